@@ -1,0 +1,13 @@
+//! Pure rules of Gongkai. **This crate performs no I/O**: no SQL, no HTTP, no files, no clock.
+//! Callers pass the current time in when a rule needs it.
+
+pub mod content;
+pub mod credit_code;
+pub mod index_no;
+pub mod item;
+pub mod model;
+pub mod role;
+pub mod seed;
+pub mod validate;
+
+pub use validate::{FieldError, Invalid};

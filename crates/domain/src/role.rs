@@ -1,0 +1,246 @@
+//! Roles and what they allow. A role is held either globally or on one organisation; an
+//! organisation-scoped role also covers that organisation's descendants.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SystemAdmin,
+    Supervisor,
+    OrgAdmin,
+    Editor,
+    Reviewer,
+    Handler,
+    Assessor,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::SystemAdmin,
+        Role::Supervisor,
+        Role::OrgAdmin,
+        Role::Editor,
+        Role::Reviewer,
+        Role::Handler,
+        Role::Assessor,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "system_admin",
+            Role::Supervisor => "supervisor",
+            Role::OrgAdmin => "org_admin",
+            Role::Editor => "editor",
+            Role::Reviewer => "reviewer",
+            Role::Handler => "handler",
+            Role::Assessor => "assessor",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "系统管理员",
+            Role::Supervisor => "政务公开办(监管)",
+            Role::OrgAdmin => "单位管理员",
+            Role::Editor => "编辑",
+            Role::Reviewer => "审核人",
+            Role::Handler => "办理人",
+            Role::Assessor => "第三方评估(只读)",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.code() == code)
+    }
+
+    /// Global roles have no organisation; all others must name one.
+    pub fn is_global(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::Supervisor | Role::Assessor)
+    }
+}
+
+/// One grant held by a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    /// `None` for global roles.
+    pub org_id: Option<i64>,
+}
+
+/// What a signed-in user may do, computed from the grants and the organisation tree.
+/// `orgs_under(id)` must return `id` and all its descendants.
+#[derive(Debug, Clone, Default)]
+pub struct Permissions {
+    pub grants: Vec<Grant>,
+    /// Organisations covered by each org-scoped grant, expanded to descendants.
+    pub scoped: Vec<(Role, Vec<i64>)>,
+}
+
+impl Permissions {
+    pub fn new(grants: Vec<Grant>, orgs_under: impl Fn(i64) -> Vec<i64>) -> Self {
+        let scoped = grants
+            .iter()
+            .filter_map(|g| g.org_id.map(|o| (g.role, orgs_under(o))))
+            .collect();
+        Self { grants, scoped }
+    }
+
+    pub fn has_global(&self, role: Role) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.org_id.is_none())
+    }
+
+    pub fn is_system_admin(&self) -> bool {
+        self.has_global(Role::SystemAdmin)
+    }
+
+    fn has_on(&self, roles: &[Role], org_id: i64) -> bool {
+        self.scoped
+            .iter()
+            .any(|(r, orgs)| roles.contains(r) && orgs.contains(&org_id))
+    }
+
+    /// May write items (create, edit, publish, unpublish) for this organisation.
+    pub fn can_edit_items_of(&self, org_id: i64) -> bool {
+        self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Editor], org_id)
+    }
+
+    /// May see unpublished items of this organisation in the back office.
+    pub fn can_view_items_of(&self, org_id: i64) -> bool {
+        self.is_system_admin()
+            || self.has_global(Role::Supervisor)
+            || self.has_global(Role::Assessor)
+            || self.has_on(
+                &[Role::OrgAdmin, Role::Editor, Role::Reviewer, Role::Handler],
+                org_id,
+            )
+    }
+
+    /// Organisations this user may write items for (system admins: `None` = all).
+    pub fn editable_orgs(&self) -> Option<Vec<i64>> {
+        if self.is_system_admin() {
+            return None;
+        }
+        let mut ids: Vec<i64> = self
+            .scoped
+            .iter()
+            .filter(|(r, _)| matches!(r, Role::OrgAdmin | Role::Editor))
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
+
+    /// Organisations whose back-office content this user may see (`None` = all).
+    pub fn viewable_orgs(&self) -> Option<Vec<i64>> {
+        if self.is_system_admin()
+            || self.has_global(Role::Supervisor)
+            || self.has_global(Role::Assessor)
+        {
+            return None;
+        }
+        let mut ids: Vec<i64> = self
+            .scoped
+            .iter()
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
+
+    /// May manage users (system admins everywhere; organisation admins for their organisations).
+    pub fn can_manage_users_of(&self, org_id: i64) -> bool {
+        self.is_system_admin() || self.has_on(&[Role::OrgAdmin], org_id)
+    }
+
+    pub fn can_manage_users(&self) -> bool {
+        self.is_system_admin() || self.scoped.iter().any(|(r, _)| *r == Role::OrgAdmin)
+    }
+
+    /// Columns, organisations and settings are site-wide: system administrators only.
+    pub fn can_manage_site(&self) -> bool {
+        self.is_system_admin()
+    }
+
+    /// The audit log is readable by system administrators, the supervising office and assessors.
+    pub fn can_read_audit(&self) -> bool {
+        self.is_system_admin()
+            || self.has_global(Role::Supervisor)
+            || self.has_global(Role::Assessor)
+    }
+
+    /// May grant `role` on `org_id` (or globally when `None`).
+    pub fn can_grant(&self, role: Role, org_id: Option<i64>) -> bool {
+        if self.is_system_admin() {
+            return true;
+        }
+        match org_id {
+            Some(o) if !role.is_global() => self.has_on(&[Role::OrgAdmin], o),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(id: i64) -> Vec<i64> {
+        // 1 is the city government with 2 and 3 under it; 3 has 4 under it.
+        match id {
+            1 => vec![1, 2, 3, 4],
+            3 => vec![3, 4],
+            other => vec![other],
+        }
+    }
+
+    #[test]
+    fn editor_is_limited_to_own_subtree() {
+        let p = Permissions::new(
+            vec![Grant {
+                role: Role::Editor,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert!(p.can_edit_items_of(3));
+        assert!(p.can_edit_items_of(4));
+        assert!(!p.can_edit_items_of(2));
+        assert!(!p.can_manage_site());
+        assert_eq!(p.editable_orgs(), Some(vec![3, 4]));
+    }
+
+    #[test]
+    fn assessor_reads_everything_writes_nothing() {
+        let p = Permissions::new(
+            vec![Grant {
+                role: Role::Assessor,
+                org_id: None,
+            }],
+            tree,
+        );
+        assert!(p.can_view_items_of(2));
+        assert!(!p.can_edit_items_of(2));
+        assert!(p.can_read_audit());
+        assert_eq!(p.editable_orgs(), Some(vec![]));
+    }
+
+    #[test]
+    fn org_admin_grants_only_scoped_roles_in_own_tree() {
+        let p = Permissions::new(
+            vec![Grant {
+                role: Role::OrgAdmin,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert!(p.can_grant(Role::Editor, Some(4)));
+        assert!(!p.can_grant(Role::Editor, Some(2)));
+        assert!(!p.can_grant(Role::SystemAdmin, None));
+        assert!(!p.can_grant(Role::Supervisor, Some(3)));
+    }
+}
