@@ -1,1 +1,44 @@
-fn main() {}
+//! `gongkai`: one binary for the whole platform.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "gongkai", version, about = "Gongkai 公开:政务公开平台")]
+struct Cli {
+    /// TOML configuration file (see config.example.toml)
+    #[arg(long, global = true, env = "GONGKAI_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal and back office (creates ./gongkai-data on first run)
+    Serve(gongkai::serve::ServeArgs),
+    /// Apply database migrations and first-run seeding, then exit
+    Migrate(gongkai::config::DbArgs),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")
+            }),
+        )
+        .init();
+    let cli = Cli::parse();
+    let file = gongkai::config::FileConfig::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => gongkai::serve::run(args, file).await,
+        Command::Migrate(args) => {
+            let settings = gongkai::config::Settings::resolve(&args, None, &file)?;
+            let db = gongkai::serve::open_database(&settings).await?;
+            gongkai_db::seed::ensure_seeded(&db).await?;
+            tracing::info!("数据库已是最新");
+            Ok(())
+        }
+    }
+}

@@ -1,1 +1,166 @@
+//! All SQL of Gongkai. **Only this crate knows the SQL dialect**: one code path through sqlx's
+//! `Any` driver serves SQLite and PostgreSQL (`$1` placeholders, i64 for every integer, epoch
+//! milliseconds for instants, `YYYY-MM-DD` text for civil dates, JSON as text).
+//!
+//! **Every write goes through a function that takes an [`Actor`] and appends to the audit log in
+//! the same transaction**, so a write without its audit entry cannot be committed.
 
+/// Dynamic SQL, audited: **only constant fragments and formatted integers are ever spliced into
+/// SQL text**; every user-supplied value is a bind parameter.
+macro_rules! dyn_sql {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+pub mod attachments;
+pub mod audit;
+pub mod auth;
+pub mod columns;
+mod error;
+pub mod items;
+pub mod orgs;
+pub mod seed;
+pub mod settings;
+pub mod users;
+
+pub use error::{DbError, DbResult};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle shared by the whole process.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// Who performs a write, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub ip: String,
+}
+
+impl Actor {
+    /// Writes made by the program itself (first-run seeding, scheduled work).
+    pub fn system() -> Self {
+        Self {
+            user_id: None,
+            name: "系统".into(),
+            ip: String::new(),
+        }
+    }
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies pending migrations.
+    pub async fn connect(url: &str) -> DbResult<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(DbError::Config(format!(
+                "不支持的数据库地址“{}”:应以 sqlite:// 或 postgres:// 开头",
+                redact_url(url)
+            )));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        pool = match backend {
+            // SQLite serialises writers; a few connections serve readers under WAL.
+            Backend::Sqlite => pool.max_connections(4).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool.max_connections(16),
+        };
+        let pool = pool.connect_with(options).await?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let db = Db { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> DbResult<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+/// A database URL safe to print: the password is replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A page of results with the total count, for paginated lists.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Clamps user-supplied pagination.
+pub fn page_bounds(page: i64, per_page: i64) -> (i64, i64, i64) {
+    let per_page = per_page.clamp(1, 100);
+    let page = page.max(1);
+    (page, per_page, (page - 1) * per_page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact_url("sqlite:///x.db"), "sqlite:///x.db");
+    }
+}

@@ -1,1 +1,93 @@
+//! The HTTP layer: public portal, back office (`/admin`) and JSON API (`/api/v1`).
+//! **Handlers check authorisation against the user's organisations on every request**; templates
+//! never query the database, they only render what handlers give them.
 
+pub mod admin;
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod error;
+mod portal;
+pub mod storage;
+pub mod templates;
+mod util;
+
+use axum::Router;
+use gongkai_db::Db;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use error::AppError;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub data_dir: PathBuf,
+    /// Directory whose templates override the embedded ones by name.
+    pub theme_dir: Option<PathBuf>,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    pub max_upload_bytes: usize,
+}
+
+impl WebConfig {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            theme_dir: None,
+            secure_cookies: false,
+            trust_proxy: false,
+            max_upload_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+pub struct Inner {
+    pub db: Db,
+    pub templates: templates::Templates,
+    pub storage: storage::Storage,
+    pub config: WebConfig,
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> Result<Self, AppError> {
+        let templates = templates::Templates::new(config.theme_dir.clone())?;
+        let storage = storage::Storage::open(config.data_dir.join("files"))?;
+        Ok(Self(Arc::new(Inner {
+            db,
+            templates,
+            storage,
+            config,
+        })))
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    use tower_http::limit::RequestBodyLimitLayer;
+    let limit = state.config.max_upload_bytes + 1024 * 1024;
+    Router::new()
+        .merge(portal::router())
+        .nest("/admin", admin::router())
+        .nest("/api/v1", api::router())
+        .merge(assets::router())
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(util::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,106 @@
+//! Configuration: command-line flags override environment variables, which override the TOML file,
+//! which overrides the defaults (SQLite under ./gongkai-data, port 8080 on 127.0.0.1).
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub theme_dir: Option<PathBuf>,
+    pub secure_cookies: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub max_upload_mb: Option<usize>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("配置文件 {} 格式有误", path.display()))
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArgs {
+    /// Data directory for the SQLite file, attachments and the search index
+    #[arg(long, env = "GONGKAI_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://… (default: <data-dir>/gongkai.db) or postgres://user@host/db
+    #[arg(long, env = "GONGKAI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+/// Settings after merging all sources.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: String,
+    pub theme_dir: Option<PathBuf>,
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    pub max_upload_bytes: usize,
+}
+
+impl Settings {
+    pub fn resolve(db: &DbArgs, listen: Option<&str>, file: &FileConfig) -> anyhow::Result<Self> {
+        let data_dir = db
+            .data_dir
+            .clone()
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("gongkai-data"));
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", data_dir.display()))?;
+        let data_dir = data_dir.canonicalize()?;
+        for sub in ["files", "index"] {
+            std::fs::create_dir_all(data_dir.join(sub))?;
+        }
+        let database_url = db
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("gongkai.db").display()
+                )
+            });
+        Ok(Self {
+            data_dir,
+            database_url,
+            listen: listen
+                .map(str::to_string)
+                .or_else(|| file.listen.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            theme_dir: file.theme_dir.clone(),
+            secure_cookies: file.secure_cookies.unwrap_or(false),
+            trust_proxy: file.trust_proxy.unwrap_or(false),
+            max_upload_bytes: file.max_upload_mb.unwrap_or(50) * 1024 * 1024,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../../../config.example.toml");
+        let c: FileConfig = toml::from_str(text).unwrap();
+        assert_eq!(c.listen.as_deref(), Some("127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,112 @@
+//! `gongkai serve`: migrate, seed on first run, create the first administrator, serve HTTP.
+
+use crate::config::{DbArgs, FileConfig, Settings};
+use anyhow::Context;
+use gongkai_db::{Actor, Db};
+use gongkai_domain::role::{Grant, Role};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on
+    #[arg(long, env = "GONGKAI_LISTEN")]
+    pub listen: Option<String>,
+    /// Password for the first administrator `admin` (otherwise one is generated and printed once)
+    #[arg(long, env = "GONGKAI_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Add realistic sample content so a newcomer sees a living site
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    tracing::info!(url = %gongkai_db::redact_url(&settings.database_url), "连接数据库");
+    Db::connect(&settings.database_url).await.with_context(|| {
+        format!(
+            "无法连接数据库 {}",
+            gongkai_db::redact_url(&settings.database_url)
+        )
+    })
+}
+
+/// Creates the first administrator when there are no users. Returns the generated password, if any.
+pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Option<String>> {
+    let mut conn = db.pool.acquire().await?;
+    if gongkai_db::users::count(&mut conn).await? > 0 {
+        return Ok(None);
+    }
+    drop(conn);
+    let (password, generated) = match password {
+        Some(p) => {
+            let mut inv = gongkai_domain::Invalid::default();
+            gongkai_domain::validate::password(&mut inv, "admin_password", p);
+            if !inv.is_empty() {
+                anyhow::bail!("--admin-password 不符合要求:{}", inv.summary());
+            }
+            (p.to_string(), false)
+        }
+        None => (format!("Gk{}", gongkai_web::auth::new_token(9)), true),
+    };
+    let hash = gongkai_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut tx = db.begin().await?;
+    gongkai_db::users::create(
+        &mut tx,
+        &Actor::system(),
+        &gongkai_db::users::NewUser {
+            username: "admin",
+            display_name: "系统管理员",
+            password_hash: &hash,
+            grants: &[Grant {
+                role: Role::SystemAdmin,
+                org_id: None,
+            }],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(generated.then_some(password))
+}
+
+pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
+    let settings = Settings::resolve(&args.db, args.listen.as_deref(), &file)?;
+    let db = open_database(&settings).await?;
+    if gongkai_db::seed::ensure_seeded(&db).await? {
+        tracing::info!("首次运行:已创建机构树、门户站点和栏目结构");
+    }
+    if let Some(pw) = ensure_admin(&db, args.admin_password.as_deref()).await? {
+        // Printed once, to the terminal only; never logged.
+        #[allow(clippy::print_stdout)]
+        {
+            println!(
+                "\n首次运行已创建系统管理员:用户名 admin,密码 {pw}\n请登录后立即修改密码。此密码不会再次显示。\n"
+            );
+        }
+    }
+    if args.demo {
+        let n = gongkai_db::seed::demo_content(&db).await?;
+        if n > 0 {
+            tracing::info!(items = n, "已添加演示内容");
+        }
+    }
+    let mut web = gongkai_web::WebConfig::new(settings.data_dir.clone());
+    web.theme_dir = settings.theme_dir.clone();
+    web.secure_cookies = settings.secure_cookies;
+    web.trust_proxy = settings.trust_proxy;
+    web.max_upload_bytes = settings.max_upload_bytes;
+    let state = gongkai_web::AppState::new(db, web).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = gongkai_web::router(state);
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", settings.listen))?;
+    tracing::info!("门户 http://{0}/  后台 http://{0}/admin", settings.listen);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

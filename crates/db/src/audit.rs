@@ -1,0 +1,107 @@
+//! The append-only audit log: who changed what, when, with the record before and after.
+
+use crate::{Actor, DbResult, Page, now_ms, page_bounds};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub async fn record(conn: &mut AnyConnection, actor: &Actor, e: Entry<'_>) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, summary, before_json, after_json, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(now_ms())
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(e.action)
+    .bind(e.entity)
+    .bind(e.entity_id)
+    .bind(e.summary)
+    .bind(e.before.map(|v| v.to_string()))
+    .bind(e.after.map(|v| v.to_string()))
+    .bind(&actor.ip)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub summary: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub ip: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+pub async fn list(
+    conn: &mut AnyConnection,
+    f: &AuditFilter,
+    page: i64,
+    per_page: i64,
+) -> DbResult<Page<AuditRow>> {
+    let (page, per_page, offset) = page_bounds(page, per_page);
+    // Unused filters bind NULL and drop out of the predicate.
+    let filter = "WHERE ($1 IS NULL OR actor_name = $1) AND ($2 IS NULL OR action = $2) \
+                  AND ($3 IS NULL OR entity = $3) AND ($4 IS NULL OR entity_id = $4) \
+                  AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)";
+    macro_rules! binds {
+        ($q:expr) => {
+            $q.bind(f.actor.clone())
+                .bind(f.action.clone())
+                .bind(f.entity.clone())
+                .bind(f.entity_id.clone())
+                .bind(f.from_ms)
+                .bind(f.to_ms)
+        };
+    }
+    let total: i64 = binds!(sqlx::query_scalar(dyn_sql!(
+        "SELECT COUNT(*) FROM audit_log {filter}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = binds!(sqlx::query_as::<_, AuditRow>(dyn_sql!(
+        "SELECT * FROM audit_log {filter} ORDER BY id DESC LIMIT {per_page} OFFSET {offset}"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Distinct actions recorded, for the filter drop-down.
+pub async fn actions(conn: &mut AnyConnection) -> DbResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+            .fetch_all(conn)
+            .await?,
+    )
+}

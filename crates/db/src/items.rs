@@ -1,0 +1,565 @@
+//! Items (信息): the records published on the portal, with the government-document metadata.
+
+use crate::audit::{self, Entry};
+use crate::error::OnUnique;
+use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
+use gongkai_domain::Invalid;
+use gongkai_domain::content;
+use gongkai_domain::index_no::{IndexInputs, IndexPattern};
+use gongkai_domain::item::ItemInput;
+use gongkai_domain::model::{Disclosure, ItemStatus};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+/// **The public-visibility rule in SQL** (see `gongkai_domain::model::is_publicly_visible`).
+/// Every query that feeds a public channel includes it.
+pub const PUBLIC_SQL: &str = "i.status = 'published' AND i.disclosure = 'proactive'";
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Item {
+    pub id: i64,
+    pub site_id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub summary: String,
+    pub body_format: String,
+    pub body_source: String,
+    pub body_html: String,
+    pub status: String,
+    pub disclosure: String,
+    pub disclosure_reason: Option<String>,
+    pub index_no: Option<String>,
+    pub topic_category: Option<String>,
+    pub issuing_authority: Option<String>,
+    pub written_on: Option<String>,
+    pub doc_number: Option<String>,
+    pub keywords: Option<String>,
+    pub validity: String,
+    pub published_at: Option<i64>,
+    pub created_by: Option<i64>,
+    pub updated_by: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl Item {
+    pub fn status(&self) -> ItemStatus {
+        ItemStatus::from_code(&self.status).unwrap_or(ItemStatus::Draft)
+    }
+
+    pub fn disclosure(&self) -> Disclosure {
+        Disclosure::from_code(&self.disclosure).unwrap_or(Disclosure::NotDisclosed)
+    }
+
+    pub fn is_public(&self) -> bool {
+        gongkai_domain::model::is_publicly_visible(self.status(), self.disclosure())
+    }
+}
+
+/// A list row: what lists and feeds show.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ItemSummary {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub summary: String,
+    pub status: String,
+    pub disclosure: String,
+    pub index_no: Option<String>,
+    pub doc_number: Option<String>,
+    pub validity: String,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+const SUMMARY_COLS: &str = "i.id, i.org_id, o.name AS org_name, i.title, i.summary, i.status, i.disclosure, \
+     i.index_no, i.doc_number, i.validity, i.published_at, i.updated_at";
+
+/// Integer ids inlined into SQL (no array binds on SQLite); `NULL` keeps an empty list valid.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".into()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Start of a civil date in China (UTC+8, no daylight saving since 1991), as epoch milliseconds.
+pub fn china_date_start_ms(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or(0)
+        - 8 * 3_600_000
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> DbResult<Item> {
+    sqlx::query_as("SELECT * FROM items WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(DbError::NotFound("信息不存在"))
+}
+
+/// A public item, or `NotFound` when it does not exist or is not public: both look the same.
+pub async fn get_public(conn: &mut AnyConnection, id: i64) -> DbResult<Item> {
+    sqlx::query_as(dyn_sql!(
+        "SELECT i.* FROM items i WHERE i.id = $1 AND {PUBLIC_SQL}"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(DbError::NotFound("信息不存在或未公开"))
+}
+
+pub async fn column_ids(conn: &mut AnyConnection, id: i64) -> DbResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT column_id FROM item_columns WHERE item_id = $1 ORDER BY column_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Public items in any of `column_ids`, newest first.
+pub async fn public_in_columns(
+    conn: &mut AnyConnection,
+    column_ids: &[i64],
+    page: i64,
+    per_page: i64,
+) -> DbResult<Page<ItemSummary>> {
+    let cond = format!(
+        "{PUBLIC_SQL} AND i.id IN (SELECT item_id FROM item_columns WHERE column_id IN ({}))",
+        id_list(column_ids)
+    );
+    paged(conn, &cond, page, per_page).await
+}
+
+pub async fn public_by_org(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    page: i64,
+    per_page: i64,
+) -> DbResult<Page<ItemSummary>> {
+    paged(
+        conn,
+        &format!("{PUBLIC_SQL} AND i.org_id = {org_id}"),
+        page,
+        per_page,
+    )
+    .await
+}
+
+async fn paged(
+    conn: &mut AnyConnection,
+    cond: &str,
+    page: i64,
+    per_page: i64,
+) -> DbResult<Page<ItemSummary>> {
+    let (page, per_page, offset) = page_bounds(page, per_page);
+    let total: i64 = sqlx::query_scalar(dyn_sql!("SELECT COUNT(*) FROM items i WHERE {cond}"))
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(dyn_sql!(
+        "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
+         ORDER BY i.published_at DESC, i.id DESC LIMIT {per_page} OFFSET {offset}"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Filter for the public API listing with keyset pagination on (published_at, id).
+#[derive(Debug, Clone, Default)]
+pub struct PublicQuery {
+    pub column_ids: Option<Vec<i64>>,
+    pub org_id: Option<i64>,
+    /// Continue after this (published_at, id).
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+pub async fn public_list(conn: &mut AnyConnection, q: &PublicQuery) -> DbResult<Vec<ItemSummary>> {
+    let mut cond = PUBLIC_SQL.to_string();
+    if let Some(cols) = &q.column_ids {
+        cond.push_str(&format!(
+            " AND i.id IN (SELECT item_id FROM item_columns WHERE column_id IN ({}))",
+            id_list(cols)
+        ));
+    }
+    if let Some(o) = q.org_id {
+        cond.push_str(&format!(" AND i.org_id = {o}"));
+    }
+    if let Some((p, id)) = q.after {
+        cond.push_str(&format!(
+            " AND (i.published_at < {p} OR (i.published_at = {p} AND i.id < {id}))"
+        ));
+    }
+    let limit = q.limit.clamp(1, 100);
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
+         ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Back-office listing. `orgs`: `None` means every organisation.
+#[derive(Debug, Clone, Default)]
+pub struct AdminQuery {
+    pub orgs: Option<Vec<i64>>,
+    pub status: Option<ItemStatus>,
+    pub title_contains: Option<String>,
+    pub column_id: Option<i64>,
+}
+
+pub async fn admin_list(
+    conn: &mut AnyConnection,
+    q: &AdminQuery,
+    page: i64,
+    per_page: i64,
+) -> DbResult<Page<ItemSummary>> {
+    let (page, per_page, offset) = page_bounds(page, per_page);
+    let mut cond =
+        String::from("($1 IS NULL OR i.status = $1) AND ($2 IS NULL OR i.title LIKE $2)");
+    if let Some(orgs) = &q.orgs {
+        cond.push_str(&format!(" AND i.org_id IN ({})", id_list(orgs)));
+    }
+    if let Some(c) = q.column_id {
+        cond.push_str(&format!(
+            " AND i.id IN (SELECT item_id FROM item_columns WHERE column_id = {c})"
+        ));
+    }
+    let status = q.status.map(|s| s.code().to_string());
+    let like = q
+        .title_contains
+        .as_ref()
+        .map(|t| format!("%{}%", t.replace(['%', '_'], "")));
+    let total: i64 = sqlx::query_scalar(dyn_sql!("SELECT COUNT(*) FROM items i WHERE {cond}"))
+        .bind(status.clone())
+        .bind(like.clone())
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(dyn_sql!(
+        "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
+         ORDER BY i.updated_at DESC, i.id DESC LIMIT {per_page} OFFSET {offset}"
+    ))
+    .bind(status)
+    .bind(like)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+async fn check_refs(conn: &mut AnyConnection, site_id: i64, input: &ItemInput) -> DbResult<()> {
+    let mut inv = Invalid::default();
+    let org: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+        .bind(input.org_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if org.is_none() {
+        inv.push("org_id", "发布机构不存在");
+    }
+    let found: i64 = sqlx::query_scalar(dyn_sql!(
+        "SELECT COUNT(*) FROM columns WHERE site_id = $1 AND id IN ({})",
+        id_list(&input.column_ids)
+    ))
+    .bind(site_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if found != input.column_ids.len() as i64 {
+        inv.push("column_ids", "所选栏目不存在");
+    }
+    Ok(inv.into_result()?)
+}
+
+fn summary_of(input: &ItemInput, body_html: &str) -> String {
+    if input.summary.is_empty() {
+        content::summarize(&content::plain_text(body_html), 120)
+    } else {
+        input.summary.clone()
+    }
+}
+
+async fn write_columns(conn: &mut AnyConnection, id: i64, column_ids: &[i64]) -> DbResult<()> {
+    sqlx::query("DELETE FROM item_columns WHERE item_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for c in column_ids {
+        sqlx::query("INSERT INTO item_columns (item_id, column_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(c)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A snapshot for the audit log: the row plus its columns.
+async fn snapshot(conn: &mut AnyConnection, id: i64) -> DbResult<serde_json::Value> {
+    let item = get(conn, id).await?;
+    let cols = column_ids(conn, id).await?;
+    let mut v = serde_json::to_value(item).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("body_html");
+        o.insert("column_ids".into(), serde_json::json!(cols));
+    }
+    Ok(v)
+}
+
+/// Creates a draft.
+pub async fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    site_id: i64,
+    input: &ItemInput,
+) -> DbResult<i64> {
+    check_refs(conn, site_id, input).await?;
+    let body_html = content::render_body(input.body_format, &input.body_source);
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO items (site_id, org_id, title, summary, body_format, body_source, body_html, status, disclosure, \
+         disclosure_reason, topic_category, issuing_authority, written_on, doc_number, keywords, validity, published_at, \
+         created_by, updated_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $18, 1) RETURNING id",
+    )
+    .bind(site_id)
+    .bind(input.org_id)
+    .bind(&input.title)
+    .bind(summary_of(input, &body_html))
+    .bind(input.body_format.code())
+    .bind(&input.body_source)
+    .bind(&body_html)
+    .bind(input.disclosure.code())
+    .bind(&input.disclosure_reason)
+    .bind(&input.topic_category)
+    .bind(&input.issuing_authority)
+    .bind(input.written_on.map(|d| d.to_string()))
+    .bind(&input.doc_number)
+    .bind(&input.keywords)
+    .bind(input.validity.code())
+    .bind(input.publish_date.map(china_date_start_ms))
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    write_columns(conn, id, &input.column_ids).await?;
+    let after = snapshot(conn, id).await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "item.create",
+            entity: "item",
+            entity_id: id.to_string(),
+            summary: format!("新建信息《{}》", input.title),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Saves an edit. `expected_version` guards against overwriting someone else's change.
+pub async fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &ItemInput,
+) -> DbResult<()> {
+    let current = get(conn, id).await?;
+    check_refs(conn, current.site_id, input).await?;
+    let before = snapshot(conn, id).await?;
+    let body_html = content::render_body(input.body_format, &input.body_source);
+    // A hand-given 发布日期 wins; otherwise a published item keeps its time.
+    let published_at = input
+        .publish_date
+        .map(china_date_start_ms)
+        .or(current.published_at);
+    let n = sqlx::query(
+        "UPDATE items SET org_id = $1, title = $2, summary = $3, body_format = $4, body_source = $5, body_html = $6, \
+         disclosure = $7, disclosure_reason = $8, topic_category = $9, issuing_authority = $10, written_on = $11, \
+         doc_number = $12, keywords = $13, validity = $14, published_at = $15, updated_by = $16, updated_at = $17, \
+         version = version + 1 WHERE id = $18 AND version = $19",
+    )
+    .bind(input.org_id)
+    .bind(&input.title)
+    .bind(summary_of(input, &body_html))
+    .bind(input.body_format.code())
+    .bind(&input.body_source)
+    .bind(&body_html)
+    .bind(input.disclosure.code())
+    .bind(&input.disclosure_reason)
+    .bind(&input.topic_category)
+    .bind(&input.issuing_authority)
+    .bind(input.written_on.map(|d| d.to_string()))
+    .bind(&input.doc_number)
+    .bind(&input.keywords)
+    .bind(input.validity.code())
+    .bind(published_at)
+    .bind(actor.user_id)
+    .bind(now_ms())
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(DbError::Stale);
+    }
+    write_columns(conn, id, &input.column_ids).await?;
+    let after = snapshot(conn, id).await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "item.update",
+            entity: "item",
+            entity_id: id.to_string(),
+            summary: format!("修改信息《{}》", input.title),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Publishes an item: gives it a 索引号 on first publication and a 发布日期 if it has none.
+pub async fn publish(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    pattern: &IndexPattern,
+) -> DbResult<()> {
+    let item = get(conn, id).await?;
+    if item.status() == ItemStatus::Published {
+        return Err(Invalid::one("status", "该信息已发布").into());
+    }
+    let before = snapshot(conn, id).await?;
+    let published_at = item.published_at.unwrap_or_else(now_ms);
+    let index_no = match item.index_no.clone() {
+        Some(n) => n,
+        None => next_index_no(conn, item.org_id, published_at, pattern).await?,
+    };
+    sqlx::query(
+        "UPDATE items SET status = 'published', published_at = $1, index_no = $2, updated_by = $3, updated_at = $4, \
+         version = version + 1 WHERE id = $5",
+    )
+    .bind(published_at)
+    .bind(&index_no)
+    .bind(actor.user_id)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .on_unique("index_no", "生成的索引号与已有信息重复,请检查索引号规则")?;
+    let after = snapshot(conn, id).await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "item.publish",
+            entity: "item",
+            entity_id: id.to_string(),
+            summary: format!("发布信息《{}》,索引号 {index_no}", item.title),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn unpublish(conn: &mut AnyConnection, actor: &Actor, id: i64) -> DbResult<()> {
+    let item = get(conn, id).await?;
+    if item.status() != ItemStatus::Published {
+        return Err(Invalid::one("status", "只有已发布的信息可以撤回").into());
+    }
+    let before = snapshot(conn, id).await?;
+    sqlx::query("UPDATE items SET status = 'unpublished', updated_by = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+        .bind(actor.user_id)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let after = snapshot(conn, id).await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "item.unpublish",
+            entity: "item",
+            entity_id: id.to_string(),
+            summary: format!("撤回信息《{}》", item.title),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn next_index_no(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    at_ms: i64,
+    pattern: &IndexPattern,
+) -> DbResult<String> {
+    use chrono::Datelike;
+    let (code, credit): (String, Option<String>) =
+        sqlx::query_as("SELECT code, credit_code FROM organisations WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let local = chrono::DateTime::from_timestamp_millis(at_ms + 8 * 3_600_000).unwrap_or_default();
+    let inputs = IndexInputs {
+        credit_code: credit.as_deref(),
+        org_code: &code,
+        year: local.year(),
+        month: local.month(),
+    };
+    let scope = pattern.scope(&inputs)?;
+    sqlx::query(
+        "INSERT INTO index_counters (scope, last) VALUES ($1, 0) ON CONFLICT (scope) DO NOTHING",
+    )
+    .bind(&scope)
+    .execute(&mut *conn)
+    .await?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE index_counters SET last = last + 1 WHERE scope = $1 RETURNING last",
+    )
+    .bind(&scope)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(pattern.render(&inputs, seq as u64)?)
+}
+
+pub async fn count_by_status(
+    conn: &mut AnyConnection,
+    orgs: Option<&[i64]>,
+) -> DbResult<Vec<(String, i64)>> {
+    let cond = match orgs {
+        Some(o) => format!("WHERE org_id IN ({})", id_list(o)),
+        None => String::new(),
+    };
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT status, COUNT(*) FROM items {cond} GROUP BY status"
+    ))
+    .fetch_all(conn)
+    .await?)
+}

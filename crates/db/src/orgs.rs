@@ -1,0 +1,305 @@
+//! Organisations (机构) with hierarchy and aliases.
+
+use crate::audit::{self, Entry};
+use crate::error::OnUnique;
+use crate::{Actor, DbError, DbResult, now_ms};
+use gongkai_domain::model::OrgKind;
+use gongkai_domain::{Invalid, credit_code, validate};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Org {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub credit_code: Option<String>,
+    pub description: String,
+    pub sort_order: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Org {
+    pub fn kind_label(&self) -> &'static str {
+        OrgKind::from_code(&self.kind)
+            .map(|k| k.label())
+            .unwrap_or("未知")
+    }
+}
+
+/// Input for creating or editing an organisation, as text.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OrgFields {
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub parent_id: String,
+    pub credit_code: String,
+    pub description: String,
+    pub aliases: String,
+    pub sort_order: String,
+}
+
+pub struct OrgInput {
+    pub name: String,
+    pub code: String,
+    pub kind: OrgKind,
+    pub parent_id: Option<i64>,
+    pub credit_code: Option<String>,
+    pub description: String,
+    pub aliases: Vec<String>,
+    pub sort_order: i64,
+}
+
+impl OrgFields {
+    pub fn validate(&self) -> Result<OrgInput, Invalid> {
+        let mut inv = Invalid::default();
+        let name = validate::required_text(&mut inv, "name", "机构名称", &self.name, 60);
+        let code = self.code.trim().to_string();
+        if code.is_empty()
+            || code.len() > 32
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            inv.push("code", "机构代码须为1至32位英文字母、数字或连字符");
+        }
+        let kind = OrgKind::from_code(self.kind.trim()).unwrap_or_else(|| {
+            inv.push("kind", "请选择机构类型");
+            OrgKind::Other
+        });
+        let parent_id = match self.parent_id.trim() {
+            "" => None,
+            p => match p.parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => {
+                    inv.push("parent_id", "上级机构无效");
+                    None
+                }
+            },
+        };
+        let credit = self.credit_code.trim().to_ascii_uppercase();
+        let credit_code = if credit.is_empty() {
+            None
+        } else {
+            if !credit_code::is_valid(&credit) {
+                inv.push("credit_code", "统一社会信用代码应为18位且校验位正确");
+            }
+            Some(credit)
+        };
+        let aliases: Vec<String> = self
+            .aliases
+            .split(['、', ',', ',', '\n', ';', ';'])
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if aliases.iter().any(|a| validate::char_len(a) > 60) {
+            inv.push("aliases", "每个别名不能超过60个字");
+        }
+        if aliases.contains(&name) {
+            inv.push("aliases", "别名不能与机构名称相同");
+        }
+        let sort_order = match self.sort_order.trim() {
+            "" => 0,
+            s => s.parse::<i64>().unwrap_or_else(|_| {
+                inv.push("sort_order", "排序号须为整数");
+                0
+            }),
+        };
+        let description =
+            validate::optional_text(&mut inv, "description", "机构简介", &self.description, 2000)
+                .unwrap_or_default();
+        inv.into_result()?;
+        Ok(OrgInput {
+            name,
+            code,
+            kind,
+            parent_id,
+            credit_code,
+            description,
+            aliases,
+            sort_order,
+        })
+    }
+}
+
+pub async fn all(conn: &mut AnyConnection) -> DbResult<Vec<Org>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM organisations ORDER BY sort_order, id")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> DbResult<Org> {
+    sqlx::query_as("SELECT * FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(DbError::NotFound("机构不存在"))
+}
+
+pub async fn aliases_of(conn: &mut AnyConnection, id: i64) -> DbResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT alias FROM organisation_aliases WHERE organisation_id = $1 ORDER BY alias",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The organisation and all organisations below it, from an already loaded list.
+pub fn subtree(all: &[Org], root: i64) -> Vec<i64> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        out.extend(
+            all.iter()
+                .filter(|o| o.parent_id == Some(parent))
+                .map(|o| o.id),
+        );
+        i += 1;
+    }
+    out
+}
+
+/// Looks an organisation up by its name or one of its aliases.
+pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> DbResult<Option<Org>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM organisations WHERE name = $1 \
+         OR id IN (SELECT organisation_id FROM organisation_aliases WHERE alias = $1)",
+    )
+    .bind(name)
+    .fetch_optional(conn)
+    .await?)
+}
+
+async fn check_parent(
+    conn: &mut AnyConnection,
+    id: Option<i64>,
+    parent: Option<i64>,
+) -> DbResult<()> {
+    let Some(p) = parent else { return Ok(()) };
+    let all = all(conn).await?;
+    if !all.iter().any(|o| o.id == p) {
+        return Err(Invalid::one("parent_id", "上级机构不存在").into());
+    }
+    if let Some(id) = id
+        && subtree(&all, id).contains(&p)
+    {
+        return Err(Invalid::one("parent_id", "上级机构不能是本机构或其下级机构").into());
+    }
+    Ok(())
+}
+
+async fn write_aliases(conn: &mut AnyConnection, id: i64, aliases: &[String]) -> DbResult<()> {
+    sqlx::query("DELETE FROM organisation_aliases WHERE organisation_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for a in aliases {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+            .bind(a)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_some() {
+            return Err(Invalid::one("aliases", format!("别名“{a}”与已有机构名称重复")).into());
+        }
+        sqlx::query("INSERT INTO organisation_aliases (alias, organisation_id) VALUES ($1, $2)")
+            .bind(a)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .on_unique("aliases", &format!("别名“{a}”已被其他机构使用"))?;
+    }
+    Ok(())
+}
+
+pub async fn create(conn: &mut AnyConnection, actor: &Actor, input: &OrgInput) -> DbResult<i64> {
+    check_parent(conn, None, input.parent_id).await?;
+    let now = now_ms();
+    let alias_taken: Option<i64> =
+        sqlx::query_scalar("SELECT organisation_id FROM organisation_aliases WHERE alias = $1")
+            .bind(&input.name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if alias_taken.is_some() {
+        return Err(Invalid::one("name", "机构名称已作为其他机构的别名登记").into());
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO organisations (parent_id, code, name, kind, credit_code, description, sort_order, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(input.parent_id)
+    .bind(&input.code)
+    .bind(&input.name)
+    .bind(input.kind.code())
+    .bind(&input.credit_code)
+    .bind(&input.description)
+    .bind(input.sort_order)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .on_unique("name", "机构名称、机构代码或统一社会信用代码与已有机构重复")?;
+    write_aliases(conn, id, &input.aliases).await?;
+    let after = serde_json::to_value(get(conn, id).await?).ok();
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "org.create",
+            entity: "organisation",
+            entity_id: id.to_string(),
+            summary: format!("新建机构“{}”", input.name),
+            before: None,
+            after,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    input: &OrgInput,
+) -> DbResult<()> {
+    let before = get(conn, id).await?;
+    check_parent(conn, Some(id), input.parent_id).await?;
+    sqlx::query(
+        "UPDATE organisations SET parent_id = $1, code = $2, name = $3, kind = $4, credit_code = $5, \
+         description = $6, sort_order = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(input.parent_id)
+    .bind(&input.code)
+    .bind(&input.name)
+    .bind(input.kind.code())
+    .bind(&input.credit_code)
+    .bind(&input.description)
+    .bind(input.sort_order)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .on_unique("name", "机构名称、机构代码或统一社会信用代码与已有机构重复")?;
+    write_aliases(conn, id, &input.aliases).await?;
+    let after = get(conn, id).await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "org.update",
+            entity: "organisation",
+            entity_id: id.to_string(),
+            summary: format!("修改机构“{}”", after.name),
+            before: serde_json::to_value(before).ok(),
+            after: serde_json::to_value(after).ok(),
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! First-run seeding (organisations, site, columns) and the optional demo content.
+
+use crate::{Actor, Db, DbResult, columns, items, now_ms, settings};
+use gongkai_domain::item::ItemFields;
+use gongkai_domain::seed::{COLUMNS, ORGANISATIONS, SITE_NAME, SITE_SLUG, org_code};
+use std::collections::HashMap;
+
+/// Creates the organisation tree, the portal site and its columns if the database has no site yet.
+/// Returns whether anything was created. Runs in one transaction: all or nothing.
+pub async fn ensure_seeded(db: &Db) -> DbResult<bool> {
+    let mut tx = db.begin().await?;
+    let sites: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+        .fetch_one(&mut *tx)
+        .await?;
+    if sites > 0 {
+        return Ok(false);
+    }
+    let now = now_ms();
+    let mut org_ids: HashMap<&str, i64> = HashMap::new();
+    for (pos, o) in ORGANISATIONS.iter().enumerate() {
+        let parent = o.parent.and_then(|p| org_ids.get(p).copied());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (parent_id, code, name, kind, credit_code, description, sort_order, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, NULL, '', $5, $6, $6) RETURNING id",
+        )
+        .bind(parent)
+        .bind(org_code(pos))
+        .bind(o.name)
+        .bind(o.kind.code())
+        .bind(pos as i64)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for a in o.aliases {
+            sqlx::query(
+                "INSERT INTO organisation_aliases (alias, organisation_id) VALUES ($1, $2)",
+            )
+            .bind(*a)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        org_ids.insert(o.name, id);
+    }
+    let site_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sites (name, slug, owner_org_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(SITE_NAME)
+    .bind(SITE_SLUG)
+    .bind(org_ids.get(gongkai_domain::seed::CITY).copied())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut col_ids: HashMap<&str, i64> = HashMap::new();
+    for (pos, c) in COLUMNS.iter().enumerate() {
+        let parent = c.parent.and_then(|p| col_ids.get(p).copied());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO columns (site_id, parent_id, name, slug, kind, description, sort_order, on_home, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(site_id)
+        .bind(parent)
+        .bind(c.name)
+        .bind(c.slug)
+        .bind(c.kind.code())
+        .bind(pos as i64)
+        .bind(i64::from(c.on_home))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        col_ids.insert(c.slug, id);
+    }
+    crate::audit::record(
+        &mut tx,
+        &Actor::system(),
+        crate::audit::Entry {
+            action: "system.seed",
+            entity: "site",
+            entity_id: site_id.to_string(),
+            summary: format!(
+                "初始化站点:{} 个机构,{} 个栏目",
+                ORGANISATIONS.len(),
+                COLUMNS.len()
+            ),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+struct DemoItem {
+    title: &'static str,
+    column: &'static str,
+    org: &'static str,
+    date: &'static str,
+    doc_number: &'static str,
+    disclosure: &'static str,
+    reason: &'static str,
+    publish: bool,
+    body: &'static str,
+}
+
+const fn demo(
+    title: &'static str,
+    column: &'static str,
+    org: &'static str,
+    date: &'static str,
+    body: &'static str,
+) -> DemoItem {
+    DemoItem {
+        title,
+        column,
+        org,
+        date,
+        doc_number: "",
+        disclosure: "proactive",
+        reason: "",
+        publish: true,
+        body,
+    }
+}
+
+const DEMO: &[DemoItem] = &[
+    DemoItem {
+        title: "盘锦市2017年政务公开工作安排",
+        column: "xxgkzd",
+        org: "市政府办公室",
+        date: "2017-06-05",
+        doc_number: "盘政办发〔2017〕40号",
+        disclosure: "proactive",
+        reason: "",
+        publish: true,
+        body: "为贯彻落实《国务院办公厅关于印发2017年政务公开工作要点》(国办发〔2017〕24号)精神,经市政府同意,现提出2017年政务公开工作安排,请认真组织落实。\n\n## 一、重点公开工作任务\n\n市财政局网站按月公开财政收支情况,解读财政收支增减变化情况及原因。(市财政局牵头落实。6月30日反馈落实情况,11月30日反馈全年情况,纳入年底绩效考核)\n\n市统计局网站按季度公布全市经济运行情况,及时发布重要指标数据。(市统计局牵头落实。6月30日反馈落实情况,11月30日反馈全年情况,纳入年底绩效考核)",
+    },
+    DemoItem {
+        title: "盘锦市人民政府关于印发盘锦市优化营商环境若干措施的通知",
+        column: "zcwj",
+        org: "盘锦市人民政府",
+        date: "2017-05-18",
+        doc_number: "盘政发〔2017〕12号",
+        disclosure: "proactive",
+        reason: "",
+        publish: true,
+        body: "各县区人民政府,市政府各部门:\n\n现将《盘锦市优化营商环境若干措施》印发给你们,请结合实际,认真贯彻执行。\n\n1. 全面推行“一网通办”,行政审批事项办理时限压缩50%以上。\n2. 清理规范涉企收费,公开收费目录清单。\n3. 建立营商环境投诉快速处理机制。",
+    },
+    demo(
+        "《盘锦市优化营商环境若干措施》政策解读",
+        "zcjd",
+        "市营商环境建设监督局",
+        "2017-05-20",
+        "## 一、制定背景\n\n为深入贯彻落实国家和省关于优化营商环境的部署要求,我市制定了若干措施。\n\n## 二、主要内容\n\n措施共三个方面,涵盖审批提速、收费清理和投诉处理。",
+    ),
+    demo(
+        "2017年5月全市财政收支情况",
+        "czyjs",
+        "市财政局",
+        "2017-06-12",
+        "1—5月,全市一般公共预算收入完成情况如下表所示。\n\n| 项目 | 金额(亿元) | 同比 |\n|---|---|---|\n| 一般公共预算收入 | 42.6 | +5.1% |\n| 其中:税收收入 | 31.2 | +6.3% |\n| 一般公共预算支出 | 58.9 | +3.8% |\n\n收入增长主要得益于工业企业效益回升。",
+    ),
+    demo(
+        "2017年一季度全市经济运行情况",
+        "tjxx",
+        "市统计局",
+        "2017-04-25",
+        "一季度,全市地区生产总值同比增长3.2%,规模以上工业增加值增长4.1%,社会消费品零售总额增长6.0%。",
+    ),
+    demo(
+        "市政府召开2017年政务公开工作推进会",
+        "zwdt",
+        "市政府办公室",
+        "2017-06-20",
+        "6月20日,市政府召开2017年政务公开工作推进会,部署落实全年政务公开重点任务。会议要求各部门对照工作安排,按时反馈落实情况。",
+    ),
+    demo(
+        "市人力资源社会保障局举办2017年高校毕业生就业招聘会",
+        "zwdt",
+        "市人力资源社会保障局",
+        "2017-06-16",
+        "本次招聘会共有156家用人单位参会,提供就业岗位3200余个,现场达成就业意向860人。",
+    ),
+    demo(
+        "关于2017年端午节放假安排的通知",
+        "tzgg",
+        "市政府办公室",
+        "2017-05-22",
+        "根据国务院办公厅通知精神,现将2017年端午节放假安排通知如下:5月28日至30日放假调休,共3天。5月27日(星期六)上班。",
+    ),
+    demo(
+        "盘锦市2016年政府信息公开工作年度报告",
+        "xxgknb",
+        "市政府办公室",
+        "2017-03-28",
+        "本报告根据《中华人民共和国政府信息公开条例》要求编制,包括总体情况、主动公开政府信息情况、依申请公开情况等内容。",
+    ),
+    demo(
+        "盘锦市人民政府政府信息公开指南",
+        "xxgkzn",
+        "市政府办公室",
+        "2017-01-10",
+        "为了更好地为公民、法人和其他组织获取政府信息提供服务,根据《中华人民共和国政府信息公开条例》,编制本指南。",
+    ),
+    DemoItem {
+        title: "关于某企业环境违法案件调查情况的内部报告",
+        column: "jdjc",
+        org: "市环保局",
+        date: "2017-06-01",
+        doc_number: "",
+        disclosure: "on_request",
+        reason: "涉及第三方商业秘密,依申请公开",
+        publish: true,
+        body: "本件依申请公开,不在门户网站公开发布。",
+    },
+    DemoItem {
+        title: "2017年6月全市财政收支情况(草稿)",
+        column: "czyjs",
+        org: "市财政局",
+        date: "",
+        doc_number: "",
+        disclosure: "proactive",
+        reason: "",
+        publish: false,
+        body: "数据整理中。",
+    },
+];
+
+/// Adds realistic sample content (published items, one 依申请公开 item, one draft) so a newcomer sees
+/// a living site. Does nothing when items already exist.
+pub async fn demo_content(db: &Db) -> DbResult<usize> {
+    let mut tx = db.begin().await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items")
+        .fetch_one(&mut *tx)
+        .await?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let site = columns::default_site(&mut tx).await?;
+    let pattern = settings::index_pattern(&mut tx).await?;
+    let actor = Actor {
+        user_id: None,
+        name: "演示数据".into(),
+        ip: String::new(),
+    };
+    for d in DEMO {
+        let column = columns::by_slug(&mut tx, site.id, d.column).await?;
+        let org = crate::orgs::find_by_name(&mut tx, d.org)
+            .await?
+            .ok_or(crate::DbError::NotFound("演示数据的机构不存在"))?;
+        let fields = ItemFields {
+            title: d.title.into(),
+            body: d.body.into(),
+            org_id: org.id.to_string(),
+            column_ids: vec![column.id.to_string()],
+            disclosure: d.disclosure.into(),
+            disclosure_reason: d.reason.into(),
+            issuing_authority: org.name.clone(),
+            written_on: d.date.into(),
+            doc_number: d.doc_number.into(),
+            publish_date: d.date.into(),
+            topic_category: "综合政务\\政务公开".into(),
+            ..Default::default()
+        };
+        let input = fields.validate()?;
+        let id = items::create(&mut tx, &actor, site.id, &input).await?;
+        if d.publish {
+            items::publish(&mut tx, &actor, id, &pattern).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(DEMO.len())
+}

@@ -1,0 +1,52 @@
+//! Site-wide settings stored as key/value text.
+
+use crate::audit::{self, Entry};
+use crate::{Actor, DbResult};
+use gongkai_domain::index_no::{DEFAULT_PATTERN, IndexPattern};
+use sqlx::AnyConnection;
+
+pub const INDEX_PATTERN: &str = "index_no_pattern";
+
+pub async fn get(conn: &mut AnyConnection, key: &str) -> DbResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn set(conn: &mut AnyConnection, actor: &Actor, key: &str, value: &str) -> DbResult<()> {
+    let before = get(conn, key).await?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "setting.update",
+            entity: "setting",
+            entity_id: key.to_string(),
+            summary: format!("修改设置 {key}"),
+            before: before.map(serde_json::Value::String),
+            after: Some(serde_json::Value::String(value.to_string())),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The configured 索引号 pattern, or the default when unset or (somehow) unparsable.
+pub async fn index_pattern(conn: &mut AnyConnection) -> DbResult<IndexPattern> {
+    let stored = get(conn, INDEX_PATTERN).await?;
+    let parsed = stored.as_deref().and_then(|s| IndexPattern::parse(s).ok());
+    Ok(parsed.unwrap_or_else(default_pattern))
+}
+
+fn default_pattern() -> IndexPattern {
+    #[allow(clippy::expect_used)]
+    IndexPattern::parse(DEFAULT_PATTERN).expect("DEFAULT_PATTERN is valid (unit-tested in domain)")
+}

@@ -1,0 +1,271 @@
+//! Authentication: argon2 password hashes, database-backed sessions, CSRF tokens, login throttling
+//! and API tokens. **Every state-changing form carries a CSRF token checked against the session**
+//! (or, for the login form, a double-submit cookie), and cross-site POSTs are refused outright.
+
+use crate::util::{client_ip, random_hex, sha256_hex};
+use crate::{AppError, AppState};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use gongkai_db::{Actor, auth as db_auth, orgs, users};
+use gongkai_domain::role::{Grant, Permissions};
+
+pub const SESSION_COOKIE: &str = "gk_session";
+pub const LOGIN_CSRF_COOKIE: &str = "gk_login_csrf";
+pub const SESSION_TTL_MS: i64 = 8 * 3_600_000;
+/// Lockout: this many failures for one user name within the window lock it for the window.
+pub const MAX_USER_FAILURES: i64 = 5;
+/// And this many failures from one address within the window lock the address.
+pub const MAX_IP_FAILURES: i64 = 30;
+pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60_000;
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash of a random password, verified against when the user name does not exist so that
+/// response time does not reveal which user names exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
+}
+
+/// The signed-in user of a back-office request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub csrf_token: String,
+    pub grants: Vec<Grant>,
+    pub perms: Permissions,
+    pub ip: String,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.id),
+            name: format!("{}({})", self.display_name, self.username),
+            ip: self.ip.clone(),
+        }
+    }
+
+    /// Checks the CSRF token a form sent.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Loads permissions for a user: grants plus the organisation tree.
+pub async fn load_permissions(
+    state: &AppState,
+    user_id: i64,
+) -> Result<(Vec<Grant>, Permissions), AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let grants: Vec<Grant> = users::grants(&mut conn, user_id)
+        .await?
+        .iter()
+        .filter_map(|g| g.grant())
+        .collect();
+    let all = orgs::all(&mut conn).await?;
+    let perms = Permissions::new(grants.clone(), |id| orgs::subtree(&all, id));
+    Ok((grants, perms))
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .ok_or(AppError::Unauthenticated)?;
+        let mut conn = state.db.pool.acquire().await?;
+        let session = db_auth::session(&mut conn, &sha256_hex(&token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = users::get(&mut conn, session.user_id).await?;
+        drop(conn);
+        let (grants, perms) = load_permissions(state, user.id).await?;
+        Ok(CurrentUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            csrf_token: session.csrf_token,
+            grants,
+            perms,
+            ip: client_ip(parts, state.config.trust_proxy),
+        })
+    }
+}
+
+/// Refuses state-changing requests that a browser marks as cross-site, before any handler runs.
+pub async fn reject_cross_site(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let unsafe_method = !matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    let cross = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        == Some("cross-site");
+    if unsafe_method && cross {
+        return AppError::Csrf.into_response();
+    }
+    next.run(req).await
+}
+
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    let mut c = Cookie::new(SESSION_COOKIE, token);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(state.config.secure_cookies);
+    c
+}
+
+pub fn login_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    let mut c = Cookie::new(LOGIN_CSRF_COOKIE, token);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path("/admin");
+    c.set_secure(state.config.secure_cookies);
+    c
+}
+
+pub enum LoginOutcome {
+    Success { token: String },
+    Failed,
+    Locked,
+}
+
+/// Checks credentials with throttling. Records every attempt.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> Result<LoginOutcome, AppError> {
+    let now = gongkai_db::now_ms();
+    let mut conn = state.db.pool.acquire().await?;
+    let (user_failures, ip_failures, _) =
+        db_auth::recent_failures(&mut conn, username, ip, now - LOCKOUT_WINDOW_MS).await?;
+    if user_failures >= MAX_USER_FAILURES || ip_failures >= MAX_IP_FAILURES {
+        db_auth::record_attempt(&mut conn, username, ip, false).await?;
+        return Ok(LoginOutcome::Locked);
+    }
+    let user = users::by_username(&mut conn, username).await?;
+    drop(conn);
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_string());
+    let pw = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut conn = state.db.pool.acquire().await?;
+    match user {
+        Some(u) if ok && u.is_active == 1 => {
+            db_auth::record_attempt(&mut conn, username, ip, true).await?;
+            let token = random_hex(32);
+            db_auth::create_session(
+                &mut conn,
+                &sha256_hex(&token),
+                u.id,
+                &random_hex(32),
+                SESSION_TTL_MS,
+                ip,
+            )
+            .await?;
+            Ok(LoginOutcome::Success { token })
+        }
+        _ => {
+            db_auth::record_attempt(&mut conn, username, ip, false).await?;
+            if user_failures + 1 >= MAX_USER_FAILURES {
+                Ok(LoginOutcome::Locked)
+            } else {
+                Ok(LoginOutcome::Failed)
+            }
+        }
+    }
+}
+
+/// The user behind an API request's `Authorization: Bearer <token>`.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(AppError::Unauthenticated)?;
+        let mut conn = state.db.pool.acquire().await.map_err(AppError::from)?;
+        let user_id = db_auth::token_user(&mut conn, &sha256_hex(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = users::get(&mut conn, user_id).await?;
+        drop(conn);
+        let (grants, perms) = load_permissions(state, user.id).await?;
+        Ok(ApiUser(CurrentUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            csrf_token: String::new(),
+            grants,
+            perms,
+            ip: client_ip(parts, state.config.trust_proxy),
+        }))
+    }
+}
+
+/// Creates a new API token for a user; returns the plain token (shown once) and its id.
+pub async fn issue_api_token(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i64,
+    name: &str,
+) -> Result<(String, i64), AppError> {
+    let token = format!("gk_{}", random_hex(24));
+    let mut tx = state.db.begin().await?;
+    let id = db_auth::create_token(&mut tx, actor, user_id, name, &sha256_hex(&token)).await?;
+    tx.commit().await?;
+    Ok((token, id))
+}
+
+pub use crate::util::random_hex as new_token;

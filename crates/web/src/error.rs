@@ -1,0 +1,199 @@
+//! One error type for handlers, and **the table of stable API error codes** (code, HTTP status,
+//! Chinese message). HTML handlers render an error page; API handlers return
+//! `{"code": …, "message": …, "errors": [...]}`.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_db::DbError;
+use gongkai_domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("请先登录")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("页面已过期或来源不明(CSRF 校验失败),请刷新页面后重试")]
+    Csrf,
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("服务器内部错误,请稍后重试;如问题持续,请联系系统管理员")]
+    Internal(String),
+}
+
+/// The stable error codes of the API. Never renumber or rename a code: clients depend on it.
+pub const ERROR_CODES: &[(&str, u16, &str)] = &[
+    ("not_found", 404, "资源不存在或未公开"),
+    ("unauthenticated", 401, "请先登录或提供有效的接口令牌"),
+    ("forbidden", 403, "无权执行此操作"),
+    ("invalid_input", 422, "提交的内容有误"),
+    ("bad_request", 400, "请求格式有误"),
+    ("csrf_failed", 403, "CSRF 校验失败"),
+    ("locked", 429, "尝试次数过多,请稍后再试"),
+    ("conflict", 409, "记录已被他人修改"),
+    ("payload_too_large", 413, "上传内容过大"),
+    ("internal", 500, "服务器内部错误"),
+];
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Csrf => "csrf_failed",
+            AppError::Locked(_) => "locked",
+            AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        let code = self.code();
+        let n = ERROR_CODES
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, s, _)| *s)
+            .unwrap_or(500);
+        StatusCode::from_u16(n).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn forbidden() -> Self {
+        AppError::Forbidden("无权执行此操作:您的账号没有该机构或功能的相应权限".into())
+    }
+
+    pub fn not_found() -> Self {
+        AppError::NotFound("您访问的页面不存在或尚未公开".into())
+    }
+
+    /// The JSON body of an API error.
+    pub fn to_json(&self) -> serde_json::Value {
+        let errors = match self {
+            AppError::Invalid(inv) => serde_json::to_value(&inv.errors).unwrap_or_default(),
+            _ => serde_json::json!([]),
+        };
+        serde_json::json!({"code": self.code(), "message": self.to_string(), "errors": errors})
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Invalid(inv) => AppError::Invalid(inv),
+            DbError::NotFound(m) => AppError::NotFound(m.to_string()),
+            DbError::Stale => AppError::Conflict(DbError::Stale.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {e:#}"))
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Internal(format!("io: {e}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let detail = match &self {
+            AppError::Invalid(inv) => {
+                let items: String = inv
+                    .errors
+                    .iter()
+                    .map(|e| format!("<li>{}</li>", escape(&e.message)))
+                    .collect();
+                format!("<ul>{items}</ul>")
+            }
+            other => format!("<p>{}</p>", escape(&other.to_string())),
+        };
+        let title = match status.as_u16() {
+            404 => "页面不存在",
+            401 => "请先登录",
+            403 => "无权访问",
+            422 | 400 => "提交的内容有误",
+            429 => "请稍后再试",
+            409 => "内容已被修改",
+            413 => "上传内容过大",
+            _ => "出错了",
+        };
+        let login = if matches!(self, AppError::Unauthenticated) {
+            r#"<p><a href="/admin/login">前往登录</a></p>"#
+        } else {
+            ""
+        };
+        let body = format!(
+            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/static/site.css"></head><body><main id="main" class="container error-page"><h1>{title}</h1>{detail}{login}<p><a href="javascript:history.back()">返回上一页</a> · <a href="/">网站首页</a></p></main></body></html>"#
+        );
+        (status, Html(body)).into_response()
+    }
+}
+
+/// Wraps an [`AppError`] so that it renders as JSON.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        (self.0.status(), axum::Json(self.0.to_json())).into_response()
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
