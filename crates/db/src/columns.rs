@@ -104,7 +104,7 @@ pub fn path(all: &[Column], id: i64) -> Vec<Column> {
     out
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ColumnFields {
     pub name: String,

@@ -31,7 +31,7 @@ impl Org {
 }
 
 /// Input for creating or editing an organisation, as text.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct OrgFields {
     pub name: String,

@@ -10,7 +10,7 @@ pub const SUMMARY_MAX: usize = 500;
 pub const BODY_MAX: usize = 200_000;
 
 /// What a form or API body carries, as text, before validation.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ItemFields {
     pub title: String,
@@ -52,6 +52,17 @@ pub struct ItemInput {
 }
 
 impl ItemFields {
+    /// The text fields of a stored item, for an edit form.
+    #[allow(clippy::too_many_arguments)]
+    pub fn blank() -> Self {
+        Self {
+            body_format: "markdown".into(),
+            disclosure: "proactive".into(),
+            validity: "valid".into(),
+            ..Default::default()
+        }
+    }
+
     /// Checks every field and reports every problem at once.
     pub fn validate(&self) -> Result<ItemInput, Invalid> {
         let mut inv = Invalid::default();

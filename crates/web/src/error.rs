@@ -133,6 +133,9 @@ impl From<std::io::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
+        if matches!(self, AppError::Unauthenticated) {
+            return axum::response::Redirect::to("/admin/login").into_response();
+        }
         let status = self.status();
         let detail = match &self {
             AppError::Invalid(inv) => {
@@ -155,13 +158,8 @@ impl IntoResponse for AppError {
             413 => "上传内容过大",
             _ => "出错了",
         };
-        let login = if matches!(self, AppError::Unauthenticated) {
-            r#"<p><a href="/admin/login">前往登录</a></p>"#
-        } else {
-            ""
-        };
         let body = format!(
-            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/static/site.css"></head><body><main id="main" class="container error-page"><h1>{title}</h1>{detail}{login}<p><a href="javascript:history.back()">返回上一页</a> · <a href="/">网站首页</a></p></main></body></html>"#
+            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/static/site.css"></head><body><main id="main" class="container error-page"><h1>{title}</h1>{detail}<p><a href="/">返回网站首页</a></p></main></body></html>"#
         );
         (status, Html(body)).into_response()
     }

@@ -1,8 +1,94 @@
-//! The back office `/admin`.
+//! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
+//! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
 
-use crate::AppState;
+mod common;
+mod items;
+mod login;
+mod people;
+mod site;
+mod upload;
+
+use crate::auth::CurrentUser;
+use crate::{AppError, AppState};
 use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/items", get(items::list).post(items::create))
+        .route("/items/new", get(items::new_form))
+        .route(
+            "/items/{id}/edit",
+            get(items::edit_form).post(items::update),
+        )
+        .route("/items/{id}/publish", post(items::publish))
+        .route("/items/{id}/unpublish", post(items::unpublish))
+        .route(
+            "/items/{id}/attachments/{attachment_id}/delete",
+            post(items::delete_attachment),
+        )
+        .route(
+            "/columns",
+            get(site::columns_list).post(site::column_create),
+        )
+        .route("/columns/new", get(site::column_new))
+        .route(
+            "/columns/{id}",
+            get(site::column_edit).post(site::column_update),
+        )
+        .route("/orgs", get(site::orgs_list).post(site::org_create))
+        .route("/orgs/new", get(site::org_new))
+        .route("/orgs/{id}", get(site::org_edit).post(site::org_update))
+        .route(
+            "/settings",
+            get(site::settings_form).post(site::settings_save),
+        )
+        .route("/users", get(people::list).post(people::create))
+        .route("/users/new", get(people::new_form))
+        .route("/users/{id}", get(people::detail))
+        .route("/users/{id}/grants", post(people::grant))
+        .route("/users/{id}/grants/{grant_id}/delete", post(people::revoke))
+        .route("/users/{id}/active", post(people::set_active))
+        .route("/users/{id}/password", post(people::reset_password))
+        .route("/account", get(people::account))
+        .route("/account/password", post(people::change_password))
+        .route("/account/tokens", post(people::create_token))
+        .route("/account/tokens/{id}/revoke", post(people::revoke_token))
+        .route("/audit", get(people::audit_log))
+        .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
+}
+
+async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let scope = user.perms.viewable_orgs();
+    let mut conn = state.db.pool.acquire().await?;
+    let counts: serde_json::Map<String, serde_json::Value> =
+        gongkai_db::items::count_by_status(&mut conn, scope.as_deref())
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, json!(v)))
+            .collect();
+    let all = gongkai_db::orgs::all(&mut conn).await?;
+    let my_orgs: Vec<String> = user
+        .grants
+        .iter()
+        .filter_map(|g| g.org_id)
+        .filter_map(|id| all.iter().find(|o| o.id == id).map(|o| o.name.clone()))
+        .collect();
+    Ok(common::render(
+        &state,
+        &user,
+        "admin/dashboard.html",
+        "dashboard",
+        json!({
+            "counts": counts, "my_orgs": my_orgs,
+            "can_create": user.perms.editable_orgs().is_none_or(|o| !o.is_empty()),
+        }),
+    )?
+    .into_response())
 }

@@ -1,0 +1,173 @@
+//! Shared pieces of back-office handlers: page context, form extraction, notices.
+
+use crate::auth::CurrentUser;
+use crate::{AppError, AppState};
+use axum::extract::{FromRequest, Request};
+use axum::response::Html;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A urlencoded form whose rejection is a Chinese error page rather than axum's plain text.
+pub struct AdminForm<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for AdminForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|f| AdminForm(f.0))
+            .map_err(|e| {
+                AppError::BadRequest(format!(
+                    "表单内容无法识别,请刷新页面后重新提交({})",
+                    e.status()
+                ))
+            })
+    }
+}
+
+/// Notices shown after a redirect, addressed by a fixed code so no text is reflected from the URL.
+pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "created" => "已创建。",
+        "saved" => "已保存。",
+        "published" => "已发布,公众现在可以看到这条信息。",
+        "unpublished" => "已撤回,公众将不再看到这条信息。",
+        "deleted" => "已删除。",
+        "granted" => "已授予角色。",
+        "revoked" => "已撤销。",
+        "enabled" => "已启用该用户。",
+        "disabled" => "已停用该用户,其登录会话已全部失效。",
+        "password" => "密码已修改。",
+        _ => return None,
+    })
+}
+
+#[derive(Serialize)]
+struct Nav {
+    items: bool,
+    columns: bool,
+    orgs: bool,
+    users: bool,
+    audit: bool,
+    settings: bool,
+}
+
+/// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
+pub fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    template: &str,
+    active: &str,
+    extra: serde_json::Value,
+) -> Result<Html<String>, AppError> {
+    let p = &user.perms;
+    let nav = Nav {
+        items: p.viewable_orgs().is_none_or(|o| !o.is_empty()),
+        columns: p.can_manage_site(),
+        orgs: p.can_manage_site(),
+        users: p.can_manage_users(),
+        audit: p.can_read_audit(),
+        settings: p.can_manage_site(),
+    };
+    let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
+    let mut ctx = serde_json::json!({
+        "me": {"id": user.id, "username": user.username, "display_name": user.display_name, "roles": roles},
+        "csrf_token": user.csrf_token,
+        "nav": nav,
+        "active": active,
+    });
+    if let (Some(base), serde_json::Value::Object(extra)) = (ctx.as_object_mut(), extra) {
+        base.extend(extra);
+    }
+    state.templates.render(
+        template,
+        minijinja::Value::from(minijinja::value::Serde(ctx)),
+    )
+}
+
+/// Options for organisation pickers: `(id, indented name)` in tree order, limited to `allowed`.
+pub fn org_options(
+    all: &[gongkai_db::orgs::Org],
+    allowed: Option<&[i64]>,
+) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    fn walk(
+        all: &[gongkai_db::orgs::Org],
+        parent: Option<i64>,
+        depth: usize,
+        allowed: Option<&[i64]>,
+        out: &mut Vec<serde_json::Value>,
+    ) {
+        for o in all.iter().filter(|o| o.parent_id == parent) {
+            if allowed.is_none_or(|a| a.contains(&o.id)) {
+                out.push(serde_json::json!({"id": o.id, "name": o.name, "label": format!("{}{}", " ".repeat(depth * 2), o.name), "depth": depth}));
+            }
+            walk(all, Some(o.id), depth + 1, allowed, out);
+        }
+    }
+    walk(all, None, 0, allowed, &mut out);
+    out
+}
+
+/// Column tree rows in display order with depth, for pickers and lists.
+pub fn column_rows(all: &[gongkai_db::columns::Column]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    fn walk(
+        all: &[gongkai_db::columns::Column],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<serde_json::Value>,
+    ) {
+        for c in all.iter().filter(|c| c.parent_id == parent) {
+            out.push(serde_json::json!({
+                "id": c.id, "name": c.name, "slug": c.slug, "kind": c.kind, "kind_label": c.kind_label(),
+                "depth": depth, "on_home": c.on_home == 1, "sort_order": c.sort_order, "parent_id": c.parent_id,
+                "description": c.description,
+            }));
+            walk(all, Some(c.id), depth + 1, out);
+        }
+    }
+    walk(all, None, 0, &mut out);
+    out
+}
+
+/// Field errors as a map for templates: `errors.title` etc.
+pub fn error_map(inv: &gongkai_domain::Invalid) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for e in &inv.errors {
+        m.entry(e.field.to_string())
+            .or_insert_with(|| serde_json::Value::String(e.message.clone()));
+    }
+    serde_json::Value::Object(m)
+}
+
+/// A `/admin…` path to return to after login; anything else falls back to `/admin`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with("/admin")
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && !n.contains('\\') =>
+        {
+            n.to_string()
+        }
+        _ => "/admin".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_cannot_leave_the_site() {
+        assert_eq!(super::safe_next(Some("/admin/items")), "/admin/items");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/admin");
+        assert_eq!(
+            super::safe_next(Some("https://evil.example/admin")),
+            "/admin"
+        );
+        assert_eq!(super::safe_next(Some("/admin\\@evil")), "/admin");
+        assert_eq!(super::safe_next(None), "/admin");
+    }
+}

@@ -1,0 +1,553 @@
+//! The item editor: list, create, edit, save draft, publish, unpublish, attachments.
+//! **Every handler checks the user's rights on the item's organisation** (and on the target
+//! organisation when it changes); items of other organisations are answered with 404.
+
+use super::common::{AdminForm, column_rows, error_map, notice_text, org_options, render};
+use super::login::CsrfOnly;
+use super::upload::{self, Upload};
+use crate::auth::CurrentUser;
+use crate::util::page_param;
+use crate::{AppError, AppState};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_db::items::{self, AdminQuery, Item};
+use gongkai_db::{attachments, columns, orgs, settings};
+use gongkai_domain::Invalid;
+use gongkai_domain::item::ItemFields;
+use gongkai_domain::model::{BodyFormat, Disclosure, ItemStatus, Validity};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+    notice: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let orgs_scope = user.perms.viewable_orgs();
+    if orgs_scope.as_ref().is_some_and(|o| o.is_empty()) {
+        return Err(AppError::forbidden());
+    }
+    let status = q.status.as_deref().and_then(ItemStatus::from_code);
+    let title =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+    let query = AdminQuery {
+        orgs: orgs_scope.clone(),
+        status,
+        title_contains: title.clone(),
+        column_id: None,
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    let page = items::admin_list(&mut conn, &query, page_param(q.page.as_deref()), 20).await?;
+    let counts = items::count_by_status(&mut conn, orgs_scope.as_deref()).await?;
+    let rows: Vec<_> = page
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "title": r.title, "org_name": r.org_name, "status": r.status,
+                "status_label": ItemStatus::from_code(&r.status).map(|s| s.label()).unwrap_or(""),
+                "disclosure_label": Disclosure::from_code(&r.disclosure).map(|d| d.label()).unwrap_or(""),
+                "index_no": r.index_no, "published_at": r.published_at, "updated_at": r.updated_at,
+                "public": r.status == "published" && r.disclosure == "proactive",
+            })
+        })
+        .collect();
+    let base = format!(
+        "/admin/items?status={}&q={}",
+        status.map(|s| s.code()).unwrap_or(""),
+        urlencode(title.as_deref().unwrap_or(""))
+    );
+    let counts: serde_json::Map<String, serde_json::Value> =
+        counts.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    let can_create = user.perms.editable_orgs().is_none_or(|o| !o.is_empty());
+    let html = render(
+        &state,
+        &user,
+        "admin/items.html",
+        "items",
+        json!({
+            "rows": rows, "total": page.total, "page": page.page, "pages": page.pages(), "base_url": base,
+            "status": status.map(|s| s.code()), "q": title, "counts": counts, "can_create": can_create,
+            "statuses": ItemStatus::ALL.iter().map(|s| json!({"code": s.code(), "label": s.label()})).collect::<Vec<_>>(),
+            "notice": notice_text(q.notice.as_deref()),
+        }),
+    )?;
+    Ok(html.into_response())
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// What an editor form submits.
+struct Submission {
+    fields: ItemFields,
+    csrf_token: String,
+    version: i64,
+    action: String,
+    uploads: Vec<(String, Vec<u8>)>,
+}
+
+async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
+    let mut s = Submission {
+        fields: ItemFields::default(),
+        csrf_token: String::new(),
+        version: 0,
+        action: "save".into(),
+        uploads: Vec::new(),
+    };
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge("上传内容超过大小限制".into())
+        } else {
+            AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+        }
+    };
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "attachments" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(bad)?;
+            if !file_name.is_empty() || !bytes.is_empty() {
+                s.uploads.push((file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(bad)?;
+        let f = &mut s.fields;
+        match name.as_str() {
+            "csrf_token" => s.csrf_token = value,
+            "version" => s.version = value.trim().parse().unwrap_or(0),
+            "action" => s.action = value,
+            "title" => f.title = value,
+            "summary" => f.summary = value,
+            "body_format" => f.body_format = value,
+            "body" => f.body = value,
+            "org_id" => f.org_id = value,
+            "column_ids" => f.column_ids.push(value),
+            "disclosure" => f.disclosure = value,
+            "disclosure_reason" => f.disclosure_reason = value,
+            "topic_category" => f.topic_category = value,
+            "issuing_authority" => f.issuing_authority = value,
+            "written_on" => f.written_on = value,
+            "doc_number" => f.doc_number = value,
+            "keywords" => f.keywords = value,
+            "validity" => f.validity = value,
+            "publish_date" => f.publish_date = value,
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+fn fields_of(item: &Item, column_ids: &[i64]) -> ItemFields {
+    ItemFields {
+        title: item.title.clone(),
+        summary: item.summary.clone(),
+        body_format: item.body_format.clone(),
+        body: item.body_source.clone(),
+        org_id: item.org_id.to_string(),
+        column_ids: column_ids.iter().map(i64::to_string).collect(),
+        disclosure: item.disclosure.clone(),
+        disclosure_reason: item.disclosure_reason.clone().unwrap_or_default(),
+        topic_category: item.topic_category.clone().unwrap_or_default(),
+        issuing_authority: item.issuing_authority.clone().unwrap_or_default(),
+        written_on: item.written_on.clone().unwrap_or_default(),
+        doc_number: item.doc_number.clone().unwrap_or_default(),
+        keywords: item.keywords.clone().unwrap_or_default(),
+        validity: item.validity.clone(),
+        publish_date: String::new(),
+    }
+}
+
+struct FormPage<'a> {
+    item: Option<&'a Item>,
+    fields: &'a ItemFields,
+    errors: Option<&'a Invalid>,
+    notice: Option<&'static str>,
+    editable: bool,
+}
+
+async fn render_form(
+    state: &AppState,
+    user: &CurrentUser,
+    p: FormPage<'_>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let all_orgs = orgs::all(&mut conn).await?;
+    let site = columns::default_site(&mut conn).await?;
+    let cols = columns::all(&mut conn, site.id).await?;
+    let allowed = user.perms.editable_orgs();
+    let mut org_opts = org_options(&all_orgs, allowed.as_deref());
+    // A read-only viewer still needs to see the item's own organisation.
+    if let Some(item) = p.item
+        && !org_opts.iter().any(|o| o["id"] == json!(item.org_id))
+        && let Some(o) = all_orgs.iter().find(|o| o.id == item.org_id)
+    {
+        org_opts.insert(
+            0,
+            json!({"id": o.id, "name": o.name, "label": o.name, "depth": 0}),
+        );
+    }
+    let attachments = match p.item {
+        Some(i) => attachments::of_item(&mut conn, i.id).await?,
+        None => Vec::new(),
+    };
+    let item_json = p.item.map(|i| {
+        json!({
+            "id": i.id, "status": i.status, "status_label": i.status().label(), "version": i.version,
+            "index_no": i.index_no, "published_at": i.published_at, "updated_at": i.updated_at,
+            "public": i.is_public(), "title": i.title,
+        })
+    });
+    let html = render(
+        state,
+        user,
+        "admin/item_form.html",
+        "items",
+        json!({
+            "item": item_json,
+            "f": p.fields,
+            "errors": p.errors.map(error_map).unwrap_or(json!({})),
+            "error_list": p.errors.map(|e| e.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+            "org_options": org_opts,
+            "columns": column_rows(&cols),
+            "attachments": attachments,
+            "editable": p.editable,
+            "notice": p.notice,
+            "body_formats": BodyFormat::ALL.iter().map(|b| json!({"code": b.code(), "label": b.label()})).collect::<Vec<_>>(),
+            "disclosures": Disclosure::ALL.iter().map(|d| json!({"code": d.code(), "label": d.label()})).collect::<Vec<_>>(),
+            "validities": Validity::ALL.iter().map(|v| json!({"code": v.code(), "label": v.label()})).collect::<Vec<_>>(),
+            "allowed_extensions": upload::allowed_extensions(),
+            "max_upload_mb": state.config.max_upload_bytes / 1024 / 1024,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let allowed = user.perms.editable_orgs();
+    if allowed.as_ref().is_some_and(|o| o.is_empty()) {
+        return Err(AppError::forbidden());
+    }
+    let mut fields = ItemFields::blank();
+    if let Some(first) = allowed.as_ref().and_then(|o| o.first()) {
+        fields.org_id = first.to_string();
+    }
+    render_form(
+        &state,
+        &user,
+        FormPage {
+            item: None,
+            fields: &fields,
+            errors: None,
+            notice: None,
+            editable: true,
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Validates uploads; adds problems to `inv`.
+fn check_uploads(state: &AppState, raw: Vec<(String, Vec<u8>)>, inv: &mut Invalid) -> Vec<Upload> {
+    raw.into_iter()
+        .filter_map(|(name, bytes)| upload::check(&name, bytes, state.config.max_upload_bytes, inv))
+        .collect()
+}
+
+async fn store_uploads(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    user: &CurrentUser,
+    item_id: i64,
+    uploads: &[Upload],
+) -> Result<(), AppError> {
+    for u in uploads {
+        let sha = state.storage.put(&u.bytes).await?;
+        attachments::add(
+            conn,
+            &user.actor(),
+            &attachments::NewAttachment {
+                item_id,
+                file_name: &u.file_name,
+                content_type: u.content_type,
+                size_bytes: u.bytes.len() as i64,
+                sha256: &sha,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mp: Multipart,
+) -> Result<Response, AppError> {
+    let sub = read_submission(mp).await?;
+    user.check_csrf(&sub.csrf_token)?;
+    let mut inv = Invalid::default();
+    let input = sub.fields.validate();
+    let uploads = check_uploads(&state, sub.uploads, &mut inv);
+    let input = match input {
+        Ok(i) if inv.is_empty() => i,
+        Ok(_) => return form_error(&state, &user, None, &sub.fields, inv).await,
+        Err(mut e) => {
+            e.errors.extend(inv.errors);
+            return form_error(&state, &user, None, &sub.fields, e).await;
+        }
+    };
+    if !user.perms.can_edit_items_of(input.org_id) {
+        return Err(AppError::Forbidden("无权以该机构的名义发布信息".into()));
+    }
+    let mut tx = state.db.begin().await?;
+    let site = columns::default_site(&mut tx).await?;
+    let result = async {
+        let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
+        store_uploads(&state, &mut tx, &user, id, &uploads).await?;
+        if sub.action == "publish" {
+            let pattern = settings::index_pattern(&mut tx).await?;
+            items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+        }
+        Ok::<i64, AppError>(id)
+    }
+    .await;
+    match result {
+        Ok(id) => {
+            tx.commit().await?;
+            let notice = if sub.action == "publish" {
+                "published"
+            } else {
+                "created"
+            };
+            Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            drop(tx);
+            form_error(&state, &user, None, &sub.fields, e).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn form_error(
+    state: &AppState,
+    user: &CurrentUser,
+    item: Option<&Item>,
+    fields: &ItemFields,
+    inv: Invalid,
+) -> Result<Response, AppError> {
+    render_form(
+        state,
+        user,
+        FormPage {
+            item,
+            fields,
+            errors: Some(&inv),
+            notice: None,
+            editable: true,
+        },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// Loads an item the user may see, or 404 (items of other organisations do not exist for them).
+async fn visible_item(state: &AppState, user: &CurrentUser, id: i64) -> Result<Item, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let item = items::get(&mut conn, id)
+        .await
+        .map_err(|_| AppError::not_found())?;
+    if !user.perms.can_view_items_of(item.org_id) {
+        return Err(AppError::not_found());
+    }
+    Ok(item)
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let item = visible_item(&state, &user, id).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let cols = items::column_ids(&mut conn, id).await?;
+    drop(conn);
+    let fields = fields_of(&item, &cols);
+    let editable = user.perms.can_edit_items_of(item.org_id);
+    render_form(
+        &state,
+        &user,
+        FormPage {
+            item: Some(&item),
+            fields: &fields,
+            errors: None,
+            notice: notice_text(q.notice.as_deref()),
+            editable,
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Result<Response, AppError> {
+    let sub = read_submission(mp).await?;
+    user.check_csrf(&sub.csrf_token)?;
+    let item = visible_item(&state, &user, id).await?;
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::forbidden());
+    }
+    let mut inv = Invalid::default();
+    let input = sub.fields.validate();
+    let uploads = check_uploads(&state, sub.uploads, &mut inv);
+    let input = match input {
+        Ok(i) if inv.is_empty() => i,
+        Ok(_) => return form_error(&state, &user, Some(&item), &sub.fields, inv).await,
+        Err(mut e) => {
+            e.errors.extend(inv.errors);
+            return form_error(&state, &user, Some(&item), &sub.fields, e).await;
+        }
+    };
+    if !user.perms.can_edit_items_of(input.org_id) {
+        return Err(AppError::Forbidden("无权把信息转到该机构名下".into()));
+    }
+    let mut tx = state.db.begin().await?;
+    let result = async {
+        items::update(&mut tx, &user.actor(), id, sub.version, &input).await?;
+        store_uploads(&state, &mut tx, &user, id, &uploads).await?;
+        if sub.action == "publish" && item.status() != ItemStatus::Published {
+            let pattern = settings::index_pattern(&mut tx).await?;
+            items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+        }
+        Ok::<(), AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            tx.commit().await?;
+            let notice = if sub.action == "publish" {
+                "published"
+            } else {
+                "saved"
+            };
+            Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            drop(tx);
+            form_error(&state, &user, Some(&item), &sub.fields, e).await
+        }
+        Err(AppError::Conflict(m)) => {
+            drop(tx);
+            form_error(
+                &state,
+                &user,
+                Some(&item),
+                &sub.fields,
+                Invalid::one("version", m),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn change_status(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    csrf: &str,
+    publish: bool,
+) -> Result<Response, AppError> {
+    user.check_csrf(csrf)?;
+    let item = visible_item(state, user, id).await?;
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::forbidden());
+    }
+    let mut tx = state.db.begin().await?;
+    if publish {
+        let pattern = settings::index_pattern(&mut tx).await?;
+        items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+    } else {
+        items::unpublish(&mut tx, &user.actor(), id).await?;
+    }
+    tx.commit().await?;
+    let notice = if publish { "published" } else { "unpublished" };
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    change_status(&state, &user, id, &f.csrf_token, true).await
+}
+
+pub async fn unpublish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    change_status(&state, &user, id, &f.csrf_token, false).await
+}
+
+pub async fn delete_attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let item = visible_item(&state, &user, id).await?;
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::forbidden());
+    }
+    let mut tx = state.db.begin().await?;
+    let a = attachments::get(&mut tx, attachment_id).await?;
+    if a.item_id != id {
+        return Err(AppError::not_found());
+    }
+    attachments::remove(&mut tx, &user.actor(), attachment_id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=deleted")).into_response())
+}

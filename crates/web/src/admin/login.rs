@@ -1,0 +1,140 @@
+//! Sign in and out of the back office.
+
+use super::common::{AdminForm, safe_next};
+use crate::auth::{self, CurrentUser, LOGIN_CSRF_COOKIE, LoginOutcome, constant_time_eq};
+use crate::util::{client_ip, random_hex, sha256_hex};
+use crate::{AppError, AppState};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn login_page(
+    state: &AppState,
+    jar: CookieJar,
+    username: &str,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let token = random_hex(32);
+    let jar = jar.add(auth::login_csrf_cookie(state, token.clone()));
+    let html = state.templates.render(
+        "admin/login.html",
+        minijinja::context! { csrf_token => token, username => username, next => next, error => error },
+    )?;
+    Ok((status, jar, html).into_response())
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let next = safe_next(q.next.as_deref());
+    login_page(&state, jar, "", &next, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub struct ClientIp(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(ClientIp(client_ip(parts, state.config.trust_proxy)))
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    AdminForm(f): AdminForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let cookie = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    if cookie.is_empty() || !constant_time_eq(cookie.as_bytes(), f.csrf_token.as_bytes()) {
+        return Err(AppError::Csrf);
+    }
+    let next = safe_next(Some(&f.next));
+    let username = f.username.trim();
+    if username.is_empty() || f.password.is_empty() {
+        return login_page(
+            &state,
+            jar,
+            username,
+            &next,
+            Some("请输入用户名和密码"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match auth::login(&state, username, &f.password, &ip).await? {
+        LoginOutcome::Success { token } => {
+            tracing::info!(user = username, %ip, "login");
+            let jar = jar
+                .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/admin"))
+                .add(auth::session_cookie(&state, token));
+            Ok((jar, Redirect::to(&next)).into_response())
+        }
+        LoginOutcome::Failed => login_page(
+            &state,
+            jar,
+            username,
+            &next,
+            Some("用户名或密码错误"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        LoginOutcome::Locked => {
+            tracing::warn!(user = username, %ip, "login locked");
+            login_page(
+                &state,
+                jar,
+                username,
+                &next,
+                Some("登录失败次数过多,该账号已被临时锁定,请15分钟后再试"),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    if let Some(c) = jar.get(auth::SESSION_COOKIE) {
+        let mut conn = state.db.pool.acquire().await?;
+        gongkai_db::auth::delete_session(&mut conn, &sha256_hex(c.value())).await?;
+    }
+    let jar = jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/admin/login")).into_response())
+}

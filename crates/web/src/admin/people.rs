@@ -1,0 +1,637 @@
+//! Users, role grants, the audit log, API tokens and one's own password.
+
+use super::common::{AdminForm, error_map, notice_text, org_options, render};
+use super::login::CsrfOnly;
+use crate::auth::{self, CurrentUser};
+use crate::util::page_param;
+use crate::{AppError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_db::{audit, auth as db_auth, orgs, users};
+use gongkai_domain::Invalid;
+use gongkai_domain::role::{Grant, Role};
+use gongkai_domain::validate;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn roles_json(user: &CurrentUser) -> Vec<serde_json::Value> {
+    Role::ALL
+        .iter()
+        .filter(|r| user.perms.is_system_admin() || !r.is_global())
+        .map(|r| json!({"code": r.code(), "label": r.label(), "global": r.is_global()}))
+        .collect()
+}
+
+/// Users an organisation admin may manage: those with a grant inside their organisations.
+fn manageable(user: &CurrentUser, grants: &[users::GrantRow], target: i64) -> bool {
+    user.perms.is_system_admin()
+        || grants.iter().any(|g| {
+            g.user_id == target && g.org_id.is_some_and(|o| user.perms.can_manage_users_of(o))
+        })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_users() {
+        return Err(AppError::forbidden());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let all = users::all(&mut conn).await?;
+    let grants = users::all_grants(&mut conn).await?;
+    let all_orgs = orgs::all(&mut conn).await?;
+    let org_name = |id: Option<i64>| {
+        id.and_then(|i| all_orgs.iter().find(|o| o.id == i))
+            .map(|o| o.name.clone())
+    };
+    let rows: Vec<_> = all
+        .iter()
+        .filter(|u| manageable(&user, &grants, u.id))
+        .map(|u| {
+            let roles: Vec<String> = grants
+                .iter()
+                .filter(|g| g.user_id == u.id)
+                .map(|g| {
+                    let label = Role::from_code(&g.role).map(|r| r.label()).unwrap_or("未知角色");
+                    match org_name(g.org_id) {
+                        Some(o) => format!("{label}({o})"),
+                        None => label.to_string(),
+                    }
+                })
+                .collect();
+            json!({"id": u.id, "username": u.username, "display_name": u.display_name, "active": u.is_active == 1, "roles": roles, "created_at": u.created_at})
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &user,
+        "admin/users.html",
+        "users",
+        json!({"rows": rows, "notice": notice_text(q.notice.as_deref())}),
+    )?
+    .into_response())
+}
+
+#[derive(Deserialize, Default, serde::Serialize, Clone)]
+#[serde(default)]
+pub struct NewUserForm {
+    csrf_token: String,
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    org_id: String,
+}
+
+async fn allowed_org_options(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let all = orgs::all(&mut conn).await?;
+    let allowed: Option<Vec<i64>> = if user.perms.is_system_admin() {
+        None
+    } else {
+        Some(
+            all.iter()
+                .map(|o| o.id)
+                .filter(|id| user.perms.can_manage_users_of(*id))
+                .collect(),
+        )
+    };
+    Ok(org_options(&all, allowed.as_deref()))
+}
+
+async fn new_form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    f: &NewUserForm,
+    errors: Option<&Invalid>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut shown = f.clone();
+    shown.password.clear();
+    shown.csrf_token.clear();
+    let html = render(
+        state,
+        user,
+        "admin/user_new.html",
+        "users",
+        json!({
+            "f": shown, "errors": errors.map(error_map).unwrap_or(json!({})),
+            "roles": roles_json(user), "org_options": allowed_org_options(state, user).await?,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_users() {
+        return Err(AppError::forbidden());
+    }
+    new_form_page(
+        &state,
+        &user,
+        &NewUserForm {
+            role: "editor".into(),
+            ..Default::default()
+        },
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Parses a role and organisation pair from a form, checking that `user` may grant it.
+fn parse_grant(user: &CurrentUser, role: &str, org: &str, inv: &mut Invalid) -> Option<Grant> {
+    let Some(role) = Role::from_code(role.trim()) else {
+        inv.push("role", "请选择角色");
+        return None;
+    };
+    let org_id = if role.is_global() {
+        None
+    } else {
+        match org.trim().parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                inv.push("org_id", format!("角色“{}”须指定所属机构", role.label()));
+                return None;
+            }
+        }
+    };
+    if !user.perms.can_grant(role, org_id) {
+        inv.push("role", "您无权授予该角色或该机构的权限");
+        return None;
+    }
+    Some(Grant { role, org_id })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<NewUserForm>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_users() {
+        return Err(AppError::forbidden());
+    }
+    user.check_csrf(&f.csrf_token)?;
+    let mut inv = Invalid::default();
+    let username = validate::username(&mut inv, &f.username);
+    let display_name =
+        validate::required_text(&mut inv, "display_name", "姓名", &f.display_name, 40);
+    validate::password(&mut inv, "password", &f.password);
+    let grant = parse_grant(&user, &f.role, &f.org_id, &mut inv);
+    if !inv.is_empty() {
+        return new_form_page(
+            &state,
+            &user,
+            &f,
+            Some(&inv),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let hash = auth::hash_password(&f.password)?;
+    let grants: Vec<Grant> = grant.into_iter().collect();
+    let mut tx = state.db.begin().await?;
+    let res = users::create(
+        &mut tx,
+        &user.actor(),
+        &users::NewUser {
+            username: &username,
+            display_name: &display_name,
+            password_hash: &hash,
+            grants: &grants,
+        },
+    )
+    .await;
+    match res {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/admin/users/{id}?notice=created")).into_response())
+        }
+        Err(gongkai_db::DbError::Invalid(e)) => {
+            drop(tx);
+            new_form_page(
+                &state,
+                &user,
+                &f,
+                Some(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn detail_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    errors: Option<&Invalid>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let target = users::get(&mut conn, id).await?;
+    let all_grants = users::all_grants(&mut conn).await?;
+    if !manageable(user, &all_grants, id) {
+        return Err(AppError::not_found());
+    }
+    let all_orgs = orgs::all(&mut conn).await?;
+    drop(conn);
+    let grants: Vec<_> = all_grants
+        .iter()
+        .filter(|g| g.user_id == id)
+        .map(|g| {
+            let org = g.org_id.and_then(|o| all_orgs.iter().find(|x| x.id == o)).map(|o| o.name.clone());
+            let revocable = Role::from_code(&g.role).is_some_and(|r| user.perms.can_grant(r, g.org_id));
+            json!({"id": g.id, "role_label": Role::from_code(&g.role).map(|r| r.label()).unwrap_or("未知角色"), "org": org, "revocable": revocable})
+        })
+        .collect();
+    let html = render(
+        state,
+        user,
+        "admin/user_detail.html",
+        "users",
+        json!({
+            "u": {"id": target.id, "username": target.username, "display_name": target.display_name, "active": target.is_active == 1, "created_at": target.created_at},
+            "grants": grants, "roles": roles_json(user), "org_options": allowed_org_options(state, user).await?,
+            "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice), "is_self": target.id == user.id,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_users() {
+        return Err(AppError::forbidden());
+    }
+    detail_page(&state, &user, id, None, q.notice.as_deref(), StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GrantForm {
+    csrf_token: String,
+    role: String,
+    org_id: String,
+}
+
+pub async fn grant(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<GrantForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let grants = users::all_grants(&mut conn).await?;
+    drop(conn);
+    if !manageable(&user, &grants, id) {
+        return Err(AppError::not_found());
+    }
+    let mut inv = Invalid::default();
+    let Some(g) = parse_grant(&user, &f.role, &f.org_id, &mut inv) else {
+        return detail_page(
+            &state,
+            &user,
+            id,
+            Some(&inv),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let mut tx = state.db.begin().await?;
+    match users::add_grant(&mut tx, &user.actor(), id, &g).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/admin/users/{id}?notice=granted")).into_response())
+        }
+        Err(gongkai_db::DbError::Invalid(e)) => {
+            drop(tx);
+            detail_page(
+                &state,
+                &user,
+                id,
+                Some(&e),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, grant_id)): Path<(i64, i64)>,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut tx = state.db.begin().await?;
+    let grants = users::grants(&mut tx, id).await?;
+    let g = grants
+        .iter()
+        .find(|g| g.id == grant_id)
+        .ok_or_else(AppError::not_found)?;
+    let role = Role::from_code(&g.role).ok_or_else(AppError::not_found)?;
+    if !user.perms.can_grant(role, g.org_id) {
+        return Err(AppError::forbidden());
+    }
+    if id == user.id && role == Role::SystemAdmin {
+        return Err(AppError::BadRequest(
+            "不能撤销自己的系统管理员角色,以免系统失去管理员".into(),
+        ));
+    }
+    users::remove_grant(&mut tx, &user.actor(), grant_id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?notice=revoked")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActiveForm {
+    csrf_token: String,
+    active: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<ActiveForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut tx = state.db.begin().await?;
+    let grants = users::all_grants(&mut tx).await?;
+    if !manageable(&user, &grants, id) {
+        return Err(AppError::not_found());
+    }
+    if id == user.id {
+        return Err(AppError::BadRequest("不能停用自己的账号".into()));
+    }
+    let active = f.active == "1";
+    users::set_active(&mut tx, &user.actor(), id, active).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/admin/users/{id}?notice={}",
+        if active { "enabled" } else { "disabled" }
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    csrf_token: String,
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<ResetForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut inv = Invalid::default();
+    validate::password(&mut inv, "password", &f.password);
+    if !inv.is_empty() {
+        return detail_page(
+            &state,
+            &user,
+            id,
+            Some(&inv),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let hash = auth::hash_password(&f.password)?;
+    let mut tx = state.db.begin().await?;
+    let grants = users::all_grants(&mut tx).await?;
+    if !manageable(&user, &grants, id) {
+        return Err(AppError::not_found());
+    }
+    users::set_password(&mut tx, &user.actor(), id, &hash).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?notice=password")).into_response())
+}
+
+// ---- own account ----
+
+async fn account_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Option<&Invalid>,
+    notice: Option<&str>,
+    new_token: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let tokens = db_auth::tokens_of(&mut conn, user.id).await?;
+    drop(conn);
+    let html = render(
+        state,
+        user,
+        "admin/account.html",
+        "account",
+        json!({
+            "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice),
+            "tokens": tokens, "new_token": new_token,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    account_page(
+        &state,
+        &user,
+        None,
+        q.notice.as_deref(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf_token: String,
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<PasswordForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let me = users::get(&mut conn, user.id).await?;
+    drop(conn);
+    let mut inv = Invalid::default();
+    if !auth::verify_password(&f.current_password, &me.password_hash) {
+        inv.push("current_password", "当前密码不正确");
+    }
+    validate::password(&mut inv, "new_password", &f.new_password);
+    if f.new_password != f.confirm_password {
+        inv.push("confirm_password", "两次输入的新密码不一致");
+    }
+    if !inv.is_empty() {
+        return account_page(
+            &state,
+            &user,
+            Some(&inv),
+            None,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let hash = auth::hash_password(&f.new_password)?;
+    let mut tx = state.db.begin().await?;
+    users::set_password(&mut tx, &user.actor(), user.id, &hash).await?;
+    tx.commit().await?;
+    // All sessions, including this one, were ended: sign in again with the new password.
+    Ok(Redirect::to("/admin/login").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    csrf_token: String,
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<TokenForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut inv = Invalid::default();
+    let name = validate::required_text(&mut inv, "name", "令牌名称", &f.name, 40);
+    if !inv.is_empty() {
+        return account_page(
+            &state,
+            &user,
+            Some(&inv),
+            None,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let (token, _) = auth::issue_api_token(&state, &user.actor(), user.id, &name).await?;
+    account_page(
+        &state,
+        &user,
+        None,
+        Some("created"),
+        Some(&token),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut tx = state.db.begin().await?;
+    if !db_auth::revoke_token(&mut tx, &user.actor(), user.id, id).await? {
+        return Err(AppError::not_found());
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/account?notice=revoked").into_response())
+}
+
+// ---- audit log ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    from: String,
+    to: String,
+    page: String,
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_read_audit() {
+        return Err(AppError::forbidden());
+    }
+    let mut inv = Invalid::default();
+    let from = validate::optional_date(&mut inv, "from", "起始日期", &q.from);
+    let to = validate::optional_date(&mut inv, "to", "截止日期", &q.to);
+    let non_empty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let filter = audit::AuditFilter {
+        actor: non_empty(&q.actor),
+        action: non_empty(&q.action),
+        entity: non_empty(&q.entity),
+        entity_id: non_empty(&q.entity_id),
+        from_ms: from.map(gongkai_db::items::china_date_start_ms),
+        to_ms: to
+            .and_then(|d| d.succ_opt())
+            .map(gongkai_db::items::china_date_start_ms),
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    let page = audit::list(&mut conn, &filter, page_param(Some(&q.page)), 50).await?;
+    let actions = audit::actions(&mut conn).await?;
+    let base = format!(
+        "/admin/audit?actor={}&action={}&entity={}&entity_id={}&from={}&to={}",
+        super::items::urlencode(&q.actor),
+        super::items::urlencode(&q.action),
+        super::items::urlencode(&q.entity),
+        super::items::urlencode(&q.entity_id),
+        super::items::urlencode(&q.from),
+        super::items::urlencode(&q.to)
+    );
+    Ok(render(&state, &user, "admin/audit.html", "audit", json!({
+        "rows": page.rows, "total": page.total, "page": page.page, "pages": page.pages(), "base_url": base,
+        "q": {"actor": q.actor, "action": q.action, "entity": q.entity, "entity_id": q.entity_id, "from": q.from, "to": q.to},
+        "actions": actions, "errors": error_map(&inv),
+        "entities": [["item", "信息"], ["organisation", "机构"], ["column", "栏目"], ["user", "用户"], ["setting", "设置"], ["api_token", "接口令牌"], ["site", "站点"]],
+    }))?
+    .into_response())
+}
