@@ -84,10 +84,21 @@ pub fn router(state: AppState) -> Router {
         .nest("/admin", admin::router())
         .nest("/api/v1", api::router())
         .merge(assets::router())
+        .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(util::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Unknown paths: JSON under the API, the HTML error page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError(AppError::NotFound("接口不存在".into())).into_response()
+    } else {
+        AppError::not_found().into_response()
+    }
 }
