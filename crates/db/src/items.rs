@@ -563,3 +563,26 @@ pub async fn count_by_status(
     .fetch_all(conn)
     .await?)
 }
+
+/// How many public items are in any of `column_ids` (each item counted once).
+pub async fn public_count_in_columns(
+    conn: &mut AnyConnection,
+    column_ids: &[i64],
+) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(dyn_sql!(
+        "SELECT COUNT(*) FROM items i WHERE {PUBLIC_SQL} \
+         AND i.id IN (SELECT item_id FROM item_columns WHERE column_id IN ({}))",
+        id_list(column_ids)
+    ))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// `(org_id, number of public items)` for every organisation that has public items.
+pub async fn public_counts_by_org(conn: &mut AnyConnection) -> DbResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT i.org_id, COUNT(*) FROM items i WHERE {PUBLIC_SQL} GROUP BY i.org_id"
+    ))
+    .fetch_all(conn)
+    .await?)
+}

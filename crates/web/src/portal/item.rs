@@ -1,0 +1,168 @@
+//! The item page and attachment downloads.
+
+use super::{Chrome, ColumnView, Crumb, Href, Section, hide, parse_id, percent_encode};
+use crate::{AppError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_db::{attachments, items, orgs};
+use gongkai_domain::model::Validity;
+use minijinja::value::Serde as S;
+use serde::Serialize;
+
+/// An attachment as the item page shows it.
+#[derive(Serialize)]
+struct AttachmentView {
+    id: i64,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    /// Upper-case file extension (`PDF`, `DOCX`), or empty.
+    ext: String,
+    href: Href,
+}
+
+/// The address of an attachment download.
+pub(crate) fn attachment_href(id: i64, file_name: &str) -> String {
+    format!("/attachments/{id}/{}", percent_encode(file_name))
+}
+
+fn extension(file_name: &str) -> String {
+    match file_name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => ext.to_ascii_uppercase(),
+        _ => String::new(),
+    }
+}
+
+/// What a reader must be told about a document that is no longer fully in force.
+fn validity_notice(v: Validity) -> &'static str {
+    match v {
+        Validity::Valid => "",
+        Validity::Amended => "本文件已被修改,部分内容不再适用,请以修改后的规定为准。",
+        Validity::Repealed => "本文件已废止,不再执行,仅供查阅参考。",
+        Validity::Expired => "本文件已失效,不再执行,仅供查阅参考。",
+    }
+}
+
+/// `portal/item.html`: `item` (every column of the `items` row; `body_html` is sanitized and
+/// rendered with `|safe`), `validity` (code), `validity_label`, `validity_notice` (empty when
+/// 有效), `org` (`id`, `name`), `attachments` (`id`, `file_name`, `content_type`, `size_bytes`,
+/// `ext`, `href`), `columns` (the columns it belongs to) and `breadcrumb`.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id = parse_id(&id)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let item = items::get_public(&mut conn, id).await.map_err(hide)?;
+    let chrome = Chrome::load(&mut conn).await?;
+    let org = orgs::get(&mut conn, item.org_id).await?;
+    let attachments: Vec<AttachmentView> = attachments::of_item(&mut conn, item.id)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentView {
+            href: attachment_href(a.id, &a.file_name).into(),
+            ext: extension(&a.file_name),
+            id: a.id,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+        })
+        .collect();
+    let column_ids = items::column_ids(&mut conn, item.id).await?;
+    let columns: Vec<ColumnView> = chrome
+        .columns
+        .iter()
+        .filter(|c| column_ids.contains(&c.id))
+        .map(ColumnView::of)
+        .collect();
+    let mut breadcrumb = Vec::new();
+    let mut section = Section::Other;
+    if let Some(first) = columns.first() {
+        breadcrumb = chrome.breadcrumb(first.id);
+        if let Some(top) = chrome.top_of(first.id) {
+            section = Section::Column(top);
+        }
+    }
+    breadcrumb.push(Crumb {
+        name: "正文".into(),
+        href: Href::default(),
+    });
+    let validity = Validity::from_code(&item.validity).unwrap_or(Validity::Valid);
+    let here = format!("/items/{}", item.id);
+    state.templates.render(
+        "portal/item.html",
+        minijinja::context! {
+            validity => validity.code(),
+            validity_label => validity.label(),
+            validity_notice => validity_notice(validity),
+            org => minijinja::context! { id => org.id, name => &org.name },
+            attachments => S(attachments),
+            columns => S(columns),
+            breadcrumb => S(breadcrumb),
+            item => S(&item),
+            ..chrome.ctx(section, &here, &item.title)
+        },
+    )
+}
+
+/// Serves an attachment of a public item as a download.
+pub async fn attachment(
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let a = {
+        let mut conn = state.db.pool.acquire().await?;
+        attachments::get_public(&mut conn, id).await.map_err(hide)?
+    };
+    let bytes = state.storage.get(&a.sha256).await?;
+    let content_type = HeaderValue::from_str(&a.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode(&a.file_name)
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            // The item may be withdrawn later: caches must ask again.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_links_encode_the_name() {
+        assert_eq!(
+            attachment_href(7, "附件 1.pdf"),
+            "/attachments/7/%E9%99%84%E4%BB%B6%201.pdf"
+        );
+    }
+
+    #[test]
+    fn extensions() {
+        assert_eq!(extension("通知.docx"), "DOCX");
+        assert_eq!(extension("README"), "");
+        assert_eq!(extension(".hidden"), "");
+    }
+
+    #[test]
+    fn only_valid_documents_have_no_notice() {
+        for v in Validity::ALL {
+            assert_eq!(validity_notice(*v).is_empty(), *v == Validity::Valid);
+        }
+    }
+}

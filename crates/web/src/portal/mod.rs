@@ -1,0 +1,455 @@
+//! The public portal: server-rendered pages in Simplified Chinese that work without JavaScript.
+//!
+//! **Only published 主动公开 items are ever shown here**: every item, list, count and attachment
+//! comes from a `gongkai_db` query that includes `items::PUBLIC_SQL` (`get_public`,
+//! `public_in_columns`, `public_by_org`, `attachments::get_public`, …). A missing id and a
+//! non-public id give the same 404.
+//!
+//! Every page extends `layout_portal.html`, which expects the variables of [`Chrome::ctx`]:
+//! `site` (`id`, `name`, `slug`), `owner_name` (主办单位, may be empty), `nav` (list of `name`,
+//! `href`, `current`) and `page_title`.
+
+mod item;
+mod orgs;
+mod pages;
+
+use crate::{AppError, AppState};
+use axum::Router;
+use axum::routing::get;
+use gongkai_db::columns::{self, Column, Site};
+use gongkai_db::{DbError, Page, orgs as db_orgs};
+use gongkai_domain::seed::OPEN_GOV_ROOT;
+use minijinja::Value;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+/// Items per page on column and organisation lists.
+pub(crate) const PER_PAGE: i64 = 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/xxgk", get(pages::xxgk))
+        .route("/columns/{slug}", get(pages::column))
+        .route("/items/{id}", get(item::show))
+        .route("/attachments/{id}/{name}", get(item::attachment))
+        .route("/orgs", get(orgs::index))
+        .route("/orgs/{id}", get(orgs::show))
+}
+
+/// What every portal page shows around its content: site name, navigation, footer.
+pub(crate) struct Chrome {
+    pub site: Site,
+    pub owner_name: String,
+    /// Every column of the site, in tree order (`sort_order`, `id`).
+    pub columns: Vec<Column>,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    name: String,
+    href: Href,
+    /// The value of `aria-current`: `page` on that very page, `true` inside its section, else empty.
+    current: &'static str,
+}
+
+/// A URL the portal built from validated parts (slugs, ids, percent-encoded names). It renders
+/// without HTML escaping, so links read `/columns/zwdt` rather than `&#x2f;columns&#x2f;zwdt`;
+/// should it ever hold a character that matters in HTML, it is escaped as usual.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Href(pub String);
+
+impl From<String> for Href {
+    fn from(s: String) -> Self {
+        Href(s)
+    }
+}
+
+impl From<&str> for Href {
+    fn from(s: &str) -> Self {
+        Href(s.to_string())
+    }
+}
+
+impl Serialize for Href {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.contains(['&', '<', '>', '"', '\'', '`']) {
+            self.0.serialize(s)
+        } else {
+            Value::from_safe_string(self.0.clone()).serialize(s)
+        }
+    }
+}
+
+/// A column as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ColumnView {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub description: String,
+    pub href: Href,
+}
+
+impl ColumnView {
+    pub fn of(c: &Column) -> Self {
+        Self {
+            id: c.id,
+            name: c.name.clone(),
+            slug: c.slug.clone(),
+            kind: c.kind.clone(),
+            kind_label: c.kind_label(),
+            description: c.description.clone(),
+            href: column_href(&c.slug).into(),
+        }
+    }
+}
+
+/// The public address of a column: the 政府信息公开 root has its own platform page.
+pub(crate) fn column_href(slug: &str) -> String {
+    if slug == OPEN_GOV_ROOT {
+        "/xxgk".into()
+    } else {
+        format!("/columns/{slug}")
+    }
+}
+
+/// Which navigation entry is current.
+#[derive(Clone, Copy)]
+pub(crate) enum Section {
+    Home,
+    /// A top-level column, by id.
+    Column(i64),
+    Orgs,
+    Other,
+}
+
+impl Chrome {
+    pub async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
+        let site = columns::default_site(conn).await?;
+        let owner_name = match site.owner_org_id {
+            Some(id) => db_orgs::get(conn, id)
+                .await
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let columns = columns::all(conn, site.id).await?;
+        Ok(Self {
+            site,
+            owner_name,
+            columns,
+        })
+    }
+
+    /// The top-level ancestor of a column (for highlighting the navigation).
+    pub fn top_of(&self, id: i64) -> Option<i64> {
+        columns::path(&self.columns, id).first().map(|c| c.id)
+    }
+
+    /// The variables the layout needs; merge page variables with `context! { …, ..chrome.ctx(…) }`.
+    /// `here` is the path of the page being rendered.
+    pub fn ctx(&self, section: Section, here: &str, page_title: &str) -> Value {
+        let current = |href: &str, in_section: bool| {
+            if href == here {
+                "page"
+            } else if in_section {
+                "true"
+            } else {
+                ""
+            }
+        };
+        let mut nav = vec![NavLink {
+            name: "首页".into(),
+            href: "/".into(),
+            current: current("/", matches!(section, Section::Home)),
+        }];
+        nav.extend(
+            self.columns
+                .iter()
+                .filter(|c| c.parent_id.is_none())
+                .map(|c| {
+                    let href = column_href(&c.slug);
+                    NavLink {
+                        name: c.name.clone(),
+                        current: current(
+                            &href,
+                            matches!(section, Section::Column(id) if id == c.id),
+                        ),
+                        href: href.into(),
+                    }
+                }),
+        );
+        nav.push(NavLink {
+            name: "政府机构".into(),
+            href: "/orgs".into(),
+            current: current("/orgs", matches!(section, Section::Orgs)),
+        });
+        let full_title = if page_title.is_empty() {
+            self.site.name.clone()
+        } else {
+            format!("{page_title} - {}", self.site.name)
+        };
+        minijinja::context! {
+            site => minijinja::context! {
+                id => self.site.id,
+                name => &self.site.name,
+                slug => &self.site.slug,
+            },
+            owner_name => &self.owner_name,
+            nav => minijinja::value::Serde(nav),
+            page_title => full_title,
+        }
+    }
+
+    /// Breadcrumb entries (`name`, `href`) for a column, from the top-level column down.
+    pub fn breadcrumb(&self, column_id: i64) -> Vec<Crumb> {
+        columns::path(&self.columns, column_id)
+            .iter()
+            .map(|c| Crumb {
+                name: c.name.clone(),
+                href: column_href(&c.slug).into(),
+            })
+            .collect()
+    }
+}
+
+/// The menu of a column's top-level section (shown beside column pages): `title`, `href`,
+/// `links` (`name`, `href`, `current` as in the navigation).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Sidebar {
+    pub title: String,
+    pub href: Href,
+    pub links: Vec<SideLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SideLink {
+    pub name: String,
+    pub href: Href,
+    pub current: &'static str,
+}
+
+impl Chrome {
+    /// The section menu for a column: the children of its top-level ancestor; none when that
+    /// ancestor has no children.
+    pub fn sidebar(&self, column_id: i64) -> Option<Sidebar> {
+        let path = columns::path(&self.columns, column_id);
+        let top = path.first()?;
+        let links: Vec<SideLink> = self
+            .columns
+            .iter()
+            .filter(|c| c.parent_id == Some(top.id))
+            .map(|c| SideLink {
+                name: c.name.clone(),
+                href: column_href(&c.slug).into(),
+                current: if c.id == column_id {
+                    "page"
+                } else if path.iter().any(|p| p.id == c.id) {
+                    "true"
+                } else {
+                    ""
+                },
+            })
+            .collect();
+        if links.is_empty() {
+            return None;
+        }
+        Some(Sidebar {
+            title: top.name.clone(),
+            href: column_href(&top.slug).into(),
+            links,
+        })
+    }
+}
+
+/// Maps "not found" to the portal's one 404 (a missing and a non-public record look the same).
+pub(crate) fn hide(e: DbError) -> AppError {
+    match e {
+        DbError::NotFound(_) => AppError::not_found(),
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Crumb {
+    pub name: String,
+    /// Empty for the current page.
+    pub href: Href,
+}
+
+/// Pagination as templates see it: `page`, `pages`, `total`, `base` (the list's URL without
+/// `page=`; use `page_url(pager.base, n)`), `prev`/`next` (page numbers or none) and `window`
+/// (page numbers, with none marking an ellipsis).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub base: String,
+    pub prev: Option<i64>,
+    pub next: Option<i64>,
+    pub window: Vec<Option<i64>>,
+}
+
+impl Pager {
+    pub fn of<T>(p: &Page<T>, base: &str) -> Self {
+        let pages = p.pages();
+        Self {
+            page: p.page,
+            pages,
+            total: p.total,
+            base: base.to_string(),
+            prev: (p.page > 1).then(|| p.page - 1),
+            next: (p.page < pages).then(|| p.page + 1),
+            window: page_window(p.page, pages),
+        }
+    }
+}
+
+/// The page numbers to link: the first, the last and two either side of the current one, with
+/// `None` where numbers are left out.
+pub(crate) fn page_window(current: i64, pages: i64) -> Vec<Option<i64>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for n in 1..=pages.max(1) {
+        if n == 1 || n == pages || (n - current).abs() <= 2 {
+            if n - last > 1 {
+                out.push(None);
+            }
+            out.push(Some(n));
+            last = n;
+        }
+    }
+    out
+}
+
+/// The `page` parameter of a raw query string. Anything that is not a sensible page number is 1;
+/// numbers past the end are handled by the handlers (they show page 1).
+pub(crate) fn page_from_query(query: Option<&str>) -> i64 {
+    let value = query.and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "page")
+            .map(|(_, v)| v)
+    });
+    match crate::util::page_param(value) {
+        // Far beyond any real list; also keeps the offset arithmetic away from overflow.
+        n if n > 1_000_000 => 1,
+        n => n,
+    }
+}
+
+/// An id from a path segment; anything else is the same 404 as an unknown id.
+pub(crate) fn parse_id(s: &str) -> Result<i64, AppError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(AppError::not_found)
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters: safe in a URL path segment and
+/// as the value of an RFC 5987 `filename*=UTF-8''…` parameter.
+pub(crate) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_window_elides_far_pages() {
+        assert_eq!(page_window(1, 1), vec![Some(1)]);
+        assert_eq!(page_window(1, 0), vec![Some(1)]);
+        assert_eq!(
+            page_window(1, 10),
+            vec![Some(1), Some(2), Some(3), None, Some(10)]
+        );
+        assert_eq!(
+            page_window(6, 12),
+            vec![
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(12)
+            ]
+        );
+        // No ellipsis for a single left-out page.
+        assert_eq!(
+            page_window(4, 6),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5), Some(6)]
+        );
+    }
+
+    #[test]
+    fn bad_page_numbers_are_page_one() {
+        assert_eq!(page_from_query(None), 1);
+        assert_eq!(page_from_query(Some("page=3")), 3);
+        assert_eq!(page_from_query(Some("x=1&page=2")), 2);
+        for q in [
+            "page=0",
+            "page=-4",
+            "page=abc",
+            "page=",
+            "page=99999999999999999999",
+            "page=9223372036854775807",
+        ] {
+            assert_eq!(page_from_query(Some(q)), 1, "{q}");
+        }
+    }
+
+    #[test]
+    fn names_are_percent_encoded() {
+        assert_eq!(percent_encode("a b.pdf"), "a%20b.pdf");
+        assert_eq!(
+            percent_encode("通知/附件1.docx"),
+            "%E9%80%9A%E7%9F%A5%2F%E9%99%84%E4%BB%B61.docx"
+        );
+        assert_eq!(percent_encode("x'\";"), "x%27%22%3B");
+    }
+
+    #[test]
+    fn ids_must_be_positive_integers() {
+        assert_eq!(parse_id("12").ok(), Some(12));
+        assert!(parse_id("0").is_err());
+        assert!(parse_id("1x").is_err());
+        assert!(parse_id("-3").is_err());
+    }
+
+    #[test]
+    fn hrefs_render_unescaped_unless_dangerous() {
+        let env = minijinja::Environment::new();
+        let t = env
+            .template_from_named_str("t.html", "{{ a }}|{{ b }}")
+            .unwrap();
+        let out = t
+            .render(minijinja::context! {
+                a => minijinja::value::Serde(Href("/columns/zwdt?page=2".into())),
+                b => minijinja::value::Serde(Href("/x\"><script>".into())),
+            })
+            .unwrap();
+        assert_eq!(out, "/columns/zwdt?page=2|&#x2f;x&quot;&gt;&lt;script&gt;");
+    }
+
+    #[test]
+    fn open_gov_root_has_its_own_page() {
+        assert_eq!(column_href("xxgk"), "/xxgk");
+        assert_eq!(column_href("zwdt"), "/columns/zwdt");
+    }
+}
