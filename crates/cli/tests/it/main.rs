@@ -1,1 +1,15 @@
+//! The one integration-test binary of the workspace (one binary links once; see DESIGN.md §Testing).
+//!
+//! - `support`: the harness — [`support::TestApp`], the `both_backends!` macro, HTML helpers.
+//! - `storage`: the db layer on SQLite and PostgreSQL.
+//! - `harness`: the harness helpers themselves (login, users, tokens).
+//! - `binary`: the real `gongkai` executable end to end.
+//!
+//! Add a module per area (`http`, `admin`, `api`, `browser`, …) and declare it here.
 
+#[macro_use]
+mod support;
+
+mod binary;
+mod harness;
+mod storage;
