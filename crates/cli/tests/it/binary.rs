@@ -1,4 +1,5 @@
-//! The real `gongkai` executable, end to end: `gongkai serve --demo` on a fresh data directory.
+//! The real `gongkai` executable, end to end: `gongkai serve --demo` on a fresh data directory
+//! (SQLite) and with `--database-url` on a fresh PostgreSQL database.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -114,12 +115,44 @@ async fn serve_demo_on_a_fresh_data_dir() {
         crate::support::html::excerpt(&body)
     );
 
-    // ------------------------------------------------------------------------------------------
-    // TODO(portal): once the portal routes land, also check on this same server:
-    //   - GET /               → 200, shows a demo title (e.g. 盘锦市2017年政务公开工作安排)
-    //   - GET /columns/zwdt   → 200, lists 市政府召开2017年政务公开工作推进会
-    //   - GET /items/{id}     → 200 for a published demo item (find one on /columns/zwdt)
-    // ------------------------------------------------------------------------------------------
+    // The portal of the demo site: home, a column page and an item page found on it.
+    let get_ok = async |path: &str| {
+        let resp = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        assert_eq!(
+            status,
+            reqwest::StatusCode::OK,
+            "GET {path}:\n{}",
+            crate::support::html::excerpt(&body)
+        );
+        body
+    };
+    let home = get_ok("/").await;
+    assert!(home.contains("政务动态"), "home shows the main columns");
+    let column = get_ok("/columns/zwdt").await;
+    assert!(
+        column.contains("市政府召开2017年政务公开工作推进会"),
+        "政务动态 lists the demo news:\n{}",
+        crate::support::html::excerpt(&column)
+    );
+    let href = column
+        .match_indices("href=\"/items/")
+        .map(|(i, _)| {
+            let rest = &column[i + "href=\"".len()..];
+            rest[..rest.find('"').unwrap_or(rest.len())].to_string()
+        })
+        .next()
+        .expect("the column page links to an item page");
+    let item = get_ok(&href).await;
+    assert!(
+        item.contains("索引号"),
+        "the item page has the metadata table"
+    );
 
     // The process is still serving (it did not crash after answering).
     assert!(
@@ -155,4 +188,45 @@ async fn serve_demo_on_a_fresh_data_dir() {
         .unwrap();
     assert_eq!(admins, 1);
     db.pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_on_postgres() {
+    let pg = crate::support::PgDatabase::create().await;
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let data = tmp.path().join("data");
+    let port = free_port();
+    let url = pg.url();
+    let mut server = serve(&data, port, &["--demo", "--database-url", &url]);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_up(&mut server, &format!("{base}/admin/login")).await;
+    assert!(
+        !data.join("gongkai.db").exists(),
+        "no SQLite file when PostgreSQL is used"
+    );
+
+    let client = crate::support::new_client();
+    for path in ["/", "/columns/zwdt", "/admin/login"] {
+        let resp = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "GET {path}");
+    }
+    let column = client
+        .get(format!("{base}/columns/zwdt"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(column.contains("市政府召开2017年政务公开工作推进会"));
+    assert!(
+        !server.output().contains(&url),
+        "the database password is never logged"
+    );
+    drop(server);
+    pg.drop_database().await;
 }
