@@ -35,6 +35,7 @@ impl Templates {
                 .find(|(n, _)| *n == name)
                 .map(|(_, s)| (*s).to_string()))
         });
+        env.set_formatter(format_value);
         env.add_filter("datetime", |ms: Option<i64>| {
             format_ms(ms, "%Y-%m-%d %H:%M")
         });
@@ -53,6 +54,29 @@ impl Templates {
     pub fn embedded_names() -> impl Iterator<Item = &'static str> {
         EMBEDDED.iter().map(|(n, _)| *n)
     }
+}
+
+/// Prints template values: `none` and undefined print nothing (not "none"), and HTML escaping
+/// covers `& < > " '` only, so paths such as 索引号 `PJ0008/2017-00001` stay readable in the source.
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    let fmt_err = |e: std::fmt::Error| {
+        minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+    };
+    if value.is_none() || value.is_undefined() {
+        return Ok(());
+    }
+    if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+        let text = match value.as_str() {
+            Some(s) => crate::error::escape(s),
+            None => crate::error::escape(&value.to_string()),
+        };
+        return out.write_str(&text).map_err(fmt_err);
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 /// Formats epoch milliseconds in China Standard Time.

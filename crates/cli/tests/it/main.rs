@@ -12,4 +12,5 @@ mod support;
 
 mod binary;
 mod harness;
+mod http;
 mod storage;

@@ -1,0 +1,509 @@
+//! The portal and back office over HTTP: publish → public view, authorisation between
+//! organisations, CSRF, login lockout, and refused bad input that writes nothing.
+
+use crate::support::{PASSWORD, TestApp};
+use gongkai_domain::role::Role;
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+
+/// The item editor's form with the fields a person fills in.
+fn item_form(csrf: &str, title: &str, org_id: i64, column_id: i64, action: &str) -> Form {
+    Form::new()
+        .text("csrf_token", csrf.to_string())
+        .text("title", title.to_string())
+        .text("org_id", org_id.to_string())
+        .text("column_ids", column_id.to_string())
+        .text("body_format", "markdown")
+        .text("body", format!("{title}的正文。\n\n- 第一项\n- 第二项"))
+        .text("disclosure", "proactive")
+        .text("doc_number", "盘政办发〔2017〕99号")
+        .text("action", action.to_string())
+}
+
+/// Posts the editor form; returns the status and the Location or body.
+async fn post_item(app: &TestApp, client: &reqwest::Client, form: Form) -> (StatusCode, String) {
+    let resp = client
+        .post(app.url("/admin/items"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST /admin/items");
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = resp.text().await.unwrap_or_default();
+    (status, location.unwrap_or(body))
+}
+
+/// `/admin/items/13/edit?notice=…` → 13
+fn item_id_from(location: &str) -> i64 {
+    location
+        .trim_start_matches("/admin/items/")
+        .split('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no item id in {location}"))
+}
+
+both_backends!(publish_via_back_office_then_public_view, |app| async move {
+    app.login_admin().await;
+    let csrf = app.csrf_token("/admin/items/new").await;
+    let org = app.org_id("市财政局").await;
+    let column = app.column_id("czyjs").await;
+    let form = item_form(
+        &csrf,
+        "2017年5月全市财政收支情况(测试)",
+        org,
+        column,
+        "publish",
+    )
+    .part(
+        "attachments",
+        Part::bytes(b"%PDF-1.4\n% test\n".to_vec()).file_name("收支明细表.pdf"),
+    );
+    let (status, location) = post_item(&app, app.client(), form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let id = item_id_from(&location);
+
+    let page = app.get_ok(&format!("/items/{id}")).await;
+    assert!(page.contains("2017年5月全市财政收支情况(测试)"));
+    assert!(
+        page.contains("PJ0008/"),
+        "索引号 of 市财政局 on the item page"
+    );
+    assert!(page.contains("盘政办发〔2017〕99号"));
+    assert!(page.contains("<li>第一项</li>"), "Markdown rendered");
+    assert!(page.contains("收支明细表.pdf"));
+
+    let column_page = app.get_ok("/columns/czyjs").await;
+    assert!(column_page.contains(&format!("/items/{id}")));
+    let org_page = app.get_ok(&format!("/orgs/{org}")).await;
+    assert!(org_page.contains(&format!("/items/{id}")));
+
+    let mut conn = app.conn().await;
+    let att = gongkai_db::attachments::of_item(&mut conn, id)
+        .await
+        .expect("attachments");
+    drop(conn);
+    assert_eq!(att.len(), 1);
+    let resp = app.get(&format!("/attachments/{}/x", att[0].id)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.bytes().await.expect("body").as_ref(),
+        b"%PDF-1.4\n% test\n"
+    );
+});
+
+both_backends!(
+    non_public_items_never_reach_public_pages,
+    |app| async move {
+        let column = "tzgg";
+        let draft = app
+            .create_item(app.item("市民政局", column, "草稿不应公开").await)
+            .await;
+        let mut on_request = app.item("市民政局", column, "依申请公开不应公开").await;
+        on_request.disclosure = "on_request".into();
+        on_request.disclosure_reason = "涉及第三方".into();
+        let on_request = app.create_item(on_request).await;
+        app.publish(on_request).await;
+        let mut secret = app.item("市民政局", column, "不予公开不应公开").await;
+        secret.disclosure = "not_disclosed".into();
+        secret.disclosure_reason = "涉及个人隐私".into();
+        let secret = app.create_item(secret).await;
+        app.publish(secret).await;
+        let withdrawn = app
+            .create_item(app.item("市民政局", column, "撤回后不应公开").await)
+            .await;
+        app.publish(withdrawn).await;
+        app.unpublish(withdrawn).await;
+        let public = app
+            .create_item(app.item("市民政局", column, "这条应当公开").await)
+            .await;
+        app.publish(public).await;
+
+        for id in [draft, on_request, secret, withdrawn] {
+            assert_eq!(
+                app.get(&format!("/items/{id}")).await.status(),
+                StatusCode::NOT_FOUND,
+                "item {id}"
+            );
+        }
+        app.get_ok(&format!("/items/{public}")).await;
+        let org = app.org_id("市民政局").await;
+        for path in [
+            "/".to_string(),
+            format!("/columns/{column}"),
+            format!("/orgs/{org}"),
+            "/xxgk".to_string(),
+        ] {
+            let body = app.get_ok(&path).await;
+            for hidden in [
+                "草稿不应公开",
+                "依申请公开不应公开",
+                "不予公开不应公开",
+                "撤回后不应公开",
+            ] {
+                assert!(!body.contains(hidden), "{hidden} leaked on {path}");
+            }
+        }
+        assert!(
+            app.get_ok(&format!("/columns/{column}"))
+                .await
+                .contains("这条应当公开")
+        );
+    }
+);
+
+both_backends!(
+    editors_are_confined_to_their_organisation,
+    |app| async move {
+        let finance = app.org_id("市财政局").await;
+        let stats = app.org_id("市统计局").await;
+        app.create_user("caizheng", Role::Editor, Some(finance))
+            .await;
+        app.create_user("tongji", Role::Editor, Some(stats)).await;
+        let column = app.column_id("tzgg").await;
+
+        let a = app.new_client();
+        app.login_as(&a, "caizheng", PASSWORD).await;
+        let csrf_a = crate::support::html::hidden_input(
+            &a.get(app.url("/admin/items/new"))
+                .send()
+                .await
+                .expect("get")
+                .text()
+                .await
+                .expect("text"),
+            "csrf_token",
+        )
+        .expect("csrf");
+        let (status, location) = post_item(
+            &app,
+            &a,
+            item_form(&csrf_a, "财政局的草稿", finance, column, "save"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let draft = item_id_from(&location);
+
+        // The editor of the statistics bureau neither sees nor touches it.
+        let b = app.new_client();
+        app.login_as(&b, "tongji", PASSWORD).await;
+        let list = b
+            .get(app.url("/admin/items"))
+            .send()
+            .await
+            .expect("list")
+            .text()
+            .await
+            .expect("text");
+        assert!(!list.contains("财政局的草稿"));
+        let edit = b
+            .get(app.url(&format!("/admin/items/{draft}/edit")))
+            .send()
+            .await
+            .expect("edit");
+        assert_eq!(edit.status(), StatusCode::NOT_FOUND);
+        let csrf_b = crate::support::html::hidden_input(
+            &b.get(app.url("/admin/items/new"))
+                .send()
+                .await
+                .expect("get")
+                .text()
+                .await
+                .expect("text"),
+            "csrf_token",
+        )
+        .expect("csrf");
+        let before = (app.count("items").await, app.audit_count().await);
+        let publish = b
+            .post(app.url(&format!("/admin/items/{draft}/publish")))
+            .form(&[("csrf_token", csrf_b.as_str())])
+            .send()
+            .await
+            .expect("publish");
+        assert_eq!(publish.status(), StatusCode::NOT_FOUND);
+        let update = b
+            .post(app.url(&format!("/admin/items/{draft}/edit")))
+            .multipart(
+                item_form(&csrf_b, "改写别人的草稿", stats, column, "save").text("version", "1"),
+            )
+            .send()
+            .await
+            .expect("update");
+        assert_eq!(update.status(), StatusCode::NOT_FOUND);
+        // Nor may it publish in the name of another organisation.
+        let (status, _) = post_item(
+            &app,
+            &b,
+            item_form(&csrf_b, "冒用财政局名义", finance, column, "publish"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            (app.count("items").await, app.audit_count().await),
+            before,
+            "nothing written"
+        );
+
+        // Site administration is not for editors.
+        for path in [
+            "/admin/users",
+            "/admin/columns",
+            "/admin/orgs",
+            "/admin/settings",
+            "/admin/audit",
+        ] {
+            let r = b.get(app.url(path)).send().await.expect("get");
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        // The draft is still a draft, and still not public.
+        assert_eq!(
+            app.get(&format!("/items/{draft}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+both_backends!(
+    forms_without_a_valid_csrf_token_are_refused,
+    |app| async move {
+        app.login_admin().await;
+        let org = app.org_id("市财政局").await;
+        let column = app.column_id("tzgg").await;
+        let before = (app.count("items").await, app.audit_count().await);
+        for token in ["", "forged-token"] {
+            let (status, _) = post_item(
+                &app,
+                app.client(),
+                item_form(token, "伪造的提交", org, column, "publish"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "token {token:?}");
+        }
+        // A real token, but the browser says the request came from another site.
+        let csrf = app.csrf_token("/admin/items/new").await;
+        let resp = app
+            .client()
+            .post(app.url("/admin/settings"))
+            .header("sec-fetch-site", "cross-site")
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("index_pattern", "{year}-{seq}"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        assert_eq!((app.count("items").await, app.audit_count().await), before);
+
+        // The login form is protected too: a post without the login cookie's token is refused.
+        let fresh = app.new_client();
+        let resp = fresh
+            .post(app.url("/admin/login"))
+            .form(&[
+                ("username", "admin"),
+                ("password", crate::support::ADMIN_PASSWORD),
+                ("csrf_token", "x"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        // Signed out, the back office sends people to the login page.
+        let resp = fresh
+            .get(app.url("/admin/items"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers()["location"], "/admin/login");
+    }
+);
+
+both_backends!(repeated_failures_lock_the_account, |app| async move {
+    app.create_user("bianji", Role::Editor, Some(app.org_id("市财政局").await))
+        .await;
+    app.create_user("other", Role::Editor, Some(app.org_id("市统计局").await))
+        .await;
+    for i in 0..4 {
+        let r = app.try_login("bianji", &format!("wrong-{i}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            r.text()
+                .await
+                .unwrap_or_default()
+                .contains("用户名或密码错误")
+        );
+    }
+    let fifth = app.try_login("bianji", "wrong-4").await;
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Locked: even the right password is refused now.
+    let right = app.try_login("bianji", PASSWORD).await;
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(right.text().await.unwrap_or_default().contains("临时锁定"));
+    // Another account is not affected.
+    app.login_as(&app.new_client(), "other", PASSWORD).await;
+    // An unknown user name fails like a wrong password.
+    assert_eq!(
+        app.try_login("nobody", "x1234567890").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+});
+
+both_backends!(
+    bad_input_is_refused_in_chinese_and_writes_nothing,
+    |app| async move {
+        app.login_admin().await;
+        let org = app.org_id("市财政局").await;
+        let column = app.column_id("tzgg").await;
+        let tables = [
+            "items",
+            "attachments",
+            "users",
+            "user_roles",
+            "settings",
+            "audit_log",
+        ];
+        let mut before = Vec::new();
+        for t in tables {
+            before.push(app.count(t).await);
+        }
+        let csrf = app.csrf_token("/admin/items/new").await;
+
+        let (status, body) = post_item(
+            &app,
+            app.client(),
+            item_form(&csrf, &"长".repeat(201), org, column, "publish"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("标题不能超过200个字"),
+            "{}",
+            crate::support::html::excerpt(&body)
+        );
+
+        let (status, body) = post_item(
+            &app,
+            app.client(),
+            item_form(&csrf, "", org, column, "save"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("请填写标题"));
+
+        let renamed_exe = item_form(&csrf, "带附件的通知", org, column, "publish").part(
+            "attachments",
+            Part::bytes(b"MZ\x90\x00\x03".to_vec()).file_name("通知.pdf"),
+        );
+        let (status, body) = post_item(&app, app.client(), renamed_exe).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("内容与其扩展名 .pdf 不符"));
+        let exe = item_form(&csrf, "带附件的通知", org, column, "publish").part(
+            "attachments",
+            Part::bytes(b"MZ".to_vec()).file_name("setup.exe"),
+        );
+        let (status, body) = post_item(&app, app.client(), exe).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("类型不允许上传"));
+        let broken = app
+            .client()
+            .post(app.url("/admin/items"))
+            .header("content-type", "multipart/form-data; boundary=XYZ")
+            .body("--XYZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n半截")
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+        assert!(broken.text().await.unwrap_or_default().contains("无法解析"));
+
+        let resp = app
+            .client()
+            .post(app.url("/admin/settings"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("index_pattern", "{credit_code}/{year}-{sequence}"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            resp.text()
+                .await
+                .unwrap_or_default()
+                .contains("无法识别的项 {sequence}")
+        );
+
+        let new_user = |name: &'static str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("username", name.to_string()),
+                ("display_name", "重复的人".to_string()),
+                ("password", "Password12345".to_string()),
+                ("role", "editor".to_string()),
+                ("org_id", org.to_string()),
+            ]
+        };
+        let resp = app
+            .client()
+            .post(app.url("/admin/users"))
+            .form(&new_user("admin"))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            resp.text()
+                .await
+                .unwrap_or_default()
+                .contains("登录名“admin”已被使用")
+        );
+
+        for (t, n) in tables.iter().zip(before) {
+            assert_eq!(app.count(t).await, n, "table {t} changed");
+        }
+
+        // And a good submission still works afterwards.
+        let resp = app
+            .client()
+            .post(app.url("/admin/users"))
+            .form(&new_user("zhangsan"))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+);
+
+both_backends!(index_pattern_setting_drives_new_numbers, |app| async move {
+    app.login_admin().await;
+    let csrf = app.csrf_token("/admin/settings").await;
+    let resp = app
+        .client()
+        .post(app.url("/admin/settings"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("index_pattern", "PJ-{org_code}-{year}{month}-{seq:03}"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let mut fields = app.item("市统计局", "tjxx", "2017年一季度经济运行").await;
+    fields.publish_date = "2017-04-25".into();
+    let id = app.create_item(fields).await;
+    app.publish(id).await;
+    let page = app.get_ok(&format!("/items/{id}")).await;
+    assert!(
+        page.contains("PJ-PJ0026-201704-001"),
+        "{}",
+        crate::support::html::excerpt(&page)
+    );
+    let audit = app.get_ok("/admin/audit?action=setting.update").await;
+    assert!(audit.contains("index_no_pattern"));
+});
