@@ -11,6 +11,7 @@
 mod support;
 
 mod binary;
+mod browser;
 mod harness;
 mod http;
 mod storage;

@@ -1,0 +1,251 @@
+//! Real-browser tests: Debian's chromium driven through chromedriver (fantoccini), headless.
+//! `scripts/test` installs both and exports `CHROMEDRIVER` and `CHROME_BIN`.
+
+use crate::support::{ADMIN_PASSWORD, Backend, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A chromedriver process and a browser session; both end when this is dropped or closed.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chrome_bin = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = free_port();
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver_bin} (run the tests through scripts/test, which installs chromium-driver): {e}"));
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chrome_bin,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic", "--window-size=1280,1600",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_err = String::new();
+        for _ in 0..100 {
+            match ClientBuilder::rustls()
+                .expect("tls")
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    };
+                }
+                Err(e) => last_err = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver at {url} did not start a session: {last_err}");
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    async fn wait_for_url(&self, part: &str) -> String {
+        for _ in 0..100 {
+            let url = self
+                .client
+                .current_url()
+                .await
+                .expect("current url")
+                .to_string();
+            if url.contains(part) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let source = self.client.source().await.unwrap_or_default();
+        panic!(
+            "the browser never reached a URL with {part}; page:\n{}",
+            crate::support::html::excerpt(&source)
+        );
+    }
+
+    /// Saves a screenshot beside the build output for people to look at; returns its path.
+    async fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = std::env::var("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::env::temp_dir());
+        let path = dir.join(format!("screenshot-{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let b = Browser::start().await;
+    let title = "关于盘锦市2017年政务公开工作推进情况的通报";
+
+    b.goto(&app.url("/admin/login")).await;
+    b.fill("#f-username", "admin").await;
+    b.fill("#f-password", ADMIN_PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_for_url("/admin").await;
+
+    let org = app.org_id("市政府办公室").await;
+    let column = app.column_id("tzgg").await;
+    let files = tempfile::tempdir().expect("tmp");
+    let attachment = files.path().join("推进情况统计表.pdf");
+    std::fs::write(
+        &attachment,
+        b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj<<>>endobj\n",
+    )
+    .expect("write attachment");
+
+    b.goto(&app.url("/admin/items/new")).await;
+    b.fill("#f-title", title).await;
+    b.click(&format!("#f-org_id option[value=\"{org}\"]")).await;
+    b.click(&format!("input[name=column_ids][value=\"{column}\"]"))
+        .await;
+    b.fill(
+        "#f-body",
+        "各县区人民政府,市政府各部门:\n\n现将上半年政务公开工作推进情况通报如下。",
+    )
+    .await;
+    b.fill("#f-doc_number", "盘政办〔2017〕12号").await;
+    b.fill("#f-attachments", &attachment.display().to_string())
+        .await;
+    b.click("button[name=action][value=publish]").await;
+    let url = b.wait_for_url("notice=published").await;
+    let id: i64 = url
+        .split("/admin/items/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no item id in {url}"));
+    let notice = b
+        .client
+        .find(Locator::Css(".notice"))
+        .await
+        .expect("notice")
+        .text()
+        .await
+        .expect("text");
+    assert!(notice.contains("已发布"), "{notice}");
+
+    b.goto(&app.url(&format!("/items/{id}"))).await;
+    let heading = b
+        .client
+        .find(Locator::Css("main h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, title);
+    let link = b
+        .client
+        .find(Locator::XPath("//a[contains(., '推进情况统计表.pdf')]"))
+        .await
+        .expect("attachment link on the public page");
+    let href = link
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("href present");
+    let shot = b.screenshot("public-item").await;
+    eprintln!("screenshot of the public item page: {}", shot.display());
+
+    // The link serves the uploaded bytes to anyone.
+    let href = if href.starts_with("http") {
+        href
+    } else {
+        app.url(&href)
+    };
+    let resp = crate::support::new_client()
+        .get(&href)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    assert!(resp.bytes().await.expect("bytes").starts_with(b"%PDF-1.4"));
+
+    // The column page lists it, and the skip link is the first thing a keyboard reaches.
+    b.goto(&app.url("/columns/tzgg")).await;
+    let source = b.client.source().await.expect("source");
+    assert!(source.contains(title));
+    let first = b
+        .client
+        .find(Locator::Css("body a"))
+        .await
+        .expect("first link");
+    assert_eq!(
+        first.attr("href").await.expect("href").as_deref(),
+        Some("#main")
+    );
+
+    b.close().await;
+    app.teardown().await;
+}
