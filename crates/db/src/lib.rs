@@ -112,8 +112,14 @@ impl Db {
         Ok(())
     }
 
+    /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// concurrent writers queue on `busy_timeout` instead of failing when a read lock would have to
+    /// be upgraded.
     pub async fn begin(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 }
 
