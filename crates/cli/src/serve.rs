@@ -34,6 +34,9 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
 pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Option<String>> {
     let mut conn = db.pool.acquire().await?;
     if gongkai_db::users::count(&mut conn).await? > 0 {
+        if password.is_some() {
+            tracing::info!("已有用户,忽略 --admin-password(首次运行时才会创建管理员)");
+        }
         return Ok(None);
     }
     drop(conn);

@@ -199,6 +199,12 @@ mod tests {
     }
 
     #[test]
+    fn the_default_pattern_is_valid() {
+        let p = IndexPattern::parse(DEFAULT_PATTERN).unwrap();
+        assert_eq!(p.render(&inputs(), 7).unwrap(), "PJ0007/2021-00007");
+    }
+
+    #[test]
     fn rejects_bad_patterns_with_reasons() {
         for bad in [
             "",
