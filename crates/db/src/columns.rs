@@ -75,33 +75,21 @@ pub async fn by_slug(conn: &mut AnyConnection, site_id: i64, slug: &str) -> DbRe
 
 /// The column and its descendants, from an already loaded list.
 pub fn subtree(all: &[Column], root: i64) -> Vec<i64> {
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let parent = out[i];
-        out.extend(
-            all.iter()
-                .filter(|c| c.parent_id == Some(parent))
-                .map(|c| c.id),
-        );
-        i += 1;
-    }
-    out
+    crate::tree::subtree(all, root)
 }
 
 /// Ancestors from the root down to (and including) `id`, for breadcrumbs.
 pub fn path(all: &[Column], id: i64) -> Vec<Column> {
-    let mut out = Vec::new();
-    let mut cur = all.iter().find(|c| c.id == id);
-    while let Some(c) = cur {
-        out.push(c.clone());
-        cur = c.parent_id.and_then(|p| all.iter().find(|x| x.id == p));
-        if out.len() > 32 {
-            break;
-        }
+    crate::tree::path(all, id)
+}
+
+impl crate::tree::Node for Column {
+    fn id(&self) -> i64 {
+        self.id
     }
-    out.reverse();
-    out
+    fn parent_id(&self) -> Option<i64> {
+        self.parent_id
+    }
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -174,17 +162,8 @@ async fn check_parent(
     id: Option<i64>,
     parent: Option<i64>,
 ) -> DbResult<()> {
-    let Some(p) = parent else { return Ok(()) };
     let all = all(conn, site_id).await?;
-    if !all.iter().any(|c| c.id == p) {
-        return Err(Invalid::one("parent_id", "上级栏目不存在").into());
-    }
-    if let Some(id) = id
-        && subtree(&all, id).contains(&p)
-    {
-        return Err(Invalid::one("parent_id", "上级栏目不能是本栏目或其下级栏目").into());
-    }
-    Ok(())
+    Ok(crate::tree::check_parent(&all, id, parent, "栏目")?)
 }
 
 pub async fn create(

@@ -20,6 +20,7 @@ pub mod items;
 pub mod orgs;
 pub mod seed;
 pub mod settings;
+pub mod tree;
 pub mod users;
 
 pub use error::{DbError, DbResult};

@@ -152,18 +152,16 @@ pub async fn aliases_of(conn: &mut AnyConnection, id: i64) -> DbResult<Vec<Strin
 
 /// The organisation and all organisations below it, from an already loaded list.
 pub fn subtree(all: &[Org], root: i64) -> Vec<i64> {
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let parent = out[i];
-        out.extend(
-            all.iter()
-                .filter(|o| o.parent_id == Some(parent))
-                .map(|o| o.id),
-        );
-        i += 1;
+    crate::tree::subtree(all, root)
+}
+
+impl crate::tree::Node for Org {
+    fn id(&self) -> i64 {
+        self.id
     }
-    out
+    fn parent_id(&self) -> Option<i64> {
+        self.parent_id
+    }
 }
 
 /// Looks an organisation up by its name or one of its aliases.
@@ -182,17 +180,8 @@ async fn check_parent(
     id: Option<i64>,
     parent: Option<i64>,
 ) -> DbResult<()> {
-    let Some(p) = parent else { return Ok(()) };
     let all = all(conn).await?;
-    if !all.iter().any(|o| o.id == p) {
-        return Err(Invalid::one("parent_id", "上级机构不存在").into());
-    }
-    if let Some(id) = id
-        && subtree(&all, id).contains(&p)
-    {
-        return Err(Invalid::one("parent_id", "上级机构不能是本机构或其下级机构").into());
-    }
-    Ok(())
+    Ok(crate::tree::check_parent(&all, id, parent, "机构")?)
 }
 
 async fn write_aliases(conn: &mut AnyConnection, id: i64, aliases: &[String]) -> DbResult<()> {
