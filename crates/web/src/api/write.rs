@@ -1,0 +1,230 @@
+//! Writes with an API token: create, update, publish and unpublish items, and read an item in
+//! any state. **Every write checks `can_edit_items_of` for the item's current organisation and
+//! for the organisation it is being filed under**, and runs in one transaction with its audit
+//! entry, so a refused or invalid request changes nothing.
+
+use super::dto::*;
+use super::extract::{ApiJson, Id};
+use super::read::detail;
+use crate::auth::{ApiUser, CurrentUser};
+use crate::error::ApiError;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use gongkai_db::items::{self, Item};
+use gongkai_db::{DbError, columns, settings};
+use gongkai_domain::Invalid;
+use sqlx::AnyConnection;
+
+/// Loads an item for writing: `not_found` if it does not exist, `forbidden` if the user may not
+/// edit items of its organisation.
+async fn editable_item(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Item, AppError> {
+    let item = items::get(conn, id).await.map_err(|e| match e {
+        DbError::NotFound(_) => AppError::NotFound("信息不存在".into()),
+        other => other.into(),
+    })?;
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::Forbidden(
+            "无权修改该信息:您的账号没有该信息所属机构的编辑权限".into(),
+        ));
+    }
+    Ok(item)
+}
+
+fn forbidden_target() -> AppError {
+    AppError::Forbidden("无权以该机构的名义发布信息:您的账号没有该机构的编辑权限".into())
+}
+
+async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
+    let item = items::get(conn, id).await?;
+    detail(conn, &item, true).await
+}
+
+#[utoipa::path(
+    post, path = "/items", tag = "信息",
+    summary = "新建信息(草稿)",
+    description = "Creates a draft. The token's user must be allowed to edit items of `org_id`.",
+    security(("bearer" = [])),
+    request_body(content = ItemWrite, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new draft", body = ItemDetail,
+            headers(("Location" = String, description = "Address of the draft"))),
+        (status = 400, description = "`bad_request`: malformed JSON", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`: missing or invalid token", body = ErrorBody),
+        (status = 403, description = "`forbidden`: no editing rights for `org_id`", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: see `errors`", body = ErrorBody),
+    )
+)]
+pub async fn item_create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<ItemWrite>,
+) -> Result<
+    (
+        StatusCode,
+        [(header::HeaderName, String); 1],
+        Json<ItemDetail>,
+    ),
+    ApiError,
+> {
+    let input = body.fields().validate()?;
+    if !user.perms.can_edit_items_of(input.org_id) {
+        return Err(forbidden_target().into());
+    }
+    let mut tx = state.db.begin().await?;
+    let site = columns::default_site(&mut tx).await?;
+    let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
+    let out = full(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/items/{id}/draft"))],
+        Json(out),
+    ))
+}
+
+#[utoipa::path(
+    put, path = "/items/{id}", tag = "信息",
+    summary = "修改信息",
+    description = "Replaces the content of an item (fields left out become empty). `version` must \
+        be the item's current version; otherwise someone changed it meanwhile and the answer is \
+        `conflict`. The user must be allowed to edit items of both the item's organisation and \
+        the new `org_id`. A published item stays published.",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body(content = ItemUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The saved item", body = ItemDetail),
+        (status = 400, description = "`bad_request`: malformed JSON", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "`conflict`: stale `version`", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: see `errors`", body = ErrorBody),
+    )
+)]
+pub async fn item_update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ItemUpdate>,
+) -> Result<Json<ItemDetail>, ApiError> {
+    let mut tx = state.db.begin().await?;
+    editable_item(&mut tx, &user, id).await?;
+    let input = match (body.version, body.item.fields().validate()) {
+        (Some(v), Ok(input)) => (v, input),
+        (version, result) => {
+            let mut inv = Invalid::default();
+            if version.is_none() {
+                inv.push(
+                    "version",
+                    "请提供 version(上次读取时的版本号),以免覆盖他人的修改",
+                );
+            }
+            if let Err(e) = result {
+                inv.errors.extend(e.errors);
+            }
+            return Err(AppError::Invalid(inv).into());
+        }
+    };
+    let (version, input) = input;
+    if !user.perms.can_edit_items_of(input.org_id) {
+        return Err(forbidden_target().into());
+    }
+    items::update(&mut tx, &user.actor(), id, version, &input).await?;
+    let out = full(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+#[utoipa::path(
+    post, path = "/items/{id}/publish", tag = "信息",
+    summary = "发布信息",
+    description = "Publishes a draft or withdrawn item; on first publication it gets its 索引号 \
+        and, unless one was given, its publication time. Only 主动公开 items become public.",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The published item", body = ItemDetail),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: already published", body = ErrorBody),
+    )
+)]
+pub async fn item_publish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+) -> Result<Json<ItemDetail>, ApiError> {
+    let mut tx = state.db.begin().await?;
+    editable_item(&mut tx, &user, id).await?;
+    let pattern = settings::index_pattern(&mut tx).await?;
+    items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+    let out = full(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+#[utoipa::path(
+    post, path = "/items/{id}/unpublish", tag = "信息",
+    summary = "撤回信息",
+    description = "Withdraws a published item from the public site and API.",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The withdrawn item", body = ItemDetail),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: not published", body = ErrorBody),
+    )
+)]
+pub async fn item_unpublish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+) -> Result<Json<ItemDetail>, ApiError> {
+    let mut tx = state.db.begin().await?;
+    editable_item(&mut tx, &user, id).await?;
+    items::unpublish(&mut tx, &user.actor(), id).await?;
+    let out = full(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+#[utoipa::path(
+    get, path = "/items/{id}/draft", tag = "信息",
+    summary = "读取信息(任意状态)",
+    description = "An item in any state (draft, published, withdrawn; any disclosure), with its \
+        body as written and its `version`, for users who may see items of its organisation. \
+        Items of other organisations answer `not_found`.",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The item", body = ItemDetail),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    )
+)]
+pub async fn item_draft(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+) -> Result<Json<ItemDetail>, ApiError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let not_found = || AppError::NotFound("信息不存在".into());
+    let item = items::get(&mut conn, id).await.map_err(|e| match e {
+        DbError::NotFound(_) => not_found(),
+        other => other.into(),
+    })?;
+    if !user.perms.can_view_items_of(item.org_id) {
+        return Err(not_found().into());
+    }
+    Ok(Json(detail(&mut conn, &item, true).await?))
+}
