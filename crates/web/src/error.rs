@@ -11,7 +11,7 @@ use gongkai_domain::Invalid;
 pub enum AppError {
     #[error("{0}")]
     NotFound(String),
-    #[error("请先登录")]
+    #[error("请先登录或提供有效的接口令牌")]
     Unauthenticated,
     #[error("{0}")]
     Forbidden(String),
@@ -177,7 +177,14 @@ impl<E: Into<AppError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
-        (self.0.status(), axum::Json(self.0.to_json())).into_response()
+        let mut res = (self.0.status(), axum::Json(self.0.to_json())).into_response();
+        if matches!(self.0, AppError::Unauthenticated) {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
     }
 }
 

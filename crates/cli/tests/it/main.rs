@@ -10,6 +10,7 @@
 #[macro_use]
 mod support;
 
+mod api;
 mod binary;
 mod browser;
 mod harness;
