@@ -177,6 +177,7 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
     b.fill("#f-doc_number", "盘政办〔2017〕12号").await;
     b.fill("#f-attachments", &attachment.display().to_string())
         .await;
+    b.screenshot("item-editor").await;
     b.click("button[name=action][value=publish]").await;
     let url = b.wait_for_url("notice=published").await;
     let id: i64 = url
