@@ -63,12 +63,20 @@ pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> DbRes
     Ok(())
 }
 
+/// Login attempts are kept this long (for the lockout rule and for security review).
+pub const ATTEMPT_RETENTION_MS: i64 = 30 * 24 * 3_600_000;
+
 pub async fn record_attempt(
     conn: &mut AnyConnection,
     username: &str,
     ip: &str,
     success: bool,
 ) -> DbResult<()> {
+    sqlx::query("DELETE FROM login_attempts WHERE username = $1 AND at < $2")
+        .bind(username)
+        .bind(now_ms() - ATTEMPT_RETENTION_MS)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)")
         .bind(username)
         .bind(ip)
