@@ -292,3 +292,27 @@ pub async fn update(
     .await?;
     Ok(())
 }
+
+/// The organisation registry with aliases, for matching unit names written in a plan.
+pub async fn registry(conn: &mut AnyConnection) -> DbResult<gongkai_domain::orgmatch::Registry> {
+    let orgs = all(conn).await?;
+    let aliases: Vec<(String, i64)> =
+        sqlx::query_as("SELECT alias, organisation_id FROM organisation_aliases")
+            .fetch_all(&mut *conn)
+            .await?;
+    let entries = orgs
+        .into_iter()
+        .map(|o| gongkai_domain::orgmatch::RegistryOrg {
+            aliases: aliases
+                .iter()
+                .filter(|(_, id)| *id == o.id)
+                .map(|(a, _)| a.clone())
+                .collect(),
+            kind: OrgKind::from_code(&o.kind).unwrap_or(OrgKind::Other),
+            id: o.id,
+            name: o.name,
+            parent_id: o.parent_id,
+        })
+        .collect();
+    Ok(gongkai_domain::orgmatch::Registry::new(entries))
+}

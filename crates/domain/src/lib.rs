@@ -6,6 +6,7 @@ pub mod credit_code;
 pub mod index_no;
 pub mod item;
 pub mod model;
+pub mod orgmatch;
 pub mod role;
 pub mod seed;
 pub mod validate;

@@ -188,3 +188,25 @@ both_backends!(aliases_resolve_to_their_organisation, |app| async move {
     let aliases = orgs::aliases_of(&mut conn, id).await.unwrap();
     assert!(aliases.contains(&"市发改委".to_string()), "{aliases:?}");
 });
+
+both_backends!(
+    unit_names_resolve_against_the_stored_registry,
+    |app| async move {
+        use gongkai_domain::orgmatch::Resolution;
+        let registry = gongkai_db::orgs::registry(&mut *app.conn().await)
+            .await
+            .expect("registry");
+        let finance = app.org_id("市财政局").await;
+        assert!(
+            matches!(registry.resolve("盘锦市财政局"), Resolution::Matched { org_id, .. } if org_id == finance)
+        );
+        assert!(
+            matches!(registry.resolve("各县区政府"), Resolution::Collective { ref org_ids, .. } if org_ids.len() == 4)
+        );
+        assert!(matches!(
+            registry.resolve("市国地税局"),
+            Resolution::Suspect { .. }
+        ));
+        assert_eq!(registry.resolve("市航天局"), Resolution::Unknown);
+    }
+);
