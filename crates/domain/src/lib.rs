@@ -1,6 +1,7 @@
 //! Pure rules of Gongkai. **This crate performs no I/O**: no SQL, no HTTP, no files, no clock.
 //! Callers pass the current time in when a rule needs it.
 
+pub mod calendar;
 pub mod content;
 pub mod credit_code;
 pub mod index_no;
