@@ -14,6 +14,7 @@ macro_rules! dyn_sql {
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod columns;
 mod error;
 pub mod items;
