@@ -1,5 +1,6 @@
 //! The `gongkai` binary's library half: configuration and the `serve` command, shared with the
 //! integration tests.
 
+pub mod calendar_cmd;
 pub mod config;
 pub mod serve;

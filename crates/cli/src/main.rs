@@ -18,6 +18,9 @@ enum Command {
     Serve(gongkai::serve::ServeArgs),
     /// Apply database migrations and first-run seeding, then exit
     Migrate(gongkai::config::DbArgs),
+    /// Working-day calendar: is a date a working day, what is N working days later
+    #[command(subcommand)]
+    Calendar(gongkai::calendar_cmd::CalendarCommand),
 }
 
 #[tokio::main]
@@ -40,5 +43,6 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("数据库已是最新");
             Ok(())
         }
+        Command::Calendar(command) => gongkai::calendar_cmd::run(command, &file).await,
     }
 }

@@ -19,9 +19,11 @@ mod data;
 #[cfg(test)]
 mod tests;
 
+/// Re-exported so callers without their own chrono dependency can name dates.
+pub use chrono::NaiveDate;
 pub use data::{FESTIVALS, Festival, NOTICES, Notice, SHIPPED_YEARS, Ymd};
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, Weekday};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
