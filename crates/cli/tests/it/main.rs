@@ -13,6 +13,7 @@ mod support;
 mod api;
 mod binary;
 mod browser;
+mod calendar;
 mod harness;
 mod http;
 mod storage;

@@ -1,6 +1,7 @@
 //! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
 //! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
 
+mod calendar;
 mod common;
 mod items;
 mod login;
@@ -61,6 +62,12 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(people::create_token))
         .route("/account/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(people::audit_log))
+        .route("/calendar", get(calendar::list).post(calendar::create))
+        .route(
+            "/calendar/{date}",
+            get(calendar::edit_form).post(calendar::update),
+        )
+        .route("/calendar/{date}/delete", post(calendar::delete))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 
