@@ -7,6 +7,7 @@ pub mod credit_code;
 pub mod index_no;
 pub mod item;
 pub mod model;
+pub mod obligation;
 pub mod orgmatch;
 pub mod role;
 pub mod seed;
