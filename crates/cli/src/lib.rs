@@ -3,4 +3,5 @@
 
 pub mod calendar_cmd;
 pub mod config;
+pub mod plan_cmd;
 pub mod serve;

@@ -21,6 +21,9 @@ enum Command {
     /// Working-day calendar: is a date a working day, what is N working days later
     #[command(subcommand)]
     Calendar(gongkai::calendar_cmd::CalendarCommand),
+    /// Work plans: parse an arrangement document into tasks and duties
+    #[command(subcommand)]
+    Plan(gongkai::plan_cmd::PlanCommand),
 }
 
 #[tokio::main]
@@ -44,5 +47,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Calendar(command) => gongkai::calendar_cmd::run(command, &file).await,
+        Command::Plan(command) => gongkai::plan_cmd::run(command),
     }
 }

@@ -9,6 +9,7 @@ pub mod item;
 pub mod model;
 pub mod obligation;
 pub mod orgmatch;
+pub mod plan;
 pub mod role;
 pub mod seed;
 pub mod validate;

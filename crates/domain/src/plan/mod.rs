@@ -1,0 +1,145 @@
+//! The work-plan parser: an openness arrangement (工作要点 / 工作安排 / 实施方案 / 任务分工) in, a
+//! [`Plan`] of tasks and duties out.
+//!
+//! Pure functions only: the caller reads the file and passes its bytes. The pipeline, one module per
+//! job:
+//!
+//! 1. [`input`]: bytes → text (UTF-8 or GB18030; .txt, .html, .docx), with typed errors for bad input;
+//! 2. [`text`]: character normalisation (ASCII punctuation → full-width, full-width digits → ASCII),
+//!    line cleaning, page chrome removal;
+//! 3. [`meta`]: title, issuer, date of issue and year;
+//! 4. [`table`]: tables flattened to text (`|`, tab, or one cell per line) → task rows;
+//! 5. [`segment`]: headings (一、/(一)/1./(1)/①) → sections and tasks, paragraphs → duties;
+//! 6. [`clause`]: responsibility clauses (bracketed, labelled, unbracketed) inside a paragraph;
+//! 7. [`units`]: unit lists and their roles (lead / co / responsible);
+//! 8. [`dates`]: deadlines and feedback dates resolved against the plan's year;
+//! 9. [`cadence`]: publishing cadences in the `norm` vocabulary.
+
+pub mod cadence;
+pub mod clause;
+pub mod dates;
+pub mod error;
+pub mod input;
+pub mod meta;
+pub mod render;
+pub mod segment;
+pub mod table;
+pub mod text;
+pub mod units;
+
+use serde::{Deserialize, Serialize};
+
+pub use error::PlanError;
+pub use input::{InputFormat, MAX_INPUT_BYTES};
+
+/// A parsed plan. The JSON form of this struct is the stable output of `gongkai plan parse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub title: Option<String>,
+    pub issuer: Option<String>,
+    /// `YYYY-MM-DD`
+    pub issued_on: Option<String>,
+    pub year: Option<i32>,
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    /// The task's number as written (`23.` → 23, `(三)` → 3, a table's 序号).
+    pub number: u32,
+    pub title: String,
+    /// The headings above the task, outermost first, as written (`一、重点公开工作任务`).
+    pub section_path: Vec<String>,
+    pub duties: Vec<Duty>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Duty {
+    /// The paragraph(s) without the clause.
+    pub text: String,
+    /// The responsibility clause without its brackets, if any.
+    pub clause: Option<String>,
+    pub lead: Vec<String>,
+    pub co: Vec<String>,
+    pub responsible: Vec<String>,
+    /// `YYYY-MM-DD`
+    pub feedback_dates: Vec<String>,
+    pub assessed: bool,
+    pub deadlines: Vec<Deadline>,
+    pub cadences: Vec<Cadence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub text: String,
+    /// `YYYY-MM-DD`; `None` for relative limits (`3个工作日内`).
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cadence {
+    pub text: String,
+    pub norm: String,
+}
+
+/// Parses a document given as bytes. `format` is usually [`InputFormat::from_file_name`].
+pub fn parse_bytes(bytes: &[u8], format: InputFormat) -> Result<Plan, PlanError> {
+    let text = input::extract_text(bytes, format)?;
+    parse_text(&text)
+}
+
+/// Parses a document given as text.
+pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
+    if raw.trim().is_empty() {
+        return Err(PlanError::Empty);
+    }
+    let lines = text::clean_lines(raw);
+    let (meta, body) = meta::extract(&lines);
+    let year = meta.year;
+    let mut tasks = table::parse_tables(&body, year);
+    if tasks.is_empty() {
+        tasks = segment::parse_prose(&body, year);
+    }
+    if tasks.is_empty() {
+        return Err(PlanError::NoTasks);
+    }
+    Ok(Plan {
+        title: meta.title,
+        issuer: meta.issuer,
+        issued_on: meta.issued_on,
+        year,
+        tasks,
+    })
+}
+
+impl Plan {
+    /// The stable JSON form (pretty-printed, keys in the documented order).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Builds a duty from its text and clause: units and roles, dates, cadences.
+pub(crate) fn build_duty(text: String, clause: Option<String>, year: Option<i32>) -> Duty {
+    let mut duty = Duty {
+        text,
+        ..Duty::default()
+    };
+    if let Some(c) = &clause {
+        let roles = units::parse_roles(c);
+        duty.lead = roles.lead;
+        duty.co = roles.co;
+        duty.responsible = roles.responsible;
+        duty.assessed = c.contains("考核") || c.contains("考评");
+        duty.feedback_dates = dates::feedback_dates(c, year);
+        duty.deadlines = dates::deadlines(c, year);
+    }
+    for d in dates::deadlines(&duty.text, year) {
+        if !duty.deadlines.iter().any(|x| x.text == d.text) {
+            duty.deadlines.push(d);
+        }
+    }
+    duty.cadences = cadence::cadences(&duty.text);
+    duty.clause = clause;
+    duty
+}

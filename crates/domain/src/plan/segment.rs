@@ -1,0 +1,379 @@
+//! Prose documents: headings → sections and tasks; paragraphs → duties.
+//!
+//! Heading levels, outermost first: `第一部分` (0), `一、` (1), `(一)` (2), `1.` / `1、` (3), `(1)` (4),
+//! `①` (5). Levels 4 and 5 are headings only in documents without level-3 headings; otherwise they
+//! are enumerations inside a paragraph. **A task is a heading with no heading below it**; the
+//! headings above it are its `section_path`. A heading line `1.公开预期引导信息。市政府…` gives the
+//! title up to the first `。` and a first paragraph after it; `25.明确公文公开属性` alone on its line is
+//! a title whose paragraphs follow.
+//!
+//! Inside a task each clause ends a duty; paragraphs without a clause that come before a clause join
+//! that duty; when a task has no clause at all, each paragraph is a duty. Labels on their own lines
+//! (`牵头单位:…`) are the clause of the text before them. Text before the first heading (the
+//! preamble) and closing paragraphs after the last task (`各地区各部门要结合实际…`) are not tasks.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::clause::{clause_line, split_duties};
+use super::text::parse_number;
+use super::{Duty, Task, build_duty};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub number: u32,
+    /// The marker as written (`一、`, `(一)`, `1.`).
+    pub marker: String,
+    /// Everything after the marker.
+    pub content: String,
+}
+
+static HEADING: LazyLock<Vec<(u8, Regex)>> = LazyLock::new(|| {
+    let cn = "[一二三四五六七八九十]+";
+    vec![
+        (
+            0,
+            Regex::new(&format!(r"^(第({cn})(?:部分|章|篇))\s*")).unwrap(),
+        ),
+        (1, Regex::new(&format!(r"^(({cn})\s*[、.．,])\s*")).unwrap()),
+        (
+            2,
+            Regex::new(&format!(r"^([((]({cn})[))][、.．]?)\s*")).unwrap(),
+        ),
+        (3, Regex::new(r"^((\d{1,3})\s*[.．、](?:\s|$)?)").unwrap()),
+        (4, Regex::new(r"^([((](\d{1,3})[))][、.．]?)\s*").unwrap()),
+        (5, Regex::new(r"^(([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))\s*").unwrap()),
+    ]
+});
+
+/// The heading a line starts with, if any.
+pub fn heading(line: &str) -> Option<Heading> {
+    for (level, re) in HEADING.iter() {
+        let Some(c) = re.captures(line) else { continue };
+        let whole = c.get(0)?;
+        let content = line[whole.end()..].trim();
+        if content.is_empty() {
+            return None;
+        }
+        // `1.5亿元` is not a heading; nor is `2017.`
+        if *level == 3 && content.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let number = if *level == 5 {
+            let ch = c[2].chars().next()?;
+            ch as u32 - '①' as u32 + 1
+        } else {
+            parse_number(&c[2])?
+        };
+        if number == 0 || number > 200 {
+            return None;
+        }
+        return Some(Heading {
+            level: *level,
+            number,
+            marker: c[1].trim().to_owned(),
+            content: content.to_owned(),
+        });
+    }
+    None
+}
+
+pub fn is_heading_line(line: &str) -> bool {
+    heading(line).is_some()
+}
+
+/// Title and first paragraph of a heading line.
+pub fn title_and_body(content: &str) -> (String, String) {
+    let colon = content
+        .find(':')
+        .filter(|&i| content[..i].chars().count() <= 30 && !super::units::LABEL.is_match(content));
+    let period = content.find('。');
+    let cut = match (period, colon) {
+        (Some(p), Some(c)) => Some((p.min(c), if c < p { ':' } else { '。' })),
+        (Some(p), None) => Some((p, '。')),
+        (None, Some(c)) => Some((c, ':')),
+        (None, None) => None,
+    };
+    match cut {
+        Some((i, ch)) => {
+            let title = content[..i].trim().to_owned();
+            let body = content[i + ch.len_utf8()..].trim().to_owned();
+            (title, body)
+        }
+        None => {
+            // a one-line task with a clause: `3.推进预算公开(市财政局牵头)`
+            let d = split_duties(content);
+            if let Some((text, Some(_))) = d.first() {
+                (
+                    text.trim_end_matches(['。', ';']).to_owned(),
+                    content.to_owned(),
+                )
+            } else {
+                (
+                    content.trim_end_matches([';', ',']).to_owned(),
+                    String::new(),
+                )
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Node {
+    heading: Heading,
+    parent: Option<usize>,
+    has_children: bool,
+    paragraphs: Vec<String>,
+}
+
+const CLOSING_START: &[&str] = &[
+    "各地区各部门",
+    "各地区、各部门",
+    "各地各部门",
+    "各地、各部门",
+    "各县区、各部门",
+    "各县区各部门",
+    "各县(市、区)",
+    "各单位",
+    "各部门",
+    "各乡镇",
+    "请各",
+    "本安排",
+    "本要点",
+    "本方案",
+    "本通知",
+    "本工作",
+    "以上",
+];
+const CLOSING_WORDS: &[&str] = &[
+    "结合实际",
+    "备案",
+    "认真贯彻",
+    "抓好落实",
+    "认真组织",
+    "组织实施",
+    "自印发之日起",
+    "遇到的问题",
+    "及时报告",
+    "细化",
+];
+
+/// A closing paragraph of the whole document (`各地区各部门要结合实际,制定具体实施方案…`).
+pub fn is_closing(p: &str) -> bool {
+    CLOSING_START.iter().any(|s| p.starts_with(s)) && CLOSING_WORDS.iter().any(|w| p.contains(w))
+}
+
+const NOT_TASK_SECTIONS: &[&str] = &[
+    "指导思想",
+    "总体要求",
+    "工作目标",
+    "基本原则",
+    "总体目标",
+    "主要目标",
+];
+
+fn duties_of(paragraphs: &[String], year: Option<i32>) -> Vec<Duty> {
+    let mut pairs: Vec<(String, Option<String>)> = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < paragraphs.len() {
+        // consecutive clause lines form one clause
+        let mut clauses = Vec::new();
+        while i < paragraphs.len() {
+            match clause_line(&paragraphs[i]) {
+                Some(c) => clauses.push(c),
+                None => break,
+            }
+            i += 1;
+        }
+        if !clauses.is_empty() {
+            let clause = clauses.join(";");
+            if !pending.is_empty() {
+                pairs.push((pending.join("\n"), Some(clause)));
+                pending.clear();
+            } else if let Some(last) = pairs.last_mut() {
+                match &mut last.1 {
+                    Some(c) => {
+                        c.push(';');
+                        c.push_str(&clause);
+                    }
+                    None => last.1 = Some(clause),
+                }
+            } else {
+                pairs.push((String::new(), Some(clause)));
+            }
+            continue;
+        }
+        for (text, clause) in split_duties(&paragraphs[i]) {
+            match clause {
+                Some(c) => {
+                    pending.push(text);
+                    let t = pending
+                        .drain(..)
+                        .filter(|t| !t.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    pairs.push((t, Some(c)));
+                }
+                None => pending.push(text),
+            }
+        }
+        i += 1;
+    }
+    for p in pending {
+        pairs.push((p, None));
+    }
+    pairs
+        .into_iter()
+        .map(|(t, c)| build_duty(t, c, year))
+        .collect()
+}
+
+/// Tasks of a prose document.
+pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
+    // cells of layout tables and tab-separated text become lines of their own
+    let lines: Vec<String> = lines
+        .iter()
+        .flat_map(|l| {
+            l.split(['|', '\t'])
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let headings: Vec<Option<Heading>> = lines.iter().map(|l| heading(l)).collect();
+    let has_level3 = headings.iter().flatten().any(|h| h.level == 3);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut preamble: Vec<String> = Vec::new();
+    for (line, h) in lines.iter().zip(headings) {
+        let h = h.filter(|h| !(has_level3 && h.level > 3));
+        match h {
+            Some(h) => {
+                while let Some(&top) = stack.last() {
+                    if nodes[top].heading.level >= h.level {
+                        stack.pop();
+                    } else {
+                        break;
+                    }
+                }
+                let parent = stack.last().copied();
+                if let Some(p) = parent {
+                    nodes[p].has_children = true;
+                }
+                let (_, body) = title_and_body(&h.content);
+                let mut paragraphs = Vec::new();
+                if !body.is_empty() {
+                    paragraphs.push(body);
+                }
+                nodes.push(Node {
+                    heading: h,
+                    parent,
+                    has_children: false,
+                    paragraphs,
+                });
+                stack.push(nodes.len() - 1);
+            }
+            None => match stack.last() {
+                Some(&top) => nodes[top].paragraphs.push(line.clone()),
+                None => preamble.push(line.clone()),
+            },
+        }
+    }
+    // closing paragraphs at the end of the last node
+    if let Some(last) = nodes.last_mut() {
+        while last.paragraphs.len() > 1 && last.paragraphs.last().is_some_and(|p| is_closing(p)) {
+            last.paragraphs.pop();
+        }
+    }
+
+    let mut tasks = Vec::new();
+    for (idx, node) in nodes.iter().enumerate() {
+        if node.has_children {
+            continue;
+        }
+        let mut path = Vec::new();
+        let mut p = node.parent;
+        while let Some(i) = p {
+            let (t, _) = title_and_body(&nodes[i].heading.content);
+            path.push(format!("{}{}", nodes[i].heading.marker, t));
+            p = nodes[i].parent;
+        }
+        path.reverse();
+        let (title, _) = title_and_body(&node.heading.content);
+        let duties = duties_of(&node.paragraphs, year);
+        let top_title = std::iter::successors(Some(idx), |&i| nodes[i].parent)
+            .last()
+            .map(|i| title_and_body(&nodes[i].heading.content).0)
+            .unwrap_or_default();
+        if NOT_TASK_SECTIONS.iter().any(|w| top_title.contains(w))
+            && duties.iter().all(|d| d.clause.is_none())
+        {
+            continue;
+        }
+        tasks.push(Task {
+            number: node.heading.number,
+            title,
+            section_path: path,
+            duties,
+        });
+    }
+    if tasks.is_empty() {
+        // no headings: each paragraph with a clause is a task
+        let mut n = 0;
+        for p in &preamble {
+            for (text, clause) in split_duties(p) {
+                if clause.is_some() {
+                    n += 1;
+                    let title = text
+                        .split(['。', ';'])
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    tasks.push(Task {
+                        number: n,
+                        title,
+                        section_path: Vec::new(),
+                        duties: vec![build_duty(text, clause, year)],
+                    });
+                }
+            }
+        }
+    }
+    tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings() {
+        let h = heading("(一)以政务公开助力稳增长").unwrap();
+        assert_eq!((h.level, h.number, h.marker.as_str()), (2, 1, "(一)"));
+        let h = heading("23.承担重点公开工作任务。要在…").unwrap();
+        assert_eq!((h.level, h.number), (3, 23));
+        assert_eq!(heading("二十八、其他").unwrap().number, 28);
+        assert!(heading("2017年政务公开").is_none());
+        assert!(heading("1.5亿元").is_none());
+        assert_eq!(heading("③推进").unwrap().number, 3);
+    }
+
+    #[test]
+    fn title_split() {
+        assert_eq!(
+            title_and_body("公开预期引导信息。市政府…(市财政局牵头)"),
+            ("公开预期引导信息".into(), "市政府…(市财政局牵头)".into())
+        );
+        assert_eq!(
+            title_and_body("明确公文公开属性"),
+            ("明确公文公开属性".into(), String::new())
+        );
+        assert_eq!(
+            title_and_body("推进预算公开(市财政局牵头)"),
+            ("推进预算公开".into(), "推进预算公开(市财政局牵头)".into())
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Character normalisation and line cleaning.
+//!
+//! ASCII `( ) : ; ,` become their full-width forms (`:` `;` `,` only when a neighbour is not ASCII
+//! alphanumeric, so `10:30`, `1,000` and URLs survive); full-width digits and Latin letters become
+//! ASCII; all kinds of spaces become ASCII spaces. Lines are trimmed, empty lines dropped, and a line
+//! whose brackets are left open is joined with the following ones (a clause split over lines).
+
+/// Normalises one string as described in the module documentation.
+pub fn normalize(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = if i > 0 { chars[i - 1] } else { ' ' };
+        let next = chars.get(i + 1).copied().unwrap_or(' ');
+        let ascii_neighbours = prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric();
+        let c = match c {
+            '(' | '﹙' => '(',
+            ')' | '﹚' => ')',
+            ':' if !(ascii_neighbours || prev.is_ascii_alphabetic() && next == '/') => ':',
+            ';' if !ascii_neighbours => ';',
+            ',' if !ascii_neighbours => ',',
+            '\u{3000}' | '\u{a0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{200b}' => ' ',
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '\u{FEFF}' => continue,
+            c => c,
+        };
+        out.push(c);
+    }
+    out
+}
+
+pub fn is_open(c: char) -> bool {
+    matches!(c, '(' | '【' | '〔' | '[' | '\u{FF3B}' | '{')
+}
+
+pub fn is_close(c: char) -> bool {
+    matches!(c, ')' | '】' | '〕' | ']' | '\u{FF3D}' | '}')
+}
+
+/// Bracket depth at the end of `s` (never below zero).
+pub fn open_depth(s: &str) -> i32 {
+    let mut d = 0i32;
+    for c in s.chars() {
+        if is_open(c) {
+            d += 1;
+        } else if is_close(c) && d > 0 {
+            d -= 1;
+        }
+    }
+    d
+}
+
+/// Trims ASCII and full-width whitespace.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
+}
+
+/// Lines of the document: normalised, trimmed, non-empty; lines with unbalanced brackets joined
+/// with what follows (at most 8 lines). Tabs are kept (tab-separated tables).
+pub fn clean_lines(raw: &str) -> Vec<String> {
+    let raw = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = raw
+        .split('\n')
+        .map(|l| trim(&normalize(l)).to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let mut line = lines[i].clone();
+        let mut j = i + 1;
+        while open_depth(&line) > 0
+            && j < lines.len()
+            && j - i < 8
+            && !line.contains('|')
+            && !line.contains('\t')
+            && !super::segment::is_heading_line(&lines[j])
+        {
+            line.push_str(&lines[j]);
+            j += 1;
+        }
+        if open_depth(&line) > 0 && j - i >= 8 {
+            // Not a clause split over lines: keep the original line alone.
+            line = lines[i].clone();
+            j = i + 1;
+        }
+        out.push(line);
+        i = j;
+    }
+    out
+}
+
+/// Value of a Chinese numeral (一 … 九十九, 百) or ASCII digits.
+pub fn parse_number(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let digit = |c: char| -> Option<u32> {
+        Some(match c {
+            '〇' | '零' => 0,
+            '一' => 1,
+            '二' | '两' => 2,
+            '三' => 3,
+            '四' => 4,
+            '五' => 5,
+            '六' => 6,
+            '七' => 7,
+            '八' => 8,
+            '九' => 9,
+            _ => return None,
+        })
+    };
+    let mut total = 0;
+    let mut cur = 0;
+    for c in s.chars() {
+        match c {
+            '十' => {
+                total += if cur == 0 { 10 } else { cur * 10 };
+                cur = 0;
+            }
+            '百' => {
+                total += if cur == 0 { 100 } else { cur * 100 };
+                cur = 0;
+            }
+            c => cur = digit(c)?,
+        }
+    }
+    Some(total + cur)
+}
+
+/// 1 → 一, 12 → 十二, 25 → 二十五.
+pub fn chinese_numeral(v: u32) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match v {
+        0..=9 => D[v as usize].to_owned(),
+        10..=19 => format!("十{}", if v == 10 { "" } else { D[(v - 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(v / 10) as usize],
+            if v.is_multiple_of(10) {
+                ""
+            } else {
+                D[(v % 10) as usize]
+            }
+        ),
+        _ => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_punctuation() {
+        assert_eq!(
+            normalize("(牵头单位:市发改委;责任单位:各县区政府,10:30)"),
+            "(牵头单位:市发改委;责任单位:各县区政府,10:30)"
+        );
+        assert_eq!(normalize("１２月　底"), "12月 底");
+        assert_eq!(normalize("http://x.gov.cn"), "http://x.gov.cn");
+    }
+
+    #[test]
+    fn joins_clause_split_over_lines() {
+        let l = clean_lines("推进公开。(牵头单位:市发改委;\n责任单位:各县区政府)\n下一段");
+        assert_eq!(
+            l,
+            vec![
+                "推进公开。(牵头单位:市发改委;责任单位:各县区政府)",
+                "下一段"
+            ]
+        );
+    }
+
+    #[test]
+    fn numerals() {
+        assert_eq!(parse_number("二十八"), Some(28));
+        assert_eq!(parse_number("十"), Some(10));
+        assert_eq!(parse_number("十二"), Some(12));
+        assert_eq!(parse_number("28"), Some(28));
+        assert_eq!(chinese_numeral(21), "二十一");
+    }
+}
