@@ -34,6 +34,6 @@ pub use schedule::{
 };
 pub use status::{Assessment, DUE_SOON_WORKING_DAYS, Evidence, Status, assess};
 pub use workdays::{
-    MAX_DAYS_OFF_IN_A_ROW, MondayToFriday, WorkingDays, next_workday_after, roll_to_workday,
-    walk_working_days, working_days_between,
+    MAX_DAYS_OFF_IN_A_ROW, MondayToFriday, WorkingDays, count_working_days, next_workday_after,
+    roll_to_workday, walk_working_days, working_days_between,
 };

@@ -987,6 +987,8 @@ fn adding_working_days_is_monotone_and_lands_on_working_days() {
             assert!(r > prev, "{day} + {n}");
             assert!(WorkingDays::is_workday(&cal, r), "{day} + {n} = {r}");
             assert_eq!(working_days_between(&cal, day, r), n, "{day} + {n}");
+            assert_eq!(count_working_days(&cal, day, r), n, "{day} + {n}");
+            assert_eq!(working_days_between(&cal, r, day), 0);
             prev = r;
         }
         day = day.checked_add_days(chrono::Days::new(3)).unwrap();

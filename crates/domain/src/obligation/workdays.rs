@@ -22,6 +22,12 @@ pub trait WorkingDays {
     fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
         walk_working_days(self, start, n)
     }
+
+    /// The number of working days in `(from, to]`; zero when `to <= from`. See
+    /// [`working_days_between`].
+    fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        count_working_days(self, from, to)
+    }
 }
 
 impl<W: WorkingDays + ?Sized> WorkingDays for &W {
@@ -31,6 +37,10 @@ impl<W: WorkingDays + ?Sized> WorkingDays for &W {
 
     fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
         (**self).add_working_days(start, n)
+    }
+
+    fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        (**self).working_days_between(from, to)
     }
 }
 
@@ -69,6 +79,11 @@ impl WorkingDays for crate::calendar::Calendar {
             Err(_) => walk_working_days(self, start, n),
         }
     }
+
+    /// The calendar's arithmetic count (no day-by-day walk).
+    fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        u32::try_from(self.workdays_between(from, to).max(0)).unwrap_or(u32::MAX)
+    }
 }
 
 /// The first working day strictly after `d`.
@@ -104,7 +119,12 @@ pub fn working_days_between<W: WorkingDays + ?Sized>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> u32 {
-    let mut n = 0;
+    cal.working_days_between(from, to)
+}
+
+/// [`working_days_between`] by walking [`WorkingDays::is_workday`] day by day.
+pub fn count_working_days<W: WorkingDays + ?Sized>(cal: &W, from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut n: u32 = 0;
     let mut d = from;
     while d < to {
         match d.succ_opt() {
@@ -112,7 +132,7 @@ pub fn working_days_between<W: WorkingDays + ?Sized>(
             None => break,
         }
         if cal.is_workday(d) {
-            n += 1;
+            n = n.saturating_add(1);
         }
     }
     n
