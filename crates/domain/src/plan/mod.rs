@@ -132,7 +132,16 @@ pub(crate) fn build_duty(text: String, clause: Option<String>, year: Option<i32>
         duty.responsible = roles.responsible;
         duty.assessed = c.contains("考核") || c.contains("考评");
         duty.feedback_dates = dates::feedback_dates(c, year);
-        duty.deadlines = dates::deadlines(c, year);
+        for (label, value) in units::labelled_fields(c) {
+            if units::label_kind(&label) == units::Label::Deadline {
+                duty.deadlines.extend(dates::deadline_value(&value, year));
+            }
+        }
+        for d in dates::deadlines(c, year) {
+            if !duty.deadlines.iter().any(|x| x.text.contains(&d.text)) {
+                duty.deadlines.push(d);
+            }
+        }
     }
     for d in dates::deadlines(&duty.text, year) {
         if !duty.deadlines.iter().any(|x| x.text == d.text) {

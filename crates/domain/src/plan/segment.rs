@@ -282,11 +282,18 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
             },
         }
     }
-    // closing paragraphs at the end of the last node
+    // closing paragraphs at the end of the last node; a last section holding only closing text
+    // (`二、保障措施` + `各地区各部门要结合实际…`) is not a task
+    let mut drop_last = false;
     if let Some(last) = nodes.last_mut() {
-        while last.paragraphs.len() > 1 && last.paragraphs.last().is_some_and(|p| is_closing(p)) {
+        let had = !last.paragraphs.is_empty();
+        while last.paragraphs.last().is_some_and(|p| is_closing(p)) {
             last.paragraphs.pop();
         }
+        drop_last = had && last.paragraphs.is_empty() && !last.has_children;
+    }
+    if drop_last {
+        nodes.pop();
     }
 
     let mut tasks = Vec::new();

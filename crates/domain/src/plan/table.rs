@@ -400,39 +400,40 @@ fn one_cell_per_line(b: &mut Builder, cols: &[Col], header: &[String], lines: &[
     }
 }
 
-/// Assigns a row's lines to columns when their count does not match: the number first, deadline and
-/// unit columns from the end when the lines look like them, the task column next, the rest joined
-/// into the requirement.
+/// Assigns a row's lines to columns when their count does not match: the number first; from the
+/// end the deadline (when the last line looks like one), then the unit lines, given to the unit
+/// columns from the left; then the category and task columns one line each; the rest joined into
+/// the requirement.
 fn fit_cells(cols: &[Col], row: Vec<String>) -> Vec<String> {
     let mut cells = vec![String::new(); cols.len()];
     let mut lines: std::collections::VecDeque<String> = row.into();
-    let mut lo = 0;
-    let mut hi = cols.len();
     if cols.first() == Some(&Col::Number) {
         cells[0] = lines.pop_front().unwrap_or_default();
-        lo = 1;
     }
-    while hi > lo {
-        let k = cols[hi - 1];
-        let fits = match (k, lines.back()) {
-            (Col::Deadline, Some(l)) => looks_like_deadline(l),
-            (Col::Unit(_), Some(l)) => looks_like_units(l),
-            (Col::Other, Some(_)) => false,
-            _ => false,
-        };
-        if !fits {
-            if matches!(k, Col::Deadline | Col::Unit(_) | Col::Other) {
-                hi -= 1;
-                continue;
-            }
-            break;
-        }
-        cells[hi - 1] = lines.pop_back().unwrap_or_default();
-        hi -= 1;
+    if let Some(k) = cols.iter().rposition(|c| *c == Col::Deadline)
+        && lines.len() > 1
+        && lines.back().is_some_and(|l| looks_like_deadline(l))
+    {
+        cells[k] = lines.pop_back().unwrap_or_default();
     }
-    for k in lo..hi {
-        match cols[k] {
-            Col::Task | Col::Category if lines.len() > 1 => {
+    let unit_cols: Vec<usize> = (0..cols.len())
+        .filter(|&k| matches!(cols[k], Col::Unit(_)))
+        .collect();
+    let mut unit_lines = Vec::new();
+    while unit_lines.len() < unit_cols.len()
+        && lines.len() > 1
+        && lines.back().is_some_and(|l| looks_like_units(l))
+    {
+        unit_lines.push(lines.pop_back().unwrap_or_default());
+    }
+    unit_lines.reverse();
+    for (k, l) in unit_cols.iter().zip(unit_lines) {
+        cells[*k] = l;
+    }
+    let has_req = cols.contains(&Col::Requirement);
+    for (k, c) in cols.iter().enumerate() {
+        match c {
+            Col::Category | Col::Task if lines.len() > 1 || !has_req => {
                 cells[k] = lines.pop_front().unwrap_or_default();
             }
             Col::Requirement => {
@@ -441,12 +442,11 @@ fn fit_cells(cols: &[Col], row: Vec<String>) -> Vec<String> {
             _ => {}
         }
     }
-    if !lines.is_empty() {
-        // no requirement column: the rest is the task
-        if let Some(k) = (lo..hi).find(|&k| cols[k] == Col::Task) {
-            let rest: String = lines.drain(..).collect::<Vec<_>>().join("");
-            cells[k].push_str(&rest);
-        }
+    if !lines.is_empty()
+        && let Some(k) = cols.iter().position(|c| *c == Col::Task)
+    {
+        let rest: String = lines.drain(..).collect::<Vec<_>>().join("");
+        cells[k].push_str(&rest);
     }
     cells
 }
