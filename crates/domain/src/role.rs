@@ -166,6 +166,16 @@ impl Permissions {
         self.is_system_admin()
     }
 
+    /// Work plans (import, review, confirm) belong to the supervising office and system administrators.
+    pub fn can_manage_plans(&self) -> bool {
+        self.is_system_admin() || self.has_global(Role::Supervisor)
+    }
+
+    /// Plans are readable by everyone who supervises or assesses, and by units for their own duties.
+    pub fn can_read_plans(&self) -> bool {
+        self.can_manage_plans() || self.has_global(Role::Assessor) || !self.scoped.is_empty()
+    }
+
     /// The audit log is readable by system administrators, the supervising office and assessors.
     pub fn can_read_audit(&self) -> bool {
         self.is_system_admin()
