@@ -15,7 +15,7 @@ fn seed() -> plan::Plan {
 }
 
 #[test]
-fn seed_matches_golden() {
+fn plan_seed_matches_golden() {
     let actual = seed().to_json() + "\n";
     let golden = format!("{DIR}/seed_panjin_2017.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -26,7 +26,7 @@ fn seed_matches_golden() {
 }
 
 #[test]
-fn seed_counts() {
+fn plan_seed_counts() {
     let plan = seed();
     assert_eq!(plan.tasks.len(), 28);
     let numbers: Vec<u32> = plan.tasks.iter().map(|t| t.number).collect();

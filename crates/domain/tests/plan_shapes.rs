@@ -42,7 +42,7 @@ const LABELLED: &str = "\
 ";
 
 #[test]
-fn labelled_clauses() {
+fn plan_labelled_clauses() {
     let p = parse(LABELLED);
     assert_eq!(p.title.as_deref(), Some("某市2022年政务公开工作要点"));
     assert_eq!(p.year, Some(2022));
@@ -112,7 +112,7 @@ const UNBRACKETED: &str = "\
 ";
 
 #[test]
-fn unbracketed_clauses() {
+fn plan_unbracketed_clauses() {
     let p = parse(UNBRACKETED);
     assert_eq!(p.tasks.len(), 5);
     let d = &p.tasks[0].duties[0];
@@ -184,18 +184,18 @@ fn check_table(p: &Plan) {
 }
 
 #[test]
-fn pipe_table() {
+fn plan_pipe_table() {
     check_table(&parse(PIPES));
 }
 
 #[test]
-fn tab_table() {
+fn plan_tab_table() {
     let tabs = PIPES.replace(" | ", "\t").replace("\t| ", "\t\t");
     check_table(&parse(&tabs));
 }
 
 #[test]
-fn one_cell_per_line_table() {
+fn plan_one_cell_per_line_table() {
     let s = "\
 某市2023年政务公开重点任务分工
 序号
@@ -229,7 +229,7 @@ fn one_cell_per_line_table() {
 }
 
 #[test]
-fn page_chrome_html() {
+fn plan_page_chrome_html() {
     let html = r#"<!DOCTYPE html><html><head><title>某市2022年政务公开工作要点_某市人民政府</title>
 <style>p { color: red }</style><script>var t = "一、不是任务";</script></head><body>
 <div class="crumb">当前位置:<a href="/">首页</a> &gt; <a>政务公开</a> &gt; 政策文件</div>
@@ -260,7 +260,7 @@ fn page_chrome_html() {
 }
 
 #[test]
-fn gb18030_bytes() {
+fn plan_gb18030_bytes() {
     let (bytes, _, _) = encoding_rs::GB18030.encode(UNBRACKETED);
     assert!(std::str::from_utf8(&bytes).is_err());
     let p = plan::parse_bytes(&bytes, InputFormat::Text).unwrap();
@@ -315,7 +315,7 @@ fn docx(body: &str, numbering: Option<&str>) -> Vec<u8> {
 }
 
 #[test]
-fn docx_with_table() {
+fn plan_docx_with_table() {
     let body = [
         w_p("某区2024年政务公开重点任务分工表"),
         format!(
@@ -367,7 +367,7 @@ fn docx_with_table() {
 }
 
 #[test]
-fn docx_with_automatic_numbering() {
+fn plan_docx_with_automatic_numbering() {
     let numbering = r#"<?xml version="1.0"?><w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
 <w:abstractNum w:abstractNumId="0">
 <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
@@ -408,7 +408,7 @@ fn docx_with_automatic_numbering() {
 }
 
 #[test]
-fn bad_input_has_clear_errors() {
+fn plan_bad_input_has_clear_errors() {
     assert_eq!(
         plan::parse_bytes(b"", InputFormat::Text),
         Err(PlanError::Empty)

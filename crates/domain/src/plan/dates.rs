@@ -56,19 +56,18 @@ const NUM: &str = r"(\d+|[一二三四五六七八九十两]+)";
 
 static ABSOLUTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?:(\d{4})年)?(?:",
-        r"(\d{1,2})月(\d{1,2})日(?:前|之前|以前)",
-        r"|(\d{1,2})月(?:底|末|份前|前)(?:前|之前|以前)?",
-        r"|(年底|年末)(?:前|之前|以前)",
-        r"|第?([一二三四1-4])季度(?:末|底)?(?:前|之前|以前)",
-        r"|(上半年|年中)(?:前|之前|以前)",
+        r"(?P<ey>\d{4})年(?:底|末)(?:前|之前|以前)?",
+        r"|(?:(?P<y>\d{4})年)?(?:",
+        r"(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日(?:前|之前|以前)",
+        r"|(?P<m3>\d{1,2})月(?P<xun>上旬|中旬|下旬)(?:前|之前|以前)?",
+        r"|(?P<m2>\d{1,2})月(?:底|末|份前|前)(?:前|之前|以前)?",
+        r"|(?P<ye>年底|年末)(?:前|之前|以前)",
+        r"|第?(?P<q>[一二三四1-4])季度(?:(?:末|底)(?:前|之前|以前)?|前|之前|以前)",
+        r"|(?P<h>上半年|年中)(?:前|之前|以前)",
         r")"
     ))
     .unwrap()
 });
-
-static EXPLICIT_YEAR_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{4})年(?:底|末)").unwrap());
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -78,23 +77,33 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn resolve(c: &regex::Captures, year: Option<i32>) -> Option<String> {
-    let y = c.get(1).and_then(|m| m.as_str().parse().ok()).or(year)?;
-    if let (Some(m), Some(d)) = (c.get(2), c.get(3)) {
-        return iso(y, m.as_str().parse().ok()?, d.as_str().parse().ok()?);
-    }
-    if let Some(m) = c.get(4) {
-        let m: u32 = m.as_str().parse().ok()?;
-        return iso(y, m, last_day(y, m)?);
-    }
-    if c.get(5).is_some() {
+    let num = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
+    if let Some(y) = c.name("ey").and_then(|m| m.as_str().parse().ok()) {
         return iso(y, 12, 31);
     }
-    if let Some(q) = c.get(6) {
-        let q = parse_number(q.as_str())?;
-        let m = q * 3;
+    let y = c.name("y").and_then(|m| m.as_str().parse().ok()).or(year)?;
+    if let (Some(m), Some(d)) = (num("m1"), num("d1")) {
+        return iso(y, m, d);
+    }
+    if let Some(m) = num("m3") {
+        let d = match c.name("xun").map(|x| x.as_str()) {
+            Some("上旬") => 10,
+            Some("中旬") => 20,
+            _ => last_day(y, m)?,
+        };
+        return iso(y, m, d);
+    }
+    if let Some(m) = num("m2") {
         return iso(y, m, last_day(y, m)?);
     }
-    if c.get(7).is_some() {
+    if c.name("ye").is_some() {
+        return iso(y, 12, 31);
+    }
+    if let Some(q) = c.name("q") {
+        let m = parse_number(q.as_str())? * 3;
+        return iso(y, m, last_day(y, m)?);
+    }
+    if c.name("h").is_some() {
         return iso(y, 6, 30);
     }
     None
@@ -118,22 +127,6 @@ pub fn deadlines(s: &str, year: Option<i32>) -> Vec<Deadline> {
             Deadline {
                 text: m.as_str().to_owned(),
                 date: resolve(&c, year),
-            },
-        ));
-    }
-    for c in EXPLICIT_YEAR_END.captures_iter(s) {
-        let Some(m) = c.get(0) else { continue };
-        if found
-            .iter()
-            .any(|(p, d)| *p <= m.start() && m.start() < p + d.text.len())
-        {
-            continue;
-        }
-        found.push((
-            m.start(),
-            Deadline {
-                text: m.as_str().to_owned(),
-                date: c[1].parse().ok().and_then(|y| iso(y, 12, 31)),
             },
         ));
     }
@@ -232,6 +225,14 @@ mod tests {
         );
         assert_eq!(d("第三季度末前完成")[0].1.as_deref(), Some("2017-09-30"));
         assert!(d("年底纳入绩效考核").is_empty());
+        assert_eq!(
+            d("2022年底前完成,三季度末完成,12月中旬前上线"),
+            vec![
+                ("2022年底前".into(), Some("2022-12-31".into())),
+                ("三季度末".into(), Some("2017-09-30".into())),
+                ("12月中旬前".into(), Some("2017-12-20".into())),
+            ]
+        );
     }
 
     #[test]

@@ -44,6 +44,9 @@ const META_LABELS: &[&str] = &[
     "点击次数",
     "阅读次数",
     "浏览量",
+    "访问量",
+    "点击率",
+    "阅读量",
     "来源",
     "信息来源",
     "文章来源",
@@ -101,7 +104,43 @@ pub fn is_chrome(line: &str) -> bool {
     {
         return true;
     }
-    if s.contains("ICP备") || s.contains("公网安备") {
+    if [
+        "ICP备",
+        "公网安备",
+        "版权所有",
+        "技术支持",
+        "网站地图",
+        "联系我们",
+        "网站标识码",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+    {
+        return true;
+    }
+    // 【打印】【关闭】, 字体 大 中 小, 返回顶部 …
+    let rest = [
+        "打印",
+        "关闭",
+        "收藏",
+        "分享",
+        "返回顶部",
+        "返回",
+        "字体",
+        "字号",
+        "【",
+        "】",
+        "[",
+        "]",
+        "大",
+        "中",
+        "小",
+        ":",
+        "|",
+    ]
+    .iter()
+    .fold(s.clone(), |acc, w| acc.replace(w, ""));
+    if rest.is_empty() && s.chars().count() >= 2 {
         return true;
     }
     let labelled = META_LABELS
@@ -300,8 +339,13 @@ pub fn extract(lines: &[String]) -> (Meta, Vec<String>) {
         }
         meta.title = Some(t.trim_matches(['《', '》']).to_owned());
     }
+    let mut head_issuer = None;
     for i in 0..first_heading.min(body.len()) {
         if let Some(d) = date_line(&body[i]) {
+            if head_date.is_none() && i > 0 && !remove[i - 1] && looks_like_issuer(&body[i - 1]) {
+                head_issuer = Some(body[i - 1].clone());
+                remove[i - 1] = true;
+            }
             head_date.get_or_insert(d);
             remove[i] = true;
         }
@@ -317,6 +361,7 @@ pub fn extract(lines: &[String]) -> (Meta, Vec<String>) {
         meta.title = field(&["标题", "名称"]);
     }
     meta.issuer = sig_issuer
+        .or(head_issuer)
         .or_else(|| field(&["发文机关", "发布机构"]))
         .or_else(|| {
             let t = meta.title.as_deref()?;

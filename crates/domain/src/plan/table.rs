@@ -64,7 +64,35 @@ pub fn column_kind(cell: &str) -> Option<Col> {
         "备注" | "公开方式" | "公开渠道" | "公开载体" | "公开平台" | "责任领导" | "分管领导" => {
             Col::Other
         }
-        _ => return None,
+        _ => return fuzzy_column(c),
+    })
+}
+
+/// Header cells written with extra words (`责任单位(部门)`, `完成时间节点`, `牵头责任单位`).
+fn fuzzy_column(c: &str) -> Option<Col> {
+    let n = c.chars().count();
+    if !(2..=10).contains(&n) || c.contains(['。', ',', ';']) {
+        return None;
+    }
+    let has = |w: &[&str]| w.iter().any(|x| c.contains(x));
+    Some(if has(&["序号"]) {
+        Col::Number
+    } else if has(&["牵头"]) {
+        Col::Unit(Role::Lead)
+    } else if has(&["配合", "协办", "协助"]) {
+        Col::Unit(Role::Co)
+    } else if has(&["责任", "落实单位", "承办", "主体"])
+        && has(&["单位", "部门", "科室", "处室", "主体"])
+    {
+        Col::Unit(Role::Responsible)
+    } else if has(&["时限", "时间", "期限", "节点"]) {
+        Col::Deadline
+    } else if has(&["要求", "措施", "内容"]) {
+        Col::Requirement
+    } else if has(&["任务", "事项"]) {
+        Col::Task
+    } else {
+        return None;
     })
 }
 

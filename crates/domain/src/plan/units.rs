@@ -195,6 +195,17 @@ fn first_marker(s: &str) -> Option<usize> {
     MARKERS.iter().filter_map(|m| s.find(m)).min()
 }
 
+static BRACKETED_ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.+?)[((【\[](牵头|主办|牵头单位|牵头部门|配合|协办|配合单位|参与|责任单位|负责)[))】\]]$")
+        .unwrap()
+});
+
+fn bracketed_role(piece: &str) -> Option<(String, Role)> {
+    let c = BRACKETED_ROLE.captures(piece)?;
+    let unit = clean_unit(&c[1]);
+    is_unit_like(&unit).then(|| (unit, role_of(&c[2])))
+}
+
 /// Roles in an unlabelled clause (`市财政局牵头、市物价局配合落实。6月30日反馈…`).
 pub fn parse_plain_roles(s: &str, default: Role) -> Roles {
     let mut roles = Roles::default();
@@ -207,6 +218,11 @@ pub fn parse_plain_roles(s: &str, default: Role) -> Roles {
     while let Some(piece) = queue.pop() {
         let piece = piece.trim().to_owned();
         if piece.is_empty() {
+            continue;
+        }
+        // `市发改委(牵头)`: the role in brackets belongs to that unit alone
+        if let Some((unit, role)) = bracketed_role(&piece) {
+            roles.push(role, unit);
             continue;
         }
         match first_marker(&piece) {
