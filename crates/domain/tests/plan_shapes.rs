@@ -446,3 +446,70 @@ fn plan_bad_input_has_clear_errors() {
             .contains("20 MB")
     );
 }
+
+#[test]
+fn plan_enumeration_under_one_clause_is_one_task() {
+    let p = parse(
+        "\
+某市2020年政务公开工作要点
+一、推进决策公开
+(一)完善决策公开制度。
+1.制定重大行政决策事项目录,并向社会公开。
+2.对涉及群众切身利益的决策事项,要通过听证座谈等方式广泛听取意见。
+(市司法局牵头,市政府各部门负责)
+(二)推进执行公开。
+3.围绕重大决策部署,及时公开落实情况。(市政府督查室牵头)
+4.各部门要在年底前公开本部门年度工作总结。(市政府各部门负责)
+",
+    );
+    let t: Vec<_> = p
+        .tasks
+        .iter()
+        .map(|t| (t.number, t.title.as_str()))
+        .collect();
+    assert_eq!(
+        t,
+        vec![
+            (1, "完善决策公开制度"),
+            (3, "围绕重大决策部署,及时公开落实情况"),
+            (4, "各部门要在年底前公开本部门年度工作总结"),
+        ]
+    );
+    let d = &p.tasks[0].duties;
+    assert_eq!(d.len(), 1);
+    assert!(d[0].text.starts_with("1.制定重大行政决策事项目录"));
+    assert_eq!(
+        roles(&d[0]),
+        (v(&["市司法局"]), v(&[]), v(&["市政府各部门"]))
+    );
+    // a one-sentence task is its own duty
+    let d = &p.tasks[2].duties[0];
+    assert_eq!(d.text, "各部门要在年底前公开本部门年度工作总结。");
+    assert_eq!(dates(d)[0].1.as_deref(), Some("2020-12-31"));
+}
+
+#[test]
+fn plan_html_task_table() {
+    let html = r#"<html><body>
+<div>您现在的位置:首页 &gt;&gt; 政府信息公开</div>
+<p><strong>某区2023年政务公开重点工作任务清单</strong></p>
+<table border="1">
+<tr><td><p>序号</p></td><td><p>重点任务</p></td><td><p>具体内容</p></td><td><p>责任单位</p></td><td><p>完成时间</p></td></tr>
+<tr><td colspan="5"><p>一、助力经济高质量发展</p></td></tr>
+<tr><td>1</td><td>优化营商环境信息公开</td><td><p>集中公开惠企政策。</p><p>每季度更新政策清单。</p></td><td>区发改局(牵头)、区市场监管局</td><td>2023年12月</td></tr>
+<tr><td>2</td><td>财政信息公开</td><td>按月公开财政收支。</td><td>区财政局</td><td>长期</td></tr>
+</table></body></html>"#;
+    let p = plan::parse_bytes(html.as_bytes(), InputFormat::Html).unwrap();
+    assert_eq!(p.tasks.len(), 2);
+    let t = &p.tasks[0];
+    assert_eq!(t.title, "优化营商环境信息公开");
+    assert_eq!(t.section_path, v(&["一、助力经济高质量发展"]));
+    assert_eq!(
+        roles(&t.duties[0]),
+        (v(&["区发改局"]), v(&["区市场监管局"]), v(&[]))
+    );
+    assert_eq!(
+        dates(&t.duties[0]),
+        vec![("2023年12月".into(), Some("2023-12-31".into()))]
+    );
+}

@@ -231,6 +231,64 @@ fn duties_of(paragraphs: &[String], year: Option<i32>) -> Vec<Duty> {
         .collect()
 }
 
+fn has_clause(p: &str) -> bool {
+    clause_line(p).is_some() || split_duties(p).iter().any(|(_, c)| c.is_some())
+}
+
+/// A heading whose sub-headings are an enumeration covered by one clause after the last item
+/// (`(一)…。` `1.…` `2.…` `(市司法局牵头)`) is the task; the items become its paragraphs. Returns
+/// which nodes were folded into their parent.
+fn collapse_enumerations(nodes: &mut [Node]) -> Vec<bool> {
+    let mut removed = vec![false; nodes.len()];
+    for p in (0..nodes.len()).rev() {
+        if !nodes[p].has_children {
+            continue;
+        }
+        let children: Vec<usize> = (p + 1..nodes.len())
+            .filter(|&c| nodes[c].parent == Some(p))
+            .collect();
+        let Some(&last) = children.last() else {
+            continue;
+        };
+        if children.iter().any(|&c| nodes[c].has_children) {
+            continue;
+        }
+        let trailing = nodes[last]
+            .paragraphs
+            .iter()
+            .rev()
+            .take_while(|l| clause_line(l).is_some())
+            .count();
+        if trailing == 0 {
+            continue;
+        }
+        let items_have_clause = children.iter().any(|&c| {
+            let n = &nodes[c];
+            let own = if c == last {
+                &n.paragraphs[..n.paragraphs.len() - trailing]
+            } else {
+                &n.paragraphs[..]
+            };
+            has_clause(&n.heading.content) || own.iter().any(|l| has_clause(l))
+        });
+        if items_have_clause {
+            continue;
+        }
+        let mut folded = Vec::new();
+        for &c in &children {
+            folded.push(format!(
+                "{}{}",
+                nodes[c].heading.marker, nodes[c].heading.content
+            ));
+            folded.extend(nodes[c].paragraphs.iter().cloned());
+            removed[c] = true;
+        }
+        nodes[p].paragraphs.extend(folded);
+        nodes[p].has_children = false;
+    }
+    removed
+}
+
 /// Tasks of a prose document.
 pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
     // cells of layout tables and tab-separated text become lines of their own
@@ -265,7 +323,10 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
                 }
                 let (_, body) = title_and_body(&h.content);
                 let mut paragraphs = Vec::new();
-                if !body.is_empty() {
+                if clause_line(&body).is_some() {
+                    // `4.公开工作总结。(市政府各部门负责)`: the title sentence is the duty
+                    paragraphs.push(h.content.clone());
+                } else if !body.is_empty() {
                     paragraphs.push(body);
                 }
                 nodes.push(Node {
@@ -296,9 +357,11 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
         nodes.pop();
     }
 
+    let removed = collapse_enumerations(&mut nodes);
+
     let mut tasks = Vec::new();
     for (idx, node) in nodes.iter().enumerate() {
-        if node.has_children {
+        if node.has_children || removed[idx] {
             continue;
         }
         let mut path = Vec::new();
@@ -310,7 +373,12 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
         }
         path.reverse();
         let (title, _) = title_and_body(&node.heading.content);
-        let duties = duties_of(&node.paragraphs, year);
+        // a heading that is one sentence and nothing else is its own duty
+        let duties = if node.paragraphs.is_empty() {
+            duties_of(std::slice::from_ref(&node.heading.content), year)
+        } else {
+            duties_of(&node.paragraphs, year)
+        };
         let top_title = std::iter::successors(Some(idx), |&i| nodes[i].parent)
             .last()
             .map(|i| title_and_body(&nodes[i].heading.content).0)
