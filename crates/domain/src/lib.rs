@@ -10,6 +10,7 @@ pub mod model;
 pub mod obligation;
 pub mod orgmatch;
 pub mod plan;
+pub mod planimport;
 pub mod role;
 pub mod seed;
 pub mod validate;

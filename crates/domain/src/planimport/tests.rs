@@ -1,0 +1,235 @@
+use super::builtin;
+use super::*;
+use crate::orgmatch::RegistryOrg;
+use crate::seed::{COLUMNS, ORGANISATIONS};
+
+/// The seeded registry with ids 1.. in seed order (as a fresh database gives them).
+fn registry() -> Registry {
+    Registry::new(
+        ORGANISATIONS
+            .iter()
+            .enumerate()
+            .map(|(i, o)| RegistryOrg {
+                id: i as i64 + 1,
+                name: o.name.into(),
+                aliases: o.aliases.iter().map(|a| a.to_string()).collect(),
+                kind: o.kind,
+                parent_id: o
+                    .parent
+                    .and_then(|p| ORGANISATIONS.iter().position(|x| x.name == p))
+                    .map(|p| p as i64 + 1),
+            })
+            .collect(),
+    )
+}
+
+fn org_id(name: &str) -> Option<i64> {
+    ORGANISATIONS
+        .iter()
+        .position(|o| o.name == name)
+        .map(|p| p as i64 + 1)
+}
+
+fn column_id(slug: &str) -> Option<i64> {
+    COLUMNS
+        .iter()
+        .position(|c| c.slug == slug)
+        .map(|p| p as i64 + 100)
+}
+
+fn seed() -> (Plan, ImportDecisions) {
+    let b = builtin::find("panjin-2017").unwrap();
+    let plan = b.plan().unwrap();
+    let decisions = b.decisions(&plan, org_id, column_id).unwrap();
+    (plan, decisions)
+}
+
+#[test]
+fn the_seed_with_its_decisions_has_no_problems() {
+    let (plan, decisions) = seed();
+    let d = draft(&plan, &registry(), &decisions);
+    assert_eq!(d.problems, Vec::<String>::new());
+    assert_eq!(d.draft.tasks.len(), 28);
+    let duties: Vec<&DutyDraft> = d.draft.tasks.iter().flat_map(|t| &t.duties).collect();
+    assert_eq!(duties.len(), 44);
+    assert_eq!(d.draft.year, 2017);
+    assert!(
+        duties
+            .iter()
+            .flat_map(|d| &d.units)
+            .all(|u| u.org_id.is_some())
+    );
+
+    // 1.2: 市财政局 monthly → 财政预决算, two feedback rounds.
+    let fiscal = &d.draft.tasks[0].duties[1];
+    assert_eq!(fiscal.obligations.len(), 1);
+    let o = &fiscal.obligations[0];
+    assert_eq!(o.org_id, org_id("市财政局").unwrap());
+    assert_eq!(o.cadence, "monthly");
+    assert_eq!(o.column_id, column_id("czyjs"));
+    assert_eq!(o.due_rule.as_deref(), Some("working_days_after_end:20"));
+    let labels: Vec<(&str, &str)> = fiscal
+        .feedback_rounds
+        .iter()
+        .map(|f| (f.due_date.as_str(), f.label.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("2017-06-30", "6月30日反馈落实情况"),
+            ("2017-11-30", "11月30日反馈全年情况")
+        ]
+    );
+
+    // 2.2: 市财政局牵头、市物价局配合 — the co unit does not report.
+    let fees = &d.draft.tasks[1].duties[1];
+    assert_eq!(fees.feedback_rounds.len(), 1);
+    assert_eq!(fees.feedback_rounds[0].org_id, org_id("市财政局").unwrap());
+    assert!(fees.units.iter().any(|u| u.role == Role::Co));
+
+    // 9: 市国地税局 → both tax bureaux, 市地税局 not repeated.
+    let tax = &d.draft.tasks[8].duties[0];
+    let mapped: Vec<Option<i64>> = tax
+        .units
+        .iter()
+        .filter(|u| u.resolution == "mapped")
+        .map(|u| u.org_id)
+        .collect();
+    assert_eq!(mapped, [org_id("市国税局"), org_id("市地税局")]);
+    let reporting: Vec<i64> = tax
+        .feedback_rounds
+        .iter()
+        .filter(|f| f.due_date == "2017-06-30")
+        .map(|f| f.org_id)
+        .collect();
+    assert_eq!(reporting.len(), 3, "{reporting:?}");
+
+    // 3.1: only co-operating units are named, so they report.
+    let projects = &d.draft.tasks[2].duties[0];
+    assert!(!projects.feedback_rounds.is_empty());
+    assert!(projects.units.iter().all(|u| u.role == Role::Co));
+
+    // 8.2: 各县区政府 expands to the four county governments.
+    let counties = &d.draft.tasks[7].duties[1];
+    assert_eq!(counties.units.len(), 4);
+    assert!(counties.units.iter().all(|u| u.resolution == "collective"));
+
+    // Event-triggered and unschedulable cadences carry no due rule.
+    let timely = &d.draft.tasks[0].duties[0].obligations;
+    assert!(
+        timely
+            .iter()
+            .any(|o| o.cadence == "timely" && o.due_rule.is_none())
+    );
+}
+
+#[test]
+fn an_unmapped_suspect_name_stops_confirmation() {
+    let (plan, _) = seed();
+    let d = draft(&plan, &registry(), &ImportDecisions::default());
+    assert_eq!(d.problems, ["单位“市国地税局”尚未对应到机构"]);
+    let unresolved: Vec<&UnitDraft> = d
+        .draft
+        .tasks
+        .iter()
+        .flat_map(|t| &t.duties)
+        .flat_map(|d| &d.units)
+        .filter(|u| u.org_id.is_none())
+        .collect();
+    assert_eq!(unresolved.len(), 1);
+    assert_eq!(unresolved[0].resolution, "suspect");
+
+    // An empty decision decides nothing.
+    let empty = ImportDecisions {
+        unit_map: vec![UnitDecision {
+            name: "市国地税局".into(),
+            org_ids: vec![],
+        }],
+        columns: vec![],
+    };
+    assert_eq!(draft(&plan, &registry(), &empty).problems.len(), 1);
+}
+
+#[test]
+fn missing_title_year_and_unknown_cadences_are_problems() {
+    let mut plan = crate::plan::parse_text(
+        "一、公开财政信息\n市财政局按月公开财政收支。(市航天局牵头落实。6月30日反馈落实情况)",
+    )
+    .unwrap();
+    plan.title = None;
+    plan.year = None;
+    plan.tasks[0].duties[0].cadences.push(crate::plan::Cadence {
+        text: "偶尔".into(),
+        norm: "sometimes".into(),
+    });
+    let d = draft(&plan, &registry(), &ImportDecisions::default());
+    assert!(
+        d.problems.iter().any(|p| p.contains("标题")),
+        "{:?}",
+        d.problems
+    );
+    assert!(d.problems.iter().any(|p| p.contains("年度")));
+    assert!(
+        d.problems
+            .iter()
+            .any(|p| p.contains("单位“市航天局”尚未对应到机构"))
+    );
+    assert!(d.problems.iter().any(|p| p.contains("sometimes")));
+}
+
+#[test]
+fn summary_lists_every_unit_with_where_it_occurs() {
+    let (plan, _) = seed();
+    let s = summary(&plan, &registry());
+    assert_eq!((s.tasks, s.duties), (28, 44));
+    assert!(s.feedback_dates >= 70, "{}", s.feedback_dates);
+    assert!(s.cadences > 0 && s.deadlines > 0);
+    assert_eq!(s.duties_without_units, 6);
+    let needs: Vec<&str> = s
+        .units
+        .iter()
+        .filter(|u| u.needs_decision())
+        .map(|u| u.name.as_str())
+        .collect();
+    assert_eq!(needs, ["市国地税局"]);
+    let finance = s.units.iter().find(|u| u.name == "市财政局").unwrap();
+    assert!(finance.occurrences.len() >= 5);
+    assert_eq!(finance.occurrences[0].task_index, 0);
+    let mut names: Vec<&str> = s.units.iter().map(|u| u.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), s.units.len(), "distinct");
+}
+
+#[test]
+fn builtin_decisions_report_what_is_missing() {
+    let b = builtin::find("panjin-2017").unwrap();
+    let plan = b.plan().unwrap();
+    let err = b
+        .decisions(&plan, |_| None, |s| (s != "czyjs").then_some(1))
+        .unwrap_err();
+    assert!(
+        err.iter()
+            .any(|p| p == "机构“市国税局”不存在(单位“市国地税局”)")
+    );
+    assert!(err.iter().any(|p| p == "栏目“czyjs”不存在"));
+    assert!(builtin::find("nowhere").is_none());
+    assert_eq!(b.named().unwrap().key, b.key);
+}
+
+#[test]
+fn labels_and_due_rules() {
+    assert_eq!(
+        feedback_label(
+            "市编办牵头。6月30日反馈落实情况,12月30日反馈全年情况",
+            "2017-12-30"
+        ),
+        "12月30日反馈全年情况"
+    );
+    assert_eq!(feedback_label("", "2017-06-05"), "6月5日反馈");
+    for r in [DueRule::WorkingDaysAfterEnd(20), DueRule::DaysAfterEnd(15)] {
+        assert_eq!(parse_due_rule(&due_rule_code(r)), Some(r));
+    }
+    assert_eq!(parse_due_rule("sometime:3"), None);
+    assert_eq!(Role::from_code(Role::Co.code()), Some(Role::Co));
+}
