@@ -23,6 +23,20 @@ pub enum PlanCommand {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+    /// Import a document as a plan awaiting review (/admin/plans/imports/ID), or a built-in
+    /// arrangement with its shipped decisions, confirmed
+    Import {
+        #[arg(required_unless_present = "builtin", conflicts_with = "builtin")]
+        file: Option<PathBuf>,
+        /// A shipped arrangement: panjin-2017
+        #[arg(long)]
+        builtin: Option<String>,
+        /// Confirm at once when every unit resolves to an organisation
+        #[arg(long)]
+        confirm: bool,
+        #[command(flatten)]
+        db: crate::config::DbArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -48,7 +62,8 @@ pub fn parse_file(path: &PathBuf, format: Format) -> anyhow::Result<String> {
     let bytes = read_limited(path)?;
     if bytes.len() > MAX_INPUT_BYTES {
         let size = std::fs::metadata(path).map_or(bytes.len(), |m| m.len() as usize);
-        return Err(plan::PlanError::TooLarge { size }.into());
+        let e = plan::PlanError::TooLarge { size };
+        return Err(anyhow::anyhow!("{}:{e}", path.display()));
     }
     let name = path
         .file_name()
@@ -66,8 +81,166 @@ pub fn run(command: PlanCommand) -> anyhow::Result<()> {
     match command {
         PlanCommand::Parse { file, format } => {
             let out = parse_file(&file, format)?;
-            std::io::stdout().lock().write_all(out.as_bytes())?;
-            Ok(())
+            match std::io::stdout().lock().write_all(out.as_bytes()) {
+                // `gongkai plan parse … | head` is not an error
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => Ok(r?),
+            }
         }
+        PlanCommand::Import { .. } => anyhow::bail!("plan import 需要数据库,请使用 run_async"),
+    }
+}
+
+// ---- `gongkai plan import` (plan import; see gongkai_db::plans) ----
+
+/// Runs any plan command; `import` needs the database and the configuration file.
+pub async fn run_async(
+    command: PlanCommand,
+    file: &crate::config::FileConfig,
+) -> anyhow::Result<()> {
+    let PlanCommand::Import {
+        file: path,
+        builtin,
+        confirm,
+        db,
+    } = command
+    else {
+        return run(command);
+    };
+    let settings = crate::config::Settings::resolve(&db, None, file)?;
+    let db = {
+        use tracing::instrument::WithSubscriber;
+        crate::serve::open_database(&settings)
+            .with_subscriber(tracing::subscriber::NoSubscriber::default())
+            .await?
+    };
+    let out = match builtin {
+        Some(key) => import_builtin(&db, &key).await?,
+        None => import_file(&db, &path.unwrap_or_default(), confirm).await?,
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(())
+}
+
+fn cli_actor() -> gongkai_db::Actor {
+    gongkai_db::Actor {
+        user_id: None,
+        name: "命令行".into(),
+        ip: String::new(),
+    }
+}
+
+/// Imports and confirms a built-in arrangement; says so when it is already there.
+pub async fn import_builtin(db: &gongkai_db::Db, key: &str) -> anyhow::Result<String> {
+    let mut tx = db.begin().await?;
+    let done = gongkai_db::plans::import_builtin(&mut tx, &cli_actor(), key).await?;
+    let counts = gongkai_db::plans::counts(&mut tx, done.plan_id).await?;
+    let plan = gongkai_db::plans::get_plan(&mut tx, done.plan_id).await?;
+    tx.commit().await?;
+    Ok(match done.import_id {
+        None => format!(
+            "工作安排“{}”已存在(编号 {}),未重复导入\n",
+            plan.title, plan.id
+        ),
+        Some(_) => format!(
+            "已导入并确认工作安排“{}”(编号 {}):{} 项任务,{} 条职责,{} 个单位对应,{} 个期限,{} 项公开义务,{} 次反馈\n",
+            plan.title,
+            plan.id,
+            counts.tasks,
+            counts.duties,
+            counts.units,
+            counts.deadlines,
+            counts.obligations,
+            counts.feedback_rounds
+        ),
+    })
+}
+
+/// Parses the file and stores it as a draft import (nothing is stored when it cannot be parsed);
+/// with `confirm`, confirms it when nothing stops that.
+pub async fn import_file(
+    db: &gongkai_db::Db,
+    path: &PathBuf,
+    confirm: bool,
+) -> anyhow::Result<String> {
+    let bytes = read_limited(path)?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len(), |m| m.len() as usize);
+        let e = plan::PlanError::TooLarge { size };
+        return Err(anyhow::anyhow!("{}:{e}", path.display()));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let fail = |e: plan::PlanError| anyhow::anyhow!("{}:{e}", path.display());
+    let text =
+        plan::input::extract_text(&bytes, InputFormat::from_file_name(&name)).map_err(fail)?;
+    let parsed = plan::parse_text(&text).map_err(fail)?;
+    let actor = cli_actor();
+    let mut tx = db.begin().await?;
+    let id = gongkai_db::plans::create_import(&mut tx, &actor, &name, &text, &parsed).await?;
+    let registry = gongkai_db::orgs::registry(&mut tx).await?;
+    tx.commit().await?;
+    let summary = gongkai_domain::planimport::summary(&parsed, &registry);
+    let mut out = format!(
+        "已保存待审核的导入(编号 {id}):{} 项任务,{} 条职责\n审核页面:/admin/plans/imports/{id}\n",
+        summary.tasks, summary.duties
+    );
+    for u in summary.units.iter().filter(|u| u.needs_decision()) {
+        out.push_str(&format!("  待对应单位:{}\n", u.name));
+    }
+    if confirm {
+        let mut tx = db.begin().await?;
+        let decisions = gongkai_domain::planimport::ImportDecisions::default();
+        match gongkai_db::plans::confirm_import(&mut tx, &actor, id, &decisions).await {
+            Ok(plan_id) => {
+                tx.commit().await?;
+                out.push_str(&format!("已确认,生成工作安排(编号 {plan_id})\n"));
+            }
+            Err(e) => anyhow::bail!(
+                "{out}未能确认:{e}\n导入记录 {id} 已保存,请在审核页面 /admin/plans/imports/{id} 处理"
+            ),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> PathBuf {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../domain/testdata/plan/seed_panjin_2017.txt"
+        ))
+    }
+
+    #[test]
+    fn plan_parse_prints_json_and_table() {
+        let json = parse_file(&seed(), Format::Json).unwrap();
+        assert!(json.starts_with("{\n  \"title\": \"盘锦市2017年政务公开工作安排\""));
+        let table = parse_file(&seed(), Format::Table).unwrap();
+        assert!(table.contains("任务 28 项,职责 44 条"), "{table}");
+        assert!(table.contains("牵头:市财政局  配合:市物价局"));
+    }
+
+    #[test]
+    fn plan_parse_reports_bad_files_in_chinese() {
+        let dir = std::env::temp_dir().join(format!("gongkai-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.txt");
+        std::fs::write(&empty, b"").unwrap();
+        let e = parse_file(&empty, Format::Json).unwrap_err().to_string();
+        assert!(e.contains("文件为空"), "{e}");
+        let big = dir.join("big.txt");
+        std::fs::write(&big, vec![b'a'; MAX_INPUT_BYTES + 10]).unwrap();
+        let e = parse_file(&big, Format::Json).unwrap_err().to_string();
+        assert!(e.contains("20 MB"), "{e}");
+        let missing = dir.join("missing.txt");
+        let e = parse_file(&missing, Format::Json).unwrap_err().to_string();
+        assert!(e.contains("无法打开文件"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -240,13 +240,17 @@ fn has_clause(p: &str) -> bool {
 /// which nodes were folded into their parent.
 fn collapse_enumerations(nodes: &mut [Node]) -> Vec<bool> {
     let mut removed = vec![false; nodes.len()];
+    let mut children_of: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (c, n) in nodes.iter().enumerate() {
+        if let Some(p) = n.parent {
+            children_of[p].push(c);
+        }
+    }
     for p in (0..nodes.len()).rev() {
         if !nodes[p].has_children {
             continue;
         }
-        let children: Vec<usize> = (p + 1..nodes.len())
-            .filter(|&c| nodes[c].parent == Some(p))
-            .collect();
+        let children = &children_of[p];
         let Some(&last) = children.last() else {
             continue;
         };
@@ -275,7 +279,7 @@ fn collapse_enumerations(nodes: &mut [Node]) -> Vec<bool> {
             continue;
         }
         let mut folded = Vec::new();
-        for &c in &children {
+        for &c in children {
             folded.push(format!(
                 "{}{}",
                 nodes[c].heading.marker, nodes[c].heading.content
