@@ -47,6 +47,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Calendar(command) => gongkai::calendar_cmd::run(command, &file).await,
-        Command::Plan(command) => gongkai::plan_cmd::run(command),
+        Command::Plan(command) => gongkai::plan_cmd::run_async(command, &file).await,
     }
 }

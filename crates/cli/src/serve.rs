@@ -91,6 +91,17 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         if n > 0 {
             tracing::info!(items = n, "已添加演示内容");
         }
+        let mut tx = db.begin().await?;
+        let done = gongkai_db::plans::import_builtin(&mut tx, &Actor::system(), "panjin-2017")
+            .await
+            .context("导入内置工作安排 panjin-2017")?;
+        tx.commit().await?;
+        if done.import_id.is_some() {
+            tracing::info!(
+                plan_id = done.plan_id,
+                "已导入演示工作安排(盘锦市2017年政务公开工作安排)"
+            );
+        }
     }
     let mut web = gongkai_web::WebConfig::new(settings.data_dir.clone());
     web.theme_dir = settings.theme_dir.clone();

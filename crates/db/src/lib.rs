@@ -19,6 +19,7 @@ pub mod columns;
 mod error;
 pub mod items;
 pub mod orgs;
+pub mod plans;
 pub mod seed;
 pub mod settings;
 pub mod tree;

@@ -16,4 +16,5 @@ mod browser;
 mod calendar;
 mod harness;
 mod http;
+mod plans;
 mod storage;

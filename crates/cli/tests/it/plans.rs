@@ -1,0 +1,450 @@
+//! Plan import on both backends: the built-in seed arrangement confirmed with its shipped
+//! decisions; a draft with an unresolved unit that cannot be confirmed until a person maps it;
+//! confirming twice; bad input that creates nothing.
+
+use crate::support::TestApp;
+use gongkai_db::{DbError, plans};
+use gongkai_domain::plan;
+use gongkai_domain::planimport::{ImportDecisions, UnitDecision};
+use std::collections::{BTreeMap, BTreeSet};
+
+const PLAN_TABLES: &[&str] = &[
+    "plans",
+    "plan_tasks",
+    "plan_duties",
+    "duty_units",
+    "duty_deadlines",
+    "obligations",
+    "feedback_rounds",
+];
+
+async fn plan_rows(app: &TestApp) -> i64 {
+    let mut n = 0;
+    for t in PLAN_TABLES {
+        n += app.count(t).await;
+    }
+    n
+}
+
+fn problems(e: DbError) -> Vec<String> {
+    match e {
+        DbError::Invalid(inv) => inv.errors.into_iter().map(|e| e.message).collect(),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+async fn builtin(app: &TestApp) -> plans::BuiltinImport {
+    let mut tx = app.db().begin().await.unwrap();
+    let done = plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    done
+}
+
+both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
+    let audit_before = app.audit_count().await;
+    let done = builtin(&app).await;
+    assert!(done.import_id.is_some());
+    let mut conn = app.conn().await;
+    let counts = plans::counts(&mut conn, done.plan_id).await.unwrap();
+    assert_eq!((counts.tasks, counts.duties), (28, 44));
+    let tree = plans::plan_tree(&mut conn, done.plan_id).await.unwrap();
+    assert_eq!(tree.plan.title, "盘锦市2017年政务公开工作安排");
+    assert_eq!(tree.plan.year, 2017);
+    assert_eq!(tree.plan.issued_on.as_deref(), Some("2017-04-24"));
+    assert_eq!(tree.tasks.len(), 28);
+    let numbers: Vec<i64> = tree.tasks.iter().map(|t| t.number).collect();
+    assert_eq!(numbers, (1..=28).collect::<Vec<i64>>());
+
+    // No unresolved unit; every row names its organisation.
+    let units: Vec<_> = tree
+        .tasks
+        .iter()
+        .flat_map(|t| &t.duties)
+        .flat_map(|d| &d.units)
+        .collect();
+    assert!(!units.is_empty());
+    assert!(
+        units
+            .iter()
+            .all(|u| u.org_id.is_some() && u.org_name.is_some()),
+        "unresolved unit"
+    );
+    assert!(
+        units
+            .iter()
+            .all(|u| u.resolution != "suspect" && u.resolution != "unknown")
+    );
+    let mut tax: Vec<&str> = units
+        .iter()
+        .filter(|u| u.name_as_written == "市国地税局")
+        .map(|u| u.org_name.as_deref().unwrap())
+        .collect();
+    tax.sort_unstable();
+    assert_eq!(tax, ["市国税局", "市地税局"]);
+    assert!(
+        units
+            .iter()
+            .filter(|u| u.name_as_written == "市国地税局")
+            .all(|u| u.resolution == "mapped")
+    );
+
+    // Every lead (or responsible) organisation of a duty has one round per feedback date: 6-30
+    // and 11-30 for the usual clause; co-operating units report only where nobody else is named.
+    let mut leads_checked = 0;
+    for t in &tree.tasks {
+        for d in &t.duties {
+            let reporting: BTreeSet<i64> = d
+                .units
+                .iter()
+                .filter(|u| u.role != "co")
+                .filter_map(|u| u.org_id)
+                .collect();
+            let mut rounds: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+            for f in &d.feedback_rounds {
+                rounds
+                    .entry(f.org_id)
+                    .or_default()
+                    .push(f.due_date.as_str());
+            }
+            if !reporting.is_empty() {
+                assert_eq!(
+                    rounds.keys().copied().collect::<BTreeSet<_>>(),
+                    reporting,
+                    "task {}",
+                    t.number
+                );
+            }
+            let clause = d.clause.clone().unwrap_or_default();
+            if clause.contains("6月30日反馈落实情况,11月30日反馈全年情况") {
+                for (org, dates) in &rounds {
+                    assert_eq!(
+                        dates,
+                        &["2017-06-30", "2017-11-30"],
+                        "task {} org {org}",
+                        t.number
+                    );
+                    leads_checked += 1;
+                }
+                let labels: BTreeSet<&str> =
+                    d.feedback_rounds.iter().map(|f| f.label.as_str()).collect();
+                assert_eq!(
+                    labels,
+                    BTreeSet::from(["6月30日反馈落实情况", "11月30日反馈全年情况"])
+                );
+            }
+            assert!(d.feedback_rounds.iter().all(|f| f.status == "open"));
+            // One obligation per (cadence, reporting organisation).
+            let cadences: BTreeSet<&str> =
+                d.obligations.iter().map(|o| o.cadence.as_str()).collect();
+            let orgs: BTreeSet<i64> = d.obligations.iter().map(|o| o.org_id).collect();
+            assert_eq!(
+                d.obligations.len(),
+                cadences.len() * orgs.len(),
+                "task {}",
+                t.number
+            );
+        }
+    }
+    assert!(leads_checked > 40, "{leads_checked}");
+
+    // Task 1: 市财政局 monthly fiscal figures → 财政预决算; 市统计局 quarterly → 统计信息.
+    let t1 = &tree.tasks[0];
+    let fiscal = &t1.duties[1].obligations;
+    assert_eq!(fiscal.len(), 1);
+    assert_eq!(fiscal[0].org_name, "市财政局");
+    assert_eq!(fiscal[0].cadence, "monthly");
+    assert_eq!(fiscal[0].column_id, Some(app.column_id("czyjs").await));
+    assert_eq!(fiscal[0].column_name.as_deref(), Some("财政预决算"));
+    assert_eq!(
+        fiscal[0].due_rule.as_deref(),
+        Some("working_days_after_end:20")
+    );
+    let stats = t1.duties[2]
+        .obligations
+        .iter()
+        .find(|o| o.cadence == "quarterly")
+        .unwrap();
+    assert_eq!(stats.org_name, "市统计局");
+    assert_eq!(stats.column_id, Some(app.column_id("tjxx").await));
+    // Task 2.2: 市财政局牵头、市物价局配合 — 市物价局 has no feedback round there.
+    let fees = &tree.tasks[1].duties[1];
+    assert_eq!(fees.feedback_rounds.len(), 1);
+    assert_eq!(fees.feedback_rounds[0].org_name, "市财政局");
+    assert_eq!(fees.feedback_rounds[0].label, "6月30日反馈落实情况");
+    // Task 8.2: 各县区政府 → the four county governments.
+    assert_eq!(tree.tasks[7].duties[1].feedback_rounds.len(), 8);
+    // Task 19: deadlines with dates.
+    let t19: Vec<Option<&str>> = tree.tasks[18].duties[0]
+        .deadlines
+        .iter()
+        .map(|d| d.date.as_deref())
+        .collect();
+    assert!(t19.contains(&Some("2017-11-30")), "{t19:?}");
+
+    assert_eq!(counts.obligations, app.count("obligations").await);
+    assert_eq!(counts.feedback_rounds, app.count("feedback_rounds").await);
+    let imports = plans::list_imports(&mut conn).await.unwrap();
+    assert_eq!(imports.len(), 1);
+    assert_eq!(imports[0].status, "confirmed");
+    assert_eq!(imports[0].plan_id, Some(done.plan_id));
+    let listed = plans::list_plans(&mut conn).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    drop(conn);
+    assert!(
+        app.audit_count().await >= audit_before + 2,
+        "import and confirmation are audited"
+    );
+
+    // Importing it again (serve --demo on every start) adds nothing.
+    let rows = plan_rows(&app).await;
+    let again = builtin(&app).await;
+    assert_eq!(
+        again,
+        plans::BuiltinImport {
+            plan_id: done.plan_id,
+            import_id: None
+        }
+    );
+    assert_eq!(plan_rows(&app).await, rows);
+    assert_eq!(app.count("plan_imports").await, 1);
+
+    // The confirmed import cannot be confirmed again.
+    let mut tx = app.db().begin().await.unwrap();
+    let err = plans::confirm_import(
+        &mut tx,
+        &app.actor(),
+        done.import_id.unwrap(),
+        &ImportDecisions::default(),
+    )
+    .await
+    .unwrap_err();
+    drop(tx);
+    assert!(problems(err).iter().any(|p| p.contains("不能重复确认")));
+    assert_eq!(plan_rows(&app).await, rows);
+});
+
+const UNKNOWN_UNIT: &str = "某县2023年政务公开工作要点\n\
+一、重点公开工作任务\n\
+1.公开财政信息。按月公开财政收支情况。(市财政局牵头、市航天局配合落实。6月30日反馈落实情况,11月30日反馈全年情况)\n\
+2.公开统计信息。按季度公布经济运行情况。(市航天局负责落实)\n";
+
+both_backends!(unresolved_units_block_confirmation, |app| async move {
+    let parsed = plan::parse_text(UNKNOWN_UNIT).unwrap();
+    let actor = app.actor();
+    let mut tx = app.db().begin().await.unwrap();
+    let id = plans::create_import(&mut tx, &actor, "要点.txt", UNKNOWN_UNIT, &parsed)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let row = plans::get_import(&mut *app.conn().await, id).await.unwrap();
+    assert_eq!((row.status.as_str(), row.plan_id), ("draft", None));
+    assert_eq!(row.plan, parsed);
+    assert_eq!(row.source_text, UNKNOWN_UNIT);
+
+    // Unknown unit, no decision: refused in Chinese, nothing written.
+    let mut tx = app.db().begin().await.unwrap();
+    let err = plans::confirm_import(&mut tx, &actor, id, &ImportDecisions::default())
+        .await
+        .unwrap_err();
+    drop(tx);
+    assert_eq!(problems(err), ["单位“市航天局”尚未对应到机构"]);
+    assert_eq!(plan_rows(&app).await, 0);
+    assert_eq!(
+        plans::get_import(&mut *app.conn().await, id)
+            .await
+            .unwrap()
+            .status,
+        "draft"
+    );
+
+    // A decision naming an organisation that does not exist is refused too.
+    let bad = ImportDecisions {
+        unit_map: vec![UnitDecision {
+            name: "市航天局".into(),
+            org_ids: vec![999_999],
+        }],
+        columns: vec![],
+    };
+    let mut tx = app.db().begin().await.unwrap();
+    let err = plans::confirm_import(&mut tx, &actor, id, &bad)
+        .await
+        .unwrap_err();
+    drop(tx);
+    assert!(problems(err).iter().any(|p| p.contains("999999")));
+    assert_eq!(plan_rows(&app).await, 0);
+
+    // The reviewer edits the title, then maps the unit: confirmed.
+    let mut edited = parsed.clone();
+    edited.title = Some("某县2023年政务公开工作要点(修订)".into());
+    let mut tx = app.db().begin().await.unwrap();
+    plans::update_import_plan(&mut tx, &actor, id, &edited)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let science = app.org_id("市科技局").await;
+    let ok = ImportDecisions {
+        unit_map: vec![UnitDecision {
+            name: "市航天局".into(),
+            org_ids: vec![science],
+        }],
+        columns: vec![],
+    };
+    let mut tx = app.db().begin().await.unwrap();
+    let plan_id = plans::confirm_import(&mut tx, &actor, id, &ok)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = app.conn().await;
+    let tree = plans::plan_tree(&mut conn, plan_id).await.unwrap();
+    assert_eq!(tree.plan.title, "某县2023年政务公开工作要点(修订)");
+    assert_eq!(tree.plan.import_id, Some(id));
+    let d1 = &tree.tasks[0].duties[0];
+    let mapped = d1
+        .units
+        .iter()
+        .find(|u| u.name_as_written == "市航天局")
+        .unwrap();
+    assert_eq!(
+        (
+            mapped.org_id,
+            mapped.resolution.as_str(),
+            mapped.role.as_str()
+        ),
+        (Some(science), "mapped", "co")
+    );
+    // 市财政局 leads and reports; the co-operating unit does not.
+    assert!(d1.feedback_rounds.iter().all(|f| f.org_name == "市财政局"));
+    assert_eq!(d1.feedback_rounds.len(), 2);
+    // Task 2: the mapped unit is responsible, so it carries the obligation.
+    let o = &tree.tasks[1].duties[0].obligations;
+    assert_eq!(o.len(), 1);
+    assert_eq!(
+        (o[0].org_id, o[0].cadence.as_str(), o[0].column_id),
+        (science, "quarterly", None)
+    );
+    let row = plans::get_import(&mut conn, id).await.unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.plan_id),
+        ("confirmed", Some(plan_id))
+    );
+    drop(conn);
+
+    // Twice: refused, nothing more written; edits and discarding are refused as well.
+    let rows = plan_rows(&app).await;
+    let mut tx = app.db().begin().await.unwrap();
+    let err = plans::confirm_import(&mut tx, &actor, id, &ok)
+        .await
+        .unwrap_err();
+    assert!(problems(err).iter().any(|p| p.contains("不能重复确认")));
+    assert!(
+        plans::update_import_plan(&mut tx, &actor, id, &parsed)
+            .await
+            .is_err()
+    );
+    assert!(plans::discard_import(&mut tx, &actor, id).await.is_err());
+    drop(tx);
+    assert_eq!(plan_rows(&app).await, rows);
+});
+
+both_backends!(discarded_imports_cannot_be_confirmed, |app| async move {
+    let parsed = plan::parse_text(UNKNOWN_UNIT).unwrap();
+    let actor = app.actor();
+    let mut tx = app.db().begin().await.unwrap();
+    let id = plans::create_import(&mut tx, &actor, "要点.txt", UNKNOWN_UNIT, &parsed)
+        .await
+        .unwrap();
+    plans::discard_import(&mut tx, &actor, id).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = app.db().begin().await.unwrap();
+    let err = plans::confirm_import(&mut tx, &actor, id, &ImportDecisions::default())
+        .await
+        .unwrap_err();
+    drop(tx);
+    assert!(problems(err).iter().any(|p| p.contains("已放弃")));
+    assert_eq!(plan_rows(&app).await, 0);
+    let list = plans::list_imports(&mut *app.conn().await).await.unwrap();
+    assert_eq!(list[0].status, "discarded");
+    assert_eq!(list[0].title.as_deref(), Some("某县2023年政务公开工作要点"));
+});
+
+both_backends!(bad_input_creates_no_import, |app| async move {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let binary = dir.path().join("scan.txt");
+    std::fs::write(
+        &binary,
+        [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254, 0, 0].repeat(64),
+    )
+    .unwrap();
+    let no_tasks = dir.path().join("notice.txt");
+    std::fs::write(
+        &no_tasks,
+        "关于召开会议的通知\n各单位:定于下周一召开会议,请准时参加。\n",
+    )
+    .unwrap();
+    for (path, expect) in [
+        (&empty, "文件为空"),
+        (&binary, "二进制"),
+        (&no_tasks, "没有找到工作任务"),
+    ] {
+        let err = gongkai::plan_cmd::import_file(app.db(), path, false)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains(expect),
+            "{}: {err}",
+            path.display()
+        );
+    }
+    assert_eq!(app.count("plan_imports").await, 0);
+    assert_eq!(plan_rows(&app).await, 0);
+
+    // A plan without tasks is refused by the store as well.
+    let mut tx = app.db().begin().await.unwrap();
+    let none = plan::Plan {
+        title: Some("空".into()),
+        issuer: None,
+        issued_on: None,
+        year: Some(2017),
+        tasks: vec![],
+    };
+    assert!(
+        plans::create_import(&mut tx, &app.actor(), "x.txt", "x", &none)
+            .await
+            .is_err()
+    );
+    drop(tx);
+    assert_eq!(app.count("plan_imports").await, 0);
+
+    // A good file becomes a draft (and only a draft) with the review address; --confirm with an
+    // unresolved unit keeps the draft and says why.
+    let good = dir.path().join("要点.txt");
+    std::fs::write(&good, UNKNOWN_UNIT).unwrap();
+    let out = gongkai::plan_cmd::import_file(app.db(), &good, false)
+        .await
+        .unwrap();
+    let id = plans::list_imports(&mut *app.conn().await).await.unwrap()[0].id;
+    assert!(out.contains(&format!("/admin/plans/imports/{id}")), "{out}");
+    assert!(out.contains("市航天局"), "{out}");
+    assert_eq!(plan_rows(&app).await, 0);
+    let err = gongkai::plan_cmd::import_file(app.db(), &good, true)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("单位“市航天局”尚未对应到机构"),
+        "{err}"
+    );
+    assert_eq!(plan_rows(&app).await, 0);
+
+    // A file whose units all resolve is confirmed at once with --confirm.
+    let clean = dir.path().join("clean.txt");
+    std::fs::write(&clean, UNKNOWN_UNIT.replace("市航天局", "市统计局")).unwrap();
+    let out = gongkai::plan_cmd::import_file(app.db(), &clean, true)
+        .await
+        .unwrap();
+    assert!(out.contains("已确认"), "{out}");
+    assert_eq!(app.count("plans").await, 1);
+});
