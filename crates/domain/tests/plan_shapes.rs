@@ -513,3 +513,27 @@ fn plan_html_task_table() {
         vec![("2023年12月".into(), Some("2023-12-31".into()))]
     );
 }
+
+#[test]
+fn plan_hard_wrapped_text_and_pdf_page_numbers() {
+    let p = parse(
+        "\
+某县2019年政务公开工作要点
+一、重点任务
+1.公开财政信息。县财政局网站按月公开财政收支情况,解读财政
+收支增减变化情况及原因。
+- 2 -
+2.做好政策解读。文件公开后3个工作日内在政府网站
+发布政策解读信息,主要负责人要带头解读。
+某县人民政府办公室 2019年3月1日印发
+",
+    );
+    assert_eq!(p.tasks.len(), 2);
+    assert_eq!(p.tasks[0].duties.len(), 1);
+    assert_eq!(
+        p.tasks[0].duties[0].text,
+        "县财政局网站按月公开财政收支情况,解读财政收支增减变化情况及原因。"
+    );
+    assert_eq!(p.tasks[1].duties.len(), 1);
+    assert_eq!(norms(&p.tasks[1].duties[0]), v(&["within_3_working_days"]));
+}

@@ -159,7 +159,13 @@ pub fn is_chrome(line: &str) -> bool {
 }
 
 static ATTACHMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^附件\d*[::]?$|^附件\d*[::].{0,40}\.(docx?|pdf|xlsx?|wps)$").unwrap()
+    Regex::new(concat!(
+        r"^附件\d*[::]?$|^附件\d*[::].{0,40}\.(docx?|pdf|xlsx?|wps)$",
+        // page numbers of a converted PDF, the 印发 line at the foot of a 公文
+        r"|^[-—–]\d{1,3}[-—–]$|^第\d{1,3}页(共\d{1,3}页)?$",
+        r"|^.{0,40}\d{4}年\d{1,2}月\d{1,2}日印发$"
+    ))
+    .unwrap()
 });
 
 /// `label → value` pairs of a metadata line (`发文机关: 盘锦市政府 成文日期:`).

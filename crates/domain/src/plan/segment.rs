@@ -293,6 +293,34 @@ fn collapse_enumerations(nodes: &mut [Node]) -> Vec<bool> {
     removed
 }
 
+/// Joins lines broken inside a sentence (text converted from PDF, hard-wrapped e-mail): a body
+/// line that does not end a sentence continues on the next body line.
+fn unwrap_hard_breaks(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut prev_is_body = false;
+    for l in lines {
+        let is_body =
+            heading(&l).is_none() && clause_line(&l).is_none() && !super::units::LABEL.is_match(&l);
+        if prev_is_body
+            && is_body
+            && let Some(prev) = out.last_mut()
+        {
+            let open = prev.chars().count() >= 15
+                && !prev.ends_with([
+                    '。', ';', ':', '!', '?', ')', '】', '”', '」', '》', '.', '…',
+                ]);
+            if open {
+                prev.push_str(&l);
+                continue;
+            }
+        }
+        // a heading line with its first paragraph after the title may wrap too
+        prev_is_body = is_body || heading(&l).is_some_and(|h| h.content.contains('。'));
+        out.push(l);
+    }
+    out
+}
+
 /// Tasks of a prose document.
 pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
     // cells of layout tables and tab-separated text become lines of their own
@@ -305,6 +333,7 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
                 .collect::<Vec<_>>()
         })
         .collect();
+    let lines = unwrap_hard_breaks(lines);
     let headings: Vec<Option<Heading>> = lines.iter().map(|l| heading(l)).collect();
     let has_level3 = headings.iter().flatten().any(|h| h.level == 3);
     let mut nodes: Vec<Node> = Vec::new();
