@@ -43,7 +43,7 @@ static HEADING: LazyLock<Vec<(u8, Regex)>> = LazyLock::new(|| {
             Regex::new(&format!(r"^([((]({cn})[))][、.．]?)\s*")).unwrap(),
         ),
         (3, Regex::new(r"^((\d{1,3})\s*[.．、](?:\s|$)?)").unwrap()),
-        (4, Regex::new(r"^([((](\d{1,3})[))][、.．]?)\s*").unwrap()),
+        (4, Regex::new(r"^([((]?(\d{1,3})[))][、.．]?)\s*").unwrap()),
         (5, Regex::new(r"^(([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))\s*").unwrap()),
     ]
 });
@@ -467,6 +467,7 @@ mod tests {
         assert!(heading("2017年政务公开").is_none());
         assert!(heading("1.5亿元").is_none());
         assert_eq!(heading("③推进").unwrap().number, 3);
+        assert_eq!(heading("2)推进").unwrap().level, 4);
     }
 
     #[test]

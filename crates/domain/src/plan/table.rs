@@ -264,7 +264,7 @@ impl Builder {
             t.duties.push(duty);
             return;
         }
-        let number = parse_number(number_cell.trim_end_matches(['.', '、']))
+        let number = parse_number(number_cell.trim_matches(['.', '、', '(', ')', ' ']))
             .unwrap_or(self.tasks.len() as u32 + 1);
         let title = if !task_cell.is_empty() {
             task_cell
