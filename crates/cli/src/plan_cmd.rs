@@ -114,6 +114,8 @@ pub async fn run_async(
             .with_subscriber(tracing::subscriber::NoSubscriber::default())
             .await?
     };
+    // A fresh data directory gets the organisations and columns the import resolves against.
+    gongkai_db::seed::ensure_seeded(&db).await?;
     let out = match builtin {
         Some(key) => import_builtin(&db, &key).await?,
         None => import_file(&db, &path.unwrap_or_default(), confirm).await?,

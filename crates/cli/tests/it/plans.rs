@@ -448,3 +448,47 @@ both_backends!(bad_input_creates_no_import, |app| async move {
     assert!(out.contains("已确认"), "{out}");
     assert_eq!(app.count("plans").await, 1);
 });
+
+#[test]
+fn the_command_line_imports_the_builtin_plan_once() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(["plan", "import"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .env_remove("GONGKAI_DATABASE_URL")
+            .env_remove("GONGKAI_CONFIG")
+            .output()
+            .expect("run gongkai plan import");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["--builtin", "panjin-2017"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with(
+            "已导入并确认工作安排“盘锦市2017年政务公开工作安排”(编号 1):28 项任务,44 条职责"
+        ),
+        "{out}"
+    );
+    let (ok, out, err) = run(&["--builtin", "panjin-2017"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("已存在(编号 1),未重复导入"), "{out}");
+    let (ok, _, err) = run(&["--builtin", "nowhere"]);
+    assert!(!ok && err.contains("panjin-2017"), "{err}");
+
+    let doc = dir.path().join("要点.txt");
+    std::fs::write(&doc, UNKNOWN_UNIT).unwrap();
+    let (ok, out, err) = run(&[doc.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("/admin/plans/imports/2"), "{out}");
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let (ok, _, err) = run(&[empty.to_str().unwrap()]);
+    assert!(!ok && err.contains("文件为空"), "{err}");
+}
