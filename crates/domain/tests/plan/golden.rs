@@ -3,7 +3,7 @@
 //!
 //! The expected JSON was generated once and then reviewed line by line against the source text.
 //! To regenerate after a deliberate change: `UPDATE_GOLDEN=1 cargo test -p gongkai-domain --test
-//! plan_golden`, then review the diff.
+//! plan`, then review the diff.
 
 use gongkai_domain::plan::{self, InputFormat};
 

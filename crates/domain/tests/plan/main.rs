@@ -1,0 +1,4 @@
+//! The domain crate's one integration-test binary: the plan parser on whole documents.
+
+mod golden;
+mod shapes;
