@@ -6,6 +6,8 @@
 //! `text::clean_lines`), the floor any parser must pay. The ratio says what the structure analysis
 //! costs on top of reading the text. Timings are printed, never asserted.
 
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
 use gongkai_domain::plan::{self, InputFormat, input, text};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -23,13 +25,23 @@ fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn corpus() -> Vec<(String, Vec<u8>, InputFormat)> {
-    let dir = std::env::var("GONGKAI_BENCH_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/plan").to_string());
+    let dir = std::env::var("GONGKAI_BENCH_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/plan").to_string());
     let mut docs = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        if !(name.ends_with(".txt") || name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".docx")) {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if !(name.ends_with(".txt")
+            || name.ends_with(".html")
+            || name.ends_with(".htm")
+            || name.ends_with(".docx"))
+        {
             continue;
         }
         if let Ok(bytes) = std::fs::read(&p) {
@@ -39,12 +51,19 @@ fn corpus() -> Vec<(String, Vec<u8>, InputFormat)> {
     // A long document: the seed's task list repeated, as a stand-in for a province-level 任务分工.
     if let Some((_, seed, _)) = docs.iter().find(|(n, _, _)| n.starts_with("seed")) {
         let text = String::from_utf8_lossy(seed).to_string();
-        let body = text.split_once("一、重点公开工作任务").map(|(_, b)| b).unwrap_or(&text);
+        let body = text
+            .split_once("一、重点公开工作任务")
+            .map(|(_, b)| b)
+            .unwrap_or(&text);
         let mut long = text.clone();
         for _ in 0..20 {
             long.push_str(body);
         }
-        docs.push(("synthetic_x21.txt".into(), long.into_bytes(), InputFormat::Text));
+        docs.push((
+            "synthetic_x21.txt".into(),
+            long.into_bytes(),
+            InputFormat::Text,
+        ));
     }
     docs
 }
@@ -55,7 +74,10 @@ fn main() {
         eprintln!("no documents to measure");
         return;
     }
-    println!("{:<28} {:>9} {:>7} {:>7} {:>11} {:>11} {:>8} {:>10}", "document", "bytes", "tasks", "duties", "parse", "baseline", "ratio", "MB/s");
+    println!(
+        "{:<28} {:>9} {:>7} {:>7} {:>11} {:>11} {:>8} {:>10}",
+        "document", "bytes", "tasks", "duties", "parse", "baseline", "ratio", "MB/s"
+    );
     let (mut total_bytes, mut total_parse) = (0usize, Duration::ZERO);
     for (name, bytes, format) in &docs {
         let parsed = match plan::parse_bytes(bytes, *format) {

@@ -16,5 +16,6 @@ mod browser;
 mod calendar;
 mod harness;
 mod http;
+mod plan_review;
 mod plans;
 mod storage;

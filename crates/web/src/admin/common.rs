@@ -51,6 +51,7 @@ struct Nav {
     users: bool,
     audit: bool,
     settings: bool,
+    plans: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -69,6 +70,7 @@ pub fn render(
         users: p.can_manage_users(),
         audit: p.can_read_audit(),
         settings: p.can_manage_site(),
+        plans: p.can_read_plans(),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

@@ -6,6 +6,7 @@ mod common;
 mod items;
 mod login;
 mod people;
+mod plans;
 mod site;
 mod upload;
 
@@ -62,6 +63,16 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(people::create_token))
         .route("/account/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(people::audit_log))
+        .route("/plans", get(plans::index))
+        .route(
+            "/plans/import",
+            get(plans::import_new).post(plans::import_create),
+        )
+        .route("/plans/imports/{id}", get(plans::review))
+        .route("/plans/imports/{id}/confirm", post(plans::confirm))
+        .route("/plans/imports/{id}/edit", post(plans::edit))
+        .route("/plans/imports/{id}/discard", post(plans::discard))
+        .route("/plans/{id}", get(plans::view))
         .route("/calendar", get(calendar::list).post(calendar::create))
         .route(
             "/calendar/{date}",

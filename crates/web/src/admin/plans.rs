@@ -1,0 +1,537 @@
+//! Work plans in the back office: import a document (upload or paste), review what the parser
+//! found beside the source text, map units and columns, confirm. **Nothing becomes a plan until a
+//! person confirms**; a document that cannot be parsed leaves no trace at all.
+
+use super::common::{AdminForm, column_rows, notice_text, org_options, render};
+use super::login::CsrfOnly;
+
+use crate::auth::CurrentUser;
+use crate::{AppError, AppState};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_db::{columns, orgs, plans};
+use gongkai_domain::orgmatch::{Registry, Resolution};
+use gongkai_domain::plan::{self, InputFormat, Plan};
+use gongkai_domain::planimport::{ColumnChoice, ImportDecisions, UnitDecision};
+use serde::Deserialize;
+use serde_json::json;
+
+fn require_manage(user: &CurrentUser) -> Result<(), AppError> {
+    if user.perms.can_manage_plans() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+fn import_status_label(status: &str) -> &'static str {
+    match status {
+        "draft" => "待核对",
+        "confirmed" => "已确认",
+        "discarded" => "已放弃",
+        _ => "未知",
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_read_plans() {
+        return Err(AppError::forbidden());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let mut rows = Vec::new();
+    for p in plans::list_plans(&mut conn).await? {
+        let counts = plans::counts(&mut conn, p.id).await?;
+        rows.push(json!({"id": p.id, "title": p.title, "year": p.year, "issued_on": p.issued_on, "task_count": counts.tasks, "created_at": p.created_at}));
+    }
+    let imports = if user.perms.can_manage_plans() {
+        plans::list_imports(&mut conn).await?
+    } else {
+        Vec::new()
+    };
+    let imports: Vec<_> = imports
+        .iter()
+        .map(|i| json!({"id": i.id, "source_name": i.source_name, "status_label": import_status_label(&i.status), "plan_id": i.plan_id, "created_at": i.created_at}))
+        .collect();
+    Ok(render(
+        &state,
+        &user,
+        "admin/plans.html",
+        "plans",
+        json!({
+            "plans": rows, "imports": imports, "can_manage": user.perms.can_manage_plans(),
+            "notice": notice_text(q.notice.as_deref()),
+        }),
+    )?
+    .into_response())
+}
+
+fn import_form(
+    state: &AppState,
+    user: &CurrentUser,
+    text: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let html = render(
+        state,
+        user,
+        "admin/plan_import.html",
+        "plans",
+        json!({"text": text, "error": error, "errors": {}}),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn import_new(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    import_form(&state, &user, "", None, StatusCode::OK)
+}
+
+pub async fn import_create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge("上传的文件过大".into())
+        } else {
+            AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+        }
+    };
+    let (mut csrf, mut text, mut file): (String, String, Option<(String, Vec<u8>)>) =
+        (String::new(), String::new(), None);
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or("") {
+            "csrf_token" => csrf = field.text().await.map_err(bad)?,
+            "text" => text = field.text().await.map_err(bad)?,
+            "file" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(bad)?.to_vec();
+                if !name.is_empty() || !bytes.is_empty() {
+                    file = Some((name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let (source_name, extracted) = match file {
+        Some((name, bytes)) => {
+            let name = super::upload::clean_file_name(&name);
+            let name = if name.is_empty() {
+                "上传的文件".to_string()
+            } else {
+                name
+            };
+            (
+                name.clone(),
+                plan::input::extract_text(&bytes, InputFormat::from_file_name(&name)),
+            )
+        }
+        None if !text.trim().is_empty() => ("粘贴的正文".to_string(), Ok(text.clone())),
+        None => {
+            return import_form(
+                &state,
+                &user,
+                &text,
+                Some("请上传文件或粘贴正文"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let source_text = match extracted {
+        Ok(t) => t,
+        Err(e) => {
+            return import_form(
+                &state,
+                &user,
+                &text,
+                Some(&e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let parsed = match plan::parse_text(&source_text) {
+        Ok(p) => p,
+        Err(e) => {
+            return import_form(
+                &state,
+                &user,
+                &text,
+                Some(&e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let id =
+        plans::create_import(&mut tx, &user.actor(), &source_name, &source_text, &parsed).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/plans/imports/{id}")).into_response())
+}
+
+/// Every distinct unit name in the plan, with how many duties name it, in order of first appearance.
+fn unit_names(plan: &Plan) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for t in &plan.tasks {
+        for d in &t.duties {
+            for n in d.lead.iter().chain(&d.co).chain(&d.responsible) {
+                match out.iter_mut().find(|(x, _)| x == n) {
+                    Some((_, c)) => *c += 1,
+                    None => out.push((n.clone(), 1)),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn norm_label(norm: &str) -> String {
+    norm.parse::<gongkai_domain::obligation::Cadence>()
+        .map(|c| c.label())
+        .unwrap_or_else(|_| norm.to_string())
+}
+
+/// What a re-rendered review screen carries besides the stored import.
+#[derive(Default)]
+struct ReviewExtras<'a> {
+    decisions: Option<&'a ImportDecisions>,
+    problems: Vec<String>,
+    errors: serde_json::Value,
+    plan_json: Option<&'a str>,
+}
+
+async fn review_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    extras: ReviewExtras<'_>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let ReviewExtras {
+        decisions,
+        problems,
+        errors,
+        plan_json,
+    } = extras;
+    let errors = if errors.is_null() { json!({}) } else { errors };
+    let mut conn = state.db.pool.acquire().await?;
+    let imp = plans::get_import(&mut conn, id).await?;
+    let registry: Registry = orgs::registry(&mut conn).await?;
+    let all_orgs = orgs::all(&mut conn).await?;
+    let site = columns::default_site(&mut conn).await?;
+    let cols = columns::all(&mut conn, site.id).await?;
+    drop(conn);
+    let name_of = |id: i64| {
+        all_orgs
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let units: Vec<_> = unit_names(&imp.plan)
+        .into_iter()
+        .map(|(name, occurrences)| {
+            let decided: Vec<i64> = decisions
+                .and_then(|d| d.unit_map.iter().find(|u| u.name == name))
+                .map(|u| u.org_ids.clone())
+                .unwrap_or_default();
+            let (status, label, detail, orgs_shown, candidates) = match registry.resolve(&name) {
+                Resolution::Matched { org_name, .. } => ("matched", "已匹配", String::new(), vec![org_name], vec![]),
+                Resolution::Collective { org_ids, note } => {
+                    ("collective", "集合单位", note, vec![format!("共 {} 个单位", org_ids.len())], vec![])
+                }
+                Resolution::Suspect { candidates, note } => (
+                    "suspect",
+                    "疑似笔误",
+                    note,
+                    vec![],
+                    candidates.into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect(),
+                ),
+                Resolution::Unknown => ("unknown", "未登记", "请选择对应机构,或先在机构管理中新建".to_string(), vec![], vec![]),
+            };
+            json!({
+                "name": name, "occurrences": occurrences, "status": status, "status_label": label, "detail": detail,
+                "orgs": if decided.is_empty() { orgs_shown } else { decided.iter().map(|i| name_of(*i)).collect() },
+                "candidates": candidates, "selected": decided,
+            })
+        })
+        .collect();
+    let mut cadence_rows = Vec::new();
+    let (mut n_duties, mut n_deadlines, mut n_cadences, mut n_feedback) = (0, 0, 0, 0);
+    for (ti, t) in imp.plan.tasks.iter().enumerate() {
+        n_duties += t.duties.len();
+        for (di, d) in t.duties.iter().enumerate() {
+            n_deadlines += d.deadlines.len();
+            n_cadences += d.cadences.len();
+            n_feedback += d.feedback_dates.len();
+            for (ci, c) in d.cadences.iter().enumerate() {
+                let chosen = decisions.and_then(|x| {
+                    x.columns
+                        .iter()
+                        .find(|cc| {
+                            cc.task_index == ti && cc.duty_index == di && cc.cadence_index == ci
+                        })
+                        .and_then(|cc| cc.column_id)
+                });
+                cadence_rows.push(json!({
+                    "task_index": ti, "duty_index": di, "cadence_index": ci,
+                    "task_label": format!("{}. {}", t.number, t.title), "text": c.text, "norm": c.norm,
+                    "norm_label": norm_label(&c.norm), "column_id": chosen,
+                }));
+            }
+        }
+    }
+    let html = render(
+        state,
+        user,
+        "admin/plan_review.html",
+        "plans",
+        json!({
+            "imp": {"id": imp.id, "source_name": imp.source_name, "status": imp.status, "status_label": import_status_label(&imp.status), "plan_id": imp.plan_id},
+            "plan": imp.plan, "source_text": imp.source_text,
+            "counts": {"tasks": imp.plan.tasks.len(), "duties": n_duties, "deadlines": n_deadlines, "cadences": n_cadences, "feedback_dates": n_feedback},
+            "units": units, "cadence_rows": cadence_rows, "problems": problems, "errors": errors,
+            "org_options": org_options(&all_orgs, None), "column_options": column_rows(&cols),
+            "plan_json": plan_json.map(str::to_string).unwrap_or_else(|| imp.plan.to_json()),
+            "editable": imp.status == "draft" && user.perms.can_manage_plans(),
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    review_page(&state, &user, id, ReviewExtras::default(), StatusCode::OK).await
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+    };
+    let mut csrf = String::new();
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut picks: Vec<(String, i64)> = Vec::new();
+    let mut columns_chosen = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let key = field.name().unwrap_or("").to_string();
+        let value = field.text().await.map_err(bad)?;
+        if key == "csrf_token" {
+            csrf = value;
+        } else if let Some(idx) = key.strip_prefix("unit_name.") {
+            names.push((idx.to_string(), value));
+        } else if let Some(idx) = key.strip_prefix("unit.") {
+            if let Ok(org) = value.trim().parse::<i64>() {
+                picks.push((idx.to_string(), org));
+            }
+        } else if let Some(rest) = key.strip_prefix("col.") {
+            let parts: Vec<usize> = rest.split('.').filter_map(|p| p.parse().ok()).collect();
+            if let [task_index, duty_index, cadence_index] = parts[..] {
+                let column_id = value.trim().parse::<i64>().ok();
+                columns_chosen.push(ColumnChoice {
+                    task_index,
+                    duty_index,
+                    cadence_index,
+                    column_id,
+                });
+            }
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let unit_map: Vec<UnitDecision> = names
+        .into_iter()
+        .map(|(idx, name)| UnitDecision {
+            name,
+            org_ids: picks
+                .iter()
+                .filter(|(i, _)| *i == idx)
+                .map(|(_, o)| *o)
+                .collect(),
+        })
+        .filter(|u| !u.org_ids.is_empty())
+        .collect();
+    let decisions = ImportDecisions {
+        unit_map,
+        columns: columns_chosen,
+    };
+    let mut tx = state.db.begin().await?;
+    match plans::confirm_import(&mut tx, &user.actor(), id, &decisions).await {
+        Ok(plan_id) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/admin/plans/{plan_id}?notice=created")).into_response())
+        }
+        Err(gongkai_db::DbError::Invalid(inv)) => {
+            drop(tx);
+            let problems = inv.errors.iter().map(|e| e.message.clone()).collect();
+            review_page(
+                &state,
+                &user,
+                id,
+                ReviewExtras {
+                    decisions: Some(&decisions),
+                    problems,
+                    ..Default::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EditForm {
+    csrf_token: String,
+    plan_json: String,
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<EditForm>,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    user.check_csrf(&f.csrf_token)?;
+    let parsed: Plan = match serde_json::from_str(&f.plan_json) {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = format!("JSON 格式有误(第{}行第{}列):{}", e.line(), e.column(), e);
+            return review_page(
+                &state,
+                &user,
+                id,
+                ReviewExtras {
+                    errors: json!({"plan_json": msg}),
+                    plan_json: Some(&f.plan_json),
+                    ..Default::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    if parsed.tasks.is_empty() {
+        return review_page(
+            &state,
+            &user,
+            id,
+            ReviewExtras {
+                errors: json!({"plan_json": "至少需要保留一项任务"}),
+                plan_json: Some(&f.plan_json),
+                ..Default::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let mut tx = state.db.begin().await?;
+    plans::update_import_plan(&mut tx, &user.actor(), id, &parsed).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/plans/imports/{id}")).into_response())
+}
+
+pub async fn discard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    user.check_csrf(&f.csrf_token)?;
+    let mut tx = state.db.begin().await?;
+    plans::discard_import(&mut tx, &user.actor(), id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/plans?notice=deleted").into_response())
+}
+
+/// Groups rows by a key in order of first appearance.
+fn group_by<T, K: PartialEq + Clone>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
+    let mut out: Vec<(K, Vec<&T>)> = Vec::new();
+    for r in rows {
+        let k = key(r);
+        match out.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, v)) => v.push(r),
+            None => out.push((k, vec![r])),
+        }
+    }
+    out
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_read_plans() {
+        return Err(AppError::forbidden());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let tree = plans::plan_tree(&mut conn, id).await?;
+    let counts = plans::counts(&mut conn, id).await?;
+    drop(conn);
+    let tasks: Vec<_> = tree
+        .tasks
+        .iter()
+        .map(|t| {
+            let duties: Vec<_> = t
+                .duties
+                .iter()
+                .map(|d| {
+                    let units: Vec<_> = group_by(&d.units, |u| (u.role.clone(), u.name_as_written.clone()))
+                        .into_iter()
+                        .map(|((_, name), rows)| {
+                            let orgs: Vec<String> = rows.iter().filter_map(|u| u.org_name.clone()).collect();
+                            json!({"role_label": rows[0].role_label(), "name": name, "orgs": orgs, "resolution": rows[0].resolution})
+                        })
+                        .collect();
+                    let obligations: Vec<_> = group_by(&d.obligations, |o| (o.cadence.clone(), o.column_name.clone()))
+                        .into_iter()
+                        .map(|((cadence, column), rows)| {
+                            json!({"label": norm_label(&cadence), "text": rows[0].cadence_text, "column": column, "orgs": rows.len()})
+                        })
+                        .collect();
+                    let rounds: Vec<_> = group_by(&d.feedback_rounds, |r| (r.due_date.clone(), r.label.clone()))
+                        .into_iter()
+                        .map(|((date, label), rows)| json!({"date": date, "label": label, "orgs": rows.len()}))
+                        .collect();
+                    json!({"text": d.text, "clause": d.clause, "assessed": d.assessed, "units": units,
+                           "deadlines": d.deadlines, "obligations": obligations, "rounds": rounds})
+                })
+                .collect();
+            json!({"number": t.number, "title": t.title, "section_path": t.section_path, "duties": duties})
+        })
+        .collect();
+    Ok(render(&state, &user, "admin/plan_view.html", "plans", json!({
+        "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice_text(q.notice.as_deref()),
+    }))?
+    .into_response())
+}
