@@ -137,6 +137,18 @@ impl Browser {
         path
     }
 
+    /// Signs in as `admin` and waits until the back office is shown.
+    async fn login(&self, app: &TestApp) {
+        self.goto(&app.url("/admin/login")).await;
+        self.fill("#f-username", "admin").await;
+        self.fill("#f-password", ADMIN_PASSWORD).await;
+        self.click("button[type=submit]").await;
+        self.client
+            .wait_for_find(Locator::Css("nav.sidenav"))
+            .await
+            .expect("the back office after signing in");
+    }
+
     async fn close(self) {
         let _ = self.client.clone().close().await;
     }
@@ -148,11 +160,7 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
     let b = Browser::start().await;
     let title = "关于盘锦市2017年政务公开工作推进情况的通报";
 
-    b.goto(&app.url("/admin/login")).await;
-    b.fill("#f-username", "admin").await;
-    b.fill("#f-password", ADMIN_PASSWORD).await;
-    b.click("button[type=submit]").await;
-    b.wait_for_url("/admin").await;
+    b.login(&app).await;
 
     let org = app.org_id("市政府办公室").await;
     let column = app.column_id("tzgg").await;
@@ -247,6 +255,54 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
         Some("#main")
     );
 
+    b.close().await;
+    app.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisor_imports_reviews_and_confirms_a_plan_in_the_browser() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let b = Browser::start().await;
+    b.login(&app).await;
+
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../domain/testdata/plan/seed_panjin_2017.txt")
+        .canonicalize()
+        .expect("seed file")
+        .display()
+        .to_string();
+    b.goto(&app.url("/admin/plans/import")).await;
+    b.fill("#f-file", &seed).await;
+    b.click("form[action='/admin/plans/import'] button[type=submit]")
+        .await;
+    b.wait_for_url("/admin/plans/imports/").await;
+    let source = b.client.source().await.expect("source");
+    assert!(source.contains("任务 28 项,职责 44 条"));
+    b.screenshot("plan-review").await;
+
+    // The suspected typo 市国地税局 gets its suggested organisation, then the plan is confirmed.
+    let typo_select = b
+        .client
+        .find(Locator::XPath(
+            "//tr[th[normalize-space()='市国地税局']]//select",
+        ))
+        .await
+        .expect("the select for 市国地税局");
+    typo_select
+        .find(Locator::Css("option"))
+        .await
+        .expect("a suggested option")
+        .click()
+        .await
+        .expect("choose");
+    b.click("form[action$='/confirm'] button[type=submit]")
+        .await;
+    b.wait_for_url("notice=created").await;
+    let page = b.client.source().await.expect("source");
+    assert!(
+        page.contains("公开预期引导信息"),
+        "the confirmed plan shows its tasks"
+    );
     b.close().await;
     app.teardown().await;
 }
