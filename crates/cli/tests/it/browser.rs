@@ -144,7 +144,8 @@ impl Browser {
         self.fill("#f-password", ADMIN_PASSWORD).await;
         self.click("button[type=submit]").await;
         self.client
-            .wait_for_find(Locator::Css("nav.sidenav"))
+            .wait()
+            .for_element(Locator::Css("nav.sidenav"))
             .await
             .expect("the back office after signing in");
     }
