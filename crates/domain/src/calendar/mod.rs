@@ -15,6 +15,7 @@
 //! on the next working day after it (《民法典》第二百零一条 rule that the first day is not counted,
 //! as applied to 条例 deadlines); a locality can count the day itself instead.
 
+pub mod clock;
 mod data;
 #[cfg(test)]
 mod tests;
