@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod content;
 pub mod credit_code;
+pub mod feedback;
 pub mod index_no;
 pub mod item;
 pub mod model;
