@@ -17,6 +17,7 @@ pub mod auth;
 pub mod calendar;
 pub mod columns;
 mod error;
+pub mod feedback;
 pub mod items;
 pub mod orgs;
 pub mod plans;

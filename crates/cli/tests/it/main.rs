@@ -14,6 +14,7 @@ mod api;
 mod binary;
 mod browser;
 mod calendar;
+mod feedback;
 mod harness;
 mod http;
 mod plan_review;

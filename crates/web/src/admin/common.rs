@@ -52,6 +52,7 @@ struct Nav {
     audit: bool,
     settings: bool,
     plans: bool,
+    feedback: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -71,6 +72,7 @@ pub fn render(
         audit: p.can_read_audit(),
         settings: p.can_manage_site(),
         plans: p.can_read_plans(),
+        feedback: super::feedback::can_open(p),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

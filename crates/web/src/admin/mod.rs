@@ -3,6 +3,7 @@
 
 mod calendar;
 mod common;
+mod feedback;
 mod items;
 mod login;
 mod people;
@@ -73,6 +74,14 @@ pub fn router() -> Router<AppState> {
         .route("/plans/imports/{id}/edit", post(plans::edit))
         .route("/plans/imports/{id}/discard", post(plans::discard))
         .route("/plans/{id}", get(plans::view))
+        .route("/feedback", get(feedback::list))
+        .route("/feedback/{id}", get(feedback::detail))
+        .route("/feedback/{id}/submit", post(feedback::submit))
+        .route("/feedback/{id}/review", post(feedback::review))
+        .route(
+            "/feedback/{id}/attachments/{attachment_id}",
+            get(feedback::attachment),
+        )
         .route("/calendar", get(calendar::list).post(calendar::create))
         .route(
             "/calendar/{date}",
