@@ -18,6 +18,9 @@ pub struct ServeArgs {
     /// Add realistic sample content so a newcomer sees a living site
     #[arg(long)]
     pub demo: bool,
+    /// Seconds between polls of the background job queue (reminders)
+    #[arg(long, env = "GONGKAI_WORKER_POLL_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub worker_poll_secs: u64,
 }
 
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
@@ -108,6 +111,13 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.secure_cookies = settings.secure_cookies;
     web.trust_proxy = settings.trust_proxy;
     web.max_upload_bytes = settings.max_upload_bytes;
+    let worker = gongkai_web::worker::Worker::spawn(
+        db.clone(),
+        gongkai_web::worker::WorkerConfig {
+            poll: std::time::Duration::from_secs(args.worker_poll_secs),
+            ..Default::default()
+        },
+    );
     let state = gongkai_web::AppState::new(db, web).map_err(|e| anyhow::anyhow!("{e}"))?;
     let app = gongkai_web::router(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
@@ -122,5 +132,6 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    worker.stop().await;
     Ok(())
 }

@@ -19,6 +19,8 @@ pub mod columns;
 mod error;
 pub mod feedback;
 pub mod items;
+pub mod jobs;
+pub mod notifications;
 pub mod orgs;
 pub mod plans;
 pub mod seed;

@@ -12,6 +12,7 @@ pub mod obligation;
 pub mod orgmatch;
 pub mod plan;
 pub mod planimport;
+pub mod reminder;
 pub mod role;
 pub mod seed;
 pub mod validate;

@@ -11,6 +11,7 @@ mod portal;
 pub mod storage;
 pub mod templates;
 mod util;
+pub mod worker;
 
 use axum::Router;
 use gongkai_db::Db;

@@ -17,6 +17,7 @@ mod calendar;
 mod feedback;
 mod harness;
 mod http;
+mod jobs;
 mod plan_review;
 mod plans;
 mod storage;

@@ -52,6 +52,8 @@ struct Nav {
     audit: bool,
     settings: bool,
     plans: bool,
+    /// Unread notifications of the user.
+    unread: i64,
     feedback: bool,
 }
 
@@ -72,6 +74,7 @@ pub fn render(
         audit: p.can_read_audit(),
         settings: p.can_manage_site(),
         plans: p.can_read_plans(),
+        unread: super::notifications::unread_for_nav(state, user),
         feedback: super::feedback::can_open(p),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();

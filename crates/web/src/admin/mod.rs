@@ -6,6 +6,7 @@ mod common;
 mod feedback;
 mod items;
 mod login;
+mod notifications;
 mod people;
 mod plans;
 mod site;
@@ -88,6 +89,12 @@ pub fn router() -> Router<AppState> {
             get(calendar::edit_form).post(calendar::update),
         )
         .route("/calendar/{date}/delete", post(calendar::delete))
+        .route("/notifications", get(notifications::list))
+        .route(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .route("/notifications/{id}/read", post(notifications::mark_read))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 
