@@ -54,6 +54,8 @@ pub struct CurrentUser {
     pub grants: Vec<Grant>,
     pub perms: Permissions,
     pub ip: String,
+    /// Unread in-app notifications, shown in the back-office navigation.
+    pub unread_notifications: i64,
 }
 
 impl CurrentUser {
@@ -109,9 +111,12 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let user = users::get(&mut conn, session.user_id).await?;
+        let unread_notifications =
+            gongkai_db::notifications::unread_count(&mut conn, user.id).await?;
         drop(conn);
         let (grants, perms) = load_permissions(state, user.id).await?;
         Ok(CurrentUser {
+            unread_notifications,
             id: user.id,
             username: user.username,
             display_name: user.display_name,
@@ -243,6 +248,7 @@ impl FromRequestParts<AppState> for ApiUser {
         drop(conn);
         let (grants, perms) = load_permissions(state, user.id).await?;
         Ok(ApiUser(CurrentUser {
+            unread_notifications: 0,
             id: user.id,
             username: user.username,
             display_name: user.display_name,

@@ -74,7 +74,7 @@ pub fn render(
         audit: p.can_read_audit(),
         settings: p.can_manage_site(),
         plans: p.can_read_plans(),
-        unread: super::notifications::unread_for_nav(state, user),
+        unread: user.unread_notifications,
         feedback: super::feedback::can_open(p),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();

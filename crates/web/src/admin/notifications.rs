@@ -1,6 +1,6 @@
 //! The user's in-app notifications (站内通知): reminders of feedback due dates and other messages,
 //! unread first, paginated; marking one or all read (CSRF-checked POSTs). The navigation shows the
-//! unread count ([`unread_for_nav`]).
+//! unread count (loaded with the signed-in user, `CurrentUser::unread_notifications`).
 
 use super::common::render;
 use super::login::CsrfOnly;
@@ -79,24 +79,4 @@ pub async fn mark_all_read(
     let mut conn = state.db.pool.acquire().await?;
     notifications::mark_all_read(&mut conn, user.id).await?;
     Ok(Redirect::to("/admin/notifications?notice=all_read").into_response())
-}
-
-/// The user's unread count for the navigation. Page rendering is synchronous, so the count is
-/// read with `block_in_place` on the multi-threaded runtime (`serve` and the tests); on a
-/// current-thread runtime, or if the query fails, the navigation shows no count.
-pub fn unread_for_nav(state: &AppState, user: &CurrentUser) -> i64 {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    let Ok(handle) = Handle::try_current() else {
-        return 0;
-    };
-    if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
-        return 0;
-    }
-    tokio::task::block_in_place(|| {
-        handle.block_on(async {
-            let mut conn = state.db.pool.acquire().await.ok()?;
-            notifications::unread_count(&mut conn, user.id).await.ok()
-        })
-    })
-    .unwrap_or(0)
 }
