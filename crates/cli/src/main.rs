@@ -24,6 +24,9 @@ enum Command {
     /// Work plans: parse an arrangement document into tasks and duties
     #[command(subcommand)]
     Plan(gongkai::plan_cmd::PlanCommand),
+    /// Reports: compliance of a plan as of a date
+    #[command(subcommand)]
+    Report(gongkai::report_cmd::ReportCommand),
 }
 
 #[tokio::main]
@@ -48,5 +51,6 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Calendar(command) => gongkai::calendar_cmd::run(command, &file).await,
         Command::Plan(command) => gongkai::plan_cmd::run_async(command, &file).await,
+        Command::Report(command) => gongkai::report_cmd::run(command, &file).await,
     }
 }

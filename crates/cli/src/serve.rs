@@ -99,6 +99,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             .await
             .context("导入内置工作安排 panjin-2017")?;
         tx.commit().await?;
+        gongkai_db::seed_scenario::load(&db).await?;
         if done.import_id.is_some() {
             tracing::info!(
                 plan_id = done.plan_id,

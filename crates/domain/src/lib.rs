@@ -2,6 +2,7 @@
 //! Callers pass the current time in when a rule needs it.
 
 pub mod calendar;
+pub mod compliance;
 pub mod content;
 pub mod credit_code;
 pub mod feedback;

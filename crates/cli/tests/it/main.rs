@@ -14,6 +14,7 @@ mod api;
 mod binary;
 mod browser;
 mod calendar;
+mod compliance;
 mod feedback;
 mod harness;
 mod http;

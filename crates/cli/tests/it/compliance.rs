@@ -1,0 +1,379 @@
+//! The compliance report on both backends, with the built-in 2017 arrangement and the `--demo`
+//! scenario (`gongkai_db::seed_scenario`): 市财政局's monthly 财政收支 report (May's figures late),
+//! 市统计局's quarterly report (the third quarter missed); withdrawn, re-dated, descendant-column
+//! and other-organisation items; the JSON of `gongkai report compliance`.
+
+use crate::support::TestApp;
+use gongkai_db::compliance::{ComplianceReport, PeriodRow, report};
+use gongkai_db::{columns, items, plans};
+use gongkai_domain::calendar::NaiveDate;
+use std::collections::BTreeMap;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Imports the built-in plan and loads the scenario; returns the plan id.
+async fn scenario(app: &TestApp) -> i64 {
+    let mut tx = app.db().begin().await.unwrap();
+    let done = plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let added = gongkai_db::seed_scenario::load(app.db()).await.unwrap();
+    assert_eq!(added, gongkai_db::seed_scenario::SCENARIO.len());
+    done.plan_id
+}
+
+async fn compute(app: &TestApp, plan: i64, as_of: &str) -> ComplianceReport {
+    report(&mut *app.conn().await, plan, d(as_of))
+        .await
+        .unwrap()
+}
+
+/// The obligation of `org` with `cadence` bound to a column.
+fn obligation(r: &ComplianceReport, org: &str, cadence: &str) -> i64 {
+    let found: Vec<_> = r
+        .obligations
+        .iter()
+        .filter(|o| o.org_name == org && o.cadence == cadence && o.column_id.is_some())
+        .collect();
+    assert_eq!(found.len(), 1, "{org} {cadence}: {found:?}");
+    found[0].id
+}
+
+fn periods(r: &ComplianceReport, obligation: i64) -> BTreeMap<String, PeriodRow> {
+    r.periods
+        .iter()
+        .filter(|p| p.obligation_id == obligation)
+        .map(|p| (p.key.clone(), p.clone()))
+        .collect()
+}
+
+fn statuses(r: &ComplianceReport, obligation: i64) -> Vec<(String, String)> {
+    periods(r, obligation)
+        .into_values()
+        .map(|p| (p.key, p.status))
+        .collect()
+}
+
+fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+async fn item_titled(app: &TestApp, title: &str) -> items::Item {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM items WHERE title = $1")
+        .bind(title)
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .unwrap();
+    items::get(&mut *app.conn().await, id).await.unwrap()
+}
+
+both_backends!(scenario_statuses_as_of_year_end, |app| async move {
+    let plan = scenario(&app).await;
+    let r = compute(&app, plan, "2017-12-31").await;
+    assert_eq!(r.as_of, "2017-12-31");
+    assert_eq!(r.plan.starts_on, "2017-04-24");
+
+    let fiscal = obligation(&r, "市财政局", "monthly");
+    assert_eq!(
+        statuses(&r, fiscal),
+        kv(&[
+            ("2017-04", "met"),
+            ("2017-05", "met_late"),
+            ("2017-06", "met"),
+            ("2017-07", "met"),
+            ("2017-08", "met"),
+            ("2017-09", "met"),
+            ("2017-10", "met"),
+            ("2017-11", "met"),
+            ("2017-12", "not_yet_due"),
+        ])
+    );
+    let may = &periods(&r, fiscal)["2017-05"];
+    assert_eq!(may.due, "2017-06-28");
+    assert_eq!(may.late_working_days, Some(10));
+    assert_eq!(may.status_label, "逾期完成");
+    assert!(
+        may.explanation
+            .contains("2017-07-12发布《2017年5月全市财政收支情况》,逾期10个工作日"),
+        "{}",
+        may.explanation
+    );
+    assert_eq!(may.evidence.len(), 1);
+    assert_eq!(may.evidence[0].published_on, "2017-07-12");
+
+    let stats = obligation(&r, "市统计局", "quarterly");
+    assert_eq!(
+        statuses(&r, stats),
+        kv(&[
+            ("2017-Q2", "met"),
+            ("2017-Q3", "missed"),
+            ("2017-Q4", "not_yet_due"),
+        ])
+    );
+    assert!(periods(&r, stats)["2017-Q3"].explanation.contains("未发布"));
+
+    // Units: 市财政局 7 of 8 due periods on time in its monthly duty.
+    let fin_row = r.obligations.iter().find(|o| o.id == fiscal).unwrap();
+    assert_eq!((fin_row.counts.met, fin_row.counts.met_late), (7, 1));
+    assert_eq!(fin_row.on_time_rate, Some(0.875));
+    assert!(r.units.iter().any(|u| u.org_name == "市财政局"));
+    assert!(
+        r.months
+            .iter()
+            .any(|m| m.month == "2017-05" && m.counts.met_late >= 1)
+    );
+
+    // Unchecked obligations carry a reason and no periods; never counted as met.
+    let timely = r
+        .obligations
+        .iter()
+        .find(|o| o.org_name == "市统计局" && o.cadence == "timely")
+        .unwrap();
+    assert_eq!(timely.check, "not_schedulable");
+    assert_eq!(timely.check_label, "无法自动核查");
+    assert!(timely.reason.as_deref().unwrap_or("").contains("及时"));
+    assert_eq!(timely.counts.met, 0);
+    assert!(!r.periods.iter().any(|p| p.obligation_id == timely.id));
+    assert!(r.obligations.iter().any(|o| o.check == "no_column"));
+    assert_eq!(
+        r.totals.checked_obligations + r.totals.unchecked_obligations,
+        r.totals.obligations
+    );
+
+    // Later: December's figures were never published.
+    let later = compute(&app, plan, "2018-02-28").await;
+    assert_eq!(periods(&later, fiscal)["2017-12"].status, "missed");
+    // Earlier: periods not started are left out; August's report is not yet due.
+    let sept = compute(&app, plan, "2017-09-10").await;
+    let s = statuses(&sept, fiscal);
+    assert_eq!(
+        s.last().unwrap(),
+        &("2017-09".to_string(), "not_yet_due".to_string())
+    );
+    assert_eq!(
+        s[s.len() - 2],
+        ("2017-08".to_string(), "not_yet_due".to_string())
+    );
+
+    // Loading the scenario again adds nothing.
+    assert_eq!(gongkai_db::seed_scenario::load(app.db()).await.unwrap(), 0);
+});
+
+both_backends!(
+    withdrawn_and_redated_items_change_the_status,
+    |app| async move {
+        let plan = scenario(&app).await;
+        let fiscal = obligation(
+            &compute(&app, plan, "2017-12-31").await,
+            "市财政局",
+            "monthly",
+        );
+
+        // Withdrawing June's report: June becomes missed.
+        let june = item_titled(&app, "2017年6月全市财政收支情况").await;
+        app.unpublish(june.id).await;
+        let r = compute(&app, plan, "2017-12-31").await;
+        let p = periods(&r, fiscal);
+        assert_eq!(p["2017-06"].status, "missed");
+        assert_eq!(p["2017-07"].status, "met");
+        assert!(p["2017-06"].evidence.is_empty());
+
+        // Re-dating April's report after its due date: met late.
+        let april = item_titled(&app, "2017年4月全市财政收支情况").await;
+        let mut fields = app
+            .item("市财政局", "czyjs", "2017年4月全市财政收支情况")
+            .await;
+        fields.publish_date = "2017-06-20".into();
+        let input = fields.validate().unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        items::update(&mut tx, &app.actor(), april.id, april.version, &input)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = compute(&app, plan, "2017-12-31").await;
+        let p = periods(&r, fiscal);
+        assert_eq!(p["2017-04"].status, "met_late");
+        assert_eq!(p["2017-04"].evidence[0].published_on, "2017-06-20");
+        assert!(p["2017-04"].late_working_days.unwrap() > 0);
+    }
+);
+
+both_backends!(
+    descendant_columns_count_other_units_do_not,
+    |app| async move {
+        let plan = scenario(&app).await;
+        let r = compute(&app, plan, "2018-02-28").await;
+        let fiscal = obligation(&r, "市财政局", "monthly");
+        let stats = obligation(&r, "市统计局", "quarterly");
+
+        // A sub-column of 财政预决算: December's figures published there count.
+        let site = app.site_id().await;
+        let parent = app.column_id("czyjs").await;
+        let input = columns::ColumnFields {
+            name: "财政收支月报".into(),
+            slug: "czszyb".into(),
+            kind: "data_release".into(),
+            parent_id: parent.to_string(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        let child = columns::create(&mut tx, &app.actor(), site, &input)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut fields = app
+            .item("市财政局", "czyjs", "2017年12月全市财政收支情况")
+            .await;
+        fields.column_ids = vec![child.to_string()];
+        fields.publish_date = "2018-01-16".into();
+        let id = app.create_item(fields).await;
+        app.publish(id).await;
+
+        // The third quarter's report by another organisation does not count for 市统计局.
+        let mut fields = app
+            .item("市发展改革委", "tjxx", "2017年三季度全市经济运行情况")
+            .await;
+        fields.publish_date = "2017-10-20".into();
+        let other = app.create_item(fields).await;
+        app.publish(other).await;
+        // Nor does 市统计局's own report in an unrelated column.
+        let mut fields = app
+            .item("市统计局", "zwdt", "2017年前三季度全市经济运行情况")
+            .await;
+        fields.publish_date = "2017-10-20".into();
+        let elsewhere = app.create_item(fields).await;
+        app.publish(elsewhere).await;
+        // Nor a 依申请公开 item in the right column.
+        let mut fields = app
+            .item("市统计局", "tjxx", "2017年三季度经济运行分析(内部)")
+            .await;
+        fields.publish_date = "2017-10-20".into();
+        fields.disclosure = "on_request".into();
+        fields.disclosure_reason = "内部分析材料".into();
+        let hidden = app.create_item(fields).await;
+        app.publish(hidden).await;
+
+        let r = compute(&app, plan, "2018-02-28").await;
+        let dec = &periods(&r, fiscal)["2017-12"];
+        assert_eq!(dec.status, "met", "{}", dec.explanation);
+        assert_eq!(dec.evidence[0].item_id, id);
+        assert_eq!(periods(&r, stats)["2017-Q3"].status, "missed");
+    }
+);
+
+both_backends!(report_command_prints_the_json, |app| async move {
+    let plan = scenario(&app).await;
+    let text = gongkai::report_cmd::compliance_json(app.db(), plan, "2017-12-31")
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["plan"]["id"], plan);
+    assert_eq!(v["as_of"], "2017-12-31");
+    let fiscal = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["org_name"] == "市财政局" && o["cadence"] == "monthly" && !o["column_id"].is_null()
+        })
+        .unwrap()["id"]
+        .clone();
+    let rows: Vec<&serde_json::Value> = v["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["obligation_id"] == fiscal)
+        .collect();
+    let status = |key: &str| {
+        rows.iter().find(|p| p["key"] == key).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("2017-04"), "met");
+    assert_eq!(status("2017-05"), "met_late");
+    assert_eq!(status("2017-12"), "not_yet_due");
+    let may = rows.iter().find(|p| p["key"] == "2017-05").unwrap();
+    assert_eq!(may["late_working_days"], 10);
+    assert_eq!(may["evidence"][0]["title"], "2017年5月全市财政收支情况");
+    for field in [
+        "met",
+        "met_late",
+        "missed",
+        "due_soon",
+        "not_yet_due",
+        "on_time_rate",
+    ] {
+        assert!(v["totals"].get(field).is_some(), "totals.{field}");
+    }
+    assert!(
+        v["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["org_name"] == "市统计局")
+    );
+
+    // Bad input: an unknown plan and a malformed date, in Chinese.
+    let e = gongkai::report_cmd::compliance_json(app.db(), 9999, "2017-12-31")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("不存在"), "{e}");
+    let e = gongkai::report_cmd::compliance_json(app.db(), plan, "2017/12/31")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("格式"), "{e}");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_prints_the_report() {
+    let app = TestApp::start(crate::support::Backend::Sqlite).await;
+    let plan = scenario(&app).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["report", "compliance", "--plan", &plan.to_string()])
+        .args(["--as-of", "2017-12-31", "--format", "json"])
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .env_remove("GONGKAI_DATABASE_URL")
+        .env_remove("GONGKAI_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["status"] == "met_late" && p["org_name"] == "市财政局")
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args([
+            "report",
+            "compliance",
+            "--plan",
+            "1",
+            "--as-of",
+            "2017-12-31",
+        ])
+        .args(["--format", "xlsx"])
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    app.teardown().await;
+}

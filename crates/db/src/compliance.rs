@@ -1,0 +1,412 @@
+//! The compliance report of a plan as of a date: every obligation, every period up to the date
+//! with its status, explanation and evidence, and counts per unit, per task and per month.
+//!
+//! **Recomputed on every call** from the plan as stored, the calendar as stored and the items as
+//! they are now, so publishing, editing, withdrawing or re-dating an item and editing the plan are
+//! reflected at once; nothing is cached. Evidence is what the public can see (`PUBLIC_SQL`):
+//! items of the obligation's organisation in its bound column or any column below it. The rules
+//! are `gongkai_domain::compliance` (pure); this module only loads and shapes.
+
+use crate::DbResult;
+use crate::items::{PUBLIC_SQL, id_list};
+use crate::plans::{self, PlanRow};
+use chrono::NaiveDate;
+use gongkai_domain::compliance::{self, Counts, EvidenceItem, Tally, UNCHECKED_LABEL};
+use gongkai_domain::obligation::{Cadence, PlanYear};
+use serde::Serialize;
+use sqlx::AnyConnection;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Bumped when a field changes meaning or disappears (fields may be added).
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplianceReport {
+    pub version: u32,
+    pub plan: PlanRef,
+    pub as_of: String,
+    pub totals: Totals,
+    pub units: Vec<UnitRow>,
+    pub tasks: Vec<TaskRow>,
+    pub months: Vec<MonthRow>,
+    pub obligations: Vec<ObligationRow>,
+    pub periods: Vec<PeriodRow>,
+}
+
+impl ComplianceReport {
+    /// The stable JSON form (README "Compliance report JSON"), pretty-printed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRef {
+    pub id: i64,
+    pub title: String,
+    pub year: i64,
+    pub issued_on: Option<String>,
+    /// The days the plan binds: issue date (or 1 January) to 31 December.
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub obligations: u32,
+    pub checked_obligations: u32,
+    pub unchecked_obligations: u32,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub periods: u32,
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub org_id: i64,
+    pub org_name: String,
+    pub obligations: u32,
+    pub unchecked_obligations: u32,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRow {
+    pub task_id: i64,
+    pub number: i64,
+    pub title: String,
+    pub obligations: u32,
+    pub unchecked_obligations: u32,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthRow {
+    /// `2017-05`: the month the periods counted here end in.
+    pub month: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObligationRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub task_number: i64,
+    pub duty_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub column_id: Option<i64>,
+    pub column_name: Option<String>,
+    pub cadence: String,
+    pub cadence_label: String,
+    pub due_rule: Option<String>,
+    /// `checked`, or why not: `no_column`, `not_schedulable`, `event_triggered`, `invalid_rule`.
+    pub check: String,
+    /// 自动核查, or 无法自动核查.
+    pub check_label: String,
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodRow {
+    pub obligation_id: i64,
+    pub task_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub column_id: Option<i64>,
+    pub column_name: Option<String>,
+    pub key: String,
+    pub label: String,
+    pub start: String,
+    pub end: String,
+    pub opens: String,
+    pub due: String,
+    pub status: String,
+    pub status_label: String,
+    pub explanation: String,
+    pub late_working_days: Option<u32>,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRow {
+    pub item_id: i64,
+    pub title: String,
+    pub published_on: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemHit {
+    id: i64,
+    org_id: i64,
+    title: String,
+    published_at: i64,
+    column_id: i64,
+}
+
+/// The civil date in China of an instant in epoch milliseconds.
+fn china_date(ms: i64) -> Option<NaiveDate> {
+    chrono::DateTime::from_timestamp_millis(ms.checked_add(8 * 3_600_000)?).map(|t| t.date_naive())
+}
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The plan's bounds: from its issue date within its year, else 1 January, to 31 December.
+pub fn plan_year(plan: &PlanRow) -> Option<PlanYear> {
+    let issued = plan
+        .issued_on
+        .as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    PlanYear::for_year(i32::try_from(plan.year).ok()?, issued)
+}
+
+/// Computes the report of plan `plan_id` as of `as_of`.
+pub async fn report(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    as_of: NaiveDate,
+) -> DbResult<ComplianceReport> {
+    let tree = plans::plan_tree(conn, plan_id).await?;
+    let cal = crate::calendar::load(conn).await?;
+    let py = plan_year(&tree.plan)
+        .ok_or_else(|| crate::DbError::Config(format!("工作安排年份无效:{}", tree.plan.year)))?;
+
+    // Column subtrees of every bound column (columns of all sites: ids are unique).
+    let columns: Vec<crate::columns::Column> =
+        sqlx::query_as("SELECT * FROM columns ORDER BY sort_order, id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut subtree: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut orgs = BTreeSet::new();
+    let mut all_cols = BTreeSet::new();
+    for o in tree
+        .tasks
+        .iter()
+        .flat_map(|t| &t.duties)
+        .flat_map(|d| &d.obligations)
+    {
+        if let Some(c) = o.column_id {
+            let ids: BTreeSet<i64> = crate::columns::subtree(&columns, c).into_iter().collect();
+            all_cols.extend(ids.iter().copied());
+            subtree.insert(c, ids);
+            orgs.insert(o.org_id);
+        }
+    }
+    let orgs: Vec<i64> = orgs.into_iter().collect();
+    let all_cols: Vec<i64> = all_cols.into_iter().collect();
+    let hits: Vec<ItemHit> = if orgs.is_empty() || all_cols.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(dyn_sql!(
+            "SELECT i.id, i.org_id, i.title, i.published_at, ic.column_id FROM items i \
+             JOIN item_columns ic ON ic.item_id = i.id \
+             WHERE {PUBLIC_SQL} AND i.published_at IS NOT NULL \
+             AND i.org_id IN ({}) AND ic.column_id IN ({}) ORDER BY i.published_at, i.id",
+            id_list(&orgs),
+            id_list(&all_cols)
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+    };
+
+    let mut totals = Counts::default();
+    let mut n_obligations = 0u32;
+    let mut n_unchecked = 0u32;
+    let mut by_org: Tally<i64> = Tally::new();
+    let mut by_task: Tally<i64> = Tally::new();
+    let mut by_month: Tally<String> = Tally::new();
+    let mut org_names: BTreeMap<i64, String> = BTreeMap::new();
+    let mut org_obl: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
+    let mut task_obl: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
+    let mut obligations = Vec::new();
+    let mut periods = Vec::new();
+
+    for task in &tree.tasks {
+        task_obl.entry(task.id).or_default();
+        for duty in &task.duties {
+            for o in &duty.obligations {
+                n_obligations += 1;
+                org_names.insert(o.org_id, o.org_name.clone());
+                let result =
+                    match compliance::obligation_from_stored(&o.cadence, o.due_rule.as_deref(), py)
+                    {
+                        Ok(ob) => {
+                            let evidence: Vec<EvidenceItem> = match o.column_id {
+                                None => Vec::new(),
+                                Some(c) => {
+                                    let cols = &subtree[&c];
+                                    let mut seen = BTreeSet::new();
+                                    hits.iter()
+                                        .filter(|h| {
+                                            h.org_id == o.org_id && cols.contains(&h.column_id)
+                                        })
+                                        .filter(|h| seen.insert(h.id))
+                                        .filter_map(|h| {
+                                            Some(EvidenceItem {
+                                                item_id: h.id,
+                                                title: h.title.clone(),
+                                                published_on: china_date(h.published_at)?,
+                                            })
+                                        })
+                                        .collect()
+                                }
+                            };
+                            compliance::evaluate(&ob, o.column_id.is_some(), &evidence, as_of, &cal)
+                        }
+                        Err((why, reason)) => compliance::ObligationResult {
+                            unchecked: Some(why),
+                            reason: Some(reason),
+                            periods: Vec::new(),
+                            counts: Counts::default(),
+                        },
+                    };
+                let unchecked = u32::from(result.unchecked.is_some());
+                n_unchecked += unchecked;
+                let e = org_obl.entry(o.org_id).or_default();
+                e.0 += 1;
+                e.1 += unchecked;
+                let e = task_obl.entry(task.id).or_default();
+                e.0 += 1;
+                e.1 += unchecked;
+                totals.add(&result.counts);
+                by_org.add(o.org_id, &result.counts);
+                by_task.add(task.id, &result.counts);
+                for p in &result.periods {
+                    by_month.add_status(compliance::tally_month(&p.period), p.assessment.status);
+                    periods.push(PeriodRow {
+                        obligation_id: o.id,
+                        task_id: task.id,
+                        org_id: o.org_id,
+                        org_name: o.org_name.clone(),
+                        column_id: o.column_id,
+                        column_name: o.column_name.clone(),
+                        key: p.period.key.clone(),
+                        label: p.period.label.clone(),
+                        start: iso(p.period.start),
+                        end: iso(p.period.end),
+                        opens: iso(p.period.window.opens),
+                        due: iso(p.period.window.due),
+                        status: p.assessment.status.code().into(),
+                        status_label: p.assessment.status.label().into(),
+                        explanation: p.assessment.explanation.clone(),
+                        late_working_days: p.assessment.late_working_days,
+                        evidence: p
+                            .evidence
+                            .iter()
+                            .map(|e| EvidenceRow {
+                                item_id: e.item_id,
+                                title: e.title.clone(),
+                                published_on: iso(e.published_on),
+                            })
+                            .collect(),
+                    });
+                }
+                let cadence_label = o
+                    .cadence
+                    .parse::<Cadence>()
+                    .map(|c| c.label())
+                    .unwrap_or_else(|_| o.cadence_text.clone());
+                obligations.push(ObligationRow {
+                    id: o.id,
+                    task_id: task.id,
+                    task_number: task.number,
+                    duty_id: duty.id,
+                    org_id: o.org_id,
+                    org_name: o.org_name.clone(),
+                    column_id: o.column_id,
+                    column_name: o.column_name.clone(),
+                    cadence: o.cadence.clone(),
+                    cadence_label,
+                    due_rule: o.due_rule.clone(),
+                    check: result.unchecked.map_or("checked", |u| u.code()).to_string(),
+                    check_label: if result.unchecked.is_some() {
+                        UNCHECKED_LABEL.into()
+                    } else {
+                        "自动核查".into()
+                    },
+                    reason: result.reason.clone(),
+                    counts: result.counts,
+                    on_time_rate: result.counts.on_time_rate(),
+                });
+            }
+        }
+    }
+
+    let units = org_obl
+        .iter()
+        .map(|(&org_id, &(n, u))| {
+            let counts = by_org.get(&org_id);
+            UnitRow {
+                org_id,
+                org_name: org_names.get(&org_id).cloned().unwrap_or_default(),
+                obligations: n,
+                unchecked_obligations: u,
+                counts,
+                on_time_rate: counts.on_time_rate(),
+            }
+        })
+        .collect();
+    let tasks = tree
+        .tasks
+        .iter()
+        .map(|t| {
+            let counts = by_task.get(&t.id);
+            let (n, u) = task_obl.get(&t.id).copied().unwrap_or_default();
+            TaskRow {
+                task_id: t.id,
+                number: t.number,
+                title: t.title.clone(),
+                obligations: n,
+                unchecked_obligations: u,
+                counts,
+                on_time_rate: counts.on_time_rate(),
+            }
+        })
+        .collect();
+    let months = by_month
+        .groups
+        .iter()
+        .map(|(m, c)| MonthRow {
+            month: m.clone(),
+            counts: *c,
+            on_time_rate: c.on_time_rate(),
+        })
+        .collect();
+    Ok(ComplianceReport {
+        version: REPORT_VERSION,
+        plan: PlanRef {
+            id: tree.plan.id,
+            title: tree.plan.title.clone(),
+            year: tree.plan.year,
+            issued_on: tree.plan.issued_on.clone(),
+            starts_on: iso(py.start()),
+            ends_on: iso(py.end()),
+        },
+        as_of: iso(as_of),
+        totals: Totals {
+            obligations: n_obligations,
+            checked_obligations: n_obligations - n_unchecked,
+            unchecked_obligations: n_unchecked,
+            counts: totals,
+            periods: totals.periods(),
+            on_time_rate: totals.on_time_rate(),
+        },
+        units,
+        tasks,
+        months,
+        obligations,
+        periods,
+    })
+}

@@ -1,0 +1,104 @@
+//! The `--demo` supervision scenario, on top of the built-in 2017 arrangement: what 市财政局 and
+//! 市统计局 published against their periodic duties, so the compliance report has something to
+//! show. 市财政局 publishes its monthly 财政收支 report for April to November, on time except
+//! May's figures, which come out on 2017-07-12 (due 2017-06-28 under the statutory 20 working
+//! days); 市统计局 publishes the second-quarter report on time and nothing for the third quarter.
+//! As of 2017-12-31 the report shows met, one met late, one missed quarter, and December and the
+//! fourth quarter not yet due.
+//!
+//! Idempotent: an item whose title already exists for its organisation is skipped.
+
+use crate::{Actor, Db, DbResult, columns, items, settings};
+use gongkai_domain::item::ItemFields;
+
+pub struct ScenarioItem {
+    pub org: &'static str,
+    pub column: &'static str,
+    pub title: &'static str,
+    pub date: &'static str,
+    pub body: &'static str,
+}
+
+const FISCAL_BODY: &str = "一、一般公共预算收支情况\n\n本月全市一般公共预算收入完成情况、主要税种增减变化及原因。\n\n二、支出情况\n\n民生支出保障情况及重点支出进度。\n\n三、下阶段财政收入走势研判及需要说明的问题。";
+const STATS_BODY: &str = "一、地区生产总值\n\n二、农业、工业、固定资产投资、消费品市场\n\n三、居民收入与物价\n\n四、新经济发展与供给侧结构性改革进展\n\n(初步核算数,如有出入以最终公布数为准。)";
+
+pub const SCENARIO: &[ScenarioItem] = &[
+    fin("2017年4月全市财政收支情况", "2017-05-16"),
+    // Late: 20 working days after 31 May is 28 June.
+    fin("2017年5月全市财政收支情况", "2017-07-12"),
+    fin("2017年6月全市财政收支情况", "2017-07-14"),
+    fin("2017年7月全市财政收支情况", "2017-08-15"),
+    fin("2017年8月全市财政收支情况", "2017-09-14"),
+    fin("2017年9月全市财政收支情况", "2017-10-20"),
+    fin("2017年10月全市财政收支情况", "2017-11-15"),
+    fin("2017年11月全市财政收支情况", "2017-12-14"),
+    ScenarioItem {
+        org: "市统计局",
+        column: "tjxx",
+        title: "2017年上半年全市经济运行情况",
+        date: "2017-07-21",
+        body: STATS_BODY,
+    },
+    // No third-quarter report: the quarter is missed.
+];
+
+const fn fin(title: &'static str, date: &'static str) -> ScenarioItem {
+    ScenarioItem {
+        org: "市财政局",
+        column: "czyjs",
+        title,
+        date,
+        body: FISCAL_BODY,
+    }
+}
+
+/// Adds the scenario's items (published, 主动公开, dated as above). Returns how many were added.
+pub async fn load(db: &Db) -> DbResult<usize> {
+    let mut tx = db.begin().await?;
+    let site = columns::default_site(&mut tx).await?;
+    let pattern = settings::index_pattern(&mut tx).await?;
+    let actor = Actor {
+        user_id: None,
+        name: "演示数据".into(),
+        ip: String::new(),
+    };
+    let mut added = 0;
+    for d in SCENARIO {
+        let org = crate::orgs::find_by_name(&mut tx, d.org)
+            .await?
+            .ok_or(crate::DbError::NotFound("演示数据的机构不存在"))?;
+        let exists: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE title = $1 AND org_id = $2")
+                .bind(d.title)
+                .bind(org.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if exists > 0 {
+            continue;
+        }
+        let column = columns::by_slug(&mut tx, site.id, d.column).await?;
+        let fields = ItemFields {
+            title: d.title.into(),
+            body: d.body.into(),
+            org_id: org.id.to_string(),
+            column_ids: vec![column.id.to_string()],
+            disclosure: "proactive".into(),
+            issuing_authority: org.name.clone(),
+            written_on: d.date.into(),
+            publish_date: d.date.into(),
+            topic_category: if d.column == "tjxx" {
+                "综合政务\\统计信息"
+            } else {
+                "财政金融、审计\\财政"
+            }
+            .into(),
+            ..Default::default()
+        };
+        let input = fields.validate()?;
+        let id = items::create(&mut tx, &actor, site.id, &input).await?;
+        items::publish(&mut tx, &actor, id, &pattern).await?;
+        added += 1;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
