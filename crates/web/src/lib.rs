@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod charts;
 pub mod error;
 mod portal;
 pub mod storage;

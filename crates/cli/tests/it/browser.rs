@@ -304,6 +304,16 @@ async fn supervisor_imports_reviews_and_confirms_a_plan_in_the_browser() {
         page.contains("公开预期引导信息"),
         "the confirmed plan shows its tasks"
     );
+
+    // Supervision is computed from what was published: nothing was, so bound obligations are missed.
+    b.goto(&app.url("/admin/supervision?as_of=2017-12-31"))
+        .await;
+    let board = b.client.source().await.expect("source");
+    assert!(
+        board.contains("按时公开率") && board.contains("<svg"),
+        "the dashboard with its charts"
+    );
+    b.screenshot("supervision").await;
     b.close().await;
     app.teardown().await;
 }

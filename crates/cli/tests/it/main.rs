@@ -22,3 +22,4 @@ mod jobs;
 mod plan_review;
 mod plans;
 mod storage;
+mod supervision;

@@ -10,6 +10,7 @@ mod notifications;
 mod people;
 mod plans;
 mod site;
+mod supervision;
 mod upload;
 
 use crate::auth::CurrentUser;
@@ -65,6 +66,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(people::create_token))
         .route("/account/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(people::audit_log))
+        .route("/supervision", get(supervision::board))
+        .route("/supervision/periods", get(supervision::periods))
         .route("/plans", get(plans::index))
         .route(
             "/plans/import",

@@ -10,6 +10,7 @@
 //! `href`, `current`) and `page_title`.
 
 mod item;
+mod keywork;
 mod orgs;
 mod pages;
 
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/columns/{slug}", get(pages::column))
         .route("/items/{id}", get(item::show))
         .route("/attachments/{id}/{name}", get(item::attachment))
+        .route("/zdgz", get(keywork::latest))
+        .route("/zdgz/{id}", get(keywork::show))
         .route("/orgs", get(orgs::index))
         .route("/orgs/{id}", get(orgs::show))
 }

@@ -1,0 +1,116 @@
+//! Supervision screens and the public accountability page over HTTP: figures come from what was
+//! actually published, units see only themselves, and nothing internal reaches the public page.
+
+use crate::support::{PASSWORD, TestApp};
+use gongkai_domain::role::Role;
+use reqwest::StatusCode;
+
+async fn import_seed_plan(app: &TestApp) -> i64 {
+    let mut tx = app.db().begin().await.expect("begin");
+    let done = gongkai_db::plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+        .await
+        .expect("builtin plan");
+    tx.commit().await.expect("commit");
+    done.plan_id
+}
+
+both_backends!(
+    the_public_page_shows_plan_against_practice,
+    |app| async move {
+        let plan = import_seed_plan(&app).await;
+        let mut on_time = app
+            .item("市财政局", "czyjs", "2017年5月全市财政收支情况")
+            .await;
+        on_time.publish_date = "2017-06-12".into();
+        let on_time = app.create_item(on_time).await;
+        app.publish(on_time).await;
+        let mut draft = app
+            .item("市财政局", "czyjs", "2017年6月全市财政收支情况(未发布)")
+            .await;
+        draft.publish_date = "2017-07-10".into();
+        app.create_item(draft).await;
+
+        let page = app.get_ok(&format!("/zdgz/{plan}")).await;
+        assert!(page.contains("公开预期引导信息"), "tasks are listed");
+        assert!(
+            page.contains("牵头:市财政局"),
+            "responsible units are listed"
+        );
+        assert!(
+            page.contains(&format!("/items/{on_time}")),
+            "published evidence is linked"
+        );
+        assert!(
+            !page.contains("未发布"),
+            "a draft never counts and never shows"
+        );
+        assert!(
+            page.contains("未完成"),
+            "months without a publication show as missed"
+        );
+        assert_eq!(
+            app.get_ok("/zdgz").await,
+            page,
+            "/zdgz shows the latest plan"
+        );
+        assert_eq!(
+            app.get("/zdgz/999999").await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+both_backends!(
+    supervision_dashboard_links_figures_to_evidence,
+    |app| async move {
+        let plan = import_seed_plan(&app).await;
+        let mut late = app
+            .item("市财政局", "czyjs", "2017年5月全市财政收支情况")
+            .await;
+        late.publish_date = "2017-07-20".into();
+        let late = app.create_item(late).await;
+        app.publish(late).await;
+
+        app.login_admin().await;
+        let board = app
+            .get_ok(&format!("/admin/supervision?plan={plan}&as_of=2017-12-31"))
+            .await;
+        assert!(board.contains("按时公开率") && board.contains("<svg"));
+        assert!(board.contains("逾期完成"));
+        let periods = app
+            .get_ok(&format!(
+                "/admin/supervision/periods?plan={plan}&as_of=2017-12-31&status=met_late"
+            ))
+            .await;
+        assert!(
+            periods.contains(&format!("/items/{late}")),
+            "the late period links to its evidence"
+        );
+        assert!(periods.contains("逾期"), "with its explanation");
+        let bad = app
+            .get_ok(&format!("/admin/supervision?plan={plan}&as_of=not-a-date"))
+            .await;
+        assert!(bad.contains("核查日期格式应为"));
+
+        // A unit sees its own figures only; editors of other units do not appear.
+        let stats = app.org_id("市统计局").await;
+        app.create_user("tongji", Role::Editor, Some(stats)).await;
+        let unit = app.new_client();
+        app.login_as(&unit, "tongji", PASSWORD).await;
+        let own = unit
+            .get(app.url(&format!(
+                "/admin/supervision/periods?plan={plan}&as_of=2017-12-31"
+            )))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        assert!(own.contains("市统计局"));
+        assert!(
+            !own.contains("市财政局"),
+            "another unit's periods are not shown to a unit"
+        );
+    }
+);

@@ -1,0 +1,229 @@
+//! Supervision dashboards: compliance computed from what was actually published (see
+//! `gongkai_db::compliance`), per unit, per task and per month, with SVG charts; every figure links
+//! to the periods and the evidence behind it. Supervisors and assessors see every unit; a unit sees
+//! its own.
+
+use super::common::render;
+use crate::auth::CurrentUser;
+use crate::charts::{Bar, rate_bars, trend_bars};
+use crate::{AppError, AppState};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use gongkai_db::compliance::{self, ComplianceReport, PeriodRow};
+use gongkai_db::plans;
+use gongkai_domain::compliance::Counts;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BoardQuery {
+    plan: String,
+    as_of: String,
+    org: String,
+    task: String,
+    status: String,
+}
+
+/// Today's civil date in China.
+fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+struct Loaded {
+    report: ComplianceReport,
+    plan_options: Vec<serde_json::Value>,
+    as_of: String,
+    error: Option<String>,
+    /// `None`: every unit; else the organisations this user may see.
+    scope: Option<Vec<i64>>,
+}
+
+async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &BoardQuery,
+) -> Result<Option<Loaded>, AppError> {
+    if !user.perms.can_read_plans() {
+        return Err(AppError::forbidden());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let plans = plans::list_plans(&mut conn).await?;
+    let Some(latest) = plans.first() else {
+        return Ok(None);
+    };
+    let plan_id = q
+        .plan
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| plans.iter().any(|p| p.id == *id))
+        .unwrap_or(latest.id);
+    let (as_of, error) = match q.as_of.trim() {
+        "" => (today(), None),
+        s => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => (d, None),
+            Err(_) => (
+                today(),
+                Some("核查日期格式应为 年-月-日,已按今天计算".to_string()),
+            ),
+        },
+    };
+    let report = compliance::report(&mut conn, plan_id, as_of).await?;
+    let plan_options = plans
+        .iter()
+        .map(|p| json!({"id": p.id, "title": p.title, "selected": p.id == plan_id}))
+        .collect();
+    Ok(Some(Loaded {
+        report,
+        plan_options,
+        as_of: as_of.to_string(),
+        error,
+        scope: user.perms.viewable_orgs(),
+    }))
+}
+
+fn in_scope(scope: &Option<Vec<i64>>, org: i64) -> bool {
+    scope.as_ref().is_none_or(|s| s.contains(&org))
+}
+
+fn counts_json(c: &Counts) -> serde_json::Value {
+    json!({"met": c.met, "met_late": c.met_late, "missed": c.missed, "due_soon": c.due_soon, "not_yet_due": c.not_yet_due,
+           "rate": c.on_time_rate().map(|r| format!("{:.0}%", r * 100.0))})
+}
+
+fn period_json(p: &PeriodRow) -> serde_json::Value {
+    json!({"org_name": p.org_name, "org_id": p.org_id, "label": p.label, "due": p.due, "status": p.status,
+           "status_label": p.status_label, "explanation": p.explanation, "evidence": p.evidence, "column_name": p.column_name,
+           "task_id": p.task_id})
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, AppError> {
+    let Some(l) = load(&state, &user, &q).await? else {
+        return Ok(render(
+            &state,
+            &user,
+            "admin/supervision.html",
+            "supervision",
+            json!({"empty": true}),
+        )?
+        .into_response());
+    };
+    let r = &l.report;
+    let base = format!("plan={}&as_of={}", r.plan.id, l.as_of);
+    let units: Vec<_> = r
+        .units
+        .iter()
+        .filter(|u| in_scope(&l.scope, u.org_id))
+        .collect();
+    let mut totals = Counts::default();
+    for u in &units {
+        totals.add(&u.counts);
+    }
+    let mut ranked: Vec<_> = units
+        .iter()
+        .filter(|u| u.counts.on_time_rate().is_some())
+        .collect();
+    ranked.sort_by(|a, b| {
+        a.counts
+            .on_time_rate()
+            .partial_cmp(&b.counts.on_time_rate())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let unit_chart = (!ranked.is_empty()).then(|| {
+        rate_bars(
+            "各单位按时公开率(由低到高)",
+            &ranked
+                .iter()
+                .take(20)
+                .map(|u| Bar {
+                    label: u.org_name.clone(),
+                    value: u.counts.on_time_rate(),
+                    href: Some(format!(
+                        "/admin/supervision/periods?{base}&org={}",
+                        u.org_id
+                    )),
+                })
+                .collect::<Vec<_>>(),
+        )
+    });
+    // The monthly trend is only meaningful for the whole plan; a unit sees its own periods instead.
+    let trend_chart =
+        if l.scope.is_none() && r.months.iter().any(|m| m.counts.on_time_rate().is_some()) {
+            Some(trend_bars(
+                "按月按时公开率",
+                &r.months
+                    .iter()
+                    .map(|m| Bar {
+                        label: m.month.clone(),
+                        value: m.counts.on_time_rate(),
+                        href: None,
+                    })
+                    .collect::<Vec<_>>(),
+            ))
+        } else {
+            None
+        };
+    let periods: Vec<&PeriodRow> = r
+        .periods
+        .iter()
+        .filter(|p| in_scope(&l.scope, p.org_id))
+        .collect();
+    let pick = |status: &str| -> Vec<serde_json::Value> {
+        periods
+            .iter()
+            .filter(|p| p.status == status)
+            .take(50)
+            .map(|p| period_json(p))
+            .collect()
+    };
+    let tasks: Vec<_> = r
+        .tasks
+        .iter()
+        .map(|t| json!({"id": t.task_id, "number": t.number, "title": t.title, "obligations": t.obligations, "unchecked": t.unchecked_obligations, "c": counts_json(&t.counts)}))
+        .collect();
+    let unit_rows: Vec<_> = units
+        .iter()
+        .map(|u| json!({"org_id": u.org_id, "org_name": u.org_name, "obligations": u.obligations, "unchecked": u.unchecked_obligations, "c": counts_json(&u.counts)}))
+        .collect();
+    Ok(render(&state, &user, "admin/supervision.html", "supervision", json!({
+        "plan": r.plan, "plans": l.plan_options, "as_of": l.as_of, "error": l.error, "base": base,
+        "totals": counts_json(&totals), "units": unit_rows, "tasks": if l.scope.is_none() { tasks } else { Vec::new() },
+        "missed": pick("missed"), "late": pick("met_late"), "due_soon": pick("due_soon"),
+        "unit_chart": unit_chart, "trend_chart": trend_chart, "scoped": l.scope.is_some(),
+        "unchecked_total": r.totals.unchecked_obligations, "obligations_total": r.totals.obligations,
+    }))?
+    .into_response())
+}
+
+pub async fn periods(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, AppError> {
+    let Some(l) = load(&state, &user, &q).await? else {
+        return Err(AppError::NotFound("尚无已确认的工作计划".into()));
+    };
+    let org = q.org.trim().parse::<i64>().ok();
+    let task = q.task.trim().parse::<i64>().ok();
+    let status = q.status.trim();
+    let rows: Vec<_> = l
+        .report
+        .periods
+        .iter()
+        .filter(|p| in_scope(&l.scope, p.org_id))
+        .filter(|p| org.is_none_or(|o| p.org_id == o))
+        .filter(|p| task.is_none_or(|t| p.task_id == t))
+        .filter(|p| status.is_empty() || p.status == status)
+        .map(period_json)
+        .collect();
+    Ok(render(&state, &user, "admin/supervision_periods.html", "supervision", json!({
+        "plan": l.report.plan, "as_of": l.as_of, "rows": rows, "base": format!("plan={}&as_of={}", l.report.plan.id, l.as_of),
+        "filter": {"org": org, "task": task, "status": status},
+    }))?
+    .into_response())
+}
