@@ -1,8 +1,10 @@
 //! The `--demo` supervision scenario, on top of the built-in 2017 arrangement: what 市财政局 and
 //! 市统计局 published against their periodic duties, so the compliance report has something to
 //! show. 市财政局 publishes its monthly 财政收支 report for April to November, on time except
-//! May's figures, which come out on 2017-07-12 (due 2017-06-28 under the statutory 20 working
-//! days); 市统计局 publishes the second-quarter report on time and nothing for the third quarter.
+//! August's figures, which come out on 2017-10-16 (due 2017-09-28 under the statutory 20 working
+//! days: 8 working days late); 市统计局 publishes the half-year report on time and nothing for the
+//! third quarter (the general demo content's first-quarter report predates the plan and counts
+//! for no period).
 //! As of 2017-12-31 the report shows met, one met late, one missed quarter, and December and the
 //! fourth quarter not yet due.
 //!
@@ -24,11 +26,13 @@ const STATS_BODY: &str = "一、地区生产总值\n\n二、农业、工业、�
 
 pub const SCENARIO: &[ScenarioItem] = &[
     fin("2017年4月全市财政收支情况", "2017-05-16"),
-    // Late: 20 working days after 31 May is 28 June.
-    fin("2017年5月全市财政收支情况", "2017-07-12"),
+    // The same as the general demo content's, so the two agree (skipped when present).
+    fin("2017年5月全市财政收支情况", "2017-06-12"),
     fin("2017年6月全市财政收支情况", "2017-07-14"),
     fin("2017年7月全市财政收支情况", "2017-08-15"),
-    fin("2017年8月全市财政收支情况", "2017-09-14"),
+    // Late: 20 working days after 31 August is 28 September; published after the National Day
+    // holiday, 8 working days late (30 September was a make-up working day).
+    fin("2017年8月全市财政收支情况", "2017-10-16"),
     fin("2017年9月全市财政收支情况", "2017-10-20"),
     fin("2017年10月全市财政收支情况", "2017-11-15"),
     fin("2017年11月全市财政收支情况", "2017-12-14"),

@@ -20,7 +20,7 @@ use crate::obligation::{
     self, Assessment, Cadence, CadenceKind, DueRule, Obligation, Period, PlanYear, Status,
     WorkingDays,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -205,7 +205,7 @@ pub fn evaluate<W: WorkingDays + ?Sized>(
         Ok(p) => p.into_iter().filter(|p| p.window.opens <= as_of).collect(),
         Err(e) => return ObligationResult::unchecked(Unchecked::InvalidRule, e.to_string()),
     };
-    let assigned = attribute(&periods, evidence, as_of);
+    let assigned = attribute(ob.cadence, ob.plan, &periods, evidence, as_of);
     let mut counts = Counts::default();
     let periods = periods
         .into_iter()
@@ -235,10 +235,14 @@ pub fn evaluate<W: WorkingDays + ?Sized>(
     }
 }
 
-/// Gives each piece of evidence (published by `as_of`, in date order) to one period: the period
-/// its title names when it names exactly one opened period, else the earliest opened period still
-/// short of its required count. Surplus evidence goes to the period containing its date, if any.
+/// Gives each piece of evidence (published by `as_of`, in date order) to one period. An item whose
+/// title names periods of the cadence (“5月”, “二季度”) goes to the named period when exactly one of
+/// them has opened, and to none when none of them has (a first-quarter report for a plan starting
+/// in April); otherwise it fills the earliest opened period still short of its required count, or,
+/// surplus, the period containing its date.
 fn attribute(
+    cadence: Cadence,
+    plan: PlanYear,
     periods: &[Period],
     evidence: &[EvidenceItem],
     as_of: NaiveDate,
@@ -252,14 +256,20 @@ fn attribute(
     ev.dedup_by_key(|e| e.item_id);
     let mut rest = Vec::new();
     for e in ev {
+        let keys = named_keys(&e.title, cadence, plan);
+        if keys.is_empty() {
+            rest.push(e);
+            continue;
+        }
         let named: Vec<usize> = periods
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.window.opens <= e.published_on && title_names(&e.title, p))
+            .filter(|(_, p)| p.window.opens <= e.published_on && keys.contains(&p.key))
             .map(|(i, _)| i)
             .collect();
         match named.as_slice() {
             [i] => out[*i].push(e.clone()),
+            [] => {}
             _ => rest.push(e),
         }
     }
@@ -278,11 +288,30 @@ fn attribute(
     out
 }
 
+/// The period keys of `cadence` (months, quarters, half-years; from the year before the plan to
+/// the year after) that `title` names.
+pub fn named_keys(title: &str, cadence: Cadence, plan: PlanYear) -> Vec<String> {
+    let suffixes: Vec<String> = match cadence {
+        Cadence::Monthly => (1..=12).map(|m| format!("{m:02}")).collect(),
+        Cadence::Quarterly => (1..=4).map(|q| format!("Q{q}")).collect(),
+        Cadence::HalfYearly => vec!["H1".into(), "H2".into()],
+        _ => return Vec::new(),
+    };
+    let years = plan.start().year() - 1..=plan.end().year() + 1;
+    years
+        .flat_map(|y| suffixes.iter().map(move |s| format!("{y}-{s}")))
+        .filter(|k| key_named(title, k))
+        .collect()
+}
+
 /// Whether a title names the period: its month (“5月”, “1-5月”, not “15月”), quarter (“二季度”,
 /// “第2季度”, “1-6月” for Q2 …) or half-year (“上半年”). A title naming another year (“2016年”
 /// without the period's year) names nothing.
 pub fn title_names(title: &str, p: &Period) -> bool {
-    let key = p.key.as_str();
+    key_named(title, &p.key)
+}
+
+fn key_named(title: &str, key: &str) -> bool {
     let Some((year, rest)) = key.split_once('-') else {
         return false;
     };
@@ -567,6 +596,19 @@ mod tests {
                 ("2017-Q4".into(), Status::Met),
             ]
         );
+    }
+
+    #[test]
+    fn a_report_naming_a_period_before_the_plan_counts_for_none() {
+        let ob = obligation_from_stored("quarterly", None, plan()).unwrap();
+        let evidence = vec![ev(1, "2017-04-25", "2017年一季度全市经济运行情况")];
+        let r = evaluate(&ob, true, &evidence, d("2017-12-31"), &MondayToFriday);
+        assert_eq!(r.periods[0].assessment.status, Status::Missed);
+        assert!(r.periods.iter().all(|p| p.evidence.is_empty()));
+        // Untitled, the same publication would fill the second quarter.
+        let evidence = vec![ev(1, "2017-04-25", "全市经济运行情况")];
+        let r = evaluate(&ob, true, &evidence, d("2017-12-31"), &MondayToFriday);
+        assert_eq!(r.periods[0].assessment.status, Status::Met);
     }
 
     #[test]

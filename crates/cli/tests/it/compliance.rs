@@ -1,5 +1,5 @@
 //! The compliance report on both backends, with the built-in 2017 arrangement and the `--demo`
-//! scenario (`gongkai_db::seed_scenario`): 市财政局's monthly 财政收支 report (May's figures late),
+//! scenario (`gongkai_db::seed_scenario`): 市财政局's monthly 财政收支 report (August's figures late),
 //! 市统计局's quarterly report (the third quarter missed); withdrawn, re-dated, descendant-column
 //! and other-organisation items; the JSON of `gongkai report compliance`.
 
@@ -15,13 +15,20 @@ fn d(s: &str) -> NaiveDate {
 
 /// Imports the built-in plan and loads the scenario; returns the plan id.
 async fn scenario(app: &TestApp) -> i64 {
+    let before = app.count("items").await;
+    let plan = scenario_added(app).await;
+    let added = app.count("items").await - before;
+    assert_eq!(added, gongkai_db::seed_scenario::SCENARIO.len() as i64);
+    plan
+}
+
+async fn scenario_added(app: &TestApp) -> i64 {
     let mut tx = app.db().begin().await.unwrap();
     let done = plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let added = gongkai_db::seed_scenario::load(app.db()).await.unwrap();
-    assert_eq!(added, gongkai_db::seed_scenario::SCENARIO.len());
+    gongkai_db::seed_scenario::load(app.db()).await.unwrap();
     done.plan_id
 }
 
@@ -84,28 +91,30 @@ both_backends!(scenario_statuses_as_of_year_end, |app| async move {
         statuses(&r, fiscal),
         kv(&[
             ("2017-04", "met"),
-            ("2017-05", "met_late"),
+            ("2017-05", "met"),
             ("2017-06", "met"),
             ("2017-07", "met"),
-            ("2017-08", "met"),
+            ("2017-08", "met_late"),
             ("2017-09", "met"),
             ("2017-10", "met"),
             ("2017-11", "met"),
             ("2017-12", "not_yet_due"),
         ])
     );
-    let may = &periods(&r, fiscal)["2017-05"];
-    assert_eq!(may.due, "2017-06-28");
-    assert_eq!(may.late_working_days, Some(10));
-    assert_eq!(may.status_label, "逾期完成");
+    // Due 28 September; published 16 October: 29 and 30 September (a make-up working day), then
+    // 9 to 13 and 16 October after the National Day holiday.
+    let aug = &periods(&r, fiscal)["2017-08"];
+    assert_eq!(aug.due, "2017-09-28");
+    assert_eq!(aug.late_working_days, Some(8));
+    assert_eq!(aug.status_label, "逾期完成");
     assert!(
-        may.explanation
-            .contains("2017-07-12发布《2017年5月全市财政收支情况》,逾期10个工作日"),
+        aug.explanation
+            .contains("2017-10-16发布《2017年8月全市财政收支情况》,逾期8个工作日"),
         "{}",
-        may.explanation
+        aug.explanation
     );
-    assert_eq!(may.evidence.len(), 1);
-    assert_eq!(may.evidence[0].published_on, "2017-07-12");
+    assert_eq!(aug.evidence.len(), 1);
+    assert_eq!(aug.evidence[0].published_on, "2017-10-16");
 
     let stats = obligation(&r, "市统计局", "quarterly");
     assert_eq!(
@@ -126,7 +135,7 @@ both_backends!(scenario_statuses_as_of_year_end, |app| async move {
     assert!(
         r.months
             .iter()
-            .any(|m| m.month == "2017-05" && m.counts.met_late >= 1)
+            .any(|m| m.month == "2017-08" && m.counts.met_late >= 1)
     );
 
     // Unchecked obligations carry a reason and no periods; never counted as met.
@@ -163,6 +172,25 @@ both_backends!(scenario_statuses_as_of_year_end, |app| async move {
 
     // Loading the scenario again adds nothing.
     assert_eq!(gongkai_db::seed_scenario::load(app.db()).await.unwrap(), 0);
+});
+
+// With the general demo content too, as `serve --demo` loads it: its May report is the scenario's
+// (skipped), its first-quarter statistics predate the plan and count for no quarter.
+both_backends!(scenario_on_top_of_the_demo_content, TestApp::builder().demo() => |app| async move {
+    let before = app.count("items").await;
+    let plan = scenario_added(&app).await;
+    assert_eq!(app.count("items").await, before + gongkai_db::seed_scenario::SCENARIO.len() as i64 - 1);
+    let r = compute(&app, plan, "2017-12-31").await;
+    let fiscal = obligation(&r, "市财政局", "monthly");
+    let p = periods(&r, fiscal);
+    assert_eq!(p["2017-05"].status, "met");
+    assert_eq!(p["2017-05"].evidence.len(), 1);
+    assert_eq!(p["2017-08"].status, "met_late");
+    let stats = obligation(&r, "市统计局", "quarterly");
+    let p = periods(&r, stats);
+    assert_eq!(p["2017-Q2"].status, "met");
+    assert_eq!(p["2017-Q2"].evidence[0].title, "2017年上半年全市经济运行情况");
+    assert_eq!(p["2017-Q3"].status, "missed");
 });
 
 both_backends!(
@@ -300,11 +328,12 @@ both_backends!(report_command_prints_the_json, |app| async move {
             .to_string()
     };
     assert_eq!(status("2017-04"), "met");
-    assert_eq!(status("2017-05"), "met_late");
+    assert_eq!(status("2017-05"), "met");
+    assert_eq!(status("2017-08"), "met_late");
     assert_eq!(status("2017-12"), "not_yet_due");
-    let may = rows.iter().find(|p| p["key"] == "2017-05").unwrap();
-    assert_eq!(may["late_working_days"], 10);
-    assert_eq!(may["evidence"][0]["title"], "2017年5月全市财政收支情况");
+    let aug = rows.iter().find(|p| p["key"] == "2017-08").unwrap();
+    assert_eq!(aug["late_working_days"], 8);
+    assert_eq!(aug["evidence"][0]["title"], "2017年8月全市财政收支情况");
     for field in [
         "met",
         "met_late",
