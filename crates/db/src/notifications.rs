@@ -353,3 +353,71 @@ pub async fn scan_feedback_reminders(
     }
     Ok(out)
 }
+
+/// Enqueues a `notify` job for every reminder due on `today` of a publication period that still
+/// lacks its publication (status due soon, not yet due or missed in the compliance report of
+/// each active plan whose year is around `today`), under the plan's rules. Keyed
+/// `reminder:period:<obligation>:<period key>:<reminder>`, so it is created once. Periods of
+/// obligations without a bound column are not checked, so they are not reminded either.
+pub async fn scan_period_reminders(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+) -> DbResult<ScanOutcome> {
+    let cal: Calendar = crate::calendar::load(conn).await?;
+    let year = i64::from(chrono::Datelike::year(&today));
+    let plans: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, year FROM plans WHERE status = 'active' AND year >= $1 AND year <= $2 ORDER BY id",
+    )
+    .bind(year - 1)
+    .bind(year)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = ScanOutcome::default();
+    for (plan_id, _) in plans {
+        let rules = rules(conn, plan_id).await?;
+        let report = crate::compliance::report(conn, plan_id, today).await?;
+        for p in &report.periods {
+            if !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed") {
+                continue;
+            }
+            let Ok(due) = NaiveDate::parse_from_str(&p.due, "%Y-%m-%d") else {
+                continue;
+            };
+            let Some(rem) = reminder::due_on(&rules, &cal, due, today) else {
+                continue;
+            };
+            out.due += 1;
+            let column = p.column_name.as_deref().unwrap_or("指定栏目");
+            let what = format!("“{column}”{}应公开的信息", p.label);
+            let key = format!(
+                "reminder:period:{}:{}:{}",
+                p.obligation_id,
+                p.key,
+                rem.key()
+            );
+            let payload = NotifyPayload {
+                org_id: p.org_id,
+                kind: format!("period.{}", rem.kind.code()),
+                title: reminder::title(&cal, &rem, &what, due, today),
+                body: format!(
+                    "{}:{},公开期限 {due}。请在期限内于“{column}”栏目发布。",
+                    rem.kind.label(),
+                    what
+                ),
+                link: format!(
+                    "/admin/supervision/periods?plan={plan_id}&as_of={today}&org={}",
+                    p.org_id
+                ),
+                key: key.clone(),
+            };
+            let payload = serde_json::to_value(&payload).unwrap_or_default();
+            if crate::jobs::enqueue(conn, NOTIFY_JOB, &payload, now_ms(), Some(&key))
+                .await?
+                .is_some()
+            {
+                out.enqueued += 1;
+            }
+        }
+    }
+    Ok(out)
+}

@@ -102,12 +102,15 @@ pub async fn run_job(db: &Db, job: &jobs::Job) -> Result<String, String> {
                     .map_err(|_| format!("日期“{d}”无法识别"))?,
                 None => china_today(),
             };
-            let out = notifications::scan_feedback_reminders(&mut conn, today)
+            let feedback = notifications::scan_feedback_reminders(&mut conn, today)
+                .await
+                .map_err(|e| e.to_string())?;
+            let periods = notifications::scan_period_reminders(&mut conn, today)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(
-                "{today}: {} due, {} enqueued",
-                out.due, out.enqueued
+                "{today}: feedback {} due, {} enqueued; periods {} due, {} enqueued",
+                feedback.due, feedback.enqueued, periods.due, periods.enqueued
             ))
         }
         NOTIFY_JOB => {

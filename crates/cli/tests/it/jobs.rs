@@ -570,3 +570,78 @@ both_backends!(notifications_page_lists_and_marks_read, |app| async move {
         0
     );
 });
+
+// Publication periods are reminded too, unless their publication is already out: 市统计局's
+// third quarter (nothing published) on its due date; 市财政局's October, published early, never.
+both_backends!(period_reminders_skip_met_periods, |app| async move {
+    let mut tx = app.db().begin().await.unwrap();
+    let plan = gongkai_db::plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+        .await
+        .unwrap()
+        .plan_id;
+    tx.commit().await.unwrap();
+    gongkai_db::seed_scenario::load(app.db()).await.unwrap();
+    let stats = app.org_id("市统计局").await;
+    let editor = app
+        .create_user("tj_editor", Role::Editor, Some(stats))
+        .await;
+    let report = gongkai_db::compliance::report(
+        &mut *app.conn().await,
+        plan,
+        NaiveDate::from_ymd_opt(2017, 12, 31).unwrap(),
+    )
+    .await
+    .unwrap();
+    let q3 = report
+        .periods
+        .iter()
+        .find(|p| p.org_id == stats && p.key == "2017-Q3")
+        .expect("市统计局's third quarter");
+    let due = NaiveDate::parse_from_str(&q3.due, "%Y-%m-%d").unwrap();
+    let out = notifications::scan_period_reminders(&mut *app.conn().await, due)
+        .await
+        .unwrap();
+    assert!(out.enqueued >= 1);
+    let again = notifications::scan_period_reminders(&mut *app.conn().await, due)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.due, again.enqueued),
+        (out.due, 0),
+        "once per reminder"
+    );
+    drain(&app, 2).await;
+    let key = format!("reminder:period:{}:2017-Q3:on_day:{due}", q3.obligation_id);
+    let got = notifications::by_key_prefix(&mut *app.conn().await, &key)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1, "one notification for the one editor");
+    assert_eq!(got[0].user_id, editor);
+    assert!(got[0].title.contains("2017年第3季度"), "{}", got[0].title);
+    assert!(got[0].link.contains(&format!("org={stats}")));
+
+    // 市财政局's October figures came out on 2017-11-15, before any reminder of that period.
+    let fiscal = report
+        .periods
+        .iter()
+        .find(|p| p.org_name == "市财政局" && p.key == "2017-10")
+        .expect("市财政局's October");
+    let oct_due = NaiveDate::parse_from_str(&fiscal.due, "%Y-%m-%d").unwrap();
+    let mut day = oct_due;
+    for _ in 0..=5 {
+        notifications::scan_period_reminders(&mut *app.conn().await, day)
+            .await
+            .unwrap();
+        day = day.pred_opt().unwrap();
+    }
+    let jobs_for_october: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE $1")
+            .bind(format!(
+                "reminder:period:{}:2017-10:%",
+                fiscal.obligation_id
+            ))
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+    assert_eq!(jobs_for_october, 0);
+});
