@@ -7,7 +7,12 @@
 //! `<job key>:user:<id>` (`ON CONFLICT DO NOTHING`), so a job run twice (its node died after
 //! writing, before completing) gives no duplicate.
 //!
-//! E-mail is not sent: nothing here pretends to deliver mail (a later step).
+//! **E-mail** (only when the node runs with SMTP configured): `deliver` also enqueues one `email`
+//! job per new notification whose recipient has an address, keyed `email:<notification key>`, so
+//! a message is queued once; the worker sends it and retries with backoff. SMTP itself is
+//! at-least-once (a node that dies after the server accepted a message but before completing the
+//! job sends it again); the `Message-ID` is derived from the key so mail clients can drop the
+//! duplicate.
 //!
 //! Notifications and read marks are not audited: they are messages to a user, not changes to the
 //! government's records (see ARCHITECTURE.md).
@@ -21,6 +26,8 @@ use sqlx::AnyConnection;
 
 /// Job kind that creates notifications.
 pub const NOTIFY_JOB: &str = "notify";
+/// Job kind that sends one e-mail.
+pub const EMAIL_JOB: &str = "email";
 /// Job kind of the periodic reminder scan.
 pub const SCAN_JOB: &str = "reminders.scan";
 /// Roles whose holders on an organisation receive its reminders.
@@ -83,10 +90,13 @@ pub async fn create(
     Ok(id.is_some())
 }
 
-/// Active users holding one of [`RECIPIENT_ROLES`] on `org_id` itself.
-pub async fn recipients(conn: &mut AnyConnection, org_id: i64) -> DbResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+/// Active users holding one of [`RECIPIENT_ROLES`] on `org_id` itself, with their e-mail address.
+pub async fn recipients(
+    conn: &mut AnyConnection,
+    org_id: i64,
+) -> DbResult<Vec<(i64, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
          WHERE r.org_id = $1 AND r.role IN ($2, $3, $4) AND u.is_active = 1 ORDER BY u.id",
     )
     .bind(org_id)
@@ -97,10 +107,25 @@ pub async fn recipients(conn: &mut AnyConnection, org_id: i64) -> DbResult<Vec<i
     .await?)
 }
 
-/// Runs a `notify` job: one notification per recipient, deduplicated. Returns how many were new.
-pub async fn deliver(conn: &mut AnyConnection, p: &NotifyPayload) -> DbResult<usize> {
+/// What an `email` job carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPayload {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// The back-office path the message points to.
+    #[serde(default)]
+    pub link: String,
+    /// Deduplication key (also the basis of the Message-ID).
+    pub key: String,
+}
+
+/// Runs a `notify` job: one notification per recipient, deduplicated, and, when `email` is on,
+/// one `email` job per new notification whose recipient has an address. Returns how many
+/// notifications were new.
+pub async fn deliver(conn: &mut AnyConnection, p: &NotifyPayload, email: bool) -> DbResult<usize> {
     let mut created = 0;
-    for user_id in recipients(conn, p.org_id).await? {
+    for (user_id, address) in recipients(conn, p.org_id).await? {
         let key = format!("{}:user:{user_id}", p.key);
         if create(
             conn,
@@ -115,6 +140,20 @@ pub async fn deliver(conn: &mut AnyConnection, p: &NotifyPayload) -> DbResult<us
         .await?
         {
             created += 1;
+        }
+        // Queued even when the notification existed: a job run again after a crash between the
+        // two inserts still queues the mail, and the key keeps it to one.
+        if let (true, Some(to)) = (email, address.filter(|a| !a.is_empty())) {
+            let mail_key = format!("email:{key}");
+            let payload = EmailPayload {
+                to,
+                subject: p.title.clone(),
+                body: p.body.clone(),
+                link: p.link.clone(),
+                key: mail_key.clone(),
+            };
+            let payload = serde_json::to_value(&payload).unwrap_or_default();
+            crate::jobs::enqueue(conn, EMAIL_JOB, &payload, now_ms(), Some(&mail_key)).await?;
         }
     }
     Ok(created)
