@@ -79,6 +79,10 @@ pub fn router() -> Router<AppState> {
         .route("/plans/imports/{id}/edit", post(plans::edit))
         .route("/plans/imports/{id}/discard", post(plans::discard))
         .route("/plans/{id}", get(plans::view))
+        .route(
+            "/plans/{id}/duties/{duty_id}/column",
+            post(plans::set_obligation_column),
+        )
         .route("/feedback", get(feedback::list))
         .route("/feedback/{id}", get(feedback::detail))
         .route("/feedback/{id}/submit", post(feedback::submit))
