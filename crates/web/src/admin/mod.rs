@@ -69,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(people::audit_log))
         .route("/supervision", get(supervision::board))
         .route("/supervision/periods", get(supervision::periods))
+        .route("/supervision/tree", get(supervision::tree))
         .route("/plans", get(plans::index))
         .route(
             "/plans/import",
