@@ -393,8 +393,17 @@ impl SchemeFields {
                 cap: num("cap", "扣分上限", &self.cap),
             },
         };
+        // Report every problem at once: the rule checks of the fields that were read, but not the
+        // sum of weights, which a field read as 0 would make meaningless.
+        if let Err(rules) = s.validate() {
+            let unreadable = !inv.is_empty();
+            for e in rules.errors {
+                if !(unreadable && e.field == "weights") && inv.message_for(e.field).is_none() {
+                    inv.errors.push(e);
+                }
+            }
+        }
         inv.into_result()?;
-        s.validate()?;
         Ok(s)
     }
 }
@@ -1024,6 +1033,16 @@ mod tests {
         );
         assert_eq!(e.message_for("cap"), Some("请填写扣分上限"));
         assert_eq!(e.message_for("openness_weight"), None, "5% reads as 5");
+        // Rule problems of readable fields are reported together with unreadable ones; the sum
+        // of weights is not checked while a field could not be read.
+        f.late_period = "-1".into();
+        let e = f.parse().unwrap_err();
+        assert_eq!(
+            e.message_for("late_period"),
+            Some("每个逾期完成周期扣分不能为负数")
+        );
+        assert!(e.message_for("full_score").is_some());
+        assert_eq!(e.message_for("weights"), None);
     }
 
     #[test]
