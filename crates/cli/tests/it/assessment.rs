@@ -214,20 +214,23 @@ both_backends!(
 
         let r = assess(&app, plan).await;
         let fin = row(&r, "市财政局");
-        let n = fin_rounds.len() as u32;
+        // 市财政局 reports on 26 rounds (its own duties and those of 市政府各部门).
+        assert_eq!(fin_rounds.len(), 26);
         assert_eq!(fin.score.inputs.feedback.accepted_late, 1);
-        assert_eq!(fin.score.inputs.feedback.accepted_on_time, n - 1);
+        assert_eq!(fin.score.inputs.feedback.accepted_on_time, 25);
         assert_eq!(fin.score.inputs.feedback.overdue, 1);
-        // (n − 1 + 0.5) / n of 37.5, below the 37.5 of all on time.
-        let expected = ((f64::from(n) - 0.5) / f64::from(n) * 37.5 * 100.0).round() / 100.0;
-        let got = points(fin, Component::Feedback).unwrap();
-        assert_eq!(got, expected);
-        assert!(got < 37.5);
+        // (25 + 0.5) / 26 × 37.5 = 36.778… → 36.78, below the 37.5 of all on time.
+        assert_eq!(points(fin, Component::Feedback), Some(36.78));
         // Deductions: 0.5 for the late period and 1 for the late round.
         assert_eq!(fin.score.deductions_total, 1.5);
-        assert_eq!(
-            fin.score.score,
-            Some(((58.59 + expected - 1.5) * 100.0_f64).round() / 100.0)
+        // 58.59 + 36.78 − 1.5 = 93.87; × 4% = 3.7548.
+        assert_eq!(fin.score.score, Some(93.87));
+        assert_eq!(fin.score.contribution, Some(3.7548));
+        assert!(
+            fin.score
+                .component(Component::Feedback)
+                .explanation
+                .contains("按时提交并采纳 25 轮、逾期提交后采纳 1 轮(每轮按 0.5 计)")
         );
 
         // As of 3 July the late round had not been submitted: it is overdue and scores nothing.
