@@ -499,3 +499,60 @@ both_backends!(csv_has_a_bom_and_the_figures, |app| async move {
     );
     assert_eq!(lines[3], "3,市统计局,31.25,37.5,不计分,不计分,1,67.75,2.71");
 });
+
+both_backends!(schemes_are_stored_per_plan_and_audited, |app| async move {
+    use gongkai_db::assessment::{get_scheme, save_scheme};
+    use gongkai_domain::assessment::Scheme;
+    let plan = scenario(&app).await;
+    let stored = get_scheme(&mut *app.conn().await, plan).await.unwrap();
+    assert!(!stored.stored);
+    assert_eq!(stored.scheme, Scheme::default());
+
+    // The db layer validates too: an invalid scheme writes nothing, not even an audit entry.
+    let audit = app.audit_count().await;
+    let bad = Scheme {
+        openness_weight: 2.0,
+        ..Scheme::default()
+    };
+    let mut tx = app.db().begin().await.unwrap();
+    let err = save_scheme(&mut tx, &app.actor(), plan, &bad, 1)
+        .await
+        .unwrap_err();
+    drop(tx);
+    assert!(err.to_string().contains("不能低于4%"), "{err}");
+    assert_eq!(app.count("assessment_schemes").await, 0);
+    assert_eq!(app.audit_count().await, audit);
+
+    // A plan that does not exist.
+    let mut tx = app.db().begin().await.unwrap();
+    let err = save_scheme(&mut tx, &app.actor(), plan + 100, &Scheme::default(), 1)
+        .await
+        .unwrap_err();
+    drop(tx);
+    assert!(matches!(err, gongkai_db::DbError::NotFound(_)), "{err}");
+
+    // Saved twice: one row, the second replaces the first, each save audited.
+    for weight in [6.0, 8.0] {
+        let s = Scheme {
+            openness_weight: weight,
+            ..Scheme::default()
+        };
+        let mut tx = app.db().begin().await.unwrap();
+        save_scheme(&mut tx, &app.actor(), plan, &s, 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(app.count("assessment_schemes").await, 1);
+    assert_eq!(app.audit_count().await, audit + 2);
+    let stored = get_scheme(&mut *app.conn().await, plan).await.unwrap();
+    assert!(stored.stored);
+    assert_eq!(stored.scheme.openness_weight, 8.0);
+    let (action, before): (String, Option<String>) =
+        sqlx::query_as("SELECT action, before_json FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+    assert_eq!(action, "assessment.scheme.save");
+    assert!(before.unwrap().contains("\"openness_weight\":6.0"));
+});
