@@ -208,6 +208,9 @@ impl Scheme {
                 inv.push("openness_weight", "政务公开在绩效考核中的权重不能超过100%");
             }
         }
+        let full_ok = self.full_score.is_finite() && self.full_score > 0.0;
+        // The sum is only meaningful when every weight is a number of at least 0.
+        let mut weights_ok = true;
         let mut sum = 0.0;
         let mut sourced = 0.0;
         for &c in Component::ALL {
@@ -216,11 +219,14 @@ impl Scheme {
             if finite(&mut inv, wf, &format!("“{}”权重", c.label()), r.weight) {
                 if r.weight < 0.0 {
                     inv.push(wf, format!("“{}”权重不能为负数", c.label()));
+                    weights_ok = false;
                 }
                 sum += r.weight;
                 if c.has_source() {
                     sourced += r.weight.max(0.0);
                 }
+            } else {
+                weights_ok = false;
             }
             if let Some(ff) = ff
                 && finite(
@@ -237,7 +243,7 @@ impl Scheme {
                 );
             }
         }
-        if inv.is_empty() && (sum - self.full_score).abs() > EPS {
+        if full_ok && weights_ok && (sum - self.full_score).abs() > EPS {
             inv.push(
                 "weights",
                 format!(
@@ -247,7 +253,7 @@ impl Scheme {
                 ),
             );
         }
-        if inv.is_empty() && sourced <= 0.0 {
+        if weights_ok && sourced <= 0.0 {
             inv.push(
                 "weights",
                 "“按时公开”和“落实情况反馈”的权重不能都为0:其余考核内容尚无数据来源,无法计分",
@@ -971,6 +977,10 @@ mod tests {
             s.validate().unwrap_err().message_for("weights"),
             Some("各项权重之和(110分)应等于满分(100分)")
         );
+        s.deductions.cap = -1.0;
+        let e = s.validate().unwrap_err();
+        assert!(e.message_for("weights").is_some() && e.message_for("cap").is_some());
+        s.deductions.cap = 10.0;
         s.publication.weight = -10.0;
         s.feedback.weight = 90.0;
         assert_eq!(
