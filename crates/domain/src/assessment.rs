@@ -612,11 +612,10 @@ pub struct UnitScore {
 }
 
 impl UnitScore {
-    pub fn component(&self, c: Component) -> &ComponentScore {
-        self.components
-            .iter()
-            .find(|s| s.component == c)
-            .unwrap_or(&self.components[0])
+    /// The score of component `c`. [`score`] gives every component of [`Component::ALL`], in
+    /// that order.
+    pub fn component(&self, c: Component) -> Option<&ComponentScore> {
+        self.components.iter().find(|s| s.component == c)
     }
 }
 
@@ -1059,12 +1058,12 @@ mod tests {
     fn reserved_components_are_not_scored_and_their_weight_is_spread() {
         let s = Scheme::default();
         let u = score(&s, &unit(1, "甲", (8, 0, 0), fb(2, 0, 0, 0)));
-        let p = u.component(Component::Publication);
+        let p = u.component(Component::Publication).unwrap();
         assert_eq!(p.state, ComponentState::Scored);
         assert_eq!(p.effective_weight, 62.5);
         assert_eq!(p.points, Some(62.5));
-        assert_eq!(u.component(Component::Feedback).points, Some(37.5));
-        let i = u.component(Component::Interaction);
+        assert_eq!(u.component(Component::Feedback).unwrap().points, Some(37.5));
+        let i = u.component(Component::Interaction).unwrap();
         assert_eq!(i.state, ComponentState::NoSource);
         assert_eq!(i.points, None);
         assert!(i.explanation.contains("不计分(尚无数据来源)"));
@@ -1082,7 +1081,10 @@ mod tests {
         let s = Scheme::default();
         // 7 on time, 1 late: (7 + 0.5) / 8 = 93.75% of 62.5 = 58.59375 → 58.59.
         let u = score(&s, &unit(1, "市财政局", (7, 1, 0), fb(2, 0, 0, 0)));
-        assert_eq!(u.component(Component::Publication).points, Some(58.59));
+        assert_eq!(
+            u.component(Component::Publication).unwrap().points,
+            Some(58.59)
+        );
         assert_eq!(u.deductions_total, 0.5);
         assert_eq!(u.score, Some(95.59));
         assert_eq!(u.contribution, Some(3.8236));
@@ -1105,7 +1107,7 @@ mod tests {
         let s = Scheme::default();
         // 1 on time, 1 late, 1 returned, 1 never submitted: (1 + 0.5) / 4 = 37.5% of 37.5.
         let u = score(&s, &unit(1, "甲", (1, 0, 0), fb(1, 1, 1, 1)));
-        let f = u.component(Component::Feedback);
+        let f = u.component(Component::Feedback).unwrap();
         assert_eq!(f.rate, Some(0.375));
         assert_eq!(f.points, Some(14.06));
         assert_eq!(u.deductions_total, 2.0);
@@ -1118,10 +1120,13 @@ mod tests {
         // No period due: publication is not scored; feedback carries the whole score.
         let u = score(&s, &unit(1, "甲", (0, 0, 0), fb(3, 0, 0, 0)));
         assert_eq!(
-            u.component(Component::Publication).state,
+            u.component(Component::Publication).unwrap().state,
             ComponentState::NothingDue
         );
-        assert_eq!(u.component(Component::Feedback).effective_weight, 100.0);
+        assert_eq!(
+            u.component(Component::Feedback).unwrap().effective_weight,
+            100.0
+        );
         assert_eq!(u.score, Some(100.0));
         let none = score(&s, &unit(2, "乙", (0, 0, 0), FeedbackInput::default()));
         assert_eq!(none.score, None);
@@ -1133,8 +1138,11 @@ mod tests {
     fn all_missed_scores_zero_and_never_negative() {
         let s = Scheme::default();
         let u = score(&s, &unit(1, "甲", (0, 0, 4), fb(0, 0, 0, 2)));
-        assert_eq!(u.component(Component::Publication).points, Some(0.0));
-        assert_eq!(u.component(Component::Feedback).points, Some(0.0));
+        assert_eq!(
+            u.component(Component::Publication).unwrap().points,
+            Some(0.0)
+        );
+        assert_eq!(u.component(Component::Feedback).unwrap().points, Some(0.0));
         assert_eq!(u.deductions_total, 6.0);
         assert_eq!(u.score, Some(0.0));
     }

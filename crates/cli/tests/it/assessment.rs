@@ -103,7 +103,7 @@ fn row<'a>(r: &'a AssessmentReport, org: &str) -> &'a Ranked {
 }
 
 fn points(r: &Ranked, c: Component) -> Option<f64> {
-    r.score.component(c).points
+    r.score.component(c).and_then(|x| x.points)
 }
 
 both_backends!(
@@ -229,6 +229,7 @@ both_backends!(
         assert!(
             fin.score
                 .component(Component::Feedback)
+                .unwrap()
                 .explanation
                 .contains("按时提交并采纳 25 轮、逾期提交后采纳 1 轮(每轮按 0.5 计)")
         );
