@@ -1,6 +1,7 @@
 //! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
 //! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
 
+mod assessment;
 mod calendar;
 mod common;
 mod feedback;
@@ -70,6 +71,13 @@ pub fn router() -> Router<AppState> {
         .route("/supervision", get(supervision::board))
         .route("/supervision/periods", get(supervision::periods))
         .route("/supervision/tree", get(supervision::tree))
+        .route("/assessment", get(assessment::ranking))
+        .route("/assessment.csv", get(assessment::csv))
+        .route("/assessment/units/{org_id}", get(assessment::unit))
+        .route(
+            "/assessment/scheme",
+            get(assessment::scheme_form).post(assessment::scheme_save),
+        )
         .route("/plans", get(plans::index))
         .route(
             "/plans/import",
