@@ -8,6 +8,7 @@ mod items;
 mod login;
 mod notifications;
 mod people;
+mod filings;
 mod plans;
 mod site;
 mod supervision;
@@ -78,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/imports/{id}/edit", post(plans::edit))
         .route("/plans/imports/{id}/discard", post(plans::discard))
         .route("/plans/{id}", get(plans::view))
+        .route("/plans/{id}/filings", post(filings::open))
         .route("/feedback", get(feedback::list))
         .route("/feedback/{id}", get(feedback::detail))
         .route("/feedback/{id}/submit", post(feedback::submit))

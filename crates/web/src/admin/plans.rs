@@ -491,12 +491,33 @@ pub async fn view(
     Path(id): Path<i64>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
+    render_view(
+        &state,
+        &user,
+        id,
+        None,
+        notice_text(q.notice.as_deref()),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The plan page; `refused` re-shows a refused filings form with its errors.
+pub(super) async fn render_view(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    refused: Option<super::filings::Refused<'_>>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     if !user.perms.can_read_plans() {
         return Err(AppError::forbidden());
     }
     let mut conn = state.db.pool.acquire().await?;
     let tree = plans::plan_tree(&mut conn, id).await?;
     let counts = plans::counts(&mut conn, id).await?;
+    let filings = super::filings::section(&mut conn, user, id, refused).await?;
     drop(conn);
     let tasks: Vec<_> = tree
         .tasks
@@ -530,8 +551,8 @@ pub async fn view(
             json!({"number": t.number, "title": t.title, "section_path": t.section_path, "duties": duties})
         })
         .collect();
-    Ok(render(&state, &user, "admin/plan_view.html", "plans", json!({
-        "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice_text(q.notice.as_deref()),
-    }))?
-    .into_response())
+    let html = render(state, user, "admin/plan_view.html", "plans", json!({
+        "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice, "filings": filings,
+    }))?;
+    Ok((status, html).into_response())
 }
