@@ -6,8 +6,8 @@
 
 use crate::DbResult;
 use chrono::NaiveDate;
-use gongkai_domain::filing::FilingKind;
 use gongkai_domain::feedback::{self, FirstSubmission, RoundStatus, Timeliness};
+use gongkai_domain::filing::FilingKind;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;

@@ -12,10 +12,10 @@ use crate::items::id_list;
 use crate::{Actor, DbError, DbResult, Page, page_bounds};
 use chrono::NaiveDate;
 use gongkai_domain::Invalid;
-use gongkai_domain::filing::FilingKind;
 use gongkai_domain::feedback::{
     self, Decision, RoundStatus, SubmissionInput, SubmissionStatus, check_review, check_submit,
 };
+use gongkai_domain::filing::FilingKind;
 use serde::Serialize;
 use sqlx::AnyConnection;
 

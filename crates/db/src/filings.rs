@@ -85,8 +85,11 @@ pub async fn default_rule(
                 None => None,
             };
             let year = plan_year(&plan).year;
-            let date = filing::default_implementation_plan_due(source.as_deref().unwrap_or(""), year)
-                .ok_or_else(|| Invalid::one("due_date", format!("{year}年的截止日期无法确定")))?;
+            let date =
+                filing::default_implementation_plan_due(source.as_deref().unwrap_or(""), year)
+                    .ok_or_else(|| {
+                        Invalid::one("due_date", format!("{year}年的截止日期无法确定"))
+                    })?;
             DueRule::Once { date }
         }
         _ => DueRule::NthWorkingDay {
@@ -162,10 +165,12 @@ pub async fn open_filings(
     };
     let cal = crate::calendar::load(conn).await?;
     let dues: Vec<FilingDue> = filing::schedule(&cal, plan_year(&plan), spec.kind, rule)?;
-    let org_ids = match &spec.org_ids {
+    let mut org_ids = match &spec.org_ids {
         Some(ids) => ids.clone(),
         None => default_orgs(conn).await?,
     };
+    org_ids.sort_unstable();
+    org_ids.dedup();
     let orgs = check_orgs(conn, &org_ids).await?;
     let duty_id = duty_for(conn, plan_id, spec.kind).await?;
     let now = crate::now_ms();
@@ -174,7 +179,7 @@ pub async fn open_filings(
         ..Opened::default()
     };
     let mut created_ids = Vec::new();
-    for (org_id, _) in &orgs {
+    for &(org_id, _) in &orgs {
         for f in &dues {
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO feedback_rounds (duty_id, org_id, due_date, label, status, created_at, kind) \

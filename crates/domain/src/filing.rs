@@ -249,10 +249,7 @@ pub fn schedule(
             if date.year() != plan.year {
                 return Err(Invalid::one(
                     "due_date",
-                    format!(
-                        "实施方案备案的截止日期须在{}年内(现为{date})",
-                        plan.year
-                    ),
+                    format!("实施方案备案的截止日期须在{}年内(现为{date})", plan.year),
                 ));
             }
             Ok(vec![FilingDue {
@@ -290,9 +287,7 @@ pub fn schedule(
                     DueRule::FixedDay { day } => fixed_day(cal, y, m, day),
                     DueRule::Once { .. } => None,
                 }
-                .ok_or_else(|| {
-                    Invalid::one("rule", format!("{y}年{m}月的报送日期无法计算"))
-                })?;
+                .ok_or_else(|| Invalid::one("rule", format!("{y}年{m}月的报送日期无法计算")))?;
                 out.push(FilingDue {
                     period: Some(format!("{}-{month:02}", plan.year)),
                     label: normative_report_label(plan.year, month),
@@ -349,7 +344,10 @@ impl FilingFields {
                 "nth" => match small(&self.nth) {
                     Some(n) => Some(DueRule::NthWorkingDay { n }),
                     None => {
-                        inv.push("nth", format!("工作日序号须为1至{MAX_NTH_WORKING_DAY}的整数"));
+                        inv.push(
+                            "nth",
+                            format!("工作日序号须为1至{MAX_NTH_WORKING_DAY}的整数"),
+                        );
                         None
                     }
                 },
@@ -441,7 +439,10 @@ mod tests {
         assert_eq!(s.len(), 9, "April to December");
         assert_eq!(s[0].label, "2017年4月规范性文件报送");
         assert_eq!(s[0].period.as_deref(), Some("2017-04"));
-        let sept = s.iter().find(|f| f.label == "2017年9月规范性文件报送").unwrap();
+        let sept = s
+            .iter()
+            .find(|f| f.label == "2017年9月规范性文件报送")
+            .unwrap();
         assert_eq!(sept.due, d("2017-10-13"));
         assert_eq!(s[8].due.year(), 2018, "December is reported in January");
     }
@@ -469,14 +470,32 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message_for("due_date").unwrap().contains("2017年内"));
-        assert!(schedule(&cal, PLAN, FilingKind::Feedback, DueRule::NthWorkingDay { n: 5 }).is_err());
         assert!(
-            schedule(&cal, PLAN, FilingKind::NormativeReport, DueRule::NthWorkingDay { n: 0 })
-                .is_err()
+            schedule(
+                &cal,
+                PLAN,
+                FilingKind::Feedback,
+                DueRule::NthWorkingDay { n: 5 }
+            )
+            .is_err()
         );
         assert!(
-            schedule(&cal, PLAN, FilingKind::NormativeReport, DueRule::FixedDay { day: 32 })
-                .is_err()
+            schedule(
+                &cal,
+                PLAN,
+                FilingKind::NormativeReport,
+                DueRule::NthWorkingDay { n: 0 }
+            )
+            .is_err()
+        );
+        assert!(
+            schedule(
+                &cal,
+                PLAN,
+                FilingKind::NormativeReport,
+                DueRule::FixedDay { day: 32 }
+            )
+            .is_err()
         );
     }
 
@@ -484,7 +503,10 @@ mod tests {
     fn closing_paragraph_sets_the_due_date() {
         let text = "一、…\n各地区各部门要结合实际,制定具体实施方案或工作安排,并于5月31日前报市政府办公室备案。加强督查评估。";
         assert_eq!(closing_due(text, 2017), Some(d("2017-05-31")));
-        assert_eq!(closing_due("于6月15日前报送备案实施方案", 2017), Some(d("2017-06-15")));
+        assert_eq!(
+            closing_due("于6月15日前报送备案实施方案", 2017),
+            Some(d("2017-06-15"))
+        );
         assert_eq!(closing_due("制定实施方案。于6月15日前报送。", 2017), None);
         assert_eq!(
             default_implementation_plan_due("无相关内容", 2018),
@@ -517,7 +539,12 @@ mod tests {
         };
         let c = f.validate().unwrap();
         assert_eq!(c.org_ids, vec![3, 4]);
-        assert_eq!(c.rule, DueRule::Once { date: d("2017-05-31") });
+        assert_eq!(
+            c.rule,
+            DueRule::Once {
+                date: d("2017-05-31")
+            }
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::support::{PASSWORD, TestApp};
 use gongkai_db::compliance_feedback;
 use gongkai_db::feedback;
 use gongkai_db::filings::{self, FilingSpec};
+use gongkai_domain::calendar::NaiveDate;
 use gongkai_domain::feedback::SubmissionInput;
 use gongkai_domain::filing::{DueRule, FilingKind};
 use gongkai_domain::role::Role;
@@ -114,9 +115,9 @@ both_backends!(opening_filings_for_the_seed_plan, |app| async move {
         .find(|(l, _)| l == "2017年9月规范性文件报送")
         .expect("September's report");
     assert_eq!(sept.1, "2017-10-13", "after the National Day holiday");
-    let oct13 = chrono::NaiveDate::from_ymd_opt(2017, 10, 13).unwrap();
+    let oct13 = NaiveDate::from_ymd_opt(2017, 10, 13).unwrap();
     let workdays_before: usize = (1..13)
-        .filter_map(|d| chrono::NaiveDate::from_ymd_opt(2017, 10, d))
+        .filter_map(|d| NaiveDate::from_ymd_opt(2017, 10, d))
         .filter(|d| cal.is_workday(*d))
         .count();
     assert!(cal.is_workday(oct13));
@@ -231,7 +232,7 @@ both_backends!(bad_input_is_refused_and_writes_nothing, |app| async move {
                 kind: FilingKind::ImplementationPlan,
                 org_ids: Some(vec![finance]),
                 rule: Some(DueRule::Once {
-                    date: chrono::NaiveDate::from_ymd_opt(2018, 5, 31).unwrap(),
+                    date: NaiveDate::from_ymd_opt(2018, 5, 31).unwrap(),
                 }),
             },
             "实施方案备案的截止日期须在2017年内",
@@ -288,152 +289,160 @@ both_backends!(bad_input_is_refused_and_writes_nothing, |app| async move {
 
 /// Noon in China on a 2017 date (epoch ms).
 fn noon(date: &str) -> i64 {
-    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
     d.and_hms_opt(4, 0, 0).unwrap().and_utc().timestamp_millis()
 }
 
-both_backends!(a_late_implementation_plan_in_the_compliance_report, |app| async move {
-    let plan = import_seed_plan(&app).await;
-    let finance = app.org_id("市财政局").await;
-    let civil = app.org_id("市民政局").await;
-    open(
-        &app,
-        plan,
-        &FilingSpec {
-            kind: FilingKind::ImplementationPlan,
-            org_ids: Some(vec![finance, civil]),
-            rule: None,
-        },
-    )
-    .await
-    .expect("open");
-    let ids: Vec<(i64, i64)> = sqlx::query_as(
+both_backends!(
+    a_late_implementation_plan_in_the_compliance_report,
+    |app| async move {
+        let plan = import_seed_plan(&app).await;
+        let finance = app.org_id("市财政局").await;
+        let civil = app.org_id("市民政局").await;
+        open(
+            &app,
+            plan,
+            &FilingSpec {
+                kind: FilingKind::ImplementationPlan,
+                org_ids: Some(vec![finance, civil]),
+                rule: None,
+            },
+        )
+        .await
+        .expect("open");
+        let ids: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT org_id, id FROM feedback_rounds WHERE kind = 'implementation_plan' ORDER BY org_id",
     )
     .fetch_all(&mut *app.conn().await)
     .await
     .expect("rounds");
-    let round_of = |org: i64| ids.iter().find(|(o, _)| *o == org).map(|(_, id)| *id).unwrap();
-    let (mine, theirs) = (round_of(finance), round_of(civil));
+        let round_of = |org: i64| {
+            ids.iter()
+                .find(|(o, _)| *o == org)
+                .map(|(_, id)| *id)
+                .unwrap()
+        };
+        let (mine, theirs) = (round_of(finance), round_of(civil));
 
-    // 市财政局 files on Monday 5 June: 3 working days after Wednesday 31 May (1, 2, 5 June).
-    let mut tx = app.db().begin().await.expect("begin");
-    feedback::submit(
-        &mut tx,
-        &app.actor(),
-        mine,
-        &SubmissionInput {
-            text: "本单位2017年政务公开实施方案见附件。".into(),
-            ..Default::default()
-        },
-        &[],
-        noon("2017-06-05"),
-    )
-    .await
-    .expect("file late");
-    tx.commit().await.expect("commit");
-
-    let r = compliance_feedback::report(
-        &mut *app.conn().await,
-        plan,
-        chrono::NaiveDate::from_ymd_opt(2017, 12, 31).unwrap(),
-    )
-    .await
-    .expect("report");
-    let row = r
-        .rounds
-        .iter()
-        .find(|x| x.round_id == mine)
-        .expect("the filing is in the report");
-    assert_eq!(row.kind, "implementation_plan");
-    assert_eq!(row.kind_label, "实施方案备案");
-    assert_eq!(row.status, "late");
-    assert_eq!(row.status_label, "逾期反馈");
-    assert_eq!(row.late_working_days, Some(3));
-    assert_eq!(row.task_number, 23);
-    let missing = r.rounds.iter().find(|x| x.round_id == theirs).unwrap();
-    assert_eq!(missing.status_label, "未反馈");
-    assert!(
-        r.rounds
-            .iter()
-            .filter(|x| x.kind == "feedback")
-            .all(|x| x.kind_label == "反馈")
-    );
-    // The compliance report's JSON carries the kind.
-    let json = serde_json::to_value(&r).expect("json");
-    assert!(
-        json["rounds"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["kind"] == "implementation_plan" && x["status"] == "late")
-    );
-
-    // Over HTTP: 市民政局's editor sees its own filing and not 市财政局's.
-    app.create_user("minzheng", Role::Editor, Some(civil)).await;
-    let unit = app.new_client();
-    app.login_as(&unit, "minzheng", PASSWORD).await;
-    let r = unit
-        .get(app.url(&format!("/admin/feedback/{mine}")))
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let page = unit
-        .get(app.url(&format!("/admin/feedback/{theirs}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    assert!(page.contains("实施方案备案") && page.contains("2017年政务公开实施方案备案"));
-    let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
-    let before = app.count("feedback_submissions").await;
-    let r = unit
-        .post(app.url(&format!("/admin/feedback/{mine}/submit")))
-        .multipart(
-            Form::new()
-                .text("csrf_token", csrf.clone())
-                .text("text", "冒名报送"),
+        // 市财政局 files on Monday 5 June: 3 working days after Wednesday 31 May (1, 2, 5 June).
+        let mut tx = app.db().begin().await.expect("begin");
+        feedback::submit(
+            &mut tx,
+            &app.actor(),
+            mine,
+            &SubmissionInput {
+                text: "本单位2017年政务公开实施方案见附件。".into(),
+                ..Default::default()
+            },
+            &[],
+            noon("2017-06-05"),
         )
-        .send()
         .await
-        .expect("post");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.count("feedback_submissions").await, before);
-    let list = unit
-        .get(app.url("/admin/feedback?kind=implementation_plan"))
-        .send()
-        .await
-        .expect("list")
-        .text()
-        .await
-        .expect("body");
-    assert!(list.contains(&format!("/admin/feedback/{theirs}\"")));
-    assert!(!list.contains(&format!("/admin/feedback/{mine}\"")));
-    // It files as feedback, attachments and all.
-    let r = unit
-        .post(app.url(&format!("/admin/feedback/{theirs}/submit")))
-        .multipart(
-            Form::new()
-                .text("csrf_token", csrf)
-                .text("text", "实施方案见附件。")
-                .part(
-                    "attachments",
-                    reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test\n".to_vec())
-                        .file_name("实施方案.pdf")
-                        .mime_str("application/pdf")
-                        .unwrap(),
-                ),
+        .expect("file late");
+        tx.commit().await.expect("commit");
+
+        let r = compliance_feedback::report(
+            &mut *app.conn().await,
+            plan,
+            NaiveDate::from_ymd_opt(2017, 12, 31).unwrap(),
         )
-        .send()
         .await
-        .expect("post");
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.count("feedback_submissions").await, before + 1);
-    assert_eq!(app.count("feedback_attachments").await, 1);
-});
+        .expect("report");
+        let row = r
+            .rounds
+            .iter()
+            .find(|x| x.round_id == mine)
+            .expect("the filing is in the report");
+        assert_eq!(row.kind, "implementation_plan");
+        assert_eq!(row.kind_label, "实施方案备案");
+        assert_eq!(row.status, "late");
+        assert_eq!(row.status_label, "逾期反馈");
+        assert_eq!(row.late_working_days, Some(3));
+        assert_eq!(row.task_number, 23);
+        let missing = r.rounds.iter().find(|x| x.round_id == theirs).unwrap();
+        assert_eq!(missing.status_label, "未反馈");
+        assert!(
+            r.rounds
+                .iter()
+                .filter(|x| x.kind == "feedback")
+                .all(|x| x.kind_label == "反馈")
+        );
+        // The compliance report's JSON carries the kind.
+        let json = serde_json::to_value(&r).expect("json");
+        assert!(
+            json["rounds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["kind"] == "implementation_plan" && x["status"] == "late")
+        );
+
+        // Over HTTP: 市民政局's editor sees its own filing and not 市财政局's.
+        app.create_user("minzheng", Role::Editor, Some(civil)).await;
+        let unit = app.new_client();
+        app.login_as(&unit, "minzheng", PASSWORD).await;
+        let r = unit
+            .get(app.url(&format!("/admin/feedback/{mine}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let page = unit
+            .get(app.url(&format!("/admin/feedback/{theirs}")))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body");
+        assert!(page.contains("实施方案备案") && page.contains("2017年政务公开实施方案备案"));
+        let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
+        let before = app.count("feedback_submissions").await;
+        let r = unit
+            .post(app.url(&format!("/admin/feedback/{mine}/submit")))
+            .multipart(
+                Form::new()
+                    .text("csrf_token", csrf.clone())
+                    .text("text", "冒名报送"),
+            )
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.count("feedback_submissions").await, before);
+        let list = unit
+            .get(app.url("/admin/feedback?kind=implementation_plan"))
+            .send()
+            .await
+            .expect("list")
+            .text()
+            .await
+            .expect("body");
+        assert!(list.contains(&format!("/admin/feedback/{theirs}\"")));
+        assert!(!list.contains(&format!("/admin/feedback/{mine}\"")));
+        // It files as feedback, attachments and all.
+        let r = unit
+            .post(app.url(&format!("/admin/feedback/{theirs}/submit")))
+            .multipart(
+                Form::new()
+                    .text("csrf_token", csrf)
+                    .text("text", "实施方案见附件。")
+                    .part(
+                        "attachments",
+                        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%test\n".to_vec())
+                            .file_name("实施方案.pdf")
+                            .mime_str("application/pdf")
+                            .unwrap(),
+                    ),
+            )
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("feedback_submissions").await, before + 1);
+        assert_eq!(app.count("feedback_attachments").await, 1);
+    }
+);
 
 both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     let plan = import_seed_plan(&app).await;
@@ -449,7 +458,10 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
         .await
         .expect("body");
     assert!(page.contains("开启实施方案备案") && page.contains("开启规范性文件月报"));
-    assert!(page.contains("value=\"2017-05-31\""), "the closing's date as default");
+    assert!(
+        page.contains("value=\"2017-05-31\""),
+        "the closing's date as default"
+    );
     let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
     let finance = app.org_id("市财政局").await;
     let county = app.org_id("盘山县人民政府").await;
@@ -528,9 +540,10 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     );
     let rows = filings_of(&app, FilingKind::NormativeReport).await;
     assert_eq!(rows.len(), 18);
-    assert!(rows.iter().any(|(o, d, l)| *o == county
-        && d == "2017-10-10"
-        && l == "2017年9月规范性文件报送"));
+    assert!(
+        rows.iter()
+            .any(|(o, d, l)| *o == county && d == "2017-10-10" && l == "2017年9月规范性文件报送")
+    );
     // 10 June 2017 is a Saturday: May's report rolls to Monday the 12th.
     assert!(
         rows.iter()
@@ -542,7 +555,10 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
         loc.as_deref(),
         Some(format!("/admin/plans/{plan}?notice=filings_unchanged").as_str())
     );
-    assert_eq!(filings_of(&app, FilingKind::NormativeReport).await.len(), 18);
+    assert_eq!(
+        filings_of(&app, FilingKind::NormativeReport).await.len(),
+        18
+    );
     let page = office
         .get(app.url(&format!("/admin/plans/{plan}?notice=filings_opened")))
         .send()
@@ -587,5 +603,8 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
         .await
         .expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(filings_of(&app, FilingKind::NormativeReport).await.len(), 18);
+    assert_eq!(
+        filings_of(&app, FilingKind::NormativeReport).await.len(),
+        18
+    );
 });

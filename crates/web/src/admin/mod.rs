@@ -4,11 +4,11 @@
 mod calendar;
 mod common;
 mod feedback;
+mod filings;
 mod items;
 mod login;
 mod notifications;
 mod people;
-mod filings;
 mod plans;
 mod site;
 mod supervision;

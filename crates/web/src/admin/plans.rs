@@ -551,8 +551,14 @@ pub(super) async fn render_view(
             json!({"number": t.number, "title": t.title, "section_path": t.section_path, "duties": duties})
         })
         .collect();
-    let html = render(state, user, "admin/plan_view.html", "plans", json!({
-        "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice, "filings": filings,
-    }))?;
+    let html = render(
+        state,
+        user,
+        "admin/plan_view.html",
+        "plans",
+        json!({
+            "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice, "filings": filings,
+        }),
+    )?;
     Ok((status, html).into_response())
 }
