@@ -191,10 +191,11 @@ fn month_day_before(s: &str, year: i32) -> Option<NaiveDate> {
         let Some((day, k)) = number(&chars, j + 1) else {
             continue;
         };
-        if chars.get(k) == Some(&'日') && chars.get(k + 1) == Some(&'前') {
-            if let Some(d) = NaiveDate::from_ymd_opt(year, month, day) {
-                return Some(d);
-            }
+        if chars.get(k) == Some(&'日')
+            && chars.get(k + 1) == Some(&'前')
+            && let Some(d) = NaiveDate::from_ymd_opt(year, month, day)
+        {
+            return Some(d);
         }
     }
     None
