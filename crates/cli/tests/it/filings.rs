@@ -324,6 +324,23 @@ both_backends!(
         };
         let (mine, theirs) = (round_of(finance), round_of(civil));
 
+        // The reminder scan treats filings as rounds: on the due date both units are reminded, by kind.
+        let scan = gongkai_db::notifications::scan_feedback_reminders(
+            &mut *app.conn().await,
+            NaiveDate::from_ymd_opt(2017, 5, 31).unwrap(),
+        )
+        .await
+        .expect("scan");
+        assert!(scan.enqueued >= 2);
+        let payloads: Vec<String> = gongkai_db::jobs::by_kind(&mut *app.conn().await, "notify")
+            .await
+            .expect("jobs")
+            .into_iter()
+            .map(|j| j.payload)
+            .filter(|p| p.contains("实施方案备案“2017年政务公开实施方案备案”"))
+            .collect();
+        assert_eq!(payloads.len(), 2, "one reminder per unit, naming the kind");
+
         // 市财政局 files on Monday 5 June: 3 working days after Wednesday 31 May (1, 2, 5 June).
         let mut tx = app.db().begin().await.expect("begin");
         feedback::submit(
