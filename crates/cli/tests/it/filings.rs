@@ -412,7 +412,11 @@ both_backends!(
             .text()
             .await
             .expect("body");
-        assert!(page.contains("实施方案备案") && page.contains("2017年政务公开实施方案备案"));
+        assert!(page.contains("<dt>类型</dt><dd>实施方案备案</dd>"));
+        assert!(
+            page.contains("2017年政务公开实施方案备案")
+                && page.contains("请在附件中上传本单位的实施方案")
+        );
         let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
         let before = app.count("feedback_submissions").await;
         let r = unit
@@ -482,6 +486,11 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
     let finance = app.org_id("市财政局").await;
     let county = app.org_id("盘山县人民政府").await;
+    let general = app.org_id("盘锦市人民政府").await;
+    // The units default to the collectives' members: selected, the city government itself not.
+    assert!(page.contains(&format!("value=\"{finance}\" selected")));
+    assert!(page.contains(&format!("value=\"{county}\" selected")));
+    assert!(page.contains(&format!("value=\"{general}\">")));
     let path = format!("/admin/plans/{plan}/filings");
     let post = |form: Form| {
         let office = office.clone();
