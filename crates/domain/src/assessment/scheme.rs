@@ -234,7 +234,11 @@ impl Scheme {
         for (field, label, v) in [
             ("missed_period", "每个未完成周期扣分", d.missed_period),
             ("late_period", "每个逾期完成周期扣分", d.late_period),
-            ("overdue_feedback", "每次逾期反馈扣分", d.overdue_feedback),
+            (
+                "overdue_feedback",
+                "每次逾期或未提交反馈扣分",
+                d.overdue_feedback,
+            ),
             ("cap", "扣分上限", d.cap),
         ] {
             if finite(&mut inv, field, label, v) && v < 0.0 {
@@ -364,7 +368,7 @@ impl SchemeFields {
                 late_period: num("late_period", "每个逾期完成周期扣分", &self.late_period),
                 overdue_feedback: num(
                     "overdue_feedback",
-                    "每次逾期反馈扣分",
+                    "每次逾期或未提交反馈扣分",
                     &self.overdue_feedback,
                 ),
                 cap: num("cap", "扣分上限", &self.cap),

@@ -230,7 +230,7 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
         ),
         (
             "overdue_feedback",
-            "逾期反馈",
+            "逾期或未提交反馈",
             u.feedback.overdue,
             d.overdue_feedback,
         ),

@@ -159,7 +159,13 @@ pub async fn board(
                 &r.months
                     .iter()
                     .map(|m| Bar {
-                        label: m.month.clone(),
+                        // “2017-05” → “5月” (the year is the plan's; another year keeps its own).
+                        label: match m.month.split_once('-') {
+                            Some((y, mm)) if y == r.plan.year.to_string() => {
+                                format!("{}月", mm.trim_start_matches('0'))
+                            }
+                            _ => m.month.clone(),
+                        },
                         value: m.counts.on_time_rate(),
                         href: None,
                     })
