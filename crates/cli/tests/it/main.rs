@@ -21,5 +21,6 @@ mod http;
 mod jobs;
 mod plan_review;
 mod plans;
+mod reports;
 mod storage;
 mod supervision;

@@ -6,6 +6,7 @@ mod common;
 mod feedback;
 mod items;
 mod login;
+mod notice;
 mod notifications;
 mod people;
 mod plans;
@@ -68,6 +69,10 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(people::audit_log))
         .route("/supervision", get(supervision::board))
         .route("/supervision/periods", get(supervision::periods))
+        .route("/supervision/notice", get(notice::page))
+        .route("/supervision/notice.xlsx", get(notice::xlsx_file))
+        .route("/supervision/notice.docx", get(notice::docx_file))
+        .route("/supervision/notice/publish", post(notice::publish))
         .route("/plans", get(plans::index))
         .route(
             "/plans/import",
