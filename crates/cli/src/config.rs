@@ -15,6 +15,9 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub trust_proxy: Option<bool>,
     pub max_upload_mb: Option<usize>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {

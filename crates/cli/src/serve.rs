@@ -21,6 +21,42 @@ pub struct ServeArgs {
     /// Seconds between polls of the background job queue (reminders)
     #[arg(long, env = "GONGKAI_WORKER_POLL_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub worker_poll_secs: u64,
+    /// SMTP server for reminder e-mails: smtp://host:25, smtp://user:password@host:587?tls=required or smtps://… (unset: in-app notifications only)
+    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of reminder e-mails, e.g. "盘锦市政务公开办 <gongkai@panjin.gov.cn>"
+    #[arg(long, env = "GONGKAI_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// The site's public address, for links in e-mails (default: http://<listen>)
+    #[arg(long, env = "GONGKAI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// The mailer when SMTP is configured (flags and environment over the file); `None` otherwise.
+pub fn mailer(
+    args: &ServeArgs,
+    file: &FileConfig,
+    listen: &str,
+) -> anyhow::Result<Option<gongkai_web::mail::Mailer>> {
+    let Some(url) = args.smtp_url.clone().or_else(|| file.smtp_url.clone()) else {
+        return Ok(None);
+    };
+    let from = args
+        .smtp_from
+        .clone()
+        .or_else(|| file.smtp_from.clone())
+        .ok_or_else(|| {
+            anyhow::anyhow!("配置了 SMTP 时须同时设置发件人(--smtp-from 或 smtp_from)")
+        })?;
+    let public_url = args
+        .public_url
+        .clone()
+        .or_else(|| file.public_url.clone())
+        .unwrap_or_else(|| format!("http://{listen}"));
+    let m =
+        gongkai_web::mail::Mailer::new(&url, &from, &public_url).map_err(|e| anyhow::anyhow!(e))?;
+    tracing::info!(smtp = %m.describe(), "提醒将同时以电子邮件发送");
+    Ok(Some(m))
 }
 
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
@@ -76,6 +112,7 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Opt
 
 pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let settings = Settings::resolve(&args.db, args.listen.as_deref(), &file)?;
+    let mailer = mailer(&args, &file, &settings.listen)?;
     let db = open_database(&settings).await?;
     if gongkai_db::seed::ensure_seeded(&db).await? {
         tracing::info!("首次运行:已创建机构树、门户站点和栏目结构");
@@ -116,6 +153,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         db.clone(),
         gongkai_web::worker::WorkerConfig {
             poll: std::time::Duration::from_secs(args.worker_poll_secs),
+            mailer,
             ..Default::default()
         },
     );

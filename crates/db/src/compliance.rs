@@ -31,6 +31,8 @@ pub struct ComplianceReport {
     pub months: Vec<MonthRow>,
     pub obligations: Vec<ObligationRow>,
     pub periods: Vec<PeriodRow>,
+    /// Feedback rounds as of the date (`compliance_feedback`).
+    pub feedback: crate::compliance_feedback::FeedbackReport,
 }
 
 impl ComplianceReport {
@@ -384,6 +386,7 @@ pub async fn report(
             on_time_rate: c.on_time_rate(),
         })
         .collect();
+    let feedback = crate::compliance_feedback::report(conn, plan_id, as_of).await?;
     Ok(ComplianceReport {
         version: REPORT_VERSION,
         plan: PlanRef {
@@ -408,5 +411,6 @@ pub async fn report(
         months,
         obligations,
         periods,
+        feedback,
     })
 }

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod calendar;
 pub mod columns;
 pub mod compliance;
+pub mod compliance_feedback;
 mod error;
 pub mod feedback;
 pub mod items;

@@ -7,7 +7,12 @@
 //! `<job key>:user:<id>` (`ON CONFLICT DO NOTHING`), so a job run twice (its node died after
 //! writing, before completing) gives no duplicate.
 //!
-//! E-mail is not sent: nothing here pretends to deliver mail (a later step).
+//! **E-mail** (only when the node runs with SMTP configured): `deliver` also enqueues one `email`
+//! job per new notification whose recipient has an address, keyed `email:<notification key>`, so
+//! a message is queued once; the worker sends it and retries with backoff. SMTP itself is
+//! at-least-once (a node that dies after the server accepted a message but before completing the
+//! job sends it again); the `Message-ID` is derived from the key so mail clients can drop the
+//! duplicate.
 //!
 //! Notifications and read marks are not audited: they are messages to a user, not changes to the
 //! government's records (see ARCHITECTURE.md).
@@ -21,6 +26,8 @@ use sqlx::AnyConnection;
 
 /// Job kind that creates notifications.
 pub const NOTIFY_JOB: &str = "notify";
+/// Job kind that sends one e-mail.
+pub const EMAIL_JOB: &str = "email";
 /// Job kind of the periodic reminder scan.
 pub const SCAN_JOB: &str = "reminders.scan";
 /// Roles whose holders on an organisation receive its reminders.
@@ -83,10 +90,13 @@ pub async fn create(
     Ok(id.is_some())
 }
 
-/// Active users holding one of [`RECIPIENT_ROLES`] on `org_id` itself.
-pub async fn recipients(conn: &mut AnyConnection, org_id: i64) -> DbResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+/// Active users holding one of [`RECIPIENT_ROLES`] on `org_id` itself, with their e-mail address.
+pub async fn recipients(
+    conn: &mut AnyConnection,
+    org_id: i64,
+) -> DbResult<Vec<(i64, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
          WHERE r.org_id = $1 AND r.role IN ($2, $3, $4) AND u.is_active = 1 ORDER BY u.id",
     )
     .bind(org_id)
@@ -97,10 +107,25 @@ pub async fn recipients(conn: &mut AnyConnection, org_id: i64) -> DbResult<Vec<i
     .await?)
 }
 
-/// Runs a `notify` job: one notification per recipient, deduplicated. Returns how many were new.
-pub async fn deliver(conn: &mut AnyConnection, p: &NotifyPayload) -> DbResult<usize> {
+/// What an `email` job carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPayload {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// The back-office path the message points to.
+    #[serde(default)]
+    pub link: String,
+    /// Deduplication key (also the basis of the Message-ID).
+    pub key: String,
+}
+
+/// Runs a `notify` job: one notification per recipient, deduplicated, and, when `email` is on,
+/// one `email` job per new notification whose recipient has an address. Returns how many
+/// notifications were new.
+pub async fn deliver(conn: &mut AnyConnection, p: &NotifyPayload, email: bool) -> DbResult<usize> {
     let mut created = 0;
-    for user_id in recipients(conn, p.org_id).await? {
+    for (user_id, address) in recipients(conn, p.org_id).await? {
         let key = format!("{}:user:{user_id}", p.key);
         if create(
             conn,
@@ -115,6 +140,20 @@ pub async fn deliver(conn: &mut AnyConnection, p: &NotifyPayload) -> DbResult<us
         .await?
         {
             created += 1;
+        }
+        // Queued even when the notification existed: a job run again after a crash between the
+        // two inserts still queues the mail, and the key keeps it to one.
+        if let (true, Some(to)) = (email, address.filter(|a| !a.is_empty())) {
+            let mail_key = format!("email:{key}");
+            let payload = EmailPayload {
+                to,
+                subject: p.title.clone(),
+                body: p.body.clone(),
+                link: p.link.clone(),
+                key: mail_key.clone(),
+            };
+            let payload = serde_json::to_value(&payload).unwrap_or_default();
+            crate::jobs::enqueue(conn, EMAIL_JOB, &payload, now_ms(), Some(&mail_key)).await?;
         }
     }
     Ok(created)
@@ -349,6 +388,74 @@ pub async fn scan_feedback_reminders(
             .is_some()
         {
             out.enqueued += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Enqueues a `notify` job for every reminder due on `today` of a publication period that still
+/// lacks its publication (status due soon, not yet due or missed in the compliance report of
+/// each active plan whose year is around `today`), under the plan's rules. Keyed
+/// `reminder:period:<obligation>:<period key>:<reminder>`, so it is created once. Periods of
+/// obligations without a bound column are not checked, so they are not reminded either.
+pub async fn scan_period_reminders(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+) -> DbResult<ScanOutcome> {
+    let cal: Calendar = crate::calendar::load(conn).await?;
+    let year = i64::from(chrono::Datelike::year(&today));
+    let plans: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, year FROM plans WHERE status = 'active' AND year >= $1 AND year <= $2 ORDER BY id",
+    )
+    .bind(year - 1)
+    .bind(year)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = ScanOutcome::default();
+    for (plan_id, _) in plans {
+        let rules = rules(conn, plan_id).await?;
+        let report = crate::compliance::report(conn, plan_id, today).await?;
+        for p in &report.periods {
+            if !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed") {
+                continue;
+            }
+            let Ok(due) = NaiveDate::parse_from_str(&p.due, "%Y-%m-%d") else {
+                continue;
+            };
+            let Some(rem) = reminder::due_on(&rules, &cal, due, today) else {
+                continue;
+            };
+            out.due += 1;
+            let column = p.column_name.as_deref().unwrap_or("指定栏目");
+            let what = format!("“{column}”{}应公开的信息", p.label);
+            let key = format!(
+                "reminder:period:{}:{}:{}",
+                p.obligation_id,
+                p.key,
+                rem.key()
+            );
+            let payload = NotifyPayload {
+                org_id: p.org_id,
+                kind: format!("period.{}", rem.kind.code()),
+                title: reminder::title(&cal, &rem, &what, due, today),
+                body: format!(
+                    "{}:{},公开期限 {due}。请在期限内于“{column}”栏目发布。",
+                    rem.kind.label(),
+                    what
+                ),
+                link: format!(
+                    "/admin/supervision/periods?plan={plan_id}&as_of={today}&org={}",
+                    p.org_id
+                ),
+                key: key.clone(),
+            };
+            let payload = serde_json::to_value(&payload).unwrap_or_default();
+            if crate::jobs::enqueue(conn, NOTIFY_JOB, &payload, now_ms(), Some(&key))
+                .await?
+                .is_some()
+            {
+                out.enqueued += 1;
+            }
         }
     }
     Ok(out)

@@ -8,10 +8,42 @@
 //! As of 2017-12-31 the report shows met, one met late, one missed quarter, and December and the
 //! fourth quarter not yet due.
 //!
-//! Idempotent: an item whose title already exists for its organisation is skipped.
+//! Feedback on the 6月30日 rounds of task 1 (`FEEDBACK`): 市财政局 reports on 2017-06-29, on
+//! time; 市统计局 on 2017-07-06, 4 working days late; both accepted the next day. 市审计局 never
+//! reports, so its round is missing.
+//!
+//! Idempotent: an item whose title already exists for its organisation is skipped, and so is a
+//! feedback round that already has a submission.
 
-use crate::{Actor, Db, DbResult, columns, items, settings};
+use crate::{Actor, Db, DbResult, columns, feedback, items, settings};
+use gongkai_domain::feedback::SubmissionInput;
 use gongkai_domain::item::ItemFields;
+
+/// The built-in plan's title (`plans::import_builtin("panjin-2017")`).
+const PLAN_TITLE: &str = "盘锦市2017年政务公开工作安排";
+
+/// A unit's answer to one of task 1's feedback rounds of the built-in plan.
+pub struct ScenarioFeedback {
+    pub org: &'static str,
+    pub due: &'static str,
+    pub submitted_on: &'static str,
+    pub text: &'static str,
+}
+
+pub const FEEDBACK: &[ScenarioFeedback] = &[
+    ScenarioFeedback {
+        org: "市财政局",
+        due: "2017-06-30",
+        submitted_on: "2017-06-29",
+        text: "已按月在“财政预决算”栏目公开全市财政收支情况,4月、5月数据均在法定期限内发布。",
+    },
+    ScenarioFeedback {
+        org: "市统计局",
+        due: "2017-06-30",
+        submitted_on: "2017-07-06",
+        text: "已在“统计信息”栏目公开一季度经济运行情况,上半年数据将于7月下旬发布。",
+    },
+];
 
 pub struct ScenarioItem {
     pub org: &'static str,
@@ -103,6 +135,40 @@ pub async fn load(db: &Db) -> DbResult<usize> {
         items::publish(&mut tx, &actor, id, &pattern).await?;
         added += 1;
     }
+    load_feedback(&mut tx, &actor).await?;
     tx.commit().await?;
     Ok(added)
+}
+
+/// Submits and accepts `FEEDBACK` on task 1's rounds of the built-in plan, if it is there.
+async fn load_feedback(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResult<()> {
+    for f in FEEDBACK {
+        let round: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT f.id, (SELECT COUNT(*) FROM feedback_submissions s WHERE s.round_id = f.id) \
+             FROM feedback_rounds f JOIN organisations o ON o.id = f.org_id \
+             JOIN plan_duties d ON d.id = f.duty_id JOIN plan_tasks t ON t.id = d.task_id \
+             JOIN plans p ON p.id = t.plan_id \
+             WHERE p.title = $1 AND t.number = 1 AND o.name = $2 AND f.due_date = $3 \
+             ORDER BY d.sort_order, f.id LIMIT 1",
+        )
+        .bind(PLAN_TITLE)
+        .bind(f.org)
+        .bind(f.due)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((round_id, 0)) = round else {
+            continue;
+        };
+        let on = chrono::NaiveDate::parse_from_str(f.submitted_on, "%Y-%m-%d")
+            .map_err(|_| crate::DbError::Config(format!("演示反馈日期无效:{}", f.submitted_on)))?;
+        // 10:00 in China that day; reviewed at 10:00 the next day.
+        let at = items::china_date_start_ms(on) + 10 * 3_600_000;
+        let input = SubmissionInput {
+            text: f.text.into(),
+            ..Default::default()
+        };
+        feedback::submit(conn, actor, round_id, &input, &[], at).await?;
+        feedback::review(conn, actor, round_id, "accept", "", at + 86_400_000).await?;
+    }
+    Ok(())
 }

@@ -17,6 +17,8 @@ pub struct User {
     pub is_active: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// For reminders by e-mail (only when SMTP is configured).
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -222,6 +224,38 @@ pub async fn set_active(
 }
 
 /// Replaces the password hash and ends the user's other sessions.
+/// Sets or clears a user's e-mail address (already validated), audited.
+pub async fn set_email(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    user_id: i64,
+    email: Option<&str>,
+) -> DbResult<()> {
+    let user = get(conn, user_id).await?;
+    sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "user.email",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            summary: match email {
+                Some(_) => format!("设置用户 {} 的通知邮箱", user.username),
+                None => format!("清除用户 {} 的通知邮箱", user.username),
+            },
+            before: Some(serde_json::json!({"email": user.email})),
+            after: Some(serde_json::json!({"email": email})),
+        },
+    )
+    .await
+}
+
 pub async fn set_password(
     conn: &mut AnyConnection,
     actor: &Actor,

@@ -310,6 +310,80 @@ pub fn lateness_label(late_working_days: i64) -> String {
     }
 }
 
+/// How a feedback round stands as of a date, judged by the unit's first submission (a
+/// resubmission after a return does not make an on-time answer late).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    /// 按时反馈: first submitted on or before the due date (or with only days off in between).
+    OnTime,
+    /// 逾期反馈: first submitted after the due date.
+    Late,
+    /// 未反馈: nothing submitted and the due date has passed.
+    Missing,
+    /// 未到期: nothing submitted yet and the due date has not passed.
+    Pending,
+}
+
+impl Timeliness {
+    pub fn code(self) -> &'static str {
+        match self {
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late => "late",
+            Timeliness::Missing => "missing",
+            Timeliness::Pending => "pending",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Timeliness::OnTime => "按时反馈",
+            Timeliness::Late => "逾期反馈",
+            Timeliness::Missing => "未反馈",
+            Timeliness::Pending => "未到期",
+        }
+    }
+}
+
+/// The first submission of a round: its civil date and working days late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstSubmission {
+    pub on: NaiveDate,
+    pub late_working_days: i64,
+}
+
+/// A round's timeliness as of `as_of`, with a Chinese explanation such as
+/// “2017年6月30日反馈落实情况:2017-07-06提交,逾期4个工作日(截止日期2017-06-30)”.
+/// A submission after `as_of` is not yet known.
+pub fn timeliness(
+    label: &str,
+    due: NaiveDate,
+    first: Option<FirstSubmission>,
+    as_of: NaiveDate,
+) -> (Timeliness, String) {
+    match first.filter(|f| f.on <= as_of) {
+        Some(f) if f.late_working_days > 0 => (
+            Timeliness::Late,
+            format!(
+                "{label}:{}提交,逾期{}个工作日(截止日期{due})",
+                f.on, f.late_working_days
+            ),
+        ),
+        Some(f) => (
+            Timeliness::OnTime,
+            format!("{label}:{}提交,按时(截止日期{due})", f.on),
+        ),
+        None if due < as_of => (
+            Timeliness::Missing,
+            format!("{label}:截至{as_of}未提交(截止日期{due})"),
+        ),
+        None => (
+            Timeliness::Pending,
+            format!("{label}:截止日期{due},尚未到期"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,5 +475,41 @@ mod tests {
         assert_eq!(late_working_days(&cal, d("2017-09-29"), d("2017-10-09")), 2);
         assert_eq!(lateness_label(3), "逾期 3 个工作日");
         assert_eq!(lateness_label(0), "按时");
+    }
+
+    #[test]
+    fn timeliness_as_of_a_date() {
+        let due = d("2017-06-30");
+        let late = Some(FirstSubmission {
+            on: d("2017-07-06"),
+            late_working_days: 4,
+        });
+        let (t, why) = timeliness("2017年6月30日反馈落实情况", due, late, d("2017-12-31"));
+        assert_eq!(t, Timeliness::Late);
+        assert_eq!(
+            why,
+            "2017年6月30日反馈落实情况:2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"
+        );
+        // Before the late submission arrived it was simply missing; before the due date, pending.
+        assert_eq!(
+            timeliness("x", due, late, d("2017-07-03")).0,
+            Timeliness::Missing
+        );
+        assert_eq!(
+            timeliness("x", due, late, d("2017-06-30")).0,
+            Timeliness::Pending
+        );
+        let on_time = Some(FirstSubmission {
+            on: d("2017-06-29"),
+            late_working_days: 0,
+        });
+        assert_eq!(
+            timeliness("x", due, on_time, d("2017-12-31")).0,
+            Timeliness::OnTime
+        );
+        assert_eq!(
+            timeliness("x", due, None, d("2017-12-31")).0,
+            Timeliness::Missing
+        );
     }
 }

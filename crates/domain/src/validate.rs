@@ -143,6 +143,38 @@ pub fn username(inv: &mut Invalid, value: &str) -> String {
 }
 
 /// Minimum password rules for government systems (等保 baseline): 10+ chars, letters and digits.
+/// An optional e-mail address: empty gives `None`; otherwise one `@` between a non-empty local
+/// part and a domain with a dot, no spaces, at most 254 characters.
+pub fn optional_email(inv: &mut Invalid, field: &'static str, value: &str) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let ok = v.len() <= 254
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+        && match v.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if ok {
+        Some(v.to_string())
+    } else {
+        inv.push(
+            field,
+            format!("“{v}”不是有效的电子邮箱地址(例如 gongkai@example.gov.cn)"),
+        );
+        None
+    }
+}
+
 pub fn password(inv: &mut Invalid, field: &'static str, value: &str) {
     let has_letter = value.chars().any(|c| c.is_alphabetic());
     let has_digit = value.chars().any(|c| c.is_ascii_digit());
@@ -202,5 +234,32 @@ mod tests {
             optional_date(&mut inv, "d", "成文日期", "2017-06-05"),
             chrono::NaiveDate::from_ymd_opt(2017, 6, 5)
         );
+    }
+
+    #[test]
+    fn optional_email_accepts_plain_addresses_only() {
+        let mut inv = Invalid::default();
+        assert_eq!(optional_email(&mut inv, "email", "  "), None);
+        assert_eq!(
+            optional_email(&mut inv, "email", " zhang@czj.panjin.gov.cn "),
+            Some("zhang@czj.panjin.gov.cn".to_string())
+        );
+        assert!(inv.is_empty());
+        for bad in [
+            "zhang",
+            "@panjin.gov.cn",
+            "a@b",
+            "a@@b.cn",
+            "a b@c.cn",
+            "a@b.cn.",
+            "<a@b.cn>",
+        ] {
+            let mut inv = Invalid::default();
+            assert_eq!(optional_email(&mut inv, "email", bad), None, "{bad}");
+            assert!(
+                inv.message_for("email")
+                    .is_some_and(|m| m.contains("不是有效的电子邮箱地址"))
+            );
+        }
     }
 }

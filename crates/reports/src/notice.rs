@@ -7,6 +7,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use gongkai_db::compliance::{ComplianceReport, PeriodRow};
+use gongkai_db::compliance_feedback::FeedbackCounts;
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -95,6 +96,23 @@ pub struct MonthLine {
     pub on_time_rate: Option<f64>,
 }
 
+/// A feedback round answered late or not at all.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackLine {
+    /// `missing` or `late`.
+    pub status: String,
+    pub status_label: String,
+    pub org_name: String,
+    pub task_number: i64,
+    pub task_title: String,
+    /// The round, as the plan names it (6月30日前反馈…).
+    pub label: String,
+    pub due: String,
+    pub submitted_on: Option<String>,
+    pub late_working_days: Option<i64>,
+    pub explanation: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     pub title: String,
@@ -108,6 +126,10 @@ pub struct Notice {
     pub ranking: Vec<RankRow>,
     pub overdue: Vec<OverdueRow>,
     pub months: Vec<MonthLine>,
+    /// Feedback rounds of the plan by timeliness (all rounds).
+    pub feedback_counts: FeedbackCounts,
+    /// Rounds missing or answered late: missing first.
+    pub feedback: Vec<FeedbackLine>,
 }
 
 /// A block of a section, in reading order.
@@ -283,6 +305,32 @@ impl Notice {
             })
             .collect();
 
+        let mut feedback: Vec<FeedbackLine> = report
+            .feedback
+            .rounds
+            .iter()
+            .filter(|f| f.status == "missing" || f.status == "late")
+            .map(|f| FeedbackLine {
+                status: f.status.clone(),
+                status_label: f.status_label.clone(),
+                org_name: f.org_name.clone(),
+                task_number: f.task_number,
+                task_title: f.task_title.clone(),
+                label: f.label.clone(),
+                due: f.due.clone(),
+                submitted_on: f.submitted_on.clone(),
+                late_working_days: f.late_working_days,
+                explanation: f.explanation.clone(),
+            })
+            .collect();
+        feedback.sort_by(|a, b| {
+            (a.status != "missing")
+                .cmp(&(b.status != "missing"))
+                .then_with(|| a.due.cmp(&b.due))
+                .then_with(|| a.org_name.cmp(&b.org_name))
+                .then(a.task_number.cmp(&b.task_number))
+        });
+
         Notice {
             title: format!("关于{}落实情况的通报", report.plan.title),
             office: options.office.clone(),
@@ -294,6 +342,8 @@ impl Notice {
             ranking,
             overdue,
             months,
+            feedback_counts: report.feedback.counts,
+            feedback,
         }
     }
 
@@ -455,6 +505,64 @@ impl Notice {
         })
     }
 
+    fn feedback_table(&self, status: &str, caption: &str) -> Option<Table> {
+        let rows: Vec<Vec<String>> = self
+            .feedback
+            .iter()
+            .filter(|f| f.status == status)
+            .map(|f| {
+                vec![
+                    f.org_name.clone(),
+                    format!("{}. {}", f.task_number, f.task_title),
+                    f.due.clone(),
+                    f.submitted_on.clone().unwrap_or_else(|| "未提交".into()),
+                    f.late_working_days.map_or("—".into(), |n| n.to_string()),
+                    f.explanation.clone(),
+                ]
+            })
+            .collect();
+        (!rows.is_empty()).then(|| Table {
+            caption: caption.into(),
+            header: vec![
+                "单位",
+                "任务",
+                "截止日期",
+                "提交日期",
+                "逾期工作日",
+                "情况说明",
+            ],
+            numeric: vec![false, false, false, false, true, false],
+            rows,
+        })
+    }
+
+    /// `None` when the plan has no feedback rounds.
+    fn feedback_blocks(&self) -> Option<Vec<Block>> {
+        let c = &self.feedback_counts;
+        if c.rounds == 0 {
+            return None;
+        }
+        let mut out = vec![Block::Paragraph(format!(
+            "工作安排要求各单位按节点反馈落实情况。截至{},共有反馈节点{}个(按单位计),按时反馈{}个,逾期反馈{}个,未反馈{}个,尚未到期{}个。",
+            self.as_of_label(),
+            c.rounds,
+            c.on_time,
+            c.late,
+            c.missing,
+            c.pending
+        ))];
+        if let Some(t) = self.feedback_table("missing", "截止日期已过仍未反馈的节点") {
+            out.push(Block::SubHeading("(一)未反馈".into()));
+            out.push(Block::Table(t));
+        }
+        if let Some(t) = self.feedback_table("late", "逾期反馈的节点") {
+            let n = if c.missing > 0 { "(二)" } else { "(一)" };
+            out.push(Block::SubHeading(format!("{n}逾期反馈")));
+            out.push(Block::Table(t));
+        }
+        Some(out)
+    }
+
     fn overdue_blocks(&self) -> Vec<Block> {
         let missed = self.overdue_table("missed", "逾期未公开的期次");
         let late = self.overdue_table("met_late", "逾期后才公开的期次");
@@ -521,27 +629,51 @@ impl Notice {
     }
 
     fn requirements(&self) -> Vec<String> {
-        let mut missed_units: Vec<&str> = Vec::new();
-        for o in self.overdue.iter().filter(|o| o.status == "missed") {
-            if !missed_units.contains(&o.org_name.as_str()) {
-                missed_units.push(&o.org_name);
+        fn units<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+            let mut out: Vec<&str> = Vec::new();
+            for n in names {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
             }
+            out
         }
-        let first = if missed_units.is_empty() {
-            "(一)巩固工作成效。各单位要保持按时公开的良好态势,对即将到期的公开事项提前安排,确保按期发布。".to_string()
+        let missed = units(
+            self.overdue
+                .iter()
+                .filter(|o| o.status == "missed")
+                .map(|o| o.org_name.as_str()),
+        );
+        let no_feedback = units(
+            self.feedback
+                .iter()
+                .filter(|f| f.status == "missing")
+                .map(|f| f.org_name.as_str()),
+        );
+        let mut items: Vec<String> = Vec::new();
+        if missed.is_empty() {
+            items.push("巩固工作成效。各单位要保持按时公开的良好态势,对即将到期的公开事项提前安排,确保按期发布。".into());
         } else {
-            format!(
-                "(一)立即整改。{}要对逾期未公开的期次逐项补充公开,于本通报印发之日起5个工作日内整改到位,并将整改情况书面报送{}。",
-                missed_units.join("、"),
+            items.push(format!(
+                "立即整改。{}要对逾期未公开的期次逐项补充公开,于本通报印发之日起5个工作日内整改到位,并将整改情况书面报送{}。",
+                missed.join("、"),
                 self.office
-            )
-        };
-        vec![
-            first,
-            "(二)举一反三。逾期公开的单位要查找信息发布流程中的薄弱环节,明确责任人和时间节点,杜绝同类问题再次发生。".into(),
-            "(三)规范发布。各单位要在工作安排指定的栏目中发布相关信息,标题注明所属期次(如“2017年5月”“第三季度”),便于公众查阅和核查。".into(),
-            "(四)加强督查。政务公开工作主管部门将持续跟踪各项公开义务的落实情况,定期通报,并将通报结果纳入年度政务公开工作考核。".into(),
-        ]
+            ));
+        }
+        if !no_feedback.is_empty() {
+            items.push(format!(
+                "补报落实情况。{}要于本通报印发之日起5个工作日内补报未反馈节点的落实情况。",
+                no_feedback.join("、")
+            ));
+        }
+        items.push("举一反三。逾期公开的单位要查找信息发布流程中的薄弱环节,明确责任人和时间节点,杜绝同类问题再次发生。".into());
+        items.push("规范发布。各单位要在工作安排指定的栏目中发布相关信息,标题注明所属期次(如“2017年5月”“第三季度”),便于公众查阅和核查。".into());
+        items.push("加强督查。政务公开工作主管部门将持续跟踪各项公开义务的落实情况,定期通报,并将通报结果纳入年度政务公开工作考核。".into());
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| format!("({}){t}", chinese_number(i + 1)))
+            .collect()
     }
 
     /// The notice body in order: numbered sections with their blocks.
@@ -563,6 +695,9 @@ impl Notice {
             ),
             ("逾期情况", self.overdue_blocks()),
         ];
+        if let Some(blocks) = self.feedback_blocks() {
+            sections.push(("落实情况反馈", blocks));
+        }
         let months = self.month_table();
         if !months.rows.is_empty() {
             sections.push((
@@ -652,8 +787,9 @@ mod tests {
                 "一、总体情况",
                 "二、各单位按时公开情况",
                 "三、逾期情况",
-                "四、按月情况",
-                "五、整改要求"
+                "四、落实情况反馈",
+                "五、按月情况",
+                "六、整改要求"
             ]
         );
         let Block::Paragraph(summary) = &sections[0].blocks[0] else {
@@ -665,15 +801,38 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains("按时公开率为71.4%"), "{summary}");
-        let Block::Paragraph(req) = &sections[4].blocks[0] else {
+        let Block::Paragraph(req) = &sections[5].blocks[0] else {
             panic!("requirements are paragraphs")
         };
         assert!(
-            req.contains("市统计局要对逾期未公开的期次逐项补充公开"),
+            req.starts_with("(一)立即整改。市统计局要对逾期未公开的期次逐项补充公开"),
             "{req}"
         );
+        let Block::Paragraph(req) = &sections[5].blocks[1] else {
+            panic!("requirements are paragraphs")
+        };
+        assert!(req.starts_with("(二)补报落实情况。市审计局要"), "{req}");
+        // Feedback: missing first, then late; the on-time round is not listed.
+        let fb: Vec<(&str, &str)> = n
+            .feedback
+            .iter()
+            .map(|f| (f.org_name.as_str(), f.status.as_str()))
+            .collect();
+        assert_eq!(fb, vec![("市审计局", "missing"), ("市统计局", "late")]);
+        let subheadings: Vec<&Block> = sections[3]
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::SubHeading(_)))
+            .collect();
+        assert_eq!(
+            subheadings,
+            vec![
+                &Block::SubHeading("(一)未反馈".into()),
+                &Block::SubHeading("(二)逾期反馈".into())
+            ]
+        );
         // The month with nothing due yet is left out of the month table.
-        let Block::Table(months) = &sections[3].blocks[1] else {
+        let Block::Table(months) = &sections[4].blocks[1] else {
             panic!("the month table")
         };
         assert_eq!(months.rows.len(), 1);

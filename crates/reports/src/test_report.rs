@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use gongkai_db::compliance::*;
+use gongkai_db::compliance_feedback::{FeedbackCounts, FeedbackReport, FeedbackRoundRow};
 use gongkai_domain::compliance::Counts;
 
 pub fn day(s: &str) -> NaiveDate {
@@ -58,6 +59,37 @@ fn period(org_id: i64, org: &str, key: &str, status: &str, late: Option<u32>) ->
             title: format!("{key}报告"),
             published_on: "2017-10-16".into(),
         }],
+    }
+}
+
+fn round(
+    org_id: i64,
+    org: &str,
+    status: &str,
+    on: Option<&str>,
+    late: Option<i64>,
+) -> FeedbackRoundRow {
+    let label = match status {
+        "missing" => "未反馈",
+        "late" => "逾期反馈",
+        _ => "按时反馈",
+    };
+    FeedbackRoundRow {
+        round_id: org_id,
+        task_id: 1,
+        task_number: 1,
+        task_title: "公开预期引导信息".into(),
+        org_id,
+        org_name: org.into(),
+        label: "6月30日前反馈".into(),
+        due: "2017-06-30".into(),
+        status: status.into(),
+        status_label: label.into(),
+        explanation: format!("6月30日前反馈:{label}"),
+        submitted_on: on.map(String::from),
+        late_working_days: late,
+        review_status: "open".into(),
+        review_status_label: "待提交".into(),
     }
 }
 
@@ -134,5 +166,20 @@ pub fn sample() -> ComplianceReport {
             period(1, "市统计局", "2017-09", "missed", Some(40)),
             period(2, "市财政局", "2017-09", "met", None),
         ],
+        feedback: FeedbackReport {
+            counts: FeedbackCounts {
+                rounds: 3,
+                on_time: 1,
+                late: 1,
+                missing: 1,
+                pending: 0,
+            },
+            units: Vec::new(),
+            rounds: vec![
+                round(2, "市财政局", "on_time", Some("2017-06-29"), Some(0)),
+                round(1, "市统计局", "late", Some("2017-07-06"), Some(4)),
+                round(5, "市审计局", "missing", None, None),
+            ],
+        },
     }
 }

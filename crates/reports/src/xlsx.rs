@@ -3,7 +3,7 @@
 //! charted), a bold frozen header row, widths for Chinese text, and a native bar chart of the
 //! on-time rate by unit on 单位排名.
 //!
-//! Sheets: 汇总, 单位排名, 任务, 月度, 逾期清单, 全部期次, 未自动核查.
+//! Sheets: 汇总, 单位排名, 任务, 月度, 逾期清单, 全部期次, 未自动核查, 反馈情况.
 
 use crate::RenderError;
 use crate::notice::Notice;
@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-pub const SHEETS: [&str; 7] = [
+pub const SHEETS: [&str; 8] = [
     "汇总",
     "单位排名",
     "任务",
@@ -22,6 +22,7 @@ pub const SHEETS: [&str; 7] = [
     "逾期清单",
     "全部期次",
     "未自动核查",
+    "反馈情况",
 ];
 
 struct Formats {
@@ -159,6 +160,18 @@ fn summary(
     Row::new(&mut ws, f, r)
         .text("按时公开率")?
         .rate(s.on_time_rate)?;
+    let fb = &notice.feedback_counts;
+    let feedback: [(&str, u32); 5] = [
+        ("反馈节点", fb.rounds),
+        ("按时反馈", fb.on_time),
+        ("逾期反馈", fb.late),
+        ("未反馈", fb.missing),
+        ("反馈未到期", fb.pending),
+    ];
+    for (k, v) in feedback {
+        r += 1;
+        Row::new(&mut ws, f, r).text(k)?.num(v)?;
+    }
     Ok(ws)
 }
 
@@ -344,6 +357,37 @@ fn unchecked(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxEr
     Ok(ws)
 }
 
+fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let cols: [Col; 10] = [
+        ("单位", 20.0),
+        ("任务序号", 9.0),
+        ("任务", 30.0),
+        ("反馈节点", 24.0),
+        ("截止日期", 12.0),
+        ("情况", 10.0),
+        ("提交日期", 12.0),
+        ("逾期工作日", 11.0),
+        ("审核状态", 10.0),
+        ("情况说明", 50.0),
+    ];
+    let mut ws = sheet("反馈情况", &cols, f)?;
+    for (i, fb) in report.feedback.rounds.iter().enumerate() {
+        let r = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        Row::new(&mut ws, f, r)
+            .text(&fb.org_name)?
+            .num(fb.task_number as f64)?
+            .text(&fb.task_title)?
+            .text(&fb.label)?
+            .text(&fb.due)?
+            .text(&fb.status_label)?
+            .text(fb.submitted_on.as_deref().unwrap_or(""))?
+            .opt_num(fb.late_working_days.map(|n| n as f64))?
+            .text(&fb.review_status_label)?
+            .wrapped(&fb.explanation)?;
+    }
+    Ok(ws)
+}
+
 fn workbook(report: &ComplianceReport, notice: &Notice) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
@@ -359,6 +403,7 @@ fn workbook(report: &ComplianceReport, notice: &Notice) -> Result<Vec<u8>, XlsxE
     wb.push_worksheet(overdue(notice, &f)?);
     wb.push_worksheet(periods(report, &f)?);
     wb.push_worksheet(unchecked(report, &f)?);
+    wb.push_worksheet(feedback(report, &f)?);
     wb.save_to_buffer()
 }
 
@@ -395,5 +440,15 @@ mod tests {
         assert_eq!(over.get((2, 7)), Some(&Data::Float(8.0)));
         let unchecked = wb.worksheet_range("未自动核查").expect("unchecked");
         assert_eq!(unchecked.height(), 2);
+        let fb = wb.worksheet_range("反馈情况").expect("feedback");
+        assert_eq!(fb.height(), 4);
+        assert_eq!(fb.get((2, 0)), Some(&Data::String("市统计局".into())));
+        assert_eq!(fb.get((2, 7)), Some(&Data::Float(4.0)));
+        let summary = wb.worksheet_range("汇总").expect("summary");
+        let missing = summary
+            .rows()
+            .find(|r| r.first() == Some(&Data::String("未反馈".into())))
+            .expect("未反馈 row");
+        assert_eq!(missing.get(1), Some(&Data::Float(1.0)));
     }
 }

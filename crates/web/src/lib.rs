@@ -8,6 +8,7 @@ mod assets;
 pub mod auth;
 pub mod charts;
 pub mod error;
+pub mod mail;
 mod portal;
 pub mod storage;
 pub mod templates;

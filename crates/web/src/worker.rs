@@ -6,7 +6,9 @@
 //! idempotent. [`Worker::stop`] finishes the job in hand and stops.
 
 use chrono::NaiveDate;
-use gongkai_db::notifications::{self, NOTIFY_JOB, NotifyPayload, SCAN_JOB};
+use gongkai_db::notifications::{
+    self, EMAIL_JOB, EmailPayload, NOTIFY_JOB, NotifyPayload, SCAN_JOB,
+};
 use gongkai_db::{Db, DbError, jobs};
 use serde::Deserialize;
 use std::time::Duration;
@@ -25,6 +27,8 @@ pub struct WorkerConfig {
     pub batch: i64,
     /// Enqueue the hourly reminder scan (off in tests that drive the scan themselves).
     pub schedule_scans: bool,
+    /// Sends reminders by e-mail too when set (`serve --smtp-url`).
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl Default for WorkerConfig {
@@ -35,6 +39,7 @@ impl Default for WorkerConfig {
             lease_ms: 5 * 60 * 1000,
             batch: 20,
             schedule_scans: true,
+            mailer: None,
         }
     }
 }
@@ -91,7 +96,7 @@ pub async fn schedule_scan(db: &Db, now_ms: i64, date: NaiveDate) -> Result<bool
 }
 
 /// Runs one job. Errors are recorded on the job by the caller.
-pub async fn run_job(db: &Db, job: &jobs::Job) -> Result<String, String> {
+pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<String, String> {
     let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
     match job.kind.as_str() {
         SCAN_JOB => {
@@ -102,21 +107,38 @@ pub async fn run_job(db: &Db, job: &jobs::Job) -> Result<String, String> {
                     .map_err(|_| format!("日期“{d}”无法识别"))?,
                 None => china_today(),
             };
-            let out = notifications::scan_feedback_reminders(&mut conn, today)
+            let feedback = notifications::scan_feedback_reminders(&mut conn, today)
+                .await
+                .map_err(|e| e.to_string())?;
+            let periods = notifications::scan_period_reminders(&mut conn, today)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(
-                "{today}: {} due, {} enqueued",
-                out.due, out.enqueued
+                "{today}: feedback {} due, {} enqueued; periods {} due, {} enqueued",
+                feedback.due, feedback.enqueued, periods.due, periods.enqueued
             ))
         }
         NOTIFY_JOB => {
             let p: NotifyPayload =
                 serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
-            let n = notifications::deliver(&mut conn, &p)
+            let n = notifications::deliver(&mut conn, &p, config.mailer.is_some())
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!("{n} notifications"))
+        }
+        EMAIL_JOB => {
+            let p: EmailPayload =
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+            // A node without SMTP leaves the job to be retried, by a node that has it.
+            let mailer = config
+                .mailer
+                .as_ref()
+                .ok_or_else(|| "本节点未配置 SMTP,稍后重试".to_string())?;
+            drop(conn);
+            mailer
+                .send(&p.to, &p.subject, &p.body, &p.link, &p.key)
+                .await?;
+            Ok("sent".into())
         }
         other => Err(format!("未知的任务类型“{other}”")),
     }
@@ -130,7 +152,7 @@ pub async fn run_once(db: &Db, config: &WorkerConfig) -> Result<RunStats, DbErro
         ..RunStats::default()
     };
     for job in claimed {
-        let result = run_job(db, &job).await;
+        let result = run_job(db, &job, config).await;
         let mut conn = db.pool.acquire().await?;
         match result {
             Ok(what) => {

@@ -305,13 +305,18 @@ async fn supervisor_imports_reviews_and_confirms_a_plan_in_the_browser() {
         "the confirmed plan shows its tasks"
     );
 
-    // Supervision is computed from what was published: nothing was, so bound obligations are missed.
+    // Supervision is computed from what was published. No column was chosen at review, so no
+    // obligation can be checked automatically: the dashboard says so instead of inventing figures.
     b.goto(&app.url("/admin/supervision?as_of=2017-12-31"))
         .await;
     let board = b.client.source().await.expect("source");
     assert!(
-        board.contains("按时公开率") && board.contains("<svg"),
-        "the dashboard with its charts"
+        board.contains("按时公开率")
+            && board.contains("无法自动核查")
+            && board.contains("暂无统计图")
+            && board.contains("反馈情况"),
+        "the dashboard explains why nothing is checked; page:\n{}",
+        crate::support::html::excerpt(&board)
     );
     b.screenshot("supervision").await;
     b.close().await;

@@ -406,3 +406,68 @@ async fn the_binary_prints_the_report() {
     assert!(!bad.status.success());
     app.teardown().await;
 }
+
+/// The round of task 1 due on `due` for `org` in the report.
+fn round<'a>(
+    r: &'a ComplianceReport,
+    org: &str,
+    due: &str,
+) -> &'a gongkai_db::compliance_feedback::FeedbackRoundRow {
+    r.feedback
+        .rounds
+        .iter()
+        .find(|f| f.org_name == org && f.due == due && f.task_number == 1)
+        .unwrap_or_else(|| panic!("{org} {due}"))
+}
+
+// The scenario's feedback: 市财政局 on time, 市统计局 after 6月30日, 市审计局 never.
+both_backends!(scenario_feedback_as_of_dates, |app| async move {
+    let plan = scenario(&app).await;
+    let r = compute(&app, plan, "2017-12-31").await;
+    let fiscal = round(&r, "市财政局", "2017-06-30");
+    assert_eq!(fiscal.status, "on_time");
+    assert_eq!(fiscal.submitted_on.as_deref(), Some("2017-06-29"));
+    assert_eq!(fiscal.review_status, "accepted");
+    let stats = round(&r, "市统计局", "2017-06-30");
+    assert_eq!(stats.status, "late");
+    assert_eq!(stats.status_label, "逾期反馈");
+    assert_eq!(stats.late_working_days, Some(4));
+    assert!(
+        stats
+            .explanation
+            .contains("2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"),
+        "{}",
+        stats.explanation
+    );
+    let audit = round(&r, "市审计局", "2017-06-30");
+    assert_eq!(audit.status, "missing");
+    assert_eq!(audit.submitted_on, None);
+    // The 11月30日 rounds: nobody answered.
+    assert_eq!(round(&r, "市财政局", "2017-11-30").status, "missing");
+    let unit = r
+        .feedback
+        .units
+        .iter()
+        .find(|u| u.org_name == "市统计局")
+        .unwrap();
+    assert_eq!(unit.counts.late, 1);
+    let c = r.feedback.counts;
+    assert_eq!(c.rounds, c.on_time + c.late + c.missing + c.pending);
+    assert_eq!((c.on_time, c.late), (1, 1));
+
+    // Before the late answer arrived it was missing; before the due date every round is pending.
+    let r = compute(&app, plan, "2017-07-03").await;
+    assert_eq!(round(&r, "市统计局", "2017-06-30").status, "missing");
+    assert_eq!(round(&r, "市统计局", "2017-06-30").late_working_days, None);
+    let r = compute(&app, plan, "2017-06-01").await;
+    assert!(
+        r.feedback
+            .rounds
+            .iter()
+            .filter(|f| f.due.as_str() >= "2017-06-01")
+            .all(|f| f.status == "pending")
+    );
+    // Loading the scenario again submits nothing twice.
+    gongkai_db::seed_scenario::load(app.db()).await.unwrap();
+    assert_eq!(app.count("feedback_submissions").await, 2);
+});

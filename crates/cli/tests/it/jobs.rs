@@ -318,10 +318,18 @@ both_backends!(reminders_are_created_exactly_once, |app| async move {
     }
     drain(&app, 2).await;
 
-    // One notify job per round due 2017-06-30, none for 2017-11-30.
-    let notify = jobs::by_kind(&mut *app.conn().await, NOTIFY_JOB)
+    // One notify job per round due 2017-06-30, none for 2017-11-30 (the same scan also reminds
+    // publication periods: `period_reminders_skip_met_periods`).
+    let notify: Vec<Job> = jobs::by_kind(&mut *app.conn().await, NOTIFY_JOB)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .filter(|j| {
+            j.dedupe_key
+                .as_deref()
+                .is_some_and(|k| k.starts_with("reminder:feedback_round:"))
+        })
+        .collect();
     assert_eq!(notify.len() as i64, rounds_due);
     assert!(notify.iter().all(|j| j.status == "done"));
     let keys: BTreeSet<_> = notify.iter().filter_map(|j| j.dedupe_key.clone()).collect();
@@ -332,7 +340,7 @@ both_backends!(reminders_are_created_exactly_once, |app| async move {
     );
 
     // One notification per (user, round): the two users of `org` get one per round of theirs.
-    let all = notifications::by_key_prefix(&mut *app.conn().await, "reminder:")
+    let all = notifications::by_key_prefix(&mut *app.conn().await, "reminder:feedback_round:")
         .await
         .unwrap();
     let mut per_user: BTreeMap<i64, usize> = BTreeMap::new();
@@ -366,7 +374,7 @@ both_backends!(reminders_are_created_exactly_once, |app| async move {
     assert_eq!((out.due as i64, out.enqueued), (rounds_due, 0));
     let p: notifications::NotifyPayload = serde_json::from_str(&notify[0].payload).unwrap();
     assert_eq!(
-        notifications::deliver(&mut *app.conn().await, &p)
+        notifications::deliver(&mut *app.conn().await, &p, false)
             .await
             .unwrap(),
         0
@@ -569,4 +577,79 @@ both_backends!(notifications_page_lists_and_marks_read, |app| async move {
             .unwrap(),
         0
     );
+});
+
+// Publication periods are reminded too, unless their publication is already out: 市统计局's
+// third quarter (nothing published) on its due date; 市财政局's October, published early, never.
+both_backends!(period_reminders_skip_met_periods, |app| async move {
+    let mut tx = app.db().begin().await.unwrap();
+    let plan = gongkai_db::plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+        .await
+        .unwrap()
+        .plan_id;
+    tx.commit().await.unwrap();
+    gongkai_db::seed_scenario::load(app.db()).await.unwrap();
+    let stats = app.org_id("市统计局").await;
+    let editor = app
+        .create_user("tj_editor", Role::Editor, Some(stats))
+        .await;
+    let report = gongkai_db::compliance::report(
+        &mut *app.conn().await,
+        plan,
+        NaiveDate::from_ymd_opt(2017, 12, 31).unwrap(),
+    )
+    .await
+    .unwrap();
+    let q3 = report
+        .periods
+        .iter()
+        .find(|p| p.org_id == stats && p.key == "2017-Q3")
+        .expect("市统计局's third quarter");
+    let due = NaiveDate::parse_from_str(&q3.due, "%Y-%m-%d").unwrap();
+    let out = notifications::scan_period_reminders(&mut *app.conn().await, due)
+        .await
+        .unwrap();
+    assert!(out.enqueued >= 1);
+    let again = notifications::scan_period_reminders(&mut *app.conn().await, due)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.due, again.enqueued),
+        (out.due, 0),
+        "once per reminder"
+    );
+    drain(&app, 2).await;
+    let key = format!("reminder:period:{}:2017-Q3:on_day:{due}", q3.obligation_id);
+    let got = notifications::by_key_prefix(&mut *app.conn().await, &key)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1, "one notification for the one editor");
+    assert_eq!(got[0].user_id, editor);
+    assert!(got[0].title.contains("2017年第3季度"), "{}", got[0].title);
+    assert!(got[0].link.contains(&format!("org={stats}")));
+
+    // 市财政局's October figures came out on 2017-11-15, before any reminder of that period.
+    let fiscal = report
+        .periods
+        .iter()
+        .find(|p| p.org_name == "市财政局" && p.key == "2017-10")
+        .expect("市财政局's October");
+    let oct_due = NaiveDate::parse_from_str(&fiscal.due, "%Y-%m-%d").unwrap();
+    let mut day = oct_due;
+    for _ in 0..=5 {
+        notifications::scan_period_reminders(&mut *app.conn().await, day)
+            .await
+            .unwrap();
+        day = day.pred_opt().unwrap();
+    }
+    let jobs_for_october: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE $1")
+            .bind(format!(
+                "reminder:period:{}:2017-10:%",
+                fiscal.obligation_id
+            ))
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+    assert_eq!(jobs_for_october, 0);
 });

@@ -19,6 +19,7 @@ mod feedback;
 mod harness;
 mod http;
 mod jobs;
+mod mail;
 mod plan_review;
 mod plans;
 mod reports;

@@ -96,7 +96,8 @@ both_backends!(
                 "月度",
                 "逾期清单",
                 "全部期次",
-                "未自动核查"
+                "未自动核查",
+                "反馈情况"
             ]
         );
 
@@ -168,6 +169,20 @@ both_backends!(
             r.totals.unchecked_obligations as usize
         );
 
+        // 反馈情况: every feedback round; 市统计局 answered 6月30日's round 4 working days late.
+        let feedback = wb.worksheet_range("反馈情况").unwrap();
+        assert_eq!(feedback.height() - 1, r.feedback.rounds.len());
+        let late = feedback
+            .rows()
+            .find(|row| {
+                matches!(row.first(), Some(Data::String(s)) if s == "市统计局")
+                    && matches!(row.get(4), Some(Data::String(s)) if s == "2017-06-30")
+            })
+            .expect("市统计局's 6月30日 round");
+        assert_eq!(text(late.get(5)), "逾期反馈");
+        assert_eq!(number(late.get(7)), 4.0);
+        assert_eq!(figure("未反馈"), f64::from(r.feedback.counts.missing));
+
         // The DOCX: title, official fonts, the office and the figures.
         let docx = compliance_document(app.db(), plan, AS_OF, Format::Docx, None, issued)
             .await
@@ -178,6 +193,7 @@ both_backends!(
         assert!(xml.contains(r#"w:eastAsia="黑体""#));
         assert!(xml.contains("一、总体情况") && xml.contains("二、各单位按时公开情况"));
         assert!(xml.contains("2018年1月8日"));
+        assert!(xml.contains("四、落实情况反馈") && xml.contains("市审计局"));
         assert!(xml.contains("市财政局"));
     }
 );

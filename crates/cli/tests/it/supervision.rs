@@ -114,3 +114,32 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    dashboard_shows_late_feedback_and_the_heat_map,
+    |app| async move {
+        let plan = import_seed_plan(&app).await;
+        gongkai_db::seed_scenario::load(app.db())
+            .await
+            .expect("scenario");
+        app.login_admin().await;
+        let board = app
+            .get_ok(&format!("/admin/supervision?plan={plan}&as_of=2017-12-31"))
+            .await;
+        assert!(board.contains("反馈情况"));
+        assert!(
+            board.contains("2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"),
+            "市统计局's late feedback is listed with its explanation"
+        );
+        assert!(board.contains("已过截止日期仍未反馈"));
+        assert!(board.contains("2017年各单位公开期次日历"));
+        assert!(
+            board.contains("市财政局 8月:逾期完成1"),
+            "the August cell of 市财政局 says its period was met late"
+        );
+        assert!(
+            board.contains("class=\"h-missed\""),
+            "a missed quarter is marked"
+        );
+    }
+);

@@ -39,6 +39,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "enabled" => "已启用该用户。",
         "disabled" => "已停用该用户,其登录会话已全部失效。",
         "password" => "密码已修改。",
+        "email" => "通知邮箱已保存。",
         _ => return None,
     })
 }

@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/password", post(people::reset_password))
         .route("/account", get(people::account))
         .route("/account/password", post(people::change_password))
+        .route("/account/email", post(people::change_email))
         .route("/account/tokens", post(people::create_token))
         .route("/account/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(people::audit_log))

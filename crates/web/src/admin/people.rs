@@ -451,6 +451,7 @@ async fn account_page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let tokens = db_auth::tokens_of(&mut conn, user.id).await?;
+    let me = users::get(&mut conn, user.id).await?;
     drop(conn);
     let html = render(
         state,
@@ -459,7 +460,7 @@ async fn account_page(
         "account",
         json!({
             "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice),
-            "tokens": tokens, "new_token": new_token,
+            "tokens": tokens, "new_token": new_token, "email": me.email.unwrap_or_default(),
         }),
     )?;
     Ok((status, html).into_response())
@@ -524,6 +525,39 @@ pub async fn change_password(
     tx.commit().await?;
     // All sessions, including this one, were ended: sign in again with the new password.
     Ok(Redirect::to("/admin/login").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    csrf_token: String,
+    email: String,
+}
+
+/// Sets or clears the signed-in user's address for reminder e-mails.
+pub async fn change_email(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<EmailForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut inv = Invalid::default();
+    let email = validate::optional_email(&mut inv, "email", &f.email);
+    if !inv.is_empty() {
+        return account_page(
+            &state,
+            &user,
+            Some(&inv),
+            None,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let mut tx = state.db.begin().await?;
+    users::set_email(&mut tx, &user.actor(), user.id, email.as_deref()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/account?notice=email").into_response())
 }
 
 #[derive(Deserialize, Default)]

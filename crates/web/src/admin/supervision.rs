@@ -190,7 +190,26 @@ pub async fn board(
         .iter()
         .map(|u| json!({"org_id": u.org_id, "org_name": u.org_name, "obligations": u.obligations, "unchecked": u.unchecked_obligations, "c": counts_json(&u.counts)}))
         .collect();
+    let fb = &r.feedback;
+    let mut fb_counts = gongkai_db::compliance_feedback::FeedbackCounts::default();
+    for u in fb.units.iter().filter(|u| in_scope(&l.scope, u.org_id)) {
+        fb_counts.rounds += u.counts.rounds;
+        fb_counts.on_time += u.counts.on_time;
+        fb_counts.late += u.counts.late;
+        fb_counts.missing += u.counts.missing;
+        fb_counts.pending += u.counts.pending;
+    }
+    let fb_rows = |status: &str| -> Vec<&gongkai_db::compliance_feedback::FeedbackRoundRow> {
+        fb.rounds
+            .iter()
+            .filter(|f| in_scope(&l.scope, f.org_id) && f.status == status)
+            .take(50)
+            .collect()
+    };
+    let heat = heat_map(&periods, r.plan.year);
     Ok(render(&state, &user, "admin/supervision.html", "supervision", json!({
+        "feedback": {"counts": fb_counts, "late": fb_rows("late"), "missing": fb_rows("missing")},
+        "heat": heat,
         "plan": r.plan, "plans": l.plan_options, "as_of": l.as_of, "error": l.error, "base": base,
         "totals": counts_json(&totals), "units": unit_rows, "tasks": if l.scope.is_none() { tasks } else { Vec::new() },
         "missed": pick("missed"), "late": pick("met_late"), "due_soon": pick("due_soon"),
@@ -198,6 +217,66 @@ pub async fn board(
         "unchecked_total": r.totals.unchecked_obligations, "obligations_total": r.totals.obligations,
     }))?
     .into_response())
+}
+
+/// The calendar heat map: one row per unit, one cell per month of the plan year, each cell the
+/// periods ending that month by status, coloured by the worst of them (missed, late, due soon,
+/// met), linked to those periods.
+fn heat_map(periods: &[&PeriodRow], year: i64) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    let mut by_unit: BTreeMap<(String, i64), BTreeMap<u32, Counts>> = BTreeMap::new();
+    for p in periods {
+        let Some(month) = p
+            .end
+            .strip_prefix(&format!("{year}-"))
+            .and_then(|m| m.get(..2))
+            .and_then(|m| m.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let status = gongkai_domain::obligation::Status::from_code(&p.status);
+        if let Some(status) = status {
+            by_unit
+                .entry((p.org_name.clone(), p.org_id))
+                .or_default()
+                .entry(month)
+                .or_default()
+                .add_status(status);
+        }
+    }
+    let rows: Vec<_> = by_unit
+        .into_iter()
+        .map(|((name, org_id), months)| {
+            let cells: Vec<_> = (1..=12)
+                .map(|m| match months.get(&m) {
+                    None => json!({"month": m, "class": "none", "title": format!("{m}月:无到期期次")}),
+                    Some(c) => {
+                        let class = if c.missed > 0 {
+                            "missed"
+                        } else if c.met_late > 0 {
+                            "late"
+                        } else if c.due_soon > 0 {
+                            "soon"
+                        } else if c.met > 0 {
+                            "met"
+                        } else {
+                            "pending"
+                        };
+                        let mut parts = Vec::new();
+                        for (n, label) in [(c.met, "按时"), (c.met_late, "逾期完成"), (c.missed, "未完成"), (c.due_soon, "即将到期"), (c.not_yet_due, "未到期")] {
+                            if n > 0 {
+                                parts.push(format!("{label}{n}"));
+                            }
+                        }
+                        json!({"month": m, "class": class, "count": c.periods(),
+                               "title": format!("{name} {m}月:{}", parts.join(",")), "org_id": org_id})
+                    }
+                })
+                .collect();
+            json!({"org_id": org_id, "org_name": name, "cells": cells})
+        })
+        .collect();
+    json!({"year": year, "rows": rows})
 }
 
 pub async fn periods(

@@ -495,7 +495,7 @@ impl TestApp {
     }
 }
 
-async fn csrf_token_with(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+pub async fn csrf_token_with(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
     let resp = client
         .get(app.url(path))
         .send()
