@@ -2,7 +2,7 @@
 //! (top), 35 mm (bottom), 28 mm (left) and 26 mm (right); the title in 方正小标宋简体 二号 (22 pt)
 //! centred; body text 仿宋_GB2312 三号 (16 pt) with a first-line indent of two characters at a
 //! fixed line pitch; section headings 一、 in 黑体 and sub-headings (一) in 楷体_GB2312, both
-//! 三号; tables with borders, a 黑体 header row and 仿宋 cells in 四号. No charts: the figures are
+//! 三号; tables with borders, a 黑体 header row and 仿宋 cells in 小四. No charts: the figures are
 //! in the tables and the charts are in the HTML page and the workbook.
 //!
 //! East-Asian font names go in `w:eastAsia` (RunFonts::east_asia); Latin text and digits use
@@ -21,10 +21,10 @@ const HEADING_FONT: &str = "黑体";
 const SUBHEADING_FONT: &str = "楷体_GB2312";
 const LATIN_FONT: &str = "Times New Roman";
 
-/// Sizes in half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt.
+/// Sizes in half-points: 二号 22 pt, 三号 16 pt, 小四 12 pt (tables, so their columns fit).
 const SIZE_TITLE: usize = 44;
 const SIZE_BODY: usize = 32;
-const SIZE_TABLE: usize = 28;
+const SIZE_TABLE: usize = 24;
 
 /// Millimetres to twentieths of a point.
 const fn mm(v: i32) -> i32 {
@@ -92,11 +92,11 @@ fn widths(t: &Table) -> Vec<i32> {
         .zip(&t.header)
         .map(|(&n, h)| {
             if n {
-                2
+                3
             } else if *h == "情况说明" {
-                7
+                9
             } else {
-                4
+                5
             }
         })
         .collect();
@@ -201,7 +201,30 @@ pub fn to_bytes(notice: &Notice) -> Result<Vec<u8>, RenderError> {
     document(notice)
         .pack(&mut buf)
         .map_err(|e| RenderError(e.to_string()))?;
-    Ok(buf.into_inner())
+    deflate(buf.get_ref()).map_err(|e| RenderError(e.to_string()))
+}
+
+/// docx-rs stores every part uncompressed (a notice with long tables is over a megabyte); the
+/// package is rewritten part by part, in the same order, with deflate.
+fn deflate(stored: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Cursor, Read as _, Write as _};
+    let mut src = zip::ZipArchive::new(Cursor::new(stored))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut part = src.by_index(i)?;
+        let name = part.name()?.into_owned();
+        if part.is_dir() {
+            out.add_directory(name, options)?;
+            continue;
+        }
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes)?;
+        out.start_file(name, options)?;
+        out.write_all(&bytes)?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 #[cfg(test)]
@@ -225,6 +248,11 @@ mod tests {
         );
         let bytes = to_bytes(&n).expect("packed");
         assert_eq!(&bytes[..2], b"PK");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let part = zip.by_name("word/document.xml").expect("document.xml");
+        assert_eq!(part.compression(), zip::CompressionMethod::Deflated);
+        assert!(part.compressed_size() < part.size() / 3, "deflated");
+        drop(part);
         let xml = String::from_utf8(document(&n).build().document).expect("utf-8");
         assert!(xml.contains("关于盘锦市2017年政务公开工作安排落实情况的通报"));
         assert!(xml.contains(r#"w:eastAsia="仿宋_GB2312""#));

@@ -391,12 +391,13 @@ impl Notice {
             Some(_) => first.push_str(&format!("按时公开率为{}。", percent(s.on_time_rate))),
             None => first.push_str("尚无可计算按时公开率的到期期次。"),
         }
-        if s.due_soon + s.not_yet_due > 0 {
-            first.push_str(&format!(
-                "另有{}期次尚未到期(其中{}期次将在3个工作日内到期)。",
-                s.due_soon + s.not_yet_due,
-                s.due_soon
-            ));
+        match (s.due_soon, s.not_yet_due) {
+            (0, 0) => {}
+            (0, n) => first.push_str(&format!("另有{n}期次尚未到期。")),
+            (soon, n) => first.push_str(&format!(
+                "另有{}期次尚未到期,其中{soon}期次将在3个工作日内到期。",
+                soon + n
+            )),
         }
         let mut out = vec![first];
         if s.unchecked > 0 {
@@ -551,13 +552,53 @@ impl Notice {
             c.missing,
             c.pending
         ))];
-        if let Some(t) = self.feedback_table("missing", "截止日期已过仍未反馈的节点") {
-            out.push(Block::SubHeading("(一)未反馈".into()));
-            out.push(Block::Table(t));
+        // Every missing round in detail would bury the notice (a unit has one per feedback date);
+        // the notice names the units with their counts, the workbook's 反馈情况 has every round.
+        let mut units: Vec<(&str, u32, u32)> = Vec::new();
+        for f in &self.feedback {
+            let i = match units.iter().position(|u| u.0 == f.org_name) {
+                Some(i) => i,
+                None => {
+                    units.push((&f.org_name, 0, 0));
+                    units.len() - 1
+                }
+            };
+            if f.status == "missing" {
+                units[i].1 += 1;
+            } else {
+                units[i].2 += 1;
+            }
+        }
+        units.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+        let mut n = 0;
+        if !units.is_empty() {
+            n += 1;
+            out.push(Block::SubHeading(format!(
+                "({})未按时反馈的单位",
+                chinese_number(n)
+            )));
+            out.push(Block::Paragraph(format!(
+                "{}个单位存在未反馈或逾期反馈的节点,各节点的情况见数据表“反馈情况”。",
+                units.len()
+            )));
+            out.push(Block::Table(Table {
+                caption: "未按时反馈的单位".into(),
+                header: vec!["单位", "未反馈节点", "逾期反馈节点"],
+                numeric: vec![false, true, true],
+                rows: units
+                    .iter()
+                    .map(|(name, missing, late)| {
+                        vec![name.to_string(), missing.to_string(), late.to_string()]
+                    })
+                    .collect(),
+            }));
         }
         if let Some(t) = self.feedback_table("late", "逾期反馈的节点") {
-            let n = if c.missing > 0 { "(二)" } else { "(一)" };
-            out.push(Block::SubHeading(format!("{n}逾期反馈")));
+            n += 1;
+            out.push(Block::SubHeading(format!(
+                "({})逾期反馈",
+                chinese_number(n)
+            )));
             out.push(Block::Table(t));
         }
         Some(out)
@@ -827,8 +868,22 @@ mod tests {
         assert_eq!(
             subheadings,
             vec![
-                &Block::SubHeading("(一)未反馈".into()),
+                &Block::SubHeading("(一)未按时反馈的单位".into()),
                 &Block::SubHeading("(二)逾期反馈".into())
+            ]
+        );
+        let Some(Block::Table(by_unit)) = sections[3]
+            .blocks
+            .iter()
+            .find(|b| matches!(b, Block::Table(t) if t.caption == "未按时反馈的单位"))
+        else {
+            panic!("the table of units behind on feedback")
+        };
+        assert_eq!(
+            by_unit.rows,
+            vec![
+                vec!["市审计局".to_string(), "1".into(), "0".into()],
+                vec!["市统计局".to_string(), "0".into(), "1".into()]
             ]
         );
         // The month with nothing due yet is left out of the month table.
