@@ -1,7 +1,7 @@
 //! The workbook behind a notice: the tables of the compliance report, one sheet each, with
 //! counts as numbers and rates as numbers in a percent format (so they can be summed, sorted and
-//! charted), a bold frozen header row, widths for Chinese text, and a native bar chart of the
-//! on-time rate by unit on 单位排名.
+//! charted), a bold frozen header row, widths for Chinese text, A4 landscape printing one page
+//! wide, and a native bar chart of the on-time rate by unit on 单位排名.
 //!
 //! Sheets: 汇总, 单位排名, 任务, 月度, 逾期清单, 全部期次, 未自动核查, 反馈情况.
 
@@ -59,6 +59,11 @@ fn sheet(name: &str, cols: &[Col], f: &Formats) -> Result<Worksheet, XlsxError> 
         ws.set_column_width(c, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    // Printed: A4 landscape, one page wide, the header row on every page.
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
     Ok(ws)
 }
 
