@@ -826,3 +826,76 @@ pub async fn import_builtin(
         import_id: Some(import_id),
     })
 }
+
+/// Binds (or, with `None`, unbinds) the column in which a confirmed plan's duty publishes the
+/// obligations of one cadence, for every reporting organisation of the duty: the plan edit a
+/// supervisor makes after confirmation. The compliance report follows at once (it is recomputed
+/// on every call). Refused with a Chinese message, writing nothing, when the duty is not part of
+/// the plan, has no obligation of that cadence, or the column does not exist. Returns how many
+/// obligations changed.
+pub async fn set_obligation_column(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+    column_id: Option<i64>,
+) -> DbResult<u64> {
+    let plan = get_plan(conn, plan_id).await?;
+    let before: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT o.id, o.column_id FROM obligations o JOIN plan_duties d ON d.id = o.duty_id \
+         JOIN plan_tasks t ON t.id = d.task_id \
+         WHERE t.plan_id = $1 AND o.duty_id = $2 AND o.cadence = $3 ORDER BY o.id",
+    )
+    .bind(plan_id)
+    .bind(duty_id)
+    .bind(cadence)
+    .fetch_all(&mut *conn)
+    .await?;
+    if before.is_empty() {
+        return Err(Invalid::one("cadence", "该职责没有这一公开义务,请刷新页面后重试").into());
+    }
+    let column_name = match column_id {
+        None => None,
+        Some(c) => Some(
+            sqlx::query_scalar::<_, String>("SELECT name FROM columns WHERE id = $1")
+                .bind(c)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(|| DbError::from(Invalid::one("column_id", "所选栏目不存在")))?,
+        ),
+    };
+    let changed = before.iter().filter(|(_, c)| *c != column_id).count() as u64;
+    if changed > 0 {
+        sqlx::query("UPDATE obligations SET column_id = $1 WHERE duty_id = $2 AND cadence = $3")
+            .bind(column_id)
+            .bind(duty_id)
+            .bind(cadence)
+            .execute(&mut *conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            Entry {
+                action: "plan.obligation_column",
+                entity: "plan",
+                entity_id: plan_id.to_string(),
+                summary: format!(
+                    "《{}》职责 {duty_id} 的“{cadence}”公开义务{}",
+                    plan.title,
+                    match &column_name {
+                        Some(n) => format!("指定栏目“{n}”"),
+                        None => "取消指定栏目".to_string(),
+                    }
+                ),
+                before: Some(serde_json::json!({"obligations": before
+                    .iter()
+                    .map(|(id, c)| serde_json::json!({"id": id, "column_id": c}))
+                    .collect::<Vec<_>>()})),
+                after: Some(serde_json::json!({"duty_id": duty_id, "cadence": cadence, "column_id": column_id})),
+            },
+        )
+        .await?;
+    }
+    Ok(changed)
+}

@@ -11,6 +11,7 @@
 mod support;
 
 mod api;
+mod assessment;
 mod binary;
 mod browser;
 mod calendar;

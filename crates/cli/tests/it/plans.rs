@@ -492,3 +492,124 @@ fn the_command_line_imports_the_builtin_plan_once() {
     let (ok, _, err) = run(&[empty.to_str().unwrap()]);
     assert!(!ok && err.contains("文件为空"), "{err}");
 }
+
+// A plan edit after confirmation: a supervisor binds the column of 市审计局's duty, and the
+// compliance report follows at once (recomputed, nothing cached); unbinding takes it back.
+both_backends!(
+    binding_a_column_after_confirmation_changes_the_report,
+    |app| async move {
+        let mut tx = app.db().begin().await.unwrap();
+        let plan = gongkai_db::plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+            .await
+            .unwrap()
+            .plan_id;
+        tx.commit().await.unwrap();
+        let as_of = gongkai_domain::calendar::NaiveDate::from_ymd_opt(2017, 12, 31).unwrap();
+        let report = |app: crate::support::TestApp| async move {
+            gongkai_db::compliance::report(&mut *app.conn().await, plan, as_of)
+                .await
+                .unwrap()
+        };
+        let before = report(app.clone()).await;
+        // An unbound obligation with a schedulable cadence: 市财政局's task-2 duty is "timely"; pick the
+        // first monthly or quarterly obligation without a column instead.
+        let target = before
+            .obligations
+            .iter()
+            .find(|o| o.column_id.is_none() && (o.cadence == "monthly" || o.cadence == "quarterly"))
+            .or_else(|| {
+                before
+                    .obligations
+                    .iter()
+                    .find(|o| o.column_id.is_none() && o.cadence == "yearly")
+            })
+            .expect("an unbound periodic obligation")
+            .clone();
+        assert_eq!(target.check, "no_column");
+        let column: i64 = sqlx::query_scalar("SELECT id FROM columns WHERE slug = 'tzgg'")
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+
+        app.login_admin().await;
+        let page = app.get_ok(&format!("/admin/plans/{plan}")).await;
+        assert!(page.contains(&format!(
+            "/admin/plans/{plan}/duties/{}/column",
+            target.duty_id
+        )));
+        let csrf = app.csrf_token(&format!("/admin/plans/{plan}")).await;
+        let path = format!("/admin/plans/{plan}/duties/{}/column", target.duty_id);
+        let audit_before = app.audit_count().await;
+        // A column that does not exist: refused, nothing written.
+        let bad = app
+            .client()
+            .post(app.url(&path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("cadence", target.cadence.as_str()),
+                ("column_id", "999999"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(bad.status().is_client_error());
+        assert!(bad.text().await.unwrap().contains("所选栏目不存在"));
+        assert_eq!(app.audit_count().await, audit_before);
+        let ok = app
+            .client()
+            .post(app.url(&path))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("cadence", target.cadence.as_str()),
+                ("column_id", &column.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), reqwest::StatusCode::SEE_OTHER);
+        assert_eq!(app.audit_count().await, audit_before + 1);
+
+        let after = report(app.clone()).await;
+        let now = after
+            .obligations
+            .iter()
+            .find(|o| o.id == target.id)
+            .unwrap();
+        assert_eq!(now.column_id, Some(column));
+        assert_eq!(now.check, "checked");
+        assert!(after.periods.iter().any(|p| p.obligation_id == target.id));
+        assert_eq!(
+            after.totals.unchecked_obligations + 1,
+            before.totals.unchecked_obligations
+        );
+
+        // Without the right role: an editor cannot edit the plan.
+        let org = app.org_id("市审计局").await;
+        app.create_user("sj", gongkai_domain::role::Role::Editor, Some(org))
+            .await;
+        let editor = app.new_client();
+        app.login_as(&editor, "sj", crate::support::PASSWORD).await;
+        let token = crate::support::csrf_token_with(&app, &editor, "/admin/account").await;
+        let refused = editor
+            .post(app.url(&path))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("cadence", target.cadence.as_str()),
+                ("column_id", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+        let still = report(app.clone()).await;
+        assert_eq!(
+            still
+                .obligations
+                .iter()
+                .find(|o| o.id == target.id)
+                .unwrap()
+                .column_id,
+            Some(column)
+        );
+    }
+);

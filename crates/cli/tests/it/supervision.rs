@@ -143,3 +143,54 @@ both_backends!(
         );
     }
 );
+
+both_backends!(the_plan_tree_counts_every_node, |app| async move {
+    let plan = import_seed_plan(&app).await;
+    gongkai_db::seed_scenario::load(app.db())
+        .await
+        .expect("scenario");
+    app.login_admin().await;
+    let tree = app
+        .get_ok(&format!(
+            "/admin/supervision/tree?plan={plan}&as_of=2017-12-31"
+        ))
+        .await;
+    assert!(tree.contains("计划落实情况树"));
+    assert!(tree.contains("一、重点公开工作任务"), "sections are shown");
+    assert!(tree.contains("1. 公开预期引导信息"), "tasks are shown");
+    let fiscal = app.org_id("市财政局").await;
+    let task1: i64 =
+        sqlx::query_scalar("SELECT id FROM plan_tasks WHERE plan_id = $1 AND number = 1")
+            .bind(plan)
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+    assert!(
+        tree.contains(&format!("task={task1}&amp;org={fiscal}"))
+            || tree.contains(&format!("task={task1}&org={fiscal}")),
+        "a unit links to its periods of the task"
+    );
+    assert!(
+        tree.contains("逾期完成 1"),
+        "市财政局's late August report is counted"
+    );
+
+    // A unit sees its own rows only.
+    let stats = app.org_id("市统计局").await;
+    app.create_user("tj", gongkai_domain::role::Role::Editor, Some(stats))
+        .await;
+    let unit = app.new_client();
+    app.login_as(&unit, "tj", PASSWORD).await;
+    let own = unit
+        .get(app.url(&format!(
+            "/admin/supervision/tree?plan={plan}&as_of=2017-12-31"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains("市统计局"));
+    assert!(!own.contains("市财政局"), "another unit is not shown");
+});

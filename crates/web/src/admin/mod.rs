@@ -1,6 +1,7 @@
 //! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
 //! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
 
+mod assessment;
 mod calendar;
 mod common;
 mod feedback;
@@ -74,6 +75,14 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/notice.xlsx", get(notice::xlsx_file))
         .route("/supervision/notice.docx", get(notice::docx_file))
         .route("/supervision/notice/publish", post(notice::publish))
+        .route("/supervision/tree", get(supervision::tree))
+        .route("/assessment", get(assessment::ranking))
+        .route("/assessment.csv", get(assessment::csv))
+        .route("/assessment/units/{org_id}", get(assessment::unit))
+        .route(
+            "/assessment/scheme",
+            get(assessment::scheme_form).post(assessment::scheme_save),
+        )
         .route("/plans", get(plans::index))
         .route(
             "/plans/import",
@@ -84,6 +93,10 @@ pub fn router() -> Router<AppState> {
         .route("/plans/imports/{id}/edit", post(plans::edit))
         .route("/plans/imports/{id}/discard", post(plans::discard))
         .route("/plans/{id}", get(plans::view))
+        .route(
+            "/plans/{id}/duties/{duty_id}/column",
+            post(plans::set_obligation_column),
+        )
         .route("/feedback", get(feedback::list))
         .route("/feedback/{id}", get(feedback::detail))
         .route("/feedback/{id}/submit", post(feedback::submit))

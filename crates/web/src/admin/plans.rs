@@ -472,6 +472,46 @@ pub async fn discard(
     Ok(Redirect::to("/admin/plans?notice=deleted").into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ObligationColumnForm {
+    csrf_token: String,
+    cadence: String,
+    column_id: String,
+}
+
+/// Binds the column of one duty's obligations of a cadence in a confirmed plan (supervisors).
+pub async fn set_obligation_column(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, duty_id)): Path<(i64, i64)>,
+    AdminForm(f): AdminForm<ObligationColumnForm>,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    user.check_csrf(&f.csrf_token)?;
+    let column_id = match f.column_id.trim() {
+        "" => None,
+        s => Some(s.parse::<i64>().map_err(|_| {
+            AppError::from(gongkai_db::DbError::from(gongkai_domain::Invalid::one(
+                "column_id",
+                "所选栏目无效,请刷新页面后重新选择",
+            )))
+        })?),
+    };
+    let mut tx = state.db.begin().await?;
+    plans::set_obligation_column(
+        &mut tx,
+        &user.actor(),
+        id,
+        duty_id,
+        f.cadence.trim(),
+        column_id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/plans/{id}?notice=saved#duty-{duty_id}")).into_response())
+}
+
 /// Groups rows by a key in order of first appearance.
 fn group_by<T, K: PartialEq + Clone>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
     let mut out: Vec<(K, Vec<&T>)> = Vec::new();
@@ -497,6 +537,13 @@ pub async fn view(
     let mut conn = state.db.pool.acquire().await?;
     let tree = plans::plan_tree(&mut conn, id).await?;
     let counts = plans::counts(&mut conn, id).await?;
+    let can_manage = user.perms.can_manage_plans();
+    let column_options = if can_manage {
+        let site = columns::default_site(&mut conn).await?;
+        column_rows(&columns::all(&mut conn, site.id).await?)
+    } else {
+        Vec::new()
+    };
     drop(conn);
     let tasks: Vec<_> = tree
         .tasks
@@ -516,14 +563,15 @@ pub async fn view(
                     let obligations: Vec<_> = group_by(&d.obligations, |o| (o.cadence.clone(), o.column_name.clone()))
                         .into_iter()
                         .map(|((cadence, column), rows)| {
-                            json!({"label": norm_label(&cadence), "text": rows[0].cadence_text, "column": column, "orgs": rows.len()})
+                            json!({"label": norm_label(&cadence), "text": rows[0].cadence_text, "column": column, "orgs": rows.len(),
+                                   "cadence": cadence, "column_id": rows[0].column_id, "duty_id": d.id})
                         })
                         .collect();
                     let rounds: Vec<_> = group_by(&d.feedback_rounds, |r| (r.due_date.clone(), r.label.clone()))
                         .into_iter()
                         .map(|((date, label), rows)| json!({"date": date, "label": label, "orgs": rows.len()}))
                         .collect();
-                    json!({"text": d.text, "clause": d.clause, "assessed": d.assessed, "units": units,
+                    json!({"id": d.id, "text": d.text, "clause": d.clause, "assessed": d.assessed, "units": units,
                            "deadlines": d.deadlines, "obligations": obligations, "rounds": rounds})
                 })
                 .collect();
@@ -532,6 +580,7 @@ pub async fn view(
         .collect();
     Ok(render(&state, &user, "admin/plan_view.html", "plans", json!({
         "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice_text(q.notice.as_deref()),
+        "can_manage": can_manage, "column_options": column_options,
     }))?
     .into_response())
 }

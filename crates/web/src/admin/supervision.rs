@@ -279,6 +279,80 @@ fn heat_map(periods: &[&PeriodRow], year: i64) -> serde_json::Value {
     json!({"year": year, "rows": rows})
 }
 
+/// The plan tree (section → task → duty → unit) with the status counts of every node, each unit
+/// linked to its periods of that task; units see only their own rows.
+pub async fn tree(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, AppError> {
+    let Some(l) = load(&state, &user, &q).await? else {
+        return Err(AppError::NotFound("尚无已确认的工作计划".into()));
+    };
+    let r = &l.report;
+    let mut conn = state.db.pool.acquire().await?;
+    let plan_tree = plans::plan_tree(&mut conn, r.plan.id).await?;
+    drop(conn);
+    let base = format!("plan={}&as_of={}", r.plan.id, l.as_of);
+    // Sections in order of first appearance, each with its tasks.
+    let mut sections: Vec<(String, Vec<serde_json::Value>, Counts)> = Vec::new();
+    for task in &plan_tree.tasks {
+        let mut task_counts = Counts::default();
+        let mut duties = Vec::new();
+        for (i, duty) in task.duties.iter().enumerate() {
+            let mut duty_counts = Counts::default();
+            let mut units: Vec<(String, i64, Counts, u32, u32)> = Vec::new();
+            for o in r
+                .obligations
+                .iter()
+                .filter(|o| o.duty_id == duty.id && in_scope(&l.scope, o.org_id))
+            {
+                duty_counts.add(&o.counts);
+                let unchecked = u32::from(o.check != "checked");
+                match units.iter_mut().find(|u| u.1 == o.org_id) {
+                    Some(u) => {
+                        u.2.add(&o.counts);
+                        u.3 += 1;
+                        u.4 += unchecked;
+                    }
+                    None => units.push((o.org_name.clone(), o.org_id, o.counts, 1, unchecked)),
+                }
+            }
+            if units.is_empty() && l.scope.is_some() {
+                continue;
+            }
+            task_counts.add(&duty_counts);
+            let units: Vec<_> = units
+                .into_iter()
+                .map(|(name, org_id, c, n, unchecked)| {
+                    json!({"org_name": name, "org_id": org_id, "obligations": n, "unchecked": unchecked, "c": counts_json(&c)})
+                })
+                .collect();
+            duties.push(json!({"n": i + 1, "text": duty.text, "c": counts_json(&duty_counts), "units": units}));
+        }
+        if duties.is_empty() {
+            continue;
+        }
+        let section = task.section_path.join(" › ");
+        let t = json!({"id": task.id, "number": task.number, "title": task.title, "c": counts_json(&task_counts), "duties": duties});
+        match sections.iter_mut().find(|s| s.0 == section) {
+            Some(s) => {
+                s.1.push(t);
+                s.2.add(&task_counts);
+            }
+            None => sections.push((section, vec![t], task_counts)),
+        }
+    }
+    let sections: Vec<_> = sections
+        .into_iter()
+        .map(|(title, tasks, c)| json!({"title": title, "tasks": tasks, "c": counts_json(&c)}))
+        .collect();
+    Ok(render(&state, &user, "admin/supervision_tree.html", "supervision", json!({
+        "plan": r.plan, "as_of": l.as_of, "base": base, "sections": sections, "scoped": l.scope.is_some(),
+    }))?
+    .into_response())
+}
+
 pub async fn periods(
     State(state): State<AppState>,
     user: CurrentUser,
