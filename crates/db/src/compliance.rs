@@ -223,6 +223,7 @@ pub async fn report(
         .await?
     };
 
+    let mut schedules = compliance::ScheduleCache::default();
     let mut totals = Counts::default();
     let mut n_obligations = 0u32;
     let mut n_unchecked = 0u32;
@@ -265,7 +266,14 @@ pub async fn report(
                                         .collect()
                                 }
                             };
-                            compliance::evaluate(&ob, o.column_id.is_some(), &evidence, as_of, &cal)
+                            compliance::evaluate_cached(
+                                &ob,
+                                o.column_id.is_some(),
+                                &evidence,
+                                as_of,
+                                &cal,
+                                &mut schedules,
+                            )
                         }
                         Err((why, reason)) => compliance::ObligationResult {
                             unchecked: Some(why),

@@ -1,4 +1,5 @@
-//! The feedback part of the compliance report: every feedback round of a plan with how it stands
+//! The feedback part of the compliance report: every feedback round and filing (报送事项, with
+//! its `kind`) of a plan with how it stands
 //! as of a date (按时反馈 / 逾期反馈 / 未反馈 / 未到期, judged by the unit's first submission; see
 //! `gongkai_domain::feedback::timeliness`), and the counts per unit. Internal: review comments
 //! and submission texts are left out, and nothing here is shown on the portal.
@@ -6,6 +7,7 @@
 use crate::DbResult;
 use chrono::NaiveDate;
 use gongkai_domain::feedback::{self, FirstSubmission, RoundStatus, Timeliness};
+use gongkai_domain::filing::FilingKind;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
@@ -54,6 +56,9 @@ pub struct FeedbackRoundRow {
     pub task_title: String,
     pub org_id: i64,
     pub org_name: String,
+    /// `feedback`, `implementation_plan` (实施方案备案) or `normative_report` (规范性文件月报).
+    pub kind: String,
+    pub kind_label: String,
     pub label: String,
     pub due: String,
     /// `on_time`, `late`, `missing`, `pending`.
@@ -79,6 +84,7 @@ struct Raw {
     label: String,
     due_date: String,
     status: String,
+    kind: String,
     first_on: Option<String>,
     first_late: Option<i64>,
 }
@@ -95,7 +101,7 @@ pub async fn report(
 ) -> DbResult<FeedbackReport> {
     let rows: Vec<Raw> = sqlx::query_as(
         "SELECT f.id, t.id AS task_id, t.number AS task_number, t.title AS task_title, \
-         f.org_id, o.name AS org_name, f.label, f.due_date, f.status, \
+         f.org_id, o.name AS org_name, f.label, f.due_date, f.status, f.kind, \
          (SELECT s.submitted_on FROM feedback_submissions s WHERE s.round_id = f.id \
           ORDER BY s.sequence LIMIT 1) AS first_on, \
          (SELECT s.late_working_days FROM feedback_submissions s WHERE s.round_id = f.id \
@@ -137,6 +143,7 @@ pub async fn report(
             .counts
             .add(t);
         let review = RoundStatus::from_code(&r.status).unwrap_or(RoundStatus::Open);
+        let kind = FilingKind::from_code(&r.kind).unwrap_or(FilingKind::Feedback);
         out.rounds.push(FeedbackRoundRow {
             round_id: r.id,
             task_id: r.task_id,
@@ -144,6 +151,8 @@ pub async fn report(
             task_title: r.task_title,
             org_id: r.org_id,
             org_name: r.org_name,
+            kind: kind.code().into(),
+            kind_label: kind.label().into(),
             label: r.label,
             due: r.due_date,
             status: t.code().into(),

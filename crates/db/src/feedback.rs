@@ -15,6 +15,7 @@ use gongkai_domain::Invalid;
 use gongkai_domain::feedback::{
     self, Decision, RoundStatus, SubmissionInput, SubmissionStatus, check_review, check_submit,
 };
+use gongkai_domain::filing::FilingKind;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -28,6 +29,8 @@ pub struct RoundRow {
     pub due_date: String,
     pub label: String,
     pub status: String,
+    /// `feedback`, `implementation_plan`, `normative_report` (`gongkai_domain::filing::FilingKind`).
+    pub kind: String,
     pub plan_id: i64,
     pub plan_title: String,
     pub task_number: i64,
@@ -45,6 +48,10 @@ impl RoundRow {
         RoundStatus::from_code(&self.status).unwrap_or(RoundStatus::Open)
     }
 
+    pub fn kind(&self) -> FilingKind {
+        FilingKind::from_code(&self.kind).unwrap_or(FilingKind::Feedback)
+    }
+
     pub fn due(&self) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(&self.due_date, "%Y-%m-%d").ok()
     }
@@ -56,6 +63,7 @@ pub struct RoundFilter {
     pub orgs: Option<Vec<i64>>,
     pub org_id: Option<i64>,
     pub status: Option<RoundStatus>,
+    pub kind: Option<FilingKind>,
     pub plan_id: Option<i64>,
     /// `YYYY-MM-DD`, inclusive.
     pub due_from: Option<String>,
@@ -66,7 +74,7 @@ pub struct RoundFilter {
     pub today: String,
 }
 
-const ROUND_SELECT: &str = "SELECT f.id, f.duty_id, f.org_id, o.name AS org_name, f.due_date, f.label, f.status, \
+const ROUND_SELECT: &str = "SELECT f.id, f.duty_id, f.org_id, o.name AS org_name, f.due_date, f.label, f.status, f.kind, \
      p.id AS plan_id, p.title AS plan_title, t.number AS task_number, t.title AS task_title, d.text AS duty_text, \
      (SELECT COUNT(*) FROM feedback_submissions s WHERE s.round_id = f.id) AS submissions, \
      (SELECT s.late_working_days FROM feedback_submissions s WHERE s.round_id = f.id ORDER BY s.sequence DESC LIMIT 1) AS late_working_days, \
@@ -88,7 +96,7 @@ pub async fn list_rounds(
     let mut cond = String::from(
         "WHERE ($1 IS NULL OR f.org_id = $1) AND ($2 IS NULL OR f.status = $2) \
          AND ($3 IS NULL OR p.id = $3) AND ($4 IS NULL OR f.due_date >= $4) \
-         AND ($5 IS NULL OR f.due_date <= $5)",
+         AND ($5 IS NULL OR f.due_date <= $5) AND ($7 IS NULL OR f.kind = $7)",
     );
     if let Some(orgs) = &f.orgs {
         cond.push_str(&format!(" AND f.org_id IN ({})", id_list(orgs)));
@@ -111,6 +119,7 @@ pub async fn list_rounds(
                 .bind(f.due_from.clone())
                 .bind(f.due_to.clone())
                 .bind(today.clone())
+                .bind(f.kind.map(|k| k.code().to_string()))
         };
     }
     let total: i64 = binds!(sqlx::query_scalar(dyn_sql!(

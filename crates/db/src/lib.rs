@@ -21,6 +21,7 @@ pub mod compliance;
 pub mod compliance_feedback;
 mod error;
 pub mod feedback;
+pub mod filings;
 pub mod items;
 pub mod jobs;
 pub mod notifications;

@@ -20,6 +20,7 @@
 use crate::{DbResult, Page, now_ms, page_bounds};
 use chrono::NaiveDate;
 use gongkai_domain::calendar::Calendar;
+use gongkai_domain::filing::FilingKind;
 use gongkai_domain::reminder::{self, ReminderRules};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -303,6 +304,7 @@ struct RoundRow {
     org_id: i64,
     due_date: String,
     label: String,
+    kind: String,
     plan_id: i64,
     task_number: i64,
     days_before: Option<i64>,
@@ -334,7 +336,7 @@ pub async fn scan_feedback_reminders(
         .format("%Y-%m-%d")
         .to_string();
     let rounds: Vec<RoundRow> = sqlx::query_as(
-        "SELECT fr.id, fr.org_id, fr.due_date, fr.label, p.id AS plan_id, pt.number AS task_number, \
+        "SELECT fr.id, fr.org_id, fr.due_date, fr.label, fr.kind, p.id AS plan_id, pt.number AS task_number, \
                 rr.days_before, rr.on_day, rr.overdue_every, rr.overdue_max \
          FROM feedback_rounds fr \
          JOIN plan_duties pd ON pd.id = fr.duty_id \
@@ -368,7 +370,12 @@ pub async fn scan_feedback_reminders(
             continue;
         };
         out.due += 1;
-        let what = format!("第{}项任务反馈“{}”", r.task_number, r.label);
+        let what = match FilingKind::from_code(&r.kind) {
+            Some(FilingKind::Feedback) | None => {
+                format!("第{}项任务反馈“{}”", r.task_number, r.label)
+            }
+            Some(k) => format!("{}“{}”", k.label(), r.label),
+        };
         let key = format!("reminder:feedback_round:{}:{}", r.id, rem.key());
         let payload = NotifyPayload {
             org_id: r.org_id,

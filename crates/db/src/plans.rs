@@ -102,7 +102,10 @@ pub struct PlanCounts {
     pub units: i64,
     pub deadlines: i64,
     pub obligations: i64,
+    /// Feedback rounds (kind `feedback`); filings are counted apart.
     pub feedback_rounds: i64,
+    /// Filings (报送事项) opened on the plan's duties.
+    pub filings: i64,
 }
 
 fn plan_json(plan: &Plan) -> DbResult<String> {
@@ -547,7 +550,15 @@ pub async fn counts(conn: &mut AnyConnection, plan_id: i64) -> DbResult<PlanCoun
         ),
         (
             &mut c.feedback_rounds,
-            format!("SELECT COUNT(*) FROM feedback_rounds WHERE duty_id IN ({DUTIES})"),
+            format!(
+                "SELECT COUNT(*) FROM feedback_rounds WHERE duty_id IN ({DUTIES}) AND kind = 'feedback'"
+            ),
+        ),
+        (
+            &mut c.filings,
+            format!(
+                "SELECT COUNT(*) FROM feedback_rounds WHERE duty_id IN ({DUTIES}) AND kind <> 'feedback'"
+            ),
         ),
     ] {
         *slot = sqlx::query_scalar(dyn_sql!("{sql}"))
@@ -722,7 +733,7 @@ pub async fn plan_tree(conn: &mut AnyConnection, plan_id: i64) -> DbResult<PlanT
         sqlx::query_as::<_, FeedbackRoundRow>(dyn_sql!(
             "SELECT f.id, f.duty_id, f.org_id, o.name AS org_name, f.due_date, f.label, f.status, f.created_at \
              FROM feedback_rounds f JOIN organisations o ON o.id = f.org_id \
-             WHERE f.duty_id IN ({PLAN_DUTIES}) ORDER BY f.id"
+             WHERE f.duty_id IN ({PLAN_DUTIES}) AND f.kind = 'feedback' ORDER BY f.id"
         ))
         .bind(plan_id)
         .fetch_all(&mut *conn)

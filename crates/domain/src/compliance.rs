@@ -177,6 +177,45 @@ pub fn evaluate<W: WorkingDays + ?Sized>(
     as_of: NaiveDate,
     cal: &W,
 ) -> ObligationResult {
+    evaluate_cached(
+        ob,
+        column_bound,
+        evidence,
+        as_of,
+        cal,
+        &mut ScheduleCache::default(),
+    )
+}
+
+/// The periods of obligations by cadence and due rule: a plan's many obligations of one cadence
+/// (every unit's monthly report) share their schedule, which needs the working-day calendar to
+/// compute, so a report computes each once.
+#[derive(Debug, Default)]
+pub struct ScheduleCache {
+    schedules: std::collections::HashMap<Obligation, Result<Vec<Period>, String>>,
+}
+
+impl ScheduleCache {
+    fn periods<W: WorkingDays + ?Sized>(
+        &mut self,
+        ob: &Obligation,
+        cal: &W,
+    ) -> &Result<Vec<Period>, String> {
+        self.schedules
+            .entry(*ob)
+            .or_insert_with(|| ob.periods(cal).map_err(|e| e.to_string()))
+    }
+}
+
+/// [`evaluate`] with a schedule cache shared across the obligations of a report.
+pub fn evaluate_cached<W: WorkingDays + ?Sized>(
+    ob: &Obligation,
+    column_bound: bool,
+    evidence: &[EvidenceItem],
+    as_of: NaiveDate,
+    cal: &W,
+    cache: &mut ScheduleCache,
+) -> ObligationResult {
     match ob.cadence.kind() {
         CadenceKind::NotSchedulable => {
             return ObligationResult::unchecked(
@@ -201,9 +240,13 @@ pub fn evaluate<W: WorkingDays + ?Sized>(
             "未指定公开栏目,无法依据发布信息自动核查;请在工作安排中为该义务指定栏目",
         );
     }
-    let periods: Vec<Period> = match ob.periods(cal) {
-        Ok(p) => p.into_iter().filter(|p| p.window.opens <= as_of).collect(),
-        Err(e) => return ObligationResult::unchecked(Unchecked::InvalidRule, e.to_string()),
+    let periods: Vec<Period> = match cache.periods(ob, cal) {
+        Ok(p) => p
+            .iter()
+            .filter(|p| p.window.opens <= as_of)
+            .cloned()
+            .collect(),
+        Err(e) => return ObligationResult::unchecked(Unchecked::InvalidRule, e.clone()),
     };
     let assigned = attribute(ob.cadence, ob.plan, &periods, evidence, as_of);
     let mut counts = Counts::default();
@@ -289,20 +332,36 @@ fn attribute(
 }
 
 /// The period keys of `cadence` (months, quarters, half-years; from the year before the plan to
-/// the year after) that `title` names.
+/// the year after) that `title` names. The title is normalised once and each year checked once,
+/// since this runs for every publication of every obligation.
 pub fn named_keys(title: &str, cadence: Cadence, plan: PlanYear) -> Vec<String> {
-    let suffixes: Vec<String> = match cadence {
-        Cadence::Monthly => (1..=12).map(|m| format!("{m:02}")).collect(),
-        Cadence::Quarterly => (1..=4).map(|q| format!("Q{q}")).collect(),
-        Cadence::HalfYearly => vec!["H1".into(), "H2".into()],
+    let suffixes: &[&str] = match cadence {
+        Cadence::Monthly => &MONTH_SUFFIXES,
+        Cadence::Quarterly => &["Q1", "Q2", "Q3", "Q4"],
+        Cadence::HalfYearly => &["H1", "H2"],
         _ => return Vec::new(),
     };
-    let years = plan.start().year() - 1..=plan.end().year() + 1;
-    years
-        .flat_map(|y| suffixes.iter().map(move |s| format!("{y}-{s}")))
-        .filter(|k| key_named(title, k))
+    let t = normalise(title);
+    let named: Vec<&str> = suffixes
+        .iter()
+        .copied()
+        .filter(|s| suffix_named(&t, s))
+        .collect();
+    if named.is_empty() {
+        return Vec::new();
+    }
+    (plan.start().year() - 1..=plan.end().year() + 1)
+        .filter(|y| !names_other_year(&t, &y.to_string()))
+        .flat_map(|y| named.iter().map(move |s| format!("{y}-{s}")))
         .collect()
 }
+
+const MONTH_SUFFIXES: [&str; 12] = [
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+];
+const MONTH_MARKERS: [&str; 12] = [
+    "1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月",
+];
 
 /// Whether a title names the period: its month (“5月”, “1-5月”, not “15月”), quarter (“二季度”,
 /// “第2季度”, “1-6月” for Q2 …) or half-year (“上半年”). A title naming another year (“2016年”
@@ -318,37 +377,25 @@ fn key_named(title: &str, key: &str) -> bool {
     if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    if names_other_year(title, year) {
-        return false;
-    }
-    let markers: Vec<String> = match rest {
-        "Q1" => vec!["一季度".into(), "1季度".into(), "1-3月".into()],
-        "Q2" => vec![
-            "二季度".into(),
-            "2季度".into(),
-            "上半年".into(),
-            "1-6月".into(),
-        ],
-        "Q3" => vec!["三季度".into(), "3季度".into(), "1-9月".into()],
-        "Q4" => vec![
-            "四季度".into(),
-            "4季度".into(),
-            "全年".into(),
-            "1-12月".into(),
-        ],
-        "H1" => vec!["上半年".into(), "1-6月".into()],
-        "H2" => vec!["下半年".into(), "全年".into()],
-        m if m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()) => {
-            let n: u32 = m.parse().unwrap_or(0);
-            if !(1..=12).contains(&n) {
-                return false;
-            }
-            vec![format!("{n}月")]
-        }
-        _ => return false,
-    };
     let t = normalise(title);
-    markers.iter().any(|m| contains_unprefixed(&t, m))
+    !names_other_year(&t, year) && suffix_named(&t, rest)
+}
+
+/// Whether the normalised title `t` names the period suffix (`05`, `Q2`, `H1`) of a key.
+fn suffix_named(t: &str, suffix: &str) -> bool {
+    let markers: &[&str] = match suffix {
+        "Q1" => &["一季度", "1季度", "1-3月"],
+        "Q2" => &["二季度", "2季度", "上半年", "1-6月"],
+        "Q3" => &["三季度", "3季度", "1-9月"],
+        "Q4" => &["四季度", "4季度", "全年", "1-12月"],
+        "H1" => &["上半年", "1-6月"],
+        "H2" => &["下半年", "全年"],
+        m => match MONTH_SUFFIXES.iter().position(|s| *s == m) {
+            Some(i) => &MONTH_MARKERS[i..=i],
+            None => return false,
+        },
+    };
+    markers.iter().any(|m| contains_unprefixed(t, m))
 }
 
 /// Full-width digits and dashes to ASCII, so “1—5月” and “1-5月” read alike.
@@ -377,8 +424,8 @@ fn contains_unprefixed(hay: &str, needle: &str) -> bool {
     false
 }
 
-fn names_other_year(title: &str, year: &str) -> bool {
-    let t = normalise(title);
+/// Whether the normalised title `t` names a year other than `year` (and not `year` itself).
+fn names_other_year(t: &str, year: &str) -> bool {
     let own = format!("{year}年");
     if t.contains(&own) {
         return false;

@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod content;
 pub mod credit_code;
 pub mod feedback;
+pub mod filing;
 pub mod index_no;
 pub mod item;
 pub mod model;

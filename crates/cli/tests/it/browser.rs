@@ -314,7 +314,7 @@ async fn supervisor_imports_reviews_and_confirms_a_plan_in_the_browser() {
         board.contains("按时公开率")
             && board.contains("无法自动核查")
             && board.contains("暂无统计图")
-            && board.contains("反馈情况"),
+            && board.contains("反馈与报送情况"),
         "the dashboard explains why nothing is checked; page:\n{}",
         crate::support::html::excerpt(&board)
     );

@@ -17,6 +17,7 @@ mod browser;
 mod calendar;
 mod compliance;
 mod feedback;
+mod filings;
 mod harness;
 mod http;
 mod jobs;

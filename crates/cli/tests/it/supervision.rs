@@ -126,7 +126,7 @@ both_backends!(
         let board = app
             .get_ok(&format!("/admin/supervision?plan={plan}&as_of=2017-12-31"))
             .await;
-        assert!(board.contains("反馈情况"));
+        assert!(board.contains("反馈与报送情况"));
         assert!(
             board.contains("2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"),
             "市统计局's late feedback is listed with its explanation"

@@ -40,6 +40,8 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "disabled" => "已停用该用户,其登录会话已全部失效。",
         "password" => "密码已修改。",
         "email" => "通知邮箱已保存。",
+        "filings_opened" => "已开启报送事项,各单位可在“反馈管理”中报送。",
+        "filings_unchanged" => "这些报送事项均已开启,没有新建。",
         _ => return None,
     })
 }

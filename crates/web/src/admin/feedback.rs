@@ -17,6 +17,7 @@ use gongkai_db::feedback::{self, Link, RoundFilter, RoundRow};
 use gongkai_db::orgs;
 use gongkai_domain::Invalid;
 use gongkai_domain::feedback::{RoundStatus, SubmissionFields, lateness_label};
+use gongkai_domain::filing::FilingKind;
 use gongkai_domain::role::{Permissions, Role};
 use serde::Deserialize;
 use serde_json::json;
@@ -84,6 +85,7 @@ fn round_json(r: &RoundRow, today: &str) -> serde_json::Value {
     let overdue = status == RoundStatus::Open && r.due_date.as_str() < today;
     json!({
         "id": r.id, "org_id": r.org_id, "org_name": r.org_name, "due_date": r.due_date, "label": r.label,
+        "kind": r.kind().code(), "kind_label": r.kind().label(),
         "status": status.code(), "status_label": status.label(),
         "plan_id": r.plan_id, "plan_title": r.plan_title, "task_number": r.task_number, "task_title": r.task_title,
         "duty_text": r.duty_text, "duty_excerpt": excerpt(&r.duty_text, 60), "submissions": r.submissions,
@@ -96,6 +98,7 @@ fn round_json(r: &RoundRow, today: &str) -> serde_json::Value {
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     status: Option<String>,
+    kind: Option<String>,
     plan: Option<String>,
     org: Option<String>,
     due_from: Option<String>,
@@ -134,6 +137,7 @@ pub async fn list(
             None
         },
         status: q.status.as_deref().and_then(RoundStatus::from_code),
+        kind: q.kind.as_deref().and_then(FilingKind::from_code),
         plan_id: id_param(q.plan.as_deref()),
         due_from: if all {
             valid_date(q.due_from.as_deref())
@@ -160,8 +164,9 @@ pub async fn list(
     };
     let enc = super::items::urlencode;
     let base = format!(
-        "/admin/feedback?status={}&plan={}&org={}&due_from={}&due_to={}&late={}",
+        "/admin/feedback?status={}&kind={}&plan={}&org={}&due_from={}&due_to={}&late={}",
         filter.status.map(|s| s.code()).unwrap_or(""),
+        filter.kind.map(|k| k.code()).unwrap_or(""),
         filter.plan_id.map(|p| p.to_string()).unwrap_or_default(),
         filter.org_id.map(|p| p.to_string()).unwrap_or_default(),
         enc(filter.due_from.as_deref().unwrap_or("")),
@@ -188,10 +193,12 @@ pub async fn list(
         json!({
             "rows": rows, "total": page.total, "page": page.page, "pages": page.pages(), "base_url": base,
             "supervisor": all, "can_review": user.perms.can_manage_plans(),
-            "statuses": statuses, "plans": plans.iter().map(|(id, t)| json!({"id": id, "title": t})).collect::<Vec<_>>(),
+            "statuses": statuses,
+            "kinds": FilingKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
+            "plans": plans.iter().map(|(id, t)| json!({"id": id, "title": t})).collect::<Vec<_>>(),
             "org_options": org_opts,
             "f": {
-                "status": filter.status.map(|s| s.code()), "plan": filter.plan_id, "org": filter.org_id,
+                "status": filter.status.map(|s| s.code()), "kind": filter.kind.map(|k| k.code()), "plan": filter.plan_id, "org": filter.org_id,
                 "due_from": filter.due_from, "due_to": filter.due_to, "late": filter.late_only,
             },
         }),

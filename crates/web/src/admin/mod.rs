@@ -5,6 +5,7 @@ mod assessment;
 mod calendar;
 mod common;
 mod feedback;
+mod filings;
 mod items;
 mod login;
 mod notice;
@@ -97,6 +98,7 @@ pub fn router() -> Router<AppState> {
             "/plans/{id}/duties/{duty_id}/column",
             post(plans::set_obligation_column),
         )
+        .route("/plans/{id}/filings", post(filings::open))
         .route("/feedback", get(feedback::list))
         .route("/feedback/{id}", get(feedback::detail))
         .route("/feedback/{id}/submit", post(feedback::submit))

@@ -531,6 +531,26 @@ pub async fn view(
     Path(id): Path<i64>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
+    render_view(
+        &state,
+        &user,
+        id,
+        None,
+        notice_text(q.notice.as_deref()),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The plan page; `refused` re-shows a refused filings form with its errors.
+pub(super) async fn render_view(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    refused: Option<super::filings::Refused<'_>>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     if !user.perms.can_read_plans() {
         return Err(AppError::forbidden());
     }
@@ -544,6 +564,7 @@ pub async fn view(
     } else {
         Vec::new()
     };
+    let filings = super::filings::section(&mut conn, user, id, refused).await?;
     drop(conn);
     let tasks: Vec<_> = tree
         .tasks
@@ -578,9 +599,15 @@ pub async fn view(
             json!({"number": t.number, "title": t.title, "section_path": t.section_path, "duties": duties})
         })
         .collect();
-    Ok(render(&state, &user, "admin/plan_view.html", "plans", json!({
-        "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice_text(q.notice.as_deref()),
-        "can_manage": can_manage, "column_options": column_options,
-    }))?
-    .into_response())
+    let html = render(
+        state,
+        user,
+        "admin/plan_view.html",
+        "plans",
+        json!({
+            "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice, "filings": filings,
+            "can_manage": can_manage, "column_options": column_options,
+        }),
+    )?;
+    Ok((status, html).into_response())
 }
