@@ -76,6 +76,8 @@ fn round(
     };
     FeedbackRoundRow {
         round_id: org_id,
+        kind: "feedback".into(),
+        kind_label: "反馈".into(),
         task_id: 1,
         task_number: 1,
         task_title: "公开预期引导信息".into(),

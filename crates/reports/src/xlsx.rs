@@ -363,7 +363,7 @@ fn unchecked(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxEr
 }
 
 fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxError> {
-    let cols: [Col; 10] = [
+    let cols: [Col; 11] = [
         ("单位", 20.0),
         ("任务序号", 9.0),
         ("任务", 30.0),
@@ -374,6 +374,7 @@ fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErr
         ("逾期工作日", 11.0),
         ("审核状态", 10.0),
         ("情况说明", 50.0),
+        ("类别", 14.0),
     ];
     let mut ws = sheet("反馈情况", &cols, f)?;
     for (i, fb) in report.feedback.rounds.iter().enumerate() {
@@ -388,7 +389,8 @@ fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErr
             .text(fb.submitted_on.as_deref().unwrap_or(""))?
             .opt_num(fb.late_working_days.map(|n| n as f64))?
             .text(&fb.review_status_label)?
-            .wrapped(&fb.explanation)?;
+            .wrapped(&fb.explanation)?
+            .text(&fb.kind_label)?;
     }
     Ok(ws)
 }

@@ -177,6 +177,7 @@ both_backends!(
             .find(|row| {
                 matches!(row.first(), Some(Data::String(s)) if s == "市统计局")
                     && matches!(row.get(4), Some(Data::String(s)) if s == "2017-06-30")
+                    && matches!(row.get(10), Some(Data::String(s)) if s == "反馈")
             })
             .expect("市统计局's 6月30日 round");
         assert_eq!(text(late.get(5)), "逾期反馈");
