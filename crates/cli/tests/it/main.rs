@@ -24,5 +24,6 @@ mod jobs;
 mod mail;
 mod plan_review;
 mod plans;
+mod reports;
 mod storage;
 mod supervision;

@@ -8,6 +8,7 @@ mod feedback;
 mod filings;
 mod items;
 mod login;
+mod notice;
 mod notifications;
 mod people;
 mod plans;
@@ -71,6 +72,10 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(people::audit_log))
         .route("/supervision", get(supervision::board))
         .route("/supervision/periods", get(supervision::periods))
+        .route("/supervision/notice", get(notice::page))
+        .route("/supervision/notice.xlsx", get(notice::xlsx_file))
+        .route("/supervision/notice.docx", get(notice::docx_file))
+        .route("/supervision/notice/publish", post(notice::publish))
         .route("/supervision/tree", get(supervision::tree))
         .route("/assessment", get(assessment::ranking))
         .route("/assessment.csv", get(assessment::csv))

@@ -1,0 +1,263 @@
+//! The notice as a DOCX in the look of GB/T 9704 (党政机关公文格式): A4 with margins of 37 mm
+//! (top), 35 mm (bottom), 28 mm (left) and 26 mm (right); the title in 方正小标宋简体 二号 (22 pt)
+//! centred; body text 仿宋_GB2312 三号 (16 pt) with a first-line indent of two characters at a
+//! fixed line pitch; section headings 一、 in 黑体 and sub-headings (一) in 楷体_GB2312, both
+//! 三号; tables with borders, a 黑体 header row and 仿宋 cells in 小四. No charts: the figures are
+//! in the tables and the charts are in the HTML page and the workbook.
+//!
+//! East-Asian font names go in `w:eastAsia` (RunFonts::east_asia); Latin text and digits use
+//! Times New Roman. A reader without these fonts substitutes its own CJK font; the text stays.
+
+use crate::RenderError;
+use crate::notice::{Block, Notice, Table};
+use docx_rs::{
+    AlignmentType, Docx, LineSpacing, LineSpacingType, Paragraph, Run, RunFonts, SpecialIndentType,
+    TableCell, TableRow, WidthType,
+};
+
+const TITLE_FONT: &str = "方正小标宋简体";
+const BODY_FONT: &str = "仿宋_GB2312";
+const HEADING_FONT: &str = "黑体";
+const SUBHEADING_FONT: &str = "楷体_GB2312";
+const LATIN_FONT: &str = "Times New Roman";
+
+/// Sizes in half-points: 二号 22 pt, 三号 16 pt, 小四 12 pt (tables, so their columns fit).
+const SIZE_TITLE: usize = 44;
+const SIZE_BODY: usize = 32;
+const SIZE_TABLE: usize = 24;
+
+/// Millimetres to twentieths of a point.
+const fn mm(v: i32) -> i32 {
+    v * 1440 * 10 / 254
+}
+
+/// A4 in twips, and the text width between the margins.
+const A4_W: u32 = 11906;
+const A4_H: u32 = 16838;
+const TEXT_W: i32 = A4_W as i32 - mm(28) - mm(26);
+
+/// 22 lines on the type area of GB/T 9704: a fixed pitch of about 28.9 pt.
+const LINE_PITCH: i32 = 579;
+
+fn fonts(east_asia: &str) -> RunFonts {
+    RunFonts::new()
+        .east_asia(east_asia)
+        .ascii(LATIN_FONT)
+        .hi_ansi(LATIN_FONT)
+}
+
+fn run(text: &str, font: &str, size: usize) -> Run {
+    Run::new().add_text(text).fonts(fonts(font)).size(size)
+}
+
+fn pitch() -> LineSpacing {
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Exact)
+        .line(LINE_PITCH)
+}
+
+fn body(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, BODY_FONT, SIZE_BODY))
+        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+        .first_line_chars(200)
+        .line_spacing(pitch())
+        .align(AlignmentType::Both)
+}
+
+fn heading(text: &str, font: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, font, SIZE_BODY))
+        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+        .first_line_chars(200)
+        .line_spacing(pitch())
+        .keep_next(true)
+}
+
+fn cell(text: &str, font: &str, align: AlignmentType, width: i32) -> TableCell {
+    TableCell::new()
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(text, font, SIZE_TABLE))
+                .align(align),
+        )
+        .width(usize::try_from(width).unwrap_or(0), WidthType::Dxa)
+}
+
+/// Column widths: numbers narrow, text shares the rest.
+fn widths(t: &Table) -> Vec<i32> {
+    let weights: Vec<i32> = t
+        .numeric
+        .iter()
+        .zip(&t.header)
+        .map(|(&n, h)| {
+            if n {
+                3
+            } else if *h == "情况说明" {
+                9
+            } else {
+                5
+            }
+        })
+        .collect();
+    let total: i32 = weights.iter().sum::<i32>().max(1);
+    weights.iter().map(|w| TEXT_W * w / total).collect()
+}
+
+fn table(t: &Table) -> docx_rs::Table {
+    let w = widths(t);
+    let header = TableRow::new(
+        t.header
+            .iter()
+            .zip(&w)
+            .map(|(h, &w)| cell(h, HEADING_FONT, AlignmentType::Center, w))
+            .collect(),
+    );
+    let mut rows = vec![header];
+    for r in &t.rows {
+        rows.push(TableRow::new(
+            r.iter()
+                .zip(&w)
+                .zip(&t.numeric)
+                .map(|((c, &w), &numeric)| {
+                    let align = if numeric {
+                        AlignmentType::Right
+                    } else {
+                        AlignmentType::Left
+                    };
+                    cell(c, BODY_FONT, align, w)
+                })
+                .collect(),
+        ));
+    }
+    docx_rs::Table::new(rows)
+        .set_grid(w.iter().map(|&x| usize::try_from(x).unwrap_or(0)).collect())
+        .width(usize::try_from(TEXT_W).unwrap_or(0), WidthType::Dxa)
+}
+
+fn caption(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, HEADING_FONT, SIZE_TABLE))
+        .align(AlignmentType::Center)
+        .keep_next(true)
+}
+
+fn signature(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, BODY_FONT, SIZE_BODY))
+        .align(AlignmentType::Right)
+        .indent(None, None, Some(mm(8)), None)
+        .line_spacing(pitch())
+}
+
+/// The document as it will be packed.
+pub fn document(notice: &Notice) -> Docx {
+    let mut doc = Docx::new()
+        .page_size(A4_W, A4_H)
+        .page_margin(docx_rs::PageMargin {
+            top: mm(37),
+            bottom: mm(35),
+            left: mm(28),
+            right: mm(26),
+            header: mm(15),
+            footer: mm(28),
+            gutter: 0,
+        })
+        .default_fonts(fonts(BODY_FONT))
+        .default_size(SIZE_BODY)
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(&notice.title, TITLE_FONT, SIZE_TITLE))
+                .align(AlignmentType::Center)
+                .line_spacing(LineSpacing::new().after(LINE_PITCH as u32)),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(notice.salutation(), BODY_FONT, SIZE_BODY))
+                .line_spacing(pitch()),
+        )
+        .add_paragraph(body(&notice.opening()));
+    for section in notice.sections() {
+        doc = doc.add_paragraph(heading(&section.heading, HEADING_FONT));
+        for block in &section.blocks {
+            doc = match block {
+                Block::Paragraph(p) => doc.add_paragraph(body(p)),
+                Block::SubHeading(h) => doc.add_paragraph(heading(h, SUBHEADING_FONT)),
+                Block::Table(t) => doc
+                    .add_paragraph(caption(&t.caption))
+                    .add_table(table(t))
+                    .add_paragraph(Paragraph::new().line_spacing(pitch())),
+            };
+        }
+    }
+    doc.add_paragraph(Paragraph::new().line_spacing(pitch()))
+        .add_paragraph(signature(&notice.office))
+        .add_paragraph(signature(&notice.issued_label()))
+}
+
+/// The packed DOCX bytes.
+pub fn to_bytes(notice: &Notice) -> Result<Vec<u8>, RenderError> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    document(notice)
+        .pack(&mut buf)
+        .map_err(|e| RenderError(e.to_string()))?;
+    deflate(buf.get_ref()).map_err(|e| RenderError(e.to_string()))
+}
+
+/// docx-rs stores every part uncompressed (a notice with long tables is over a megabyte); the
+/// package is rewritten part by part, in the same order, with deflate.
+fn deflate(stored: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Cursor, Read as _, Write as _};
+    let mut src = zip::ZipArchive::new(Cursor::new(stored))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut part = src.by_index(i)?;
+        let name = part.name()?.into_owned();
+        if part.is_dir() {
+            out.add_directory(name, options)?;
+            continue;
+        }
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes)?;
+        out.start_file(name, options)?;
+        out.write_all(&bytes)?;
+    }
+    Ok(out.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notice::NoticeOptions;
+    use crate::test_report;
+
+    #[test]
+    fn margins_are_the_official_ones() {
+        assert_eq!(mm(37), 2097);
+        assert_eq!(mm(28), 1587);
+        assert_eq!(TEXT_W, 11906 - 1587 - 1474);
+    }
+
+    #[test]
+    fn packs_with_east_asian_fonts() {
+        let n = Notice::build(
+            &test_report::sample(),
+            &NoticeOptions::new(None, test_report::day("2018-01-05")),
+        );
+        let bytes = to_bytes(&n).expect("packed");
+        assert_eq!(&bytes[..2], b"PK");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let part = zip.by_name("word/document.xml").expect("document.xml");
+        assert_eq!(part.compression(), zip::CompressionMethod::Deflated);
+        assert!(part.compressed_size() < part.size() / 3, "deflated");
+        drop(part);
+        let xml = String::from_utf8(document(&n).build().document).expect("utf-8");
+        assert!(xml.contains("关于盘锦市2017年政务公开工作安排落实情况的通报"));
+        assert!(xml.contains(r#"w:eastAsia="仿宋_GB2312""#));
+        assert!(xml.contains(r#"w:eastAsia="黑体""#));
+        assert!(xml.contains(r#"w:eastAsia="方正小标宋简体""#));
+        assert!(xml.contains("一、总体情况"));
+    }
+}

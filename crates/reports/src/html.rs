@@ -1,0 +1,110 @@
+//! The notice as an HTML fragment: the body of a portal item, and the page in the back office.
+//! Every value is escaped here (plan, task and unit names come from users); the fragment has no
+//! script, style or class, so it survives the item sanitizer unchanged in substance.
+
+use crate::notice::{Block, Notice, Table};
+use std::fmt::Write as _;
+
+/// `&`, `<`, `>`, `"` and `'` escaped for text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn table(out: &mut String, t: &Table) {
+    let _ = write!(
+        out,
+        "<table><caption>{}</caption><thead><tr>",
+        escape(&t.caption)
+    );
+    for h in &t.header {
+        let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            if t.numeric.get(i).copied().unwrap_or(false) {
+                let _ = write!(out, r#"<td align="right">{}</td>"#, escape(cell));
+            } else {
+                let _ = write!(out, "<td>{}</td>", escape(cell));
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// The body without the title (the page or the item supplies it as its heading): salutation,
+/// opening, numbered sections (headings of `level`, 2 to 5, sub-headings one below), tables with
+/// captions and column headers, and the signature.
+pub fn fragment(notice: &Notice, level: u8) -> String {
+    let h = level.clamp(2, 5);
+    let sub = h + 1;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<p>{}</p><p>{}</p>",
+        escape(notice.salutation()),
+        escape(&notice.opening())
+    );
+    for section in notice.sections() {
+        let _ = write!(out, "<h{h}>{}</h{h}>", escape(&section.heading));
+        for block in &section.blocks {
+            match block {
+                Block::Paragraph(p) => {
+                    let _ = write!(out, "<p>{}</p>", escape(p));
+                }
+                Block::SubHeading(t) => {
+                    let _ = write!(out, "<h{sub}>{}</h{sub}>", escape(t));
+                }
+                Block::Table(t) => table(&mut out, t),
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        r#"<p align="right">{}</p><p align="right">{}</p>"#,
+        escape(&notice.office),
+        escape(&notice.issued_label())
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notice::NoticeOptions;
+    use crate::test_report;
+
+    #[test]
+    fn user_text_is_escaped_and_tables_are_accessible() {
+        let mut r = test_report::sample();
+        r.plan.title = "<script>alert(1)</script>安排".into();
+        r.units[0].org_name = "市财政局&<b>".into();
+        let n = Notice::build(
+            &r,
+            &NoticeOptions::new(None, test_report::day("2018-01-05")),
+        );
+        let html = fragment(&n, 2);
+        assert!(!html.contains("<script>") && !html.contains("<b>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;安排"));
+        assert!(html.contains("市财政局&amp;&lt;b&gt;"));
+        assert!(html.contains(r#"<th scope="col">按时公开率</th>"#));
+        assert!(html.contains("<caption>各单位按时公开情况</caption>"));
+        assert!(html.contains("<h2>一、总体情况</h2>"));
+        assert!(html.contains("2018年1月5日"));
+        assert!(fragment(&n, 3).contains("<h3>一、总体情况</h3>"));
+        assert!(fragment(&n, 3).contains("<h4>(一)逾期未公开</h4>"));
+    }
+}

@@ -1,0 +1,284 @@
+//! The supervision notice (督查通报) of a plan as of a date: the page with charts, the XLSX and
+//! DOCX downloads, and publishing it as an item of a portal column.
+//!
+//! The notice ranks every unit, so only those who see every unit may have it: supervisors
+//! (`can_manage_plans`) generate and publish, assessors view and download; a unit's users get 403.
+
+use super::common::{AdminForm, column_rows, org_options, render};
+use crate::auth::CurrentUser;
+use crate::charts::{Bar, rate_bars, trend_bars};
+use crate::{AppError, AppState};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_db::compliance::{self, ComplianceReport};
+use gongkai_db::{columns, items, orgs, plans, settings};
+use gongkai_domain::item::ItemFields;
+use gongkai_reports::{Notice, NoticeOptions, docx, html, xlsx};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The column a notice is published to unless another is chosen: 通知公告.
+const DEFAULT_COLUMN_SLUG: &str = "tzgg";
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticeQuery {
+    plan: String,
+    as_of: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PublishForm {
+    csrf_token: String,
+    plan: String,
+    as_of: String,
+    column_id: String,
+    org_id: String,
+}
+
+/// Today's civil date in China.
+fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn check_may_view(user: &CurrentUser) -> Result<(), AppError> {
+    if user.perms.can_read_plans() && user.perms.viewable_orgs().is_none() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "督查通报包含全部单位的情况,仅政务公开办和考核人员可以查看".into(),
+        ))
+    }
+}
+
+struct Loaded {
+    report: ComplianceReport,
+    notice: Notice,
+    plan_options: Vec<serde_json::Value>,
+}
+
+/// The plan (given or the latest) and the date (given or today); a malformed date is refused.
+async fn load(state: &AppState, plan: &str, as_of: &str) -> Result<Loaded, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let all = plans::list_plans(&mut conn).await?;
+    let Some(latest) = all.first() else {
+        return Err(AppError::NotFound(
+            "尚无已确认的工作计划,无法生成督查通报".into(),
+        ));
+    };
+    let plan = match plan.trim() {
+        "" => latest.clone(),
+        s => s
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| all.iter().find(|p| p.id == id).cloned())
+            .ok_or_else(|| AppError::NotFound("该工作计划不存在".into()))?,
+    };
+    let as_of = match as_of.trim() {
+        "" => today(),
+        s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest("核查日期格式应为 年-月-日,如 2017-12-31".into()))?,
+    };
+    let report = compliance::report(&mut conn, plan.id, as_of).await?;
+    let notice = Notice::build(
+        &report,
+        &NoticeOptions::new(plan.issuer.as_deref(), today()),
+    );
+    let plan_options = all
+        .iter()
+        .map(|p| json!({"id": p.id, "title": p.title, "selected": p.id == plan.id}))
+        .collect();
+    Ok(Loaded {
+        report,
+        notice,
+        plan_options,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    check_may_view(&user)?;
+    let l = load(&state, &q.plan, &q.as_of).await?;
+    let n = &l.notice;
+    let query = format!("plan={}&as_of={}", n.plan_id, n.as_of);
+    let ranked: Vec<Bar> = n
+        .ranking
+        .iter()
+        .filter(|u| u.rank.is_some())
+        .map(|u| Bar {
+            label: u.org_name.clone(),
+            value: u.on_time_rate,
+            href: None,
+        })
+        .collect();
+    let unit_chart = (!ranked.is_empty()).then(|| rate_bars("各单位按时公开率(按排名)", &ranked));
+    let months: Vec<Bar> = n
+        .months
+        .iter()
+        .filter(|m| m.periods_due > 0)
+        .map(|m| Bar {
+            label: m.month.clone(),
+            value: m.on_time_rate,
+            href: None,
+        })
+        .collect();
+    let trend_chart = (!months.is_empty()).then(|| trend_bars("按月按时公开率", &months));
+
+    let may_publish = user.perms.can_manage_plans();
+    let (column_options, org_choices) = if may_publish {
+        let mut conn = state.db.pool.acquire().await?;
+        let site = columns::default_site(&mut conn).await?;
+        let cols = columns::all(&mut conn, site.id).await?;
+        let default_col = cols
+            .iter()
+            .find(|c| c.slug == DEFAULT_COLUMN_SLUG)
+            .map(|c| c.id);
+        let col_opts: Vec<_> = column_rows(&cols)
+            .into_iter()
+            .map(|mut c| {
+                let selected = c["id"].as_i64() == default_col;
+                let depth = c["depth"].as_u64().unwrap_or(0) as usize;
+                let label = format!("{}{}", "　".repeat(depth), c["name"].as_str().unwrap_or(""));
+                c["selected"] = json!(selected);
+                c["label"] = json!(label);
+                c
+            })
+            .collect();
+        let office = orgs::find_by_name(&mut conn, &n.office)
+            .await?
+            .map(|o| o.id);
+        let all_orgs = orgs::all(&mut conn).await?;
+        let org_opts: Vec<_> = org_options(&all_orgs, None)
+            .into_iter()
+            .map(|mut o| {
+                let selected = o["id"].as_i64() == office;
+                o["selected"] = json!(selected);
+                o
+            })
+            .collect();
+        (col_opts, org_opts)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+
+    Ok(render(
+        &state,
+        &user,
+        "admin/notice.html",
+        "supervision",
+        json!({
+            "notice": {
+                "title": n.title, "office": n.office, "as_of": n.as_of, "plan_id": n.plan_id,
+                "as_of_label": n.as_of_label(),
+            },
+            "body_html": html::fragment(n, 3),
+            "plans": l.plan_options,
+            "query": query,
+            "unit_chart": unit_chart,
+            "trend_chart": trend_chart,
+            "may_publish": may_publish,
+            "columns": column_options,
+            "orgs": org_choices,
+            "unchecked": l.report.totals.unchecked_obligations,
+        }),
+    )?
+    .into_response())
+}
+
+/// `attachment; filename="<ascii>"; filename*=UTF-8''<percent-encoded>` (RFC 6266 / RFC 5987).
+fn disposition(stem: &str, ascii_stem: &str, ext: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii_stem}.{ext}\"; filename*=UTF-8''{}",
+        crate::portal::percent_encode(&format!("{stem}.{ext}"))
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"))
+}
+
+fn download(notice: &Notice, ext: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+    let ascii = format!("notice-{}-{}", notice.plan_id, notice.as_of);
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                disposition(&notice.file_stem(), &ascii, ext),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn xlsx_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    check_may_view(&user)?;
+    let l = load(&state, &q.plan, &q.as_of).await?;
+    let bytes =
+        xlsx::to_bytes(&l.report, &l.notice).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(&l.notice, "xlsx", XLSX_TYPE, bytes))
+}
+
+pub async fn docx_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    check_may_view(&user)?;
+    let l = load(&state, &q.plan, &q.as_of).await?;
+    let bytes = docx::to_bytes(&l.notice).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(&l.notice, "docx", DOCX_TYPE, bytes))
+}
+
+/// Creates the notice as an item of the chosen column and organisation and publishes it, in one
+/// transaction (both steps audited), then opens the item in the editor.
+pub async fn publish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<PublishForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    if !user.perms.can_manage_plans() {
+        return Err(AppError::Forbidden(
+            "只有政务公开办(监管)可以发布督查通报".into(),
+        ));
+    }
+    let l = load(&state, &f.plan, &f.as_of).await?;
+    let n = &l.notice;
+    let fields = ItemFields {
+        title: n.title.clone(),
+        body_format: "html".into(),
+        body: html::fragment(n, 2),
+        org_id: f.org_id.trim().to_string(),
+        column_ids: vec![f.column_id.trim().to_string()],
+        issuing_authority: n.office.clone(),
+        written_on: n.issued_on.to_string(),
+        ..ItemFields::blank()
+    };
+    let input = fields.validate()?;
+    let mut tx = state.db.begin().await?;
+    let site = columns::default_site(&mut tx).await?;
+    let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
+    let pattern = settings::index_pattern(&mut tx).await?;
+    items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=published")).into_response())
+}
