@@ -316,6 +316,14 @@ both_backends!(
         assert!(page.contains("一、总体情况") && page.contains("市财政局"));
         assert!(page.contains(r#"<th scope="col">按时公开率</th>"#));
         assert!(page.contains("发布通报"), "a supervisor may publish");
+        assert!(
+            !page.contains("'as_of'") && !page.contains("class=\"notice\" role=\"status\""),
+            "the page's data is not mistaken for the layout's flash message"
+        );
+        assert!(
+            page.contains(">8月<"),
+            "months are labelled in Chinese on the chart"
+        );
 
         let resp = app
             .get(&format!("/admin/supervision/notice.xlsx?{query}"))

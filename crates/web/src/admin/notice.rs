@@ -125,7 +125,7 @@ pub async fn page(
         .iter()
         .filter(|m| m.periods_due > 0)
         .map(|m| Bar {
-            label: m.month.clone(),
+            label: crate::charts::month_label(&m.month, l.report.plan.year),
             value: m.on_time_rate,
             href: None,
         })
@@ -175,7 +175,7 @@ pub async fn page(
         "admin/notice.html",
         "supervision",
         json!({
-            "notice": {
+            "doc": {
                 "title": n.title, "office": n.office, "as_of": n.as_of, "plan_id": n.plan_id,
                 "as_of_label": n.as_of_label(),
             },

@@ -159,13 +159,7 @@ pub async fn board(
                 &r.months
                     .iter()
                     .map(|m| Bar {
-                        // “2017-05” → “5月” (the year is the plan's; another year keeps its own).
-                        label: match m.month.split_once('-') {
-                            Some((y, mm)) if y == r.plan.year.to_string() => {
-                                format!("{}月", mm.trim_start_matches('0'))
-                            }
-                            _ => m.month.clone(),
-                        },
+                        label: crate::charts::month_label(&m.month, r.plan.year),
                         value: m.counts.on_time_rate(),
                         href: None,
                     })
