@@ -140,6 +140,14 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// A chart label for a `YYYY-MM` month: “5月” in the plan's year, the month as written otherwise.
+pub fn month_label(month: &str, plan_year: i64) -> String {
+    match month.split_once('-') {
+        Some((y, m)) if y == plan_year.to_string() => format!("{}月", m.trim_start_matches('0')),
+        _ => month.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,13 +182,5 @@ mod tests {
             }],
         );
         assert!(t.contains("100%"));
-    }
-}
-
-/// A chart label for a `YYYY-MM` month: “5月” in the plan's year, the month as written otherwise.
-pub fn month_label(month: &str, plan_year: i64) -> String {
-    match month.split_once('-') {
-        Some((y, m)) if y == plan_year.to_string() => format!("{}月", m.trim_start_matches('0')),
-        _ => month.to_string(),
     }
 }
