@@ -230,3 +230,138 @@ async fn serve_demo_on_postgres() {
     drop(server);
     pg.drop_database().await;
 }
+
+/// Two real `gongkai serve` nodes on one PostgreSQL database share the job queue: two reminder
+/// scans queued for the same day (as two nodes' hourly scans would be) give one notification per
+/// reminder and recipient, however the nodes split the work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serve_nodes_send_each_reminder_once_on_postgres() {
+    use gongkai_db::notifications::{NOTIFY_JOB, SCAN_JOB};
+    let pg = crate::support::PgDatabase::create().await;
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let url = pg.url();
+    let (port_a, port_b) = (free_port(), free_port());
+    for node in ["a", "b"] {
+        std::fs::create_dir_all(tmp.path().join(node)).expect("node directory");
+    }
+    let mut a = serve(
+        &tmp.path().join("a").join("data"),
+        port_a,
+        &["--demo", "--database-url", &url, "--worker-poll-secs", "1"],
+    );
+    wait_until_up(&mut a, &format!("http://127.0.0.1:{port_a}/admin/login")).await;
+    let mut b = serve(
+        &tmp.path().join("b").join("data"),
+        port_b,
+        &["--database-url", &url, "--worker-poll-secs", "1"],
+    );
+    wait_until_up(&mut b, &format!("http://127.0.0.1:{port_b}/admin/login")).await;
+
+    let db = gongkai_db::Db::connect(&url).await.expect("connect");
+    let actor = gongkai_db::Actor {
+        user_id: None,
+        name: "测试".into(),
+        ip: "127.0.0.1".into(),
+    };
+    // Recipients: an editor of every organisation with a round due 2017-06-30.
+    let orgs: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT org_id FROM feedback_rounds WHERE due_date = '2017-06-30' ORDER BY org_id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert!(orgs.len() >= 2);
+    let hash = gongkai_web::auth::hash_password(crate::support::PASSWORD).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for org in &orgs {
+        let name = format!("editor{org}");
+        gongkai_db::users::create(
+            &mut tx,
+            &actor,
+            &gongkai_db::users::NewUser {
+                username: &name,
+                display_name: &name,
+                password_hash: &hash,
+                grants: &[gongkai_domain::role::Grant {
+                    role: gongkai_domain::role::Role::Editor,
+                    org_id: Some(*org),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut conn = db.pool.acquire().await.unwrap();
+    for key in ["scan-node-a", "scan-node-b"] {
+        gongkai_db::jobs::enqueue(
+            &mut conn,
+            SCAN_JOB,
+            &serde_json::json!({"date": "2017-06-27"}),
+            gongkai_db::now_ms(),
+            Some(key),
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+
+    // The nodes poll every second; wait (bounded) until every job queued so far has run.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE status <> 'done' AND (kind = $1 OR kind = $2)",
+        )
+        .bind(SCAN_JOB)
+        .bind(NOTIFY_JOB)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        let scans_done: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'done' AND dedupe_key LIKE 'scan-node-%'",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        if pending == 0 && scans_done == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "jobs still pending: {pending}; node a:\n{}\nnode b:\n{}",
+            a.output(),
+            b.output()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let rounds_due: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback_rounds WHERE due_date = '2017-06-30' AND status = 'open'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let notify_jobs: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND dedupe_key LIKE 'reminder:feedback_round:%'",
+    )
+    .bind(NOTIFY_JOB)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        notify_jobs, rounds_due,
+        "one job per reminder across both nodes"
+    );
+    let (total, distinct): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT dedupe_key) FROM notifications \
+         WHERE dedupe_key LIKE 'reminder:feedback_round:%'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(total, distinct, "no notification twice");
+    assert_eq!(total, rounds_due, "each round's one editor is told once");
+    db.pool.close().await;
+    drop(a);
+    drop(b);
+    pg.drop_database().await;
+}
