@@ -703,4 +703,126 @@ mod tests {
         };
         assert_eq!(c.on_time_rate(), Some(0.6667));
     }
+
+    // --- window edges and every cadence kind on the shipped statutory calendar -----------------
+
+    fn on(ob: &Obligation, evidence: &[EvidenceItem], as_of: &str) -> ObligationResult {
+        evaluate(
+            ob,
+            true,
+            evidence,
+            d(as_of),
+            &crate::calendar::Calendar::shipped(),
+        )
+    }
+
+    fn period<'a>(r: &'a ObligationResult, key: &str) -> &'a PeriodResult {
+        r.periods
+            .iter()
+            .find(|p| p.period.key == key)
+            .unwrap_or_else(|| panic!("no period {key}"))
+    }
+
+    #[test]
+    fn the_last_working_day_and_the_make_up_saturday() {
+        // August 2017: 20 working days after 31 August is Thursday 28 September. 30 September
+        // (Saturday) was a make-up working day before the National Day holiday (1–8 October).
+        let ob = monthly();
+        let cases = [
+            ("2017-09-28", Status::Met, None),
+            ("2017-09-29", Status::MetLate, Some(1)),
+            ("2017-09-30", Status::MetLate, Some(2)),
+            ("2017-10-08", Status::MetLate, Some(2)),
+            ("2017-10-09", Status::MetLate, Some(3)),
+        ];
+        for (date, status, late) in cases {
+            let r = on(
+                &ob,
+                &[ev(1, date, "2017年8月全市财政收支情况")],
+                "2017-12-31",
+            );
+            let aug = period(&r, "2017-08");
+            assert_eq!(aug.period.window.due, d("2017-09-28"));
+            assert_eq!(aug.assessment.status, status, "published {date}");
+            assert_eq!(aug.assessment.late_working_days, late, "published {date}");
+        }
+    }
+
+    #[test]
+    fn a_due_date_in_a_holiday_moves_to_the_next_working_day() {
+        // Due on the period's last day: April 2017 ends on Sunday 30 April, inside the 劳动节
+        // holiday (29 April – 1 May), so the publication is due on Tuesday 2 May.
+        let ob = Obligation::new(Cadence::Monthly, plan()).with_due(DueRule::DaysAfterEnd(0));
+        let r = on(&ob, &[ev(1, "2017-05-02", "2017年4月情况")], "2017-12-31");
+        let apr = period(&r, "2017-04");
+        assert_eq!(apr.period.window.due, d("2017-05-02"));
+        assert_eq!(apr.assessment.status, Status::Met);
+        let r = on(&ob, &[ev(1, "2017-05-03", "2017年4月情况")], "2017-12-31");
+        assert_eq!(period(&r, "2017-04").assessment.status, Status::MetLate);
+        assert_eq!(period(&r, "2017-04").assessment.late_working_days, Some(1));
+    }
+
+    #[test]
+    fn every_periodic_cadence_kind_is_evaluated() {
+        let ob = |norm: &str| obligation_from_stored(norm, None, plan()).unwrap();
+        // Weekly: an untitled publication on 5 May fills the earliest week still short of one
+        // (2017-W17, the plan's first week from 24 April), within its window; 2017-W18 and the
+        // weeks after go without.
+        let r = on(
+            &ob("weekly"),
+            &[ev(1, "2017-05-05", "本周农产品价格")],
+            "2017-12-31",
+        );
+        assert_eq!(r.unchecked, None);
+        assert_eq!(period(&r, "2017-W17").assessment.status, Status::Met);
+        assert_eq!(period(&r, "2017-W18").assessment.status, Status::Missed);
+        assert!(
+            r.counts.missed > 30,
+            "weeks without a publication are missed"
+        );
+        // Half-yearly: the first half on time, the second not yet due on 31 December.
+        let r = on(
+            &ob("half_yearly"),
+            &[ev(1, "2017-07-20", "2017年上半年工作总结")],
+            "2017-12-31",
+        );
+        assert_eq!(period(&r, "2017-H1").assessment.status, Status::Met);
+        assert_eq!(period(&r, "2017-H2").assessment.status, Status::NotYetDue);
+        // Yearly: published within the year, due after it.
+        let r = on(
+            &ob("yearly"),
+            &[ev(1, "2017-12-20", "2017年度报告")],
+            "2017-12-31",
+        );
+        assert_eq!(period(&r, "2017").assessment.status, Status::Met);
+        let r = on(&ob("yearly"), &[], "2018-03-01");
+        assert_eq!(period(&r, "2017").assessment.status, Status::Missed);
+        // Every 5 days (粮食收购价格), due the day after each five-day period: the first three
+        // periods published on their last day, then nothing; as of 31 May the periods of 9–13,
+        // 14–18 and 19–23 May are missed (a due date on a day off moves to the next working day).
+        let five = ob("every_5_days").with_due(DueRule::DaysAfterEnd(1));
+        let evidence = [
+            ev(1, "2017-04-28", "粮食收购价格"),
+            ev(2, "2017-05-03", "粮食收购价格"),
+            ev(3, "2017-05-08", "粮食收购价格"),
+        ];
+        let r = on(&five, &evidence, "2017-05-31");
+        assert_eq!(r.unchecked, None);
+        assert_eq!(r.counts.met, 3, "{:?}", statuses(&r));
+        assert!(r.counts.missed >= 3, "{:?}", statuses(&r));
+        // Once by a date.
+        let r = on(
+            &ob("once_by_2017-06-30"),
+            &[ev(1, "2017-06-30", "实施方案")],
+            "2017-12-31",
+        );
+        assert_eq!(r.counts.met, 1, "{:?}", statuses(&r));
+        let r = on(
+            &ob("once_by_2017-06-30"),
+            &[ev(1, "2017-07-03", "实施方案")],
+            "2017-12-31",
+        );
+        assert_eq!(r.counts.met + r.counts.met_late, 1, "{:?}", statuses(&r));
+        assert_eq!(r.counts.met, 0, "{:?}", statuses(&r));
+    }
 }
