@@ -12,6 +12,7 @@ use crate::items::{PUBLIC_SQL, id_list};
 use crate::plans::{self, PlanRow};
 use chrono::NaiveDate;
 use gongkai_domain::compliance::{self, Counts, EvidenceItem, Tally, UNCHECKED_LABEL};
+use gongkai_domain::event::EventKind;
 use gongkai_domain::obligation::{Cadence, PlanYear};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -142,9 +143,24 @@ pub struct PeriodRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceRow {
+    /// The item's id, or the recorded event's id when `source` is `event`.
     pub item_id: i64,
     pub title: String,
     pub published_on: String,
+    /// `item` (a public item in the bound column) or `event` (a recorded event).
+    pub source: String,
+    /// Where the evidence can be seen: `/items/{id}`, or the event's address (may be empty).
+    pub href: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventHit {
+    id: i64,
+    obligation_id: i64,
+    kind: String,
+    title: String,
+    held_on: String,
+    url: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -223,6 +239,25 @@ pub async fn report(
         .await?
     };
 
+    // Recorded events count for the obligation they were recorded against; inside the engine an
+    // event's id is negated so it never collides with an item's.
+    let event_rows: Vec<EventHit> = sqlx::query_as(
+        "SELECT e.id, e.obligation_id, e.kind, e.title, e.held_on, e.url FROM recorded_events e \
+         JOIN obligations ob ON ob.id = e.obligation_id JOIN plan_duties d ON d.id = ob.duty_id \
+         JOIN plan_tasks t ON t.id = d.task_id WHERE t.plan_id = $1 ORDER BY e.held_on, e.id",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut events: BTreeMap<i64, Vec<&EventHit>> = BTreeMap::new();
+    for e in &event_rows {
+        events.entry(e.obligation_id).or_default().push(e);
+    }
+    let event_urls: BTreeMap<i64, String> = event_rows
+        .iter()
+        .map(|e| (-e.id, e.url.clone().unwrap_or_default()))
+        .collect();
+
     let mut schedules = compliance::ScheduleCache::default();
     let mut totals = Counts::default();
     let mut n_obligations = 0u32;
@@ -246,7 +281,7 @@ pub async fn report(
                     match compliance::obligation_from_stored(&o.cadence, o.due_rule.as_deref(), py)
                     {
                         Ok(ob) => {
-                            let evidence: Vec<EvidenceItem> = match o.column_id {
+                            let mut evidence: Vec<EvidenceItem> = match o.column_id {
                                 None => Vec::new(),
                                 Some(c) => {
                                     let cols = &subtree[&c];
@@ -266,9 +301,23 @@ pub async fn report(
                                         .collect()
                                 }
                             };
+                            let recorded = events.get(&o.id).map_or(&[][..], Vec::as_slice);
+                            evidence.extend(recorded.iter().filter_map(|e| {
+                                Some(EvidenceItem {
+                                    item_id: -e.id,
+                                    title: format!(
+                                        "{}:{}",
+                                        EventKind::from_code(&e.kind)
+                                            .map_or("其他活动", EventKind::label),
+                                        e.title
+                                    ),
+                                    published_on: NaiveDate::parse_from_str(&e.held_on, "%Y-%m-%d")
+                                        .ok()?,
+                                })
+                            }));
                             compliance::evaluate_cached(
                                 &ob,
-                                o.column_id.is_some(),
+                                o.column_id.is_some() || !recorded.is_empty(),
                                 &evidence,
                                 as_of,
                                 &cal,
@@ -315,10 +364,21 @@ pub async fn report(
                         evidence: p
                             .evidence
                             .iter()
-                            .map(|e| EvidenceRow {
-                                item_id: e.item_id,
-                                title: e.title.clone(),
-                                published_on: iso(e.published_on),
+                            .map(|e| {
+                                let (source, id, href) = if e.item_id < 0 {
+                                    let url =
+                                        event_urls.get(&e.item_id).cloned().unwrap_or_default();
+                                    ("event", -e.item_id, url)
+                                } else {
+                                    ("item", e.item_id, format!("/items/{}", e.item_id))
+                                };
+                                EvidenceRow {
+                                    item_id: id,
+                                    title: e.title.clone(),
+                                    published_on: iso(e.published_on),
+                                    source: source.into(),
+                                    href,
+                                }
                             })
                             .collect(),
                     });

@@ -20,6 +20,7 @@ pub mod columns;
 pub mod compliance;
 pub mod compliance_feedback;
 mod error;
+pub mod events;
 pub mod feedback;
 pub mod filings;
 pub mod items;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod content;
 pub mod credit_code;
+pub mod event;
 pub mod feedback;
 pub mod filing;
 pub mod index_no;

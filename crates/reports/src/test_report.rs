@@ -58,6 +58,8 @@ fn period(org_id: i64, org: &str, key: &str, status: &str, late: Option<u32>) ->
             item_id: 1,
             title: format!("{key}报告"),
             published_on: "2017-10-16".into(),
+            source: "item".into(),
+            href: "/items/1".into(),
         }],
     }
 }

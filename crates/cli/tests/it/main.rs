@@ -16,6 +16,7 @@ mod binary;
 mod browser;
 mod calendar;
 mod compliance;
+mod events;
 mod feedback;
 mod filings;
 mod harness;

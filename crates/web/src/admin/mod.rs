@@ -4,6 +4,7 @@
 mod assessment;
 mod calendar;
 mod common;
+mod events;
 mod feedback;
 mod filings;
 mod items;
@@ -77,6 +78,8 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/notice.docx", get(notice::docx_file))
         .route("/supervision/notice/publish", post(notice::publish))
         .route("/supervision/tree", get(supervision::tree))
+        .route("/events", get(events::list).post(events::record))
+        .route("/events/{id}/delete", post(events::delete))
         .route("/assessment", get(assessment::ranking))
         .route("/assessment.csv", get(assessment::csv))
         .route("/assessment/units/{org_id}", get(assessment::unit))
