@@ -586,3 +586,69 @@ pub async fn public_counts_by_org(conn: &mut AnyConnection) -> DbResult<Vec<(i64
     .fetch_all(conn)
     .await?)
 }
+
+/// A row of the 政府信息公开目录 (the catalogue of public government information).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CatalogueRow {
+    pub id: i64,
+    pub index_no: Option<String>,
+    pub title: String,
+    /// The issuing authority as written on the document, else the publishing organisation.
+    pub issuer: String,
+    pub doc_number: Option<String>,
+    pub written_on: Option<String>,
+    pub published_at: Option<i64>,
+    pub topic_category: Option<String>,
+    pub validity: String,
+}
+
+/// Filter for [`public_catalogue`]: `year` is the civil year of publication in China.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CatalogueQuery {
+    pub org_id: Option<i64>,
+    pub year: Option<i32>,
+}
+
+/// Public items for the catalogue, newest first, at most `limit`.
+pub async fn public_catalogue(
+    conn: &mut AnyConnection,
+    q: CatalogueQuery,
+    limit: i64,
+) -> DbResult<Vec<CatalogueRow>> {
+    let mut cond = PUBLIC_SQL.to_string();
+    if let Some(o) = q.org_id {
+        cond.push_str(&format!(" AND i.org_id = {o}"));
+    }
+    if let Some(y) = q.year {
+        let start = chrono::NaiveDate::from_ymd_opt(y, 1, 1).map(china_date_start_ms);
+        let end = chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1).map(china_date_start_ms);
+        match (start, end) {
+            (Some(s), Some(e)) => cond.push_str(&format!(
+                " AND i.published_at >= {s} AND i.published_at < {e}"
+            )),
+            _ => return Ok(Vec::new()),
+        }
+    }
+    let limit = limit.max(0);
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT i.id, i.index_no, i.title, \
+         COALESCE(NULLIF(i.issuing_authority, ''), o.name) AS issuer, i.doc_number, i.written_on, \
+         i.published_at, i.topic_category, i.validity \
+         FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
+         ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(id, updated_at)` of public items, most recently updated first, at most `limit` (for the
+/// sitemap).
+pub async fn public_updates(conn: &mut AnyConnection, limit: i64) -> DbResult<Vec<(i64, i64)>> {
+    let limit = limit.max(0);
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT i.id, i.updated_at FROM items i WHERE {PUBLIC_SQL} \
+         ORDER BY i.updated_at DESC, i.id DESC LIMIT {limit}"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
