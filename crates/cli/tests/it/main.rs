@@ -17,6 +17,7 @@ mod browser;
 mod calendar;
 mod compliance;
 mod feedback;
+mod feeds;
 mod filings;
 mod harness;
 mod http;
