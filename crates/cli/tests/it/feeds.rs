@@ -301,9 +301,7 @@ both_backends!(
 
         // Discovery: alternate links on the pages, downloads on the 政府信息公开 page.
         let page = app.get_ok(&format!("/columns/{COLUMN}")).await;
-        assert!(page.contains(&format!(
-            "<link rel=\"alternate\" type=\"application/rss+xml\""
-        )));
+        assert!(page.contains("<link rel=\"alternate\" type=\"application/rss+xml\""));
         assert!(page.contains(&format!("href=\"/columns/{COLUMN}/atom.xml\"")));
         let page = app.get_ok(&format!("/orgs/{org}")).await;
         assert!(page.contains(&format!("href=\"/orgs/{org}/rss.xml\"")));
