@@ -180,9 +180,37 @@ async fn paged(
 pub struct PublicQuery {
     pub column_ids: Option<Vec<i64>>,
     pub org_id: Option<i64>,
+    /// Civil year of publication in China.
+    pub year: Option<i32>,
+    /// A substring of the title (`%` and `_` match themselves).
+    pub title_contains: Option<String>,
     /// Continue after this (published_at, id).
     pub after: Option<(i64, i64)>,
     pub limit: i64,
+}
+
+/// `[start, end)` of a civil year in China as epoch milliseconds; `None` outside chrono's range.
+fn year_range_ms(year: i32) -> Option<(i64, i64)> {
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1)?;
+    let end = chrono::NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?;
+    Some((china_date_start_ms(start), china_date_start_ms(end)))
+}
+
+/// The condition on `i.published_at` for a year (`FALSE` for a year no item can have).
+fn year_sql(year: i32) -> String {
+    match year_range_ms(year) {
+        Some((s, e)) => format!(" AND i.published_at >= {s} AND i.published_at < {e}"),
+        None => " AND 1 = 0".into(),
+    }
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, its wildcards taken literally.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 pub async fn public_list(conn: &mut AnyConnection, q: &PublicQuery) -> DbResult<Vec<ItemSummary>> {
@@ -196,18 +224,28 @@ pub async fn public_list(conn: &mut AnyConnection, q: &PublicQuery) -> DbResult<
     if let Some(o) = q.org_id {
         cond.push_str(&format!(" AND i.org_id = {o}"));
     }
+    if let Some(y) = q.year {
+        cond.push_str(&year_sql(y));
+    }
+    if q.title_contains.is_some() {
+        cond.push_str(" AND i.title LIKE $1 ESCAPE '\\'");
+    }
     if let Some((p, id)) = q.after {
         cond.push_str(&format!(
             " AND (i.published_at < {p} OR (i.published_at = {p} AND i.id < {id}))"
         ));
     }
     let limit = q.limit.clamp(1, 100);
-    Ok(sqlx::query_as(dyn_sql!(
+    let sql = dyn_sql!(
         "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
          ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"
-    ))
-    .fetch_all(conn)
-    .await?)
+    );
+    let query = sqlx::query_as(sql);
+    let query = match &q.title_contains {
+        Some(t) => query.bind(contains_pattern(t)),
+        None => query,
+    };
+    Ok(query.fetch_all(conn).await?)
 }
 
 /// Back-office listing. `orgs`: `None` means every organisation.
@@ -620,14 +658,7 @@ pub async fn public_catalogue(
         cond.push_str(&format!(" AND i.org_id = {o}"));
     }
     if let Some(y) = q.year {
-        let start = chrono::NaiveDate::from_ymd_opt(y, 1, 1).map(china_date_start_ms);
-        let end = chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1).map(china_date_start_ms);
-        match (start, end) {
-            (Some(s), Some(e)) => cond.push_str(&format!(
-                " AND i.published_at >= {s} AND i.published_at < {e}"
-            )),
-            _ => return Ok(Vec::new()),
-        }
+        cond.push_str(&year_sql(y));
     }
     let limit = limit.max(0);
     Ok(sqlx::query_as(dyn_sql!(

@@ -310,3 +310,94 @@ both_backends!(
         assert!(page.contains("href=\"/xxgk/catalogue.xlsx\""));
     }
 );
+
+/// The ids of `GET /api/v1/items?{query}`, following every cursor with the same filters.
+async fn api_ids(app: &TestApp, query: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..50 {
+        let mut path = format!("/api/v1/items?limit=1&{query}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let resp = app.get(&path).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let page: serde_json::Value = resp.json().await.expect("JSON");
+        ids.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["id"].as_i64().expect("id")),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return ids,
+        }
+    }
+    panic!("more pages than expected for {query}");
+}
+
+both_backends!(
+    api_listing_filters_show_only_public_items,
+    |app| async move {
+        let cases = cases(&app).await;
+        let public: Vec<i64> = {
+            let mut v: Vec<i64> = cases.iter().filter(|c| c.public).map(|c| c.id).collect();
+            v.sort_by(|a, b| b.cmp(a));
+            v
+        };
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let year = {
+            use chrono::Datelike;
+            (chrono::Utc::now() + chrono::Duration::hours(8)).year()
+        };
+        // Every title of the matrix contains 规划; only the public ones may come back.
+        for query in [
+            "q=规划".to_string(),
+            format!("org={org}&q=规划"),
+            format!("column={column}&year={year}&q=规划"),
+            format!("org={org}&column={column}&year={year}"),
+        ] {
+            let mut ids = api_ids(&app, &query).await;
+            ids.retain(|id| cases.iter().any(|c| c.id == *id));
+            assert_eq!(ids, public, "{query}");
+        }
+        assert_eq!(api_ids(&app, "q=script>%26").await, vec![cases[0].id]);
+        // Wildcards are literal: no title contains a %.
+        assert!(api_ids(&app, "q=%25").await.is_empty());
+        assert!(
+            api_ids(&app, &format!("org={org}&year=1990"))
+                .await
+                .is_empty()
+        );
+        assert!(api_ids(&app, "q=依申请公开").await.is_empty());
+        for bad in ["year=abc", "year=1800"] {
+            let resp = app.get(&format!("/api/v1/items?{bad}")).await;
+            assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let doc: serde_json::Value = app
+            .get("/api/v1/openapi.json")
+            .await
+            .json()
+            .await
+            .expect("the OpenAPI document");
+        let list = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .find(|(k, _)| k.ends_with("/items"))
+            .map(|(_, v)| v)
+            .expect("GET /items documented");
+        let params: Vec<&str> = list["get"]["parameters"]
+            .as_array()
+            .expect("parameters of GET /items")
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for name in ["column", "org", "year", "q", "limit", "cursor"] {
+            assert!(params.contains(&name), "OpenAPI lacks {name}: {params:?}");
+        }
+    }
+);
