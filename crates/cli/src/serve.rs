@@ -27,7 +27,7 @@ pub struct ServeArgs {
     /// Sender of reminder e-mails, e.g. "盘锦市政务公开办 <gongkai@panjin.gov.cn>"
     #[arg(long, env = "GONGKAI_SMTP_FROM")]
     pub smtp_from: Option<String>,
-    /// The site's public address, for links in e-mails (default: http://<listen>)
+    /// The site's public address, for links in e-mails, feeds and the sitemap (default: http://<listen>; feeds use the request's Host)
     #[arg(long, env = "GONGKAI_PUBLIC_URL")]
     pub public_url: Option<String>,
 }
@@ -149,6 +149,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.secure_cookies = settings.secure_cookies;
     web.trust_proxy = settings.trust_proxy;
     web.max_upload_bytes = settings.max_upload_bytes;
+    web.public_url = args.public_url.clone().or_else(|| file.public_url.clone());
     let worker = gongkai_web::worker::Worker::spawn(
         db.clone(),
         gongkai_web::worker::WorkerConfig {

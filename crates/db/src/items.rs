@@ -180,9 +180,37 @@ async fn paged(
 pub struct PublicQuery {
     pub column_ids: Option<Vec<i64>>,
     pub org_id: Option<i64>,
+    /// Civil year of publication in China.
+    pub year: Option<i32>,
+    /// A substring of the title (`%` and `_` match themselves).
+    pub title_contains: Option<String>,
     /// Continue after this (published_at, id).
     pub after: Option<(i64, i64)>,
     pub limit: i64,
+}
+
+/// `[start, end)` of a civil year in China as epoch milliseconds; `None` outside chrono's range.
+fn year_range_ms(year: i32) -> Option<(i64, i64)> {
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1)?;
+    let end = chrono::NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?;
+    Some((china_date_start_ms(start), china_date_start_ms(end)))
+}
+
+/// The condition on `i.published_at` for a year (`FALSE` for a year no item can have).
+fn year_sql(year: i32) -> String {
+    match year_range_ms(year) {
+        Some((s, e)) => format!(" AND i.published_at >= {s} AND i.published_at < {e}"),
+        None => " AND 1 = 0".into(),
+    }
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, its wildcards taken literally.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 pub async fn public_list(conn: &mut AnyConnection, q: &PublicQuery) -> DbResult<Vec<ItemSummary>> {
@@ -196,18 +224,28 @@ pub async fn public_list(conn: &mut AnyConnection, q: &PublicQuery) -> DbResult<
     if let Some(o) = q.org_id {
         cond.push_str(&format!(" AND i.org_id = {o}"));
     }
+    if let Some(y) = q.year {
+        cond.push_str(&year_sql(y));
+    }
+    if q.title_contains.is_some() {
+        cond.push_str(" AND i.title LIKE $1 ESCAPE '\\'");
+    }
     if let Some((p, id)) = q.after {
         cond.push_str(&format!(
             " AND (i.published_at < {p} OR (i.published_at = {p} AND i.id < {id}))"
         ));
     }
     let limit = q.limit.clamp(1, 100);
-    Ok(sqlx::query_as(dyn_sql!(
+    let sql = dyn_sql!(
         "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
          ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"
-    ))
-    .fetch_all(conn)
-    .await?)
+    );
+    let query = sqlx::query_as(sql);
+    let query = match &q.title_contains {
+        Some(t) => query.bind(contains_pattern(t)),
+        None => query,
+    };
+    Ok(query.fetch_all(conn).await?)
 }
 
 /// Back-office listing. `orgs`: `None` means every organisation.
@@ -582,6 +620,65 @@ pub async fn public_count_in_columns(
 pub async fn public_counts_by_org(conn: &mut AnyConnection) -> DbResult<Vec<(i64, i64)>> {
     Ok(sqlx::query_as(dyn_sql!(
         "SELECT i.org_id, COUNT(*) FROM items i WHERE {PUBLIC_SQL} GROUP BY i.org_id"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A row of the 政府信息公开目录 (the catalogue of public government information).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CatalogueRow {
+    pub id: i64,
+    pub index_no: Option<String>,
+    pub title: String,
+    /// The issuing authority as written on the document, else the publishing organisation.
+    pub issuer: String,
+    pub doc_number: Option<String>,
+    pub written_on: Option<String>,
+    pub published_at: Option<i64>,
+    pub topic_category: Option<String>,
+    pub validity: String,
+}
+
+/// Filter for [`public_catalogue`]: `year` is the civil year of publication in China.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CatalogueQuery {
+    pub org_id: Option<i64>,
+    pub year: Option<i32>,
+}
+
+/// Public items for the catalogue, newest first, at most `limit`.
+pub async fn public_catalogue(
+    conn: &mut AnyConnection,
+    q: CatalogueQuery,
+    limit: i64,
+) -> DbResult<Vec<CatalogueRow>> {
+    let mut cond = PUBLIC_SQL.to_string();
+    if let Some(o) = q.org_id {
+        cond.push_str(&format!(" AND i.org_id = {o}"));
+    }
+    if let Some(y) = q.year {
+        cond.push_str(&year_sql(y));
+    }
+    let limit = limit.max(0);
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT i.id, i.index_no, i.title, \
+         COALESCE(NULLIF(i.issuing_authority, ''), o.name) AS issuer, i.doc_number, i.written_on, \
+         i.published_at, i.topic_category, i.validity \
+         FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
+         ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(id, updated_at)` of public items, most recently updated first, at most `limit` (for the
+/// sitemap).
+pub async fn public_updates(conn: &mut AnyConnection, limit: i64) -> DbResult<Vec<(i64, i64)>> {
+    let limit = limit.max(0);
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT i.id, i.updated_at FROM items i WHERE {PUBLIC_SQL} \
+         ORDER BY i.updated_at DESC, i.id DESC LIMIT {limit}"
     ))
     .fetch_all(conn)
     .await?)

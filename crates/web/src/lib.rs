@@ -33,6 +33,9 @@ pub struct WebConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
     pub max_upload_bytes: usize,
+    /// The site's public address (`https://gk.example.gov.cn`), for absolute links in feeds and
+    /// the sitemap; without it they are built from the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl WebConfig {
@@ -43,6 +46,7 @@ impl WebConfig {
             secure_cookies: false,
             trust_proxy: false,
             max_upload_bytes: 50 * 1024 * 1024,
+            public_url: None,
         }
     }
 }

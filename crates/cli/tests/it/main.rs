@@ -18,6 +18,7 @@ mod calendar;
 mod compliance;
 mod events;
 mod feedback;
+mod feeds;
 mod filings;
 mod harness;
 mod http;

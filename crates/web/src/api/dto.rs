@@ -391,6 +391,13 @@ pub struct ItemListQuery {
     /// Only items published by this organisation.
     #[param(value_type = Option<i64>)]
     pub org: Option<String>,
+    /// Only items published in this year (civil year in China, e.g. 2017).
+    #[param(value_type = Option<i32>, minimum = 1949, maximum = 9999)]
+    pub year: Option<String>,
+    /// Only items whose title contains this text (at most 100 characters; `%` and `_` match
+    /// themselves).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
     /// Items per page, 1 to 50 (default 20; larger values are reduced to 50).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,

@@ -162,12 +162,42 @@ fn int_param(value: Option<&str>, name: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// Reads the optional `year` parameter: a year from 1949 to 9999.
+fn year_param(value: Option<&str>) -> Result<Option<i32>, AppError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1949..=9999).contains(y))
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("查询参数 year 须为年份(如 2017),收到“{v}”"))
+            }),
+    }
+}
+
+/// Reads the optional `q` parameter: trimmed, at most [`MAX_Q_CHARS`] characters.
+fn title_param(value: Option<&str>) -> Result<Option<String>, AppError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > MAX_Q_CHARS => Err(AppError::BadRequest(format!(
+            "查询参数 q 不能超过 {MAX_Q_CHARS} 个字符"
+        ))),
+        Some(v) => Ok(Some(v.to_string())),
+    }
+}
+
+/// The longest title search accepted.
+const MAX_Q_CHARS: usize = 100;
+
 #[utoipa::path(
     get, path = "/items", tag = "信息",
     summary = "公开信息列表",
     description = "Published 主动公开 items, newest first (by publication time, then id), one page \
         at a time. Follow `next_cursor` until it is `null`. The cursor is opaque; it names the last \
-        item of the page, so pages stay consistent while new items are published.",
+        item of the page, so pages stay consistent while new items are published. Filters (`column`, \
+        `org`, `year`, `q`) combine; repeat them with the cursor.",
     params(ItemListQuery),
     responses(
         (status = 200, description = "One page of items", body = ItemList),
@@ -181,6 +211,8 @@ pub async fn item_list(
 ) -> Result<Json<ItemList>, ApiError> {
     let column = int_param(q.column.as_deref(), "column")?;
     let org = int_param(q.org.as_deref(), "org")?;
+    let year = year_param(q.year.as_deref())?;
+    let title_contains = title_param(q.q.as_deref())?;
     let limit = int_param(q.limit.as_deref(), "limit")?
         .unwrap_or(DEFAULT_LIMIT)
         .min(MAX_LIMIT);
@@ -210,6 +242,8 @@ pub async fn item_list(
         &PublicQuery {
             column_ids,
             org_id: org,
+            year,
+            title_contains,
             after,
             limit: limit + 1,
         },
@@ -312,5 +346,24 @@ mod tests {
         assert_eq!(e.code(), "bad_request");
         assert!(e.to_string().contains("limit"));
         assert!(int_param(Some("0"), "limit").is_err());
+    }
+
+    #[test]
+    fn year_and_title_parameters() {
+        assert_eq!(year_param(None).unwrap(), None);
+        assert_eq!(year_param(Some("2017")).unwrap(), Some(2017));
+        for bad in ["17x", "1800", "99999"] {
+            assert_eq!(
+                year_param(Some(bad)).unwrap_err().code(),
+                "bad_request",
+                "{bad}"
+            );
+        }
+        assert_eq!(title_param(Some("  ")).unwrap(), None);
+        assert_eq!(
+            title_param(Some(" 规划 ")).unwrap().as_deref(),
+            Some("规划")
+        );
+        assert!(title_param(Some(&"长".repeat(101))).is_err());
     }
 }

@@ -9,10 +9,13 @@
 //! `site` (`id`, `name`, `slug`), `owner_name` (主办单位, may be empty), `nav` (list of `name`,
 //! `href`, `current`) and `page_title`.
 
+mod catalogue;
+mod feeds;
 mod item;
 mod keywork;
 mod orgs;
 mod pages;
+mod sitemap;
 
 use crate::{AppError, AppState};
 use axum::Router;
@@ -32,6 +35,13 @@ pub fn router() -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/xxgk", get(pages::xxgk))
         .route("/columns/{slug}", get(pages::column))
+        .route("/columns/{slug}/rss.xml", get(feeds::column_rss))
+        .route("/columns/{slug}/atom.xml", get(feeds::column_atom))
+        .route("/orgs/{id}/rss.xml", get(feeds::org_rss))
+        .route("/orgs/{id}/atom.xml", get(feeds::org_atom))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/xxgk/catalogue.csv", get(catalogue::csv))
+        .route("/xxgk/catalogue.xlsx", get(catalogue::xlsx))
         .route("/items/{id}", get(item::show))
         .route("/attachments/{id}/{name}", get(item::attachment))
         .route("/zdgz", get(keywork::latest))
@@ -343,6 +353,32 @@ pub(crate) fn page_from_query(query: Option<&str>) -> i64 {
         n if n > 1_000_000 => 1,
         n => n,
     }
+}
+
+/// The absolute address of the site without a trailing slash, for feeds and the sitemap: the
+/// configured public URL, else the request's `Host` (only host-name characters are accepted, so
+/// a forged header cannot inject markup or a path).
+pub(crate) fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = state.config.public_url.as_deref() {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 /// An id from a path segment; anything else is the same 404 as an unknown id.
