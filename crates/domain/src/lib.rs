@@ -8,6 +8,7 @@ pub mod content;
 pub mod credit_code;
 pub mod feedback;
 pub mod filing;
+pub mod guard;
 pub mod index_no;
 pub mod item;
 pub mod model;
