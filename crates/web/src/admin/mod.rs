@@ -6,6 +6,7 @@ mod calendar;
 mod common;
 mod feedback;
 mod filings;
+pub(crate) mod guard;
 mod items;
 mod login;
 mod notice;
@@ -36,6 +37,8 @@ pub fn router() -> Router<AppState> {
             get(items::edit_form).post(items::update),
         )
         .route("/items/{id}/publish", post(items::publish))
+        .route("/items/{id}/guard/mask", post(guard::mask))
+        .route("/guard", get(guard::scan_page))
         .route("/items/{id}/unpublish", post(items::unpublish))
         .route(
             "/items/{id}/attachments/{attachment_id}/delete",
