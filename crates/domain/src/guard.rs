@@ -456,21 +456,32 @@ pub struct ItemText {
 }
 
 impl ItemText {
+    /// Every hit in title, summary and body. A summary hit that the body also has is left out:
+    /// a summary left blank is taken from the body, and listing each number twice would only
+    /// confuse (masking still covers the summary).
     pub fn scan(&self, lists: &Lists) -> Vec<ItemHit> {
-        [
-            (Field::Title, &self.title),
-            (Field::Summary, &self.summary),
-            (Field::Body, &self.body),
-        ]
-        .into_iter()
-        .flat_map(|(field, text)| {
-            scan(text, lists).into_iter().map(move |hit| ItemHit {
-                field,
-                field_label: field.label(),
-                hit,
-            })
-        })
-        .collect()
+        let located = |field: Field, text: &str| -> Vec<ItemHit> {
+            scan(text, lists)
+                .into_iter()
+                .map(|hit| ItemHit {
+                    field,
+                    field_label: field.label(),
+                    hit,
+                })
+                .collect()
+        };
+        let body = located(Field::Body, &self.body);
+        let summary = located(Field::Summary, &self.summary)
+            .into_iter()
+            .filter(|s| {
+                !body
+                    .iter()
+                    .any(|b| b.hit.kind == s.hit.kind && b.hit.matched == s.hit.matched)
+            });
+        let mut all = located(Field::Title, &self.title);
+        all.extend(summary);
+        all.extend(body);
+        all
     }
 
     /// The same text with every hit masked.
@@ -677,7 +688,17 @@ mod tests {
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].field, Field::Title);
         assert_eq!(hits[1].field_label, "正文");
-        let m = t.masked(&Lists::default());
+        let with_summary = ItemText {
+            summary: "身份证号211102198001011233".into(),
+            ..t.clone()
+        };
+        assert_eq!(
+            with_summary.scan(&Lists::default()).len(),
+            2,
+            "summary repeats body"
+        );
+        let m = with_summary.masked(&Lists::default());
+        assert_eq!(m.summary, "身份证号211102********1233");
         assert_eq!(m.title, "关于138****5678的答复");
         assert_eq!(m.body, "身份证号211102********1233");
         assert!(m.scan(&Lists::default()).is_empty());

@@ -18,6 +18,7 @@ mod calendar;
 mod compliance;
 mod feedback;
 mod filings;
+mod guard;
 mod harness;
 mod http;
 mod jobs;
