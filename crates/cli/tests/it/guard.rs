@@ -227,3 +227,76 @@ both_backends!(the_scan_of_published_content_lists_hits, |app| async move {
         .expect("GET /admin/guard");
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 });
+
+both_backends!(
+    the_lists_are_configurable_and_bad_lines_change_nothing,
+    |app| async move {
+        app.login_admin().await;
+        let csrf = app.csrf_token("/admin/guard/lists").await;
+        let audit_before = app.audit_count().await;
+        let (status, page) = post_form(
+            &app,
+            "/admin/guard/lists",
+            &[
+                ("csrf_token", &csrf),
+                ("sensitive_words", "试点名单"),
+                ("known_errors", "盘锦市政府办公厅"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("严重错误第1行应写作“错误写法 =&gt; 正确写法”"));
+        assert_eq!(app.audit_count().await, audit_before);
+
+        let (status, location) = post_form(
+            &app,
+            "/admin/guard/lists",
+            &[
+                ("csrf_token", &csrf),
+                ("sensitive_words", "试点名单"),
+                ("known_errors", "盘锦市政府办公厅 => 盘锦市人民政府办公室"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        assert_eq!(app.audit_count().await, audit_before + 2);
+
+        let mut f = app.item("市民政局", "tzgg", "试点通知").await;
+        f.body = "经盘锦市政府办公厅同意,公布试点名单。".into();
+        let id = app.create_item(f).await;
+        let page = app.get_ok(&format!("/admin/items/{id}/edit")).await;
+        assert!(page.contains("发现 2 处个人信息或错误"));
+        assert!(page.contains("盘锦市人民政府办公室"), "the correction");
+        let version = crate::support::html::hidden_input(&page, "version").expect("version");
+        let (status, _) = post_form(
+            &app,
+            &format!("/admin/items/{id}/guard/mask"),
+            &[("csrf_token", &csrf), ("version", &version)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let item = items::get(&mut *app.conn().await, id).await.expect("item");
+        assert_eq!(item.body_source, "经盘锦市人民政府办公室同意,公布****。");
+    }
+);
+
+both_backends!(api_publish_is_refused_with_hits, |app| async move {
+    let org = app.org_id("市财政局").await;
+    let user = app.create_user("api_editor", Role::Editor, Some(org)).await;
+    let token = app.issue_token(user).await;
+    let mut f = app.item("市财政局", "tzgg", "接口发布").await;
+    f.body = "联系邮箱 zhangsan@example.com".into();
+    let id = app.create_item(f).await;
+    let resp = app
+        .client()
+        .post(app.url(&format!("/api/v1/items/{id}/publish")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("POST publish");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = resp.text().await.expect("body");
+    assert!(body.contains("invalid_input"), "{body}");
+    assert!(body.contains("z***@example.com"), "{body}");
+    assert_eq!(status_of(&app, id).await, "draft");
+});

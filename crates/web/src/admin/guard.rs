@@ -219,3 +219,112 @@ pub async fn scan_page(
     )?;
     Ok(html.into_response())
 }
+
+async fn lists_page(
+    state: &AppState,
+    user: &CurrentUser,
+    words: &str,
+    errors_text: &str,
+    errors: Option<&Invalid>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let html = render(
+        state,
+        user,
+        "admin/guard_lists.html",
+        "guard",
+        json!({
+            "words": words, "known_errors": errors_text,
+            "error_list": errors.map(|e| e.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+            "notice": if saved { Some("已保存。") } else { None },
+        }),
+    )?;
+    let status = if errors.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    notice: Option<String>,
+}
+
+/// `/admin/guard/lists`: the sensitive words and known errors, edited by site administrators.
+pub async fn lists_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_site() {
+        return Err(AppError::forbidden());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let lists = settings::guard_lists(&mut conn).await?;
+    drop(conn);
+    let saved = q.notice.as_deref() == Some("saved");
+    lists_page(
+        &state,
+        &user,
+        &lists.words_text(),
+        &lists.errors_text(),
+        None,
+        saved,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ListsForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    sensitive_words: String,
+    #[serde(default)]
+    known_errors: String,
+}
+
+pub async fn lists_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<ListsForm>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_site() {
+        return Err(AppError::forbidden());
+    }
+    user.check_csrf(&f.csrf_token)?;
+    let lists = match gongkai_domain::guard::Lists::parse(&f.sensitive_words, &f.known_errors) {
+        Ok(l) => l,
+        Err(e) => {
+            return lists_page(
+                &state,
+                &user,
+                &f.sensitive_words,
+                &f.known_errors,
+                Some(&e),
+                false,
+            )
+            .await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let current = settings::guard_lists(&mut tx).await?;
+    if current.sensitive_words != lists.sensitive_words {
+        let text = lists.words_text();
+        settings::set(
+            &mut tx,
+            &user.actor(),
+            settings::GUARD_SENSITIVE_WORDS,
+            &text,
+        )
+        .await?;
+    }
+    if current.known_errors != lists.known_errors {
+        let text = lists.errors_text();
+        settings::set(&mut tx, &user.actor(), settings::GUARD_KNOWN_ERRORS, &text).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/guard/lists?notice=saved").into_response())
+}

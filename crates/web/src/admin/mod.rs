@@ -39,6 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/items/{id}/publish", post(items::publish))
         .route("/items/{id}/guard/mask", post(guard::mask))
         .route("/guard", get(guard::scan_page))
+        .route(
+            "/guard/lists",
+            get(guard::lists_form).post(guard::lists_save),
+        )
         .route("/items/{id}/unpublish", post(items::unpublish))
         .route(
             "/items/{id}/attachments/{attachment_id}/delete",
