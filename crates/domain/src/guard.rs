@@ -181,12 +181,19 @@ static LANDLINE: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"));
 
-/// True when the match is a whole token: no ASCII digit (or ID check letter) right before or after.
+/// True when the match is a whole token: no ASCII digit (or ID check letter) right before or
+/// after, and not part of a decimal number (an amount such as `13812345678.50`).
 fn standalone(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(|c| c.is_ascii_digit())
-        && !after.is_some_and(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
+    let mut before = text[..start].chars().rev();
+    let mut after = text[end..].chars();
+    let (b1, b2) = (before.next(), before.next());
+    let (a1, a2) = (after.next(), after.next());
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    !digit(b1)
+        && !(b1 == Some('.') && digit(b2))
+        && !digit(a1)
+        && !matches!(a1, Some('X' | 'x'))
+        && !(a1 == Some('.') && digit(a2))
 }
 
 fn digits(s: &str) -> Vec<u32> {
@@ -577,6 +584,7 @@ mod tests {
         );
         assert!(kinds("编号213812345678").is_empty(), "inside a longer run");
         assert!(kinds("12812345678").is_empty(), "no 12x prefix");
+        assert_eq!(kinds("电话13812345678。").len(), 1, "a full stop ends it");
     }
 
     #[test]
@@ -672,6 +680,8 @@ mod tests {
             "金额1234567.89元,合计12,345,678.00元",
             "统一社会信用代码11211100001220143N",
             "2017-2018学年",
+            "金额13812345678.50元",
+            "比率0.6217000123456788",
         ] {
             assert!(kinds(t).is_empty(), "{t}: {:?}", kinds(t));
         }
