@@ -189,11 +189,12 @@ fn standalone(text: &str, start: usize, end: usize) -> bool {
     let (b1, b2) = (before.next(), before.next());
     let (a1, a2) = (after.next(), after.next());
     let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
-    !digit(b1)
-        && !(b1 == Some('.') && digit(b2))
-        && !digit(a1)
-        && !matches!(a1, Some('X' | 'x'))
-        && !(a1 == Some('.') && digit(a2))
+    let joined = digit(b1)
+        || (b1 == Some('.') && digit(b2))
+        || digit(a1)
+        || matches!(a1, Some('X' | 'x'))
+        || (a1 == Some('.') && digit(a2));
+    !joined
 }
 
 fn digits(s: &str) -> Vec<u32> {
