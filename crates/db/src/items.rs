@@ -484,6 +484,18 @@ pub async fn publish(
     id: i64,
     pattern: &IndexPattern,
 ) -> DbResult<()> {
+    publish_noting(conn, actor, id, pattern, None).await
+}
+
+/// [`publish`], recording `guard_override` (the reason and the content guard's hits a person
+/// chose to publish with) in the audit entry of the publication.
+pub async fn publish_noting(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    pattern: &IndexPattern,
+    guard_override: Option<serde_json::Value>,
+) -> DbResult<()> {
     let item = get(conn, id).await?;
     if item.status() == ItemStatus::Published {
         return Err(Invalid::one("status", "该信息已发布").into());
@@ -506,7 +518,14 @@ pub async fn publish(
     .execute(&mut *conn)
     .await
     .on_unique("index_no", "生成的索引号与已有信息重复,请检查索引号规则")?;
-    let after = snapshot(conn, id).await?;
+    let mut after = snapshot(conn, id).await?;
+    let mut summary = format!("发布信息《{}》,索引号 {index_no}", item.title);
+    if let Some(g) = guard_override {
+        summary.push_str(",内容安全检查发现问题,经说明理由后发布");
+        if let Some(o) = after.as_object_mut() {
+            o.insert("guard_override".into(), g);
+        }
+    }
     audit::record(
         conn,
         actor,
@@ -514,7 +533,7 @@ pub async fn publish(
             action: "item.publish",
             entity: "item",
             entity_id: id.to_string(),
-            summary: format!("发布信息《{}》,索引号 {index_no}", item.title),
+            summary,
             before: Some(before),
             after: Some(after),
         },
@@ -680,6 +699,39 @@ pub async fn public_updates(conn: &mut AnyConnection, limit: i64) -> DbResult<Ve
         "SELECT i.id, i.updated_at FROM items i WHERE {PUBLIC_SQL} \
          ORDER BY i.updated_at DESC, i.id DESC LIMIT {limit}"
     ))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A published item's text for the content guard's scan over published content.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GuardRow {
+    pub id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub summary: String,
+    pub body_source: String,
+    pub published_at: Option<i64>,
+}
+
+/// Published items (of `orgs`; `None` = all) with an id above `after_id`, in id order, at most
+/// `limit`: the scan walks them in batches rather than loading every body at once.
+pub async fn published_batch(
+    conn: &mut AnyConnection,
+    orgs: Option<&[i64]>,
+    after_id: i64,
+    limit: i64,
+) -> DbResult<Vec<GuardRow>> {
+    let mut cond = String::from("i.status = 'published' AND i.id > $1");
+    if let Some(orgs) = orgs {
+        cond.push_str(&format!(" AND i.org_id IN ({})", id_list(orgs)));
+    }
+    let limit = limit.clamp(1, 1000);
+    Ok(sqlx::query_as(dyn_sql!(
+        "SELECT i.id, o.name AS org_name, i.title, i.summary, i.body_source, i.published_at \
+         FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} ORDER BY i.id LIMIT {limit}"
+    ))
+    .bind(after_id)
     .fetch_all(conn)
     .await?)
 }

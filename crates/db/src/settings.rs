@@ -2,10 +2,13 @@
 
 use crate::audit::{self, Entry};
 use crate::{Actor, DbResult};
+use gongkai_domain::guard::{DEFAULT_KNOWN_ERRORS, DEFAULT_SENSITIVE_WORDS, Lists};
 use gongkai_domain::index_no::{DEFAULT_PATTERN, IndexPattern};
 use sqlx::AnyConnection;
 
 pub const INDEX_PATTERN: &str = "index_no_pattern";
+pub const GUARD_SENSITIVE_WORDS: &str = "guard_sensitive_words";
+pub const GUARD_KNOWN_ERRORS: &str = "guard_known_errors";
 
 pub async fn get(conn: &mut AnyConnection, key: &str) -> DbResult<Option<String>> {
     Ok(
@@ -49,4 +52,16 @@ pub async fn index_pattern(conn: &mut AnyConnection) -> DbResult<IndexPattern> {
 fn default_pattern() -> IndexPattern {
     #[allow(clippy::expect_used)]
     IndexPattern::parse(DEFAULT_PATTERN).expect("DEFAULT_PATTERN is valid (unit-tested in domain)")
+}
+
+/// The content guard's lists: the stored ones, each falling back to its default when unset; a
+/// stored list that no longer parses falls back too (saving validates, so only by hand-editing).
+pub async fn guard_lists(conn: &mut AnyConnection) -> DbResult<Lists> {
+    let words = get(conn, GUARD_SENSITIVE_WORDS).await?;
+    let errors = get(conn, GUARD_KNOWN_ERRORS).await?;
+    Ok(Lists::parse(
+        words.as_deref().unwrap_or(DEFAULT_SENSITIVE_WORDS),
+        errors.as_deref().unwrap_or(DEFAULT_KNOWN_ERRORS),
+    )
+    .unwrap_or_default())
 }

@@ -9,6 +9,7 @@ pub mod credit_code;
 pub mod event;
 pub mod feedback;
 pub mod filing;
+pub mod guard;
 pub mod index_no;
 pub mod item;
 pub mod model;

@@ -20,6 +20,7 @@ mod events;
 mod feedback;
 mod feeds;
 mod filings;
+mod guard;
 mod harness;
 mod http;
 mod jobs;

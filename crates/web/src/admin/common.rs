@@ -42,6 +42,11 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "email" => "通知邮箱已保存。",
         "filings_opened" => "已开启报送事项,各单位可在“反馈管理”中报送。",
         "filings_unchanged" => "这些报送事项均已开启,没有新建。",
+        "guard_blocked" => {
+            "已保存草稿,但内容安全检查发现个人信息或错误,没有发布。请按下方“内容安全检查”处理后再发布。"
+        }
+        "masked" => "已一键脱敏并保存为新版本,请核对后发布。",
+        "guard_clean" => "内容安全检查没有发现问题,无需脱敏。",
         _ => return None,
     })
 }
@@ -58,6 +63,7 @@ struct Nav {
     /// Unread notifications of the user.
     unread: i64,
     feedback: bool,
+    guard: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -79,6 +85,7 @@ pub fn render(
         plans: p.can_read_plans(),
         unread: user.unread_notifications,
         feedback: super::feedback::can_open(p),
+        guard: p.can_manage_plans() || p.is_system_admin(),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

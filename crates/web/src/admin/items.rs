@@ -3,6 +3,7 @@
 //! organisation when it changes); items of other organisations are answered with 404.
 
 use super::common::{AdminForm, column_rows, error_map, notice_text, org_options, render};
+use super::guard;
 use super::login::CsrfOnly;
 use super::upload::{self, Upload};
 use crate::auth::CurrentUser;
@@ -161,7 +162,7 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
     Ok(s)
 }
 
-fn fields_of(item: &Item, column_ids: &[i64]) -> ItemFields {
+pub(super) fn fields_of(item: &Item, column_ids: &[i64]) -> ItemFields {
     ItemFields {
         title: item.title.clone(),
         summary: item.summary.clone(),
@@ -215,6 +216,10 @@ async fn render_form(
         Some(i) => attachments::of_item(&mut conn, i.id).await?,
         None => Vec::new(),
     };
+    let guard_hits = match p.item {
+        Some(i) => guard::item_text(i).scan(&settings::guard_lists(&mut conn).await?),
+        None => Vec::new(),
+    };
     let item_json = p.item.map(|i| {
         json!({
             "id": i.id, "status": i.status, "status_label": i.status().label(), "version": i.version,
@@ -235,6 +240,7 @@ async fn render_form(
             "org_options": org_opts,
             "columns": column_rows(&cols),
             "attachments": attachments,
+            "guard_hits": guard::hits_json(&guard_hits),
             "editable": p.editable,
             "notice": p.notice,
             "body_formats": BodyFormat::ALL.iter().map(|b| json!({"code": b.code(), "label": b.label()})).collect::<Vec<_>>(),
@@ -332,21 +338,17 @@ pub async fn create(
     let result = async {
         let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
-        if sub.action == "publish" {
-            let pattern = settings::index_pattern(&mut tx).await?;
-            items::publish(&mut tx, &user.actor(), id, &pattern).await?;
-        }
-        Ok::<i64, AppError>(id)
+        let notice = if sub.action == "publish" {
+            publish_if_clean(&mut tx, &user, id).await?
+        } else {
+            "created"
+        };
+        Ok::<(i64, &str), AppError>((id, notice))
     }
     .await;
     match result {
-        Ok(id) => {
+        Ok((id, notice)) => {
             tx.commit().await?;
-            let notice = if sub.action == "publish" {
-                "published"
-            } else {
-                "created"
-            };
             Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
         }
         Err(AppError::Invalid(e)) => {
@@ -454,20 +456,14 @@ pub async fn update(
         items::update(&mut tx, &user.actor(), id, sub.version, &input).await?;
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
         if sub.action == "publish" && item.status() != ItemStatus::Published {
-            let pattern = settings::index_pattern(&mut tx).await?;
-            items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+            return publish_if_clean(&mut tx, &user, id).await;
         }
-        Ok::<(), AppError>(())
+        Ok::<&str, AppError>("saved")
     }
     .await;
     match result {
-        Ok(()) => {
+        Ok(notice) => {
             tx.commit().await?;
-            let notice = if sub.action == "publish" {
-                "published"
-            } else {
-                "saved"
-            };
             Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
         }
         Err(AppError::Invalid(e)) => {
@@ -489,37 +485,90 @@ pub async fn update(
     }
 }
 
-async fn change_status(
-    state: &AppState,
+/// Publishes `id` in the caller's transaction unless the content guard finds something in it;
+/// returns the notice code for the redirect (`guard_blocked`: saved, not published).
+async fn publish_if_clean(
+    tx: &mut sqlx::AnyConnection,
     user: &CurrentUser,
     id: i64,
-    csrf: &str,
-    publish: bool,
-) -> Result<Response, AppError> {
-    user.check_csrf(csrf)?;
-    let item = visible_item(state, user, id).await?;
-    if !user.perms.can_edit_items_of(item.org_id) {
-        return Err(AppError::forbidden());
+) -> Result<&'static str, AppError> {
+    if !guard::hits_of(tx, id).await?.is_empty() {
+        return Ok("guard_blocked");
     }
-    let mut tx = state.db.begin().await?;
-    if publish {
-        let pattern = settings::index_pattern(&mut tx).await?;
-        items::publish(&mut tx, &user.actor(), id, &pattern).await?;
-    } else {
-        items::unpublish(&mut tx, &user.actor(), id).await?;
-    }
-    tx.commit().await?;
-    let notice = if publish { "published" } else { "unpublished" };
-    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+    let pattern = settings::index_pattern(tx).await?;
+    items::publish(tx, &user.actor(), id, &pattern).await?;
+    Ok("published")
+}
+
+/// The direct publish form, and the content guard's override form (`guard_override` set, with a
+/// required reason).
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    guard_override: String,
+    #[serde(default)]
+    override_reason: String,
 }
 
 pub async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    AdminForm(f): AdminForm<CsrfOnly>,
+    AdminForm(f): AdminForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    change_status(&state, &user, id, &f.csrf_token, true).await
+    user.check_csrf(&f.csrf_token)?;
+    let item = visible_item(&state, &user, id).await?;
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::forbidden());
+    }
+    let mut tx = state.db.begin().await?;
+    let hits = guard::hits_of(&mut tx, id).await?;
+    let note = if hits.is_empty() {
+        None
+    } else if f.guard_override.is_empty() {
+        drop(tx);
+        return refused(&state, &user, &item, guard::refusal(&hits)).await;
+    } else {
+        match guard::override_record(&f.override_reason, &hits) {
+            Ok(v) => Some(v),
+            Err(inv) => {
+                drop(tx);
+                return refused(&state, &user, &item, inv).await;
+            }
+        }
+    };
+    let pattern = settings::index_pattern(&mut tx).await?;
+    items::publish_noting(&mut tx, &user.actor(), id, &pattern, note).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=published")).into_response())
+}
+
+/// The item page with why publishing was refused (422); nothing was changed.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    item: &Item,
+    inv: Invalid,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let cols = items::column_ids(&mut conn, item.id).await?;
+    drop(conn);
+    let fields = fields_of(item, &cols);
+    render_form(
+        state,
+        user,
+        FormPage {
+            item: Some(item),
+            fields: &fields,
+            errors: Some(&inv),
+            notice: None,
+            editable: true,
+        },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 pub async fn unpublish(
@@ -528,7 +577,15 @@ pub async fn unpublish(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    change_status(&state, &user, id, &f.csrf_token, false).await
+    user.check_csrf(&f.csrf_token)?;
+    let item = visible_item(&state, &user, id).await?;
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::forbidden());
+    }
+    let mut tx = state.db.begin().await?;
+    items::unpublish(&mut tx, &user.actor(), id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=unpublished")).into_response())
 }
 
 pub async fn delete_attachment(

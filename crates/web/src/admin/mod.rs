@@ -7,6 +7,7 @@ mod common;
 mod events;
 mod feedback;
 mod filings;
+pub(crate) mod guard;
 mod items;
 mod login;
 mod notice;
@@ -37,6 +38,12 @@ pub fn router() -> Router<AppState> {
             get(items::edit_form).post(items::update),
         )
         .route("/items/{id}/publish", post(items::publish))
+        .route("/items/{id}/guard/mask", post(guard::mask))
+        .route("/guard", get(guard::scan_page))
+        .route(
+            "/guard/lists",
+            get(guard::lists_form).post(guard::lists_save),
+        )
         .route("/items/{id}/unpublish", post(items::unpublish))
         .route(
             "/items/{id}/attachments/{attachment_id}/delete",

@@ -154,7 +154,9 @@ pub async fn item_update(
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`invalid_input`: already published", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: already published, or the content guard \
+            found personal information or a known error (one message per finding; mask or edit \
+            the item, or publish it in the back office with a reason)", body = ErrorBody),
     )
 )]
 pub async fn item_publish(
@@ -164,6 +166,10 @@ pub async fn item_publish(
 ) -> Result<Json<ItemDetail>, ApiError> {
     let mut tx = state.db.begin().await?;
     editable_item(&mut tx, &user, id).await?;
+    let hits = crate::admin::guard::hits_of(&mut tx, id).await?;
+    if !hits.is_empty() {
+        return Err(AppError::Invalid(crate::admin::guard::refusal(&hits)).into());
+    }
     let pattern = settings::index_pattern(&mut tx).await?;
     items::publish(&mut tx, &user.actor(), id, &pattern).await?;
     let out = full(&mut tx, id).await?;

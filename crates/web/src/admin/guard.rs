@@ -1,0 +1,330 @@
+//! The content guard (内容安全检查) in the back office: the check that blocks publishing, the
+//! one-click masking of a draft (一键脱敏), and the scan of published content at `/admin/guard`.
+//! The rules are `gongkai_domain::guard`; the lists are settings (`db::settings::guard_lists`).
+
+use super::common::{AdminForm, render};
+use crate::auth::CurrentUser;
+use crate::util::page_param;
+use crate::{AppError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_db::items::{self, Item};
+use gongkai_db::settings;
+use gongkai_domain::Invalid;
+use gongkai_domain::guard::{ItemHit, ItemText};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The longest override reason stored.
+const REASON_MAX: usize = 500;
+
+pub(crate) fn item_text(item: &Item) -> ItemText {
+    ItemText {
+        title: item.title.clone(),
+        summary: item.summary.clone(),
+        body: item.body_source.clone(),
+    }
+}
+
+/// The hits in the stored item `id` under the configured lists.
+pub(crate) async fn hits_of(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<Vec<ItemHit>, AppError> {
+    let item = items::get(conn, id).await?;
+    let lists = settings::guard_lists(conn).await?;
+    Ok(item_text(&item).scan(&lists))
+}
+
+/// Why publishing was refused, one line per hit (the hit itself shown masked).
+pub(crate) fn refusal(hits: &[ItemHit]) -> Invalid {
+    let mut inv = Invalid::one(
+        "guard",
+        format!(
+            "内容安全检查发现{}处个人信息或错误,未发布。请一键脱敏、修改正文删除,或填写理由后放行:",
+            hits.len()
+        ),
+    );
+    for h in hits.iter().take(20) {
+        inv.push("guard", describe(h));
+    }
+    if hits.len() > 20 {
+        inv.push("guard", format!("……另有{}处", hits.len() - 20));
+    }
+    inv
+}
+
+fn describe(h: &ItemHit) -> String {
+    let what = match &h.hit.correction {
+        Some(c) => format!("“{}”应为“{c}”", h.hit.matched),
+        None => h.hit.masked.clone(),
+    };
+    format!(
+        "{}第{}字处发现{}:{}",
+        h.field_label,
+        h.hit.char_start + 1,
+        h.hit.kind_label,
+        what
+    )
+}
+
+/// The audit record of an override: the reason and the hits, shown masked (the log should not
+/// repeat the personal information the guard found).
+pub(crate) fn override_record(
+    reason: &str,
+    hits: &[ItemHit],
+) -> Result<serde_json::Value, Invalid> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Invalid::one(
+            "override_reason",
+            "放行须填写理由(例如:所列号码为单位公开的办公电话),没有发布",
+        ));
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(Invalid::one(
+            "override_reason",
+            format!("放行理由不能超过{REASON_MAX}个字,没有发布"),
+        ));
+    }
+    let hits: Vec<_> = hits
+        .iter()
+        .map(|h| {
+            json!({
+                "field": h.field, "kind": h.hit.kind, "at": h.hit.char_start,
+                "masked": h.hit.masked, "correction": h.hit.correction,
+            })
+        })
+        .collect();
+    Ok(json!({"reason": reason, "hits": hits}))
+}
+
+/// The hits as the item page shows them.
+pub(crate) fn hits_json(hits: &[ItemHit]) -> serde_json::Value {
+    json!(hits)
+}
+
+#[derive(Deserialize)]
+pub struct MaskForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// 一键脱敏: every hit in title, summary and body masked, saved as a new version (audited as
+/// `item.update` by the normal update path; a concurrent edit gives the usual conflict).
+pub async fn mask(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<MaskForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let mut tx = state.db.begin().await?;
+    let item = items::get(&mut tx, id)
+        .await
+        .map_err(|_| AppError::not_found())?;
+    if !user.perms.can_view_items_of(item.org_id) {
+        return Err(AppError::not_found());
+    }
+    if !user.perms.can_edit_items_of(item.org_id) {
+        return Err(AppError::forbidden());
+    }
+    let lists = settings::guard_lists(&mut tx).await?;
+    let text = item_text(&item);
+    if text.scan(&lists).is_empty() {
+        return Ok(
+            Redirect::to(&format!("/admin/items/{id}/edit?notice=guard_clean")).into_response(),
+        );
+    }
+    let masked = text.masked(&lists);
+    let cols = items::column_ids(&mut tx, id).await?;
+    let mut fields = super::items::fields_of(&item, &cols);
+    fields.title = masked.title;
+    fields.summary = masked.summary;
+    fields.body = masked.body;
+    let input = fields.validate()?;
+    items::update(&mut tx, &user.actor(), id, f.version, &input).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=masked")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ScanQuery {
+    page: Option<String>,
+}
+
+const PER_PAGE: usize = 50;
+const BATCH: i64 = 200;
+
+/// `/admin/guard`: the same scan over every published item the user may see, items with hits
+/// listed 50 a page, newest first.
+pub async fn scan_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ScanQuery>,
+) -> Result<Response, AppError> {
+    if !(user.perms.can_manage_plans() || user.perms.is_system_admin()) {
+        return Err(AppError::forbidden());
+    }
+    let orgs = user.perms.viewable_orgs();
+    let mut conn = state.db.pool.acquire().await?;
+    let lists = settings::guard_lists(&mut conn).await?;
+    let mut found = Vec::new();
+    let mut scanned = 0usize;
+    let mut after = 0;
+    loop {
+        let batch = items::published_batch(&mut conn, orgs.as_deref(), after, BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        scanned += batch.len();
+        for r in batch {
+            let hits = ItemText {
+                title: r.title.clone(),
+                summary: r.summary.clone(),
+                body: r.body_source.clone(),
+            }
+            .scan(&lists);
+            if !hits.is_empty() {
+                found.push((r, hits));
+            }
+        }
+    }
+    found.sort_by_key(|(r, _)| std::cmp::Reverse((r.published_at, r.id)));
+    let total = found.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = (page_param(q.page.as_deref()) as usize).min(pages);
+    let rows: Vec<_> = found
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|(r, hits)| {
+            json!({
+                "id": r.id, "title": r.title, "org_name": r.org_name, "published_at": r.published_at,
+                "count": hits.len(), "hits": hits.iter().take(5).collect::<Vec<_>>(),
+                "more": hits.len().saturating_sub(5),
+            })
+        })
+        .collect();
+    let html = render(
+        &state,
+        &user,
+        "admin/guard.html",
+        "guard",
+        json!({
+            "rows": rows, "total": total, "scanned": scanned, "page": page, "pages": pages,
+            "base_url": "/admin/guard",
+        }),
+    )?;
+    Ok(html.into_response())
+}
+
+async fn lists_page(
+    state: &AppState,
+    user: &CurrentUser,
+    words: &str,
+    errors_text: &str,
+    errors: Option<&Invalid>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let html = render(
+        state,
+        user,
+        "admin/guard_lists.html",
+        "guard",
+        json!({
+            "words": words, "known_errors": errors_text,
+            "error_list": errors.map(|e| e.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+            "notice": if saved { Some("已保存。") } else { None },
+        }),
+    )?;
+    let status = if errors.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    notice: Option<String>,
+}
+
+/// `/admin/guard/lists`: the sensitive words and known errors, edited by site administrators.
+pub async fn lists_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_site() {
+        return Err(AppError::forbidden());
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let lists = settings::guard_lists(&mut conn).await?;
+    drop(conn);
+    let saved = q.notice.as_deref() == Some("saved");
+    lists_page(
+        &state,
+        &user,
+        &lists.words_text(),
+        &lists.errors_text(),
+        None,
+        saved,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ListsForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    sensitive_words: String,
+    #[serde(default)]
+    known_errors: String,
+}
+
+pub async fn lists_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<ListsForm>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_site() {
+        return Err(AppError::forbidden());
+    }
+    user.check_csrf(&f.csrf_token)?;
+    let lists = match gongkai_domain::guard::Lists::parse(&f.sensitive_words, &f.known_errors) {
+        Ok(l) => l,
+        Err(e) => {
+            return lists_page(
+                &state,
+                &user,
+                &f.sensitive_words,
+                &f.known_errors,
+                Some(&e),
+                false,
+            )
+            .await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let current = settings::guard_lists(&mut tx).await?;
+    if current.sensitive_words != lists.sensitive_words {
+        let text = lists.words_text();
+        settings::set(
+            &mut tx,
+            &user.actor(),
+            settings::GUARD_SENSITIVE_WORDS,
+            &text,
+        )
+        .await?;
+    }
+    if current.known_errors != lists.known_errors {
+        let text = lists.errors_text();
+        settings::set(&mut tx, &user.actor(), settings::GUARD_KNOWN_ERRORS, &text).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/guard/lists?notice=saved").into_response())
+}
