@@ -28,6 +28,14 @@ pub struct ItemFields {
     pub keywords: String,
     pub validity: String,
     pub publish_date: String,
+    /// Id of the policy document this item interprets (政策解读), or empty.
+    pub interprets_item_id: String,
+    /// Non-empty when a supervisor confirms an interpretation by another organisation.
+    pub cross_org_interpretation: String,
+    /// Since when the document is 已修改 / 已废止 / 已失效 (`YYYY-MM-DD`).
+    pub validity_changed_on: String,
+    /// Id of the document that amends or replaces this one, or empty.
+    pub replaced_by_item_id: String,
 }
 
 /// A validated item.
@@ -49,6 +57,13 @@ pub struct ItemInput {
     pub validity: Validity,
     /// 发布日期 given by hand (for documents published before the system); else the publish time.
     pub publish_date: Option<chrono::NaiveDate>,
+    pub interprets_item_id: Option<i64>,
+    /// 谁起草、谁解读 overridden on purpose (checked against the user's role by the caller).
+    pub cross_org_interpretation: bool,
+    /// Only for a document that is not 有效.
+    pub validity_changed_on: Option<chrono::NaiveDate>,
+    /// Only for a document that is not 有效.
+    pub replaced_by_item_id: Option<i64>,
 }
 
 impl ItemFields {
@@ -135,6 +150,38 @@ impl ItemFields {
                 Validity::Valid
             }
         };
+        let interprets_item_id = optional_id(
+            &mut inv,
+            "interprets_item_id",
+            "所解读的政策文件",
+            &self.interprets_item_id,
+        );
+        let mut validity_changed_on = optional_date(
+            &mut inv,
+            "validity_changed_on",
+            "有效性变更日期",
+            &self.validity_changed_on,
+        );
+        let mut replaced_by_item_id = optional_id(
+            &mut inv,
+            "replaced_by_item_id",
+            "修改或替代文件",
+            &self.replaced_by_item_id,
+        );
+        if validity == Validity::Valid {
+            validity_changed_on = None;
+            replaced_by_item_id = None;
+        } else if validity_changed_on.is_none() && inv.message_for("validity_changed_on").is_none()
+        {
+            inv.push(
+                "validity_changed_on",
+                format!(
+                    "有效性为“{}”时须填写{}日期",
+                    validity.label(),
+                    validity.label().trim_start_matches('已')
+                ),
+            );
+        }
         let input = ItemInput {
             title,
             summary,
@@ -167,8 +214,27 @@ impl ItemFields {
             keywords: optional_text(&mut inv, "keywords", "主题词", &self.keywords, 200),
             validity,
             publish_date: optional_date(&mut inv, "publish_date", "发布日期", &self.publish_date),
+            interprets_item_id,
+            cross_org_interpretation: interprets_item_id.is_some()
+                && !self.cross_org_interpretation.trim().is_empty(),
+            validity_changed_on,
+            replaced_by_item_id,
         };
         inv.into_result().map(|_| input)
+    }
+}
+
+/// An optional positive record id typed or chosen in a form.
+fn optional_id(inv: &mut Invalid, field: &'static str, label: &str, text: &str) -> Option<i64> {
+    match text.trim() {
+        "" => None,
+        t => match t.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                inv.push(field, format!("{label}的编号无效"));
+                None
+            }
+        },
     }
 }
 
@@ -211,6 +277,44 @@ mod tests {
         ] {
             assert!(e.message_for(field).is_some(), "{field}: {e:?}");
         }
+    }
+
+    #[test]
+    fn a_repealed_document_needs_its_date() {
+        let mut f = fields();
+        f.validity = "repealed".into();
+        f.replaced_by_item_id = "9".into();
+        let e = f.validate().unwrap_err();
+        assert_eq!(
+            e.message_for("validity_changed_on"),
+            Some("有效性为“已废止”时须填写废止日期")
+        );
+        f.validity_changed_on = "2018-03-01".into();
+        let i = f.validate().unwrap();
+        assert_eq!(i.replaced_by_item_id, Some(9));
+        assert_eq!(i.validity_changed_on, "2018-03-01".parse().ok());
+        f.validity = "valid".into();
+        let i = f.validate().unwrap();
+        assert_eq!((i.validity_changed_on, i.replaced_by_item_id), (None, None));
+    }
+
+    #[test]
+    fn link_ids_must_be_numbers() {
+        let mut f = fields();
+        f.interprets_item_id = "abc".into();
+        assert!(
+            f.validate()
+                .unwrap_err()
+                .message_for("interprets_item_id")
+                .is_some()
+        );
+        f.interprets_item_id = "4".into();
+        f.cross_org_interpretation = "on".into();
+        let i = f.validate().unwrap();
+        assert_eq!(
+            (i.interprets_item_id, i.cross_org_interpretation),
+            (Some(4), true)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod feedback;
 pub mod filing;
 pub mod guard;
 pub mod index_no;
+pub mod interpretation;
 pub mod item;
 pub mod model;
 pub mod obligation;
