@@ -6,6 +6,7 @@ use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
 use gongkai_domain::Invalid;
 use gongkai_domain::content;
 use gongkai_domain::index_no::{IndexInputs, IndexPattern};
+use gongkai_domain::interpretation;
 use gongkai_domain::item::ItemInput;
 use gongkai_domain::model::{Disclosure, ItemStatus};
 use serde::Serialize;
@@ -41,6 +42,9 @@ pub struct Item {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub interprets_item_id: Option<i64>,
+    pub validity_changed_on: Option<String>,
+    pub replaced_by_item_id: Option<i64>,
 }
 
 impl Item {
@@ -74,7 +78,7 @@ pub struct ItemSummary {
     pub updated_at: i64,
 }
 
-const SUMMARY_COLS: &str = "i.id, i.org_id, o.name AS org_name, i.title, i.summary, i.status, i.disclosure, \
+pub(crate) const SUMMARY_COLS: &str = "i.id, i.org_id, o.name AS org_name, i.title, i.summary, i.status, i.disclosure, \
      i.index_no, i.doc_number, i.validity, i.published_at, i.updated_at";
 
 /// Integer ids inlined into SQL (no array binds on SQLite); `NULL` keeps an empty list valid.
@@ -300,9 +304,14 @@ pub async fn admin_list(
     })
 }
 
-async fn check_refs(conn: &mut AnyConnection, site_id: i64, input: &ItemInput) -> DbResult<()> {
+async fn check_refs(
+    conn: &mut AnyConnection,
+    site_id: i64,
+    input: &ItemInput,
+    self_id: Option<i64>,
+) -> DbResult<()> {
     let mut inv = Invalid::default();
-    let org: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+    let org: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
         .bind(input.org_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -318,6 +327,38 @@ async fn check_refs(conn: &mut AnyConnection, site_id: i64, input: &ItemInput) -
     .await?;
     if found != input.column_ids.len() as i64 {
         inv.push("column_ids", "所选栏目不存在");
+    }
+    if let Some(pid) = input.interprets_item_id {
+        let policy: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT i.org_id, o.name, i.status FROM items i JOIN organisations o ON o.id = i.org_id WHERE i.id = $1",
+        )
+        .bind(pid)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match policy {
+            _ if Some(pid) == self_id => inv.push("interprets_item_id", "信息不能解读它自己"),
+            Some((porg, pname, status)) if status == ItemStatus::Published.code() => {
+                let own = (input.org_id, org.as_deref().unwrap_or_default());
+                let rule = interpretation::check_drafter(
+                    (porg, &pname),
+                    own,
+                    input.cross_org_interpretation,
+                );
+                if let Err(e) = rule {
+                    inv.errors.extend(e.errors);
+                }
+            }
+            _ => inv.push("interprets_item_id", "所解读的政策文件不存在或尚未发布"),
+        }
+    }
+    if let Some(rid) = input.replaced_by_item_id {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM items WHERE id = $1")
+            .bind(rid)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if exists.is_none() || Some(rid) == self_id {
+            inv.push("replaced_by_item_id", "修改或替代文件不存在");
+        }
     }
     Ok(inv.into_result()?)
 }
@@ -357,6 +398,15 @@ async fn snapshot(conn: &mut AnyConnection, id: i64) -> DbResult<serde_json::Val
     Ok(v)
 }
 
+/// Records in the audit snapshot that 谁起草、谁解读 was overridden on purpose.
+fn note_cross_org(after: &mut serde_json::Value, input: &ItemInput) {
+    if input.cross_org_interpretation
+        && let Some(o) = after.as_object_mut()
+    {
+        o.insert("cross_org_interpretation".into(), serde_json::json!(true));
+    }
+}
+
 /// Creates a draft.
 pub async fn create(
     conn: &mut AnyConnection,
@@ -364,14 +414,14 @@ pub async fn create(
     site_id: i64,
     input: &ItemInput,
 ) -> DbResult<i64> {
-    check_refs(conn, site_id, input).await?;
+    check_refs(conn, site_id, input, None).await?;
     let body_html = content::render_body(input.body_format, &input.body_source);
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO items (site_id, org_id, title, summary, body_format, body_source, body_html, status, disclosure, \
          disclosure_reason, topic_category, issuing_authority, written_on, doc_number, keywords, validity, published_at, \
-         created_by, updated_by, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $18, 1) RETURNING id",
+         created_by, updated_by, created_at, updated_at, version, interprets_item_id, validity_changed_on, replaced_by_item_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $18, 1, $19, $20, $21) RETURNING id",
     )
     .bind(site_id)
     .bind(input.org_id)
@@ -391,10 +441,14 @@ pub async fn create(
     .bind(input.publish_date.map(china_date_start_ms))
     .bind(actor.user_id)
     .bind(now)
+    .bind(input.interprets_item_id)
+    .bind(input.validity_changed_on.map(|d| d.to_string()))
+    .bind(input.replaced_by_item_id)
     .fetch_one(&mut *conn)
     .await?;
     write_columns(conn, id, &input.column_ids).await?;
-    let after = snapshot(conn, id).await?;
+    let mut after = snapshot(conn, id).await?;
+    note_cross_org(&mut after, input);
     audit::record(
         conn,
         actor,
@@ -420,7 +474,7 @@ pub async fn update(
     input: &ItemInput,
 ) -> DbResult<()> {
     let current = get(conn, id).await?;
-    check_refs(conn, current.site_id, input).await?;
+    check_refs(conn, current.site_id, input, Some(id)).await?;
     let before = snapshot(conn, id).await?;
     let body_html = content::render_body(input.body_format, &input.body_source);
     // A hand-given 发布日期 wins; otherwise a published item keeps its time.
@@ -432,6 +486,7 @@ pub async fn update(
         "UPDATE items SET org_id = $1, title = $2, summary = $3, body_format = $4, body_source = $5, body_html = $6, \
          disclosure = $7, disclosure_reason = $8, topic_category = $9, issuing_authority = $10, written_on = $11, \
          doc_number = $12, keywords = $13, validity = $14, published_at = $15, updated_by = $16, updated_at = $17, \
+         interprets_item_id = $20, validity_changed_on = $21, replaced_by_item_id = $22, \
          version = version + 1 WHERE id = $18 AND version = $19",
     )
     .bind(input.org_id)
@@ -453,6 +508,9 @@ pub async fn update(
     .bind(now_ms())
     .bind(id)
     .bind(expected_version)
+    .bind(input.interprets_item_id)
+    .bind(input.validity_changed_on.map(|d| d.to_string()))
+    .bind(input.replaced_by_item_id)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -460,7 +518,8 @@ pub async fn update(
         return Err(DbError::Stale);
     }
     write_columns(conn, id, &input.column_ids).await?;
-    let after = snapshot(conn, id).await?;
+    let mut after = snapshot(conn, id).await?;
+    note_cross_org(&mut after, input);
     audit::record(
         conn,
         actor,

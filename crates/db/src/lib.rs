@@ -23,6 +23,7 @@ mod error;
 pub mod events;
 pub mod feedback;
 pub mod filings;
+pub mod interpretations;
 pub mod items;
 pub mod jobs;
 pub mod notifications;

@@ -9,6 +9,8 @@ use sqlx::AnyConnection;
 pub const INDEX_PATTERN: &str = "index_no_pattern";
 pub const GUARD_SENSITIVE_WORDS: &str = "guard_sensitive_words";
 pub const GUARD_KNOWN_ERRORS: &str = "guard_known_errors";
+/// Working days within which a policy's interpretation must follow it (default 3).
+pub const INTERPRETATION_LIMIT: &str = "interpretation_limit_working_days";
 
 pub async fn get(conn: &mut AnyConnection, key: &str) -> DbResult<Option<String>> {
     Ok(
@@ -64,4 +66,13 @@ pub async fn guard_lists(conn: &mut AnyConnection) -> DbResult<Lists> {
         errors.as_deref().unwrap_or(DEFAULT_KNOWN_ERRORS),
     )
     .unwrap_or_default())
+}
+
+/// The interpretation limit in working days; the default when unset or (by hand-editing) invalid.
+pub async fn interpretation_limit(conn: &mut AnyConnection) -> DbResult<u32> {
+    let stored = get(conn, INTERPRETATION_LIMIT).await?;
+    Ok(stored
+        .as_deref()
+        .and_then(|s| gongkai_domain::interpretation::parse_limit(s).ok())
+        .unwrap_or(gongkai_domain::interpretation::DEFAULT_LIMIT_WORKING_DAYS))
 }

@@ -13,9 +13,10 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::items::{self, AdminQuery, Item};
-use gongkai_db::{attachments, columns, orgs, settings};
+use gongkai_db::{attachments, columns, interpretations, orgs, settings};
 use gongkai_domain::Invalid;
-use gongkai_domain::item::ItemFields;
+use gongkai_domain::item::{ItemFields, ItemInput};
+use gongkai_domain::role::Role;
 use gongkai_domain::model::{BodyFormat, Disclosure, ItemStatus, Validity};
 use serde::Deserialize;
 use serde_json::json;
@@ -156,6 +157,10 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
             "keywords" => f.keywords = value,
             "validity" => f.validity = value,
             "publish_date" => f.publish_date = value,
+            "interprets_item_id" => f.interprets_item_id = value,
+            "cross_org_interpretation" => f.cross_org_interpretation = value,
+            "validity_changed_on" => f.validity_changed_on = value,
+            "replaced_by_item_id" => f.replaced_by_item_id = value,
             _ => {}
         }
     }
@@ -179,7 +184,15 @@ pub(super) fn fields_of(item: &Item, column_ids: &[i64]) -> ItemFields {
         keywords: item.keywords.clone().unwrap_or_default(),
         validity: item.validity.clone(),
         publish_date: String::new(),
+        interprets_item_id: id_text(item.interprets_item_id),
+        cross_org_interpretation: String::new(),
+        validity_changed_on: item.validity_changed_on.clone().unwrap_or_default(),
+        replaced_by_item_id: id_text(item.replaced_by_item_id),
     }
+}
+
+fn id_text(id: Option<i64>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
 }
 
 struct FormPage<'a> {
@@ -220,6 +233,11 @@ async fn render_form(
         Some(i) => guard::item_text(i).scan(&settings::guard_lists(&mut conn).await?),
         None => Vec::new(),
     };
+    let policies = interpretations::policy_options(&mut conn, 500).await?;
+    let interprets_listed = policies
+        .iter()
+        .any(|o| o.id.to_string() == p.fields.interprets_item_id.trim());
+    let interpretation_limit = settings::interpretation_limit(&mut conn).await?;
     let item_json = p.item.map(|i| {
         json!({
             "id": i.id, "status": i.status, "status_label": i.status().label(), "version": i.version,
@@ -245,6 +263,10 @@ async fn render_form(
             "notice": p.notice,
             "body_formats": BodyFormat::ALL.iter().map(|b| json!({"code": b.code(), "label": b.label()})).collect::<Vec<_>>(),
             "disclosures": Disclosure::ALL.iter().map(|d| json!({"code": d.code(), "label": d.label()})).collect::<Vec<_>>(),
+            "policies": policies,
+            "interprets_listed": interprets_listed,
+            "interpretation_limit": interpretation_limit,
+            "can_override_drafter": user.perms.is_system_admin() || user.perms.has_global(Role::Supervisor),
             "validities": Validity::ALL.iter().map(|v| json!({"code": v.code(), "label": v.label()})).collect::<Vec<_>>(),
             "allowed_extensions": upload::allowed_extensions(),
             "max_upload_mb": state.config.max_upload_bytes / 1024 / 1024,
@@ -333,6 +355,9 @@ pub async fn create(
     if !user.perms.can_edit_items_of(input.org_id) {
         return Err(AppError::Forbidden("无权以该机构的名义发布信息".into()));
     }
+    if let Err(e) = check_links(&state, &user, &input).await? {
+        return form_error(&state, &user, None, &sub.fields, e).await;
+    }
     let mut tx = state.db.begin().await?;
     let site = columns::default_site(&mut tx).await?;
     let result = async {
@@ -379,6 +404,49 @@ async fn form_error(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
+}
+
+/// The user's part of the checks on the linked documents (the rest, 谁起草、谁解读 included, is
+/// in `items::create` / `items::update`): a linked document must be one the user can see, and
+/// only the supervising office or a system administrator may override 谁起草、谁解读.
+async fn check_links(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &ItemInput,
+) -> Result<Result<(), Invalid>, AppError> {
+    let mut inv = Invalid::default();
+    if input.cross_org_interpretation
+        && !(user.perms.is_system_admin() || user.perms.has_global(Role::Supervisor))
+    {
+        inv.push(
+            "cross_org_interpretation",
+            "只有政务公开办(监管)或系统管理员可以确认跨机构解读",
+        );
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let links = [
+        (
+            "interprets_item_id",
+            input.interprets_item_id,
+            "所解读的政策文件不存在或尚未发布",
+        ),
+        (
+            "replaced_by_item_id",
+            input.replaced_by_item_id,
+            "修改或替代文件不存在",
+        ),
+    ];
+    for (field, id, message) in links {
+        let Some(id) = id else { continue };
+        let seen = match items::get(&mut conn, id).await {
+            Ok(i) => i.is_public() || user.perms.can_view_items_of(i.org_id),
+            Err(_) => false,
+        };
+        if !seen {
+            inv.push(field, message);
+        }
+    }
+    Ok(inv.into_result())
 }
 
 /// Loads an item the user may see, or 404 (items of other organisations do not exist for them).
@@ -450,6 +518,9 @@ pub async fn update(
     };
     if !user.perms.can_edit_items_of(input.org_id) {
         return Err(AppError::Forbidden("无权把信息转到该机构名下".into()));
+    }
+    if let Err(e) = check_links(&state, &user, &input).await? {
+        return form_error(&state, &user, Some(&item), &sub.fields, e).await;
     }
     let mut tx = state.db.begin().await?;
     let result = async {

@@ -465,6 +465,18 @@ pub struct ItemWrite {
     /// 发布日期 `YYYY-MM-DD`, for documents first published elsewhere; else the publication time.
     #[serde(default)]
     pub publish_date: String,
+    /// For a 政策解读: the published policy document it interprets. It must come from the same
+    /// organisation (谁起草、谁解读); the API offers no override.
+    #[serde(default, deserialize_with = "id_text")]
+    #[schema(value_type = Option<i64>)]
+    pub interprets_item_id: String,
+    /// Required unless `validity` is `valid`: since when, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub validity_changed_on: String,
+    /// The document amending or replacing this one (ignored while `valid`).
+    #[serde(default, deserialize_with = "id_text")]
+    #[schema(value_type = Option<i64>)]
+    pub replaced_by_item_id: String,
 }
 
 impl ItemWrite {
@@ -485,6 +497,10 @@ impl ItemWrite {
             keywords: self.keywords.clone(),
             validity: self.validity.clone(),
             publish_date: self.publish_date.clone(),
+            interprets_item_id: self.interprets_item_id.clone(),
+            cross_org_interpretation: String::new(),
+            validity_changed_on: self.validity_changed_on.clone(),
+            replaced_by_item_id: self.replaced_by_item_id.clone(),
         }
     }
 }
