@@ -16,8 +16,8 @@ use gongkai_db::items::{self, AdminQuery, Item};
 use gongkai_db::{attachments, columns, interpretations, orgs, settings};
 use gongkai_domain::Invalid;
 use gongkai_domain::item::{ItemFields, ItemInput};
-use gongkai_domain::role::Role;
 use gongkai_domain::model::{BodyFormat, Disclosure, ItemStatus, Validity};
+use gongkai_domain::role::Role;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -8,6 +8,7 @@ mod events;
 mod feedback;
 mod filings;
 pub(crate) mod guard;
+mod interpretations;
 mod items;
 mod login;
 mod notice;
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(people::audit_log))
         .route("/supervision", get(supervision::board))
         .route("/supervision/periods", get(supervision::periods))
+        .route("/supervision/interpretations", get(interpretations::page))
         .route("/supervision/notice", get(notice::page))
         .route("/supervision/notice.xlsx", get(notice::xlsx_file))
         .route("/supervision/notice.docx", get(notice::docx_file))

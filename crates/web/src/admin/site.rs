@@ -385,19 +385,22 @@ async fn org_save(
 async fn settings_page(
     state: &AppState,
     user: &CurrentUser,
-    pattern: &str,
+    values: (&str, &str),
     errors: Option<&Invalid>,
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let (pattern, interpretation_limit) = values;
     let html = render(
         state,
         user,
         "admin/settings.html",
         "settings",
         json!({
-            "index_pattern": pattern, "errors": errors.map(error_map).unwrap_or(json!({})),
+            "index_pattern": pattern, "interpretation_limit": interpretation_limit,
+            "errors": errors.map(error_map).unwrap_or(json!({})),
             "notice": notice_text(notice), "default_pattern": gongkai_domain::index_no::DEFAULT_PATTERN,
+            "default_interpretation_limit": gongkai_domain::interpretation::DEFAULT_LIMIT_WORKING_DAYS,
         }),
     )?;
     Ok((status, html).into_response())
@@ -411,11 +414,12 @@ pub async fn settings_form(
     require_site_admin(&user)?;
     let mut conn = state.db.pool.acquire().await?;
     let pattern = settings::index_pattern(&mut conn).await?;
+    let limit = settings::interpretation_limit(&mut conn).await?.to_string();
     drop(conn);
     settings_page(
         &state,
         &user,
-        pattern.as_str(),
+        (pattern.as_str(), &limit),
         None,
         q.notice.as_deref(),
         StatusCode::OK,
@@ -429,6 +433,9 @@ pub struct SettingsSubmit {
     csrf_token: String,
     #[serde(default)]
     index_pattern: String,
+    /// Absent from older clients' forms: the stored limit is then left as it is.
+    #[serde(default)]
+    interpretation_limit: Option<String>,
 }
 
 pub async fn settings_save(
@@ -438,14 +445,27 @@ pub async fn settings_save(
 ) -> Result<Response, AppError> {
     require_site_admin(&user)?;
     user.check_csrf(&s.csrf_token)?;
-    let pattern = match IndexPattern::parse(&s.index_pattern) {
-        Ok(p) => p,
-        Err(e) => {
+    let pattern = IndexPattern::parse(&s.index_pattern);
+    let limit = s
+        .interpretation_limit
+        .as_deref()
+        .map(gongkai_domain::interpretation::parse_limit)
+        .transpose();
+    let (pattern, limit) = match (pattern, limit) {
+        (Ok(p), Ok(l)) => (p, l),
+        (p, l) => {
+            let mut inv = Invalid::default();
+            for e in [p.err(), l.err()].into_iter().flatten() {
+                inv.errors.extend(e.errors);
+            }
             return settings_page(
                 &state,
                 &user,
-                &s.index_pattern,
-                Some(&e),
+                (
+                    &s.index_pattern,
+                    s.interpretation_limit.as_deref().unwrap_or_default(),
+                ),
+                Some(&inv),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -460,6 +480,15 @@ pub async fn settings_save(
         pattern.as_str(),
     )
     .await?;
+    if let Some(limit) = limit {
+        settings::set(
+            &mut tx,
+            &user.actor(),
+            settings::INTERPRETATION_LIMIT,
+            &limit.to_string(),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to("/admin/settings?notice=saved").into_response())
 }

@@ -5,7 +5,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use gongkai_db::{attachments, items, orgs};
+use gongkai_db::{attachments, interpretations, items, orgs};
 use gongkai_domain::model::Validity;
 use minijinja::value::Serde as S;
 use serde::Serialize;
@@ -34,19 +34,44 @@ fn extension(file_name: &str) -> String {
     }
 }
 
-/// What a reader must be told about a document that is no longer fully in force.
+/// What a reader must be told about a document that is no longer fully in force (after the
+/// headline).
 fn validity_notice(v: Validity) -> &'static str {
     match v {
         Validity::Valid => "",
-        Validity::Amended => "本文件已被修改,部分内容不再适用,请以修改后的规定为准。",
-        Validity::Repealed => "本文件已废止,不再执行,仅供查阅参考。",
-        Validity::Expired => "本文件已失效,不再执行,仅供查阅参考。",
+        Validity::Amended => "部分内容不再适用,请以修改后的规定为准。",
+        Validity::Repealed => "不再执行,仅供查阅参考。",
+        Validity::Expired => "不再执行,仅供查阅参考。",
     }
+}
+
+/// The banner line: since when and what happened (“本文件已于2018-03-01废止”); empty when 有效.
+fn validity_headline(v: Validity, changed_on: Option<&str>) -> String {
+    let verb = match v {
+        Validity::Valid => return String::new(),
+        Validity::Amended => "修改",
+        Validity::Repealed => "废止",
+        Validity::Expired => "失效",
+    };
+    match changed_on {
+        Some(d) if !d.is_empty() => format!("本文件已于{d}{verb}"),
+        _ => format!("本文件已{verb}"),
+    }
+}
+
+/// A linked document as the item page shows it.
+#[derive(Serialize)]
+struct LinkView {
+    href: Href,
+    title: String,
+    org_name: String,
 }
 
 /// `portal/item.html`: `item` (every column of the `items` row; `body_html` is sanitized and
 /// rendered with `|safe`), `validity` (code), `validity_label`, `validity_notice` (empty when
-/// 有效), `org` (`id`, `name`), `attachments` (`id`, `file_name`, `content_type`, `size_bytes`,
+/// 有效), `validity_headline` (“本文件已于…废止”), `replaced_by` (`href`, `title`; only when that
+/// document is public; `replaced_label` 修改后文件 or 替代文件), `interprets` (the public policy
+/// this item interprets), `interpretations` (its public interpretations), `org` (`id`, `name`), `attachments` (`id`, `file_name`, `content_type`, `size_bytes`,
 /// `ext`, `href`), `columns` (the columns it belongs to) and `breadcrumb`.
 pub async fn show(
     State(state): State<AppState>,
@@ -89,6 +114,38 @@ pub async fn show(
         href: Href::default(),
     });
     let validity = Validity::from_code(&item.validity).unwrap_or(Validity::Valid);
+    let link = |i: &items::Item, org_name: String| LinkView {
+        href: format!("/items/{}", i.id).into(),
+        title: i.title.clone(),
+        org_name,
+    };
+    // Links are shown only to documents that are public themselves.
+    let replaced_by = match item.replaced_by_item_id {
+        Some(rid) if validity != Validity::Valid => items::get_public(&mut conn, rid)
+            .await
+            .ok()
+            .map(|r| link(&r, String::new())),
+        _ => None,
+    };
+    let interprets = match item.interprets_item_id {
+        Some(pid) => match items::get_public(&mut conn, pid).await {
+            Ok(p) => {
+                let org_name = orgs::get(&mut conn, p.org_id).await?.name;
+                Some(link(&p, org_name))
+            }
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let interpretations: Vec<LinkView> = interpretations::public_of(&mut conn, item.id)
+        .await?
+        .into_iter()
+        .map(|r| LinkView {
+            href: format!("/items/{}", r.id).into(),
+            title: r.title,
+            org_name: r.org_name,
+        })
+        .collect();
     let here = format!("/items/{}", item.id);
     state.templates.render(
         "portal/item.html",
@@ -96,6 +153,11 @@ pub async fn show(
             validity => validity.code(),
             validity_label => validity.label(),
             validity_notice => validity_notice(validity),
+            validity_headline => validity_headline(validity, item.validity_changed_on.as_deref()),
+            replaced_label => if validity == Validity::Amended { "修改后文件" } else { "替代文件" },
+            replaced_by => S(replaced_by),
+            interprets => S(interprets),
+            interpretations => S(interpretations),
             org => minijinja::context! { id => org.id, name => &org.name },
             attachments => S(attachments),
             columns => S(columns),
@@ -157,6 +219,16 @@ mod tests {
         assert_eq!(extension("通知.docx"), "DOCX");
         assert_eq!(extension("README"), "");
         assert_eq!(extension(".hidden"), "");
+    }
+
+    #[test]
+    fn the_headline_says_since_when() {
+        assert_eq!(
+            validity_headline(Validity::Repealed, Some("2018-03-01")),
+            "本文件已于2018-03-01废止"
+        );
+        assert_eq!(validity_headline(Validity::Amended, None), "本文件已修改");
+        assert_eq!(validity_headline(Validity::Valid, Some("2018-03-01")), "");
     }
 
     #[test]

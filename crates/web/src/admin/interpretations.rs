@@ -1,0 +1,50 @@
+//! `/admin/supervision/interpretations`: public policy documents without a public interpretation
+//! and interpretations published later than the limit (setting `interpretation_limit_working_days`),
+//! on the stored working-day calendar. Supervisors and assessors see every unit; a unit its own.
+
+use super::common::render;
+use crate::auth::CurrentUser;
+use crate::{AppError, AppState};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use gongkai_db::{calendar, interpretations, settings};
+use gongkai_domain::obligation::WorkingDays;
+use serde_json::json;
+
+/// Today's civil date in China.
+fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    if !user.perms.can_read_plans() {
+        return Err(AppError::forbidden());
+    }
+    let scope = user.perms.viewable_orgs();
+    let mut conn = state.db.pool.acquire().await?;
+    let limit = settings::interpretation_limit(&mut conn).await?;
+    let cal = calendar::load(&mut conn).await?;
+    let report = interpretations::report(&mut conn, scope.as_deref(), limit, &cal).await?;
+    drop(conn);
+    let today = today();
+    let without: Vec<_> = report
+        .without
+        .iter()
+        .map(|p| {
+            let elapsed = p
+                .published_on
+                .parse::<chrono::NaiveDate>()
+                .map(|d| cal.working_days_between(d, today))
+                .unwrap_or(0);
+            json!({"id": p.id, "org_name": p.org_name, "title": p.title, "published_on": p.published_on, "elapsed": elapsed})
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &user,
+        "admin/supervision_interpretations.html",
+        "supervision",
+        json!({"limit": report.limit, "late": report.late, "without": without, "scoped": scope.is_some()}),
+    )?
+    .into_response())
+}
