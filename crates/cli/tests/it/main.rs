@@ -25,6 +25,7 @@ mod harness;
 mod http;
 mod jobs;
 mod mail;
+mod marks;
 mod plan_review;
 mod plans;
 mod reports;
