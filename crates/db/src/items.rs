@@ -308,8 +308,14 @@ async fn check_refs(
     conn: &mut AnyConnection,
     site_id: i64,
     input: &ItemInput,
-    self_id: Option<i64>,
+    current: Option<&Item>,
 ) -> DbResult<()> {
+    let self_id = current.map(|c| c.id);
+    // A link already stored for the same organisation was checked (or overridden) when made;
+    // editing the interpretation later does not ask for the override again.
+    let link_kept = current.is_some_and(|c| {
+        c.interprets_item_id == input.interprets_item_id && c.org_id == input.org_id
+    });
     let mut inv = Invalid::default();
     let org: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
         .bind(input.org_id)
@@ -342,7 +348,7 @@ async fn check_refs(
                 let rule = interpretation::check_drafter(
                     (porg, &pname),
                     own,
-                    input.cross_org_interpretation,
+                    input.cross_org_interpretation || link_kept,
                 );
                 if let Err(e) = rule {
                     inv.errors.extend(e.errors);
@@ -474,7 +480,7 @@ pub async fn update(
     input: &ItemInput,
 ) -> DbResult<()> {
     let current = get(conn, id).await?;
-    check_refs(conn, current.site_id, input, Some(id)).await?;
+    check_refs(conn, current.site_id, input, Some(&current)).await?;
     let before = snapshot(conn, id).await?;
     let body_html = content::render_body(input.body_format, &input.body_source);
     // A hand-given 发布日期 wins; otherwise a published item keeps its time.

@@ -144,6 +144,21 @@ both_backends!(
         let stored = items::get(&mut *app.conn().await, id).await.expect("item");
         assert_eq!(stored.interprets_item_id, Some(p));
         assert_eq!(app.count("items").await, before + 2);
+        // Later edits of the approved interpretation need no new override.
+        let mut f = app
+            .item(
+                "市教育局",
+                "zcjd",
+                "《关于支持创业创新的若干政策》解读(修订)",
+            )
+            .await;
+        f.interprets_item_id = p.to_string();
+        let input = f.validate().expect("valid");
+        let mut tx = app.db().begin().await.expect("begin");
+        items::update(&mut tx, &app.actor(), id, stored.version, &input)
+            .await
+            .expect("edit keeps the approved link");
+        tx.commit().await.expect("commit");
     }
 );
 
