@@ -32,13 +32,14 @@ pub struct PolicyOption {
     pub org_id: i64,
     pub org_name: String,
     pub title: String,
+    pub disclosure: String,
 }
 
 /// Published policy documents (in 政策文件 columns), newest first, at most `limit`.
 pub async fn policy_options(conn: &mut AnyConnection, limit: i64) -> DbResult<Vec<PolicyOption>> {
     let limit = limit.clamp(1, 2000);
     Ok(sqlx::query_as(dyn_sql!(
-        "SELECT i.id, i.org_id, o.name AS org_name, i.title FROM items i \
+        "SELECT i.id, i.org_id, o.name AS org_name, i.title, i.disclosure FROM items i \
          JOIN organisations o ON o.id = i.org_id \
          WHERE i.status = 'published' AND {IN_POLICY_COLUMN} \
          ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"

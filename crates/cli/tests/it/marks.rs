@@ -107,6 +107,25 @@ both_backends!(
         app.create_user("jiaoyu", Role::Editor, Some(edu)).await;
         let editor = new_client();
         app.login_as(&editor, "jiaoyu", PASSWORD).await;
+        // The editor's select offers the public policy, not another unit's 依申请公开 one.
+        let mut f = app.item("市财政局", "zcwj", "依申请公开的内部政策").await;
+        f.disclosure = "on_request".into();
+        f.disclosure_reason = "内部管理信息".into();
+        let hidden = app.create_item(f).await;
+        app.publish(hidden).await;
+        let form = editor
+            .get(app.url("/admin/items/new"))
+            .send()
+            .await
+            .expect("GET form")
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(
+            form.contains(&format!("<option value=\"{p}\"")),
+            "policy offered"
+        );
+        assert!(!form.contains("依申请公开的内部政策"));
         let before = app.count("items").await;
         let audits = app.audit_count().await;
 

@@ -233,7 +233,14 @@ async fn render_form(
         Some(i) => guard::item_text(i).scan(&settings::guard_lists(&mut conn).await?),
         None => Vec::new(),
     };
-    let policies = interpretations::policy_options(&mut conn, 500).await?;
+    // Only documents the user may see: public ones and those of their own organisations.
+    let policies: Vec<_> = interpretations::policy_options(&mut conn, 500)
+        .await?
+        .into_iter()
+        .filter(|o| {
+            o.disclosure == Disclosure::Proactive.code() || user.perms.can_view_items_of(o.org_id)
+        })
+        .collect();
     let interprets_listed = policies
         .iter()
         .any(|o| o.id.to_string() == p.fields.interprets_item_id.trim());
