@@ -215,6 +215,11 @@ both_backends!(
         assert!(page.contains("替代文件见《"));
         assert!(page.contains(&format!("href=\"/items/{new}\"")));
         assert!(page.contains("已废止"));
+        let api = app.get_ok(&format!("/api/v1/items/{old}")).await;
+        assert!(
+            api.contains("\"validity_changed_on\":\"2018-03-01\""),
+            "{api}"
+        );
         // The replacement withdrawn: the banner stays, the link goes.
         app.unpublish(new).await;
         let page = app.get_ok(&format!("/items/{old}")).await;

@@ -313,6 +313,8 @@ pub struct ItemDetail {
     /// 有效性: `valid`, `amended`, `repealed` or `expired`.
     pub validity: String,
     pub validity_label: String,
+    /// Since when the document is 已修改 / 已废止 / 已失效, `YYYY-MM-DD`; absent while 有效.
+    pub validity_changed_on: Option<String>,
     /// Publication time, RFC 3339 in China time.
     #[schema(example = "2017-06-05T09:30:00+08:00")]
     pub published_at: Option<String>,
@@ -363,6 +365,7 @@ impl ItemDetail {
             keywords: item.keywords.clone(),
             validity: item.validity.clone(),
             validity_label: label(&item.validity, Validity::from_code, Validity::label),
+            validity_changed_on: item.validity_changed_on.clone(),
             published_at: item.published_at.and_then(instant),
             publish_date: item.published_at.and_then(china_date),
             body_format: BodyFormat::from_code(&item.body_format)
