@@ -17,6 +17,9 @@ use tantivy::{
 };
 
 pub const PER_PAGE: usize = 20;
+
+/// Top documents keyed by (score, published_at): recent first among equal scores.
+type Ranked = Vec<((Score, i64), DocAddress)>;
 const TITLE_BOOST: f32 = 3.0;
 
 #[derive(Debug, thiserror::Error)]
@@ -333,7 +336,7 @@ impl SearchIndex {
         facets.add_facet("/org");
         facets.add_facet("/column");
         facets.add_facet("/year");
-        let (docs, total, counts): (Vec<((Score, i64), DocAddress)>, usize, _) =
+        let (docs, total, counts): (Ranked, usize, _) =
             searcher.search(query, &(top, Count, facets))?;
         let gen_for = |field: Field| -> SearchResult<Option<SnippetGenerator>> {
             Ok(match highlight {
@@ -399,7 +402,7 @@ impl SearchIndex {
             .into_iter()
             .map(|(y, n)| (y as i32, n))
             .collect();
-        years.sort_by(|a, b| b.0.cmp(&a.0));
+        years.sort_by_key(|y| std::cmp::Reverse(y.0));
         let mut orgs = ids("/org");
         orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut columns = ids("/column");

@@ -99,6 +99,35 @@ pub fn normalize_code(s: &str) -> String {
         .collect()
 }
 
+/// The whole of `text`, HTML-escaped, with `<b>` around the indexed words that are in `terms`.
+pub fn highlight(text: &str, terms: &[String]) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut t = IndexTokenizer;
+    let mut st = t.token_stream(text);
+    while st.advance() {
+        let tok = st.token();
+        if terms.contains(&tok.text) {
+            ranges.push((tok.offset_from, tok.offset_to));
+        }
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (from, to) in ranges {
+        if to <= at {
+            continue;
+        }
+        let from = from.max(at);
+        out.push_str(&crate::index::escape(&text[at..from]));
+        out.push_str("<b>");
+        out.push_str(&crate::index::escape(&text[from..to]));
+        out.push_str("</b>");
+        at = to;
+    }
+    out.push_str(&crate::index::escape(&text[at..]));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,33 +156,4 @@ mod tests {
     fn codes_normalize() {
         assert_eq!(normalize_code("盘政发[2017] 3号"), "盘政发〔2017〕3号");
     }
-}
-
-/// The whole of `text`, HTML-escaped, with `<b>` around the indexed words that are in `terms`.
-pub fn highlight(text: &str, terms: &[String]) -> String {
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    let mut t = IndexTokenizer;
-    let mut st = t.token_stream(text);
-    while st.advance() {
-        let tok = st.token();
-        if terms.contains(&tok.text) {
-            ranges.push((tok.offset_from, tok.offset_to));
-        }
-    }
-    ranges.sort_unstable();
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut at = 0;
-    for (from, to) in ranges {
-        if to <= at {
-            continue;
-        }
-        let from = from.max(at);
-        out.push_str(&crate::index::escape(&text[at..from]));
-        out.push_str("<b>");
-        out.push_str(&crate::index::escape(&text[from..to]));
-        out.push_str("</b>");
-        at = to;
-    }
-    out.push_str(&crate::index::escape(&text[at..]));
-    out
 }
