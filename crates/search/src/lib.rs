@@ -65,3 +65,11 @@ impl Search {
         sync(db, &self.index, &self.node_id).await
     }
 }
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("node_id", &self.node_id)
+            .finish_non_exhaustive()
+    }
+}
