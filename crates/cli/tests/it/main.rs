@@ -28,5 +28,6 @@ mod mail;
 mod plan_review;
 mod plans;
 mod reports;
+mod search;
 mod storage;
 mod supervision;
