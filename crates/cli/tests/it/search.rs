@@ -156,3 +156,25 @@ both_backends!(search_golden_queries_and_leaks, |app| async move {
     assert_eq!(ids(search, "海绵"), vec![gov]);
     assert!(ids(search, "道路").is_empty());
 });
+
+// Two nodes, two indexes, one outbox: each node applies every row up to its own mark.
+both_backends!(search_every_node_applies_the_outbox, |app| async move {
+    sync(&app).await;
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = Search::open(other_dir.path()).unwrap();
+    other.catch_up(app.db()).await.unwrap();
+    let id = publish_item(&app, CIVIL, "盘锦市民政局关于养老服务的通知", "").await;
+    sync(&app).await;
+    assert_eq!(ids(&app.state().search, "养老"), vec![id]);
+    assert!(
+        ids(&other, "养老").is_empty(),
+        "the other node has not synced yet"
+    );
+    other.catch_up(app.db()).await.unwrap();
+    assert_eq!(ids(&other, "养老"), vec![id]);
+    assert_eq!(app.count("search_nodes").await, 2);
+    assert!(
+        app.count("search_outbox").await >= 1,
+        "rows stay until they are a day old"
+    );
+});
