@@ -39,14 +39,13 @@ pub async fn pending(
     .await?)
 }
 
-/// The last outbox id `node_id` has applied (0 for a node never seen).
-pub async fn node_mark(conn: &mut AnyConnection, node_id: &str) -> DbResult<i64> {
+/// The last outbox id `node_id` has applied and when it last synced; `None` for a node never seen.
+pub async fn node_mark(conn: &mut AnyConnection, node_id: &str) -> DbResult<Option<(i64, i64)>> {
     Ok(
-        sqlx::query_scalar("SELECT last_outbox_id FROM search_nodes WHERE node_id = $1")
+        sqlx::query_as("SELECT last_outbox_id, updated_at FROM search_nodes WHERE node_id = $1")
             .bind(node_id)
             .fetch_optional(conn)
-            .await?
-            .unwrap_or(0),
+            .await?,
     )
 }
 

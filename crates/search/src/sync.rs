@@ -37,16 +37,20 @@ async fn apply(conn: &mut AnyConnection, index: &SearchIndex, id: i64) -> Search
 }
 
 /// Applies the outbox rows this node has not applied yet and prunes rows older than a day.
-/// A node never seen before (a new index directory) is rebuilt from scratch instead.
+/// A node never seen before (a new index directory), or one that last synced before the oldest
+/// kept rows, is rebuilt from scratch instead.
 /// Returns how many rows were applied.
 pub async fn sync(db: &Db, index: &SearchIndex, node_id: &str) -> SearchResult<usize> {
     let mut conn = db.pool.acquire().await.map_err(gongkai_db::DbError::from)?;
-    let mark = search_outbox::node_mark(&mut conn, node_id).await?;
-    if mark == 0 && !node_known(&mut conn, node_id).await? {
-        drop(conn);
-        reindex(db, index, node_id, |_, _| {}).await?;
-        return Ok(0);
-    }
+    let mark = match search_outbox::node_mark(&mut conn, node_id).await? {
+        // Last synced before the oldest kept rows: rows it needed may be pruned.
+        Some((mark, synced_at)) if synced_at > now_ms() - KEEP_MS + SETTLE_MS => mark,
+        _ => {
+            drop(conn);
+            reindex(db, index, node_id, |_, _| {}).await?;
+            return Ok(0);
+        }
+    };
     let settled_before = now_ms() - SETTLE_MS;
     let (mut cursor, mut new_mark, mut settled, mut applied) = (mark, mark, true, 0);
     loop {
@@ -65,22 +69,10 @@ pub async fn sync(db: &Db, index: &SearchIndex, node_id: &str) -> SearchResult<u
     if applied > 0 {
         index.commit()?;
     }
-    if new_mark != mark || applied == 0 {
-        search_outbox::set_node_mark(&mut conn, node_id, new_mark).await?;
-    }
+    // Written on every sync: `updated_at` tells the next sync whether pruning overtook this node.
+    search_outbox::set_node_mark(&mut conn, node_id, new_mark).await?;
     search_outbox::prune(&mut conn, now_ms() - KEEP_MS).await?;
     Ok(applied)
-}
-
-async fn node_known(conn: &mut AnyConnection, node_id: &str) -> SearchResult<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM search_nodes WHERE node_id = $1")
-            .bind(node_id)
-            .fetch_one(conn)
-            .await
-            .map_err(gongkai_db::DbError::from)?
-            > 0,
-    )
 }
 
 /// Rebuilds the index from the database. `progress(done, total)` is called after each batch.

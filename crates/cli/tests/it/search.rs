@@ -177,4 +177,22 @@ both_backends!(search_every_node_applies_the_outbox, |app| async move {
         app.count("search_outbox").await >= 1,
         "rows stay until they are a day old"
     );
+
+    // A node that last synced before the oldest kept rows is rebuilt rather than trusting its mark.
+    let late = publish_item(&app, CIVIL, "盘锦市民政局关于殡葬管理的通知", "").await;
+    {
+        let mut conn = app.conn().await;
+        sqlx::query("DELETE FROM search_outbox")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE search_nodes SET updated_at = $1 WHERE node_id = $2")
+            .bind(gongkai_db::now_ms() - 2 * 24 * 3_600_000)
+            .bind(&other.node_id)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    other.catch_up(app.db()).await.unwrap();
+    assert_eq!(ids(&other, "殡葬"), vec![late]);
 });
