@@ -5,4 +5,5 @@ pub mod calendar_cmd;
 pub mod config;
 pub mod plan_cmd;
 pub mod report_cmd;
+pub mod search_cmd;
 pub mod serve;

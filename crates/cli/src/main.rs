@@ -27,6 +27,9 @@ enum Command {
     /// Reports: compliance of a plan as of a date
     #[command(subcommand)]
     Report(gongkai::report_cmd::ReportCommand),
+    /// Full-text search: rebuild this node's index from the database
+    #[command(subcommand)]
+    Search(gongkai::search_cmd::SearchCommand),
 }
 
 #[tokio::main]
@@ -52,5 +55,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Calendar(command) => gongkai::calendar_cmd::run(command, &file).await,
         Command::Plan(command) => gongkai::plan_cmd::run_async(command, &file).await,
         Command::Report(command) => gongkai::report_cmd::run(command, &file).await,
+        Command::Search(command) => gongkai::search_cmd::run(command, &file).await,
     }
 }

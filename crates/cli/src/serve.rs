@@ -150,15 +150,22 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.trust_proxy = settings.trust_proxy;
     web.max_upload_bytes = settings.max_upload_bytes;
     web.public_url = args.public_url.clone().or_else(|| file.public_url.clone());
+    let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let applied = state.search.catch_up(&db).await.context("同步搜索索引")?;
+    tracing::info!(
+        applied,
+        docs = state.search.index.num_docs(),
+        "搜索索引已就绪"
+    );
     let worker = gongkai_web::worker::Worker::spawn(
         db.clone(),
         gongkai_web::worker::WorkerConfig {
             poll: std::time::Duration::from_secs(args.worker_poll_secs),
             mailer,
+            search: Some(state.search.clone()),
             ..Default::default()
         },
     );
-    let state = gongkai_web::AppState::new(db, web).map_err(|e| anyhow::anyhow!("{e}"))?;
     let app = gongkai_web::router(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await

@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Entry};
 use crate::error::OnUnique;
+use crate::search_outbox;
 use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
 use gongkai_domain::Invalid;
 use gongkai_domain::content;
@@ -524,6 +525,9 @@ pub async fn update(
         return Err(DbError::Stale);
     }
     write_columns(conn, id, &input.column_ids).await?;
+    if current.status() == ItemStatus::Published {
+        search_outbox::record(conn, id).await?;
+    }
     let mut after = snapshot(conn, id).await?;
     note_cross_org(&mut after, input);
     audit::record(
@@ -583,6 +587,7 @@ pub async fn publish_noting(
     .execute(&mut *conn)
     .await
     .on_unique("index_no", "生成的索引号与已有信息重复,请检查索引号规则")?;
+    search_outbox::record(conn, id).await?;
     let mut after = snapshot(conn, id).await?;
     let mut summary = format!("发布信息《{}》,索引号 {index_no}", item.title);
     if let Some(g) = guard_override {
@@ -619,6 +624,7 @@ pub async fn unpublish(conn: &mut AnyConnection, actor: &Actor, id: i64) -> DbRe
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    search_outbox::record(conn, id).await?;
     let after = snapshot(conn, id).await?;
     audit::record(
         conn,

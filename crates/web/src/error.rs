@@ -124,6 +124,12 @@ impl From<minijinja::Error> for AppError {
     }
 }
 
+impl From<gongkai_search::SearchError> for AppError {
+    fn from(e: gongkai_search::SearchError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         AppError::Internal(format!("io: {e}"))

@@ -55,6 +55,8 @@ pub struct Inner {
     pub db: Db,
     pub templates: templates::Templates,
     pub storage: storage::Storage,
+    /// This node's search index (`<data_dir>/index`), shared with the worker.
+    pub search: Arc<gongkai_search::Search>,
     pub config: WebConfig,
 }
 
@@ -73,10 +75,14 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Result<Self, AppError> {
         let templates = templates::Templates::new(config.theme_dir.clone())?;
         let storage = storage::Storage::open(config.data_dir.join("files"))?;
+        let search = Arc::new(gongkai_search::Search::open(
+            &config.data_dir.join("index"),
+        )?);
         Ok(Self(Arc::new(Inner {
             db,
             templates,
             storage,
+            search,
             config,
         })))
     }

@@ -29,6 +29,8 @@ pub struct WorkerConfig {
     pub schedule_scans: bool,
     /// Sends reminders by e-mail too when set (`serve --smtp-url`).
     pub mailer: Option<crate::mail::Mailer>,
+    /// The node's search index, brought up to date from the outbox every poll.
+    pub search: Option<std::sync::Arc<gongkai_search::Search>>,
 }
 
 impl Default for WorkerConfig {
@@ -40,6 +42,7 @@ impl Default for WorkerConfig {
             batch: 20,
             schedule_scans: true,
             mailer: None,
+            search: None,
         }
     }
 }
@@ -192,6 +195,11 @@ impl Worker {
                     && let Err(e) = schedule_scan(&db, gongkai_db::now_ms(), china_today()).await
                 {
                     tracing::warn!(error = %e, "无法安排提醒扫描");
+                }
+                if let Some(search) = &config.search
+                    && let Err(e) = search.catch_up(&db).await
+                {
+                    tracing::warn!(error = %e, "搜索索引同步失败");
                 }
                 let busy = match run_once(&db, &config).await {
                     Ok(s) => s.claimed > 0,

@@ -29,5 +29,6 @@ mod marks;
 mod plan_review;
 mod plans;
 mod reports;
+mod search;
 mod storage;
 mod supervision;

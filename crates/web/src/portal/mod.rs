@@ -15,6 +15,7 @@ mod item;
 mod keywork;
 mod orgs;
 mod pages;
+mod search;
 mod sitemap;
 
 use crate::{AppError, AppState};
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/zdgz/{id}", get(keywork::show))
         .route("/orgs", get(orgs::index))
         .route("/orgs/{id}", get(orgs::show))
+        .route("/search", get(search::search))
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.

@@ -1,0 +1,51 @@
+//! `gongkai search reindex`: rebuilds this node's search index (`<data_dir>/index`) from the
+//! database, with a progress bar. Stop `serve` on this node first: the index has one writer.
+
+use crate::config::{DbArgs, FileConfig, Settings};
+use anyhow::Context as _;
+use gongkai_db::Db;
+use std::path::Path;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the full-text search index from the database (stop `serve` on this node first)
+    Reindex {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub async fn run(command: SearchCommand, file: &FileConfig) -> anyhow::Result<()> {
+    match command {
+        SearchCommand::Reindex { db } => {
+            let settings = Settings::resolve(&db, None, file)?;
+            let db = crate::serve::open_database(&settings).await?;
+            let n = reindex(&db, &settings.data_dir.join("index"), true).await?;
+            tracing::info!(items = n, "搜索索引已重建");
+            Ok(())
+        }
+    }
+}
+
+/// Rebuilds the index in `dir` from `db`; returns how many items it now holds.
+pub async fn reindex(db: &Db, dir: &Path, progress: bool) -> anyhow::Result<u64> {
+    let search = gongkai_search::Search::open(dir)
+        .with_context(|| format!("打开搜索索引 {}(服务是否仍在运行?)", dir.display()))?;
+    let bar = if progress {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("重建搜索索引");
+    let n = gongkai_search::reindex(db, &search.index, &search.node_id, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish();
+    Ok(n)
+}

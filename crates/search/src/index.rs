@@ -1,0 +1,438 @@
+//! The tantivy index of public items: schema, writes, and the search itself.
+
+use crate::tokenize::{INDEX_TOKENIZER, IndexTokenizer, normalize_code, query_terms};
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Facet, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
+use tantivy::{
+    DocAddress, DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
+
+pub const PER_PAGE: usize = 20;
+
+/// Top documents keyed by (score, published_at): recent first among equal scores.
+type Ranked = Vec<((Score, i64), DocAddress)>;
+const TITLE_BOOST: f32 = 3.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Dir(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("search index: {0}")]
+    Read(#[from] tantivy::directory::error::OpenReadError),
+    #[error("search index: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Db(#[from] gongkai_db::DbError),
+    #[error("search index: writer lock poisoned")]
+    Poisoned,
+}
+
+pub type SearchResult<T> = Result<T, SearchError>;
+
+/// An item as indexed: only what the public may see.
+#[derive(Debug, Clone, Default)]
+pub struct SearchDoc {
+    pub id: i64,
+    pub org_id: i64,
+    pub column_ids: Vec<i64>,
+    pub title: String,
+    pub summary: String,
+    /// Plain text (HTML stripped).
+    pub body: String,
+    pub index_no: Option<String>,
+    pub doc_number: Option<String>,
+    pub validity: String,
+    /// Epoch milliseconds.
+    pub published_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filters {
+    pub org: Option<i64>,
+    pub column: Option<i64>,
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: i64,
+    /// HTML: escaped text with `<b>` around matches.
+    pub title_html: String,
+    pub snippet_html: String,
+    pub doc_number: Option<String>,
+    pub published_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// True when the query was a 文号 or 索引号 matched exactly.
+    pub exact: bool,
+    pub orgs: Vec<(i64, u64)>,
+    pub columns: Vec<(i64, u64)>,
+    pub years: Vec<(i32, u64)>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    index_no: Field,
+    doc_number: Field,
+    facets: Field,
+    validity: Field,
+    published_at: Field,
+}
+
+pub struct SearchIndex {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(INDEX_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let f = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", text.clone()),
+        summary: b.add_text_field("summary", text.clone()),
+        body: b.add_text_field("body", text),
+        index_no: b.add_text_field("index_no", STRING | STORED),
+        doc_number: b.add_text_field("doc_number", STRING | STORED),
+        facets: b.add_facet_field("facets", INDEXED),
+        validity: b.add_text_field("validity", STRING | STORED),
+        published_at: b.add_i64_field("published_at", INDEXED | STORED | FAST),
+    };
+    (b.build(), f)
+}
+
+/// The civil year (Asia/Shanghai) of an instant in epoch milliseconds.
+pub fn china_year(ms: i64) -> i32 {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+        .unwrap_or_default()
+        .year()
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (and the directory) when absent. The flag is true
+    /// when the index was just created and so needs a full rebuild.
+    pub fn open_or_create(dir: &Path) -> SearchResult<(Self, bool)> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, f) = schema();
+        let mmap = tantivy::directory::MmapDirectory::open(dir)?;
+        let created = !tantivy::Index::exists(&mmap)?;
+        let index = tantivy::Index::open_or_create(mmap, schema)?;
+        index.tokenizers().register(
+            INDEX_TOKENIZER,
+            TextAnalyzer::builder(IndexTokenizer)
+                .filter(LowerCaser)
+                .build(),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer_with_num_threads(1, 50_000_000)?;
+        Ok((
+            Self {
+                reader,
+                writer: Mutex::new(writer),
+                f,
+            },
+            created,
+        ))
+    }
+
+    fn writer(&self) -> SearchResult<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.writer.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Stages `doc`, replacing any earlier version; visible after [`Self::commit`].
+    pub fn upsert(&self, doc: &SearchDoc) -> SearchResult<()> {
+        let f = self.f;
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.id, doc.id as u64);
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.summary, &doc.summary);
+        d.add_text(f.body, &doc.body);
+        if let Some(n) = doc.index_no.as_deref().filter(|s| !s.is_empty()) {
+            d.add_text(f.index_no, normalize_code(n));
+        }
+        if let Some(n) = doc.doc_number.as_deref().filter(|s| !s.is_empty()) {
+            d.add_text(f.doc_number, normalize_code(n));
+        }
+        d.add_facet(f.facets, Facet::from(&format!("/org/{}", doc.org_id)));
+        for c in &doc.column_ids {
+            d.add_facet(f.facets, Facet::from(&format!("/column/{c}")));
+        }
+        d.add_facet(
+            f.facets,
+            Facet::from(&format!("/year/{}", china_year(doc.published_at))),
+        );
+        d.add_text(f.validity, &doc.validity);
+        d.add_i64(f.published_at, doc.published_at);
+        let w = self.writer()?;
+        w.delete_term(Term::from_field_u64(f.id, doc.id as u64));
+        w.add_document(d)?;
+        Ok(())
+    }
+
+    /// Stages the removal of item `id`.
+    pub fn delete(&self, id: i64) -> SearchResult<()> {
+        self.writer()?
+            .delete_term(Term::from_field_u64(self.f.id, id as u64));
+        Ok(())
+    }
+
+    /// Stages the removal of every document (for a rebuild).
+    pub fn clear(&self) -> SearchResult<()> {
+        self.writer()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes staged changes durable and visible.
+    pub fn commit(&self) -> SearchResult<()> {
+        self.writer()?.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Searches public items. `page` starts at 1.
+    pub fn search(&self, q: &str, filters: Filters, page: usize) -> SearchResult<Results> {
+        let f = self.f;
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(Results::default());
+        }
+        let code = normalize_code(q);
+        let exact: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.doc_number, &code),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+            (
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.index_no, &code),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]));
+        let searcher = self.reader.searcher();
+        let filtered = |main: Box<dyn Query>| -> Box<dyn Query> {
+            let mut clauses = vec![(Occur::Must, main)];
+            let mut facet = |path: String| {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_facet(f.facets, &Facet::from(&path)),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>,
+                ));
+            };
+            if let Some(o) = filters.org {
+                facet(format!("/org/{o}"));
+            }
+            if let Some(c) = filters.column {
+                facet(format!("/column/{c}"));
+            }
+            if let Some(y) = filters.year {
+                facet(format!("/year/{y}"));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let looks_like_code = code.contains('〔') || code.chars().any(|c| c.is_ascii_digit());
+        if looks_like_code && searcher.search(&*exact, &Count)? > 0 {
+            let mut r = self.run(&searcher, &*filtered(exact), page, None, &[])?;
+            r.exact = true;
+            return Ok(r);
+        }
+        let terms = query_terms(q);
+        if terms.is_empty() {
+            return Ok(Results::default());
+        }
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in &terms {
+            let term_in = |field: Field| -> Box<dyn Query> {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                ))
+            };
+            let any_field: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(term_in(f.title), TITLE_BOOST)) as Box<dyn Query>,
+                ),
+                (Occur::Should, term_in(f.summary)),
+                (Occur::Should, term_in(f.body)),
+            ]));
+            must.push((Occur::Must, any_field));
+        }
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(must));
+        let snippets = Some(text.box_clone());
+        self.run(
+            &searcher,
+            &*filtered(text),
+            page,
+            snippets.as_deref(),
+            &terms,
+        )
+    }
+
+    fn run(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        page: usize,
+        highlight: Option<&dyn Query>,
+        terms: &[String],
+    ) -> SearchResult<Results> {
+        let f = self.f;
+        let page = page.max(1);
+        let top = TopDocs::with_limit(PER_PAGE)
+            .and_offset((page - 1) * PER_PAGE)
+            .tweak_score(move |seg: &SegmentReader| {
+                let published = seg
+                    .fast_fields()
+                    .i64("published_at")
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: DocId, score: Score| {
+                    let at = published.as_ref().map_or(0, |c| c.get_val(doc));
+                    (score, at)
+                }
+            });
+        let mut facets = FacetCollector::for_field("facets");
+        facets.add_facet("/org");
+        facets.add_facet("/column");
+        facets.add_facet("/year");
+        let (docs, total, counts): (Ranked, usize, _) =
+            searcher.search(query, &(top, Count, facets))?;
+        let gen_for = |field: Field| -> SearchResult<Option<SnippetGenerator>> {
+            Ok(match highlight {
+                Some(q) => {
+                    let mut g = SnippetGenerator::create(searcher, q, field)?;
+                    g.set_max_num_chars(160);
+                    Some(g)
+                }
+                None => None,
+            })
+        };
+        let body_gen = gen_for(f.body)?;
+        let mut hits = Vec::with_capacity(docs.len());
+        for (_, addr) in docs {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let text = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let title = text(f.title);
+            let title_html = crate::tokenize::highlight(&title, terms);
+            let body = text(f.body);
+            let snippet_html = match &body_gen {
+                Some(g) => {
+                    let s = g.snippet(&body);
+                    if s.is_empty() {
+                        escape(&prefix(&body, 160))
+                    } else {
+                        s.to_html()
+                    }
+                }
+                None => escape(&prefix(&body, 160)),
+            };
+            hits.push(Hit {
+                id: d
+                    .get_first(f.id)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default() as i64,
+                title_html,
+                snippet_html,
+                doc_number: Some(text(f.doc_number)).filter(|s| !s.is_empty()),
+                published_at: d
+                    .get_first(f.published_at)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+            });
+        }
+        let ids = |root: &str| -> Vec<(i64, u64)> {
+            counts
+                .get(root)
+                .filter_map(|(facet, n)| {
+                    facet
+                        .to_path()
+                        .last()
+                        .and_then(|s| s.parse::<i64>().ok())
+                        .map(|id| (id, n))
+                })
+                .collect()
+        };
+        let mut years: Vec<(i32, u64)> = ids("/year")
+            .into_iter()
+            .map(|(y, n)| (y as i32, n))
+            .collect();
+        years.sort_by_key(|y| std::cmp::Reverse(y.0));
+        let mut orgs = ids("/org");
+        orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut columns = ids("/column");
+        columns.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(Results {
+            total,
+            hits,
+            exact: false,
+            orgs,
+            columns,
+            years,
+        })
+    }
+}
+
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

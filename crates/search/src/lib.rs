@@ -1,0 +1,75 @@
+//! Chinese full-text search of public items. **The index is derived from the database**: it only
+//! ever holds what `gongkai_db::items::PUBLIC_SQL` lets through, is kept current from the
+//! `search_outbox` table, and can be rebuilt at any time (`gongkai search reindex`).
+
+mod index;
+mod sync;
+mod tokenize;
+
+pub use index::{
+    Filters, Hit, PER_PAGE, Results, SearchDoc, SearchError, SearchIndex, SearchResult, china_year,
+    escape,
+};
+pub use sync::{reindex, strip_html, sync};
+pub use tokenize::{normalize_code, query_terms};
+
+use std::path::Path;
+
+/// The node id of the index in `dir`: made once when the directory is new, so a node keeps its
+/// high-water mark across restarts and a fresh directory starts with a rebuild.
+pub fn node_id(dir: &Path) -> std::io::Result<String> {
+    let file = dir.join("node_id");
+    if let Ok(s) = std::fs::read_to_string(&file) {
+        let s = s.trim();
+        if !s.is_empty() {
+            return Ok(s.to_string());
+        }
+    }
+    std::fs::create_dir_all(dir)?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+    let id = format!("{host}-{}-{nanos:x}", std::process::id());
+    std::fs::write(&file, &id)?;
+    Ok(id)
+}
+
+/// A node's search index with its node id: what `serve`, the worker and the portal share.
+pub struct Search {
+    pub index: SearchIndex,
+    pub node_id: String,
+    /// Set when the index directory was new: the first catch-up rebuilds it.
+    fresh: std::sync::atomic::AtomicBool,
+}
+
+impl Search {
+    /// Opens (or creates) the index under `dir` (`<data_dir>/index`).
+    pub fn open(dir: &Path) -> SearchResult<Self> {
+        let (index, created) = SearchIndex::open_or_create(dir)?;
+        Ok(Self {
+            index,
+            node_id: node_id(dir)?,
+            fresh: created.into(),
+        })
+    }
+
+    /// Brings the index up to date: a rebuild when the directory was new, else [`sync`].
+    pub async fn catch_up(&self, db: &gongkai_db::Db) -> SearchResult<usize> {
+        use std::sync::atomic::Ordering;
+        if self.fresh.swap(false, Ordering::SeqCst) {
+            reindex(db, &self.index, &self.node_id, |_, _| {}).await?;
+            return Ok(0);
+        }
+        sync(db, &self.index, &self.node_id).await
+    }
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("node_id", &self.node_id)
+            .finish_non_exhaustive()
+    }
+}

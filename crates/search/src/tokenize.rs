@@ -1,0 +1,159 @@
+//! Jieba tokenizers. Indexing emits each precise-mode word plus the dictionary sub-words that
+//! begin or end it (民政局 → 民政局, 民政; 人民政府 → 人民政府, 人民, 政府). jieba's own search mode
+//! also emits inner sub-words (人民政府 → 民政), which makes 民政 match every 人民政府; dropping
+//! inner sub-words is what keeps the golden query honest. Queries are segmented in precise mode.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy_jieba::jieba_rs::Jieba;
+
+use std::sync::{Arc, LazyLock};
+
+static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
+
+pub const INDEX_TOKENIZER: &str = "gk_jieba_index";
+
+/// Precise-mode words of `text`, lower-cased, without punctuation or spaces.
+pub fn query_terms(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in JIEBA.cut(text, true) {
+        if t.word.chars().any(char::is_alphanumeric) {
+            let w = t.word.to_lowercase();
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+#[derive(Clone, Default)]
+pub struct IndexTokenizer;
+
+pub struct Stream {
+    tokens: Vec<Token>,
+    at: usize,
+}
+
+impl Tokenizer for IndexTokenizer {
+    type TokenStream<'a> = Stream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        let mut tokens = Vec::new();
+        let base = text.as_ptr() as usize;
+        for (position, t) in JIEBA
+            .cut(text, true)
+            .into_iter()
+            .filter(|t| t.word.chars().any(char::is_alphanumeric))
+            .enumerate()
+        {
+            let from = t.word.as_ptr() as usize - base;
+            let mut push = |word: &str, offset_from: usize| {
+                tokens.push(Token {
+                    offset_from,
+                    offset_to: offset_from + word.len(),
+                    position,
+                    text: word.to_lowercase(),
+                    position_length: 1,
+                });
+            };
+            push(t.word, from);
+            if t.word.chars().count() > 2 {
+                for sub in JIEBA.cut_for_search(t.word, false) {
+                    if sub.word.len() == t.word.len() {
+                        continue;
+                    }
+                    if t.word.starts_with(sub.word) {
+                        push(sub.word, from);
+                    } else if t.word.ends_with(sub.word) {
+                        push(sub.word, from + t.word.len() - sub.word.len());
+                    }
+                }
+            }
+        }
+        Stream { tokens, at: 0 }
+    }
+}
+
+impl TokenStream for Stream {
+    fn advance(&mut self) -> bool {
+        self.at += 1;
+        self.at <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.at - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.at - 1]
+    }
+}
+
+/// Brackets of a 文号 as people type them (〔〕, [], 【】, (), full-width) made one form.
+pub fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '[' | '［' | '【' | '(' | '（' | '〔' => '〔',
+            ']' | '］' | '】' | ')' | '）' | '〕' => '〕',
+            c => c,
+        })
+        .collect()
+}
+
+/// The whole of `text`, HTML-escaped, with `<b>` around the indexed words that are in `terms`.
+pub fn highlight(text: &str, terms: &[String]) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut t = IndexTokenizer;
+    let mut st = t.token_stream(text);
+    while st.advance() {
+        let tok = st.token();
+        if terms.contains(&tok.text) {
+            ranges.push((tok.offset_from, tok.offset_to));
+        }
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (from, to) in ranges {
+        if to <= at {
+            continue;
+        }
+        let from = from.max(at);
+        out.push_str(&crate::index::escape(&text[at..from]));
+        out.push_str("<b>");
+        out.push_str(&crate::index::escape(&text[from..to]));
+        out.push_str("</b>");
+        at = to;
+    }
+    out.push_str(&crate::index::escape(&text[at..]));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_terms(s: &str) -> Vec<String> {
+        let mut t = IndexTokenizer;
+        let mut st = t.token_stream(s);
+        let mut out = Vec::new();
+        while st.advance() {
+            out.push(st.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn inner_subwords_are_not_indexed() {
+        let gov = index_terms("盘锦市人民政府");
+        assert!(gov.contains(&"人民政府".to_string()), "{gov:?}");
+        assert!(!gov.contains(&"民政".to_string()), "{gov:?}");
+        let civ = index_terms("盘锦市民政局");
+        assert!(civ.contains(&"民政".to_string()), "{civ:?}");
+        assert_eq!(query_terms("民政"), vec!["民政"]);
+    }
+
+    #[test]
+    fn codes_normalize() {
+        assert_eq!(normalize_code("盘政发[2017] 3号"), "盘政发〔2017〕3号");
+    }
+}

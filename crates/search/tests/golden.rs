@@ -1,0 +1,107 @@
+//! Golden queries on the index alone (the database round trip is tested in the `it` binary).
+
+use gongkai_search::{Filters, SearchDoc, SearchIndex};
+
+fn doc(id: i64, title: &str, body: &str, doc_number: Option<&str>, published_at: i64) -> SearchDoc {
+    SearchDoc {
+        id,
+        org_id: 10 + id % 2,
+        column_ids: vec![100 + id],
+        title: title.into(),
+        summary: String::new(),
+        body: body.into(),
+        index_no: Some(format!("11211100MB0000000X/2017-0000{id}")),
+        doc_number: doc_number.map(Into::into),
+        validity: "valid".into(),
+        published_at,
+    }
+}
+
+fn ids(ix: &SearchIndex, q: &str) -> Vec<i64> {
+    ix.search(q, Filters::default(), 1)
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn golden_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(created);
+    const Y2017: i64 = 1_500_000_000_000;
+    ix.upsert(&doc(
+        1,
+        "盘锦市民政局关于做好冬季救助工作的通知",
+        "各县区民政部门:做好低保救助。",
+        Some("盘民发〔2017〕12号"),
+        Y2017,
+    ))
+    .unwrap();
+    ix.upsert(&doc(
+        2,
+        "盘锦市人民政府关于印发城市道路管理办法的通知",
+        "各县区人民政府,市政府各部门。",
+        Some("盘政发〔2017〕3号"),
+        Y2017 + 1000,
+    ))
+    .unwrap();
+    ix.upsert(&doc(
+        3,
+        "关于<script>alert(1)</script>的说明",
+        "正文提到救助。",
+        None,
+        Y2017 + 2000,
+    ))
+    .unwrap();
+    ix.commit().unwrap();
+
+    assert_eq!(ids(&ix, "民政"), vec![1]);
+    assert_eq!(ids(&ix, "人民政府"), vec![2]);
+    let r = ix
+        .search("盘政发[2017] 3号", Filters::default(), 1)
+        .unwrap();
+    assert!(r.exact);
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(ids(&ix, "11211100MB0000000X/2017-00001"), vec![1]);
+
+    // Title hits rank above body hits.
+    assert_eq!(ids(&ix, "救助"), vec![1, 3]);
+    let r = ix.search("说明", Filters::default(), 1).unwrap();
+    assert!(
+        r.hits[0].title_html.contains("&lt;script&gt;"),
+        "{}",
+        r.hits[0].title_html
+    );
+    assert!(
+        r.hits[0].title_html.contains("<b>说明</b>"),
+        "{}",
+        r.hits[0].title_html
+    );
+
+    let r = ix
+        .search(
+            "救助",
+            Filters {
+                org: Some(11),
+                ..Default::default()
+            },
+            1,
+        )
+        .unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![1, 3]);
+    let r = ix.search("通知", Filters::default(), 1).unwrap();
+    assert_eq!(r.total, 2);
+    assert_eq!(r.years, vec![(2017, 2)]);
+    assert_eq!(r.orgs.len(), 2);
+
+    ix.delete(1).unwrap();
+    ix.commit().unwrap();
+    assert!(ids(&ix, "民政").is_empty());
+    drop(ix);
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(!created);
+    assert_eq!(ids(&ix, "人民政府"), vec![2]);
+}
