@@ -7,7 +7,7 @@
 //! (第三方评估) see and export every unit; a unit sees and exports only its own row (and the
 //! organisations under it); another unit's breakdown answers 404.
 
-use super::common::{AdminForm, error_map, render};
+use super::common::{AdminForm, as_of_or_today, chosen_plan, error_map, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
@@ -29,11 +29,6 @@ pub struct AssessQuery {
     plan: String,
     as_of: String,
     notice: String,
-}
-
-/// Today's civil date in China.
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// `None`: every unit (supervising office, system administrators, assessors); else the
@@ -78,20 +73,7 @@ async fn pick_plan(
 ) -> Result<Option<(i64, Vec<serde_json::Value>)>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let plans = plans::list_plans(&mut conn).await?;
-    let Some(latest) = plans.first() else {
-        return Ok(None);
-    };
-    let plan_id = raw
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| plans.iter().any(|p| p.id == *id))
-        .unwrap_or(latest.id);
-    let options = plans
-        .iter()
-        .map(|p| json!({"id": p.id, "title": p.title, "selected": p.id == plan_id}))
-        .collect();
-    Ok(Some((plan_id, options)))
+    Ok(chosen_plan(&plans, raw).map(|id| (id, plan_options(&plans, id))))
 }
 
 async fn load(
@@ -105,16 +87,7 @@ async fn load(
     let Some((plan_id, plan_options)) = pick_plan(state, &q.plan).await? else {
         return Ok(None);
     };
-    let (as_of, error) = match q.as_of.trim() {
-        "" => (today(), None),
-        s => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => (d, None),
-            Err(_) => (
-                today(),
-                Some("考核日期格式应为 年-月-日,已按今天计算".to_string()),
-            ),
-        },
-    };
+    let (as_of, error) = as_of_or_today(&q.as_of, "考核日期");
     let mut conn = state.db.pool.acquire().await?;
     let report = assessment::compute(&mut conn, plan_id, as_of).await?;
     Ok(Some(Loaded {

@@ -174,6 +174,43 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The plan a plan-scoped page shows: the one asked for by id when it exists, else the latest
+/// (`plans` come newest first from `plans::list_plans`); `None` when there is no plan at all.
+pub fn chosen_plan(plans: &[gongkai_db::plans::PlanRow], raw: &str) -> Option<i64> {
+    let latest = plans.first()?;
+    Some(
+        raw.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| plans.iter().any(|p| p.id == *id))
+            .unwrap_or(latest.id),
+    )
+}
+
+/// The options of a plan picker with `selected` marked.
+pub fn plan_options(plans: &[gongkai_db::plans::PlanRow], selected: i64) -> Vec<serde_json::Value> {
+    plans
+        .iter()
+        .map(|p| serde_json::json!({"id": p.id, "title": p.title, "selected": p.id == selected}))
+        .collect()
+}
+
+/// The as-of date of a query: empty means today in China; a malformed one also means today, with
+/// a Chinese warning naming the field (`核查日期`, `考核日期`).
+pub fn as_of_or_today(raw: &str, field: &str) -> (chrono::NaiveDate, Option<String>) {
+    let today = crate::worker::china_today();
+    match raw.trim() {
+        "" => (today, None),
+        s => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => (d, None),
+            Err(_) => (
+                today,
+                Some(format!("{field}格式应为 年-月-日,已按今天计算")),
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -4,7 +4,7 @@
 //! record and delete their own organisation's events; the supervising office may record for any
 //! unit; assessors read. Events of organisations the user may not see answer 404.
 
-use super::common::{AdminForm, error_map, render};
+use super::common::{AdminForm, chosen_plan, error_map, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
@@ -54,7 +54,7 @@ async fn page(
     }
     let mut conn = state.db.pool.acquire().await?;
     let all = plans::list_plans(&mut conn).await?;
-    let Some(latest) = all.first() else {
+    let Some(plan_id) = chosen_plan(&all, plan) else {
         return Ok(render(
             state,
             user,
@@ -64,12 +64,6 @@ async fn page(
         )?
         .into_response());
     };
-    let plan_id = plan
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| all.iter().any(|p| p.id == *id))
-        .unwrap_or(latest.id);
     let scope = user.perms.viewable_orgs();
     let rows = events::list_for_plan(&mut conn, plan_id, scope.as_deref()).await?;
     let tree = plans::plan_tree(&mut conn, plan_id).await?;
@@ -104,10 +98,7 @@ async fn page(
                         "selected": form.is_some_and(|(f, _)| f.kind == k.code())})
         })
         .collect();
-    let plans_json: Vec<_> = all
-        .iter()
-        .map(|p| json!({"id": p.id, "title": p.title, "selected": p.id == plan_id}))
-        .collect();
+    let plans_json = plan_options(&all, plan_id);
     let (values, errors) = match form {
         Some((f, inv)) => (
             json!({"title": f.title, "held_on": f.held_on, "url": f.url, "note": f.note}),

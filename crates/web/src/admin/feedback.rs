@@ -67,9 +67,7 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
 
 /// Today's civil date in China.
 fn today() -> String {
-    feedback::china_date(gongkai_db::now_ms())
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::worker::china_today().format("%Y-%m-%d").to_string()
 }
 
 fn excerpt(s: &str, n: usize) -> String {

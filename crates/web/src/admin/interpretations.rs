@@ -11,11 +11,6 @@ use gongkai_db::{calendar, interpretations, settings};
 use gongkai_domain::obligation::WorkingDays;
 use serde_json::json;
 
-/// Today's civil date in China.
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     if !user.perms.can_read_plans() {
         return Err(AppError::forbidden());
@@ -26,7 +21,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let cal = calendar::load(&mut conn).await?;
     let report = interpretations::report(&mut conn, scope.as_deref(), limit, &cal).await?;
     drop(conn);
-    let today = today();
+    let today = crate::worker::china_today();
     let without: Vec<_> = report
         .without
         .iter()

@@ -4,9 +4,10 @@
 //! The notice ranks every unit, so only those who see every unit may have it: supervisors
 //! (`can_manage_plans`) generate and publish, assessors view and download; a unit's users get 403.
 
-use super::common::{AdminForm, column_rows, org_options, render};
+use super::common::{AdminForm, column_rows, org_options, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::charts::{Bar, rate_bars, trend_bars};
+use crate::worker::china_today;
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
@@ -39,11 +40,6 @@ pub struct PublishForm {
     as_of: String,
     column_id: String,
     org_id: String,
-}
-
-/// Today's civil date in China.
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 fn check_may_view(user: &CurrentUser) -> Result<(), AppError> {
@@ -80,19 +76,16 @@ async fn load(state: &AppState, plan: &str, as_of: &str) -> Result<Loaded, AppEr
             .ok_or_else(|| AppError::NotFound("该工作计划不存在".into()))?,
     };
     let as_of = match as_of.trim() {
-        "" => today(),
+        "" => china_today(),
         s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| AppError::BadRequest("核查日期格式应为 年-月-日,如 2017-12-31".into()))?,
     };
     let report = compliance::report(&mut conn, plan.id, as_of).await?;
     let notice = Notice::build(
         &report,
-        &NoticeOptions::new(plan.issuer.as_deref(), today()),
+        &NoticeOptions::new(plan.issuer.as_deref(), china_today()),
     );
-    let plan_options = all
-        .iter()
-        .map(|p| json!({"id": p.id, "title": p.title, "selected": p.id == plan.id}))
-        .collect();
+    let plan_options = plan_options(&all, plan.id);
     Ok(Loaded {
         report,
         notice,

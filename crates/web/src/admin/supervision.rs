@@ -3,7 +3,7 @@
 //! to the periods and the evidence behind it. Supervisors and assessors see every unit; a unit sees
 //! its own.
 
-use super::common::render;
+use super::common::{as_of_or_today, chosen_plan, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::charts::{Bar, rate_bars, trend_bars};
 use crate::{AppError, AppState};
@@ -25,11 +25,6 @@ pub struct BoardQuery {
     status: String,
 }
 
-/// Today's civil date in China.
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 struct Loaded {
     report: ComplianceReport,
     plan_options: Vec<serde_json::Value>,
@@ -49,31 +44,12 @@ async fn load(
     }
     let mut conn = state.db.pool.acquire().await?;
     let plans = plans::list_plans(&mut conn).await?;
-    let Some(latest) = plans.first() else {
+    let Some(plan_id) = chosen_plan(&plans, &q.plan) else {
         return Ok(None);
     };
-    let plan_id = q
-        .plan
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| plans.iter().any(|p| p.id == *id))
-        .unwrap_or(latest.id);
-    let (as_of, error) = match q.as_of.trim() {
-        "" => (today(), None),
-        s => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => (d, None),
-            Err(_) => (
-                today(),
-                Some("核查日期格式应为 年-月-日,已按今天计算".to_string()),
-            ),
-        },
-    };
+    let (as_of, error) = as_of_or_today(&q.as_of, "核查日期");
     let report = compliance::report(&mut conn, plan_id, as_of).await?;
-    let plan_options = plans
-        .iter()
-        .map(|p| json!({"id": p.id, "title": p.title, "selected": p.id == plan_id}))
-        .collect();
+    let plan_options = plan_options(&plans, plan_id);
     Ok(Some(Loaded {
         report,
         plan_options,
