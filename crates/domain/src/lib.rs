@@ -18,6 +18,7 @@ pub mod obligation;
 pub mod orgmatch;
 pub mod plan;
 pub mod planimport;
+pub mod proposal;
 pub mod reminder;
 pub mod role;
 pub mod seed;
