@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod orgs;
 pub mod plans;
+pub mod proposals;
 pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;

@@ -13,6 +13,7 @@ pub mod guard;
 pub mod index_no;
 pub mod interpretation;
 pub mod item;
+pub mod meeting;
 pub mod model;
 pub mod obligation;
 pub mod orgmatch;

@@ -183,6 +183,12 @@ impl Permissions {
             || self.has_global(Role::Assessor)
     }
 
+    /// May handle the public's cases (建议提案, applications, messages) for this organisation:
+    /// its handlers and administrators, and system administrators.
+    pub fn can_handle_cases_of(&self, org_id: i64) -> bool {
+        self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Handler], org_id)
+    }
+
     /// May grant `role` on `org_id` (or globally when `None`).
     pub fn can_grant(&self, role: Role, org_id: Option<i64>) -> bool {
         if self.is_system_admin() {

@@ -28,6 +28,7 @@ mod mail;
 mod marks;
 mod plan_review;
 mod plans;
+mod proposals;
 mod reports;
 mod search;
 mod storage;

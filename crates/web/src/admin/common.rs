@@ -64,6 +64,7 @@ struct Nav {
     unread: i64,
     feedback: bool,
     guard: bool,
+    proposals: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -86,6 +87,7 @@ pub fn render(
         unread: user.unread_notifications,
         feedback: super::feedback::can_open(p),
         guard: p.can_manage_plans() || p.is_system_admin(),
+        proposals: p.can_read_plans(),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

@@ -15,6 +15,7 @@ mod notice;
 mod notifications;
 mod people;
 mod plans;
+mod proposals;
 mod site;
 mod supervision;
 mod upload;
@@ -131,6 +132,10 @@ pub fn router() -> Router<AppState> {
             post(notifications::mark_all_read),
         )
         .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route("/proposals", get(proposals::list).post(proposals::assign))
+        .route("/proposals/new", get(proposals::new_form))
+        .route("/proposals/{id}", get(proposals::detail))
+        .route("/proposals/{id}/{step}", post(proposals::step))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 

@@ -15,6 +15,7 @@ mod item;
 mod keywork;
 mod orgs;
 mod pages;
+mod proposals;
 mod search;
 mod sitemap;
 
@@ -50,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route("/orgs", get(orgs::index))
         .route("/orgs/{id}", get(orgs::show))
         .route("/search", get(search::search))
+        .route("/jytabl", get(proposals::list))
+        .route("/jytabl/{id}", get(proposals::show))
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.
