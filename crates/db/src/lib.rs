@@ -26,6 +26,7 @@ pub mod filings;
 pub mod interpretations;
 pub mod items;
 pub mod jobs;
+pub mod meetings;
 pub mod notifications;
 pub mod orgs;
 pub mod plans;

@@ -226,10 +226,10 @@ impl MeetingFields {
         if seats > 0 && apply_by.is_none() && self.apply_by.trim().is_empty() {
             inv.push("apply_by", "开放列席的会议须填写报名截止日期");
         }
-        if let (Some(a), Some(h)) = (apply_by, held_at) {
-            if a >= h.date() {
-                inv.push("apply_by", "报名截止日期须早于会议召开日期");
-            }
+        if let (Some(a), Some(h)) = (apply_by, held_at)
+            && a >= h.date()
+        {
+            inv.push("apply_by", "报名截止日期须早于会议召开日期");
         }
         let live_url = web_url(&mut inv, "live_url", &self.live_url);
         let obligation_id = match self.obligation_id.trim() {

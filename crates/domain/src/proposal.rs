@@ -363,10 +363,11 @@ impl AssignFields {
                 "重点建议提案须由主要负责同志领衔办理,请填写领衔督办领导",
             );
         }
-        if let (Some(d), true) = (assigned_on, year > 0) {
-            if (d.format("%Y").to_string().parse::<i32>().unwrap_or(0) - year).abs() > 1 {
-                inv.push("assigned_on", "交办日期与年度不符");
-            }
+        if let Some(d) = assigned_on
+            && year > 0
+            && (chrono::Datelike::year(&d) - year).abs() > 1
+        {
+            inv.push("assigned_on", "交办日期与年度不符");
         }
         inv.into_result()?;
         Ok(AssignInput {
@@ -443,19 +444,19 @@ impl ReplyFields {
             &self.reply_text,
             TEXT_MAX,
         );
-        if let Some(c) = contacted_on {
-            if c < assigned_on {
-                inv.push("contacted_on", "沟通日期不能早于交办日期");
-            }
+        if let Some(c) = contacted_on
+            && c < assigned_on
+        {
+            inv.push("contacted_on", "沟通日期不能早于交办日期");
         }
         if let Some(r) = replied_on {
             if r < assigned_on {
                 inv.push("replied_on", "答复日期不能早于交办日期");
             }
-            if let Some(c) = contacted_on {
-                if c > r {
-                    inv.push("contacted_on", "沟通日期不能晚于答复日期");
-                }
+            if let Some(c) = contacted_on
+                && c > r
+            {
+                inv.push("contacted_on", "沟通日期不能晚于答复日期");
             }
         }
         inv.into_result()?;

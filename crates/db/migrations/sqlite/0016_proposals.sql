@@ -50,3 +50,49 @@ CREATE TABLE proposal_co_orgs (
     PRIMARY KEY (proposal_id, org_id)
 );
 CREATE INDEX proposal_co_orgs_org ON proposal_co_orgs(org_id);
+
+-- Government meetings opened to the public (rules in domain::meeting) and applications to attend.
+-- A held meeting recorded against an obligation also writes a recorded_events row (event_id).
+CREATE TABLE meetings (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id        INTEGER NOT NULL REFERENCES organisations(id),
+    kind          TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    held_at       TEXT NOT NULL,
+    place         TEXT NOT NULL,
+    agenda        TEXT NOT NULL,
+    seats         INTEGER NOT NULL DEFAULT 0,
+    apply_by      TEXT,
+    live_url      TEXT,
+    obligation_id INTEGER REFERENCES obligations(id) ON DELETE SET NULL,
+    minutes       TEXT,
+    held          INTEGER NOT NULL DEFAULT 0,
+    event_id      INTEGER REFERENCES recorded_events(id) ON DELETE SET NULL,
+    created_by    INTEGER REFERENCES users(id),
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX meetings_org ON meetings(org_id);
+CREATE INDEX meetings_held_at ON meetings(held_at);
+CREATE INDEX meetings_obligation ON meetings(obligation_id);
+CREATE INDEX meetings_event ON meetings(event_id);
+CREATE INDEX meetings_created_by ON meetings(created_by);
+
+CREATE TABLE meeting_attendance (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    meeting_id  INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    phone       TEXT NOT NULL,
+    workplace   TEXT,
+    reason      TEXT NOT NULL,
+    decision    TEXT NOT NULL DEFAULT 'pending',
+    decision_reason TEXT,
+    decided_by  INTEGER REFERENCES users(id),
+    decided_at  INTEGER,
+    client_ip   TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    UNIQUE (meeting_id, phone)
+);
+CREATE INDEX meeting_attendance_decided_by ON meeting_attendance(decided_by);
+CREATE INDEX meeting_attendance_ip ON meeting_attendance(client_ip, created_at);

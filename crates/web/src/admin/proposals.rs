@@ -370,6 +370,7 @@ async fn detail_page(
         .iter()
         .map(|s| json!({"code": s.code(), "label": s.label()}))
         .collect();
+    let is_failed = failed.is_some();
     let (failed_step, errors, values) = match failed {
         Some((step, inv, values)) => (step, error_map(inv), values),
         None => ("", json!({}), json!({})),
@@ -391,7 +392,7 @@ async fn detail_page(
             "notice": notice, "failed": failed_step, "errors": errors, "values": values,
         }),
     )?;
-    let status = if failed.is_some() {
+    let status = if is_failed {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
