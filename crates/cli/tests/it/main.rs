@@ -26,6 +26,7 @@ mod http;
 mod jobs;
 mod mail;
 mod marks;
+mod meetings;
 mod plan_review;
 mod plans;
 mod proposals;

@@ -11,6 +11,7 @@ pub(crate) mod guard;
 mod interpretations;
 mod items;
 mod login;
+mod meetings;
 mod notice;
 mod notifications;
 mod people;
@@ -19,6 +20,9 @@ mod proposals;
 mod site;
 mod supervision;
 mod upload;
+
+pub(crate) use common::{AdminForm, error_map};
+pub(crate) use login::ClientIp;
 
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
@@ -136,6 +140,10 @@ pub fn router() -> Router<AppState> {
         .route("/proposals/new", get(proposals::new_form))
         .route("/proposals/{id}", get(proposals::detail))
         .route("/proposals/{id}/{step}", post(proposals::step))
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::detail))
+        .route("/meetings/{id}/held", post(meetings::held))
+        .route("/meetings/applications/{id}/decide", post(meetings::decide))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 

@@ -11,8 +11,10 @@
 
 mod catalogue;
 mod feeds;
+mod form_token;
 mod item;
 mod keywork;
+mod meetings;
 mod orgs;
 mod pages;
 mod proposals;
@@ -53,6 +55,13 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/jytabl", get(proposals::list))
         .route("/jytabl/{id}", get(proposals::show))
+        .route("/hygk", get(meetings::list))
+        .route("/hygk/{id}", get(meetings::show))
+        .route(
+            "/hygk/{id}/apply",
+            axum::routing::post(meetings::apply)
+                .layer(axum::middleware::from_fn(crate::auth::reject_cross_site)),
+        )
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.

@@ -1,0 +1,292 @@
+//! 会议公开: a unit announces a meeting, citizens apply to attend on the portal (CSRF, honeypot,
+//! duplicate phone, throttled flood, escaped input), the unit decides within the seats, and a held
+//! meeting recorded against an obligation counts as its evidence in the compliance report.
+
+use crate::support::{PASSWORD, TestApp, csrf_token_with, html};
+use gongkai_domain::calendar::NaiveDate;
+use gongkai_domain::role::Role;
+use reqwest::{Client, StatusCode};
+
+async fn announce(app: &TestApp, client: &Client, form: &[(&str, String)]) -> reqwest::Response {
+    let csrf = csrf_token_with(app, client, "/admin/meetings").await;
+    let mut f: Vec<(&str, String)> = vec![("csrf_token", csrf)];
+    f.extend_from_slice(form);
+    client
+        .post(app.url("/admin/meetings"))
+        .form(&f)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn id_from(resp: &reqwest::Response) -> i64 {
+    resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/admin/meetings/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+both_backends!(
+    citizens_apply_to_attend_and_a_held_meeting_counts,
+    |app| async move {
+        let mut tx = app.db().begin().await.unwrap();
+        let plan = gongkai_db::plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+            .await
+            .unwrap()
+            .plan_id;
+        tx.commit().await.unwrap();
+        let report = |as_of: &'static str| {
+            let app = &app;
+            async move {
+                gongkai_db::compliance::report(
+                    &mut *app.conn().await,
+                    plan,
+                    NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let before = report("2018-03-01").await;
+        let ob = before
+            .obligations
+            .iter()
+            .find(|o| o.org_name == "市人力资源社会保障局" && o.cadence == "at_least_1_per_year")
+            .unwrap()
+            .id;
+        let status = |r: &gongkai_db::compliance::ComplianceReport| {
+            r.periods
+                .iter()
+                .find(|p| p.obligation_id == ob)
+                .unwrap()
+                .status
+                .clone()
+        };
+        assert_eq!(status(&before), "missed");
+
+        let org = app.org_id("市人力资源社会保障局").await;
+        app.create_user("rs_editor", Role::Editor, Some(org)).await;
+        let editor = app.new_client();
+        app.login_as(&editor, "rs_editor", PASSWORD).await;
+        let today = gongkai_web::worker::china_today();
+        let future = |days: i64| (today + chrono::Duration::days(days)).to_string();
+
+        // Bad input: refused in Chinese, nothing written.
+        let bad = announce(
+            &app,
+            &editor,
+            &[
+                ("org_id", org.to_string()),
+                ("kind", "executive".into()),
+                ("title", "".into()),
+                ("held_at", format!("{}T09:30", future(30))),
+                ("place", "市政府第一会议室".into()),
+                ("agenda", "研究就业创业政策".into()),
+                ("seats", "1".into()),
+                ("apply_by", future(31)),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = bad.text().await.unwrap();
+        assert!(body.contains("请填写会议名称") && body.contains("早于会议召开日期"));
+        assert_eq!(app.count("meetings").await, 0);
+
+        let ok = announce(
+            &app,
+            &editor,
+            &[
+                ("org_id", org.to_string()),
+                ("kind", "executive".into()),
+                ("title", "市政府常务会议(就业创业专题)".into()),
+                ("held_at", format!("{}T09:30", future(30))),
+                ("place", "市政府第一会议室".into()),
+                ("agenda", "研究就业创业政策".into()),
+                ("seats", "1".into()),
+                ("apply_by", future(20)),
+                ("live_url", "https://live.example.gov.cn/1".into()),
+            ],
+        )
+        .await;
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        let upcoming = id_from(&ok);
+
+        // The public applies: the form carries a token matching its cookie.
+        let citizen = app.new_client();
+        let page = citizen
+            .get(app.url(&format!("/hygk/{upcoming}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("报名列席"));
+        let token = html::hidden_input(&page, "form_token").unwrap();
+        let apply = |phone: &'static str, token: String, website: &'static str| {
+            let citizen = citizen.clone();
+            let url = app.url(&format!("/hygk/{upcoming}/apply"));
+            async move {
+                citizen
+                    .post(url)
+                    .form(&[
+                        ("form_token", token.as_str()),
+                        ("website", website),
+                        ("name", "王小明"),
+                        ("kind", "citizen"),
+                        ("phone", phone),
+                        ("reason", "关心<b>就业</b>政策"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let forged = apply("13800000001", "0".repeat(64), "").await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let first = apply("13800000001", token.clone(), "").await;
+        assert_eq!(first.status(), StatusCode::SEE_OTHER);
+        let dup = apply("13800000001", token.clone(), "").await;
+        assert_eq!(dup.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(dup.text().await.unwrap().contains("请勿重复提交"));
+        let robot = apply("13800000009", token.clone(), "http://spam.example").await;
+        assert_eq!(robot.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.count("meeting_attendance").await,
+            1,
+            "honeypot stores nothing"
+        );
+        for phone in ["13800000002", "13800000003", "13800000004", "13800000005"] {
+            assert_eq!(
+                apply(phone, token.clone(), "").await.status(),
+                StatusCode::SEE_OTHER
+            );
+        }
+        let flood = apply("13800000006", token.clone(), "").await;
+        assert_eq!(flood.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(flood.text().await.unwrap().contains("过于频繁"));
+        assert_eq!(app.count("meeting_attendance").await, 5);
+        // The public page never shows the applicants.
+        let public = app.get_ok(&format!("/hygk/{upcoming}")).await;
+        assert!(!public.contains("王小明") && !public.contains("13800000001"));
+
+        // The unit sees them, escaped, and decides within the seats.
+        let admin_page = editor
+            .get(app.url(&format!("/admin/meetings/{upcoming}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(admin_page.contains("关心&lt;b&gt;就业&lt;/b&gt;政策"));
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM meeting_attendance ORDER BY id")
+            .fetch_all(&mut *app.conn().await)
+            .await
+            .unwrap();
+        let decide = |id: i64, decision: &'static str, reason: &'static str| {
+            let editor = editor.clone();
+            let app = &app;
+            async move {
+                let csrf = csrf_token_with(app, &editor, "/admin/meetings").await;
+                editor
+                    .post(app.url(&format!("/admin/meetings/applications/{id}/decide")))
+                    .form(&[
+                        ("csrf_token", csrf.as_str()),
+                        ("decision", decision),
+                        ("reason", reason),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            decide(ids[0], "approved", "").await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let full = decide(ids[1], "approved", "").await;
+        assert_eq!(full.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(full.text().await.unwrap().contains("名额"));
+        let no_reason = decide(ids[1], "rejected", "").await;
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            decide(ids[1], "rejected", "名额已满").await.status(),
+            StatusCode::SEE_OTHER
+        );
+        assert!(
+            app.get_ok(&format!("/hygk/{upcoming}"))
+                .await
+                .contains("已同意 1 名")
+        );
+
+        // A meeting of 2017 recorded against the obligation: once held, it is the evidence.
+        let held = announce(
+            &app,
+            &editor,
+            &[
+                ("org_id", org.to_string()),
+                ("kind", "topical".into()),
+                ("title", "就业创业政策解读会".into()),
+                ("held_at", "2017-11-20T09:30".into()),
+                ("place", "市人社局会议室".into()),
+                ("agenda", "解读就业创业扶持政策".into()),
+                ("seats", "0".into()),
+                ("obligation_id", ob.to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(held.status(), StatusCode::SEE_OTHER);
+        let past = id_from(&held);
+        assert_eq!(
+            status(&report("2018-03-01").await),
+            "missed",
+            "announced is not held"
+        );
+        let other = app.org_id("市财政局").await;
+        app.create_user("cz_editor", Role::Editor, Some(other))
+            .await;
+        let outsider = app.new_client();
+        app.login_as(&outsider, "cz_editor", PASSWORD).await;
+        let r = outsider
+            .get(app.url(&format!("/admin/meetings/{past}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+        let csrf = csrf_token_with(&app, &editor, "/admin/meetings").await;
+        let empty = editor
+            .post(app.url(&format!("/admin/meetings/{past}/held")))
+            .form(&[("csrf_token", csrf.as_str()), ("minutes", " ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("recorded_events").await, 0);
+        let done = editor
+            .post(app.url(&format!("/admin/meetings/{past}/held")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("minutes", "会议解读了3项扶持政策,20名市民代表列席。"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("recorded_events").await, 1);
+        let after = report("2018-03-01").await;
+        assert_eq!(status(&after), "met");
+        assert!(
+            app.get_ok(&format!("/hygk/{past}"))
+                .await
+                .contains("20名市民代表列席")
+        );
+        assert!(app.get_ok("/hygk").await.contains(&format!("/hygk/{past}")));
+    }
+);

@@ -1,0 +1,35 @@
+//! CSRF for the public's forms (no session): a double-submit token. The page sets an HttpOnly,
+//! SameSite=Strict cookie and puts the same random value in a hidden field; a post whose field
+//! does not match its cookie is refused. Cross-site posts are also refused by
+//! `auth::reject_cross_site` on the portal's post routes.
+
+use crate::auth::constant_time_eq;
+use crate::util::random_hex;
+use crate::{AppError, AppState};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+const COOKIE: &str = "gk_form";
+
+/// The token for a form page: the visitor's existing one, or a new one set on `jar`.
+pub fn issue(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    if let Some(c) = jar.get(COOKIE).filter(|c| c.value().len() == 64) {
+        let v = c.value().to_string();
+        return (jar, v);
+    }
+    let token = random_hex(32);
+    let mut c = Cookie::new(COOKIE, token.clone());
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path("/");
+    c.set_secure(state.config.secure_cookies);
+    (jar.add(c), token)
+}
+
+/// Refuses a post whose hidden token does not match the cookie.
+pub fn check(jar: &CookieJar, posted: &str) -> Result<(), AppError> {
+    let cookie = jar.get(COOKIE).map(|c| c.value()).unwrap_or_default();
+    if cookie.is_empty() || !constant_time_eq(cookie.as_bytes(), posted.trim().as_bytes()) {
+        return Err(AppError::Csrf);
+    }
+    Ok(())
+}
