@@ -136,6 +136,7 @@ pub async fn load(db: &Db) -> DbResult<usize> {
         added += 1;
     }
     load_feedback(&mut tx, &actor).await?;
+    load_proposals(&mut tx, &actor).await?;
     tx.commit().await?;
     Ok(added)
 }
@@ -170,5 +171,70 @@ async fn load_feedback(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResul
         feedback::submit(conn, actor, round_id, &input, &[], at).await?;
         feedback::review(conn, actor, round_id, "accept", "", at + 86_400_000).await?;
     }
+    Ok(())
+}
+
+/// Two 2017 NPC suggestions for 市财政局: one answered, published and closed; one still open
+/// (its reply is overdue), so `/admin/proposals?year=2017` and `/jytabl` have something to show.
+async fn load_proposals(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResult<()> {
+    use gongkai_domain::proposal::{AssignInput, Grade, ProposalKind, ReplyInput, Satisfaction};
+    let Some(org) = crate::orgs::find_by_name(conn, "市财政局").await? else {
+        return Ok(());
+    };
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM proposals WHERE year = 2017")
+        .fetch_one(&mut *conn)
+        .await?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+    let case = |number: &str, title: &str| AssignInput {
+        kind: ProposalKind::NpcSuggestion,
+        year: 2017,
+        number: number.into(),
+        title: title.into(),
+        proposer: "刘某某等6名代表".into(),
+        proposer_contact: Some("13900000000".into()),
+        content: "建议进一步细化预决算公开内容,按经济分类公开基本支出。".into(),
+        assigned_on: day("2017-03-20"),
+        lead_org_id: org.id,
+        co_org_ids: vec![],
+        complex: false,
+        key_item: false,
+        key_leader: None,
+    };
+    let done = crate::proposals::assign(conn, actor, &case("第0017号", "关于深化预决算公开的建议"))
+        .await?;
+    crate::proposals::sign_for(conn, actor, done, day("2017-03-22")).await?;
+    crate::proposals::reply(
+        conn,
+        actor,
+        done,
+        &ReplyInput {
+            contacted_on: day("2017-05-15"),
+            contact_note: Some("登门走访".into()),
+            replied_on: day("2017-06-10"),
+            grade: Grade::A,
+            signed_by: "市财政局局长".into(),
+            reply_text: "刘某某等代表:你们提出的《关于深化预决算公开的建议》收悉。经认真研究,现答复如下:\n一、2017年起,市本级部门预决算全部按经济分类公开基本支出……\n感谢你们对财政工作的关心和支持。(联系电话:13900000000)".into(),
+        },
+    )
+    .await?;
+    crate::proposals::record_feedback(
+        conn,
+        actor,
+        done,
+        day("2017-06-20"),
+        Satisfaction::Satisfied,
+    )
+    .await?;
+    crate::proposals::publish(conn, actor, done, day("2017-06-25")).await?;
+    let open = crate::proposals::assign(
+        conn,
+        actor,
+        &case("第0042号", "关于规范政府性债务信息公开的建议"),
+    )
+    .await?;
+    crate::proposals::sign_for(conn, actor, open, day("2017-03-23")).await?;
     Ok(())
 }

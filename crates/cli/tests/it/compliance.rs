@@ -172,6 +172,22 @@ both_backends!(scenario_statuses_as_of_year_end, |app| async move {
 
     // Loading the scenario again adds nothing.
     assert_eq!(gongkai_db::seed_scenario::load(app.db()).await.unwrap(), 0);
+    assert_eq!(
+        app.count("proposals").await,
+        2,
+        "once, however often it loads"
+    );
+
+    // Its 建议提案: one replied and published with the contact masked, one overdue.
+    let public = app.get_ok("/jytabl").await;
+    assert!(public.contains("关于深化预决算公开的建议"));
+    assert!(!public.contains("关于规范政府性债务信息公开的建议"));
+    let id: i64 = sqlx::query_scalar("SELECT id FROM proposals WHERE number = '第0017号'")
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .unwrap();
+    let reply = app.get_ok(&format!("/jytabl/{id}")).await;
+    assert!(reply.contains("按经济分类公开基本支出") && !reply.contains("13900000000"));
 });
 
 // With the general demo content too, as `serve --demo` loads it: its May report is the scenario's
