@@ -26,6 +26,7 @@ mod http;
 mod jobs;
 mod mail;
 mod marks;
+mod messages;
 mod plan_review;
 mod plans;
 mod reports;

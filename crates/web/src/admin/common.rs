@@ -64,6 +64,8 @@ struct Nav {
     unread: i64,
     feedback: bool,
     guard: bool,
+    messages: bool,
+    opinion: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -86,6 +88,8 @@ pub fn render(
         unread: user.unread_notifications,
         feedback: super::feedback::can_open(p),
         guard: p.can_manage_plans() || p.is_system_admin(),
+        messages: super::messages::can_open(p),
+        opinion: super::opinion::can_open(p),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

@@ -11,8 +11,10 @@ pub(crate) mod guard;
 mod interpretations;
 mod items;
 mod login;
+mod messages;
 mod notice;
 mod notifications;
+mod opinion;
 mod people;
 mod plans;
 mod site;
@@ -131,6 +133,16 @@ pub fn router() -> Router<AppState> {
             post(notifications::mark_all_read),
         )
         .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route("/messages", get(messages::list))
+        .route("/messages/settings", post(messages::save_limit))
+        .route("/messages/{id}", get(messages::detail))
+        .route("/messages/{id}/assign", post(messages::assign))
+        .route("/messages/{id}/reply", post(messages::reply))
+        .route("/messages/{id}/publish", post(messages::publish))
+        .route("/messages/{id}/close", post(messages::close))
+        .route("/opinion", get(opinion::list).post(opinion::register))
+        .route("/opinion/{id}", get(opinion::detail))
+        .route("/opinion/{id}/releases", post(opinion::record_release))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 

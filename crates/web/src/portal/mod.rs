@@ -13,6 +13,7 @@ mod catalogue;
 mod feeds;
 mod item;
 mod keywork;
+mod messages;
 mod orgs;
 mod pages;
 mod search;
@@ -50,6 +51,14 @@ pub fn router() -> Router<AppState> {
         .route("/orgs", get(orgs::index))
         .route("/orgs/{id}", get(orgs::show))
         .route("/search", get(search::search))
+        .route("/messages", get(messages::list))
+        .route(
+            "/messages/new",
+            get(messages::new_form).post(messages::submit),
+        )
+        .route("/messages/query", get(messages::query))
+        .route("/messages/rate", axum::routing::post(messages::rate))
+        .route("/messages/{id}", get(messages::show))
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.
@@ -201,6 +210,11 @@ impl Chrome {
             name: "政府机构".into(),
             href: "/orgs".into(),
             current: current("/orgs", matches!(section, Section::Orgs)),
+        });
+        nav.push(NavLink {
+            name: "政民互动".into(),
+            href: "/messages".into(),
+            current: current("/messages", here.starts_with("/messages")),
         });
         let full_title = if page_title.is_empty() {
             self.site.name.clone()
