@@ -98,6 +98,34 @@ pub async fn schedule_scan(db: &Db, now_ms: i64, date: NaiveDate) -> Result<bool
     .is_some())
 }
 
+/// Job kind of the public-opinion clock scan, queued every [`OPINION_SCAN_EVERY_MS`] (the shortest
+/// clock is 5 hours, so the hourly reminder scan would be too coarse).
+pub const OPINION_SCAN_JOB: &str = "opinion.scan";
+pub const OPINION_SCAN_EVERY_MS: i64 = 5 * 60_000;
+
+#[derive(Deserialize, Default)]
+struct OpinionScanPayload {
+    /// The instant the scan is for (tests inject it); now when absent.
+    #[serde(default)]
+    now_ms: Option<i64>,
+}
+
+/// Queues this five-minute slot's opinion-clock scan unless a node already did.
+pub async fn schedule_opinion_scan(db: &Db, now_ms: i64) -> Result<bool, DbError> {
+    let slot = now_ms.div_euclid(OPINION_SCAN_EVERY_MS);
+    let key = format!("{OPINION_SCAN_JOB}:{slot}");
+    let mut conn = db.pool.acquire().await?;
+    Ok(jobs::enqueue(
+        &mut conn,
+        OPINION_SCAN_JOB,
+        &serde_json::json!({"now_ms": now_ms}),
+        now_ms,
+        Some(&key),
+    )
+    .await?
+    .is_some())
+}
+
 /// Runs one job. Errors are recorded on the job by the caller.
 pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<String, String> {
     let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
@@ -116,9 +144,17 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
             let periods = notifications::scan_period_reminders(&mut conn, today)
                 .await
                 .map_err(|e| e.to_string())?;
+            let msgs = gongkai_db::messages::scan_reminders(&mut conn, today)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(format!(
-                "{today}: feedback {} due, {} enqueued; periods {} due, {} enqueued",
-                feedback.due, feedback.enqueued, periods.due, periods.enqueued
+                "{today}: feedback {} due, {} enqueued; periods {} due, {} enqueued; messages {} due, {} enqueued",
+                feedback.due,
+                feedback.enqueued,
+                periods.due,
+                periods.enqueued,
+                msgs.due,
+                msgs.enqueued
             ))
         }
         NOTIFY_JOB => {
@@ -142,6 +178,18 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
                 .send(&p.to, &p.subject, &p.body, &p.link, &p.key)
                 .await?;
             Ok("sent".into())
+        }
+        OPINION_SCAN_JOB => {
+            let p: OpinionScanPayload =
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+            let now = p.now_ms.unwrap_or_else(gongkai_db::now_ms);
+            let out = gongkai_db::opinion::scan_clocks(&mut conn, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "opinion clocks {} due, {} enqueued",
+                out.due, out.enqueued
+            ))
         }
         other => Err(format!("未知的任务类型“{other}”")),
     }
@@ -195,6 +243,11 @@ impl Worker {
                     && let Err(e) = schedule_scan(&db, gongkai_db::now_ms(), china_today()).await
                 {
                     tracing::warn!(error = %e, "无法安排提醒扫描");
+                }
+                if config.schedule_scans
+                    && let Err(e) = schedule_opinion_scan(&db, gongkai_db::now_ms()).await
+                {
+                    tracing::warn!(error = %e, "无法安排舆情时限扫描");
                 }
                 if let Some(search) = &config.search
                     && let Err(e) = search.catch_up(&db).await

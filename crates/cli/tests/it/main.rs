@@ -27,6 +27,7 @@ mod jobs;
 mod mail;
 mod marks;
 mod meetings;
+mod messages;
 mod plan_review;
 mod plans;
 mod proposals;

@@ -65,6 +65,8 @@ struct Nav {
     feedback: bool,
     guard: bool,
     proposals: bool,
+    messages: bool,
+    opinion: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -88,6 +90,8 @@ pub fn render(
         feedback: super::feedback::can_open(p),
         guard: p.can_manage_plans() || p.is_system_admin(),
         proposals: p.can_read_plans(),
+        messages: super::messages::can_open(p),
+        opinion: super::opinion::can_open(p),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

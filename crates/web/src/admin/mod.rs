@@ -12,8 +12,10 @@ mod interpretations;
 mod items;
 mod login;
 mod meetings;
+mod messages;
 mod notice;
 mod notifications;
+mod opinion;
 mod people;
 mod plans;
 mod proposals;
@@ -21,7 +23,7 @@ mod site;
 mod supervision;
 mod upload;
 
-pub(crate) use common::{AdminForm, error_map};
+pub(crate) use common::error_map;
 pub(crate) use login::ClientIp;
 
 use crate::auth::CurrentUser;
@@ -144,6 +146,16 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}", get(meetings::detail))
         .route("/meetings/{id}/held", post(meetings::held))
         .route("/meetings/applications/{id}/decide", post(meetings::decide))
+        .route("/messages", get(messages::list))
+        .route("/messages/settings", post(messages::save_limit))
+        .route("/messages/{id}", get(messages::detail))
+        .route("/messages/{id}/assign", post(messages::assign))
+        .route("/messages/{id}/reply", post(messages::reply))
+        .route("/messages/{id}/publish", post(messages::publish))
+        .route("/messages/{id}/close", post(messages::close))
+        .route("/opinion", get(opinion::list).post(opinion::register))
+        .route("/opinion/{id}", get(opinion::detail))
+        .route("/opinion/{id}/releases", post(opinion::record_release))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 

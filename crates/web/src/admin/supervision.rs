@@ -79,13 +79,14 @@ pub async fn board(
     user: CurrentUser,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
+    let response = response_counts(&state, &user).await?;
     let Some(l) = load(&state, &user, &q).await? else {
         return Ok(render(
             &state,
             &user,
             "admin/supervision.html",
             "supervision",
-            json!({"empty": true}),
+            json!({"empty": true, "response": response}),
         )?
         .into_response());
     };
@@ -191,8 +192,23 @@ pub async fn board(
         "missed": pick("missed"), "late": pick("met_late"), "due_soon": pick("due_soon"),
         "unit_chart": unit_chart, "trend_chart": trend_chart, "scoped": l.scope.is_some(),
         "unchecked_total": r.totals.unchecked_obligations, "obligations_total": r.totals.obligations,
+        "response": response,
     }))?
     .into_response())
+}
+
+/// Messages awaiting a reply past their due date or flagged by the 3-month rule, and opinion
+/// clocks overdue, within the user's organisations (every unit for supervisors and assessors).
+async fn response_counts(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<serde_json::Value, AppError> {
+    let scope = user.perms.viewable_orgs();
+    let mut conn = state.db.pool.acquire().await?;
+    let m = gongkai_db::messages::counts(&mut conn, scope.as_deref(), crate::worker::china_today())
+        .await?;
+    let o = gongkai_db::opinion::counts(&mut conn, scope.as_deref(), gongkai_db::now_ms()).await?;
+    Ok(json!({"messages": m, "opinion": o}))
 }
 
 /// The calendar heat map: one row per unit, one cell per month of the plan year, each cell the

@@ -6,7 +6,9 @@
 use crate::auth::constant_time_eq;
 use crate::util::random_hex;
 use crate::{AppError, AppState};
+use axum::extract::{FromRequest, Request};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::de::DeserializeOwned;
 
 const COOKIE: &str = "gk_form";
 
@@ -32,4 +34,19 @@ pub fn check(jar: &CookieJar, posted: &str) -> Result<(), AppError> {
         return Err(AppError::Csrf);
     }
     Ok(())
+}
+
+/// A urlencoded public form whose rejection (malformed body, bad UTF-8) is a Chinese 400.
+pub struct PublicForm<T>(pub T);
+
+impl<T: DeserializeOwned + Send, St: Send + Sync> FromRequest<St> for PublicForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &St) -> Result<Self, AppError> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|f| PublicForm(f.0))
+            .map_err(|e| {
+                AppError::BadRequest(format!("提交的内容无法识别,请返回重新填写({})", e.status()))
+            })
+    }
 }

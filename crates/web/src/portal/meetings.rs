@@ -132,7 +132,7 @@ pub async fn apply(
     ClientIp(ip): ClientIp,
     jar: CookieJar,
     Path(id): Path<String>,
-    crate::admin::AdminForm(f): crate::admin::AdminForm<ApplyForm>,
+    form_token::PublicForm(f): form_token::PublicForm<ApplyForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     form_token::check(&jar, &f.form_token)?;

@@ -15,6 +15,7 @@ mod form_token;
 mod item;
 mod keywork;
 mod meetings;
+mod messages;
 mod orgs;
 mod pages;
 mod proposals;
@@ -57,11 +58,17 @@ pub fn router() -> Router<AppState> {
         .route("/jytabl/{id}", get(proposals::show))
         .route("/hygk", get(meetings::list))
         .route("/hygk/{id}", get(meetings::show))
+        .route("/hygk/{id}/apply", axum::routing::post(meetings::apply))
+        .route("/messages", get(messages::list))
         .route(
-            "/hygk/{id}/apply",
-            axum::routing::post(meetings::apply)
-                .layer(axum::middleware::from_fn(crate::auth::reject_cross_site)),
+            "/messages/new",
+            get(messages::new_form).post(messages::submit),
         )
+        .route("/messages/query", get(messages::query))
+        .route("/messages/rate", axum::routing::post(messages::rate))
+        .route("/messages/{id}", get(messages::show))
+        // The public's forms: cross-site posts are refused before any handler runs.
+        .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.
@@ -213,6 +220,11 @@ impl Chrome {
             name: "政府机构".into(),
             href: "/orgs".into(),
             current: current("/orgs", matches!(section, Section::Orgs)),
+        });
+        nav.push(NavLink {
+            name: "政民互动".into(),
+            href: "/messages".into(),
+            current: current("/messages", here.starts_with("/messages")),
         });
         let full_title = if page_title.is_empty() {
             self.site.name.clone()
