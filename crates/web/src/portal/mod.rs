@@ -16,7 +16,7 @@ mod keywork;
 mod orgs;
 mod pages;
 mod search;
-mod sitemap;
+pub(crate) mod sitemap;
 
 use crate::{AppError, AppState};
 use axum::Router;
@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs", get(orgs::index))
         .route("/orgs/{id}", get(orgs::show))
         .route("/search", get(search::search))
+        .route("/{file}", get(sitemap::part).fallback(sitemap::not_found))
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.
