@@ -37,6 +37,7 @@ pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;
 pub mod settings;
+pub mod sitemap;
 pub mod tree;
 pub mod users;
 

@@ -96,10 +96,14 @@ pub struct SearchRow {
     pub validity: String,
     pub published_at: Option<i64>,
     pub updated_at: i64,
+    pub keywords: Option<String>,
+    pub issuing_authority: Option<String>,
+    pub topic_category: Option<String>,
 }
 
 const SEARCH_COLS: &str = "i.id, i.org_id, i.title, i.summary, i.body_html, i.index_no, \
-     i.doc_number, i.validity, i.published_at, i.updated_at";
+     i.doc_number, i.validity, i.published_at, i.updated_at, i.keywords, i.issuing_authority, \
+     i.topic_category";
 
 /// The item as the public may see it, or `None` when it is not public (or gone).
 pub async fn public_row(conn: &mut AnyConnection, id: i64) -> DbResult<Option<SearchRow>> {
@@ -132,4 +136,15 @@ pub async fn public_count(conn: &mut AnyConnection) -> DbResult<i64> {
             .fetch_one(conn)
             .await?,
     )
+}
+
+/// The kinds (`ColumnKind` codes) of the columns item `item_id` is in: its document types.
+pub async fn column_kinds(conn: &mut AnyConnection, item_id: i64) -> DbResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT c.kind FROM item_columns ic JOIN columns c ON c.id = ic.column_id \
+         WHERE ic.item_id = $1 ORDER BY c.kind",
+    )
+    .bind(item_id)
+    .fetch_all(conn)
+    .await?)
 }

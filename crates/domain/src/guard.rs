@@ -434,6 +434,8 @@ pub enum Field {
     Title,
     Summary,
     Body,
+    /// The text extracted from an attachment (which one: [`ItemHit::attachment`]).
+    Attachment,
 }
 
 impl Field {
@@ -442,8 +444,16 @@ impl Field {
             Field::Title => "标题",
             Field::Summary => "摘要",
             Field::Body => "正文",
+            Field::Attachment => "附件",
         }
     }
+}
+
+/// The attachment a hit was found in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentRef {
+    pub id: i64,
+    pub file_name: String,
 }
 
 /// A hit in one part of an item.
@@ -451,22 +461,45 @@ impl Field {
 pub struct ItemHit {
     pub field: Field,
     pub field_label: &'static str,
+    /// Set for hits in an attachment's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentRef>,
     #[serde(flatten)]
     pub hit: Hit,
 }
 
-/// The text of an item the guard reads (attachments' text is not scanned yet).
+impl ItemHit {
+    /// Where the hit is, in Chinese: 正文第11字, 附件“答复.pdf”第3字.
+    pub fn location(&self) -> String {
+        match &self.attachment {
+            Some(a) => format!("附件“{}”第{}字", a.file_name, self.hit.char_start + 1),
+            None => format!("{}第{}字", self.field_label, self.hit.char_start + 1),
+        }
+    }
+}
+
+/// The text extracted from one attachment of an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentText {
+    pub id: i64,
+    pub file_name: String,
+    pub text: String,
+}
+
+/// The text of an item the guard reads: title, summary, body source and the text extracted
+/// from its attachments.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ItemText {
     pub title: String,
     pub summary: String,
     pub body: String,
+    pub attachments: Vec<AttachmentText>,
 }
 
 impl ItemText {
-    /// Every hit in title, summary and body. A summary hit that the body also has is left out:
-    /// a summary left blank is taken from the body, and listing each number twice would only
-    /// confuse (masking still covers the summary).
+    /// Every hit in title, summary, body and attachments, in that order. A summary hit that the
+    /// body also has is left out: a summary left blank is taken from the body, and listing each
+    /// number twice would only confuse (masking still covers the summary).
     pub fn scan(&self, lists: &Lists) -> Vec<ItemHit> {
         let located = |field: Field, text: &str| -> Vec<ItemHit> {
             scan(text, lists)
@@ -474,6 +507,7 @@ impl ItemText {
                 .map(|hit| ItemHit {
                     field,
                     field_label: field.label(),
+                    attachment: None,
                     hit,
                 })
                 .collect()
@@ -489,17 +523,38 @@ impl ItemText {
         let mut all = located(Field::Title, &self.title);
         all.extend(summary);
         all.extend(body);
+        for a in &self.attachments {
+            all.extend(
+                located(Field::Attachment, &a.text)
+                    .into_iter()
+                    .map(|h| ItemHit {
+                        attachment: Some(AttachmentRef {
+                            id: a.id,
+                            file_name: a.file_name.clone(),
+                        }),
+                        ..h
+                    }),
+            );
+        }
         all
     }
 
-    /// The same text with every hit masked.
+    /// The same text with every hit in title, summary and body masked. Attachments are files
+    /// the guard cannot edit (a PDF cannot be masked in place): they are kept as they are, and
+    /// their hits stay until the attachment is removed or replaced.
     pub fn masked(&self, lists: &Lists) -> ItemText {
         let m = |t: &str| mask(t, &scan(t, lists));
         ItemText {
             title: m(&self.title),
             summary: m(&self.summary),
             body: m(&self.body),
+            attachments: self.attachments.clone(),
         }
+    }
+
+    /// Whether any hit is in an attachment.
+    pub fn hits_in_attachments(hits: &[ItemHit]) -> bool {
+        hits.iter().any(|h| h.attachment.is_some())
     }
 }
 
@@ -694,6 +749,7 @@ mod tests {
             title: "关于13812345678的答复".into(),
             summary: String::new(),
             body: "身份证号211102198001011233".into(),
+            attachments: Vec::new(),
         };
         let hits = t.scan(&Lists::default());
         assert_eq!(hits.len(), 2);
@@ -713,5 +769,47 @@ mod tests {
         assert_eq!(m.title, "关于138****5678的答复");
         assert_eq!(m.body, "身份证号211102********1233");
         assert!(m.scan(&Lists::default()).is_empty());
+    }
+
+    #[test]
+    fn attachment_text_is_scanned_with_its_file_name_and_never_masked() {
+        let t = ItemText {
+            title: "值班安排".into(),
+            body: "见附件。".into(),
+            attachments: vec![
+                AttachmentText {
+                    id: 7,
+                    file_name: "名单.pdf".into(),
+                    text: "王某 211102198001011233 电话 0427-2812345\n李某 211102198001011234"
+                        .into(),
+                },
+                AttachmentText {
+                    id: 8,
+                    file_name: "说明.docx".into(),
+                    text: "卡号 6217000123456788,另 6217000123456789".into(),
+                },
+            ],
+            ..ItemText::default()
+        };
+        let hits = t.scan(&Lists::default());
+        let found: Vec<(String, HitKind)> =
+            hits.iter().map(|h| (h.location(), h.hit.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("附件“名单.pdf”第4字".to_string(), HitKind::ResidentId),
+                ("附件“名单.pdf”第26字".to_string(), HitKind::Landline),
+                ("附件“说明.docx”第4字".to_string(), HitKind::BankCard),
+            ],
+            "invalid check digits are not hits"
+        );
+        assert!(ItemText::hits_in_attachments(&hits));
+        assert_eq!(hits[0].attachment.as_ref().map(|a| a.id), Some(7));
+        let json = serde_json::to_value(&hits[0]).unwrap();
+        assert_eq!(json["attachment"]["file_name"], "名单.pdf");
+        assert_eq!(json["field"], "attachment");
+        let m = t.masked(&Lists::default());
+        assert_eq!(m.attachments, t.attachments, "files are not edited");
+        assert_eq!(m.scan(&Lists::default()).len(), 3);
     }
 }

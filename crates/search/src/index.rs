@@ -1,6 +1,7 @@
 //! The tantivy index of public items: schema, writes, and the search itself.
 
 use crate::tokenize::{INDEX_TOKENIZER, IndexTokenizer, normalize_code, query_terms};
+use gongkai_domain::model::{ColumnKind, Validity};
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
@@ -17,10 +18,24 @@ use tantivy::{
 };
 
 pub const PER_PAGE: usize = 20;
+/// The deepest position a search pages to (`offset + limit`); ranked results are collected up
+/// to here, so the cost of a page stays bounded.
+pub const MAX_DEPTH: usize = 10_000;
 
 /// Top documents keyed by (score, published_at): recent first among equal scores.
 type Ranked = Vec<((Score, i64), DocAddress)>;
+/// Field weights: a word in the title counts most, in attachments least.
 const TITLE_BOOST: f32 = 3.0;
+const SUMMARY_BOOST: f32 = 1.5;
+const ATTACHMENT_BOOST: f32 = 0.5;
+
+/// The version of the schema and of the tokenizer (with its dictionary). An index written under
+/// another version is deleted and rebuilt when it is opened: tantivy refuses a changed schema,
+/// and a changed dictionary cuts words differently than the documents already indexed.
+/// 2: attachment text, metadata text, org id, validity and document-type facets, the
+/// government-terms dictionary.
+pub const INDEX_VERSION: u32 = 2;
+const VERSION_FILE: &str = "index_version";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -50,9 +65,16 @@ pub struct SearchDoc {
     pub summary: String,
     /// Plain text (HTML stripped).
     pub body: String,
+    /// The extracted text of the item's attachments, one after another.
+    pub attachment_text: String,
+    /// Metadata as text: 关键词, 发文机关, 主题分类.
+    pub meta: String,
     pub index_no: Option<String>,
     pub doc_number: Option<String>,
+    /// A `Validity` code.
     pub validity: String,
+    /// The document types: the `ColumnKind` codes of the item's columns.
+    pub kinds: Vec<String>,
     /// Epoch milliseconds.
     pub published_at: i64,
 }
@@ -62,15 +84,24 @@ pub struct Filters {
     pub org: Option<i64>,
     pub column: Option<i64>,
     pub year: Option<i32>,
+    pub validity: Option<Validity>,
+    /// Document type (文种类别): the kind of a column the item is in.
+    pub kind: Option<ColumnKind>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub id: i64,
+    pub org_id: i64,
+    pub title: String,
     /// HTML: escaped text with `<b>` around matches.
     pub title_html: String,
+    /// HTML: escaped text with `<b>` around matches, from the body, else the summary, else the
+    /// attachments (then prefixed 附件:).
     pub snippet_html: String,
     pub doc_number: Option<String>,
+    pub index_no: Option<String>,
+    pub validity: String,
     pub published_at: i64,
 }
 
@@ -83,14 +114,21 @@ pub struct Results {
     pub orgs: Vec<(i64, u64)>,
     pub columns: Vec<(i64, u64)>,
     pub years: Vec<(i32, u64)>,
+    /// `Validity` codes with counts, in the enum's order.
+    pub validities: Vec<(Validity, u64)>,
+    /// `ColumnKind` codes with counts, most first.
+    pub kinds: Vec<(ColumnKind, u64)>,
 }
 
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
+    org_id: Field,
     title: Field,
     summary: Field,
     body: Field,
+    meta: Field,
+    attachments: Field,
     index_no: Field,
     doc_number: Field,
     facets: Field,
@@ -115,9 +153,12 @@ fn schema() -> (Schema, Fields) {
         .set_stored();
     let f = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        org_id: b.add_i64_field("org_id", STORED),
         title: b.add_text_field("title", text.clone()),
         summary: b.add_text_field("summary", text.clone()),
-        body: b.add_text_field("body", text),
+        body: b.add_text_field("body", text.clone()),
+        meta: b.add_text_field("meta", text.clone()),
+        attachments: b.add_text_field("attachments", text),
         index_no: b.add_text_field("index_no", STRING | STORED),
         doc_number: b.add_text_field("doc_number", STRING | STORED),
         facets: b.add_facet_field("facets", INDEXED),
@@ -140,10 +181,27 @@ impl SearchIndex {
     /// when the index was just created and so needs a full rebuild.
     pub fn open_or_create(dir: &Path) -> SearchResult<(Self, bool)> {
         std::fs::create_dir_all(dir)?;
+        crate::tokenize::warm_up();
         let (schema, f) = schema();
-        let mmap = tantivy::directory::MmapDirectory::open(dir)?;
+        let version_file = dir.join(VERSION_FILE);
+        let current = std::fs::read_to_string(&version_file)
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok());
+        let mut mmap = tantivy::directory::MmapDirectory::open(dir)?;
+        if tantivy::Index::exists(&mmap)? && current != Some(INDEX_VERSION) {
+            tracing::info!(
+                dir = %dir.display(),
+                from = ?current,
+                to = INDEX_VERSION,
+                "search index written by another version: deleting it for a rebuild"
+            );
+            drop(mmap);
+            clear_index_dir(dir)?;
+            mmap = tantivy::directory::MmapDirectory::open(dir)?;
+        }
         let created = !tantivy::Index::exists(&mmap)?;
         let index = tantivy::Index::open_or_create(mmap, schema)?;
+        std::fs::write(&version_file, INDEX_VERSION.to_string())?;
         index.tokenizers().register(
             INDEX_TOKENIZER,
             TextAnalyzer::builder(IndexTokenizer)
@@ -174,9 +232,12 @@ impl SearchIndex {
         let f = self.f;
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, doc.id as u64);
+        d.add_i64(f.org_id, doc.org_id);
         d.add_text(f.title, &doc.title);
         d.add_text(f.summary, &doc.summary);
         d.add_text(f.body, &doc.body);
+        d.add_text(f.meta, &doc.meta);
+        d.add_text(f.attachments, &doc.attachment_text);
         if let Some(n) = doc.index_no.as_deref().filter(|s| !s.is_empty()) {
             d.add_text(f.index_no, normalize_code(n));
         }
@@ -191,6 +252,13 @@ impl SearchIndex {
             f.facets,
             Facet::from(&format!("/year/{}", china_year(doc.published_at))),
         );
+        d.add_facet(
+            f.facets,
+            Facet::from(&format!("/validity/{}", doc.validity)),
+        );
+        for k in &doc.kinds {
+            d.add_facet(f.facets, Facet::from(&format!("/kind/{k}")));
+        }
         d.add_text(f.validity, &doc.validity);
         d.add_i64(f.published_at, doc.published_at);
         let w = self.writer()?;
@@ -223,9 +291,24 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Searches public items. `page` starts at 1.
+    /// Searches public items, [`PER_PAGE`] a page. `page` starts at 1.
     pub fn search(&self, q: &str, filters: Filters, page: usize) -> SearchResult<Results> {
+        let page = page.max(1);
+        self.search_range(q, filters, (page - 1) * PER_PAGE, PER_PAGE)
+    }
+
+    /// Searches public items: `limit` hits from position `offset` of the ranking (`offset +
+    /// limit` is capped at [`MAX_DEPTH`]).
+    pub fn search_range(
+        &self,
+        q: &str,
+        filters: Filters,
+        offset: usize,
+        limit: usize,
+    ) -> SearchResult<Results> {
         let f = self.f;
+        let offset = offset.min(MAX_DEPTH);
+        let limit = limit.max(1).min(MAX_DEPTH.saturating_sub(offset).max(1));
         let q = q.trim();
         if q.is_empty() {
             return Ok(Results::default());
@@ -268,11 +351,17 @@ impl SearchIndex {
             if let Some(y) = filters.year {
                 facet(format!("/year/{y}"));
             }
+            if let Some(v) = filters.validity {
+                facet(format!("/validity/{}", v.code()));
+            }
+            if let Some(k) = filters.kind {
+                facet(format!("/kind/{}", k.code()));
+            }
             Box::new(BooleanQuery::new(clauses))
         };
         let looks_like_code = code.contains('〔') || code.chars().any(|c| c.is_ascii_digit());
         if looks_like_code && searcher.search(&*exact, &Count)? > 0 {
-            let mut r = self.run(&searcher, &*filtered(exact), page, None, &[])?;
+            let mut r = self.run(&searcher, &*filtered(exact), (offset, limit), None, &[])?;
             r.exact = true;
             return Ok(r);
         }
@@ -293,8 +382,16 @@ impl SearchIndex {
                     Occur::Should,
                     Box::new(BoostQuery::new(term_in(f.title), TITLE_BOOST)) as Box<dyn Query>,
                 ),
-                (Occur::Should, term_in(f.summary)),
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(term_in(f.summary), SUMMARY_BOOST)),
+                ),
                 (Occur::Should, term_in(f.body)),
+                (Occur::Should, term_in(f.meta)),
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(term_in(f.attachments), ATTACHMENT_BOOST)),
+                ),
             ]));
             must.push((Occur::Must, any_field));
         }
@@ -303,7 +400,7 @@ impl SearchIndex {
         self.run(
             &searcher,
             &*filtered(text),
-            page,
+            (offset, limit),
             snippets.as_deref(),
             &terms,
         )
@@ -313,15 +410,13 @@ impl SearchIndex {
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
-        page: usize,
+        (offset, limit): (usize, usize),
         highlight: Option<&dyn Query>,
         terms: &[String],
     ) -> SearchResult<Results> {
         let f = self.f;
-        let page = page.max(1);
-        let top = TopDocs::with_limit(PER_PAGE)
-            .and_offset((page - 1) * PER_PAGE)
-            .tweak_score(move |seg: &SegmentReader| {
+        let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+            move |seg: &SegmentReader| {
                 let published = seg
                     .fast_fields()
                     .i64("published_at")
@@ -331,11 +426,14 @@ impl SearchIndex {
                     let at = published.as_ref().map_or(0, |c| c.get_val(doc));
                     (score, at)
                 }
-            });
+            },
+        );
         let mut facets = FacetCollector::for_field("facets");
         facets.add_facet("/org");
         facets.add_facet("/column");
         facets.add_facet("/year");
+        facets.add_facet("/validity");
+        facets.add_facet("/kind");
         let (docs, total, counts): (Ranked, usize, _) =
             searcher.search(query, &(top, Count, facets))?;
         let gen_for = |field: Field| -> SearchResult<Option<SnippetGenerator>> {
@@ -349,6 +447,8 @@ impl SearchIndex {
             })
         };
         let body_gen = gen_for(f.body)?;
+        let summary_gen = gen_for(f.summary)?;
+        let attachments_gen = gen_for(f.attachments)?;
         let mut hits = Vec::with_capacity(docs.len());
         for (_, addr) in docs {
             let d: TantivyDocument = searcher.doc(addr)?;
@@ -361,25 +461,29 @@ impl SearchIndex {
             let title = text(f.title);
             let title_html = crate::tokenize::highlight(&title, terms);
             let body = text(f.body);
-            let snippet_html = match &body_gen {
-                Some(g) => {
-                    let s = g.snippet(&body);
-                    if s.is_empty() {
-                        escape(&prefix(&body, 160))
-                    } else {
-                        s.to_html()
-                    }
-                }
-                None => escape(&prefix(&body, 160)),
+            let snip = |g: &Option<SnippetGenerator>, field: Field| -> Option<String> {
+                let s = g.as_ref()?.snippet(&text(field));
+                (!s.is_empty()).then(|| s.to_html())
             };
+            let snippet_html = snip(&body_gen, f.body)
+                .or_else(|| snip(&summary_gen, f.summary))
+                .or_else(|| snip(&attachments_gen, f.attachments).map(|s| format!("附件:{s}")))
+                .unwrap_or_else(|| escape(&prefix(&body, 160)));
             hits.push(Hit {
                 id: d
                     .get_first(f.id)
                     .and_then(|v| v.as_u64())
                     .unwrap_or_default() as i64,
+                org_id: d
+                    .get_first(f.org_id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
                 title_html,
+                title,
                 snippet_html,
                 doc_number: Some(text(f.doc_number)).filter(|s| !s.is_empty()),
+                index_no: Some(text(f.index_no)).filter(|s| !s.is_empty()),
+                validity: text(f.validity),
                 published_at: d
                     .get_first(f.published_at)
                     .and_then(|v| v.as_i64())
@@ -407,6 +511,27 @@ impl SearchIndex {
         orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut columns = ids("/column");
         columns.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let codes = |root: &str| -> Vec<(String, u64)> {
+            counts
+                .get(root)
+                .filter_map(|(facet, n)| facet.to_path().last().map(|s| (s.to_string(), n)))
+                .collect()
+        };
+        let found = codes("/validity");
+        let validities = Validity::ALL
+            .iter()
+            .filter_map(|v| {
+                found
+                    .iter()
+                    .find(|(c, _)| c == v.code())
+                    .map(|(_, n)| (*v, *n))
+            })
+            .collect();
+        let mut kinds: Vec<(ColumnKind, u64)> = codes("/kind")
+            .into_iter()
+            .filter_map(|(c, n)| ColumnKind::from_code(&c).map(|k| (k, n)))
+            .collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
         Ok(Results {
             total,
             hits,
@@ -414,8 +539,27 @@ impl SearchIndex {
             orgs,
             columns,
             years,
+            validities,
+            kinds,
         })
     }
+}
+
+/// Deletes the index files in `dir`, keeping the node id (and so the node's mark).
+fn clear_index_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == "node_id" {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(path)?;
+        } else {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
 }
 
 fn prefix(s: &str, n: usize) -> String {

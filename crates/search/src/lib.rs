@@ -2,16 +2,17 @@
 //! ever holds what `gongkai_db::items::PUBLIC_SQL` lets through, is kept current from the
 //! `search_outbox` table, and can be rebuilt at any time (`gongkai search reindex`).
 
+pub mod extract;
 mod index;
 mod sync;
 mod tokenize;
 
 pub use index::{
-    Filters, Hit, PER_PAGE, Results, SearchDoc, SearchError, SearchIndex, SearchResult, china_year,
-    escape,
+    Filters, Hit, INDEX_VERSION, MAX_DEPTH, PER_PAGE, Results, SearchDoc, SearchError, SearchIndex,
+    SearchResult, china_year, escape,
 };
 pub use sync::{reindex, strip_html, sync};
-pub use tokenize::{normalize_code, query_terms};
+pub use tokenize::{GOV_TERMS, normalize_code, query_terms};
 
 use std::path::Path;
 

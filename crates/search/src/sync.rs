@@ -2,7 +2,7 @@
 
 use crate::index::{SearchDoc, SearchIndex, SearchResult};
 use gongkai_db::search_outbox::{self, SearchRow};
-use gongkai_db::{Db, items, now_ms};
+use gongkai_db::{Db, attachments, items, now_ms};
 use sqlx::AnyConnection;
 
 /// Rows are applied again until they are this old, because a transaction that committed late can
@@ -14,10 +14,22 @@ const BATCH: i64 = 500;
 
 async fn to_doc(conn: &mut AnyConnection, row: SearchRow) -> SearchResult<SearchDoc> {
     let column_ids = items::column_ids(conn, row.id).await?;
+    let kinds = search_outbox::column_kinds(conn, row.id).await?;
+    // Read through PUBLIC_SQL again: attachment text of a non-public item never gets here.
+    let attachment_text = attachments::public_texts(conn, row.id).await?.join("\n");
+    let meta = [&row.keywords, &row.issuing_authority, &row.topic_category]
+        .into_iter()
+        .flatten()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     Ok(SearchDoc {
+        meta,
         id: row.id,
         org_id: row.org_id,
         column_ids,
+        kinds,
+        attachment_text,
         body: strip_html(&row.body_html),
         title: row.title,
         summary: row.summary,

@@ -2,13 +2,45 @@
 //! begin or end it (民政局 → 民政局, 民政; 人民政府 → 人民政府, 人民, 政府). jieba's own search mode
 //! also emits inner sub-words (人民政府 → 民政), which makes 民政 match every 人民政府; dropping
 //! inner sub-words is what keeps the golden query honest. Queries are segmented in precise mode.
+//! jieba's dictionary is extended with the government terms of `dict/gov_terms.txt` (放管服,
+//! 双随机一公开, 互联网+政务服务 …), so each is one word in documents and queries alike.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy_jieba::jieba_rs::Jieba;
 
 use std::sync::{Arc, LazyLock};
 
-static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
+static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
+    let mut j = Jieba::new();
+    add_terms(&mut j, GOV_TERMS);
+    Arc::new(j)
+});
+
+/// The user dictionary of government terms, embedded at build time.
+pub const GOV_TERMS: &str = include_str!("../dict/gov_terms.txt");
+
+/// Adds each term of `dict` (one a line, an optional frequency after it, `#` comments) to
+/// `jieba`; returns how many were added. A term without a frequency gets jieba's suggestion,
+/// which keeps it whole.
+pub fn add_terms(jieba: &mut Jieba, dict: &str) -> usize {
+    let mut n = 0;
+    for line in dict.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let Some(word) = parts.next() else { continue };
+        let freq = parts.next().and_then(|f| f.parse::<usize>().ok());
+        jieba.add_word(word, freq, None);
+        n += 1;
+    }
+    n
+}
+
+/// Makes sure the dictionary is loaded (at startup rather than on the first query).
+pub fn warm_up() {
+    LazyLock::force(&JIEBA);
+}
 
 pub const INDEX_TOKENIZER: &str = "gk_jieba_index";
 
@@ -150,6 +182,48 @@ mod tests {
         let civ = index_terms("盘锦市民政局");
         assert!(civ.contains(&"民政".to_string()), "{civ:?}");
         assert_eq!(query_terms("民政"), vec!["民政"]);
+    }
+
+    #[test]
+    fn government_terms_are_one_word() {
+        for term in [
+            "放管服",
+            "双随机一公开",
+            "最多跑一次",
+            "一网通办",
+            "政府信息公开",
+            "依申请公开",
+        ] {
+            assert_eq!(query_terms(term), vec![term.to_string()], "{term}");
+        }
+        assert_eq!(
+            query_terms("深化放管服改革"),
+            vec!["深化", "放管服", "改革"]
+        );
+        // Without the dictionary jieba cuts them apart, which is what lets unrelated text match.
+        let plain = Jieba::new();
+        let apart: Vec<&str> = [
+            "最多跑一次",
+            "双随机一公开",
+            "一件事一次办",
+            "政府信息公开工作年度报告",
+        ]
+        .into_iter()
+        .filter(|t| {
+            let cut: Vec<&str> = plain.cut(t, true).into_iter().map(|w| w.word).collect();
+            cut != vec![*t]
+        })
+        .collect();
+        assert!(
+            apart.len() >= 3,
+            "only {apart:?} cut apart without the dictionary"
+        );
+        // The index still finds the parts that begin or end a term.
+        let idx = index_terms("推进政府信息公开");
+        assert!(idx.contains(&"政府信息公开".to_string()), "{idx:?}");
+        assert!(idx.contains(&"政府".to_string()), "{idx:?}");
+        assert!(idx.contains(&"公开".to_string()), "{idx:?}");
+        assert_eq!(add_terms(&mut Jieba::new(), "# c\n\n甲乙丙 5\n丁戊\n"), 2);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 mod assets;
+pub mod attachment_text;
 pub mod auth;
 pub mod charts;
 pub mod error;
@@ -21,6 +22,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::AppError;
+/// The sitemap with a chosen split limit (`/sitemap.xml` uses 50,000), for tests.
+pub use portal::sitemap::{MAX_URLS as SITEMAP_MAX_URLS, render as render_sitemap};
 
 /// Settings the web layer needs.
 #[derive(Debug, Clone)]

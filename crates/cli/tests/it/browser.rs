@@ -322,3 +322,109 @@ async fn supervisor_imports_reviews_and_confirms_a_plan_in_the_browser() {
     b.close().await;
     app.teardown().await;
 }
+
+/// Search in Chinese from the portal's header box (by keyboard), filter by organisation, open a
+/// result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_searches_in_chinese_filters_by_organisation_and_opens_a_result() {
+    use fantoccini::key::Key;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let civil_title = "关于推进殡葬领域政务公开工作的通知";
+    let mut ids = Vec::new();
+    for (org, title) in [
+        ("市民政局", civil_title),
+        ("市财政局", "市财政局2017年政务公开工作要点"),
+        ("市财政局", "关于财政预决算政务公开的说明"),
+    ] {
+        let id = app.create_item(app.item(org, "tzgg", title).await).await;
+        app.publish(id).await;
+        ids.push(id);
+    }
+    app.state().search.catch_up(app.db()).await.expect("index");
+    let civil = app.org_id("市民政局").await;
+    let b = Browser::start().await;
+
+    b.goto(&app.url("/")).await;
+    // The header search box has a label and is reached by keyboard.
+    let label = b
+        .client
+        .find(Locator::Css("label[for=header-q]"))
+        .await
+        .expect("a label for the search box");
+    assert_eq!(
+        label.prop("textContent").await.unwrap().as_deref(),
+        Some("站内搜索")
+    );
+    let input = b.client.find(Locator::Css("#header-q")).await.expect("box");
+    let mut reached = false;
+    for _ in 0..6 {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let tab = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down {
+                value: Key::Tab.into(),
+            })
+            .then(KeyAction::Up {
+                value: Key::Tab.into(),
+            });
+        b.client.perform_actions(tab).await.expect("Tab");
+        let active = b.client.active_element().await.expect("active");
+        if active.attr("id").await.unwrap().as_deref() == Some("header-q") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(
+        reached,
+        "the search box is among the first stops of the Tab key"
+    );
+    input.send_keys("政务公开").await.expect("type");
+    input
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("submit by Enter");
+    b.wait_for_url("/search?q=").await;
+    b.client
+        .wait()
+        .for_element(Locator::Css("ol.search-hits"))
+        .await
+        .expect("results");
+    let hits = b
+        .client
+        .find_all(Locator::Css("ol.search-hits > li"))
+        .await
+        .expect("hits");
+    assert_eq!(hits.len(), 3);
+    b.screenshot("search-results").await;
+
+    // Filter by organisation through the facet.
+    b.click(&format!("nav.search-facets a[href*=\"org={civil}\"]"))
+        .await;
+    b.wait_for_url(&format!("org={civil}")).await;
+    let hits = b
+        .client
+        .find_all(Locator::Css("ol.search-hits > li"))
+        .await
+        .expect("hits");
+    assert_eq!(hits.len(), 1);
+    let current = b
+        .client
+        .find(Locator::Css("nav.search-facets a[aria-current]"))
+        .await
+        .expect("the chosen facet is marked");
+    assert!(current.text().await.unwrap().contains("市民政局"));
+
+    // Open the result.
+    b.click("ol.search-hits h3 a").await;
+    b.wait_for_url(&format!("/items/{}", ids[0])).await;
+    let heading = b
+        .client
+        .find(Locator::Css("main h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, civil_title);
+    b.close().await;
+    app.teardown().await;
+}

@@ -12,6 +12,7 @@ mod support;
 
 mod api;
 mod assessment;
+mod attachment_text;
 mod binary;
 mod browser;
 mod calendar;

@@ -342,6 +342,7 @@ both_backends!(
                     content_type: "application/pdf",
                     size_bytes: 17,
                     sha256: &sha,
+                    text: &attachments::ExtractedText::pending(),
                 },
             )
             .await

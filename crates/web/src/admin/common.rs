@@ -47,6 +47,9 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         }
         "masked" => "已一键脱敏并保存为新版本,请核对后发布。",
         "guard_clean" => "内容安全检查没有发现问题,无需脱敏。",
+        "guard_attachments_only" => {
+            "标题、摘要和正文没有需要脱敏的内容;附件中发现的问题无法在线脱敏,请删除附件或上传脱敏后的文件替换。"
+        }
         _ => return None,
     })
 }

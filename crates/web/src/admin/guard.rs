@@ -1,6 +1,9 @@
 //! The content guard (内容安全检查) in the back office: the check that blocks publishing, the
 //! one-click masking of a draft (一键脱敏), and the scan of published content at `/admin/guard`.
 //! The rules are `gongkai_domain::guard`; the lists are settings (`db::settings::guard_lists`).
+//! The guard reads the title, summary, body source and the text extracted from the attachments
+//! at upload (`attachments.extracted_text`); attachment hits cannot be masked (the file is not
+//! edited) and block publishing until the attachment is removed or replaced, or overridden.
 
 use super::common::{AdminForm, render};
 use crate::auth::CurrentUser;
@@ -9,31 +12,61 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::items::{self, Item};
-use gongkai_db::settings;
+use gongkai_db::{attachments, settings};
 use gongkai_domain::Invalid;
-use gongkai_domain::guard::{ItemHit, ItemText};
+use gongkai_domain::guard::{AttachmentText, ItemHit, ItemText};
 use serde::Deserialize;
 use serde_json::json;
 
 /// The longest override reason stored.
 const REASON_MAX: usize = 500;
 
+/// The title, summary and body of an item (what 一键脱敏 can edit).
 pub(crate) fn item_text(item: &Item) -> ItemText {
     ItemText {
         title: item.title.clone(),
         summary: item.summary.clone(),
         body: item.body_source.clone(),
+        attachments: Vec::new(),
     }
 }
 
-/// The hits in the stored item `id` under the configured lists.
+/// Everything the guard reads of a stored item: [`item_text`] and its attachments' text.
+pub(crate) async fn stored_text(
+    conn: &mut sqlx::AnyConnection,
+    item: &Item,
+) -> Result<ItemText, AppError> {
+    let mut t = item_text(item);
+    t.attachments = attachments::texts_of_item(conn, item.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            Some(AttachmentText {
+                id: a.id,
+                text: a.extracted_text?,
+                file_name: a.file_name,
+            })
+        })
+        .collect();
+    Ok(t)
+}
+
+/// The hits in a stored item, attachments included, under the configured lists.
+pub(crate) async fn hits_for(
+    conn: &mut sqlx::AnyConnection,
+    item: &Item,
+) -> Result<Vec<ItemHit>, AppError> {
+    let lists = settings::guard_lists(conn).await?;
+    Ok(stored_text(conn, item).await?.scan(&lists))
+}
+
+/// The hits in the stored item `id` (attachments included) under the configured lists.
 pub(crate) async fn hits_of(
     conn: &mut sqlx::AnyConnection,
     id: i64,
 ) -> Result<Vec<ItemHit>, AppError> {
     let item = items::get(conn, id).await?;
-    let lists = settings::guard_lists(conn).await?;
-    Ok(item_text(&item).scan(&lists))
+    hits_for(conn, &item).await
 }
 
 /// Why publishing was refused, one line per hit (the hit itself shown masked).
@@ -45,6 +78,9 @@ pub(crate) fn refusal(hits: &[ItemHit]) -> Invalid {
             hits.len()
         ),
     );
+    if ItemText::hits_in_attachments(hits) {
+        inv.push("guard", ATTACHMENT_ADVICE);
+    }
     for h in hits.iter().take(20) {
         inv.push("guard", describe(h));
     }
@@ -54,18 +90,16 @@ pub(crate) fn refusal(hits: &[ItemHit]) -> Invalid {
     inv
 }
 
+/// What to do about hits in an attachment, which cannot be masked in place.
+pub(crate) const ATTACHMENT_ADVICE: &str = "附件中的内容无法在线脱敏(PDF、Word、Excel 文件不能直接修改):\
+     请删除该附件,或上传脱敏后的文件替换它;确属可以公开的内容,可填写理由后放行。";
+
 fn describe(h: &ItemHit) -> String {
     let what = match &h.hit.correction {
         Some(c) => format!("“{}”应为“{c}”", h.hit.matched),
         None => h.hit.masked.clone(),
     };
-    format!(
-        "{}第{}字处发现{}:{}",
-        h.field_label,
-        h.hit.char_start + 1,
-        h.hit.kind_label,
-        what
-    )
+    format!("{}处发现{}:{}", h.location(), h.hit.kind_label, what)
 }
 
 /// The audit record of an override: the reason and the hits, shown masked (the log should not
@@ -93,15 +127,22 @@ pub(crate) fn override_record(
             json!({
                 "field": h.field, "kind": h.hit.kind, "at": h.hit.char_start,
                 "masked": h.hit.masked, "correction": h.hit.correction,
+                "attachment": h.attachment,
             })
         })
         .collect();
     Ok(json!({"reason": reason, "hits": hits}))
 }
 
-/// The hits as the item page shows them.
+/// The hits as the item page shows them, each with its `location` (正文第11字, 附件“x.pdf”第3字).
 pub(crate) fn hits_json(hits: &[ItemHit]) -> serde_json::Value {
-    json!(hits)
+    hits.iter()
+        .map(|h| {
+            let mut v = json!(h);
+            v["location"] = json!(h.location());
+            v
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -134,8 +175,14 @@ pub async fn mask(
     let lists = settings::guard_lists(&mut tx).await?;
     let text = item_text(&item);
     if text.scan(&lists).is_empty() {
+        let in_attachments = !stored_text(&mut tx, &item).await?.scan(&lists).is_empty();
+        let notice = if in_attachments {
+            "guard_attachments_only"
+        } else {
+            "guard_clean"
+        };
         return Ok(
-            Redirect::to(&format!("/admin/items/{id}/edit?notice=guard_clean")).into_response(),
+            Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response(),
         );
     }
     let masked = text.masked(&lists);
@@ -179,11 +226,22 @@ pub async fn scan_page(
         let Some(last) = batch.last() else { break };
         after = last.id;
         scanned += batch.len();
+        let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
+        let mut texts = attachments::extracted_texts_of(&mut conn, &ids).await?;
         for r in batch {
+            let mine: Vec<AttachmentText> = texts
+                .extract_if(.., |t| t.item_id == r.id)
+                .map(|t| AttachmentText {
+                    id: t.id,
+                    file_name: t.file_name,
+                    text: t.text,
+                })
+                .collect();
             let hits = ItemText {
                 title: r.title.clone(),
                 summary: r.summary.clone(),
                 body: r.body_source.clone(),
+                attachments: mine,
             }
             .scan(&lists);
             if !hits.is_empty() {
@@ -202,7 +260,7 @@ pub async fn scan_page(
         .map(|(r, hits)| {
             json!({
                 "id": r.id, "title": r.title, "org_name": r.org_name, "published_at": r.published_at,
-                "count": hits.len(), "hits": hits.iter().take(5).collect::<Vec<_>>(),
+                "count": hits.len(), "hits": hits_json(&hits[..hits.len().min(5)]),
                 "more": hits.len().saturating_sub(5),
             })
         })

@@ -230,7 +230,7 @@ async fn render_form(
         None => Vec::new(),
     };
     let guard_hits = match p.item {
-        Some(i) => guard::item_text(i).scan(&settings::guard_lists(&mut conn).await?),
+        Some(i) => guard::hits_for(&mut conn, i).await?,
         None => Vec::new(),
     };
     // Only documents the user may see: public ones and those of their own organisations.
@@ -334,6 +334,7 @@ async fn store_uploads(
                 content_type: u.content_type,
                 size_bytes: u.bytes.len() as i64,
                 sha256: &sha,
+                text: &u.text,
             },
         )
         .await?;

@@ -1,12 +1,18 @@
 //! Checks on uploaded attachments: allowed types, non-empty, within the size limit, and content
-//! that matches the extension (a renamed executable is refused).
+//! that matches the extension (a renamed executable is refused). An accepted file's text is
+//! extracted here, before any transaction opens (`gongkai_search::extract`), and stored with the
+//! attachment row; a file whose text cannot be read is still accepted, its text status saying
+//! why (无法提取文字:…).
 
+use gongkai_db::attachments::ExtractedText;
 use gongkai_domain::Invalid;
 
 pub struct Upload {
     pub file_name: String,
     pub content_type: &'static str,
     pub bytes: Vec<u8>,
+    /// The text extracted from the file, for the content guard and search.
+    pub text: ExtractedText,
 }
 
 /// Allowed extensions with their MIME type and, where the format has one, the magic prefix.
@@ -137,10 +143,12 @@ pub fn check(
         );
         return None;
     }
+    let text = gongkai_search::extract::extract_blocking(&bytes, ctype);
     Some(Upload {
         file_name,
         content_type: ctype,
         bytes,
+        text,
     })
 }
 
@@ -151,7 +159,15 @@ mod tests {
     #[test]
     fn accepts_real_pdf_and_refuses_renamed_files() {
         let mut inv = Invalid::default();
-        assert!(check("通知.pdf", b"%PDF-1.7 ...".to_vec(), 1024, &mut inv).is_some());
+        let damaged =
+            check("通知.pdf", b"%PDF-1.7 ...".to_vec(), 1024, &mut inv).expect("accepted");
+        assert_eq!(
+            damaged.text.status,
+            gongkai_db::attachments::TextStatus::Failed,
+            "accepted, its text unreadable"
+        );
+        let text = check("说明.txt", "身份证号".as_bytes().to_vec(), 1024, &mut inv).expect("txt");
+        assert_eq!(text.text.text, "身份证号");
         assert!(check("恶意.pdf", b"MZ\x90\x00".to_vec(), 1024, &mut inv).is_none());
         assert!(check("程序.exe", b"MZ".to_vec(), 1024, &mut inv).is_none());
         assert!(check("空.txt", Vec::new(), 1024, &mut inv).is_none());

@@ -20,7 +20,7 @@ mod orgs;
 mod pages;
 mod proposals;
 mod search;
-mod sitemap;
+pub(crate) mod sitemap;
 
 use crate::{AppError, AppState};
 use axum::Router;
@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/messages/query", get(messages::query))
         .route("/messages/rate", axum::routing::post(messages::rate))
         .route("/messages/{id}", get(messages::show))
+        .route("/{file}", get(sitemap::part).fallback(sitemap::not_found))
         // The public's forms: cross-site posts are refused before any handler runs.
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }

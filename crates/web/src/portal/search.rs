@@ -6,6 +6,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Query, State};
 use axum::response::Html;
 use gongkai_db::{columns, orgs};
+use gongkai_domain::model::{ColumnKind, Validity};
 use gongkai_search::{Filters, PER_PAGE};
 use minijinja::value::Serde as S;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,10 @@ pub struct SearchParams {
     #[serde(default)]
     year: String,
     #[serde(default)]
+    validity: String,
+    #[serde(default)]
+    doc_type: String,
+    #[serde(default)]
     page: String,
 }
 
@@ -31,6 +36,8 @@ struct HitView {
     snippet_html: String,
     doc_number: Option<String>,
     published_at: i64,
+    /// 已修改 / 已废止 / 已失效; nothing for a valid document.
+    validity_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -50,22 +57,29 @@ struct FacetGroup {
 }
 
 /// Query-string pieces in a fixed order, percent-encoded.
-fn href(q: &str, org: Option<i64>, column: Option<i64>, year: Option<i32>) -> Href {
+fn href(q: &str, f: &Filters) -> Href {
     let mut s = format!("/search?q={}", percent_encode(q));
-    if let Some(o) = org {
+    if let Some(o) = f.org {
         s.push_str(&format!("&org={o}"));
     }
-    if let Some(c) = column {
+    if let Some(c) = f.column {
         s.push_str(&format!("&column={c}"));
     }
-    if let Some(y) = year {
+    if let Some(y) = f.year {
         s.push_str(&format!("&year={y}"));
+    }
+    if let Some(v) = f.validity {
+        s.push_str(&format!("&validity={}", v.code()));
+    }
+    if let Some(k) = f.kind {
+        s.push_str(&format!("&doc_type={}", k.code()));
     }
     Href(s)
 }
 
 /// `portal/search.html`: `q`, `hits` (`href`, `title_html`, `snippet_html` — already escaped
-/// with `<b>` marks —, `doc_number`, `published_at`), `exact`, `total`, `facets` (`label`,
+/// with `<b>` marks —, `doc_number`, `published_at`, `validity_label`), `exact`, `total`,
+/// `facets` (发布机构, 所属栏目, 发布年份, 文件类型, 有效性: `label`,
 /// `clear`, `links` of `name`, `count`, `href`, `current`) and `pager`.
 pub async fn search(
     State(state): State<AppState>,
@@ -76,6 +90,8 @@ pub async fn search(
         org: p.org.parse().ok().filter(|n| *n > 0),
         column: p.column.parse().ok().filter(|n| *n > 0),
         year: p.year.parse().ok().filter(|y| (1949..=9999).contains(y)),
+        validity: Validity::from_code(p.validity.trim()),
+        kind: ColumnKind::from_code(p.doc_type.trim()),
     };
     let page: usize = p
         .page
@@ -89,7 +105,7 @@ pub async fn search(
     let all_columns = columns::all(&mut conn, chrome.site.id).await?;
     let r = state.search.index.search(&q, f, page)?;
 
-    let here = href(&q, f.org, f.column, f.year);
+    let here = href(&q, &f);
     let org_name = |id: i64| all_orgs.iter().find(|o| o.id == id).map(|o| o.name.clone());
     let column_name = |id: i64| {
         all_columns
@@ -101,7 +117,7 @@ pub async fn search(
     if !r.orgs.is_empty() || f.org.is_some() {
         facets.push(FacetGroup {
             label: "发布机构",
-            clear: f.org.map(|_| href(&q, None, f.column, f.year)),
+            clear: f.org.map(|_| href(&q, &Filters { org: None, ..f })),
             links: r
                 .orgs
                 .iter()
@@ -109,7 +125,13 @@ pub async fn search(
                     Some(FacetLink {
                         name: org_name(*id)?,
                         count: *n,
-                        href: href(&q, Some(*id), f.column, f.year),
+                        href: href(
+                            &q,
+                            &Filters {
+                                org: Some(*id),
+                                ..f
+                            },
+                        ),
                         current: f.org == Some(*id),
                     })
                 })
@@ -119,7 +141,7 @@ pub async fn search(
     if !r.columns.is_empty() || f.column.is_some() {
         facets.push(FacetGroup {
             label: "所属栏目",
-            clear: f.column.map(|_| href(&q, f.org, None, f.year)),
+            clear: f.column.map(|_| href(&q, &Filters { column: None, ..f })),
             links: r
                 .columns
                 .iter()
@@ -127,7 +149,13 @@ pub async fn search(
                     Some(FacetLink {
                         name: column_name(*id)?,
                         count: *n,
-                        href: href(&q, f.org, Some(*id), f.year),
+                        href: href(
+                            &q,
+                            &Filters {
+                                column: Some(*id),
+                                ..f
+                            },
+                        ),
                         current: f.column == Some(*id),
                     })
                 })
@@ -137,15 +165,73 @@ pub async fn search(
     if !r.years.is_empty() || f.year.is_some() {
         facets.push(FacetGroup {
             label: "发布年份",
-            clear: f.year.map(|_| href(&q, f.org, f.column, None)),
+            clear: f.year.map(|_| href(&q, &Filters { year: None, ..f })),
             links: r
                 .years
                 .iter()
                 .map(|(y, n)| FacetLink {
                     name: format!("{y}年"),
                     count: *n,
-                    href: href(&q, f.org, f.column, Some(*y)),
+                    href: href(
+                        &q,
+                        &Filters {
+                            year: Some(*y),
+                            ..f
+                        },
+                    ),
                     current: f.year == Some(*y),
+                })
+                .collect(),
+        });
+    }
+    if !r.kinds.is_empty() || f.kind.is_some() {
+        facets.push(FacetGroup {
+            label: "文件类型",
+            clear: f.kind.map(|_| href(&q, &Filters { kind: None, ..f })),
+            links: r
+                .kinds
+                .iter()
+                .map(|(k, n)| FacetLink {
+                    name: k.label().to_string(),
+                    count: *n,
+                    href: href(
+                        &q,
+                        &Filters {
+                            kind: Some(*k),
+                            ..f
+                        },
+                    ),
+                    current: f.kind == Some(*k),
+                })
+                .collect(),
+        });
+    }
+    if !r.validities.is_empty() || f.validity.is_some() {
+        facets.push(FacetGroup {
+            label: "有效性",
+            clear: f.validity.map(|_| {
+                href(
+                    &q,
+                    &Filters {
+                        validity: None,
+                        ..f
+                    },
+                )
+            }),
+            links: r
+                .validities
+                .iter()
+                .map(|(v, n)| FacetLink {
+                    name: v.label().to_string(),
+                    count: *n,
+                    href: href(
+                        &q,
+                        &Filters {
+                            validity: Some(*v),
+                            ..f
+                        },
+                    ),
+                    current: f.validity == Some(*v),
                 })
                 .collect(),
         });
@@ -171,6 +257,9 @@ pub async fn search(
             snippet_html: h.snippet_html,
             doc_number: h.doc_number,
             published_at: h.published_at,
+            validity_label: Validity::from_code(&h.validity)
+                .filter(|v| *v != Validity::Valid)
+                .map(Validity::label),
         })
         .collect();
     let title = if q.is_empty() {
