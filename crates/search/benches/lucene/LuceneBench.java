@@ -104,6 +104,9 @@ public class LuceneBench {
         long budgetNs = Long.parseLong(args[4]) * 1_000_000L;
         Analyzer analyzer = new SmartChineseAnalyzer();
 
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         long n = 0;
         try (FSDirectory fs = FSDirectory.open(dir);
@@ -132,7 +135,9 @@ public class LuceneBench {
             }
         }
         double indexSecs = (System.nanoTime() - t0) / 1e9;
-        System.out.println("{\"kind\":\"index\",\"items\":" + n + ",\"secs\":" + indexSecs + "}");
+        double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
+        System.out.println("{\"kind\":\"index\",\"items\":" + n + ",\"secs\":" + indexSecs
+            + ",\"cpu_secs\":" + cpuSecs + "}");
 
         try (FSDirectory fs = FSDirectory.open(dir); DirectoryReader reader = DirectoryReader.open(fs)) {
             IndexSearcher s = new IndexSearcher(reader);
