@@ -1084,9 +1084,16 @@ fn report(n: usize, runs: &[EngineRun]) {
         "| 引擎 | 建索引 | 条/秒 | 建索引 CPU | 磁盘 | 中位数 | p99 | 中位数对比 gongkai | p99 对比 gongkai | 建索引速度对比 gongkai | 建索引 CPU 对比 gongkai |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for r in runs {
+    for (i, r) in runs.iter().enumerate() {
         let (med, p99) = stats(r);
         let rate = r.items as f64 / r.index_time.as_secs_f64();
+        let ratio = |e: f64, b: f64, slower: &str, faster: &str| {
+            if i == 0 {
+                "基准".to_string()
+            } else {
+                ratio(e, b, slower, faster)
+            }
+        };
         println!(
             "| {} | {:.1} s | {:.0} | {} | {:.0} MB | {} | {} | {} | {} | {} | {} |",
             r.name,
