@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod applications;
 mod assets;
 pub mod auth;
 pub mod charts;

@@ -64,6 +64,8 @@ struct Nav {
     unread: i64,
     feedback: bool,
     guard: bool,
+    /// 依申请公开: handlers and organisation administrators.
+    applications: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -86,6 +88,7 @@ pub fn render(
         unread: user.unread_notifications,
         feedback: super::feedback::can_open(p),
         guard: p.can_manage_plans() || p.is_system_admin(),
+        applications: p.handled_orgs().is_none_or(|o| !o.is_empty()),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

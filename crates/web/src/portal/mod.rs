@@ -17,6 +17,7 @@ mod orgs;
 mod pages;
 mod search;
 mod sitemap;
+mod ysqgk;
 
 use crate::{AppError, AppState};
 use axum::Router;
@@ -50,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route("/orgs", get(orgs::index))
         .route("/orgs/{id}", get(orgs::show))
         .route("/search", get(search::search))
+        .route("/ysqgk", get(ysqgk::guide).post(ysqgk::submit))
+        .route("/ysqgk/cx", get(ysqgk::lookup_form).post(ysqgk::lookup))
 }
 
 /// What every portal page shows around its content: site name, navigation, footer.
