@@ -500,8 +500,12 @@ pub async fn set_letter_template(
     Ok(())
 }
 
-/// Records a status lookup by `ip` (successful or not).
+/// Records a status lookup by `ip` (successful or not); rows older than a day are pruned.
 pub async fn record_lookup(conn: &mut AnyConnection, ip: &str, ok: bool) -> DbResult<()> {
+    sqlx::query("DELETE FROM application_lookups WHERE created_at < $1")
+        .bind(now_ms() - 86_400_000)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("INSERT INTO application_lookups (ip, ok, created_at) VALUES ($1, $2, $3)")
         .bind(ip)
         .bind(i64::from(ok))

@@ -76,7 +76,12 @@ async fn form_page(
     let chrome = Chrome::load(&mut conn).await?;
     let orgs = gongkai_db::orgs::all(&mut conn).await?;
     drop(conn);
-    let token = random_hex(32);
+    // Keep the visitor's token (other tabs hold forms with it); issue one when there is none.
+    let token = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| random_hex(32));
     let jar = jar.add(csrf_cookie(state, token.clone()));
     let f = form.map(|(f, _)| f.clone()).unwrap_or_default();
     let errors = form.map_or(json!({}), |(_, inv)| {
