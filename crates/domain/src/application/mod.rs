@@ -21,6 +21,7 @@
 //! Pure: callers pass every date and the calendar.
 
 pub mod letter;
+pub mod report;
 
 use crate::Invalid;
 use crate::calendar::clock::{Clock, ClockError, ClockResult, ClockRule, PauseReason};
