@@ -199,6 +199,28 @@ impl Permissions {
             _ => false,
         }
     }
+
+    /// May handle applications for disclosure (依申请公开) addressed to this organisation: its
+    /// handlers (办理人) and organisation administrators, and system administrators.
+    pub fn can_handle_applications_of(&self, org_id: i64) -> bool {
+        self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Handler], org_id)
+    }
+
+    /// Organisations whose applications this user handles (`None` = all).
+    pub fn handled_orgs(&self) -> Option<Vec<i64>> {
+        if self.is_system_admin() {
+            return None;
+        }
+        let mut ids: Vec<i64> = self
+            .scoped
+            .iter()
+            .filter(|(r, _)| matches!(r, Role::OrgAdmin | Role::Handler))
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
 }
 
 #[cfg(test)]
@@ -212,6 +234,21 @@ mod tests {
             3 => vec![3, 4],
             other => vec![other],
         }
+    }
+
+    #[test]
+    fn handlers_handle_applications_of_their_subtree_only() {
+        let p = Permissions::new(
+            vec![Grant {
+                role: Role::Handler,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert!(p.can_handle_applications_of(4));
+        assert!(!p.can_handle_applications_of(2));
+        assert!(!p.can_edit_items_of(3));
+        assert_eq!(p.handled_orgs(), Some(vec![3, 4]));
     }
 
     #[test]

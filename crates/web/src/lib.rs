@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod applications;
 mod assets;
 pub mod attachment_text;
 pub mod auth;

@@ -425,6 +425,85 @@ async fn a_visitor_searches_in_chinese_filters_by_organisation_and_opens_a_resul
         .await
         .expect("text");
     assert_eq!(heading, civil_title);
+/// 依申请公开 end to end in a real browser: an applicant files online and gets a tracking code,
+/// a handler (here the administrator) answers in the back office, the applicant sees the answer
+/// through the tracking code and the phone tail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applicant_files_online_handler_answers_applicant_sees_the_answer() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let b = Browser::start().await;
+    let org = app.org_id("市财政局").await;
+
+    b.goto(&app.url("/ysqgk")).await;
+    b.click(&format!("#f-org_id option[value=\"{org}\"]")).await;
+    b.click("#f-applicant_type option[value=\"natural_person\"]")
+        .await;
+    b.fill("#f-name", "李四").await;
+    b.click("#f-id_type option[value=\"passport\"]").await;
+    b.fill("#f-id_number", "E7654321").await;
+    b.fill("#f-phone", "13900001234").await;
+    b.fill("#f-description", "2017年市级部门预算公开情况统计表")
+        .await;
+    b.click("#f-delivery option[value=\"online\"]").await;
+    b.screenshot("ysqgk-form").await;
+    b.click("form[action=\"/ysqgk\"] button[type=submit]").await;
+    let code = b
+        .client
+        .wait()
+        .for_element(Locator::Css("#tracking-code"))
+        .await
+        .expect("the tracking code after submitting")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(code.trim().len(), 12, "{code}");
+    let code = code.trim().to_string();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE tracking_code = $1")
+        .bind(&code)
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .expect("stored");
+
+    b.login(&app).await;
+    b.goto(&app.url("/admin/applications")).await;
+    let queue = b.client.source().await.expect("source");
+    assert!(queue.contains(&code), "the queue lists it");
+    b.goto(&app.url(&format!("/admin/applications/{id}"))).await;
+    b.click("#act-answer summary").await;
+    b.click("#an-outcome option[value=\"disclosed\"]").await;
+    b.fill("#an-note", "现将统计表随本答复书提供。").await;
+    b.click("#btn-answer").await;
+    b.wait_for_url("notice=recorded").await;
+
+    b.goto(&app.url("/ysqgk/cx")).await;
+    b.fill("#f-code", &code).await;
+    b.fill("#f-tail", "1234").await;
+    b.click("form[action=\"/ysqgk/cx\"] button[type=submit]")
+        .await;
+    let outcome = b
+        .client
+        .wait()
+        .for_element(Locator::Css("#app-outcome"))
+        .await
+        .expect("the answer on the status page")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(outcome, "予以公开");
+    let answer = b
+        .client
+        .find(Locator::Css("#app-answer"))
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("text");
+    assert!(answer.contains("现将统计表随本答复书提供"), "{answer}");
+    b.client
+        .find(Locator::Css("#letter-answer"))
+        .await
+        .expect("the answer letter offered for download");
+    b.screenshot("ysqgk-status").await;
     b.close().await;
     app.teardown().await;
 }

@@ -11,6 +11,7 @@
 mod support;
 
 mod api;
+mod applications;
 mod assessment;
 mod attachment_text;
 mod binary;

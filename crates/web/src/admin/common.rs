@@ -70,6 +70,8 @@ struct Nav {
     proposals: bool,
     messages: bool,
     opinion: bool,
+    /// 依申请公开: handlers and organisation administrators.
+    applications: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -95,6 +97,7 @@ pub fn render(
         proposals: p.can_read_plans(),
         messages: super::messages::can_open(p),
         opinion: super::opinion::can_open(p),
+        applications: p.handled_orgs().is_none_or(|o| !o.is_empty()),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

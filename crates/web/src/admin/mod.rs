@@ -1,6 +1,7 @@
 //! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
 //! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
 
+mod applications;
 mod assessment;
 mod calendar;
 mod common;
@@ -156,6 +157,21 @@ pub fn router() -> Router<AppState> {
         .route("/opinion", get(opinion::list).post(opinion::register))
         .route("/opinion/{id}", get(opinion::detail))
         .route("/opinion/{id}/releases", post(opinion::record_release))
+        .route(
+            "/applications",
+            get(applications::queue).post(applications::register),
+        )
+        .route("/applications/new", get(applications::new_form))
+        .route(
+            "/applications/templates",
+            get(applications::templates).post(applications::save_template),
+        )
+        .route("/applications/{id}", get(applications::detail))
+        .route("/applications/{id}/action", post(applications::action))
+        .route(
+            "/applications/{id}/letters/{kind}",
+            get(applications::letter),
+        )
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 

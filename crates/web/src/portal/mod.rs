@@ -21,6 +21,7 @@ mod pages;
 mod proposals;
 mod search;
 pub(crate) mod sitemap;
+mod ysqgk;
 
 use crate::{AppError, AppState};
 use axum::Router;
@@ -67,6 +68,8 @@ pub fn router() -> Router<AppState> {
         .route("/messages/query", get(messages::query))
         .route("/messages/rate", axum::routing::post(messages::rate))
         .route("/messages/{id}", get(messages::show))
+        .route("/ysqgk", get(ysqgk::guide).post(ysqgk::submit))
+        .route("/ysqgk/cx", get(ysqgk::lookup_form).post(ysqgk::lookup))
         .route("/{file}", get(sitemap::part).fallback(sitemap::not_found))
         // The public's forms: cross-site posts are refused before any handler runs.
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))

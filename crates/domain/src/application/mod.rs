@@ -1,0 +1,966 @@
+//! Applications for disclosure (依申请公开, 《政府信息公开条例》2019年修订 第二十七条至第四十五条):
+//! the vocabularies of the annual report (applicant types, outcome rows with their reasons, review
+//! results), the receipt channels and the receipt-date rule (第三十一条), the processing fee of
+//! 国办函〔2020〕109号, the tracking code, the applicant's form, and a case's state machine whose
+//! due date comes from the statutory [`Clock`].
+//!
+//! A case is its receipt date plus [`CaseEvent`]s in order. [`Case::apply`] checks each event
+//! against the state so far and the calendar (补正 only once and within 7 working days of receipt,
+//! one extension of at most 20 working days with its approver, no consultation while waiting for
+//! the supplement, …) and leaves the case unchanged when it refuses. The clock is rebuilt from the
+//! events: 补正 requested = pause (等待申请人补正), supplement received = resume and restart
+//! (第三十条: counted again from the supplement's arrival), consultation = pause (第三十二条/第三十四条),
+//! extension = extend (第三十三条).
+//!
+//! Receipt on a day off: the 2019 条例 does not say; Gongkai counts from the next working day after
+//! the receipt date (`ClockRule::NATIONAL`, `CountFrom::NextWorkingDay`), so an application received
+//! on a holiday or weekend starts its first counted day on the next working day, and one received
+//! on a 调休 make-up Saturday or Sunday (a working day) likewise starts counting the next working
+//! day. The receipt date itself is the date of Art. 31, never moved.
+//!
+//! Pure: callers pass every date and the calendar.
+
+pub mod letter;
+pub mod report;
+
+use crate::Invalid;
+use crate::calendar::clock::{Clock, ClockError, ClockResult, ClockRule, PauseReason};
+use crate::calendar::{Calendar, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// 补正告知 must be sent within this many working days of receipt (第三十条).
+pub const SUPPLEMENT_NOTICE_WORKING_DAYS: u32 = 7;
+/// Consulted third parties and agencies have this many working days to reply (第三十二条、第三十四条).
+pub const CONSULTATION_WORKING_DAYS: u32 = 15;
+/// Due within this many working days: flagged 即将到期.
+pub const DUE_SOON_WORKING_DAYS: i64 = 3;
+/// Length of a tracking code.
+pub const TRACKING_CODE_LEN: usize = 12;
+/// Characters of a tracking code: no 0/O, 1/I/L, nothing to misread.
+pub const TRACKING_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+macro_rules! coded_enum {
+    ($(#[$m:meta])* $name:ident { $($v:ident = $code:literal, $label:literal;)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($v),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+            pub fn code(self) -> &'static str { match self { $($name::$v => $code),* } }
+            pub fn label(self) -> &'static str { match self { $($name::$v => $label),* } }
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+coded_enum! {
+    /// The applicant columns of the annual report's table 三 (2021 format).
+    ApplicantType {
+        NaturalPerson = "natural_person", "自然人";
+        Commercial = "commercial", "商业企业";
+        Research = "research", "科研机构";
+        PublicInterest = "public_interest", "社会公益组织";
+        LegalService = "legal_service", "法律服务机构";
+        OtherOrg = "other_org", "其他";
+    }
+}
+
+impl ApplicantType {
+    /// 自然人, or 法人或其他组织 for the five organisation columns.
+    pub fn group_label(self) -> &'static str {
+        match self {
+            ApplicantType::NaturalPerson => "自然人",
+            _ => "法人或其他组织",
+        }
+    }
+    /// `法人或其他组织·商业企业`, `自然人`.
+    pub fn full_label(self) -> String {
+        match self {
+            ApplicantType::NaturalPerson => "自然人".into(),
+            t => format!("法人或其他组织·{}", t.label()),
+        }
+    }
+}
+
+coded_enum! {
+    /// How the application reached the agency.
+    Channel {
+        Online = "online", "网上申请";
+        InPerson = "in_person", "当面提交";
+        Post = "post", "邮寄";
+        Fax = "fax", "传真";
+        Email = "email", "电子邮件";
+    }
+}
+
+impl Channel {
+    /// The receipt-date rule of 条例第三十一条 for this channel.
+    pub fn receipt_rule(self) -> &'static str {
+        match self {
+            Channel::InPerson => "当面提交的,以提交之日为收到申请之日(第三十一条第一项)",
+            Channel::Post => {
+                "邮寄的,以行政机关签收之日为收到申请之日;平常信函等无需签收的,以与申请人确认之日为收到申请之日(第三十一条第二项)"
+            }
+            Channel::Online | Channel::Fax | Channel::Email => {
+                "通过互联网渠道或者传真提交的,以双方确认之日为收到申请之日(第三十一条第三项);未另行记录的,以提交之日为确认之日"
+            }
+        }
+    }
+}
+
+/// The receipt date (收到申请之日) of 条例第三十一条: in person, the day handed in; by post, the day the
+/// agency signed for it (or confirmed with the applicant: `confirmed_on`); online, fax and e-mail, the
+/// day both sides confirmed, which is the submission day unless staff record another.
+pub fn receipt_date(
+    channel: Channel,
+    submitted_on: NaiveDate,
+    confirmed_on: Option<NaiveDate>,
+) -> Result<NaiveDate, Invalid> {
+    match (channel, confirmed_on) {
+        (Channel::InPerson, _) => Ok(submitted_on),
+        (Channel::Post, None) => Err(Invalid::one(
+            "confirmed_on",
+            "邮寄的申请须填写签收日期(平常信函填写与申请人确认之日)",
+        )),
+        (_, Some(c)) if c < submitted_on => Err(Invalid::one(
+            "confirmed_on",
+            format!("签收或确认日期 {c} 不能早于提交(寄出)日期 {submitted_on}"),
+        )),
+        (_, Some(c)) => Ok(c),
+        (_, None) => Ok(submitted_on),
+    }
+}
+
+/// The six groups of table 三 part 三 (2021 format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeGroup {
+    Disclosed,
+    Partial,
+    Withheld,
+    Unavailable,
+    NotHandled,
+    Other,
+}
+
+impl OutcomeGroup {
+    pub const ALL: [OutcomeGroup; 6] = [
+        OutcomeGroup::Disclosed,
+        OutcomeGroup::Partial,
+        OutcomeGroup::Withheld,
+        OutcomeGroup::Unavailable,
+        OutcomeGroup::NotHandled,
+        OutcomeGroup::Other,
+    ];
+    /// （一）予以公开 … （六）其他处理.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutcomeGroup::Disclosed => "（一）予以公开",
+            OutcomeGroup::Partial => "（二）部分公开",
+            OutcomeGroup::Withheld => "（三）不予公开",
+            OutcomeGroup::Unavailable => "（四）无法提供",
+            OutcomeGroup::NotHandled => "（五）不予处理",
+            OutcomeGroup::Other => "（六）其他处理",
+        }
+    }
+    /// The group's name without its number: 予以公开, 不予公开, ….
+    pub fn name(self) -> &'static str {
+        &self.label()["（一）".len()..]
+    }
+}
+
+coded_enum! {
+    /// The outcome rows of table 三 (三、本年度办理结果, 2021 format, 国办公开办函〔2021〕30号): exactly
+    /// one per answered application; 部分公开 counts only as itself.
+    Outcome {
+        Disclosed = "disclosed", "予以公开";
+        Partial = "partial", "部分公开(区分处理的,只计这一情形,不计其他情形)";
+        StateSecret = "withheld_state_secret", "属于国家秘密";
+        ForbiddenByLaw = "withheld_law", "其他法律行政法规禁止公开";
+        Security = "withheld_security", "危及“三安全一稳定”";
+        ThirdParty = "withheld_third_party", "保护第三方合法权益";
+        Internal = "withheld_internal", "属于三类内部事务信息";
+        Process = "withheld_process", "属于四类过程性信息";
+        EnforcementFile = "withheld_enforcement", "属于行政执法案卷";
+        Inquiry = "withheld_inquiry", "属于行政查询事项";
+        NotHeld = "unavailable_not_held", "本机关不掌握相关政府信息";
+        NeedsCreation = "unavailable_needs_creation", "没有现成信息需要另行制作";
+        StillUnclear = "unavailable_unclear", "补正后申请内容仍不明确";
+        Petition = "not_handled_petition", "信访举报投诉类申请";
+        Repeat = "not_handled_repeat", "重复申请";
+        Publication = "not_handled_publication", "要求提供公开出版物";
+        Excessive = "not_handled_excessive", "无正当理由大量反复申请";
+        Confirm = "not_handled_confirm", "要求行政机关确认或重新出具已获取信息";
+        NoSupplement = "other_no_supplement", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请";
+        NoFee = "other_no_fee", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请";
+        OtherOther = "other_other", "其他";
+    }
+}
+
+impl Outcome {
+    pub fn group(self) -> OutcomeGroup {
+        use Outcome::*;
+        match self {
+            Disclosed => OutcomeGroup::Disclosed,
+            Partial => OutcomeGroup::Partial,
+            StateSecret | ForbiddenByLaw | Security | ThirdParty | Internal | Process
+            | EnforcementFile | Inquiry => OutcomeGroup::Withheld,
+            NotHeld | NeedsCreation | StillUnclear => OutcomeGroup::Unavailable,
+            Petition | Repeat | Publication | Excessive | Confirm => OutcomeGroup::NotHandled,
+            NoSupplement | NoFee | OtherOther => OutcomeGroup::Other,
+        }
+    }
+
+    /// The reason's number within its group (1.属于国家秘密 …), `None` for 予以公开 and 部分公开.
+    pub fn number(self) -> Option<usize> {
+        let g = self.group();
+        if matches!(g, OutcomeGroup::Disclosed | OutcomeGroup::Partial) {
+            return None;
+        }
+        Outcome::ALL
+            .iter()
+            .filter(|o| o.group() == g)
+            .position(|o| *o == self)
+            .map(|i| i + 1)
+    }
+
+    /// `不予公开:1.属于国家秘密`, `予以公开`.
+    pub fn full_label(self) -> String {
+        match self.number() {
+            None => OutcomeGroup::name(self.group()).to_string(),
+            Some(n) => format!("{}:{n}.{}", self.group().name(), self.label()),
+        }
+    }
+}
+
+coded_enum! {
+    /// 行政复议 / 行政诉讼 (table 四): which proceeding.
+    ReviewKind {
+        Reconsideration = "reconsideration", "行政复议";
+        DirectSuit = "direct_suit", "行政诉讼(未经复议直接起诉)";
+        SuitAfterReconsideration = "suit_after_reconsideration", "行政诉讼(复议后起诉)";
+    }
+}
+
+coded_enum! {
+    /// The result columns of table 四.
+    ReviewResult {
+        Upheld = "upheld", "结果维持";
+        Corrected = "corrected", "结果纠正";
+        Other = "other", "其他结果";
+        Pending = "pending", "尚未审结";
+    }
+}
+
+coded_enum! {
+    /// 信息处理费 scale (国办函〔2020〕109号): one per application, never both.
+    FeeScale {
+        PerApplication = "per_application", "按件计收";
+        PerPage = "per_page", "按量计收";
+    }
+}
+
+/// 按件计收 (国办函〔2020〕109号): the fee in yuan of an applicant's `nth` application of a calendar
+/// month: the 1st–10th free; 11th–30th 100 元 each; from the 31st, each further band of 10 adds 100 元
+/// (31st–40th 200 元, 41st–50th 300 元, …).
+pub fn fee_per_application(nth_in_month: u32) -> u64 {
+    match nth_in_month {
+        0..=10 => 0,
+        11..=30 => 100,
+        n => 100 + 100 * u64::from((n - 30).div_ceil(10)),
+    }
+}
+
+/// 按量计收 (国办函〔2020〕109号), progressive over the pages of one application: up to 30 pages free;
+/// pages 31–100 10 元/页; 101–200 20 元/页; 201 and above 40 元/页.
+pub fn fee_per_page(pages: u32) -> u64 {
+    let p = u64::from(pages);
+    let band = |lo: u64, hi: u64| p.min(hi).saturating_sub(lo - 1);
+    band(31, 100) * 10 + band(101, 200) * 20 + band(201, u64::MAX) * 40
+}
+
+/// The fee and its working: `第12件,按件计收:第11至30件每件100元,计100元`.
+pub fn fee_explained(scale: FeeScale, quantity: u32) -> (u64, String) {
+    match scale {
+        FeeScale::PerApplication => {
+            let fee = fee_per_application(quantity);
+            let band = match quantity {
+                0..=10 => "每月10件以内免费".to_string(),
+                11..=30 => "第11至30件每件100元".to_string(),
+                n => {
+                    let k = (n - 30).div_ceil(10);
+                    format!(
+                        "第{}至{}件每件{}元",
+                        30 + (k - 1) * 10 + 1,
+                        30 + k * 10,
+                        fee
+                    )
+                }
+            };
+            (
+                fee,
+                format!("本月第{quantity}件申请,按件计收:{band},计{fee}元"),
+            )
+        }
+        FeeScale::PerPage => {
+            let fee = fee_per_page(quantity);
+            (
+                fee,
+                format!(
+                    "共{quantity}页,按量计收:30页以内免费,31至100页每页10元,101至200页每页20元,201页以上每页40元,计{fee}元"
+                ),
+            )
+        }
+    }
+}
+
+/// Makes a tracking code from random bytes (one character per byte; the caller passes
+/// [`TRACKING_CODE_LEN`] bytes from a CSPRNG).
+pub fn tracking_code_from(random: &[u8]) -> String {
+    random
+        .iter()
+        .map(|b| TRACKING_ALPHABET[usize::from(*b) % TRACKING_ALPHABET.len()] as char)
+        .collect()
+}
+
+/// A tracking code as typed: spaces and dashes dropped, upper-cased; `None` when it cannot be one.
+pub fn normalize_tracking_code(s: &str) -> Option<String> {
+    let c: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (c.len() == TRACKING_CODE_LEN && c.bytes().all(|b| TRACKING_ALPHABET.contains(&b))).then_some(c)
+}
+
+coded_enum! {
+    /// The identity document of the applicant (条例第二十九条: 身份证明).
+    IdType {
+        ResidentId = "resident_id", "居民身份证";
+        Passport = "passport", "护照";
+        HkMacau = "hk_macau", "港澳居民来往内地通行证";
+        Taiwan = "taiwan", "台湾居民来往大陆通行证";
+        CreditCode = "credit_code", "统一社会信用代码";
+        Other = "other", "其他证件";
+    }
+}
+
+coded_enum! {
+    /// How the applicant wants the information (条例第二十九条第三项).
+    Delivery {
+        Paper = "paper", "纸质文本(邮寄)";
+        Pickup = "pickup", "纸质文本(当面领取)";
+        Email = "email", "电子邮件";
+        Online = "online", "网上查询(凭查询码查看答复)";
+    }
+}
+
+/// Field length limits (characters).
+pub const MAX_NAME: usize = 100;
+pub const MAX_SHORT: usize = 100;
+pub const MAX_DESCRIPTION: usize = 4000;
+pub const MAX_PURPOSE: usize = 1000;
+
+/// The application as typed (portal form or staff registration).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApplicationFields {
+    pub applicant_type: String,
+    pub name: String,
+    pub org_name: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub description: String,
+    pub purpose: String,
+    pub delivery: String,
+}
+
+/// A validated application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationInput {
+    pub applicant_type: ApplicantType,
+    /// The person's name, or the organisation's contact person.
+    pub name: String,
+    /// The organisation's name (empty for 自然人).
+    pub org_name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub description: String,
+    pub purpose: String,
+    pub delivery: Delivery,
+}
+
+impl ApplicationInput {
+    /// The last 4 digits of the phone: with the tracking code, what the applicant gives to see the case.
+    pub fn phone_tail(&self) -> String {
+        phone_tail(&self.phone)
+    }
+}
+
+/// The last 4 digits of a phone number.
+pub fn phone_tail(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(4)..].iter().collect()
+}
+
+fn clean(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>()
+        .replace("\r\n", "\n")
+}
+
+fn check_len(inv: &mut Invalid, field: &'static str, label: &str, v: &str, max: usize) {
+    let n = v.chars().count();
+    if n > max {
+        inv.push(field, format!("{label}不能超过{max}个字(现为{n}个字)"));
+    }
+}
+
+impl ApplicationFields {
+    /// Checks every field and reports every problem (Chinese messages).
+    pub fn validate(&self) -> Result<ApplicationInput, Invalid> {
+        let mut inv = Invalid::default();
+        let applicant_type = ApplicantType::from_code(self.applicant_type.trim());
+        if applicant_type.is_none() {
+            inv.push("applicant_type", "请选择申请人类型");
+        }
+        let name = clean(&self.name);
+        if name.is_empty() {
+            inv.push("name", "请填写姓名(法人或其他组织填写联系人姓名)");
+        }
+        check_len(&mut inv, "name", "姓名", &name, MAX_NAME);
+        let org_name = clean(&self.org_name);
+        if applicant_type.is_some_and(|t| t != ApplicantType::NaturalPerson) && org_name.is_empty()
+        {
+            inv.push("org_name", "法人或其他组织须填写单位名称");
+        }
+        check_len(&mut inv, "org_name", "单位名称", &org_name, MAX_NAME);
+        let id_type = IdType::from_code(self.id_type.trim());
+        if id_type.is_none() {
+            inv.push("id_type", "请选择身份证明类型");
+        }
+        let id_number: String = clean(&self.id_number).to_uppercase();
+        if id_number.is_empty() {
+            inv.push("id_number", "请填写证件号码");
+        } else if id_type == Some(IdType::ResidentId) && !crate::guard::is_resident_id(&id_number) {
+            inv.push("id_number", "居民身份证号码应为18位且校验位正确");
+        } else if id_type == Some(IdType::CreditCode) && !crate::credit_code::is_valid(&id_number) {
+            inv.push("id_number", "统一社会信用代码无效,请核对");
+        }
+        check_len(&mut inv, "id_number", "证件号码", &id_number, 40);
+        let phone = clean(&self.phone);
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if !(7..=20).contains(&digits)
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+        {
+            inv.push("phone", "请填写有效的联系电话(7至20位数字)");
+        }
+        let email = clean(&self.email);
+        if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {
+            inv.push("email", "电子邮箱格式不正确");
+        }
+        check_len(&mut inv, "email", "电子邮箱", &email, MAX_SHORT);
+        let address = clean(&self.address);
+        check_len(&mut inv, "address", "通信地址", &address, 200);
+        let description = clean(&self.description);
+        if description.chars().count() < 4 {
+            inv.push(
+                "description",
+                "请描述所需政府信息(名称、文号或者便于查询的其他特征性描述)",
+            );
+        }
+        check_len(
+            &mut inv,
+            "description",
+            "所需信息描述",
+            &description,
+            MAX_DESCRIPTION,
+        );
+        let purpose = clean(&self.purpose);
+        check_len(&mut inv, "purpose", "用途说明", &purpose, MAX_PURPOSE);
+        let delivery = Delivery::from_code(self.delivery.trim());
+        if delivery.is_none() {
+            inv.push("delivery", "请选择获取信息的方式");
+        }
+        if delivery == Some(Delivery::Email) && email.is_empty() {
+            inv.push("email", "选择电子邮件方式的,须填写电子邮箱");
+        }
+        if delivery == Some(Delivery::Paper) && address.is_empty() {
+            inv.push("address", "选择邮寄纸质文本的,须填写通信地址");
+        }
+        match (applicant_type, id_type, delivery) {
+            (Some(applicant_type), Some(id_type), Some(delivery)) if inv.is_empty() => {
+                Ok(ApplicationInput {
+                    applicant_type,
+                    name,
+                    org_name,
+                    id_type,
+                    id_number,
+                    phone,
+                    email,
+                    address,
+                    description,
+                    purpose,
+                    delivery,
+                })
+            }
+            _ => Err(inv),
+        }
+    }
+}
+
+coded_enum! {
+    /// Whom a consultation asks.
+    Consulted {
+        ThirdParty = "third_party", "征求第三方意见";
+        OtherAgency = "other_agency", "征求其他机关意见";
+    }
+}
+
+/// One event of a case after its receipt (the receipt is the case itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CaseEvent {
+    /// 补正告知: what to supplement, by when.
+    SupplementRequested {
+        on: NaiveDate,
+        due_by: NaiveDate,
+        note: String,
+    },
+    /// The supplemented application arrived: the clock restarts (第三十条).
+    SupplementReceived {
+        on: NaiveDate,
+    },
+    ConsultationStarted {
+        on: NaiveDate,
+        consulted: Consulted,
+        note: String,
+    },
+    ConsultationEnded {
+        on: NaiveDate,
+    },
+    /// 延期答复, approved by the head of the disclosure office (第三十三条第二款).
+    Extended {
+        on: NaiveDate,
+        working_days: u32,
+        approver: String,
+        reason: String,
+    },
+    Answered {
+        on: NaiveDate,
+        outcome: Outcome,
+        fee_yuan: u64,
+        note: String,
+    },
+    /// 行政复议/行政诉讼 and its result (recorded after the answer; a later record of the same kind
+    /// replaces the earlier result, e.g. 尚未审结 → 结果维持).
+    Review {
+        on: NaiveDate,
+        review: ReviewKind,
+        result: ReviewResult,
+        note: String,
+    },
+}
+
+impl CaseEvent {
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            CaseEvent::SupplementRequested { on, .. }
+            | CaseEvent::SupplementReceived { on }
+            | CaseEvent::ConsultationStarted { on, .. }
+            | CaseEvent::ConsultationEnded { on }
+            | CaseEvent::Extended { on, .. }
+            | CaseEvent::Answered { on, .. }
+            | CaseEvent::Review { on, .. } => *on,
+        }
+    }
+
+    /// A code for storage and the timeline.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaseEvent::SupplementRequested { .. } => "supplement_requested",
+            CaseEvent::SupplementReceived { .. } => "supplement_received",
+            CaseEvent::ConsultationStarted { .. } => "consultation_started",
+            CaseEvent::ConsultationEnded { .. } => "consultation_ended",
+            CaseEvent::Extended { .. } => "extended",
+            CaseEvent::Answered { .. } => "answered",
+            CaseEvent::Review { .. } => "review",
+        }
+    }
+
+    /// The timeline line in Chinese.
+    pub fn label(&self) -> String {
+        match self {
+            CaseEvent::SupplementRequested { due_by, note, .. } => {
+                format!("发出补正告知(补正期限 {due_by}):{note}")
+            }
+            CaseEvent::SupplementReceived { .. } => "收到补正材料,答复期限重新起算".into(),
+            CaseEvent::ConsultationStarted {
+                consulted, note, ..
+            } => format!("{}(期间不计入答复期限):{note}", consulted.label()),
+            CaseEvent::ConsultationEnded { .. } => "征求意见结束,恢复计时".into(),
+            CaseEvent::Extended {
+                working_days,
+                approver,
+                reason,
+                ..
+            } => format!("延期答复{working_days}个工作日(批准人:{approver}):{reason}"),
+            CaseEvent::Answered {
+                outcome, fee_yuan, ..
+            } => {
+                if *fee_yuan > 0 {
+                    format!(
+                        "作出答复:{},收取信息处理费{fee_yuan}元",
+                        outcome.full_label()
+                    )
+                } else {
+                    format!("作出答复:{}", outcome.full_label())
+                }
+            }
+            CaseEvent::Review { review, result, .. } => {
+                format!("{}:{}", review.label(), result.label())
+            }
+        }
+    }
+
+    /// The timeline line the applicant sees (no internal notes or approver).
+    pub fn public_label(&self) -> String {
+        match self {
+            CaseEvent::SupplementRequested { due_by, .. } => {
+                format!("已发出补正告知,请于 {due_by} 前补正")
+            }
+            CaseEvent::ConsultationStarted { .. } => "征求意见中(所需时间不计入答复期限)".into(),
+            CaseEvent::Extended { working_days, .. } => {
+                format!("延期答复{working_days}个工作日")
+            }
+            CaseEvent::Answered { outcome, .. } => {
+                format!("已答复:{}", outcome.group().name())
+            }
+            e => e.label(),
+        }
+    }
+}
+
+coded_enum! {
+    /// Where a case stands.
+    Status {
+        InProgress = "in_progress", "办理中";
+        AwaitingSupplement = "awaiting_supplement", "待补正";
+        Consultation = "consultation", "征求意见中";
+        Answered = "answered", "已答复";
+    }
+}
+
+/// Why an event was refused. Chinese messages shown as they are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+}
+
+fn refuse<T>(s: impl Into<String>) -> Result<T, CaseError> {
+    Err(CaseError::Refused(s.into()))
+}
+
+/// A case: receipt date, counting rule and events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub received_on: NaiveDate,
+    pub rule: ClockRule,
+    events: Vec<CaseEvent>,
+    clock: Clock,
+    status: Status,
+    supplement_requested: bool,
+    extended: bool,
+}
+
+/// Due-date flag of a handler's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    Normal,
+    DueSoon,
+    Overdue,
+    Paused,
+    Done,
+}
+
+impl Flag {
+    pub fn label(self) -> &'static str {
+        match self {
+            Flag::Normal => "",
+            Flag::DueSoon => "即将到期",
+            Flag::Overdue => "已逾期",
+            Flag::Paused => "暂停计时",
+            Flag::Done => "已办结",
+        }
+    }
+}
+
+impl Case {
+    pub fn new(received_on: NaiveDate, rule: ClockRule) -> Case {
+        Case {
+            received_on,
+            rule,
+            events: Vec::new(),
+            clock: Clock::new(received_on, rule),
+            status: Status::InProgress,
+            supplement_requested: false,
+            extended: false,
+        }
+    }
+
+    /// A case rebuilt from stored events, each checked again.
+    pub fn from_events(
+        received_on: NaiveDate,
+        rule: ClockRule,
+        events: impl IntoIterator<Item = CaseEvent>,
+        cal: &Calendar,
+    ) -> Result<Case, CaseError> {
+        let mut c = Case::new(received_on, rule);
+        for e in events {
+            c.apply(e, cal)?;
+        }
+        Ok(c)
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    pub fn events(&self) -> &[CaseEvent] {
+        &self.events
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn is_extended(&self) -> bool {
+        self.extended
+    }
+
+    /// The last day a 补正告知 may be sent: 7 working days after receipt.
+    pub fn supplement_notice_limit(&self, cal: &Calendar) -> Result<NaiveDate, CaseError> {
+        cal.add_workdays(self.received_on, SUPPLEMENT_NOTICE_WORKING_DAYS)
+            .map(|d| d.date)
+            .map_err(|_| CaseError::Clock(ClockError::OutOfRange))
+    }
+
+    /// The answer, if any.
+    pub fn answer(&self) -> Option<(NaiveDate, Outcome, u64)> {
+        self.events.iter().find_map(|e| match e {
+            CaseEvent::Answered {
+                on,
+                outcome,
+                fee_yuan,
+                ..
+            } => Some((*on, *outcome, *fee_yuan)),
+            _ => None,
+        })
+    }
+
+    /// The latest result per proceeding.
+    pub fn reviews(&self) -> Vec<(ReviewKind, ReviewResult)> {
+        let mut out: Vec<(ReviewKind, ReviewResult)> = Vec::new();
+        for e in &self.events {
+            if let CaseEvent::Review { review, result, .. } = e {
+                match out.iter_mut().find(|(k, _)| k == review) {
+                    Some(slot) => slot.1 = *result,
+                    None => out.push((*review, *result)),
+                }
+            }
+        }
+        out
+    }
+
+    /// Unanswered at the end of `year` although received in or before it: 结转下年度继续办理.
+    pub fn carried_over(&self, year: i32) -> bool {
+        let end = NaiveDate::from_ymd_opt(year, 12, 31);
+        end.is_some_and(|end| {
+            self.received_on <= end && self.answer().is_none_or(|(on, _, _)| on > end)
+        })
+    }
+
+    /// The due date and its working.
+    pub fn deadline(&self, cal: &Calendar) -> Result<ClockResult, CaseError> {
+        Ok(self.clock.deadline(cal)?)
+    }
+
+    /// The queue flag as of `today`: 已逾期 past the due date, 即将到期 within 3 working days.
+    pub fn flag(&self, cal: &Calendar, today: NaiveDate) -> Flag {
+        if self.status == Status::Answered {
+            return Flag::Done;
+        }
+        let Ok(r) = self.clock.deadline(cal) else {
+            return Flag::Normal;
+        };
+        if r.due.is_none() {
+            return Flag::Paused;
+        }
+        let p = r.as_of(cal, today);
+        if p.overdue() {
+            Flag::Overdue
+        } else if p.remaining <= DUE_SOON_WORKING_DAYS {
+            Flag::DueSoon
+        } else {
+            Flag::Normal
+        }
+    }
+
+    /// Applies one event after checking it; a refused event leaves the case unchanged.
+    pub fn apply(&mut self, event: CaseEvent, cal: &Calendar) -> Result<(), CaseError> {
+        let mut next = self.clone();
+        next.apply_inner(event, cal)?;
+        *self = next;
+        Ok(())
+    }
+
+    fn apply_inner(&mut self, event: CaseEvent, cal: &Calendar) -> Result<(), CaseError> {
+        let on = event.date();
+        if on < self.received_on {
+            return refuse(format!("{on} 早于收到申请之日 {}", self.received_on));
+        }
+        if let Some(prev) = self.events.last().map(CaseEvent::date)
+            && on < prev
+        {
+            return refuse(format!(
+                "办理记录须按日期先后录入:{on} 早于上一记录的日期 {prev}"
+            ));
+        }
+        let answered = self.status == Status::Answered;
+        if answered && !matches!(event, CaseEvent::Review { .. }) {
+            return refuse("该申请已答复办结,不能再办理");
+        }
+        match &event {
+            CaseEvent::SupplementRequested { due_by, note, .. } => {
+                if self.supplement_requested {
+                    return refuse("补正告知只能发出一次(条例第三十条:一次性告知)");
+                }
+                if self.status != Status::InProgress {
+                    return refuse(format!(
+                        "当前状态为“{}”,不能发出补正告知",
+                        self.status.label()
+                    ));
+                }
+                let limit = self.supplement_notice_limit(cal)?;
+                if on > limit {
+                    return refuse(format!(
+                        "补正告知须在收到申请之日起7个工作日内发出(收到申请 {},最迟 {limit}),{on} 已超过期限",
+                        self.received_on
+                    ));
+                }
+                if *due_by <= on {
+                    return refuse("补正期限须晚于告知日期");
+                }
+                if note.trim().is_empty() {
+                    return refuse("请写明需要补正的事项");
+                }
+                self.clock
+                    .pause(on, PauseReason::Other("等待申请人补正".into()))?;
+                self.supplement_requested = true;
+                self.status = Status::AwaitingSupplement;
+            }
+            CaseEvent::SupplementReceived { .. } => {
+                if self.status != Status::AwaitingSupplement {
+                    return refuse("没有待补正的告知,不能登记收到补正");
+                }
+                self.clock.resume(on)?;
+                self.clock.restart(on, "收到补正材料")?;
+                self.status = Status::InProgress;
+            }
+            CaseEvent::ConsultationStarted { consulted, .. } => {
+                if self.status != Status::InProgress {
+                    return refuse(format!(
+                        "当前状态为“{}”,不能开始征求意见",
+                        self.status.label()
+                    ));
+                }
+                let reason = match consulted {
+                    Consulted::ThirdParty => PauseReason::ThirdParty,
+                    Consulted::OtherAgency => PauseReason::OtherAgency,
+                };
+                self.clock.pause(on, reason)?;
+                self.status = Status::Consultation;
+            }
+            CaseEvent::ConsultationEnded { .. } => {
+                if self.status != Status::Consultation {
+                    return refuse("没有进行中的征求意见");
+                }
+                self.clock.resume(on)?;
+                self.status = Status::InProgress;
+            }
+            CaseEvent::Extended {
+                working_days,
+                approver,
+                reason,
+                ..
+            } => {
+                if self.extended {
+                    return refuse("已延期一次,不能再次延期(条例第三十三条)");
+                }
+                if approver.trim().is_empty() {
+                    return refuse("延期须记录批准人(公开工作机构负责人)");
+                }
+                if *working_days == 0 || *working_days > self.rule.max_extension_working_days {
+                    return refuse(format!(
+                        "延长期限须为1至{}个工作日",
+                        self.rule.max_extension_working_days
+                    ));
+                }
+                if self.status == Status::AwaitingSupplement {
+                    return refuse("待补正期间不能延期");
+                }
+                self.clock.extend(on, *working_days, reason.trim())?;
+                self.extended = true;
+            }
+            CaseEvent::Answered { outcome, .. } => {
+                match self.status {
+                    Status::Consultation => {
+                        return refuse("征求意见尚未结束,请先登记征求意见结束");
+                    }
+                    Status::AwaitingSupplement if *outcome != Outcome::NoSupplement => {
+                        return refuse(
+                            "待补正期间只能以“申请人无正当理由逾期不补正”办结,或先登记收到补正",
+                        );
+                    }
+                    _ => {}
+                }
+                if *outcome == Outcome::StillUnclear && !self.supplement_requested {
+                    return refuse("“补正后申请内容仍不明确”须先发出补正告知");
+                }
+                if *outcome == Outcome::NoSupplement && self.status != Status::AwaitingSupplement {
+                    return refuse("“逾期不补正”仅适用于待补正的申请");
+                }
+                self.status = Status::Answered;
+            }
+            CaseEvent::Review { .. } => {
+                if !answered {
+                    return refuse("答复后才能登记行政复议或行政诉讼");
+                }
+            }
+        }
+        // What needs the calendar (an extension or pause after the due date).
+        self.clock.deadline(cal)?;
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

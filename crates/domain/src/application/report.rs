@@ -1,0 +1,315 @@
+//! The annual report's tables of applications (国办公开办函〔2021〕30号 format): table 三
+//! (收到和处理政府信息公开申请情况: 25 data rows × 7 columns, 自然人, the five 法人或其他组织 columns and
+//! 总计) and table 四 (行政复议、行政诉讼: 3 proceedings × 5 columns), computed from the cases, with
+//! the check rule of table 三's corner cell: 一 + 二 = 三(七)总计 + 四.
+//!
+//! Counting rules (the 填报说明 was not seen, china-rules.md open item 1; these are the plain reading):
+//! 一 = received in the year; 二 = received before the year and not answered before 1 January;
+//! 三 = answered in the year, by outcome row (each case in exactly one row); 四 = received by 31
+//! December and not answered by then ([`Case::carried_over`]). Table 四 counts, per proceeding, the
+//! cases whose latest recorded result of that proceeding was recorded in the year.
+
+use super::{ApplicantType, Case, CaseEvent, Outcome, ReviewKind, ReviewResult};
+use crate::calendar::NaiveDate;
+use chrono::Datelike;
+use serde::Serialize;
+
+/// One case as the report needs it.
+#[derive(Debug, Clone)]
+pub struct ReportCase<'a> {
+    pub applicant_type: ApplicantType,
+    pub case: &'a Case,
+}
+
+/// A row of table 三: counts per applicant type (in [`ApplicantType::ALL`] order) and the total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub label: String,
+    pub counts: [u64; 6],
+    pub total: u64,
+}
+
+impl Row {
+    fn new(label: impl Into<String>) -> Row {
+        Row {
+            label: label.into(),
+            counts: [0; 6],
+            total: 0,
+        }
+    }
+
+    fn add(&mut self, t: ApplicantType) {
+        if let Some(i) = ApplicantType::ALL.iter().position(|x| *x == t) {
+            self.counts[i] += 1;
+            self.total += 1;
+        }
+    }
+
+    fn add_row(&mut self, other: &Row) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        self.total += other.total;
+    }
+}
+
+/// Table 三 of one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table3 {
+    pub year: i32,
+    /// 一、本年新收政府信息公开申请数量
+    pub new: Row,
+    /// 二、上年结转政府信息公开申请数量
+    pub carried_in: Row,
+    /// 三、本年度办理结果: one row per [`Outcome`], in [`Outcome::ALL`] order.
+    pub outcomes: Vec<(Outcome, Row)>,
+    /// （七）总计
+    pub answered_total: Row,
+    /// 四、结转下年度继续办理
+    pub carried_out: Row,
+}
+
+impl Table3 {
+    pub fn compute(year: i32, cases: &[ReportCase<'_>]) -> Table3 {
+        let mut new = Row::new("一、本年新收政府信息公开申请数量");
+        let mut carried_in = Row::new("二、上年结转政府信息公开申请数量");
+        let mut outcomes: Vec<(Outcome, Row)> = Outcome::ALL
+            .iter()
+            .map(|o| (*o, Row::new(o.full_label())))
+            .collect();
+        let mut answered_total = Row::new("（七）总计");
+        let mut carried_out = Row::new("四、结转下年度继续办理");
+        for c in cases {
+            let t = c.applicant_type;
+            let received = c.case.received_on.year();
+            if received == year {
+                new.add(t);
+            } else if received < year && c.case.carried_over(year - 1) {
+                carried_in.add(t);
+            }
+            if let Some((on, outcome, _)) = c.case.answer()
+                && on.year() == year
+                && received <= year
+            {
+                if let Some((_, row)) = outcomes.iter_mut().find(|(o, _)| *o == outcome) {
+                    row.add(t);
+                }
+                answered_total.add(t);
+            }
+            if received <= year && c.case.carried_over(year) {
+                carried_out.add(t);
+            }
+        }
+        Table3 {
+            year,
+            new,
+            carried_in,
+            outcomes,
+            answered_total,
+            carried_out,
+        }
+    }
+
+    /// 一 + 二 = 三(七)总计 + 四, per column; the Chinese description of each column that fails.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let mut lhs = self.new.clone();
+        lhs.add_row(&self.carried_in);
+        let mut rhs = self.answered_total.clone();
+        rhs.add_row(&self.carried_out);
+        let mut errors = Vec::new();
+        for (i, t) in ApplicantType::ALL.iter().enumerate() {
+            if lhs.counts[i] != rhs.counts[i] {
+                errors.push(format!(
+                    "{}:一+二={},三(七)+四={},不相等",
+                    t.label(),
+                    lhs.counts[i],
+                    rhs.counts[i]
+                ));
+            }
+        }
+        if lhs.total != rhs.total {
+            errors.push(format!(
+                "总计:一+二={},三(七)+四={},不相等",
+                lhs.total, rhs.total
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Table 四: per proceeding, counts per [`ReviewResult`] (in `ALL` order) and the total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table4 {
+    pub year: i32,
+    pub rows: Vec<(ReviewKind, [u64; 4], u64)>,
+}
+
+impl Table4 {
+    pub fn compute(year: i32, cases: &[&Case]) -> Table4 {
+        let mut rows: Vec<(ReviewKind, [u64; 4], u64)> =
+            ReviewKind::ALL.iter().map(|k| (*k, [0; 4], 0)).collect();
+        for c in cases {
+            for (kind, row) in rows.iter_mut().map(|(k, r, t)| (*k, (r, t))) {
+                let latest: Option<(NaiveDate, ReviewResult)> =
+                    c.events().iter().rev().find_map(|e| match e {
+                        CaseEvent::Review {
+                            on, review, result, ..
+                        } if *review == kind => Some((*on, *result)),
+                        _ => None,
+                    });
+                if let Some((on, result)) = latest
+                    && on.year() == year
+                    && let Some(i) = ReviewResult::ALL.iter().position(|r| *r == result)
+                {
+                    row.0[i] += 1;
+                    *row.1 += 1;
+                }
+            }
+        }
+        Table4 { year, rows }
+    }
+}
+
+/// 信息处理费 collected on answers of the year, in yuan (reported under 六、其他需要报告的事项).
+pub fn fees_in_year(year: i32, cases: &[&Case]) -> u64 {
+    cases
+        .iter()
+        .filter_map(|c| c.answer())
+        .filter(|(on, _, _)| on.year() == year)
+        .map(|(_, _, fee)| fee)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::calendar::clock::ClockRule;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn answered(received: &str, on: &str, outcome: Outcome, fee: u64) -> Case {
+        let mut c = Case::new(d(received), ClockRule::NATIONAL);
+        c.apply(
+            CaseEvent::Answered {
+                on: d(on),
+                outcome,
+                fee_yuan: fee,
+                note: String::new(),
+            },
+            &Calendar::shipped(),
+        )
+        .expect("answer");
+        c
+    }
+
+    #[test]
+    fn table_3_balances_and_counts_each_case_once() {
+        let a = answered("2023-12-20", "2024-01-10", Outcome::Disclosed, 0); // carried in
+        let b = answered("2024-03-01", "2024-03-20", Outcome::StateSecret, 0);
+        let c = answered("2024-05-01", "2024-05-10", Outcome::Partial, 100);
+        let open = Case::new(d("2024-12-25"), ClockRule::NATIONAL); // carried out
+        let old = answered("2023-03-01", "2023-03-10", Outcome::NotHeld, 0); // not this year
+        let next = answered("2024-12-30", "2025-01-05", Outcome::Repeat, 0); // carried out
+        let cases = vec![
+            ReportCase {
+                applicant_type: ApplicantType::NaturalPerson,
+                case: &a,
+            },
+            ReportCase {
+                applicant_type: ApplicantType::Commercial,
+                case: &b,
+            },
+            ReportCase {
+                applicant_type: ApplicantType::LegalService,
+                case: &c,
+            },
+            ReportCase {
+                applicant_type: ApplicantType::NaturalPerson,
+                case: &open,
+            },
+            ReportCase {
+                applicant_type: ApplicantType::Research,
+                case: &old,
+            },
+            ReportCase {
+                applicant_type: ApplicantType::OtherOrg,
+                case: &next,
+            },
+        ];
+        let t = Table3::compute(2024, &cases);
+        assert_eq!(t.new.total, 4);
+        assert_eq!(t.new.counts, [1, 1, 0, 0, 1, 1]);
+        assert_eq!(t.carried_in.total, 1);
+        assert_eq!(t.answered_total.total, 3);
+        assert_eq!(t.carried_out.total, 2);
+        assert_eq!(t.carried_out.counts, [1, 0, 0, 0, 0, 1]);
+        let row = |o: Outcome| t.outcomes.iter().find(|(x, _)| *x == o).unwrap().1.clone();
+        assert_eq!(row(Outcome::StateSecret).counts[1], 1);
+        assert_eq!(row(Outcome::StateSecret).label, "不予公开:1.属于国家秘密");
+        assert_eq!(t.outcomes.len(), 21);
+        assert_eq!(t.check(), Ok(()));
+        // A broken table is reported column by column.
+        let mut broken = t.clone();
+        broken.new.counts[0] += 1;
+        broken.new.total += 1;
+        let errs = broken.check().unwrap_err();
+        assert_eq!(errs[0], "自然人:一+二=3,三(七)+四=2,不相等");
+        assert!(errs[1].starts_with("总计"));
+        // The year before: a and old; a carried out of 2023.
+        let t23 = Table3::compute(2023, &cases);
+        assert_eq!(t23.new.total, 2);
+        assert_eq!(t23.carried_out.total, 1);
+        assert_eq!(t23.check(), Ok(()));
+        let all: Vec<&Case> = cases.iter().map(|c| c.case).collect();
+        assert_eq!(fees_in_year(2024, &all), 100);
+    }
+
+    #[test]
+    fn table_4_counts_the_latest_result_of_each_proceeding() {
+        let cal = Calendar::shipped();
+        let mut a = answered("2024-03-01", "2024-03-20", Outcome::Security, 0);
+        for (on, review, result) in [
+            (
+                "2024-04-01",
+                ReviewKind::Reconsideration,
+                ReviewResult::Pending,
+            ),
+            (
+                "2024-06-01",
+                ReviewKind::Reconsideration,
+                ReviewResult::Corrected,
+            ),
+            (
+                "2024-07-01",
+                ReviewKind::SuitAfterReconsideration,
+                ReviewResult::Pending,
+            ),
+        ] {
+            a.apply(
+                CaseEvent::Review {
+                    on: d(on),
+                    review,
+                    result,
+                    note: String::new(),
+                },
+                &cal,
+            )
+            .unwrap();
+        }
+        let t = Table4::compute(2024, &[&a]);
+        assert_eq!(t.rows[0], (ReviewKind::Reconsideration, [0, 1, 0, 0], 1));
+        assert_eq!(t.rows[1], (ReviewKind::DirectSuit, [0, 0, 0, 0], 0));
+        assert_eq!(
+            t.rows[2],
+            (ReviewKind::SuitAfterReconsideration, [0, 0, 0, 1], 1)
+        );
+        assert_eq!(Table4::compute(2025, &[&a]).rows[0].2, 0);
+    }
+}
