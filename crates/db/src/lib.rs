@@ -35,6 +35,7 @@ pub mod seed_scenario;
 pub mod settings;
 pub mod tree;
 pub mod users;
+pub mod workflow;
 
 pub use error::{DbError, DbResult};
 

@@ -32,3 +32,4 @@ mod reports;
 mod search;
 mod storage;
 mod supervision;
+mod workflow;

@@ -47,6 +47,14 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         }
         "masked" => "已一键脱敏并保存为新版本,请核对后发布。",
         "guard_clean" => "内容安全检查没有发现问题,无需脱敏。",
+        "wf_submitted" => "已提交审核。",
+        "wf_saved_submitted" => "已保存并提交审核。",
+        "wf_approved" => "已审核通过。",
+        "wf_returned" => "已退回修改,起草人可修改后重新提交。",
+        "wf_published_now" => "已直接发布(先发后审),等待审核人补审。",
+        "wf_scheduled" => "已安排定时发布,到时由后台任务发布。",
+        "wf_unscheduled" => "已取消定时发布,信息回到“已审核,待发布”。",
+        "wf_post_reviewed" => "已补审通过。",
         _ => return None,
     })
 }
@@ -64,6 +72,8 @@ struct Nav {
     unread: i64,
     feedback: bool,
     guard: bool,
+    /// Reviews items of some organisation (待我审核).
+    reviews: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -86,6 +96,7 @@ pub fn render(
         unread: user.unread_notifications,
         feedback: super::feedback::can_open(p),
         guard: p.can_manage_plans() || p.is_system_admin(),
+        reviews: p.reviewable_orgs().is_none_or(|o| !o.is_empty()),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use gongkai_db::items::{self, Item};
-use gongkai_db::{DbError, columns, settings};
+use gongkai_db::{DbError, columns};
 use gongkai_domain::Invalid;
 use sqlx::AnyConnection;
 
@@ -40,7 +40,7 @@ fn forbidden_target() -> AppError {
     AppError::Forbidden("无权以该机构的名义发布信息:您的账号没有该机构的编辑权限".into())
 }
 
-async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
+pub(super) async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
     let item = items::get(conn, id).await?;
     detail(conn, &item, true).await
 }
@@ -136,69 +136,11 @@ pub async fn item_update(
     if !user.perms.can_edit_items_of(input.org_id) {
         return Err(forbidden_target().into());
     }
-    items::update(&mut tx, &user.actor(), id, version, &input).await?;
-    let out = full(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(Json(out))
-}
-
-#[utoipa::path(
-    post, path = "/items/{id}/publish", tag = "信息",
-    summary = "发布信息",
-    description = "Publishes a draft or withdrawn item; on first publication it gets its 索引号 \
-        and, unless one was given, its publication time. Only 主动公开 items become public.",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Item id")),
-    responses(
-        (status = 200, description = "The published item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`invalid_input`: already published, or the content guard \
-            found personal information or a known error (one message per finding; mask or edit \
-            the item, or publish it in the back office with a reason)", body = ErrorBody),
-    )
-)]
-pub async fn item_publish(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Id(id): Id,
-) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
-    editable_item(&mut tx, &user, id).await?;
-    let hits = crate::admin::guard::hits_of(&mut tx, id).await?;
-    if !hits.is_empty() {
-        return Err(AppError::Invalid(crate::admin::guard::refusal(&hits)).into());
-    }
-    let pattern = settings::index_pattern(&mut tx).await?;
-    items::publish(&mut tx, &user.actor(), id, &pattern).await?;
-    let out = full(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(Json(out))
-}
-
-#[utoipa::path(
-    post, path = "/items/{id}/unpublish", tag = "信息",
-    summary = "撤回信息",
-    description = "Withdraws a published item from the public site and API.",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Item id")),
-    responses(
-        (status = 200, description = "The withdrawn item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`invalid_input`: not published", body = ErrorBody),
-    )
-)]
-pub async fn item_unpublish(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Id(id): Id,
-) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
-    editable_item(&mut tx, &user, id).await?;
-    items::unpublish(&mut tx, &user.actor(), id).await?;
+    let change = items::ChangeNote {
+        major: body.major,
+        note: body.change_note.clone().unwrap_or_default(),
+    };
+    items::update_noting(&mut tx, &user.actor(), id, version, &input, &change).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
