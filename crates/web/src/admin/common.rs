@@ -32,7 +32,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "created" => "已创建。",
         "saved" => "已保存。",
         "published" => "已发布,公众现在可以看到这条信息。",
-        "unpublished" => "已撤回,公众将不再看到这条信息。",
+        "unpublished" => "已撤回:信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",
         "granted" => "已授予角色。",
         "revoked" => "已撤销。",

@@ -4,7 +4,7 @@ use super::{Chrome, ColumnView, Crumb, Href, Section, hide, parse_id, percent_en
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use gongkai_db::{attachments, interpretations, items, orgs, workflow};
 use gongkai_domain::model::Validity;
 use minijinja::value::Serde as S;
