@@ -747,7 +747,11 @@ pub async fn queue(
 ) -> DbResult<Page<QueueRow>> {
     let (page, per_page, offset) = page_bounds(page, per_page);
     let mut cond = match queue {
-        Queue::Review => String::from("i.status = 'submitted'"),
+        Queue::Review => format!(
+            "(i.status = 'submitted' OR (i.status = 'published' AND EXISTS (SELECT 1 FROM item_revisions v \
+             WHERE v.item_id = i.id AND v.status = 'pending' AND (v.author_id IS NULL OR v.author_id <> {}))))",
+            user_id.unwrap_or(-1)
+        ),
         Queue::PostReview => String::from("i.status = 'published' AND i.post_review = 'pending'"),
     };
     if let Some(o) = orgs {
@@ -814,4 +818,150 @@ pub async fn all_review_levels(conn: &mut AnyConnection) -> DbResult<Vec<(i64, i
             .fetch_all(conn)
             .await?,
     )
+}
+
+/// A major change waiting for review (the published text stays live meanwhile).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RevisionRow {
+    pub id: i64,
+    pub item_id: i64,
+    /// `gongkai_domain::item::ItemFields` as JSON.
+    pub fields: String,
+    pub change_note: String,
+    pub author_id: Option<i64>,
+    pub author_name: String,
+    pub created_at: i64,
+}
+
+/// The pending revision of an item, if any.
+pub async fn pending_revision(
+    conn: &mut AnyConnection,
+    item_id: i64,
+) -> DbResult<Option<RevisionRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, item_id, fields, change_note, author_id, author_name, created_at FROM item_revisions \
+         WHERE item_id = $1 AND status = 'pending' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(item_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Proposes a major change of a published item (`fields` already validated by the caller, as
+/// JSON) with its public change note; it replaces an earlier pending proposal. Editors only.
+pub async fn propose_revision(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    rights: Rights,
+    fields: &str,
+    change_note: &str,
+) -> DbResult<i64> {
+    let item = items::get(conn, id).await?;
+    if !rights.can_edit {
+        return Err(DbError::Forbidden(
+            "无权操作:您没有该信息所属机构的编辑权限".into(),
+        ));
+    }
+    if state_of(&item) != State::Published {
+        return Err(Invalid::one("status", "只有已发布的信息需要提交修改审核").into());
+    }
+    let note =
+        wf::required_text(change_note, "修改说明").map_err(|m| Invalid::one("change_note", m))?;
+    sqlx::query("UPDATE item_revisions SET status = 'replaced', decided_at = $1 WHERE item_id = $2 AND status = 'pending'")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let rev: i64 = sqlx::query_scalar(
+        "INSERT INTO item_revisions (item_id, fields, change_note, author_id, author_name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind(fields)
+    .bind(&note)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    items::add_author(conn, id, actor).await?;
+    log(
+        conn,
+        actor,
+        "item.revision",
+        id,
+        format!(
+            "提交《{}》的实质性修改待审核(原文继续公开):{note}",
+            item.title
+        ),
+        json!({"revision_id": rev, "change_note": note}),
+    )
+    .await?;
+    Ok(rev)
+}
+
+/// A reviewer's decision on the pending revision: approve returns it for the caller to apply
+/// (as a major change with its note); return closes it with a required comment.
+pub async fn decide_revision(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    rights: Rights,
+    approve: bool,
+    comment: &str,
+) -> DbResult<RevisionRow> {
+    let item = items::get(conn, id).await?;
+    let rev = pending_revision(conn, id)
+        .await?
+        .ok_or_else(|| DbError::from(Invalid::one("status", "该信息没有待审核的修改")))?;
+    if !rights.can_review {
+        return Err(DbError::Forbidden(
+            "无权审核:您没有该信息所属机构的审核权限".into(),
+        ));
+    }
+    if is_author(conn, &item, actor.user_id).await?
+        || (actor.user_id.is_some() && rev.author_id == actor.user_id)
+    {
+        return Err(DbError::Forbidden("不能审核自己起草或修改过的信息".into()));
+    }
+    let comment = if approve {
+        comment.trim().chars().take(500).collect::<String>()
+    } else {
+        wf::required_text(comment, "退回意见").map_err(|m| Invalid::one("comment", m))?
+    };
+    sqlx::query("UPDATE item_revisions SET status = $1, comment = $2, decided_by = $3, decided_at = $4 WHERE id = $5")
+        .bind(if approve { "approved" } else { "returned" })
+        .bind(&comment)
+        .bind(&actor.name)
+        .bind(now_ms())
+        .bind(rev.id)
+        .execute(&mut *conn)
+        .await?;
+    add_review(
+        conn,
+        actor,
+        &item,
+        if approve {
+            "revision_approve"
+        } else {
+            "revision_return"
+        },
+        &comment,
+    )
+    .await?;
+    log(
+        conn,
+        actor,
+        "item.revision_review",
+        id,
+        if approve {
+            format!("审核通过《{}》的实质性修改:{}", item.title, rev.change_note)
+        } else {
+            format!("退回《{}》的实质性修改:{comment}", item.title)
+        },
+        json!({"revision_id": rev.id, "decision": if approve {"approve"} else {"return"}, "comment": comment}),
+    )
+    .await?;
+    Ok(rev)
 }

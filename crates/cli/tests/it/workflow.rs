@@ -1263,3 +1263,102 @@ async fn scheduled_publication_survives_a_restart_postgres() {
     restart_case(Some(pg.url())).await;
     pg.drop_database().await;
 }
+
+both_backends!(
+    a_major_change_is_reviewed_while_the_old_text_stays_live,
+    |app| async move {
+        let p = people(&app, "mj").await;
+        let id = api_create(&app, &p.editor, "关于公布行政事业性收费目录的通知").await;
+        let (s, v) = call(
+            &app,
+            &p.editor,
+            &format!("/items/{id}/publish"),
+            Some(json!({"reason": "收费目录须按时公布"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let version = v["version"].as_i64().expect("version");
+        let put = |body: Value| {
+            let req = app
+                .new_client()
+                .put(app.url(&format!("/api/v1/items/{id}")))
+                .bearer_auth(p.editor.clone())
+                .json(&body);
+            async move {
+                let r = req.send().await.expect("PUT");
+                (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let change = |note: &str| {
+            json!({"version": version, "title": "关于公布行政事业性收费目录(2017年修订)的通知",
+            "org_id": org, "column_ids": [column], "body": "新的收费目录。", "disclosure": "proactive",
+            "major": true, "change_note": note})
+        };
+        let audit = app.audit_count().await;
+        let (s, v) = put(change(" ")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("请填写修改说明"));
+        assert_eq!(app.audit_count().await, audit);
+        let (s, v) = put(change("收费标准按省里新规调整")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // The published text stays live until the change is approved.
+        let page = app.get_ok(&format!("/items/{id}")).await;
+        assert!(
+            page.contains("关于公布行政事业性收费目录的通知") && !page.contains("新的收费目录")
+        );
+        let r1 = app.new_client();
+        app.login_as(&r1, "mj_r1", PASSWORD).await;
+        let queue = r1
+            .get(app.url("/admin/reviews"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            queue.contains(&format!("/admin/items/{id}/edit")),
+            "the revision is in 待我审核"
+        );
+        let edit = r1
+            .get(app.url(&format!("/admin/items/{id}/edit")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(edit.contains("待审核的实质性修改") && edit.contains("value=\"approve_revision\""));
+        // The editor proposed it: they cannot approve it.
+        refused(
+            &app,
+            &p.editor,
+            &format!("/items/{id}/review"),
+            Some(json!({"decision": "approve"})),
+            StatusCode::FORBIDDEN,
+            "审核权限",
+        )
+        .await;
+        let (s, v) = call(
+            &app,
+            &p.r1,
+            &format!("/items/{id}/review"),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let page = app.get_ok(&format!("/items/{id}")).await;
+        assert!(
+            page.contains("新的收费目录") && page.contains("收费标准按省里新规调整"),
+            "new version with its note"
+        );
+        assert!(
+            workflow::pending_revision(&mut *app.conn().await, id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);

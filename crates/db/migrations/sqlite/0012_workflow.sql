@@ -56,3 +56,21 @@ CREATE TABLE item_versions (
     created_at  INTEGER NOT NULL,
     UNIQUE (item_id, number)
 );
+
+-- A major change (实质性修改) proposed for a published item: the published text stays live until a
+-- reviewer approves it (status 'pending' → 'approved', applied as a new version, or 'returned').
+-- fields: the item's form fields as JSON (gongkai_domain::item::ItemFields).
+CREATE TABLE item_revisions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    fields      TEXT NOT NULL,
+    change_note TEXT NOT NULL,
+    author_id   INTEGER REFERENCES users(id),
+    author_name TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending',
+    comment     TEXT NOT NULL DEFAULT '',
+    decided_by  TEXT,
+    created_at  INTEGER NOT NULL,
+    decided_at  INTEGER
+);
+CREATE INDEX item_revisions_item ON item_revisions(item_id, status);

@@ -551,6 +551,42 @@ pub async fn update(
     if let Err(e) = check_links(&state, &user, &input).await? {
         return form_error(&state, &user, Some(&item), &sub.fields, e).await;
     }
+    if item.status() == ItemStatus::Published && sub.change_kind == "major" {
+        // 实质性修改 waits for review; the published text stays live meanwhile.
+        if !uploads.is_empty() {
+            let inv = Invalid::one(
+                "attachments",
+                "实质性修改须先审核,附件请在修改审核通过后上传",
+            );
+            return form_error(&state, &user, Some(&item), &sub.fields, inv).await;
+        }
+        let fields = serde_json::to_string(&sub.fields).unwrap_or_default();
+        let r = super::workflow::rights(&user, item.org_id);
+        let mut tx = state.db.begin().await?;
+        match gongkai_db::workflow::propose_revision(
+            &mut tx,
+            &user.actor(),
+            id,
+            r,
+            &fields,
+            &sub.change_note,
+        )
+        .await
+        {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(
+                    Redirect::to(&format!("/admin/items/{id}/edit?notice=wf_revision"))
+                        .into_response(),
+                );
+            }
+            Err(gongkai_db::DbError::Invalid(e)) => {
+                drop(tx);
+                return form_error(&state, &user, Some(&item), &sub.fields, e).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let mut tx = state.db.begin().await?;
     let result = async {
         let change = items::ChangeNote {

@@ -157,6 +157,15 @@ pub async fn act(
                 workflow::confirm_post_review(&mut tx, &actor, id, r, &f.comment).await?;
                 Ok("wf_post_reviewed")
             }
+            "approve_revision" | "return_revision" => {
+                let approve = f.action == "approve_revision";
+                apply_revision(&mut tx, &actor, id, r, approve, &f.comment).await?;
+                Ok(if approve {
+                    "wf_revision_approved"
+                } else {
+                    "wf_revision_returned"
+                })
+            }
             _ => Err(AppError::BadRequest("未知的操作".into())),
         }
     }
@@ -172,6 +181,37 @@ pub async fn act(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A reviewer's decision on the pending major change; an approved one is applied as a new
+/// version (a major change with its note), in the name of its author.
+pub(crate) async fn apply_revision(
+    tx: &mut sqlx::AnyConnection,
+    actor: &gongkai_db::Actor,
+    id: i64,
+    r: Rights,
+    approve: bool,
+    comment: &str,
+) -> Result<(), AppError> {
+    let rev = workflow::decide_revision(tx, actor, id, r, approve, comment).await?;
+    if !approve {
+        return Ok(());
+    }
+    let fields: gongkai_domain::item::ItemFields = serde_json::from_str(&rev.fields)
+        .map_err(|e| AppError::Internal(format!("revision {}: {e}", rev.id)))?;
+    let input = fields.validate()?;
+    let item = items::get(tx, id).await?;
+    let author = gongkai_db::Actor {
+        user_id: rev.author_id,
+        name: rev.author_name.clone(),
+        ip: actor.ip.clone(),
+    };
+    let change = items::ChangeNote {
+        major: true,
+        note: rev.change_note.clone(),
+    };
+    items::update_noting(tx, &author, id, item.version, &input, &change).await?;
+    Ok(())
 }
 
 /// What the item page shows of the workflow (`workflow` in `admin/item_form.html`).
@@ -196,6 +236,8 @@ pub(crate) async fn panel(
                 "return" => format!("{}退回修改", wf::level_label(rv.level as u8)),
                 "post_review" => "补审通过(先发后审)".into(),
                 "post_withdraw" => "补审不通过,已撤回".into(),
+                "revision_approve" => "实质性修改审核通过".into(),
+                "revision_return" => "实质性修改退回".into(),
                 other => other.to_string(),
             };
             json!({"round": rv.round, "what": what, "reviewer": rv.reviewer_name,
@@ -223,7 +265,23 @@ pub(crate) async fn panel(
         })
         .collect();
     let levels = workflow::review_levels(conn, item.org_id).await?;
+    let revision = match workflow::pending_revision(conn, item.id).await? {
+        Some(rev) => {
+            let f: gongkai_domain::item::ItemFields =
+                serde_json::from_str(&rev.fields).unwrap_or_default();
+            let uid = user.actor().user_id;
+            let own = uid.is_some() && rev.author_id == uid;
+            Some(json!({
+                "note": rev.change_note, "by": rev.author_name, "at": rev.created_at,
+                "title": f.title, "title_changed": f.title != item.title,
+                "diff": wf::line_diff(&item.body_source, &f.body).into_iter().filter(|l| l.kind != "same").collect::<Vec<_>>(),
+                "can_decide": r.can_review && !facts.is_author && !own,
+            }))
+        }
+        None => None,
+    };
     Ok(json!({
+        "revision": revision,
         "state_label": state.label(),
         "actions": actions,
         "levels": levels,

@@ -146,7 +146,9 @@ pub async fn item_submit(
     description = "Approves the current review level (the item moves to the next level, or to \
         approved after the last) or returns it to draft with a required comment. Reviewers and \
         organisation admins of the item's organisation; never someone who wrote or edited it, \
-        and never the same person for two levels of one submission.",
+        and never the same person for two levels of one submission. On a published item with a \
+        pending 实质性修改 (see `PUT /items/{id}` with `major`), decides that change: approved, it \
+        becomes the public version with its change note.",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Item id")),
     request_body(content = ReviewRequest, content_type = "application/json"),
@@ -176,9 +178,14 @@ pub async fn item_review(
         }
     };
     let mut tx = state.db.begin().await?;
-    let (_, r) = load(&mut tx, &user, id).await?;
+    let (item, r) = load(&mut tx, &user, id).await?;
     let comment = body.comment.unwrap_or_default();
-    workflow::review(&mut tx, &user.actor(), id, r, approve, &comment).await?;
+    if item.status == "published" && workflow::pending_revision(&mut tx, id).await?.is_some() {
+        crate::admin::workflow::apply_revision(&mut tx, &user.actor(), id, r, approve, &comment)
+            .await?;
+    } else {
+        workflow::review(&mut tx, &user.actor(), id, r, approve, &comment).await?;
+    }
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))

@@ -94,7 +94,9 @@ pub async fn item_create(
     description = "Replaces the content of an item (fields left out become empty). `version` must \
         be the item's current version; otherwise someone changed it meanwhile and the answer is \
         `conflict`. The user must be allowed to edit items of both the item's organisation and \
-        the new `org_id`. A published item stays published.",
+        the new `org_id`. A published item stays published. With `major: true` a change to a \
+        published item is 实质性修改: it waits for a reviewer (`POST /items/{id}/review`), the \
+        published text staying live meanwhile, and the answer is the unchanged item.",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Item id")),
     request_body(content = ItemUpdate, content_type = "application/json"),
@@ -135,6 +137,18 @@ pub async fn item_update(
     let (version, input) = input;
     if !user.perms.can_edit_items_of(input.org_id) {
         return Err(forbidden_target().into());
+    }
+    let current = items::get(&mut tx, id).await?;
+    if body.major && current.status == "published" {
+        // 实质性修改 waits for review; the published text stays live meanwhile.
+        let fields = serde_json::to_string(&body.item.fields()).unwrap_or_default();
+        let r = crate::admin::workflow::rights(&user, current.org_id);
+        let note = body.change_note.clone().unwrap_or_default();
+        gongkai_db::workflow::propose_revision(&mut tx, &user.actor(), id, r, &fields, &note)
+            .await?;
+        let out = full(&mut tx, id).await?;
+        tx.commit().await?;
+        return Ok(Json(out));
     }
     let change = items::ChangeNote {
         major: body.major,
