@@ -157,6 +157,12 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         docs = state.search.index.num_docs(),
         "搜索索引已就绪"
     );
+    let overdue = gongkai_web::worker::publish_overdue(&db, gongkai_db::now_ms())
+        .await
+        .context("补发到期的定时发布")?;
+    if overdue > 0 {
+        tracing::info!(items = overdue, "定时发布(服务停机期间到期,启动时补发)");
+    }
     let worker = gongkai_web::worker::Worker::spawn(
         db.clone(),
         gongkai_web::worker::WorkerConfig {

@@ -10,6 +10,9 @@ pub enum DbError {
     Invalid(#[from] Invalid),
     #[error("{0}")]
     NotFound(&'static str),
+    /// The person may not do this (a workflow refusal), in Chinese.
+    #[error("{0}")]
+    Forbidden(String),
     /// Someone else changed the record since it was loaded.
     #[error("该记录已被他人修改,请刷新后重试")]
     Stale,

@@ -46,6 +46,22 @@ pub struct Item {
     pub interprets_item_id: Option<i64>,
     pub validity_changed_on: Option<String>,
     pub replaced_by_item_id: Option<i64>,
+    /// Submissions so far (workflow; see `crate::workflow`).
+    pub review_round: i64,
+    /// The review level awaited while `submitted`, else 0.
+    pub review_level: i64,
+    /// When a `scheduled` item is to be published (epoch ms).
+    pub publish_at: Option<i64>,
+    /// Why the scheduled publication was not carried out (the content guard found something).
+    pub schedule_error: Option<String>,
+    /// Published without review (先发后审) with this reason.
+    pub publish_now_reason: Option<String>,
+    /// `pending` until reviewed after a publication without review, then `done`.
+    pub post_review: Option<String>,
+    /// `notice` or `gone` for items withdrawn through the workflow.
+    pub withdraw_mode: Option<String>,
+    pub withdraw_reason: Option<String>,
+    pub withdrawn_at: Option<i64>,
 }
 
 impl Item {
@@ -454,6 +470,7 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     write_columns(conn, id, &input.column_ids).await?;
+    add_author(conn, id, actor).await?;
     let mut after = snapshot(conn, id).await?;
     note_cross_org(&mut after, input);
     audit::record(
@@ -472,7 +489,30 @@ pub async fn create(
     Ok(id)
 }
 
+/// Records `actor` as an author of item `id` (authors never review it).
+pub(crate) async fn add_author(conn: &mut AnyConnection, id: i64, actor: &Actor) -> DbResult<()> {
+    if let Some(u) = actor.user_id {
+        sqlx::query(
+            "INSERT INTO item_authors (item_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(u)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// How a change to a published item is recorded: 勘误 (minor) or 实质性修改 (major, with a
+/// public 修改说明).
+#[derive(Debug, Clone, Default)]
+pub struct ChangeNote {
+    pub major: bool,
+    pub note: String,
+}
+
 /// Saves an edit. `expected_version` guards against overwriting someone else's change.
+/// A change to a published item is a minor one (勘误); see [`update_noting`].
 pub async fn update(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -480,7 +520,32 @@ pub async fn update(
     expected_version: i64,
     input: &ItemInput,
 ) -> DbResult<()> {
+    update_noting(
+        conn,
+        actor,
+        id,
+        expected_version,
+        input,
+        &ChangeNote::default(),
+    )
+    .await
+}
+
+/// [`update`], saying whether a change to a published item is major (with its public note).
+/// Editing an item under review, approved or scheduled takes it back to draft: what was
+/// reviewed is no longer what would be published. A change to a published item stores a version.
+pub async fn update_noting(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &ItemInput,
+    change: &ChangeNote,
+) -> DbResult<()> {
     let current = get(conn, id).await?;
+    if change.major && current.status() == ItemStatus::Published && change.note.trim().is_empty() {
+        return Err(Invalid::one("change_note", "实质性修改须填写公开的修改说明").into());
+    }
     check_refs(conn, current.site_id, input, Some(&current)).await?;
     let before = snapshot(conn, id).await?;
     let body_html = content::render_body(input.body_format, &input.body_source);
@@ -525,8 +590,22 @@ pub async fn update(
         return Err(DbError::Stale);
     }
     write_columns(conn, id, &input.column_ids).await?;
+    add_author(conn, id, actor).await?;
+    let back_to_draft = matches!(
+        current.status(),
+        ItemStatus::Submitted | ItemStatus::Approved | ItemStatus::Scheduled
+    );
+    if back_to_draft {
+        sqlx::query(
+            "UPDATE items SET status = 'draft', review_level = 0, publish_at = NULL, schedule_error = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
     if current.status() == ItemStatus::Published {
         search_outbox::record(conn, id).await?;
+        crate::workflow::record_version(conn, actor, id, change.major, change.note.trim()).await?;
     }
     let mut after = snapshot(conn, id).await?;
     note_cross_org(&mut after, input);
@@ -537,7 +616,17 @@ pub async fn update(
             action: "item.update",
             entity: "item",
             entity_id: id.to_string(),
-            summary: format!("修改信息《{}》", input.title),
+            summary: if back_to_draft {
+                format!("修改信息《{}》(退回草稿,须重新提交审核)", input.title)
+            } else if change.major && current.status() == ItemStatus::Published {
+                format!(
+                    "实质性修改已发布信息《{}》:{}",
+                    input.title,
+                    change.note.trim()
+                )
+            } else {
+                format!("修改信息《{}》", input.title)
+            },
             before: Some(before),
             after: Some(after),
         },
@@ -565,6 +654,29 @@ pub async fn publish_noting(
     pattern: &IndexPattern,
     guard_override: Option<serde_json::Value>,
 ) -> DbResult<()> {
+    publish_inner(
+        conn,
+        actor,
+        id,
+        pattern,
+        guard_override,
+        "",
+        serde_json::Map::new(),
+    )
+    .await
+}
+
+/// [`publish_noting`] with a text appended to the audit summary and fields added to the audit
+/// entry's `after` (the workflow's publication paths).
+pub(crate) async fn publish_inner(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    pattern: &IndexPattern,
+    guard_override: Option<serde_json::Value>,
+    summary_suffix: &str,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> DbResult<()> {
     let item = get(conn, id).await?;
     if item.status() == ItemStatus::Published {
         return Err(Invalid::one("status", "该信息已发布").into());
@@ -577,7 +689,8 @@ pub async fn publish_noting(
     };
     sqlx::query(
         "UPDATE items SET status = 'published', published_at = $1, index_no = $2, updated_by = $3, updated_at = $4, \
-         version = version + 1 WHERE id = $5",
+         version = version + 1, review_level = 0, publish_at = NULL, schedule_error = NULL, \
+         withdraw_mode = NULL, withdraw_reason = NULL, withdrawn_at = NULL WHERE id = $5",
     )
     .bind(published_at)
     .bind(&index_no)
@@ -588,6 +701,7 @@ pub async fn publish_noting(
     .await
     .on_unique("index_no", "生成的索引号与已有信息重复,请检查索引号规则")?;
     search_outbox::record(conn, id).await?;
+    crate::workflow::record_version(conn, actor, id, false, "").await?;
     let mut after = snapshot(conn, id).await?;
     let mut summary = format!("发布信息《{}》,索引号 {index_no}", item.title);
     if let Some(g) = guard_override {
@@ -595,6 +709,10 @@ pub async fn publish_noting(
         if let Some(o) = after.as_object_mut() {
             o.insert("guard_override".into(), g);
         }
+    }
+    summary.push_str(summary_suffix);
+    if let Some(o) = after.as_object_mut() {
+        o.extend(extra);
     }
     audit::record(
         conn,

@@ -41,6 +41,7 @@ pub mod settings;
 pub mod sitemap;
 pub mod tree;
 pub mod users;
+pub mod workflow;
 
 pub use error::{DbError, DbResult};
 

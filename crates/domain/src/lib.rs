@@ -27,5 +27,6 @@ pub mod reminder;
 pub mod role;
 pub mod seed;
 pub mod validate;
+pub mod workflow;
 
 pub use validate::{FieldError, Invalid};

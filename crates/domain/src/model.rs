@@ -73,6 +73,9 @@ coded_enum!(
     /// Where an item is in its life.
     ItemStatus {
         Draft = "draft": "草稿",
+        Submitted = "submitted": "待审核",
+        Approved = "approved": "已审核,待发布",
+        Scheduled = "scheduled": "定时发布",
         Published = "published": "已发布",
         Unpublished = "unpublished": "已撤回",
     }

@@ -107,6 +107,36 @@ impl Permissions {
         self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Editor], org_id)
     }
 
+    /// May review items of this organisation (审核): reviewers and organisation admins of it, and
+    /// system administrators.
+    pub fn can_review_items_of(&self, org_id: i64) -> bool {
+        self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Reviewer], org_id)
+    }
+
+    /// May withdraw (撤回) published items of this organisation: its organisation admins and
+    /// reviewers, the supervising office and system administrators.
+    pub fn can_withdraw_items_of(&self, org_id: i64) -> bool {
+        self.is_system_admin()
+            || self.has_global(Role::Supervisor)
+            || self.has_on(&[Role::OrgAdmin, Role::Reviewer], org_id)
+    }
+
+    /// Organisations whose items this user may review (`None` = all).
+    pub fn reviewable_orgs(&self) -> Option<Vec<i64>> {
+        if self.is_system_admin() {
+            return None;
+        }
+        let mut ids: Vec<i64> = self
+            .scoped
+            .iter()
+            .filter(|(r, _)| matches!(r, Role::OrgAdmin | Role::Reviewer))
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
+
     /// May see unpublished items of this organisation in the back office.
     pub fn can_view_items_of(&self, org_id: i64) -> bool {
         self.is_system_admin()
@@ -265,6 +295,40 @@ mod tests {
         assert!(!p.can_edit_items_of(2));
         assert!(!p.can_manage_site());
         assert_eq!(p.editable_orgs(), Some(vec![3, 4]));
+    }
+
+    #[test]
+    fn reviewers_review_and_withdraw_in_their_subtree_only() {
+        let p = Permissions::new(
+            vec![Grant {
+                role: Role::Reviewer,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert!(p.can_review_items_of(4));
+        assert!(!p.can_review_items_of(2));
+        assert!(p.can_withdraw_items_of(3));
+        assert!(!p.can_edit_items_of(3));
+        assert_eq!(p.reviewable_orgs(), Some(vec![3, 4]));
+        let editor = Permissions::new(
+            vec![Grant {
+                role: Role::Editor,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert!(!editor.can_review_items_of(3));
+        assert!(!editor.can_withdraw_items_of(3));
+        let sup = Permissions::new(
+            vec![Grant {
+                role: Role::Supervisor,
+                org_id: None,
+            }],
+            tree,
+        );
+        assert!(sup.can_withdraw_items_of(2));
+        assert!(!sup.can_review_items_of(2));
     }
 
     #[test]

@@ -522,9 +522,12 @@ fn run_gongkai(data: &Path, corpus: &Path, budget: &Budget) -> EngineRun {
             title: i.title,
             summary: String::new(),
             body: i.body,
+            attachment_text: String::new(),
+            meta: String::new(),
             index_no: None,
             doc_number: Some(i.doc_number),
             validity: "valid".into(),
+            kinds: Vec::new(),
         })
         .expect("upsert");
         items += 1;

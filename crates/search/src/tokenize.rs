@@ -90,15 +90,32 @@ impl Tokenizer for IndexTokenizer {
             };
             push(t.word, from);
             if t.word.chars().count() > 2 {
+                let mut edges: Vec<(&str, usize)> = Vec::new();
                 for sub in JIEBA.cut_for_search(t.word, false) {
                     if sub.word.len() == t.word.len() {
                         continue;
                     }
                     if t.word.starts_with(sub.word) {
-                        push(sub.word, from);
+                        edges.push((sub.word, from));
                     } else if t.word.ends_with(sub.word) {
-                        push(sub.word, from + t.word.len() - sub.word.len());
+                        edges.push((sub.word, from + t.word.len() - sub.word.len()));
                     }
+                }
+                // cut_for_search only yields 2- and 3-character parts; a longer dictionary word
+                // at an edge (政务公开 in 政务公开工作要点) must be found too.
+                for (i, _) in t.word.char_indices().skip(2) {
+                    let (head, tail) = t.word.split_at(i);
+                    if head.chars().count() > 3 && JIEBA.has_word(head) {
+                        edges.push((head, from));
+                    }
+                    if tail.chars().count() > 3 && JIEBA.has_word(tail) {
+                        edges.push((tail, from + i));
+                    }
+                }
+                edges.sort_unstable();
+                edges.dedup();
+                for (word, at) in edges {
+                    push(word, at);
                 }
             }
         }
@@ -219,6 +236,9 @@ mod tests {
             "only {apart:?} cut apart without the dictionary"
         );
         // The index still finds the parts that begin or end a term.
+        let long = index_terms("2017年政务公开工作要点");
+        assert!(long.contains(&"政务公开工作要点".to_string()), "{long:?}");
+        assert!(long.contains(&"政务公开".to_string()), "{long:?}");
         let idx = index_terms("推进政府信息公开");
         assert!(idx.contains(&"政府信息公开".to_string()), "{idx:?}");
         assert!(idx.contains(&"政府".to_string()), "{idx:?}");

@@ -10,9 +10,12 @@ fn doc(id: i64, title: &str, body: &str, doc_number: Option<&str>, published_at:
         title: title.into(),
         summary: String::new(),
         body: body.into(),
+        attachment_text: String::new(),
+        meta: String::new(),
         index_no: Some(format!("11211100MB0000000X/2017-0000{id}")),
         doc_number: doc_number.map(Into::into),
         validity: "valid".into(),
+        kinds: Vec::new(),
         published_at,
     }
 }

@@ -100,6 +100,7 @@ impl From<DbError> for AppError {
         match e {
             DbError::Invalid(inv) => AppError::Invalid(inv),
             DbError::NotFound(m) => AppError::NotFound(m.to_string()),
+            DbError::Forbidden(m) => AppError::Forbidden(m),
             DbError::Stale => AppError::Conflict(DbError::Stale.to_string()),
             other => AppError::Internal(other.to_string()),
         }

@@ -6,13 +6,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Kills the server when the test ends, pass or fail.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     log: std::path::PathBuf,
 }
 
 impl Server {
-    fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -24,14 +24,14 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("find a free port")
         .port()
 }
 
-fn serve(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
+pub(crate) fn serve(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
     let log = data_dir
         .parent()
         .expect("data dir has a parent")
@@ -58,7 +58,7 @@ fn serve(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
 
 /// Waits until `url` answers at all (any status); fails if the process exits or after 120 s
 /// (a generous bound for a loaded CI machine, not a performance assertion).
-async fn wait_until_up(server: &mut Server, url: &str) {
+pub(crate) async fn wait_until_up(server: &mut Server, url: &str) {
     let client = crate::support::new_client();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

@@ -187,8 +187,12 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
     b.fill("#f-attachments", &attachment.display().to_string())
         .await;
     b.screenshot("item-editor").await;
+    // 直接发布(先发后审) needs a reason; the form is folded in a <details>.
+    b.click("details.publish-now summary").await;
+    b.fill("#f-publish_reason", "工作通报需当日发布,先发后审")
+        .await;
     b.click("button[name=action][value=publish]").await;
-    let url = b.wait_for_url("notice=published").await;
+    let url = b.wait_for_url("notice=wf_published_now").await;
     let id: i64 = url
         .split("/admin/items/")
         .nth(1)
@@ -203,7 +207,7 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
         .text()
         .await
         .expect("text");
-    assert!(notice.contains("已发布"), "{notice}");
+    assert!(notice.contains("已直接发布"), "{notice}");
 
     b.goto(&app.url(&format!("/items/{id}"))).await;
     let heading = b
@@ -425,6 +429,10 @@ async fn a_visitor_searches_in_chinese_filters_by_organisation_and_opens_a_resul
         .await
         .expect("text");
     assert_eq!(heading, civil_title);
+    b.close().await;
+    app.teardown().await;
+}
+
 /// 依申请公开 end to end in a real browser: an applicant files online and gets a tracking code,
 /// a handler (here the administrator) answers in the back office, the applicant sees the answer
 /// through the tracking code and the phone tail.

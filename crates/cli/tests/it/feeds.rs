@@ -1,9 +1,11 @@
 //! Feeds and open data: RSS and Atom per column and per organisation, `/sitemap.xml` and the
 //! 政府信息公开目录 as CSV and XLSX. The leak matrix: a published 主动公开 item is in every
 //! channel; a draft, an unpublished item, a published 依申请公开 and a published 不予公开 item are
-//! in none.
+//! in none, nor is an item in any non-public workflow state (submitted, approved, scheduled,
+//! withdrawn with a notice or gone; the other channels: `workflow.rs`).
 
 use crate::support::TestApp;
+use crate::workflow::Reach;
 use calamine::{Data, Reader, Xlsx};
 use quick_xml::Reader as XmlReader;
 use quick_xml::XmlVersion;
@@ -33,6 +35,12 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         ("撤回规划", false),
         ("依申请公开规划", false),
         ("不予公开规划", false),
+        // The publishing workflow's states before publication and after withdrawal.
+        ("待审核规划", false),
+        ("已审核待发布规划", false),
+        ("定时发布规划", false),
+        ("撤回公告规划", false),
+        ("撤回删除规划", false),
     ] {
         let mut f = app.item(ORG, COLUMN, title).await;
         f.doc_number = "盘发改〔2017〕1号".into();
@@ -54,6 +62,11 @@ async fn cases(app: &TestApp) -> Vec<Case> {
                 app.publish(id).await;
                 app.unpublish(id).await;
             }
+            "待审核规划" => crate::workflow::reach(app, id, Reach::Submitted).await,
+            "已审核待发布规划" => crate::workflow::reach(app, id, Reach::Approved).await,
+            "定时发布规划" => crate::workflow::reach(app, id, Reach::Scheduled).await,
+            "撤回公告规划" => crate::workflow::reach(app, id, Reach::WithdrawnNotice).await,
+            "撤回删除规划" => crate::workflow::reach(app, id, Reach::WithdrawnGone).await,
             _ => app.publish(id).await,
         }
         out.push(Case { id, title, public });

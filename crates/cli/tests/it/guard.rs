@@ -115,7 +115,10 @@ both_backends!(
         let (status, location) = post_form(
             &app,
             &format!("/admin/items/{id}/publish"),
-            &[("csrf_token", &csrf)],
+            &[
+                ("csrf_token", &csrf),
+                ("reason", "脱敏后直接发布(先发后审)"),
+            ],
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
@@ -170,6 +173,7 @@ both_backends!(
                 ("csrf_token", &csrf),
                 ("guard_override", "1"),
                 ("override_reason", "值班电话需向公众公开"),
+                ("reason", "节日值班安排须当日公开"),
             ],
         )
         .await;

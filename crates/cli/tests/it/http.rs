@@ -18,6 +18,7 @@ fn item_form(csrf: &str, title: &str, org_id: i64, column_id: i64, action: &str)
         .text("disclosure", "proactive")
         .text("doc_number", "盘政办发〔2017〕99号")
         .text("action", action.to_string())
+        .text("publish_reason", "测试:直接发布(先发后审)")
 }
 
 /// Posts the editor form; returns the status and the Location or body.

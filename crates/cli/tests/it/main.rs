@@ -37,3 +37,4 @@ mod reports;
 mod search;
 mod storage;
 mod supervision;
+mod workflow;

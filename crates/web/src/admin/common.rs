@@ -32,7 +32,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "created" => "已创建。",
         "saved" => "已保存。",
         "published" => "已发布,公众现在可以看到这条信息。",
-        "unpublished" => "已撤回,公众将不再看到这条信息。",
+        "unpublished" => "已撤回:信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",
         "granted" => "已授予角色。",
         "revoked" => "已撤销。",
@@ -50,6 +50,17 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "guard_attachments_only" => {
             "标题、摘要和正文没有需要脱敏的内容;附件中发现的问题无法在线脱敏,请删除附件或上传脱敏后的文件替换。"
         }
+        "wf_submitted" => "已提交审核。",
+        "wf_saved_submitted" => "已保存并提交审核。",
+        "wf_approved" => "已审核通过。",
+        "wf_returned" => "已退回修改,起草人可修改后重新提交。",
+        "wf_published_now" => "已直接发布(先发后审),等待审核人补审。",
+        "wf_scheduled" => "已安排定时发布,到时由后台任务发布。",
+        "wf_unscheduled" => "已取消定时发布,信息回到“已审核,待发布”。",
+        "wf_post_reviewed" => "已补审通过。",
+        "wf_revision" => "实质性修改已提交审核;审核通过前,公众看到的仍是原来的版本。",
+        "wf_revision_approved" => "已审核通过实质性修改,新版本已公开,修改说明列入“更新记录”。",
+        "wf_revision_returned" => "已退回实质性修改,公开的仍是原来的版本。",
         _ => return None,
     })
 }
@@ -72,6 +83,8 @@ struct Nav {
     opinion: bool,
     /// 依申请公开: handlers and organisation administrators.
     applications: bool,
+    /// Reviews items of some organisation (待我审核).
+    reviews: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -98,6 +111,7 @@ pub fn render(
         messages: super::messages::can_open(p),
         opinion: super::opinion::can_open(p),
         applications: p.handled_orgs().is_none_or(|o| !o.is_empty()),
+        reviews: p.reviewable_orgs().is_none_or(|o| !o.is_empty()),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

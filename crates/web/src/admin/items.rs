@@ -1,4 +1,5 @@
-//! The item editor: list, create, edit, save draft, publish, unpublish, attachments.
+//! The item editor: list, create, edit, save draft, save and submit or publish now, attachments.
+//! The workflow's other transitions are in `workflow.rs`.
 //! **Every handler checks the user's rights on the item's organisation** (and on the target
 //! organisation when it changes); items of other organisations are answered with 404.
 
@@ -109,6 +110,12 @@ struct Submission {
     version: i64,
     action: String,
     uploads: Vec<(String, Vec<u8>)>,
+    /// The reason for 直接发布(先发后审) (`action=publish`).
+    publish_reason: String,
+    /// `major` (实质性修改) or minor (勘误) for a change to a published item.
+    change_kind: String,
+    /// The public 修改说明 of a major change.
+    change_note: String,
 }
 
 async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
@@ -118,6 +125,9 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
         version: 0,
         action: "save".into(),
         uploads: Vec::new(),
+        publish_reason: String::new(),
+        change_kind: String::new(),
+        change_note: String::new(),
     };
     let bad = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -142,6 +152,9 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
             "csrf_token" => s.csrf_token = value,
             "version" => s.version = value.trim().parse().unwrap_or(0),
             "action" => s.action = value,
+            "publish_reason" => s.publish_reason = value,
+            "change_kind" => s.change_kind = value,
+            "change_note" => s.change_note = value,
             "title" => f.title = value,
             "summary" => f.summary = value,
             "body_format" => f.body_format = value,
@@ -245,6 +258,10 @@ async fn render_form(
         .iter()
         .any(|o| o.id.to_string() == p.fields.interprets_item_id.trim());
     let interpretation_limit = settings::interpretation_limit(&mut conn).await?;
+    let workflow = match p.item {
+        Some(i) => Some(super::workflow::panel(&mut conn, user, i).await?),
+        None => None,
+    };
     let item_json = p.item.map(|i| {
         json!({
             "id": i.id, "status": i.status, "status_label": i.status().label(), "version": i.version,
@@ -259,6 +276,7 @@ async fn render_form(
         "items",
         json!({
             "item": item_json,
+            "workflow": workflow,
             "f": p.fields,
             "errors": p.errors.map(error_map).unwrap_or(json!({})),
             "error_list": p.errors.map(|e| e.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>()).unwrap_or_default(),
@@ -371,10 +389,14 @@ pub async fn create(
     let result = async {
         let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
-        let notice = if sub.action == "publish" {
-            publish_if_clean(&mut tx, &user, id).await?
-        } else {
-            "created"
+        let notice = match sub.action.as_str() {
+            "publish" => publish_if_clean(&mut tx, &user, id, &sub.publish_reason).await?,
+            "submit" => {
+                let r = super::workflow::rights(&user, input.org_id);
+                gongkai_db::workflow::submit(&mut tx, &user.actor(), id, r).await?;
+                "wf_saved_submitted"
+            }
+            _ => "created",
         };
         Ok::<(i64, &str), AppError>((id, notice))
     }
@@ -530,12 +552,62 @@ pub async fn update(
     if let Err(e) = check_links(&state, &user, &input).await? {
         return form_error(&state, &user, Some(&item), &sub.fields, e).await;
     }
+    if item.status() == ItemStatus::Published && sub.change_kind == "major" {
+        // 实质性修改 waits for review; the published text stays live meanwhile.
+        if !uploads.is_empty() {
+            let inv = Invalid::one(
+                "attachments",
+                "实质性修改须先审核,附件请在修改审核通过后上传",
+            );
+            return form_error(&state, &user, Some(&item), &sub.fields, inv).await;
+        }
+        let fields = serde_json::to_string(&sub.fields).unwrap_or_default();
+        let r = super::workflow::rights(&user, item.org_id);
+        let mut tx = state.db.begin().await?;
+        match gongkai_db::workflow::propose_revision(
+            &mut tx,
+            &user.actor(),
+            id,
+            r,
+            &fields,
+            &sub.change_note,
+        )
+        .await
+        {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(
+                    Redirect::to(&format!("/admin/items/{id}/edit?notice=wf_revision"))
+                        .into_response(),
+                );
+            }
+            Err(gongkai_db::DbError::Invalid(e)) => {
+                drop(tx);
+                return form_error(&state, &user, Some(&item), &sub.fields, e).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let mut tx = state.db.begin().await?;
     let result = async {
-        items::update(&mut tx, &user.actor(), id, sub.version, &input).await?;
+        let change = items::ChangeNote {
+            major: sub.change_kind == "major",
+            note: sub.change_note.clone(),
+        };
+        items::update_noting(&mut tx, &user.actor(), id, sub.version, &input, &change).await?;
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
-        if sub.action == "publish" && item.status() != ItemStatus::Published {
-            return publish_if_clean(&mut tx, &user, id).await;
+        if item.status() != ItemStatus::Published {
+            match sub.action.as_str() {
+                "publish" => {
+                    return publish_if_clean(&mut tx, &user, id, &sub.publish_reason).await;
+                }
+                "submit" => {
+                    let r = super::workflow::rights(&user, input.org_id);
+                    gongkai_db::workflow::submit(&mut tx, &user.actor(), id, r).await?;
+                    return Ok("wf_saved_submitted");
+                }
+                _ => {}
+            }
         }
         Ok::<&str, AppError>("saved")
     }
@@ -564,27 +636,34 @@ pub async fn update(
     }
 }
 
-/// Publishes `id` in the caller's transaction unless the content guard finds something in it;
-/// returns the notice code for the redirect (`guard_blocked`: saved, not published).
+/// 保存并直接发布 (先发后审, with `reason`) in the caller's transaction unless the content guard
+/// finds something; returns the notice code for the redirect (`guard_blocked`: saved, not
+/// published). A missing reason is refused (422) and the caller rolls back.
 async fn publish_if_clean(
     tx: &mut sqlx::AnyConnection,
     user: &CurrentUser,
     id: i64,
+    reason: &str,
 ) -> Result<&'static str, AppError> {
     if !guard::hits_of(tx, id).await?.is_empty() {
         return Ok("guard_blocked");
     }
     let pattern = settings::index_pattern(tx).await?;
-    items::publish(tx, &user.actor(), id, &pattern).await?;
-    Ok("published")
+    let org = items::get(tx, id).await?.org_id;
+    let r = super::workflow::rights(user, org);
+    gongkai_db::workflow::publish_now(tx, &user.actor(), id, r, &pattern, reason, None).await?;
+    Ok("wf_published_now")
 }
 
-/// The direct publish form, and the content guard's override form (`guard_override` set, with a
-/// required reason).
+/// The publish form: an approved item is published; any other goes out without review
+/// (先发后审) and needs `reason`. With the content guard's override (`guard_override` set, with
+/// a required `override_reason`).
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
     csrf_token: String,
+    #[serde(default)]
+    reason: String,
     #[serde(default)]
     guard_override: String,
     #[serde(default)]
@@ -619,13 +698,27 @@ pub async fn publish(
         }
     };
     let pattern = settings::index_pattern(&mut tx).await?;
-    items::publish_noting(&mut tx, &user.actor(), id, &pattern, note).await?;
+    let r = super::workflow::rights(&user, item.org_id);
+    let done = if item.status() == ItemStatus::Approved {
+        gongkai_db::workflow::publish_approved(&mut tx, &user.actor(), id, r, &pattern, note).await
+    } else {
+        gongkai_db::workflow::publish_now(&mut tx, &user.actor(), id, r, &pattern, &f.reason, note)
+            .await
+    };
+    match done {
+        Ok(()) => {}
+        Err(gongkai_db::DbError::Invalid(inv)) => {
+            drop(tx);
+            return refused(&state, &user, &item, inv).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=published")).into_response())
 }
 
 /// The item page with why publishing was refused (422); nothing was changed.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     user: &CurrentUser,
     item: &Item,
@@ -648,23 +741,6 @@ async fn refused(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
-}
-
-pub async fn unpublish(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    AdminForm(f): AdminForm<CsrfOnly>,
-) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
-    let item = visible_item(&state, &user, id).await?;
-    if !user.perms.can_edit_items_of(item.org_id) {
-        return Err(AppError::forbidden());
-    }
-    let mut tx = state.db.begin().await?;
-    items::unpublish(&mut tx, &user.actor(), id).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=unpublished")).into_response())
 }
 
 pub async fn delete_attachment(

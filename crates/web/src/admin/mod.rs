@@ -23,6 +23,7 @@ mod proposals;
 mod site;
 mod supervision;
 mod upload;
+pub(crate) mod workflow;
 
 pub(crate) use common::error_map;
 pub(crate) use login::ClientIp;
@@ -53,7 +54,6 @@ pub fn router() -> Router<AppState> {
             "/guard/lists",
             get(guard::lists_form).post(guard::lists_save),
         )
-        .route("/items/{id}/unpublish", post(items::unpublish))
         .route(
             "/items/{id}/attachments/{attachment_id}/delete",
             post(items::delete_attachment),
@@ -172,6 +172,10 @@ pub fn router() -> Router<AppState> {
             "/applications/{id}/letters/{kind}",
             get(applications::letter),
         )
+        .route("/items/{id}/workflow", post(workflow::act))
+        .route("/reviews", get(workflow::queue_page))
+        .route("/review-levels", get(workflow::levels_page))
+        .route("/review-levels/{org_id}", post(workflow::levels_save))
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 
@@ -184,6 +188,9 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<R
             .into_iter()
             .map(|(k, v)| (k, json!(v)))
             .collect();
+    let post_review = gongkai_db::workflow::post_review_counts(&mut conn, scope.as_deref()).await?;
+    let post_pending: i64 = post_review.iter().map(|c| c.pending).sum();
+    let post_total: i64 = post_review.iter().map(|c| c.total).sum();
     let all = gongkai_db::orgs::all(&mut conn).await?;
     let my_orgs: Vec<String> = user
         .grants
@@ -198,6 +205,7 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<R
         "dashboard",
         json!({
             "counts": counts, "my_orgs": my_orgs,
+            "post_review": post_review, "post_pending": post_pending, "post_total": post_total,
             "can_create": user.perms.editable_orgs().is_none_or(|o| !o.is_empty()),
         }),
     )?

@@ -184,7 +184,12 @@ pub async fn board(
             .collect()
     };
     let heat = heat_map(&periods, r.plan.year);
+    let post_review = {
+        let mut conn = state.db.pool.acquire().await?;
+        gongkai_db::workflow::post_review_counts(&mut conn, l.scope.as_deref()).await?
+    };
     Ok(render(&state, &user, "admin/supervision.html", "supervision", json!({
+        "post_review": post_review,
         "feedback": {"counts": fb_counts, "late": fb_rows("late"), "missing": fb_rows("missing")},
         "heat": heat,
         "plan": r.plan, "plans": l.plan_options, "as_of": l.as_of, "error": l.error, "base": base,

@@ -516,6 +516,13 @@ pub struct ItemUpdate {
     #[serde(default, deserialize_with = "opt_int")]
     #[schema(value_type = i64, required = true, example = 1)]
     pub version: Option<i64>,
+    /// For a published item: `true` for 实质性修改 (requires `change_note`, shown publicly in
+    /// the item's 更新记录); otherwise the change is a 勘误. Either way a version is stored.
+    #[serde(default)]
+    pub major: bool,
+    /// The public 修改说明 of a major change.
+    #[serde(default)]
+    pub change_note: Option<String>,
     #[serde(flatten)]
     pub item: ItemWrite,
 }

@@ -14,6 +14,7 @@ pub mod dto;
 mod extract;
 mod read;
 mod search;
+mod workflow;
 mod write;
 
 use crate::error::{ApiError, ERROR_CODES};
@@ -39,9 +40,15 @@ pub fn router() -> Router<AppState> {
         .route("/items", get(read::item_list).post(write::item_create))
         .route("/items/{id}", get(read::item_get).put(write::item_update))
         .route("/items/{id}/draft", get(write::item_draft))
-        .route("/items/{id}/publish", post(write::item_publish))
-        .route("/items/{id}/unpublish", post(write::item_unpublish))
         .route("/search", get(search::search))
+        .route("/items/{id}/publish", post(workflow::item_publish))
+        .route("/items/{id}/unpublish", post(workflow::item_unpublish))
+        .route("/items/{id}/submit", post(workflow::item_submit))
+        .route("/items/{id}/review", post(workflow::item_review))
+        .route("/items/{id}/schedule", post(workflow::item_schedule))
+        .route("/items/{id}/unschedule", post(workflow::item_unschedule))
+        .route("/items/{id}/withdraw", post(workflow::item_withdraw))
+        .route("/items/{id}/post-review", post(workflow::item_post_review))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(
             extract::MAX_JSON_BYTES,
@@ -116,10 +123,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         read::item_get,
         write::item_create,
         write::item_update,
-        write::item_publish,
-        write::item_unpublish,
         write::item_draft,
         search::search,
+        workflow::item_submit,
+        workflow::item_review,
+        workflow::item_publish,
+        workflow::item_schedule,
+        workflow::item_unschedule,
+        workflow::item_withdraw,
+        workflow::item_unpublish,
+        workflow::item_post_review,
     ),
     components(schemas(ErrorBody, FieldErrorDto)),
     modifiers(&Conventions),
@@ -129,6 +142,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         (name = "栏目", description = "Columns (栏目) of the site"),
         (name = "信息", description = "Items (信息): public reads and authenticated writes"),
         (name = "搜索", description = "Full-text search of public items, with facets"),
+        (name = "发布流程", description = "The publishing workflow: submit, review (1–3 levels), publish, schedule, withdraw"),
     )
 )]
 struct ApiDoc;
@@ -211,6 +225,12 @@ mod tests {
             ("/items/{id}/publish", "post"),
             ("/items/{id}/unpublish", "post"),
             ("/search", "get"),
+            ("/items/{id}/submit", "post"),
+            ("/items/{id}/review", "post"),
+            ("/items/{id}/schedule", "post"),
+            ("/items/{id}/unschedule", "post"),
+            ("/items/{id}/withdraw", "post"),
+            ("/items/{id}/post-review", "post"),
         ] {
             assert!(paths[path][method].is_object(), "{method} {path}");
         }

@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use gongkai_db::items::{self, Item};
-use gongkai_db::{DbError, columns, settings};
+use gongkai_db::{DbError, columns};
 use gongkai_domain::Invalid;
 use sqlx::AnyConnection;
 
@@ -40,7 +40,7 @@ fn forbidden_target() -> AppError {
     AppError::Forbidden("无权以该机构的名义发布信息:您的账号没有该机构的编辑权限".into())
 }
 
-async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
+pub(super) async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
     let item = items::get(conn, id).await?;
     detail(conn, &item, true).await
 }
@@ -94,7 +94,9 @@ pub async fn item_create(
     description = "Replaces the content of an item (fields left out become empty). `version` must \
         be the item's current version; otherwise someone changed it meanwhile and the answer is \
         `conflict`. The user must be allowed to edit items of both the item's organisation and \
-        the new `org_id`. A published item stays published.",
+        the new `org_id`. A published item stays published. With `major: true` a change to a \
+        published item is 实质性修改: it waits for a reviewer (`POST /items/{id}/review`), the \
+        published text staying live meanwhile, and the answer is the unchanged item.",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Item id")),
     request_body(content = ItemUpdate, content_type = "application/json"),
@@ -136,69 +138,23 @@ pub async fn item_update(
     if !user.perms.can_edit_items_of(input.org_id) {
         return Err(forbidden_target().into());
     }
-    items::update(&mut tx, &user.actor(), id, version, &input).await?;
-    let out = full(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(Json(out))
-}
-
-#[utoipa::path(
-    post, path = "/items/{id}/publish", tag = "信息",
-    summary = "发布信息",
-    description = "Publishes a draft or withdrawn item; on first publication it gets its 索引号 \
-        and, unless one was given, its publication time. Only 主动公开 items become public.",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Item id")),
-    responses(
-        (status = 200, description = "The published item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`invalid_input`: already published, or the content guard \
-            found personal information or a known error (one message per finding; mask or edit \
-            the item, or publish it in the back office with a reason)", body = ErrorBody),
-    )
-)]
-pub async fn item_publish(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Id(id): Id,
-) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
-    editable_item(&mut tx, &user, id).await?;
-    let hits = crate::admin::guard::hits_of(&mut tx, id).await?;
-    if !hits.is_empty() {
-        return Err(AppError::Invalid(crate::admin::guard::refusal(&hits)).into());
+    let current = items::get(&mut tx, id).await?;
+    if body.major && current.status == "published" {
+        // 实质性修改 waits for review; the published text stays live meanwhile.
+        let fields = serde_json::to_string(&body.item.fields()).unwrap_or_default();
+        let r = crate::admin::workflow::rights(&user, current.org_id);
+        let note = body.change_note.clone().unwrap_or_default();
+        gongkai_db::workflow::propose_revision(&mut tx, &user.actor(), id, r, &fields, &note)
+            .await?;
+        let out = full(&mut tx, id).await?;
+        tx.commit().await?;
+        return Ok(Json(out));
     }
-    let pattern = settings::index_pattern(&mut tx).await?;
-    items::publish(&mut tx, &user.actor(), id, &pattern).await?;
-    let out = full(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(Json(out))
-}
-
-#[utoipa::path(
-    post, path = "/items/{id}/unpublish", tag = "信息",
-    summary = "撤回信息",
-    description = "Withdraws a published item from the public site and API.",
-    security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Item id")),
-    responses(
-        (status = 200, description = "The withdrawn item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`invalid_input`: not published", body = ErrorBody),
-    )
-)]
-pub async fn item_unpublish(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Id(id): Id,
-) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
-    editable_item(&mut tx, &user, id).await?;
-    items::unpublish(&mut tx, &user.actor(), id).await?;
+    let change = items::ChangeNote {
+        major: body.major,
+        note: body.change_note.clone().unwrap_or_default(),
+    };
+    items::update_noting(&mut tx, &user.actor(), id, version, &input, &change).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))

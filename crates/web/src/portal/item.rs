@@ -3,9 +3,9 @@
 use super::{Chrome, ColumnView, Crumb, Href, Section, hide, parse_id, percent_encode};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
-use gongkai_db::{attachments, interpretations, items, orgs};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gongkai_db::{attachments, interpretations, items, orgs, workflow};
 use gongkai_domain::model::Validity;
 use minijinja::value::Serde as S;
 use serde::Serialize;
@@ -76,10 +76,19 @@ struct LinkView {
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let mut conn = state.db.pool.acquire().await?;
-    let item = items::get_public(&mut conn, id).await.map_err(hide)?;
+    let item = match items::get_public(&mut conn, id).await {
+        Ok(i) => i,
+        Err(gongkai_db::DbError::NotFound(_)) => {
+            return match workflow::withdrawn(&mut conn, id).await? {
+                Some(w) => withdrawn_page(&state, &mut conn, w).await,
+                None => Err(AppError::not_found()),
+            };
+        }
+        Err(e) => return Err(hide(e)),
+    };
     let chrome = Chrome::load(&mut conn).await?;
     let org = orgs::get(&mut conn, item.org_id).await?;
     let attachments: Vec<AttachmentView> = attachments::of_item(&mut conn, item.id)
@@ -146,8 +155,13 @@ pub async fn show(
             org_name: r.org_name,
         })
         .collect();
+    let changes: Vec<_> = workflow::public_changes(&mut conn, item.id)
+        .await?
+        .into_iter()
+        .map(|(at, note)| minijinja::context! { at => at, note => note })
+        .collect();
     let here = format!("/items/{}", item.id);
-    state.templates.render(
+    Ok(state.templates.render(
         "portal/item.html",
         minijinja::context! {
             validity => validity.code(),
@@ -163,9 +177,48 @@ pub async fn show(
             columns => S(columns),
             breadcrumb => S(breadcrumb),
             item => S(&item),
+            changes => changes,
             ..chrome.ctx(section, &here, &item.title)
         },
-    )
+    )?
+    .into_response())
+}
+
+/// The page of an item withdrawn through the workflow: `notice` answers 200 with the title,
+/// the date and reason of the withdrawal and 「此信息已撤回」 (never the body or attachments);
+/// `gone` answers 410 Gone.
+async fn withdrawn_page(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    w: workflow::WithdrawnRow,
+) -> Result<Response, AppError> {
+    let chrome = Chrome::load(conn).await?;
+    let gone = w.withdraw_mode == "gone";
+    let org = orgs::get(conn, w.org_id).await?;
+    let here = format!("/items/{}", w.id);
+    let title = if gone {
+        "信息已删除".to_string()
+    } else {
+        w.title.clone()
+    };
+    let html = state.templates.render(
+        "portal/withdrawn.html",
+        minijinja::context! {
+            gone => gone,
+            title => if gone { String::new() } else { w.title.clone() },
+            index_no => if gone { None } else { w.index_no.clone() },
+            reason => if gone { None } else { w.withdraw_reason.clone() },
+            withdrawn_at => w.withdrawn_at,
+            org => minijinja::context! { id => org.id, name => &org.name },
+            ..chrome.ctx(Section::Other, &here, &title)
+        },
+    )?;
+    let status = if gone {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html).into_response())
 }
 
 /// Serves an attachment of a public item as a download.

@@ -10,7 +10,7 @@
 
 use super::{Chrome, Crumb, Href, Section};
 use crate::applications::{available_letters, docx_response, letter_docx, timeline};
-use crate::util::{client_ip, random_hex, sha256_hex};
+use crate::util::{client_ip, sha256_hex};
 use crate::{AppError, AppState};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;

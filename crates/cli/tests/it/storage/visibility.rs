@@ -29,6 +29,15 @@ async fn matrix(app: &crate::support::TestApp) -> Vec<Case> {
                     app.publish(id).await;
                     app.unpublish(id).await;
                 }
+                ItemStatus::Submitted => {
+                    crate::workflow::reach(app, id, crate::workflow::Reach::Submitted).await
+                }
+                ItemStatus::Approved => {
+                    crate::workflow::reach(app, id, crate::workflow::Reach::Approved).await
+                }
+                ItemStatus::Scheduled => {
+                    crate::workflow::reach(app, id, crate::workflow::Reach::Scheduled).await
+                }
             }
             let stored = items::get(&mut *app.conn().await, id).await.unwrap();
             assert_eq!(stored.status(), *status, "{title}");

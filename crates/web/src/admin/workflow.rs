@@ -1,0 +1,456 @@
+//! The publishing workflow in the back office: one form handler for every transition
+//! (`POST /admin/items/{id}/workflow`, field `action`), the reviewer's queues (`/admin/reviews`:
+//! 待我审核 and 待补审(先发后审)) and the workflow panel of the item page (state, the buttons the
+//! user may press, review history, versions with a diff). **The buttons are only a hint: every
+//! transition is checked again by `gongkai_db::workflow` against the user's rights on the
+//! item's organisation.**
+
+use super::common::{AdminForm, render};
+use super::guard;
+use crate::auth::CurrentUser;
+use crate::util::page_param;
+use crate::{AppError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_db::items::{self, Item};
+use gongkai_db::workflow::{self, Queue, Rights};
+use gongkai_db::{now_ms, settings};
+use gongkai_domain::Invalid;
+use gongkai_domain::workflow::{self as wf, Action, WithdrawMode};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The user's workflow rights on an organisation.
+pub(crate) fn rights(user: &CurrentUser, org_id: i64) -> Rights {
+    Rights {
+        can_edit: user.perms.can_edit_items_of(org_id),
+        can_review: user.perms.can_review_items_of(org_id),
+        can_withdraw: user.perms.can_withdraw_items_of(org_id),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct WorkflowForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    reason: String,
+    /// `YYYY-MM-DDTHH:MM` (datetime-local) or `YYYY-MM-DD HH:MM`, China time.
+    #[serde(default)]
+    publish_at: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    guard_override: String,
+    #[serde(default)]
+    override_reason: String,
+}
+
+/// A civil date and time in China (`YYYY-MM-DDTHH:MM`, seconds optional, or with a space) as
+/// epoch milliseconds.
+pub(crate) fn parse_china_time(text: &str) -> Option<i64> {
+    let t = text.trim().replace(' ', "T");
+    let parsed = chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    Some(parsed.and_utc().timestamp_millis() - 8 * 3_600_000)
+}
+
+/// The content guard on the paths that make an item public: `Ok(None)` when clean, the override
+/// record when overridden with a reason, `Err` (422) otherwise.
+pub(crate) async fn guard_gate(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    guard_override: &str,
+    override_reason: &str,
+) -> Result<Option<serde_json::Value>, AppError> {
+    let hits = guard::hits_of(conn, id).await?;
+    if hits.is_empty() {
+        Ok(None)
+    } else if guard_override.is_empty() {
+        Err(AppError::Invalid(guard::refusal(&hits)))
+    } else {
+        guard::override_record(override_reason, &hits)
+            .map(Some)
+            .map_err(AppError::Invalid)
+    }
+}
+
+/// Loads an item the user may see, or 404.
+async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<Item, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let item = items::get(&mut conn, id)
+        .await
+        .map_err(|_| AppError::not_found())?;
+    if !user.perms.can_view_items_of(item.org_id) && !user.perms.can_withdraw_items_of(item.org_id)
+    {
+        return Err(AppError::not_found());
+    }
+    Ok(item)
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<WorkflowForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    let item = visible(&state, &user, id).await?;
+    let r = rights(&user, item.org_id);
+    let actor = user.actor();
+    let mut tx = state.db.begin().await?;
+    let result: Result<&'static str, AppError> = async {
+        match f.action.as_str() {
+            "submit" => {
+                workflow::submit(&mut tx, &actor, id, r).await?;
+                Ok("wf_submitted")
+            }
+            "approve" | "return" => {
+                let approve = f.action == "approve";
+                workflow::review(&mut tx, &actor, id, r, approve, &f.comment).await?;
+                Ok(if approve {
+                    "wf_approved"
+                } else {
+                    "wf_returned"
+                })
+            }
+            "publish" => {
+                let note = guard_gate(&mut tx, id, &f.guard_override, &f.override_reason).await?;
+                let pattern = settings::index_pattern(&mut tx).await?;
+                workflow::publish_approved(&mut tx, &actor, id, r, &pattern, note).await?;
+                Ok("published")
+            }
+            "publish_now" => {
+                let note = guard_gate(&mut tx, id, &f.guard_override, &f.override_reason).await?;
+                let pattern = settings::index_pattern(&mut tx).await?;
+                workflow::publish_now(&mut tx, &actor, id, r, &pattern, &f.reason, note).await?;
+                Ok("wf_published_now")
+            }
+            "schedule" => {
+                let at = parse_china_time(&f.publish_at).ok_or_else(|| {
+                    AppError::Invalid(Invalid::one(
+                        "publish_at",
+                        "请填写定时发布的日期和时间(北京时间),例如 2026-12-01 09:00",
+                    ))
+                })?;
+                // Refused now rather than at the scheduled time, when it can still be fixed.
+                guard_gate(&mut tx, id, "", "").await?;
+                workflow::schedule(&mut tx, &actor, id, r, at, now_ms()).await?;
+                Ok("wf_scheduled")
+            }
+            "unschedule" => {
+                workflow::unschedule(&mut tx, &actor, id, r).await?;
+                Ok("wf_unscheduled")
+            }
+            "withdraw" => {
+                let mode = WithdrawMode::from_code(&f.mode)
+                    .ok_or_else(|| AppError::Invalid(Invalid::one("mode", "请选择撤回方式")))?;
+                workflow::withdraw(&mut tx, &actor, id, r, mode, &f.reason).await?;
+                Ok("unpublished")
+            }
+            "confirm_post_review" => {
+                workflow::confirm_post_review(&mut tx, &actor, id, r, &f.comment).await?;
+                Ok("wf_post_reviewed")
+            }
+            "approve_revision" | "return_revision" => {
+                let approve = f.action == "approve_revision";
+                apply_revision(&mut tx, &actor, id, r, approve, &f.comment).await?;
+                Ok(if approve {
+                    "wf_revision_approved"
+                } else {
+                    "wf_revision_returned"
+                })
+            }
+            _ => Err(AppError::BadRequest("未知的操作".into())),
+        }
+    }
+    .await;
+    match result {
+        Ok(notice) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+        }
+        Err(AppError::Invalid(inv)) => {
+            drop(tx);
+            super::items::refused(&state, &user, &item, inv).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A reviewer's decision on the pending major change; an approved one is applied as a new
+/// version (a major change with its note), in the name of its author.
+pub(crate) async fn apply_revision(
+    tx: &mut sqlx::AnyConnection,
+    actor: &gongkai_db::Actor,
+    id: i64,
+    r: Rights,
+    approve: bool,
+    comment: &str,
+) -> Result<(), AppError> {
+    let rev = workflow::decide_revision(tx, actor, id, r, approve, comment).await?;
+    if !approve {
+        return Ok(());
+    }
+    let fields: gongkai_domain::item::ItemFields = serde_json::from_str(&rev.fields)
+        .map_err(|e| AppError::Internal(format!("revision {}: {e}", rev.id)))?;
+    let input = fields.validate()?;
+    let item = items::get(tx, id).await?;
+    let author = gongkai_db::Actor {
+        user_id: rev.author_id,
+        name: rev.author_name.clone(),
+        ip: actor.ip.clone(),
+    };
+    let change = items::ChangeNote {
+        major: true,
+        note: rev.change_note.clone(),
+    };
+    items::update_noting(tx, &author, id, item.version, &input, &change).await?;
+    Ok(())
+}
+
+/// What the item page shows of the workflow (`workflow` in `admin/item_form.html`).
+pub(crate) async fn panel(
+    conn: &mut sqlx::AnyConnection,
+    user: &CurrentUser,
+    item: &Item,
+) -> Result<serde_json::Value, AppError> {
+    let r = rights(user, item.org_id);
+    let facts = workflow::facts(conn, item, user.actor().user_id, r).await?;
+    let state = workflow::state_of(item);
+    let actions: Vec<&str> = wf::allowed(state, &facts)
+        .into_iter()
+        .map(Action::code)
+        .collect();
+    let reviews: Vec<_> = workflow::reviews_of(conn, item.id)
+        .await?
+        .into_iter()
+        .map(|rv| {
+            let what = match rv.decision.as_str() {
+                "approve" => format!("{}通过", wf::level_label(rv.level as u8)),
+                "return" => format!("{}退回修改", wf::level_label(rv.level as u8)),
+                "post_review" => "补审通过(先发后审)".into(),
+                "post_withdraw" => "补审不通过,已撤回".into(),
+                "revision_approve" => "实质性修改审核通过".into(),
+                "revision_return" => "实质性修改退回".into(),
+                other => other.to_string(),
+            };
+            json!({"round": rv.round, "what": what, "reviewer": rv.reviewer_name,
+                   "comment": rv.comment, "at": rv.created_at, "decision": rv.decision})
+        })
+        .collect();
+    let versions = workflow::versions_of(conn, item.id).await?;
+    let version_rows: Vec<_> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            // Newest first: the previous version is the next row.
+            let prev = versions.get(i + 1);
+            let title_changed = prev.is_some_and(|p| p.title != v.title);
+            let diff = prev.map(|p| {
+                wf::line_diff(&p.body_source, &v.body_source)
+                    .into_iter()
+                    .filter(|l| l.kind != "same")
+                    .collect::<Vec<_>>()
+            });
+            json!({"number": v.number, "major": v.major == 1, "note": v.change_note,
+                   "by": v.actor_name, "at": v.created_at, "title": v.title,
+                   "prev_title": prev.map(|p| p.title.clone()), "title_changed": title_changed,
+                   "diff": diff})
+        })
+        .collect();
+    let levels = workflow::review_levels(conn, item.org_id).await?;
+    let revision = match workflow::pending_revision(conn, item.id).await? {
+        Some(rev) => {
+            let f: gongkai_domain::item::ItemFields =
+                serde_json::from_str(&rev.fields).unwrap_or_default();
+            let uid = user.actor().user_id;
+            let own = uid.is_some() && rev.author_id == uid;
+            Some(json!({
+                "note": rev.change_note, "by": rev.author_name, "at": rev.created_at,
+                "title": f.title, "title_changed": f.title != item.title,
+                "diff": wf::line_diff(&item.body_source, &f.body).into_iter().filter(|l| l.kind != "same").collect::<Vec<_>>(),
+                "can_decide": r.can_review && !facts.is_author && !own,
+            }))
+        }
+        None => None,
+    };
+    Ok(json!({
+        "revision": revision,
+        "state_label": state.label(),
+        "actions": actions,
+        "levels": levels,
+        "level_labels": (1..=levels).map(wf::level_label).collect::<Vec<_>>(),
+        "round": item.review_round,
+        "reviews": reviews,
+        "versions": version_rows,
+        "is_author": facts.is_author,
+        "publish_at": item.publish_at.map(workflow::china_time),
+        "schedule_error": item.schedule_error,
+        "publish_now_reason": item.publish_now_reason,
+        "post_review": item.post_review,
+        "withdraw_mode": item.withdraw_mode.as_deref().and_then(WithdrawMode::from_code).map(|m| m.label()),
+        "withdraw_reason": item.withdraw_reason,
+        "withdrawn_at": item.withdrawn_at,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    queue: Option<String>,
+    page: Option<String>,
+}
+
+/// `/admin/reviews`: 待我审核 (default) or `?queue=post` 待补审(先发后审).
+pub async fn queue_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, AppError> {
+    let orgs = user.perms.reviewable_orgs();
+    if orgs.as_ref().is_some_and(|o| o.is_empty()) {
+        return Err(AppError::Forbidden(
+            "无权查看审核队列:您的账号没有任何机构的审核权限".into(),
+        ));
+    }
+    let post = q.queue.as_deref() == Some("post");
+    let which = if post {
+        Queue::PostReview
+    } else {
+        Queue::Review
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    let page = workflow::queue(
+        &mut conn,
+        which,
+        orgs.as_deref(),
+        user.actor().user_id,
+        page_param(q.page.as_deref()),
+        20,
+    )
+    .await?;
+    let rows: Vec<_> = page
+        .rows
+        .iter()
+        .map(|r| {
+            json!({"id": r.id, "title": r.title, "org_name": r.org_name,
+                   "level_label": wf::level_label(r.review_level as u8), "round": r.review_round,
+                   "updated_at": r.updated_at, "published_at": r.published_at,
+                   "reason": r.publish_now_reason})
+        })
+        .collect();
+    let html = render(
+        &state,
+        &user,
+        "admin/reviews.html",
+        "reviews",
+        json!({
+            "post": post, "rows": rows, "total": page.total, "page": page.page,
+            "pages": page.pages(),
+            "base_url": if post { "/admin/reviews?queue=post" } else { "/admin/reviews?queue=review" },
+        }),
+    )?;
+    Ok(html.into_response())
+}
+
+/// `/admin/review-levels`: the review levels of the organisations the user administers
+/// (organisation admins for theirs, system administrators for all).
+pub async fn levels_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<LevelsQuery>,
+) -> Result<Response, AppError> {
+    levels_render(&state, &user, None, q.notice.as_deref() == Some("saved")).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct LevelsQuery {
+    notice: Option<String>,
+}
+
+async fn levels_render(
+    state: &AppState,
+    user: &CurrentUser,
+    error: Option<(i64, String)>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    if !user.perms.can_manage_users() {
+        return Err(AppError::Forbidden(
+            "无权设置审核级数:须为单位管理员或系统管理员".into(),
+        ));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let all = gongkai_db::orgs::all(&mut conn).await?;
+    let levels = workflow::all_review_levels(&mut conn).await?;
+    let rows: Vec<_> = levels
+        .iter()
+        .filter(|(id, _)| user.perms.can_manage_users_of(*id))
+        .filter_map(|(id, n)| {
+            let o = all.iter().find(|o| o.id == *id)?;
+            Some(json!({"id": id, "name": o.name, "levels": n,
+                        "error": error.as_ref().filter(|(e, _)| e == id).map(|(_, m)| m)}))
+        })
+        .collect();
+    let html = render(
+        state,
+        user,
+        "admin/review_levels.html",
+        "reviews",
+        json!({"rows": rows, "saved": saved,
+               "options": (1..=wf::MAX_LEVELS).map(|n| json!({"n": n, "label": (1..=n).map(wf::level_label).collect::<Vec<_>>().join(" → ")})).collect::<Vec<_>>()}),
+    )?;
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct LevelsForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    review_levels: String,
+}
+
+pub async fn levels_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(org_id): Path<i64>,
+    AdminForm(f): AdminForm<LevelsForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf_token)?;
+    if !user.perms.can_manage_users_of(org_id) {
+        return Err(AppError::Forbidden(
+            "无权设置该机构的审核级数:须为该机构的单位管理员或系统管理员".into(),
+        ));
+    }
+    let n = match wf::review_levels(&f.review_levels) {
+        Ok(n) => n,
+        Err(m) => return levels_render(&state, &user, Some((org_id, m)), false).await,
+    };
+    let mut tx = state.db.begin().await?;
+    workflow::set_review_levels(&mut tx, &user.actor(), org_id, n).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/review-levels?notice=saved").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn china_time_is_utc_plus_8() {
+        let ms = parse_china_time("2026-12-01T09:00").expect("parses");
+        assert_eq!(ms, parse_china_time("2026-12-01 09:00:00").expect("parses"));
+        assert_eq!(workflow::china_time(ms), "2026-12-01 09:00");
+        assert_eq!(parse_china_time("明天"), None);
+    }
+}
