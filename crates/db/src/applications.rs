@@ -525,3 +525,29 @@ pub async fn failed_lookups(conn: &mut AnyConnection, ip: &str, since_ms: i64) -
     .fetch_one(conn)
     .await?)
 }
+
+/// The cases of `org_id` received up to the end of `year`, rebuilt from their events, with their
+/// applicant type: the input of the annual report's tables 三 and 四
+/// (`domain::application::report`).
+pub async fn report_cases(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    year: i32,
+    cal: &Calendar,
+) -> DbResult<Vec<(ApplicantType, Case)>> {
+    let rows: Vec<ApplicationRow> = sqlx::query_as(dyn_sql!(
+        "{SELECT} WHERE a.org_id = $1 AND a.received_on <= $2 ORDER BY a.id"
+    ))
+    .bind(org_id)
+    .bind(format!("{year}-12-31"))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let evs = events(conn, row.id).await?;
+        let t =
+            ApplicantType::from_code(&row.applicant_type).unwrap_or(ApplicantType::NaturalPerson);
+        out.push((t, case_of(row, &evs, cal)?));
+    }
+    Ok(out)
+}

@@ -230,12 +230,6 @@ impl Permissions {
         }
     }
 
-    /// May handle applications for disclosure (依申请公开) addressed to this organisation: its
-    /// handlers (办理人) and organisation administrators, and system administrators.
-    pub fn can_handle_applications_of(&self, org_id: i64) -> bool {
-        self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Handler], org_id)
-    }
-
     /// Organisations whose applications this user handles (`None` = all).
     pub fn handled_orgs(&self) -> Option<Vec<i64>> {
         if self.is_system_admin() {
@@ -275,8 +269,8 @@ mod tests {
             }],
             tree,
         );
-        assert!(p.can_handle_applications_of(4));
-        assert!(!p.can_handle_applications_of(2));
+        assert!(p.can_handle_cases_of(4));
+        assert!(!p.can_handle_cases_of(2));
         assert!(!p.can_edit_items_of(3));
         assert_eq!(p.handled_orgs(), Some(vec![3, 4]));
     }

@@ -10,6 +10,7 @@
 #[macro_use]
 mod support;
 
+mod annual_report;
 mod api;
 mod applications;
 mod assessment;

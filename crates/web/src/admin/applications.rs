@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 fn may_handle(user: &CurrentUser, org_id: i64) -> bool {
-    user.perms.can_handle_applications_of(org_id)
+    user.perms.can_handle_cases_of(org_id)
 }
 
 /// The row when the user may handle it; someone else's and a missing one look the same.

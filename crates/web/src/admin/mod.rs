@@ -1,6 +1,7 @@
 //! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
 //! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
 
+mod annual_report;
 mod applications;
 mod assessment;
 mod calendar;
@@ -166,6 +167,8 @@ pub fn router() -> Router<AppState> {
             "/applications/templates",
             get(applications::templates).post(applications::save_template),
         )
+        .route("/annual-report", get(annual_report::page))
+        .route("/annual-report.xlsx", get(annual_report::xlsx))
         .route("/applications/{id}", get(applications::detail))
         .route("/applications/{id}/action", post(applications::action))
         .route(
