@@ -577,7 +577,7 @@ both_backends!(
         let (s, body) = submit(&app, &c, &f).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("提交被拒绝"));
-        // Oversized body.
+        // Oversized body (360 KB urlencoded): read to its end and answered 413.
         let (s, body) = submit(&app, &c, &form(&csrf, org, &"大".repeat(40_000))).await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(body.contains("提交的内容过大"));

@@ -30,6 +30,8 @@ use serde_json::json;
 pub const MAX_PER_HOUR: i64 = 5;
 pub const DUPLICATE_WINDOW_MS: i64 = 10 * 60_000;
 pub const MAX_BODY: usize = 64 * 1024;
+/// How much of an oversized body is still read (and dropped) before answering 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
 pub const MAX_FAILED_LOOKUPS: i64 = 10;
 const HOUR_MS: i64 = 3_600_000;
 
@@ -111,12 +113,20 @@ async fn read_form<T: serde::de::DeserializeOwned>(
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
     let ip = client_ip(&parts, state.config.trust_proxy);
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+    let too_large = || {
         AppError::PayloadTooLarge(format!(
             "提交的内容过大(超过{}KB),请精简后重新提交",
             MAX_BODY / 1024
         ))
-    })?;
+    };
+    // A body somewhat over the limit is read to its end before the 413, so the connection closes
+    // cleanly and the browser shows the answer instead of a reset; far larger ones are cut off.
+    let bytes = axum::body::to_bytes(body, DRAIN_LIMIT)
+        .await
+        .map_err(|_| too_large())?;
+    if bytes.len() > MAX_BODY {
+        return Err(too_large());
+    }
     let req = Request::from_parts(parts, axum::body::Body::from(bytes));
     let form = axum::Form::<T>::from_request(req, &())
         .await
