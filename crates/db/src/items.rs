@@ -62,6 +62,8 @@ pub struct Item {
     pub withdraw_mode: Option<String>,
     pub withdraw_reason: Option<String>,
     pub withdrawn_at: Option<i64>,
+    /// `rule` (规章) or `normative` (行政规范性文件): counted in the annual report's table 二.
+    pub legal_form: Option<String>,
 }
 
 impl Item {
@@ -443,8 +445,8 @@ pub async fn create(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO items (site_id, org_id, title, summary, body_format, body_source, body_html, status, disclosure, \
          disclosure_reason, topic_category, issuing_authority, written_on, doc_number, keywords, validity, published_at, \
-         created_by, updated_by, created_at, updated_at, version, interprets_item_id, validity_changed_on, replaced_by_item_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $18, 1, $19, $20, $21) RETURNING id",
+         created_by, updated_by, created_at, updated_at, version, interprets_item_id, validity_changed_on, replaced_by_item_id, legal_form) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $18, 1, $19, $20, $21, $22) RETURNING id",
     )
     .bind(site_id)
     .bind(input.org_id)
@@ -467,6 +469,7 @@ pub async fn create(
     .bind(input.interprets_item_id)
     .bind(input.validity_changed_on.map(|d| d.to_string()))
     .bind(input.replaced_by_item_id)
+    .bind(input.legal_form.map(|f| f.code()))
     .fetch_one(&mut *conn)
     .await?;
     write_columns(conn, id, &input.column_ids).await?;
@@ -559,7 +562,7 @@ pub async fn update_noting(
          disclosure = $7, disclosure_reason = $8, topic_category = $9, issuing_authority = $10, written_on = $11, \
          doc_number = $12, keywords = $13, validity = $14, published_at = $15, updated_by = $16, updated_at = $17, \
          interprets_item_id = $20, validity_changed_on = $21, replaced_by_item_id = $22, \
-         version = version + 1 WHERE id = $18 AND version = $19",
+         legal_form = $23, version = version + 1 WHERE id = $18 AND version = $19",
     )
     .bind(input.org_id)
     .bind(&input.title)
@@ -583,6 +586,7 @@ pub async fn update_noting(
     .bind(input.interprets_item_id)
     .bind(input.validity_changed_on.map(|d| d.to_string()))
     .bind(input.replaced_by_item_id)
+    .bind(input.legal_form.map(|f| f.code()))
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -11,6 +11,7 @@ macro_rules! dyn_sql {
     ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
 }
 
+pub mod annual_reports;
 pub mod applications;
 pub mod assessment;
 pub mod attachments;

@@ -1,7 +1,7 @@
 //! Items (信息): validation of what an editor or API client submits.
 
 use crate::Invalid;
-use crate::model::{BodyFormat, Disclosure, Validity};
+use crate::model::{BodyFormat, Disclosure, LegalForm, Validity};
 use crate::validate::{optional_date, optional_text, required_text};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,8 @@ pub struct ItemFields {
     pub validity_changed_on: String,
     /// Id of the document that amends or replaces this one, or empty.
     pub replaced_by_item_id: String,
+    /// `rule` (规章), `normative` (行政规范性文件) or empty.
+    pub legal_form: String,
 }
 
 /// A validated item.
@@ -64,6 +66,8 @@ pub struct ItemInput {
     pub validity_changed_on: Option<chrono::NaiveDate>,
     /// Only for a document that is not 有效.
     pub replaced_by_item_id: Option<i64>,
+    /// 规章 or 行政规范性文件, counted in the annual report's table 二.
+    pub legal_form: Option<LegalForm>,
 }
 
 impl ItemFields {
@@ -182,6 +186,16 @@ impl ItemFields {
                 ),
             );
         }
+        let legal_form = match self.legal_form.trim() {
+            "" => None,
+            code => {
+                let f = LegalForm::from_code(code);
+                if f.is_none() {
+                    inv.push("legal_form", "文件类别取值无效");
+                }
+                f
+            }
+        };
         let input = ItemInput {
             title,
             summary,
@@ -219,6 +233,7 @@ impl ItemFields {
                 && !self.cross_org_interpretation.trim().is_empty(),
             validity_changed_on,
             replaced_by_item_id,
+            legal_form,
         };
         inv.into_result().map(|_| input)
     }

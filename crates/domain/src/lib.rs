@@ -1,6 +1,7 @@
 //! Pure rules of Gongkai. **This crate performs no I/O**: no SQL, no HTTP, no files, no clock.
 //! Callers pass the current time in when a rule needs it.
 
+pub mod annual_report;
 pub mod application;
 pub mod assessment;
 pub mod calendar;

@@ -101,6 +101,15 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// The legal form of a policy document, as the annual report's table 二 counts them
+    /// (条例第二十条第（一）项). Other items have none.
+    LegalForm {
+        Rule = "rule": "规章",
+        Normative = "normative": "行政规范性文件",
+    }
+);
+
+coded_enum!(
     /// How an item body was written.
     BodyFormat {
         Markdown = "markdown": "Markdown",

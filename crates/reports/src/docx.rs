@@ -9,7 +9,7 @@
 //! Times New Roman. A reader without these fonts substitutes its own CJK font; the text stays.
 
 use crate::RenderError;
-use crate::notice::{Block, Notice, Table};
+use crate::notice::{Block, Notice, Section, Table};
 use docx_rs::{
     AlignmentType, Docx, LineSpacing, LineSpacingType, Paragraph, Run, RunFonts, SpecialIndentType,
     TableCell, TableRow, WidthType,
@@ -93,7 +93,7 @@ fn widths(t: &Table) -> Vec<i32> {
         .map(|(&n, h)| {
             if n {
                 3
-            } else if *h == "情况说明" {
+            } else if *h == "情况说明" || *h == "项目" {
                 9
             } else {
                 5
@@ -152,66 +152,33 @@ fn signature(text: &str) -> Paragraph {
 
 /// The document as it will be packed.
 pub fn document(notice: &Notice) -> Docx {
-    let mut doc = Docx::new()
-        .page_size(A4_W, A4_H)
-        .page_margin(docx_rs::PageMargin {
-            top: mm(37),
-            bottom: mm(35),
-            left: mm(28),
-            right: mm(26),
-            header: mm(15),
-            footer: mm(28),
-            gutter: 0,
-        })
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(SIZE_BODY)
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(run(&notice.title, TITLE_FONT, SIZE_TITLE))
-                .align(AlignmentType::Center)
-                .line_spacing(LineSpacing::new().after(LINE_PITCH as u32)),
-        )
+    let doc = titled_page(&notice.title)
         .add_paragraph(
             Paragraph::new()
                 .add_run(run(notice.salutation(), BODY_FONT, SIZE_BODY))
                 .line_spacing(pitch()),
         )
         .add_paragraph(body(&notice.opening()));
-    for section in notice.sections() {
-        doc = doc.add_paragraph(heading(&section.heading, HEADING_FONT));
-        for block in &section.blocks {
-            doc = match block {
-                Block::Paragraph(p) => doc.add_paragraph(body(p)),
-                Block::SubHeading(h) => doc.add_paragraph(heading(h, SUBHEADING_FONT)),
-                Block::Table(t) => doc
-                    .add_paragraph(caption(&t.caption))
-                    .add_table(table(t))
-                    .add_paragraph(Paragraph::new().line_spacing(pitch())),
-            };
-        }
-    }
-    doc.add_paragraph(Paragraph::new().line_spacing(pitch()))
+    add_sections(doc, &notice.sections())
+        .add_paragraph(Paragraph::new().line_spacing(pitch()))
         .add_paragraph(signature(&notice.office))
         .add_paragraph(signature(&notice.issued_label()))
 }
 
-/// The packed DOCX bytes.
-pub fn to_bytes(notice: &Notice) -> Result<Vec<u8>, RenderError> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    document(notice)
-        .pack(&mut buf)
-        .map_err(|e| RenderError(e.to_string()))?;
-    deflate(buf.get_ref()).map_err(|e| RenderError(e.to_string()))
-}
-
-/// A one-page letter (依申请公开 letters: 受理回执, 补正告知书, …) in the same look as the notice:
-/// title, body paragraphs (the first, the salutation, without indent), signature lines right-aligned.
-pub fn letter_bytes(
+/// Any document made of numbered sections (the annual report): title, sections with paragraphs,
+/// sub-headings and tables, then the signature lines right-aligned; in the notice's look.
+pub fn sections_bytes(
     title: &str,
-    paragraphs: &[String],
+    sections: &[Section],
     signature_lines: &[String],
 ) -> Result<Vec<u8>, RenderError> {
-    let mut doc = Docx::new()
+    let doc = add_signature(add_sections(titled_page(title), sections), signature_lines);
+    pack(doc)
+}
+
+/// An A4 page in the GB/T 9704 margins and fonts with the centred title.
+fn titled_page(title: &str) -> Docx {
+    Docx::new()
         .page_size(A4_W, A4_H)
         .page_margin(docx_rs::PageMargin {
             top: mm(37),
@@ -229,7 +196,56 @@ pub fn letter_bytes(
                 .add_run(run(title, TITLE_FONT, SIZE_TITLE))
                 .align(AlignmentType::Center)
                 .line_spacing(LineSpacing::new().after(LINE_PITCH as u32)),
-        );
+        )
+}
+
+fn add_sections(mut doc: Docx, sections: &[Section]) -> Docx {
+    for section in sections {
+        doc = doc.add_paragraph(heading(&section.heading, HEADING_FONT));
+        for block in &section.blocks {
+            doc = match block {
+                Block::Paragraph(p) => doc.add_paragraph(body(p)),
+                Block::SubHeading(h) => doc.add_paragraph(heading(h, SUBHEADING_FONT)),
+                Block::Table(t) => doc
+                    .add_paragraph(caption(&t.caption))
+                    .add_table(table(t))
+                    .add_paragraph(Paragraph::new().line_spacing(pitch())),
+            };
+        }
+    }
+    doc
+}
+
+/// A blank line, then each line right-aligned (none: nothing).
+fn add_signature(mut doc: Docx, lines: &[String]) -> Docx {
+    if !lines.is_empty() {
+        doc = doc.add_paragraph(Paragraph::new().line_spacing(pitch()));
+        for l in lines {
+            doc = doc.add_paragraph(signature(l));
+        }
+    }
+    doc
+}
+
+fn pack(doc: Docx) -> Result<Vec<u8>, RenderError> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    doc.pack(&mut buf).map_err(|e| RenderError(e.to_string()))?;
+    deflate(buf.get_ref()).map_err(|e| RenderError(e.to_string()))
+}
+
+/// The packed DOCX bytes.
+pub fn to_bytes(notice: &Notice) -> Result<Vec<u8>, RenderError> {
+    pack(document(notice))
+}
+
+/// A one-page letter (依申请公开 letters: 受理回执, 补正告知书, …) in the same look as the notice:
+/// title, body paragraphs (the first, the salutation, without indent), signature lines right-aligned.
+pub fn letter_bytes(
+    title: &str,
+    paragraphs: &[String],
+    signature_lines: &[String],
+) -> Result<Vec<u8>, RenderError> {
+    let mut doc = titled_page(title);
     for (i, p) in paragraphs.iter().enumerate() {
         for line in p.lines() {
             doc = if i == 0 {
@@ -243,15 +259,7 @@ pub fn letter_bytes(
             };
         }
     }
-    if !signature_lines.is_empty() {
-        doc = doc.add_paragraph(Paragraph::new().line_spacing(pitch()));
-        for s in signature_lines {
-            doc = doc.add_paragraph(signature(s));
-        }
-    }
-    let mut buf = std::io::Cursor::new(Vec::new());
-    doc.pack(&mut buf).map_err(|e| RenderError(e.to_string()))?;
-    deflate(buf.get_ref()).map_err(|e| RenderError(e.to_string()))
+    pack(add_signature(doc, signature_lines))
 }
 
 /// docx-rs stores every part uncompressed (a notice with long tables is over a megabyte); the

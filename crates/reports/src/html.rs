@@ -2,7 +2,7 @@
 //! Every value is escaped here (plan, task and unit names come from users); the fragment has no
 //! script, style or class, so it survives the item sanitizer unchanged in substance.
 
-use crate::notice::{Block, Notice, Table};
+use crate::notice::{Block, Notice, Section, Table};
 use std::fmt::Write as _;
 
 /// `&`, `<`, `>`, `"` and `'` escaped for text and attribute values.
@@ -45,20 +45,21 @@ fn table(out: &mut String, t: &Table) {
     out.push_str("</tbody></table>");
 }
 
-/// The body without the title (the page or the item supplies it as its heading): salutation,
-/// opening, numbered sections (headings of `level`, 2 to 5, sub-headings one below), tables with
-/// captions and column headers, and the signature.
-pub fn fragment(notice: &Notice, level: u8) -> String {
+/// Numbered sections (the annual report) as a fragment: headings of `level`, paragraphs,
+/// sub-headings one level below, tables with captions; then the signature lines right-aligned.
+pub fn sections_fragment(sections: &[Section], level: u8, signature_lines: &[String]) -> String {
+    let mut out = String::new();
+    write_sections(&mut out, sections, level);
+    for line in signature_lines {
+        let _ = write!(out, r#"<p align="right">{}</p>"#, escape(line));
+    }
+    out
+}
+
+fn write_sections(out: &mut String, sections: &[Section], level: u8) {
     let h = level.clamp(2, 5);
     let sub = h + 1;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<p>{}</p><p>{}</p>",
-        escape(notice.salutation()),
-        escape(&notice.opening())
-    );
-    for section in notice.sections() {
+    for section in sections {
         let _ = write!(out, "<h{h}>{}</h{h}>", escape(&section.heading));
         for block in &section.blocks {
             match block {
@@ -68,10 +69,24 @@ pub fn fragment(notice: &Notice, level: u8) -> String {
                 Block::SubHeading(t) => {
                     let _ = write!(out, "<h{sub}>{}</h{sub}>", escape(t));
                 }
-                Block::Table(t) => table(&mut out, t),
+                Block::Table(t) => table(out, t),
             }
         }
     }
+}
+
+/// The body without the title (the page or the item supplies it as its heading): salutation,
+/// opening, numbered sections (headings of `level`, 2 to 5, sub-headings one below), tables with
+/// captions and column headers, and the signature.
+pub fn fragment(notice: &Notice, level: u8) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<p>{}</p><p>{}</p>",
+        escape(notice.salutation()),
+        escape(&notice.opening())
+    );
+    write_sections(&mut out, &notice.sections(), level);
     let _ = write!(
         out,
         r#"<p align="right">{}</p><p align="right">{}</p>"#,

@@ -10,7 +10,6 @@ use tantivy::schema::{
     FAST, Facet, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
 use tantivy::{
     DocAddress, DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
@@ -362,7 +361,7 @@ impl SearchIndex {
         };
         let looks_like_code = code.contains('〔') || code.chars().any(|c| c.is_ascii_digit());
         if looks_like_code && searcher.search(&*exact, &Count)? > 0 {
-            let mut r = self.run(&searcher, &*filtered(exact), (offset, limit), None, &[])?;
+            let mut r = self.run(&searcher, &*filtered(exact), (offset, limit), &[])?;
             r.exact = true;
             return Ok(r);
         }
@@ -397,14 +396,7 @@ impl SearchIndex {
             must.push((Occur::Must, any_field));
         }
         let text: Box<dyn Query> = Box::new(BooleanQuery::new(must));
-        let snippets = Some(text.box_clone());
-        self.run(
-            &searcher,
-            &*filtered(text),
-            (offset, limit),
-            snippets.as_deref(),
-            &terms,
-        )
+        self.run(&searcher, &*filtered(text), (offset, limit), &terms)
     }
 
     fn run(
@@ -412,7 +404,6 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         (offset, limit): (usize, usize),
-        highlight: Option<&dyn Query>,
         terms: &[String],
     ) -> SearchResult<Results> {
         let f = self.f;
@@ -437,19 +428,6 @@ impl SearchIndex {
         facets.add_facet("/kind");
         let (docs, total, counts): (Ranked, usize, _) =
             searcher.search(query, &(top, Count, facets))?;
-        let gen_for = |field: Field| -> SearchResult<Option<SnippetGenerator>> {
-            Ok(match highlight {
-                Some(q) => {
-                    let mut g = SnippetGenerator::create(searcher, q, field)?;
-                    g.set_max_num_chars(160);
-                    Some(g)
-                }
-                None => None,
-            })
-        };
-        let body_gen = gen_for(f.body)?;
-        let summary_gen = gen_for(f.summary)?;
-        let attachments_gen = gen_for(f.attachments)?;
         let mut hits = Vec::with_capacity(docs.len());
         for (_, addr) in docs {
             let d: TantivyDocument = searcher.doc(addr)?;
@@ -462,14 +440,12 @@ impl SearchIndex {
             let title = text(f.title);
             let title_html = crate::tokenize::highlight(&title, terms);
             let body = text(f.body);
-            let snip = |g: &Option<SnippetGenerator>, field: Field| -> Option<String> {
-                let s = g.as_ref()?.snippet(&text(field));
-                (!s.is_empty()).then(|| s.to_html())
-            };
-            let snippet_html = snip(&body_gen, f.body)
-                .or_else(|| snip(&summary_gen, f.summary))
-                .or_else(|| snip(&attachments_gen, f.attachments).map(|s| format!("附件:{s}")))
-                .unwrap_or_else(|| escape(&prefix(&body, 160)));
+            // An exact 文号 / 索引号 lookup has no words to show (`terms` is empty).
+            let snip = |field: Field| crate::snippet::snippet(&text(field), terms, SNIPPET_CHARS);
+            let snippet_html = snip(f.body)
+                .or_else(|| snip(f.summary))
+                .or_else(|| snip(f.attachments).map(|s| format!("附件:{s}")))
+                .unwrap_or_else(|| escape(&prefix(&body, SNIPPET_CHARS)));
             hits.push(Hit {
                 id: d
                     .get_first(f.id)
@@ -562,6 +538,9 @@ fn clear_index_dir(dir: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Characters of a result's snippet.
+const SNIPPET_CHARS: usize = 160;
 
 fn prefix(s: &str, n: usize) -> String {
     s.chars().take(n).collect()

@@ -4,6 +4,7 @@
 
 pub mod extract;
 mod index;
+mod snippet;
 mod sync;
 mod tokenize;
 

@@ -217,3 +217,360 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
 );
+
+/// A published policy document of 市财政局 with a legal form, published on `published`.
+async fn formal_doc(
+    app: &TestApp,
+    title: &str,
+    legal_form: &str,
+    written: &str,
+    published: &str,
+    ended: Option<(&str, &str)>,
+) -> i64 {
+    let mut f = app.item("市财政局", "fgwj", title).await;
+    f.legal_form = legal_form.into();
+    f.written_on = written.into();
+    f.publish_date = published.into();
+    if let Some((validity, on)) = ended {
+        f.validity = validity.into();
+        f.validity_changed_on = on.into();
+    }
+    let id = app.create_item(f).await;
+    app.publish(id).await;
+    id
+}
+
+async fn post_form(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let r = client.post(app.url(path)).form(form).send().await.unwrap();
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap_or_default())
+}
+
+both_backends!(table_two_sections_word_and_publication, |app| async move {
+    let org = app.org_id("市财政局").await;
+    // 2024: two 规范性文件 issued (one written in 2023 counts for 2023), one repealed in 2024,
+    // one amended (still in force), one 规章; an untagged document counts nowhere.
+    formal_doc(
+        &app,
+        "规范性文件甲",
+        "normative",
+        "2024-03-01",
+        "2024-03-05",
+        None,
+    )
+    .await;
+    formal_doc(
+        &app,
+        "规范性文件乙",
+        "normative",
+        "2023-12-28",
+        "2024-01-05",
+        None,
+    )
+    .await;
+    formal_doc(
+        &app,
+        "规范性文件丙",
+        "normative",
+        "2019-01-01",
+        "2019-01-02",
+        Some(("repealed", "2024-09-30")),
+    )
+    .await;
+    formal_doc(
+        &app,
+        "规范性文件丁",
+        "normative",
+        "2020-05-01",
+        "2020-05-06",
+        Some(("amended", "2024-06-01")),
+    )
+    .await;
+    formal_doc(&app, "财政规章", "rule", "2024-07-01", "2024-07-02", None).await;
+    let mut plain = app.item("市财政局", "fgwj", "普通通知").await;
+    plain.publish_date = "2024-02-02".into();
+    let plain = app.create_item(plain).await;
+    app.publish(plain).await;
+
+    app.create_user("cz_admin", Role::OrgAdmin, Some(org)).await;
+    let admin = app.new_client();
+    app.login_as(&admin, "cz_admin", PASSWORD).await;
+    let path = format!("/admin/annual-report?org={org}&year=2024");
+    let page = admin
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("系统统计:1"), "norm_issued");
+    assert!(page.contains("系统统计:3"), "norm_valid: 甲, 乙, 丁");
+    assert!(page.contains("id=\"f-licensing_decisions\""));
+    let csrf = crate::support::html::hidden_input(&page, "csrf_token").unwrap();
+    let org_s = org.to_string();
+
+    // Bad input: every problem reported in Chinese, nothing stored.
+    let audit_before = app.audit_count().await;
+    let long = "字".repeat(20_001);
+    let (s, _, body) = post_form(
+        &admin,
+        &app,
+        "/admin/annual-report",
+        &[
+            ("csrf_token", &csrf),
+            ("org", &org_s),
+            ("year", "2024"),
+            ("version", "0"),
+            ("overview", &long),
+            ("penalty_decisions", "-1"),
+            ("fees_wan", "12.345678"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("一、总体情况不能超过20000个字"));
+    assert!(body.contains("行政处罚·本年处理决定数量:应为0至1亿之间的整数"));
+    assert!(body.contains("最多保留四位小数"));
+    assert!(body.contains("value=\"-1\""), "typed values shown again");
+    assert_eq!(app.count("annual_reports").await, 0);
+    assert_eq!(app.audit_count().await, audit_before);
+    // Without the CSRF token: refused.
+    let (s, _, _) = post_form(
+        &admin,
+        &app,
+        "/admin/annual-report",
+        &[("org", &org_s), ("year", "2024"), ("overview", "x")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // A valid save; HTML in the text stays text.
+    let good = [
+        ("csrf_token", csrf.as_str()),
+        ("org", org_s.as_str()),
+        ("year", "2024"),
+        ("version", "0"),
+        (
+            "overview",
+            "2024年,市财政局坚持以公开为常态。\n\n<script>alert(1)</script>全年主动公开信息。",
+        ),
+        ("problems", "一是解读形式单一。\n二是更新不够及时。"),
+        ("other", "无其他需要报告的事项。"),
+        ("licensing_decisions", "1234"),
+        ("penalty_decisions", "56"),
+        ("fees_wan", "12.50"),
+        ("norm_valid", "40"),
+    ];
+    let (s, location, _) = post_form(&admin, &app, "/admin/annual-report", &good).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.contains("notice=saved"));
+    assert_eq!(app.count("annual_reports").await, 1);
+    assert_eq!(app.audit_count().await, audit_before + 1);
+    let page = admin
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("年度报告已保存"));
+    assert!(page.contains("value=\"1234\""));
+    assert!(page.contains("系统统计:3;报表用填写的 40"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!page.contains("<script>alert(1)"));
+    // Saving again over an older version is refused (someone else saved in between).
+    let (s, _, _) = post_form(&admin, &app, "/admin/annual-report", &good).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // Word: the six sections with the figures.
+    let r = admin
+        .get(app.url(&format!("/admin/annual-report.docx?org={org}&year=2024")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    let xml = crate::applications::docx_text(&r.bytes().await.unwrap());
+    for needle in [
+        "市财政局2024年政府信息公开工作年度报告",
+        "一、总体情况",
+        "坚持以公开为常态",
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "行政规范性文件",
+        "1234",
+        "12.5",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "二是更新不够及时",
+        "本年度未收取信息处理费",
+        "无其他需要报告的事项",
+    ] {
+        assert!(xml.contains(needle), "word has {needle}");
+    }
+    // Excel: table 二 on its own sheet.
+    let bytes = admin
+        .get(app.url(&format!("/admin/annual-report.xlsx?org={org}&year=2024")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = wb.worksheet_range("二、主动公开政府信息情况").unwrap();
+    let licensing = sheet.rows().find(|r| r[0] == "行政许可").unwrap();
+    assert_eq!(licensing[1].to_string(), "1234");
+    let norms = sheet.rows().find(|r| r[0] == "行政规范性文件").unwrap();
+    assert_eq!(
+        [
+            norms[1].to_string(),
+            norms[2].to_string(),
+            norms[3].to_string()
+        ],
+        ["1", "1", "40"]
+    );
+
+    // A handler may write the text but not publish (publishing makes an item).
+    app.create_user("cz_handler2", Role::Handler, Some(org))
+        .await;
+    let handler = app.new_client();
+    app.login_as(&handler, "cz_handler2", PASSWORD).await;
+    let hcsrf = crate::support::csrf_token_with(&app, &handler, &path).await;
+    let form = [
+        ("csrf_token", hcsrf.as_str()),
+        ("org", org_s.as_str()),
+        ("year", "2024"),
+    ];
+    let (s, _, _) = post_form(&handler, &app, "/admin/annual-report/publish", &form).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Another organisation's administrator may not write it.
+    let other = app.org_id("市审计局").await;
+    app.create_user("sj_admin", Role::OrgAdmin, Some(other))
+        .await;
+    let outsider = app.new_client();
+    app.login_as(&outsider, "sj_admin", PASSWORD).await;
+    let ocsrf = crate::support::csrf_token_with(
+        &app,
+        &outsider,
+        &format!("/admin/annual-report?org={other}&year=2024"),
+    )
+    .await;
+    let (s, _, _) = post_form(
+        &outsider,
+        &app,
+        "/admin/annual-report",
+        &[
+            ("csrf_token", ocsrf.as_str()),
+            ("org", org_s.as_str()),
+            ("year", "2024"),
+            ("overview", "篡改"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // A year with nothing written cannot be published.
+    let (s, _, body) = post_form(
+        &admin,
+        &app,
+        "/admin/annual-report/publish",
+        &[("csrf_token", &csrf), ("org", &org_s), ("year", "2023")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(body.contains("请先填写并保存"));
+
+    // Publication: an item in 政府信息公开年报, submitted for review, not yet public.
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("org", org_s.as_str()),
+        ("year", "2024"),
+    ];
+    let (s, location, _) = post_form(&admin, &app, "/admin/annual-report/publish", &form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "publish");
+    assert!(location.contains("notice=submitted"));
+    let (item_id, status, title): (i64, String, String) = sqlx::query_as(
+        "SELECT i.id, i.status, i.title FROM items i JOIN annual_reports r ON r.item_id = i.id",
+    )
+    .fetch_one(&mut *app.conn().await)
+    .await
+    .unwrap();
+    assert_eq!(status, "submitted");
+    assert_eq!(title, "市财政局2024年政府信息公开工作年度报告");
+    let in_column: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM item_columns WHERE item_id = $1 AND column_id = $2",
+    )
+    .bind(item_id)
+    .bind(app.column_id("xxgknb").await)
+    .fetch_one(&mut *app.conn().await)
+    .await
+    .unwrap();
+    assert_eq!(in_column, 1);
+    let public = app.new_client();
+    let r = public
+        .get(app.url(&format!("/items/{item_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "not public before review"
+    );
+    // Sent again before review: the same item, rewritten and resubmitted.
+    let (s, _, _) = post_form(&admin, &app, "/admin/annual-report/publish", &form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let reports: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items WHERE title = '市财政局2024年政府信息公开工作年度报告'",
+    )
+    .fetch_one(&mut *app.conn().await)
+    .await
+    .unwrap();
+    assert_eq!(reports, 1);
+
+    // Once published, the portal shows the whole report with the text escaped.
+    app.publish(item_id).await;
+    let r = public
+        .get(app.url(&format!("/items/{item_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("二、主动公开政府信息情况"));
+    assert!(html.contains("1234"));
+    assert!(html.contains("结转下年度继续办理"));
+    assert!(!html.contains("<script>alert(1)"));
+    let page = admin
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("栏目发布"), "page says published");
+    let (s, _, body) = post_form(&admin, &app, "/admin/annual-report/publish", &form).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(body.contains("年度报告已发布"));
+});

@@ -410,7 +410,7 @@ both_backends!(
     }
 );
 
-fn docx_text(bytes: &[u8]) -> String {
+pub(crate) fn docx_text(bytes: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("docx");
     let mut s = String::new();
     std::io::Read::read_to_string(

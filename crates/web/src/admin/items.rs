@@ -17,7 +17,7 @@ use gongkai_db::items::{self, AdminQuery, Item};
 use gongkai_db::{attachments, columns, interpretations, orgs, settings};
 use gongkai_domain::Invalid;
 use gongkai_domain::item::{ItemFields, ItemInput};
-use gongkai_domain::model::{BodyFormat, Disclosure, ItemStatus, Validity};
+use gongkai_domain::model::{BodyFormat, Disclosure, ItemStatus, LegalForm, Validity};
 use gongkai_domain::role::Role;
 use serde::Deserialize;
 use serde_json::json;
@@ -174,6 +174,7 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
             "cross_org_interpretation" => f.cross_org_interpretation = value,
             "validity_changed_on" => f.validity_changed_on = value,
             "replaced_by_item_id" => f.replaced_by_item_id = value,
+            "legal_form" => f.legal_form = value,
             _ => {}
         }
     }
@@ -201,6 +202,7 @@ pub(super) fn fields_of(item: &Item, column_ids: &[i64]) -> ItemFields {
         cross_org_interpretation: String::new(),
         validity_changed_on: item.validity_changed_on.clone().unwrap_or_default(),
         replaced_by_item_id: id_text(item.replaced_by_item_id),
+        legal_form: item.legal_form.clone().unwrap_or_default(),
     }
 }
 
@@ -292,6 +294,7 @@ async fn render_form(
             "interprets_listed": interprets_listed,
             "interpretation_limit": interpretation_limit,
             "can_override_drafter": user.perms.is_system_admin() || user.perms.has_global(Role::Supervisor),
+            "legal_forms": LegalForm::ALL.iter().map(|v| json!({"code": v.code(), "label": v.label()})).collect::<Vec<_>>(),
             "validities": Validity::ALL.iter().map(|v| json!({"code": v.code(), "label": v.label()})).collect::<Vec<_>>(),
             "allowed_extensions": upload::allowed_extensions(),
             "max_upload_mb": state.config.max_upload_bytes / 1024 / 1024,

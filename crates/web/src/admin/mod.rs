@@ -167,8 +167,13 @@ pub fn router() -> Router<AppState> {
             "/applications/templates",
             get(applications::templates).post(applications::save_template),
         )
-        .route("/annual-report", get(annual_report::page))
+        .route(
+            "/annual-report",
+            get(annual_report::page).post(annual_report::save),
+        )
+        .route("/annual-report/publish", post(annual_report::publish))
         .route("/annual-report.xlsx", get(annual_report::xlsx))
+        .route("/annual-report.docx", get(annual_report::docx))
         .route("/applications/{id}", get(applications::detail))
         .route("/applications/{id}/action", post(applications::action))
         .route(

@@ -315,6 +315,8 @@ pub struct ItemDetail {
     pub validity_label: String,
     /// Since when the document is 已修改 / 已废止 / 已失效, `YYYY-MM-DD`; absent while 有效.
     pub validity_changed_on: Option<String>,
+    /// `rule` (规章) or `normative` (行政规范性文件); absent for other items.
+    pub legal_form: Option<String>,
     /// Publication time, RFC 3339 in China time.
     #[schema(example = "2017-06-05T09:30:00+08:00")]
     pub published_at: Option<String>,
@@ -366,6 +368,7 @@ impl ItemDetail {
             validity: item.validity.clone(),
             validity_label: label(&item.validity, Validity::from_code, Validity::label),
             validity_changed_on: item.validity_changed_on.clone(),
+            legal_form: item.legal_form.clone(),
             published_at: item.published_at.and_then(instant),
             publish_date: item.published_at.and_then(china_date),
             body_format: BodyFormat::from_code(&item.body_format)
@@ -480,6 +483,10 @@ pub struct ItemWrite {
     #[serde(default, deserialize_with = "id_text")]
     #[schema(value_type = Option<i64>)]
     pub replaced_by_item_id: String,
+    /// `rule` (规章) or `normative` (行政规范性文件), counted in the annual report's table 二; empty
+    /// for other items.
+    #[serde(default)]
+    pub legal_form: String,
 }
 
 impl ItemWrite {
@@ -504,6 +511,7 @@ impl ItemWrite {
             cross_org_interpretation: String::new(),
             validity_changed_on: self.validity_changed_on.clone(),
             replaced_by_item_id: self.replaced_by_item_id.clone(),
+            legal_form: self.legal_form.clone(),
         }
     }
 }
