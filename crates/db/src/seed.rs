@@ -324,6 +324,12 @@ pub async fn demo_content(db: &Db) -> DbResult<usize> {
             doc_number: d.doc_number.into(),
             publish_date: d.date.into(),
             topic_category: "综合政务\\政务公开".into(),
+            // The 政策文件 with a 文号 are 行政规范性文件 (counted in the annual report's table 二).
+            legal_form: if d.column == "zcwj" && !d.doc_number.is_empty() {
+                "normative".into()
+            } else {
+                String::new()
+            },
             ..Default::default()
         };
         let input = fields.validate()?;

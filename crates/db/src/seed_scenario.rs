@@ -137,6 +137,7 @@ pub async fn load(db: &Db) -> DbResult<usize> {
     }
     load_feedback(&mut tx, &actor).await?;
     load_proposals(&mut tx, &actor).await?;
+    load_meeting(&mut tx, &actor).await?;
     tx.commit().await?;
     Ok(added)
 }
@@ -236,5 +237,43 @@ async fn load_proposals(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResu
     )
     .await?;
     crate::proposals::sign_for(conn, actor, open, day("2017-03-23")).await?;
+    Ok(())
+}
+
+/// One 2017 executive meeting of 盘锦市人民政府 opened to the public, held and with its minutes,
+/// so `/hygk` and `/admin/meetings` have something to show.
+async fn load_meeting(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResult<()> {
+    use gongkai_domain::meeting::MeetingFields;
+    let Some(org) = crate::orgs::find_by_name(conn, "盘锦市人民政府").await? else {
+        return Ok(());
+    };
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings")
+        .fetch_one(&mut *conn)
+        .await?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let input = MeetingFields {
+        org_id: org.id.to_string(),
+        kind: "executive".into(),
+        title: "市政府第12次常务会议".into(),
+        held_at: "2017-07-14 09:00".into(),
+        place: "市政府第一会议室".into(),
+        agenda: "一、研究《盘锦市优化营商环境若干措施》落实情况;\n二、审议《盘锦市2017年政务公开工作安排》分工方案。".into(),
+        seats: "6".into(),
+        apply_by: "2017-07-10".into(),
+        live_url: String::new(),
+        obligation_id: String::new(),
+    }
+    .validate()?;
+    let id = crate::meetings::create(conn, actor, &input).await?;
+    crate::meetings::mark_held(
+        conn,
+        actor,
+        id,
+        "会议听取了市营商局关于优化营商环境若干措施落实情况的汇报,原则通过政务公开工作安排分工方案。列席的公众代表就政务服务“一网通办”提出意见,会议要求有关部门认真研究吸纳。",
+        None,
+    )
+    .await?;
     Ok(())
 }
