@@ -83,6 +83,9 @@ struct Nav {
     opinion: bool,
     /// 依申请公开: handlers and organisation administrators.
     applications: bool,
+    /// 政府信息公开工作年度报告: handlers, editors and administrators of an organisation, the
+    /// supervising office, assessors.
+    annual_report: bool,
     /// Reviews items of some organisation (待我审核).
     reviews: bool,
 }
@@ -111,6 +114,10 @@ pub fn render(
         messages: super::messages::can_open(p),
         opinion: super::opinion::can_open(p),
         applications: p.handled_orgs().is_none_or(|o| !o.is_empty()),
+        annual_report: p.handled_orgs().is_none_or(|o| !o.is_empty())
+            || p.editable_orgs().is_none_or(|o| !o.is_empty())
+            || p.can_manage_plans()
+            || p.can_read_audit(),
         reviews: p.reviewable_orgs().is_none_or(|o| !o.is_empty()),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();

@@ -264,7 +264,7 @@ async fn render_page(
         state,
         user,
         "admin/annual_report.html",
-        "applications",
+        "annual_report",
         body,
     )?;
     let status = if failed.is_some() {
