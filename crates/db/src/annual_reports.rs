@@ -226,3 +226,33 @@ pub async fn report_column(conn: &mut AnyConnection, site_id: i64) -> DbResult<O
     .fetch_optional(conn)
     .await?)
 }
+
+/// An organisation's report of one year as the supervision board needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicationRow {
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_kind: String,
+    /// The report's item status, if it was sent for publication.
+    pub item_status: Option<String>,
+    pub published_at: Option<i64>,
+}
+
+/// Every organisation that publishes its own report (not 单位集合) with its report of `year`,
+/// in the organisation tree's order.
+pub async fn publication_rows(
+    conn: &mut AnyConnection,
+    year: i32,
+) -> DbResult<Vec<PublicationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT o.id AS org_id, o.name AS org_name, o.kind AS org_kind, i.status AS item_status, \
+         CASE WHEN i.status = 'published' THEN i.published_at END AS published_at \
+         FROM organisations o \
+         LEFT JOIN annual_reports r ON r.org_id = o.id AND r.year = $1 \
+         LEFT JOIN items i ON i.id = r.item_id \
+         WHERE o.kind <> 'collective' ORDER BY o.sort_order, o.id",
+    )
+    .bind(i64::from(year))
+    .fetch_all(conn)
+    .await?)
+}

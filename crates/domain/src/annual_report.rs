@@ -544,6 +544,39 @@ pub fn publication_due(government: bool, year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year + 1, if government { 3 } else { 1 }, 31)
 }
 
+/// Where an organisation's report of a year stands against its statutory date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PublicationState {
+    /// Published by the due date.
+    OnTime,
+    /// Published after the due date.
+    Late,
+    /// Not published, the due date not passed.
+    Open,
+    /// Not published and the due date passed.
+    Overdue,
+}
+
+impl PublicationState {
+    pub fn of(due: NaiveDate, published_on: Option<NaiveDate>, today: NaiveDate) -> Self {
+        match published_on {
+            Some(d) if d <= due => PublicationState::OnTime,
+            Some(_) => PublicationState::Late,
+            None if today > due => PublicationState::Overdue,
+            None => PublicationState::Open,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PublicationState::OnTime => "按时公布",
+            PublicationState::Late => "逾期公布",
+            PublicationState::Open => "未公布",
+            PublicationState::Overdue => "逾期未公布",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,5 +731,17 @@ mod tests {
     fn publication_dates() {
         assert_eq!(publication_due(true, 2024), Some(d("2025-03-31")));
         assert_eq!(publication_due(false, 2024), Some(d("2025-01-31")));
+        let due = d("2025-01-31");
+        use PublicationState::*;
+        assert_eq!(
+            PublicationState::of(due, Some(due), d("2025-06-01")),
+            OnTime
+        );
+        assert_eq!(
+            PublicationState::of(due, Some(d("2025-02-01")), d("2025-06-01")),
+            Late
+        );
+        assert_eq!(PublicationState::of(due, None, due), Open);
+        assert_eq!(PublicationState::of(due, None, d("2025-02-01")), Overdue);
     }
 }

@@ -574,3 +574,72 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("年度报告已发布"));
 });
+
+both_backends!(
+    supervision_board_shows_reports_not_published_on_time,
+    |app| async move {
+        use gongkai_domain::annual_report::{PublicationState, publication_due};
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let year = chrono::Datelike::year(&today) - 1;
+        let year_s = year.to_string();
+        let org = app.org_id("市财政局").await;
+        let org_s = org.to_string();
+        app.login_admin().await;
+        let board = app.get_ok("/admin/supervision").await;
+        let link = format!("/admin/annual-report?org={org}&amp;year={year}");
+        assert!(board.contains(&format!("{year}年度政府信息公开工作年度报告公布情况")));
+        let due = publication_due(false, year).unwrap();
+        let before = PublicationState::of(due, None, today).label();
+        let row_of = |page: &str| -> Option<String> {
+            let at = page.find(&link)?;
+            let end = page[at..].find("</tr>")? + at;
+            Some(page[at..end].to_string())
+        };
+        let row = row_of(&board).expect("市财政局 listed before publication");
+        assert!(row.contains(before), "{row}");
+
+        // Write and publish last year's report; the board follows.
+        let path = format!("/admin/annual-report?org={org}&year={year}");
+        let csrf = app.csrf_token(&path).await;
+        let r = app
+            .client()
+            .post(app.url("/admin/annual-report"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("org", org_s.as_str()),
+                ("year", year_s.as_str()),
+                ("version", "0"),
+                ("overview", "总体情况。"),
+                ("problems", "存在问题。"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app
+            .client()
+            .post(app.url("/admin/annual-report/publish"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("org", org_s.as_str()),
+                ("year", year_s.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let board = app.get_ok("/admin/supervision").await;
+        let row = row_of(&board).expect("still listed while waiting for review");
+        assert!(row.contains("已提交,待审核发布"), "{row}");
+        let item: i64 = sqlx::query_scalar("SELECT item_id FROM annual_reports")
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+        app.publish(item).await;
+        let board = app.get_ok("/admin/supervision").await;
+        match PublicationState::of(due, Some(today), today) {
+            PublicationState::OnTime => assert!(row_of(&board).is_none()),
+            state => assert!(row_of(&board).unwrap().contains(state.label())),
+        }
+    }
+);

@@ -80,13 +80,14 @@ pub async fn board(
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
     let response = response_counts(&state, &user).await?;
+    let annual = annual_report_status(&state, &user).await?;
     let Some(l) = load(&state, &user, &q).await? else {
         return Ok(render(
             &state,
             &user,
             "admin/supervision.html",
             "supervision",
-            json!({"empty": true, "response": response}),
+            json!({"empty": true, "response": response, "annual": annual}),
         )?
         .into_response());
     };
@@ -197,7 +198,7 @@ pub async fn board(
         "missed": pick("missed"), "late": pick("met_late"), "due_soon": pick("due_soon"),
         "unit_chart": unit_chart, "trend_chart": trend_chart, "scoped": l.scope.is_some(),
         "unchecked_total": r.totals.unchecked_obligations, "obligations_total": r.totals.obligations,
-        "response": response,
+        "response": response, "annual": annual,
     }))?
     .into_response())
 }
@@ -214,6 +215,53 @@ async fn response_counts(
         .await?;
     let o = gongkai_db::opinion::counts(&mut conn, scope.as_deref(), gongkai_db::now_ms()).await?;
     Ok(json!({"messages": m, "opinion": o}))
+}
+
+/// Last year's 政府信息公开工作年度报告, due this year (部门 by 31 January, 人民政府 by 31 March;
+/// 条例第四十九条、第五十条): per organisation in the user's scope, published on time, late, not yet,
+/// or overdue; the organisations not on time listed with their report's page.
+async fn annual_report_status(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<serde_json::Value, AppError> {
+    use gongkai_domain::annual_report::{PublicationState, publication_due};
+    use gongkai_domain::model::OrgKind;
+    let today = crate::worker::china_today();
+    let year = chrono::Datelike::year(&today) - 1;
+    let scope = user.perms.viewable_orgs();
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = gongkai_db::annual_reports::publication_rows(&mut conn, year).await?;
+    drop(conn);
+    let (mut on_time, mut late, mut open, mut overdue) = (0, 0, 0, 0);
+    let mut listed = Vec::new();
+    for r in rows.iter().filter(|r| in_scope(&scope, r.org_id)) {
+        let government = matches!(
+            OrgKind::from_code(&r.org_kind),
+            Some(OrgKind::Government | OrgKind::CountyGovernment)
+        );
+        let Some(due) = publication_due(government, year) else {
+            continue;
+        };
+        let published_on = r.published_at.and_then(gongkai_db::feedback::china_date);
+        let state = PublicationState::of(due, published_on, today);
+        match state {
+            PublicationState::OnTime => on_time += 1,
+            PublicationState::Late => late += 1,
+            PublicationState::Open => open += 1,
+            PublicationState::Overdue => overdue += 1,
+        }
+        if state != PublicationState::OnTime && listed.len() < 100 {
+            listed.push(
+                json!({"org_id": r.org_id, "org_name": r.org_name, "due": due.to_string(),
+                "state": state.label(), "overdue": state == PublicationState::Overdue,
+                "pending": published_on.is_none() && r.item_status.is_some()}),
+            );
+        }
+    }
+    Ok(
+        json!({"year": year, "on_time": on_time, "late": late, "open": open, "overdue": overdue,
+              "rows": listed}),
+    )
 }
 
 /// The calendar heat map: one row per unit, one cell per month of the plan year, each cell the
