@@ -150,19 +150,29 @@ pub async fn save(
     Ok(version)
 }
 
-/// Records the item the report was published as.
+/// Records the item the report was published as. `previous` is the item the caller saw (None for
+/// a first publication): two publications racing each other create one item, not two — the
+/// second finds the link changed and gets [`DbError::Stale`], rolling its item back.
 pub async fn link_item(
     conn: &mut AnyConnection,
     actor: &Actor,
     report_id: i64,
+    previous: Option<i64>,
     item_id: i64,
     summary: String,
 ) -> DbResult<()> {
-    sqlx::query("UPDATE annual_reports SET item_id = $1 WHERE id = $2")
-        .bind(item_id)
-        .bind(report_id)
-        .execute(&mut *conn)
-        .await?;
+    let n = sqlx::query(
+        "UPDATE annual_reports SET item_id = $1 WHERE id = $2 AND COALESCE(item_id, 0) = $3",
+    )
+    .bind(item_id)
+    .bind(report_id)
+    .bind(previous.unwrap_or(0))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(DbError::Stale);
+    }
     audit::record(
         conn,
         actor,

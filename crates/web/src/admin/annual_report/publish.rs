@@ -112,6 +112,7 @@ pub async fn publish(
         &mut tx,
         &actor,
         report_id,
+        f.item.as_ref().map(|i| i.id),
         item_id,
         format!("{}提交发布(信息编号 {item_id})", title(&f)),
     )
