@@ -113,7 +113,18 @@ fn table(t: &Table) -> docx_rs::Table {
             .map(|(h, &w)| cell(h, HEADING_FONT, AlignmentType::Center, w))
             .collect(),
     );
-    let mut rows = vec![header];
+    let mut rows = Vec::new();
+    if !t.groups.is_empty() {
+        let mut at = 0;
+        let mut cells = Vec::new();
+        for (label, span) in &t.groups {
+            let width: i32 = w.iter().skip(at).take(*span).sum();
+            cells.push(cell(label, HEADING_FONT, AlignmentType::Center, width).grid_span(*span));
+            at += span;
+        }
+        rows.push(TableRow::new(cells));
+    }
+    rows.push(header);
     for r in &t.rows {
         rows.push(TableRow::new(
             r.iter()

@@ -27,6 +27,16 @@ fn table(out: &mut String, t: &Table) {
         "<table><caption>{}</caption><thead><tr>",
         escape(&t.caption)
     );
+    if !t.groups.is_empty() {
+        for (label, span) in &t.groups {
+            let _ = write!(
+                out,
+                r#"<th scope="colgroup" colspan="{span}">{}</th>"#,
+                escape(label)
+            );
+        }
+        out.push_str("</tr><tr>");
+    }
     for h in &t.header {
         let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(h));
     }
@@ -101,6 +111,45 @@ mod tests {
     use super::*;
     use crate::notice::NoticeOptions;
     use crate::test_report;
+
+    #[test]
+    fn grouped_headers_span_their_columns() {
+        let t = Table {
+            groups: vec![("行政复议".into(), 2), ("行政诉讼<>".into(), 1)],
+            caption: "表四".into(),
+            header: vec!["结果维持", "总计", "总计"],
+            numeric: vec![true; 3],
+            rows: vec![vec!["1".into(), "1".into(), "0".into()]],
+        };
+        let html = sections_fragment(
+            &[Section {
+                heading: "四、复议诉讼".into(),
+                blocks: vec![Block::Table(t.clone())],
+            }],
+            2,
+            &["某局".into()],
+        );
+        assert!(html.contains(r#"<th scope="colgroup" colspan="2">行政复议</th>"#));
+        assert!(html.contains("行政诉讼&lt;&gt;"));
+        assert!(html.contains(r#"<p align="right">某局</p>"#));
+        let docx = crate::docx::sections_bytes(
+            "报告",
+            &[Section {
+                heading: "四".into(),
+                blocks: vec![Block::Table(t)],
+            }],
+            &[],
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(
+            xml.contains(r#"<w:gridSpan w:val="2" />"#) || xml.contains(r#"w:gridSpan w:val="2""#),
+            "{xml}"
+        );
+    }
 
     #[test]
     fn user_text_is_escaped_and_tables_are_accessible() {

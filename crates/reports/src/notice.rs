@@ -145,6 +145,8 @@ pub enum Block {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub caption: String,
+    /// A row of merged header cells above `header` (label, columns spanned); empty for none.
+    pub groups: Vec<(String, usize)>,
     pub header: Vec<&'static str>,
     pub numeric: Vec<bool>,
     pub rows: Vec<Vec<String>>,
@@ -453,6 +455,7 @@ impl Notice {
 
     fn ranking_table(&self) -> Table {
         Table {
+            groups: Vec::new(),
             caption: "各单位按时公开情况".into(),
             header: vec![
                 "排名",
@@ -499,6 +502,7 @@ impl Notice {
             })
             .collect();
         (!rows.is_empty()).then(|| Table {
+            groups: Vec::new(),
             caption: caption.into(),
             header: vec!["单位", "任务", "期次", "截止日期", "逾期工作日", "情况说明"],
             numeric: vec![false, false, false, false, true, false],
@@ -523,6 +527,7 @@ impl Notice {
             })
             .collect();
         (!rows.is_empty()).then(|| Table {
+            groups: Vec::new(),
             caption: caption.into(),
             header: vec![
                 "单位",
@@ -582,6 +587,7 @@ impl Notice {
                 units.len()
             )));
             out.push(Block::Table(Table {
+                groups: Vec::new(),
                 caption: "未按时反馈的单位".into(),
                 header: vec!["单位", "未反馈节点", "逾期反馈节点"],
                 numeric: vec![false, true, true],
@@ -641,6 +647,7 @@ impl Notice {
 
     fn month_table(&self) -> Table {
         Table {
+            groups: Vec::new(),
             caption: "各月到期期次完成情况".into(),
             header: vec![
                 "月份",

@@ -22,14 +22,27 @@ const TABLE3_HEADER: [&str; 8] = [
     "总计",
 ];
 
-const TABLE4_HEADER: [&str; 6] = [
-    "项目",
-    "结果维持",
-    "结果纠正",
-    "其他结果",
-    "尚未审结",
-    "总计",
-];
+/// Table 四 of the national form: one row of 15 figures, five per proceeding.
+const TABLE4_HEADER: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+
+fn table4_groups() -> Vec<(String, usize)> {
+    vec![
+        ("行政复议".into(), 5),
+        ("行政诉讼(未经复议直接起诉)".into(), 5),
+        ("行政诉讼(复议后起诉)".into(), 5),
+    ]
+}
+
+/// The 15 figures in the form's order: 行政复议, 未经复议直接起诉, 复议后起诉, each with its
+/// four results and total.
+pub(super) fn table4_row(f: &Figures) -> Vec<String> {
+    f.table4
+        .rows
+        .iter()
+        .flat_map(|(_, c, total)| c.iter().chain(std::iter::once(total)))
+        .map(u64::to_string)
+        .collect()
+}
 
 /// The title shown on the item and the document.
 pub(super) fn title(f: &Figures) -> String {
@@ -55,6 +68,7 @@ pub(super) fn sections(f: &Figures) -> Vec<Section> {
             let mut header = vec!["信息内容"];
             header.extend(g.columns.iter().copied());
             Block::Table(Table {
+                groups: Vec::new(),
                 caption: g.title.to_string(),
                 numeric: header.iter().enumerate().map(|(i, _)| i > 0).collect(),
                 header,
@@ -71,6 +85,7 @@ pub(super) fn sections(f: &Figures) -> Vec<Section> {
         })
         .collect();
     let t3 = Table {
+        groups: Vec::new(),
         caption: "收到和处理政府信息公开申请情况(申请人情况:自然人;法人或其他组织:商业企业、科研机构、社会公益组织、法律服务机构、其他;总计)".into(),
         header: TABLE3_HEADER.to_vec(),
         numeric: TABLE3_HEADER.iter().enumerate().map(|(i, _)| i > 0).collect(),
@@ -85,24 +100,11 @@ pub(super) fn sections(f: &Figures) -> Vec<Section> {
             .collect(),
     };
     let t4 = Table {
+        groups: table4_groups(),
         caption: "政府信息公开行政复议、行政诉讼情况".into(),
-        header: TABLE4_HEADER.to_vec(),
-        numeric: TABLE4_HEADER
-            .iter()
-            .enumerate()
-            .map(|(i, _)| i > 0)
-            .collect(),
-        rows: f
-            .table4
-            .rows
-            .iter()
-            .map(|(k, c, total)| {
-                let mut row = vec![k.label().to_string()];
-                row.extend(c.iter().map(u64::to_string));
-                row.push(total.to_string());
-                row
-            })
-            .collect(),
+        header: TABLE4_HEADER.repeat(3),
+        numeric: vec![true; 15],
+        rows: vec![table4_row(f)],
     };
     let fee = if f.fees == 0 {
         "本年度未收取信息处理费。".to_string()
@@ -291,17 +293,19 @@ fn workbook(f: &Figures) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 
     let t = wb.add_worksheet();
     t.set_name("四、行政复议和行政诉讼")?;
-    for (i, h) in TABLE4_HEADER.iter().enumerate() {
-        t.write_string_with_format(0, col(i), *h, &bold)?;
+    let centred = Style::new()
+        .set_bold()
+        .set_align(rust_xlsxwriter::FormatAlign::Center);
+    for (g, (label, span)) in table4_groups().iter().enumerate() {
+        let first = col(g * span);
+        t.merge_range(0, first, 0, first + col(span - 1), label, &centred)?;
     }
-    for (r, (k, c, total)) in f.table4.rows.iter().enumerate() {
-        let y = row(r + 1);
-        t.write_string(y, 0, k.label())?;
-        for (i, n) in c.iter().enumerate() {
-            t.write_number(y, col(i + 1), *n as f64)?;
-        }
-        t.write_number(y, 5, *total as f64)?;
+    for (i, h) in TABLE4_HEADER.repeat(3).iter().enumerate() {
+        t.write_string_with_format(1, col(i), *h, &bold)?;
     }
-    t.set_column_width(0, 30)?;
+    for (i, n) in table4_row(f).iter().enumerate() {
+        t.write_number(2, col(i), n.parse::<f64>().unwrap_or(0.0))?;
+    }
+    t.set_column_width(0, 10)?;
     wb.save_to_buffer()
 }

@@ -290,12 +290,7 @@ fn page_body(
         Ok(()) => json!({"ok": true}),
         Err(breaks) => json!({"ok": false, "breaks": breaks}),
     };
-    let t4: Vec<Value> = f
-        .table4
-        .rows
-        .iter()
-        .map(|(k, c, total)| json!({"label": k.label(), "counts": c, "total": total}))
-        .collect();
+    let t4 = export::table4_row(f);
     let sections = f.sections();
     let typed = f
         .stored
