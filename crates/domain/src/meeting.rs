@@ -4,119 +4,39 @@
 //! obligation becomes a recorded event (`event::EventKind::OpenMeeting`) and counts as evidence.
 
 use crate::Invalid;
+use crate::model::coded_enum;
 use crate::validate::{char_len, optional_text, required_text};
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingKind {
-    Executive,
-    Plenary,
-    Topical,
-    Other,
-}
+coded_enum!(
+    /// The kind of government meeting.
+    MeetingKind {
+        Executive = "executive": "政府常务会议",
+        Plenary = "plenary": "政府全体会议",
+        Topical = "topical": "专题会议",
+        Other = "other": "其他会议",
+    }
+);
 
-impl MeetingKind {
-    pub const ALL: [MeetingKind; 4] = [
-        MeetingKind::Executive,
-        MeetingKind::Plenary,
-        MeetingKind::Topical,
-        MeetingKind::Other,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            MeetingKind::Executive => "executive",
-            MeetingKind::Plenary => "plenary",
-            MeetingKind::Topical => "topical",
-            MeetingKind::Other => "other",
-        }
+coded_enum!(
+    /// Who applies to attend (列席).
+    AttendeeKind {
+        Citizen = "citizen": "市民代表",
+        Deputy = "deputy": "人大代表",
+        Member = "member": "政协委员",
+        Expert = "expert": "专家学者",
+        Media = "media": "新闻媒体",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            MeetingKind::Executive => "政府常务会议",
-            MeetingKind::Plenary => "政府全体会议",
-            MeetingKind::Topical => "专题会议",
-            MeetingKind::Other => "其他会议",
-        }
-    }
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
+);
 
-/// Who applies to attend (列席人员类别).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendeeKind {
-    Citizen,
-    Deputy,
-    Member,
-    Expert,
-    Media,
-}
-
-impl AttendeeKind {
-    pub const ALL: [AttendeeKind; 5] = [
-        AttendeeKind::Citizen,
-        AttendeeKind::Deputy,
-        AttendeeKind::Member,
-        AttendeeKind::Expert,
-        AttendeeKind::Media,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            AttendeeKind::Citizen => "citizen",
-            AttendeeKind::Deputy => "deputy",
-            AttendeeKind::Member => "member",
-            AttendeeKind::Expert => "expert",
-            AttendeeKind::Media => "media",
-        }
+coded_enum!(
+    /// The organiser's decision on an attendance application.
+    Decision {
+        Pending = "pending": "待审核",
+        Approved = "approved": "已同意列席",
+        Rejected = "rejected": "未同意",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            AttendeeKind::Citizen => "市民代表",
-            AttendeeKind::Deputy => "人大代表",
-            AttendeeKind::Member => "政协委员",
-            AttendeeKind::Expert => "专家学者",
-            AttendeeKind::Media => "新闻媒体",
-        }
-    }
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
-
-/// Where an attendance application is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl Decision {
-    pub fn code(self) -> &'static str {
-        match self {
-            Decision::Pending => "pending",
-            Decision::Approved => "approved",
-            Decision::Rejected => "rejected",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Decision::Pending => "待审核",
-            Decision::Approved => "已同意列席",
-            Decision::Rejected => "未同意",
-        }
-    }
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Decision::Pending, Decision::Approved, Decision::Rejected]
-            .into_iter()
-            .find(|k| k.code() == code)
-    }
-}
+);
 
 pub const TITLE_MAX: usize = 200;
 pub const PLACE_MAX: usize = 200;

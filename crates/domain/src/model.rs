@@ -1,12 +1,10 @@
 //! The vocabulary of the platform: kinds and states stored as stable English codes, shown in Chinese.
 //! See docs/GLOSSARY.md.
 
-use serde::{Deserialize, Serialize};
-
 macro_rules! coded_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal : $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -35,6 +33,9 @@ macro_rules! coded_enum {
         }
     };
 }
+
+/// The one way the domain declares a stored vocabulary (code ↔ Chinese label).
+pub(crate) use coded_enum;
 
 coded_enum!(
     /// What kind of body an organisation is.

@@ -10,25 +10,9 @@ use crate::validate::{char_len, optional_date, optional_text, required_text};
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
-macro_rules! simple_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal : $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+use crate::model::coded_enum;
 
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
-            pub fn from_code(code: &str) -> Option<Self> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-simple_enum!(
+coded_enum!(
     /// Who raised it.
     ProposalKind {
         NpcSuggestion = "npc_suggestion": "人大代表建议",
@@ -36,7 +20,7 @@ simple_enum!(
     }
 );
 
-simple_enum!(
+coded_enum!(
     /// Where a case is. `Returned` ends the case for this unit: the assigning office re-assigns it.
     Stage {
         Assigned = "assigned": "已交办,待签收",
@@ -48,7 +32,7 @@ simple_enum!(
     }
 );
 
-simple_enum!(
+coded_enum!(
     /// The grade written on the reply (答复类别), as most provinces use it.
     Grade {
         A = "a": "A类(所提问题已经解决或基本解决)",
@@ -58,7 +42,7 @@ simple_enum!(
     }
 );
 
-simple_enum!(
+coded_enum!(
     /// The deputy's or member's feedback on the reply (满意度反馈).
     Satisfaction {
         Satisfied = "satisfied": "满意",

@@ -39,32 +39,17 @@ pub const TRACKING_CODE_LEN: usize = 12;
 /// Characters of a tracking code: no 0/O, 1/I/L, nothing to misread.
 pub const TRACKING_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
-macro_rules! coded_enum {
-    ($(#[$m:meta])* $name:ident { $($v:ident = $code:literal, $label:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code),* } }
-            pub fn label(self) -> &'static str { match self { $($name::$v => $label),* } }
-            pub fn from_code(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$v),)* _ => None }
-            }
-        }
-    };
-}
+use crate::model::coded_enum;
 
 coded_enum! {
     /// The applicant columns of the annual report's table 三 (2021 format).
     ApplicantType {
-        NaturalPerson = "natural_person", "自然人";
-        Commercial = "commercial", "商业企业";
-        Research = "research", "科研机构";
-        PublicInterest = "public_interest", "社会公益组织";
-        LegalService = "legal_service", "法律服务机构";
-        OtherOrg = "other_org", "其他";
+        NaturalPerson = "natural_person": "自然人",
+        Commercial = "commercial": "商业企业",
+        Research = "research": "科研机构",
+        PublicInterest = "public_interest": "社会公益组织",
+        LegalService = "legal_service": "法律服务机构",
+        OtherOrg = "other_org": "其他",
     }
 }
 
@@ -88,11 +73,11 @@ impl ApplicantType {
 coded_enum! {
     /// How the application reached the agency.
     Channel {
-        Online = "online", "网上申请";
-        InPerson = "in_person", "当面提交";
-        Post = "post", "邮寄";
-        Fax = "fax", "传真";
-        Email = "email", "电子邮件";
+        Online = "online": "网上申请",
+        InPerson = "in_person": "当面提交",
+        Post = "post": "邮寄",
+        Fax = "fax": "传真",
+        Email = "email": "电子邮件",
     }
 }
 
@@ -176,27 +161,27 @@ coded_enum! {
     /// The outcome rows of table 三 (三、本年度办理结果, 2021 format, 国办公开办函〔2021〕30号): exactly
     /// one per answered application; 部分公开 counts only as itself.
     Outcome {
-        Disclosed = "disclosed", "予以公开";
-        Partial = "partial", "部分公开(区分处理的,只计这一情形,不计其他情形)";
-        StateSecret = "withheld_state_secret", "属于国家秘密";
-        ForbiddenByLaw = "withheld_law", "其他法律行政法规禁止公开";
-        Security = "withheld_security", "危及“三安全一稳定”";
-        ThirdParty = "withheld_third_party", "保护第三方合法权益";
-        Internal = "withheld_internal", "属于三类内部事务信息";
-        Process = "withheld_process", "属于四类过程性信息";
-        EnforcementFile = "withheld_enforcement", "属于行政执法案卷";
-        Inquiry = "withheld_inquiry", "属于行政查询事项";
-        NotHeld = "unavailable_not_held", "本机关不掌握相关政府信息";
-        NeedsCreation = "unavailable_needs_creation", "没有现成信息需要另行制作";
-        StillUnclear = "unavailable_unclear", "补正后申请内容仍不明确";
-        Petition = "not_handled_petition", "信访举报投诉类申请";
-        Repeat = "not_handled_repeat", "重复申请";
-        Publication = "not_handled_publication", "要求提供公开出版物";
-        Excessive = "not_handled_excessive", "无正当理由大量反复申请";
-        Confirm = "not_handled_confirm", "要求行政机关确认或重新出具已获取信息";
-        NoSupplement = "other_no_supplement", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请";
-        NoFee = "other_no_fee", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请";
-        OtherOther = "other_other", "其他";
+        Disclosed = "disclosed": "予以公开",
+        Partial = "partial": "部分公开(区分处理的,只计这一情形,不计其他情形)",
+        StateSecret = "withheld_state_secret": "属于国家秘密",
+        ForbiddenByLaw = "withheld_law": "其他法律行政法规禁止公开",
+        Security = "withheld_security": "危及“三安全一稳定”",
+        ThirdParty = "withheld_third_party": "保护第三方合法权益",
+        Internal = "withheld_internal": "属于三类内部事务信息",
+        Process = "withheld_process": "属于四类过程性信息",
+        EnforcementFile = "withheld_enforcement": "属于行政执法案卷",
+        Inquiry = "withheld_inquiry": "属于行政查询事项",
+        NotHeld = "unavailable_not_held": "本机关不掌握相关政府信息",
+        NeedsCreation = "unavailable_needs_creation": "没有现成信息需要另行制作",
+        StillUnclear = "unavailable_unclear": "补正后申请内容仍不明确",
+        Petition = "not_handled_petition": "信访举报投诉类申请",
+        Repeat = "not_handled_repeat": "重复申请",
+        Publication = "not_handled_publication": "要求提供公开出版物",
+        Excessive = "not_handled_excessive": "无正当理由大量反复申请",
+        Confirm = "not_handled_confirm": "要求行政机关确认或重新出具已获取信息",
+        NoSupplement = "other_no_supplement": "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        NoFee = "other_no_fee": "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        OtherOther = "other_other": "其他",
     }
 }
 
@@ -239,27 +224,27 @@ impl Outcome {
 coded_enum! {
     /// 行政复议 / 行政诉讼 (table 四): which proceeding.
     ReviewKind {
-        Reconsideration = "reconsideration", "行政复议";
-        DirectSuit = "direct_suit", "行政诉讼(未经复议直接起诉)";
-        SuitAfterReconsideration = "suit_after_reconsideration", "行政诉讼(复议后起诉)";
+        Reconsideration = "reconsideration": "行政复议",
+        DirectSuit = "direct_suit": "行政诉讼(未经复议直接起诉)",
+        SuitAfterReconsideration = "suit_after_reconsideration": "行政诉讼(复议后起诉)",
     }
 }
 
 coded_enum! {
     /// The result columns of table 四.
     ReviewResult {
-        Upheld = "upheld", "结果维持";
-        Corrected = "corrected", "结果纠正";
-        Other = "other", "其他结果";
-        Pending = "pending", "尚未审结";
+        Upheld = "upheld": "结果维持",
+        Corrected = "corrected": "结果纠正",
+        Other = "other": "其他结果",
+        Pending = "pending": "尚未审结",
     }
 }
 
 coded_enum! {
     /// 信息处理费 scale (国办函〔2020〕109号): one per application, never both.
     FeeScale {
-        PerApplication = "per_application", "按件计收";
-        PerPage = "per_page", "按量计收";
+        PerApplication = "per_application": "按件计收",
+        PerPage = "per_page": "按量计收",
     }
 }
 
@@ -339,22 +324,22 @@ pub fn normalize_tracking_code(s: &str) -> Option<String> {
 coded_enum! {
     /// The identity document of the applicant (条例第二十九条: 身份证明).
     IdType {
-        ResidentId = "resident_id", "居民身份证";
-        Passport = "passport", "护照";
-        HkMacau = "hk_macau", "港澳居民来往内地通行证";
-        Taiwan = "taiwan", "台湾居民来往大陆通行证";
-        CreditCode = "credit_code", "统一社会信用代码";
-        Other = "other", "其他证件";
+        ResidentId = "resident_id": "居民身份证",
+        Passport = "passport": "护照",
+        HkMacau = "hk_macau": "港澳居民来往内地通行证",
+        Taiwan = "taiwan": "台湾居民来往大陆通行证",
+        CreditCode = "credit_code": "统一社会信用代码",
+        Other = "other": "其他证件",
     }
 }
 
 coded_enum! {
     /// How the applicant wants the information (条例第二十九条第三项).
     Delivery {
-        Paper = "paper", "纸质文本(邮寄)";
-        Pickup = "pickup", "纸质文本(当面领取)";
-        Email = "email", "电子邮件";
-        Online = "online", "网上查询(凭查询码查看答复)";
+        Paper = "paper": "纸质文本(邮寄)",
+        Pickup = "pickup": "纸质文本(当面领取)",
+        Email = "email": "电子邮件",
+        Online = "online": "网上查询(凭查询码查看答复)",
     }
 }
 
@@ -525,8 +510,8 @@ impl ApplicationFields {
 coded_enum! {
     /// Whom a consultation asks.
     Consulted {
-        ThirdParty = "third_party", "征求第三方意见";
-        OtherAgency = "other_agency", "征求其他机关意见";
+        ThirdParty = "third_party": "征求第三方意见",
+        OtherAgency = "other_agency": "征求其他机关意见",
     }
 }
 
@@ -657,10 +642,10 @@ impl CaseEvent {
 coded_enum! {
     /// Where a case stands.
     Status {
-        InProgress = "in_progress", "办理中";
-        AwaitingSupplement = "awaiting_supplement", "待补正";
-        Consultation = "consultation", "征求意见中";
-        Answered = "answered", "已答复";
+        InProgress = "in_progress": "办理中",
+        AwaitingSupplement = "awaiting_supplement": "待补正",
+        Consultation = "consultation": "征求意见中",
+        Answered = "answered": "已答复",
     }
 }
 
