@@ -219,6 +219,7 @@ impl Builder {
             (false, Some(c)) => Some(format!("{c};{}", clause_parts.join(";"))),
             (false, None) => Some(clause_parts.join(";")),
         };
+        let own_number = heading(&text).filter(|h| h.level >= 3);
         let mut duty = build_duty(text, clause.clone(), self.year);
         // unit columns are authoritative; inner clauses add to them
         let inner = clause
@@ -257,16 +258,22 @@ impl Builder {
                 duty.cadences.push(c);
             }
         }
+        // `2.紧扣民生领域…` in 具体要求 under a 工作任务 cell spanning several rows: each numbered
+        // requirement is a task of its own
         if number_cell.is_empty()
             && task_cell.is_empty()
+            && own_number.is_none()
             && let Some(t) = self.tasks.last_mut()
         {
             t.duties.push(duty);
             return;
         }
         let number = parse_number(number_cell.trim_matches(['.', '、', '(', ')', ' ']))
+            .or(own_number.as_ref().map(|h| h.number))
             .unwrap_or(self.tasks.len() as u32 + 1);
-        let title = if !task_cell.is_empty() {
+        let title = if let Some(h) = own_number.as_ref().filter(|_| number_cell.is_empty()) {
+            super::segment::title_and_body(&h.content).0
+        } else if !task_cell.is_empty() {
             task_cell
         } else if number_cell.is_empty() {
             self.tasks
