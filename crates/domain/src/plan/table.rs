@@ -287,6 +287,20 @@ impl Builder {
                 .unwrap_or_default()
                 .to_owned()
         };
+        if duty.lead.is_empty() && duty.co.is_empty() && duty.responsible.is_empty() {
+            // a section row that assigns its rows (`一、推进决策公开(市政府办公室牵头)`)
+            if let Some(c) = self
+                .sections
+                .iter()
+                .rev()
+                .find_map(|l| super::clause::section_clause(l, &[]))
+            {
+                let r = units::parse_roles(&c);
+                duty.lead = r.lead;
+                duty.co = r.co;
+                duty.responsible = r.responsible;
+            }
+        }
         let mut path = self.sections.clone();
         if let Some(c) = &self.category {
             path.push(c.clone());
