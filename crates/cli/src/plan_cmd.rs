@@ -224,8 +224,8 @@ mod tests {
         let json = parse_file(&seed(), Format::Json).unwrap();
         assert!(json.starts_with("{\n  \"title\": \"盘锦市2017年政务公开工作安排\""));
         let table = parse_file(&seed(), Format::Table).unwrap();
-        assert!(table.contains("任务 28 项,职责 44 条"), "{table}");
-        assert!(table.contains("牵头:市财政局  配合:市物价局"));
+        assert!(table.contains("任务 28 项\u{FF0C}职责 44 条"), "{table}");
+        assert!(table.contains("牵头\u{FF1A}市财政局  配合\u{FF1A}市物价局"));
     }
 
     #[test]

@@ -16,24 +16,24 @@ fn or_dash(v: &[String]) -> String {
 /// dates, deadlines and cadences.
 pub fn table(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "标题:{}", plan.title.as_deref().unwrap_or("(未识别)"));
+    let _ = writeln!(out, "标题\u{FF1A}{}", plan.title.as_deref().unwrap_or("\u{FF08}未识别\u{FF09}"));
     let _ = writeln!(
         out,
-        "发文机关:{}",
-        plan.issuer.as_deref().unwrap_or("(未识别)")
+        "发文机关\u{FF1A}{}",
+        plan.issuer.as_deref().unwrap_or("\u{FF08}未识别\u{FF09}")
     );
     let _ = writeln!(
         out,
-        "成文日期:{}",
-        plan.issued_on.as_deref().unwrap_or("(未识别)")
+        "成文日期\u{FF1A}{}",
+        plan.issued_on.as_deref().unwrap_or("\u{FF08}未识别\u{FF09}")
     );
     let _ = writeln!(
         out,
-        "年度:{}",
-        plan.year.map_or("(未识别)".to_owned(), |y| y.to_string())
+        "年度\u{FF1A}{}",
+        plan.year.map_or("\u{FF08}未识别\u{FF09}".to_owned(), |y| y.to_string())
     );
     let duties: usize = plan.tasks.iter().map(|t| t.duties.len()).sum();
-    let _ = writeln!(out, "任务 {} 项,职责 {} 条", plan.tasks.len(), duties);
+    let _ = writeln!(out, "任务 {} 项\u{FF0C}职责 {} 条", plan.tasks.len(), duties);
     for t in &plan.tasks {
         let _ = writeln!(out);
         let path = if t.section_path.is_empty() {
@@ -51,32 +51,32 @@ pub fn table(plan: &Plan) -> String {
             };
             let _ = writeln!(
                 out,
-                "     ({}) {}{}",
+                "     \u{FF08}{}\u{FF09} {}{}",
                 i + 1,
                 excerpt.replace('\n', " "),
                 more
             );
             let _ = writeln!(
                 out,
-                "         牵头:{}  配合:{}  责任:{}",
+                "         牵头\u{FF1A}{}  配合\u{FF1A}{}  责任\u{FF1A}{}",
                 or_dash(&d.lead),
                 or_dash(&d.co),
                 or_dash(&d.responsible)
             );
             let mut dates = Vec::new();
             if !d.feedback_dates.is_empty() {
-                dates.push(format!("反馈:{}", d.feedback_dates.join("、")));
+                dates.push(format!("反馈\u{FF1A}{}", d.feedback_dates.join("、")));
             }
             if !d.deadlines.is_empty() {
                 let ds: Vec<String> = d
                     .deadlines
                     .iter()
                     .map(|x| match &x.date {
-                        Some(date) => format!("{}({date})", x.text),
+                        Some(date) => format!("{}\u{FF08}{date}\u{FF09}", x.text),
                         None => x.text.clone(),
                     })
                     .collect();
-                dates.push(format!("时限:{}", ds.join("、")));
+                dates.push(format!("时限\u{FF1A}{}", ds.join("、")));
             }
             if !d.cadences.is_empty() {
                 let cs: Vec<String> = d
@@ -84,7 +84,7 @@ pub fn table(plan: &Plan) -> String {
                     .iter()
                     .map(|c| format!("{}[{}]", c.text, c.norm))
                     .collect();
-                dates.push(format!("频次:{}", cs.join("、")));
+                dates.push(format!("频次\u{FF1A}{}", cs.join("、")));
             }
             if d.assessed {
                 dates.push("纳入考核".into());
