@@ -80,7 +80,7 @@ fn clean_text(s: &str) -> String {
 }
 
 static ROLE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:按照?职责分工|按照?职责|根据职责|依职责|分别|牵头|配合|负责|落实|参与|协助|协办|具体|组织|实施|承办|主办|抓好|做好|共同|相关|此项|该项|工作|和|并|推进)+$").unwrap()
+    Regex::new(r"^(?:按照?职责分工|按照?职责|根据职责|依职责|分别|牵头|配合|负责|落实|参与|协助|协办|具体|组织|实施|承办|主办|抓好|做好|共同|相关|此项|该项|工作|和|并|推进|参照|执行)+$").unwrap()
 });
 
 /// Whether a comma-separated piece is only units followed by role words (`市政府办公室负责落实`).
@@ -101,6 +101,7 @@ fn is_role_piece(p: &str) -> bool {
         "协办",
         "承办",
         "主办",
+        "参照",
     ];
     let Some(pos) = markers.iter().filter_map(|m| p.find(m)).min() else {
         return false;
@@ -275,7 +276,20 @@ pub fn clause_line(line: &str) -> Option<String> {
             return Some(c.to_owned());
         }
     }
-    None
+    bare_clause(t)
+}
+
+/// A line that is only units with their role words, without brackets or labels
+/// (`办公室牵头,各有关处室、民服中心配合`, `市发改委牵头落实。`).
+pub fn bare_clause(t: &str) -> Option<String> {
+    let body = t.trim_end_matches(['。', ';', ' ']);
+    if body.is_empty() || body.contains('。') || body.chars().count() > 120 {
+        return None;
+    }
+    let pieces = split_top(body, &[',', ';']);
+    let last_is_role = pieces.last().is_some_and(|p| is_role_piece(p));
+    let all_fit = pieces.iter().all(|p| is_role_piece(p) || is_unit_piece(p));
+    (last_is_role && all_fit).then(|| body.to_owned())
 }
 
 #[cfg(test)]

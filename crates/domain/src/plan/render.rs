@@ -16,7 +16,11 @@ fn or_dash(v: &[String]) -> String {
 /// dates, deadlines and cadences.
 pub fn table(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "标题\u{FF1A}{}", plan.title.as_deref().unwrap_or("\u{FF08}未识别\u{FF09}"));
+    let _ = writeln!(
+        out,
+        "标题\u{FF1A}{}",
+        plan.title.as_deref().unwrap_or("\u{FF08}未识别\u{FF09}")
+    );
     let _ = writeln!(
         out,
         "发文机关\u{FF1A}{}",
@@ -25,15 +29,23 @@ pub fn table(plan: &Plan) -> String {
     let _ = writeln!(
         out,
         "成文日期\u{FF1A}{}",
-        plan.issued_on.as_deref().unwrap_or("\u{FF08}未识别\u{FF09}")
+        plan.issued_on
+            .as_deref()
+            .unwrap_or("\u{FF08}未识别\u{FF09}")
     );
     let _ = writeln!(
         out,
         "年度\u{FF1A}{}",
-        plan.year.map_or("\u{FF08}未识别\u{FF09}".to_owned(), |y| y.to_string())
+        plan.year
+            .map_or("\u{FF08}未识别\u{FF09}".to_owned(), |y| y.to_string())
     );
     let duties: usize = plan.tasks.iter().map(|t| t.duties.len()).sum();
-    let _ = writeln!(out, "任务 {} 项\u{FF0C}职责 {} 条", plan.tasks.len(), duties);
+    let _ = writeln!(
+        out,
+        "任务 {} 项\u{FF0C}职责 {} 条",
+        plan.tasks.len(),
+        duties
+    );
     for t in &plan.tasks {
         let _ = writeln!(out);
         let path = if t.section_path.is_empty() {

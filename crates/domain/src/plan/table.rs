@@ -81,7 +81,7 @@ fn fuzzy_column(c: &str) -> Option<Col> {
         Col::Unit(Role::Lead)
     } else if has(&["配合", "协办", "协助"]) {
         Col::Unit(Role::Co)
-    } else if has(&["责任", "落实单位", "承办", "主体"])
+    } else if has(&["责任", "落实", "承办", "主体"])
         && has(&["单位", "部门", "科室", "处室", "主体"])
     {
         Col::Unit(Role::Responsible)
@@ -160,8 +160,9 @@ impl Builder {
         if nonempty == 1 && cells.len() > 2 {
             let only = cells.iter().find(|c| !c.trim().is_empty()).cloned();
             if let Some(only) = only {
-                // a merged category row, or a heading
-                if heading(&only).is_some() || only.chars().count() <= 40 {
+                // a merged category row, or a heading (a long sentence alone is a requirement
+                // whose other cells span from the row above)
+                if only.chars().count() <= 40 && !only.ends_with('。') {
                     self.section(&only);
                     return;
                 }
@@ -219,7 +220,7 @@ impl Builder {
             (false, Some(c)) => Some(format!("{c};{}", clause_parts.join(";"))),
             (false, None) => Some(clause_parts.join(";")),
         };
-        let own_number = heading(&text).filter(|h| h.level >= 3);
+        let own_number = heading(&text).filter(|h| h.level >= 2 && h.content.chars().count() > 10);
         let mut duty = build_duty(text, clause.clone(), self.year);
         // unit columns are authoritative; inner clauses add to them
         let inner = clause
@@ -272,6 +273,9 @@ impl Builder {
             .or(own_number.as_ref().map(|h| h.number))
             .unwrap_or(self.tasks.len() as u32 + 1);
         let title = if let Some(h) = own_number.as_ref().filter(|_| number_cell.is_empty()) {
+            if !task_cell.is_empty() {
+                self.section(&task_cell);
+            }
             super::segment::title_and_body(&h.content).0
         } else if !task_cell.is_empty() {
             task_cell
@@ -312,6 +316,29 @@ impl Builder {
             duties: vec![duty],
         });
     }
+}
+
+/// A header of separated cells at `lines[0]`, possibly broken over two lines (`工作任务 | 具体要求`
+/// then `| 责任单位 |`): its cells and the number of lines it takes.
+fn separated_header(lines: &[String]) -> Option<(Vec<String>, usize)> {
+    let first = cells_of(lines.first()?)?;
+    if is_header(&first) {
+        return Some((first, 1));
+    }
+    let all_columns = |cells: &[String]| {
+        let named: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
+        !named.is_empty() && named.iter().all(|c| column_kind(c).is_some())
+    };
+    let second = cells_of(lines.get(1)?)?;
+    if !all_columns(&first) || !all_columns(&second) {
+        return None;
+    }
+    let joined: Vec<String> = first
+        .into_iter()
+        .chain(second)
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    is_header(&joined).then_some((joined, 2))
 }
 
 /// The length of the one-cell-per-line task-table header starting at `lines[0]`, or 0.
@@ -386,11 +413,11 @@ pub fn parse_tables(lines: &[String], year: Option<i32>) -> Vec<Task> {
     let mut i = 0;
     while i < lines.len() {
         // separated cells
-        if let Some(h) = cells_of(&lines[i]).filter(|c| is_header(c)) {
+        if let Some((h, used)) = separated_header(&lines[i..]) {
             let (cols, h) = with_number(&h);
             let mut prev_units: Vec<String> = Vec::new();
             b.sections.clear();
-            i += 1;
+            i += used;
             while i < lines.len() {
                 match cells_of(&lines[i]) {
                     Some(cells) if is_header(&cells) => break,
@@ -497,6 +524,18 @@ fn one_cell_per_line(b: &mut Builder, cols: &[Col], header: &[String], lines: &[
             CellKind::Units | CellKind::Deadline | CellKind::Section => false,
         };
         if starts_row {
+            // a lone short text before numbered requirements is a 工作任务 cell spanning them
+            if kind == CellKind::Text
+                && starts_numbered(l)
+                && let [only] = row.as_slice()
+                && cell_kind(only) == CellKind::Text
+                && !starts_numbered(only)
+                && only.chars().count() <= 40
+                && !only.contains('。')
+            {
+                let title = row.remove(0);
+                b.section(&title);
+            }
             flush(b, &mut row, &mut prev_units);
         }
         row.push(l.clone());
@@ -521,7 +560,7 @@ fn cell_kind(l: &str) -> CellKind {
         CellKind::Number
     } else if matches!(heading(l), Some(h) if h.level <= 2) && l.chars().count() <= 40 {
         CellKind::Section
-    } else if looks_like_units(l) {
+    } else if looks_like_units(l) || super::clause::bare_clause(l).is_some() {
         CellKind::Units
     } else if is_deadline_cell(l) {
         CellKind::Deadline
@@ -630,7 +669,11 @@ fn align_row(cols: &[Col], mut cells: Vec<String>, prev_units: &mut Vec<String>)
             .zip(&cells)
             .all(|(c, v)| !matches!(c, Col::Unit(_)) || v.trim().is_empty() || looks_like_units(v));
     let nonempty = cells.iter().filter(|c| !c.trim().is_empty()).count();
-    if regular || nonempty <= 1 {
+    let lone_sentence = nonempty == 1
+        && cells
+            .iter()
+            .any(|c| c.chars().count() > 40 || c.trim_end().ends_with('。'));
+    if regular || nonempty == 0 || nonempty == 1 && !lone_sentence {
         cells.resize(cols.len().max(cells.len()), String::new());
         let unit_vals: Vec<String> = cols
             .iter()

@@ -60,6 +60,7 @@ const UNIT_SUFFIXES: &[&str] = &[
     "局", "委", "办", "府", "厅", "部", "室", "院", "会", "中心", "集团", "公司", "门", "行", "队",
     "所", "站", "处", "科", "社", "馆", "台", "组", "署", "庭", "街道", "镇", "乡", "单位", "机关",
     "区", "县", "市", "省", "联", "企业", "学校", "大学", "片区", "各地", "各级", "股", "园", "校",
+    "司", "关", "村", "社区", "监狱",
 ];
 
 /// Whether a name ends like a unit (局, 委, 办, 政府, 部门, 中心, …).
@@ -85,7 +86,7 @@ const NOT_IN_UNIT: &[&str] = &[
 
 /// A trailing `等有关处室(单位)` / `等相关科室` after a list of units.
 static GENERIC_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"等(?:有关|相关|其他)?(?:部门|单位|处室|科室|机构|处|科)(?:\([^()]*\))?$").unwrap()
+    Regex::new(r"等(?:[市区县省])?(?:有关|相关|其他)?(?:[市区县省]直)?(?:部门|单位|处室|科室|机构|处|科)(?:\([^()]*\))?$").unwrap()
 });
 
 static DATEISH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+\s*[年月日]").unwrap());
@@ -163,6 +164,8 @@ pub fn split_units(s: &str, spaces_separate: bool) -> Vec<String> {
 }
 
 const MARKERS: &[&str] = &[
+    "参照落实",
+    "参照执行",
     "按照职责分工",
     "按职责分工",
     "按照职责",
@@ -198,7 +201,6 @@ fn role_of(marker_text: &str) -> Role {
     }
 }
 
-/// Position (byte index) of the first role marker in `s`.
 /// Where the first role word (牵头, 配合, 负责, …) of a text starts.
 pub fn first_role_marker(s: &str) -> Option<usize> {
     first_marker(s)
