@@ -337,7 +337,7 @@ both_backends!(
                 ("outcome", "partial"),
                 (
                     "note",
-                    "现提供预算执行情况表,其中涉及个人信息部分不予公开<script>",
+                    "现提供预算执行情况表，其中涉及个人信息部分不予公开<script>",
                 ),
                 ("fee_scale", "none"),
             ],
@@ -471,8 +471,8 @@ both_backends!(
             "{}",
             html::excerpt(&detail)
         );
-        assert!(detail.contains("2024-10-03 星期四 不计(受理日,次日起算)"));
-        assert!(detail.contains("补正告知最迟发出日:2024-10-15"));
+        assert!(detail.contains("2024-10-03 星期四 不计（受理日，次日起算）"));
+        assert!(detail.contains("补正告知最迟发出日：2024-10-15"));
         let id: i64 = loc
             .trim_start_matches("/admin/applications/")
             .split('?')
@@ -658,7 +658,7 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("未知的占位符"));
         assert_eq!(app.count("application_letter_templates").await, 0);
-        let r = save("市财政局政府信息公开申请回执\n\n{{申请人}}:\n\n已收到,查询码{{查询码}}。\n\n{{机关名称}}\n{{日期}}").await;
+        let r = save("市财政局政府信息公开申请回执\n\n{{申请人}}:\n\n已收到，查询码{{查询码}}。\n\n{{机关名称}}\n{{日期}}").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         // A handler of another organisation cannot save for this one.
         let other = app.org_id("市统计局").await;
@@ -687,7 +687,7 @@ both_backends!(
             .unwrap();
         let xml = docx_text(&r.bytes().await.unwrap());
         assert!(xml.contains("市财政局政府信息公开申请回执"), "{xml}");
-        assert!(xml.contains(&format!("已收到,查询码{code}。")));
+        assert!(xml.contains(&format!("已收到，查询码{code}。")));
         // Not yet issued: the answer letter.
         let r = h
             .get(app.url(&format!("/admin/applications/{id}/letters/answer")))
