@@ -141,11 +141,11 @@ pub async fn import_builtin(db: &gongkai_db::Db, key: &str) -> anyhow::Result<St
     tx.commit().await?;
     Ok(match done.import_id {
         None => format!(
-            "工作安排“{}”已存在（编号 {}），未重复导入\n",
+            "工作安排“{}”已存在(编号 {}),未重复导入\n",
             plan.title, plan.id
         ),
         Some(_) => format!(
-            "已导入并确认工作安排“{}”（编号 {}）：{} 项任务，{} 条职责，{} 个单位对应，{} 个期限，{} 项公开义务，{} 次反馈\n",
+            "已导入并确认工作安排“{}”(编号 {}):{} 项任务,{} 条职责,{} 个单位对应,{} 个期限,{} 项公开义务,{} 次反馈\n",
             plan.title,
             plan.id,
             counts.tasks,

@@ -282,7 +282,8 @@ both_backends!(
             vec![
                 ("action", "supplement_request"),
                 ("due_by", due_by.as_str()),
-                ("note", "请写明年份"),
+                // Ends its own sentence: the letter's 。 after the value must not double it.
+                ("note", "请写明年份。"),
             ],
             vec![("action", "supplement_received")],
             vec![
@@ -376,7 +377,12 @@ both_backends!(
                 .await
                 .unwrap();
             assert_eq!(r.status(), StatusCode::OK, "{kind}");
-            assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+            let bytes = r.bytes().await.unwrap();
+            assert!(bytes.starts_with(b"PK"));
+            crate::typography::assert_docx_typography(&bytes, kind);
+            if kind == "supplement" {
+                assert!(docx_text(&bytes).contains("请写明年份\u{3002}"), "{kind}");
+            }
         }
         // After the answer: 行政复议 results, the latest kept.
         let (s, _) = act(

@@ -188,6 +188,7 @@ both_backends!(
         let docx = compliance_document(app.db(), plan, AS_OF, Format::Docx, None, issued)
             .await
             .unwrap();
+        crate::typography::assert_docx_typography(&docx, "督查通报 DOCX");
         let xml = document_xml(&docx);
         assert!(xml.contains(TITLE));
         assert!(xml.contains(r#"w:eastAsia="仿宋_GB2312""#));

@@ -673,6 +673,66 @@ fn tag(s: &[char], lines: &[u32], mut i: usize, out: &mut Vec<Unit>) -> usize {
     i + 1
 }
 
+// --- Generated documents --------------------------------------------------------------------------
+
+/// The paragraphs of a DOCX's body (`word/document.xml`): the `w:t` runs of each `w:p`, joined,
+/// so a sentence split over runs is read as one text.
+pub(crate) fn docx_paragraphs(docx: &[u8]) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a DOCX is a zip archive");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("word/document.xml"),
+        &mut xml,
+    )
+    .expect("document.xml is UTF-8");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut out = Vec::new();
+    let mut para = String::new();
+    let mut in_t = false;
+    loop {
+        match reader.read_event().expect("document.xml is well-formed") {
+            Event::Start(e) if e.name().as_ref() == "w:t" => in_t = true,
+            Event::Text(t) if in_t => para.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if in_t => match r.resolve_char_ref() {
+                Ok(Some(c)) => para.push(c),
+                _ => para.push_str(match &*r {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "",
+                }),
+            },
+            Event::End(e) => match e.name().as_ref() {
+                "w:t" => in_t = false,
+                "w:p" => out.push(std::mem::take(&mut para)),
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Reads a generated DOCX back and fails on any typography fault ([`faults`]) in its text.
+pub(crate) fn assert_docx_typography(docx: &[u8], what: &str) {
+    let paragraphs = docx_paragraphs(docx);
+    assert!(
+        paragraphs.iter().any(|p| p.chars().any(is_cjk)),
+        "{what}: no Chinese text read back"
+    );
+    let bad: Vec<String> = paragraphs.iter().flat_map(|p| text_faults(p)).collect();
+    assert!(
+        bad.is_empty(),
+        "{what}: typography faults in the document text:\n{}",
+        bad.join("\n")
+    );
+}
+
 // --- The repository -------------------------------------------------------------------------------
 
 fn repo_root() -> PathBuf {
@@ -745,20 +805,29 @@ pub(crate) fn scan_repository(root: &Path) -> Vec<(String, u32, String, Hit)> {
     hits
 }
 
-/// Files of other engineers with hits they fix themselves; the allow-list may name only these.
-const OTHER_OWNERS: [&str; 7] = [
+/// Files of other engineers with hits they fix themselves (a trailing `/` is a directory).
+const OTHER_OWNERS: [&str; 8] = [
     "crates/domain/src/plan/",
     "crates/web/src/admin/plans.rs",
     "crates/web/templates/admin/plan_import.html",
     "crates/web/templates/admin/plan_review.html",
     "crates/web/templates/admin/plan_view.html",
+    "crates/web/templates/admin/plans.html",
     "crates/db/src/plans.rs",
     "crates/search/src/extract.rs",
 ];
 
+/// Lines of ours that another owner's test asserts verbatim: `plan_cmd.rs`'s import messages,
+/// checked character for character by `crates/cli/tests/it/plans.rs` (not ours to edit). They
+/// are fixed together with that test; nothing else of ours may be allowed.
+const BLOCKED_BY_OTHER_OWNERS_TESTS: [&str; 1] = ["crates/cli/src/plan_cmd.rs"];
+
+/// Whether the allow-list may name `path`.
 pub(crate) fn other_owner(path: &str) -> bool {
-    OTHER_OWNERS.iter().any(|o| path.starts_with(o))
-        || path == "crates/web/templates/admin/plans.html"
+    OTHER_OWNERS
+        .iter()
+        .any(|o| path == *o || (o.ends_with('/') && path.starts_with(o)))
+        || BLOCKED_BY_OTHER_OWNERS_TESTS.contains(&path)
 }
 
 #[test]
@@ -879,6 +948,32 @@ fn predicate_leaves_ascii_between_ascii_alone() {
     ] {
         assert_eq!(text_faults(t), Vec::<String>::new(), "{t:?} must not hit");
     }
+}
+
+#[test]
+fn docx_text_is_read_back_across_runs() {
+    use docx_rs::{Docx, Paragraph, Run};
+    let mut buf = std::io::Cursor::new(Vec::new());
+    Docx::new()
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(Run::new().add_text("截止日期"))
+                .add_run(Run::new().add_text(":2017-06-28。"))
+                .add_run(Run::new().add_text("。")),
+        )
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text("A&B 10:30")))
+        .build()
+        .pack(&mut buf)
+        .unwrap();
+    let docx = buf.into_inner();
+    let paragraphs = docx_paragraphs(&docx);
+    assert_eq!(paragraphs, ["截止日期:2017-06-28。。", "A&B 10:30"]);
+    assert_eq!(text_faults(&paragraphs[0]).len(), 2);
+    let caught = std::panic::catch_unwind(|| assert_docx_typography(&docx, "test"));
+    assert!(
+        caught.is_err(),
+        "the read-back check must fail on this document"
+    );
 }
 
 #[test]
