@@ -423,7 +423,10 @@ pub(crate) fn rust_units(file: &Path, src: &str) -> (Vec<Unit>, Vec<PathBuf>) {
             && is(toks.get(i + 5), ')')
             && is(toks.get(i + 6), ']');
         if !cfg_test {
-            if let Tok::Str(u) = &toks[i] {
+            if let Tok::Str(u) = &toks[i]
+                && !regex_argument(&toks[..i])
+                && !is_regex(&u.text())
+            {
                 units.push(u.clone());
             }
             i += 1;
@@ -494,6 +497,31 @@ pub(crate) fn rust_units(file: &Path, src: &str) -> (Vec<Unit>, Vec<PathBuf>) {
         i = j;
     }
     (units, test_files)
+}
+
+/// A regular expression is syntax, not text: a literal with regex-only constructs (`(?:`,
+/// `(?P<`, `\d`, `[^`, …; fragments joined into a pattern included).
+fn is_regex(text: &str) -> bool {
+    [
+        "(?:", "(?P<", "(?<", "(?i", "[^", "\\d", "\\s", "\\p{", "\\b",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+}
+
+/// Whether the literal after `before` is the pattern of `Regex::new(`, `RegexBuilder::new(` or
+/// a local helper `re(`, `r(` or `regex(`.
+fn regex_argument(before: &[Tok]) -> bool {
+    let word = |t: Option<&Tok>, w: &str| matches!(t, Some(Tok::Ident(x)) if x == w);
+    let punct = |t: Option<&Tok>, p: char| matches!(t, Some(Tok::Punct(c)) if *c == p);
+    let n = before.len();
+    let at = |k: usize| n.checked_sub(k).and_then(|i| before.get(i));
+    punct(at(1), '(')
+        && (["re", "r", "regex"].iter().any(|w| word(at(2), w))
+            || (word(at(2), "new")
+                && punct(at(3), ':')
+                && punct(at(4), ':')
+                && (word(at(5), "Regex") || word(at(5), "RegexBuilder"))))
 }
 
 /// Where `mod name;` declared in `file` lives.
@@ -995,6 +1023,9 @@ mod tests {
     fn g() { let _ = '}'; }
 }
 const G: &str = "之后:检查";
+static R: LazyLock<Regex> = LazyLock::new(|| Regex::new("第(一)条").unwrap());
+const P: &str = r"(?P<m>\d{1,2})月(?:底|末)";
+fn h() -> Regex { re("(甲)") }
 #[cfg(test)]
 #[path = "x_tests.rs"]
 mod x;
