@@ -8,6 +8,13 @@
 //! product's sources (templates and the string literals of `crates/*/src`), and the DOCX read-back
 //! tests (`reports`, `applications`) over generated documents.
 //!
+//! Not checked: test code (`#[cfg(test)]` items and the files of `#[cfg(test)] mod x;`), comments,
+//! regular expressions (syntax, not text), and in templates `{{ … }}` / `{% … %}` (except their
+//! string literals: labels and hints passed to macros), `{# … #}`, `<script>`, `<style>` and
+//! attribute syntax (but the values of `title`, `placeholder`, `aria-label`, `alt`, `value`,
+//! `label` and `content` are). What a placeholder will hold at run time is invisible here: review
+//! `format!("{label}:{value}")`-like strings by hand.
+//!
 //! Editors and generated text turn full-width punctuation into ASCII and it looks the same: in Rust
 //! write `"\u{FF1A}"`, and check bytes (`grep -nP '\x{FF08}' FILE`), never looks.
 
@@ -57,7 +64,9 @@ pub(crate) struct Fault {
 /// The typography faults of one text (a string literal, a template's text, a document's text):
 /// - an ASCII `, : ; ( ) ? !` with Chinese ([`is_chinese`]) directly on one side (between two ASCII
 ///   letters or digits it is never a fault; next to its own full-width form, as in the regex
-///   class `[(（]`, it lists both forms and is no fault either);
+///   class `[(（]`, it lists both forms, and the `;` ending an HTML reference such as `&gt;` is
+///   markup; neither is a fault);
+/// - the other bracket of an ASCII pair when one of them is such a fault (`(2017年)`: both);
 /// - a second `。` right after a `。`;
 /// - a bracket pair of mixed widths, `（…)` or `(…）` (what a half-done fix leaves).
 pub(crate) fn faults(text: &[char]) -> Vec<Fault> {
