@@ -38,7 +38,7 @@ pub enum CalendarCommand {
 
 pub fn parse_date(s: &str) -> anyhow::Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| anyhow::anyhow!("日期“{s}”格式应为 年-月-日,例如 2017-09-30"))
+        .map_err(|_| anyhow::anyhow!("日期“{s}”格式应为 年-月-日，例如 2017-09-30"))
 }
 
 /// `2017-09-30 是工作日(调休上班:国庆节、中秋节)`, plus a warning line for a year without data.
@@ -47,7 +47,7 @@ pub fn is_workday_text(cal: &Calendar, date: NaiveDate) -> String {
     let mut out = info.describe();
     out.push('\n');
     if let Some(w) = info.warning() {
-        out.push_str(&format!("注意:{w}\n"));
+        out.push_str(&format!("注意：{w}\n"));
     }
     out
 }

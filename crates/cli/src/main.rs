@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "gongkai", version, about = "Gongkai 公开:政务公开平台")]
+#[command(name = "gongkai", version, about = "Gongkai 公开：政务公开平台")]
 struct Cli {
     /// TOML configuration file (see config.example.toml)
     #[arg(long, global = true, env = "GONGKAI_CONFIG")]

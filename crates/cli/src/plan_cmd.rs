@@ -63,14 +63,14 @@ pub fn parse_file(path: &PathBuf, format: Format) -> anyhow::Result<String> {
     if bytes.len() > MAX_INPUT_BYTES {
         let size = std::fs::metadata(path).map_or(bytes.len(), |m| m.len() as usize);
         let e = plan::PlanError::TooLarge { size };
-        return Err(anyhow::anyhow!("{}:{e}", path.display()));
+        return Err(anyhow::anyhow!("{}：{e}", path.display()));
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let plan = plan::parse_bytes(&bytes, InputFormat::from_file_name(&name))
-        .map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("{}：{e}", path.display()))?;
     Ok(match format {
         Format::Json => plan.to_json() + "\n",
         Format::Table => plan::render::table(&plan),
@@ -87,7 +87,7 @@ pub fn run(command: PlanCommand) -> anyhow::Result<()> {
                 r => Ok(r?),
             }
         }
-        PlanCommand::Import { .. } => anyhow::bail!("plan import 需要数据库,请使用 run_async"),
+        PlanCommand::Import { .. } => anyhow::bail!("plan import 需要数据库，请使用 run_async"),
     }
 }
 
@@ -169,13 +169,13 @@ pub async fn import_file(
     if bytes.len() > MAX_INPUT_BYTES {
         let size = std::fs::metadata(path).map_or(bytes.len(), |m| m.len() as usize);
         let e = plan::PlanError::TooLarge { size };
-        return Err(anyhow::anyhow!("{}:{e}", path.display()));
+        return Err(anyhow::anyhow!("{}：{e}", path.display()));
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let fail = |e: plan::PlanError| anyhow::anyhow!("{}:{e}", path.display());
+    let fail = |e: plan::PlanError| anyhow::anyhow!("{}：{e}", path.display());
     let text =
         plan::input::extract_text(&bytes, InputFormat::from_file_name(&name)).map_err(fail)?;
     let parsed = plan::parse_text(&text).map_err(fail)?;
@@ -186,11 +186,11 @@ pub async fn import_file(
     tx.commit().await?;
     let summary = gongkai_domain::planimport::summary(&parsed, &registry);
     let mut out = format!(
-        "已保存待审核的导入(编号 {id}):{} 项任务,{} 条职责\n审核页面:/admin/plans/imports/{id}\n",
+        "已保存待审核的导入（编号 {id}）：{} 项任务，{} 条职责\n审核页面：/admin/plans/imports/{id}\n",
         summary.tasks, summary.duties
     );
     for u in summary.units.iter().filter(|u| u.needs_decision()) {
-        out.push_str(&format!("  待对应单位:{}\n", u.name));
+        out.push_str(&format!("  待对应单位：{}\n", u.name));
     }
     if confirm {
         let mut tx = db.begin().await?;
@@ -198,10 +198,10 @@ pub async fn import_file(
         match gongkai_db::plans::confirm_import(&mut tx, &actor, id, &decisions).await {
             Ok(plan_id) => {
                 tx.commit().await?;
-                out.push_str(&format!("已确认,生成工作安排(编号 {plan_id})\n"));
+                out.push_str(&format!("已确认，生成工作安排（编号 {plan_id}）\n"));
             }
             Err(e) => anyhow::bail!(
-                "{out}未能确认:{e}\n导入记录 {id} 已保存,请在审核页面 /admin/plans/imports/{id} 处理"
+                "{out}未能确认：{e}\n导入记录 {id} 已保存，请在审核页面 /admin/plans/imports/{id} 处理"
             ),
         }
     }

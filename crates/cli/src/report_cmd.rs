@@ -134,7 +134,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        anyhow::bail!("无法写入 {}:{e}", path.display());
+        anyhow::bail!("无法写入 {}：{e}", path.display());
     }
     Ok(())
 }
@@ -148,7 +148,7 @@ fn destination(format: Format, output: Option<&Path>) -> anyhow::Result<Option<P
     if format.is_binary() {
         if output.is_none() {
             anyhow::bail!(
-                "--format {} 生成的是二进制文件,请用 --output 文件名 指定保存位置",
+                "--format {} 生成的是二进制文件，请用 --output 文件名 指定保存位置",
                 if format == Format::Xlsx {
                     "xlsx"
                 } else {
@@ -157,7 +157,7 @@ fn destination(format: Format, output: Option<&Path>) -> anyhow::Result<Option<P
             );
         }
         if std::io::stdout().is_terminal() {
-            anyhow::bail!("不向终端输出二进制内容:请用 --output 指定文件,或将输出重定向到文件");
+            anyhow::bail!("不向终端输出二进制内容：请用 --output 指定文件，或将输出重定向到文件");
         }
     }
     Ok(None)

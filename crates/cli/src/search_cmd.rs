@@ -35,7 +35,7 @@ pub async fn run(command: SearchCommand, file: &FileConfig) -> anyhow::Result<()
 /// returns how many were written.
 pub async fn backfill_text(db: &Db, files_dir: &Path, progress: bool) -> anyhow::Result<u64> {
     let storage = gongkai_web::storage::Storage::open(files_dir.to_path_buf())
-        .map_err(|e| anyhow::anyhow!("打开附件目录 {}:{e}", files_dir.display()))?;
+        .map_err(|e| anyhow::anyhow!("打开附件目录 {}：{e}", files_dir.display()))?;
     let bar = if progress {
         indicatif::ProgressBar::new_spinner()
     } else {
@@ -44,7 +44,7 @@ pub async fn backfill_text(db: &Db, files_dir: &Path, progress: bool) -> anyhow:
     bar.set_message("提取附件文字");
     let n = gongkai_web::attachment_text::backfill(db, &storage, |done| bar.set_position(done))
         .await
-        .map_err(|e| anyhow::anyhow!("提取附件文字:{e}"))?;
+        .map_err(|e| anyhow::anyhow!("提取附件文字：{e}"))?;
     bar.finish_and_clear();
     Ok(n)
 }
@@ -52,7 +52,7 @@ pub async fn backfill_text(db: &Db, files_dir: &Path, progress: bool) -> anyhow:
 /// Rebuilds the index in `dir` from `db`; returns how many items it now holds.
 pub async fn reindex(db: &Db, dir: &Path, progress: bool) -> anyhow::Result<u64> {
     let search = gongkai_search::Search::open(dir)
-        .with_context(|| format!("打开搜索索引 {}(服务是否仍在运行?)", dir.display()))?;
+        .with_context(|| format!("打开搜索索引 {}（服务是否仍在运行？）", dir.display()))?;
     let bar = if progress {
         indicatif::ProgressBar::new(0)
     } else {

@@ -46,7 +46,7 @@ pub fn mailer(
         .clone()
         .or_else(|| file.smtp_from.clone())
         .ok_or_else(|| {
-            anyhow::anyhow!("配置了 SMTP 时须同时设置发件人(--smtp-from 或 smtp_from)")
+            anyhow::anyhow!("配置了 SMTP 时须同时设置发件人（--smtp-from 或 smtp_from）")
         })?;
     let public_url = args
         .public_url
@@ -74,7 +74,7 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Opt
     let mut conn = db.pool.acquire().await?;
     if gongkai_db::users::count(&mut conn).await? > 0 {
         if password.is_some() {
-            tracing::info!("已有用户,忽略 --admin-password(首次运行时才会创建管理员)");
+            tracing::info!("已有用户，忽略 --admin-password（首次运行时才会创建管理员）");
         }
         return Ok(None);
     }
@@ -84,7 +84,7 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Opt
             let mut inv = gongkai_domain::Invalid::default();
             gongkai_domain::validate::password(&mut inv, "admin_password", p);
             if !inv.is_empty() {
-                anyhow::bail!("--admin-password 不符合要求:{}", inv.summary());
+                anyhow::bail!("--admin-password 不符合要求：{}", inv.summary());
             }
             (p.to_string(), false)
         }
@@ -115,14 +115,14 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let mailer = mailer(&args, &file, &settings.listen)?;
     let db = open_database(&settings).await?;
     if gongkai_db::seed::ensure_seeded(&db).await? {
-        tracing::info!("首次运行:已创建机构树、门户站点和栏目结构");
+        tracing::info!("首次运行：已创建机构树、门户站点和栏目结构");
     }
     if let Some(pw) = ensure_admin(&db, args.admin_password.as_deref()).await? {
         // Printed once, to the terminal only; never logged.
         #[allow(clippy::print_stdout)]
         {
             println!(
-                "\n首次运行已创建系统管理员:用户名 admin,密码 {pw}\n请登录后立即修改密码。此密码不会再次显示。\n"
+                "\n首次运行已创建系统管理员：用户名 admin，密码 {pw}\n请登录后立即修改密码。此密码不会再次显示。\n"
             );
         }
     }
@@ -140,7 +140,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         if done.import_id.is_some() {
             tracing::info!(
                 plan_id = done.plan_id,
-                "已导入演示工作安排(盘锦市2017年政务公开工作安排)"
+                "已导入演示工作安排（盘锦市2017年政务公开工作安排）"
             );
         }
     }
@@ -161,7 +161,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         .await
         .context("补发到期的定时发布")?;
     if overdue > 0 {
-        tracing::info!(items = overdue, "定时发布(服务停机期间到期,启动时补发)");
+        tracing::info!(items = overdue, "定时发布（服务停机期间到期，启动时补发）");
     }
     let worker = gongkai_web::worker::Worker::spawn(
         db.clone(),

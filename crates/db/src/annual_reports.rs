@@ -141,7 +141,7 @@ pub async fn save(
             action: "annual_report.save",
             entity: "annual_report",
             entity_id: format!("{org_id}/{year}"),
-            summary: format!("保存{year}年度政府信息公开工作年度报告(第{version}版)"),
+            summary: format!("保存{year}年度政府信息公开工作年度报告（第{version}版）"),
             before: before.and_then(|b| serde_json::to_value(b).ok()),
             after: after.and_then(|a| serde_json::to_value(a).ok()),
         },

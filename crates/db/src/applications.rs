@@ -217,7 +217,7 @@ pub async fn create(
             entity: "application",
             entity_id: id.to_string(),
             summary: format!(
-                "登记政府信息公开申请 {}({},收到日期 {})",
+                "登记政府信息公开申请 {}（{}，收到日期 {}）",
                 new.tracking_code,
                 new.channel.label(),
                 new.received_on
@@ -372,7 +372,7 @@ pub async fn record_event(
             action: "application.event",
             entity: "application",
             entity_id: id.to_string(),
-            summary: format!("申请 {}:{}", row.tracking_code, event.label()),
+            summary: format!("申请 {}：{}", row.tracking_code, event.label()),
             before: Some(serde_json::json!({"status": row.status, "due_on": row.due_on})),
             after: Some(serde_json::json!({"status": case.status().code(), "due_on": due.map(|d| d.to_string()), "event": event})),
         },

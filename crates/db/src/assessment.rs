@@ -47,7 +47,7 @@ pub async fn get_scheme(conn: &mut AnyConnection, plan_id: i64) -> DbResult<Stor
         Some((json, by, at)) => StoredScheme {
             plan_id,
             scheme: serde_json::from_str(&json).map_err(|e| {
-                DbError::Config(format!("工作安排 {plan_id} 的评分方案无法读取:{e}"))
+                DbError::Config(format!("工作安排 {plan_id} 的评分方案无法读取：{e}"))
             })?,
             stored: true,
             updated_by_name: by,
@@ -68,7 +68,7 @@ pub async fn save_scheme(
     scheme.validate()?;
     let before = get_scheme(conn, plan_id).await?;
     let json = serde_json::to_string(scheme)
-        .map_err(|e| DbError::Config(format!("评分方案无法保存:{e}")))?;
+        .map_err(|e| DbError::Config(format!("评分方案无法保存：{e}")))?;
     sqlx::query(
         "INSERT INTO assessment_schemes (plan_id, scheme_json, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (plan_id) DO UPDATE SET \
@@ -89,7 +89,7 @@ pub async fn save_scheme(
             entity: "plan",
             entity_id: plan_id.to_string(),
             summary: format!(
-                "修改工作安排 {plan_id} 的考核评分方案(满分 {} 分,计入绩效考核权重 {}%)",
+                "修改工作安排 {plan_id} 的考核评分方案（满分 {} 分，计入绩效考核权重 {}%）",
                 assessment::fmt_num(scheme.full_score),
                 assessment::fmt_num(scheme.openness_weight)
             ),

@@ -108,7 +108,7 @@ impl ExtractedText {
             }
             text.truncate(end);
             note = format!(
-                "文字超过{}MB,只保留前{}MB用于检查和检索",
+                "文字超过{}MB，只保留前{}MB用于检查和检索",
                 MAX_TEXT_BYTES / 1024 / 1024,
                 MAX_TEXT_BYTES / 1024 / 1024
             );
@@ -117,7 +117,7 @@ impl ExtractedText {
             return Self {
                 status: TextStatus::Empty,
                 text: String::new(),
-                note: "文件中没有可提取的文字(可能是扫描件或图片)".into(),
+                note: "文件中没有可提取的文字（可能是扫描件或图片）".into(),
             };
         }
         Self {
@@ -213,7 +213,7 @@ pub async fn add(conn: &mut AnyConnection, actor: &Actor, a: &NewAttachment<'_>)
         action: "attachment.add",
         entity: "item",
         entity_id: a.item_id.to_string(),
-        summary: format!("上传附件“{}”({} 字节)", a.file_name, a.size_bytes),
+        summary: format!("上传附件“{}”（{} 字节）", a.file_name, a.size_bytes),
         before: None,
         after: Some(serde_json::json!({
             "attachment_id": id, "file_name": a.file_name, "sha256": a.sha256, "size_bytes": a.size_bytes,
@@ -349,7 +349,7 @@ pub async fn set_text(
             action: "attachment.text",
             entity: "item",
             entity_id: a.item_id.to_string(),
-            summary: format!("提取附件“{}”的文字:{}", a.file_name, text.status.label()),
+            summary: format!("提取附件“{}”的文字：{}", a.file_name, text.status.label()),
             before: None,
             after: Some(serde_json::json!({
                 "attachment_id": id, "text_status": text.status.code(), "text_note": text.note,

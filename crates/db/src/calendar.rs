@@ -91,14 +91,14 @@ impl DayFields {
                     None
                 }
                 Err(_) => {
-                    inv.push("date", "日期格式应为 年-月-日,例如 2027-10-01");
+                    inv.push("date", "日期格式应为 年-月-日，例如 2027-10-01");
                     None
                 }
             }
         };
         let kind = DayKind::from_code(self.kind.trim());
         if kind.is_none() {
-            inv.push("kind", "请选择类型:放假或调休上班");
+            inv.push("kind", "请选择类型：放假或调休上班");
         }
         let name = validate::required_text(&mut inv, "name", "节日名称", &self.name, 40);
         let source = validate::optional_text(&mut inv, "source", "依据", &self.source, 200)
@@ -109,7 +109,7 @@ impl DayFields {
             inv.push(
                 "kind",
                 format!(
-                    "{d}是{},本来就是工作日;调休上班只用于周六或周日",
+                    "{d}是{}，本来就是工作日；调休上班只用于周六或周日",
                     weekday_zh(d)
                 ),
             );
@@ -211,7 +211,7 @@ pub async fn upsert(conn: &mut AnyConnection, actor: &Actor, input: &DayInput) -
             entity: "calendar_day",
             entity_id: input.date.to_string(),
             summary: format!(
-                "{}工作日历 {} {}:{}",
+                "{}工作日历 {} {}：{}",
                 if created { "新增" } else { "修改" },
                 input.date,
                 input.kind.label(),
@@ -230,7 +230,7 @@ pub async fn create(conn: &mut AnyConnection, actor: &Actor, input: &DayInput) -
     if get(conn, input.date).await?.is_some() {
         return Err(DbError::Invalid(Invalid::one(
             "date",
-            format!("{}已有安排,请在列表中编辑该日期", input.date),
+            format!("{}已有安排，请在列表中编辑该日期", input.date),
         )));
     }
     upsert(conn, actor, input).await.map(|_| ())
@@ -261,7 +261,7 @@ pub async fn delete(conn: &mut AnyConnection, actor: &Actor, date: NaiveDate) ->
             entity: "calendar_day",
             entity_id: date.to_string(),
             summary: format!(
-                "删除工作日历 {date} {}:{}",
+                "删除工作日历 {date} {}：{}",
                 before.kind_label(),
                 before.name
             ),
@@ -326,9 +326,9 @@ mod tests {
         let e = f.validate().unwrap_err();
         assert_eq!(
             e.message_for("date"),
-            Some("日期格式应为 年-月-日,例如 2027-10-01")
+            Some("日期格式应为 年-月-日，例如 2027-10-01")
         );
-        assert_eq!(e.message_for("kind"), Some("请选择类型:放假或调休上班"));
+        assert_eq!(e.message_for("kind"), Some("请选择类型：放假或调休上班"));
         assert_eq!(e.message_for("name"), Some("请填写节日名称"));
         let ok = DayFields {
             date: " 2027-10-01 ".into(),

@@ -199,7 +199,7 @@ pub async fn report(
     let tree = plans::plan_tree(conn, plan_id).await?;
     let cal = crate::calendar::load(conn).await?;
     let py = plan_year(&tree.plan)
-        .ok_or_else(|| crate::DbError::Config(format!("工作安排年份无效:{}", tree.plan.year)))?;
+        .ok_or_else(|| crate::DbError::Config(format!("工作安排年份无效：{}", tree.plan.year)))?;
 
     // Column subtrees of every bound column (columns of all sites: ids are unique).
     let columns: Vec<crate::columns::Column> =
@@ -306,7 +306,7 @@ pub async fn report(
                                 Some(EvidenceItem {
                                     item_id: -e.id,
                                     title: format!(
-                                        "{}:{}",
+                                        "{}：{}",
                                         EventKind::from_code(&e.kind)
                                             .map_or("其他活动", EventKind::label),
                                         e.title

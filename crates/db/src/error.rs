@@ -14,7 +14,7 @@ pub enum DbError {
     #[error("{0}")]
     Forbidden(String),
     /// Someone else changed the record since it was loaded.
-    #[error("该记录已被他人修改,请刷新后重试")]
+    #[error("该记录已被他人修改，请刷新后重试")]
     Stale,
     #[error("{0}")]
     Config(String),

@@ -114,7 +114,7 @@ pub async fn record(conn: &mut AnyConnection, actor: &Actor, input: &EventInput)
             entity: "recorded_event",
             entity_id: id.to_string(),
             summary: format!(
-                "记录{}“{}”({})",
+                "记录{}“{}”（{}）",
                 input.kind.label(),
                 input.title,
                 input.held_on

@@ -362,7 +362,7 @@ pub async fn submit(
         .fetch_all(&mut *conn)
         .await?;
         if input.item_ids.iter().any(|id| !ok.contains(id)) {
-            return Err(Invalid::one("item_ids", "只能关联本单位已发布的信息,请重新选择").into());
+            return Err(Invalid::one("item_ids", "只能关联本单位已发布的信息，请重新选择").into());
         }
     }
     let due = round.due().ok_or(DbError::Config(format!(
@@ -437,7 +437,7 @@ pub async fn submit(
             entity: "feedback_round",
             entity_id: round_id.to_string(),
             summary: format!(
-                "{}提交“{}”反馈(第{sequence}次,{})",
+                "{}提交“{}”反馈（第{sequence}次，{}）",
                 round.org_name,
                 round.label,
                 feedback::lateness_label(late)
@@ -513,11 +513,11 @@ pub async fn review(
             entity: "feedback_round",
             entity_id: round_id.to_string(),
             summary: format!(
-                "{}{}的“{}”反馈(第{sequence}次){}",
+                "{}{}的“{}”反馈（第{sequence}次）{}",
                 r.decision.label(),
                 round.org_name,
                 round.label,
-                comment.as_deref().map(|c| format!(":{c}")).unwrap_or_default()
+                comment.as_deref().map(|c| format!("：{c}")).unwrap_or_default()
             ),
             before: Some(serde_json::json!({"status": "submitted", "submission_id": sub_id})),
             after: Some(serde_json::json!({

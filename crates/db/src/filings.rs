@@ -113,7 +113,7 @@ pub async fn duty_for(conn: &mut AnyConnection, plan_id: i64, kind: FilingKind) 
         .find_map(|k| duties.iter().find(|(_, text)| text.contains(k)))
         .or(duties.last())
         .map(|(id, _)| *id)
-        .ok_or_else(|| Invalid::one("plan", "工作安排中没有任务,不能开启报送事项").into())
+        .ok_or_else(|| Invalid::one("plan", "工作安排中没有任务，不能开启报送事项").into())
 }
 
 /// Checks the chosen organisations exist and are units that can file (not collectives).
@@ -128,7 +128,7 @@ async fn check_orgs(conn: &mut AnyConnection, ids: &[i64]) -> DbResult<Vec<(i64,
     .fetch_all(conn)
     .await?;
     if found.len() != ids.len() {
-        return Err(Invalid::one("org_ids", "所选单位不存在,请刷新页面后重新选择").into());
+        return Err(Invalid::one("org_ids", "所选单位不存在，请刷新页面后重新选择").into());
     }
     if let Some((_, name, _)) = found
         .iter()
@@ -136,7 +136,7 @@ async fn check_orgs(conn: &mut AnyConnection, ids: &[i64]) -> DbResult<Vec<(i64,
     {
         return Err(Invalid::one(
             "org_ids",
-            format!("“{name}”是统称,不能作为报送单位,请选择具体单位"),
+            format!("“{name}”是统称，不能作为报送单位，请选择具体单位"),
         )
         .into());
     }
@@ -157,7 +157,7 @@ pub async fn open_filings(
 ) -> DbResult<Opened> {
     let plan = crate::plans::get_plan(conn, plan_id).await?;
     if plan.status != "active" {
-        return Err(Invalid::one("plan", "该工作安排已不在执行中,不能开启报送事项").into());
+        return Err(Invalid::one("plan", "该工作安排已不在执行中，不能开启报送事项").into());
     }
     let rule = match spec.rule {
         Some(r) => r,
@@ -213,13 +213,13 @@ pub async fn open_filings(
                 entity: "plan",
                 entity_id: plan_id.to_string(),
                 summary: format!(
-                    "为《{}》开启{}:{} 个单位,{}(新建 {} 项,已有 {} 项)",
+                    "为《{}》开启{}：{} 个单位，{}（新建 {} 项，已有 {} 项）",
                     plan.title,
                     spec.kind.label(),
                     orgs.len(),
                     match rule {
                         DueRule::Once { date } => format!("截止日期 {date}"),
-                        r => format!("每月报送,截止日期为{}", r.label()),
+                        r => format!("每月报送，截止日期为{}", r.label()),
                     },
                     opened.created,
                     opened.existing

@@ -621,10 +621,10 @@ pub async fn update_noting(
             entity: "item",
             entity_id: id.to_string(),
             summary: if back_to_draft {
-                format!("修改信息《{}》(退回草稿,须重新提交审核)", input.title)
+                format!("修改信息《{}》（退回草稿，须重新提交审核）", input.title)
             } else if change.major && current.status() == ItemStatus::Published {
                 format!(
-                    "实质性修改已发布信息《{}》:{}",
+                    "实质性修改已发布信息《{}》：{}",
                     input.title,
                     change.note.trim()
                 )
@@ -703,13 +703,13 @@ pub(crate) async fn publish_inner(
     .bind(id)
     .execute(&mut *conn)
     .await
-    .on_unique("index_no", "生成的索引号与已有信息重复,请检查索引号规则")?;
+    .on_unique("index_no", "生成的索引号与已有信息重复，请检查索引号规则")?;
     search_outbox::record(conn, id).await?;
     crate::workflow::record_version(conn, actor, id, false, "").await?;
     let mut after = snapshot(conn, id).await?;
-    let mut summary = format!("发布信息《{}》,索引号 {index_no}", item.title);
+    let mut summary = format!("发布信息《{}》，索引号 {index_no}", item.title);
     if let Some(g) = guard_override {
-        summary.push_str(",内容安全检查发现问题,经说明理由后发布");
+        summary.push_str("，内容安全检查发现问题，经说明理由后发布");
         if let Some(o) = after.as_object_mut() {
             o.insert("guard_override".into(), g);
         }

@@ -97,7 +97,7 @@ impl Db {
             Backend::Sqlite
         } else {
             return Err(DbError::Config(format!(
-                "不支持的数据库地址“{}”:应以 sqlite:// 或 postgres:// 开头",
+                "不支持的数据库地址“{}”：应以 sqlite:// 或 postgres:// 开头",
                 redact_url(url)
             )));
         };

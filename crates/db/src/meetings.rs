@@ -199,7 +199,7 @@ pub async fn mark_held(
     if minutes.is_empty()
         || gongkai_domain::validate::char_len(minutes) > gongkai_domain::meeting::MINUTES_MAX
     {
-        return Err(Invalid::one("minutes", "请填写会议情况(不超过50000字)").into());
+        return Err(Invalid::one("minutes", "请填写会议情况（不超过50000字）").into());
     }
     let held_on = before
         .held_on()
@@ -216,7 +216,7 @@ pub async fn mark_held(
                     title: before.title.clone(),
                     held_on,
                     url: live_url.clone(),
-                    note: format!("会议公开:{}", before.place),
+                    note: format!("会议公开：{}", before.place),
                 },
             )
             .await?,
@@ -292,7 +292,7 @@ pub async fn apply(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await
-    .on_unique("phone", "该手机号已报名本次会议,请勿重复提交")?;
+    .on_unique("phone", "该手机号已报名本次会议，请勿重复提交")?;
     audit::record(
         conn,
         actor,
@@ -301,7 +301,7 @@ pub async fn apply(
             entity: "meeting",
             entity_id: meeting_id.to_string(),
             summary: format!(
-                "收到列席申请({})",
+                "收到列席申请（{}）",
                 gongkai_domain::meeting::masked_name(&input.name)
             ),
             before: None,
@@ -359,7 +359,7 @@ pub async fn decide(
             action: "meeting.decide",
             entity: "meeting",
             entity_id: meeting_id.to_string(),
-            summary: format!("列席申请#{application_id}:{}", decision.label()),
+            summary: format!("列席申请#{application_id}：{}", decision.label()),
             before: None,
             after: Some(serde_json::json!({"application": application_id, "decision": decision.code(), "reason": reason.trim()})),
         },

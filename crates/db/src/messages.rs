@@ -132,7 +132,7 @@ pub async fn submit(
     let org = match crate::orgs::get(conn, input.org_id).await {
         Ok(o) => o,
         Err(DbError::NotFound(_)) => {
-            return Err(Invalid::one("org_id", "所选受理单位不存在,请重新选择").into());
+            return Err(Invalid::one("org_id", "所选受理单位不存在，请重新选择").into());
         }
         Err(e) => return Err(e),
     };
@@ -173,7 +173,7 @@ pub async fn submit(
             entity: "message",
             entity_id: id.to_string(),
             summary: format!(
-                "收到致{}的留言(查询码 {}),答复期限 {due}",
+                "收到致{}的留言（查询码 {}），答复期限 {due}",
                 org.name, r.query_code
             ),
             before: None,
@@ -366,7 +366,7 @@ pub async fn assign(
     let Some((_, name)) = who.iter().find(|(u, _)| *u == responder_id) else {
         return Err(Invalid::one(
             "responder_id",
-            "请选择本单位的办理人(单位管理员或办理人角色)",
+            "请选择本单位的办理人（单位管理员或办理人角色）",
         )
         .into());
     };
@@ -456,7 +456,7 @@ pub async fn publish(conn: &mut AnyConnection, actor: &Actor, id: i64) -> DbResu
             action: "message.publish",
             entity: "message",
             entity_id: id.to_string(),
-            summary: format!("公开留言“{}”及答复(个人信息已脱敏)", copy.title),
+            summary: format!("公开留言“{}”及答复（个人信息已脱敏）", copy.title),
             before: Some(serde_json::json!({"status": m.status})),
             after: Some(serde_json::json!({"status": "published", "public": copy})),
         },
@@ -469,7 +469,7 @@ pub async fn close(conn: &mut AnyConnection, actor: &Actor, id: i64, reason: &st
     let m = load_for(conn, id, message::Action::Close).await?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Invalid::one("reason", "请填写办结说明(不超过500字)").into());
+        return Err(Invalid::one("reason", "请填写办结说明（不超过500字）").into());
     }
     let now = now_ms();
     transition(
@@ -488,7 +488,7 @@ pub async fn close(conn: &mut AnyConnection, actor: &Actor, id: i64, reason: &st
             action: "message.close",
             entity: "message",
             entity_id: id.to_string(),
-            summary: format!("办结留言“{}”(不公开):{reason}", m.title),
+            summary: format!("办结留言“{}”（不公开）：{reason}", m.title),
             before: Some(serde_json::json!({"status": m.status})),
             after: Some(serde_json::json!({"status": "closed", "reason": reason})),
         },
@@ -514,7 +514,7 @@ pub async fn rate(
     .await?
     .rows_affected();
     if n != 1 {
-        return Err(Invalid::one("satisfaction", "该留言尚未答复或已评价过,不能重复评价").into());
+        return Err(Invalid::one("satisfaction", "该留言尚未答复或已评价过，不能重复评价").into());
     }
     audit::record(
         conn,
@@ -523,7 +523,7 @@ pub async fn rate(
             action: "message.rate",
             entity: "message",
             entity_id: id.to_string(),
-            summary: format!("留言人评价:{}", s.label()),
+            summary: format!("留言人评价：{}", s.label()),
             before: None,
             after: Some(serde_json::json!({"satisfaction": s.code()})),
         },
@@ -595,14 +595,14 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
         ) else {
             continue;
         };
-        let what = format!("留言“{title}”(查询码 {code})");
+        let what = format!("留言“{title}”（查询码 {code}）");
         let mut jobs = Vec::new();
         if let Some(rem) = reminder::due_on(&rules, &cal, due, today) {
             jobs.push(NotifyPayload {
                 org_id,
                 kind: format!("message.{}", rem.kind.code()),
                 title: reminder::title(&cal, &rem, &what, due, today),
-                body: format!("{}:{what},答复期限 {due}。请及时答复。", rem.kind.label()),
+                body: format!("{}：{what}，答复期限 {due}。请及时答复。", rem.kind.label()),
                 link: format!("/admin/messages/{id}"),
                 key: format!("reminder:message:{id}:{}", rem.key()),
             });
@@ -614,7 +614,7 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
                 kind: format!("message.age.{}", flag.code()),
                 title: format!("{what}{}", flag.label()),
                 body: format!(
-                    "{what}于 {received} 收到,至今未答复。《政府网站与政务新媒体检查指标》:有效留言超过3个月未回应的,单项否决。"
+                    "{what}于 {received} 收到，至今未答复。《政府网站与政务新媒体检查指标》：有效留言超过3个月未回应的，单项否决。"
                 ),
                 link: format!("/admin/messages/{id}"),
                 key: format!("reminder:message_age:{id}:{}", flag.code()),

@@ -382,7 +382,7 @@ pub async fn scan_feedback_reminders(
             kind: format!("feedback.{}", rem.kind.code()),
             title: reminder::title(&cal, &rem, &what, due, today),
             body: format!(
-                "{}:{},报送期限 {due}。请在期限内报送。",
+                "{}：{}，报送期限 {due}。请在期限内报送。",
                 rem.kind.label(),
                 what
             ),
@@ -446,7 +446,7 @@ pub async fn scan_period_reminders(
                 kind: format!("period.{}", rem.kind.code()),
                 title: reminder::title(&cal, &rem, &what, due, today),
                 body: format!(
-                    "{}:{},公开期限 {due}。请在期限内于“{column}”栏目发布。",
+                    "{}：{}，公开期限 {due}。请在期限内于“{column}”栏目发布。",
                     rem.kind.label(),
                     what
                 ),

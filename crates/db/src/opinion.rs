@@ -111,7 +111,7 @@ pub async fn register(
             entity: "opinion_event",
             entity_id: id.to_string(),
             summary: format!(
-                "登记{}政务舆情“{}”(牵头单位 {},发现于 {})",
+                "登记{}政务舆情“{}”（牵头单位 {}，发现于 {}）",
                 input.level.label(),
                 input.title,
                 org.name,
@@ -178,7 +178,7 @@ pub async fn record_release(
             entity: "opinion_event",
             entity_id: event_id.to_string(),
             summary: format!(
-                "记录舆情“{}”的{}({})",
+                "记录舆情“{}”的{}（{}）",
                 e.title,
                 input.kind.label(),
                 opinion::format_china(input.released_ms)
@@ -283,7 +283,7 @@ pub async fn scan_clocks(conn: &mut AnyConnection, now: i64) -> DbResult<ScanOut
             out.due += 1;
             let key = format!("opinion:{}:{}:{stage}", v.event.id, c.kind.code());
             let title = format!(
-                "舆情“{}”{}:{}(时限 {},{})",
+                "舆情“{}”{}：{}（时限 {}，{}）",
                 v.event.title,
                 c.status.label(),
                 c.kind.label(),
@@ -294,7 +294,7 @@ pub async fn scan_clocks(conn: &mut AnyConnection, now: i64) -> DbResult<ScanOut
                 org_id: v.event.lead_org_id,
                 kind: format!("opinion.{stage}"),
                 title: title.clone(),
-                body: format!("{title}。依据:{}。", c.kind.basis()),
+                body: format!("{title}。依据：{}。", c.kind.basis()),
                 link: format!("/admin/opinion/{}", v.event.id),
                 key: key.clone(),
             };

@@ -205,7 +205,7 @@ async fn check_orgs(conn: &mut AnyConnection, ids: &[i64]) -> DbResult<()> {
             .fetch_one(&mut *conn)
             .await?;
         if n == 0 {
-            return Err(Invalid::one("lead_org_id", "所选单位不存在,请刷新页面后重新选择").into());
+            return Err(Invalid::one("lead_org_id", "所选单位不存在，请刷新页面后重新选择").into());
         }
     }
     Ok(())
@@ -344,7 +344,7 @@ pub async fn return_case(
     let p = for_step(conn, id, Action::Return).await?;
     let reason = reason.trim();
     if gongkai_domain::validate::char_len(reason) < 5 {
-        return Err(Invalid::one("return_reason", "请说明退回理由(不少于5个字)").into());
+        return Err(Invalid::one("return_reason", "请说明退回理由（不少于5个字）").into());
     }
     not_before("returned_on", on, p.assigned(), "退回日期")?;
     set_stage(
@@ -359,7 +359,7 @@ pub async fn return_case(
         actor,
         id,
         "proposal.return",
-        format!("退回《{}》:{reason}", p.title),
+        format!("退回《{}》：{reason}", p.title),
         Some(&p),
     )
     .await
@@ -377,7 +377,7 @@ pub async fn send_co_view(
     let p = for_step(conn, id, Action::SendCoView).await?;
     let text = text.trim();
     if text.is_empty() || gongkai_domain::validate::char_len(text) > 20_000 {
-        return Err(Invalid::one("view_text", "请填写会办意见(不超过20000字)").into());
+        return Err(Invalid::one("view_text", "请填写会办意见（不超过20000字）").into());
     }
     not_before("view_sent_on", on, p.assigned(), "会办意见日期")?;
     let n = sqlx::query(
@@ -448,7 +448,7 @@ pub async fn reply(
         actor,
         id,
         "proposal.reply",
-        format!("{again}答复《{}》({})", p.title, input.grade.label()),
+        format!("{again}答复《{}》（{}）", p.title, input.grade.label()),
         Some(&p),
     )
     .await
@@ -496,7 +496,12 @@ pub async fn record_feedback(
         actor,
         id,
         "proposal.feedback",
-        format!("登记《{}》满意度:{}({})", p.title, s.label(), next.label()),
+        format!(
+            "登记《{}》满意度：{}（{}）",
+            p.title,
+            s.label(),
+            next.label()
+        ),
         Some(&p),
     )
     .await

@@ -35,13 +35,13 @@ pub const FEEDBACK: &[ScenarioFeedback] = &[
         org: "市财政局",
         due: "2017-06-30",
         submitted_on: "2017-06-29",
-        text: "已按月在“财政预决算”栏目公开全市财政收支情况,4月、5月数据均在法定期限内发布。",
+        text: "已按月在“财政预决算”栏目公开全市财政收支情况，4月、5月数据均在法定期限内发布。",
     },
     ScenarioFeedback {
         org: "市统计局",
         due: "2017-06-30",
         submitted_on: "2017-07-06",
-        text: "已在“统计信息”栏目公开一季度经济运行情况,上半年数据将于7月下旬发布。",
+        text: "已在“统计信息”栏目公开一季度经济运行情况，上半年数据将于7月下旬发布。",
     },
 ];
 
@@ -54,7 +54,7 @@ pub struct ScenarioItem {
 }
 
 const FISCAL_BODY: &str = "一、一般公共预算收支情况\n\n本月全市一般公共预算收入完成情况、主要税种增减变化及原因。\n\n二、支出情况\n\n民生支出保障情况及重点支出进度。\n\n三、下阶段财政收入走势研判及需要说明的问题。";
-const STATS_BODY: &str = "一、地区生产总值\n\n二、农业、工业、固定资产投资、消费品市场\n\n三、居民收入与物价\n\n四、新经济发展与供给侧结构性改革进展\n\n(初步核算数,如有出入以最终公布数为准。)";
+const STATS_BODY: &str = "一、地区生产总值\n\n二、农业、工业、固定资产投资、消费品市场\n\n三、居民收入与物价\n\n四、新经济发展与供给侧结构性改革进展\n\n（初步核算数，如有出入以最终公布数为准。）";
 
 pub const SCENARIO: &[ScenarioItem] = &[
     fin("2017年4月全市财政收支情况", "2017-05-16"),
@@ -162,7 +162,7 @@ async fn load_feedback(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResul
             continue;
         };
         let on = chrono::NaiveDate::parse_from_str(f.submitted_on, "%Y-%m-%d")
-            .map_err(|_| crate::DbError::Config(format!("演示反馈日期无效:{}", f.submitted_on)))?;
+            .map_err(|_| crate::DbError::Config(format!("演示反馈日期无效：{}", f.submitted_on)))?;
         // 10:00 in China that day; reviewed at 10:00 the next day.
         let at = items::china_date_start_ms(on) + 10 * 3_600_000;
         let input = SubmissionInput {
@@ -196,7 +196,7 @@ async fn load_proposals(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResu
         title: title.into(),
         proposer: "刘某某等6名代表".into(),
         proposer_contact: Some("13900000000".into()),
-        content: "建议进一步细化预决算公开内容,按经济分类公开基本支出。".into(),
+        content: "建议进一步细化预决算公开内容，按经济分类公开基本支出。".into(),
         assigned_on: day("2017-03-20"),
         lead_org_id: org.id,
         co_org_ids: vec![],
@@ -217,7 +217,7 @@ async fn load_proposals(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResu
             replied_on: day("2017-06-10"),
             grade: Grade::A,
             signed_by: "市财政局局长".into(),
-            reply_text: "刘某某等代表:你们提出的《关于深化预决算公开的建议》收悉。经认真研究,现答复如下:\n一、2017年起,市本级部门预决算全部按经济分类公开基本支出……\n感谢你们对财政工作的关心和支持。(联系电话:13900000000)".into(),
+            reply_text: "刘某某等代表：你们提出的《关于深化预决算公开的建议》收悉。经认真研究，现答复如下：\n一、2017年起，市本级部门预决算全部按经济分类公开基本支出……\n感谢你们对财政工作的关心和支持。（联系电话：13900000000）".into(),
         },
     )
     .await?;
@@ -259,7 +259,7 @@ async fn load_meeting(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResult
         title: "市政府第12次常务会议".into(),
         held_at: "2017-07-14 09:00".into(),
         place: "市政府第一会议室".into(),
-        agenda: "一、研究《盘锦市优化营商环境若干措施》落实情况;\n二、审议《盘锦市2017年政务公开工作安排》分工方案。".into(),
+        agenda: "一、研究《盘锦市优化营商环境若干措施》落实情况；\n二、审议《盘锦市2017年政务公开工作安排》分工方案。".into(),
         seats: "6".into(),
         apply_by: "2017-07-10".into(),
         live_url: String::new(),
@@ -271,7 +271,7 @@ async fn load_meeting(conn: &mut sqlx::AnyConnection, actor: &Actor) -> DbResult
         conn,
         actor,
         id,
-        "会议听取了市营商局关于优化营商环境若干措施落实情况的汇报,原则通过政务公开工作安排分工方案。列席的公众代表就政务服务“一网通办”提出意见,会议要求有关部门认真研究吸纳。",
+        "会议听取了市营商局关于优化营商环境若干措施落实情况的汇报，原则通过政务公开工作安排分工方案。列席的公众代表就政务服务“一网通办”提出意见，会议要求有关部门认真研究吸纳。",
         None,
     )
     .await?;

@@ -109,7 +109,7 @@ pub async fn create(conn: &mut AnyConnection, actor: &Actor, u: &NewUser<'_>) ->
         action: "user.create",
         entity: "user",
         entity_id: id.to_string(),
-        summary: format!("新建用户 {}({})", u.username, u.display_name),
+        summary: format!("新建用户 {}（{}）", u.username, u.display_name),
         before: None,
         after: Some(serde_json::json!({"username": u.username, "display_name": u.display_name, "grants": u.grants})),
     })

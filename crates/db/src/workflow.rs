@@ -222,7 +222,7 @@ pub async fn submit(
         "item.submit",
         id,
         format!(
-            "提交审核《{}》(第 {} 次提交,共 {levels} 级审核,待{})",
+            "提交审核《{}》（第 {} 次提交，共 {levels} 级审核，待{}）",
             item.title,
             item.review_round + 1,
             wf::level_label(1)
@@ -275,15 +275,15 @@ pub async fn review(
     let label = wf::level_label(level as u8);
     let summary = if approve {
         match to {
-            State::Approved => format!("{label}通过《{}》,审核完成,待发布", item.title),
+            State::Approved => format!("{label}通过《{}》，审核完成，待发布", item.title),
             _ => format!(
-                "{label}通过《{}》,转{}",
+                "{label}通过《{}》，转{}",
                 item.title,
                 wf::level_label(to.level() as u8)
             ),
         }
     } else {
-        format!("{label}退回《{}》:{comment}", item.title)
+        format!("{label}退回《{}》：{comment}", item.title)
     };
     log(
         conn,
@@ -315,7 +315,7 @@ pub async fn publish_approved(
         id,
         pattern,
         guard_override,
-        "(经审核后发布)",
+        "（经审核后发布）",
         Default::default(),
     )
     .await
@@ -342,7 +342,7 @@ pub async fn publish_now(
         id,
         pattern,
         guard_override,
-        &format!(",未经审核直接发布(先发后审),理由:{reason}"),
+        &format!("，未经审核直接发布（先发后审），理由：{reason}"),
         extra,
     )
     .await?;
@@ -375,7 +375,7 @@ pub async fn confirm_post_review(
         actor,
         "item.post_review",
         id,
-        format!("补审通过《{}》(先发后审)", item.title),
+        format!("补审通过《{}》（先发后审）", item.title),
         json!({"decision": "post_review", "comment": comment}),
     )
     .await
@@ -445,7 +445,7 @@ pub async fn schedule(
         "item.schedule",
         id,
         format!(
-            "定时发布《{}》于 {}(北京时间)",
+            "定时发布《{}》于 {}（北京时间）",
             item.title,
             china_time(publish_at)
         ),
@@ -472,7 +472,7 @@ pub async fn unschedule(
         actor,
         "item.unschedule",
         id,
-        format!("取消定时发布《{}》,回到待发布", item.title),
+        format!("取消定时发布《{}》，回到待发布", item.title),
         json!({"status": to.code()}),
     )
     .await
@@ -514,7 +514,7 @@ pub async fn withdraw(
         actor,
         "item.withdraw",
         id,
-        format!("撤回信息《{}》({}):{reason}", item.title, mode.label()),
+        format!("撤回信息《{}》（{}）：{reason}", item.title, mode.label()),
         json!({"status": to.code(), "withdraw_mode": mode.code(), "reason": reason}),
     )
     .await
@@ -555,9 +555,9 @@ pub async fn publish_scheduled(
     late: bool,
 ) -> DbResult<()> {
     let suffix = if late {
-        "(定时发布(服务停机期间到期,启动时补发))"
+        "（定时发布（服务停机期间到期，启动时补发））"
     } else {
-        "(定时发布)"
+        "（定时发布）"
     };
     let mut extra = serde_json::Map::new();
     extra.insert("scheduled".into(), json!(true));
@@ -580,7 +580,7 @@ pub async fn schedule_failed(conn: &mut AnyConnection, id: i64, message: &str) -
         &Actor::system(),
         "item.schedule_failed",
         id,
-        format!("定时发布《{}》未执行:{message}", item.title),
+        format!("定时发布《{}》未执行：{message}", item.title),
         json!({"schedule_error": message}),
     )
     .await
@@ -860,7 +860,7 @@ pub async fn propose_revision(
     let item = items::get(conn, id).await?;
     if !rights.can_edit {
         return Err(DbError::Forbidden(
-            "无权操作:您没有该信息所属机构的编辑权限".into(),
+            "无权操作：您没有该信息所属机构的编辑权限".into(),
         ));
     }
     if state_of(&item) != State::Published {
@@ -892,7 +892,7 @@ pub async fn propose_revision(
         "item.revision",
         id,
         format!(
-            "提交《{}》的实质性修改待审核(原文继续公开):{note}",
+            "提交《{}》的实质性修改待审核（原文继续公开）：{note}",
             item.title
         ),
         json!({"revision_id": rev, "change_note": note}),
@@ -917,7 +917,7 @@ pub async fn decide_revision(
         .ok_or_else(|| DbError::from(Invalid::one("status", "该信息没有待审核的修改")))?;
     if !rights.can_review {
         return Err(DbError::Forbidden(
-            "无权审核:您没有该信息所属机构的审核权限".into(),
+            "无权审核：您没有该信息所属机构的审核权限".into(),
         ));
     }
     if is_author(conn, &item, actor.user_id).await?
@@ -956,9 +956,9 @@ pub async fn decide_revision(
         "item.revision_review",
         id,
         if approve {
-            format!("审核通过《{}》的实质性修改:{}", item.title, rev.change_note)
+            format!("审核通过《{}》的实质性修改：{}", item.title, rev.change_note)
         } else {
-            format!("退回《{}》的实质性修改:{comment}", item.title)
+            format!("退回《{}》的实质性修改：{comment}", item.title)
         },
         json!({"revision_id": rev.id, "decision": if approve {"approve"} else {"return"}, "comment": comment}),
     )

@@ -345,7 +345,7 @@ pub fn parse_table2(input: &BTreeMap<String, String>) -> Result<Table2Values, In
             Ok(clean) => {
                 out.insert((*key).to_string(), clean);
             }
-            Err(msg) => inv.push(key, format!("{}:{msg}", cell_label(key))),
+            Err(msg) => inv.push(key, format!("{}：{msg}", cell_label(key))),
         }
     }
     inv.into_result().map(|()| out)
@@ -387,15 +387,15 @@ fn check_cell(kind: CellKind, v: &str) -> Result<String, &'static str> {
         CellKind::Change => match v.trim_start_matches('+').parse::<i64>() {
             Ok(n) if n.abs() <= MAX_COUNT => Ok(n.to_string()),
             Ok(_) => Err("增减数过大"),
-            Err(_) => Err("应为整数,减少时前加负号,例如 -3"),
+            Err(_) => Err("应为整数，减少时前加负号，例如 -3"),
         },
         CellKind::Amount => {
             let (int, frac) = v.split_once('.').unwrap_or((v, ""));
             let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             if !digits(int) || (!frac.is_empty() && !digits(frac)) || v.ends_with('.') {
-                Err("应为金额(万元),例如 12.5")
+                Err("应为金额（万元），例如 12.5")
             } else if frac.len() > 4 {
-                Err("金额以万元为单位,最多保留四位小数(精确到元)")
+                Err("金额以万元为单位，最多保留四位小数（精确到元）")
             } else if int.len() > 9 {
                 Err("金额过大")
             } else {
@@ -502,7 +502,7 @@ impl Sections {
                 inv.push(
                     field,
                     format!(
-                        "{label}不能超过{SECTION_MAX}个字(当前{}个字)",
+                        "{label}不能超过{SECTION_MAX}个字（当前{}个字）",
                         char_len(&clean)
                     ),
                 );

@@ -227,7 +227,7 @@ pub fn evaluate_cached<W: WorkingDays + ?Sized>(
             return ObligationResult::unchecked(
                 Unchecked::EventTriggered,
                 format!(
-                    "“{}”按事件计算时限(如收到申请、发生突发事件),需记录事件后核查,不能依据发布信息自动核查",
+                    "“{}”按事件计算时限（如收到申请、发生突发事件），需记录事件后核查，不能依据发布信息自动核查",
                     ob.cadence.label()
                 ),
             );
@@ -237,7 +237,7 @@ pub fn evaluate_cached<W: WorkingDays + ?Sized>(
     if !column_bound {
         return ObligationResult::unchecked(
             Unchecked::NoColumn,
-            "未指定公开栏目,无法依据发布信息自动核查;请在工作安排中为该义务指定栏目,或在“活动记录”中记录落实该义务的活动",
+            "未指定公开栏目，无法依据发布信息自动核查；请在工作安排中为该义务指定栏目，或在“活动记录”中记录落实该义务的活动",
         );
     }
     let periods: Vec<Period> = match cache.periods(ob, cal) {

@@ -42,7 +42,7 @@ impl EventKind {
             EventKind::PressConference => "新闻发布会",
             EventKind::PolicyBriefing => "政策吹风会",
             EventKind::OnlineInterview => "在线访谈",
-            EventKind::OpenMeeting => "政府会议公开(列席、直播)",
+            EventKind::OpenMeeting => "政府会议公开（列席、直播）",
             EventKind::Other => "其他活动",
         }
     }
@@ -100,7 +100,7 @@ impl EventFields {
             inv.push(
                 "title",
                 format!(
-                    "活动名称不能超过{MAX_TITLE_CHARS}字(现有{}字)",
+                    "活动名称不能超过{MAX_TITLE_CHARS}字（现有{}字）",
                     char_len(&title)
                 ),
             );
@@ -108,7 +108,10 @@ impl EventFields {
         let held_on = match NaiveDate::parse_from_str(self.held_on.trim(), "%Y-%m-%d") {
             Ok(d) => d,
             Err(_) => {
-                inv.push("held_on", "请填写举办日期,格式为 年-月-日,例如 2017-08-15");
+                inv.push(
+                    "held_on",
+                    "请填写举办日期，格式为 年-月-日，例如 2017-08-15",
+                );
                 NaiveDate::MIN
             }
         };

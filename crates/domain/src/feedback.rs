@@ -156,9 +156,9 @@ pub fn check_submit(status: RoundStatus) -> Result<(), Invalid> {
         RoundStatus::Open | RoundStatus::Returned => Ok(()),
         RoundStatus::Submitted => Err(Invalid::one(
             "status",
-            "本轮反馈已提交,正在等待政务公开办审核,审核前不能再次提交",
+            "本轮反馈已提交，正在等待政务公开办审核，审核前不能再次提交",
         )),
-        RoundStatus::Accepted => Err(Invalid::one("status", "本轮反馈已被采纳,不能再次提交")),
+        RoundStatus::Accepted => Err(Invalid::one("status", "本轮反馈已被采纳，不能再次提交")),
     }
 }
 
@@ -177,9 +177,9 @@ pub fn check_review(status: RoundStatus, decision: &str, comment: &str) -> Resul
         inv.push(
             "status",
             match status {
-                RoundStatus::Accepted => "本轮反馈已被采纳,不能再次审核",
-                RoundStatus::Returned => "本轮反馈已退回,须等单位重新提交后再审核",
-                _ => "单位尚未提交反馈,暂不能审核",
+                RoundStatus::Accepted => "本轮反馈已被采纳，不能再次审核",
+                RoundStatus::Returned => "本轮反馈已退回，须等单位重新提交后再审核",
+                _ => "单位尚未提交反馈，暂不能审核",
             },
         );
     }
@@ -189,13 +189,13 @@ pub fn check_review(status: RoundStatus, decision: &str, comment: &str) -> Resul
     }
     let comment = comment.trim().to_string();
     if decision == Some(Decision::Return) && comment.is_empty() {
-        inv.push("comment", "退回时请填写退回意见,说明需要补充或修改的内容");
+        inv.push("comment", "退回时请填写退回意见，说明需要补充或修改的内容");
     }
     if char_len(&comment) > MAX_COMMENT_CHARS {
         inv.push(
             "comment",
             format!(
-                "审核意见不能超过{MAX_COMMENT_CHARS}字(现有{}字)",
+                "审核意见不能超过{MAX_COMMENT_CHARS}字（现有{}字）",
                 char_len(&comment)
             ),
         );
@@ -235,7 +235,7 @@ impl SubmissionFields {
             inv.push(
                 "text",
                 format!(
-                    "反馈内容不能超过{MAX_TEXT_CHARS}字(现有{}字)",
+                    "反馈内容不能超过{MAX_TEXT_CHARS}字（现有{}字）",
                     char_len(&text)
                 ),
             );
@@ -248,7 +248,7 @@ impl SubmissionFields {
                         item_ids.push(id);
                     }
                 }
-                _ => inv.push("item_ids", "所选信息无效,请刷新页面后重新选择"),
+                _ => inv.push("item_ids", "所选信息无效，请刷新页面后重新选择"),
             }
         }
         let mut urls = Vec::new();
@@ -261,7 +261,7 @@ impl SubmissionFields {
                 inv.push(
                     "urls",
                     format!(
-                        "链接“{}”不是有效的网址(应以 http:// 或 https:// 开头)",
+                        "链接“{}”不是有效的网址（应以 http:// 或 https:// 开头）",
                         truncate(line, 60)
                     ),
                 );
@@ -365,21 +365,21 @@ pub fn timeliness(
         Some(f) if f.late_working_days > 0 => (
             Timeliness::Late,
             format!(
-                "{label}:{}提交,逾期{}个工作日(截止日期{due})",
+                "{label}：{}提交，逾期{}个工作日（截止日期{due}）",
                 f.on, f.late_working_days
             ),
         ),
         Some(f) => (
             Timeliness::OnTime,
-            format!("{label}:{}提交,按时(截止日期{due})", f.on),
+            format!("{label}：{}提交，按时（截止日期{due}）", f.on),
         ),
         None if due < as_of => (
             Timeliness::Missing,
-            format!("{label}:截至{as_of}未提交(截止日期{due})"),
+            format!("{label}：截至{as_of}未提交（截止日期{due}）"),
         ),
         None => (
             Timeliness::Pending,
-            format!("{label}:截止日期{due},尚未到期"),
+            format!("{label}：截止日期{due}，尚未到期"),
         ),
     }
 }
@@ -406,7 +406,7 @@ mod tests {
         let e = check_review(RoundStatus::Submitted, "return", "  ").unwrap_err();
         assert_eq!(
             e.message_for("comment"),
-            Some("退回时请填写退回意见,说明需要补充或修改的内容")
+            Some("退回时请填写退回意见，说明需要补充或修改的内容")
         );
         assert!(check_review(RoundStatus::Open, "accept", "").is_err());
         assert!(check_review(RoundStatus::Accepted, "accept", "").is_err());
@@ -488,7 +488,7 @@ mod tests {
         assert_eq!(t, Timeliness::Late);
         assert_eq!(
             why,
-            "2017年6月30日反馈落实情况:2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"
+            "2017年6月30日反馈落实情况：2017-07-06提交，逾期4个工作日（截止日期2017-06-30）"
         );
         // Before the late submission arrived it was simply missing; before the due date, pending.
         assert_eq!(

@@ -86,7 +86,7 @@ impl DueRule {
         match self {
             DueRule::Once { date } => date.to_string(),
             DueRule::NthWorkingDay { n } => format!("次月第{n}个工作日"),
-            DueRule::FixedDay { day } => format!("次月{day}日(遇节假日顺延)"),
+            DueRule::FixedDay { day } => format!("次月{day}日（遇节假日顺延）"),
         }
     }
 }
@@ -244,13 +244,13 @@ pub fn schedule(
     match (kind, rule) {
         (FilingKind::Feedback, _) => Err(Invalid::one(
             "kind",
-            "反馈轮次在确认工作安排时按反馈时点生成,不能在此开启",
+            "反馈轮次在确认工作安排时按反馈时点生成，不能在此开启",
         )),
         (FilingKind::ImplementationPlan, DueRule::Once { date }) => {
             if date.year() != plan.year {
                 return Err(Invalid::one(
                     "due_date",
-                    format!("实施方案备案的截止日期须在{}年内(现为{date})", plan.year),
+                    format!("实施方案备案的截止日期须在{}年内（现为{date}）", plan.year),
                 ));
             }
             Ok(vec![FilingDue {
@@ -261,11 +261,11 @@ pub fn schedule(
         }
         (FilingKind::ImplementationPlan, _) => Err(Invalid::one(
             "rule",
-            "实施方案只报送一次,请填写一个截止日期",
+            "实施方案只报送一次，请填写一个截止日期",
         )),
         (FilingKind::NormativeReport, DueRule::Once { .. }) => Err(Invalid::one(
             "rule",
-            "规范性文件按月报送,请选择“次月第N个工作日”或“次月固定日期”",
+            "规范性文件按月报送，请选择“次月第N个工作日”或“次月固定日期”",
         )),
         (FilingKind::NormativeReport, rule) => {
             match rule {
@@ -328,7 +328,10 @@ impl FilingFields {
         let mut inv = Invalid::default();
         let kind = FilingKind::from_code(self.kind.trim()).filter(|k| Self::opened(*k));
         if kind.is_none() {
-            inv.push("kind", "请选择报送事项的类型(实施方案备案或规范性文件月报)");
+            inv.push(
+                "kind",
+                "请选择报送事项的类型（实施方案备案或规范性文件月报）",
+            );
         }
         let small = |s: &str| s.trim().parse::<u32>().ok();
         let rule = match kind {
@@ -336,7 +339,7 @@ impl FilingFields {
                 match NaiveDate::parse_from_str(self.due_date.trim(), "%Y-%m-%d") {
                     Ok(date) => Some(DueRule::Once { date }),
                     Err(_) => {
-                        inv.push("due_date", "请填写有效的截止日期(如 2017-05-31)");
+                        inv.push("due_date", "请填写有效的截止日期（如 2017-05-31）");
                         None
                     }
                 }
@@ -374,7 +377,7 @@ impl FilingFields {
                         org_ids.push(id);
                     }
                 }
-                _ => inv.push("org_ids", "所选单位无效,请刷新页面后重新选择"),
+                _ => inv.push("org_ids", "所选单位无效，请刷新页面后重新选择"),
             }
         }
         if self.org_ids.is_empty() {
@@ -502,7 +505,7 @@ mod tests {
 
     #[test]
     fn closing_paragraph_sets_the_due_date() {
-        let text = "一、…\n各地区各部门要结合实际,制定具体实施方案或工作安排,并于5月31日前报市政府办公室备案。加强督查评估。";
+        let text = "一、…\n各地区各部门要结合实际，制定具体实施方案或工作安排，并于5月31日前报市政府办公室备案。加强督查评估。";
         assert_eq!(closing_due(text, 2017), Some(d("2017-05-31")));
         assert_eq!(
             closing_due("于6月15日前报送备案实施方案", 2017),

@@ -99,7 +99,7 @@ pub const DEFAULT_KNOWN_ERRORS: &str = "中华人民共和国国务院办公室 
 国务院办公室 => 国务院办公厅\n\
 中共中央办公室 => 中共中央办公厅\n\
 全国人大常委员会 => 全国人大常委会\n\
-中华人民共和国政府信息公开条例(2008年修订) => 中华人民共和国政府信息公开条例(2019年修订)";
+中华人民共和国政府信息公开条例（2008年修订） => 中华人民共和国政府信息公开条例（2019年修订）";
 
 impl Default for Lists {
     fn default() -> Self {
@@ -597,19 +597,19 @@ mod tests {
 
     #[test]
     fn a_valid_id_in_a_body_is_found_and_masked() {
-        let text = "申请人王某,身份证号211102198001011233,住址盘锦市。";
+        let text = "申请人王某，身份证号211102198001011233，住址盘锦市。";
         let hits = scan(text, &Lists::default());
         assert_eq!(hits.len(), 1);
         let h = &hits[0];
         assert_eq!(h.kind, HitKind::ResidentId);
         assert_eq!(h.masked, "211102********1233");
-        assert_eq!(h.before, "申请人王某,身份证号");
-        assert_eq!(h.after, ",住址盘锦市。");
+        assert_eq!(h.before, "申请人王某，身份证号");
+        assert_eq!(h.after, "，住址盘锦市。");
         assert_eq!(h.char_start, 10);
         assert_eq!(h.char_len, 18);
         assert_eq!(
             mask(text, &hits),
-            "申请人王某,身份证号211102********1233,住址盘锦市。"
+            "申请人王某，身份证号211102********1233，住址盘锦市。"
         );
         assert_eq!(
             kinds("证件号码11010519491231002X。"),
@@ -629,7 +629,7 @@ mod tests {
     #[test]
     fn mobile_numbers() {
         assert_eq!(
-            kinds("联系电话:13812345678。"),
+            kinds("联系电话：13812345678。"),
             vec![(HitKind::Mobile, "13812345678".into())]
         );
         let h = scan("电话 +86 138-1234-5678", &Lists::default());
@@ -713,7 +713,7 @@ mod tests {
     #[test]
     fn lists() {
         let h = scan(
-            "根据中华人民共和国国务院办公室通知,本件为内部资料。",
+            "根据中华人民共和国国务院办公室通知，本件为内部资料。",
             &Lists::default(),
         );
         assert_eq!(h.len(), 2, "{h:?}");
@@ -721,19 +721,19 @@ mod tests {
         assert_eq!(h[0].correction.as_deref(), Some("国务院办公厅"));
         assert_eq!(h[1].kind, HitKind::SensitiveWord);
         assert_eq!(
-            mask("根据中华人民共和国国务院办公室通知,本件为内部资料。", &h),
-            "根据国务院办公厅通知,本件为****。"
+            mask("根据中华人民共和国国务院办公室通知，本件为内部资料。", &h),
+            "根据国务院办公厅通知，本件为****。"
         );
     }
 
     #[test]
     fn no_false_positives_on_document_numbers_dates_and_amounts() {
         for t in [
-            "索引号:PJ0008/2017-00012",
-            "索引号:11211100001220143N/2017-00012",
+            "索引号：PJ0008/2017-00012",
+            "索引号：11211100001220143N/2017-00012",
             "盘政办发〔2017〕12号",
             "2017年6月5日、2017-06-05、20170605",
-            "金额1234567.89元,合计12,345,678.00元",
+            "金额1234567.89元，合计12,345,678.00元",
             "统一社会信用代码11211100001220143N",
             "2017-2018学年",
             "金额13812345678.50元",
@@ -786,7 +786,7 @@ mod tests {
                 AttachmentText {
                     id: 8,
                     file_name: "说明.docx".into(),
-                    text: "卡号 6217000123456788,另 6217000123456789".into(),
+                    text: "卡号 6217000123456788，另 6217000123456789".into(),
                 },
             ],
             ..ItemText::default()

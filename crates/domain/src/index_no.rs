@@ -125,7 +125,7 @@ impl IndexPattern {
                     None => {
                         return Err(Invalid::one(
                             "org_id",
-                            "发布机构未登记统一社会信用代码,无法按索引号规则生成索引号;请先在机构管理中补充",
+                            "发布机构未登记统一社会信用代码，无法按索引号规则生成索引号；请先在机构管理中补充",
                         ));
                     }
                 },
@@ -160,12 +160,12 @@ fn parse_token(token: &str) -> Result<Part, String> {
                     .parse::<usize>()
                     .ok()
                     .filter(|w| (1..=10).contains(w))
-                    .ok_or_else(|| "流水号位数须为1至10,例如 {seq:05}".to_string())?,
+                    .ok_or_else(|| "流水号位数须为1至10，例如 {seq:05}".to_string())?,
             };
             Ok(Part::Seq { width })
         }
         other => Err(format!(
-            "索引号规则中有无法识别的项 {{{other}}};可用项为 {{credit_code}} {{org_code}} {{year}} {{month}} {{seq:05}}"
+            "索引号规则中有无法识别的项 {{{other}}}；可用项为 {{credit_code}} {{org_code}} {{year}} {{month}} {{seq:05}}"
         )),
     }
 }

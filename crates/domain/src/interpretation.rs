@@ -30,7 +30,7 @@ pub fn check_drafter(
     Err(Invalid::one(
         "interprets_item_id",
         format!(
-            "按照“谁起草、谁解读”的原则,该政策文件由{}起草,解读应由{}发布;{}不能发布其解读(确需跨机构解读的,须由政务公开办(监管)或系统管理员勾选“确认跨机构解读”)",
+            "按照“谁起草、谁解读”的原则，该政策文件由{}起草，解读应由{}发布；{}不能发布其解读（确需跨机构解读的，须由政务公开办（监管）或系统管理员勾选“确认跨机构解读”）",
             policy_org.1, policy_org.1, interpretation_org.1
         ),
     ))
@@ -66,7 +66,7 @@ pub fn parse_limit(text: &str) -> Result<u32, Invalid> {
         Ok(n) if n <= MAX_LIMIT_WORKING_DAYS => Ok(n),
         _ => Err(Invalid::one(
             "interpretation_limit",
-            format!("政策解读发布时限须为0到{MAX_LIMIT_WORKING_DAYS}之间的整数(工作日)"),
+            format!("政策解读发布时限须为0到{MAX_LIMIT_WORKING_DAYS}之间的整数（工作日）"),
         )),
     }
 }

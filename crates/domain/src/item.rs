@@ -92,7 +92,7 @@ impl ItemFields {
             "" | "markdown" => BodyFormat::Markdown,
             "html" => BodyFormat::Html,
             _ => {
-                inv.push("body_format", "正文格式只能是 Markdown 或富文本(HTML)");
+                inv.push("body_format", "正文格式只能是 Markdown 或富文本（HTML）");
                 BodyFormat::Markdown
             }
         };

@@ -118,7 +118,7 @@ impl MeetingFields {
         if held_at.is_none() {
             inv.push(
                 "held_at",
-                "请填写召开时间,格式为 年-月-日 时:分,例如 2024-05-10 09:30",
+                "请填写召开时间，格式为 年-月-日 和24小时制时间，例如 2024-05-10 09:30",
             );
         }
         let place = required_text(&mut inv, "place", "会议地点", &self.place, PLACE_MAX);
@@ -215,7 +215,7 @@ impl AttendFields {
             && phone.starts_with('1')
             && phone.chars().all(|c| c.is_ascii_digit()))
         {
-            inv.push("phone", "请填写11位手机号码,用于通知审核结果");
+            inv.push("phone", "请填写11位手机号码，用于通知审核结果");
         }
         let workplace = optional_text(&mut inv, "workplace", "工作单位", &self.workplace, 100);
         let reason = required_text(&mut inv, "reason", "申请理由", &self.reason, 1000);
@@ -245,10 +245,10 @@ pub fn check_decision(
     match decision {
         Decision::Approved if approved_so_far >= seats => Err(Invalid::one(
             "decision",
-            format!("列席名额({seats}名)已满,不能再同意"),
+            format!("列席名额（{seats}名）已满，不能再同意"),
         )),
         Decision::Rejected if char_len(reason.trim()) < 2 => {
-            Err(Invalid::one("reason", "不同意列席的,请说明理由"))
+            Err(Invalid::one("reason", "不同意列席的，请说明理由"))
         }
         Decision::Pending => Err(Invalid::one("decision", "请选择同意或不同意")),
         _ => Ok(()),

@@ -69,9 +69,9 @@ impl MessageStatus {
 
     pub fn label(self) -> &'static str {
         match self {
-            MessageStatus::Received => "已受理(待分配)",
+            MessageStatus::Received => "已受理（待分配）",
             MessageStatus::Assigned => "办理中",
-            MessageStatus::Replied => "已答复(待公开)",
+            MessageStatus::Replied => "已答复（待公开）",
             MessageStatus::Published => "已答复并公开",
             MessageStatus::Closed => "已办结",
         }
@@ -98,7 +98,7 @@ impl MessageStatus {
             Ok(())
         } else {
             Err(format!(
-                "该留言当前状态为“{}”,不能{}",
+                "该留言当前状态为“{}”，不能{}",
                 self.label(),
                 action.label()
             ))
@@ -144,7 +144,7 @@ pub fn parse_reply_days(s: &str) -> Result<u32, Invalid> {
         Ok(n) if (1..=MAX_REPLY_WORKING_DAYS).contains(&n) => Ok(n),
         _ => Err(Invalid::one(
             "reply_working_days",
-            format!("答复期限应为1至{MAX_REPLY_WORKING_DAYS}之间的整数(工作日)"),
+            format!("答复期限应为1至{MAX_REPLY_WORKING_DAYS}之间的整数（工作日）"),
         )),
     }
 }
@@ -218,9 +218,9 @@ impl AgeFlag {
         match self {
             AgeFlag::None => "",
             AgeFlag::TwoMonths => "已超过2个月未答复",
-            AgeFlag::TwoAndHalfMonths => "已超过2个半月未答复,距“3个月未回应”单项否决不足半个月",
+            AgeFlag::TwoAndHalfMonths => "已超过2个半月未答复，距“3个月未回应”单项否决不足半个月",
             AgeFlag::OverThreeMonths => {
-                "超过3个月未答复:触及检查指标单项否决项(有效留言超过3个月未回应)"
+                "超过3个月未答复：触及检查指标单项否决项（有效留言超过3个月未回应）"
             }
         }
     }
@@ -366,7 +366,7 @@ fn text_field(
     } else if char_len(&v) > max {
         inv.push(
             field,
-            format!("{label}不能超过{max}个字(当前{}个字)", char_len(&v)),
+            format!("{label}不能超过{max}个字（当前{}个字）", char_len(&v)),
         );
     } else if has_control(&v) {
         inv.push(field, format!("{label}含有无法识别的控制字符"));
@@ -381,7 +381,7 @@ impl MessageFields {
         let org_id = match self.org_id.trim().parse::<i64>() {
             Ok(id) if id > 0 => id,
             _ => {
-                inv.push("org_id", "请选择留言对象(受理单位)");
+                inv.push("org_id", "请选择留言对象（受理单位）");
                 0
             }
         };
@@ -397,14 +397,14 @@ impl MessageFields {
             if !ok_chars || !(7..=15).contains(&digits.len()) || phone.len() > MAX_PHONE_CHARS {
                 inv.push(
                     "phone",
-                    "联系电话应为7至15位数字,例如 13812345678 或 0427-2812345",
+                    "联系电话应为7至15位数字，例如 13812345678 或 0427-2812345",
                 );
             }
             Some(phone.to_string())
         };
         let email = optional_email(&mut inv, "email", &self.email);
         if phone.is_none() && email.is_none() && inv.message_for("email").is_none() {
-            inv.push("phone", "请至少填写联系电话或电子邮箱中的一项,以便答复");
+            inv.push("phone", "请至少填写联系电话或电子邮箱中的一项，以便答复");
         }
         let title = text_field(&mut inv, "title", "标题", &self.title, MAX_TITLE_CHARS);
         if title.contains('\n') {
@@ -556,7 +556,7 @@ mod tests {
         assert!(S::Replied.check(Action::Publish).is_ok());
         assert!(S::Replied.check(Action::Close).is_ok());
         let e = S::Published.check(Action::Reply).unwrap_err();
-        assert_eq!(e, "该留言当前状态为“已答复并公开”,不能答复");
+        assert_eq!(e, "该留言当前状态为“已答复并公开”，不能答复");
         assert!(S::Assigned.check(Action::Publish).is_err());
         assert!(S::Closed.check(Action::Close).is_err());
         assert!(S::Published.check(Action::Close).is_err());
@@ -567,7 +567,7 @@ mod tests {
 
     #[test]
     fn personal_data_is_masked() {
-        let text = "我叫张三,身份证号110101199003071234,电话13812345678,邮箱zhang@example.com。文号盘政办发〔2017〕12号。";
+        let text = "我叫张三，身份证号110101199003071234，电话13812345678，邮箱zhang@example.com。文号盘政办发〔2017〕12号。";
         // 110101199003071234: is it a valid ID? Use the guard's own check.
         let masked = mask_personal(text);
         assert!(!masked.contains("13812345678"), "{masked}");
@@ -618,7 +618,7 @@ mod tests {
         }
         assert_eq!(
             bad.message_for("content"),
-            Some("留言内容不能超过3000个字(当前3001个字)")
+            Some("留言内容不能超过3000个字（当前3001个字）")
         );
         let bad = MessageFields {
             email: "not-an-email".into(),

@@ -75,7 +75,7 @@ coded_enum!(
     ItemStatus {
         Draft = "draft": "草稿",
         Submitted = "submitted": "待审核",
-        Approved = "approved": "已审核,待发布",
+        Approved = "approved": "已审核，待发布",
         Scheduled = "scheduled": "定时发布",
         Published = "published": "已发布",
         Unpublished = "unpublished": "已撤回",
@@ -114,7 +114,7 @@ coded_enum!(
     /// How an item body was written.
     BodyFormat {
         Markdown = "markdown": "Markdown",
-        Html = "html": "富文本(HTML)",
+        Html = "html": "富文本（HTML）",
     }
 );
 

@@ -59,10 +59,10 @@ impl Level {
 
     pub fn label(self) -> &'static str {
         match self {
-            Level::EspeciallyMajor => "特别重大(Ⅰ级)",
-            Level::Major => "重大(Ⅱ级)",
-            Level::Large => "较大(Ⅲ级)",
-            Level::General => "一般(Ⅳ级)",
+            Level::EspeciallyMajor => "特别重大（Ⅰ级）",
+            Level::Major => "重大（Ⅱ级）",
+            Level::Large => "较大（Ⅲ级）",
+            Level::General => "一般（Ⅳ级）",
         }
     }
 
@@ -338,7 +338,7 @@ fn text(
     } else if char_len(&v) > max {
         inv.push(
             field,
-            format!("{label}不能超过{max}个字(当前{}个字)", char_len(&v)),
+            format!("{label}不能超过{max}个字（当前{}个字）", char_len(&v)),
         );
     }
     v
@@ -372,7 +372,7 @@ impl EventFields {
             None => {
                 inv.push(
                     "detected_at",
-                    "请填写发现时间(北京时间),例如 2017-10-01 08:30",
+                    "请填写发现时间（北京时间），例如 2017-10-01 08:30",
                 );
                 0
             }
@@ -439,7 +439,7 @@ impl ReleaseFields {
                 inv.push(
                     "released_at",
                     format!(
-                        "发布时间不能早于舆情发现时间({})",
+                        "发布时间不能早于舆情发现时间（{}）",
                         format_china(detected_ms)
                     ),
                 );
@@ -453,7 +453,7 @@ impl ReleaseFields {
             None => {
                 inv.push(
                     "released_at",
-                    "请填写发布时间(北京时间),例如 2017-10-01 12:00",
+                    "请填写发布时间（北京时间），例如 2017-10-01 12:00",
                 );
                 0
             }
@@ -681,7 +681,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             early.message_for("released_at"),
-            Some("发布时间不能早于舆情发现时间(2017-10-01 08:00)")
+            Some("发布时间不能早于舆情发现时间（2017-10-01 08:00）")
         );
         let bad = ReleaseFields {
             kind: "x".into(),

@@ -62,7 +62,8 @@ impl Registry {
 
     fn normalise(&self, raw: &str) -> String {
         let mut s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-        s = s.replace(['(', '('], "(").replace([')', ')'], ")");
+        // Official names have full-width brackets; a name typed with ASCII ones still matches.
+        s = s.replace('(', "\u{FF08}").replace(')', "\u{FF09}");
         if let Some(place) = &self.place {
             let long = format!("{place}市");
             if s.starts_with(&long) && s.chars().count() > long.chars().count() + 1 {
@@ -126,7 +127,7 @@ impl Registry {
         if ALL_DEPARTMENTS.contains(&name.as_str()) {
             return Resolution::Collective {
                 org_ids: self.departments(),
-                note: format!("“{raw}”指市政府各工作部门,请按实际职责核对"),
+                note: format!("“{raw}”指市政府各工作部门，请按实际职责核对"),
             };
         }
         let candidates = self.near(&name);
@@ -134,7 +135,7 @@ impl Registry {
             let names: Vec<&str> = candidates.iter().map(|(_, n)| n.as_str()).collect();
             return Resolution::Suspect {
                 note: format!(
-                    "“{raw}”不是已登记的机构名称或别名,疑似笔误,可能是:{}",
+                    "“{raw}”不是已登记的机构名称或别名，疑似笔误，可能是：{}",
                     names.join("、")
                 ),
                 candidates,

@@ -253,11 +253,11 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| {
-            push("工作安排缺少标题,请填写标题".into());
+            push("工作安排缺少标题，请填写标题".into());
             String::new()
         });
     let year = plan.year.unwrap_or_else(|| {
-        push("无法确定工作安排的年度,请填写年度".into());
+        push("无法确定工作安排的年度，请填写年度".into());
         0
     });
     if plan.tasks.is_empty() {
@@ -315,7 +315,7 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
                     Ok(c) => c,
                     Err(_) => {
                         push(format!(
-                            "第{}项任务第{}条职责的周期“{}”({})无法识别",
+                            "第{}项任务第{}条职责的周期“{}”（{}）无法识别",
                             task.number,
                             di + 1,
                             c.text,

@@ -23,10 +23,10 @@ coded_enum!(
 coded_enum!(
     /// Where a case is. `Returned` ends the case for this unit: the assigning office re-assigns it.
     Stage {
-        Assigned = "assigned": "已交办,待签收",
-        Returned = "returned": "已退回(非本单位职责)",
+        Assigned = "assigned": "已交办，待签收",
+        Returned = "returned": "已退回（非本单位职责）",
         Handling = "handling": "办理中",
-        Replied = "replied": "已答复,待反馈",
+        Replied = "replied": "已答复，待反馈",
         Rehandling = "rehandling": "重新办理",
         Closed = "closed": "已办结",
     }
@@ -35,10 +35,10 @@ coded_enum!(
 coded_enum!(
     /// The grade written on the reply (答复类别), as most provinces use it.
     Grade {
-        A = "a": "A类(所提问题已经解决或基本解决)",
-        B = "b": "B类(所提问题正在解决或已列入计划逐步解决)",
-        C = "c": "C类(因条件限制需以后逐步解决)",
-        D = "d": "D类(因政策法规或条件所限不能解决,留作参考)",
+        A = "a": "A类（所提问题已经解决或基本解决）",
+        B = "b": "B类（所提问题正在解决或已列入计划逐步解决）",
+        C = "c": "C类（因条件限制需以后逐步解决）",
+        D = "d": "D类（因政策法规或条件所限不能解决，留作参考）",
     }
 );
 
@@ -123,13 +123,13 @@ fn months_after(cal: &Calendar, start: NaiveDate, months: u32, what: &str) -> Du
         moved += 1;
     }
     let mut working = format!(
-        "{what}:自{}起{months}个月,至{}",
+        "{what}：自{}起{months}个月，至{}",
         start.format("%Y年%-m月%-d日"),
         end.format("%Y年%-m月%-d日")
     );
     if date != end {
         working.push_str(&format!(
-            "({});期限最后一日为休息日,顺延至{}",
+            "（{}）；期限最后一日为休息日，顺延至{}",
             cal.day(end).describe(),
             date.format("%Y年%-m月%-d日")
         ));
@@ -147,13 +147,13 @@ fn workdays_after(cal: &Calendar, start: NaiveDate, n: u32, what: &str) -> Due {
         ),
     };
     let mut working = format!(
-        "{what}:自{}起{n}个工作日({}),至{}",
+        "{what}：自{}起{n}个工作日（{}），至{}",
         start.format("%Y年%-m月%-d日"),
         cal.count_from().label(),
         date.format("%Y年%-m月%-d日")
     );
     for w in warnings {
-        working.push_str(&format!(";{w}"));
+        working.push_str(&format!("；{w}"));
     }
     Due { date, working }
 }
@@ -171,7 +171,7 @@ pub fn deadlines(
         rules.reply_months
     };
     let reply_what = if dates.complex {
-        "书面答复(复杂事项)"
+        "书面答复（复杂事项）"
     } else {
         "书面答复"
     };
@@ -277,13 +277,13 @@ impl AssignFields {
     pub fn validate(&self) -> Result<AssignInput, Invalid> {
         let mut inv = Invalid::default();
         let kind = ProposalKind::from_code(self.kind.trim()).unwrap_or_else(|| {
-            inv.push("kind", "请选择类别(人大代表建议或政协提案)");
+            inv.push("kind", "请选择类别（人大代表建议或政协提案）");
             ProposalKind::NpcSuggestion
         });
         let year = match self.year.trim().parse::<i32>() {
             Ok(y) if (2000..=2100).contains(&y) => y,
             _ => {
-                inv.push("year", "请填写年度,例如 2024");
+                inv.push("year", "请填写年度，例如 2024");
                 0
             }
         };
@@ -344,7 +344,7 @@ impl AssignFields {
         if key_item && key_leader.is_none() {
             inv.push(
                 "key_leader",
-                "重点建议提案须由主要负责同志领衔办理,请填写领衔督办领导",
+                "重点建议提案须由主要负责同志领衔办理，请填写领衔督办领导",
             );
         }
         if let Some(d) = assigned_on
@@ -402,7 +402,7 @@ impl ReplyFields {
         if self.contacted_on.trim().is_empty() {
             inv.push(
                 "contacted_on",
-                "答复前须与代表委员沟通(代表法要求),请填写沟通日期",
+                "答复前须与代表委员沟通（代表法要求），请填写沟通日期",
             );
         }
         let contact_note = optional_text(
@@ -417,7 +417,7 @@ impl ReplyFields {
             inv.push("replied_on", "请填写答复日期");
         }
         let grade = Grade::from_code(self.grade.trim()).unwrap_or_else(|| {
-            inv.push("grade", "请选择答复类别(A、B、C、D)");
+            inv.push("grade", "请选择答复类别（A、B、C、D）");
             Grade::A
         });
         let signed_by = required_text(&mut inv, "signed_by", "签发领导", &self.signed_by, NAME_MAX);
@@ -480,11 +480,11 @@ impl Action {
             return Ok(());
         }
         Err(match self {
-            Action::SignFor | Action::Return => "该件已签收或已退回,不能再签收或退回",
-            Action::SendCoView => "该件已答复或已退回,会办意见不再接收",
-            Action::Reply => "请先签收;已答复的件须在代表委员不满意时重新办理后再答复",
+            Action::SignFor | Action::Return => "该件已签收或已退回，不能再签收或退回",
+            Action::SendCoView => "该件已答复或已退回，会办意见不再接收",
+            Action::Reply => "请先签收；已答复的件须在代表委员不满意时重新办理后再答复",
             Action::RecordFeedback => "只有已答复、待反馈的件可以登记满意度",
-            Action::Publish => "只有已答复的件可以公开,且每件只公开一次",
+            Action::Publish => "只有已答复的件可以公开，且每件只公开一次",
         })
     }
 }
@@ -580,7 +580,7 @@ pub fn public_text(text: &str, proposer_contact: Option<&str>) -> String {
     let lists = crate::guard::Lists::default();
     let mut out = text.to_string();
     if let Some(c) = proposer_contact.map(str::trim).filter(|c| char_len(c) >= 5) {
-        out = out.replace(c, "(联系方式已隐去)");
+        out = out.replace(c, "（联系方式已隐去）");
     }
     let hits = crate::guard::scan(&out, &lists);
     let personal: Vec<_> = hits

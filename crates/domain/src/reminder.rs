@@ -193,12 +193,12 @@ pub fn title(
     match r.kind {
         ReminderKind::Before => {
             let left = cal.working_days_between(today, due);
-            format!("{what}将于 {due} 到期(还有 {left} 个工作日)")
+            format!("{what}将于 {due} 到期（还有 {left} 个工作日）")
         }
-        ReminderKind::OnDay => format!("{what}今日({due})到期"),
+        ReminderKind::OnDay => format!("{what}今日（{due}）到期"),
         ReminderKind::Overdue => {
             let late = cal.working_days_between(due, today);
-            format!("{what}已逾期 {late} 个工作日(期限 {due})")
+            format!("{what}已逾期 {late} 个工作日（期限 {due}）")
         }
     }
 }
@@ -307,7 +307,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             title(&cal, &r, "反馈“落实情况”", d("2017-06-30"), d("2017-06-27")),
-            "反馈“落实情况”将于 2017-06-30 到期(还有 3 个工作日)"
+            "反馈“落实情况”将于 2017-06-30 到期（还有 3 个工作日）"
         );
     }
 

@@ -41,12 +41,12 @@ impl Role {
     pub fn label(self) -> &'static str {
         match self {
             Role::SystemAdmin => "系统管理员",
-            Role::Supervisor => "政务公开办(监管)",
+            Role::Supervisor => "政务公开办（监管）",
             Role::OrgAdmin => "单位管理员",
             Role::Editor => "编辑",
             Role::Reviewer => "审核人",
             Role::Handler => "办理人",
-            Role::Assessor => "第三方评估(只读)",
+            Role::Assessor => "第三方评估（只读）",
         }
     }
 

@@ -51,7 +51,7 @@ impl Invalid {
             .iter()
             .map(|e| e.message.as_str())
             .collect::<Vec<_>>()
-            .join(";")
+            .join("；")
     }
 
     pub fn message_for(&self, field: &str) -> Option<&str> {
@@ -81,7 +81,7 @@ pub fn required_text(
     } else if char_len(v) > max {
         inv.push(
             field,
-            format!("{label}不能超过{max}个字(当前{}个字)", char_len(v)),
+            format!("{label}不能超过{max}个字（当前{}个字）", char_len(v)),
         );
     }
     v.to_string()
@@ -102,7 +102,7 @@ pub fn optional_text(
     if char_len(v) > max {
         inv.push(
             field,
-            format!("{label}不能超过{max}个字(当前{}个字)", char_len(v)),
+            format!("{label}不能超过{max}个字（当前{}个字）", char_len(v)),
         );
     }
     Some(v.to_string())
@@ -122,7 +122,7 @@ pub fn optional_date(
     match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            inv.push(field, format!("{label}格式应为 年-月-日,例如 2017-06-05"));
+            inv.push(field, format!("{label}格式应为 年-月-日，例如 2017-06-05"));
             None
         }
     }
@@ -169,7 +169,7 @@ pub fn optional_email(inv: &mut Invalid, field: &'static str, value: &str) -> Op
     } else {
         inv.push(
             field,
-            format!("“{v}”不是有效的电子邮箱地址(例如 gongkai@example.gov.cn)"),
+            format!("“{v}”不是有效的电子邮箱地址（例如 gongkai@example.gov.cn）"),
         );
         None
     }
@@ -179,7 +179,7 @@ pub fn password(inv: &mut Invalid, field: &'static str, value: &str) {
     let has_letter = value.chars().any(|c| c.is_alphabetic());
     let has_digit = value.chars().any(|c| c.is_ascii_digit());
     if char_len(value) < 10 || !has_letter || !has_digit {
-        inv.push(field, "密码至少10位,且须同时包含字母和数字");
+        inv.push(field, "密码至少10位，且须同时包含字母和数字");
     } else if char_len(value) > 128 {
         inv.push(field, "密码不能超过128位");
     }
@@ -210,7 +210,7 @@ mod tests {
         required_text(&mut inv, "title", "标题", &"政".repeat(201), 200);
         assert_eq!(
             inv.message_for("title"),
-            Some("标题不能超过200个字(当前201个字)")
+            Some("标题不能超过200个字（当前201个字）")
         );
     }
 

@@ -72,8 +72,8 @@ impl State {
     pub fn label(self) -> String {
         match self {
             State::Draft => "草稿".into(),
-            State::Submitted { level } => format!("待审核({})", level_label(level)),
-            State::Approved => "已审核,待发布".into(),
+            State::Submitted { level } => format!("待审核（{}）", level_label(level)),
+            State::Approved => "已审核，待发布".into(),
             State::Scheduled => "定时发布".into(),
             State::Published => "已发布".into(),
             State::Withdrawn => "已撤回".into(),
@@ -138,7 +138,7 @@ impl Action {
             Action::Approve => "审核通过",
             Action::Return => "退回修改",
             Action::Publish => "立即发布",
-            Action::PublishNow => "直接发布(先发后审)",
+            Action::PublishNow => "直接发布（先发后审）",
             Action::Schedule => "定时发布",
             Action::Unschedule => "取消定时",
             Action::Withdraw => "撤回",
@@ -215,7 +215,7 @@ pub fn check(state: State, action: Action, f: &Facts) -> Result<State, Refusal> 
     let levels = f.levels.clamp(1, MAX_LEVELS);
     let wrong_state = || {
         Err(refused(format!(
-            "当前状态为“{}”,不能{}",
+            "当前状态为“{}”，不能{}",
             state.label(),
             action.label()
         )))
@@ -224,12 +224,12 @@ pub fn check(state: State, action: Action, f: &Facts) -> Result<State, Refusal> 
         if f.can_edit {
             Ok(())
         } else {
-            Err(forbidden("无权操作:您没有该信息所属机构的编辑权限"))
+            Err(forbidden("无权操作：您没有该信息所属机构的编辑权限"))
         }
     };
     let need_review = || {
         if !f.can_review {
-            Err(forbidden("无权审核:您没有该信息所属机构的审核权限"))
+            Err(forbidden("无权审核：您没有该信息所属机构的审核权限"))
         } else if f.is_author {
             Err(forbidden("不能审核自己起草或修改过的信息"))
         } else {
@@ -240,7 +240,7 @@ pub fn check(state: State, action: Action, f: &Facts) -> Result<State, Refusal> 
         if f.can_edit || f.can_review {
             Ok(())
         } else {
-            Err(forbidden("无权操作:您没有该信息所属机构的编辑或审核权限"))
+            Err(forbidden("无权操作：您没有该信息所属机构的编辑或审核权限"))
         }
     };
     match (action, state) {
@@ -270,7 +270,7 @@ pub fn check(state: State, action: Action, f: &Facts) -> Result<State, Refusal> 
                 Ok(State::Withdrawn)
             } else {
                 Err(forbidden(
-                    "无权撤回:须由本机构的单位管理员、审核人或政务公开办撤回",
+                    "无权撤回：须由本机构的单位管理员、审核人或政务公开办撤回",
                 ))
             }
         }
@@ -301,10 +301,10 @@ pub fn publish_now_reason(reason: &str) -> Result<String, String> {
     let r = reason.trim();
     let n = r.chars().count();
     if n == 0 {
-        Err("直接发布(先发后审)须填写理由".into())
+        Err("直接发布（先发后审）须填写理由".into())
     } else if n < PUBLISH_NOW_REASON_MIN {
         Err(format!(
-            "直接发布的理由至少 {PUBLISH_NOW_REASON_MIN} 个字,请说明为何不能先审后发"
+            "直接发布的理由至少 {PUBLISH_NOW_REASON_MIN} 个字，请说明为何不能先审后发"
         ))
     } else if n > 500 {
         Err("理由不能超过 500 字".into())
@@ -347,7 +347,7 @@ impl WithdrawMode {
     pub fn label(self) -> &'static str {
         match self {
             WithdrawMode::Notice => "保留页面并公告撤回",
-            WithdrawMode::Gone => "删除页面(410)",
+            WithdrawMode::Gone => "删除页面（410）",
         }
     }
     pub fn from_code(code: &str) -> Option<Self> {

@@ -306,7 +306,7 @@ mod tests {
     fn letters_pack() {
         let bytes = letter_bytes(
             "政府信息公开申请受理回执",
-            &["张三:".to_string(), "本机关已收到您的申请。".to_string()],
+            &["张三：".to_string(), "本机关已收到您的申请。".to_string()],
             &["盘锦市民政局".to_string(), "2024-10-08".to_string()],
         )
         .expect("packed");

@@ -169,6 +169,6 @@ mod tests {
         assert!(html.contains("<h2>一、总体情况</h2>"));
         assert!(html.contains("2018年1月5日"));
         assert!(fragment(&n, 3).contains("<h3>一、总体情况</h3>"));
-        assert!(fragment(&n, 3).contains("<h4>(一)逾期未公开</h4>"));
+        assert!(fragment(&n, 3).contains("<h4>（一）逾期未公开</h4>"));
     }
 }

@@ -19,7 +19,7 @@ pub struct RenderError(pub String);
 
 impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "生成文件失败:{}", self.0)
+        write!(f, "生成文件失败：{}", self.0)
     }
 }
 

@@ -366,12 +366,12 @@ impl Notice {
 
     /// The addressees and the opening paragraph.
     pub fn salutation(&self) -> &'static str {
-        "各有关单位:"
+        "各有关单位："
     }
 
     pub fn opening(&self) -> String {
         format!(
-            "为推动《{}》各项任务落到实处,根据各单位在政府网站相应栏目中实际发布的信息,对截至{}的落实情况进行了核查。现将有关情况通报如下:",
+            "为推动《{}》各项任务落到实处，根据各单位在政府网站相应栏目中实际发布的信息，对截至{}的落实情况进行了核查。现将有关情况通报如下：",
             self.plan_title,
             self.as_of_label()
         )
@@ -380,7 +380,7 @@ impl Notice {
     fn summary_paragraphs(&self) -> Vec<String> {
         let s = &self.summary;
         let mut first = format!(
-            "截至{},工作安排共明确公开义务{}项,其中可依据发布栏目自动核查{}项。自动核查的公开义务已到期{}期次,按时完成{}期次,逾期完成{}期次,未完成{}期次,",
+            "截至{}，工作安排共明确公开义务{}项，其中可依据发布栏目自动核查{}项。自动核查的公开义务已到期{}期次，按时完成{}期次，逾期完成{}期次，未完成{}期次，",
             self.as_of_label(),
             s.obligations,
             s.checked,
@@ -397,14 +397,14 @@ impl Notice {
             (0, 0) => {}
             (0, n) => first.push_str(&format!("另有{n}期次尚未到期。")),
             (soon, n) => first.push_str(&format!(
-                "另有{}期次尚未到期,其中{soon}期次将在3个工作日内到期。",
+                "另有{}期次尚未到期，其中{soon}期次将在3个工作日内到期。",
                 soon + n
             )),
         }
         let mut out = vec![first];
         if s.unchecked > 0 {
             out.push(format!(
-                "另有{}项公开义务因未指定发布栏目、属于“定期”“及时”类或由申请等事件触发,无法自动核查,由各单位对照工作安排自查,并在反馈落实情况时一并说明。",
+                "另有{}项公开义务因未指定发布栏目、属于“定期”“及时”类或由申请等事件触发，无法自动核查，由各单位对照工作安排自查，并在反馈落实情况时一并说明。",
                 s.unchecked
             ));
         }
@@ -414,7 +414,7 @@ impl Notice {
     fn ranking_paragraph(&self) -> String {
         let ranked: Vec<&RankRow> = self.ranking.iter().filter(|r| r.rank.is_some()).collect();
         if ranked.is_empty() {
-            return "截至核查日期,尚无已到期、可自动核查的公开义务,暂不排名。".into();
+            return "截至核查日期，尚无已到期、可自动核查的公开义务，暂不排名。".into();
         }
         let full: Vec<&str> = ranked
             .iter()
@@ -427,19 +427,19 @@ impl Notice {
             .map(|r| r.org_name.as_str())
             .collect();
         let mut p = format!(
-            "参与排名的单位{}个,按按时公开率由高到低排列(按时公开率相同的,未完成期次少的在前)。",
+            "参与排名的单位{}个，按按时公开率由高到低排列（按时公开率相同的，未完成期次少的在前）。",
             ranked.len()
         );
         if !full.is_empty() {
             p.push_str(&format!(
-                "{}个单位全部按时公开:{}。",
+                "{}个单位全部按时公开：{}。",
                 full.len(),
                 full.join("、")
             ));
         }
         if !missed.is_empty() {
             p.push_str(&format!(
-                "{}个单位存在未完成期次:{}。",
+                "{}个单位存在未完成期次：{}。",
                 missed.len(),
                 missed.join("、")
             ));
@@ -447,7 +447,7 @@ impl Notice {
         let waiting = self.ranking.len() - ranked.len();
         if waiting > 0 {
             p.push_str(&format!(
-                "另有{waiting}个单位暂无到期期次,列于表末,不参与排名。"
+                "另有{waiting}个单位暂无到期期次，列于表末，不参与排名。"
             ));
         }
         p
@@ -549,7 +549,7 @@ impl Notice {
             return None;
         }
         let mut out = vec![Block::Paragraph(format!(
-            "工作安排要求各单位按节点反馈落实情况。截至{},共有反馈节点{}个(按单位计),按时反馈{}个,逾期反馈{}个,未反馈{}个,尚未到期{}个。",
+            "工作安排要求各单位按节点反馈落实情况。截至{}，共有反馈节点{}个（按单位计），按时反馈{}个，逾期反馈{}个，未反馈{}个，尚未到期{}个。",
             self.as_of_label(),
             c.rounds,
             c.on_time,
@@ -579,11 +579,11 @@ impl Notice {
         if !units.is_empty() {
             n += 1;
             out.push(Block::SubHeading(format!(
-                "({})未按时反馈的单位",
+                "（{}）未按时反馈的单位",
                 chinese_number(n)
             )));
             out.push(Block::Paragraph(format!(
-                "{}个单位存在未反馈或逾期反馈的节点,各节点的情况见数据表“反馈情况”。",
+                "{}个单位存在未反馈或逾期反馈的节点，各节点的情况见数据表“反馈情况”。",
                 units.len()
             )));
             out.push(Block::Table(Table {
@@ -602,7 +602,7 @@ impl Notice {
         if let Some(t) = self.feedback_table("late", "逾期反馈的节点") {
             n += 1;
             out.push(Block::SubHeading(format!(
-                "({})逾期反馈",
+                "（{}）逾期反馈",
                 chinese_number(n)
             )));
             out.push(Block::Table(t));
@@ -615,28 +615,28 @@ impl Notice {
         let late = self.overdue_table("met_late", "逾期后才公开的期次");
         if missed.is_none() && late.is_none() {
             return vec![Block::Paragraph(format!(
-                "截至{},未发现逾期未公开或逾期公开的期次。",
+                "截至{}，未发现逾期未公开或逾期公开的期次。",
                 self.as_of_label()
             ))];
         }
         let n_missed = self.overdue.iter().filter(|o| o.status == "missed").count();
         let n_late = self.overdue.len() - n_missed;
-        let mut out = vec![Block::SubHeading("(一)逾期未公开".into())];
+        let mut out = vec![Block::SubHeading("（一）逾期未公开".into())];
         match missed {
             Some(t) => {
                 out.push(Block::Paragraph(format!(
-                    "以下{n_missed}个期次截止日期已过,至今未在相应栏目发布,逾期工作日计算至{}:",
+                    "以下{n_missed}个期次截止日期已过，至今未在相应栏目发布，逾期工作日计算至{}：",
                     self.as_of_label()
                 )));
                 out.push(Block::Table(t));
             }
             None => out.push(Block::Paragraph("未发现逾期未公开的期次。".into())),
         }
-        out.push(Block::SubHeading("(二)逾期公开".into()));
+        out.push(Block::SubHeading("（二）逾期公开".into()));
         match late {
             Some(t) => {
                 out.push(Block::Paragraph(format!(
-                    "以下{n_late}个期次已公开,但晚于截止日期:"
+                    "以下{n_late}个期次已公开，但晚于截止日期："
                 )));
                 out.push(Block::Table(t));
             }
@@ -700,10 +700,10 @@ impl Notice {
         );
         let mut items: Vec<String> = Vec::new();
         if missed.is_empty() {
-            items.push("巩固工作成效。各单位要保持按时公开的良好态势,对即将到期的公开事项提前安排,确保按期发布。".into());
+            items.push("巩固工作成效。各单位要保持按时公开的良好态势，对即将到期的公开事项提前安排，确保按期发布。".into());
         } else {
             items.push(format!(
-                "立即整改。{}要对逾期未公开的期次逐项补充公开,于本通报印发之日起5个工作日内整改到位,并将整改情况书面报送{}。",
+                "立即整改。{}要对逾期未公开的期次逐项补充公开，于本通报印发之日起5个工作日内整改到位，并将整改情况书面报送{}。",
                 missed.join("、"),
                 self.office
             ));
@@ -714,13 +714,13 @@ impl Notice {
                 no_feedback.join("、")
             ));
         }
-        items.push("举一反三。逾期公开的单位要查找信息发布流程中的薄弱环节,明确责任人和时间节点,杜绝同类问题再次发生。".into());
-        items.push("规范发布。各单位要在工作安排指定的栏目中发布相关信息,标题注明所属期次(如“2017年5月”“第三季度”),便于公众查阅和核查。".into());
-        items.push("加强督查。政务公开工作主管部门将持续跟踪各项公开义务的落实情况,定期通报,并将通报结果纳入年度政务公开工作考核。".into());
+        items.push("举一反三。逾期公开的单位要查找信息发布流程中的薄弱环节，明确责任人和时间节点，杜绝同类问题再次发生。".into());
+        items.push("规范发布。各单位要在工作安排指定的栏目中发布相关信息，标题注明所属期次（如“2017年5月”“第三季度”），便于公众查阅和核查。".into());
+        items.push("加强督查。政务公开工作主管部门将持续跟踪各项公开义务的落实情况，定期通报，并将通报结果纳入年度政务公开工作考核。".into());
         items
             .into_iter()
             .enumerate()
-            .map(|(i, t)| format!("({}){t}", chinese_number(i + 1)))
+            .map(|(i, t)| format!("（{}）{t}", chinese_number(i + 1)))
             .collect()
     }
 
@@ -751,7 +751,9 @@ impl Notice {
             sections.push((
                 "按月情况",
                 vec![
-                    Block::Paragraph("各月到期期次的完成情况如下(按期次所属期末月份统计):".into()),
+                    Block::Paragraph(
+                        "各月到期期次的完成情况如下（按期次所属期末月份统计）：".into(),
+                    ),
                     Block::Table(months),
                 ],
             ));
@@ -845,7 +847,7 @@ mod tests {
         };
         assert!(summary.contains("公开义务5项"), "{summary}");
         assert!(
-            summary.contains("已到期7期次,按时完成5期次,逾期完成1期次,未完成1期次"),
+            summary.contains("已到期7期次，按时完成5期次，逾期完成1期次，未完成1期次"),
             "{summary}"
         );
         assert!(summary.contains("按时公开率为71.4%"), "{summary}");
@@ -853,13 +855,13 @@ mod tests {
             panic!("requirements are paragraphs")
         };
         assert!(
-            req.starts_with("(一)立即整改。市统计局要对逾期未公开的期次逐项补充公开"),
+            req.starts_with("（一）立即整改。市统计局要对逾期未公开的期次逐项补充公开"),
             "{req}"
         );
         let Block::Paragraph(req) = &sections[5].blocks[1] else {
             panic!("requirements are paragraphs")
         };
-        assert!(req.starts_with("(二)补报落实情况。市审计局要"), "{req}");
+        assert!(req.starts_with("（二）补报落实情况。市审计局要"), "{req}");
         // Feedback: missing first, then late; the on-time round is not listed.
         let fb: Vec<(&str, &str)> = n
             .feedback
@@ -875,8 +877,8 @@ mod tests {
         assert_eq!(
             subheadings,
             vec![
-                &Block::SubHeading("(一)未按时反馈的单位".into()),
-                &Block::SubHeading("(二)逾期反馈".into())
+                &Block::SubHeading("（一）未按时反馈的单位".into()),
+                &Block::SubHeading("（二）逾期反馈".into())
             ]
         );
         let Some(Block::Table(by_unit)) = sections[3]

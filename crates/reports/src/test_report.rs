@@ -89,7 +89,7 @@ fn round(
         due: "2017-06-30".into(),
         status: status.into(),
         status_label: label.into(),
-        explanation: format!("6月30日前反馈:{label}"),
+        explanation: format!("6月30日前反馈：{label}"),
         submitted_on: on.map(String::from),
         late_working_days: late,
         review_status: "open".into(),

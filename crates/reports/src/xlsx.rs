@@ -318,9 +318,9 @@ fn periods(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErro
         let evidence = p
             .evidence
             .iter()
-            .map(|e| format!("《{}》({})", e.title, e.published_on))
+            .map(|e| format!("《{}》（{}）", e.title, e.published_on))
             .collect::<Vec<_>>()
-            .join(";");
+            .join("；");
         Row::new(&mut ws, f, r)
             .text(&p.org_name)?
             .opt_num(numbers.get(&p.task_id).map(|&n| n as f64))?

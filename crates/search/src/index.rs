@@ -444,7 +444,7 @@ impl SearchIndex {
             let snip = |field: Field| crate::snippet::snippet(&text(field), terms, SNIPPET_CHARS);
             let snippet_html = snip(f.body)
                 .or_else(|| snip(f.summary))
-                .or_else(|| snip(f.attachments).map(|s| format!("附件:{s}")))
+                .or_else(|| snip(f.attachments).map(|s| format!("附件：{s}")))
                 .unwrap_or_else(|| escape(&prefix(&body, SNIPPET_CHARS)));
             hits.push(Hit {
                 id: d

@@ -127,7 +127,7 @@ pub fn timeline(row: &ApplicationRow, events: &[EventRow], public: bool) -> Vec<
         .map(|r| {
             let text = match r.event() {
                 None => format!(
-                    "收到申请({},收到申请之日 {})",
+                    "收到申请（{}，收到申请之日 {}）",
                     row.channel_label(),
                     row.received_on
                 ),

@@ -62,7 +62,7 @@ impl CurrentUser {
     pub fn actor(&self) -> Actor {
         Actor {
             user_id: Some(self.id),
-            name: format!("{}({})", self.display_name, self.username),
+            name: format!("{}（{}）", self.display_name, self.username),
             ip: self.ip.clone(),
         }
     }

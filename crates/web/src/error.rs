@@ -19,7 +19,7 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("{0}")]
     BadRequest(String),
-    #[error("页面已过期或来源不明(CSRF 校验失败),请刷新页面后重试")]
+    #[error("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试")]
     Csrf,
     #[error("{0}")]
     Locked(String),
@@ -27,7 +27,7 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
-    #[error("服务器内部错误,请稍后重试;如问题持续,请联系系统管理员")]
+    #[error("服务器内部错误，请稍后重试；如问题持续，请联系系统管理员")]
     Internal(String),
 }
 
@@ -39,7 +39,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("invalid_input", 422, "提交的内容有误"),
     ("bad_request", 400, "请求格式有误"),
     ("csrf_failed", 403, "CSRF 校验失败"),
-    ("locked", 429, "尝试次数过多,请稍后再试"),
+    ("locked", 429, "尝试次数过多，请稍后再试"),
     ("conflict", 409, "记录已被他人修改"),
     ("payload_too_large", 413, "上传内容过大"),
     ("internal", 500, "服务器内部错误"),
@@ -72,7 +72,7 @@ impl AppError {
     }
 
     pub fn forbidden() -> Self {
-        AppError::Forbidden("无权执行此操作:您的账号没有该机构或功能的相应权限".into())
+        AppError::Forbidden("无权执行此操作：您的账号没有该机构或功能的相应权限".into())
     }
 
     pub fn not_found() -> Self {

@@ -43,14 +43,14 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| {
                 format!(
-                    "SMTP 地址“{}”无效({e}):应为 smtp://主机:端口、smtp://用户:密码@主机:587?tls=required 或 smtps://…",
+                    "SMTP 地址“{}”无效（{e}）：应为 smtp://<主机>:<端口>、smtp://<用户>:<密码>@<主机>:587?tls=required 或 smtps://…",
                     redacted_url(smtp_url)
                 )
             })?
             .timeout(Some(std::time::Duration::from_secs(30)))
             .build();
         let from: Mailbox = from.parse().map_err(|_| {
-            format!("发件人“{from}”无效,应为 地址 或 名称 <地址>,例如 盘锦市政务公开办 <gongkai@panjin.gov.cn>")
+            format!("发件人“{from}”无效，应为 地址 或 名称 <地址>，例如 盘锦市政务公开办 <gongkai@panjin.gov.cn>")
         })?;
         Ok(Mailer {
             transport,
@@ -80,9 +80,9 @@ impl Mailer {
         let id = hex_id(key);
         let mut text = body.to_string();
         if !link.is_empty() {
-            text.push_str(&format!("\n\n查看详情:{}{link}", self.public_url));
+            text.push_str(&format!("\n\n查看详情：{}{link}", self.public_url));
         }
-        text.push_str("\n\n(本邮件由政务公开平台自动发送,请勿直接回复。)");
+        text.push_str("\n\n（本邮件由政务公开平台自动发送，请勿直接回复。）");
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -90,12 +90,12 @@ impl Mailer {
             .message_id(Some(format!("<{id}@{domain}>")))
             .header(ContentType::TEXT_PLAIN)
             .body(text)
-            .map_err(|e| format!("邮件无法生成:{e}"))?;
+            .map_err(|e| format!("邮件无法生成：{e}"))?;
         self.transport
             .send(message)
             .await
             .map(|_| ())
-            .map_err(|e| format!("邮件发送失败({}):{e}", self.url_for_logs))
+            .map_err(|e| format!("邮件发送失败（{}）：{e}", self.url_for_logs))
     }
 }
 

@@ -53,7 +53,7 @@ impl Storage {
     pub async fn get(&self, sha256: &str) -> Result<Vec<u8>, AppError> {
         let path = self.path_of(sha256).ok_or_else(AppError::not_found)?;
         tokio::fs::read(&path).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => AppError::NotFound("附件文件缺失,请联系管理员".into()),
+            std::io::ErrorKind::NotFound => AppError::NotFound("附件文件缺失，请联系管理员".into()),
             _ => AppError::from(e),
         })
     }

@@ -132,7 +132,7 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
     match job.kind.as_str() {
         SCAN_JOB => {
             let p: ScanPayload =
-                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别：{e}"))?;
             let today = match p.date.as_deref() {
                 Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
                     .map_err(|_| format!("日期“{d}”无法识别"))?,
@@ -159,7 +159,7 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
         }
         NOTIFY_JOB => {
             let p: NotifyPayload =
-                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别：{e}"))?;
             let n = notifications::deliver(&mut conn, &p, config.mailer.is_some())
                 .await
                 .map_err(|e| e.to_string())?;
@@ -167,12 +167,12 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
         }
         EMAIL_JOB => {
             let p: EmailPayload =
-                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别：{e}"))?;
             // A node without SMTP leaves the job to be retried, by a node that has it.
             let mailer = config
                 .mailer
                 .as_ref()
-                .ok_or_else(|| "本节点未配置 SMTP,稍后重试".to_string())?;
+                .ok_or_else(|| "本节点未配置 SMTP，稍后重试".to_string())?;
             drop(conn);
             mailer
                 .send(&p.to, &p.subject, &p.body, &p.link, &p.key)
@@ -181,7 +181,7 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
         }
         OPINION_SCAN_JOB => {
             let p: OpinionScanPayload =
-                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别：{e}"))?;
             let now = p.now_ms.unwrap_or_else(gongkai_db::now_ms);
             let out = gongkai_db::opinion::scan_clocks(&mut conn, now)
                 .await
@@ -193,7 +193,7 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Result<
         }
         gongkai_db::workflow::PUBLISH_JOB => {
             let p: PublishPayload =
-                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别:{e}"))?;
+                serde_json::from_str(&job.payload).map_err(|e| format!("任务参数无法识别：{e}"))?;
             drop(conn);
             publish_due_item(db, p.item_id, p.publish_at, false).await
         }
@@ -236,7 +236,7 @@ pub async fn publish_due_item(
             .await
             .map_err(s)?;
         tx.commit().await.map_err(|e| e.to_string())?;
-        tracing::warn!(item = item_id, %message, "定时发布未执行:内容安全检查发现问题");
+        tracing::warn!(item = item_id, %message, "定时发布未执行：内容安全检查发现问题");
         return Ok(format!("item {item_id}: refused by the content guard"));
     }
     let pattern = gongkai_db::settings::index_pattern(&mut tx)
@@ -247,7 +247,7 @@ pub async fn publish_due_item(
         .map_err(s)?;
     tx.commit().await.map_err(|e| e.to_string())?;
     if late {
-        tracing::info!(item = item_id, "定时发布(服务停机期间到期,启动时补发)");
+        tracing::info!(item = item_id, "定时发布（服务停机期间到期，启动时补发）");
     } else {
         tracing::info!(item = item_id, "定时发布");
     }

@@ -329,8 +329,8 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("系统统计:1"), "norm_issued");
-    assert!(page.contains("系统统计:3"), "norm_valid: 甲, 乙, 丁");
+    assert!(page.contains("系统统计：1"), "norm_issued");
+    assert!(page.contains("系统统计：3"), "norm_valid: 甲, 乙, 丁");
     assert!(page.contains("id=\"f-licensing_decisions\""));
     let csrf = crate::support::html::hidden_input(&page, "csrf_token").unwrap();
     let org_s = org.to_string();
@@ -355,7 +355,7 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("一、总体情况不能超过20000个字"));
-    assert!(body.contains("行政处罚·本年处理决定数量:应为0至1亿之间的整数"));
+    assert!(body.contains("行政处罚·本年处理决定数量：应为0至1亿之间的整数"));
     assert!(body.contains("最多保留四位小数"));
     assert!(body.contains("value=\"-1\""), "typed values shown again");
     assert_eq!(app.count("annual_reports").await, 0);
@@ -378,7 +378,7 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
         ("version", "0"),
         (
             "overview",
-            "2024年,市财政局坚持以公开为常态。\n\n<script>alert(1)</script>全年主动公开信息。",
+            "2024年，市财政局坚持以公开为常态。\n\n<script>alert(1)</script>全年主动公开信息。",
         ),
         ("problems", "一是解读形式单一。\n二是更新不够及时。"),
         ("other", "无其他需要报告的事项。"),
@@ -402,7 +402,7 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
         .unwrap();
     assert!(page.contains("年度报告已保存"));
     assert!(page.contains("value=\"1234\""));
-    assert!(page.contains("系统统计:3;报表用填写的 40"));
+    assert!(page.contains("系统统计：3；报表用填写的 40"));
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains("<script>alert(1)"));
     // Saving again over an older version is refused (someone else saved in between).
@@ -645,7 +645,7 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let board = app.get_ok("/admin/supervision").await;
         let row = row_of(&board).expect("still listed while waiting for review");
-        assert!(row.contains("已提交,待审核发布"), "{row}");
+        assert!(row.contains("已提交，待审核发布"), "{row}");
         let item: i64 = sqlx::query_scalar("SELECT item_id FROM annual_reports")
             .fetch_one(&mut *app.conn().await)
             .await

@@ -242,7 +242,7 @@ both_backends!(
             reqwest::Method::POST,
             &format!("/api/v1/items/{id}/publish"),
             Some(&token),
-            Some(json!({"reason": "接口测试:直接发布(先发后审)"})),
+            Some(json!({"reason": "接口测试：直接发布（先发后审）"})),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{published}");

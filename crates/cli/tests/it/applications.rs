@@ -282,7 +282,8 @@ both_backends!(
             vec![
                 ("action", "supplement_request"),
                 ("due_by", due_by.as_str()),
-                ("note", "请写明年份"),
+                // Ends its own sentence: the letter's 。 after the value must not double it.
+                ("note", "请写明年份。"),
             ],
             vec![("action", "supplement_received")],
             vec![
@@ -337,7 +338,7 @@ both_backends!(
                 ("outcome", "partial"),
                 (
                     "note",
-                    "现提供预算执行情况表,其中涉及个人信息部分不予公开<script>",
+                    "现提供预算执行情况表，其中涉及个人信息部分不予公开<script>",
                 ),
                 ("fee_scale", "none"),
             ],
@@ -376,7 +377,12 @@ both_backends!(
                 .await
                 .unwrap();
             assert_eq!(r.status(), StatusCode::OK, "{kind}");
-            assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+            let bytes = r.bytes().await.unwrap();
+            assert!(bytes.starts_with(b"PK"));
+            crate::typography::assert_docx_typography(&bytes, kind);
+            if kind == "supplement" {
+                assert!(docx_text(&bytes).contains("请写明年份\u{3002}"), "{kind}");
+            }
         }
         // After the answer: 行政复议 results, the latest kept.
         let (s, _) = act(
@@ -471,8 +477,8 @@ both_backends!(
             "{}",
             html::excerpt(&detail)
         );
-        assert!(detail.contains("2024-10-03 星期四 不计(受理日,次日起算)"));
-        assert!(detail.contains("补正告知最迟发出日:2024-10-15"));
+        assert!(detail.contains("2024-10-03 星期四 不计（受理日，次日起算）"));
+        assert!(detail.contains("补正告知最迟发出日：2024-10-15"));
         let id: i64 = loc
             .trim_start_matches("/admin/applications/")
             .split('?')
@@ -658,7 +664,7 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("未知的占位符"));
         assert_eq!(app.count("application_letter_templates").await, 0);
-        let r = save("市财政局政府信息公开申请回执\n\n{{申请人}}:\n\n已收到,查询码{{查询码}}。\n\n{{机关名称}}\n{{日期}}").await;
+        let r = save("市财政局政府信息公开申请回执\n\n{{申请人}}:\n\n已收到，查询码{{查询码}}。\n\n{{机关名称}}\n{{日期}}").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         // A handler of another organisation cannot save for this one.
         let other = app.org_id("市统计局").await;
@@ -687,7 +693,7 @@ both_backends!(
             .unwrap();
         let xml = docx_text(&r.bytes().await.unwrap());
         assert!(xml.contains("市财政局政府信息公开申请回执"), "{xml}");
-        assert!(xml.contains(&format!("已收到,查询码{code}。")));
+        assert!(xml.contains(&format!("已收到，查询码{code}。")));
         // Not yet issued: the answer letter.
         let r = h
             .get(app.url(&format!("/admin/applications/{id}/letters/answer")))

@@ -66,7 +66,7 @@ async fn rounds(app: &TestApp, org: &str) -> Vec<(i64, String)> {
 async fn answer(app: &TestApp, round: i64, on: &str) {
     let mut tx = app.db().begin().await.unwrap();
     let input = SubmissionInput {
-        text: "已按要求落实,相关信息已在政府网站公开。".into(),
+        text: "已按要求落实，相关信息已在政府网站公开。".into(),
         item_ids: Vec::new(),
         urls: Vec::new(),
     };
@@ -194,7 +194,7 @@ both_backends!(
             ))
             .await;
         assert!(
-            unit.contains("计入绩效考核:95.59 ÷ 100 × 4% = 3.8236 分"),
+            unit.contains("计入绩效考核：95.59 ÷ 100 × 4% = 3.8236 分"),
             "{unit}"
         );
     }
@@ -252,7 +252,7 @@ both_backends!(
                 .component(Component::Feedback)
                 .unwrap()
                 .explanation
-                .contains("按时提交并采纳 25 轮、逾期提交后采纳 1 轮(每轮按 0.5 计)")
+                .contains("按时提交并采纳 25 轮、逾期提交后采纳 1 轮（每轮按 0.5 计）")
         );
 
         // As of 3 July the late round had not been submitted: it is overdue and scores nothing.
@@ -349,7 +349,7 @@ both_backends!(
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            body.contains("各项权重之和(110分)应等于满分(100分)"),
+            body.contains("各项权重之和（110分）应等于满分（100分）"),
             "{body}"
         );
         let (status, body) = post_scheme(
@@ -416,7 +416,7 @@ both_backends!(
         assert_eq!(status, StatusCode::OK);
         let (status, form) = get(format!("/admin/assessment/scheme?plan={plan}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(form.contains("当前评分方案(只读)") && !form.contains("保存评分方案"));
+        assert!(form.contains("当前评分方案（只读）") && !form.contains("保存评分方案"));
 
         let csrf =
             crate::support::html::hidden_input(&page, "csrf_token").expect("csrf on the page");
@@ -425,7 +425,7 @@ both_backends!(
             post_scheme(&app, &client, plan, &csrf, &[("openness_weight", "6")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(
-            body.contains("只有政务公开办(监管)可以修改评分方案"),
+            body.contains("只有政务公开办（监管）可以修改评分方案"),
             "{body}"
         );
         assert_eq!(app.count("assessment_schemes").await, 0);
@@ -512,7 +512,7 @@ both_backends!(csv_has_a_bom_and_the_figures, |app| async move {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "名次,单位,按时公开(权重50分),落实情况反馈(权重30分),互动回应(权重10分),监测结果(权重10分),扣分,总分(满分100分),计入绩效考核(权重4%)"
+        "名次,单位,按时公开（权重50分）,落实情况反馈（权重30分）,互动回应（权重10分）,监测结果（权重10分）,扣分,总分（满分100分）,计入绩效考核（权重4%）"
     );
     assert_eq!(lines[1], "1,市发展改革委,62.5,37.5,不计分,不计分,0,100,4");
     assert_eq!(

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// 直接发布 (publish without review) needs a reason since the publishing workflow.
-const REASON: &str = "紧急发布,事后补审";
+const REASON: &str = "紧急发布，事后补审";
 
 /// GB 11643: check character 3 is right, 4 is wrong.
 const VALID_ID: &str = "211102198001011233";
@@ -35,11 +35,13 @@ fn numbers_docx() -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     Docx::new()
         .add_paragraph(p("城乡低保对象审批名单公示"))
-        .add_paragraph(p(&format!("申请人王某,身份证号{VALID_ID},住址盘锦市。")))
-        .add_paragraph(p(&format!("申请人李某,身份证号{INVALID_ID},校验位不对。")))
-        .add_paragraph(p(&format!("联系电话{MOBILE},另记{NOT_MOBILE}。")))
+        .add_paragraph(p(&format!("申请人王某，身份证号{VALID_ID}，住址盘锦市。")))
+        .add_paragraph(p(&format!(
+            "申请人李某，身份证号{INVALID_ID}，校验位不对。"
+        )))
+        .add_paragraph(p(&format!("联系电话{MOBILE}，另记{NOT_MOBILE}。")))
         .add_paragraph(p(&format!("办公电话{LANDLINE}。")))
-        .add_paragraph(p(&format!("收款账号{CARD},错号{BAD_CARD}。")))
+        .add_paragraph(p(&format!("收款账号{CARD}，错号{BAD_CARD}。")))
         .add_table(Table::new(vec![
             TableRow::new(vec![cell("姓名"), cell("备注")]),
             TableRow::new(vec![cell("王某"), cell("低保边缘家庭")]),
@@ -155,7 +157,7 @@ both_backends!(
         let work = tempfile::tempdir().unwrap();
         let docx = numbers_docx();
         let pdf = to_pdf(&docx, work.path());
-        let body = format!("正文:申请人身份证号{VALID_ID},另一号码{INVALID_ID}校验位不对。");
+        let body = format!("正文：申请人身份证号{VALID_ID}，另一号码{INVALID_ID}校验位不对。");
         let (id, location) = create_with_files(
             &app,
             "关于城乡低保对象审批名单的公示",
@@ -218,7 +220,7 @@ both_backends!(
             );
         }
         assert!(page.contains("无法在线脱敏"));
-        assert!(page.contains(&format!("身份证号<mark>{VALID_ID}</mark>,住址盘锦市")));
+        assert!(page.contains(&format!("身份证号<mark>{VALID_ID}</mark>，住址盘锦市")));
 
         // Publishing is refused, naming the attachments; nothing changes.
         let csrf = app.csrf_token(&edit).await;
@@ -226,10 +228,10 @@ both_backends!(
         let (status, page) =
             post_form(&app, &publish, &[("csrf_token", &csrf), ("reason", REASON)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("内容安全检查发现9处个人信息或错误,未发布"));
+        assert!(page.contains("内容安全检查发现9处个人信息或错误，未发布"));
         assert!(page.contains("附件中的内容无法在线脱敏"));
         assert!(page.contains("附件“名单.pdf”第"), "pdf line");
-        assert!(page.contains("处发现身份证号:211102********1233"));
+        assert!(page.contains("处发现身份证号：211102********1233"));
         assert_eq!(status_of(&app, id).await, "draft");
 
         // 一键脱敏 fixes the body only; the files still block.
@@ -404,7 +406,7 @@ both_backends!(
             public,
             "方案.txt",
             txt,
-            &plain("推进殡葬改革,倡导文明祭扫。"),
+            &plain("推进殡葬改革，倡导文明祭扫。"),
         )
         .await;
         app.publish(public).await;
@@ -436,7 +438,7 @@ both_backends!(
             .unwrap();
         assert_eq!(r.hits.len(), 1);
         assert!(
-            r.hits[0].snippet_html.starts_with("附件:"),
+            r.hits[0].snippet_html.starts_with("附件："),
             "{}",
             r.hits[0].snippet_html
         );
@@ -576,7 +578,7 @@ both_backends!(government_terms_are_searched_whole, |app| async move {
     let reform = publish("关于深化放管服改革优化营商环境的实施意见").await;
     let once = publish("全面推行最多跑一次改革").await;
     // Has 最多, 跑 and 一次 as words, which is all a query cut without the dictionary asks for.
-    let decoy = publish("群众办事最多跑一趟,跑一次就能办结").await;
+    let decoy = publish("群众办事最多跑一趟，跑一次就能办结").await;
     let civil = publish("盘锦市民政局工作动态").await;
     let gov = publish("盘锦市人民政府常务会议").await;
     sync(&app).await;

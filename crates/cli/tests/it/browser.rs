@@ -180,7 +180,7 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
         .await;
     b.fill(
         "#f-body",
-        "各县区人民政府,市政府各部门:\n\n现将上半年政务公开工作推进情况通报如下。",
+        "各县区人民政府，市政府各部门：\n\n现将上半年政务公开工作推进情况通报如下。",
     )
     .await;
     b.fill("#f-doc_number", "盘政办〔2017〕12号").await;
@@ -189,7 +189,7 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
     b.screenshot("item-editor").await;
     // 直接发布(先发后审) needs a reason; the form is folded in a <details>.
     b.click("details.publish-now summary").await;
-    b.fill("#f-publish_reason", "工作通报需当日发布,先发后审")
+    b.fill("#f-publish_reason", "工作通报需当日发布，先发后审")
         .await;
     b.click("button[name=action][value=publish]").await;
     let url = b.wait_for_url("notice=wf_published_now").await;

@@ -86,7 +86,7 @@ both_backends!(shipped_days_are_in_the_database, |app| async move {
     let cal = calendar(&app).await;
     assert_eq!(
         cal.day(d("2017-09-30")).describe(),
-        "2017-09-30 是工作日(调休上班:国庆节、中秋节)"
+        "2017-09-30 是工作日（调休上班：国庆节、中秋节）"
     );
     assert_eq!(deadline(&app, "2017-09-29", 3).await, d("2017-10-10"));
     assert!(
@@ -118,7 +118,7 @@ both_backends!(
         app.login_admin().await;
         let page = app.get_ok("/admin/calendar?year=2027").await;
         assert!(
-            page.contains("2027年节假日安排尚未录入,按周一至周五计算"),
+            page.contains("2027年节假日安排尚未录入，按周一至周五计算"),
             "{}",
             html::excerpt(&page)
         );
@@ -185,7 +185,7 @@ both_backends!(
         assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
         assert_eq!(loc, "/admin/calendar?year=2027&notice=saved");
         let day = calendar(&app).await.day(d("2027-01-04"));
-        assert_eq!(day.describe(), "2027-01-04 不是工作日(元旦补休)");
+        assert_eq!(day.describe(), "2027-01-04 不是工作日（元旦补休）");
 
         // Delete a shipped make-up Saturday: 2017-09-29 + 3 moves from 10-10 to 10-11.
         let (status, loc) = post(
@@ -233,11 +233,11 @@ both_backends!(
                 String::from_utf8_lossy(&out.stderr)
             );
             assert!(
-                stdout.starts_with("2017-09-29 起 3 个工作日(自次日起算):2017-10-11 星期三\n"),
+                stdout.starts_with("2017-09-29 起 3 个工作日（自次日起算）：2017-10-11 星期三\n"),
                 "{stdout}"
             );
             assert!(
-                stdout.contains("  2017-09-30 星期六 跳过(周末)\n"),
+                stdout.contains("  2017-09-30 星期六 跳过（周末）\n"),
                 "{stdout}"
             );
         }
@@ -263,8 +263,8 @@ both_backends!(bad_input_writes_nothing, |app| async move {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for msg in [
-        "日期格式应为 年-月-日,例如 2027-10-01",
-        "请选择类型:放假或调休上班",
+        "日期格式应为 年-月-日，例如 2027-10-01",
+        "请选择类型：放假或调休上班",
         "请填写节日名称",
     ] {
         assert!(
@@ -449,21 +449,21 @@ fn the_command_line_prints_the_answer_and_its_working() {
     };
     let (ok, out, err) = run(&["is-workday", "2017-09-30"]);
     assert!(ok, "{err}");
-    assert_eq!(out, "2017-09-30 是工作日(调休上班:国庆节、中秋节)\n");
+    assert_eq!(out, "2017-09-30 是工作日（调休上班：国庆节、中秋节）\n");
     let (ok, out, err) = run(&["add-workdays", "2017-09-29", "3"]);
     assert!(ok, "{err}");
     assert_eq!(
         out,
-        "2017-09-29 起 3 个工作日(自次日起算):2017-10-10 星期二\n\
-         \x20 2017-09-30 星期六 第1个工作日(调休上班:国庆节、中秋节)\n\
-         \x20 2017-10-01 星期日 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-02 星期一 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-03 星期二 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-04 星期三 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-05 星期四 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-06 星期五 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-07 星期六 跳过(国庆节、中秋节)\n\
-         \x20 2017-10-08 星期日 跳过(国庆节、中秋节)\n\
+        "2017-09-29 起 3 个工作日（自次日起算）：2017-10-10 星期二\n\
+         \x20 2017-09-30 星期六 第1个工作日（调休上班：国庆节、中秋节）\n\
+         \x20 2017-10-01 星期日 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-02 星期一 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-03 星期二 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-04 星期三 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-05 星期四 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-06 星期五 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-07 星期六 跳过（国庆节、中秋节）\n\
+         \x20 2017-10-08 星期日 跳过（国庆节、中秋节）\n\
          \x20 2017-10-09 星期一 第2个工作日\n\
          \x20 2017-10-10 星期二 第3个工作日\n"
     );
@@ -471,7 +471,7 @@ fn the_command_line_prints_the_answer_and_its_working() {
     assert!(ok);
     assert_eq!(
         out,
-        "2027-01-01 是工作日\n注意:2027年节假日安排尚未录入,按周一至周五计算\n"
+        "2027-01-01 是工作日\n注意：2027年节假日安排尚未录入，按周一至周五计算\n"
     );
     let (ok, _, err) = run(&["is-workday", "2017-9-3x"]);
     assert!(!ok);

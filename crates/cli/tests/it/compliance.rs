@@ -109,7 +109,7 @@ both_backends!(scenario_statuses_as_of_year_end, |app| async move {
     assert_eq!(aug.status_label, "逾期完成");
     assert!(
         aug.explanation
-            .contains("2017-10-16发布《2017年8月全市财政收支情况》,逾期8个工作日"),
+            .contains("2017-10-16发布《2017年8月全市财政收支情况》，逾期8个工作日"),
         "{}",
         aug.explanation
     );
@@ -297,7 +297,7 @@ both_backends!(
         app.publish(elsewhere).await;
         // Nor a 依申请公开 item in the right column.
         let mut fields = app
-            .item("市统计局", "tjxx", "2017年三季度经济运行分析(内部)")
+            .item("市统计局", "tjxx", "2017年三季度经济运行分析（内部）")
             .await;
         fields.publish_date = "2017-10-20".into();
         fields.disclosure = "on_request".into();
@@ -451,7 +451,7 @@ both_backends!(scenario_feedback_as_of_dates, |app| async move {
     assert!(
         stats
             .explanation
-            .contains("2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"),
+            .contains("2017-07-06提交，逾期4个工作日（截止日期2017-06-30）"),
         "{}",
         stats.explanation
     );

@@ -134,7 +134,7 @@ both_backends!(a_press_conference_meets_a_yearly_duty, |app| async move {
         p.evidence[0].href,
         "https://www.panjin.gov.cn/fbh/20170815.html"
     );
-    assert!(p.evidence[0].title.starts_with("新闻发布会:"));
+    assert!(p.evidence[0].title.starts_with("新闻发布会："));
 
     // Another unit's editor may neither record for this obligation nor delete the event.
     let other = app.org_id("市财政局").await;

@@ -43,7 +43,7 @@ both_backends!(
         app.login_admin().await;
         let csrf = app.csrf_token("/admin/items/new").await;
         let body = format!(
-            "申请人王某,身份证号{VALID_ID},现住盘锦市。\n\n另一号码{INVALID_ID}校验位不对。"
+            "申请人王某，身份证号{VALID_ID}，现住盘锦市。\n\n另一号码{INVALID_ID}校验位不对。"
         );
         // 保存并发布 in the editor: the draft is saved, publishing refused.
         let form = Form::new()
@@ -87,9 +87,9 @@ both_backends!(
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("内容安全检查发现1处个人信息或错误,未发布"));
-        assert!(page.contains("正文第11字处发现身份证号:211102********1233"));
-        assert!(page.contains(&format!("身份证号<mark>{VALID_ID}</mark>,现住盘锦市")));
+        assert!(page.contains("内容安全检查发现1处个人信息或错误，未发布"));
+        assert!(page.contains("正文第11字处发现身份证号：211102********1233"));
+        assert!(page.contains(&format!("身份证号<mark>{VALID_ID}</mark>，现住盘锦市")));
         assert_eq!(status_of(&app, id).await, "draft");
 
         // 一键脱敏 saves a new version through the audited update path.
@@ -117,7 +117,7 @@ both_backends!(
             &format!("/admin/items/{id}/publish"),
             &[
                 ("csrf_token", &csrf),
-                ("reason", "脱敏后直接发布(先发后审)"),
+                ("reason", "脱敏后直接发布（先发后审）"),
             ],
         )
         .await;
@@ -134,7 +134,7 @@ both_backends!(
     |app| async move {
         app.login_admin().await;
         let mut f = app.item("市民政局", "tzgg", "值班安排").await;
-        f.body = "节日期间值班电话:13812345678,卡号6217 0001 2345 6788。".into();
+        f.body = "节日期间值班电话：13812345678，卡号6217 0001 2345 6788。".into();
         let id = app.create_item(f).await;
         let csrf = app.csrf_token(&format!("/admin/items/{id}/edit")).await;
         let path = format!("/admin/items/{id}/publish");
@@ -203,7 +203,7 @@ both_backends!(
 both_backends!(the_scan_of_published_content_lists_hits, |app| async move {
     // Published before the guard existed (straight through the db layer).
     let mut f = app.item("市财政局", "tzgg", "联系方式公告").await;
-    f.body = "咨询电话13912345678,地址盘锦市兴隆台区。".into();
+    f.body = "咨询电话13912345678，地址盘锦市兴隆台区。".into();
     let with_phone = app.create_item(f).await;
     app.publish(with_phone).await;
     let clean = app
@@ -266,7 +266,7 @@ both_backends!(
         assert_eq!(app.audit_count().await, audit_before + 2);
 
         let mut f = app.item("市民政局", "tzgg", "试点通知").await;
-        f.body = "经盘锦市政府办公厅同意,公布试点名单。".into();
+        f.body = "经盘锦市政府办公厅同意，公布试点名单。".into();
         let id = app.create_item(f).await;
         let page = app.get_ok(&format!("/admin/items/{id}/edit")).await;
         assert!(page.contains("发现 2 处个人信息或错误"));
@@ -280,7 +280,7 @@ both_backends!(
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let item = items::get(&mut *app.conn().await, id).await.expect("item");
-        assert_eq!(item.body_source, "经盘锦市人民政府办公室同意,公布****。");
+        assert_eq!(item.body_source, "经盘锦市人民政府办公室同意，公布****。");
     }
 );
 

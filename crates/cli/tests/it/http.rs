@@ -18,7 +18,7 @@ fn item_form(csrf: &str, title: &str, org_id: i64, column_id: i64, action: &str)
         .text("disclosure", "proactive")
         .text("doc_number", "盘政办发〔2017〕99号")
         .text("action", action.to_string())
-        .text("publish_reason", "测试:直接发布(先发后审)")
+        .text("publish_reason", "测试：直接发布（先发后审）")
 }
 
 /// Posts the editor form; returns the status and the Location or body.
@@ -56,7 +56,7 @@ both_backends!(publish_via_back_office_then_public_view, |app| async move {
     let column = app.column_id("czyjs").await;
     let form = item_form(
         &csrf,
-        "2017年5月全市财政收支情况(测试)",
+        "2017年5月全市财政收支情况（测试）",
         org,
         column,
         "publish",
@@ -70,7 +70,7 @@ both_backends!(publish_via_back_office_then_public_view, |app| async move {
     let id = item_id_from(&location);
 
     let page = app.get_ok(&format!("/items/{id}")).await;
-    assert!(page.contains("2017年5月全市财政收支情况(测试)"));
+    assert!(page.contains("2017年5月全市财政收支情况（测试）"));
     assert!(
         page.contains("PJ0008/"),
         "索引号 of 市财政局 on the item page"

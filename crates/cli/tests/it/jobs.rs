@@ -357,7 +357,7 @@ both_backends!(reminders_are_created_exactly_once, |app| async move {
     assert_eq!(distinct.len(), all.len());
     let n = &all[0];
     assert!(
-        n.title.contains("将于 2017-06-30 到期(还有 3 个工作日)"),
+        n.title.contains("将于 2017-06-30 到期（还有 3 个工作日）"),
         "{}",
         n.title
     );

@@ -38,4 +38,5 @@ mod reports;
 mod search;
 mod storage;
 mod supervision;
+mod typography;
 mod workflow;

@@ -70,7 +70,7 @@ both_backends!(interpretation_links_both_ways, |app| async move {
         &app,
         "市财政局",
         p,
-        "图解:支持创业创新的若干政策",
+        "图解：支持创业创新的若干政策",
         "2017-06-12",
     )
     .await;
@@ -85,7 +85,7 @@ both_backends!(interpretation_links_both_ways, |app| async move {
         "section on the policy page"
     );
     assert!(policy_page.contains(&format!("href=\"/items/{i}\"")));
-    assert!(policy_page.contains("图解:支持创业创新的若干政策"));
+    assert!(policy_page.contains("图解：支持创业创新的若干政策"));
     assert!(!policy_page.contains("未发布的解读草稿"));
     assert!(policy_page.contains("【此件公开发布】"));
 
@@ -136,7 +136,7 @@ both_backends!(
         let (status, body) = post_item(&app, &editor, "市教育局", p, true).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            body.contains("只有政务公开办(监管)或系统管理员可以确认跨机构解读"),
+            body.contains("只有政务公开办（监管）或系统管理员可以确认跨机构解读"),
             "{body}"
         );
         assert_eq!(app.count("items").await, before, "nothing saved");
@@ -168,7 +168,7 @@ both_backends!(
             .item(
                 "市教育局",
                 "zcjd",
-                "《关于支持创业创新的若干政策》解读(修订)",
+                "《关于支持创业创新的若干政策》解读（修订）",
             )
             .await;
         f.interprets_item_id = p.to_string();
@@ -188,7 +188,7 @@ both_backends!(
         let new = policy(
             &app,
             "市政府办公室",
-            "盘锦市政务公开工作规定(2018年修订)",
+            "盘锦市政务公开工作规定（2018年修订）",
             "2018-03-01",
         )
         .await;
@@ -321,7 +321,7 @@ both_backends!(
                 .item(
                     "市财政局",
                     "zcwj",
-                    &format!("附件检查:{status}·{disclosure}"),
+                    &format!("附件检查：{status}·{disclosure}"),
                 )
                 .await;
             f.disclosure = disclosure.into();

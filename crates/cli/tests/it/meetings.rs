@@ -103,7 +103,7 @@ both_backends!(
             &[
                 ("org_id", org.to_string()),
                 ("kind", "executive".into()),
-                ("title", "市政府常务会议(就业创业专题)".into()),
+                ("title", "市政府常务会议（就业创业专题）".into()),
                 ("held_at", format!("{}T09:30", future(30))),
                 ("place", "市政府第一会议室".into()),
                 ("agenda", "研究就业创业政策".into()),
@@ -273,7 +273,7 @@ both_backends!(
             .post(app.url(&format!("/admin/meetings/{past}/held")))
             .form(&[
                 ("csrf_token", csrf.as_str()),
-                ("minutes", "会议解读了3项扶持政策,20名市民代表列席。"),
+                ("minutes", "会议解读了3项扶持政策，20名市民代表列席。"),
             ])
             .send()
             .await

@@ -79,7 +79,7 @@ both_backends!(
 
         let (client, token) = public_client(&app).await;
         let content = format!(
-            "小区路灯坏了一个月。<script>alert(1)</script>我的身份证号{ID_NUMBER},电话{PHONE}。"
+            "小区路灯坏了一个月。<script>alert(1)</script>我的身份证号{ID_NUMBER}，电话{PHONE}。"
         );
         let form = message_form(&token, org, &content);
         let audit = app.audit_count().await;
@@ -125,7 +125,7 @@ both_backends!(
             .get_ok(&format!("/messages/query?code={}", code.to_lowercase()))
             .await;
         assert!(
-            q.contains("已受理(待分配)"),
+            q.contains("已受理（待分配）"),
             "{}",
             &q[q.find("<main").unwrap_or(0)..]
         );
@@ -208,7 +208,7 @@ both_backends!(
             .post(app.url(&format!("/admin/messages/{id}/reply")))
             .form(&[
                 ("csrf_token", csrf.as_str()),
-                ("reply", "已联系您,电话13912345678。"),
+                ("reply", "已联系您，电话13912345678。"),
             ])
             .send()
             .await
@@ -221,7 +221,7 @@ both_backends!(
             html::excerpt(&body)
         );
         assert!(
-            body.contains("已联系您,电话13912345678。"),
+            body.contains("已联系您，电话13912345678。"),
             "the typed reply is kept"
         );
         assert_eq!(app.audit_count().await, audit);
@@ -394,7 +394,7 @@ both_backends!(bad_input_duplicates_and_floods, |app| async move {
         assert_eq!(r.status(), StatusCode::OK);
         codes.push(code_of(&r.text().await.unwrap()));
     }
-    let r = post(message_form(&token, org, "第6条留言,内容保留")).await;
+    let r = post(message_form(&token, org, "第6条留言，内容保留")).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let body = r.text().await.unwrap();
     assert!(
@@ -402,7 +402,7 @@ both_backends!(bad_input_duplicates_and_floods, |app| async move {
         "{}",
         html::excerpt(&body)
     );
-    assert!(body.contains("第6条留言,内容保留"));
+    assert!(body.contains("第6条留言，内容保留"));
     assert_eq!(app.count("messages").await, 5);
     let r = post(message_form(&token, org, "第2条留言")).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -998,7 +998,7 @@ mod browser {
         b.fill("#f-title", "小区门前道路积水").await;
         b.fill(
             "#f-content",
-            &format!("雨后道路积水严重。我的身份证号{ID_NUMBER},手机{PHONE},请联系我。"),
+            &format!("雨后道路积水严重。我的身份证号{ID_NUMBER}，手机{PHONE}，请联系我。"),
         )
         .await;
         b.screenshot("message-form").await;

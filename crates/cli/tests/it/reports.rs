@@ -161,7 +161,7 @@ both_backends!(
         assert!(
         periods
             .rows()
-            .any(|row| matches!(row.get(10), Some(Data::String(s)) if s.contains("《2017年8月全市财政收支情况》(2017-10-16)")))
+            .any(|row| matches!(row.get(10), Some(Data::String(s)) if s.contains("《2017年8月全市财政收支情况》（2017-10-16）")))
     );
         let unchecked = wb.worksheet_range("未自动核查").unwrap();
         assert_eq!(
@@ -188,6 +188,7 @@ both_backends!(
         let docx = compliance_document(app.db(), plan, AS_OF, Format::Docx, None, issued)
             .await
             .unwrap();
+        crate::typography::assert_docx_typography(&docx, "督查通报 DOCX");
         let xml = document_xml(&docx);
         assert!(xml.contains(TITLE));
         assert!(xml.contains(r#"w:eastAsia="仿宋_GB2312""#));

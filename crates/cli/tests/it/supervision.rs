@@ -25,7 +25,7 @@ both_backends!(
         let on_time = app.create_item(on_time).await;
         app.publish(on_time).await;
         let mut draft = app
-            .item("市财政局", "czyjs", "2017年6月全市财政收支情况(未发布)")
+            .item("市财政局", "czyjs", "2017年6月全市财政收支情况（未发布）")
             .await;
         draft.publish_date = "2017-07-10".into();
         app.create_item(draft).await;
@@ -33,7 +33,7 @@ both_backends!(
         let page = app.get_ok(&format!("/zdgz/{plan}")).await;
         assert!(page.contains("公开预期引导信息"), "tasks are listed");
         assert!(
-            page.contains("牵头:市财政局"),
+            page.contains("牵头：市财政局"),
             "responsible units are listed"
         );
         assert!(
@@ -128,13 +128,13 @@ both_backends!(
             .await;
         assert!(board.contains("反馈与报送情况"));
         assert!(
-            board.contains("2017-07-06提交,逾期4个工作日(截止日期2017-06-30)"),
+            board.contains("2017-07-06提交，逾期4个工作日（截止日期2017-06-30）"),
             "市统计局's late feedback is listed with its explanation"
         );
         assert!(board.contains("已过截止日期仍未反馈"));
         assert!(board.contains("2017年各单位公开期次日历"));
         assert!(
-            board.contains("市财政局 8月:逾期完成1"),
+            board.contains("市财政局 8月：逾期完成1"),
             "the August cell of 市财政局 says its period was met late"
         );
         assert!(

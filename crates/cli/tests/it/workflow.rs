@@ -73,7 +73,7 @@ pub(crate) async fn reach(app: &TestApp, id: i64, to: Reach) {
             } else {
                 WithdrawMode::Notice
             };
-            workflow::withdraw(&mut tx, &a, id, ALL, mode, "内容有误,予以撤回")
+            workflow::withdraw(&mut tx, &a, id, ALL, mode, "内容有误，予以撤回")
                 .await
                 .expect("withdraw");
         }
@@ -429,7 +429,7 @@ both_backends!(
             &path("publish"),
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "直接发布(先发后审)须填写理由",
+            "直接发布（先发后审）须填写理由",
         )
         .await;
         refused(
@@ -726,7 +726,7 @@ both_backends!(
             .unwrap()
             .version;
         let mut f = app
-            .item(ORG, COLUMN, "关于调整部分收费标准的公告(修订)")
+            .item(ORG, COLUMN, "关于调整部分收费标准的公告（修订）")
             .await;
         f.body = "新的正文".into();
         let mut tx = app.db().begin().await.unwrap();
@@ -816,7 +816,7 @@ both_backends!(
             &app,
             &p.r1,
             &format!("/items/{notice}/withdraw"),
-            Some(json!({"mode": "notice", "reason": "统计口径调整,数据另行发布"})),
+            Some(json!({"mode": "notice", "reason": "统计口径调整，数据另行发布"})),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -832,7 +832,7 @@ both_backends!(
         let page = app.get_ok(&format!("/items/{notice}")).await;
         assert!(page.contains("撤回后保留公告的信息"));
         assert!(page.contains("此信息已撤回"));
-        assert!(page.contains("统计口径调整,数据另行发布"));
+        assert!(page.contains("统计口径调整，数据另行发布"));
         assert!(page.contains("撤回日期"));
         assert!(!page.contains("的正文"), "no body");
         assert!(
@@ -944,7 +944,7 @@ both_backends!(scheduled_publication_by_the_job_queue, |app| async move {
     .fetch_one(&mut *app.conn().await)
     .await
     .unwrap();
-    assert!(summary.ends_with("(定时发布)"), "{summary}");
+    assert!(summary.ends_with("（定时发布）"), "{summary}");
     // Running again changes nothing.
     let stats = gongkai_web::worker::run_once(app.db(), &config)
         .await
@@ -998,7 +998,7 @@ both_backends!(versions_and_public_change_notes, |app| async move {
     );
     assert_eq!(app.audit_count().await, audit);
     edit(
-        "关于公布收费目录的通知(修订)",
+        "关于公布收费目录的通知（修订）",
         "第一行\n改后的第二行",
         true,
         "调整了第二项收费标准",
@@ -1030,7 +1030,7 @@ both_backends!(versions_and_public_change_notes, |app| async move {
         "diff"
     );
     assert!(admin.contains("<span class=\"diff-removed\">- 第二行</span>"));
-    assert!(admin.contains("<ins>关于公布收费目录的通知(修订)</ins>"));
+    assert!(admin.contains("<ins>关于公布收费目录的通知（修订）</ins>"));
 });
 
 // The leak matrix for the workflow's non-public states over the HTML pages, the API, search
@@ -1236,7 +1236,7 @@ async fn restart_case(url: Option<String>) {
     .await
     .unwrap();
     assert!(
-        summary.contains("定时发布(服务停机期间到期,启动时补发)"),
+        summary.contains("定时发布（服务停机期间到期，启动时补发）"),
         "{summary}"
     );
     assert!(
@@ -1294,7 +1294,7 @@ both_backends!(
             }
         };
         let change = |note: &str| {
-            json!({"version": version, "title": "关于公布行政事业性收费目录(2017年修订)的通知",
+            json!({"version": version, "title": "关于公布行政事业性收费目录（2017年修订）的通知",
             "org_id": org, "column_ids": [column], "body": "新的收费目录。", "disclosure": "proactive",
             "major": true, "change_note": note})
         };

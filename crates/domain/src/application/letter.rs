@@ -9,17 +9,17 @@ use serde::{Deserialize, Serialize};
 /// Placeholders a template may use.
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("申请人", "申请人姓名或单位名称"),
-    ("查询码", "查询码(跟踪码)"),
+    ("查询码", "查询码（跟踪码）"),
     ("收到日期", "收到申请之日"),
     ("申请内容", "所需政府信息的描述"),
-    ("答复期限", "答复期限(日期)"),
+    ("答复期限", "答复期限（日期）"),
     ("补正事项", "需要补正的事项"),
-    ("补正期限", "补正期限(日期)"),
+    ("补正期限", "补正期限（日期）"),
     ("延期天数", "延长的工作日数"),
     ("延期理由", "延期理由"),
-    ("办理结果", "答复类型(年报口径)"),
+    ("办理结果", "答复类型（年报口径）"),
     ("答复内容", "答复正文"),
-    ("信息处理费", "收取的信息处理费(元)"),
+    ("信息处理费", "收取的信息处理费（元）"),
     ("机关名称", "答复机关名称"),
     ("日期", "出具日期"),
 ];
@@ -67,16 +67,16 @@ impl LetterKind {
     pub fn default_template(self) -> &'static str {
         match self {
             LetterKind::Receipt => {
-                "政府信息公开申请受理回执\n\n{{申请人}}:\n\n本机关于{{收到日期}}收到您(单位)提交的政府信息公开申请,所需信息为:{{申请内容}}。\n\n根据《中华人民共和国政府信息公开条例》第三十三条,本机关将于{{答复期限}}前作出答复。您可凭查询码 {{查询码}} 在本网站查询办理进度。\n\n{{机关名称}}\n{{日期}}"
+                "政府信息公开申请受理回执\n\n{{申请人}}：\n\n本机关于{{收到日期}}收到您（单位）提交的政府信息公开申请，所需信息为：{{申请内容}}。\n\n根据《中华人民共和国政府信息公开条例》第三十三条，本机关将于{{答复期限}}前作出答复。您可凭查询码 {{查询码}} 在本网站查询办理进度。\n\n{{机关名称}}\n{{日期}}"
             }
             LetterKind::Supplement => {
-                "政府信息公开申请补正告知书\n\n{{申请人}}:\n\n本机关于{{收到日期}}收到您(单位)提交的政府信息公开申请(查询码 {{查询码}})。根据《中华人民共和国政府信息公开条例》第三十条,请您对以下事项作出补正:{{补正事项}}。\n\n请于{{补正期限}}前提交补正材料。答复期限自本机关收到补正后的申请之日起计算;无正当理由逾期不补正的,视为放弃申请,本机关不再处理该申请。\n\n{{机关名称}}\n{{日期}}"
+                "政府信息公开申请补正告知书\n\n{{申请人}}：\n\n本机关于{{收到日期}}收到您（单位）提交的政府信息公开申请（查询码 {{查询码}}）。根据《中华人民共和国政府信息公开条例》第三十条，请您对以下事项作出补正：{{补正事项}}。\n\n请于{{补正期限}}前提交补正材料。答复期限自本机关收到补正后的申请之日起计算；无正当理由逾期不补正的，视为放弃申请，本机关不再处理该申请。\n\n{{机关名称}}\n{{日期}}"
             }
             LetterKind::Extension => {
-                "政府信息公开申请延期答复告知书\n\n{{申请人}}:\n\n本机关于{{收到日期}}收到您(单位)提交的政府信息公开申请(查询码 {{查询码}})。因{{延期理由}},经本机关政府信息公开工作机构负责人同意,根据《中华人民共和国政府信息公开条例》第三十三条第二款,答复期限延长{{延期天数}}个工作日,延长后的答复期限为{{答复期限}}。\n\n{{机关名称}}\n{{日期}}"
+                "政府信息公开申请延期答复告知书\n\n{{申请人}}：\n\n本机关于{{收到日期}}收到您（单位）提交的政府信息公开申请（查询码 {{查询码}}）。因{{延期理由}}，经本机关政府信息公开工作机构负责人同意，根据《中华人民共和国政府信息公开条例》第三十三条第二款，答复期限延长{{延期天数}}个工作日，延长后的答复期限为{{答复期限}}。\n\n{{机关名称}}\n{{日期}}"
             }
             LetterKind::Answer => {
-                "政府信息公开申请答复书\n\n{{申请人}}:\n\n本机关于{{收到日期}}收到您(单位)提交的政府信息公开申请(查询码 {{查询码}}),所需信息为:{{申请内容}}。经审查,现答复如下:\n\n办理结果:{{办理结果}}。{{答复内容}}\n\n信息处理费:{{信息处理费}}元。\n\n如对本答复不服,可以自收到本答复之日起六十日内依法申请行政复议,或者在六个月内依法提起行政诉讼。\n\n{{机关名称}}\n{{日期}}"
+                "政府信息公开申请答复书\n\n{{申请人}}：\n\n本机关于{{收到日期}}收到您（单位）提交的政府信息公开申请（查询码 {{查询码}}），所需信息为：{{申请内容}}。经审查，现答复如下：\n\n办理结果：{{办理结果}}。{{答复内容}}\n\n信息处理费：{{信息处理费}}元。\n\n如对本答复不服，可以自收到本答复之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。\n\n{{机关名称}}\n{{日期}}"
             }
         }
     }
@@ -117,6 +117,23 @@ pub struct Letter {
     pub signature: Vec<String>,
 }
 
+/// Punctuation that ends a sentence or clause, full-width and ASCII.
+const CLOSING: &[char] = &[
+    '\u{3002}', '\u{FF0C}', '\u{FF1B}', '\u{FF1A}', '\u{FF01}', '\u{FF1F}', '.', ',', ';', ':',
+    '!', '?',
+];
+
+/// A value as it goes in before `next` (the template after the placeholder): when the template
+/// ends the sentence or clause itself, the value's own closing punctuation is dropped, so
+/// `所需信息为：{{申请内容}}。` with a description that ends in `。` has one `。`, not two.
+fn joined<'a>(value: &'a str, next: &str) -> &'a str {
+    if next.starts_with(CLOSING) {
+        value.trim_end().trim_end_matches(CLOSING).trim_end()
+    } else {
+        value
+    }
+}
+
 /// Fills `template` with `values` (placeholder name → text; a missing value becomes empty).
 pub fn fill(template: &str, values: &[(&str, String)]) -> Letter {
     let mut text = String::with_capacity(template.len());
@@ -127,10 +144,10 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> Letter {
         match after.find("}}") {
             Some(j) => {
                 let name = after[..j].trim();
-                if let Some((_, v)) = values.iter().find(|(k, _)| *k == name) {
-                    text.push_str(v);
-                }
                 rest = &after[j + 2..];
+                if let Some((_, v)) = values.iter().find(|(k, _)| *k == name) {
+                    text.push_str(joined(v, rest));
+                }
             }
             None => {
                 text.push_str(&rest[i..]);
@@ -183,10 +200,34 @@ mod tests {
                 ],
             );
             assert!(l.title.contains("政府信息公开申请"), "{}", l.title);
-            assert_eq!(l.paragraphs[0], "张三:");
+            assert_eq!(l.paragraphs[0], "张三\u{FF1A}");
             assert_eq!(l.signature[0], "盘锦市民政局");
             assert!(!l.paragraphs.iter().any(|p| p.contains("{{")));
         }
+    }
+
+    #[test]
+    fn a_value_ending_a_sentence_does_not_double_the_full_stop() {
+        let l = fill(
+            LetterKind::Answer.default_template(),
+            &[
+                ("申请内容", "2017年财政预算执行情况。".into()),
+                ("办理结果", "予以公开".into()),
+                ("答复内容", "现提供预算执行情况表。".into()),
+            ],
+        );
+        let body = l.paragraphs.join("\n");
+        assert!(
+            body.contains("所需信息为\u{FF1A}2017年财政预算执行情况\u{3002}经审查"),
+            "{body}"
+        );
+        assert!(!body.contains("\u{3002}\u{3002}"), "{body}");
+        assert!(body.contains("现提供预算执行情况表\u{3002}"), "{body}");
+        let l = fill(
+            "标题\n\n因{{延期理由}}\u{FF0C}延期。",
+            &[("延期理由", "需调取档案。 ".into())],
+        );
+        assert_eq!(l.paragraphs, ["因需调取档案\u{FF0C}延期\u{3002}"]);
     }
 
     #[test]

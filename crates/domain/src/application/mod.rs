@@ -85,12 +85,12 @@ impl Channel {
     /// The receipt-date rule of 条例第三十一条 for this channel.
     pub fn receipt_rule(self) -> &'static str {
         match self {
-            Channel::InPerson => "当面提交的,以提交之日为收到申请之日(第三十一条第一项)",
+            Channel::InPerson => "当面提交的，以提交之日为收到申请之日（第三十一条第一项）",
             Channel::Post => {
-                "邮寄的,以行政机关签收之日为收到申请之日;平常信函等无需签收的,以与申请人确认之日为收到申请之日(第三十一条第二项)"
+                "邮寄的，以行政机关签收之日为收到申请之日；平常信函等无需签收的，以与申请人确认之日为收到申请之日（第三十一条第二项）"
             }
             Channel::Online | Channel::Fax | Channel::Email => {
-                "通过互联网渠道或者传真提交的,以双方确认之日为收到申请之日(第三十一条第三项);未另行记录的,以提交之日为确认之日"
+                "通过互联网渠道或者传真提交的，以双方确认之日为收到申请之日（第三十一条第三项）；未另行记录的，以提交之日为确认之日"
             }
         }
     }
@@ -108,11 +108,11 @@ pub fn receipt_date(
         (Channel::InPerson, _) => Ok(submitted_on),
         (Channel::Post, None) => Err(Invalid::one(
             "confirmed_on",
-            "邮寄的申请须填写签收日期(平常信函填写与申请人确认之日)",
+            "邮寄的申请须填写签收日期（平常信函填写与申请人确认之日）",
         )),
         (_, Some(c)) if c < submitted_on => Err(Invalid::one(
             "confirmed_on",
-            format!("签收或确认日期 {c} 不能早于提交(寄出)日期 {submitted_on}"),
+            format!("签收或确认日期 {c} 不能早于提交（寄出）日期 {submitted_on}"),
         )),
         (_, Some(c)) => Ok(c),
         (_, None) => Ok(submitted_on),
@@ -162,7 +162,7 @@ coded_enum! {
     /// one per answered application; 部分公开 counts only as itself.
     Outcome {
         Disclosed = "disclosed": "予以公开",
-        Partial = "partial": "部分公开(区分处理的,只计这一情形,不计其他情形)",
+        Partial = "partial": "部分公开（区分处理的，只计这一情形，不计其他情形）",
         StateSecret = "withheld_state_secret": "属于国家秘密",
         ForbiddenByLaw = "withheld_law": "其他法律行政法规禁止公开",
         Security = "withheld_security": "危及“三安全一稳定”",
@@ -216,7 +216,7 @@ impl Outcome {
     pub fn full_label(self) -> String {
         match self.number() {
             None => OutcomeGroup::name(self.group()).to_string(),
-            Some(n) => format!("{}:{n}.{}", self.group().name(), self.label()),
+            Some(n) => format!("{}：{n}.{}", self.group().name(), self.label()),
         }
     }
 }
@@ -225,8 +225,8 @@ coded_enum! {
     /// 行政复议 / 行政诉讼 (table 四): which proceeding.
     ReviewKind {
         Reconsideration = "reconsideration": "行政复议",
-        DirectSuit = "direct_suit": "行政诉讼(未经复议直接起诉)",
-        SuitAfterReconsideration = "suit_after_reconsideration": "行政诉讼(复议后起诉)",
+        DirectSuit = "direct_suit": "行政诉讼（未经复议直接起诉）",
+        SuitAfterReconsideration = "suit_after_reconsideration": "行政诉讼（复议后起诉）",
     }
 }
 
@@ -287,7 +287,7 @@ pub fn fee_explained(scale: FeeScale, quantity: u32) -> (u64, String) {
             };
             (
                 fee,
-                format!("本月第{quantity}件申请,按件计收:{band},计{fee}元"),
+                format!("本月第{quantity}件申请，按件计收：{band}，计{fee}元"),
             )
         }
         FeeScale::PerPage => {
@@ -295,7 +295,7 @@ pub fn fee_explained(scale: FeeScale, quantity: u32) -> (u64, String) {
             (
                 fee,
                 format!(
-                    "共{quantity}页,按量计收:30页以内免费,31至100页每页10元,101至200页每页20元,201页以上每页40元,计{fee}元"
+                    "共{quantity}页，按量计收：30页以内免费，31至100页每页10元，101至200页每页20元，201页以上每页40元，计{fee}元"
                 ),
             )
         }
@@ -336,10 +336,10 @@ coded_enum! {
 coded_enum! {
     /// How the applicant wants the information (条例第二十九条第三项).
     Delivery {
-        Paper = "paper": "纸质文本(邮寄)",
-        Pickup = "pickup": "纸质文本(当面领取)",
+        Paper = "paper": "纸质文本（邮寄）",
+        Pickup = "pickup": "纸质文本（当面领取）",
         Email = "email": "电子邮件",
-        Online = "online": "网上查询(凭查询码查看答复)",
+        Online = "online": "网上查询（凭查询码查看答复）",
     }
 }
 
@@ -408,7 +408,7 @@ fn clean(s: &str) -> String {
 fn check_len(inv: &mut Invalid, field: &'static str, label: &str, v: &str, max: usize) {
     let n = v.chars().count();
     if n > max {
-        inv.push(field, format!("{label}不能超过{max}个字(现为{n}个字)"));
+        inv.push(field, format!("{label}不能超过{max}个字（现为{n}个字）"));
     }
 }
 
@@ -422,7 +422,7 @@ impl ApplicationFields {
         }
         let name = clean(&self.name);
         if name.is_empty() {
-            inv.push("name", "请填写姓名(法人或其他组织填写联系人姓名)");
+            inv.push("name", "请填写姓名（法人或其他组织填写联系人姓名）");
         }
         check_len(&mut inv, "name", "姓名", &name, MAX_NAME);
         let org_name = clean(&self.org_name);
@@ -441,7 +441,7 @@ impl ApplicationFields {
         } else if id_type == Some(IdType::ResidentId) && !crate::guard::is_resident_id(&id_number) {
             inv.push("id_number", "居民身份证号码应为18位且校验位正确");
         } else if id_type == Some(IdType::CreditCode) && !crate::credit_code::is_valid(&id_number) {
-            inv.push("id_number", "统一社会信用代码无效,请核对");
+            inv.push("id_number", "统一社会信用代码无效，请核对");
         }
         check_len(&mut inv, "id_number", "证件号码", &id_number, 40);
         let phone = clean(&self.phone);
@@ -451,7 +451,7 @@ impl ApplicationFields {
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
         {
-            inv.push("phone", "请填写有效的联系电话(7至20位数字)");
+            inv.push("phone", "请填写有效的联系电话（7至20位数字）");
         }
         let email = clean(&self.email);
         if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {
@@ -464,7 +464,7 @@ impl ApplicationFields {
         if description.chars().count() < 4 {
             inv.push(
                 "description",
-                "请描述所需政府信息(名称、文号或者便于查询的其他特征性描述)",
+                "请描述所需政府信息（名称、文号或者便于查询的其他特征性描述）",
             );
         }
         check_len(
@@ -481,10 +481,10 @@ impl ApplicationFields {
             inv.push("delivery", "请选择获取信息的方式");
         }
         if delivery == Some(Delivery::Email) && email.is_empty() {
-            inv.push("email", "选择电子邮件方式的,须填写电子邮箱");
+            inv.push("email", "选择电子邮件方式的，须填写电子邮箱");
         }
         if delivery == Some(Delivery::Paper) && address.is_empty() {
-            inv.push("address", "选择邮寄纸质文本的,须填写通信地址");
+            inv.push("address", "选择邮寄纸质文本的，须填写通信地址");
         }
         match (applicant_type, id_type, delivery) {
             (Some(applicant_type), Some(id_type), Some(delivery)) if inv.is_empty() => {
@@ -590,33 +590,33 @@ impl CaseEvent {
     pub fn label(&self) -> String {
         match self {
             CaseEvent::SupplementRequested { due_by, note, .. } => {
-                format!("发出补正告知(补正期限 {due_by}):{note}")
+                format!("发出补正告知（补正期限 {due_by}）：{note}")
             }
-            CaseEvent::SupplementReceived { .. } => "收到补正材料,答复期限重新起算".into(),
+            CaseEvent::SupplementReceived { .. } => "收到补正材料，答复期限重新起算".into(),
             CaseEvent::ConsultationStarted {
                 consulted, note, ..
-            } => format!("{}(期间不计入答复期限):{note}", consulted.label()),
-            CaseEvent::ConsultationEnded { .. } => "征求意见结束,恢复计时".into(),
+            } => format!("{}（期间不计入答复期限）：{note}", consulted.label()),
+            CaseEvent::ConsultationEnded { .. } => "征求意见结束，恢复计时".into(),
             CaseEvent::Extended {
                 working_days,
                 approver,
                 reason,
                 ..
-            } => format!("延期答复{working_days}个工作日(批准人:{approver}):{reason}"),
+            } => format!("延期答复{working_days}个工作日（批准人：{approver}）：{reason}"),
             CaseEvent::Answered {
                 outcome, fee_yuan, ..
             } => {
                 if *fee_yuan > 0 {
                     format!(
-                        "作出答复:{},收取信息处理费{fee_yuan}元",
+                        "作出答复：{}，收取信息处理费{fee_yuan}元",
                         outcome.full_label()
                     )
                 } else {
-                    format!("作出答复:{}", outcome.full_label())
+                    format!("作出答复：{}", outcome.full_label())
                 }
             }
             CaseEvent::Review { review, result, .. } => {
-                format!("{}:{}", review.label(), result.label())
+                format!("{}：{}", review.label(), result.label())
             }
         }
     }
@@ -625,14 +625,14 @@ impl CaseEvent {
     pub fn public_label(&self) -> String {
         match self {
             CaseEvent::SupplementRequested { due_by, .. } => {
-                format!("已发出补正告知,请于 {due_by} 前补正")
+                format!("已发出补正告知，请于 {due_by} 前补正")
             }
-            CaseEvent::ConsultationStarted { .. } => "征求意见中(所需时间不计入答复期限)".into(),
+            CaseEvent::ConsultationStarted { .. } => "征求意见中（所需时间不计入答复期限）".into(),
             CaseEvent::Extended { working_days, .. } => {
                 format!("延期答复{working_days}个工作日")
             }
             CaseEvent::Answered { outcome, .. } => {
-                format!("已答复:{}", outcome.group().name())
+                format!("已答复：{}", outcome.group().name())
             }
             e => e.label(),
         }
@@ -825,28 +825,28 @@ impl Case {
             && on < prev
         {
             return refuse(format!(
-                "办理记录须按日期先后录入:{on} 早于上一记录的日期 {prev}"
+                "办理记录须按日期先后录入：{on} 早于上一记录的日期 {prev}"
             ));
         }
         let answered = self.status == Status::Answered;
         if answered && !matches!(event, CaseEvent::Review { .. }) {
-            return refuse("该申请已答复办结,不能再办理");
+            return refuse("该申请已答复办结，不能再办理");
         }
         match &event {
             CaseEvent::SupplementRequested { due_by, note, .. } => {
                 if self.supplement_requested {
-                    return refuse("补正告知只能发出一次(条例第三十条:一次性告知)");
+                    return refuse("补正告知只能发出一次（条例第三十条：一次性告知）");
                 }
                 if self.status != Status::InProgress {
                     return refuse(format!(
-                        "当前状态为“{}”,不能发出补正告知",
+                        "当前状态为“{}”，不能发出补正告知",
                         self.status.label()
                     ));
                 }
                 let limit = self.supplement_notice_limit(cal)?;
                 if on > limit {
                     return refuse(format!(
-                        "补正告知须在收到申请之日起7个工作日内发出(收到申请 {},最迟 {limit}),{on} 已超过期限",
+                        "补正告知须在收到申请之日起7个工作日内发出（收到申请 {}，最迟 {limit}），{on} 已超过期限",
                         self.received_on
                     ));
                 }
@@ -863,7 +863,7 @@ impl Case {
             }
             CaseEvent::SupplementReceived { .. } => {
                 if self.status != Status::AwaitingSupplement {
-                    return refuse("没有待补正的告知,不能登记收到补正");
+                    return refuse("没有待补正的告知，不能登记收到补正");
                 }
                 self.clock.resume(on)?;
                 self.clock.restart(on, "收到补正材料")?;
@@ -872,7 +872,7 @@ impl Case {
             CaseEvent::ConsultationStarted { consulted, .. } => {
                 if self.status != Status::InProgress {
                     return refuse(format!(
-                        "当前状态为“{}”,不能开始征求意见",
+                        "当前状态为“{}”，不能开始征求意见",
                         self.status.label()
                     ));
                 }
@@ -897,10 +897,10 @@ impl Case {
                 ..
             } => {
                 if self.extended {
-                    return refuse("已延期一次,不能再次延期(条例第三十三条)");
+                    return refuse("已延期一次，不能再次延期（条例第三十三条）");
                 }
                 if approver.trim().is_empty() {
-                    return refuse("延期须记录批准人(公开工作机构负责人)");
+                    return refuse("延期须记录批准人（公开工作机构负责人）");
                 }
                 if *working_days == 0 || *working_days > self.rule.max_extension_working_days {
                     return refuse(format!(
@@ -917,11 +917,11 @@ impl Case {
             CaseEvent::Answered { outcome, .. } => {
                 match self.status {
                     Status::Consultation => {
-                        return refuse("征求意见尚未结束,请先登记征求意见结束");
+                        return refuse("征求意见尚未结束，请先登记征求意见结束");
                     }
                     Status::AwaitingSupplement if *outcome != Outcome::NoSupplement => {
                         return refuse(
-                            "待补正期间只能以“申请人无正当理由逾期不补正”办结,或先登记收到补正",
+                            "待补正期间只能以“申请人无正当理由逾期不补正”办结，或先登记收到补正",
                         );
                     }
                     _ => {}

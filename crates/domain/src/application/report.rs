@@ -120,7 +120,7 @@ impl Table3 {
         for (i, t) in ApplicantType::ALL.iter().enumerate() {
             if lhs.counts[i] != rhs.counts[i] {
                 errors.push(format!(
-                    "{}:一+二={},三(七)+四={},不相等",
+                    "{}：一+二={}，三（七）+四={}，不相等",
                     t.label(),
                     lhs.counts[i],
                     rhs.counts[i]
@@ -129,7 +129,7 @@ impl Table3 {
         }
         if lhs.total != rhs.total {
             errors.push(format!(
-                "总计:一+二={},三(七)+四={},不相等",
+                "总计：一+二={}，三（七）+四={}，不相等",
                 lhs.total, rhs.total
             ));
         }
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(t.carried_out.counts, [1, 0, 0, 0, 0, 1]);
         let row = |o: Outcome| t.outcomes.iter().find(|(x, _)| *x == o).unwrap().1.clone();
         assert_eq!(row(Outcome::StateSecret).counts[1], 1);
-        assert_eq!(row(Outcome::StateSecret).label, "不予公开:1.属于国家秘密");
+        assert_eq!(row(Outcome::StateSecret).label, "不予公开：1.属于国家秘密");
         assert_eq!(t.outcomes.len(), 21);
         assert_eq!(t.check(), Ok(()));
         // A broken table is reported column by column.
@@ -260,7 +260,7 @@ mod tests {
         broken.new.counts[0] += 1;
         broken.new.total += 1;
         let errs = broken.check().unwrap_err();
-        assert_eq!(errs[0], "自然人:一+二=3,三(七)+四=2,不相等");
+        assert_eq!(errs[0], "自然人：一+二=3，三（七）+四=2，不相等");
         assert!(errs[1].starts_with("总计"));
         // The year before: a and old; a carried out of 2023.
         let t23 = Table3::compute(2023, &cases);

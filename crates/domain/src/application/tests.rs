@@ -52,14 +52,20 @@ fn applicant_types_and_outcomes_are_the_annual_report_rows() {
     assert_eq!(count(OutcomeGroup::Unavailable), 3);
     assert_eq!(count(OutcomeGroup::NotHandled), 5);
     assert_eq!(count(OutcomeGroup::Other), 3);
-    assert_eq!(Outcome::StateSecret.full_label(), "不予公开:1.属于国家秘密");
-    assert_eq!(Outcome::Inquiry.full_label(), "不予公开:8.属于行政查询事项");
+    assert_eq!(
+        Outcome::StateSecret.full_label(),
+        "不予公开：1.属于国家秘密"
+    );
+    assert_eq!(
+        Outcome::Inquiry.full_label(),
+        "不予公开：8.属于行政查询事项"
+    );
     assert_eq!(
         Outcome::NotHeld.full_label(),
-        "无法提供:1.本机关不掌握相关政府信息"
+        "无法提供：1.本机关不掌握相关政府信息"
     );
     assert_eq!(Outcome::Confirm.number(), Some(5));
-    assert_eq!(Outcome::OtherOther.full_label(), "其他处理:3.其他");
+    assert_eq!(Outcome::OtherOther.full_label(), "其他处理：3.其他");
     assert_eq!(Outcome::Disclosed.full_label(), "予以公开");
     for o in Outcome::ALL {
         assert_eq!(Outcome::from_code(o.code()), Some(*o));
@@ -106,7 +112,10 @@ fn fees_of_the_2020_scale() {
     assert!(fee_per_page(u32::MAX) > 0);
     let (fee, why) = fee_explained(FeeScale::PerApplication, 35);
     assert_eq!(fee, 200);
-    assert_eq!(why, "本月第35件申请,按件计收:第31至40件每件200元,计200元");
+    assert_eq!(
+        why,
+        "本月第35件申请，按件计收：第31至40件每件200元，计200元"
+    );
     assert_eq!(fee_explained(FeeScale::PerPage, 45).0, 150);
 }
 
@@ -178,15 +187,15 @@ fn received_on_a_make_up_sunday() {
     let line = |s: &str| r.steps.iter().find(|x| x.date == d(s)).unwrap().line();
     assert_eq!(
         line("2024-09-29"),
-        "2024-09-29 星期日 不计(受理日,次日起算)"
+        "2024-09-29 星期日 不计（受理日，次日起算）"
     );
     assert_eq!(line("2024-09-30"), "2024-09-30 星期一 第1个工作日");
     assert!(
-        line("2024-10-03").contains("不计(国庆节)"),
+        line("2024-10-03").contains("不计（国庆节）"),
         "{}",
         line("2024-10-03")
     );
-    assert!(line("2024-10-12").starts_with("2024-10-12 星期六 第6个工作日(调休上班"));
+    assert!(line("2024-10-12").starts_with("2024-10-12 星期六 第6个工作日（调休上班"));
     assert!(
         r.summary().ends_with("答复期限 2024-10-31"),
         "{}",
@@ -278,16 +287,16 @@ fn supplement_restart_consultation_pause_and_extension_together() {
     assert_eq!(r.restarts, 1);
     assert_eq!(
         r.summary(),
-        "受理日 2024-09-27;补正后重新起算 2024-10-14;法定期限 20 个工作日;暂停 10 个工作日;延期 20 个工作日;答复期限 2024-12-23"
+        "受理日 2024-09-27；补正后重新起算 2024-10-14；法定期限 20 个工作日；暂停 10 个工作日；延期 20 个工作日；答复期限 2024-12-23"
     );
     let line = |s: &str| r.steps.iter().find(|x| x.date == d(s)).unwrap().line();
     assert!(
-        line("2024-10-10").contains("不计(补正前)"),
+        line("2024-10-10").contains("不计（补正前）"),
         "{}",
         line("2024-10-10")
     );
     assert!(
-        line("2024-10-22").contains("暂停:征求第三方意见"),
+        line("2024-10-22").contains("暂停：征求第三方意见"),
         "{}",
         line("2024-10-22")
     );

@@ -171,7 +171,7 @@ impl Scheme {
                 inv.push(
                     "openness_weight",
                     format!(
-                        "政务公开在绩效考核中的权重不能低于{}%(工作安排要求“将政务公开纳入绩效考核体系,权重不低于4%”)",
+                        "政务公开在绩效考核中的权重不能低于{}%（工作安排要求“将政务公开纳入绩效考核体系，权重不低于4%”）",
                         fmt_num(MIN_OPENNESS_WEIGHT)
                     ),
                 );
@@ -210,7 +210,7 @@ impl Scheme {
             {
                 inv.push(
                     ff,
-                    format!("“{}”逾期得分比例应在0到1之间(如0.5)", c.label()),
+                    format!("“{}”逾期得分比例应在0到1之间（如0.5）", c.label()),
                 );
             }
         }
@@ -218,7 +218,7 @@ impl Scheme {
             inv.push(
                 "weights",
                 format!(
-                    "各项权重之和({}分)应等于满分({}分)",
+                    "各项权重之和（{}分）应等于满分（{}分）",
                     fmt_num(sum),
                     fmt_num(self.full_score)
                 ),
@@ -227,7 +227,7 @@ impl Scheme {
         if weights_ok && sourced <= 0.0 {
             inv.push(
                 "weights",
-                "“按时公开”和“落实情况反馈”的权重不能都为0:其余考核内容尚无数据来源,无法计分",
+                "“按时公开”和“落实情况反馈”的权重不能都为0：其余考核内容尚无数据来源，无法计分",
             );
         }
         let d = &self.deductions;
@@ -311,7 +311,7 @@ impl SchemeFields {
             match t.parse::<f64>() {
                 Ok(v) if v.is_finite() => v,
                 _ => {
-                    inv.push(field, format!("{label}必须是数字(如 50 或 0.5)"));
+                    inv.push(field, format!("{label}必须是数字（如 50 或 0.5）"));
                     0.0
                 }
             }
@@ -426,7 +426,7 @@ mod tests {
         s.publication.weight = 60.0;
         assert_eq!(
             s.validate().unwrap_err().message_for("weights"),
-            Some("各项权重之和(110分)应等于满分(100分)")
+            Some("各项权重之和（110分）应等于满分（100分）")
         );
         s.deductions.cap = -1.0;
         let e = s.validate().unwrap_err();
@@ -490,7 +490,7 @@ mod tests {
         let e = f.parse().unwrap_err();
         assert_eq!(
             e.message_for("full_score"),
-            Some("满分必须是数字(如 50 或 0.5)")
+            Some("满分必须是数字（如 50 或 0.5）")
         );
         assert_eq!(e.message_for("cap"), Some("请填写扣分上限"));
         assert_eq!(e.message_for("openness_weight"), None, "5% reads as 5");

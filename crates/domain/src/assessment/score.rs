@@ -87,7 +87,7 @@ fn credit(scheme: &Scheme, c: Component, u: &UnitInputs) -> Option<(f64, String)
             Some((
                 earned / f64::from(due),
                 format!(
-                    "应公开 {due} 期:按时 {} 期、逾期完成 {} 期(每期按 {} 计)、未完成 {} 期;得分率 ({} + {} × {}) ÷ {due} = {}",
+                    "应公开 {due} 期：按时 {} 期、逾期完成 {} 期（每期按 {} 计）、未完成 {} 期；得分率 ({} + {} × {}) ÷ {due} = {}",
                     p.met,
                     p.met_late,
                     fmt_num(f),
@@ -110,7 +110,7 @@ fn credit(scheme: &Scheme, c: Component, u: &UnitInputs) -> Option<(f64, String)
             Some((
                 earned / f64::from(due),
                 format!(
-                    "应反馈 {due} 轮:按时提交并采纳 {} 轮、逾期提交后采纳 {} 轮(每轮按 {} 计)、已退回 {} 轮、逾期未提交 {} 轮;得分率 ({} + {} × {}) ÷ {due} = {}",
+                    "应反馈 {due} 轮：按时提交并采纳 {} 轮、逾期提交后采纳 {} 轮（每轮按 {} 计）、已退回 {} 轮、逾期未提交 {} 轮；得分率 ({} + {} × {}) ÷ {due} = {}",
                     b.accepted_on_time,
                     b.accepted_late,
                     fmt_num(f),
@@ -155,7 +155,7 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
                     let points = round_to(rate * effective, 2);
                     let weight_text = if redistributed {
                         format!(
-                            "权重 {} 分,按比例折算为 {} 分",
+                            "权重 {} 分，按比例折算为 {} 分",
                             fmt_num(weight),
                             fmt_num(effective)
                         )
@@ -163,7 +163,7 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
                         format!("权重 {} 分", fmt_num(weight))
                     };
                     let text = format!(
-                        "{}:{how};{weight_text};得分 {} × {} = {} 分",
+                        "{}：{how}；{weight_text}；得分 {} × {} = {} 分",
                         c.label(),
                         pct(rate),
                         fmt_num(effective),
@@ -187,14 +187,14 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
                             ComponentState::NothingDue,
                             match c {
                                 Component::Publication => "截至考核日期没有已到期的公开期次",
-                                _ => "截至考核日期没有已到期的反馈轮次(待审核的反馈审核后计分)",
+                                _ => "截至考核日期没有已到期的反馈轮次（待审核的反馈审核后计分）",
                             },
                         )
                     } else {
                         (ComponentState::NoSource, "尚无数据来源")
                     };
                     let text = format!(
-                        "{}:不计分({why}),其权重 {} 分按比例分配给其他计分项",
+                        "{}：不计分（{why}），其权重 {} 分按比例分配给其他计分项",
                         c.label(),
                         fmt_num(weight)
                     );
@@ -261,16 +261,16 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
         })
         .collect();
     explanation.push(if lines.is_empty() {
-        "扣分:无".to_string()
+        "扣分：无".to_string()
     } else if capped {
         format!(
-            "扣分:{},合计 {} 分,超过扣分上限,按 {} 分扣除",
-            lines.join(";"),
+            "扣分：{}，合计 {} 分，超过扣分上限，按 {} 分扣除",
+            lines.join("；"),
             fmt_num(raw),
             fmt_num(applied)
         )
     } else {
-        format!("扣分:{},合计 {} 分", lines.join(";"), fmt_num(applied))
+        format!("扣分：{}，合计 {} 分", lines.join("；"), fmt_num(applied))
     });
 
     let (score, contribution) = if assessed_weight > 0.0 {
@@ -278,14 +278,14 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
         let total = round_to((earned - applied).max(0.0), 2);
         let contribution = round_to(total / scheme.full_score * scheme.openness_weight, 4);
         explanation.push(format!(
-            "总分:{} − {} = {} 分(满分 {} 分)",
+            "总分：{} − {} = {} 分（满分 {} 分）",
             fmt_num(round_to(earned, 2)),
             fmt_num(applied),
             fmt_num(total),
             fmt_num(scheme.full_score)
         ));
         explanation.push(format!(
-            "计入绩效考核:{} ÷ {} × {}% = {} 分",
+            "计入绩效考核：{} ÷ {} × {}% = {} 分",
             fmt_num(total),
             fmt_num(scheme.full_score),
             fmt_num(scheme.openness_weight),
@@ -293,7 +293,7 @@ pub fn score(scheme: &Scheme, u: &UnitInputs) -> UnitScore {
         ));
         (Some(total), Some(contribution))
     } else {
-        explanation.push("截至考核日期暂无可计分内容,不参与排名".to_string());
+        explanation.push("截至考核日期暂无可计分内容，不参与排名".to_string());
         (None, None)
     };
     UnitScore {
@@ -387,11 +387,11 @@ mod tests {
         let i = u.component(Component::Interaction).unwrap();
         assert_eq!(i.state, ComponentState::NoSource);
         assert_eq!(i.points, None);
-        assert!(i.explanation.contains("不计分(尚无数据来源)"));
+        assert!(i.explanation.contains("不计分（尚无数据来源）"));
         assert_eq!(u.score, Some(100.0));
         assert_eq!(u.contribution, Some(4.0));
         assert!(
-            p.explanation.contains("权重 50 分,按比例折算为 62.5 分"),
+            p.explanation.contains("权重 50 分，按比例折算为 62.5 分"),
             "{}",
             p.explanation
         );
@@ -412,14 +412,14 @@ mod tests {
         assert!(
             u.explanation
                 .iter()
-                .any(|l| l == "扣分:逾期完成公开期次 1 个 × 0.5 分 = 0.5 分,合计 0.5 分"),
+                .any(|l| l == "扣分：逾期完成公开期次 1 个 × 0.5 分 = 0.5 分，合计 0.5 分"),
             "{:?}",
             u.explanation
         );
         assert!(
             u.explanation
                 .iter()
-                .any(|l| l == "计入绩效考核:95.59 ÷ 100 × 4% = 3.8236 分")
+                .any(|l| l == "计入绩效考核：95.59 ÷ 100 × 4% = 3.8236 分")
         );
     }
 
@@ -481,7 +481,7 @@ mod tests {
         assert!(
             u.explanation
                 .iter()
-                .any(|l| l.contains("超过扣分上限,按 10 分扣除"))
+                .any(|l| l.contains("超过扣分上限，按 10 分扣除"))
         );
     }
 

@@ -160,7 +160,7 @@ impl ClockEvent {
     /// 暂停计时:征求第三方意见, 恢复计时, 延期20个工作日:…, 补正后重新起算:….
     pub fn label(&self) -> String {
         match self {
-            ClockEvent::Pause { reason, .. } => format!("暂停计时:{}", reason.label()),
+            ClockEvent::Pause { reason, .. } => format!("暂停计时：{}", reason.label()),
             ClockEvent::Resume { .. } => "恢复计时".to_string(),
             ClockEvent::Extend {
                 working_days,
@@ -176,7 +176,7 @@ fn with_reason(s: String, reason: &str) -> String {
     if reason.trim().is_empty() {
         s
     } else {
-        format!("{s}:{}", reason.trim())
+        format!("{s}：{}", reason.trim())
     }
 }
 
@@ -185,22 +185,22 @@ fn with_reason(s: String, reason: &str) -> String {
 pub enum ClockError {
     #[error("日期超出可计算范围")]
     OutOfRange,
-    #[error("计时跨度超过{MAX_CLOCK_DAYS}天,无法计算")]
+    #[error("计时跨度超过{MAX_CLOCK_DAYS}天，无法计算")]
     TooLong,
-    #[error("计时规则无效:{0}")]
+    #[error("计时规则无效：{0}")]
     InvalidRule(String),
-    #[error("{on}早于受理日{received_on},不能作为计时事件")]
+    #[error("{on}早于受理日{received_on}，不能作为计时事件")]
     BeforeReceipt {
         on: NaiveDate,
         received_on: NaiveDate,
     },
-    #[error("计时事件须按日期先后录入:{on}早于上一事件的日期{previous}")]
+    #[error("计时事件须按日期先后录入：{on}早于上一事件的日期{previous}")]
     OutOfOrder { on: NaiveDate, previous: NaiveDate },
-    #[error("计时已于{since}暂停({reason}),尚未恢复,不能再次暂停(暂停时段不能重叠)")]
+    #[error("计时已于{since}暂停（{reason}），尚未恢复，不能再次暂停（暂停时段不能重叠）")]
     AlreadyPaused { since: NaiveDate, reason: String },
-    #[error("{on}恢复计时,但计时并未暂停")]
+    #[error("{on}恢复计时，但计时并未暂停")]
     NotPaused { on: NaiveDate },
-    #[error("计时自{since}起暂停({reason}),须先恢复计时才能在{on}补正后重新起算")]
+    #[error("计时自{since}起暂停（{reason}），须先恢复计时才能在{on}补正后重新起算")]
     RestartWhilePaused {
         on: NaiveDate,
         since: NaiveDate,
@@ -208,11 +208,11 @@ pub enum ClockError {
     },
     #[error("延期的工作日数须大于0")]
     EmptyExtension,
-    #[error("延期{requested}个工作日超出上限:已延期{used}个工作日,合计最多延期{max}个工作日")]
+    #[error("延期{requested}个工作日超出上限：已延期{used}个工作日，合计最多延期{max}个工作日")]
     ExtensionTooLong { requested: u32, used: u32, max: u32 },
-    #[error("答复期限{due}已过,不能在{on}延期")]
+    #[error("答复期限{due}已过，不能在{on}延期")]
     ExtensionAfterDeadline { on: NaiveDate, due: NaiveDate },
-    #[error("答复期限{due}已过,不能在{on}暂停计时")]
+    #[error("答复期限{due}已过，不能在{on}暂停计时")]
     PauseAfterDeadline { on: NaiveDate, due: NaiveDate },
 }
 
@@ -556,17 +556,17 @@ impl ClockStep {
         let mut s = match (self.counted, &self.skip) {
             (Some(k), _) => match &self.reason {
                 Reason::Weekday => format!("{} {wd} 第{k}个工作日", self.date),
-                r => format!("{} {wd} 第{k}个工作日({})", self.date, r.label()),
+                r => format!("{} {wd} 第{k}个工作日（{}）", self.date, r.label()),
             },
             (None, skip) => {
                 let why = match skip {
-                    Some(Skip::ReceiptDay) => "受理日,次日起算".to_string(),
-                    Some(Skip::RestartDay) => "收到补正材料,次日重新起算".to_string(),
-                    Some(Skip::Paused(r)) => format!("暂停:{}", r.label()),
+                    Some(Skip::ReceiptDay) => "受理日，次日起算".to_string(),
+                    Some(Skip::RestartDay) => "收到补正材料，次日重新起算".to_string(),
+                    Some(Skip::Paused(r)) => format!("暂停：{}", r.label()),
                     Some(Skip::BeforeRestart) => "补正前".to_string(),
                     Some(Skip::DayOff) | None => self.reason.label(),
                 };
-                format!("{} {wd} 不计({why})", self.date)
+                format!("{} {wd} 不计（{why}）", self.date)
             }
         };
         if self.due {
@@ -576,7 +576,7 @@ impl ClockStep {
             s.push_str(&format!(" 【{e}】"));
         }
         if self.estimated {
-            s.push_str(" [未录入节假日,按周一至周五]");
+            s.push_str(" [未录入节假日，按周一至周五]");
         }
         s
     }
@@ -646,7 +646,7 @@ impl ClockResult {
     pub fn summary(&self) -> String {
         let mut parts = vec![format!("受理日 {}", self.received_on)];
         if self.rule.count_from == CountFrom::SameDay {
-            parts[0].push_str(&format!("({})", CountFrom::SameDay.label()));
+            parts[0].push_str(&format!("（{}）", CountFrom::SameDay.label()));
         }
         if self.restarts > 0 {
             parts.push(format!("补正后重新起算 {}", self.started_on));
@@ -664,19 +664,19 @@ impl ClockResult {
         match (&self.due, &self.open_pause) {
             (Some(due), _) => parts.push(format!("答复期限 {due}")),
             (None, Some((from, reason))) => parts.push(format!(
-                "答复期限 待定(自 {from} 起暂停计时:{},已计 {} 个工作日,恢复计时后确定)",
+                "答复期限 待定（自 {from} 起暂停计时：{}，已计 {} 个工作日，恢复计时后确定）",
                 reason.label(),
                 self.counted_working_days
             )),
             (None, None) => parts.push("答复期限 待定".to_string()),
         }
-        parts.join(";")
+        parts.join("；")
     }
 
     /// The summary, the warnings (注意:…) and one line per day.
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![self.summary()];
-        out.extend(self.warnings.iter().map(|w| format!("注意:{w}")));
+        out.extend(self.warnings.iter().map(|w| format!("注意：{w}")));
         out.extend(self.steps.iter().map(|s| format!("  {}", s.line())));
         out
     }
@@ -710,14 +710,14 @@ impl Progress {
 
     /// `截至2017-10-20已计10个工作日,剩余10个工作日`, `…已逾期3个工作日`, `…(暂停计时中)`.
     pub fn describe(&self) -> String {
-        let mut s = format!("截至{}已计{}个工作日,", self.date, self.counted);
+        let mut s = format!("截至{}已计{}个工作日，", self.date, self.counted);
         if self.remaining < 0 {
             s.push_str(&format!("已逾期{}个工作日", -self.remaining));
         } else {
             s.push_str(&format!("剩余{}个工作日", self.remaining));
         }
         if self.paused {
-            s.push_str("(暂停计时中)");
+            s.push_str("（暂停计时中）");
         }
         s
     }

@@ -48,25 +48,25 @@ fn twenty_working_days_from_a_friday_before_national_day() {
     assert!(r.warnings.is_empty());
     assert_eq!(
         line_of(&r, "2017-09-29"),
-        "2017-09-29 星期五 不计(受理日,次日起算)"
+        "2017-09-29 星期五 不计（受理日，次日起算）"
     );
     assert_eq!(
         line_of(&r, "2017-09-30"),
-        "2017-09-30 星期六 第1个工作日(调休上班:国庆节、中秋节)"
+        "2017-09-30 星期六 第1个工作日（调休上班：国庆节、中秋节）"
     );
     assert_eq!(
         line_of(&r, "2017-10-01"),
-        "2017-10-01 星期日 不计(国庆节、中秋节)"
+        "2017-10-01 星期日 不计（国庆节、中秋节）"
     );
     assert_eq!(line_of(&r, "2017-10-09"), "2017-10-09 星期一 第2个工作日");
-    assert_eq!(line_of(&r, "2017-10-14"), "2017-10-14 星期六 不计(周末)");
+    assert_eq!(line_of(&r, "2017-10-14"), "2017-10-14 星期六 不计（周末）");
     assert_eq!(
         line_of(&r, "2017-11-02"),
         "2017-11-02 星期四 第20个工作日 =答复期限"
     );
     assert_eq!(
         r.summary(),
-        "受理日 2017-09-29;法定期限 20 个工作日;答复期限 2017-11-02"
+        "受理日 2017-09-29；法定期限 20 个工作日；答复期限 2017-11-02"
     );
     // The calendar's own arithmetic agrees.
     assert_eq!(
@@ -90,17 +90,17 @@ fn a_pause_spanning_a_weekend() {
     assert_eq!(counted_days(&r), 20);
     assert_eq!(
         line_of(&r, "2017-10-12"),
-        "2017-10-12 星期四 不计(暂停:征求第三方意见) 【暂停计时:征求第三方意见】"
+        "2017-10-12 星期四 不计（暂停：征求第三方意见） 【暂停计时：征求第三方意见】"
     );
     assert_eq!(
         line_of(&r, "2017-10-13"),
-        "2017-10-13 星期五 不计(暂停:征求第三方意见)"
+        "2017-10-13 星期五 不计（暂停：征求第三方意见）"
     );
-    assert_eq!(line_of(&r, "2017-10-14"), "2017-10-14 星期六 不计(周末)");
-    assert_eq!(line_of(&r, "2017-10-15"), "2017-10-15 星期日 不计(周末)");
+    assert_eq!(line_of(&r, "2017-10-14"), "2017-10-14 星期六 不计（周末）");
+    assert_eq!(line_of(&r, "2017-10-15"), "2017-10-15 星期日 不计（周末）");
     assert_eq!(
         line_of(&r, "2017-10-16"),
-        "2017-10-16 星期一 不计(暂停:征求第三方意见)"
+        "2017-10-16 星期一 不计（暂停：征求第三方意见）"
     );
     assert_eq!(
         line_of(&r, "2017-10-17"),
@@ -108,7 +108,7 @@ fn a_pause_spanning_a_weekend() {
     );
     assert_eq!(
         r.summary(),
-        "受理日 2017-09-29;法定期限 20 个工作日;暂停 3 个工作日;答复期限 2017-11-07"
+        "受理日 2017-09-29；法定期限 20 个工作日；暂停 3 个工作日；答复期限 2017-11-07"
     );
     // Resumed the same day it paused: nothing is lost.
     let mut c = national("2017-09-29");
@@ -128,14 +128,14 @@ fn a_pause_still_open_has_no_due_date_and_says_so() {
     assert_eq!(r.steps.last().unwrap().date, d("2017-10-12"));
     assert_eq!(
         r.summary(),
-        "受理日 2017-09-29;法定期限 20 个工作日;答复期限 待定(自 2017-10-12 起暂停计时:\
-         征求第三方意见,已计 4 个工作日,恢复计时后确定)"
+        "受理日 2017-09-29；法定期限 20 个工作日；答复期限 待定（自 2017-10-12 起暂停计时：\
+         征求第三方意见，已计 4 个工作日，恢复计时后确定）"
     );
     let p = r.as_of(&cal(), d("2017-10-20"));
     assert_eq!((p.counted, p.remaining, p.paused), (4, 16, true));
     assert_eq!(
         p.describe(),
-        "截至2017-10-20已计4个工作日,剩余16个工作日(暂停计时中)"
+        "截至2017-10-20已计4个工作日，剩余16个工作日（暂停计时中）"
     );
     let p = r.as_of(&cal(), d("2017-10-10"));
     assert_eq!((p.counted, p.remaining, p.paused), (3, 17, false));
@@ -148,7 +148,7 @@ fn an_extension_of_20_within_the_limit() {
     c.extend(
         d("2017-11-02"),
         20,
-        "需征求多个部门意见,经公开工作机构负责人同意",
+        "需征求多个部门意见，经公开工作机构负责人同意",
     )
     .unwrap();
     let r = c.deadline(&cal()).unwrap();
@@ -158,11 +158,11 @@ fn an_extension_of_20_within_the_limit() {
     assert_eq!(counted_days(&r), 40);
     assert_eq!(
         line_of(&r, "2017-11-02"),
-        "2017-11-02 星期四 第20个工作日 【延期20个工作日:需征求多个部门意见,经公开工作机构负责人同意】"
+        "2017-11-02 星期四 第20个工作日 【延期20个工作日：需征求多个部门意见，经公开工作机构负责人同意】"
     );
     assert_eq!(
         r.summary(),
-        "受理日 2017-09-29;法定期限 20 个工作日;延期 20 个工作日;答复期限 2017-11-30"
+        "受理日 2017-09-29；法定期限 20 个工作日；延期 20 个工作日；答复期限 2017-11-30"
     );
     // Two extensions adding up to 20 are fine too.
     let mut c = national("2017-09-29");
@@ -185,7 +185,7 @@ fn an_extension_beyond_the_maximum_or_after_the_deadline_is_refused() {
     );
     assert_eq!(
         e.to_string(),
-        "延期21个工作日超出上限:已延期0个工作日,合计最多延期20个工作日"
+        "延期21个工作日超出上限：已延期0个工作日，合计最多延期20个工作日"
     );
     c.extend(d("2017-10-20"), 15, "").unwrap();
     let e = c.extend(d("2017-10-25"), 10, "").unwrap_err();
@@ -225,13 +225,16 @@ fn an_extension_beyond_the_maximum_or_after_the_deadline_is_refused() {
             due: d("2017-11-02")
         }
     );
-    assert_eq!(e.to_string(), "答复期限2017-11-02已过,不能在2017-11-03延期");
+    assert_eq!(
+        e.to_string(),
+        "答复期限2017-11-02已过，不能在2017-11-03延期"
+    );
     // Likewise a pause that starts after the due date.
     let mut c = national("2017-09-29");
     c.pause(d("2017-11-04"), PauseReason::FeePayment).unwrap();
     assert_eq!(
         c.deadline(&cal()).unwrap_err().to_string(),
-        "答复期限2017-11-02已过,不能在2017-11-04暂停计时"
+        "答复期限2017-11-02已过，不能在2017-11-04暂停计时"
     );
 }
 
@@ -247,7 +250,7 @@ fn pause_and_extension_together() {
     assert_eq!(r.due, Some(d("2017-12-05")));
     assert_eq!(
         r.summary(),
-        "受理日 2017-09-29;法定期限 20 个工作日;暂停 3 个工作日;延期 20 个工作日;答复期限 2017-12-05"
+        "受理日 2017-09-29；法定期限 20 个工作日；暂停 3 个工作日；延期 20 个工作日；答复期限 2017-12-05"
     );
     assert_eq!(counted_days(&r), 40);
     let text = r.to_string();
@@ -272,21 +275,24 @@ fn a_supplement_restarts_the_clock() {
     assert_eq!(counted_days(&r), 20);
     assert_eq!(
         line_of(&r, "2017-09-29"),
-        "2017-09-29 星期五 不计(补正前) 【受理】"
+        "2017-09-29 星期五 不计（补正前） 【受理】"
     );
-    assert_eq!(line_of(&r, "2017-10-09"), "2017-10-09 星期一 不计(补正前)");
+    assert_eq!(
+        line_of(&r, "2017-10-09"),
+        "2017-10-09 星期一 不计（补正前）"
+    );
     assert_eq!(
         line_of(&r, "2017-10-10"),
-        "2017-10-10 星期二 不计(补正前) 【延期15个工作日】"
+        "2017-10-10 星期二 不计（补正前） 【延期15个工作日】"
     );
     assert_eq!(
         line_of(&r, "2017-10-16"),
-        "2017-10-16 星期一 不计(收到补正材料,次日重新起算) 【补正后重新起算:申请人已补正】"
+        "2017-10-16 星期一 不计（收到补正材料，次日重新起算） 【补正后重新起算：申请人已补正】"
     );
     assert_eq!(line_of(&r, "2017-10-17"), "2017-10-17 星期二 第1个工作日");
     assert_eq!(
         r.summary(),
-        "受理日 2017-09-29;补正后重新起算 2017-10-16;法定期限 20 个工作日;答复期限 2017-11-13"
+        "受理日 2017-09-29；补正后重新起算 2017-10-16；法定期限 20 个工作日；答复期限 2017-11-13"
     );
     let p = r.as_of(&cal(), d("2017-10-16"));
     assert_eq!((p.counted, p.remaining), (0, 20));
@@ -302,11 +308,11 @@ fn a_supplement_restarts_the_clock() {
     assert_eq!((r2.due, r2.restarts), (Some(d("2017-11-13")), 2));
     assert_eq!(
         line_of(&r2, "2017-09-29"),
-        "2017-09-29 星期五 不计(补正前) 【受理】"
+        "2017-09-29 星期五 不计（补正前） 【受理】"
     );
     assert_eq!(
         line_of(&r2, "2017-10-09"),
-        "2017-10-09 星期一 不计(补正前) 【补正后重新起算】"
+        "2017-10-09 星期一 不计（补正前） 【补正后重新起算】"
     );
 
     // A supplement arriving after the original due date (11-02) starts a new count too:
@@ -315,7 +321,10 @@ fn a_supplement_restarts_the_clock() {
     c.restart(d("2017-11-06"), "").unwrap();
     let r = c.deadline(&cal()).unwrap();
     assert_eq!(r.due, Some(d("2017-12-04")));
-    assert_eq!(line_of(&r, "2017-11-03"), "2017-11-03 星期五 不计(补正前)");
+    assert_eq!(
+        line_of(&r, "2017-11-03"),
+        "2017-11-03 星期五 不计（补正前）"
+    );
     assert_eq!(counted_days(&r), 20);
 }
 
@@ -329,13 +338,13 @@ fn same_day_counting_configured() {
     let r = Clock::new(d("2017-09-29"), rule).deadline(&cal()).unwrap();
     assert_eq!(r.due, Some(d("2017-11-01")));
     assert_eq!(line_of(&r, "2017-09-29"), "2017-09-29 星期五 第1个工作日");
-    assert!(r.summary().starts_with("受理日 2017-09-29(自当日起算);"));
+    assert!(r.summary().starts_with("受理日 2017-09-29（自当日起算）；"));
     // Received on a holiday: the same under both rules, 10-09 is day 1 and 11-03 day 20.
     let r = Clock::new(d("2017-10-03"), rule).deadline(&cal()).unwrap();
     assert_eq!(r.due, Some(d("2017-11-03")));
     assert_eq!(
         line_of(&r, "2017-10-03"),
-        "2017-10-03 星期二 不计(国庆节、中秋节)"
+        "2017-10-03 星期二 不计（国庆节、中秋节）"
     );
     let r = national("2017-10-03").deadline(&cal()).unwrap();
     assert_eq!(r.due, Some(d("2017-11-03")));
@@ -369,19 +378,19 @@ fn a_year_without_data_shows_the_fallback_warning() {
     assert_eq!(r.due, Some(d("2027-03-29")));
     assert_eq!(
         r.warnings,
-        vec!["2027年节假日安排尚未录入,按周一至周五计算".to_string()]
+        vec!["2027年节假日安排尚未录入，按周一至周五计算".to_string()]
     );
     let lines = r.lines();
-    assert_eq!(lines[1], "注意:2027年节假日安排尚未录入,按周一至周五计算");
+    assert_eq!(lines[1], "注意：2027年节假日安排尚未录入，按周一至周五计算");
     assert_eq!(
         lines[2],
-        "  2027-03-01 星期一 不计(受理日,次日起算) [未录入节假日,按周一至周五]"
+        "  2027-03-01 星期一 不计（受理日，次日起算） [未录入节假日，按周一至周五]"
     );
     // Crossing from a year with data into one without.
     let r = national("2026-12-21").deadline(&cal()).unwrap();
     assert_eq!(
         r.warnings,
-        vec!["2027年节假日安排尚未录入,按周一至周五计算".to_string()]
+        vec!["2027年节假日安排尚未录入，按周一至周五计算".to_string()]
     );
     // Wholly inside the shipped years: no warning.
     assert!(
@@ -417,10 +426,13 @@ fn progress_as_of_a_date_goes_negative_when_overdue() {
     let p = at("2017-11-07");
     assert_eq!((p.counted, p.remaining), (23, -3));
     assert!(p.overdue());
-    assert_eq!(p.describe(), "截至2017-11-07已计23个工作日,已逾期3个工作日");
+    assert_eq!(
+        p.describe(),
+        "截至2017-11-07已计23个工作日，已逾期3个工作日"
+    );
     assert_eq!(
         at("2017-10-20").describe(),
-        "截至2017-10-20已计11个工作日,剩余9个工作日"
+        "截至2017-10-20已计11个工作日，剩余9个工作日"
     );
 }
 
@@ -431,27 +443,27 @@ fn events_out_of_order_or_overlapping_are_refused_in_chinese() {
         c.pause(d("2017-09-28"), PauseReason::ThirdParty)
             .unwrap_err()
             .to_string(),
-        "2017-09-28早于受理日2017-09-29,不能作为计时事件"
+        "2017-09-28早于受理日2017-09-29，不能作为计时事件"
     );
     c.pause(d("2017-10-12"), PauseReason::ThirdParty).unwrap();
     assert_eq!(
         c.resume(d("2017-10-11")).unwrap_err().to_string(),
-        "计时事件须按日期先后录入:2017-10-11早于上一事件的日期2017-10-12"
+        "计时事件须按日期先后录入：2017-10-11早于上一事件的日期2017-10-12"
     );
     assert_eq!(
         c.pause(d("2017-10-13"), PauseReason::OtherAgency)
             .unwrap_err()
             .to_string(),
-        "计时已于2017-10-12暂停(征求第三方意见),尚未恢复,不能再次暂停(暂停时段不能重叠)"
+        "计时已于2017-10-12暂停（征求第三方意见），尚未恢复，不能再次暂停（暂停时段不能重叠）"
     );
     assert_eq!(
         c.restart(d("2017-10-13"), "").unwrap_err().to_string(),
-        "计时自2017-10-12起暂停(征求第三方意见),须先恢复计时才能在2017-10-13补正后重新起算"
+        "计时自2017-10-12起暂停（征求第三方意见），须先恢复计时才能在2017-10-13补正后重新起算"
     );
     c.resume(d("2017-10-17")).unwrap();
     assert_eq!(
         c.resume(d("2017-10-18")).unwrap_err().to_string(),
-        "2017-10-18恢复计时,但计时并未暂停"
+        "2017-10-18恢复计时，但计时并未暂停"
     );
     assert_eq!(c.events().len(), 2);
     // Same-day events are applied in the order given.
@@ -469,7 +481,7 @@ fn events_out_of_order_or_overlapping_are_refused_in_chinese() {
     );
     assert_eq!(
         bad.deadline(&cal()).unwrap_err().to_string(),
-        "计时规则无效:法定期限至少为1个工作日"
+        "计时规则无效：法定期限至少为1个工作日"
     );
 }
 

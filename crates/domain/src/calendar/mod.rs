@@ -125,14 +125,14 @@ fn ymd((y, m, d): Ymd) -> Option<NaiveDate> {
 
 /// The warning for a year without data.
 pub fn fallback_warning(year: i32) -> String {
-    format!("{year}年节假日安排尚未录入,按周一至周五计算")
+    format!("{year}年节假日安排尚未录入，按周一至周五计算")
 }
 
 fn fallback_warning_range(from: i32, to: i32) -> String {
     if from == to {
         fallback_warning(from)
     } else {
-        format!("{from}—{to}年节假日安排尚未录入,按周一至周五计算")
+        format!("{from}—{to}年节假日安排尚未录入，按周一至周五计算")
     }
 }
 
@@ -183,8 +183,8 @@ impl Reason {
             Reason::Weekday => "工作日".into(),
             Reason::Weekend => "周末".into(),
             Reason::Holiday(n) => n.clone(),
-            Reason::MakeupWorkday(n) => format!("调休上班:{n}"),
-            Reason::NamedWorkday(n) => format!("上班:{n}"),
+            Reason::MakeupWorkday(n) => format!("调休上班：{n}"),
+            Reason::NamedWorkday(n) => format!("上班：{n}"),
         }
     }
 }
@@ -213,7 +213,7 @@ impl DayInfo {
         };
         match &self.reason {
             Reason::Weekday => format!("{} 是工作日", self.date),
-            r => format!("{} {verdict}({})", self.date, r.label()),
+            r => format!("{} {verdict}（{}）", self.date, r.label()),
         }
     }
 
@@ -278,11 +278,11 @@ impl Step {
         let wd = weekday_zh(self.date);
         let mut s = match (self.counted, &self.reason) {
             (Some(k), Reason::Weekday) => format!("{} {wd} 第{k}个工作日", self.date),
-            (Some(k), r) => format!("{} {wd} 第{k}个工作日({})", self.date, r.label()),
-            (None, r) => format!("{} {wd} 跳过({})", self.date, r.label()),
+            (Some(k), r) => format!("{} {wd} 第{k}个工作日（{}）", self.date, r.label()),
+            (None, r) => format!("{} {wd} 跳过（{}）", self.date, r.label()),
         };
         if self.estimated {
-            s.push_str(" [未录入节假日,按周一至周五]");
+            s.push_str(" [未录入节假日，按周一至周五]");
         }
         s
     }
@@ -307,7 +307,7 @@ impl fmt::Display for Explanation {
         let d = &self.deadline;
         writeln!(
             f,
-            "{} 起 {} 个工作日({}):{} {}",
+            "{} 起 {} 个工作日（{}）：{} {}",
             d.start,
             d.workdays,
             d.count_from.label(),
@@ -315,7 +315,7 @@ impl fmt::Display for Explanation {
             weekday_zh(d.date)
         )?;
         for w in &d.warnings {
-            writeln!(f, "注意:{w}")?;
+            writeln!(f, "注意：{w}")?;
         }
         for s in &self.steps {
             writeln!(f, "  {}", s.line())?;

@@ -126,16 +126,16 @@ fn national_day_2017_merged_with_mid_autumn() {
     assert_day(&c, "2017-10-09", true, Reason::Weekday);
     assert_eq!(
         c.day(d("2017-09-30")).describe(),
-        "2017-09-30 是工作日(调休上班:国庆节、中秋节)"
+        "2017-09-30 是工作日（调休上班：国庆节、中秋节）"
     );
     assert_eq!(
         c.day(d("2017-10-02")).describe(),
-        "2017-10-02 不是工作日(国庆节、中秋节)"
+        "2017-10-02 不是工作日（国庆节、中秋节）"
     );
     assert_eq!(c.day(d("2017-09-28")).describe(), "2017-09-28 是工作日");
     assert_eq!(
         c.day(d("2017-09-24")).describe(),
-        "2017-09-24 不是工作日(周末)"
+        "2017-09-24 不是工作日（周末）"
     );
 }
 
@@ -156,12 +156,15 @@ fn friday_2017_09_29_plus_3_working_days_is_2017_10_10() {
     assert!(e.skipped().all(|s| s.reason == hol("国庆节、中秋节")));
     assert_eq!(
         e.steps[0].line(),
-        "2017-09-30 星期六 第1个工作日(调休上班:国庆节、中秋节)"
+        "2017-09-30 星期六 第1个工作日（调休上班：国庆节、中秋节）"
     );
-    assert_eq!(e.steps[1].line(), "2017-10-01 星期日 跳过(国庆节、中秋节)");
+    assert_eq!(
+        e.steps[1].line(),
+        "2017-10-01 星期日 跳过（国庆节、中秋节）"
+    );
     assert_eq!(e.steps[10].line(), "2017-10-10 星期二 第3个工作日");
     let text = e.to_string();
-    assert!(text.starts_with("2017-09-29 起 3 个工作日(自次日起算):2017-10-10 星期二\n"));
+    assert!(text.starts_with("2017-09-29 起 3 个工作日（自次日起算）：2017-10-10 星期二\n"));
 }
 
 #[test]
@@ -276,14 +279,14 @@ fn a_year_without_data_falls_back_to_monday_to_friday_with_a_warning() {
     assert!(fri.estimated);
     assert_eq!(
         fri.warning().as_deref(),
-        Some("2027年节假日安排尚未录入,按周一至周五计算")
+        Some("2027年节假日安排尚未录入，按周一至周五计算")
     );
     assert!(!c.is_workday(d("2027-01-02")));
     let r = c.add_workdays(d("2026-12-30"), 3).unwrap();
     assert_eq!(r.date, d("2027-01-04"));
     assert_eq!(
         r.warnings,
-        vec!["2027年节假日安排尚未录入,按周一至周五计算".to_string()]
+        vec!["2027年节假日安排尚未录入，按周一至周五计算".to_string()]
     );
     // Inside shipped years: no warning.
     assert!(
@@ -297,7 +300,7 @@ fn a_year_without_data_falls_back_to_monday_to_friday_with_a_warning() {
     let r = empty.add_workdays(d("2027-12-30"), 800).unwrap();
     assert_eq!(
         r.warnings,
-        vec!["2027—2031年节假日安排尚未录入,按周一至周五计算".to_string()]
+        vec!["2027—2031年节假日安排尚未录入，按周一至周五计算".to_string()]
     );
     assert_eq!(empty.workdays_between(d("2027-12-30"), r.date), 800);
 }

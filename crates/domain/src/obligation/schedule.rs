@@ -303,10 +303,10 @@ impl Obligation {
 pub fn not_schedulable_reason(cadence: Cadence) -> &'static str {
     match cadence {
         Cadence::Periodic => {
-            "原文只写“定期”,未规定具体周期,无法计算公开期限;请在审核时指定周期(如每月、每季度)"
+            "原文只写“定期”，未规定具体周期，无法计算公开期限；请在审核时指定周期（如每月、每季度）"
         }
         Cadence::Timely => {
-            "原文只写“及时”,未规定具体时限,无法计算公开期限;请在审核时指定时限(如几个工作日内)"
+            "原文只写“及时”，未规定具体时限，无法计算公开期限；请在审核时指定时限（如几个工作日内）"
         }
         _ => "未规定可计算的周期或时限",
     }
@@ -441,11 +441,11 @@ pub enum ScheduleError {
         cadence: Cadence,
         reason: &'static str,
     },
-    #[error("“{}”自事件发生时起算,没有固定周期", .cadence.label())]
+    #[error("“{}”自事件发生时起算，没有固定周期", .cadence.label())]
     EventTriggered { cadence: Cadence },
-    #[error("“{}”按周期计算,不是自事件发生时起算", .cadence.label())]
+    #[error("“{}”按周期计算，不是自事件发生时起算", .cadence.label())]
     NotEventTriggered { cadence: Cadence },
-    #[error("计划起止日期无效:{start}至{end}(结束日期不能早于开始日期,跨度不能超过10年)")]
+    #[error("计划起止日期无效：{start}至{end}（结束日期不能早于开始日期，跨度不能超过10年）")]
     BadPlanBounds { start: NaiveDate, end: NaiveDate },
     #[error("日期超出可计算范围")]
     OutOfRange,

@@ -90,9 +90,9 @@ impl Assessment {
     /// A period a person has marked as not applicable, with their reason.
     pub fn not_applicable(period: &Period, reason: &str) -> Assessment {
         let explanation = if reason.is_empty() {
-            format!("{}:不适用", period.label)
+            format!("{}：不适用", period.label)
         } else {
-            format!("{}:不适用({reason})", period.label)
+            format!("{}：不适用（{reason}）", period.label)
         };
         Assessment {
             status: Status::NotApplicable,
@@ -135,7 +135,7 @@ pub fn assess<W: WorkingDays + ?Sized>(
             )
         } else {
             format!(
-                "已发布{counted}次(要求不少于{required}次),第{required}次于{}发布{}",
+                "已发布{counted}次（要求不少于{required}次），第{required}次于{}发布{}",
                 iso(decisive.published_on),
                 titled(decisive.title)
             )
@@ -143,7 +143,7 @@ pub fn assess<W: WorkingDays + ?Sized>(
         return if decisive.published_on <= due {
             Assessment {
                 status: Status::Met,
-                explanation: format!("{label}:{what},按时完成({due_text})"),
+                explanation: format!("{label}：{what}，按时完成（{due_text}）"),
                 counted,
                 late_working_days: None,
             }
@@ -152,7 +152,7 @@ pub fn assess<W: WorkingDays + ?Sized>(
             Assessment {
                 status: Status::MetLate,
                 explanation: format!(
-                    "{label}:{what},逾期{}({due_text})",
+                    "{label}：{what}，逾期{}（{due_text}）",
                     lateness(late, due, decisive.published_on)
                 ),
                 counted,
@@ -163,14 +163,14 @@ pub fn assess<W: WorkingDays + ?Sized>(
 
     let published = match (required, counted) {
         (_, 0) => "未发布".to_string(),
-        (r, c) => format!("仅发布{c}次(要求不少于{r}次)"),
+        (r, c) => format!("仅发布{c}次（要求不少于{r}次）"),
     };
     if today > due {
         let late = working_days_between(cal, due, today);
         return Assessment {
             status: Status::Missed,
             explanation: format!(
-                "{label}:截至{}{published},已逾期{}({due_text})",
+                "{label}：截至{}{published}，已逾期{}（{due_text}）",
                 iso(today),
                 lateness(late, due, today)
             ),
@@ -186,7 +186,7 @@ pub fn assess<W: WorkingDays + ?Sized>(
     if today < period.window.opens {
         return Assessment {
             status: Status::NotYetDue,
-            explanation: format!("{label}:公开期{}起,{due_text}", iso(period.window.opens)),
+            explanation: format!("{label}：公开期{}起，{due_text}", iso(period.window.opens)),
             counted,
             late_working_days: None,
         };
@@ -203,14 +203,14 @@ pub fn assess<W: WorkingDays + ?Sized>(
         };
         return Assessment {
             status: Status::DueSoon,
-            explanation: format!("{label}:{pending},{when}"),
+            explanation: format!("{label}：{pending}，{when}"),
             counted,
             late_working_days: None,
         };
     }
     Assessment {
         status: Status::NotYetDue,
-        explanation: format!("{label}:{pending},{due_text}"),
+        explanation: format!("{label}：{pending}，{due_text}"),
         counted,
         late_working_days: None,
     }

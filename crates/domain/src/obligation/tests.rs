@@ -721,7 +721,7 @@ fn event_triggered_cadences_have_no_periods_but_a_due_date() {
     );
     assert_eq!(
         ob.periods(&cal).unwrap_err().to_string(),
-        "“3个工作日内”自事件发生时起算,没有固定周期"
+        "“3个工作日内”自事件发生时起算，没有固定周期"
     );
     // 2017-09-30 (Saturday) is a make-up workday, 10月1日–8日 off.
     assert_eq!(
@@ -1039,7 +1039,7 @@ fn the_example_of_the_brief() {
     assert_eq!(a.status, Status::MetLate);
     assert_eq!(
         a.explanation,
-        "2017年5月:2017-06-12发布《2017年5月财政收支情况》,逾期8个工作日(截止日期2017-05-31)"
+        "2017年5月：2017-06-12发布《2017年5月财政收支情况》，逾期8个工作日（截止日期2017-05-31）"
     );
     assert_eq!(a.late_working_days, Some(8));
 }
@@ -1068,7 +1068,7 @@ fn status_table() {
             today: "2017-07-10",
             status: Status::Met,
             late: None,
-            explanation: "2017年5月:2017-06-05发布《5月财政收支》,按时完成(截止日期2017-06-28)",
+            explanation: "2017年5月：2017-06-05发布《5月财政收支》，按时完成（截止日期2017-06-28）",
         },
         Case {
             name: "on the due date",
@@ -1076,7 +1076,7 @@ fn status_table() {
             today: "2017-06-28",
             status: Status::Met,
             late: None,
-            explanation: "2017年5月:2017-06-28发布《5月财政收支》,按时完成(截止日期2017-06-28)",
+            explanation: "2017年5月：2017-06-28发布《5月财政收支》，按时完成（截止日期2017-06-28）",
         },
         Case {
             name: "the earliest publication decides",
@@ -1084,7 +1084,7 @@ fn status_table() {
             today: "2017-07-10",
             status: Status::Met,
             late: None,
-            explanation: "2017年5月:2017-06-20发布《5月财政收支》,按时完成(截止日期2017-06-28)",
+            explanation: "2017年5月：2017-06-20发布《5月财政收支》，按时完成（截止日期2017-06-28）",
         },
         Case {
             name: "late by working days",
@@ -1092,7 +1092,7 @@ fn status_table() {
             today: "2017-07-12",
             status: Status::MetLate,
             late: Some(8),
-            explanation: "2017年5月:2017-07-10发布《5月财政收支》,逾期8个工作日(截止日期2017-06-28)",
+            explanation: "2017年5月：2017-07-10发布《5月财政收支》，逾期8个工作日（截止日期2017-06-28）",
         },
         Case {
             name: "late by one working day",
@@ -1100,7 +1100,7 @@ fn status_table() {
             today: "2017-06-29",
             status: Status::MetLate,
             late: Some(1),
-            explanation: "2017年5月:2017-06-29发布信息,逾期1个工作日(截止日期2017-06-28)",
+            explanation: "2017年5月：2017-06-29发布信息，逾期1个工作日（截止日期2017-06-28）",
         },
         Case {
             name: "missed",
@@ -1108,7 +1108,7 @@ fn status_table() {
             today: "2017-07-10",
             status: Status::Missed,
             late: Some(8),
-            explanation: "2017年5月:截至2017-07-10未发布,已逾期8个工作日(截止日期2017-06-28)",
+            explanation: "2017年5月：截至2017-07-10未发布，已逾期8个工作日（截止日期2017-06-28）",
         },
         Case {
             name: "published before the window opens does not count",
@@ -1116,7 +1116,7 @@ fn status_table() {
             today: "2017-06-29",
             status: Status::Missed,
             late: Some(1),
-            explanation: "2017年5月:截至2017-06-29未发布,已逾期1个工作日(截止日期2017-06-28)",
+            explanation: "2017年5月：截至2017-06-29未发布，已逾期1个工作日（截止日期2017-06-28）",
         },
         Case {
             name: "due soon: 3 working days left",
@@ -1124,7 +1124,7 @@ fn status_table() {
             today: "2017-06-23",
             status: Status::DueSoon,
             late: None,
-            explanation: "2017年5月:尚未发布,距截止日期2017-06-28还有3个工作日",
+            explanation: "2017年5月：尚未发布，距截止日期2017-06-28还有3个工作日",
         },
         Case {
             name: "due soon: the weekend does not count",
@@ -1132,7 +1132,7 @@ fn status_table() {
             today: "2017-06-24",
             status: Status::DueSoon,
             late: None,
-            explanation: "2017年5月:尚未发布,距截止日期2017-06-28还有3个工作日",
+            explanation: "2017年5月：尚未发布，距截止日期2017-06-28还有3个工作日",
         },
         Case {
             name: "due today",
@@ -1140,7 +1140,7 @@ fn status_table() {
             today: "2017-06-28",
             status: Status::DueSoon,
             late: None,
-            explanation: "2017年5月:尚未发布,今日到期",
+            explanation: "2017年5月：尚未发布，今日到期",
         },
         Case {
             name: "not yet due: 4 working days left",
@@ -1148,7 +1148,7 @@ fn status_table() {
             today: "2017-06-22",
             status: Status::NotYetDue,
             late: None,
-            explanation: "2017年5月:尚未发布,截止日期2017-06-28",
+            explanation: "2017年5月：尚未发布，截止日期2017-06-28",
         },
         Case {
             name: "not yet due: the period has not begun",
@@ -1156,7 +1156,7 @@ fn status_table() {
             today: "2017-04-20",
             status: Status::NotYetDue,
             late: None,
-            explanation: "2017年5月:公开期2017-05-01起,截止日期2017-06-28",
+            explanation: "2017年5月：公开期2017-05-01起，截止日期2017-06-28",
         },
         Case {
             name: "publication after today is not counted",
@@ -1164,7 +1164,7 @@ fn status_table() {
             today: "2017-06-01",
             status: Status::NotYetDue,
             late: None,
-            explanation: "2017年5月:尚未发布,截止日期2017-06-28",
+            explanation: "2017年5月：尚未发布，截止日期2017-06-28",
         },
     ];
     for case in cases {
@@ -1195,7 +1195,7 @@ fn status_late_over_a_weekend_only() {
     assert_eq!(a.status, Status::MetLate);
     assert_eq!(a.late_working_days, Some(0));
     assert!(
-        a.explanation.ends_with("逾期1天(截止日期2017-06-30)"),
+        a.explanation.ends_with("逾期1天（截止日期2017-06-30）"),
         "{}",
         a.explanation
     );
@@ -1214,7 +1214,7 @@ fn status_late_over_a_weekend_only() {
     assert_eq!(a.status, Status::DueSoon);
     assert_eq!(
         a.explanation,
-        "2017年4月:尚未发布,距截止日期2017-05-02还有1个工作日"
+        "2017年4月：尚未发布，距截止日期2017-05-02还有1个工作日"
     );
 }
 
@@ -1236,7 +1236,7 @@ fn status_at_least_n_per_year() {
     assert_eq!(a.status, Status::Met);
     assert_eq!(
         a.explanation,
-        "2017年度:已发布3次(要求不少于3次),第3次于2017-12-28发布《政府常务会议》,按时完成(截止日期2018-01-02)"
+        "2017年度：已发布3次（要求不少于3次），第3次于2017-12-28发布《政府常务会议》，按时完成（截止日期2018-01-02）"
     );
     // Before the plan was issued does not count.
     let early = [ev("2017-03-01"), ev("2017-09-01"), ev("2017-12-28")];
@@ -1244,7 +1244,7 @@ fn status_at_least_n_per_year() {
     assert_eq!(a.status, Status::Missed);
     assert_eq!(
         a.explanation,
-        "2017年度:截至2018-02-01仅发布2次(要求不少于3次),已逾期22个工作日(截止日期2018-01-02)"
+        "2017年度：截至2018-02-01仅发布2次（要求不少于3次），已逾期22个工作日（截止日期2018-01-02）"
     );
     let late = [ev("2017-07-01"), ev("2017-09-01"), ev("2018-01-04")];
     let a = assess(&p, &late, d("2018-02-01"), &cal);
@@ -1254,7 +1254,7 @@ fn status_at_least_n_per_year() {
     assert_eq!(a.status, Status::DueSoon);
     assert_eq!(
         a.explanation,
-        "2017年度:仅发布2次(要求不少于3次),距截止日期2018-01-02还有1个工作日"
+        "2017年度：仅发布2次（要求不少于3次），距截止日期2018-01-02还有1个工作日"
     );
     assert_eq!(a.counted, 2);
 }
@@ -1264,9 +1264,9 @@ fn not_applicable_is_set_by_a_person() {
     let p = may_2017(DueRule::STATUTORY);
     let a = Assessment::not_applicable(&p, "本月无此类信息");
     assert_eq!(a.status, Status::NotApplicable);
-    assert_eq!(a.explanation, "2017年5月:不适用(本月无此类信息)");
+    assert_eq!(a.explanation, "2017年5月：不适用（本月无此类信息）");
     assert_eq!(
         Assessment::not_applicable(&p, "").explanation,
-        "2017年5月:不适用"
+        "2017年5月：不适用"
     );
 }

@@ -76,7 +76,7 @@ impl BuiltinPlan {
 
     pub fn named(&self) -> Result<NamedDecisions, String> {
         serde_json::from_str(self.decisions_json)
-            .map_err(|e| format!("内置工作安排“{}”的对应关系文件有误:{e}", self.key))
+            .map_err(|e| format!("内置工作安排“{}”的对应关系文件有误：{e}", self.key))
     }
 
     /// The decisions with ids: `org` gives an organisation's id by name, `column` a column's id by
@@ -95,7 +95,7 @@ impl BuiltinPlan {
             for name in &u.orgs {
                 match org(name) {
                     Some(id) => ids.push(id),
-                    None => problems.push(format!("机构“{name}”不存在(单位“{}”)", u.name)),
+                    None => problems.push(format!("机构“{name}”不存在（单位“{}”）", u.name)),
                 }
             }
             out.unit_map.push(UnitDecision {

@@ -210,7 +210,7 @@ fn builtin_decisions_report_what_is_missing() {
         .unwrap_err();
     assert!(
         err.iter()
-            .any(|p| p == "机构“市国税局”不存在(单位“市国地税局”)")
+            .any(|p| p == "机构“市国税局”不存在（单位“市国地税局”）")
     );
     assert!(err.iter().any(|p| p == "栏目“czyjs”不存在"));
     assert!(builtin::find("nowhere").is_none());

@@ -182,7 +182,7 @@ fn reply_needs_contact_with_the_deputy_and_ordered_dates() {
         replied_on: "2024-05-10".into(),
         grade: "b".into(),
         signed_by: "李局长".into(),
-        reply_text: "王代表:您提出的建议收悉……".into(),
+        reply_text: "王代表：您提出的建议收悉……".into(),
     };
     let ok = f.validate(assigned).unwrap();
     assert_eq!(ok.grade, Grade::B);
@@ -275,7 +275,7 @@ fn yearly_statistics_balance() {
 
 #[test]
 fn published_reply_hides_contact_details() {
-    let text = "王代表(电话13812345678,身份证11010519491231002X):您的建议收悉。";
+    let text = "王代表（电话13812345678，身份证11010519491231002X）：您的建议收悉。";
     let out = public_text(text, Some("13812345678"));
     assert!(!out.contains("13812345678"));
     assert!(!out.contains("11010519491231002X"));

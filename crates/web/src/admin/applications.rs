@@ -152,7 +152,7 @@ async fn register_page(
         "applications",
         json!({
             "orgs": orgs,
-            "channels": code_options(&offline, Channel::code, |c| format!("{}({})", c.label(), c.receipt_rule()), &f.channel),
+            "channels": code_options(&offline, Channel::code, |c| format!("{}（{}）", c.label(), c.receipt_rule()), &f.channel),
             "applicant_types": code_options(ApplicantType::ALL, ApplicantType::code, ApplicantType::full_label, &f.fields.applicant_type),
             "id_types": code_options(IdType::ALL, IdType::code, |t| t.label().to_string(), &f.fields.id_type),
             "deliveries": code_options(Delivery::ALL, Delivery::code, |t| t.label().to_string(), &f.fields.delivery),
@@ -215,11 +215,16 @@ pub async fn register(
     }
     let channel = Channel::from_code(f.channel.trim()).filter(|c| *c != Channel::Online);
     if channel.is_none() {
-        inv.push("channel", "请选择申请方式(当面、邮寄、传真或电子邮件)");
+        inv.push("channel", "请选择申请方式（当面、邮寄、传真或电子邮件）");
     }
-    let submitted = parse_date(&mut inv, "submitted_on", "提交(寄出)日期", &f.submitted_on);
+    let submitted = parse_date(
+        &mut inv,
+        "submitted_on",
+        "提交（寄出）日期",
+        &f.submitted_on,
+    );
     if submitted.is_none() && f.submitted_on.trim().is_empty() {
-        inv.push("submitted_on", "请填写提交(寄出)日期");
+        inv.push("submitted_on", "请填写提交（寄出）日期");
     }
     let confirmed = parse_date(&mut inv, "confirmed_on", "签收或确认日期", &f.confirmed_on);
     let today = crate::worker::china_today();
@@ -357,8 +362,8 @@ pub async fn detail(
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
-        "registered" => Some("申请已登记,可下载受理回执。"),
-        "recorded" => Some("已记录,答复期限已重新计算。"),
+        "registered" => Some("申请已登记，可下载受理回执。"),
+        "recorded" => Some("已记录，答复期限已重新计算。"),
         _ => None,
     };
     detail_page(&state, &user, id, None, notice).await
@@ -386,7 +391,7 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
     let on: chrono::NaiveDate =
         f.on.trim()
             .parse()
-            .map_err(|_| "请填写日期(YYYY-MM-DD)".to_string())?;
+            .map_err(|_| "请填写日期（YYYY-MM-DD）".to_string())?;
     if on > crate::worker::china_today() {
         return Err("日期不能晚于今天".into());
     }
@@ -399,7 +404,7 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
                     .due_by
                     .trim()
                     .parse()
-                    .map_err(|_| "请填写补正期限(YYYY-MM-DD)".to_string())?,
+                    .map_err(|_| "请填写补正期限（YYYY-MM-DD）".to_string())?,
                 note,
             },
             None,

@@ -176,7 +176,7 @@ fn scheme_json(s: &Scheme) -> serde_json::Value {
 
 fn notice(code: &str) -> Option<&'static str> {
     match code {
-        "saved" => Some("评分方案已保存,考核结果已按新方案重新计算。"),
+        "saved" => Some("评分方案已保存，考核结果已按新方案重新计算。"),
         _ => None,
     }
 }
@@ -302,12 +302,12 @@ pub async fn csv(
     header.extend(
         Component::ALL
             .iter()
-            .map(|&c| format!("{}(权重{}分)", c.label(), fmt_num(scheme.rule(c).weight))),
+            .map(|&c| format!("{}（权重{}分）", c.label(), fmt_num(scheme.rule(c).weight))),
     );
     header.extend([
         "扣分".into(),
-        format!("总分(满分{}分)", fmt_num(scheme.full_score)),
-        format!("计入绩效考核(权重{}%)", fmt_num(scheme.openness_weight)),
+        format!("总分（满分{}分）", fmt_num(scheme.full_score)),
+        format!("计入绩效考核（权重{}%）", fmt_num(scheme.openness_weight)),
     ]);
     // The BOM tells Excel the file is UTF-8, so Chinese opens correctly.
     let mut out = String::from("\u{feff}");
@@ -443,14 +443,14 @@ pub async fn scheme_save(
     user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_manage_plans() {
         return Err(AppError::Forbidden(
-            "只有政务公开办(监管)可以修改评分方案;第三方评估和各单位只能查看和导出".into(),
+            "只有政务公开办（监管）可以修改评分方案；第三方评估和各单位只能查看和导出".into(),
         ));
     }
     let plan_id = f
         .plan
         .trim()
         .parse::<i64>()
-        .map_err(|_| AppError::BadRequest("未指定工作安排,请从考核页面进入评分方案".into()))?;
+        .map_err(|_| AppError::BadRequest("未指定工作安排，请从考核页面进入评分方案".into()))?;
     let Some((_, options)) = pick_plan(&state, &plan_id.to_string()).await? else {
         return Err(AppError::NotFound("尚无已确认的工作计划".into()));
     };

@@ -19,7 +19,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for AdminForm<T>
             .map(|f| AdminForm(f.0))
             .map_err(|e| {
                 AppError::BadRequest(format!(
-                    "表单内容无法识别,请刷新页面后重新提交({})",
+                    "表单内容无法识别，请刷新页面后重新提交（{}）",
                     e.status()
                 ))
             })
@@ -31,36 +31,36 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "created" => "已创建。",
         "saved" => "已保存。",
-        "published" => "已发布,公众现在可以看到这条信息。",
-        "unpublished" => "已撤回:信息已从栏目列表、搜索、订阅和接口中移除。",
+        "published" => "已发布，公众现在可以看到这条信息。",
+        "unpublished" => "已撤回：信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",
         "granted" => "已授予角色。",
         "revoked" => "已撤销。",
         "enabled" => "已启用该用户。",
-        "disabled" => "已停用该用户,其登录会话已全部失效。",
+        "disabled" => "已停用该用户，其登录会话已全部失效。",
         "password" => "密码已修改。",
         "email" => "通知邮箱已保存。",
-        "filings_opened" => "已开启报送事项,各单位可在“反馈管理”中报送。",
-        "filings_unchanged" => "这些报送事项均已开启,没有新建。",
+        "filings_opened" => "已开启报送事项，各单位可在“反馈管理”中报送。",
+        "filings_unchanged" => "这些报送事项均已开启，没有新建。",
         "guard_blocked" => {
-            "已保存草稿,但内容安全检查发现个人信息或错误,没有发布。请按下方“内容安全检查”处理后再发布。"
+            "已保存草稿，但内容安全检查发现个人信息或错误，没有发布。请按下方“内容安全检查”处理后再发布。"
         }
-        "masked" => "已一键脱敏并保存为新版本,请核对后发布。",
-        "guard_clean" => "内容安全检查没有发现问题,无需脱敏。",
+        "masked" => "已一键脱敏并保存为新版本，请核对后发布。",
+        "guard_clean" => "内容安全检查没有发现问题，无需脱敏。",
         "guard_attachments_only" => {
-            "标题、摘要和正文没有需要脱敏的内容;附件中发现的问题无法在线脱敏,请删除附件或上传脱敏后的文件替换。"
+            "标题、摘要和正文没有需要脱敏的内容；附件中发现的问题无法在线脱敏，请删除附件或上传脱敏后的文件替换。"
         }
         "wf_submitted" => "已提交审核。",
         "wf_saved_submitted" => "已保存并提交审核。",
         "wf_approved" => "已审核通过。",
-        "wf_returned" => "已退回修改,起草人可修改后重新提交。",
-        "wf_published_now" => "已直接发布(先发后审),等待审核人补审。",
-        "wf_scheduled" => "已安排定时发布,到时由后台任务发布。",
-        "wf_unscheduled" => "已取消定时发布,信息回到“已审核,待发布”。",
+        "wf_returned" => "已退回修改，起草人可修改后重新提交。",
+        "wf_published_now" => "已直接发布（先发后审），等待审核人补审。",
+        "wf_scheduled" => "已安排定时发布，到时由后台任务发布。",
+        "wf_unscheduled" => "已取消定时发布，信息回到“已审核，待发布”。",
         "wf_post_reviewed" => "已补审通过。",
-        "wf_revision" => "实质性修改已提交审核;审核通过前,公众看到的仍是原来的版本。",
-        "wf_revision_approved" => "已审核通过实质性修改,新版本已公开,修改说明列入“更新记录”。",
-        "wf_revision_returned" => "已退回实质性修改,公开的仍是原来的版本。",
+        "wf_revision" => "实质性修改已提交审核；审核通过前，公众看到的仍是原来的版本。",
+        "wf_revision_approved" => "已审核通过实质性修改，新版本已公开，修改说明列入“更新记录”。",
+        "wf_revision_returned" => "已退回实质性修改，公开的仍是原来的版本。",
         _ => return None,
     })
 }
@@ -238,7 +238,7 @@ pub fn as_of_or_today(raw: &str, field: &str) -> (chrono::NaiveDate, Option<Stri
             Ok(d) => (d, None),
             Err(_) => (
                 today,
-                Some(format!("{field}格式应为 年-月-日,已按今天计算")),
+                Some(format!("{field}格式应为 年-月-日，已按今天计算")),
             ),
         },
     }

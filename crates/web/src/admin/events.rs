@@ -81,7 +81,7 @@ async fn page(
         })
         .map(|(t, o)| {
             let label = o.cadence.parse::<Cadence>().map(|c| c.label()).unwrap_or_default();
-            json!({"id": o.id, "label": format!("第{}项 {} · {} · {}({})", t.number, t.title, o.org_name, label, o.cadence_text),
+            json!({"id": o.id, "label": format!("第{}项 {} · {} · {}（{}）", t.number, t.title, o.org_name, label, o.cadence_text),
                    "selected": form.is_some_and(|(f, _)| f.obligation_id == o.id.to_string())})
         })
         .collect();
@@ -130,7 +130,7 @@ pub async fn list(
     Query(q): Query<EventsQuery>,
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
-        "recorded" => Some("活动已记录,督查统计已同步更新。"),
+        "recorded" => Some("活动已记录，督查统计已同步更新。"),
         "deleted" => Some("活动记录已删除。"),
         _ => None,
     };
@@ -159,7 +159,7 @@ pub async fn record(
     let (org_id, plan_id) = match events::obligation_owner(&mut tx, input.obligation_id).await {
         Ok(x) => x,
         Err(gongkai_db::DbError::NotFound(_)) => {
-            let inv = Invalid::one("obligation_id", "所选公开义务不存在,请刷新页面后重新选择");
+            let inv = Invalid::one("obligation_id", "所选公开义务不存在，请刷新页面后重新选择");
             return page(&state, &user, &f.plan, Some((&f, &inv)), None).await;
         }
         Err(e) => return Err(e.into()),

@@ -58,9 +58,9 @@ fn scope(p: &Permissions) -> Option<Vec<i64>> {
 
 fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
-        "submitted" => "反馈已提交,等待政务公开办审核。",
+        "submitted" => "反馈已提交，等待政务公开办审核。",
         "accepted" => "已采纳该反馈。",
-        "returned" => "已退回,单位修改后可重新提交。",
+        "returned" => "已退回，单位修改后可重新提交。",
         _ => return None,
     })
 }
@@ -364,7 +364,10 @@ async fn read_submit_form(mut mp: Multipart) -> Result<SubmitForm, AppError> {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge("上传内容超过大小限制".into())
         } else {
-            AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+            AppError::BadRequest(format!(
+                "提交的表单无法解析，请重新提交（{}）",
+                e.body_text()
+            ))
         }
     };
     let mut s = SubmitForm {

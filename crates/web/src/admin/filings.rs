@@ -105,7 +105,10 @@ pub async fn open(
         return Err(AppError::forbidden());
     }
     let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+        AppError::BadRequest(format!(
+            "提交的表单无法解析，请重新提交（{}）",
+            e.body_text()
+        ))
     };
     let mut csrf = String::new();
     let mut f = FilingFields::default();

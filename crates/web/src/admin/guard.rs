@@ -74,7 +74,7 @@ pub(crate) fn refusal(hits: &[ItemHit]) -> Invalid {
     let mut inv = Invalid::one(
         "guard",
         format!(
-            "内容安全检查发现{}处个人信息或错误,未发布。请一键脱敏、修改正文删除,或填写理由后放行:",
+            "内容安全检查发现{}处个人信息或错误，未发布。请一键脱敏、修改正文删除，或填写理由后放行：",
             hits.len()
         ),
     );
@@ -91,15 +91,15 @@ pub(crate) fn refusal(hits: &[ItemHit]) -> Invalid {
 }
 
 /// What to do about hits in an attachment, which cannot be masked in place.
-pub(crate) const ATTACHMENT_ADVICE: &str = "附件中的内容无法在线脱敏(PDF、Word、Excel 文件不能直接修改):\
-     请删除该附件,或上传脱敏后的文件替换它;确属可以公开的内容,可填写理由后放行。";
+pub(crate) const ATTACHMENT_ADVICE: &str = "附件中的内容无法在线脱敏（PDF、Word、Excel 文件不能直接修改）：\
+     请删除该附件，或上传脱敏后的文件替换它；确属可以公开的内容，可填写理由后放行。";
 
 fn describe(h: &ItemHit) -> String {
     let what = match &h.hit.correction {
         Some(c) => format!("“{}”应为“{c}”", h.hit.matched),
         None => h.hit.masked.clone(),
     };
-    format!("{}处发现{}:{}", h.location(), h.hit.kind_label, what)
+    format!("{}处发现{}：{}", h.location(), h.hit.kind_label, what)
 }
 
 /// The audit record of an override: the reason and the hits, shown masked (the log should not
@@ -112,13 +112,13 @@ pub(crate) fn override_record(
     if reason.is_empty() {
         return Err(Invalid::one(
             "override_reason",
-            "放行须填写理由(例如:所列号码为单位公开的办公电话),没有发布",
+            "放行须填写理由（例如：所列号码为单位公开的办公电话），没有发布",
         ));
     }
     if reason.chars().count() > REASON_MAX {
         return Err(Invalid::one(
             "override_reason",
-            format!("放行理由不能超过{REASON_MAX}个字,没有发布"),
+            format!("放行理由不能超过{REASON_MAX}个字，没有发布"),
         ));
     }
     let hits: Vec<_> = hits

@@ -133,7 +133,10 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge("上传内容超过大小限制".into())
         } else {
-            AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+            AppError::BadRequest(format!(
+                "提交的表单无法解析，请重新提交（{}）",
+                e.body_text()
+            ))
         }
     };
     while let Some(field) = mp.next_field().await.map_err(bad)? {
@@ -453,7 +456,7 @@ async fn check_links(
     {
         inv.push(
             "cross_org_interpretation",
-            "只有政务公开办(监管)或系统管理员可以确认跨机构解读",
+            "只有政务公开办（监管）或系统管理员可以确认跨机构解读",
         );
     }
     let mut conn = state.db.pool.acquire().await?;
@@ -560,7 +563,7 @@ pub async fn update(
         if !uploads.is_empty() {
             let inv = Invalid::one(
                 "attachments",
-                "实质性修改须先审核,附件请在修改审核通过后上传",
+                "实质性修改须先审核，附件请在修改审核通过后上传",
             );
             return form_error(&state, &user, Some(&item), &sub.fields, inv).await;
         }

@@ -111,7 +111,7 @@ pub async fn submit(
                 jar,
                 username,
                 &next,
-                Some("登录失败次数过多,该账号已被临时锁定,请15分钟后再试"),
+                Some("登录失败次数过多，该账号已被临时锁定，请15分钟后再试"),
                 StatusCode::TOO_MANY_REQUESTS,
             )
         }

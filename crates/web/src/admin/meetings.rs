@@ -75,7 +75,7 @@ async fn list_page(
                 .is_ok_and(|c| c.kind() == CadenceKind::Periodic)
         })
         .map(|(t, o)| {
-            json!({"id": o.id, "label": format!("第{}项 {} · {}({})", t.number, t.title, o.org_name, o.cadence_text),
+            json!({"id": o.id, "label": format!("第{}项 {} · {}（{}）", t.number, t.title, o.org_name, o.cadence_text),
                    "selected": chosen_ob == o.id.to_string()})
         })
         .collect();
@@ -148,7 +148,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
-        "created" => Some("会议预告已发布,公众可在“会议公开”栏目查看并报名列席。"),
+        "created" => Some("会议预告已发布，公众可在“会议公开”栏目查看并报名列席。"),
         _ => None,
     };
     list_page(&state, &user, None, notice).await
@@ -249,7 +249,7 @@ pub async fn detail(
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
         "created" => Some("会议预告已发布。"),
-        "held" => Some("会议情况已公开;关联公开义务的,已计入公开督查。"),
+        "held" => Some("会议情况已公开；关联公开义务的，已计入公开督查。"),
         "decided" => Some("已审核列席申请。"),
         _ => None,
     };

@@ -129,7 +129,7 @@ async fn list_page(
         .map(|s| json!({"code": s.code(), "label": s.label(), "selected": q.status == s.code()}))
         .collect();
     let notice = match q.notice.as_str() {
-        "limit" => Some("答复期限已保存,此后收到的留言按新期限计算。"),
+        "limit" => Some("答复期限已保存，此后收到的留言按新期限计算。"),
         _ => None,
     };
     let (limit_value, limit_errors) = match setting_error {
@@ -283,8 +283,8 @@ pub async fn detail(
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
         "assigned" => Some("已分配办理人。"),
-        "replied" => Some("答复已保存。核对下方公开预览(个人信息已脱敏)后可公开。"),
-        "published" => Some("留言及答复已公开,公众可在“政民互动”中看到(个人信息已脱敏)。"),
+        "replied" => Some("答复已保存。核对下方公开预览（个人信息已脱敏）后可公开。"),
+        "published" => Some("留言及答复已公开，公众可在“政民互动”中看到（个人信息已脱敏）。"),
         "closed" => Some("留言已办结。"),
         _ => None,
     };
@@ -375,7 +375,7 @@ async fn act(
                 return refuse(Invalid::one(
                     "reply",
                     format!(
-                        "内容安全检查发现答复中有个人信息或错误,未保存:{}。请删除或改正后重新提交。",
+                        "内容安全检查发现答复中有个人信息或错误，未保存：{}。请删除或改正后重新提交。",
                         lines.join("、")
                     ),
                 ))
@@ -397,7 +397,7 @@ async fn act(
         }
         Err(DbError::Stale) => {
             drop(tx);
-            return refuse(Invalid::one("status", "该留言已被他人处理,请查看最新状态")).await;
+            return refuse(Invalid::one("status", "该留言已被他人处理，请查看最新状态")).await;
         }
         Err(e) => return Err(e.into()),
     }

@@ -47,7 +47,7 @@ fn check_may_view(user: &CurrentUser) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::Forbidden(
-            "督查通报包含全部单位的情况,仅政务公开办和考核人员可以查看".into(),
+            "督查通报包含全部单位的情况，仅政务公开办和考核人员可以查看".into(),
         ))
     }
 }
@@ -64,7 +64,7 @@ async fn load(state: &AppState, plan: &str, as_of: &str) -> Result<Loaded, AppEr
     let all = plans::list_plans(&mut conn).await?;
     let Some(latest) = all.first() else {
         return Err(AppError::NotFound(
-            "尚无已确认的工作计划,无法生成督查通报".into(),
+            "尚无已确认的工作计划，无法生成督查通报".into(),
         ));
     };
     let plan = match plan.trim() {
@@ -78,7 +78,7 @@ async fn load(state: &AppState, plan: &str, as_of: &str) -> Result<Loaded, AppEr
     let as_of = match as_of.trim() {
         "" => china_today(),
         s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("核查日期格式应为 年-月-日,如 2017-12-31".into()))?,
+            .map_err(|_| AppError::BadRequest("核查日期格式应为 年-月-日，如 2017-12-31".into()))?,
     };
     let report = compliance::report(&mut conn, plan.id, as_of).await?;
     let notice = Notice::build(
@@ -112,7 +112,7 @@ pub async fn page(
             href: None,
         })
         .collect();
-    let unit_chart = (!ranked.is_empty()).then(|| rate_bars("各单位按时公开率(按排名)", &ranked));
+    let unit_chart = (!ranked.is_empty()).then(|| rate_bars("各单位按时公开率（按排名）", &ranked));
     let months: Vec<Bar> = n
         .months
         .iter()
@@ -251,7 +251,7 @@ pub async fn publish(
     user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_manage_plans() {
         return Err(AppError::Forbidden(
-            "只有政务公开办(监管)可以发布督查通报".into(),
+            "只有政务公开办（监管）可以发布督查通报".into(),
         ));
     }
     let l = load(&state, &f.plan, &f.as_of).await?;

@@ -161,7 +161,7 @@ pub async fn list(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let notice = (q.notice == "registered").then_some("舆情事件已登记,回应时限开始计算。");
+    let notice = (q.notice == "registered").then_some("舆情事件已登记，回应时限开始计算。");
     list_page(&state, &user, None, notice).await
 }
 
@@ -261,8 +261,8 @@ pub async fn detail(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
-        "registered" => Some("舆情事件已登记,回应时限开始计算。"),
-        "released" => Some("发布记录已保存,时限状态已更新。"),
+        "registered" => Some("舆情事件已登记，回应时限开始计算。"),
+        "released" => Some("发布记录已保存，时限状态已更新。"),
         _ => None,
     };
     detail_page(&state, &user, id, None, notice).await

@@ -62,7 +62,7 @@ pub async fn list(
                 .map(|g| {
                     let label = Role::from_code(&g.role).map(|r| r.label()).unwrap_or("未知角色");
                     match org_name(g.org_id) {
-                        Some(o) => format!("{label}({o})"),
+                        Some(o) => format!("{label}（{o}）"),
                         None => label.to_string(),
                     }
                 })
@@ -361,7 +361,7 @@ pub async fn revoke(
     }
     if id == user.id && role == Role::SystemAdmin {
         return Err(AppError::BadRequest(
-            "不能撤销自己的系统管理员角色,以免系统失去管理员".into(),
+            "不能撤销自己的系统管理员角色，以免系统失去管理员".into(),
         ));
     }
     users::remove_grant(&mut tx, &user.actor(), grant_id).await?;

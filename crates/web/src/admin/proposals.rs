@@ -144,7 +144,7 @@ pub async fn list(
         })
         .collect();
     let notice = match q.notice.as_str() {
-        "assigned" => Some("已交办,主办单位将在待签收列表中看到该件。"),
+        "assigned" => Some("已交办，主办单位将在待签收列表中看到该件。"),
         _ => None,
     };
     let years: Vec<Value> = years
@@ -408,12 +408,12 @@ pub async fn detail(
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
         "assigned" => Some("已交办。"),
-        "signed" => Some("已签收,请在期限内办理并书面答复。"),
+        "signed" => Some("已签收，请在期限内办理并书面答复。"),
         "returned" => Some("已退回交办部门。"),
         "co_view" => Some("会办意见已送主办单位。"),
-        "replied" => Some("答复已登记,请在20个工作日内公开答复全文。"),
+        "replied" => Some("答复已登记，请在20个工作日内公开答复全文。"),
         "feedback" => Some("满意度已登记。"),
-        "published" => Some("答复全文已公开(联系方式等个人信息已隐去)。"),
+        "published" => Some("答复全文已公开（联系方式等个人信息已隐去）。"),
         _ => None,
     };
     detail_page(&state, &user, id, notice, None).await
@@ -443,7 +443,7 @@ fn day(raw: &str, field: &'static str) -> Result<NaiveDate, Invalid> {
         return Ok(today());
     }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| Invalid::one(field, "日期格式应为 年-月-日,例如 2024-05-10"))
+        .map_err(|_| Invalid::one(field, "日期格式应为 年-月-日，例如 2024-05-10"))
 }
 
 pub async fn step(

@@ -114,7 +114,7 @@ pub async fn board(
     });
     let unit_chart = (!ranked.is_empty()).then(|| {
         rate_bars(
-            "各单位按时公开率(由低到高)",
+            "各单位按时公开率（由低到高）",
             &ranked
                 .iter()
                 .take(20)
@@ -294,7 +294,7 @@ fn heat_map(periods: &[&PeriodRow], year: i64) -> serde_json::Value {
         .map(|((name, org_id), months)| {
             let cells: Vec<_> = (1..=12)
                 .map(|m| match months.get(&m) {
-                    None => json!({"month": m, "class": "none", "title": format!("{m}月:无到期期次")}),
+                    None => json!({"month": m, "class": "none", "title": format!("{m}月：无到期期次")}),
                     Some(c) => {
                         let class = if c.missed > 0 {
                             "missed"
@@ -314,7 +314,7 @@ fn heat_map(periods: &[&PeriodRow], year: i64) -> serde_json::Value {
                             }
                         }
                         json!({"month": m, "class": class, "count": c.periods(),
-                               "title": format!("{name} {m}月:{}", parts.join(",")), "org_id": org_id})
+                               "title": format!("{name} {m}月：{}", parts.join("，")), "org_id": org_id})
                     }
                 })
                 .collect();

@@ -111,7 +111,7 @@ pub fn check(
         inv.push(
             "attachments",
             format!(
-                "附件“{file_name}”的类型不允许上传;允许的类型:{}",
+                "附件“{file_name}”的类型不允许上传；允许的类型：{}",
                 allowed_extensions()
             ),
         );
@@ -139,7 +139,7 @@ pub fn check(
     if !content_ok {
         inv.push(
             "attachments",
-            format!("附件“{file_name}”的内容与其扩展名 .{ext} 不符,文件可能已损坏或被改名"),
+            format!("附件“{file_name}”的内容与其扩展名 .{ext} 不符，文件可能已损坏或被改名"),
         );
         return None;
     }

@@ -135,7 +135,7 @@ pub async fn act(
                 let at = parse_china_time(&f.publish_at).ok_or_else(|| {
                     AppError::Invalid(Invalid::one(
                         "publish_at",
-                        "请填写定时发布的日期和时间(北京时间),例如 2026-12-01 09:00",
+                        "请填写定时发布的日期和时间（北京时间），例如 2026-12-01 09:00",
                     ))
                 })?;
                 // Refused now rather than at the scheduled time, when it can still be fixed.
@@ -234,8 +234,8 @@ pub(crate) async fn panel(
             let what = match rv.decision.as_str() {
                 "approve" => format!("{}通过", wf::level_label(rv.level as u8)),
                 "return" => format!("{}退回修改", wf::level_label(rv.level as u8)),
-                "post_review" => "补审通过(先发后审)".into(),
-                "post_withdraw" => "补审不通过,已撤回".into(),
+                "post_review" => "补审通过（先发后审）".into(),
+                "post_withdraw" => "补审不通过，已撤回".into(),
                 "revision_approve" => "实质性修改审核通过".into(),
                 "revision_return" => "实质性修改退回".into(),
                 other => other.to_string(),
@@ -315,7 +315,7 @@ pub async fn queue_page(
     let orgs = user.perms.reviewable_orgs();
     if orgs.as_ref().is_some_and(|o| o.is_empty()) {
         return Err(AppError::Forbidden(
-            "无权查看审核队列:您的账号没有任何机构的审核权限".into(),
+            "无权查看审核队列：您的账号没有任何机构的审核权限".into(),
         ));
     }
     let post = q.queue.as_deref() == Some("post");
@@ -381,7 +381,7 @@ async fn levels_render(
 ) -> Result<Response, AppError> {
     if !user.perms.can_manage_users() {
         return Err(AppError::Forbidden(
-            "无权设置审核级数:须为单位管理员或系统管理员".into(),
+            "无权设置审核级数：须为单位管理员或系统管理员".into(),
         ));
     }
     let mut conn = state.db.pool.acquire().await?;
@@ -429,7 +429,7 @@ pub async fn levels_save(
     user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_manage_users_of(org_id) {
         return Err(AppError::Forbidden(
-            "无权设置该机构的审核级数:须为该机构的单位管理员或系统管理员".into(),
+            "无权设置该机构的审核级数：须为该机构的单位管理员或系统管理员".into(),
         ));
     }
     let n = match wf::review_levels(&f.review_levels) {

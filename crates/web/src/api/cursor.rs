@@ -12,7 +12,7 @@ pub fn encode(published_at: i64, id: i64) -> String {
 /// Decodes a cursor made by [`encode`]; anything else is a `bad_request`.
 pub fn decode(cursor: &str) -> Result<(i64, i64), AppError> {
     let bad =
-        || AppError::BadRequest("分页游标 cursor 无效:请原样使用上一页返回的 next_cursor".into());
+        || AppError::BadRequest("分页游标 cursor 无效：请原样使用上一页返回的 next_cursor".into());
     let bytes = hex::decode(cursor.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (p, id) = text.split_once(':').ok_or_else(bad)?;

@@ -39,18 +39,19 @@ fn detail(text: &str) -> &str {
 pub(crate) fn json_rejection(r: &JsonRejection) -> AppError {
     match r {
         JsonRejection::MissingJsonContentType(_) => AppError::BadRequest(
-            "请求体须为 JSON,并带有请求头 Content-Type: application/json".into(),
+            "请求体须为 JSON，并带有请求头 Content-Type: application/json".into(),
         ),
-        JsonRejection::JsonSyntaxError(e) => {
-            AppError::BadRequest(format!("请求体不是合法的 JSON({})", detail(&e.body_text())))
-        }
+        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!(
+            "请求体不是合法的 JSON（{}）",
+            detail(&e.body_text())
+        )),
         JsonRejection::JsonDataError(e) => AppError::BadRequest(format!(
-            "请求体的字段类型或结构有误({})",
+            "请求体的字段类型或结构有误（{}）",
             detail(&e.body_text())
         )),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             AppError::PayloadTooLarge(format!(
-                "请求体过大:接口请求体不能超过 {} MB",
+                "请求体过大：接口请求体不能超过 {} MB",
                 MAX_JSON_BYTES / 1024 / 1024
             ))
         }
@@ -77,7 +78,7 @@ where
 }
 
 fn query_rejection(e: &QueryRejection) -> AppError {
-    AppError::BadRequest(format!("查询参数有误({})", detail(&e.body_text())))
+    AppError::BadRequest(format!("查询参数有误（{}）", detail(&e.body_text())))
 }
 
 /// A positive integer id from the path. Anything else is the same `not_found` as an unknown id.
@@ -94,7 +95,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .unwrap_or_default();
         parse_id(&raw).map(Id).ok_or_else(|| {
             ApiError(AppError::NotFound(
-                "资源不存在或未公开(编号应为正整数)".into(),
+                "资源不存在或未公开（编号应为正整数）".into(),
             ))
         })
     }

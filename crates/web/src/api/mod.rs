@@ -57,7 +57,7 @@ pub fn router() -> Router<AppState> {
 
 async fn method_not_allowed(method: axum::http::Method) -> ApiError {
     ApiError(AppError::BadRequest(format!(
-        "该接口不支持 {method} 请求方法,请查阅 /api/v1/openapi.json"
+        "该接口不支持 {method} 请求方法，请查阅 /api/v1/openapi.json"
     )))
 }
 
@@ -138,9 +138,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     modifiers(&Conventions),
     tags(
         (name = "概览", description = "Entry point and this document"),
-        (name = "机构", description = "Organisations (机构)"),
-        (name = "栏目", description = "Columns (栏目) of the site"),
-        (name = "信息", description = "Items (信息): public reads and authenticated writes"),
+        (name = "机构", description = "Organisations（机构）"),
+        (name = "栏目", description = "Columns（栏目）of the site"),
+        (name = "信息", description = "Public reads and authenticated writes of items（信息）"),
         (name = "搜索", description = "Full-text search of public items, with facets"),
         (name = "发布流程", description = "The publishing workflow: submit, review (1–3 levels), publish, schedule, withdraw"),
     )
@@ -162,7 +162,7 @@ impl utoipa::Modify for Conventions {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("gk_…")
                     .description(Some(
-                        "API token issued in the back office (/admin, 接口令牌), sent as \
+                        "API token issued in the back office under 接口令牌 at /admin, sent as \
                          `Authorization: Bearer <token>`.",
                     ))
                     .build(),

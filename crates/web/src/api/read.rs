@@ -158,7 +158,7 @@ fn int_param(value: Option<&str>, name: &str) -> Result<Option<i64>, AppError> {
         None | Some("") => Ok(None),
         Some(v) => parse_id(v)
             .map(Some)
-            .ok_or_else(|| AppError::BadRequest(format!("查询参数 {name} 须为正整数,收到“{v}”"))),
+            .ok_or_else(|| AppError::BadRequest(format!("查询参数 {name} 须为正整数，收到“{v}”"))),
     }
 }
 
@@ -172,7 +172,7 @@ fn year_param(value: Option<&str>) -> Result<Option<i32>, AppError> {
             .filter(|y| (1949..=9999).contains(y))
             .map(Some)
             .ok_or_else(|| {
-                AppError::BadRequest(format!("查询参数 year 须为年份(如 2017),收到“{v}”"))
+                AppError::BadRequest(format!("查询参数 year 须为年份（如 2017），收到“{v}”"))
             }),
     }
 }

@@ -129,7 +129,7 @@ fn id_param(value: Option<&str>, name: &str) -> Result<Option<i64>, AppError> {
         None | Some("") => Ok(None),
         Some(v) => parse_id(v)
             .map(Some)
-            .ok_or_else(|| bad(format!("查询参数 {name} 须为正整数,收到“{v}”"))),
+            .ok_or_else(|| bad(format!("查询参数 {name} 须为正整数，收到“{v}”"))),
     }
 }
 
@@ -149,7 +149,7 @@ fn code_param<T: Copy>(
             .ok_or_else(|| {
                 let codes: Vec<&str> = all.iter().map(|t| code(*t)).collect();
                 bad(format!(
-                    "查询参数 {name} 须为 {} 之一,收到“{v}”",
+                    "查询参数 {name} 须为 {} 之一，收到“{v}”",
                     codes.join("、")
                 ))
             }),
@@ -168,7 +168,7 @@ impl Request {
     fn parse(p: &SearchQuery) -> Result<Self, AppError> {
         let q = p.q.as_deref().map(str::trim).unwrap_or("");
         if q.is_empty() {
-            return Err(bad("查询参数 q 不能为空:请给出要搜索的词、文号或索引号"));
+            return Err(bad("查询参数 q 不能为空：请给出要搜索的词、文号或索引号"));
         }
         if q.chars().count() > MAX_Q_CHARS {
             return Err(bad(format!("查询参数 q 不能超过 {MAX_Q_CHARS} 个字符")));
@@ -179,7 +179,7 @@ impl Request {
                 v.parse::<i32>()
                     .ok()
                     .filter(|y| (1949..=9999).contains(y))
-                    .ok_or_else(|| bad(format!("查询参数 year 须为年份(如 2017),收到“{v}”")))?,
+                    .ok_or_else(|| bad(format!("查询参数 year 须为年份（如 2017），收到“{v}”")))?,
             ),
         };
         let limit = id_param(p.limit.as_deref(), "limit")?
@@ -232,7 +232,7 @@ fn encode_cursor(req: &Request, offset: usize) -> String {
 /// deepest page is a `bad_request`.
 fn decode_cursor(req: &Request, cursor: &str) -> Result<usize, AppError> {
     let invalid =
-        || bad("分页游标 cursor 无效:请原样使用上一页返回的 next_cursor,并保持其他查询参数不变");
+        || bad("分页游标 cursor 无效：请原样使用上一页返回的 next_cursor，并保持其他查询参数不变");
     let bytes = hex::decode(cursor.trim()).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let mut parts = text.split(':');

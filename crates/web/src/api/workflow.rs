@@ -105,7 +105,7 @@ async fn load(
     {
         // As the other writes: the item exists, the user has no rights on its organisation.
         return Err(AppError::Forbidden(
-            "无权操作该信息:您的账号没有该信息所属机构的权限".into(),
+            "无权操作该信息：您的账号没有该信息所属机构的权限".into(),
         ));
     }
     let r = rights(user, item.org_id);
@@ -116,7 +116,7 @@ async fn load(
     post, path = "/items/{id}/submit", tag = "发布流程",
     summary = "提交审核",
     description = "Submits a draft (or withdrawn) item for review: it waits for the first of its \
-        organisation's review levels (1 编辑初审, 2 科室复审, 3 领导终审). Editors of the organisation.",
+        organisation's review levels（1 编辑初审，2 科室复审，3 领导终审）. Editors of the organisation.",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Item id")),
     responses(
@@ -142,7 +142,7 @@ pub async fn item_submit(
 
 #[utoipa::path(
     post, path = "/items/{id}/review", tag = "发布流程",
-    summary = "审核(通过或退回)",
+    summary = "审核（通过或退回）",
     description = "Approves the current review level (the item moves to the next level, or to \
         approved after the last) or returns it to draft with a required comment. Reviewers and \
         organisation admins of the item's organisation; never someone who wrote or edited it, \
@@ -172,7 +172,7 @@ pub async fn item_review(
         _ => {
             return Err(AppError::Invalid(Invalid::one(
                 "decision",
-                "decision 须为 approve(审核通过)或 return(退回修改)",
+                "decision 须为 approve（审核通过）或 return（退回修改）",
             ))
             .into());
         }
@@ -195,7 +195,7 @@ pub async fn item_review(
     post, path = "/items/{id}/publish", tag = "发布流程",
     summary = "发布信息",
     description = "Publishes an approved item; any other unpublished item is published at once \
-        without review (直接发布,先发后审) only with a `reason` of at least 5 characters, is \
+        without review（直接发布，先发后审）only with a `reason` of at least 5 characters, is \
         counted on the dashboards and waits for a reviewer's after-the-fact review. On first \
         publication the item gets its 索引号. Only 主动公开 items become public. The content \
         guard runs first (no override through the API).",
@@ -222,7 +222,7 @@ pub async fn item_publish(
     let (item, r) = load(&mut tx, &user, id).await?;
     if !r.can_edit && !r.can_review {
         return Err(AppError::Forbidden(
-            "无权修改该信息:您的账号没有该信息所属机构的编辑权限".into(),
+            "无权修改该信息：您的账号没有该信息所属机构的编辑权限".into(),
         )
         .into());
     }
@@ -315,7 +315,7 @@ async fn withdraw(
     let mode = WithdrawMode::from_code(&body.mode).ok_or_else(|| {
         AppError::Invalid(Invalid::one(
             "mode",
-            "mode 须为 notice(保留页面并公告撤回)或 gone(删除页面)",
+            "mode 须为 notice（保留页面并公告撤回）或 gone（删除页面）",
         ))
     })?;
     workflow::withdraw(&mut tx, &user.actor(), id, r, mode, &body.reason).await?;
@@ -354,7 +354,7 @@ pub async fn item_withdraw(
 
 #[utoipa::path(
     post, path = "/items/{id}/unpublish", tag = "发布流程",
-    summary = "撤回信息(旧地址)",
+    summary = "撤回信息（旧地址）",
     description = "The same as `POST /items/{id}/withdraw`, kept for existing clients.",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Item id")),
@@ -378,7 +378,7 @@ pub async fn item_unpublish(
 
 #[utoipa::path(
     post, path = "/items/{id}/post-review", tag = "发布流程",
-    summary = "补审通过(先发后审)",
+    summary = "补审通过（先发后审）",
     description = "A reviewer confirms an item that was published without review. To reject it, \
         withdraw it.",
     security(("bearer" = [])),

@@ -30,14 +30,14 @@ async fn editable_item(
     })?;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::Forbidden(
-            "无权修改该信息:您的账号没有该信息所属机构的编辑权限".into(),
+            "无权修改该信息：您的账号没有该信息所属机构的编辑权限".into(),
         ));
     }
     Ok(item)
 }
 
 fn forbidden_target() -> AppError {
-    AppError::Forbidden("无权以该机构的名义发布信息:您的账号没有该机构的编辑权限".into())
+    AppError::Forbidden("无权以该机构的名义发布信息：您的账号没有该机构的编辑权限".into())
 }
 
 pub(super) async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
@@ -47,7 +47,7 @@ pub(super) async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail
 
 #[utoipa::path(
     post, path = "/items", tag = "信息",
-    summary = "新建信息(草稿)",
+    summary = "新建信息（草稿）",
     description = "Creates a draft. The token's user must be allowed to edit items of `org_id`.",
     security(("bearer" = [])),
     request_body(content = ItemWrite, content_type = "application/json"),
@@ -95,7 +95,7 @@ pub async fn item_create(
         be the item's current version; otherwise someone changed it meanwhile and the answer is \
         `conflict`. The user must be allowed to edit items of both the item's organisation and \
         the new `org_id`. A published item stays published. With `major: true` a change to a \
-        published item is 实质性修改: it waits for a reviewer (`POST /items/{id}/review`), the \
+        published item is a 实质性修改 and waits for a reviewer (`POST /items/{id}/review`), the \
         published text staying live meanwhile, and the answer is the unchanged item.",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Item id")),
@@ -125,7 +125,7 @@ pub async fn item_update(
             if version.is_none() {
                 inv.push(
                     "version",
-                    "请提供 version(上次读取时的版本号),以免覆盖他人的修改",
+                    "请提供 version（上次读取时的版本号），以免覆盖他人的修改",
                 );
             }
             if let Err(e) = result {
@@ -162,7 +162,7 @@ pub async fn item_update(
 
 #[utoipa::path(
     get, path = "/items/{id}/draft", tag = "信息",
-    summary = "读取信息(任意状态)",
+    summary = "读取信息（任意状态）",
     description = "An item in any state (draft, published, withdrawn; any disclosure), with its \
         body as written and its `version`, for users who may see items of its organisation. \
         Items of other organisations answer `not_found`.",

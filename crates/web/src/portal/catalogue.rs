@@ -59,7 +59,9 @@ impl CatalogueParams {
                 s.parse::<i32>()
                     .ok()
                     .filter(|y| (1949..=9999).contains(y))
-                    .ok_or_else(|| AppError::BadRequest("参数 year 应为四位年份,如 2017".into()))?,
+                    .ok_or_else(|| {
+                        AppError::BadRequest("参数 year 应为四位年份，如 2017".into())
+                    })?,
             ),
         };
         Ok(CatalogueQuery { org_id, year })
@@ -206,7 +208,7 @@ pub async fn xlsx(
     Query(params): Query<CatalogueParams>,
 ) -> Result<Response, AppError> {
     let (rows, q) = rows(&state, &headers, &params).await?;
-    let bytes = to_xlsx(&rows).map_err(|e| AppError::Internal(format!("生成工作簿失败:{e}")))?;
+    let bytes = to_xlsx(&rows).map_err(|e| AppError::Internal(format!("生成工作簿失败：{e}")))?;
     Ok(download(
         q,
         "xlsx",

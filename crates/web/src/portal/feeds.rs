@@ -172,7 +172,7 @@ fn respond(feed: &Feed, format: Format) -> Result<Response, AppError> {
         Format::Rss => (feed.rss(), RSS_TYPE),
         Format::Atom => (feed.atom(), ATOM_TYPE),
     };
-    let bytes = bytes.map_err(|e| AppError::Internal(format!("写出订阅源失败:{e}")))?;
+    let bytes = bytes.map_err(|e| AppError::Internal(format!("写出订阅源失败：{e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(ct)),

@@ -46,7 +46,10 @@ impl<T: DeserializeOwned + Send, St: Send + Sync> FromRequest<St> for PublicForm
             .await
             .map(|f| PublicForm(f.0))
             .map_err(|e| {
-                AppError::BadRequest(format!("提交的内容无法识别,请返回重新填写({})", e.status()))
+                AppError::BadRequest(format!(
+                    "提交的内容无法识别，请返回重新填写（{}）",
+                    e.status()
+                ))
             })
     }
 }

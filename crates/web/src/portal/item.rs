@@ -39,9 +39,9 @@ fn extension(file_name: &str) -> String {
 fn validity_notice(v: Validity) -> &'static str {
     match v {
         Validity::Valid => "",
-        Validity::Amended => "部分内容不再适用,请以修改后的规定为准。",
-        Validity::Repealed => "不再执行,仅供查阅参考。",
-        Validity::Expired => "不再执行,仅供查阅参考。",
+        Validity::Amended => "部分内容不再适用，请以修改后的规定为准。",
+        Validity::Repealed => "不再执行，仅供查阅参考。",
+        Validity::Expired => "不再执行，仅供查阅参考。",
     }
 }
 

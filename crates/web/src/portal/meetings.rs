@@ -158,12 +158,12 @@ pub async fn apply(
     let hour_ago = gongkai_db::now_ms() - 3_600_000;
     if meetings::recent_from(&mut tx, &ip, hour_ago).await? >= APPLICATIONS_PER_HOUR {
         return Err(AppError::Locked(
-            "同一网络地址提交过于频繁,请一小时后再试".into(),
+            "同一网络地址提交过于频繁，请一小时后再试".into(),
         ));
     }
     let actor = Actor {
         user_id: None,
-        name: "公众(网上报名)".into(),
+        name: "公众（网上报名）".into(),
         ip: ip.clone(),
     };
     match meetings::apply(&mut tx, &actor, id, &input, &ip).await {

@@ -161,7 +161,7 @@ fn error_map(inv: &Invalid) -> serde_json::Value {
 fn public_actor(ip: &str) -> Actor {
     Actor {
         user_id: None,
-        name: "公众(留言)".into(),
+        name: "公众（留言）".into(),
         ip: ip.to_string(),
     }
 }
@@ -220,7 +220,7 @@ pub async fn submit(
         drop(tx);
         tracing::warn!(%ip, "留言提交过于频繁");
         let errors = json!({"form": format!(
-            "同一网络地址每小时最多提交{}条留言,请稍后再试。您填写的内容已保留在下方,可稍后直接提交。",
+            "同一网络地址每小时最多提交{}条留言，请稍后再试。您填写的内容已保留在下方，可稍后直接提交。",
             messages::MAX_PER_IP_PER_HOUR
         )});
         return form_page(&state, jar, &f, errors, StatusCode::TOO_MANY_REQUESTS).await;
@@ -342,7 +342,7 @@ pub async fn query(
     jar: CookieJar,
     Query(q): Query<CodeQuery>,
 ) -> Result<Response, AppError> {
-    let notice = (q.notice == "rated").then_some("感谢您的评价!");
+    let notice = (q.notice == "rated").then_some("感谢您的评价！");
     let status = if !q.code.trim().is_empty() && message::normalize_code(&q.code).is_none() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -147,7 +147,7 @@ pub async fn render(
 }
 
 fn write_error(e: io::Error) -> AppError {
-    AppError::Internal(format!("写出站点地图失败:{e}"))
+    AppError::Internal(format!("写出站点地图失败：{e}"))
 }
 
 fn xml(bytes: Vec<u8>) -> Response {

@@ -115,7 +115,7 @@ async fn read_form<T: serde::de::DeserializeOwned>(
     let ip = client_ip(&parts, state.config.trust_proxy);
     let too_large = || {
         AppError::PayloadTooLarge(format!(
-            "提交的内容过大(超过{}KB),请精简后重新提交",
+            "提交的内容过大（超过{}KB），请精简后重新提交",
             MAX_BODY / 1024
         ))
     };
@@ -130,7 +130,7 @@ async fn read_form<T: serde::de::DeserializeOwned>(
     let req = Request::from_parts(parts, axum::body::Body::from(bytes));
     let form = axum::Form::<T>::from_request(req, &())
         .await
-        .map_err(|_| AppError::BadRequest("表单内容无法识别,请刷新页面后重新提交".into()))?;
+        .map_err(|_| AppError::BadRequest("表单内容无法识别，请刷新页面后重新提交".into()))?;
     Ok((form.0, ip))
 }
 
@@ -144,7 +144,7 @@ pub async fn submit(
     super::form_token::check(&jar, &f.csrf_token)?;
     if !f.website.is_empty() {
         return Err(AppError::BadRequest(
-            "提交被拒绝:请不要填写隐藏的“网址”栏".into(),
+            "提交被拒绝：请不要填写隐藏的“网址”栏".into(),
         ));
     }
     let org_id: Option<i64> = f.org_id.trim().parse().ok();
@@ -197,7 +197,7 @@ pub async fn submit(
     }
     if db_apps::count_from_ip(&mut tx, &ip, now - HOUR_MS).await? >= MAX_PER_HOUR {
         return Err(AppError::Locked(format!(
-            "同一网络地址一小时内最多在线提交{MAX_PER_HOUR}件申请,请稍后再试;已提交的申请不受影响,可凭查询码查询"
+            "同一网络地址一小时内最多在线提交{MAX_PER_HOUR}件申请，请稍后再试；已提交的申请不受影响，可凭查询码查询"
         )));
     }
     let today = crate::worker::china_today();
@@ -208,7 +208,7 @@ pub async fn submit(
     let actor = gongkai_db::Actor {
         user_id: None,
         name: format!(
-            "申请人(网上申请){}",
+            "申请人（网上申请）{}",
             input.name.chars().take(20).collect::<String>()
         ),
         ip: ip.clone(),
@@ -290,7 +290,7 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Result<Respo
     let now = gongkai_db::now_ms();
     let mut conn = state.db.pool.acquire().await?;
     if db_apps::failed_lookups(&mut conn, &ip, now - HOUR_MS).await? >= MAX_FAILED_LOOKUPS {
-        return Err(AppError::Locked("查询失败次数过多,请一小时后再试".into()));
+        return Err(AppError::Locked("查询失败次数过多，请一小时后再试".into()));
     }
     let tail: String = f.tail.trim().chars().take(8).collect();
     let row = match normalize_tracking_code(&f.code) {
@@ -304,7 +304,7 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Result<Respo
         drop(conn);
         return lookup_page(
             &state,
-            Some("查询码或手机号码后4位不正确,请核对后重试"),
+            Some("查询码或手机号码后4位不正确，请核对后重试"),
             StatusCode::NOT_FOUND,
         )
         .await;

@@ -15,7 +15,7 @@ async fn matrix(app: &crate::support::TestApp) -> Vec<Case> {
     let mut out = Vec::new();
     for status in ItemStatus::ALL {
         for disclosure in Disclosure::ALL {
-            let title = format!("矩阵:{}·{}", status.label(), disclosure.label());
+            let title = format!("矩阵：{}·{}", status.label(), disclosure.label());
             let mut f = app.item("市发展改革委", "ghxx", &title).await;
             f.disclosure = disclosure.code().into();
             if disclosure.needs_reason() {

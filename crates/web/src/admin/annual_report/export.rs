@@ -28,8 +28,8 @@ const TABLE4_HEADER: [&str; 5] = ["结果维持", "结果纠正", "其他结果"
 fn table4_groups() -> Vec<(String, usize)> {
     vec![
         ("行政复议".into(), 5),
-        ("行政诉讼(未经复议直接起诉)".into(), 5),
-        ("行政诉讼(复议后起诉)".into(), 5),
+        ("行政诉讼（未经复议直接起诉）".into(), 5),
+        ("行政诉讼（复议后起诉）".into(), 5),
     ]
 }
 
@@ -86,7 +86,7 @@ pub(super) fn sections(f: &Figures) -> Vec<Section> {
         .collect();
     let t3 = Table {
         groups: Vec::new(),
-        caption: "收到和处理政府信息公开申请情况(申请人情况:自然人;法人或其他组织:商业企业、科研机构、社会公益组织、法律服务机构、其他;总计)".into(),
+        caption: "收到和处理政府信息公开申请情况（申请人情况：自然人；法人或其他组织：商业企业、科研机构、社会公益组织、法律服务机构、其他；总计）".into(),
         header: TABLE3_HEADER.to_vec(),
         numeric: TABLE3_HEADER.iter().enumerate().map(|(i, _)| i > 0).collect(),
         rows: table3_rows(&f.table3, f.format == Format::Y2019)
@@ -119,7 +119,7 @@ pub(super) fn sections(f: &Figures) -> Vec<Section> {
     vec![
         Section {
             heading: "一、总体情况".into(),
-            blocks: text_blocks(&text.overview, "(未填写)"),
+            blocks: text_blocks(&text.overview, "（未填写）"),
         },
         Section {
             heading: "二、主动公开政府信息情况".into(),
@@ -135,7 +135,7 @@ pub(super) fn sections(f: &Figures) -> Vec<Section> {
         },
         Section {
             heading: "五、存在的主要问题及改进情况".into(),
-            blocks: text_blocks(&text.problems, "(未填写)"),
+            blocks: text_blocks(&text.problems, "（未填写）"),
         },
         Section {
             heading: "六、其他需要报告的事项".into(),
@@ -273,7 +273,7 @@ fn workbook(f: &Figures) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     s.write_string(
         1,
         0,
-        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
     )?;
     for (i, h) in TABLE3_HEADER.iter().enumerate() {
         s.write_string_with_format(2, col(i), *h, &bold)?;

@@ -206,9 +206,9 @@ fn due_text(f: &Figures) -> String {
         .map(gongkai_reports::notice::chinese_date)
         .unwrap_or_default();
     if f.government {
-        format!("本级人民政府年度报告应于{d}前向社会公布(条例第五十条)")
+        format!("本级人民政府年度报告应于{d}前向社会公布（条例第五十条）")
     } else {
-        format!("本机关年度报告应于{d}前向社会公布(条例第四十九条)")
+        format!("本机关年度报告应于{d}前向社会公布（条例第四十九条）")
     }
 }
 
@@ -216,7 +216,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("saved", "年度报告已保存。"),
     (
         "submitted",
-        "已在“政府信息公开年报”栏目生成年度报告信息并提交审核;审核通过后发布。",
+        "已在“政府信息公开年报”栏目生成年度报告信息并提交审核；审核通过后发布。",
     ),
 ];
 

@@ -28,23 +28,23 @@ pub struct PublishForm {
 /// Why the report cannot be sent for publication yet, in Chinese.
 fn refusal(f: &Figures) -> Option<String> {
     let Some(stored) = &f.stored else {
-        return Some("请先填写并保存年度报告的正文部分(一、五、六)".into());
+        return Some("请先填写并保存年度报告的正文部分（一、五、六）".into());
     };
     let missing = stored.sections().missing();
     if !missing.is_empty() {
-        return Some(format!("请先填写:{}", missing.join("、")));
+        return Some(format!("请先填写：{}", missing.join("、")));
     }
     if let Err(breaks) = f.table3.check() {
         return Some(format!(
-            "表格三勾稽关系不成立({}),请核对依申请公开办理数据后再发布",
-            breaks.join(";")
+            "表格三勾稽关系不成立（{}），请核对依申请公开办理数据后再发布",
+            breaks.join("；")
         ));
     }
     if let Some(i) = &f.item
         && i.status == ItemStatus::Published
     {
         return Some(format!(
-            "年度报告已发布(信息编号 {});如需更正,请在信息编辑页修改并填写修改说明",
+            "年度报告已发布（信息编号 {}）；如需更正，请在信息编辑页修改并填写修改说明",
             i.id
         ));
     }
@@ -75,7 +75,7 @@ pub async fn publish(
     let site = columns::default_site(&mut tx).await?;
     let Some(column) = annual_reports::report_column(&mut tx, site.id).await? else {
         return Err(AppError::Conflict(
-            "网站没有“公开年报”类型的栏目,请先在栏目管理中建立“政府信息公开年报”栏目".into(),
+            "网站没有“公开年报”类型的栏目，请先在栏目管理中建立“政府信息公开年报”栏目".into(),
         ));
     };
     let fields = ItemFields {
@@ -114,7 +114,7 @@ pub async fn publish(
         report_id,
         f.item.as_ref().map(|i| i.id),
         item_id,
-        format!("{}提交发布(信息编号 {item_id})", title(&f)),
+        format!("{}提交发布（信息编号 {item_id}）", title(&f)),
     )
     .await?;
     tx.commit().await?;
