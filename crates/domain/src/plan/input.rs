@@ -93,8 +93,22 @@ pub fn extract_text(bytes: &[u8], format: InputFormat) -> Result<String, PlanErr
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(PlanError::Empty);
     }
+    let format = effective_format(bytes, format);
+    // The binary readers walk untrusted structures; a panic in one (a malformed font, say) is a
+    // damaged file, not a crash of the caller.
+    std::panic::catch_unwind(|| read(bytes, format)).unwrap_or_else(|_| {
+        let why = "文件结构异常\u{FF0C}解析时出错".to_string();
+        Err(match format {
+            InputFormat::Pdf => PlanError::Pdf(why),
+            InputFormat::Xlsx | InputFormat::Xls => PlanError::Xlsx(why),
+            _ => PlanError::Docx(why),
+        })
+    })
+}
+
+fn read(bytes: &[u8], format: InputFormat) -> Result<String, PlanError> {
     let row_tables = |cells: &[String]| table::is_header(cells);
-    let text = match effective_format(bytes, format) {
+    let text = match format {
         InputFormat::Doc => return Err(PlanError::OldWord),
         InputFormat::Docx => docx::to_text(
             bytes,

@@ -2,4 +2,5 @@
 
 mod forms;
 mod golden;
+mod refusals;
 mod shapes;
