@@ -2,5 +2,6 @@
 
 mod forms;
 mod golden;
+mod real;
 mod refusals;
 mod shapes;
