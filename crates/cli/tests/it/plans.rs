@@ -422,6 +422,7 @@ both_backends!(bad_input_creates_no_import, |app| async move {
         issued_on: None,
         year: Some(2017),
         tasks: vec![],
+        feedback_dates: vec![],
     };
     assert!(
         plans::create_import(&mut tx, &app.actor(), "x.txt", "x", &none)

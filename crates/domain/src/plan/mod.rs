@@ -42,6 +42,10 @@ pub struct Plan {
     pub issued_on: Option<String>,
     pub year: Option<i32>,
     pub tasks: Vec<Task>,
+    /// `YYYY-MM-DD` of feedback dates the document sets for everyone in its closing part
+    /// (`请各单位于6月30日前报送落实情况`), outside any task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback_dates: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,8 +102,15 @@ pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
     let (meta, body) = meta::extract(&lines);
     let year = meta.year;
     let mut tasks = table::parse_tables(&body, year);
+    let mut feedback_dates = Vec::new();
     if tasks.is_empty() {
-        tasks = segment::parse_prose(&body, year);
+        let (prose, closing) = segment::parse_prose(&body, year);
+        tasks = prose;
+        for d in closing.iter().flat_map(|t| dates::feedback_dates(t, year)) {
+            if !feedback_dates.contains(&d) {
+                feedback_dates.push(d);
+            }
+        }
     }
     if tasks.is_empty() {
         return Err(PlanError::NoTasks);
@@ -110,6 +121,7 @@ pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
         issued_on: meta.issued_on,
         year,
         tasks,
+        feedback_dates,
     };
     plan.typeset();
     Ok(plan)

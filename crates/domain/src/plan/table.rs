@@ -287,6 +287,20 @@ impl Builder {
                 .unwrap_or_default()
                 .to_owned()
         };
+        if duty.lead.is_empty() && duty.co.is_empty() && duty.responsible.is_empty() {
+            // a section row that assigns its rows (`一、推进决策公开(市政府办公室牵头)`)
+            if let Some(c) = self
+                .sections
+                .iter()
+                .rev()
+                .find_map(|l| super::clause::section_clause(l, &[]))
+            {
+                let r = units::parse_roles(&c);
+                duty.lead = r.lead;
+                duty.co = r.co;
+                duty.responsible = r.responsible;
+            }
+        }
         let mut path = self.sections.clone();
         if let Some(c) = &self.category {
             path.push(c.clone());
@@ -417,27 +431,12 @@ fn is_number_line(l: &str) -> bool {
     !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit())
 }
 
-fn looks_like_deadline(l: &str) -> bool {
-    let n = l.chars().count();
-    n <= 30
-        && (l.contains("前")
-            || l.contains("底")
-            || l.contains("长期")
-            || l.contains("持续")
-            || l.contains("常态")
-            || l.contains("全年")
-            || l.contains("年内")
-            || l.contains("日内")
-            || l.contains("月")
-            || l.ends_with("年"))
-}
-
 static DATE_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"^(?:\d{4}\s*年)?\s*\d{1,2}\s*月|^\d{4}\s*年").unwrap()
 });
 
-/// A 完成时限 cell standing alone (`2023年12月底前`, `长期坚持`, `6月30日`), stricter than
-/// [`looks_like_deadline`]: text such as `按月公开财政收支,` is not one.
+/// A 完成时限 cell standing alone (`2023年12月底前`, `长期坚持`, `6月30日`); text such as
+/// `按月公开财政收支,` is not one.
 fn is_deadline_cell(l: &str) -> bool {
     const WORDS: &[&str] = &[
         "长期",

@@ -226,15 +226,15 @@ mod tests {
 
     #[test]
     fn typesets_chinese_punctuation() {
-        let t = typeset("(牵头单位:市发改委;责任单位:各县区政府,10:30,http://x.cn,1,000)");
+        let t = typeset("(牵头单位:市发改委;责任单位:各县区政府,10:30,见http://x.cn,1,000)");
         assert_eq!(
             t,
-            "\u{FF08}牵头单位\u{FF1A}市发改委\u{FF1B}责任单位\u{FF1A}各县区政府\u{FF0C}10:30\u{FF0C}http://x.cn\u{FF0C}1,000\u{FF09}"
+            "\u{FF08}牵头单位\u{FF1A}市发改委\u{FF1B}责任单位\u{FF1A}各县区政府\u{FF0C}10:30\u{FF0C}见http://x.cn,1,000\u{FF09}"
         );
         assert_eq!(typeset("合作(PPP)项目"), "合作\u{FF08}PPP\u{FF09}项目");
         assert_eq!(
             normalize(&t),
-            "(牵头单位:市发改委;责任单位:各县区政府,10:30,http://x.cn,1,000)"
+            "(牵头单位:市发改委;责任单位:各县区政府,10:30,见http://x.cn,1,000)"
         );
     }
 

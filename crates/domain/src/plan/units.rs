@@ -199,6 +199,11 @@ fn role_of(marker_text: &str) -> Role {
 }
 
 /// Position (byte index) of the first role marker in `s`.
+/// Where the first role word (牵头, 配合, 负责, …) of a text starts.
+pub fn first_role_marker(s: &str) -> Option<usize> {
+    first_marker(s)
+}
+
 fn first_marker(s: &str) -> Option<usize> {
     MARKERS.iter().filter_map(|m| s.find(m)).min()
 }

@@ -229,7 +229,7 @@ fn plan_real_arrangements_units_and_roles() {
         total[2].f1(),
         total[3].f1()
     ));
-    println!("{report}");
+    eprintln!("{report}");
     assert!(
         failures.is_empty(),
         "documents that did not parse: {failures:?}"

@@ -537,3 +537,69 @@ fn plan_hard_wrapped_text_and_pdf_page_numbers() {
     assert_eq!(p.tasks[1].duties.len(), 1);
     assert_eq!(norms(&p.tasks[1].duties[0]), v(&["within_3_working_days"]));
 }
+
+#[test]
+fn plan_section_heading_assigns_its_tasks() {
+    // full-width, as published: a part heading's clause and a `（以下任务由…牵头）` line
+    let s = "某县2021年政务公开工作要点\n\
+一、推进决策公开\u{FF08}县政府办公室牵头\u{FF0C}县直各部门配合\u{FF09}\n\
+1.完善决策公开制度。制定重大行政决策事项目录。\n\
+2.扩大公众参与。\n\
+二、深化重点领域信息公开\n\
+\u{FF08}以下任务由县财政局牵头\u{FF09}\n\
+3.推进预决算公开。按月公开财政收支情况。\n\
+4.推进政府债务信息公开。\u{FF08}县发改局负责\u{FF09}\n";
+    let p = parse(s);
+    let r: Vec<_> = p
+        .tasks
+        .iter()
+        .map(|t| (t.number, roles(&t.duties[0])))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (1, (v(&["县政府办公室"]), v(&["县直各部门"]), v(&[]))),
+            (2, (v(&["县政府办公室"]), v(&["县直各部门"]), v(&[]))),
+            (3, (v(&["县财政局"]), v(&[]), v(&[]))),
+            // a task's own clause wins
+            (4, (v(&[]), v(&[]), v(&["县发改局"]))),
+        ]
+    );
+}
+
+#[test]
+fn plan_table_section_row_assigns_its_rows() {
+    let s = "某市2022年政务公开重点任务清单\n\
+序号 | 工作任务 | 具体要求 | 完成时限 | 责任单位\n\
+一、政策解读\u{FF08}市政府办公室牵头\u{FF09} | | | |\n\
+1 | 做好政策解读 | 及时发布解读材料。 | 长期坚持 |\n\
+2 | 做好政策问答 | 建立问答库。 | 2022年6月底前 | 市司法局\n";
+    let p = parse(s);
+    let r: Vec<_> = p
+        .tasks
+        .iter()
+        .map(|t| (t.number, roles(&t.duties[0])))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (1, (v(&["市政府办公室"]), v(&[]), v(&[]))),
+            (2, (v(&[]), v(&[]), v(&["市司法局"]))),
+        ]
+    );
+}
+
+#[test]
+fn plan_closing_section_is_not_a_task_but_sets_feedback_dates() {
+    let s = "某市2019年政务公开工作要点\n\
+一、推进决策公开\n\
+1.完善决策公开制度。\u{FF08}市政府办公室牵头\u{FF09}\n\
+2.扩大公众参与。\u{FF08}市司法局负责\u{FF09}\n\
+二、保障措施\n\
+\u{FF08}一\u{FF09}加强组织领导。各单位要高度重视\u{FF0C}明确分管领导。\n\
+\u{FF08}二\u{FF09}强化督促检查。请各单位分别于6月30日\u{3001}12月10日前报送落实情况。\n";
+    let p = parse(s);
+    let t: Vec<_> = p.tasks.iter().map(|t| t.number).collect();
+    assert_eq!(t, vec![1, 2]);
+    assert_eq!(p.feedback_dates, v(&["2019-06-30", "2019-12-10"]));
+}
