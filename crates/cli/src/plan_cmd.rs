@@ -16,7 +16,8 @@ use gongkai_domain::plan::{self, InputFormat, MAX_INPUT_BYTES};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PlanCommand {
-    /// Parse a 工作要点 / 工作安排 / 实施方案 / 任务分工 document (.txt, .html, .docx; UTF-8 or GB18030)
+    /// Parse a 工作要点 / 工作安排 / 实施方案 / 任务分工 document (.txt, .html, .docx, .xlsx/.xls task
+    /// table, .pdf with text; UTF-8 or GB18030)
     Parse {
         file: PathBuf,
         /// Output format

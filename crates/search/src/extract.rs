@@ -1,8 +1,8 @@
-//! Attachment text extraction: bytes and content type in, text out. PDF through lopdf's text
-//! extraction (ToUnicode CMaps, so the CID fonts LibreOffice and WPS embed for Chinese come out as
-//! characters), DOCX through zip + quick-xml (`word/document.xml`, footnotes, endnotes), XLSX and
-//! XLS through calamine (every sheet, one row a line, cells separated by tabs), plain text and CSV
-//! as UTF-8 or GB18030. Nothing here does I/O.
+//! Attachment text extraction: bytes and content type in, text out. The format readers are
+//! `gongkai-extract` (PDF through lopdf with ToUnicode CMaps, DOCX body, footnotes and endnotes,
+//! XLSX and XLS through calamine, plain text and CSV as UTF-8 or GB18030); this module picks one
+//! by content type and shapes the text for the index: every sheet's name, then its rows one a
+//! line with cells separated by tabs (merged cells filled); Word tables one line per cell.
 //!
 //! [`extract`] is the pure function; [`extract_guarded`] is what the server and the backfill call:
 //! it runs [`extract`] on a helper thread, turns a panic or a run over [`TIME_LIMIT`] into
@@ -10,18 +10,14 @@
 //! whose text cannot be read never stops an upload.
 
 use gongkai_db::attachments::{ExtractedText, MAX_TEXT_BYTES};
-use quick_xml::Reader;
-use quick_xml::events::Event;
-use std::io::{Cursor, Read};
+use gongkai_extract::{charset, clean, docx, pdf, sheet};
 use std::time::Duration;
 
 /// The longest an extraction may take before it is given up (the helper thread is left to end
 /// on its own; lopdf's decompression limits bound what it can still allocate).
 pub const TIME_LIMIT: Duration = Duration::from_secs(20);
-/// The most decompressed bytes read from one part of an Office file (zip bombs).
-const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
-/// The most decompressed content of one PDF page.
-const MAX_PDF_PAGE_BYTES: usize = 32 * 1024 * 1024;
+/// What every failure note starts with.
+const FAILED: &str = "无法提取文字\u{FF1A}";
 /// Text beyond this is not collected (the stored text is cut to `MAX_TEXT_BYTES` anyway).
 const COLLECT_BYTES: usize = MAX_TEXT_BYTES + 4;
 
@@ -72,7 +68,7 @@ pub fn extract(bytes: &[u8], content_type: &str) -> Result<String, ExtractError>
         Kind::Spreadsheet => spreadsheet(bytes),
         Kind::Text => plain(bytes),
         Kind::Other => Err(ExtractError::Unsupported(format!(
-            "不提取此类文件的文字({})",
+            "不提取此类文件的文字\u{FF08}{}\u{FF09}",
             content_type.split(';').next().unwrap_or(content_type)
         ))),
     }
@@ -98,15 +94,15 @@ fn guarded(
             let _ = tx.send(r);
         });
     if spawned.is_err() {
-        return ExtractedText::failed("无法提取文字:服务器暂时无法启动提取任务");
+        return ExtractedText::failed(format!("{FAILED}服务器暂时无法启动提取任务"));
     }
     match rx.recv_timeout(limit) {
         Ok(Ok(Ok(text))) => ExtractedText::extracted(text),
         Ok(Ok(Err(ExtractError::Unsupported(why)))) => ExtractedText::unsupported(why),
         Ok(Ok(Err(ExtractError::Failed(why)))) => ExtractedText::failed(why),
-        Ok(Err(_panic)) => ExtractedText::failed("无法提取文字:文件结构异常,解析时出错"),
+        Ok(Err(_panic)) => ExtractedText::failed(format!("{FAILED}文件结构异常\u{FF0C}解析时出错")),
         Err(_) => ExtractedText::failed(format!(
-            "无法提取文字:文件过于复杂,{}秒内未能读完",
+            "{FAILED}文件过于复杂\u{FF0C}{}秒内未能读完",
             limit.as_secs()
         )),
     }
@@ -129,166 +125,33 @@ fn tokio_multi_thread() -> bool {
         .unwrap_or(false)
 }
 
-// ------------------------------------------------------------------------------------------ PDF
+/// A reader's error as the note stored with the attachment.
+fn failed(e: gongkai_extract::Error) -> ExtractError {
+    ExtractError::Failed(format!("{FAILED}{e}"))
+}
 
 fn pdf(bytes: &[u8]) -> Result<String, ExtractError> {
-    let doc = lopdf::Document::load_mem(bytes).map_err(|e| {
-        ExtractError::Failed(match e {
-            lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => {
-                "无法提取文字:PDF 已加密".to_string()
-            }
-            _ => "无法提取文字:PDF 文件已损坏或格式不正确".to_string(),
-        })
-    })?;
-    if doc.is_encrypted() {
-        return Err(ExtractError::Failed("无法提取文字:PDF 已加密".into()));
-    }
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    if pages.is_empty() {
-        return Err(ExtractError::Failed(
-            "无法提取文字:PDF 文件中没有页面".into(),
-        ));
-    }
-    let mut out = String::new();
-    let mut failed_pages = 0usize;
-    for p in &pages {
-        // Chunks that fail (an undecodable font) are skipped; the rest of the page still counts.
-        let chunks = doc.extract_text_chunks_with_limit(&[*p], MAX_PDF_PAGE_BYTES);
-        let mut any = false;
-        for c in chunks.into_iter().flatten() {
-            any = true;
-            out.push_str(&c);
-        }
-        if !any {
-            failed_pages += 1;
-        }
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        if out.len() >= COLLECT_BYTES {
-            break;
-        }
-    }
-    if failed_pages == pages.len() && out.trim().is_empty() {
-        return Err(ExtractError::Failed(
-            "无法提取文字:PDF 页面内容无法解析".into(),
-        ));
-    }
-    Ok(clean(&out))
-}
-
-/// Drops control characters other than line breaks and tabs, and the replacement character
-/// some fonts map unknown glyphs to.
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .filter(|c| *c != '\u{FFFD}')
-        .collect()
-}
-
-// ----------------------------------------------------------------------------------------- DOCX
-
-fn zip_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<String> {
-    let f = archive.by_name(name).ok()?;
-    let mut s = String::new();
-    f.take(MAX_PART_BYTES).read_to_string(&mut s).ok()?;
-    Some(s)
+    pdf::to_text(bytes, COLLECT_BYTES).map_err(failed)
 }
 
 fn docx(bytes: &[u8]) -> Result<String, ExtractError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
-        ExtractError::Failed("无法提取文字:DOCX 文件已损坏(不是有效的压缩包)".into())
-    })?;
-    let doc = zip_part(&mut archive, "word/document.xml").ok_or_else(|| {
-        ExtractError::Failed("无法提取文字:DOCX 文件缺少正文(word/document.xml)".into())
-    })?;
-    let mut out = word_xml_text(&doc)
-        .map_err(|_| ExtractError::Failed("无法提取文字:DOCX 正文的 XML 格式错误".into()))?;
-    for part in ["word/footnotes.xml", "word/endnotes.xml"] {
-        if let Some(x) = zip_part(&mut archive, part)
-            && let Ok(t) = word_xml_text(&x)
-        {
-            out.push_str(&t);
-        }
-    }
-    Ok(out)
+    let options = docx::Options {
+        row_tables: &|_| false,
+        notes: true,
+        max_text: COLLECT_BYTES,
+    };
+    docx::to_text(bytes, &options)
+        .map(|t| clean(&t))
+        .map_err(failed)
 }
-
-/// Paragraphs one a line; table cells separated by tabs; tabs and breaks as spaces.
-fn word_xml_text(xml: &str) -> Result<String, quick_xml::Error> {
-    let mut reader = Reader::from_str(xml);
-    let mut out = String::new();
-    let mut in_t = false;
-    loop {
-        match reader.read_event()? {
-            Event::Start(e) => match e.name().as_ref() {
-                "w:t" => in_t = true,
-                "w:tab" | "w:br" | "w:cr" => out.push(' '),
-                _ => {}
-            },
-            Event::Empty(e) => {
-                if let "w:tab" | "w:br" | "w:cr" = e.name().as_ref() {
-                    out.push(' ');
-                }
-            }
-            Event::Text(t) if in_t => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_t => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    out.push(c);
-                } else {
-                    let name: &str = &r;
-                    out.push_str(match name {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
-            }
-            Event::End(e) => match e.name().as_ref() {
-                "w:t" => in_t = false,
-                "w:p" => out.push('\n'),
-                "w:tc" => out.push('\t'),
-                _ => {}
-            },
-            Event::Eof => break,
-            _ => {}
-        }
-        if out.len() >= COLLECT_BYTES {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------------- spreadsheets
 
 fn spreadsheet(bytes: &[u8]) -> Result<String, ExtractError> {
-    use calamine::{Data, Reader as _};
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|_| ExtractError::Failed("无法提取文字:表格文件已损坏或格式不正确".into()))?;
+    let sheets = sheet::sheets(bytes, COLLECT_BYTES).map_err(failed)?;
     let mut out = String::new();
-    for name in wb.sheet_names() {
-        let Ok(range) = wb.worksheet_range(&name) else {
-            continue;
-        };
-        out.push_str(&name);
+    for s in &sheets {
+        out.push_str(&s.name);
         out.push('\n');
-        for row in range.rows() {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    // Long numbers (card numbers typed as numbers) keep every digit.
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => {
-                        format!("{}", *f as i64)
-                    }
-                    other => other.to_string(),
-                })
-                .collect();
+        for cells in s.filled_rows() {
             if cells.iter().any(|c| !c.is_empty()) {
                 out.push_str(cells.join("\t").trim_end());
                 out.push('\n');
@@ -301,21 +164,8 @@ fn spreadsheet(bytes: &[u8]) -> Result<String, ExtractError> {
     Ok(out)
 }
 
-// ----------------------------------------------------------------------------------- plain text
-
 fn plain(bytes: &[u8]) -> Result<String, ExtractError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(clean(s));
-    }
-    let (text, _, _) = encoding_rs::GB18030.decode(bytes);
-    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
-    if bad * 100 > text.chars().count().max(1) {
-        return Err(ExtractError::Failed(
-            "无法提取文字:文本文件既不是 UTF-8 也不是 GB18030 编码".into(),
-        ));
-    }
-    Ok(clean(&text))
+    charset::decode(bytes).map(|t| clean(&t)).map_err(failed)
 }
 
 #[cfg(test)]
@@ -328,7 +178,7 @@ mod tests {
 
     fn docx_bytes(document_xml: &str) -> Vec<u8> {
         use std::io::Write;
-        let mut buf = Cursor::new(Vec::new());
+        let mut buf = std::io::Cursor::new(Vec::new());
         {
             let mut z = zip::ZipWriter::new(&mut buf);
             let o = zip::write::SimpleFileOptions::default();
@@ -347,7 +197,7 @@ mod tests {
             </w:body></w:document>"#;
         let t = extract(&docx_bytes(xml), DOCX).unwrap();
         assert!(t.contains("关于王某&李某 的答复\n"), "{t:?}");
-        assert!(t.contains("姓名\n\t电话\n\t"), "{t:?}");
+        assert!(t.contains("\n姓名\n电话\n"), "{t:?}");
     }
 
     #[test]
@@ -443,7 +293,7 @@ mod tests {
         ] {
             let r = extract_guarded(&bytes, ct);
             assert_eq!(r.status, TextStatus::Failed, "{ct}: {r:?}");
-            assert!(r.note.starts_with("无法提取文字:"), "{r:?}");
+            assert!(r.note.starts_with(FAILED), "{r:?}");
             assert!(r.text.is_empty());
         }
         // Every prefix of a real PDF: no panic escapes, whatever the outcome.

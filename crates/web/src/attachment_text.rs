@@ -34,10 +34,12 @@ pub async fn backfill(
                         gongkai_search::extract::extract_guarded(&bytes, &ct)
                     })
                     .await
-                    .unwrap_or_else(|_| ExtractedText::failed("无法提取文字：提取任务异常中止"))
+                    .unwrap_or_else(|_| {
+                        ExtractedText::failed("无法提取文字\u{FF1A}提取任务异常中止")
+                    })
                 }
                 Err(AppError::NotFound(_)) => {
-                    ExtractedText::failed("无法提取文字：附件文件在存储中缺失")
+                    ExtractedText::failed("无法提取文字\u{FF1A}附件文件在存储中缺失")
                 }
                 Err(e) => return Err(e),
             };

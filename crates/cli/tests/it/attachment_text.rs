@@ -555,7 +555,7 @@ both_backends!(
         app.login_admin().await;
         let page = app.get_ok(&format!("/admin/items/{id}/edit")).await;
         assert!(
-            page.contains("无法提取文字:PDF 文件已损坏或格式不正确"),
+            page.contains("无法提取文字\u{FF1A}PDF 文件已损坏或格式不正确"),
             "{}",
             crate::support::html::excerpt(&page)
         );

@@ -43,6 +43,24 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
             "",
             "没有找到工作任务",
         ),
+        (
+            "安排.doc",
+            crate::plans::refusals::ole_word(),
+            "",
+            "另存为 .docx",
+        ),
+        (
+            "扫描件.pdf",
+            crate::plans::refusals::pdf_without_text(),
+            "",
+            "此PDF没有可提取的文字\u{FF0C}可能是扫描件",
+        ),
+        (
+            "安排.docx",
+            crate::plans::refusals::zip_bomb_docx(),
+            "",
+            "已拒绝读取",
+        ),
     ] {
         let part = if bytes.is_empty() {
             None

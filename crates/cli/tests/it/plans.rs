@@ -385,10 +385,22 @@ both_backends!(bad_input_creates_no_import, |app| async move {
         "关于召开会议的通知\n各单位:定于下周一召开会议,请准时参加。\n",
     )
     .unwrap();
+    let word97 = dir.path().join("安排.doc");
+    std::fs::write(&word97, refusals::ole_word()).unwrap();
+    let scan = dir.path().join("扫描件.pdf");
+    std::fs::write(&scan, refusals::pdf_without_text()).unwrap();
+    let broken = dir.path().join("分工表.xlsx");
+    std::fs::write(&broken, b"PK\x03\x04garbage").unwrap();
+    let bomb = dir.path().join("安排.docx");
+    std::fs::write(&bomb, refusals::zip_bomb_docx()).unwrap();
     for (path, expect) in [
         (&empty, "文件为空"),
         (&binary, "二进制"),
         (&no_tasks, "没有找到工作任务"),
+        (&word97, "另存为 .docx"),
+        (&scan, "此PDF没有可提取的文字\u{FF0C}可能是扫描件"),
+        (&broken, "无法读取 Excel 表格文件"),
+        (&bomb, "已拒绝读取"),
     ] {
         let err = gongkai::plan_cmd::import_file(app.db(), path, false)
             .await
@@ -492,6 +504,74 @@ fn the_command_line_imports_the_builtin_plan_once() {
     std::fs::write(&empty, "").unwrap();
     let (ok, _, err) = run(&[empty.to_str().unwrap()]);
     assert!(!ok && err.contains("文件为空"), "{err}");
+    // A Word 97-2003 file is refused with advice and stores nothing: the next import is number 3.
+    let word97 = dir.path().join("安排.doc");
+    std::fs::write(&word97, refusals::ole_word()).unwrap();
+    let (ok, _, err) = run(&[word97.to_str().unwrap()]);
+    assert!(!ok && err.contains("另存为 .docx"), "{err}");
+    let (ok, out, err) = run(&[doc.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("/admin/plans/imports/3"), "{out}");
+}
+
+/// Files the plan importer refuses, built from bytes.
+pub(crate) mod refusals {
+    use std::io::Write;
+
+    /// An OLE compound file header with a `WordDocument` stream name: a .doc as far as sniffing
+    /// goes.
+    pub fn ole_word() -> Vec<u8> {
+        let mut b = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+        b.extend([0u8; 504]);
+        b.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+        b.extend([0u8; 64]);
+        b
+    }
+
+    /// A one-page PDF that only draws (a scan, as far as text goes).
+    pub fn pdf_without_text() -> Vec<u8> {
+        let content = "q 500 0 0 700 40 70 cm 0 0 m 1 1 l S Q";
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len() + 1
+            ),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+        for off in offsets {
+            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        out
+    }
+
+    /// A .docx whose body declares 8 MiB packed into a few KiB (ratio far over 100).
+    pub fn zip_bomb_docx() -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            z.write_all(&vec![0u8; 8 * 1024 * 1024]).unwrap();
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
 }
 
 // A plan edit after confirmation: a supervisor binds the column of 市审计局's duty, and the

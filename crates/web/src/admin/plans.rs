@@ -138,10 +138,13 @@ pub async fn import_create(
             } else {
                 name
             };
-            (
-                name.clone(),
-                plan::input::extract_text(&bytes, InputFormat::from_file_name(&name)),
-            )
+            // PDF and workbook reading is CPU work: off the async workers
+            let format = InputFormat::from_file_name(&name);
+            let extracted =
+                tokio::task::spawn_blocking(move || plan::input::extract_text(&bytes, format))
+                    .await
+                    .map_err(|e| AppError::Internal(format!("文件解析任务异常中止\u{FF1A}{e}")))?;
+            (name, extracted)
         }
         None if !text.trim().is_empty() => ("粘贴的正文".to_string(), Ok(text.clone())),
         None => {
