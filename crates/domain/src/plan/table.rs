@@ -422,7 +422,8 @@ pub fn parse_tables(lines: &[String], year: Option<i32>) -> Vec<Task> {
                 match cells_of(&lines[i]) {
                     Some(cells) if is_header(&cells) => break,
                     Some(cells) => {
-                        let cells = align_row(&cols, cells, &mut prev_units);
+                        let framed = lines[i].trim_start().starts_with('|');
+                        let cells = align_row(&cols, cells, framed, &mut prev_units);
                         b.row(&cols, &h, &cells);
                     }
                     None => {
@@ -656,8 +657,21 @@ fn assign_by_content(cols: &[Col], row: Vec<String>, prev_units: &mut Vec<String
 /// A row of separated cells: kept in place when it fills the header and its unit columns hold
 /// units (or nothing); otherwise (cells shifted by merged cells, or a header with merged columns)
 /// placed by content.
-fn align_row(cols: &[Col], mut cells: Vec<String>, prev_units: &mut Vec<String>) -> Vec<String> {
-    while cells.last().is_some_and(|c| c.trim().is_empty()) {
+fn align_row(
+    cols: &[Col],
+    mut cells: Vec<String>,
+    framed: bool,
+    prev_units: &mut Vec<String>,
+) -> Vec<String> {
+    // A framed row (`| 23 | 标题 | 要求 |  |  |`, as spreadsheets and .docx tables are written)
+    // that fills the header keeps its empty cells: they are empty, not spanned. Elsewhere trailing
+    // separators say nothing.
+    let full = framed
+        && (cells.len() == cols.len()
+            || cells.len() + 1 == cols.len()
+                && cols[0] == Col::Number
+                && !is_number_line(&cells[0]));
+    while !full && cells.last().is_some_and(|c| c.trim().is_empty()) {
         cells.pop();
     }
     if cells.len() + 1 == cols.len() && cols[0] == Col::Number && !is_number_line(&cells[0]) {
