@@ -204,7 +204,8 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
         again,
         plans::BuiltinImport {
             plan_id: done.plan_id,
-            import_id: None
+            import_id: None,
+            overridden: 0,
         }
     );
     assert_eq!(plan_rows(&app).await, rows);
@@ -390,7 +391,7 @@ both_backends!(bad_input_creates_no_import, |app| async move {
         (&binary, "二进制"),
         (&no_tasks, "没有找到工作任务"),
     ] {
-        let err = gongkai::plan_cmd::import_file(app.db(), path, false)
+        let err = gongkai::plan_cmd::import_file(app.db(), path, false, None)
             .await
             .unwrap_err();
         assert!(
@@ -423,14 +424,14 @@ both_backends!(bad_input_creates_no_import, |app| async move {
     // unresolved unit keeps the draft and says why.
     let good = dir.path().join("要点.txt");
     std::fs::write(&good, UNKNOWN_UNIT).unwrap();
-    let out = gongkai::plan_cmd::import_file(app.db(), &good, false)
+    let out = gongkai::plan_cmd::import_file(app.db(), &good, false, None)
         .await
         .unwrap();
     let id = plans::list_imports(&mut *app.conn().await).await.unwrap()[0].id;
     assert!(out.contains(&format!("/admin/plans/imports/{id}")), "{out}");
     assert!(out.contains("市航天局"), "{out}");
     assert_eq!(plan_rows(&app).await, 0);
-    let err = gongkai::plan_cmd::import_file(app.db(), &good, true)
+    let err = gongkai::plan_cmd::import_file(app.db(), &good, true, None)
         .await
         .unwrap_err();
     assert!(
@@ -442,7 +443,7 @@ both_backends!(bad_input_creates_no_import, |app| async move {
     // A file whose units all resolve is confirmed at once with --confirm.
     let clean = dir.path().join("clean.txt");
     std::fs::write(&clean, UNKNOWN_UNIT.replace("市航天局", "市统计局")).unwrap();
-    let out = gongkai::plan_cmd::import_file(app.db(), &clean, true)
+    let out = gongkai::plan_cmd::import_file(app.db(), &clean, true, None)
         .await
         .unwrap();
     assert!(out.contains("已确认"), "{out}");
