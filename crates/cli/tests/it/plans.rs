@@ -473,13 +473,21 @@ fn the_command_line_imports_the_builtin_plan_once() {
     assert!(ok, "{err}");
     assert!(
         out.starts_with(
-            "已导入并确认工作安排“盘锦市2017年政务公开工作安排”(编号 1):28 项任务,44 条职责"
+            "已导入并确认工作安排“盘锦市2017年政务公开工作安排”\u{FF08}编号 1\u{FF09}\u{FF1A}28 项任务\u{FF0C}44 条职责"
         ),
+        "{out}"
+    );
+    // The seed's reviewed findings (tasks 23 to 28 name no unit) are confirmed with its reason.
+    assert!(
+        out.contains("其中 12 个阻止确认的问题已按内置的核对理由仍然确认"),
         "{out}"
     );
     let (ok, out, err) = run(&["--builtin", "panjin-2017"]);
     assert!(ok, "{err}");
-    assert!(out.contains("已存在(编号 1),未重复导入"), "{out}");
+    assert!(
+        out.contains("已存在\u{FF08}编号 1\u{FF09}\u{FF0C}未重复导入"),
+        "{out}"
+    );
     let (ok, _, err) = run(&["--builtin", "nowhere"]);
     assert!(!ok && err.contains("panjin-2017"), "{err}");
 
@@ -492,7 +500,115 @@ fn the_command_line_imports_the_builtin_plan_once() {
     std::fs::write(&empty, "").unwrap();
     let (ok, _, err) = run(&[empty.to_str().unwrap()]);
     assert!(!ok && err.contains("文件为空"), "{err}");
+
+    // A broken document with --confirm: the draft is kept (import 3), the findings are printed in
+    // Chinese, the exit status is 1 and nothing is confirmed.
+    let broken = dir.path().join("broken.txt");
+    std::fs::write(&broken, crate::plan_review::BROKEN).unwrap();
+    let (ok, _, err) = run(&[broken.to_str().unwrap(), "--confirm"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("/admin/plans/imports/3"), "{err}");
+    assert!(err.contains("\u{3010}阻止确认\u{3011}"), "{err}");
+    assert!(
+        err.contains("未能确认") && err.contains("--override-reason"),
+        "{err}"
+    );
+    // --override-reason needs --confirm
+    let (ok, _, err) = run(&[broken.to_str().unwrap(), "--override-reason", "已核对"]);
+    assert!(!ok && err.contains("--confirm"), "{err}");
+    // With a reason: confirmed (plan 2).
+    let (ok, out, err) = run(&[
+        broken.to_str().unwrap(),
+        "--confirm",
+        "--override-reason",
+        "已逐项核对",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("生成工作安排\u{FF08}编号 2\u{FF09}"), "{out}");
+    assert!(out.contains("理由已记入操作日志"), "{out}");
 }
+
+// The command line's rule, on both backends: --confirm refuses blocking findings (the draft stays,
+// nothing is written, the refusal lists why); --override-reason confirms and audits the override.
+both_backends!(
+    command_line_confirmation_refuses_blocking_findings,
+    |app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("broken.txt");
+        std::fs::write(&broken, crate::plan_review::BROKEN).unwrap();
+        let out = gongkai::plan_cmd::import_file(app.db(), &broken, false, None)
+            .await
+            .unwrap();
+        assert!(out.contains("个阻止确认的问题"), "{out}");
+        assert!(out.contains("标题"), "{out}");
+        let err = gongkai::plan_cmd::import_file(app.db(), &broken, true, None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("未能确认"), "{err}");
+        assert!(err.contains("未给出 --override-reason"), "{err}");
+        assert_eq!(plan_rows(&app).await, 0);
+        let imports = plans::list_imports(&mut *app.conn().await).await.unwrap();
+        assert_eq!(imports.len(), 2);
+        assert!(imports.iter().all(|i| i.status == "draft"));
+
+        // An empty reason is no reason.
+        let err = gongkai::plan_cmd::import_file(app.db(), &broken, true, Some(" "))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("时须填写理由"), "{err}");
+        assert_eq!(plan_rows(&app).await, 0);
+
+        let audit = app.audit_count().await;
+        let out = gongkai::plan_cmd::import_file(app.db(), &broken, true, Some("已逐项核对"))
+            .await
+            .unwrap();
+        assert!(out.contains("已确认"), "{out}");
+        assert_eq!(app.count("plans").await, 1);
+        // create, confirm, override
+        assert_eq!(app.audit_count().await, audit + 3);
+        let (actor, after): (String, String) = sqlx::query_as(
+            "SELECT actor_name, after_json FROM audit_log WHERE action = 'plan.confirm_override'",
+        )
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .unwrap();
+        assert_eq!(actor, "命令行");
+        let after: serde_json::Value = serde_json::from_str(&after).unwrap();
+        assert_eq!(after["reason"], "已逐项核对");
+        assert!(
+            after["codes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "title_from_metadata"),
+            "{after}"
+        );
+
+        // The same rule through the store: refused without an override, the draft unchanged.
+        let parsed = plan::parse_text(crate::plan_review::BROKEN).unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        let id = plans::create_import(
+            &mut tx,
+            &app.actor(),
+            "broken.txt",
+            crate::plan_review::BROKEN,
+            &parsed,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        let err = plans::confirm_import(&mut tx, &app.actor(), id, &ImportDecisions::default())
+            .await
+            .unwrap_err();
+        drop(tx);
+        let msgs = problems(err);
+        assert!(msgs[0].contains("个阻止确认的问题"), "{msgs:?}");
+        assert_eq!(app.count("plans").await, 1);
+    }
+);
 
 // A plan edit after confirmation: a supervisor binds the column of 市审计局's duty, and the
 // compliance report follows at once (recomputed, nothing cached); unbinding takes it back.

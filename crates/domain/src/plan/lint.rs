@@ -193,8 +193,9 @@ pub fn counts(findings: &[Finding]) -> Vec<(Code, usize)> {
         .collect()
 }
 
-/// Checks a parsed plan. `source_text` is the document's text as stored with the import (used to
-/// tell a title line of the document from the value of a metadata line); pass `""` when unknown.
+/// Checks a parsed plan: blocking findings first, then warnings, each in plan order.
+/// `source_text` is the document's text as stored with the import (used to tell a title line of
+/// the document from the value of a metadata line); pass `""` when unknown.
 pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     title(plan, source_text, &mut out);
@@ -297,6 +298,8 @@ pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
                 .to_string(),
         ));
     }
+    // Blocking findings first, each group in plan order.
+    out.sort_by_key(|f| f.severity);
     out
 }
 
