@@ -452,9 +452,13 @@ fn heading_head(heading: &str) -> String {
 
 fn is_closing_heading(heading: &str) -> bool {
     let h = heading_head(heading);
-    CLOSING_HEADINGS
-        .iter()
-        .any(|k| h.starts_with(k) || (h.ends_with(k) && h.chars().count() <= k.chars().count() + 4))
+    let n = h.chars().count();
+    // The heading is the closing phrase, maybe with a few words before or after it
+    // (切实加强组织领导, 相关工作要求, 强化考核问责) but not a task that merely begins with it.
+    CLOSING_HEADINGS.iter().any(|k| {
+        let m = k.chars().count();
+        (h.starts_with(k) && n <= m + 6) || (h.ends_with(k) && n <= m + 4)
+    })
 }
 
 static CLOSING_PARAGRAPH: LazyLock<Regex> = LazyLock::new(|| {
@@ -693,7 +697,11 @@ mod tests {
             &[SECTION],
         );
         assert_eq!(codes(&f), ["closing_section_as_task"]);
-        // Ordinary tasks are not: 加强政务公开平台建设, 公开财政信息
+        // Ordinary tasks are not: 加强政务公开平台建设, 组织实施政务公开标准化规范化试点
+        assert_eq!(
+            closing("组织实施政务公开标准化规范化试点", &[SECTION]),
+            vec![]
+        );
         assert_eq!(closing("加强政务公开平台建设", &[SECTION]), vec![]);
         // The closing paragraph swallowed as a duty of the last task
         let mut p = good();
