@@ -278,7 +278,7 @@ both_backends!(unresolved_units_block_confirmation, |app| async move {
 
     // The reviewer edits the title, then maps the unit: confirmed.
     let mut edited = parsed.clone();
-    edited.title = Some("某县2023年政务公开工作要点(修订)".into());
+    edited.title = Some("某县2023年政务公开工作要点\u{FF08}修订\u{FF09}".into());
     let mut tx = app.db().begin().await.unwrap();
     plans::update_import_plan(&mut tx, &actor, id, &edited)
         .await
@@ -299,7 +299,10 @@ both_backends!(unresolved_units_block_confirmation, |app| async move {
     tx.commit().await.unwrap();
     let mut conn = app.conn().await;
     let tree = plans::plan_tree(&mut conn, plan_id).await.unwrap();
-    assert_eq!(tree.plan.title, "某县2023年政务公开工作要点(修订)");
+    assert_eq!(
+        tree.plan.title,
+        "某县2023年政务公开工作要点\u{FF08}修订\u{FF09}"
+    );
     assert_eq!(tree.plan.import_id, Some(id));
     let d1 = &tree.tasks[0].duties[0];
     let mapped = d1
