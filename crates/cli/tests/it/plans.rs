@@ -117,7 +117,7 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
                 );
             }
             let clause = d.clause.clone().unwrap_or_default();
-            if clause.contains("6月30日反馈落实情况,11月30日反馈全年情况") {
+            if clause.contains("6月30日反馈落实情况\u{FF0C}11月30日反馈全年情况") {
                 for (org, dates) in &rounds {
                     assert_eq!(
                         dates,
@@ -414,6 +414,7 @@ both_backends!(bad_input_creates_no_import, |app| async move {
         issued_on: None,
         year: Some(2017),
         tasks: vec![],
+        feedback_dates: vec![],
     };
     assert!(
         plans::create_import(&mut tx, &app.actor(), "x.txt", "x", &none)

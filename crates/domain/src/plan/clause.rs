@@ -232,6 +232,33 @@ fn inside_brackets(s: &str, at: usize) -> bool {
     super::text::open_depth(&s[..at]) > 0
 }
 
+static SECTION_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\(?(?:以下|下列|本部分|本项|上述|此部分)(?:各项|所列)?(?:任务|工作|事项|内容)?(?:均|统一)?(?:由|为)?(.+?)\)?。?$").unwrap()
+});
+
+/// A clause that assigns units to every task of its section: a heading's own clause
+/// (`一、推进决策公开(市政府办公室牵头,各部门配合)`) or a line `(以下任务由市政府办公室牵头)` under
+/// the heading. Returns the clause without its lead-in words.
+pub fn section_clause(heading_content: &str, lines: &[String]) -> Option<String> {
+    if let Some((_, Some(c))) = split_duties(heading_content).into_iter().last() {
+        return Some(c);
+    }
+    for l in lines {
+        if let Some(c) = SECTION_CLAUSE.captures(l.trim())
+            && let Some(m) = c.get(1)
+        {
+            let inner = m.as_str().trim_end_matches(')');
+            if units::first_role_marker(inner).is_some() && is_clause_content(inner) {
+                return Some(inner.to_owned());
+            }
+        }
+        if let Some(c) = clause_line(l) {
+            return Some(c);
+        }
+    }
+    None
+}
+
 /// Whether a line is a clause by itself: labels on their own line (`牵头单位:市发改委`) or a
 /// bracketed clause alone.
 pub fn clause_line(line: &str) -> Option<String> {

@@ -25,14 +25,36 @@ fn iso(y: i32, m: u32, d: u32) -> Option<String> {
 
 static FEEDBACK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2}日|底|末)(?:前|之前|以前)?[^,。;,、()]{0,12}?反馈",
+        r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2}日|底|末)(?:前|之前|以前)?[^,。;,、()]{0,12}?(?:反馈|(?:报送|上报)[^,。;]{0,10}?(?:情况|总结|进展))",
     )
     .unwrap()
 });
 
 /// Dates on which units report back (`6月30日反馈落实情况`).
+/// A list of dates before one 反馈 / 报送 (`分别于5月29日、12月10日前报送`).
+static FEEDBACK_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\d{1,2}月\d{1,2}日(?:前|之前)?[、和及与])+\d{1,2}月\d{1,2}日(?:前|之前|以前)?[^,。;,、()]{0,12}?(?:反馈|(?:报送|上报)[^,。;]{0,10}?(?:情况|总结|进展))").unwrap()
+});
+
+static MONTH_DAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{1,2})月(\d{1,2})日").unwrap());
+
 pub fn feedback_dates(s: &str, year: Option<i32>) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(y) = year {
+        for list in FEEDBACK_LIST.find_iter(s) {
+            for c in MONTH_DAY.captures_iter(list.as_str()) {
+                let (Ok(m), Ok(d)) = (c[1].parse::<u32>(), c[2].parse::<u32>()) else {
+                    continue;
+                };
+                if let Some(date) = iso(y, m, d)
+                    && !out.contains(&date)
+                {
+                    out.push(date);
+                }
+            }
+        }
+    }
     for c in FEEDBACK.captures_iter(s) {
         let y = c.get(1).and_then(|m| m.as_str().parse().ok()).or(year);
         let Some(y) = y else { continue };

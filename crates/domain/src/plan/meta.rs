@@ -254,6 +254,8 @@ fn is_title_candidate(line: &str) -> bool {
         && !line.contains('\t')
         && TITLE_WORDS.iter().any(|w| line.contains(w))
         && !super::segment::is_heading_line(line)
+        // a task table's header cell on a line of its own (`工作任务`)
+        && !(n <= 12 && super::table::column_kind(line).is_some())
 }
 
 fn looks_like_issuer(line: &str) -> bool {

@@ -5,7 +5,8 @@
 //! job:
 //!
 //! 1. [`input`]: bytes → text (UTF-8 or GB18030; .txt, .html, .docx), with typed errors for bad input;
-//! 2. [`text`]: character normalisation (ASCII punctuation → full-width, full-width digits → ASCII),
+//! 2. [`text`]: character normalisation to one canonical form (punctuation of any width → ASCII,
+//!    full-width digits → ASCII; [`text::typeset`] gives the output its full-width punctuation back),
 //!    line cleaning, page chrome removal;
 //! 3. [`meta`]: title, issuer, date of issue and year;
 //! 4. [`table`]: tables flattened to text (`|`, tab, or one cell per line) → task rows;
@@ -42,6 +43,10 @@ pub struct Plan {
     pub issued_on: Option<String>,
     pub year: Option<i32>,
     pub tasks: Vec<Task>,
+    /// `YYYY-MM-DD` of feedback dates the document sets for everyone in its closing part
+    /// (`请各单位于6月30日前报送落实情况`), outside any task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback_dates: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,22 +103,54 @@ pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
     let (meta, body) = meta::extract(&lines);
     let year = meta.year;
     let mut tasks = table::parse_tables(&body, year);
+    let mut feedback_dates = Vec::new();
     if tasks.is_empty() {
-        tasks = segment::parse_prose(&body, year);
+        let (prose, closing) = segment::parse_prose(&body, year);
+        tasks = prose;
+        for d in closing.iter().flat_map(|t| dates::feedback_dates(t, year)) {
+            if !feedback_dates.contains(&d) {
+                feedback_dates.push(d);
+            }
+        }
     }
     if tasks.is_empty() {
         return Err(PlanError::NoTasks);
     }
-    Ok(Plan {
+    let mut plan = Plan {
         title: meta.title,
         issuer: meta.issuer,
         issued_on: meta.issued_on,
         year,
         tasks,
-    })
+        feedback_dates,
+    };
+    plan.typeset();
+    Ok(plan)
 }
 
 impl Plan {
+    /// Gives every text of the plan its official full-width punctuation back (the parser works on
+    /// ASCII punctuation internally; see [`text`]).
+    fn typeset(&mut self) {
+        let t = |s: &mut String| *s = text::typeset(s);
+        let ts = |v: &mut Vec<String>| v.iter_mut().for_each(|s| *s = text::typeset(s));
+        self.title.as_mut().map(t);
+        self.issuer.as_mut().map(t);
+        for task in &mut self.tasks {
+            t(&mut task.title);
+            ts(&mut task.section_path);
+            for d in &mut task.duties {
+                t(&mut d.text);
+                d.clause.as_mut().map(t);
+                ts(&mut d.lead);
+                ts(&mut d.co);
+                ts(&mut d.responsible);
+                d.deadlines.iter_mut().for_each(|x| t(&mut x.text));
+                d.cadences.iter_mut().for_each(|x| t(&mut x.text));
+            }
+        }
+    }
+
     /// The stable JSON form (pretty-printed, keys in the documented order).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

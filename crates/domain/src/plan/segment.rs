@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::clause::{clause_line, split_duties};
+use super::clause::{clause_line, section_clause, split_duties};
 use super::text::parse_number;
 use super::{Duty, Task, build_duty};
 
@@ -321,8 +321,23 @@ fn unwrap_hard_breaks(lines: Vec<String>) -> Vec<String> {
     out
 }
 
-/// Tasks of a prose document.
-pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
+/// Section titles of a document's closing part (保障措施, 工作要求): not tasks when their numbering
+/// starts afresh, though they may set document-wide feedback dates.
+const CLOSING_SECTIONS: &[&str] = &[
+    "保障措施",
+    "组织保障",
+    "工作保障",
+    "组织实施",
+    "工作要求",
+    "有关要求",
+    "实施步骤",
+    "保障机制",
+];
+
+/// Tasks of a prose document, and the text of its closing part (closing paragraphs and sections
+/// that are not tasks), where document-wide feedback dates are found.
+pub fn parse_prose(lines: &[String], year: Option<i32>) -> (Vec<Task>, Vec<String>) {
+    let mut closing_text: Vec<String> = Vec::new();
     // cells of layout tables and tab-separated text become lines of their own
     let lines: Vec<String> = lines
         .iter()
@@ -382,7 +397,7 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
     if let Some(last) = nodes.last_mut() {
         let had = !last.paragraphs.is_empty();
         while last.paragraphs.last().is_some_and(|p| is_closing(p)) {
-            last.paragraphs.pop();
+            closing_text.extend(last.paragraphs.pop());
         }
         drop_last = had && last.paragraphs.is_empty() && !last.has_children;
     }
@@ -393,10 +408,28 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
     let removed = collapse_enumerations(&mut nodes);
 
     let mut tasks = Vec::new();
+    let mut last_number: Option<u32> = None;
+    let mut closing_top: Option<usize> = None;
     for (idx, node) in nodes.iter().enumerate() {
         if node.has_children || removed[idx] {
             continue;
         }
+        let top = std::iter::successors(Some(idx), |&i| nodes[i].parent)
+            .last()
+            .unwrap_or(idx);
+        // a closing section (`四、保障措施` `(一)加强组织领导`) whose numbering starts afresh
+        if top != idx && closing_top != Some(top) {
+            let top_title = title_and_body(&nodes[top].heading.content).0;
+            let restarts = last_number.is_some_and(|n| node.heading.number != n + 1);
+            closing_top =
+                (CLOSING_SECTIONS.iter().any(|w| top_title.contains(w)) && restarts).then_some(top);
+        }
+        if closing_top == Some(top) {
+            closing_text.push(node.heading.content.clone());
+            closing_text.extend(node.paragraphs.iter().cloned());
+            continue;
+        }
+        last_number = Some(node.heading.number);
         let mut path = Vec::new();
         let mut p = node.parent;
         while let Some(i) = p {
@@ -407,11 +440,22 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
         path.reverse();
         let (title, _) = title_and_body(&node.heading.content);
         // a heading that is one sentence and nothing else is its own duty
-        let duties = if node.paragraphs.is_empty() {
+        let mut duties = if node.paragraphs.is_empty() {
             duties_of(std::slice::from_ref(&node.heading.content), year)
         } else {
             duties_of(&node.paragraphs, year)
         };
+        // duties without a clause of their own take the clause of the nearest section that
+        // assigns its tasks (`二、…(市政府办公室牵头)`, `(以下任务由市司法局牵头)`)
+        if duties.iter().any(|d| d.clause.is_none()) {
+            let inherited = std::iter::successors(node.parent, |&i| nodes[i].parent)
+                .find_map(|i| section_clause(&nodes[i].heading.content, &nodes[i].paragraphs));
+            if let Some(c) = inherited {
+                for d in duties.iter_mut().filter(|d| d.clause.is_none()) {
+                    *d = build_duty(std::mem::take(&mut d.text), Some(c.clone()), year);
+                }
+            }
+        }
         let top_title = std::iter::successors(Some(idx), |&i| nodes[i].parent)
             .last()
             .map(|i| title_and_body(&nodes[i].heading.content).0)
@@ -450,7 +494,7 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> Vec<Task> {
             }
         }
     }
-    tasks
+    (tasks, closing_text)
 }
 
 #[cfg(test)]

@@ -219,6 +219,7 @@ impl Builder {
             (false, Some(c)) => Some(format!("{c};{}", clause_parts.join(";"))),
             (false, None) => Some(clause_parts.join(";")),
         };
+        let own_number = heading(&text).filter(|h| h.level >= 3);
         let mut duty = build_duty(text, clause.clone(), self.year);
         // unit columns are authoritative; inner clauses add to them
         let inner = clause
@@ -257,16 +258,22 @@ impl Builder {
                 duty.cadences.push(c);
             }
         }
+        // `2.紧扣民生领域…` in 具体要求 under a 工作任务 cell spanning several rows: each numbered
+        // requirement is a task of its own
         if number_cell.is_empty()
             && task_cell.is_empty()
+            && own_number.is_none()
             && let Some(t) = self.tasks.last_mut()
         {
             t.duties.push(duty);
             return;
         }
         let number = parse_number(number_cell.trim_matches(['.', '、', '(', ')', ' ']))
+            .or(own_number.as_ref().map(|h| h.number))
             .unwrap_or(self.tasks.len() as u32 + 1);
-        let title = if !task_cell.is_empty() {
+        let title = if let Some(h) = own_number.as_ref().filter(|_| number_cell.is_empty()) {
+            super::segment::title_and_body(&h.content).0
+        } else if !task_cell.is_empty() {
             task_cell
         } else if number_cell.is_empty() {
             self.tasks
@@ -280,6 +287,20 @@ impl Builder {
                 .unwrap_or_default()
                 .to_owned()
         };
+        if duty.lead.is_empty() && duty.co.is_empty() && duty.responsible.is_empty() {
+            // a section row that assigns its rows (`一、推进决策公开(市政府办公室牵头)`)
+            if let Some(c) = self
+                .sections
+                .iter()
+                .rev()
+                .find_map(|l| super::clause::section_clause(l, &[]))
+            {
+                let r = units::parse_roles(&c);
+                duty.lead = r.lead;
+                duty.co = r.co;
+                duty.responsible = r.responsible;
+            }
+        }
         let mut path = self.sections.clone();
         if let Some(c) = &self.category {
             path.push(c.clone());
@@ -293,6 +314,34 @@ impl Builder {
     }
 }
 
+/// The length of the one-cell-per-line task-table header starting at `lines[0]`, or 0.
+fn header_run(lines: &[String]) -> usize {
+    let run = lines
+        .iter()
+        .take_while(|l| !l.contains(['|', '\t']) && column_kind(l).is_some())
+        .count();
+    if run >= 3 && is_header(&lines[..run]) {
+        run
+    } else {
+        0
+    }
+}
+
+/// The columns of a header, with a 序号 column in front when the header has none: rows often
+/// carry their number in a cell the header does not name.
+fn with_number(header: &[String]) -> (Vec<Col>, Vec<String>) {
+    let mut header: Vec<String> = header
+        .iter()
+        .map(|h| h.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect();
+    let mut cols = header_cols(&header);
+    if !cols.contains(&Col::Number) {
+        cols.insert(0, Col::Number);
+        header.insert(0, "序号".to_owned());
+    }
+    (cols, header)
+}
+
 fn header_cols(header: &[String]) -> Vec<Col> {
     header
         .iter()
@@ -300,8 +349,34 @@ fn header_cols(header: &[String]) -> Vec<Col> {
         .collect()
 }
 
+/// Web pages flattened to text often put each table cell on its own line, ending in `|`, with
+/// lines of bare `|` for empty cells (`工作任务 |` `具体要求 |` `|`). Such a document is turned
+/// into the one-cell-per-line layout: every cell its own line, bare separators dropped. Tables
+/// written with whole rows on a line (`序号 | 工作任务 | 责任单位`) are left alone.
+fn unpipe(lines: &[String]) -> Vec<String> {
+    let piped: Vec<usize> = lines
+        .iter()
+        .filter(|l| l.contains('|'))
+        .map(|l| l.split('|').filter(|c| !c.trim().is_empty()).count())
+        .collect();
+    let single = piped.iter().filter(|&&n| n <= 1).count();
+    if piped.len() < 4 || single * 10 < piped.len() * 6 {
+        return lines.to_vec();
+    }
+    lines
+        .iter()
+        .flat_map(|l| {
+            l.split('|')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Tasks of the task tables in the document (empty when it has none).
 pub fn parse_tables(lines: &[String], year: Option<i32>) -> Vec<Task> {
+    let lines = &unpipe(lines)[..];
     let mut b = Builder {
         year,
         tasks: Vec::new(),
@@ -312,15 +387,15 @@ pub fn parse_tables(lines: &[String], year: Option<i32>) -> Vec<Task> {
     while i < lines.len() {
         // separated cells
         if let Some(h) = cells_of(&lines[i]).filter(|c| is_header(c)) {
-            let cols = header_cols(&h);
+            let (cols, h) = with_number(&h);
+            let mut prev_units: Vec<String> = Vec::new();
             b.sections.clear();
             i += 1;
             while i < lines.len() {
                 match cells_of(&lines[i]) {
                     Some(cells) if is_header(&cells) => break,
                     Some(cells) => {
-                        let mut cells = cells;
-                        cells.resize(cols.len().max(cells.len()), String::new());
+                        let cells = align_row(&cols, cells, &mut prev_units);
                         b.row(&cols, &h, &cells);
                     }
                     None => {
@@ -334,19 +409,14 @@ pub fn parse_tables(lines: &[String], year: Option<i32>) -> Vec<Task> {
             continue;
         }
         // one cell per line
-        let run = lines[i..]
-            .iter()
-            .take_while(|l| !l.contains(['|', '\t']) && column_kind(l).is_some())
-            .count();
-        if run >= 3 && is_header(&lines[i..i + run]) {
-            let h: Vec<String> = lines[i..i + run].to_vec();
-            let cols = header_cols(&h);
+        let run = header_run(&lines[i..]);
+        if run >= 3 {
+            let (cols, h) = with_number(&lines[i..i + run]);
             b.sections.clear();
             i += run;
-            let end = lines[i..]
-                .iter()
-                .position(|l| column_kind(l).is_some() && !l.chars().all(|c| c.is_ascii_digit()))
-                .map_or(lines.len(), |p| i + p);
+            let end = (i..lines.len())
+                .find(|&k| header_run(&lines[k..]) >= 3)
+                .unwrap_or(lines.len());
             one_cell_per_line(&mut b, &cols, &h, &lines[i..end]);
             i = end;
             continue;
@@ -361,19 +431,36 @@ fn is_number_line(l: &str) -> bool {
     !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit())
 }
 
-fn looks_like_deadline(l: &str) -> bool {
-    let n = l.chars().count();
-    n <= 30
-        && (l.contains("前")
-            || l.contains("底")
-            || l.contains("长期")
-            || l.contains("持续")
-            || l.contains("常态")
-            || l.contains("全年")
-            || l.contains("年内")
-            || l.contains("日内")
-            || l.contains("月")
-            || l.ends_with("年"))
+static DATE_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^(?:\d{4}\s*年)?\s*\d{1,2}\s*月|^\d{4}\s*年").unwrap()
+});
+
+/// A 完成时限 cell standing alone (`2023年12月底前`, `长期坚持`, `6月30日`); text such as
+/// `按月公开财政收支,` is not one.
+fn is_deadline_cell(l: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "长期",
+        "持续",
+        "常态",
+        "全年",
+        "年内",
+        "年底",
+        "月底",
+        "底前",
+        "日前",
+        "之前",
+        "以前",
+        "工作日",
+        "季度末",
+        "上半年",
+        "下半年",
+        "随时",
+        "立即",
+    ];
+    l.chars().count() <= 24
+        && !l.contains('。')
+        && (DATE_START.is_match(l) || WORDS.iter().any(|w| l.contains(w)))
+        && !looks_like_units(l)
 }
 
 fn looks_like_units(l: &str) -> bool {
@@ -387,94 +474,175 @@ fn looks_like_units(l: &str) -> bool {
 }
 
 fn one_cell_per_line(b: &mut Builder, cols: &[Col], header: &[String], lines: &[String]) {
-    let numbered = cols.first() == Some(&Col::Number);
-    let width = cols.len();
-    // group lines into rows
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    if numbered {
-        for l in lines {
-            if is_number_line(l) {
-                rows.push(vec![l.clone()]);
-            } else if let Some(r) = rows.last_mut() {
-                r.push(l.clone());
-            } else if heading(l).is_some() {
-                b.section(l);
-            }
+    let mut prev_units: Vec<String> = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let flush = |b: &mut Builder, row: &mut Vec<String>, prev_units: &mut Vec<String>| {
+        if !row.is_empty() {
+            let cells = assign_by_content(cols, std::mem::take(row), prev_units);
+            b.row(cols, header, &cells);
         }
-    } else {
-        rows = lines.chunks(width).map(|c| c.to_vec()).collect();
-    }
-    for mut row in rows {
-        // a heading inside a row's lines starts a new section for the rows after it
-        let mut section_after = None;
-        if let Some(p) = row
-            .iter()
-            .skip(1)
-            .position(|l| matches!(heading(l), Some(h) if h.level <= 2))
-        {
-            section_after = Some(row.split_off(p + 1));
+    };
+    for l in lines {
+        let kind = cell_kind(l);
+        if kind == CellKind::Section {
+            flush(b, &mut row, &mut prev_units);
+            b.section(l);
+            continue;
         }
-        let cells = if row.len() == width {
-            row
-        } else {
-            fit_cells(cols, row)
+        let has = |k: CellKind| row.iter().any(|c| cell_kind(c) == k);
+        let row_done = has(CellKind::Units) || has(CellKind::Deadline);
+        let starts_row = match kind {
+            CellKind::Number => row_done || has(CellKind::Number),
+            CellKind::Text => row_done || (starts_numbered(l) && has(CellKind::Text)),
+            CellKind::Units | CellKind::Deadline | CellKind::Section => false,
         };
-        b.row(cols, header, &cells);
-        if let Some(rest) = section_after {
-            for l in rest {
-                b.section(&l);
-            }
+        if starts_row {
+            flush(b, &mut row, &mut prev_units);
         }
+        row.push(l.clone());
+    }
+    flush(b, &mut row, &mut prev_units);
+}
+
+/// What a table cell holds, judged by its content (flattened tables lose their column positions
+/// wherever a cell spans several rows or columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Number,
+    /// A part heading (`一、…`, `(一)…`) standing alone: a section of the rows below it.
+    Section,
+    Units,
+    Deadline,
+    Text,
+}
+
+fn cell_kind(l: &str) -> CellKind {
+    if is_number_line(l) {
+        CellKind::Number
+    } else if matches!(heading(l), Some(h) if h.level <= 2) && l.chars().count() <= 40 {
+        CellKind::Section
+    } else if looks_like_units(l) {
+        CellKind::Units
+    } else if is_deadline_cell(l) {
+        CellKind::Deadline
+    } else {
+        CellKind::Text
     }
 }
 
-/// Assigns a row's lines to columns when their count does not match: the number first; from the
-/// end the deadline (when the last line looks like one), then the unit lines, given to the unit
-/// columns from the left; then the category and task columns one line each; the rest joined into
-/// the requirement.
-fn fit_cells(cols: &[Col], row: Vec<String>) -> Vec<String> {
+/// Whether a cell begins with its own number (`1.…`, `(1)…`): a row of its own.
+fn starts_numbered(l: &str) -> bool {
+    matches!(heading(l), Some(h) if h.level >= 3)
+}
+
+/// A row's cells placed in the header's columns by what they hold: the number, the deadline, the
+/// unit cells (right-aligned onto the unit columns, so a row whose 牵头单位 cell spans from the
+/// row above keeps its 责任单位 cell in place), and the texts (the first to 工作任务 when there are
+/// two or more, the rest to 具体要求). Unit columns a row leaves empty take the units of the row
+/// above when the row has none at all, as a cell spanning several rows does.
+fn assign_by_content(cols: &[Col], row: Vec<String>, prev_units: &mut Vec<String>) -> Vec<String> {
     let mut cells = vec![String::new(); cols.len()];
-    let mut lines: std::collections::VecDeque<String> = row.into();
-    if cols.first() == Some(&Col::Number) {
-        cells[0] = lines.pop_front().unwrap_or_default();
-    }
-    if let Some(k) = cols.iter().rposition(|c| *c == Col::Deadline)
-        && lines.len() > 1
-        && lines.back().is_some_and(|l| looks_like_deadline(l))
-    {
-        cells[k] = lines.pop_back().unwrap_or_default();
-    }
+    let pos = |k: Col| cols.iter().position(|c| *c == k);
     let unit_cols: Vec<usize> = (0..cols.len())
         .filter(|&k| matches!(cols[k], Col::Unit(_)))
         .collect();
-    let mut unit_lines = Vec::new();
-    while unit_lines.len() < unit_cols.len()
-        && lines.len() > 1
-        && lines.back().is_some_and(|l| looks_like_units(l))
-    {
-        unit_lines.push(lines.pop_back().unwrap_or_default());
-    }
-    unit_lines.reverse();
-    for (k, l) in unit_cols.iter().zip(unit_lines) {
-        cells[*k] = l;
-    }
-    let has_req = cols.contains(&Col::Requirement);
-    for (k, c) in cols.iter().enumerate() {
-        match c {
-            Col::Category | Col::Task if lines.len() > 1 || !has_req => {
-                cells[k] = lines.pop_front().unwrap_or_default();
+    let mut texts = Vec::new();
+    let mut units = Vec::new();
+    for c in row {
+        match cell_kind(&c) {
+            CellKind::Number => match pos(Col::Number) {
+                Some(k) if cells[k].is_empty() => cells[k] = c,
+                _ => texts.push(c),
+            },
+            CellKind::Deadline if pos(Col::Deadline).is_some() => {
+                let k = pos(Col::Deadline).unwrap_or_default();
+                if !cells[k].is_empty() {
+                    cells[k].push(';');
+                }
+                cells[k].push_str(&c);
             }
-            Col::Requirement => {
-                cells[k] = lines.drain(..).collect::<Vec<_>>().join("");
-            }
-            _ => {}
+            CellKind::Units if !unit_cols.is_empty() => units.push(c),
+            _ => texts.push(c),
         }
     }
-    if !lines.is_empty()
-        && let Some(k) = cols.iter().position(|c| *c == Col::Task)
-    {
-        let rest: String = lines.drain(..).collect::<Vec<_>>().join("");
-        cells[k].push_str(&rest);
+    // more unit cells than unit columns: the first ones are texts after all
+    while units.len() > unit_cols.len() {
+        texts.push(units.remove(0));
+    }
+    if prev_units.len() != unit_cols.len() {
+        *prev_units = vec![String::new(); unit_cols.len()];
+    }
+    // Fewer unit cells than unit columns: either a cell left empty (the cells start at the first
+    // unit column) or cells spanning from the row above (the first cell continues the column of
+    // the row above whose units it shares; the columns before it are the spanning ones).
+    let skip = if units.is_empty() {
+        unit_cols.len()
+    } else {
+        let set = |v: &str| units::split_units(v, true);
+        let first = set(&units[0]);
+        prev_units
+            .iter()
+            .position(|p| set(p).iter().any(|u| first.contains(u)))
+            .unwrap_or(0)
+            .min(unit_cols.len() - units.len())
+    };
+    for (i, &k) in unit_cols.iter().enumerate() {
+        if i >= skip && i - skip < units.len() {
+            cells[k] = units[i - skip].clone();
+        } else if i < skip {
+            cells[k] = prev_units[i].clone();
+        }
+    }
+    for (i, &k) in unit_cols.iter().enumerate() {
+        prev_units[i] = cells[k].clone();
+    }
+    let task = pos(Col::Task);
+    let req = pos(Col::Requirement).or(pos(Col::Category));
+    match (task, req) {
+        (Some(t), Some(r)) if texts.len() >= 2 => {
+            cells[t] = texts.remove(0);
+            cells[r] = texts.join("");
+        }
+        (_, Some(r)) => cells[r] = texts.join(""),
+        (Some(t), None) => cells[t] = texts.join(""),
+        (None, None) => {
+            if let Some(k) = cols.iter().position(|c| *c == Col::Other) {
+                cells[k] = texts.join("");
+            }
+        }
     }
     cells
+}
+
+/// A row of separated cells: kept in place when it fills the header and its unit columns hold
+/// units (or nothing); otherwise (cells shifted by merged cells, or a header with merged columns)
+/// placed by content.
+fn align_row(cols: &[Col], mut cells: Vec<String>, prev_units: &mut Vec<String>) -> Vec<String> {
+    while cells.last().is_some_and(|c| c.trim().is_empty()) {
+        cells.pop();
+    }
+    if cells.len() + 1 == cols.len() && cols[0] == Col::Number && !is_number_line(&cells[0]) {
+        cells.insert(0, String::new());
+    }
+    let regular = cells.len() == cols.len()
+        && cols
+            .iter()
+            .zip(&cells)
+            .all(|(c, v)| !matches!(c, Col::Unit(_)) || v.trim().is_empty() || looks_like_units(v));
+    let nonempty = cells.iter().filter(|c| !c.trim().is_empty()).count();
+    if regular || nonempty <= 1 {
+        cells.resize(cols.len().max(cells.len()), String::new());
+        let unit_vals: Vec<String> = cols
+            .iter()
+            .zip(&cells)
+            .filter(|(c, _)| matches!(c, Col::Unit(_)))
+            .map(|(_, v)| v.clone())
+            .collect();
+        if nonempty > 1 {
+            *prev_units = unit_vals;
+        }
+        return cells;
+    }
+    let row: Vec<String> = cells.into_iter().filter(|c| !c.trim().is_empty()).collect();
+    assign_by_content(cols, row, prev_units)
 }

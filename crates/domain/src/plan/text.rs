@@ -1,32 +1,80 @@
 //! Character normalisation and line cleaning.
 //!
-//! ASCII `( ) : ; ,` become their full-width forms (`:` `;` `,` only when a neighbour is not ASCII
-//! alphanumeric, so `10:30`, `1,000` and URLs survive); full-width digits and Latin letters become
-//! ASCII; all kinds of spaces become ASCII spaces. Lines are trimmed, empty lines dropped, and a line
-//! whose brackets are left open is joined with the following ones (a clause split over lines).
+//! **The parser works on one canonical form, whatever punctuation the document uses.** Full-width
+//! `\u{FF08} \u{FF09} \u{FF1A} \u{FF1B} \u{FF0C} \u{FF01} \u{FF1F}` (and their small and vertical
+//! variants) become ASCII `( ) : ; , ! ?`, so every rule in the other modules matches ASCII only;
+//! full-width digits and Latin letters become ASCII; enclosed numbers (`\u{2474}` ⑴, `\u{2488}` ⒈,
+//! `\u{3220}` ㈠) become `(1)`, `1.`, `(一)`; all kinds of spaces become ASCII spaces. Lines are
+//! trimmed, empty lines dropped, and a line whose brackets are left open is joined with the
+//! following ones (a clause split over lines).
+//!
+//! What the parser hands out goes through [`typeset`], which gives Chinese text its official
+//! full-width punctuation back (ASCII stays only between ASCII letters or digits: `10:30`, `1,000`,
+//! URLs).
 
-/// Normalises one string as described in the module documentation.
+/// Normalises one string to the canonical parsing form described in the module documentation.
 pub fn normalize(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{FF08}' | '\u{FE59}' | '\u{FE35}' => out.push('('),
+            '\u{FF09}' | '\u{FE5A}' | '\u{FE36}' => out.push(')'),
+            '\u{FF1A}' | '\u{FE55}' | '\u{FE13}' | '\u{FE30}' => out.push(':'),
+            '\u{FF1B}' | '\u{FE54}' | '\u{FE14}' => out.push(';'),
+            '\u{FF0C}' | '\u{FE50}' | '\u{FE10}' => out.push(','),
+            '\u{FF01}' | '\u{FE57}' => out.push('!'),
+            '\u{FF1F}' | '\u{FE56}' => out.push('?'),
+            '\u{FE51}' => out.push('\u{3001}'),
+            '\u{3000}' | '\u{a0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{200b}'
+            | '\u{202f}' => out.push(' '),
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c))
+            }
+            // ⑴ … ⒇
+            '\u{2474}'..='\u{2487}' => {
+                out.push('(');
+                out.push_str(&(c as u32 - 0x2473).to_string());
+                out.push(')');
+            }
+            // ⒈ … ⒛
+            '\u{2488}'..='\u{249B}' => {
+                out.push_str(&(c as u32 - 0x2487).to_string());
+                out.push('.');
+            }
+            // ㈠ … ㈩
+            '\u{3220}'..='\u{3229}' => {
+                out.push('(');
+                out.push_str(&chinese_numeral(c as u32 - 0x321F));
+                out.push(')');
+            }
+            '\u{FEFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Official typography for text the parser hands out: ASCII `( ) : ; , ! ?` become full-width
+/// unless both neighbours are ASCII letters or digits (`10:30`, `1,000`), and a `:` that starts a
+/// URL's `//` stays. The inverse of [`normalize`] for punctuation.
+pub fn typeset(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         let prev = if i > 0 { chars[i - 1] } else { ' ' };
         let next = chars.get(i + 1).copied().unwrap_or(' ');
-        let ascii_neighbours = prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric();
-        let c = match c {
-            '(' | '﹙' => '(',
-            ')' | '﹚' => ')',
-            ':' if !(ascii_neighbours || prev.is_ascii_alphabetic() && next == '/') => ':',
-            ';' if !ascii_neighbours => ';',
-            ',' if !ascii_neighbours => ',',
-            '\u{3000}' | '\u{a0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{200b}' => ' ',
-            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
-            '\u{FEFF}' => continue,
+        let ascii_both = prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric();
+        let out_c = match c {
+            '(' if !ascii_both => '\u{FF08}',
+            ')' if !ascii_both => '\u{FF09}',
+            ':' if !(ascii_both || prev.is_ascii_alphabetic() && next == '/') => '\u{FF1A}',
+            ';' if !ascii_both => '\u{FF1B}',
+            ',' if !ascii_both => '\u{FF0C}',
+            '!' if !ascii_both => '\u{FF01}',
+            '?' if !ascii_both => '\u{FF1F}',
             c => c,
         };
-        out.push(c);
+        out.push(out_c);
     }
     out
 }
@@ -158,12 +206,36 @@ mod tests {
 
     #[test]
     fn normalises_punctuation() {
+        // full-width, as official documents write it
+        let fw = "\u{FF08}牵头单位\u{FF1A}市发改委\u{FF1B}责任单位\u{FF1A}各县区政府\u{FF0C}10\u{FF1A}30\u{FF09}";
         assert_eq!(
-            normalize("(牵头单位:市发改委;责任单位:各县区政府,10:30)"),
+            normalize(fw),
             "(牵头单位:市发改委;责任单位:各县区政府,10:30)"
         );
-        assert_eq!(normalize("１２月　底"), "12月 底");
+        // ASCII and mixed give the same
+        assert_eq!(
+            normalize("(牵头单位:市发改委;责任单位:各县区政府,10:30)"),
+            normalize(fw)
+        );
+        assert_eq!(normalize("\u{FF11}\u{FF12}月\u{3000}底"), "12月 底");
         assert_eq!(normalize("http://x.gov.cn"), "http://x.gov.cn");
+        assert_eq!(normalize("\u{2474}推进"), "(1)推进");
+        assert_eq!(normalize("\u{2489}推进"), "2.推进");
+        assert_eq!(normalize("\u{3222}推进"), "(三)推进");
+    }
+
+    #[test]
+    fn typesets_chinese_punctuation() {
+        let t = typeset("(牵头单位:市发改委;责任单位:各县区政府,10:30,见http://x.cn,1,000)");
+        assert_eq!(
+            t,
+            "\u{FF08}牵头单位\u{FF1A}市发改委\u{FF1B}责任单位\u{FF1A}各县区政府\u{FF0C}10:30\u{FF0C}见http://x.cn,1,000\u{FF09}"
+        );
+        assert_eq!(typeset("合作(PPP)项目"), "合作\u{FF08}PPP\u{FF09}项目");
+        assert_eq!(
+            normalize(&t),
+            "(牵头单位:市发改委;责任单位:各县区政府,10:30,见http://x.cn,1,000)"
+        );
     }
 
     #[test]

@@ -83,6 +83,11 @@ const NOT_IN_UNIT: &[&str] = &[
     "报送", "上报", "。", "简称", "除外", "包括", "以下", "其中",
 ];
 
+/// A trailing `等有关处室(单位)` / `等相关科室` after a list of units.
+static GENERIC_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"等(?:有关|相关|其他)?(?:部门|单位|处室|科室|机构|处|科)(?:\([^()]*\))?$").unwrap()
+});
+
 static DATEISH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+\s*[年月日]").unwrap());
 
 /// Whether a piece of text can be a unit name.
@@ -122,6 +127,9 @@ pub fn clean_unit(s: &str) -> String {
         if let Some(r) = s.strip_prefix(p) {
             s = r;
         }
+    }
+    if let Some(m) = GENERIC_TAIL.find(s) {
+        s = &s[..m.start()];
     }
     for suf in [
         "等相关部门",
@@ -191,6 +199,11 @@ fn role_of(marker_text: &str) -> Role {
 }
 
 /// Position (byte index) of the first role marker in `s`.
+/// Where the first role word (牵头, 配合, 负责, …) of a text starts.
+pub fn first_role_marker(s: &str) -> Option<usize> {
+    first_marker(s)
+}
+
 fn first_marker(s: &str) -> Option<usize> {
     MARKERS.iter().filter_map(|m| s.find(m)).min()
 }
