@@ -199,9 +199,9 @@ both_backends!(
     }
 );
 
-/// A broken import: the title is the value of a gov.cn metadata line (标  题：…), the units are in
-/// a full-width labelled clause the parser may not read, one duty asks for feedback without a
-/// date, and the closing 保障措施 section comes out as a task. Full-width punctuation throughout.
+/// A broken import: the title is the value of a gov.cn metadata line (标  题：…), a duty names no
+/// unit and asks for feedback without a date, and the closing 保障措施 section, its numbering
+/// carried on from the tasks, comes out as a task. Full-width punctuation throughout.
 pub(crate) const BROKEN: &str = "当前位置\u{FF1A}首页 > 政务公开 > 工作要点\n\
 索 引 号\u{FF1A}001-2023-0001 主题分类\u{FF1A}政务公开\n\
 标  题\u{FF1A}某县2023年政务公开工作要点\n\
@@ -209,7 +209,7 @@ pub(crate) const BROKEN: &str = "当前位置\u{FF1A}首页 > 政务公开 > 工
 1.公开财政信息。按月公开财政收支情况。\u{FF08}牵头单位\u{FF1A}市财政局\u{FF1B}配合单位\u{FF1A}市统计局\u{FF09}\n\
 2.公开统计信息。按季度公布经济运行情况\u{FF0C}并按时反馈落实情况。\n\
 二、保障措施\n\
-\u{FF08}一\u{FF09}加强组织领导。各部门要高度重视\u{FF0C}明确分管领导。\n";
+3.加强组织领导。各部门要高度重视\u{FF0C}明确分管领导。\n";
 
 async fn upload_broken(app: &TestApp, csrf: &str) -> (i64, String) {
     let resp = upload(

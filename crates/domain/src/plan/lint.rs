@@ -251,7 +251,8 @@ pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
                     Some(ti),
                     Some(di),
                     format!(
-                        "{at}要求“{asked}”\u{FF0C}但没有识别出反馈日期\u{FF0C}确认后不会生成反馈。请在识别结果中补上反馈日期"
+                        "{at}要求“{asked}”\u{FF0C}但没有识别出反馈日期\u{FF0C}确认后不会生成反馈。请在识别结果中补上反馈日期{}",
+                        closing_dates_hint(&plan.feedback_dates)
                     ),
                 ));
             }
@@ -282,12 +283,17 @@ pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
     }
     let duties = || plan.tasks.iter().flat_map(|t| &t.duties);
     if !plan.tasks.is_empty() && duties().all(|d| d.feedback_dates.is_empty()) {
-        out.push(Finding::new(
-            Code::NoFeedbackDates,
-            None,
-            None,
-            "全文没有识别出任何反馈日期\u{FF0C}确认后不会生成反馈。如原文要求反馈落实情况\u{FF0C}请核对识别结果".to_string(),
-        ));
+        let message = if plan.feedback_dates.is_empty() {
+            "全文没有识别出任何反馈日期\u{FF0C}确认后不会生成反馈。如原文要求反馈落实情况\u{FF0C}请核对识别结果".to_string()
+        } else {
+            // Document-wide dates (the closing part's 报送落实情况) belong to no duty, and only a
+            // duty's dates open feedback rounds.
+            format!(
+                "没有任何职责带有反馈日期\u{FF0C}确认后不会生成反馈{}",
+                closing_dates_hint(&plan.feedback_dates)
+            )
+        };
+        out.push(Finding::new(Code::NoFeedbackDates, None, None, message));
     }
     if !plan.tasks.is_empty() && duties().all(|d| d.cadences.is_empty()) {
         out.push(Finding::new(
@@ -301,6 +307,17 @@ pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
     // Blocking findings first, each group in plan order.
     out.sort_by_key(|f| f.severity);
     out
+}
+
+/// `（文末规定的反馈日期：2023-06-30、2023-11-30，不属于任何职责，请补到相应职责）`, or nothing.
+fn closing_dates_hint(dates: &[String]) -> String {
+    if dates.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\u{FF08}文末规定的反馈日期\u{FF1A}{}\u{FF0C}不属于任何职责\u{FF0C}请补到相应职责\u{FF09}",
+        dates.join("、")
+    )
 }
 
 /// `任务N“title”`, the title cut to 20 characters.
@@ -555,6 +572,7 @@ mod tests {
             issued_on: None,
             year: Some(2023),
             tasks,
+            feedback_dates: vec![],
         }
     }
 
@@ -631,6 +649,23 @@ mod tests {
             codes(&lint(&p, "")),
             ["feedback_without_date", "no_feedback_dates"]
         );
+    }
+
+    #[test]
+    fn document_wide_feedback_dates_are_named_but_open_no_round() {
+        let mut p = good();
+        p.tasks[0].duties[0].feedback_dates.clear();
+        p.tasks[0].duties[0].clause = Some("按时报送落实情况".into());
+        p.feedback_dates = vec!["2023-06-30".into()];
+        let f = lint(&p, "");
+        assert_eq!(codes(&f), ["feedback_without_date", "no_feedback_dates"]);
+        for f in &f {
+            assert!(
+                f.message.contains("文末规定的反馈日期\u{FF1A}2023-06-30"),
+                "{}",
+                f.message
+            );
+        }
     }
 
     #[test]
