@@ -32,9 +32,13 @@ pub enum PlanCommand {
         /// A shipped arrangement: panjin-2017
         #[arg(long)]
         builtin: Option<String>,
-        /// Confirm at once when every unit resolves to an organisation
+        /// Confirm at once when every unit resolves to an organisation and the checks find no
+        /// blocking problem (else the draft is kept, the problems are printed, exit status 1)
         #[arg(long)]
         confirm: bool,
+        /// With --confirm: confirm even with blocking problems, for this reason (audited)
+        #[arg(long, requires = "confirm", value_name = "REASON")]
+        override_reason: Option<String>,
         #[command(flatten)]
         db: crate::config::DbArgs,
     },
@@ -88,7 +92,9 @@ pub fn run(command: PlanCommand) -> anyhow::Result<()> {
                 r => Ok(r?),
             }
         }
-        PlanCommand::Import { .. } => anyhow::bail!("plan import 需要数据库，请使用 run_async"),
+        PlanCommand::Import { .. } => {
+            anyhow::bail!("plan import 需要数据库\u{FF0C}请使用 run_async")
+        }
     }
 }
 
@@ -103,6 +109,7 @@ pub async fn run_async(
         file: path,
         builtin,
         confirm,
+        override_reason,
         db,
     } = command
     else {
@@ -119,7 +126,15 @@ pub async fn run_async(
     gongkai_db::seed::ensure_seeded(&db).await?;
     let out = match builtin {
         Some(key) => import_builtin(&db, &key).await?,
-        None => import_file(&db, &path.unwrap_or_default(), confirm).await?,
+        None => {
+            import_file(
+                &db,
+                &path.unwrap_or_default(),
+                confirm,
+                override_reason.as_deref(),
+            )
+            .await?
+        }
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(())
@@ -142,29 +157,61 @@ pub async fn import_builtin(db: &gongkai_db::Db, key: &str) -> anyhow::Result<St
     tx.commit().await?;
     Ok(match done.import_id {
         None => format!(
-            "工作安排“{}”已存在(编号 {}),未重复导入\n",
+            "工作安排“{}”已存在\u{FF08}编号 {}\u{FF09}\u{FF0C}未重复导入\n",
             plan.title, plan.id
         ),
-        Some(_) => format!(
-            "已导入并确认工作安排“{}”(编号 {}):{} 项任务,{} 条职责,{} 个单位对应,{} 个期限,{} 项公开义务,{} 次反馈\n",
-            plan.title,
-            plan.id,
-            counts.tasks,
-            counts.duties,
-            counts.units,
-            counts.deadlines,
-            counts.obligations,
-            counts.feedback_rounds
-        ),
+        Some(_) => {
+            format!(
+                "已导入并确认工作安排“{}”\u{FF08}编号 {}\u{FF09}\u{FF1A}{} 项任务\u{FF0C}{} 条职责\u{FF0C}{} 个单位对应\u{FF0C}{} 个期限\u{FF0C}{} 项公开义务\u{FF0C}{} 次反馈\n",
+                plan.title,
+                plan.id,
+                counts.tasks,
+                counts.duties,
+                counts.units,
+                counts.deadlines,
+                counts.obligations,
+                counts.feedback_rounds
+            ) + &if done.overridden > 0 {
+                format!(
+                    "其中 {} 个阻止确认的问题已按内置的核对理由仍然确认\u{FF0C}已记入操作日志\n",
+                    done.overridden
+                )
+            } else {
+                String::new()
+            }
+        }
     })
 }
 
-/// Parses the file and stores it as a draft import (nothing is stored when it cannot be parsed);
-/// with `confirm`, confirms it when nothing stops that.
+/// The lint findings as the command prints them: a count line, then one line per finding.
+pub fn lint_report(findings: &[gongkai_domain::plan::lint::Finding]) -> String {
+    if findings.is_empty() {
+        return "识别结果检查\u{FF1A}未发现问题\n".to_string();
+    }
+    let blocking = findings.iter().filter(|f| f.is_blocking()).count();
+    let mut out = format!(
+        "识别结果检查\u{FF1A}{blocking} 个阻止确认的问题\u{FF0C}{} 个提醒\n",
+        findings.len() - blocking
+    );
+    for f in findings {
+        out.push_str(&format!(
+            "  \u{3010}{}\u{3011}{}\n",
+            f.severity.label(),
+            f.message
+        ));
+    }
+    out
+}
+
+/// Parses the file and stores it as a draft import (nothing is stored when it cannot be parsed)
+/// and prints the lint findings. With `confirm`, confirms it when nothing stops that: unresolved
+/// units always do; blocking lint findings do unless `override_reason` is given (the override is
+/// audited with the confirmation). A refusal is an error (exit status 1) and keeps the draft.
 pub async fn import_file(
     db: &gongkai_db::Db,
     path: &PathBuf,
     confirm: bool,
+    override_reason: Option<&str>,
 ) -> anyhow::Result<String> {
     let bytes = read_limited(path)?;
     if bytes.len() > MAX_INPUT_BYTES {
@@ -187,23 +234,52 @@ pub async fn import_file(
     tx.commit().await?;
     let summary = gongkai_domain::planimport::summary(&parsed, &registry);
     let mut out = format!(
-        "已保存待审核的导入（编号 {id}）：{} 项任务，{} 条职责\n审核页面：/admin/plans/imports/{id}\n",
+        "已保存待审核的导入\u{FF08}编号 {id}\u{FF09}\u{FF1A}{} 项任务\u{FF0C}{} 条职责\n审核页面\u{FF1A}/admin/plans/imports/{id}\n",
         summary.tasks, summary.duties
     );
     for u in summary.units.iter().filter(|u| u.needs_decision()) {
-        out.push_str(&format!("  待对应单位：{}\n", u.name));
+        out.push_str(&format!("  待对应单位\u{FF1A}{}\n", u.name));
     }
+    let findings = gongkai_domain::plan::lint::lint(&parsed, &text);
+    out.push_str(&lint_report(&findings));
     if confirm {
         let mut tx = db.begin().await?;
         let decisions = gongkai_domain::planimport::ImportDecisions::default();
-        match gongkai_db::plans::confirm_import(&mut tx, &actor, id, &decisions).await {
+        let over = override_reason.map(|r| gongkai_db::plans::LintOverride {
+            reason: r.to_string(),
+            seen: None,
+        });
+        match gongkai_db::plans::confirm_import_with(&mut tx, &actor, id, &decisions, over.as_ref())
+            .await
+        {
             Ok(plan_id) => {
                 tx.commit().await?;
-                out.push_str(&format!("已确认，生成工作安排（编号 {plan_id}）\n"));
+                out.push_str(&format!(
+                    "已确认\u{FF0C}生成工作安排\u{FF08}编号 {plan_id}\u{FF09}\n"
+                ));
+                if over.is_some() && findings.iter().any(|f| f.is_blocking()) {
+                    out.push_str(
+                        "阻止确认的问题已按 --override-reason 仍然确认\u{FF0C}理由已记入操作日志\n",
+                    );
+                }
             }
-            Err(e) => anyhow::bail!(
-                "{out}未能确认：{e}\n导入记录 {id} 已保存，请在审核页面 /admin/plans/imports/{id} 处理"
-            ),
+            Err(gongkai_db::DbError::Invalid(inv)) => {
+                drop(tx);
+                let mut why = String::new();
+                for e in inv.errors.iter().filter(|e| e.field != "lint") {
+                    why.push_str(&format!("  {}\n", e.message));
+                }
+                let blocking = findings.iter().filter(|f| f.is_blocking()).count();
+                if inv.errors.iter().any(|e| e.field == "lint") {
+                    why.push_str(&format!(
+                        "  识别结果有 {blocking} 个阻止确认的问题\u{FF08}见上方清单\u{FF09}\u{FF0C}未给出 --override-reason\n"
+                    ));
+                }
+                anyhow::bail!(
+                    "{out}未能确认\u{FF1A}\n{why}导入记录 {id} 已保存为待审核\u{FF0C}请在审核页面 /admin/plans/imports/{id} 处理\u{FF1B}逐项核对后如仍要确认\u{FF0C}可在审核页面勾选\u{201C}我已核对以上问题\u{FF0C}仍然确认\u{201D}并填写理由\u{FF0C}或重新运行本命令并加上 --override-reason \u{201C}理由\u{201D}"
+                )
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(out)

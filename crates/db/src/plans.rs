@@ -12,6 +12,7 @@ use crate::audit::{self, Entry};
 use crate::{Actor, DbError, DbResult, now_ms};
 use gongkai_domain::Invalid;
 use gongkai_domain::plan::Plan;
+use gongkai_domain::plan::lint::{self, Finding};
 use gongkai_domain::planimport::{self, ImportDecisions, PlanDraft, builtin};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -114,7 +115,7 @@ fn plan_json(plan: &Plan) -> DbResult<String> {
 
 fn check_plan(plan: &Plan) -> DbResult<()> {
     if plan.tasks.is_empty() {
-        return Err(Invalid::one("plan", "工作安排中没有任务,不能导入").into());
+        return Err(Invalid::one("plan", "工作安排中没有任务\u{FF0C}不能导入").into());
     }
     Ok(())
 }
@@ -160,7 +161,7 @@ pub async fn create_import(
             entity: "plan_import",
             entity_id: id.to_string(),
             summary: format!(
-                "导入工作安排“{}”(待审核)",
+                "导入工作安排“{}”\u{FF08}待审核\u{FF09}",
                 plan.title.as_deref().unwrap_or(source_name)
             ),
             before: None,
@@ -178,7 +179,7 @@ pub async fn get_import(conn: &mut AnyConnection, id: i64) -> DbResult<ImportRow
         .await?
         .ok_or(DbError::NotFound("导入记录不存在"))?;
     let plan: Plan = serde_json::from_str(&r.parsed_json)
-        .map_err(|e| DbError::Config(format!("导入记录 {id} 的解析结果无法读取:{e}")))?;
+        .map_err(|e| DbError::Config(format!("导入记录 {id} 的解析结果无法读取\u{FF1A}{e}")))?;
     Ok(ImportRow {
         id: r.id,
         source_name: r.source_name,
@@ -222,10 +223,12 @@ async fn require_draft(conn: &mut AnyConnection, id: i64) -> DbResult<ImportRow>
     let row = get_import(conn, id).await?;
     match row.status.as_str() {
         DRAFT => Ok(row),
-        CONFIRMED => {
-            Err(Invalid::one("status", "该导入已确认生成工作安排,不能重复确认或再修改").into())
-        }
-        _ => Err(Invalid::one("status", "该导入已放弃,不能再修改或确认").into()),
+        CONFIRMED => Err(Invalid::one(
+            "status",
+            "该导入已确认生成工作安排\u{FF0C}不能重复确认或再修改",
+        )
+        .into()),
+        _ => Err(Invalid::one("status", "该导入已放弃\u{FF0C}不能再修改或确认").into()),
     }
 }
 
@@ -317,9 +320,10 @@ pub async fn preview(
     for d in &decisions.unit_map {
         for id in &d.org_ids {
             if !org_ids.contains(id) {
-                drafted
-                    .problems
-                    .push(format!("单位“{}”对应的机构(编号{id})不存在", d.name));
+                drafted.problems.push(format!(
+                    "单位“{}”对应的机构\u{FF08}编号{id}\u{FF09}不存在",
+                    d.name
+                ));
             }
         }
     }
@@ -327,28 +331,118 @@ pub async fn preview(
         if let Some(id) = c.column_id
             && !column_ids.contains(&id)
         {
-            drafted.problems.push(format!("所选栏目(编号{id})不存在"));
+            drafted
+                .problems
+                .push(format!("所选栏目\u{FF08}编号{id}\u{FF09}不存在"));
         }
     }
     Ok(drafted)
 }
 
-/// Confirms a draft import: writes the plan, its tasks, duties, units, deadlines, obligations and
-/// feedback rounds, and marks the import confirmed. Refuses with [`DbError::Invalid`] carrying
-/// the Chinese problems while any remain, and when the import is not a draft.
+/// The lint findings of an import: [`gongkai_domain::plan::lint::lint`] on its parsed plan and
+/// source text.
+pub fn findings(import: &ImportRow) -> Vec<Finding> {
+    lint::lint(&import.plan, &import.source_text)
+}
+
+/// A confirmer's explicit decision to confirm despite blocking lint findings
+/// (「我已核对以上问题，仍然确认」 and a reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LintOverride {
+    /// Why the plan is confirmed anyway; required (at most [`MAX_OVERRIDE_REASON`] characters).
+    pub reason: String,
+    /// The keys ([`Finding::key`]) of the blocking findings the confirmer saw. When given, the
+    /// override holds only if they are still exactly the blocking findings (the plan was not
+    /// edited in between); `None` (the command line) overrides whatever is found now.
+    pub seen: Option<Vec<String>>,
+}
+
+pub const MAX_OVERRIDE_REASON: usize = 500;
+
+const ALREADY_CONFIRMED: &str = "该导入已确认生成工作安排\u{FF0C}不能重复确认";
+
+/// Confirms a draft import without overriding anything: see [`confirm_import_with`].
 pub async fn confirm_import(
     conn: &mut AnyConnection,
     actor: &Actor,
     id: i64,
     decisions: &ImportDecisions,
 ) -> DbResult<i64> {
+    confirm_import_with(conn, actor, id, decisions, None).await
+}
+
+/// Confirms a draft import: writes the plan, its tasks, duties, units, deadlines, obligations and
+/// feedback rounds, and marks the import confirmed. Refuses with [`DbError::Invalid`] carrying
+/// the Chinese problems while any remain, and when the import is not a draft.
+///
+/// Blocking lint findings ([`findings`]) refuse it too (field `lint`: a heading, then one message
+/// per finding) unless `lint_override` gives a reason (field `override_reason` when it is empty or
+/// too long; field `lint` when the findings changed since the confirmer saw them). An override is
+/// written to the audit log (`plan.confirm_override`: the reason and the findings' codes and keys)
+/// in the caller's transaction, with the confirmation.
+pub async fn confirm_import_with(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    decisions: &ImportDecisions,
+    lint_override: Option<&LintOverride>,
+) -> DbResult<i64> {
     let import = require_draft(conn, id).await?;
     let drafted = preview(conn, &import.plan, decisions).await?;
-    if !drafted.problems.is_empty() {
-        let mut inv = Invalid::default();
-        for p in drafted.problems {
-            inv.push("plan", p);
+    let blocking: Vec<Finding> = findings(&import)
+        .into_iter()
+        .filter(Finding::is_blocking)
+        .collect();
+    let mut inv = Invalid::default();
+    for p in drafted.problems {
+        inv.push("plan", p);
+    }
+    let overridden = if blocking.is_empty() {
+        None
+    } else {
+        match lint_override {
+            None => {
+                inv.push(
+                    "lint",
+                    format!(
+                        // 识别结果有 N 个阻止确认的问题，请修改识别结果后再确认；如已逐项核对，可勾选“我已核对以上问题，仍然确认”并填写理由：
+                        "识别结果有 {} 个阻止确认的问题\u{FF0C}请修改识别结果后再确认\u{FF1B}如已逐项核对\u{FF0C}可勾选“我已核对以上问题\u{FF0C}仓然确认”并填写理由\u{FF1A}",
+                        blocking.len()
+                    ),
+                );
+                for f in &blocking {
+                    inv.push("lint", f.message.clone());
+                }
+                None
+            }
+            Some(o) => {
+                let reason = o.reason.trim();
+                if reason.is_empty() {
+                    // 勾选“我已核对以上问题，仍然确认”时须填写理由
+                    inv.push(
+                        "override_reason",
+                        "勾选“我已核对以上问题\u{FF0C}仓然确认”时须填写理由",
+                    );
+                } else if reason.chars().count() > MAX_OVERRIDE_REASON {
+                    // 理由不能超过 N 个字
+                    inv.push(
+                        "override_reason",
+                        format!("理由不能超过 {MAX_OVERRIDE_REASON} 个字"),
+                    );
+                }
+                let keys = lint::blocking_keys(&blocking);
+                if o.seen.as_ref().is_some_and(|seen| *seen != keys) {
+                    // 识别结果在您核对之后有变化，阻止确认的问题已不同，请重新核对后再确认
+                    inv.push(
+                        "lint",
+                        "识别结果在您核对之后有变化\u{FF0C}阻止确认的问题已不同\u{FF0C}请重新核对后再确认",
+                    );
+                }
+                Some((reason.to_string(), keys))
+            }
         }
+    };
+    if !inv.is_empty() {
         return Err(inv.into());
     }
     // Claim the import first: on PostgreSQL this locks the row, so a concurrent confirmation
@@ -363,7 +457,7 @@ pub async fn confirm_import(
     .await?
     .rows_affected();
     if claimed != 1 {
-        return Err(Invalid::one("status", "该导入已确认生成工作安排,不能重复确认").into());
+        return Err(Invalid::one("status", ALREADY_CONFIRMED).into());
     }
     let plan_id = write_plan(conn, actor, id, &drafted.draft, now).await?;
     sqlx::query("UPDATE plan_imports SET plan_id = $1 WHERE id = $2")
@@ -380,7 +474,8 @@ pub async fn confirm_import(
             entity: "plan",
             entity_id: plan_id.to_string(),
             summary: format!(
-                "确认导入工作安排“{}”:{} 项任务、{} 条职责、{} 项公开义务、{} 次反馈",
+                // 确认导入工作安排“X”：N 项任务、N 条职责、N 项公开义务、N 次反馈
+                "确认导入工作安排“{}”\u{FF1A}{} 项任务、{} 条职责、{} 项公开义务、{} 次反馈",
                 drafted.draft.title,
                 counts.tasks,
                 counts.duties,
@@ -395,10 +490,45 @@ pub async fn confirm_import(
                 "year": drafted.draft.year,
                 "counts": counts,
                 "decisions": decisions,
+                "lint_override": overridden.is_some(),
             })),
         },
     )
     .await?;
+    if let Some((reason, keys)) = overridden {
+        let mut codes: Vec<&str> = blocking.iter().map(|f| f.code.code()).collect();
+        codes.dedup();
+        codes.sort_unstable();
+        codes.dedup();
+        audit::record(
+            conn,
+            actor,
+            Entry {
+                action: "plan.confirm_override",
+                entity: "plan",
+                entity_id: plan_id.to_string(),
+                summary: format!(
+                    // 仍然确认工作安排“X”（N 个阻止确认的问题已核对）：理由
+                    "仓然确认工作安排“{}”\u{FF08}{} 个阻止确认的问题已核对\u{FF09}\u{FF1A}{reason}",
+                    drafted.draft.title,
+                    blocking.len()
+                ),
+                before: None,
+                after: Some(serde_json::json!({
+                    "plan_id": plan_id,
+                    "import_id": id,
+                    "reason": reason,
+                    "codes": codes,
+                    "findings": blocking
+                        .iter()
+                        .zip(&keys)
+                        .map(|(f, k)| serde_json::json!({"code": f.code, "key": k, "message": f.message}))
+                        .collect::<Vec<_>>(),
+                })),
+            },
+        )
+        .await?;
+    }
     Ok(plan_id)
 }
 
@@ -768,12 +898,56 @@ pub async fn plan_tree(conn: &mut AnyConnection, plan_id: i64) -> DbResult<PlanT
     Ok(PlanTree { plan, tasks })
 }
 
+/// The blocking lint findings a person reviewed in a shipped arrangement, with the reason it is
+/// confirmed anyway (written to the audit log like any override). A finding not listed here stops
+/// the built-in import: it means the parser or the lint changed, and a person must look again.
+struct BuiltinOverride {
+    key: &'static str,
+    /// [`Finding::key`]s
+    findings: &'static [&'static str],
+    reason: &'static str,
+}
+
+const BUILTIN_OVERRIDES: &[BuiltinOverride] = &[BuiltinOverride {
+    key: "panjin-2017",
+    findings: &[
+        "closing_section_as_task@23",
+        "closing_section_as_task@24",
+        "closing_section_as_task@25",
+        "closing_section_as_task@26",
+        "closing_section_as_task@27",
+        "closing_section_as_task@28",
+        "duty_without_units@23.1",
+        "duty_without_units@24.1",
+        "duty_without_units@25.1",
+        "duty_without_units@26.1",
+        "duty_without_units@27.1",
+        "duty_without_units@28.1",
+    ],
+    // Reviewed by a person: tasks 23 to 28 are numbered tasks of the part 相关工作要求, addressed to
+    // everyone, with no unit named; kept as written (no obligations, no rounds).
+    reason: "内置工作安排已人工核对\u{FF1A}原文第二部分“相关工作要求”下的任务23至28是编号连续的具体任务\u{FF0C}面向各地区各部门\u{FF0C}原文没有写明责任单位\u{FF0C}按原文保留为任务\u{FF08}不生成公开义务和反馈\u{FF09}\u{FF1B}任务23要求的实施方案备案和规范性文件月报在计划页面的“报送事项”中开启",
+}];
+
+fn builtin_regression(key: &str, blocking: &[Finding]) -> DbError {
+    DbError::Config(format!(
+        "内置工作安排“{key}”有未经核对的阻止确认的问题\u{FF1A}{}",
+        blocking
+            .iter()
+            .map(|f| format!("{}\u{FF08}{}\u{FF09}", f.message, f.key()))
+            .collect::<Vec<_>>()
+            .join("\u{FF1B}")
+    ))
+}
+
 /// The outcome of [`import_builtin`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct BuiltinImport {
     pub plan_id: i64,
     /// `None` when a plan with the same title already existed and nothing was imported.
     pub import_id: Option<i64>,
+    /// How many blocking lint findings were confirmed anyway with the shipped reason (audited).
+    pub overridden: usize,
 }
 
 /// Imports and confirms a shipped arrangement (`panjin-2017`) with its shipped decisions, the
@@ -788,7 +962,7 @@ pub async fn import_builtin(
         return Err(Invalid::one(
             "builtin",
             format!(
-                "没有名为“{key}”的内置工作安排(可用:{})",
+                "没有名为“{key}”的内置工作安排\u{FF08}可用\u{FF1A}{}\u{FF09}",
                 builtin::keys().join("、")
             ),
         )
@@ -796,12 +970,13 @@ pub async fn import_builtin(
     };
     let plan = b
         .plan()
-        .map_err(|e| DbError::Config(format!("内置工作安排“{key}”无法解析:{e}")))?;
+        .map_err(|e| DbError::Config(format!("内置工作安排“{key}”无法解析\u{FF1A}{e}")))?;
     let title = plan.title.clone().unwrap_or_default();
     if let Some(existing) = plan_by_title(conn, &title).await? {
         return Ok(BuiltinImport {
             plan_id: existing.id,
             import_id: None,
+            overridden: 0,
         });
     }
     let named = b.named().map_err(DbError::Config)?;
@@ -831,10 +1006,37 @@ pub async fn import_builtin(
             DbError::Invalid(inv)
         })?;
     let import_id = create_import(conn, actor, &named.source_name, b.text, &plan).await?;
-    let plan_id = confirm_import(conn, actor, import_id, &decisions).await?;
+    let blocking: Vec<Finding> = lint::lint(&plan, b.text)
+        .into_iter()
+        .filter(Finding::is_blocking)
+        .collect();
+    let lint_override = if blocking.is_empty() {
+        None
+    } else {
+        let Some(known) = BUILTIN_OVERRIDES.iter().find(|o| o.key == key) else {
+            return Err(builtin_regression(key, &blocking));
+        };
+        if !blocking
+            .iter()
+            .all(|f| known.findings.contains(&f.key().as_str()))
+        {
+            return Err(builtin_regression(key, &blocking));
+        }
+        Some(LintOverride {
+            reason: known.reason.to_string(),
+            seen: None,
+        })
+    };
+    let plan_id =
+        confirm_import_with(conn, actor, import_id, &decisions, lint_override.as_ref()).await?;
     Ok(BuiltinImport {
         plan_id,
         import_id: Some(import_id),
+        overridden: if lint_override.is_some() {
+            blocking.len()
+        } else {
+            0
+        },
     })
 }
 
@@ -864,7 +1066,9 @@ pub async fn set_obligation_column(
     .fetch_all(&mut *conn)
     .await?;
     if before.is_empty() {
-        return Err(Invalid::one("cadence", "该职责没有这一公开义务,请刷新页面后重试").into());
+        return Err(
+            Invalid::one("cadence", "该职责没有这一公开义务\u{FF0C}请刷新页面后重试").into(),
+        );
     }
     let column_name = match column_id {
         None => None,

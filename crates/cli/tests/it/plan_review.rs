@@ -5,6 +5,7 @@ use crate::support::{PASSWORD, TestApp, html};
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use std::collections::BTreeSet;
 
 const SEED: &[u8] = include_bytes!("../../../domain/testdata/plan/seed_panjin_2017.txt");
 
@@ -100,10 +101,17 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
         .expect("import id");
     let review = app.get_ok(&review_url).await;
     assert!(
-        review.contains("任务 28 项,职责 44 条"),
+        review.contains("任务 28 项\u{FF0C}职责 44 条"),
         "{}",
         html::excerpt(&review)
     );
+    // The seed's part 二、相关工作要求 (tasks 23 to 28) names no unit: the checks say so.
+    assert!(
+        review.contains("识别结果检查\u{FF1A}12 个阻止确认的问题"),
+        "{}",
+        html::excerpt(&review)
+    );
+    let seen = html::hidden_input(&review, "lint_seen").expect("the keys of the findings seen");
     assert!(review.contains("市国地税局") && review.contains("疑似笔误"));
     assert_eq!(app.count("plans").await, before.1, "a draft is not a plan");
 
@@ -140,7 +148,13 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
         .text(format!("unit_name.{index}"), "市国地税局")
         .text(format!("unit.{index}"), state_tax.to_string())
         .text(format!("unit.{index}"), local_tax.to_string())
-        .text("col.0.1.0", fiscal.to_string());
+        .text("col.0.1.0", fiscal.to_string())
+        .text("lint_override", "1")
+        .text("lint_seen", seen)
+        .text(
+            "override_reason",
+            "任务23至28是编号连续的具体任务\u{FF0C}原文未写责任单位",
+        );
     let resp = app
         .client()
         .post(app.url(&format!("/admin/plans/imports/{import_id}/confirm")))
@@ -200,5 +214,206 @@ both_backends!(
             .await
             .expect("get");
         assert_eq!(r.status(), StatusCode::OK);
+    }
+);
+
+/// A broken import: the title is the value of a gov.cn metadata line (标  题：…), a duty names no
+/// unit and asks for feedback without a date, and the closing 保障措施 section, its numbering
+/// carried on from the tasks, comes out as a task. Full-width punctuation throughout.
+pub(crate) const BROKEN: &str = "当前位置\u{FF1A}首页 > 政务公开 > 工作要点\n\
+索 引 号\u{FF1A}001-2023-0001 主题分类\u{FF1A}政务公开\n\
+标  题\u{FF1A}某县2023年政务公开工作要点\n\
+一、重点公开工作任务\n\
+1.公开财政信息。按月公开财政收支情况。\u{FF08}牵头单位\u{FF1A}市财政局\u{FF1B}配合单位\u{FF1A}市统计局\u{FF09}\n\
+2.公开统计信息。按季度公布经济运行情况\u{FF0C}并按时反馈落实情况。\n\
+二、保障措施\n\
+3.加强组织领导。各部门要高度重视\u{FF0C}明确分管领导。\n";
+
+async fn upload_broken(app: &TestApp, csrf: &str) -> (i64, String) {
+    let resp = upload(
+        app,
+        csrf,
+        Some(("要点.txt", BROKEN.as_bytes().to_vec())),
+        "",
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let url = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let id = url
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("import id");
+    (id, app.get_ok(&url).await)
+}
+
+async fn confirm(app: &TestApp, id: i64, form: Form) -> reqwest::Response {
+    app.client()
+        .post(app.url(&format!("/admin/plans/imports/{id}/confirm")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("confirm")
+}
+
+both_backends!(
+    blocking_findings_refuse_confirmation_until_overridden,
+    |app| async move {
+        app.login_admin().await;
+        let csrf = app.csrf_token("/admin/plans/import").await;
+        let (id, review) = upload_broken(&app, &csrf).await;
+        let import = gongkai_db::plans::get_import(&mut *app.conn().await, id)
+            .await
+            .expect("import");
+        let findings = gongkai_db::plans::findings(&import);
+        let codes: BTreeSet<&str> = findings
+            .iter()
+            .filter(|f| f.is_blocking())
+            .map(|f| f.code.code())
+            .collect();
+        for code in [
+            "title_from_metadata",
+            "duty_without_units",
+            "feedback_without_date",
+            "closing_section_as_task",
+        ] {
+            assert!(codes.contains(code), "{code} in {findings:#?}");
+        }
+        let blocking = findings.iter().filter(|f| f.is_blocking()).count();
+
+        // The review screen: a summary box with the counts and every message, linked to the task
+        // or duty, and a mark with the message on each task and duty concerned.
+        assert!(
+            review.contains(&format!("识别结果检查\u{FF1A}{blocking} 个阻止确认的问题")),
+            "{}",
+            html::excerpt(&review)
+        );
+        assert!(review.contains("标题取自网页信息栏") && review.contains("职责没有责任单位"));
+        assert!(review.contains("反馈要求没有日期") && review.contains("文末要求被识别为任务"));
+        for f in &findings {
+            assert!(review.contains(&f.message), "{}", f.message);
+        }
+        let feedback = findings
+            .iter()
+            .find(|f| f.code.code() == "feedback_without_date")
+            .unwrap();
+        let anchor = format!(
+            "task-{}-duty-{}",
+            feedback.task_index.unwrap(),
+            feedback.duty_index.unwrap()
+        );
+        assert!(review.contains(&format!("href=\"#{anchor}\"")));
+        assert!(review.contains(&format!("<li id=\"{anchor}\" class=\"has-findings\">")));
+        assert!(review.contains("class=\"lint-mark lint-blocking\""));
+        assert!(review.contains("我已核对以上问题\u{FF0C}仍然确认"));
+        let seen = html::hidden_input(&review, "lint_seen").expect("lint_seen");
+        let before = (app.count("plans").await, app.audit_count().await);
+
+        // Without the override: refused with the list, nothing confirmed.
+        let resp = confirm(&app, id, Form::new().text("csrf_token", csrf.clone())).await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = resp.text().await.unwrap_or_default();
+        assert!(
+            body.contains(&format!(
+                "识别结果有 {blocking} 个阻止确认的问题\u{FF0C}请修改识别结果后再确认"
+            )),
+            "{}",
+            html::excerpt(&body)
+        );
+        assert!(body.contains(&feedback.message));
+        // A reason alone, without ticking the box, is no override either.
+        let resp = confirm(
+            &app,
+            id,
+            Form::new()
+                .text("csrf_token", csrf.clone())
+                .text("override_reason", "已核对"),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Ticked without a reason: refused, the box stays ticked.
+        let resp = confirm(
+            &app,
+            id,
+            Form::new()
+                .text("csrf_token", csrf.clone())
+                .text("lint_override", "1")
+                .text("lint_seen", seen.clone())
+                .text("override_reason", "  "),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = resp.text().await.unwrap_or_default();
+        assert!(body.contains("时须填写理由"), "{}", html::excerpt(&body));
+        assert!(body.contains("aria-invalid=\"true\""));
+        // Ticked over findings other than those shown (the plan was edited since): refused.
+        let resp = confirm(
+            &app,
+            id,
+            Form::new()
+                .text("csrf_token", csrf.clone())
+                .text("lint_override", "1")
+                .text("lint_seen", "duty_without_units@1.1")
+                .text("override_reason", "已核对"),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            resp.text()
+                .await
+                .unwrap_or_default()
+                .contains("请重新核对后再确认")
+        );
+        assert_eq!((app.count("plans").await, app.audit_count().await), before);
+        assert_eq!(
+            gongkai_db::plans::get_import(&mut *app.conn().await, id)
+                .await
+                .unwrap()
+                .status,
+            "draft"
+        );
+
+        // Ticked, with a reason: confirmed, and the override is in the audit log.
+        let reason = "已逐项核对\u{FF1A}标题无误\u{FF0C}保障措施按原文保留";
+        let resp = confirm(
+            &app,
+            id,
+            Form::new()
+                .text("csrf_token", csrf.clone())
+                .text("lint_override", "1")
+                .text("lint_seen", seen)
+                .text("override_reason", reason),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("plans").await, before.0 + 1);
+        let (summary, after): (String, String) = sqlx::query_as(
+            "SELECT summary, after_json FROM audit_log WHERE action = 'plan.confirm_override'",
+        )
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .expect("the override is audited");
+        assert!(summary.contains(reason), "{summary}");
+        let after: serde_json::Value = serde_json::from_str(&after).unwrap();
+        assert_eq!(after["reason"], reason);
+        assert_eq!(after["import_id"], id);
+        let audited: BTreeSet<&str> = after["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c.as_str())
+            .collect();
+        assert_eq!(audited, codes);
+        assert_eq!(after["findings"].as_array().unwrap().len(), blocking);
+        let created: String = sqlx::query_scalar(
+            "SELECT after_json FROM audit_log WHERE action = 'plan.create' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .unwrap();
+        assert!(created.contains("\"lint_override\":true"), "{created}");
     }
 );

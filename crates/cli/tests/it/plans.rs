@@ -204,7 +204,8 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
         again,
         plans::BuiltinImport {
             plan_id: done.plan_id,
-            import_id: None
+            import_id: None,
+            overridden: 0,
         }
     );
     assert_eq!(plan_rows(&app).await, rows);
@@ -277,7 +278,7 @@ both_backends!(unresolved_units_block_confirmation, |app| async move {
 
     // The reviewer edits the title, then maps the unit: confirmed.
     let mut edited = parsed.clone();
-    edited.title = Some("某县2023年政务公开工作要点(修订)".into());
+    edited.title = Some("某县2023年政务公开工作要点\u{FF08}修订\u{FF09}".into());
     let mut tx = app.db().begin().await.unwrap();
     plans::update_import_plan(&mut tx, &actor, id, &edited)
         .await
@@ -298,7 +299,10 @@ both_backends!(unresolved_units_block_confirmation, |app| async move {
     tx.commit().await.unwrap();
     let mut conn = app.conn().await;
     let tree = plans::plan_tree(&mut conn, plan_id).await.unwrap();
-    assert_eq!(tree.plan.title, "某县2023年政务公开工作要点(修订)");
+    assert_eq!(
+        tree.plan.title,
+        "某县2023年政务公开工作要点\u{FF08}修订\u{FF09}"
+    );
     assert_eq!(tree.plan.import_id, Some(id));
     let d1 = &tree.tasks[0].duties[0];
     let mapped = d1
@@ -402,7 +406,7 @@ both_backends!(bad_input_creates_no_import, |app| async move {
         (&broken, "无法读取 Excel 表格文件"),
         (&bomb, "已拒绝读取"),
     ] {
-        let err = gongkai::plan_cmd::import_file(app.db(), path, false)
+        let err = gongkai::plan_cmd::import_file(app.db(), path, false, None)
             .await
             .unwrap_err();
         assert!(
@@ -436,14 +440,14 @@ both_backends!(bad_input_creates_no_import, |app| async move {
     // unresolved unit keeps the draft and says why.
     let good = dir.path().join("要点.txt");
     std::fs::write(&good, UNKNOWN_UNIT).unwrap();
-    let out = gongkai::plan_cmd::import_file(app.db(), &good, false)
+    let out = gongkai::plan_cmd::import_file(app.db(), &good, false, None)
         .await
         .unwrap();
     let id = plans::list_imports(&mut *app.conn().await).await.unwrap()[0].id;
     assert!(out.contains(&format!("/admin/plans/imports/{id}")), "{out}");
     assert!(out.contains("市航天局"), "{out}");
     assert_eq!(plan_rows(&app).await, 0);
-    let err = gongkai::plan_cmd::import_file(app.db(), &good, true)
+    let err = gongkai::plan_cmd::import_file(app.db(), &good, true, None)
         .await
         .unwrap_err();
     assert!(
@@ -455,7 +459,7 @@ both_backends!(bad_input_creates_no_import, |app| async move {
     // A file whose units all resolve is confirmed at once with --confirm.
     let clean = dir.path().join("clean.txt");
     std::fs::write(&clean, UNKNOWN_UNIT.replace("市航天局", "市统计局")).unwrap();
-    let out = gongkai::plan_cmd::import_file(app.db(), &clean, true)
+    let out = gongkai::plan_cmd::import_file(app.db(), &clean, true, None)
         .await
         .unwrap();
     assert!(out.contains("已确认"), "{out}");
@@ -485,13 +489,21 @@ fn the_command_line_imports_the_builtin_plan_once() {
     assert!(ok, "{err}");
     assert!(
         out.starts_with(
-            "已导入并确认工作安排“盘锦市2017年政务公开工作安排”(编号 1):28 项任务,44 条职责"
+            "已导入并确认工作安排“盘锦市2017年政务公开工作安排”\u{FF08}编号 1\u{FF09}\u{FF1A}28 项任务\u{FF0C}44 条职责"
         ),
+        "{out}"
+    );
+    // The seed's reviewed findings (tasks 23 to 28 name no unit) are confirmed with its reason.
+    assert!(
+        out.contains("其中 12 个阻止确认的问题已按内置的核对理由仍然确认"),
         "{out}"
     );
     let (ok, out, err) = run(&["--builtin", "panjin-2017"]);
     assert!(ok, "{err}");
-    assert!(out.contains("已存在(编号 1),未重复导入"), "{out}");
+    assert!(
+        out.contains("已存在\u{FF08}编号 1\u{FF09}\u{FF0C}未重复导入"),
+        "{out}"
+    );
     let (ok, _, err) = run(&["--builtin", "nowhere"]);
     assert!(!ok && err.contains("panjin-2017"), "{err}");
 
@@ -504,14 +516,41 @@ fn the_command_line_imports_the_builtin_plan_once() {
     std::fs::write(&empty, "").unwrap();
     let (ok, _, err) = run(&[empty.to_str().unwrap()]);
     assert!(!ok && err.contains("文件为空"), "{err}");
-    // A Word 97-2003 file is refused with advice and stores nothing: the next import is number 3.
+
+    // A broken document with --confirm: the draft is kept (import 3), the findings are printed in
+    // Chinese, the exit status is 1 and nothing is confirmed.
+    let broken = dir.path().join("broken.txt");
+    std::fs::write(&broken, crate::plan_review::BROKEN).unwrap();
+    let (ok, _, err) = run(&[broken.to_str().unwrap(), "--confirm"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("/admin/plans/imports/3"), "{err}");
+    assert!(err.contains("\u{3010}阻止确认\u{3011}"), "{err}");
+    assert!(
+        err.contains("未能确认") && err.contains("--override-reason"),
+        "{err}"
+    );
+    // --override-reason needs --confirm
+    let (ok, _, err) = run(&[broken.to_str().unwrap(), "--override-reason", "已核对"]);
+    assert!(!ok && err.contains("--confirm"), "{err}");
+    // With a reason: confirmed (plan 2).
+    let (ok, out, err) = run(&[
+        broken.to_str().unwrap(),
+        "--confirm",
+        "--override-reason",
+        "已逐项核对",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("生成工作安排\u{FF08}编号 2\u{FF09}"), "{out}");
+    assert!(out.contains("理由已记入操作日志"), "{out}");
+
+    // A Word 97-2003 file is refused with advice and stores nothing: the next import is number 5.
     let word97 = dir.path().join("安排.doc");
     std::fs::write(&word97, refusals::ole_word()).unwrap();
     let (ok, _, err) = run(&[word97.to_str().unwrap()]);
     assert!(!ok && err.contains("另存为 .docx"), "{err}");
     let (ok, out, err) = run(&[doc.to_str().unwrap()]);
     assert!(ok, "{err}");
-    assert!(out.contains("/admin/plans/imports/3"), "{out}");
+    assert!(out.contains("/admin/plans/imports/5"), "{out}");
 }
 
 /// Files the plan importer refuses, built from bytes.
@@ -573,6 +612,88 @@ pub(crate) mod refusals {
         buf.into_inner()
     }
 }
+
+// The command line's rule, on both backends: --confirm refuses blocking findings (the draft stays,
+// nothing is written, the refusal lists why); --override-reason confirms and audits the override.
+both_backends!(
+    command_line_confirmation_refuses_blocking_findings,
+    |app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("broken.txt");
+        std::fs::write(&broken, crate::plan_review::BROKEN).unwrap();
+        let out = gongkai::plan_cmd::import_file(app.db(), &broken, false, None)
+            .await
+            .unwrap();
+        assert!(out.contains("个阻止确认的问题"), "{out}");
+        assert!(out.contains("标题"), "{out}");
+        let err = gongkai::plan_cmd::import_file(app.db(), &broken, true, None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("未能确认"), "{err}");
+        assert!(err.contains("未给出 --override-reason"), "{err}");
+        assert_eq!(plan_rows(&app).await, 0);
+        let imports = plans::list_imports(&mut *app.conn().await).await.unwrap();
+        assert_eq!(imports.len(), 2);
+        assert!(imports.iter().all(|i| i.status == "draft"));
+
+        // An empty reason is no reason.
+        let err = gongkai::plan_cmd::import_file(app.db(), &broken, true, Some(" "))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("时须填写理由"), "{err}");
+        assert_eq!(plan_rows(&app).await, 0);
+
+        let audit = app.audit_count().await;
+        let out = gongkai::plan_cmd::import_file(app.db(), &broken, true, Some("已逐项核对"))
+            .await
+            .unwrap();
+        assert!(out.contains("已确认"), "{out}");
+        assert_eq!(app.count("plans").await, 1);
+        // create, confirm, override
+        assert_eq!(app.audit_count().await, audit + 3);
+        let (actor, after): (String, String) = sqlx::query_as(
+            "SELECT actor_name, after_json FROM audit_log WHERE action = 'plan.confirm_override'",
+        )
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .unwrap();
+        assert_eq!(actor, "命令行");
+        let after: serde_json::Value = serde_json::from_str(&after).unwrap();
+        assert_eq!(after["reason"], "已逐项核对");
+        assert!(
+            after["codes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "title_from_metadata"),
+            "{after}"
+        );
+
+        // The same rule through the store: refused without an override, the draft unchanged.
+        let parsed = plan::parse_text(crate::plan_review::BROKEN).unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        let id = plans::create_import(
+            &mut tx,
+            &app.actor(),
+            "broken.txt",
+            crate::plan_review::BROKEN,
+            &parsed,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        let err = plans::confirm_import(&mut tx, &app.actor(), id, &ImportDecisions::default())
+            .await
+            .unwrap_err();
+        drop(tx);
+        let msgs = problems(err);
+        assert!(msgs[0].contains("个阻止确认的问题"), "{msgs:?}");
+        assert_eq!(app.count("plans").await, 1);
+    }
+);
 
 // A plan edit after confirmation: a supervisor binds the column of 市审计局's duty, and the
 // compliance report follows at once (recomputed, nothing cached); unbinding takes it back.

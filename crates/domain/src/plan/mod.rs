@@ -21,6 +21,7 @@ pub mod clause;
 pub mod dates;
 pub mod error;
 pub mod input;
+pub mod lint;
 pub mod meta;
 pub mod render;
 pub mod segment;

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::{columns, orgs, plans};
 use gongkai_domain::orgmatch::{Registry, Resolution};
+use gongkai_domain::plan::lint::{self, Finding};
 use gongkai_domain::plan::{self, InputFormat, Plan};
 use gongkai_domain::planimport::{ColumnChoice, ImportDecisions, UnitDecision};
 use serde::Deserialize;
@@ -110,7 +111,10 @@ pub async fn import_create(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge("上传的文件过大".into())
         } else {
-            AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+            AppError::BadRequest(format!(
+                "提交的表单无法解析\u{FF0C}请重新提交\u{FF08}{}\u{FF09}",
+                e.body_text()
+            ))
         }
     };
     let (mut csrf, mut text, mut file): (String, String, Option<(String, Vec<u8>)>) =
@@ -217,6 +221,54 @@ struct ReviewExtras<'a> {
     problems: Vec<String>,
     errors: serde_json::Value,
     plan_json: Option<&'a str>,
+    /// The override checkbox and reason as submitted.
+    lint_override: bool,
+    override_reason: &'a str,
+}
+
+/// The review screen's view of the lint findings: counts by kind, the list (each linked to the
+/// task or duty it concerns) and the marks shown on each task (`t3`) and duty (`t3d0`).
+fn lint_view(
+    findings: &[Finding],
+) -> (
+    serde_json::Value,
+    serde_json::Map<String, serde_json::Value>,
+) {
+    let anchor = |f: &Finding| match (f.task_index, f.duty_index) {
+        (Some(t), Some(d)) => format!("task-{t}-duty-{d}"),
+        (Some(t), None) => format!("task-{t}"),
+        _ => "plan-meta".to_string(),
+    };
+    let item = |f: &Finding| {
+        json!({
+            "code": f.code.code(), "label": f.code.label(), "severity": f.severity.code(),
+            "severity_label": f.severity.label(), "message": f.message, "anchor": anchor(f),
+        })
+    };
+    let mut marks = serde_json::Map::new();
+    for f in findings {
+        let key = match (f.task_index, f.duty_index) {
+            (Some(t), Some(d)) => format!("t{t}d{d}"),
+            (Some(t), None) => format!("t{t}"),
+            _ => "plan".to_string(),
+        };
+        if let serde_json::Value::Array(v) = marks.entry(key).or_insert_with(|| json!([])) {
+            v.push(item(f));
+        }
+    }
+    let counts: Vec<_> = lint::counts(findings)
+        .into_iter()
+        .map(|(c, n)| json!({"code": c.code(), "label": c.label(), "severity": c.severity().code(), "severity_label": c.severity().label(), "n": n}))
+        .collect();
+    let blocking = findings.iter().filter(|f| f.is_blocking()).count();
+    let view = json!({
+        "blocking": blocking,
+        "warnings": findings.len() - blocking,
+        "counts": counts,
+        "items": findings.iter().map(item).collect::<Vec<_>>(),
+        "seen": lint::blocking_keys(findings).join(","),
+    });
+    (view, marks)
 }
 
 async fn review_page(
@@ -231,6 +283,8 @@ async fn review_page(
         problems,
         errors,
         plan_json,
+        lint_override,
+        override_reason,
     } = extras;
     let errors = if errors.is_null() { json!({}) } else { errors };
     let mut conn = state.db.pool.acquire().await?;
@@ -240,6 +294,7 @@ async fn review_page(
     let site = columns::default_site(&mut conn).await?;
     let cols = columns::all(&mut conn, site.id).await?;
     drop(conn);
+    let (lint, marks) = lint_view(&plans::findings(&imp));
     let name_of = |id: i64| {
         all_orgs
             .iter()
@@ -266,7 +321,7 @@ async fn review_page(
                     vec![],
                     candidates.into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect(),
                 ),
-                Resolution::Unknown => ("unknown", "未登记", "请选择对应机构,或先在机构管理中新建".to_string(), vec![], vec![]),
+                Resolution::Unknown => ("unknown", "未登记", "请选择对应机构\u{FF0C}或先在机构管理中新建".to_string(), vec![], vec![]),
             };
             json!({
                 "name": name, "occurrences": occurrences, "status": status, "status_label": label, "detail": detail,
@@ -313,6 +368,8 @@ async fn review_page(
             "org_options": org_options(&all_orgs, None), "column_options": column_rows(&cols),
             "plan_json": plan_json.map(str::to_string).unwrap_or_else(|| imp.plan.to_json()),
             "editable": imp.status == "draft" && user.perms.can_manage_plans(),
+            "lint": lint, "marks": marks,
+            "override": {"checked": lint_override, "reason": override_reason},
         }),
     )?;
     Ok((status, html).into_response())
@@ -335,17 +392,28 @@ pub async fn confirm(
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
     let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!("提交的表单无法解析,请重新提交({})", e.body_text()))
+        AppError::BadRequest(format!(
+            "提交的表单无法解析\u{FF0C}请重新提交\u{FF08}{}\u{FF09}",
+            e.body_text()
+        ))
     };
     let mut csrf = String::new();
     let mut names: Vec<(String, String)> = Vec::new();
     let mut picks: Vec<(String, i64)> = Vec::new();
     let mut columns_chosen = Vec::new();
+    let (mut lint_override, mut override_reason, mut lint_seen) =
+        (false, String::new(), String::new());
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let key = field.name().unwrap_or("").to_string();
         let value = field.text().await.map_err(bad)?;
         if key == "csrf_token" {
             csrf = value;
+        } else if key == "lint_override" {
+            lint_override = !value.is_empty();
+        } else if key == "override_reason" {
+            override_reason = value;
+        } else if key == "lint_seen" {
+            lint_seen = value;
         } else if let Some(idx) = key.strip_prefix("unit_name.") {
             names.push((idx.to_string(), value));
         } else if let Some(idx) = key.strip_prefix("unit.") {
@@ -382,8 +450,19 @@ pub async fn confirm(
         unit_map,
         columns: columns_chosen,
     };
+    // The override covers the blocking findings the confirmer saw (the form carries their keys).
+    let over = lint_override.then(|| plans::LintOverride {
+        reason: override_reason.clone(),
+        seen: Some(
+            lint_seen
+                .split(',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+    });
     let mut tx = state.db.begin().await?;
-    match plans::confirm_import(&mut tx, &user.actor(), id, &decisions).await {
+    match plans::confirm_import_with(&mut tx, &user.actor(), id, &decisions, over.as_ref()).await {
         Ok(plan_id) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/plans/{plan_id}?notice=created")).into_response())
@@ -391,6 +470,10 @@ pub async fn confirm(
         Err(gongkai_db::DbError::Invalid(inv)) => {
             drop(tx);
             let problems = inv.errors.iter().map(|e| e.message.clone()).collect();
+            let errors = match inv.message_for("override_reason") {
+                Some(m) => json!({"override_reason": m}),
+                None => json!({}),
+            };
             review_page(
                 &state,
                 &user,
@@ -398,6 +481,9 @@ pub async fn confirm(
                 ReviewExtras {
                     decisions: Some(&decisions),
                     problems,
+                    errors,
+                    lint_override,
+                    override_reason: &override_reason,
                     ..Default::default()
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -426,7 +512,12 @@ pub async fn edit(
     let parsed: Plan = match serde_json::from_str(&f.plan_json) {
         Ok(p) => p,
         Err(e) => {
-            let msg = format!("JSON 格式有误(第{}行第{}列):{}", e.line(), e.column(), e);
+            let msg = format!(
+                "JSON 格式有误\u{FF08}第{}行第{}列\u{FF09}\u{FF1A}{}",
+                e.line(),
+                e.column(),
+                e
+            );
             return review_page(
                 &state,
                 &user,
@@ -497,7 +588,7 @@ pub async fn set_obligation_column(
         s => Some(s.parse::<i64>().map_err(|_| {
             AppError::from(gongkai_db::DbError::from(gongkai_domain::Invalid::one(
                 "column_id",
-                "所选栏目无效,请刷新页面后重新选择",
+                "所选栏目无效\u{FF0C}请刷新页面后重新选择",
             )))
         })?),
     };
