@@ -791,7 +791,7 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
 }
 
 /// Every hit in the product's sources, as `path:line: what: excerpt` with the path relative to
-/// the repository, and the trimmed source line of each hit (for the allow-list).
+/// the repository, and the trimmed source line of each hit.
 pub(crate) fn scan_repository(root: &Path) -> Vec<(String, u32, String, Hit)> {
     let mut hits = Vec::new();
     let mut templates = Vec::new();
@@ -902,94 +902,20 @@ fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-/// Files of other engineers with hits they fix themselves (a trailing `/` is a directory).
-const OTHER_OWNERS: [&str; 8] = [
-    "crates/domain/src/plan/",
-    "crates/web/src/admin/plans.rs",
-    "crates/web/templates/admin/plan_import.html",
-    "crates/web/templates/admin/plan_review.html",
-    "crates/web/templates/admin/plan_view.html",
-    "crates/web/templates/admin/plans.html",
-    "crates/db/src/plans.rs",
-    "crates/search/src/extract.rs",
-];
-
-/// Lines of ours that another owner's test asserts verbatim: `plan_cmd.rs`'s import messages,
-/// checked character for character by `crates/cli/tests/it/plans.rs` (not ours to edit). They
-/// are fixed together with that test; nothing else of ours may be allowed.
-const BLOCKED_BY_OTHER_OWNERS_TESTS: [&str; 1] = ["crates/cli/src/plan_cmd.rs"];
-
-/// Whether the allow-list may name `path`.
-pub(crate) fn other_owner(path: &str) -> bool {
-    OTHER_OWNERS
-        .iter()
-        .any(|o| path == *o || (o.ends_with('/') && path.starts_with(o)))
-        || BLOCKED_BY_OTHER_OWNERS_TESTS.contains(&path)
-}
-
 #[test]
 fn product_text_uses_full_width_punctuation() {
     let root = repo_root();
-    let allow_file = root.join("crates/cli/tests/it/typography_allow.txt");
-    let allow_src = std::fs::read_to_string(&allow_file).unwrap_or_default();
-    let allow: Vec<(String, String)> = allow_src
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (p, t) = l
-                .split_once(':')
-                .expect("allow-list entry is path:line-text");
-            (p.to_string(), t.trim().to_string())
-        })
-        .collect();
-    let foreign: Vec<&String> = allow
+    let report: Vec<String> = scan_repository(&root)
         .iter()
-        .map(|(p, _)| p)
-        .filter(|p| !other_owner(p))
+        .map(|(path, line, _, h)| format!("{path}:{line}: {}: {}", h.what, h.excerpt))
         .collect();
     assert!(
-        foreign.is_empty(),
-        "typography_allow.txt may only name other owners' files, not {foreign:?}"
-    );
-    let hits = scan_repository(&root);
-    let mut used = vec![false; allow.len()];
-    let mut report = Vec::new();
-    for (path, line, line_text, h) in &hits {
-        if let Some(k) = allow.iter().position(|(p, t)| p == path && t == line_text) {
-            used[k] = true;
-            continue;
-        }
-        report.push(format!("{path}:{line}: {}: {}", h.what, h.excerpt));
-    }
-    let stale: Vec<String> = allow
-        .iter()
-        .zip(&used)
-        .filter(|(_, u)| !**u)
-        .map(|((p, t), _)| format!("{p}:{t}"))
-        .collect();
-    assert!(
-        report.is_empty() && stale.is_empty(),
-        "Chinese text must use full-width punctuation (（ ） ， ： ； ？ ！; ASCII only between ASCII \
-         letters or digits) and end a sentence once. {} hit(s):\n{}\n\nAllow-list entries that \
-         match nothing any more (delete them from typography_allow.txt):\n{}",
+        report.is_empty(),
+        "Chinese text must use full-width punctuation (\u{FF08} \u{FF09} \u{FF0C} \u{FF1A} \u{FF1B} \u{FF1F} \u{FF01}; ASCII only \
+         between ASCII letters or digits) and end a sentence once. {} hit(s):\n{}",
         report.len(),
-        report.join("\n"),
-        stale.join("\n")
+        report.join("\n")
     );
-}
-
-/// Prints the allow-list entries for the current hits in other owners' files
-/// (`cargo test -p gongkai --test it typography::allow_list -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn allow_list() {
-    let mut seen = BTreeSet::new();
-    for (path, _, line_text, _) in scan_repository(&repo_root()) {
-        if other_owner(&path) && seen.insert((path.clone(), line_text.clone())) {
-            eprintln!("{path}:{line_text}");
-        }
-    }
 }
 
 // --- The scanner's own tests ----------------------------------------------------------------------
