@@ -51,12 +51,14 @@ fn corpus() -> Vec<(String, Vec<u8>, InputFormat)> {
     // A long document: the seed's task list repeated, as a stand-in for a province-level 任务分工.
     if let Some((_, seed, _)) = docs.iter().find(|(n, _, _)| n.starts_with("seed")) {
         let text = String::from_utf8_lossy(seed).to_string();
+        // each copy keeps its part headings, so its tasks stay tasks (a copy's tasks under the
+        // previous copy's 相关工作要求 would be a closing section whose numbering starts afresh)
         let body = text
-            .split_once("一、重点公开工作任务")
-            .map(|(_, b)| b)
-            .unwrap_or(&text);
+            .find("一、重点公开工作任务")
+            .map_or(text.as_str(), |i| &text[i..]);
         let mut long = text.clone();
         for _ in 0..20 {
+            long.push('\n');
             long.push_str(body);
         }
         docs.push((

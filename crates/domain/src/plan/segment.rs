@@ -421,8 +421,11 @@ pub fn parse_prose(lines: &[String], year: Option<i32>) -> (Vec<Task>, Vec<Strin
         if top != idx && closing_top != Some(top) {
             let top_title = title_and_body(&nodes[top].heading.content).0;
             let restarts = last_number.is_some_and(|n| node.heading.number != n + 1);
-            closing_top =
-                (CLOSING_SECTIONS.iter().any(|w| top_title.contains(w)) && restarts).then_some(top);
+            // the heading is essentially the phrase (`四、保障措施`, `三、有关工作要求`), not a task
+            // heading that happens to contain it
+            let closing = top_title.chars().count() <= 6
+                && CLOSING_SECTIONS.iter().any(|w| top_title.contains(w));
+            closing_top = (closing && restarts).then_some(top);
         }
         if closing_top == Some(top) {
             closing_text.push(node.heading.content.clone());
