@@ -195,14 +195,24 @@ fn multiset_diff<K: Ord + std::fmt::Debug + Clone>(
 /// the parser must not give them the units of the row above.
 #[test]
 fn form_task_table_xlsx() {
-    let actual = parse_form("seed.tasks.xlsx");
+    check_task_table("seed.tasks.xlsx");
+}
+
+/// The same workbook saved by LibreOffice as Excel 97 (`.xls`, read through calamine's BIFF reader).
+#[test]
+fn form_task_table_xls() {
+    check_task_table("seed.tasks.xls");
+}
+
+fn check_task_table(name: &str) {
+    let actual = parse_form(name);
     let (au, af) = multisets(&actual);
     let (eu, ef) = multisets(&golden());
     let mut diffs = multiset_diff("unit", &au, &eu);
     diffs.extend(multiset_diff("feedback", &af, &ef));
     assert!(
         diffs.is_empty(),
-        "seed.tasks.xlsx differs from seed_panjin_2017.json in {} places:\n{}",
+        "{name} differs from seed_panjin_2017.json in {} places:\n{}",
         diffs.len(),
         diffs.join("\n")
     );

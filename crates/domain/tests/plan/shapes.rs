@@ -603,3 +603,22 @@ fn plan_closing_section_is_not_a_task_but_sets_feedback_dates() {
     assert_eq!(t, vec![1, 2]);
     assert_eq!(p.feedback_dates, v(&["2019-06-30", "2019-12-10"]));
 }
+
+#[test]
+fn plan_multi_year() {
+    // a three-year plan: dated deadlines keep their own year; the plan's year is the range's last
+    // year, so an undated 年底前 means the end of the plan
+    let s = "某市全面推进政务公开三年行动方案\u{FF08}2018\u{2014}2020年\u{FF09}\n\
+一、主要任务\n\
+\u{FF08}一\u{FF09}推进决策公开。2019年底前建立重大行政决策目录制度\u{FF0C}2020年6月底前实现全覆盖。\u{FF08}市政府办公室牵头\u{FF0C}市司法局配合\u{FF09}\n\
+\u{FF08}二\u{FF09}推进执行公开。每季度公开重点工作进展情况\u{FF0C}年底前完成。\u{FF08}各县区政府负责\u{FF09}\n";
+    let p = parse(s);
+    assert_eq!(p.year, Some(2020));
+    let d = &p.tasks[0].duties[0];
+    assert_eq!(roles(d), (v(&["市政府办公室"]), v(&["市司法局"]), v(&[])));
+    let dates: Vec<_> = d.deadlines.iter().filter_map(|x| x.date.clone()).collect();
+    assert_eq!(dates, v(&["2019-12-31", "2020-06-30"]));
+    let d = &p.tasks[1].duties[0];
+    assert_eq!(d.deadlines[0].date.as_deref(), Some("2020-12-31"));
+    assert_eq!(norms(d), v(&["quarterly"]));
+}
