@@ -119,6 +119,58 @@ mod tests {
         );
     }
 
+    /// Every embedded template parses, with every template it extends, includes or imports: a
+    /// syntax error or a missing name fails here, not on the first request to that page.
+    #[test]
+    fn every_embedded_template_compiles() {
+        let t = super::Templates::new(None).expect("environment");
+        let names: Vec<&str> = super::Templates::embedded_names()
+            .filter(|n| n.ends_with(".html"))
+            .collect();
+        assert!(names.len() > 50, "templates were embedded: {}", names.len());
+        let mut broken = Vec::new();
+        for name in &names {
+            if let Err(e) = t.env.get_template(name) {
+                broken.push(format!("{name}: {e:#}"));
+            }
+        }
+        let refs = template_refs(&names);
+        for (name, dep) in refs {
+            if t.env.get_template(&dep).is_err() {
+                broken.push(format!(
+                    "{name}: names a template that does not exist: {dep}"
+                ));
+            }
+        }
+        assert!(
+            broken.is_empty(),
+            "templates that do not compile:\n{}",
+            broken.join("\n")
+        );
+    }
+
+    /// `{% extends "x" %}`, `{% include "x" %}`, `{% import "x" as m %}` and `{% from "x" import …%}`
+    /// of each embedded template.
+    fn template_refs(names: &[&str]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for name in names {
+            let Some((_, src)) = super::EMBEDDED.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            for tag in src.split("{%").skip(1) {
+                let tag = tag.split("%}").next().unwrap_or_default().trim();
+                let kw = tag.split_whitespace().next().unwrap_or_default();
+                if !matches!(kw, "extends" | "include" | "import" | "from") {
+                    continue;
+                }
+                if let Some(q) = tag.split('"').nth(1) {
+                    out.push(((*name).to_owned(), q.to_owned()));
+                }
+            }
+        }
+        out
+    }
+
     #[test]
     fn page_urls_keep_filters() {
         assert_eq!(
