@@ -31,6 +31,7 @@ mod mail;
 mod marks;
 mod meetings;
 mod messages;
+mod migrations;
 mod plan_review;
 mod plans;
 mod proposals;
