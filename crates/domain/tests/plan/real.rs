@@ -240,3 +240,38 @@ fn plan_real_arrangements_units_and_roles() {
         total[0].f1()
     );
 }
+
+/// Each real arrangement with its full-width punctuation turned ASCII (as web copies often have it)
+/// gives exactly the same plan.
+#[test]
+fn plan_real_arrangements_are_punctuation_blind() {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '\u{FF08}' => '(',
+                '\u{FF09}' => ')',
+                '\u{FF1A}' => ':',
+                '\u{FF1B}' => ';',
+                '\u{FF0C}' => ',',
+                '\u{FF01}' => '!',
+                '\u{FF1F}' => '?',
+                c => c,
+            })
+            .collect()
+    };
+    let mut differ = Vec::new();
+    for (name, bytes, _) in corpus() {
+        let text = String::from_utf8(bytes).unwrap();
+        let ascii = fold(&text);
+        assert_ne!(ascii, text, "{name} has full-width punctuation");
+        let a = plan::parse_text(&text).unwrap().to_json();
+        let b = plan::parse_text(&ascii).unwrap().to_json();
+        if a != b {
+            differ.push(name);
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "ASCII copies parse differently: {differ:?}"
+    );
+}
