@@ -17,6 +17,7 @@ use std::io::{Cursor, Read};
 pub mod charset;
 pub mod docx;
 pub mod html;
+pub mod minimal_pdf;
 pub mod pdf;
 pub mod sheet;
 pub mod sniff;

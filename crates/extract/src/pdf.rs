@@ -442,54 +442,7 @@ fn join_runs(page: u32, mut runs: Vec<Run>) -> Vec<Line> {
 pub(crate) mod tests {
     use super::*;
 
-    /// A PDF of one page with the given content stream and a standard Type 1 font /F1, xref
-    /// offsets computed.
-    pub fn pdf_with_content(content: &str) -> Vec<u8> {
-        let objects = [
-            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
-             /Resources << /Font << /F1 5 0 R >> >> >>"
-                .to_string(),
-            format!(
-                "<< /Length {} >>\nstream\n{content}\nendstream",
-                content.len() + 1
-            ),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding \
-             /FirstChar 32 /LastChar 126 /Widths [278 278 355 556 556 889 667 191 333 333 389 584 \
-             278 333 278 278 556 556 556 556 556 556 556 556 556 556 278 278 584 584 584 556 1015 \
-             667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 611 722 \
-             667 944 667 667 611 278 278 278 469 556 333 556 556 500 556 556 278 556 556 222 222 \
-             500 222 833 556 556 556 556 333 500 278 556 500 722 500 500 500 334 260 334 584] >>"
-                .to_string(),
-        ];
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, o) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-        );
-        for off in offsets {
-            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objects.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
-    }
-
-    /// A one-page PDF showing `text` once.
-    pub fn tiny_pdf(text: &str) -> Vec<u8> {
-        pdf_with_content(&format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET"))
-    }
+    use crate::minimal_pdf::{page_with_content as pdf_with_content, text_page as tiny_pdf};
 
     #[test]
     fn pieces_on_a_baseline_make_one_line() {

@@ -12,6 +12,8 @@
 //! full-width punctuation back (ASCII stays only between ASCII letters or digits: `10:30`, `1,000`,
 //! URLs).
 
+pub use gongkai_extract::chinese_numeral;
+
 /// Normalises one string to the canonical parsing form described in the module documentation.
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -179,25 +181,6 @@ pub fn parse_number(s: &str) -> Option<u32> {
         }
     }
     Some(total + cur)
-}
-
-/// 1 → 一, 12 → 十二, 25 → 二十五.
-pub fn chinese_numeral(v: u32) -> String {
-    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match v {
-        0..=9 => D[v as usize].to_owned(),
-        10..=19 => format!("十{}", if v == 10 { "" } else { D[(v - 10) as usize] }),
-        20..=99 => format!(
-            "{}十{}",
-            D[(v / 10) as usize],
-            if v.is_multiple_of(10) {
-                ""
-            } else {
-                D[(v % 10) as usize]
-            }
-        ),
-        _ => v.to_string(),
-    }
 }
 
 #[cfg(test)]
