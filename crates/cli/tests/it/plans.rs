@@ -570,30 +570,12 @@ pub(crate) mod refusals {
     /// A one-page PDF that only draws (a scan, as far as text goes).
     pub fn pdf_without_text() -> Vec<u8> {
         let content = "q 500 0 0 700 40 70 cm 0 0 m 1 1 l S Q";
-        let objects = [
+        gongkai_extract::minimal_pdf::assemble(&[
             "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
-            format!(
-                "<< /Length {} >>\nstream\n{content}\nendstream",
-                content.len() + 1
-            ),
-        ];
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, o) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
-        for off in offsets {
-            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-        );
-        out
+            gongkai_extract::minimal_pdf::stream(content),
+        ])
     }
 
     /// A .docx whose body declares 8 MiB packed into a few KiB (ratio far over 100).
