@@ -622,3 +622,25 @@ fn plan_multi_year() {
     assert_eq!(d.deadlines[0].date.as_deref(), Some("2020-12-31"));
     assert_eq!(norms(d), v(&["quarterly"]));
 }
+
+#[test]
+fn plan_table_with_short_column_names() {
+    // headers written with one word each: 任务 | 措施 | 牵头 | 配合
+    let s = "某区2020年政务公开任务清单\n\
+序号 | 任务 | 措施 | 牵头 | 配合\n\
+1 | 公开财政信息 | 按月公开财政收支情况。 | 区财政局 | 区税务局\n\
+2 | 做好政策解读 | 及时发布解读材料。 | 区政府办公室 |\n";
+    let p = parse(s);
+    let r: Vec<_> = p
+        .tasks
+        .iter()
+        .map(|t| (t.number, roles(&t.duties[0])))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (1, (v(&["区财政局"]), v(&["区税务局"]), v(&[]))),
+            (2, (v(&["区政府办公室"]), v(&[]), v(&[]))),
+        ]
+    );
+}
