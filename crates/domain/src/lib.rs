@@ -5,6 +5,7 @@ pub mod annual_report;
 pub mod application;
 pub mod assessment;
 pub mod calendar;
+pub mod china_time;
 pub mod compliance;
 pub mod content;
 pub mod credit_code;

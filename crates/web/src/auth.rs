@@ -67,6 +67,14 @@ impl CurrentUser {
         }
     }
 
+    /// The caller of a use case: this user's audit identity and permissions.
+    pub fn caller(&self) -> gongkai_app::Caller<'_> {
+        gongkai_app::Caller {
+            actor: self.actor(),
+            perms: &self.perms,
+        }
+    }
+
     /// Checks the CSRF token a form sent.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
         if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {

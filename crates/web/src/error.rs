@@ -107,6 +107,20 @@ impl From<DbError> for AppError {
     }
 }
 
+impl From<gongkai_app::Refusal> for AppError {
+    fn from(e: gongkai_app::Refusal) -> Self {
+        use gongkai_app::Refusal;
+        match e {
+            Refusal::NotFound(m) => AppError::NotFound(m),
+            Refusal::Forbidden(m) => AppError::Forbidden(m),
+            Refusal::Invalid(inv) => AppError::Invalid(inv),
+            Refusal::BadRequest(m) => AppError::BadRequest(m),
+            Refusal::Conflict(m) => AppError::Conflict(m),
+            Refusal::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
 impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
         AppError::Invalid(e)
@@ -208,4 +222,14 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Field errors as a map for templates: `errors.title` etc.
+pub fn error_map(inv: &gongkai_domain::Invalid) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for e in &inv.errors {
+        m.entry(e.field.to_string())
+            .or_insert_with(|| serde_json::Value::String(e.message.clone()));
+    }
+    serde_json::Value::Object(m)
 }

@@ -64,3 +64,16 @@ pub fn page_param(p: Option<&str>) -> i64 {
         .filter(|n| *n > 0)
         .unwrap_or(1)
 }
+
+/// The client's address as an extractor (see [`client_ip`]).
+pub struct ClientIp(pub String);
+
+impl axum::extract::FromRequestParts<crate::AppState> for ClientIp {
+    type Rejection = crate::AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, crate::AppError> {
+        Ok(ClientIp(client_ip(parts, state.config.trust_proxy)))
+    }
+}

@@ -227,11 +227,11 @@ pub async fn publish_due_item(
             "item {item_id}: no longer scheduled for {publish_at}"
         ));
     }
-    let hits = crate::admin::guard::hits_of(&mut tx, item_id)
+    let hits = gongkai_app::guard::hits_of(&mut tx, item_id)
         .await
         .map_err(|e| e.to_string())?;
     if !hits.is_empty() {
-        let message = crate::admin::guard::refusal(&hits).summary();
+        let message = gongkai_app::guard::refusal(&hits).summary();
         gongkai_db::workflow::schedule_failed(&mut tx, item_id, &message)
             .await
             .map_err(s)?;

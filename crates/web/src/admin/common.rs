@@ -182,15 +182,7 @@ pub fn column_rows(all: &[gongkai_db::columns::Column]) -> Vec<serde_json::Value
     out
 }
 
-/// Field errors as a map for templates: `errors.title` etc.
-pub fn error_map(inv: &gongkai_domain::Invalid) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for e in &inv.errors {
-        m.entry(e.field.to_string())
-            .or_insert_with(|| serde_json::Value::String(e.message.clone()));
-    }
-    serde_json::Value::Object(m)
-}
+pub use crate::error::error_map;
 
 /// A `/admin…` path to return to after login; anything else falls back to `/admin`.
 pub fn safe_next(next: Option<&str>) -> String {

@@ -11,128 +11,13 @@ use crate::util::page_param;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_db::items::{self, Item};
+use gongkai_app::guard::{item_text, stored_text};
+use gongkai_db::items;
 use gongkai_db::{attachments, settings};
 use gongkai_domain::Invalid;
 use gongkai_domain::guard::{AttachmentText, ItemHit, ItemText};
 use serde::Deserialize;
 use serde_json::json;
-
-/// The longest override reason stored.
-const REASON_MAX: usize = 500;
-
-/// The title, summary and body of an item (what 一键脱敏 can edit).
-pub(crate) fn item_text(item: &Item) -> ItemText {
-    ItemText {
-        title: item.title.clone(),
-        summary: item.summary.clone(),
-        body: item.body_source.clone(),
-        attachments: Vec::new(),
-    }
-}
-
-/// Everything the guard reads of a stored item: [`item_text`] and its attachments' text.
-pub(crate) async fn stored_text(
-    conn: &mut sqlx::AnyConnection,
-    item: &Item,
-) -> Result<ItemText, AppError> {
-    let mut t = item_text(item);
-    t.attachments = attachments::texts_of_item(conn, item.id)
-        .await?
-        .into_iter()
-        .filter_map(|a| {
-            Some(AttachmentText {
-                id: a.id,
-                text: a.extracted_text?,
-                file_name: a.file_name,
-            })
-        })
-        .collect();
-    Ok(t)
-}
-
-/// The hits in a stored item, attachments included, under the configured lists.
-pub(crate) async fn hits_for(
-    conn: &mut sqlx::AnyConnection,
-    item: &Item,
-) -> Result<Vec<ItemHit>, AppError> {
-    let lists = settings::guard_lists(conn).await?;
-    Ok(stored_text(conn, item).await?.scan(&lists))
-}
-
-/// The hits in the stored item `id` (attachments included) under the configured lists.
-pub(crate) async fn hits_of(
-    conn: &mut sqlx::AnyConnection,
-    id: i64,
-) -> Result<Vec<ItemHit>, AppError> {
-    let item = items::get(conn, id).await?;
-    hits_for(conn, &item).await
-}
-
-/// Why publishing was refused, one line per hit (the hit itself shown masked).
-pub(crate) fn refusal(hits: &[ItemHit]) -> Invalid {
-    let mut inv = Invalid::one(
-        "guard",
-        format!(
-            "内容安全检查发现{}处个人信息或错误，未发布。请一键脱敏、修改正文删除，或填写理由后放行：",
-            hits.len()
-        ),
-    );
-    if ItemText::hits_in_attachments(hits) {
-        inv.push("guard", ATTACHMENT_ADVICE);
-    }
-    for h in hits.iter().take(20) {
-        inv.push("guard", describe(h));
-    }
-    if hits.len() > 20 {
-        inv.push("guard", format!("……另有{}处", hits.len() - 20));
-    }
-    inv
-}
-
-/// What to do about hits in an attachment, which cannot be masked in place.
-pub(crate) const ATTACHMENT_ADVICE: &str = "附件中的内容无法在线脱敏（PDF、Word、Excel 文件不能直接修改）：\
-     请删除该附件，或上传脱敏后的文件替换它；确属可以公开的内容，可填写理由后放行。";
-
-fn describe(h: &ItemHit) -> String {
-    let what = match &h.hit.correction {
-        Some(c) => format!("“{}”应为“{c}”", h.hit.matched),
-        None => h.hit.masked.clone(),
-    };
-    format!("{}处发现{}：{}", h.location(), h.hit.kind_label, what)
-}
-
-/// The audit record of an override: the reason and the hits, shown masked (the log should not
-/// repeat the personal information the guard found).
-pub(crate) fn override_record(
-    reason: &str,
-    hits: &[ItemHit],
-) -> Result<serde_json::Value, Invalid> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(Invalid::one(
-            "override_reason",
-            "放行须填写理由（例如：所列号码为单位公开的办公电话），没有发布",
-        ));
-    }
-    if reason.chars().count() > REASON_MAX {
-        return Err(Invalid::one(
-            "override_reason",
-            format!("放行理由不能超过{REASON_MAX}个字，没有发布"),
-        ));
-    }
-    let hits: Vec<_> = hits
-        .iter()
-        .map(|h| {
-            json!({
-                "field": h.field, "kind": h.hit.kind, "at": h.hit.char_start,
-                "masked": h.hit.masked, "correction": h.hit.correction,
-                "attachment": h.attachment,
-            })
-        })
-        .collect();
-    Ok(json!({"reason": reason, "hits": hits}))
-}
 
 /// The hits as the item page shows them, each with its `location` (正文第11字, 附件“x.pdf”第3字).
 pub(crate) fn hits_json(hits: &[ItemHit]) -> serde_json::Value {

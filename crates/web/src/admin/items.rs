@@ -13,6 +13,8 @@ use crate::{AppError, AppState};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::Refusal;
+use gongkai_app::items::{self as app_items, GuardRelease, SavedPublish, Transition};
 use gongkai_db::items::{self, AdminQuery, Item};
 use gongkai_db::{attachments, columns, interpretations, orgs, settings};
 use gongkai_domain::Invalid;
@@ -248,7 +250,7 @@ async fn render_form(
         None => Vec::new(),
     };
     let guard_hits = match p.item {
-        Some(i) => guard::hits_for(&mut conn, i).await?,
+        Some(i) => gongkai_app::guard::hits_for(&mut conn, i).await?,
         None => Vec::new(),
     };
     // Only documents the user may see: public ones and those of their own organisations.
@@ -398,8 +400,8 @@ pub async fn create(
         let notice = match sub.action.as_str() {
             "publish" => publish_if_clean(&mut tx, &user, id, &sub.publish_reason).await?,
             "submit" => {
-                let r = super::workflow::rights(&user, input.org_id);
-                gongkai_db::workflow::submit(&mut tx, &user.actor(), id, r).await?;
+                let item = items::get(&mut tx, id).await?;
+                app_items::transition(&mut tx, &user.caller(), &item, Transition::Submit).await?;
                 "wf_saved_submitted"
             }
             _ => "created",
@@ -567,27 +569,24 @@ pub async fn update(
             );
             return form_error(&state, &user, Some(&item), &sub.fields, inv).await;
         }
-        let fields = serde_json::to_string(&sub.fields).unwrap_or_default();
-        let r = super::workflow::rights(&user, item.org_id);
         let mut tx = state.db.begin().await?;
-        match gongkai_db::workflow::propose_revision(
+        match app_items::propose_revision(
             &mut tx,
-            &user.actor(),
-            id,
-            r,
-            &fields,
+            &user.caller(),
+            &item,
+            &sub.fields,
             &sub.change_note,
         )
         .await
         {
-            Ok(_) => {
+            Ok(()) => {
                 tx.commit().await?;
                 return Ok(
                     Redirect::to(&format!("/admin/items/{id}/edit?notice=wf_revision"))
                         .into_response(),
                 );
             }
-            Err(gongkai_db::DbError::Invalid(e)) => {
+            Err(Refusal::Invalid(e)) => {
                 drop(tx);
                 return form_error(&state, &user, Some(&item), &sub.fields, e).await;
             }
@@ -608,8 +607,9 @@ pub async fn update(
                     return publish_if_clean(&mut tx, &user, id, &sub.publish_reason).await;
                 }
                 "submit" => {
-                    let r = super::workflow::rights(&user, input.org_id);
-                    gongkai_db::workflow::submit(&mut tx, &user.actor(), id, r).await?;
+                    let saved = items::get(&mut tx, id).await?;
+                    app_items::transition(&mut tx, &user.caller(), &saved, Transition::Submit)
+                        .await?;
                     return Ok("wf_saved_submitted");
                 }
                 _ => {}
@@ -651,14 +651,12 @@ async fn publish_if_clean(
     id: i64,
     reason: &str,
 ) -> Result<&'static str, AppError> {
-    if !guard::hits_of(tx, id).await?.is_empty() {
-        return Ok("guard_blocked");
-    }
-    let pattern = settings::index_pattern(tx).await?;
-    let org = items::get(tx, id).await?.org_id;
-    let r = super::workflow::rights(user, org);
-    gongkai_db::workflow::publish_now(tx, &user.actor(), id, r, &pattern, reason, None).await?;
-    Ok("wf_published_now")
+    Ok(
+        match app_items::publish_if_clean(tx, &user.caller(), id, reason).await? {
+            SavedPublish::Published => "wf_published_now",
+            SavedPublish::GuardBlocked => "guard_blocked",
+        },
+    )
 }
 
 /// The publish form: an approved item is published; any other goes out without review
@@ -687,33 +685,14 @@ pub async fn publish(
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
     }
+    let guard = GuardRelease {
+        release: !f.guard_override.is_empty(),
+        reason: f.override_reason.clone(),
+    };
     let mut tx = state.db.begin().await?;
-    let hits = guard::hits_of(&mut tx, id).await?;
-    let note = if hits.is_empty() {
-        None
-    } else if f.guard_override.is_empty() {
-        drop(tx);
-        return refused(&state, &user, &item, guard::refusal(&hits)).await;
-    } else {
-        match guard::override_record(&f.override_reason, &hits) {
-            Ok(v) => Some(v),
-            Err(inv) => {
-                drop(tx);
-                return refused(&state, &user, &item, inv).await;
-            }
-        }
-    };
-    let pattern = settings::index_pattern(&mut tx).await?;
-    let r = super::workflow::rights(&user, item.org_id);
-    let done = if item.status() == ItemStatus::Approved {
-        gongkai_db::workflow::publish_approved(&mut tx, &user.actor(), id, r, &pattern, note).await
-    } else {
-        gongkai_db::workflow::publish_now(&mut tx, &user.actor(), id, r, &pattern, &f.reason, note)
-            .await
-    };
-    match done {
+    match app_items::publish(&mut tx, &user.caller(), &item, &f.reason, guard).await {
         Ok(()) => {}
-        Err(gongkai_db::DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return refused(&state, &user, &item, inv).await;
         }

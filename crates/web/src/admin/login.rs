@@ -2,11 +2,11 @@
 
 use super::common::{AdminForm, safe_next};
 use crate::auth::{self, CurrentUser, LOGIN_CSRF_COOKIE, LoginOutcome, constant_time_eq};
-use crate::util::{client_ip, random_hex, sha256_hex};
+use crate::util::ClientIp;
+use crate::util::{random_hex, sha256_hex};
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
@@ -52,15 +52,6 @@ pub struct LoginForm {
     csrf_token: String,
     #[serde(default)]
     next: String,
-}
-
-pub struct ClientIp(pub String);
-
-impl axum::extract::FromRequestParts<AppState> for ClientIp {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ok(ClientIp(client_ip(parts, state.config.trust_proxy)))
-    }
 }
 
 pub async fn submit(

@@ -26,9 +26,6 @@ mod supervision;
 mod upload;
 pub(crate) mod workflow;
 
-pub(crate) use common::error_map;
-pub(crate) use login::ClientIp;
-
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::Router;

@@ -6,28 +6,21 @@
 //! item's organisation.**
 
 use super::common::{AdminForm, render};
-use super::guard;
 use crate::auth::CurrentUser;
 use crate::util::page_param;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_db::items::{self, Item};
-use gongkai_db::workflow::{self, Queue, Rights};
-use gongkai_db::{now_ms, settings};
+use gongkai_app::Refusal;
+use gongkai_app::items::{self as app_items, GuardRelease, Transition};
+use gongkai_db::items::Item;
+use gongkai_db::now_ms;
+use gongkai_db::workflow::{self, Queue};
 use gongkai_domain::Invalid;
+use gongkai_domain::china_time::parse_china_time;
 use gongkai_domain::workflow::{self as wf, Action, WithdrawMode};
 use serde::Deserialize;
 use serde_json::json;
-
-/// The user's workflow rights on an organisation.
-pub(crate) fn rights(user: &CurrentUser, org_id: i64) -> Rights {
-    Rights {
-        can_edit: user.perms.can_edit_items_of(org_id),
-        can_review: user.perms.can_review_items_of(org_id),
-        can_withdraw: user.perms.can_withdraw_items_of(org_id),
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct WorkflowForm {
@@ -50,49 +43,6 @@ pub struct WorkflowForm {
     override_reason: String,
 }
 
-/// A civil date and time in China (`YYYY-MM-DDTHH:MM`, seconds optional, or with a space) as
-/// epoch milliseconds.
-pub(crate) fn parse_china_time(text: &str) -> Option<i64> {
-    let t = text.trim().replace(' ', "T");
-    let parsed = chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
-    Some(parsed.and_utc().timestamp_millis() - 8 * 3_600_000)
-}
-
-/// The content guard on the paths that make an item public: `Ok(None)` when clean, the override
-/// record when overridden with a reason, `Err` (422) otherwise.
-pub(crate) async fn guard_gate(
-    conn: &mut sqlx::AnyConnection,
-    id: i64,
-    guard_override: &str,
-    override_reason: &str,
-) -> Result<Option<serde_json::Value>, AppError> {
-    let hits = guard::hits_of(conn, id).await?;
-    if hits.is_empty() {
-        Ok(None)
-    } else if guard_override.is_empty() {
-        Err(AppError::Invalid(guard::refusal(&hits)))
-    } else {
-        guard::override_record(override_reason, &hits)
-            .map(Some)
-            .map_err(AppError::Invalid)
-    }
-}
-
-/// Loads an item the user may see, or 404.
-async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<Item, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let item = items::get(&mut conn, id)
-        .await
-        .map_err(|_| AppError::not_found())?;
-    if !user.perms.can_view_items_of(item.org_id) && !user.perms.can_withdraw_items_of(item.org_id)
-    {
-        return Err(AppError::not_found());
-    }
-    Ok(item)
-}
-
 pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -100,118 +50,94 @@ pub async fn act(
     AdminForm(f): AdminForm<WorkflowForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf_token)?;
-    let item = visible(&state, &user, id).await?;
-    let r = rights(&user, item.org_id);
-    let actor = user.actor();
-    let mut tx = state.db.begin().await?;
-    let result: Result<&'static str, AppError> = async {
-        match f.action.as_str() {
-            "submit" => {
-                workflow::submit(&mut tx, &actor, id, r).await?;
-                Ok("wf_submitted")
-            }
-            "approve" | "return" => {
-                let approve = f.action == "approve";
-                workflow::review(&mut tx, &actor, id, r, approve, &f.comment).await?;
-                Ok(if approve {
-                    "wf_approved"
-                } else {
-                    "wf_returned"
-                })
-            }
-            "publish" => {
-                let note = guard_gate(&mut tx, id, &f.guard_override, &f.override_reason).await?;
-                let pattern = settings::index_pattern(&mut tx).await?;
-                workflow::publish_approved(&mut tx, &actor, id, r, &pattern, note).await?;
-                Ok("published")
-            }
-            "publish_now" => {
-                let note = guard_gate(&mut tx, id, &f.guard_override, &f.override_reason).await?;
-                let pattern = settings::index_pattern(&mut tx).await?;
-                workflow::publish_now(&mut tx, &actor, id, r, &pattern, &f.reason, note).await?;
-                Ok("wf_published_now")
-            }
-            "schedule" => {
-                let at = parse_china_time(&f.publish_at).ok_or_else(|| {
-                    AppError::Invalid(Invalid::one(
-                        "publish_at",
-                        "请填写定时发布的日期和时间（北京时间），例如 2026-12-01 09:00",
-                    ))
-                })?;
-                // Refused now rather than at the scheduled time, when it can still be fixed.
-                guard_gate(&mut tx, id, "", "").await?;
-                workflow::schedule(&mut tx, &actor, id, r, at, now_ms()).await?;
-                Ok("wf_scheduled")
-            }
-            "unschedule" => {
-                workflow::unschedule(&mut tx, &actor, id, r).await?;
-                Ok("wf_unscheduled")
-            }
-            "withdraw" => {
-                let mode = WithdrawMode::from_code(&f.mode)
-                    .ok_or_else(|| AppError::Invalid(Invalid::one("mode", "请选择撤回方式")))?;
-                workflow::withdraw(&mut tx, &actor, id, r, mode, &f.reason).await?;
-                Ok("unpublished")
-            }
-            "confirm_post_review" => {
-                workflow::confirm_post_review(&mut tx, &actor, id, r, &f.comment).await?;
-                Ok("wf_post_reviewed")
-            }
-            "approve_revision" | "return_revision" => {
-                let approve = f.action == "approve_revision";
-                apply_revision(&mut tx, &actor, id, r, approve, &f.comment).await?;
-                Ok(if approve {
-                    "wf_revision_approved"
-                } else {
-                    "wf_revision_returned"
-                })
-            }
-            _ => Err(AppError::BadRequest("未知的操作".into())),
+    let caller = user.caller();
+    let item = {
+        let mut conn = state.db.pool.acquire().await?;
+        app_items::visible(&mut conn, &caller, id).await?
+    };
+    let step = match transition_of(&f) {
+        Ok(step) => step,
+        Err(AppError::Invalid(inv)) => {
+            return super::items::refused(&state, &user, &item, inv).await;
         }
-    }
-    .await;
-    match result {
-        Ok(notice) => {
+        Err(e) => return Err(e),
+    };
+    let notice = notice_of(&f.action);
+    let mut tx = state.db.begin().await?;
+    match app_items::transition(&mut tx, &caller, &item, step).await {
+        Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
         }
-        Err(AppError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             super::items::refused(&state, &user, &item, inv).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-/// A reviewer's decision on the pending major change; an approved one is applied as a new
-/// version (a major change with its note), in the name of its author.
-pub(crate) async fn apply_revision(
-    tx: &mut sqlx::AnyConnection,
-    actor: &gongkai_db::Actor,
-    id: i64,
-    r: Rights,
-    approve: bool,
-    comment: &str,
-) -> Result<(), AppError> {
-    let rev = workflow::decide_revision(tx, actor, id, r, approve, comment).await?;
-    if !approve {
-        return Ok(());
+/// The transition a workflow form asks for.
+fn transition_of(f: &WorkflowForm) -> Result<Transition, AppError> {
+    let guard = GuardRelease {
+        release: !f.guard_override.is_empty(),
+        reason: f.override_reason.clone(),
+    };
+    Ok(match f.action.as_str() {
+        "submit" => Transition::Submit,
+        "approve" | "return" => Transition::Review {
+            approve: f.action == "approve",
+            comment: f.comment.clone(),
+        },
+        "publish" => Transition::PublishApproved { guard },
+        "publish_now" => Transition::PublishNow {
+            reason: f.reason.clone(),
+            guard,
+        },
+        "schedule" => {
+            let at_ms = parse_china_time(&f.publish_at).ok_or_else(|| {
+                AppError::Invalid(Invalid::one(
+                    "publish_at",
+                    "请填写定时发布的日期和时间（北京时间），例如 2026-12-01 09:00",
+                ))
+            })?;
+            Transition::Schedule {
+                at_ms,
+                now_ms: now_ms(),
+            }
+        }
+        "unschedule" => Transition::Unschedule,
+        "withdraw" => Transition::Withdraw {
+            mode: WithdrawMode::from_code(&f.mode)
+                .ok_or_else(|| AppError::Invalid(Invalid::one("mode", "请选择撤回方式")))?,
+            reason: f.reason.clone(),
+        },
+        "confirm_post_review" => Transition::ConfirmPostReview {
+            comment: f.comment.clone(),
+        },
+        "approve_revision" | "return_revision" => Transition::DecideRevision {
+            approve: f.action == "approve_revision",
+            comment: f.comment.clone(),
+        },
+        _ => return Err(AppError::BadRequest("未知的操作".into())),
+    })
+}
+
+/// The notice shown after a transition succeeded.
+fn notice_of(action: &str) -> &'static str {
+    match action {
+        "submit" => "wf_submitted",
+        "approve" => "wf_approved",
+        "return" => "wf_returned",
+        "publish" => "published",
+        "publish_now" => "wf_published_now",
+        "schedule" => "wf_scheduled",
+        "unschedule" => "wf_unscheduled",
+        "withdraw" => "unpublished",
+        "confirm_post_review" => "wf_post_reviewed",
+        "approve_revision" => "wf_revision_approved",
+        _ => "wf_revision_returned",
     }
-    let fields: gongkai_domain::item::ItemFields = serde_json::from_str(&rev.fields)
-        .map_err(|e| AppError::Internal(format!("revision {}: {e}", rev.id)))?;
-    let input = fields.validate()?;
-    let item = items::get(tx, id).await?;
-    let author = gongkai_db::Actor {
-        user_id: rev.author_id,
-        name: rev.author_name.clone(),
-        ip: actor.ip.clone(),
-    };
-    let change = items::ChangeNote {
-        major: true,
-        note: rev.change_note.clone(),
-    };
-    items::update_noting(tx, &author, id, item.version, &input, &change).await?;
-    Ok(())
 }
 
 /// What the item page shows of the workflow (`workflow` in `admin/item_form.html`).
@@ -220,7 +146,7 @@ pub(crate) async fn panel(
     user: &CurrentUser,
     item: &Item,
 ) -> Result<serde_json::Value, AppError> {
-    let r = rights(user, item.org_id);
+    let r = app_items::rights(&user.perms, item.org_id);
     let facts = workflow::facts(conn, item, user.actor().user_id, r).await?;
     let state = workflow::state_of(item);
     let actions: Vec<&str> = wf::allowed(state, &facts)
@@ -449,8 +375,6 @@ mod tests {
     #[test]
     fn china_time_is_utc_plus_8() {
         let ms = parse_china_time("2026-12-01T09:00").expect("parses");
-        assert_eq!(ms, parse_china_time("2026-12-01 09:00:00").expect("parses"));
         assert_eq!(workflow::china_time(ms), "2026-12-01 09:00");
-        assert_eq!(parse_china_time("明天"), None);
     }
 }

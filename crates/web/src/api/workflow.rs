@@ -7,16 +7,17 @@
 use super::dto::{ErrorBody, ItemDetail};
 use super::extract::{ApiJson, Id, json_rejection};
 use super::write::full;
-use crate::admin::workflow::{guard_gate, parse_china_time, rights};
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::ApiError;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
+use gongkai_app::items::rights;
 use gongkai_db::items;
 use gongkai_db::workflow::{self, Rights};
 use gongkai_db::{DbError, now_ms, settings};
 use gongkai_domain::Invalid;
+use gongkai_domain::china_time::parse_china_time;
 use gongkai_domain::workflow::WithdrawMode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -108,7 +109,7 @@ async fn load(
             "无权操作该信息：您的账号没有该信息所属机构的权限".into(),
         ));
     }
-    let r = rights(user, item.org_id);
+    let r = rights(&user.perms, item.org_id);
     Ok((item, r))
 }
 
@@ -181,7 +182,7 @@ pub async fn item_review(
     let (item, r) = load(&mut tx, &user, id).await?;
     let comment = body.comment.unwrap_or_default();
     if item.status == "published" && workflow::pending_revision(&mut tx, id).await?.is_some() {
-        crate::admin::workflow::apply_revision(&mut tx, &user.actor(), id, r, approve, &comment)
+        gongkai_app::items::decide_revision(&mut tx, &user.caller(), &item, approve, &comment)
             .await?;
     } else {
         workflow::review(&mut tx, &user.actor(), id, r, approve, &comment).await?;
@@ -226,7 +227,7 @@ pub async fn item_publish(
         )
         .into());
     }
-    guard_gate(&mut tx, id, "", "").await?;
+    gongkai_app::guard::gate(&mut tx, id, false, "").await?;
     let pattern = settings::index_pattern(&mut tx).await?;
     if item.status == "approved" {
         workflow::publish_approved(&mut tx, &user.actor(), id, r, &pattern, None).await?;
@@ -270,7 +271,7 @@ pub async fn item_schedule(
     })?;
     let mut tx = state.db.begin().await?;
     let (_, r) = load(&mut tx, &user, id).await?;
-    guard_gate(&mut tx, id, "", "").await?;
+    gongkai_app::guard::gate(&mut tx, id, false, "").await?;
     workflow::schedule(&mut tx, &user.actor(), id, r, at, now_ms()).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;

@@ -141,11 +141,15 @@ pub async fn item_update(
     let current = items::get(&mut tx, id).await?;
     if body.major && current.status == "published" {
         // 实质性修改 waits for review; the published text stays live meanwhile.
-        let fields = serde_json::to_string(&body.item.fields()).unwrap_or_default();
-        let r = crate::admin::workflow::rights(&user, current.org_id);
         let note = body.change_note.clone().unwrap_or_default();
-        gongkai_db::workflow::propose_revision(&mut tx, &user.actor(), id, r, &fields, &note)
-            .await?;
+        gongkai_app::items::propose_revision(
+            &mut tx,
+            &user.caller(),
+            &current,
+            &body.item.fields(),
+            &note,
+        )
+        .await?;
         let out = full(&mut tx, id).await?;
         tx.commit().await?;
         return Ok(Json(out));

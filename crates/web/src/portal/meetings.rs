@@ -6,7 +6,7 @@
 use super::{
     Chrome, Crumb, Href, PER_PAGE, Pager, Section, form_token, hide, page_from_query, parse_id,
 };
-use crate::admin::ClientIp;
+use crate::util::ClientIp;
 use crate::{AppError, AppState};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -79,7 +79,7 @@ async fn page(
     let (values, errors) = match form {
         Some((f, inv)) => (
             json!({"name": f.name, "kind": f.kind, "phone": f.phone, "workplace": f.workplace, "reason": f.reason}),
-            crate::admin::error_map(inv),
+            crate::error::error_map(inv),
         ),
         None => (json!({}), json!({})),
     };

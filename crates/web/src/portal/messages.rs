@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::form_token::{PublicForm, check as check_csrf, issue as csrf_token};
-use crate::admin::ClientIp;
+use crate::util::ClientIp;
 
 fn crumbs(here: Option<&str>) -> Vec<Crumb> {
     let mut c = vec![Crumb {

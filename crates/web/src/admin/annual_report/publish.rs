@@ -104,7 +104,7 @@ pub async fn publish(
         &mut tx,
         &actor,
         item_id,
-        crate::admin::workflow::rights(&user, f.org_id),
+        gongkai_app::items::rights(&user.perms, f.org_id),
     )
     .await?;
     let report_id = f.stored.as_ref().map_or(0, |r| r.id);

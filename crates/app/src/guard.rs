@@ -1,0 +1,134 @@
+//! The content guard (内容安全检查) on stored items: what it reads (title, summary, body source
+//! and the text extracted from attachments at upload), the refusal it gives, and the gate on every
+//! path that makes an item public. The rules are `gongkai_domain::guard`; the lists are settings.
+
+use crate::error::{Outcome, Refusal};
+use gongkai_db::items::{self, Item};
+use gongkai_db::{attachments, settings};
+use gongkai_domain::Invalid;
+use gongkai_domain::guard::{AttachmentText, ItemHit, ItemText};
+use serde_json::json;
+
+/// The longest override reason stored.
+const REASON_MAX: usize = 500;
+
+/// The title, summary and body of an item (what 一键脱敏 can edit).
+pub fn item_text(item: &Item) -> ItemText {
+    ItemText {
+        title: item.title.clone(),
+        summary: item.summary.clone(),
+        body: item.body_source.clone(),
+        attachments: Vec::new(),
+    }
+}
+
+/// Everything the guard reads of a stored item: [`item_text`] and its attachments' text.
+pub async fn stored_text(conn: &mut sqlx::AnyConnection, item: &Item) -> Outcome<ItemText> {
+    let mut t = item_text(item);
+    t.attachments = attachments::texts_of_item(conn, item.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            Some(AttachmentText {
+                id: a.id,
+                text: a.extracted_text?,
+                file_name: a.file_name,
+            })
+        })
+        .collect();
+    Ok(t)
+}
+
+/// The hits in a stored item, attachments included, under the configured lists.
+pub async fn hits_for(conn: &mut sqlx::AnyConnection, item: &Item) -> Outcome<Vec<ItemHit>> {
+    let lists = settings::guard_lists(conn).await?;
+    Ok(stored_text(conn, item).await?.scan(&lists))
+}
+
+/// The hits in the stored item `id` (attachments included) under the configured lists.
+pub async fn hits_of(conn: &mut sqlx::AnyConnection, id: i64) -> Outcome<Vec<ItemHit>> {
+    let item = items::get(conn, id).await?;
+    hits_for(conn, &item).await
+}
+
+/// Why publishing was refused, one line per hit (the hit itself shown masked).
+pub fn refusal(hits: &[ItemHit]) -> Invalid {
+    let mut inv = Invalid::one(
+        "guard",
+        format!(
+            "内容安全检查发现{}处个人信息或错误，未发布。请一键脱敏、修改正文删除，或填写理由后放行：",
+            hits.len()
+        ),
+    );
+    if ItemText::hits_in_attachments(hits) {
+        inv.push("guard", ATTACHMENT_ADVICE);
+    }
+    for h in hits.iter().take(20) {
+        inv.push("guard", describe(h));
+    }
+    if hits.len() > 20 {
+        inv.push("guard", format!("……另有{}处", hits.len() - 20));
+    }
+    inv
+}
+
+/// What to do about hits in an attachment, which cannot be masked in place.
+pub const ATTACHMENT_ADVICE: &str = "附件中的内容无法在线脱敏（PDF、Word、Excel 文件不能直接修改）：\
+     请删除该附件，或上传脱敏后的文件替换它；确属可以公开的内容，可填写理由后放行。";
+
+fn describe(h: &ItemHit) -> String {
+    let what = match &h.hit.correction {
+        Some(c) => format!("“{}”应为“{c}”", h.hit.matched),
+        None => h.hit.masked.clone(),
+    };
+    format!("{}处发现{}：{}", h.location(), h.hit.kind_label, what)
+}
+
+/// The audit record of an override: the reason and the hits, shown masked (the log should not
+/// repeat the personal information the guard found).
+pub fn override_record(reason: &str, hits: &[ItemHit]) -> Result<serde_json::Value, Invalid> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Invalid::one(
+            "override_reason",
+            "放行须填写理由（例如：所列号码为单位公开的办公电话），没有发布",
+        ));
+    }
+    if reason.chars().count() > REASON_MAX {
+        return Err(Invalid::one(
+            "override_reason",
+            format!("放行理由不能超过{REASON_MAX}个字，没有发布"),
+        ));
+    }
+    let hits: Vec<_> = hits
+        .iter()
+        .map(|h| {
+            json!({
+                "field": h.field, "kind": h.hit.kind, "at": h.hit.char_start,
+                "masked": h.hit.masked, "correction": h.hit.correction,
+                "attachment": h.attachment,
+            })
+        })
+        .collect();
+    Ok(json!({"reason": reason, "hits": hits}))
+}
+
+/// The gate on the paths that make an item public: `Ok(None)` when clean, the override record
+/// when the caller overrides with a reason, the refusal otherwise.
+pub async fn gate(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    guard_override: bool,
+    override_reason: &str,
+) -> Outcome<Option<serde_json::Value>> {
+    let hits = hits_of(conn, id).await?;
+    if hits.is_empty() {
+        Ok(None)
+    } else if !guard_override {
+        Err(Refusal::Invalid(refusal(&hits)))
+    } else {
+        override_record(override_reason, &hits)
+            .map(Some)
+            .map_err(Refusal::Invalid)
+    }
+}

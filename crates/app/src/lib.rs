@@ -1,0 +1,13 @@
+//! The use-case layer: one function per operation. Each takes a [`Caller`] and typed input,
+//! checks policy against `gongkai_domain::role::Permissions`, works in the caller's transaction
+//! (the audit entry is written in the same transaction by `gongkai_db`) and returns a typed
+//! result or a [`Refusal`]. The back office, the API, the portal, the CLI and the jobs call
+//! these; none of them re-assembles the rules.
+
+pub mod caller;
+pub mod error;
+pub mod guard;
+pub mod items;
+
+pub use caller::Caller;
+pub use error::{Outcome, Refusal};
