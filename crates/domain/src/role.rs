@@ -245,6 +245,122 @@ impl Permissions {
         ids.dedup();
         Some(ids)
     }
+
+    /// Organisations covered by any of `roles` held on an organisation (with descendants).
+    fn orgs_with(&self, roles: &[Role]) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .scoped
+            .iter()
+            .filter(|(r, _)| roles.contains(r))
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The supervising office, system administrators and assessors read every organisation's
+    /// supervision records (feedback rounds, assessments).
+    fn reads_all_supervision(&self) -> bool {
+        self.can_manage_plans() || self.has_global(Role::Assessor)
+    }
+
+    /// Organisations whose feedback rounds (反馈) this user sees and answers (`None` = all):
+    /// the unit roles answer for their organisations.
+    pub fn feedback_orgs(&self) -> Option<Vec<i64>> {
+        if self.reads_all_supervision() {
+            return None;
+        }
+        Some(self.orgs_with(&[Role::OrgAdmin, Role::Editor, Role::Handler]))
+    }
+
+    /// Answers this organisation's feedback rounds: its administrators, editors and handlers.
+    pub fn can_answer_feedback_of(&self, org_id: i64) -> bool {
+        self.has_on(&[Role::OrgAdmin, Role::Editor, Role::Handler], org_id)
+    }
+
+    pub fn can_see_feedback_of(&self, org_id: i64) -> bool {
+        self.feedback_orgs().is_none_or(|o| o.contains(&org_id))
+    }
+
+    /// Whether the back office offers 反馈管理.
+    pub fn can_open_feedback(&self) -> bool {
+        self.feedback_orgs().is_none_or(|o| !o.is_empty())
+    }
+
+    /// Organisations whose assessment results this user sees (`None` = all).
+    pub fn assessment_orgs(&self) -> Option<Vec<i64>> {
+        if self.reads_all_supervision() {
+            return None;
+        }
+        Some(self.viewable_orgs().unwrap_or_default())
+    }
+
+    /// Organisations whose messages (留言) this user may read (`None` = all).
+    pub fn message_orgs(&self) -> Option<Vec<i64>> {
+        if self.can_read_audit() {
+            return None;
+        }
+        Some(self.orgs_with(&[Role::OrgAdmin, Role::Handler]))
+    }
+
+    pub fn can_read_messages_of(&self, org_id: i64) -> bool {
+        self.message_orgs().is_none_or(|o| o.contains(&org_id))
+    }
+
+    /// Whether the back office offers 留言办理.
+    pub fn can_open_messages(&self) -> bool {
+        self.message_orgs().is_none_or(|o| !o.is_empty())
+    }
+
+    /// Reply time limits of messages are set by the supervising office.
+    pub fn can_set_message_limits(&self) -> bool {
+        self.can_manage_plans()
+    }
+
+    /// May see this organisation's back-office records (meetings, opinion events, …).
+    pub fn can_see_org(&self, org_id: i64) -> bool {
+        self.viewable_orgs().is_none_or(|o| o.contains(&org_id))
+    }
+
+    /// Whether the back office offers pages that list records of visible organisations.
+    pub fn sees_any_org(&self) -> bool {
+        self.viewable_orgs().is_none_or(|o| !o.is_empty())
+    }
+
+    /// May record events and meetings (政务开放日, 列席会议, …) for this organisation: its
+    /// editors, and the supervising office.
+    pub fn can_record_events_of(&self, org_id: i64) -> bool {
+        self.can_manage_plans() || self.can_edit_items_of(org_id)
+    }
+
+    /// May register and handle opinion events (舆情) of this organisation.
+    pub fn can_act_on_opinion_of(&self, org_id: i64) -> bool {
+        self.can_record_events_of(org_id) || self.can_handle_cases_of(org_id)
+    }
+
+    /// Proposals (建议提案) are assigned to units by the supervising office.
+    pub fn can_assign_proposals(&self) -> bool {
+        self.can_manage_plans()
+    }
+
+    /// May see a proposal led by `lead` with co-handling organisations `co`.
+    pub fn can_see_proposal(&self, lead: i64, co: &[i64]) -> bool {
+        match self.viewable_orgs() {
+            None => true,
+            Some(orgs) => orgs.contains(&lead) || co.iter().any(|o| orgs.contains(o)),
+        }
+    }
+
+    /// May fill in this organisation's annual report (年度报告): its handlers and editors.
+    pub fn can_edit_annual_report_of(&self, org_id: i64) -> bool {
+        self.can_handle_cases_of(org_id) || self.can_edit_items_of(org_id)
+    }
+
+    /// May read this organisation's annual report.
+    pub fn can_read_annual_report_of(&self, org_id: i64) -> bool {
+        self.can_edit_annual_report_of(org_id) || self.can_manage_plans() || self.can_read_audit()
+    }
 }
 
 #[cfg(test)]
@@ -273,6 +389,43 @@ mod tests {
         assert!(!p.can_handle_cases_of(2));
         assert!(!p.can_edit_items_of(3));
         assert_eq!(p.handled_orgs(), Some(vec![3, 4]));
+    }
+
+    #[test]
+    fn supervision_readers_see_everything_units_answer_for_their_own() {
+        let supervisor_and_editor = Permissions::new(
+            vec![
+                Grant {
+                    role: Role::Supervisor,
+                    org_id: None,
+                },
+                Grant {
+                    role: Role::Editor,
+                    org_id: Some(3),
+                },
+            ],
+            tree,
+        );
+        assert_eq!(supervisor_and_editor.feedback_orgs(), None);
+        assert!(supervisor_and_editor.can_answer_feedback_of(4));
+        assert!(!supervisor_and_editor.can_answer_feedback_of(2));
+        assert_eq!(supervisor_and_editor.message_orgs(), None);
+        assert!(supervisor_and_editor.can_assign_proposals());
+
+        let handler = Permissions::new(
+            vec![Grant {
+                role: Role::Handler,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert_eq!(handler.feedback_orgs(), Some(vec![3, 4]));
+        assert_eq!(handler.message_orgs(), Some(vec![3, 4]));
+        assert!(handler.can_read_messages_of(4) && !handler.can_read_messages_of(2));
+        assert!(handler.can_act_on_opinion_of(3) && !handler.can_record_events_of(3));
+        assert!(handler.can_see_proposal(2, &[4]) && !handler.can_see_proposal(2, &[1]));
+        assert!(handler.can_edit_annual_report_of(3) && !handler.can_read_annual_report_of(2));
+        assert!(handler.can_open_feedback() && handler.sees_any_org());
     }
 
     #[test]

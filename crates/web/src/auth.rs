@@ -75,6 +75,15 @@ impl CurrentUser {
         }
     }
 
+    /// Refuses (403) unless the permission table allows what is asked.
+    pub fn require(&self, allowed: bool) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
     /// Checks the CSRF token a form sent.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
         if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {

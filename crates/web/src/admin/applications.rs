@@ -24,10 +24,6 @@ use gongkai_domain::application::{
 use serde::Deserialize;
 use serde_json::json;
 
-fn may_handle(user: &CurrentUser, org_id: i64) -> bool {
-    user.perms.can_handle_cases_of(org_id)
-}
-
 /// The row when the user may handle it; someone else's and a missing one look the same.
 async fn load_for(
     conn: &mut sqlx::AnyConnection,
@@ -35,7 +31,7 @@ async fn load_for(
     id: i64,
 ) -> Result<ApplicationRow, AppError> {
     match db_apps::get(conn, id).await {
-        Ok(r) if may_handle(user, r.org_id) => Ok(r),
+        Ok(r) if user.perms.can_handle_cases_of(r.org_id) => Ok(r),
         Ok(_) | Err(DbError::NotFound(_)) => Err(AppError::NotFound("申请不存在".into())),
         Err(e) => Err(e.into()),
     }
@@ -134,7 +130,7 @@ async fn register_page(
     let f = form.map(|(f, _)| f.clone()).unwrap_or_default();
     let orgs: Vec<_> = all
         .iter()
-        .filter(|o| may_handle(user, o.id))
+        .filter(|o| user.perms.can_handle_cases_of(o.id))
         .map(|o| json!({"code": o.id.to_string(), "label": o.name, "selected": o.id.to_string() == f.org_id}))
         .collect();
     if orgs.is_empty() {
@@ -209,7 +205,7 @@ pub async fn register(
     let mut inv = Invalid::default();
     let org_id: Option<i64> = f.org_id.trim().parse().ok();
     match org_id {
-        Some(o) if may_handle(&user, o) => {}
+        Some(o) if user.perms.can_handle_cases_of(o) => {}
         Some(_) => return Err(AppError::forbidden()),
         None => inv.push("org_id", "请选择受理机关"),
     }
@@ -535,7 +531,10 @@ async fn templates_page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let all = gongkai_db::orgs::all(&mut conn).await?;
-    let mine: Vec<_> = all.iter().filter(|o| may_handle(user, o.id)).collect();
+    let mine: Vec<_> = all
+        .iter()
+        .filter(|o| user.perms.can_handle_cases_of(o.id))
+        .collect();
     let Some(first) = mine.first() else {
         return Err(AppError::forbidden());
     };
@@ -614,7 +613,7 @@ pub async fn save_template(
         .trim()
         .parse()
         .map_err(|_| AppError::BadRequest("机构无效".into()))?;
-    if !may_handle(&user, org_id) {
+    if !user.perms.can_handle_cases_of(org_id) {
         return Err(AppError::forbidden());
     }
     let kind = LetterKind::from_code(f.kind.trim())

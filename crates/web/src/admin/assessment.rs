@@ -19,7 +19,6 @@ use gongkai_domain::Invalid;
 use gongkai_domain::assessment::{
     Component, ComponentState, Ranked, Scheme, SchemeFields, fmt_num,
 };
-use gongkai_domain::role::{Permissions, Role};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,16 +28,6 @@ pub struct AssessQuery {
     plan: String,
     as_of: String,
     notice: String,
-}
-
-/// `None`: every unit (supervising office, system administrators, assessors); else the
-/// organisations this user may see.
-fn scope(p: &Permissions) -> Option<Vec<i64>> {
-    if p.can_manage_plans() || p.has_global(Role::Assessor) {
-        None
-    } else {
-        Some(p.viewable_orgs().unwrap_or_default())
-    }
 }
 
 fn in_scope(scope: &Option<Vec<i64>>, org: i64) -> bool {
@@ -95,7 +84,7 @@ async fn load(
         plan_options,
         as_of: as_of.to_string(),
         error,
-        scope: scope(&user.perms),
+        scope: user.perms.assessment_orgs(),
     }))
 }
 

@@ -15,14 +15,6 @@ use gongkai_domain::calendar::{DayKind, NOTICES, fallback_warning};
 use serde::Deserialize;
 use serde_json::json;
 
-fn require_site_admin(user: &CurrentUser) -> Result<(), AppError> {
-    if user.perms.can_manage_site() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
 /// The current year in China (UTC+8, no daylight saving).
 fn this_year() -> i32 {
     (chrono::Utc::now() + chrono::Duration::hours(8)).year()
@@ -125,7 +117,7 @@ pub async fn list(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let year = parse_year(q.year.as_deref());
     let f = DayFields {
         kind: DayKind::Holiday.code().into(),
@@ -149,7 +141,7 @@ pub async fn edit_form(
     user: CurrentUser,
     Path(date): Path<String>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let date = parse_path_date(&date)?;
     let mut conn = state.db.pool.acquire().await?;
     let day = cal::get(&mut conn, date)
@@ -195,7 +187,7 @@ async fn save(
     editing: Option<NaiveDate>,
     s: DaySubmit,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     user.check_csrf(&s.csrf_token)?;
     let mode = || match editing {
         Some(d) => Mode::Edit(d),
@@ -264,7 +256,7 @@ pub async fn delete(
     Path(date): Path<String>,
     AdminForm(s): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     user.check_csrf(&s.csrf_token)?;
     let date = parse_path_date(&date)?;
     let mut tx = state.db.begin().await?;

@@ -108,11 +108,11 @@ pub fn render(
         settings: p.can_manage_site(),
         plans: p.can_read_plans(),
         unread: user.unread_notifications,
-        feedback: super::feedback::can_open(p),
+        feedback: p.can_open_feedback(),
         guard: p.can_manage_plans() || p.is_system_admin(),
         proposals: p.can_read_plans(),
-        messages: super::messages::can_open(p),
-        opinion: super::opinion::can_open(p),
+        messages: p.can_open_messages(),
+        opinion: p.sees_any_org(),
         applications: p.handled_orgs().is_none_or(|o| !o.is_empty()),
         annual_report: p.handled_orgs().is_none_or(|o| !o.is_empty())
             || p.editable_orgs().is_none_or(|o| !o.is_empty())

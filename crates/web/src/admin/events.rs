@@ -14,13 +14,8 @@ use gongkai_db::{events, plans};
 use gongkai_domain::Invalid;
 use gongkai_domain::event::{EventFields, EventKind};
 use gongkai_domain::obligation::Cadence;
-use gongkai_domain::role::Permissions;
 use serde::Deserialize;
 use serde_json::json;
-
-fn may_record_for(p: &Permissions, org_id: i64) -> bool {
-    p.can_manage_plans() || p.can_edit_items_of(org_id)
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -73,7 +68,7 @@ async fn page(
         .iter()
         .flat_map(|t| t.duties.iter().map(move |d| (t, d)))
         .flat_map(|(t, d)| d.obligations.iter().map(move |o| (t, o)))
-        .filter(|(_, o)| may_record_for(&user.perms, o.org_id))
+        .filter(|(_, o)| user.perms.can_record_events_of(o.org_id))
         .filter(|(_, o)| {
             o.cadence
                 .parse::<Cadence>()
@@ -89,7 +84,7 @@ async fn page(
         .iter()
         .map(|r| json!({"id": r.id, "org_name": r.org_name, "kind_label": r.kind_label(), "title": r.title,
                         "held_on": r.held_on, "url": r.url, "task_number": r.task_number,
-                        "may_delete": may_record_for(&user.perms, r.org_id)}))
+                        "may_delete": user.perms.can_record_events_of(r.org_id)}))
         .collect();
     let kinds: Vec<_> = EventKind::ALL
         .iter()
@@ -164,7 +159,7 @@ pub async fn record(
         }
         Err(e) => return Err(e.into()),
     };
-    if !may_record_for(&user.perms, org_id) {
+    if !user.perms.can_record_events_of(org_id) {
         return Err(AppError::forbidden());
     }
     match events::record(&mut tx, &user.actor(), &input).await {
@@ -200,7 +195,7 @@ pub async fn delete(
         .await
         .map_err(gongkai_db::DbError::from)?;
     match org {
-        Some(org) if may_record_for(&user.perms, org) => {}
+        Some(org) if user.perms.can_record_events_of(org) => {}
         // Someone else's event, or none: the same answer, so existence does not leak.
         _ => return Err(AppError::NotFound("活动记录不存在".into())),
     }

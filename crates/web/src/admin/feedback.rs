@@ -18,43 +18,8 @@ use gongkai_db::orgs;
 use gongkai_domain::Invalid;
 use gongkai_domain::feedback::{RoundStatus, SubmissionFields, lateness_label};
 use gongkai_domain::filing::FilingKind;
-use gongkai_domain::role::{Permissions, Role};
 use serde::Deserialize;
 use serde_json::json;
-
-/// Roles that answer a round for their organisation.
-const UNIT_ROLES: &[Role] = &[Role::OrgAdmin, Role::Editor, Role::Handler];
-
-/// Organisations whose rounds this user answers (scoped unit roles, with descendants).
-fn unit_orgs(p: &Permissions) -> Vec<i64> {
-    let mut ids: Vec<i64> = p
-        .scoped
-        .iter()
-        .filter(|(r, _)| UNIT_ROLES.contains(r))
-        .flat_map(|(_, o)| o.iter().copied())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// The supervising office, system administrators and assessors see every round.
-fn reads_all(p: &Permissions) -> bool {
-    p.can_manage_plans() || p.has_global(Role::Assessor)
-}
-
-/// Whether the navigation shows 反馈管理.
-pub fn can_open(p: &Permissions) -> bool {
-    reads_all(p) || !unit_orgs(p).is_empty()
-}
-
-fn scope(p: &Permissions) -> Option<Vec<i64>> {
-    if reads_all(p) {
-        None
-    } else {
-        Some(unit_orgs(p))
-    }
-}
 
 fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
@@ -121,11 +86,11 @@ pub async fn list(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    if !can_open(&user.perms) {
+    if !user.perms.can_open_feedback() {
         return Err(AppError::forbidden());
     }
-    let all = reads_all(&user.perms);
-    let scope = scope(&user.perms);
+    let all = user.perms.feedback_orgs().is_none();
+    let scope = user.perms.feedback_orgs();
     let today = today();
     let filter = RoundFilter {
         orgs: scope.clone(),
@@ -214,7 +179,7 @@ async fn visible_round(
     let round = feedback::get_round(&mut conn, id)
         .await
         .map_err(|_| AppError::not_found())?;
-    if reads_all(&user.perms) || unit_orgs(&user.perms).contains(&round.org_id) {
+    if user.perms.can_see_feedback_of(round.org_id) {
         Ok(round)
     } else {
         Err(AppError::not_found())
@@ -249,7 +214,7 @@ async fn render_round(
         .collect();
     let titles = feedback::item_titles(&mut conn, &linked_ids).await?;
     let rs = round.status();
-    let may_submit = rs.can_submit() && unit_orgs(&user.perms).contains(&round.org_id);
+    let may_submit = rs.can_submit() && user.perms.can_answer_feedback_of(round.org_id);
     let may_review = rs.can_review() && user.perms.can_manage_plans();
     let linkable = if may_submit {
         feedback::linkable_items(&mut conn, round.org_id, 200).await?
@@ -406,7 +371,7 @@ pub async fn submit(
     let form = read_submit_form(mp).await?;
     user.check_csrf(&form.csrf_token)?;
     let round = visible_round(&state, &user, id).await?;
-    if !unit_orgs(&user.perms).contains(&round.org_id) {
+    if !user.perms.can_answer_feedback_of(round.org_id) {
         return Err(AppError::Forbidden(
             "只有本单位的管理员、编辑或办理人可以提交反馈".into(),
         ));

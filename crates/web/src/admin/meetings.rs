@@ -11,22 +11,13 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_db::meetings::{self, Meeting};
+use gongkai_db::meetings::{self};
 use gongkai_db::{DbError, orgs, plans};
 use gongkai_domain::Invalid;
 use gongkai_domain::meeting::{AttendeeKind, Decision, MeetingFields, MeetingKind, web_url};
 use gongkai_domain::obligation::{Cadence, CadenceKind};
-use gongkai_domain::role::Permissions;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-fn may_act_for(p: &Permissions, org_id: i64) -> bool {
-    p.can_manage_plans() || p.can_edit_items_of(org_id)
-}
-
-fn may_see(p: &Permissions, m: &Meeting) -> bool {
-    p.viewable_orgs().is_none_or(|o| o.contains(&m.org_id))
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -57,7 +48,7 @@ async fn list_page(
     let editable: Vec<i64> = all_orgs
         .iter()
         .map(|o| o.id)
-        .filter(|id| may_act_for(&user.perms, *id))
+        .filter(|id| user.perms.can_record_events_of(*id))
         .collect();
     let org_list = org_options(&all_orgs, Some(&editable));
     let chosen_ob = form
@@ -172,7 +163,7 @@ pub async fn create(
         Ok(i) => i,
         Err(inv) => return list_page(&state, &user, Some((&f.fields, &inv)), None).await,
     };
-    if !may_act_for(&user.perms, input.org_id) {
+    if !user.perms.can_record_events_of(input.org_id) {
         return Err(AppError::forbidden());
     }
     let mut tx = state.db.begin().await?;
@@ -203,7 +194,7 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let m = meetings::get(&mut conn, id).await?;
-    if !may_see(&user.perms, &m) {
+    if !user.perms.can_see_org(m.org_id) {
         return Err(AppError::NotFound("会议不存在".into()));
     }
     let apps = meetings::attendance(&mut conn, id).await?;
@@ -231,7 +222,7 @@ async fn detail_page(
         "admin/meeting.html",
         "meetings",
         json!({"m": m, "kind": m.kind_label(), "apps": apps, "approved": approved,
-               "may_act": may_act_for(&user.perms, m.org_id), "notice": notice, "errors": errors, "values": values}),
+               "may_act": user.perms.can_record_events_of(m.org_id), "notice": notice, "errors": errors, "values": values}),
     )?;
     let status = if is_failed {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -273,10 +264,10 @@ pub async fn held(
     user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let m = meetings::get(&mut tx, id).await?;
-    if !may_see(&user.perms, &m) {
+    if !user.perms.can_see_org(m.org_id) {
         return Err(AppError::NotFound("会议不存在".into()));
     }
-    if !may_act_for(&user.perms, m.org_id) {
+    if !user.perms.can_record_events_of(m.org_id) {
         return Err(AppError::forbidden());
     }
     let mut inv = Invalid::default();
@@ -325,10 +316,10 @@ pub async fn decide(
         return Err(AppError::NotFound("列席申请不存在".into()));
     };
     let m = meetings::get(&mut tx, meeting_id).await?;
-    if !may_see(&user.perms, &m) {
+    if !user.perms.can_see_org(m.org_id) {
         return Err(AppError::NotFound("列席申请不存在".into()));
     }
-    if !may_act_for(&user.perms, m.org_id) {
+    if !user.perms.can_record_events_of(m.org_id) {
         return Err(AppError::forbidden());
     }
     let decision = Decision::from_code(f.decision.trim()).unwrap_or(Decision::Pending);

@@ -22,46 +22,8 @@ use gongkai_domain::Invalid;
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::guard;
 use gongkai_domain::message::{self, AgeFlag, MessageStatus, Urgency};
-use gongkai_domain::role::{Permissions, Role};
 use serde::Deserialize;
 use serde_json::json;
-
-/// May answer messages of `org`.
-pub fn may_handle(p: &Permissions, org: i64) -> bool {
-    p.is_system_admin()
-        || p.scoped
-            .iter()
-            .any(|(r, orgs)| matches!(r, Role::OrgAdmin | Role::Handler) && orgs.contains(&org))
-}
-
-/// Organisations whose messages the user may read (`None`: all).
-pub fn readable_orgs(p: &Permissions) -> Option<Vec<i64>> {
-    if p.is_system_admin() || p.has_global(Role::Supervisor) || p.has_global(Role::Assessor) {
-        return None;
-    }
-    let mut ids: Vec<i64> = p
-        .scoped
-        .iter()
-        .filter(|(r, _)| matches!(r, Role::OrgAdmin | Role::Handler))
-        .flat_map(|(_, o)| o.iter().copied())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Some(ids)
-}
-
-/// Whether the navigation shows 留言办理.
-pub fn can_open(p: &Permissions) -> bool {
-    readable_orgs(p).is_none_or(|o| !o.is_empty())
-}
-
-fn may_set_limit(p: &Permissions) -> bool {
-    p.can_manage_plans()
-}
-
-fn may_read(p: &Permissions, org: i64) -> bool {
-    readable_orgs(p).is_none_or(|o| o.contains(&org))
-}
 
 fn flags(cal: &Calendar, m: &MessageRow, today: chrono::NaiveDate) -> serde_json::Value {
     let st = m.status();
@@ -101,12 +63,12 @@ async fn list_page(
     setting_error: Option<(&str, &Invalid)>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    if !can_open(&user.perms) {
+    if !user.perms.can_open_messages() {
         return Err(AppError::forbidden());
     }
     let today = crate::worker::china_today();
     let filter = Filter {
-        orgs: readable_orgs(&user.perms),
+        orgs: user.perms.message_orgs(),
         status: MessageStatus::from_code(q.status.trim()),
     };
     let mut conn = state.db.pool.acquire().await?;
@@ -152,7 +114,7 @@ async fn list_page(
         json!({
             "rows": rows, "statuses": statuses, "counts": counts, "today": today.to_string(),
             "page": page.page, "pages": page.pages(), "total": page.total, "base": base,
-            "may_set_limit": may_set_limit(&user.perms), "limit_value": limit_value,
+            "may_set_limit": user.perms.can_set_message_limits(), "limit_value": limit_value,
             "limit_errors": limit_errors, "notice": notice,
         }),
     )?;
@@ -172,7 +134,7 @@ pub async fn save_limit(
     AdminForm(f): AdminForm<LimitForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf_token)?;
-    if !may_set_limit(&user.perms) {
+    if !user.perms.can_set_message_limits() {
         return Err(AppError::forbidden());
     }
     let n = match message::parse_reply_days(&f.reply_working_days) {
@@ -211,7 +173,7 @@ async fn load(state: &AppState, user: &CurrentUser, id: i64) -> Result<MessageRo
     let m = messages::get(&mut conn, id)
         .await
         .map_err(|_| AppError::NotFound("留言不存在".into()))?;
-    if !may_read(&user.perms, m.org_id) {
+    if !user.perms.can_read_messages_of(m.org_id) {
         return Err(AppError::NotFound("留言不存在".into()));
     }
     Ok(m)
@@ -233,7 +195,7 @@ async fn detail_page(
     let responders = messages::responders(&mut conn, m.org_id).await?;
     drop(conn);
     let st = m.status();
-    let handle = may_handle(&user.perms, m.org_id);
+    let handle = user.perms.can_handle_cases_of(m.org_id);
     let preview = (st == MessageStatus::Replied).then(|| {
         message::public_copy(
             &m.name,
@@ -325,7 +287,7 @@ async fn act(
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf_token)?;
     let m = load(&state, &user, id).await?;
-    if !may_handle(&user.perms, m.org_id) {
+    if !user.perms.can_handle_cases_of(m.org_id) {
         return Err(AppError::forbidden());
     }
     let values = json!({"reply": f.reply, "reason": f.reason});

@@ -23,14 +23,6 @@ use gongkai_domain::role::Permissions;
 use serde::Deserialize;
 use serde_json::json;
 
-fn may_act_for(p: &Permissions, org: i64) -> bool {
-    p.can_manage_plans() || p.can_edit_items_of(org) || super::messages::may_handle(p, org)
-}
-
-fn may_read(p: &Permissions, org: i64) -> bool {
-    p.viewable_orgs().is_none_or(|o| o.contains(&org))
-}
-
 /// Orgs the user may register events for (`None`: all).
 fn actable(p: &Permissions, all: &[orgs::Org]) -> Option<Vec<i64>> {
     if p.can_manage_plans() {
@@ -38,14 +30,10 @@ fn actable(p: &Permissions, all: &[orgs::Org]) -> Option<Vec<i64>> {
     }
     Some(
         all.iter()
-            .filter(|o| may_act_for(p, o.id))
+            .filter(|o| p.can_act_on_opinion_of(o.id))
             .map(|o| o.id)
             .collect(),
     )
-}
-
-pub fn can_open(p: &Permissions) -> bool {
-    p.viewable_orgs().is_none_or(|o| !o.is_empty())
 }
 
 fn status_class(s: ClockStatus) -> &'static str {
@@ -109,7 +97,7 @@ async fn list_page(
     form: Option<(&EventForm, &Invalid)>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    if !can_open(&user.perms) {
+    if !user.perms.sees_any_org() {
         return Err(AppError::forbidden());
     }
     let now = gongkai_db::now_ms();
@@ -183,7 +171,7 @@ pub async fn register(
         Ok(i) => i,
         Err(inv) => return list_page(&state, &user, Some((&f, &inv)), None).await,
     };
-    if !may_act_for(&user.perms, input.lead_org_id) {
+    if !user.perms.can_act_on_opinion_of(input.lead_org_id) {
         return Err(AppError::forbidden());
     }
     let mut tx = state.db.begin().await?;
@@ -222,7 +210,7 @@ async fn detail_page(
         .await
         .map_err(|_| AppError::NotFound("舆情事件不存在".into()))?;
     drop(conn);
-    if !may_read(&user.perms, v.event.lead_org_id) {
+    if !user.perms.can_see_org(v.event.lead_org_id) {
         return Err(AppError::NotFound("舆情事件不存在".into()));
     }
     let kinds: Vec<_> = ReleaseKind::ALL
@@ -247,7 +235,7 @@ async fn detail_page(
         "admin/opinion_event.html",
         "opinion",
         json!({
-            "e": view_json(&v, now), "kinds": kinds, "may_record": may_act_for(&user.perms, v.event.lead_org_id),
+            "e": view_json(&v, now), "kinds": kinds, "may_record": user.perms.can_act_on_opinion_of(v.event.lead_org_id),
             "values": values, "errors": errors, "notice": notice,
         }),
     )?;
@@ -279,10 +267,10 @@ pub async fn record_release(
     let e = opinion::get(&mut tx, id)
         .await
         .map_err(|_| AppError::NotFound("舆情事件不存在".into()))?;
-    if !may_read(&user.perms, e.lead_org_id) {
+    if !user.perms.can_see_org(e.lead_org_id) {
         return Err(AppError::NotFound("舆情事件不存在".into()));
     }
-    if !may_act_for(&user.perms, e.lead_org_id) {
+    if !user.perms.can_act_on_opinion_of(e.lead_org_id) {
         return Err(AppError::forbidden());
     }
     let fields = ReleaseFields {

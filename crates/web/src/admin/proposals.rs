@@ -11,37 +11,21 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use gongkai_db::proposals::{self, Proposal};
+use gongkai_db::proposals::{self};
 use gongkai_db::{DbError, calendar, orgs};
 use gongkai_domain::Invalid;
 use gongkai_domain::proposal::{
     AssignFields, Grade, ProposalKind, ProposalRules, ReplyFields, Satisfaction, Stage, Standing,
     YearStats, deadlines,
 };
-use gongkai_domain::role::Permissions;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// Days before a deadline it is flagged 即将到期.
 const SOON_DAYS: i64 = 10;
 
-fn may_assign(p: &Permissions) -> bool {
-    p.can_manage_plans()
-}
-
-fn may_handle(p: &Permissions, org_id: i64) -> bool {
-    p.can_handle_cases_of(org_id)
-}
-
 fn today() -> NaiveDate {
     crate::worker::china_today()
-}
-
-fn may_see(p: &Permissions, case: &Proposal, co: &[i64]) -> bool {
-    match p.viewable_orgs() {
-        None => true,
-        Some(orgs) => orgs.contains(&case.lead_org_id) || co.iter().any(|o| orgs.contains(o)),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -161,7 +145,7 @@ pub async fn list(
         "admin/proposals.html",
         "proposals",
         json!({"rows": rows, "years": years, "kinds": kinds, "year": year, "stats": stats,
-               "may_assign": may_assign(&user.perms), "notice": notice, "today": today.to_string()}),
+               "may_assign": user.perms.can_assign_proposals(), "notice": notice, "today": today.to_string()}),
     )?
     .into_response())
 }
@@ -255,7 +239,7 @@ pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    if !may_assign(&user.perms) {
+    if !user.perms.can_assign_proposals() {
         return Err(AppError::forbidden());
     }
     assign_page(&state, &user, None).await
@@ -268,7 +252,7 @@ pub async fn assign(
 ) -> Result<Response, AppError> {
     let f = AssignFieldsForm::from_pairs(pairs);
     user.check_csrf(&f.csrf_token)?;
-    if !may_assign(&user.perms) {
+    if !user.perms.can_assign_proposals() {
         return Err(AppError::forbidden());
     }
     let input = match f.fields.validate() {
@@ -305,7 +289,7 @@ async fn detail_page(
     let case = proposals::get(&mut conn, id).await?;
     let co = proposals::co_orgs(&mut conn, id).await?;
     let co_ids: Vec<i64> = co.iter().map(|c| c.org_id).collect();
-    if !may_see(&user.perms, &case, &co_ids) {
+    if !user.perms.can_see_proposal(case.lead_org_id, &co_ids) {
         return Err(AppError::NotFound("建议提案不存在".into()));
     }
     let cal = calendar::load(&mut conn).await?;
@@ -326,14 +310,14 @@ async fn detail_page(
         case.case_dates(),
     );
     let stage = case.stage();
-    let lead = may_handle(&user.perms, case.lead_org_id);
+    let lead = user.perms.can_handle_cases_of(case.lead_org_id);
     let published = case.published_on.is_some();
     let allowed = |a: gongkai_domain::proposal::Action| a.allowed_in(stage, published).is_ok();
     use gongkai_domain::proposal::Action as A;
     let co_rows: Vec<Value> = co
         .iter()
         .map(|c| {
-            let mine = may_handle(&user.perms, c.org_id) && allowed(A::SendCoView);
+            let mine = user.perms.can_handle_cases_of(c.org_id) && allowed(A::SendCoView);
             let sent = c.view_sent_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
             json!({"org_id": c.org_id, "org_name": c.org_name, "view_text": c.view_text, "view_sent_on": c.view_sent_on,
                    "standing": standing_json(Standing::of(d.co_views.date, sent, today, SOON_DAYS)), "may_send": mine})
@@ -388,7 +372,7 @@ async fn detail_page(
             "may_sign": lead && allowed(A::SignFor),
             "may_reply": lead && allowed(A::Reply),
             "may_publish": lead && allowed(A::Publish),
-            "may_feedback": may_assign(&user.perms) && allowed(A::RecordFeedback),
+            "may_feedback": user.perms.can_assign_proposals() && allowed(A::RecordFeedback),
             "notice": notice, "failed": failed_step, "errors": errors, "values": values,
         }),
     )?;
@@ -457,10 +441,10 @@ pub async fn step(
     let case = proposals::get(&mut tx, id).await?;
     let co = proposals::co_orgs(&mut tx, id).await?;
     let co_ids: Vec<i64> = co.iter().map(|c| c.org_id).collect();
-    if !may_see(&user.perms, &case, &co_ids) {
+    if !user.perms.can_see_proposal(case.lead_org_id, &co_ids) {
         return Err(AppError::NotFound("建议提案不存在".into()));
     }
-    let lead = may_handle(&user.perms, case.lead_org_id);
+    let lead = user.perms.can_handle_cases_of(case.lead_org_id);
     let actor = user.actor();
     let result: Result<&str, DbError> = async {
         match step.as_str() {
@@ -476,7 +460,7 @@ pub async fn step(
             }
             "co_view" => {
                 let org_id: i64 = f.org_id.trim().parse().unwrap_or(0);
-                if !co_ids.contains(&org_id) || !may_handle(&user.perms, org_id) {
+                if !co_ids.contains(&org_id) || !user.perms.can_handle_cases_of(org_id) {
                     return Err(DbError::Invalid(Invalid::one(
                         "org_id",
                         "您不是本件会办单位的办理人员",
@@ -499,7 +483,7 @@ pub async fn step(
                 proposals::reply(&mut tx, &actor, id, &input).await?;
                 Ok("replied")
             }
-            "feedback" if may_assign(&user.perms) => {
+            "feedback" if user.perms.can_assign_proposals() => {
                 let s = Satisfaction::from_code(f.satisfaction.trim())
                     .ok_or_else(|| Invalid::one("satisfaction", "请选择满意度"))?;
                 let on = day(&f.on, "on")?;

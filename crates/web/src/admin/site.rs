@@ -15,14 +15,6 @@ use gongkai_domain::model::{ColumnKind, OrgKind};
 use serde::Deserialize;
 use serde_json::json;
 
-fn require_site_admin(user: &CurrentUser) -> Result<(), AppError> {
-    if user.perms.can_manage_site() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct NoticeQuery {
     notice: Option<String>,
@@ -35,7 +27,7 @@ pub async fn columns_list(
     user: CurrentUser,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let mut conn = state.db.pool.acquire().await?;
     let site = columns::default_site(&mut conn).await?;
     let cols = columns::all(&mut conn, site.id).await?;
@@ -88,7 +80,7 @@ pub async fn column_new(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     column_form(
         &state,
         &user,
@@ -108,7 +100,7 @@ pub async fn column_edit(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let mut conn = state.db.pool.acquire().await?;
     let c = columns::get(&mut conn, id).await?;
     drop(conn);
@@ -151,7 +143,7 @@ async fn column_save(
     id: Option<i64>,
     s: ColumnSubmit,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     user.check_csrf(&s.csrf_token)?;
     let input = match s.fields.validate() {
         Ok(i) => i,
@@ -207,7 +199,7 @@ pub async fn orgs_list(
     user: CurrentUser,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let mut conn = state.db.pool.acquire().await?;
     let all = orgs::all(&mut conn).await?;
     let rows: Vec<_> = org_options(&all, None)
@@ -271,7 +263,7 @@ pub async fn org_new(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     org_form(
         &state,
         &user,
@@ -291,7 +283,7 @@ pub async fn org_edit(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let mut conn = state.db.pool.acquire().await?;
     let o = orgs::get(&mut conn, id).await?;
     let aliases = orgs::aliases_of(&mut conn, id).await?;
@@ -332,7 +324,7 @@ async fn org_save(
     id: Option<i64>,
     s: OrgSubmit,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     user.check_csrf(&s.csrf_token)?;
     let input = match s.fields.validate() {
         Ok(i) => i,
@@ -411,7 +403,7 @@ pub async fn settings_form(
     user: CurrentUser,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     let mut conn = state.db.pool.acquire().await?;
     let pattern = settings::index_pattern(&mut conn).await?;
     let limit = settings::interpretation_limit(&mut conn).await?.to_string();
@@ -443,7 +435,7 @@ pub async fn settings_save(
     user: CurrentUser,
     AdminForm(s): AdminForm<SettingsSubmit>,
 ) -> Result<Response, AppError> {
-    require_site_admin(&user)?;
+    user.require(user.perms.can_manage_site())?;
     user.check_csrf(&s.csrf_token)?;
     let pattern = IndexPattern::parse(&s.index_pattern);
     let limit = s

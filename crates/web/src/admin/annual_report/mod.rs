@@ -32,18 +32,9 @@ use gongkai_domain::annual_report::{
 use gongkai_domain::application::OutcomeGroup;
 use gongkai_domain::application::report::{ReportCase, Row, Table3, Table4, fees_in_year};
 use gongkai_domain::model::{ItemStatus, OrgKind};
-use gongkai_domain::role::Permissions;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-
-fn may_read(p: &Permissions, org_id: i64) -> bool {
-    may_edit(p, org_id) || p.can_manage_plans() || p.can_read_audit()
-}
-
-fn may_edit(p: &Permissions, org_id: i64) -> bool {
-    p.can_handle_cases_of(org_id) || p.can_edit_items_of(org_id)
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -130,7 +121,7 @@ async fn figures(
     let Ok(org_id) = org.trim().parse::<i64>() else {
         return Ok(None);
     };
-    if !may_read(&user.perms, org_id) {
+    if !user.perms.can_read_annual_report_of(org_id) {
         return Err(AppError::forbidden());
     }
     let year = parse_year(year).unwrap_or(crate::worker::china_today().year() - 1);
@@ -248,7 +239,7 @@ async fn render_page(
     let allowed: Vec<i64> = all
         .iter()
         .map(|o| o.id)
-        .filter(|id| may_read(&user.perms, *id))
+        .filter(|id| user.perms.can_read_annual_report_of(*id))
         .collect();
     if allowed.is_empty() {
         return Err(AppError::forbidden());
@@ -327,7 +318,7 @@ fn page_body(
            "fees": f.fees, "due": due_text(f), "overdue": overdue, "item": item,
            "version": f.stored.as_ref().map_or(0, |r| r.version),
            "missing": sections.missing(),
-           "may_edit": may_edit(&user.perms, f.org_id),
+           "may_edit": user.perms.can_edit_annual_report_of(f.org_id),
            "may_publish": user.perms.can_edit_items_of(f.org_id),
            "notice": notice, "errors": errors, "values": values})
 }
@@ -347,7 +338,7 @@ pub async fn save(
         .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
     let year = parse_year(get("year"))
         .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
-    if !may_edit(&user.perms, org_id) {
+    if !user.perms.can_edit_annual_report_of(org_id) {
         return Err(AppError::forbidden());
     }
     let format = Format::from_param(get("format"));
