@@ -37,6 +37,7 @@ mod plans;
 mod proposals;
 mod reports;
 mod search;
+mod snapshots;
 mod storage;
 mod supervision;
 mod typography;

@@ -1,9 +1,9 @@
 //! Golden test of the plan parser on the seed arrangement (《盘锦市2017年政务公开工作安排》, copied
 //! from `../shared/seed/000_fba7ed532cabe418.txt` so the test does not depend on `shared/`).
 //!
-//! The expected JSON was generated once and then reviewed line by line against the source text.
-//! To regenerate after a deliberate change: `UPDATE_GOLDEN=1 cargo test -p gongkai-domain --test
-//! plan`, then review the diff.
+//! The expected JSON is an insta snapshot (`snapshots/`), generated once and then reviewed line by
+//! line against the source text. After a deliberate change: `INSTA_UPDATE=always cargo test -p
+//! gongkai-domain --test plan golden`, then review the diff of the `.snap` file.
 
 use gongkai_domain::plan::{self, InputFormat};
 
@@ -16,13 +16,7 @@ fn seed() -> plan::Plan {
 
 #[test]
 fn plan_seed_matches_golden() {
-    let actual = seed().to_json() + "\n";
-    let golden = format!("{DIR}/seed_panjin_2017.json");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&golden).unwrap();
-    assert_eq!(actual, expected, "plan JSON differs from {golden}");
+    insta::assert_snapshot!("seed_panjin_2017_plan", seed().to_json());
 }
 
 #[test]

@@ -14,7 +14,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED_TXT = os.path.join(HERE, "..", "seed_panjin_2017.txt")
-SEED_JSON = os.path.join(HERE, "..", "seed_panjin_2017.json")
+# The golden plan is the insta snapshot of the seed text's plan (its body after the header).
+SEED_SNAP = os.path.join(HERE, "..", "..", "..", "tests", "plan", "snapshots", "plan__golden__seed_panjin_2017_plan.snap")
 
 # ASCII punctuation -> full-width, by code point (editors must not be trusted with these).
 FULL = {
@@ -131,7 +132,7 @@ def write_xlsx(path):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
-    plan = json.load(open(SEED_JSON, encoding="utf-8"))
+    plan = json.loads(open(SEED_SNAP, encoding="utf-8").read().split("---\n", 2)[2])
     wb = Workbook()
     ws = wb.active
     ws.title = "任务分工"
