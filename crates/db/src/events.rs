@@ -156,3 +156,13 @@ pub async fn delete(conn: &mut AnyConnection, actor: &Actor, id: i64) -> DbResul
     .await?;
     Ok(row.org_id)
 }
+
+/// The organisation of a recorded event, if it exists.
+pub async fn org_of(conn: &mut AnyConnection, id: i64) -> DbResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT org_id FROM recorded_events WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}

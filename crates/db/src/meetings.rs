@@ -367,3 +367,13 @@ pub async fn decide(
     .await?;
     Ok(meeting_id)
 }
+
+/// The meeting an attendance application belongs to, if the application exists.
+pub async fn meeting_of_attendance(conn: &mut AnyConnection, id: i64) -> DbResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT meeting_id FROM meeting_attendance WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}

@@ -13,6 +13,7 @@ mod support;
 mod annual_report;
 mod api;
 mod applications;
+mod architecture;
 mod assessment;
 mod attachment_text;
 mod binary;

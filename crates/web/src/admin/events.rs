@@ -189,11 +189,7 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
-    let org: Option<i64> = sqlx::query_scalar("SELECT org_id FROM recorded_events WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(gongkai_db::DbError::from)?;
+    let org = events::org_of(&mut tx, id).await?;
     match org {
         Some(org) if user.perms.can_record_events_of(org) => {}
         // Someone else's event, or none: the same answer, so existence does not leak.

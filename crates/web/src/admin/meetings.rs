@@ -306,12 +306,7 @@ pub async fn decide(
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
-    let meeting_id: Option<i64> =
-        sqlx::query_scalar("SELECT meeting_id FROM meeting_attendance WHERE id = $1")
-            .bind(application_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(DbError::from)?;
+    let meeting_id = meetings::meeting_of_attendance(&mut tx, application_id).await?;
     let Some(meeting_id) = meeting_id else {
         return Err(AppError::NotFound("列席申请不存在".into()));
     };
