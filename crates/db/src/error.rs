@@ -18,6 +18,9 @@ pub enum DbError {
     Stale,
     #[error("{0}")]
     Config(String),
+    /// A transaction opened for an audited write tried to commit without its audit entry.
+    #[error("写操作没有审计记录，已撤销")]
+    Unaudited,
 }
 
 pub type DbResult<T> = Result<T, DbError>;

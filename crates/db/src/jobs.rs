@@ -12,7 +12,7 @@
 //!   with exponential backoff until `max_attempts`, then the job is `failed`.
 //!
 //! Queue bookkeeping is not audited: it records the program's own work, not a change to the
-//! government's records (see ARCHITECTURE.md).
+//! government's records (see docs/decisions.md).
 
 use crate::{Backend, Db, DbResult, now_ms};
 use serde::Serialize;

@@ -16,6 +16,7 @@ pub mod applications;
 pub mod assessment;
 pub mod attachments;
 pub mod audit;
+pub mod audited;
 pub mod auth;
 pub mod calendar;
 pub mod columns;
@@ -44,6 +45,7 @@ pub mod tree;
 pub mod users;
 pub mod workflow;
 
+pub use audited::AuditedTx;
 pub use error::{DbError, DbResult};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -142,6 +144,11 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Begins a write transaction that refuses to commit without an audit entry of its own.
+    pub async fn begin_audited(&self) -> DbResult<AuditedTx> {
+        AuditedTx::new(self.begin().await?, self.backend).await
     }
 }
 

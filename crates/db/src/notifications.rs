@@ -15,7 +15,7 @@
 //! duplicate.
 //!
 //! Notifications and read marks are not audited: they are messages to a user, not changes to the
-//! government's records (see ARCHITECTURE.md).
+//! government's records (see docs/decisions.md).
 
 use crate::{DbResult, Page, now_ms, page_bounds};
 use chrono::NaiveDate;

@@ -16,6 +16,7 @@ mod applications;
 mod architecture;
 mod assessment;
 mod attachment_text;
+mod audited;
 mod binary;
 mod browser;
 mod calendar;

@@ -392,7 +392,7 @@ pub async fn create(
     if let Err(e) = check_links(&state, &user, &input).await? {
         return form_error(&state, &user, None, &sub.fields, e).await;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let site = columns::default_site(&mut tx).await?;
     let result = async {
         let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
@@ -569,7 +569,7 @@ pub async fn update(
             );
             return form_error(&state, &user, Some(&item), &sub.fields, inv).await;
         }
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.begin_audited().await?;
         match app_items::propose_revision(
             &mut tx,
             &user.caller(),
@@ -593,7 +593,7 @@ pub async fn update(
             Err(e) => return Err(e.into()),
         }
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let result = async {
         let change = items::ChangeNote {
             major: sub.change_kind == "major",
@@ -689,7 +689,7 @@ pub async fn publish(
         release: !f.guard_override.is_empty(),
         reason: f.override_reason.clone(),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     match app_items::publish(&mut tx, &user.caller(), &item, &f.reason, guard).await {
         Ok(()) => {}
         Err(Refusal::Invalid(inv)) => {
@@ -739,7 +739,7 @@ pub async fn delete_attachment(
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let a = attachments::get(&mut tx, attachment_id).await?;
     if a.item_id != id {
         return Err(AppError::not_found());

@@ -63,7 +63,7 @@ pub async fn act(
         Err(e) => return Err(e),
     };
     let notice = notice_of(&f.action);
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     match app_items::transition(&mut tx, &caller, &item, step).await {
         Ok(()) => {
             tx.commit().await?;
@@ -362,7 +362,7 @@ pub async fn levels_save(
         Ok(n) => n,
         Err(m) => return levels_render(&state, &user, Some((org_id, m)), false).await,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     workflow::set_review_levels(&mut tx, &user.actor(), org_id, n).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/review-levels?notice=saved").into_response())

@@ -133,7 +133,7 @@ pub async fn item_submit(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (_, r) = load(&mut tx, &user, id).await?;
     workflow::submit(&mut tx, &user.actor(), id, r).await?;
     let out = full(&mut tx, id).await?;
@@ -178,7 +178,7 @@ pub async fn item_review(
             .into());
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (item, r) = load(&mut tx, &user, id).await?;
     let comment = body.comment.unwrap_or_default();
     if item.status == "published" && workflow::pending_revision(&mut tx, id).await?.is_some() {
@@ -219,7 +219,7 @@ pub async fn item_publish(
     Id(id): Id,
     MaybeJson(body): MaybeJson<PublishRequest>,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (item, r) = load(&mut tx, &user, id).await?;
     if !r.can_edit && !r.can_review {
         return Err(AppError::Forbidden(
@@ -269,7 +269,7 @@ pub async fn item_schedule(
             "publish_at 须为北京时间“YYYY-MM-DD HH:MM”",
         ))
     })?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (_, r) = load(&mut tx, &user, id).await?;
     gongkai_app::guard::gate(&mut tx, id, false, "").await?;
     workflow::schedule(&mut tx, &user.actor(), id, r, at, now_ms()).await?;
@@ -297,7 +297,7 @@ pub async fn item_unschedule(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (_, r) = load(&mut tx, &user, id).await?;
     workflow::unschedule(&mut tx, &user.actor(), id, r).await?;
     let out = full(&mut tx, id).await?;
@@ -311,7 +311,7 @@ async fn withdraw(
     id: i64,
     body: WithdrawRequest,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (_, r) = load(&mut tx, user, id).await?;
     let mode = WithdrawMode::from_code(&body.mode).ok_or_else(|| {
         AppError::Invalid(Invalid::one(
@@ -399,7 +399,7 @@ pub async fn item_post_review(
     Id(id): Id,
     MaybeJson(body): MaybeJson<CommentRequest>,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let (_, r) = load(&mut tx, &user, id).await?;
     let comment = body.comment.unwrap_or_default();
     workflow::confirm_post_review(&mut tx, &user.actor(), id, r, &comment).await?;

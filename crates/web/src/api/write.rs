@@ -76,7 +76,7 @@ pub async fn item_create(
     if !user.perms.can_edit_items_of(input.org_id) {
         return Err(forbidden_target().into());
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let site = columns::default_site(&mut tx).await?;
     let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
     let out = full(&mut tx, id).await?;
@@ -116,7 +116,7 @@ pub async fn item_update(
     Id(id): Id,
     ApiJson(body): ApiJson<ItemUpdate>,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     editable_item(&mut tx, &user, id).await?;
     let input = match (body.version, body.item.fields().validate()) {
         (Some(v), Ok(input)) => (v, input),
