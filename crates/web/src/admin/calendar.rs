@@ -46,16 +46,8 @@ pub struct ListQuery {
 
 #[derive(Deserialize)]
 pub struct DaySubmit {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(flatten)]
     fields: DayFields,
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 /// What the page's form is doing.
@@ -196,7 +188,6 @@ async fn save(
     s: DaySubmit,
 ) -> Result<Response, AppError> {
     require_site_admin(&user)?;
-    user.check_csrf(&s.csrf_token)?;
     let mode = || match editing {
         Some(d) => Mode::Edit(d),
         None => Mode::Add,
@@ -262,10 +253,8 @@ pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(date): Path<String>,
-    AdminForm(s): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
     require_site_admin(&user)?;
-    user.check_csrf(&s.csrf_token)?;
     let date = parse_path_date(&date)?;
     let mut tx = state.db.begin().await?;
     cal::delete(&mut tx, &user.actor(), date).await?;

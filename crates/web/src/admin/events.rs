@@ -32,7 +32,6 @@ pub struct EventsQuery {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct EventForm {
-    csrf_token: String,
     plan: String,
     obligation_id: String,
     kind: String,
@@ -142,7 +141,6 @@ pub async fn record(
     user: CurrentUser,
     AdminForm(f): AdminForm<EventForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let fields = EventFields {
         obligation_id: f.obligation_id.clone(),
         kind: f.kind.clone(),
@@ -182,7 +180,6 @@ pub async fn record(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DeleteForm {
-    csrf_token: String,
     plan: String,
 }
 
@@ -192,7 +189,6 @@ pub async fn delete(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<DeleteForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let org: Option<i64> = sqlx::query_scalar("SELECT org_id FROM recorded_events WHERE id = $1")
         .bind(id)

@@ -157,7 +157,6 @@ pub async fn list(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CreateForm {
-    csrf_token: String,
     #[serde(flatten)]
     fields: MeetingFields,
 }
@@ -167,7 +166,6 @@ pub async fn create(
     user: CurrentUser,
     AdminForm(f): AdminForm<CreateForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let input = match f.fields.validate() {
         Ok(i) => i,
         Err(inv) => return list_page(&state, &user, Some((&f.fields, &inv)), None).await,
@@ -259,7 +257,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct HeldForm {
-    csrf_token: String,
     minutes: String,
     live_url: String,
 }
@@ -270,7 +267,6 @@ pub async fn held(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<HeldForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let m = meetings::get(&mut tx, id).await?;
     if !may_see(&user.perms, &m) {
@@ -302,7 +298,6 @@ pub async fn held(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DecideForm {
-    csrf_token: String,
     decision: String,
     reason: String,
 }
@@ -313,7 +308,6 @@ pub async fn decide(
     Path(application_id): Path<i64>,
     AdminForm(f): AdminForm<DecideForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let meeting_id: Option<i64> =
         sqlx::query_scalar("SELECT meeting_id FROM meeting_attendance WHERE id = $1")

@@ -162,7 +162,6 @@ async fn list_page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct LimitForm {
-    csrf_token: String,
     reply_working_days: String,
 }
 
@@ -171,7 +170,6 @@ pub async fn save_limit(
     user: CurrentUser,
     AdminForm(f): AdminForm<LimitForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     if !may_set_limit(&user.perms) {
         return Err(AppError::forbidden());
     }
@@ -303,7 +301,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ActionForm {
-    csrf_token: String,
     responder_id: String,
     reply: String,
     reason: String,
@@ -323,7 +320,6 @@ async fn act(
     f: ActionForm,
     which: Act,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let m = load(&state, &user, id).await?;
     if !may_handle(&user.perms, m.org_id) {
         return Err(AppError::forbidden());

@@ -170,7 +170,6 @@ pub async fn list(
 /// (`co_org_ids`, repeated) arrive as a list.
 #[derive(Default)]
 pub struct AssignFieldsForm {
-    csrf_token: String,
     fields: AssignFields,
 }
 
@@ -180,7 +179,6 @@ impl AssignFieldsForm {
         let f = &mut out.fields;
         for (k, v) in pairs {
             match k.as_str() {
-                "csrf_token" => out.csrf_token = v,
                 "kind" => f.kind = v,
                 "year" => f.year = v,
                 "number" => f.number = v,
@@ -267,7 +265,6 @@ pub async fn assign(
     AdminForm(pairs): AdminForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let f = AssignFieldsForm::from_pairs(pairs);
-    user.check_csrf(&f.csrf_token)?;
     if !may_assign(&user.perms) {
         return Err(AppError::forbidden());
     }
@@ -423,7 +420,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct StepForm {
-    csrf_token: String,
     on: String,
     reason: String,
     org_id: String,
@@ -452,7 +448,6 @@ pub async fn step(
     Path((id, step)): Path<(i64, String)>,
     AdminForm(f): AdminForm<StepForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let case = proposals::get(&mut tx, id).await?;
     let co = proposals::co_orgs(&mut tx, id).await?;
