@@ -36,6 +36,7 @@ mod plan_review;
 mod plans;
 mod proposals;
 mod reports;
+mod routes;
 mod search;
 mod storage;
 mod supervision;
