@@ -5,12 +5,16 @@ use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 static ASSETS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
+route_table! {
+    pub(crate) fn build, ROUTES;
+    "/static/{*path}" => get(serve);
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(serve))
+    build()
 }
 
 async fn serve(Path(path): Path<String>) -> Response {

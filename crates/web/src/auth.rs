@@ -1,6 +1,7 @@
 //! Authentication: argon2 password hashes, database-backed sessions, CSRF tokens, login throttling
 //! and API tokens. **Every state-changing form carries a CSRF token checked against the session**
-//! (or, for the login form, a double-submit cookie), and cross-site POSTs are refused outright.
+//! (or, for the login form, a double-submit cookie) by the one middleware `crate::csrf::verify`,
+//! and cross-site POSTs are refused outright.
 
 use crate::util::{client_ip, random_hex, sha256_hex};
 use crate::{AppError, AppState};
@@ -81,15 +82,6 @@ impl CurrentUser {
             Ok(())
         } else {
             Err(AppError::forbidden())
-        }
-    }
-
-    /// Checks the CSRF token a form sent.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
-        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.csrf_token.as_bytes()) {
-            Ok(())
-        } else {
-            Err(AppError::Csrf)
         }
     }
 }

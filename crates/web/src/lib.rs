@@ -2,6 +2,36 @@
 //! **Handlers check authorisation against the user's organisations on every request**; templates
 //! never query the database, they only render what handlers give them.
 
+/// Builds a router **and its route table from one list**, so the table cannot drift from what is
+/// served (the route-walk test in `crates/cli/tests/it/routes.rs` walks the table):
+///
+/// ```ignore
+/// route_table! {
+///     fn build, ROUTES;
+///     "/items" => get(items::list), post(items::create);
+/// }
+/// ```
+///
+/// gives `fn build() -> Router<AppState>` and `const ROUTES: &[(&str, &str)]` of
+/// `("get", "/items"), ("post", "/items")`. A `fallback(handler)` of a path serves every other
+/// method and is not listed.
+macro_rules! route_table {
+    (
+        $vis:vis fn $build:ident, $table:ident;
+        $( $path:literal => $m1:ident($h1:path) $(, $m:ident($h:path))* ; )*
+    ) => {
+        $vis fn $build() -> axum::Router<$crate::AppState> {
+            axum::Router::new()
+                $( .route($path, axum::routing::$m1($h1) $(.$m($h))* ) )*
+        }
+
+        /// `(method, path)` of every route `build()` serves (lower-case method names).
+        $vis const $table: &[(&str, &str)] = &[
+            $( (stringify!($m1), $path), $( (stringify!($m), $path), )* )*
+        ];
+    };
+}
+
 pub mod admin;
 pub mod api;
 pub mod applications;
@@ -9,6 +39,7 @@ mod assets;
 pub mod attachment_text;
 pub mod auth;
 pub mod charts;
+pub mod csrf;
 pub mod error;
 pub mod mail;
 mod portal;
@@ -96,9 +127,11 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     use tower_http::limit::RequestBodyLimitLayer;
     let limit = state.config.max_upload_bytes + 1024 * 1024;
+    // The one CSRF check of the back office and of the portal's forms (not the bearer-token API).
+    let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::verify);
     Router::new()
-        .merge(portal::router())
-        .nest("/admin", admin::router())
+        .merge(portal::router().route_layer(csrf.clone()))
+        .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
         .merge(assets::router())
         .fallback(not_found)
@@ -108,6 +141,58 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Where a route is mounted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// The public portal (`/…`).
+    Portal,
+    /// The back office (`/admin…`).
+    Admin,
+    /// The JSON API (`/api/v1…`).
+    Api,
+    /// Static files (`/static/…`).
+    Assets,
+}
+
+/// One route the application serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub area: Area,
+    pub method: axum::http::Method,
+    /// The full path as axum matches it, with `{param}` placeholders: `/admin/items/{id}/edit`.
+    pub path: String,
+}
+
+/// A `route_table!` list: `(method, path)` pairs.
+type RouteTable = &'static [(&'static str, &'static str)];
+
+/// **Every route of [`router`]**, from the same lists that build it (see `route_table!`).
+pub fn routes() -> Vec<Route> {
+    let tables: [(Area, &str, RouteTable); 4] = [
+        (Area::Portal, "", portal::ROUTES),
+        (Area::Admin, "/admin", admin::ROUTES),
+        (Area::Api, "/api/v1", api::ROUTES),
+        (Area::Assets, "", assets::ROUTES),
+    ];
+    let mut out = Vec::new();
+    for (area, prefix, table) in tables {
+        for (method, path) in table {
+            if *method == "fallback" {
+                continue;
+            }
+            let method = axum::http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .expect("a method name of route_table!");
+            let path = match (prefix, *path) {
+                ("", p) => p.to_string(),
+                (pre, "/") => pre.to_string(),
+                (pre, p) => format!("{pre}{p}"),
+            };
+            out.push(Route { area, method, path });
+        }
+    }
+    out
 }
 
 /// Unknown paths: JSON under the API, the HTML error page elsewhere.

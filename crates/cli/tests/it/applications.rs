@@ -56,12 +56,9 @@ fn tracking_code(page: &str) -> String {
 
 async fn lookup(app: &TestApp, code: &str, tail: &str) -> (StatusCode, String) {
     let r = app
-        .new_client()
-        .post(app.url("/ysqgk/cx"))
-        .form(&[("code", code), ("tail", tail)])
-        .send()
-        .await
-        .unwrap();
+        .visitor()
+        .post("/ysqgk/cx", &[("code", code), ("tail", tail)])
+        .await;
     let s = r.status();
     (s, r.text().await.unwrap())
 }
@@ -353,16 +350,16 @@ both_backends!(
         assert!(!status.contains("李主任"), "the approver stays internal");
         // Letters: the applicant downloads the answer; the handler every letter so far.
         let r = app
-            .new_client()
-            .post(app.url("/ysqgk/cx"))
-            .form(&[
-                ("code", code.as_str()),
-                ("tail", "8000"),
-                ("letter", "answer"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .visitor()
+            .post(
+                "/ysqgk/cx",
+                &[
+                    ("code", code.as_str()),
+                    ("tail", "8000"),
+                    ("letter", "answer"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let bytes = r.bytes().await.unwrap();
         assert!(bytes.starts_with(b"PK"));

@@ -8,7 +8,7 @@ use crate::support::TestApp;
 use gongkai_db::attachments::{self, ExtractedText, NewAttachment, TextStatus};
 use gongkai_search::Filters;
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Part;
 use std::path::Path;
 use std::process::Command;
 
@@ -80,24 +80,6 @@ fn to_pdf(docx: &[u8], work: &Path) -> Vec<u8> {
     std::fs::read(out.join("名单.pdf")).expect("the converted PDF")
 }
 
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let resp = app
-        .client()
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(body))
-}
-
 async fn status_of(app: &TestApp, id: i64) -> String {
     gongkai_db::items::get(&mut *app.conn().await, id)
         .await
@@ -113,9 +95,10 @@ async fn create_with_files(
     body: &str,
     files: Vec<(&str, Vec<u8>)>,
 ) -> (i64, String) {
-    let csrf = app.csrf_token("/admin/items/new").await;
-    let mut form = Form::new()
-        .text("csrf_token", csrf)
+    let me = app.signed_in(app.client());
+    let mut form = me
+        .multipart()
+        .await
         .text("title", title.to_string())
         .text("org_id", app.org_id("市民政局").await.to_string())
         .text("column_ids", app.column_id("tzgg").await.to_string())
@@ -223,10 +206,9 @@ both_backends!(
         assert!(page.contains(&format!("身份证号<mark>{VALID_ID}</mark>，住址盘锦市")));
 
         // Publishing is refused, naming the attachments; nothing changes.
-        let csrf = app.csrf_token(&edit).await;
+        let me = app.signed_in(app.client());
         let publish = format!("/admin/items/{id}/publish");
-        let (status, page) =
-            post_form(&app, &publish, &[("csrf_token", &csrf), ("reason", REASON)]).await;
+        let (status, page) = me.submit(&publish, &[("reason", REASON)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("内容安全检查发现9处个人信息或错误，未发布"));
         assert!(page.contains("附件中的内容无法在线脱敏"));
@@ -236,15 +218,14 @@ both_backends!(
 
         // 一键脱敏 fixes the body only; the files still block.
         let version = crate::support::html::hidden_input(&page, "version").expect("version");
-        let (status, location) = post_form(
-            &app,
-            &format!("/admin/items/{id}/guard/mask"),
-            &[("csrf_token", &csrf), ("version", &version)],
-        )
-        .await;
+        let (status, location) = me
+            .submit(
+                &format!("/admin/items/{id}/guard/mask"),
+                &[("version", &version)],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-        let (status, page) =
-            post_form(&app, &publish, &[("csrf_token", &csrf), ("reason", REASON)]).await;
+        let (status, page) = me.submit(&publish, &[("reason", REASON)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             page.contains("内容安全检查发现8处"),
@@ -257,12 +238,12 @@ both_backends!(
                 .unwrap();
             item.version.to_string()
         };
-        let (_, location) = post_form(
-            &app,
-            &format!("/admin/items/{id}/guard/mask"),
-            &[("csrf_token", &csrf), ("version", &again)],
-        )
-        .await;
+        let (_, location) = me
+            .submit(
+                &format!("/admin/items/{id}/guard/mask"),
+                &[("version", &again)],
+            )
+            .await;
         assert!(
             location.ends_with("notice=guard_attachments_only"),
             "{location}"
@@ -270,16 +251,15 @@ both_backends!(
 
         // Removing the files (the remedy for a PDF) unblocks publishing.
         for t in &texts {
-            let (status, _) = post_form(
-                &app,
-                &format!("/admin/items/{id}/attachments/{}/delete", t.id),
-                &[("csrf_token", &csrf)],
-            )
-            .await;
+            let (status, _) = me
+                .submit(
+                    &format!("/admin/items/{id}/attachments/{}/delete", t.id),
+                    &[],
+                )
+                .await;
             assert_eq!(status, StatusCode::SEE_OTHER);
         }
-        let (status, location) =
-            post_form(&app, &publish, &[("csrf_token", &csrf), ("reason", REASON)]).await;
+        let (status, location) = me.submit(&publish, &[("reason", REASON)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert_eq!(status_of(&app, id).await, "published");
     }
@@ -340,18 +320,17 @@ both_backends!(
             format!("咨询电话{LANDLINE}。").as_bytes(),
         )
         .await;
-        let csrf = app.csrf_token(&format!("/admin/items/{id}/edit")).await;
-        let (status, location) = post_form(
-            &app,
-            &format!("/admin/items/{id}/publish"),
-            &[
-                ("csrf_token", &csrf),
-                ("reason", REASON),
-                ("guard_override", "1"),
-                ("override_reason", "附件所列为单位对外公开的办公电话"),
-            ],
-        )
-        .await;
+        let me = app.signed_in(app.client());
+        let (status, location) = me
+            .submit(
+                &format!("/admin/items/{id}/publish"),
+                &[
+                    ("reason", REASON),
+                    ("guard_override", "1"),
+                    ("override_reason", "附件所列为单位对外公开的办公电话"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let after: String = sqlx::query_scalar(
             "SELECT after_json FROM audit_log WHERE action = 'item.publish' AND entity_id = $1",

@@ -1,5 +1,6 @@
 //! Real-browser tests: Debian's chromium driven through chromedriver (fantoccini), headless.
-//! `scripts/test` installs both and exports `CHROMEDRIVER` and `CHROME_BIN`.
+//! `scripts/test` installs both and exports `CHROMEDRIVER` and `CHROME_BIN`. [`Browser`] is **the
+//! one launcher** of the test binary: other modules' browser tests use it too.
 
 use crate::support::{ADMIN_PASSWORD, Backend, TestApp};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -8,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// A chromedriver process and a browser session; both end when this is dropped or closed.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -29,7 +30,7 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    async fn start() -> Browser {
+    pub(crate) async fn start() -> Browser {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chrome_bin = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -77,14 +78,14 @@ impl Browser {
         panic!("chromedriver at {url} did not start a session: {last_err}");
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.client
             .goto(url)
             .await
             .unwrap_or_else(|e| panic!("goto {url}: {e}"));
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub(crate) async fn fill(&self, css: &str, text: &str) {
         let el = self
             .client
             .find(Locator::Css(css))
@@ -95,7 +96,7 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let el = self
             .client
             .find(Locator::Css(css))
@@ -106,7 +107,7 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
-    async fn wait_for_url(&self, part: &str) -> String {
+    pub(crate) async fn wait_for_url(&self, part: &str) -> String {
         for _ in 0..100 {
             let url = self
                 .client
@@ -126,8 +127,21 @@ impl Browser {
         );
     }
 
+    /// Waits (at most 20 s) for an element; returns its text.
+    pub(crate) async fn wait_for(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
     /// Saves a screenshot beside the build output for people to look at; returns its path.
-    async fn screenshot(&self, name: &str) -> std::path::PathBuf {
+    pub(crate) async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = std::env::var("CARGO_TARGET_DIR")
             .map(std::path::PathBuf::from)
@@ -138,7 +152,7 @@ impl Browser {
     }
 
     /// Signs in as `admin` and waits until the back office is shown.
-    async fn login(&self, app: &TestApp) {
+    pub(crate) async fn login(&self, app: &TestApp) {
         self.goto(&app.url("/admin/login")).await;
         self.fill("#f-username", "admin").await;
         self.fill("#f-password", ADMIN_PASSWORD).await;
@@ -150,7 +164,7 @@ impl Browser {
             .expect("the back office after signing in");
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.client.clone().close().await;
     }
 }

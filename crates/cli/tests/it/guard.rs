@@ -2,11 +2,10 @@
 //! body holds personal information, until it is masked or overridden with a recorded reason; the
 //! scan of published content lists what slipped through.
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp, outcome};
 use gongkai_db::items;
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
-use reqwest::multipart::Form;
 
 /// A valid resident ID number (GB 11643 check character 3) and the same with a wrong check digit.
 const VALID_ID: &str = "211102198001011233";
@@ -19,35 +18,18 @@ async fn status_of(app: &TestApp, id: i64) -> String {
         .status
 }
 
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let resp = app
-        .client()
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(body))
-}
-
 both_backends!(
     an_id_number_blocks_publishing_until_masked,
     |app| async move {
         app.login_admin().await;
-        let csrf = app.csrf_token("/admin/items/new").await;
+        let me = app.signed_in(app.client());
         let body = format!(
             "申请人王某，身份证号{VALID_ID}，现住盘锦市。\n\n另一号码{INVALID_ID}校验位不对。"
         );
         // 保存并发布 in the editor: the draft is saved, publishing refused.
-        let form = Form::new()
-            .text("csrf_token", csrf.clone())
+        let form = me
+            .multipart()
+            .await
             .text("title", "关于王某政府信息公开申请的答复")
             .text("org_id", app.org_id("市财政局").await.to_string())
             .text("column_ids", app.column_id("tzgg").await.to_string())
@@ -80,12 +62,7 @@ both_backends!(
         let edit = format!("/admin/items/{id}/edit");
         let page = app.get_ok(&edit).await;
         assert!(page.contains("发现 1 处个人信息或错误"), "one hit only");
-        let (status, page) = post_form(
-            &app,
-            &format!("/admin/items/{id}/publish"),
-            &[("csrf_token", &csrf)],
-        )
-        .await;
+        let (status, page) = me.submit(&format!("/admin/items/{id}/publish"), &[]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("内容安全检查发现1处个人信息或错误，未发布"));
         assert!(page.contains("正文第11字处发现身份证号：211102********1233"));
@@ -95,12 +72,12 @@ both_backends!(
         // 一键脱敏 saves a new version through the audited update path.
         let version = crate::support::html::hidden_input(&page, "version").expect("version");
         let updates_before = app.count("audit_log").await;
-        let (status, location) = post_form(
-            &app,
-            &format!("/admin/items/{id}/guard/mask"),
-            &[("csrf_token", &csrf), ("version", &version)],
-        )
-        .await;
+        let (status, location) = me
+            .submit(
+                &format!("/admin/items/{id}/guard/mask"),
+                &[("version", &version)],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert!(location.ends_with("notice=masked"));
         assert_eq!(app.count("audit_log").await, updates_before + 1);
@@ -112,15 +89,12 @@ both_backends!(
         );
         assert_eq!(item.version, version.parse::<i64>().expect("int") + 1);
 
-        let (status, location) = post_form(
-            &app,
-            &format!("/admin/items/{id}/publish"),
-            &[
-                ("csrf_token", &csrf),
-                ("reason", "脱敏后直接发布（先发后审）"),
-            ],
-        )
-        .await;
+        let (status, location) = me
+            .submit(
+                &format!("/admin/items/{id}/publish"),
+                &[("reason", "脱敏后直接发布（先发后审）")],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert_eq!(status_of(&app, id).await, "published");
         let public = app.get_ok(&format!("/items/{id}")).await;
@@ -136,47 +110,41 @@ both_backends!(
         let mut f = app.item("市民政局", "tzgg", "值班安排").await;
         f.body = "节日期间值班电话：13812345678，卡号6217 0001 2345 6788。".into();
         let id = app.create_item(f).await;
-        let csrf = app.csrf_token(&format!("/admin/items/{id}/edit")).await;
+        let me = app.signed_in(app.client());
         let path = format!("/admin/items/{id}/publish");
 
-        let (status, page) = post_form(
-            &app,
-            &path,
-            &[
-                ("csrf_token", &csrf),
-                ("guard_override", "1"),
-                ("override_reason", "  "),
-            ],
-        )
-        .await;
+        let (status, page) = me
+            .submit(&path, &[("guard_override", "1"), ("override_reason", "  ")])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("放行须填写理由"));
         assert_eq!(status_of(&app, id).await, "draft");
 
         // Without the CSRF token nothing happens either.
-        let (status, _) = post_form(
-            &app,
-            &path,
-            &[
-                ("guard_override", "1"),
-                ("override_reason", "值班电话需公开"),
-            ],
+        let (status, _) = outcome(
+            me.post_without_csrf(
+                &path,
+                &[
+                    ("guard_override", "1"),
+                    ("override_reason", "值班电话需公开"),
+                ],
+            )
+            .await,
         )
         .await;
         assert_ne!(status, StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "draft");
 
-        let (status, location) = post_form(
-            &app,
-            &path,
-            &[
-                ("csrf_token", &csrf),
-                ("guard_override", "1"),
-                ("override_reason", "值班电话需向公众公开"),
-                ("reason", "节日值班安排须当日公开"),
-            ],
-        )
-        .await;
+        let (status, location) = me
+            .submit(
+                &path,
+                &[
+                    ("guard_override", "1"),
+                    ("override_reason", "值班电话需向公众公开"),
+                    ("reason", "节日值班安排须当日公开"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert_eq!(status_of(&app, id).await, "published");
         let after: String = sqlx::query_scalar(
@@ -236,32 +204,30 @@ both_backends!(
     the_lists_are_configurable_and_bad_lines_change_nothing,
     |app| async move {
         app.login_admin().await;
-        let csrf = app.csrf_token("/admin/guard/lists").await;
+        let me = app.signed_in(app.client());
         let audit_before = app.audit_count().await;
-        let (status, page) = post_form(
-            &app,
-            "/admin/guard/lists",
-            &[
-                ("csrf_token", &csrf),
-                ("sensitive_words", "试点名单"),
-                ("known_errors", "盘锦市政府办公厅"),
-            ],
-        )
-        .await;
+        let (status, page) = me
+            .submit(
+                "/admin/guard/lists",
+                &[
+                    ("sensitive_words", "试点名单"),
+                    ("known_errors", "盘锦市政府办公厅"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("严重错误第1行应写作“错误写法 =&gt; 正确写法”"));
         assert_eq!(app.audit_count().await, audit_before);
 
-        let (status, location) = post_form(
-            &app,
-            "/admin/guard/lists",
-            &[
-                ("csrf_token", &csrf),
-                ("sensitive_words", "试点名单"),
-                ("known_errors", "盘锦市政府办公厅 => 盘锦市人民政府办公室"),
-            ],
-        )
-        .await;
+        let (status, location) = me
+            .submit(
+                "/admin/guard/lists",
+                &[
+                    ("sensitive_words", "试点名单"),
+                    ("known_errors", "盘锦市政府办公厅 => 盘锦市人民政府办公室"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert_eq!(app.audit_count().await, audit_before + 2);
 
@@ -272,12 +238,12 @@ both_backends!(
         assert!(page.contains("发现 2 处个人信息或错误"));
         assert!(page.contains("盘锦市人民政府办公室"), "the correction");
         let version = crate::support::html::hidden_input(&page, "version").expect("version");
-        let (status, _) = post_form(
-            &app,
-            &format!("/admin/items/{id}/guard/mask"),
-            &[("csrf_token", &csrf), ("version", &version)],
-        )
-        .await;
+        let (status, _) = me
+            .submit(
+                &format!("/admin/items/{id}/guard/mask"),
+                &[("version", &version)],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let item = items::get(&mut *app.conn().await, id).await.expect("item");
         assert_eq!(item.body_source, "经盘锦市人民政府办公室同意，公布****。");

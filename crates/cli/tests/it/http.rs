@@ -415,7 +415,11 @@ both_backends!(
             .client()
             .post(app.url("/admin/items"))
             .header("content-type", "multipart/form-data; boundary=XYZ")
-            .body("--XYZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n半截")
+            // The token first, as the editor sends it; then a body cut short.
+            .body(format!(
+                "--XYZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+                 --XYZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n半截"
+            ))
             .send()
             .await
             .expect("post");

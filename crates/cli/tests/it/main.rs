@@ -38,6 +38,7 @@ mod plan_review;
 mod plans;
 mod proposals;
 mod reports;
+mod routes;
 mod search;
 mod snapshots;
 mod storage;

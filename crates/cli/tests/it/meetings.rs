@@ -127,7 +127,7 @@ both_backends!(
             .await
             .unwrap();
         assert!(page.contains("报名列席"));
-        let token = html::hidden_input(&page, "form_token").unwrap();
+        let token = html::hidden_input(&page, "csrf_token").unwrap();
         let apply = |phone: &'static str, token: String, website: &'static str| {
             let citizen = citizen.clone();
             let url = app.url(&format!("/hygk/{upcoming}/apply"));
@@ -135,7 +135,7 @@ both_backends!(
                 citizen
                     .post(url)
                     .form(&[
-                        ("form_token", token.as_str()),
+                        ("csrf_token", token.as_str()),
                         ("website", website),
                         ("name", "王小明"),
                         ("kind", "citizen"),

@@ -99,7 +99,6 @@ pub async fn queue(
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct RegisterForm {
-    csrf_token: String,
     org_id: String,
     channel: String,
     submitted_on: String,
@@ -201,7 +200,6 @@ pub async fn register(
     user: CurrentUser,
     AdminForm(f): AdminForm<RegisterForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut inv = Invalid::default();
     let org_id: Option<i64> = f.org_id.trim().parse().ok();
     match org_id {
@@ -368,7 +366,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ActionForm {
-    csrf_token: String,
     action: String,
     on: String,
     due_by: String,
@@ -476,7 +473,6 @@ pub async fn action(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     load_for(&mut tx, &user, id).await?;
     let (event, extra) = match build_event(&f) {
@@ -594,7 +590,6 @@ pub async fn templates(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TemplateForm {
-    csrf_token: String,
     org_id: String,
     kind: String,
     body: String,
@@ -607,7 +602,6 @@ pub async fn save_template(
     user: CurrentUser,
     AdminForm(f): AdminForm<TemplateForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let org_id: i64 = f
         .org_id
         .trim()

@@ -417,8 +417,6 @@ pub async fn scheme_form(
 #[derive(Deserialize)]
 pub struct SchemeForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     plan: String,
     #[serde(flatten)]
     fields: SchemeFields,
@@ -429,7 +427,6 @@ pub async fn scheme_save(
     user: CurrentUser,
     AdminForm(f): AdminForm<SchemeForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_manage_plans() {
         return Err(AppError::Forbidden(
             "只有政务公开办（监管）可以修改评分方案；第三方评估和各单位只能查看和导出".into(),

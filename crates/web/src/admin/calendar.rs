@@ -38,16 +38,8 @@ pub struct ListQuery {
 
 #[derive(Deserialize)]
 pub struct DaySubmit {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(flatten)]
     fields: DayFields,
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 /// What the page's form is doing.
@@ -188,7 +180,6 @@ async fn save(
     s: DaySubmit,
 ) -> Result<Response, AppError> {
     user.require(user.perms.can_manage_site())?;
-    user.check_csrf(&s.csrf_token)?;
     let mode = || match editing {
         Some(d) => Mode::Edit(d),
         None => Mode::Add,
@@ -254,10 +245,8 @@ pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(date): Path<String>,
-    AdminForm(s): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
     user.require(user.perms.can_manage_site())?;
-    user.check_csrf(&s.csrf_token)?;
     let date = parse_path_date(&date)?;
     let mut tx = state.db.begin().await?;
     cal::delete(&mut tx, &user.actor(), date).await?;

@@ -27,7 +27,6 @@ pub struct EventsQuery {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct EventForm {
-    csrf_token: String,
     plan: String,
     obligation_id: String,
     kind: String,
@@ -137,7 +136,6 @@ pub async fn record(
     user: CurrentUser,
     AdminForm(f): AdminForm<EventForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let fields = EventFields {
         obligation_id: f.obligation_id.clone(),
         kind: f.kind.clone(),
@@ -177,7 +175,6 @@ pub async fn record(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DeleteForm {
-    csrf_token: String,
     plan: String,
 }
 
@@ -187,7 +184,6 @@ pub async fn delete(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<DeleteForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let org = events::org_of(&mut tx, id).await?;
     match org {

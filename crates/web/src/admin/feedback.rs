@@ -319,7 +319,6 @@ pub async fn detail(
 }
 
 struct SubmitForm {
-    csrf_token: String,
     fields: SubmissionFields,
     uploads: Vec<(String, Vec<u8>)>,
 }
@@ -336,7 +335,6 @@ async fn read_submit_form(mut mp: Multipart) -> Result<SubmitForm, AppError> {
         }
     };
     let mut s = SubmitForm {
-        csrf_token: String::new(),
         fields: SubmissionFields::default(),
         uploads: Vec::new(),
     };
@@ -352,7 +350,6 @@ async fn read_submit_form(mut mp: Multipart) -> Result<SubmitForm, AppError> {
         }
         let value = field.text().await.map_err(bad)?;
         match name.as_str() {
-            "csrf_token" => s.csrf_token = value,
             "text" => s.fields.text = value,
             "urls" => s.fields.urls = value,
             "item_ids" => s.fields.item_ids.push(value),
@@ -369,7 +366,6 @@ pub async fn submit(
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let form = read_submit_form(mp).await?;
-    user.check_csrf(&form.csrf_token)?;
     let round = visible_round(&state, &user, id).await?;
     if !user.perms.can_answer_feedback_of(round.org_id) {
         return Err(AppError::Forbidden(
@@ -448,8 +444,6 @@ async fn refused_submit(
 #[derive(Deserialize)]
 pub struct ReviewForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     decision: String,
     #[serde(default)]
     comment: String,
@@ -461,7 +455,6 @@ pub async fn review(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ReviewForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let round = visible_round(&state, &user, id).await?;
     if !user.perms.can_manage_plans() {
         return Err(AppError::forbidden());

@@ -110,13 +110,11 @@ pub async fn open(
             e.body_text()
         ))
     };
-    let mut csrf = String::new();
     let mut f = FilingFields::default();
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let key = field.name().unwrap_or("").to_string();
         let value = field.text().await.map_err(bad)?;
         match key.as_str() {
-            "csrf_token" => csrf = value,
             "kind" => f.kind = value,
             "rule" => f.rule = value,
             "due_date" => f.due_date = value,
@@ -126,7 +124,6 @@ pub async fn open(
             _ => {}
         }
     }
-    user.check_csrf(&csrf)?;
     let choice = match f.validate() {
         Ok(c) => c,
         Err(inv) => return refuse(&state, &user, plan_id, &f, &inv).await,

@@ -33,8 +33,6 @@ pub(crate) fn hits_json(hits: &[ItemHit]) -> serde_json::Value {
 #[derive(Deserialize)]
 pub struct MaskForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     version: i64,
 }
 
@@ -46,7 +44,6 @@ pub async fn mask(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<MaskForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let item = items::get(&mut tx, id)
         .await
@@ -222,8 +219,6 @@ pub async fn lists_form(
 #[derive(Deserialize)]
 pub struct ListsForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     sensitive_words: String,
     #[serde(default)]
     known_errors: String,
@@ -237,7 +232,6 @@ pub async fn lists_save(
     if !user.perms.can_manage_site() {
         return Err(AppError::forbidden());
     }
-    user.check_csrf(&f.csrf_token)?;
     let lists = match gongkai_domain::guard::Lists::parse(&f.sensitive_words, &f.known_errors) {
         Ok(l) => l,
         Err(e) => {

@@ -5,7 +5,6 @@
 
 use super::common::{AdminForm, column_rows, error_map, notice_text, org_options, render};
 use super::guard;
-use super::login::CsrfOnly;
 use super::upload::{self, Upload};
 use crate::auth::CurrentUser;
 use crate::util::page_param;
@@ -108,7 +107,6 @@ pub(crate) fn urlencode(s: &str) -> String {
 /// What an editor form submits.
 struct Submission {
     fields: ItemFields,
-    csrf_token: String,
     version: i64,
     action: String,
     uploads: Vec<(String, Vec<u8>)>,
@@ -123,7 +121,6 @@ struct Submission {
 async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
     let mut s = Submission {
         fields: ItemFields::default(),
-        csrf_token: String::new(),
         version: 0,
         action: "save".into(),
         uploads: Vec::new(),
@@ -154,7 +151,6 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
         let value = field.text().await.map_err(bad)?;
         let f = &mut s.fields;
         match name.as_str() {
-            "csrf_token" => s.csrf_token = value,
             "version" => s.version = value.trim().parse().unwrap_or(0),
             "action" => s.action = value,
             "publish_reason" => s.publish_reason = value,
@@ -374,7 +370,6 @@ pub async fn create(
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let sub = read_submission(mp).await?;
-    user.check_csrf(&sub.csrf_token)?;
     let mut inv = Invalid::default();
     let input = sub.fields.validate();
     let uploads = check_uploads(&state, sub.uploads, &mut inv);
@@ -538,7 +533,6 @@ pub async fn update(
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let sub = read_submission(mp).await?;
-    user.check_csrf(&sub.csrf_token)?;
     let item = visible_item(&state, &user, id).await?;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
@@ -665,8 +659,6 @@ async fn publish_if_clean(
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     reason: String,
     #[serde(default)]
     guard_override: String,
@@ -680,7 +672,6 @@ pub async fn publish(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let item = visible_item(&state, &user, id).await?;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
@@ -732,9 +723,7 @@ pub async fn delete_attachment(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, attachment_id)): Path<(i64, i64)>,
-    AdminForm(f): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let item = visible_item(&state, &user, id).await?;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());

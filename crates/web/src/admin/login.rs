@@ -1,7 +1,7 @@
 //! Sign in and out of the back office.
 
 use super::common::{AdminForm, safe_next};
-use crate::auth::{self, CurrentUser, LOGIN_CSRF_COOKIE, LoginOutcome, constant_time_eq};
+use crate::auth::{self, CurrentUser, LOGIN_CSRF_COOKIE, LoginOutcome};
 use crate::util::ClientIp;
 use crate::util::{random_hex, sha256_hex};
 use crate::{AppError, AppState};
@@ -49,8 +49,6 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     next: String,
 }
 
@@ -60,13 +58,6 @@ pub async fn submit(
     jar: CookieJar,
     AdminForm(f): AdminForm<LoginForm>,
 ) -> Result<Response, AppError> {
-    let cookie = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    if cookie.is_empty() || !constant_time_eq(cookie.as_bytes(), f.csrf_token.as_bytes()) {
-        return Err(AppError::Csrf);
-    }
     let next = safe_next(Some(&f.next));
     let username = f.username.trim();
     if username.is_empty() || f.password.is_empty() {
@@ -109,19 +100,12 @@ pub async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf_token: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
-    user: CurrentUser,
+    // Only a signed-in user signs out (and the CSRF middleware has checked the session's token).
+    _user: CurrentUser,
     jar: CookieJar,
-    AdminForm(f): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     if let Some(c) = jar.get(auth::SESSION_COOKIE) {
         let mut conn = state.db.pool.acquire().await?;
         gongkai_db::auth::delete_session(&mut conn, &sha256_hex(c.value())).await?;

@@ -148,7 +148,6 @@ pub async fn list(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CreateForm {
-    csrf_token: String,
     #[serde(flatten)]
     fields: MeetingFields,
 }
@@ -158,7 +157,6 @@ pub async fn create(
     user: CurrentUser,
     AdminForm(f): AdminForm<CreateForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let input = match f.fields.validate() {
         Ok(i) => i,
         Err(inv) => return list_page(&state, &user, Some((&f.fields, &inv)), None).await,
@@ -250,7 +248,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct HeldForm {
-    csrf_token: String,
     minutes: String,
     live_url: String,
 }
@@ -261,7 +258,6 @@ pub async fn held(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<HeldForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let m = meetings::get(&mut tx, id).await?;
     if !user.perms.can_see_org(m.org_id) {
@@ -293,7 +289,6 @@ pub async fn held(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DecideForm {
-    csrf_token: String,
     decision: String,
     reason: String,
 }
@@ -304,7 +299,6 @@ pub async fn decide(
     Path(application_id): Path<i64>,
     AdminForm(f): AdminForm<DecideForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let meeting_id = meetings::meeting_of_attendance(&mut tx, application_id).await?;
     let Some(meeting_id) = meeting_id else {

@@ -124,7 +124,6 @@ async fn list_page(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct LimitForm {
-    csrf_token: String,
     reply_working_days: String,
 }
 
@@ -133,7 +132,6 @@ pub async fn save_limit(
     user: CurrentUser,
     AdminForm(f): AdminForm<LimitForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_set_message_limits() {
         return Err(AppError::forbidden());
     }
@@ -265,7 +263,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ActionForm {
-    csrf_token: String,
     responder_id: String,
     reply: String,
     reason: String,
@@ -285,7 +282,6 @@ async fn act(
     f: ActionForm,
     which: Act,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let m = load(&state, &user, id).await?;
     if !user.perms.can_handle_cases_of(m.org_id) {
         return Err(AppError::forbidden());

@@ -1,5 +1,6 @@
 //! The back office `/admin`: sign-in, item editor, site structure, users, audit log, settings.
-//! Cross-site POSTs are refused by middleware; each handler also checks its form's CSRF token.
+//! Cross-site POSTs are refused by middleware, and every POST's CSRF token is checked by the
+//! CSRF middleware (`crate::csrf`) before any handler runs.
 
 mod annual_report;
 mod applications;
@@ -31,157 +32,111 @@ use crate::{AppError, AppState};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::json;
 
+route_table! {
+    pub(crate) fn build, ROUTES;
+    "/" => get(dashboard);
+    "/login" => get(login::form), post(login::submit);
+    "/logout" => post(login::logout);
+    "/items" => get(items::list), post(items::create);
+    "/items/new" => get(items::new_form);
+    "/items/{id}/edit" => get(items::edit_form), post(items::update);
+    "/items/{id}/publish" => post(items::publish);
+    "/items/{id}/guard/mask" => post(guard::mask);
+    "/guard" => get(guard::scan_page);
+    "/guard/lists" => get(guard::lists_form), post(guard::lists_save);
+    "/items/{id}/attachments/{attachment_id}/delete" => post(items::delete_attachment);
+    "/columns" => get(site::columns_list), post(site::column_create);
+    "/columns/new" => get(site::column_new);
+    "/columns/{id}" => get(site::column_edit), post(site::column_update);
+    "/orgs" => get(site::orgs_list), post(site::org_create);
+    "/orgs/new" => get(site::org_new);
+    "/orgs/{id}" => get(site::org_edit), post(site::org_update);
+    "/settings" => get(site::settings_form), post(site::settings_save);
+    "/users" => get(people::list), post(people::create);
+    "/users/new" => get(people::new_form);
+    "/users/{id}" => get(people::detail);
+    "/users/{id}/grants" => post(people::grant);
+    "/users/{id}/grants/{grant_id}/delete" => post(people::revoke);
+    "/users/{id}/active" => post(people::set_active);
+    "/users/{id}/password" => post(people::reset_password);
+    "/account" => get(people::account);
+    "/account/password" => post(people::change_password);
+    "/account/email" => post(people::change_email);
+    "/account/tokens" => post(people::create_token);
+    "/account/tokens/{id}/revoke" => post(people::revoke_token);
+    "/audit" => get(people::audit_log);
+    "/supervision" => get(supervision::board);
+    "/supervision/periods" => get(supervision::periods);
+    "/supervision/interpretations" => get(interpretations::page);
+    "/supervision/notice" => get(notice::page);
+    "/supervision/notice.xlsx" => get(notice::xlsx_file);
+    "/supervision/notice.docx" => get(notice::docx_file);
+    "/supervision/notice/publish" => post(notice::publish);
+    "/supervision/tree" => get(supervision::tree);
+    "/events" => get(events::list), post(events::record);
+    "/events/{id}/delete" => post(events::delete);
+    "/assessment" => get(assessment::ranking);
+    "/assessment.csv" => get(assessment::csv);
+    "/assessment/units/{org_id}" => get(assessment::unit);
+    "/assessment/scheme" => get(assessment::scheme_form), post(assessment::scheme_save);
+    "/plans" => get(plans::index);
+    "/plans/import" => get(plans::import_new), post(plans::import_create);
+    "/plans/imports/{id}" => get(plans::review);
+    "/plans/imports/{id}/confirm" => post(plans::confirm);
+    "/plans/imports/{id}/edit" => post(plans::edit);
+    "/plans/imports/{id}/discard" => post(plans::discard);
+    "/plans/{id}" => get(plans::view);
+    "/plans/{id}/duties/{duty_id}/column" => post(plans::set_obligation_column);
+    "/plans/{id}/filings" => post(filings::open);
+    "/feedback" => get(feedback::list);
+    "/feedback/{id}" => get(feedback::detail);
+    "/feedback/{id}/submit" => post(feedback::submit);
+    "/feedback/{id}/review" => post(feedback::review);
+    "/feedback/{id}/attachments/{attachment_id}" => get(feedback::attachment);
+    "/calendar" => get(calendar::list), post(calendar::create);
+    "/calendar/{date}" => get(calendar::edit_form), post(calendar::update);
+    "/calendar/{date}/delete" => post(calendar::delete);
+    "/notifications" => get(notifications::list);
+    "/notifications/read-all" => post(notifications::mark_all_read);
+    "/notifications/{id}/read" => post(notifications::mark_read);
+    "/proposals" => get(proposals::list), post(proposals::assign);
+    "/proposals/new" => get(proposals::new_form);
+    "/proposals/{id}" => get(proposals::detail);
+    "/proposals/{id}/{step}" => post(proposals::step);
+    "/meetings" => get(meetings::list), post(meetings::create);
+    "/meetings/{id}" => get(meetings::detail);
+    "/meetings/{id}/held" => post(meetings::held);
+    "/meetings/applications/{id}/decide" => post(meetings::decide);
+    "/messages" => get(messages::list);
+    "/messages/settings" => post(messages::save_limit);
+    "/messages/{id}" => get(messages::detail);
+    "/messages/{id}/assign" => post(messages::assign);
+    "/messages/{id}/reply" => post(messages::reply);
+    "/messages/{id}/publish" => post(messages::publish);
+    "/messages/{id}/close" => post(messages::close);
+    "/opinion" => get(opinion::list), post(opinion::register);
+    "/opinion/{id}" => get(opinion::detail);
+    "/opinion/{id}/releases" => post(opinion::record_release);
+    "/applications" => get(applications::queue), post(applications::register);
+    "/applications/new" => get(applications::new_form);
+    "/applications/templates" => get(applications::templates), post(applications::save_template);
+    "/annual-report" => get(annual_report::page), post(annual_report::save);
+    "/annual-report/publish" => post(annual_report::publish);
+    "/annual-report.xlsx" => get(annual_report::xlsx);
+    "/annual-report.docx" => get(annual_report::docx);
+    "/applications/{id}" => get(applications::detail);
+    "/applications/{id}/action" => post(applications::action);
+    "/applications/{id}/letters/{kind}" => get(applications::letter);
+    "/items/{id}/workflow" => post(workflow::act);
+    "/reviews" => get(workflow::queue_page);
+    "/review-levels" => get(workflow::levels_page);
+    "/review-levels/{org_id}" => post(workflow::levels_save);
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/items", get(items::list).post(items::create))
-        .route("/items/new", get(items::new_form))
-        .route(
-            "/items/{id}/edit",
-            get(items::edit_form).post(items::update),
-        )
-        .route("/items/{id}/publish", post(items::publish))
-        .route("/items/{id}/guard/mask", post(guard::mask))
-        .route("/guard", get(guard::scan_page))
-        .route(
-            "/guard/lists",
-            get(guard::lists_form).post(guard::lists_save),
-        )
-        .route(
-            "/items/{id}/attachments/{attachment_id}/delete",
-            post(items::delete_attachment),
-        )
-        .route(
-            "/columns",
-            get(site::columns_list).post(site::column_create),
-        )
-        .route("/columns/new", get(site::column_new))
-        .route(
-            "/columns/{id}",
-            get(site::column_edit).post(site::column_update),
-        )
-        .route("/orgs", get(site::orgs_list).post(site::org_create))
-        .route("/orgs/new", get(site::org_new))
-        .route("/orgs/{id}", get(site::org_edit).post(site::org_update))
-        .route(
-            "/settings",
-            get(site::settings_form).post(site::settings_save),
-        )
-        .route("/users", get(people::list).post(people::create))
-        .route("/users/new", get(people::new_form))
-        .route("/users/{id}", get(people::detail))
-        .route("/users/{id}/grants", post(people::grant))
-        .route("/users/{id}/grants/{grant_id}/delete", post(people::revoke))
-        .route("/users/{id}/active", post(people::set_active))
-        .route("/users/{id}/password", post(people::reset_password))
-        .route("/account", get(people::account))
-        .route("/account/password", post(people::change_password))
-        .route("/account/email", post(people::change_email))
-        .route("/account/tokens", post(people::create_token))
-        .route("/account/tokens/{id}/revoke", post(people::revoke_token))
-        .route("/audit", get(people::audit_log))
-        .route("/supervision", get(supervision::board))
-        .route("/supervision/periods", get(supervision::periods))
-        .route("/supervision/interpretations", get(interpretations::page))
-        .route("/supervision/notice", get(notice::page))
-        .route("/supervision/notice.xlsx", get(notice::xlsx_file))
-        .route("/supervision/notice.docx", get(notice::docx_file))
-        .route("/supervision/notice/publish", post(notice::publish))
-        .route("/supervision/tree", get(supervision::tree))
-        .route("/events", get(events::list).post(events::record))
-        .route("/events/{id}/delete", post(events::delete))
-        .route("/assessment", get(assessment::ranking))
-        .route("/assessment.csv", get(assessment::csv))
-        .route("/assessment/units/{org_id}", get(assessment::unit))
-        .route(
-            "/assessment/scheme",
-            get(assessment::scheme_form).post(assessment::scheme_save),
-        )
-        .route("/plans", get(plans::index))
-        .route(
-            "/plans/import",
-            get(plans::import_new).post(plans::import_create),
-        )
-        .route("/plans/imports/{id}", get(plans::review))
-        .route("/plans/imports/{id}/confirm", post(plans::confirm))
-        .route("/plans/imports/{id}/edit", post(plans::edit))
-        .route("/plans/imports/{id}/discard", post(plans::discard))
-        .route("/plans/{id}", get(plans::view))
-        .route(
-            "/plans/{id}/duties/{duty_id}/column",
-            post(plans::set_obligation_column),
-        )
-        .route("/plans/{id}/filings", post(filings::open))
-        .route("/feedback", get(feedback::list))
-        .route("/feedback/{id}", get(feedback::detail))
-        .route("/feedback/{id}/submit", post(feedback::submit))
-        .route("/feedback/{id}/review", post(feedback::review))
-        .route(
-            "/feedback/{id}/attachments/{attachment_id}",
-            get(feedback::attachment),
-        )
-        .route("/calendar", get(calendar::list).post(calendar::create))
-        .route(
-            "/calendar/{date}",
-            get(calendar::edit_form).post(calendar::update),
-        )
-        .route("/calendar/{date}/delete", post(calendar::delete))
-        .route("/notifications", get(notifications::list))
-        .route(
-            "/notifications/read-all",
-            post(notifications::mark_all_read),
-        )
-        .route("/notifications/{id}/read", post(notifications::mark_read))
-        .route("/proposals", get(proposals::list).post(proposals::assign))
-        .route("/proposals/new", get(proposals::new_form))
-        .route("/proposals/{id}", get(proposals::detail))
-        .route("/proposals/{id}/{step}", post(proposals::step))
-        .route("/meetings", get(meetings::list).post(meetings::create))
-        .route("/meetings/{id}", get(meetings::detail))
-        .route("/meetings/{id}/held", post(meetings::held))
-        .route("/meetings/applications/{id}/decide", post(meetings::decide))
-        .route("/messages", get(messages::list))
-        .route("/messages/settings", post(messages::save_limit))
-        .route("/messages/{id}", get(messages::detail))
-        .route("/messages/{id}/assign", post(messages::assign))
-        .route("/messages/{id}/reply", post(messages::reply))
-        .route("/messages/{id}/publish", post(messages::publish))
-        .route("/messages/{id}/close", post(messages::close))
-        .route("/opinion", get(opinion::list).post(opinion::register))
-        .route("/opinion/{id}", get(opinion::detail))
-        .route("/opinion/{id}/releases", post(opinion::record_release))
-        .route(
-            "/applications",
-            get(applications::queue).post(applications::register),
-        )
-        .route("/applications/new", get(applications::new_form))
-        .route(
-            "/applications/templates",
-            get(applications::templates).post(applications::save_template),
-        )
-        .route(
-            "/annual-report",
-            get(annual_report::page).post(annual_report::save),
-        )
-        .route("/annual-report/publish", post(annual_report::publish))
-        .route("/annual-report.xlsx", get(annual_report::xlsx))
-        .route("/annual-report.docx", get(annual_report::docx))
-        .route("/applications/{id}", get(applications::detail))
-        .route("/applications/{id}/action", post(applications::action))
-        .route(
-            "/applications/{id}/letters/{kind}",
-            get(applications::letter),
-        )
-        .route("/items/{id}/workflow", post(workflow::act))
-        .route("/reviews", get(workflow::queue_page))
-        .route("/review-levels", get(workflow::levels_page))
-        .route("/review-levels/{org_id}", post(workflow::levels_save))
-        .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
+    build().layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }
 
 async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {

@@ -35,7 +35,6 @@ pub struct NoticeQuery {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PublishForm {
-    csrf_token: String,
     plan: String,
     as_of: String,
     column_id: String,
@@ -248,7 +247,6 @@ pub async fn publish(
     user: CurrentUser,
     AdminForm(f): AdminForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_manage_plans() {
         return Err(AppError::Forbidden(
             "只有政务公开办（监管）可以发布督查通报".into(),

@@ -76,7 +76,6 @@ fn view_json(v: &EventView, now: i64) -> serde_json::Value {
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct EventForm {
-    csrf_token: String,
     title: String,
     source: String,
     detected_at: String,
@@ -158,7 +157,6 @@ pub async fn register(
     user: CurrentUser,
     AdminForm(f): AdminForm<EventForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let fields = EventFields {
         title: f.title.clone(),
         source: f.source.clone(),
@@ -190,7 +188,6 @@ pub async fn register(
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ReleaseForm {
-    csrf_token: String,
     kind: String,
     released_at: String,
     url: String,
@@ -262,7 +259,6 @@ pub async fn record_release(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ReleaseForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let e = opinion::get(&mut tx, id)
         .await

@@ -1,7 +1,6 @@
 //! Users, role grants, the audit log, API tokens and one's own password.
 
 use super::common::{AdminForm, error_map, notice_text, org_options, render};
-use super::login::CsrfOnly;
 use crate::auth::{self, CurrentUser};
 use crate::util::page_param;
 use crate::{AppError, AppState};
@@ -83,7 +82,6 @@ pub async fn list(
 #[derive(Deserialize, Default, serde::Serialize, Clone)]
 #[serde(default)]
 pub struct NewUserForm {
-    csrf_token: String,
     username: String,
     display_name: String,
     password: String,
@@ -119,7 +117,6 @@ async fn new_form_page(
 ) -> Result<Response, AppError> {
     let mut shown = f.clone();
     shown.password.clear();
-    shown.csrf_token.clear();
     let html = render(
         state,
         user,
@@ -185,7 +182,6 @@ pub async fn create(
     if !user.perms.can_manage_users() {
         return Err(AppError::forbidden());
     }
-    user.check_csrf(&f.csrf_token)?;
     let mut inv = Invalid::default();
     let username = validate::username(&mut inv, &f.username);
     let display_name =
@@ -290,7 +286,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct GrantForm {
-    csrf_token: String,
     role: String,
     org_id: String,
 }
@@ -301,7 +296,6 @@ pub async fn grant(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<GrantForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut conn = state.db.pool.acquire().await?;
     let grants = users::all_grants(&mut conn).await?;
     drop(conn);
@@ -346,9 +340,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, grant_id)): Path<(i64, i64)>,
-    AdminForm(f): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let grants = users::grants(&mut tx, id).await?;
     let g = grants
@@ -372,7 +364,6 @@ pub async fn revoke(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ActiveForm {
-    csrf_token: String,
     active: String,
 }
 
@@ -382,7 +373,6 @@ pub async fn set_active(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ActiveForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let grants = users::all_grants(&mut tx).await?;
     if !manageable(&user, &grants, id) {
@@ -404,7 +394,6 @@ pub async fn set_active(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ResetForm {
-    csrf_token: String,
     password: String,
 }
 
@@ -414,7 +403,6 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ResetForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut inv = Invalid::default();
     validate::password(&mut inv, "password", &f.password);
     if !inv.is_empty() {
@@ -485,7 +473,6 @@ pub async fn account(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PasswordForm {
-    csrf_token: String,
     current_password: String,
     new_password: String,
     confirm_password: String,
@@ -496,7 +483,6 @@ pub async fn change_password(
     user: CurrentUser,
     AdminForm(f): AdminForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut conn = state.db.pool.acquire().await?;
     let me = users::get(&mut conn, user.id).await?;
     drop(conn);
@@ -530,7 +516,6 @@ pub async fn change_password(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct EmailForm {
-    csrf_token: String,
     email: String,
 }
 
@@ -540,7 +525,6 @@ pub async fn change_email(
     user: CurrentUser,
     AdminForm(f): AdminForm<EmailForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut inv = Invalid::default();
     let email = validate::optional_email(&mut inv, "email", &f.email);
     if !inv.is_empty() {
@@ -563,7 +547,6 @@ pub async fn change_email(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TokenForm {
-    csrf_token: String,
     name: String,
 }
 
@@ -572,7 +555,6 @@ pub async fn create_token(
     user: CurrentUser,
     AdminForm(f): AdminForm<TokenForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut inv = Invalid::default();
     let name = validate::required_text(&mut inv, "name", "令牌名称", &f.name, 40);
     if !inv.is_empty() {
@@ -602,9 +584,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    AdminForm(f): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     if !db_auth::revoke_token(&mut tx, &user.actor(), user.id, id).await? {
         return Err(AppError::not_found());

@@ -3,7 +3,6 @@
 //! person confirms**; a document that cannot be parsed leaves no trace at all.
 
 use super::common::{AdminForm, column_rows, notice_text, org_options, render};
-use super::login::CsrfOnly;
 
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
@@ -117,11 +116,9 @@ pub async fn import_create(
             ))
         }
     };
-    let (mut csrf, mut text, mut file): (String, String, Option<(String, Vec<u8>)>) =
-        (String::new(), String::new(), None);
+    let (mut text, mut file): (String, Option<(String, Vec<u8>)>) = (String::new(), None);
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         match field.name().unwrap_or("") {
-            "csrf_token" => csrf = field.text().await.map_err(bad)?,
             "text" => text = field.text().await.map_err(bad)?,
             "file" => {
                 let name = field.file_name().unwrap_or("").to_string();
@@ -133,7 +130,6 @@ pub async fn import_create(
             _ => {}
         }
     }
-    user.check_csrf(&csrf)?;
     let (source_name, extracted) = match file {
         Some((name, bytes)) => {
             let name = super::upload::clean_file_name(&name);
@@ -397,7 +393,6 @@ pub async fn confirm(
             e.body_text()
         ))
     };
-    let mut csrf = String::new();
     let mut names: Vec<(String, String)> = Vec::new();
     let mut picks: Vec<(String, i64)> = Vec::new();
     let mut columns_chosen = Vec::new();
@@ -406,9 +401,7 @@ pub async fn confirm(
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let key = field.name().unwrap_or("").to_string();
         let value = field.text().await.map_err(bad)?;
-        if key == "csrf_token" {
-            csrf = value;
-        } else if key == "lint_override" {
+        if key == "lint_override" {
             lint_override = !value.is_empty();
         } else if key == "override_reason" {
             override_reason = value;
@@ -433,7 +426,6 @@ pub async fn confirm(
             }
         }
     }
-    user.check_csrf(&csrf)?;
     let unit_map: Vec<UnitDecision> = names
         .into_iter()
         .map(|(idx, name)| UnitDecision {
@@ -497,7 +489,6 @@ pub async fn confirm(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct EditForm {
-    csrf_token: String,
     plan_json: String,
 }
 
@@ -508,7 +499,6 @@ pub async fn edit(
     AdminForm(f): AdminForm<EditForm>,
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
-    user.check_csrf(&f.csrf_token)?;
     let parsed: Plan = match serde_json::from_str(&f.plan_json) {
         Ok(p) => p,
         Err(e) => {
@@ -556,10 +546,8 @@ pub async fn discard(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    AdminForm(f): AdminForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     plans::discard_import(&mut tx, &user.actor(), id).await?;
     tx.commit().await?;
@@ -569,7 +557,6 @@ pub async fn discard(
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct ObligationColumnForm {
-    csrf_token: String,
     cadence: String,
     column_id: String,
 }
@@ -582,7 +569,6 @@ pub async fn set_obligation_column(
     AdminForm(f): AdminForm<ObligationColumnForm>,
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
-    user.check_csrf(&f.csrf_token)?;
     let column_id = match f.column_id.trim() {
         "" => None,
         s => Some(s.parse::<i64>().map_err(|_| {

@@ -154,7 +154,6 @@ pub async fn list(
 /// (`co_org_ids`, repeated) arrive as a list.
 #[derive(Default)]
 pub struct AssignFieldsForm {
-    csrf_token: String,
     fields: AssignFields,
 }
 
@@ -164,7 +163,6 @@ impl AssignFieldsForm {
         let f = &mut out.fields;
         for (k, v) in pairs {
             match k.as_str() {
-                "csrf_token" => out.csrf_token = v,
                 "kind" => f.kind = v,
                 "year" => f.year = v,
                 "number" => f.number = v,
@@ -251,7 +249,6 @@ pub async fn assign(
     AdminForm(pairs): AdminForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let f = AssignFieldsForm::from_pairs(pairs);
-    user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_assign_proposals() {
         return Err(AppError::forbidden());
     }
@@ -407,7 +404,6 @@ pub async fn detail(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct StepForm {
-    csrf_token: String,
     on: String,
     reason: String,
     org_id: String,
@@ -436,7 +432,6 @@ pub async fn step(
     Path((id, step)): Path<(i64, String)>,
     AdminForm(f): AdminForm<StepForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let mut tx = state.db.begin().await?;
     let case = proposals::get(&mut tx, id).await?;
     let co = proposals::co_orgs(&mut tx, id).await?;

@@ -70,8 +70,6 @@ async fn column_form(
 
 #[derive(Deserialize)]
 pub struct ColumnSubmit {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(flatten)]
     fields: ColumnFields,
 }
@@ -144,7 +142,6 @@ async fn column_save(
     s: ColumnSubmit,
 ) -> Result<Response, AppError> {
     user.require(user.perms.can_manage_site())?;
-    user.check_csrf(&s.csrf_token)?;
     let input = match s.fields.validate() {
         Ok(i) => i,
         Err(e) => {
@@ -253,8 +250,6 @@ async fn org_form(
 
 #[derive(Deserialize)]
 pub struct OrgSubmit {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(flatten)]
     fields: OrgFields,
 }
@@ -325,7 +320,6 @@ async fn org_save(
     s: OrgSubmit,
 ) -> Result<Response, AppError> {
     user.require(user.perms.can_manage_site())?;
-    user.check_csrf(&s.csrf_token)?;
     let input = match s.fields.validate() {
         Ok(i) => i,
         Err(e) => {
@@ -422,8 +416,6 @@ pub async fn settings_form(
 #[derive(Deserialize)]
 pub struct SettingsSubmit {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     index_pattern: String,
     /// Absent from older clients' forms: the stored limit is then left as it is.
     #[serde(default)]
@@ -436,7 +428,6 @@ pub async fn settings_save(
     AdminForm(s): AdminForm<SettingsSubmit>,
 ) -> Result<Response, AppError> {
     user.require(user.perms.can_manage_site())?;
-    user.check_csrf(&s.csrf_token)?;
     let pattern = IndexPattern::parse(&s.index_pattern);
     let limit = s
         .interpretation_limit

@@ -25,8 +25,6 @@ use serde_json::json;
 #[derive(Deserialize, Default)]
 pub struct WorkflowForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     action: String,
     #[serde(default)]
     comment: String,
@@ -49,7 +47,6 @@ pub async fn act(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<WorkflowForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     let caller = user.caller();
     let item = {
         let mut conn = state.db.pool.acquire().await?;
@@ -341,8 +338,6 @@ async fn levels_render(
 #[derive(Deserialize, Default)]
 pub struct LevelsForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     review_levels: String,
 }
 
@@ -352,7 +347,6 @@ pub async fn levels_save(
     Path(org_id): Path<i64>,
     AdminForm(f): AdminForm<LevelsForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&f.csrf_token)?;
     if !user.perms.can_manage_users_of(org_id) {
         return Err(AppError::Forbidden(
             "无权设置该机构的审核级数：须为该机构的单位管理员或系统管理员".into(),

@@ -23,32 +23,35 @@ use axum::Json;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use dto::*;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+route_table! {
+    pub(crate) fn build, ROUTES;
+    "/" => get(index);
+    "/openapi.json" => get(openapi_json);
+    "/orgs" => get(read::org_list);
+    "/orgs/{id}" => get(read::org_get);
+    "/columns" => get(read::column_list);
+    "/columns/{id}" => get(read::column_get);
+    "/items" => get(read::item_list), post(write::item_create);
+    "/items/{id}" => get(read::item_get), put(write::item_update);
+    "/items/{id}/draft" => get(write::item_draft);
+    "/search" => get(search::search);
+    "/items/{id}/publish" => post(workflow::item_publish);
+    "/items/{id}/unpublish" => post(workflow::item_unpublish);
+    "/items/{id}/submit" => post(workflow::item_submit);
+    "/items/{id}/review" => post(workflow::item_review);
+    "/items/{id}/schedule" => post(workflow::item_schedule);
+    "/items/{id}/unschedule" => post(workflow::item_unschedule);
+    "/items/{id}/withdraw" => post(workflow::item_withdraw);
+    "/items/{id}/post-review" => post(workflow::item_post_review);
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .route("/openapi.json", get(openapi_json))
-        .route("/orgs", get(read::org_list))
-        .route("/orgs/{id}", get(read::org_get))
-        .route("/columns", get(read::column_list))
-        .route("/columns/{id}", get(read::column_get))
-        .route("/items", get(read::item_list).post(write::item_create))
-        .route("/items/{id}", get(read::item_get).put(write::item_update))
-        .route("/items/{id}/draft", get(write::item_draft))
-        .route("/search", get(search::search))
-        .route("/items/{id}/publish", post(workflow::item_publish))
-        .route("/items/{id}/unpublish", post(workflow::item_unpublish))
-        .route("/items/{id}/submit", post(workflow::item_submit))
-        .route("/items/{id}/review", post(workflow::item_review))
-        .route("/items/{id}/schedule", post(workflow::item_schedule))
-        .route("/items/{id}/unschedule", post(workflow::item_unschedule))
-        .route("/items/{id}/withdraw", post(workflow::item_withdraw))
-        .route("/items/{id}/post-review", post(workflow::item_post_review))
+    build()
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(
             extract::MAX_JSON_BYTES,

@@ -1,16 +1,16 @@
 //! CSRF for the public's forms (no session): a double-submit token. The page sets an HttpOnly,
-//! SameSite=Strict cookie and puts the same random value in a hidden field; a post whose field
-//! does not match its cookie is refused. Cross-site posts are also refused by
-//! `auth::reject_cross_site` on the portal's post routes.
+//! SameSite=Strict cookie and puts the same random value in the hidden field `csrf_token`; the
+//! CSRF middleware (`crate::csrf`) refuses a post whose field does not match its cookie. Cross-site
+//! posts are also refused by `auth::reject_cross_site` on the portal's post routes.
 
-use crate::auth::constant_time_eq;
 use crate::util::random_hex;
 use crate::{AppError, AppState};
 use axum::extract::{FromRequest, Request};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::de::DeserializeOwned;
 
-const COOKIE: &str = "gk_form";
+/// The cookie holding a visitor's form token.
+pub const COOKIE: &str = "gk_form";
 
 /// The token for a form page: the visitor's existing one, or a new one set on `jar`.
 pub fn issue(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
@@ -25,15 +25,6 @@ pub fn issue(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
     c.set_path("/");
     c.set_secure(state.config.secure_cookies);
     (jar.add(c), token)
-}
-
-/// Refuses a post whose hidden token does not match the cookie.
-pub fn check(jar: &CookieJar, posted: &str) -> Result<(), AppError> {
-    let cookie = jar.get(COOKIE).map(|c| c.value()).unwrap_or_default();
-    if cookie.is_empty() || !constant_time_eq(cookie.as_bytes(), posted.trim().as_bytes()) {
-        return Err(AppError::Csrf);
-    }
-    Ok(())
 }
 
 /// A urlencoded public form whose rejection (malformed body, bad UTF-8) is a Chinese 400.

@@ -90,7 +90,7 @@ async fn page(
     let html = state.templates.render(
         "portal/meeting.html",
         minijinja::context! {
-            m => S(meeting), approved => approved, open => open, kinds => S(kinds), form_token => token,
+            m => S(meeting), approved => approved, open => open, kinds => S(kinds), csrf_token => token,
             values => S(values), errors => S(errors), applied => applied,
             breadcrumb => S(vec![
                 Crumb { name: TITLE.into(), href: "/hygk".into() },
@@ -121,7 +121,6 @@ pub async fn show(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ApplyForm {
-    form_token: String,
     website: String,
     #[serde(flatten)]
     fields: AttendFields,
@@ -135,7 +134,6 @@ pub async fn apply(
     form_token::PublicForm(f): form_token::PublicForm<ApplyForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    form_token::check(&jar, &f.form_token)?;
     let mut tx = state.db.begin().await?;
     let m = meetings::get(&mut tx, id).await.map_err(hide)?;
     let today = crate::worker::china_today();

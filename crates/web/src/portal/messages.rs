@@ -21,7 +21,7 @@ use minijinja::value::Serde as S;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::form_token::{PublicForm, check as check_csrf, issue as csrf_token};
+use super::form_token::{PublicForm, issue as csrf_token};
 use crate::util::ClientIp;
 
 fn crumbs(here: Option<&str>) -> Vec<Crumb> {
@@ -88,7 +88,6 @@ pub async fn show(
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct NewForm {
-    csrf_token: String,
     org_id: String,
     name: String,
     phone: String,
@@ -172,7 +171,6 @@ pub async fn submit(
     jar: CookieJar,
     PublicForm(f): PublicForm<NewForm>,
 ) -> Result<Response, AppError> {
-    check_csrf(&jar, &f.csrf_token)?;
     let fields = MessageFields {
         org_id: f.org_id.clone(),
         name: f.name.clone(),
@@ -354,7 +352,6 @@ pub async fn query(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct RateForm {
-    csrf_token: String,
     code: String,
     satisfaction: String,
 }
@@ -365,7 +362,6 @@ pub async fn rate(
     jar: CookieJar,
     PublicForm(f): PublicForm<RateForm>,
 ) -> Result<Response, AppError> {
-    check_csrf(&jar, &f.csrf_token)?;
     let Some(code) = message::normalize_code(&f.code) else {
         return query_page(
             &state,

@@ -12,6 +12,7 @@
 mod catalogue;
 mod feeds;
 mod form_token;
+pub(crate) use form_token::COOKIE as FORM_COOKIE;
 mod item;
 mod keywork;
 mod meetings;
@@ -25,7 +26,6 @@ mod ysqgk;
 
 use crate::{AppError, AppState};
 use axum::Router;
-use axum::routing::get;
 use gongkai_db::columns::{self, Column, Site};
 use gongkai_db::{DbError, Page, orgs as db_orgs};
 use gongkai_domain::seed::OPEN_GOV_ROOT;
@@ -36,41 +36,42 @@ use sqlx::AnyConnection;
 /// Items per page on column and organisation lists.
 pub(crate) const PER_PAGE: i64 = 20;
 
+route_table! {
+    pub(crate) fn build, ROUTES;
+    "/" => get(pages::home);
+    "/xxgk" => get(pages::xxgk);
+    "/columns/{slug}" => get(pages::column);
+    "/columns/{slug}/rss.xml" => get(feeds::column_rss);
+    "/columns/{slug}/atom.xml" => get(feeds::column_atom);
+    "/orgs/{id}/rss.xml" => get(feeds::org_rss);
+    "/orgs/{id}/atom.xml" => get(feeds::org_atom);
+    "/sitemap.xml" => get(sitemap::sitemap);
+    "/xxgk/catalogue.csv" => get(catalogue::csv);
+    "/xxgk/catalogue.xlsx" => get(catalogue::xlsx);
+    "/items/{id}" => get(item::show);
+    "/attachments/{id}/{name}" => get(item::attachment);
+    "/zdgz" => get(keywork::latest);
+    "/zdgz/{id}" => get(keywork::show);
+    "/orgs" => get(orgs::index);
+    "/orgs/{id}" => get(orgs::show);
+    "/search" => get(search::search);
+    "/jytabl" => get(proposals::list);
+    "/jytabl/{id}" => get(proposals::show);
+    "/hygk" => get(meetings::list);
+    "/hygk/{id}" => get(meetings::show);
+    "/hygk/{id}/apply" => post(meetings::apply);
+    "/messages" => get(messages::list);
+    "/messages/new" => get(messages::new_form), post(messages::submit);
+    "/messages/query" => get(messages::query);
+    "/messages/rate" => post(messages::rate);
+    "/messages/{id}" => get(messages::show);
+    "/ysqgk" => get(ysqgk::guide), post(ysqgk::submit);
+    "/ysqgk/cx" => get(ysqgk::lookup_form), post(ysqgk::lookup);
+    "/{file}" => get(sitemap::part), fallback(sitemap::not_found);
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/xxgk", get(pages::xxgk))
-        .route("/columns/{slug}", get(pages::column))
-        .route("/columns/{slug}/rss.xml", get(feeds::column_rss))
-        .route("/columns/{slug}/atom.xml", get(feeds::column_atom))
-        .route("/orgs/{id}/rss.xml", get(feeds::org_rss))
-        .route("/orgs/{id}/atom.xml", get(feeds::org_atom))
-        .route("/sitemap.xml", get(sitemap::sitemap))
-        .route("/xxgk/catalogue.csv", get(catalogue::csv))
-        .route("/xxgk/catalogue.xlsx", get(catalogue::xlsx))
-        .route("/items/{id}", get(item::show))
-        .route("/attachments/{id}/{name}", get(item::attachment))
-        .route("/zdgz", get(keywork::latest))
-        .route("/zdgz/{id}", get(keywork::show))
-        .route("/orgs", get(orgs::index))
-        .route("/orgs/{id}", get(orgs::show))
-        .route("/search", get(search::search))
-        .route("/jytabl", get(proposals::list))
-        .route("/jytabl/{id}", get(proposals::show))
-        .route("/hygk", get(meetings::list))
-        .route("/hygk/{id}", get(meetings::show))
-        .route("/hygk/{id}/apply", axum::routing::post(meetings::apply))
-        .route("/messages", get(messages::list))
-        .route(
-            "/messages/new",
-            get(messages::new_form).post(messages::submit),
-        )
-        .route("/messages/query", get(messages::query))
-        .route("/messages/rate", axum::routing::post(messages::rate))
-        .route("/messages/{id}", get(messages::show))
-        .route("/ysqgk", get(ysqgk::guide).post(ysqgk::submit))
-        .route("/ysqgk/cx", get(ysqgk::lookup_form).post(ysqgk::lookup))
-        .route("/{file}", get(sitemap::part).fallback(sitemap::not_found))
+    build()
         // The public's forms: cross-site posts are refused before any handler runs.
         .layer(axum::middleware::from_fn(crate::auth::reject_cross_site))
 }

@@ -38,7 +38,6 @@ const HOUR_MS: i64 = 3_600_000;
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ApplyForm {
-    csrf_token: String,
     /// Honeypot: hidden from people, filled by naive robots.
     website: String,
     org_id: String,
@@ -141,7 +140,6 @@ pub async fn submit(
     req: Request,
 ) -> Result<Response, AppError> {
     let (f, ip): (ApplyForm, String) = read_form(&state, req).await?;
-    super::form_token::check(&jar, &f.csrf_token)?;
     if !f.website.is_empty() {
         return Err(AppError::BadRequest(
             "提交被拒绝：请不要填写隐藏的“网址”栏".into(),
@@ -261,31 +259,40 @@ pub struct LookupForm {
 
 async fn lookup_page(
     state: &AppState,
+    jar: CookieJar,
     error: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let chrome = Chrome::load(&mut conn).await?;
     drop(conn);
+    let (jar, token) = super::form_token::issue(state, jar);
     let html: Html<String> = state.templates.render(
         "portal/ysqgk_lookup.html",
         minijinja::context! {
-            error => error,
+            error => error, csrf_token => token,
             breadcrumb => S(vec![Crumb { name: "依申请公开".into(), href: "/ysqgk".into() },
                                  Crumb { name: "办理进度查询".into(), href: Href::default() }]),
             ..chrome.ctx(Section::Other, "/ysqgk/cx", "办理进度查询")
         },
     )?;
-    Ok((status, html).into_response())
+    Ok((status, jar, html).into_response())
 }
 
 /// GET `/ysqgk/cx`: the lookup form.
-pub async fn lookup_form(State(state): State<AppState>) -> Result<Response, AppError> {
-    lookup_page(&state, None, StatusCode::OK).await
+pub async fn lookup_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    lookup_page(&state, jar, None, StatusCode::OK).await
 }
 
 /// POST `/ysqgk/cx`: the status page (or, with `letter`, that letter as DOCX).
-pub async fn lookup(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
+pub async fn lookup(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    req: Request,
+) -> Result<Response, AppError> {
     let (f, ip): (LookupForm, String) = read_form(&state, req).await?;
     let now = gongkai_db::now_ms();
     let mut conn = state.db.pool.acquire().await?;
@@ -304,6 +311,7 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Result<Respo
         drop(conn);
         return lookup_page(
             &state,
+            jar,
             Some("查询码或手机号码后4位不正确，请核对后重试"),
             StatusCode::NOT_FOUND,
         )
@@ -318,6 +326,7 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Result<Respo
     }
     let chrome = Chrome::load(&mut conn).await?;
     drop(conn);
+    let (jar, token) = super::form_token::issue(&state, jar);
     let deadline = case.deadline(&cal).ok();
     let letters: Vec<_> = available_letters(&case)
         .into_iter()
@@ -339,11 +348,11 @@ pub async fn lookup(State(state): State<AppState>, req: Request) -> Result<Respo
             timeline => S(timeline(&row, &events, true)),
             letters => S(letters),
             code => row.tracking_code,
-            tail => tail,
+            tail => tail, csrf_token => token,
             breadcrumb => S(vec![Crumb { name: "依申请公开".into(), href: "/ysqgk".into() },
                                  Crumb { name: "办理进度".into(), href: Href::default() }]),
             ..chrome.ctx(Section::Other, "/ysqgk/cx", "办理进度")
         },
     )?;
-    Ok(html.into_response())
+    Ok((jar, html).into_response())
 }

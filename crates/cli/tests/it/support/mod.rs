@@ -18,6 +18,8 @@
 //!   `get(path)`, `get_ok(path)`;
 //! - `login(user, pw)` / `try_login(..)` / `login_admin()`, `login_as(client, ..)`, `csrf_token(path)`;
 //! - `db()`, `conn()`, `state()`, `data_dir()`, `backend()`, `count(table)`, `audit_count()`;
+//! - one request helper per kind of user, CSRF handled (`support/users.rs`): `visitor()`,
+//!   `admin()`, `user(name, pw)`, `signed_in(client)` give a `users::User`; `api_user(id)` a `users::ApiUser`;
 //! - `create_user(name, role, org)`, `issue_token(user_id)`;
 //! - `org_id(name)`, `column_id(slug)`, `site_id()`, `item(org, column, title)`, `create_item(..)`,
 //!   `publish(id)`, `unpublish(id)`, `actor()`.
@@ -29,6 +31,9 @@
 #![allow(dead_code)]
 
 pub mod html;
+pub mod users;
+
+pub use users::outcome;
 
 use gongkai_db::{Actor, Db, columns, items, orgs};
 use gongkai_domain::item::ItemFields;

@@ -19,7 +19,6 @@ use serde::Deserialize;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PublishForm {
-    csrf_token: String,
     org: String,
     year: String,
     format: String,
@@ -56,7 +55,6 @@ pub async fn publish(
     user: CurrentUser,
     AdminForm(form): AdminForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf_token)?;
     let Some(f) = figures(&state, &user, &form.org, &form.year, &form.format).await? else {
         return Err(AppError::BadRequest("请选择机构".into()));
     };
