@@ -7,10 +7,14 @@
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use crate::guard;
-use gongkai_db::items::{self, Item};
-use gongkai_db::settings;
+use gongkai_db::items::{self, ChangeNote, Item};
 use gongkai_db::workflow::{self, Rights};
+use gongkai_db::{columns, settings};
+use gongkai_domain::Invalid;
+use gongkai_domain::item::{ItemFields, ItemInput};
+use gongkai_domain::model::ItemStatus;
 use gongkai_domain::role::Permissions;
+use gongkai_domain::role::Role;
 use gongkai_domain::workflow::WithdrawMode;
 
 /// The caller's workflow rights on an organisation, from the one permission table.
@@ -38,6 +42,145 @@ pub async fn visible(
         return Err(Refusal::not_found());
     }
     Ok(item)
+}
+
+/// Creates a draft in the default site for an organisation the caller edits for.
+pub async fn create(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    input: &ItemInput,
+) -> Outcome<i64> {
+    if !caller.perms.can_edit_items_of(input.org_id) {
+        return Err(Refusal::Forbidden(
+            "无权以该机构的名义发布信息：您的账号没有该机构的编辑权限".into(),
+        ));
+    }
+    check_links(tx, caller, input).await?;
+    let site = columns::default_site(tx).await?;
+    Ok(items::create(tx, &caller.actor, site.id, input).await?)
+}
+
+fn editable_by(caller: &Caller<'_>, item: &Item) -> Outcome<()> {
+    if caller.perms.can_edit_items_of(item.org_id) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(
+            "无权修改该信息：您的账号没有该信息所属机构的编辑权限".into(),
+        ))
+    }
+}
+
+/// Loads an item the caller may edit.
+pub async fn editable(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    id: i64,
+) -> Outcome<Item> {
+    let item = items::get(conn, id).await.map_err(|e| match e {
+        gongkai_db::DbError::NotFound(_) => Refusal::NotFound("信息不存在".into()),
+        other => other.into(),
+    })?;
+    editable_by(caller, &item)?;
+    Ok(item)
+}
+
+/// An edit of an item as the editor submitted it.
+pub struct Edit<'a> {
+    /// The version the editor loaded (optimistic locking).
+    pub version: i64,
+    /// The form as entered (kept with a pending revision), and its validated input.
+    pub fields: &'a ItemFields,
+    pub input: &'a ItemInput,
+    /// 勘误 (not major) or 实质性修改 (major, with its public 修改说明).
+    pub change: ChangeNote,
+    /// Whether the edit uploads attachments too.
+    pub adds_attachments: bool,
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    /// Saved as a new version.
+    Saved,
+    /// A 实质性修改 of a published item: it waits for review, the published text stays live.
+    RevisionProposed,
+}
+
+/// Saves an edit of `item` (loaded with [`editable`]).
+pub async fn edit(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    item: &Item,
+    edit: Edit<'_>,
+) -> Outcome<Edited> {
+    editable_by(caller, item)?;
+    if !caller.perms.can_edit_items_of(edit.input.org_id) {
+        return Err(Refusal::Forbidden("无权把信息转到该机构名下".into()));
+    }
+    check_links(tx, caller, edit.input).await?;
+    if item.status() == ItemStatus::Published && edit.change.major {
+        if edit.adds_attachments {
+            return Err(Refusal::Invalid(Invalid::one(
+                "attachments",
+                "实质性修改须先审核，附件请在修改审核通过后上传",
+            )));
+        }
+        propose_revision(tx, caller, item, edit.fields, &edit.change.note).await?;
+        return Ok(Edited::RevisionProposed);
+    }
+    items::update_noting(
+        tx,
+        &caller.actor,
+        item.id,
+        edit.version,
+        edit.input,
+        &edit.change,
+    )
+    .await?;
+    Ok(Edited::Saved)
+}
+
+/// The caller's part of the checks on linked documents (the rest, 谁起草、谁解读 included, is in
+/// `items::create` / `items::update`): a linked document must be one the caller can see, and only
+/// the supervising office or a system administrator may confirm a cross-organisation
+/// interpretation.
+async fn check_links(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    input: &ItemInput,
+) -> Outcome<()> {
+    let mut inv = Invalid::default();
+    if input.cross_org_interpretation
+        && !(caller.perms.is_system_admin() || caller.perms.has_global(Role::Supervisor))
+    {
+        inv.push(
+            "cross_org_interpretation",
+            "只有政务公开办（监管）或系统管理员可以确认跨机构解读",
+        );
+    }
+    let links = [
+        (
+            "interprets_item_id",
+            input.interprets_item_id,
+            "所解读的政策文件不存在或尚未发布",
+        ),
+        (
+            "replaced_by_item_id",
+            input.replaced_by_item_id,
+            "修改或替代文件不存在",
+        ),
+    ];
+    for (field, id, message) in links {
+        let Some(id) = id else { continue };
+        let seen = match items::get(conn, id).await {
+            Ok(i) => i.is_public() || caller.perms.can_view_items_of(i.org_id),
+            Err(_) => false,
+        };
+        if !seen {
+            inv.push(field, message);
+        }
+    }
+    Ok(inv.into_result()?)
 }
 
 /// The content guard's decision asked of the caller: release despite findings, with a reason.
@@ -137,7 +280,7 @@ pub async fn publish(
     reason: &str,
     guard: GuardRelease,
 ) -> Outcome<()> {
-    let step = if item.status() == gongkai_domain::model::ItemStatus::Approved {
+    let step = if item.status() == ItemStatus::Approved {
         Transition::PublishApproved { guard }
     } else {
         Transition::PublishNow {

@@ -13,11 +13,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
-use gongkai_app::items::{self as app_items, GuardRelease, SavedPublish, Transition};
+use gongkai_app::items::{self as app_items, Edited, GuardRelease, SavedPublish, Transition};
 use gongkai_db::items::{self, AdminQuery, Item};
 use gongkai_db::{attachments, columns, interpretations, orgs, settings};
 use gongkai_domain::Invalid;
-use gongkai_domain::item::{ItemFields, ItemInput};
+use gongkai_domain::item::ItemFields;
 use gongkai_domain::model::{BodyFormat, Disclosure, ItemStatus, LegalForm, Validity};
 use gongkai_domain::role::Role;
 use serde::Deserialize;
@@ -381,16 +381,9 @@ pub async fn create(
             return form_error(&state, &user, None, &sub.fields, e).await;
         }
     };
-    if !user.perms.can_edit_items_of(input.org_id) {
-        return Err(AppError::Forbidden("无权以该机构的名义发布信息".into()));
-    }
-    if let Err(e) = check_links(&state, &user, &input).await? {
-        return form_error(&state, &user, None, &sub.fields, e).await;
-    }
     let mut tx = state.db.begin_audited().await?;
-    let site = columns::default_site(&mut tx).await?;
     let result = async {
-        let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
+        let id = app_items::create(&mut tx, &user.caller(), &input).await?;
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
         let notice = match sub.action.as_str() {
             "publish" => publish_if_clean(&mut tx, &user, id, &sub.publish_reason).await?,
@@ -437,49 +430,6 @@ async fn form_error(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
-}
-
-/// The user's part of the checks on the linked documents (the rest, 谁起草、谁解读 included, is
-/// in `items::create` / `items::update`): a linked document must be one the user can see, and
-/// only the supervising office or a system administrator may override 谁起草、谁解读.
-async fn check_links(
-    state: &AppState,
-    user: &CurrentUser,
-    input: &ItemInput,
-) -> Result<Result<(), Invalid>, AppError> {
-    let mut inv = Invalid::default();
-    if input.cross_org_interpretation
-        && !(user.perms.is_system_admin() || user.perms.has_global(Role::Supervisor))
-    {
-        inv.push(
-            "cross_org_interpretation",
-            "只有政务公开办（监管）或系统管理员可以确认跨机构解读",
-        );
-    }
-    let mut conn = state.db.pool.acquire().await?;
-    let links = [
-        (
-            "interprets_item_id",
-            input.interprets_item_id,
-            "所解读的政策文件不存在或尚未发布",
-        ),
-        (
-            "replaced_by_item_id",
-            input.replaced_by_item_id,
-            "修改或替代文件不存在",
-        ),
-    ];
-    for (field, id, message) in links {
-        let Some(id) = id else { continue };
-        let seen = match items::get(&mut conn, id).await {
-            Ok(i) => i.is_public() || user.perms.can_view_items_of(i.org_id),
-            Err(_) => false,
-        };
-        if !seen {
-            inv.push(field, message);
-        }
-    }
-    Ok(inv.into_result())
 }
 
 /// Loads an item the user may see, or 404 (items of other organisations do not exist for them).
@@ -548,52 +498,22 @@ pub async fn update(
             return form_error(&state, &user, Some(&item), &sub.fields, e).await;
         }
     };
-    if !user.perms.can_edit_items_of(input.org_id) {
-        return Err(AppError::Forbidden("无权把信息转到该机构名下".into()));
-    }
-    if let Err(e) = check_links(&state, &user, &input).await? {
-        return form_error(&state, &user, Some(&item), &sub.fields, e).await;
-    }
-    if item.status() == ItemStatus::Published && sub.change_kind == "major" {
-        // 实质性修改 waits for review; the published text stays live meanwhile.
-        if !uploads.is_empty() {
-            let inv = Invalid::one(
-                "attachments",
-                "实质性修改须先审核，附件请在修改审核通过后上传",
-            );
-            return form_error(&state, &user, Some(&item), &sub.fields, inv).await;
-        }
-        let mut tx = state.db.begin_audited().await?;
-        match app_items::propose_revision(
-            &mut tx,
-            &user.caller(),
-            &item,
-            &sub.fields,
-            &sub.change_note,
-        )
-        .await
-        {
-            Ok(()) => {
-                tx.commit().await?;
-                return Ok(
-                    Redirect::to(&format!("/admin/items/{id}/edit?notice=wf_revision"))
-                        .into_response(),
-                );
-            }
-            Err(Refusal::Invalid(e)) => {
-                drop(tx);
-                return form_error(&state, &user, Some(&item), &sub.fields, e).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let mut tx = state.db.begin_audited().await?;
-    let result = async {
-        let change = items::ChangeNote {
+    let edit = app_items::Edit {
+        version: sub.version,
+        fields: &sub.fields,
+        input: &input,
+        change: items::ChangeNote {
             major: sub.change_kind == "major",
             note: sub.change_note.clone(),
-        };
-        items::update_noting(&mut tx, &user.actor(), id, sub.version, &input, &change).await?;
+        },
+        adds_attachments: !uploads.is_empty(),
+    };
+    let mut tx = state.db.begin_audited().await?;
+    let result = async {
+        if app_items::edit(&mut tx, &user.caller(), &item, edit).await? == Edited::RevisionProposed
+        {
+            return Ok("wf_revision");
+        }
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
         if item.status() != ItemStatus::Published {
             match sub.action.as_str() {

@@ -6,40 +6,19 @@
 use super::dto::*;
 use super::extract::{ApiJson, Id};
 use super::read::detail;
-use crate::auth::{ApiUser, CurrentUser};
+use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use gongkai_db::items::{self, Item};
-use gongkai_db::{DbError, columns};
+use gongkai_db::DbError;
+use gongkai_db::items::{self};
 use gongkai_domain::Invalid;
 use sqlx::AnyConnection;
 
 /// Loads an item for writing: `not_found` if it does not exist, `forbidden` if the user may not
 /// edit items of its organisation.
-async fn editable_item(
-    conn: &mut AnyConnection,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<Item, AppError> {
-    let item = items::get(conn, id).await.map_err(|e| match e {
-        DbError::NotFound(_) => AppError::NotFound("信息不存在".into()),
-        other => other.into(),
-    })?;
-    if !user.perms.can_edit_items_of(item.org_id) {
-        return Err(AppError::Forbidden(
-            "无权修改该信息：您的账号没有该信息所属机构的编辑权限".into(),
-        ));
-    }
-    Ok(item)
-}
-
-fn forbidden_target() -> AppError {
-    AppError::Forbidden("无权以该机构的名义发布信息：您的账号没有该机构的编辑权限".into())
-}
-
 pub(super) async fn full(conn: &mut AnyConnection, id: i64) -> Result<ItemDetail, AppError> {
     let item = items::get(conn, id).await?;
     detail(conn, &item, true).await
@@ -73,12 +52,8 @@ pub async fn item_create(
     ApiError,
 > {
     let input = body.fields().validate()?;
-    if !user.perms.can_edit_items_of(input.org_id) {
-        return Err(forbidden_target().into());
-    }
     let mut tx = state.db.begin_audited().await?;
-    let site = columns::default_site(&mut tx).await?;
-    let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
+    let id = gongkai_app::items::create(&mut tx, &user.caller(), &input).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok((
@@ -117,8 +92,9 @@ pub async fn item_update(
     ApiJson(body): ApiJson<ItemUpdate>,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let mut tx = state.db.begin_audited().await?;
-    editable_item(&mut tx, &user, id).await?;
-    let input = match (body.version, body.item.fields().validate()) {
+    let item = gongkai_app::items::editable(&mut tx, &user.caller(), id).await?;
+    let fields = body.item.fields();
+    let (version, input) = match (body.version, fields.validate()) {
         (Some(v), Ok(input)) => (v, input),
         (version, result) => {
             let mut inv = Invalid::default();
@@ -134,31 +110,17 @@ pub async fn item_update(
             return Err(AppError::Invalid(inv).into());
         }
     };
-    let (version, input) = input;
-    if !user.perms.can_edit_items_of(input.org_id) {
-        return Err(forbidden_target().into());
-    }
-    let current = items::get(&mut tx, id).await?;
-    if body.major && current.status == "published" {
-        // 实质性修改 waits for review; the published text stays live meanwhile.
-        let note = body.change_note.clone().unwrap_or_default();
-        gongkai_app::items::propose_revision(
-            &mut tx,
-            &user.caller(),
-            &current,
-            &body.item.fields(),
-            &note,
-        )
-        .await?;
-        let out = full(&mut tx, id).await?;
-        tx.commit().await?;
-        return Ok(Json(out));
-    }
-    let change = items::ChangeNote {
-        major: body.major,
-        note: body.change_note.clone().unwrap_or_default(),
+    let edit = gongkai_app::items::Edit {
+        version,
+        fields: &fields,
+        input: &input,
+        change: items::ChangeNote {
+            major: body.major,
+            note: body.change_note.clone().unwrap_or_default(),
+        },
+        adds_attachments: false,
     };
-    items::update_noting(&mut tx, &user.actor(), id, version, &input, &change).await?;
+    gongkai_app::items::edit(&mut tx, &user.caller(), &item, edit).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
