@@ -97,13 +97,8 @@ impl AppError {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
-        match e {
-            DbError::Invalid(inv) => AppError::Invalid(inv),
-            DbError::NotFound(m) => AppError::NotFound(m.to_string()),
-            DbError::Forbidden(m) => AppError::Forbidden(m),
-            DbError::Stale => AppError::Conflict(DbError::Stale.to_string()),
-            other => AppError::Internal(other.to_string()),
-        }
+        // One mapping of database refusals, the use-case layer's.
+        gongkai_app::Refusal::from(e).into()
     }
 }
 
@@ -129,7 +124,7 @@ impl From<Invalid> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(e.to_string())
+        gongkai_app::Refusal::from(e).into()
     }
 }
 

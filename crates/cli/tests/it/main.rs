@@ -44,4 +44,5 @@ mod snapshots;
 mod storage;
 mod supervision;
 mod typography;
+mod use_cases;
 mod workflow;
