@@ -6,6 +6,9 @@
 
 pub mod caller;
 pub mod error;
+pub mod events;
+pub mod feedback;
+pub mod filings;
 pub mod guard;
 pub mod items;
 

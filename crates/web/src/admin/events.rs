@@ -148,26 +148,15 @@ pub async fn record(
         Ok(i) => i,
         Err(inv) => return page(&state, &user, &f.plan, Some((&f, &inv)), None).await,
     };
-    let mut tx = state.db.begin().await?;
-    let (org_id, plan_id) = match events::obligation_owner(&mut tx, input.obligation_id).await {
-        Ok(x) => x,
-        Err(gongkai_db::DbError::NotFound(_)) => {
-            let inv = Invalid::one("obligation_id", "所选公开义务不存在，请刷新页面后重新选择");
-            return page(&state, &user, &f.plan, Some((&f, &inv)), None).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if !user.perms.can_record_events_of(org_id) {
-        return Err(AppError::forbidden());
-    }
-    match events::record(&mut tx, &user.actor(), &input).await {
-        Ok(_) => {}
-        Err(gongkai_db::DbError::Invalid(inv)) => {
+    let mut tx = state.db.begin_audited().await?;
+    let plan_id = match gongkai_app::events::record(&mut tx, &user.caller(), &input).await {
+        Ok(recorded) => recorded.plan_id,
+        Err(gongkai_app::Refusal::Invalid(inv)) => {
             drop(tx);
             return page(&state, &user, &f.plan, Some((&f, &inv)), None).await;
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/events?plan={plan_id}&notice=recorded")).into_response())
 }
@@ -184,14 +173,8 @@ pub async fn delete(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<DeleteForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let org = events::org_of(&mut tx, id).await?;
-    match org {
-        Some(org) if user.perms.can_record_events_of(org) => {}
-        // Someone else's event, or none: the same answer, so existence does not leak.
-        _ => return Err(AppError::NotFound("活动记录不存在".into())),
-    }
-    events::delete(&mut tx, &user.actor(), id).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::events::delete(&mut tx, &user.caller(), id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "/admin/events?plan={}&notice=deleted",

@@ -13,6 +13,8 @@ use crate::{AppError, AppState};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::Refusal;
+use gongkai_app::feedback as app_feedback;
 use gongkai_db::feedback::{self, Link, RoundFilter, RoundRow};
 use gongkai_db::orgs;
 use gongkai_domain::Invalid;
@@ -176,14 +178,7 @@ async fn visible_round(
     id: i64,
 ) -> Result<RoundRow, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let round = feedback::get_round(&mut conn, id)
-        .await
-        .map_err(|_| AppError::not_found())?;
-    if user.perms.can_see_feedback_of(round.org_id) {
-        Ok(round)
-    } else {
-        Err(AppError::not_found())
-    }
+    Ok(app_feedback::visible_round(&mut conn, &user.caller(), id).await?)
 }
 
 /// What the detail page re-shows after a refused form.
@@ -368,9 +363,8 @@ pub async fn submit(
     let form = read_submit_form(mp).await?;
     let round = visible_round(&state, &user, id).await?;
     if !user.perms.can_answer_feedback_of(round.org_id) {
-        return Err(AppError::Forbidden(
-            "只有本单位的管理员、编辑或办理人可以提交反馈".into(),
-        ));
+        // Refused before the uploads are stored; the use case checks it again.
+        return Err(app_feedback::submit_refusal().into());
     }
     let mut inv = Invalid::default();
     let input = form.fields.validate();
@@ -397,11 +391,11 @@ pub async fn submit(
             sha256: sha,
         });
     }
-    let mut tx = state.db.begin().await?;
-    match feedback::submit(
+    let mut tx = state.db.begin_audited().await?;
+    match app_feedback::submit(
         &mut tx,
-        &user.actor(),
-        id,
+        &user.caller(),
+        &round,
         &input,
         &stored,
         gongkai_db::now_ms(),
@@ -412,7 +406,7 @@ pub async fn submit(
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/feedback/{id}?notice=submitted")).into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(Refusal::Invalid(e)) => {
             drop(tx);
             refused_submit(&state, &user, &round, &form.fields, e).await
         }
@@ -456,14 +450,11 @@ pub async fn review(
     AdminForm(f): AdminForm<ReviewForm>,
 ) -> Result<Response, AppError> {
     let round = visible_round(&state, &user, id).await?;
-    if !user.perms.can_manage_plans() {
-        return Err(AppError::forbidden());
-    }
-    let mut tx = state.db.begin().await?;
-    match feedback::review(
+    let mut tx = state.db.begin_audited().await?;
+    match app_feedback::review(
         &mut tx,
-        &user.actor(),
-        id,
+        &user.caller(),
+        &round,
         &f.decision,
         &f.comment,
         gongkai_db::now_ms(),
@@ -479,7 +470,7 @@ pub async fn review(
             };
             Ok(Redirect::to(&format!("/admin/feedback/{id}?notice={code}")).into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(Refusal::Invalid(e)) => {
             drop(tx);
             render_round(
                 &state,

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::filings::{self, FilingSpec};
-use gongkai_db::{DbError, orgs};
+use gongkai_db::orgs;
 use gongkai_domain::Invalid;
 use gongkai_domain::filing::{DEFAULT_NTH_WORKING_DAY, DueRule, FilingFields, FilingKind};
 use serde_json::json;
@@ -133,10 +133,13 @@ pub async fn open(
         org_ids: Some(choice.org_ids),
         rule: Some(choice.rule),
     };
-    let mut tx = state.db.begin().await?;
-    match filings::open_filings(&mut tx, &user.actor(), plan_id, &spec).await {
+    let mut tx = state.db.begin_audited().await?;
+    match gongkai_app::filings::open(&mut tx, &user.caller(), plan_id, &spec).await {
         Ok(opened) => {
-            tx.commit().await?;
+            // Opening again what is already open writes nothing, so there is nothing to audit.
+            if opened.created > 0 {
+                tx.commit().await?;
+            }
             let notice = if opened.created > 0 {
                 "filings_opened"
             } else {
@@ -144,7 +147,7 @@ pub async fn open(
             };
             Ok(Redirect::to(&format!("/admin/plans/{plan_id}?notice={notice}")).into_response())
         }
-        Err(DbError::Invalid(inv)) => {
+        Err(gongkai_app::Refusal::Invalid(inv)) => {
             drop(tx);
             refuse(&state, &user, plan_id, &f, &inv).await
         }
