@@ -11,6 +11,7 @@ pub mod feedback;
 pub mod filings;
 pub mod guard;
 pub mod items;
+pub mod plans;
 
 pub use caller::Caller;
 pub use error::{Outcome, Refusal};

@@ -9,6 +9,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::plans as app_plans;
 use gongkai_db::{columns, orgs, plans};
 use gongkai_domain::orgmatch::{Registry, Resolution};
 use gongkai_domain::plan::lint::{self, Finding};
@@ -181,9 +182,9 @@ pub async fn import_create(
             );
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let id =
-        plans::create_import(&mut tx, &user.actor(), &source_name, &source_text, &parsed).await?;
+        app_plans::import(&mut tx, &user.caller(), &source_name, &source_text, &parsed).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/plans/imports/{id}")).into_response())
 }
@@ -453,13 +454,13 @@ pub async fn confirm(
                 .collect(),
         ),
     });
-    let mut tx = state.db.begin().await?;
-    match plans::confirm_import_with(&mut tx, &user.actor(), id, &decisions, over.as_ref()).await {
+    let mut tx = state.db.begin_audited().await?;
+    match app_plans::confirm(&mut tx, &user.caller(), id, &decisions, over.as_ref()).await {
         Ok(plan_id) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/plans/{plan_id}?notice=created")).into_response())
         }
-        Err(gongkai_db::DbError::Invalid(inv)) => {
+        Err(gongkai_app::Refusal::Invalid(inv)) => {
             drop(tx);
             let problems = inv.errors.iter().map(|e| e.message.clone()).collect();
             let errors = match inv.message_for("override_reason") {
@@ -522,23 +523,26 @@ pub async fn edit(
             .await;
         }
     };
-    if parsed.tasks.is_empty() {
-        return review_page(
-            &state,
-            &user,
-            id,
-            ReviewExtras {
-                errors: json!({"plan_json": "至少需要保留一项任务"}),
-                plan_json: Some(&f.plan_json),
-                ..Default::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let mut tx = state.db.begin_audited().await?;
+    match app_plans::correct(&mut tx, &user.caller(), id, &parsed).await {
+        Ok(()) => tx.commit().await?,
+        Err(gongkai_app::Refusal::Invalid(inv)) if inv.message_for("plan_json").is_some() => {
+            drop(tx);
+            return review_page(
+                &state,
+                &user,
+                id,
+                ReviewExtras {
+                    errors: json!({"plan_json": inv.message_for("plan_json")}),
+                    plan_json: Some(&f.plan_json),
+                    ..Default::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
     }
-    let mut tx = state.db.begin().await?;
-    plans::update_import_plan(&mut tx, &user.actor(), id, &parsed).await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/plans/imports/{id}")).into_response())
 }
 
@@ -548,8 +552,8 @@ pub async fn discard(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
-    let mut tx = state.db.begin().await?;
-    plans::discard_import(&mut tx, &user.actor(), id).await?;
+    let mut tx = state.db.begin_audited().await?;
+    app_plans::discard(&mut tx, &user.caller(), id).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/plans?notice=deleted").into_response())
 }
@@ -578,10 +582,10 @@ pub async fn set_obligation_column(
             )))
         })?),
     };
-    let mut tx = state.db.begin().await?;
-    plans::set_obligation_column(
+    let mut tx = state.db.begin_audited().await?;
+    app_plans::set_obligation_column(
         &mut tx,
-        &user.actor(),
+        &user.caller(),
         id,
         duty_id,
         f.cadence.trim(),

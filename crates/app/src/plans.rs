@@ -1,0 +1,82 @@
+//! Use cases of work plans (工作安排), all the supervising office's: import a parsed document
+//! as a draft, correct it, confirm it with the reviewer's decisions (and, for blocking lint
+//! findings, an audited override), discard it, and bind the column a confirmed duty publishes in.
+
+use crate::caller::Caller;
+use crate::error::{Outcome, Refusal};
+use gongkai_db::plans::{self, LintOverride};
+use gongkai_domain::Invalid;
+use gongkai_domain::plan::Plan;
+use gongkai_domain::planimport::ImportDecisions;
+
+fn managed_by(caller: &Caller<'_>) -> Outcome<()> {
+    if caller.perms.can_manage_plans() {
+        Ok(())
+    } else {
+        Err(Refusal::forbidden())
+    }
+}
+
+/// Stores a parsed document as an import under review; returns the import's id.
+pub async fn import(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    source_name: &str,
+    source_text: &str,
+    parsed: &Plan,
+) -> Outcome<i64> {
+    managed_by(caller)?;
+    Ok(plans::create_import(tx, &caller.actor, source_name, source_text, parsed).await?)
+}
+
+/// Replaces the parsed plan of a draft import with the reviewer's correction.
+pub async fn correct(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    id: i64,
+    corrected: &Plan,
+) -> Outcome<()> {
+    managed_by(caller)?;
+    if corrected.tasks.is_empty() {
+        return Err(Refusal::Invalid(Invalid::one(
+            "plan_json",
+            "至少需要保留一项任务",
+        )));
+    }
+    plans::update_import_plan(tx, &caller.actor, id, corrected).await?;
+    Ok(())
+}
+
+/// Confirms a draft import into a plan; returns the plan's id.
+pub async fn confirm(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    id: i64,
+    decisions: &ImportDecisions,
+    lint_override: Option<&LintOverride>,
+) -> Outcome<i64> {
+    managed_by(caller)?;
+    Ok(plans::confirm_import_with(tx, &caller.actor, id, decisions, lint_override).await?)
+}
+
+/// Discards a draft import.
+pub async fn discard(tx: &mut sqlx::AnyConnection, caller: &Caller<'_>, id: i64) -> Outcome<()> {
+    managed_by(caller)?;
+    plans::discard_import(tx, &caller.actor, id).await?;
+    Ok(())
+}
+
+/// Binds (or with `None` unbinds) the column in which a duty publishes its obligations of a
+/// cadence; supervision follows at once.
+pub async fn set_obligation_column(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+    column_id: Option<i64>,
+) -> Outcome<()> {
+    managed_by(caller)?;
+    plans::set_obligation_column(tx, &caller.actor, plan_id, duty_id, cadence, column_id).await?;
+    Ok(())
+}
