@@ -428,9 +428,7 @@ pub async fn scheme_save(
     AdminForm(f): AdminForm<SchemeForm>,
 ) -> Result<Response, AppError> {
     if !user.perms.can_manage_plans() {
-        return Err(AppError::Forbidden(
-            "只有政务公开办（监管）可以修改评分方案；第三方评估和各单位只能查看和导出".into(),
-        ));
+        return Err(gongkai_app::assessment::scheme_refusal().into());
     }
     let plan_id = f
         .plan
@@ -462,10 +460,10 @@ pub async fn scheme_save(
         Ok(s) => s,
         Err(inv) => return refuse(inv).await,
     };
-    let mut tx = state.db.begin().await?;
-    match assessment::save_scheme(
+    let mut tx = state.db.begin_audited().await?;
+    match gongkai_app::assessment::save_scheme(
         &mut tx,
-        &user.actor(),
+        &user.caller(),
         plan_id,
         &scheme,
         gongkai_db::now_ms(),
@@ -479,7 +477,7 @@ pub async fn scheme_save(
                     .into_response(),
             )
         }
-        Err(gongkai_db::DbError::Invalid(inv)) => {
+        Err(gongkai_app::Refusal::Invalid(inv)) => {
             drop(tx);
             refuse(inv).await
         }

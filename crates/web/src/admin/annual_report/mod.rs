@@ -23,12 +23,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use gongkai_db::annual_reports::{self, AnnualReport, ReportInput};
+use gongkai_db::annual_reports::{self, AnnualReport};
 use gongkai_db::{applications, calendar, items, orgs};
 use gongkai_domain::Invalid;
-use gongkai_domain::annual_report::{
-    self as ar, Format, Sections, Table2Group, Table2Values, parse_table2, table2_layout,
-};
+use gongkai_domain::annual_report::{self as ar, Format, Sections, Table2Group, parse_table2};
 use gongkai_domain::application::OutcomeGroup;
 use gongkai_domain::application::report::{ReportCase, Row, Table3, Table4, fees_in_year};
 use gongkai_domain::model::{ItemStatus, OrgKind};
@@ -364,48 +362,20 @@ pub async fn save(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let stored = annual_reports::get(&mut tx, org_id, year).await?;
-    let table2 = merged_cells(stored.as_ref(), format, cells);
-    annual_reports::save(
-        &mut tx,
-        &user.actor(),
+    let mut tx = state.db.begin_audited().await?;
+    let typed = gongkai_app::annual_report::Typed {
         org_id,
         year,
         expected_version,
-        &ReportInput {
-            format,
-            sections,
-            table2,
-        },
-    )
-    .await?;
+        format,
+        sections,
+        table2: cells,
+    };
+    gongkai_app::annual_report::save(&mut tx, &user.caller(), typed).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "/admin/annual-report?org={org_id}&year={year}&format={}&notice=saved",
         format.code()
     ))
     .into_response())
-}
-
-/// The form carries only the cells of its format: the other format's stored cells are kept.
-fn merged_cells(
-    stored: Option<&AnnualReport>,
-    format: Format,
-    typed: Table2Values,
-) -> Table2Values {
-    let shown: Vec<&str> = table2_layout(format)
-        .into_iter()
-        .flat_map(|g| g.rows)
-        .flat_map(|r| r.cells)
-        .map(|c| c.key)
-        .collect();
-    let mut out: Table2Values = stored
-        .map(AnnualReport::table2_values)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| !shown.contains(&k.as_str()))
-        .collect();
-    out.extend(typed);
-    out
 }
