@@ -171,6 +171,11 @@ impl User {
     }
 }
 
+/// A form built with owned values as the `&str` pairs [`User::post`] takes.
+pub fn pairs<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 /// The status and the `Location` of a redirect, else the body.
 pub async fn outcome(resp: Response) -> (reqwest::StatusCode, String) {
     let status = resp.status();
