@@ -37,13 +37,7 @@ both_backends!(
             .text("body", body)
             .text("disclosure", "proactive")
             .text("action", "publish");
-        let resp = app
-            .client()
-            .post(app.url("/admin/items"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("POST /admin/items");
+        let resp = me.post_multipart("/admin/items", form).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let location = resp.headers()["location"]
             .to_str()

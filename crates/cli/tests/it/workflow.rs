@@ -6,7 +6,7 @@
 //! change notes, and the leak matrix of every non-public workflow state over the public
 //! channels (the feeds, sitemap and catalogue part is in `feeds.rs`).
 
-use crate::support::users::{ApiUser, pairs};
+use crate::support::users::ApiUser;
 use crate::support::{PASSWORD, TestApp};
 use gongkai_db::workflow::{self, Rights};
 use gongkai_db::{Actor, items, now_ms};
@@ -576,15 +576,11 @@ both_backends!(
             .await;
         assert_ne!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "draft");
-        let resp = editor
-            .post(&workflow_path, &pairs(&vec![("action", "submit".into())]))
-            .await;
+        let resp = editor.post(&workflow_path, &[("action", "submit")]).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "submitted");
         // The editor cannot approve through the form either (the server checks, not the buttons).
-        let resp = editor
-            .post(&workflow_path, &pairs(&vec![("action", "approve".into())]))
-            .await;
+        let resp = editor.post(&workflow_path, &[("action", "approve")]).await;
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         assert!(resp.text().await.unwrap().contains("审核权限"));
 
@@ -601,19 +597,14 @@ both_backends!(
             "labelled"
         );
         // A return without a comment is refused with the page (422) and changes nothing.
-        let resp = reviewer
-            .post(&workflow_path, &pairs(&vec![("action", "return".into())]))
-            .await;
+        let resp = reviewer.post(&workflow_path, &[("action", "return")]).await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(resp.text().await.unwrap().contains("请填写退回意见"));
         assert_eq!(status_of(&app, id).await, "submitted");
         let resp = reviewer
             .post(
                 &workflow_path,
-                &pairs(&vec![
-                    ("action", "approve".into()),
-                    ("comment", "同意".into()),
-                ]),
+                &[("action", "approve"), ("comment", "同意")],
             )
             .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -627,10 +618,7 @@ both_backends!(
         let resp = reviewer
             .post(
                 &workflow_path,
-                &pairs(&vec![
-                    ("action", "schedule".into()),
-                    ("publish_at", "2017-01-01T09:00".into()),
-                ]),
+                &[("action", "schedule"), ("publish_at", "2017-01-01T09:00")],
             )
             .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -643,10 +631,7 @@ both_backends!(
         let resp = reviewer
             .post(
                 &workflow_path,
-                &pairs(&vec![
-                    ("action", "schedule".into()),
-                    ("publish_at", "2099-06-01T09:00".into()),
-                ]),
+                &[("action", "schedule"), ("publish_at", "2099-06-01T09:00")],
             )
             .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -663,10 +648,7 @@ both_backends!(
         assert_eq!(jobs[0].run_at, item.publish_at.unwrap());
         // Unscheduling goes back to approved.
         let resp = reviewer
-            .post(
-                &workflow_path,
-                &pairs(&vec![("action", "unschedule".into())]),
-            )
+            .post(&workflow_path, &[("action", "unschedule")])
             .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "approved");
