@@ -2,7 +2,7 @@
 //! advance: carried in from the previous year, answered, carried out; the check rule; the 2019
 //! format's single （六） row; the Excel export read back; permissions.
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp, outcome};
 use gongkai_db::applications::{self, AnswerExtra, NewApplication};
 use gongkai_domain::application::{
     ApplicationFields, CaseEvent, Channel, Outcome, ReviewKind, ReviewResult,
@@ -118,15 +118,12 @@ both_backends!(
         let other = app.org_id("市审计局").await;
         file(&app, other, 6, "natural_person", "2024-04-01").await;
 
-        let handler = app.new_client();
         app.create_user("cz_handler", Role::Handler, Some(org))
             .await;
-        app.login_as(&handler, "cz_handler", PASSWORD).await;
+        let handler = app.user("cz_handler", PASSWORD).await;
         let page = handler
-            .get(app.url(&format!("/admin/annual-report?org={org}&year=2024")))
-            .send()
+            .get(&format!("/admin/annual-report?org={org}&year=2024"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -179,12 +176,10 @@ both_backends!(
         // 2021 format: （六） has three rows; 2019: one.
         assert!(page.contains("申请人逾期未按收费通知要求缴纳费用"));
         let old = handler
-            .get(app.url(&format!(
+            .get(&format!(
                 "/admin/annual-report?org={org}&year=2024&format=2019"
-            )))
-            .send()
+            ))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -193,10 +188,8 @@ both_backends!(
 
         // The previous year: A is carried out of 2023.
         let y2023 = handler
-            .get(app.url(&format!("/admin/annual-report?org={org}&year=2023")))
-            .send()
+            .get(&format!("/admin/annual-report?org={org}&year=2023"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -204,10 +197,8 @@ both_backends!(
 
         // The Excel file holds the same figures.
         let resp = handler
-            .get(app.url(&format!("/admin/annual-report.xlsx?org={org}&year=2024")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/annual-report.xlsx?org={org}&year=2024"))
+            .await;
         assert_eq!(resp.status(), StatusCode::OK);
         let bytes = resp.bytes().await.unwrap().to_vec();
         use calamine::{Reader, Xlsx};
@@ -220,15 +211,12 @@ both_backends!(
         assert_eq!(first_new[7].to_string(), "4");
 
         // Another organisation's handler may not read these figures.
-        let outsider = app.new_client();
         app.create_user("sj_handler", Role::Handler, Some(other))
             .await;
-        app.login_as(&outsider, "sj_handler", PASSWORD).await;
+        let outsider = app.user("sj_handler", PASSWORD).await;
         let r = outsider
-            .get(app.url(&format!("/admin/annual-report?org={org}&year=2024")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/annual-report?org={org}&year=2024"))
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
 );
@@ -253,22 +241,6 @@ async fn formal_doc(
     let id = app.create_item(f).await;
     app.publish(id).await;
     id
-}
-
-async fn post_form(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let r = client.post(app.url(path)).form(form).send().await.unwrap();
-    let status = r.status();
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, r.text().await.unwrap_or_default())
 }
 
 both_backends!(table_two_sections_word_and_publication, |app| async move {
@@ -318,41 +290,30 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     app.publish(plain).await;
 
     app.create_user("cz_admin", Role::OrgAdmin, Some(org)).await;
-    let admin = app.new_client();
-    app.login_as(&admin, "cz_admin", PASSWORD).await;
+    let admin = app.user("cz_admin", PASSWORD).await;
     let path = format!("/admin/annual-report?org={org}&year=2024");
-    let page = admin
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = admin.get(&path).await.text().await.unwrap();
     assert!(page.contains("系统统计：1"), "norm_issued");
     assert!(page.contains("系统统计：3"), "norm_valid: 甲, 乙, 丁");
     assert!(page.contains("id=\"f-licensing_decisions\""));
-    let csrf = crate::support::html::hidden_input(&page, "csrf_token").unwrap();
     let org_s = org.to_string();
 
     // Bad input: every problem reported in Chinese, nothing stored.
     let audit_before = app.audit_count().await;
     let long = "字".repeat(20_001);
-    let (s, _, body) = post_form(
-        &admin,
-        &app,
-        "/admin/annual-report",
-        &[
-            ("csrf_token", &csrf),
-            ("org", &org_s),
-            ("year", "2024"),
-            ("version", "0"),
-            ("overview", &long),
-            ("penalty_decisions", "-1"),
-            ("fees_wan", "12.345678"),
-        ],
-    )
-    .await;
+    let (s, body) = admin
+        .submit(
+            "/admin/annual-report",
+            &[
+                ("org", &org_s),
+                ("year", "2024"),
+                ("version", "0"),
+                ("overview", &long),
+                ("penalty_decisions", "-1"),
+                ("fees_wan", "12.345678"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("一、总体情况不能超过20000个字"));
     assert!(body.contains("行政处罚·本年处理决定数量：应为0至1亿之间的整数"));
@@ -361,18 +322,19 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     assert_eq!(app.count("annual_reports").await, 0);
     assert_eq!(app.audit_count().await, audit_before);
     // Without the CSRF token: refused.
-    let (s, _, _) = post_form(
-        &admin,
-        &app,
-        "/admin/annual-report",
-        &[("org", &org_s), ("year", "2024"), ("overview", "x")],
+    let (s, _) = outcome(
+        admin
+            .post_without_csrf(
+                "/admin/annual-report",
+                &[("org", &org_s), ("year", "2024"), ("overview", "x")],
+            )
+            .await,
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // A valid save; HTML in the text stays text.
     let good = [
-        ("csrf_token", csrf.as_str()),
         ("org", org_s.as_str()),
         ("year", "2024"),
         ("version", "0"),
@@ -387,34 +349,25 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
         ("fees_wan", "12.50"),
         ("norm_valid", "40"),
     ];
-    let (s, location, _) = post_form(&admin, &app, "/admin/annual-report", &good).await;
+    let (s, location) = admin.submit("/admin/annual-report", &good).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(location.contains("notice=saved"));
     assert_eq!(app.count("annual_reports").await, 1);
     assert_eq!(app.audit_count().await, audit_before + 1);
-    let page = admin
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = admin.get(&location).await.text().await.unwrap();
     assert!(page.contains("年度报告已保存"));
     assert!(page.contains("value=\"1234\""));
     assert!(page.contains("系统统计：3；报表用填写的 40"));
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains("<script>alert(1)"));
     // Saving again over an older version is refused (someone else saved in between).
-    let (s, _, _) = post_form(&admin, &app, "/admin/annual-report", &good).await;
+    let (s, _) = admin.submit("/admin/annual-report", &good).await;
     assert_eq!(s, StatusCode::CONFLICT);
 
     // Word: the six sections with the figures.
     let r = admin
-        .get(app.url(&format!("/admin/annual-report.docx?org={org}&year=2024")))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/admin/annual-report.docx?org={org}&year=2024"))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         r.headers()["content-type"]
@@ -442,10 +395,8 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     }
     // Excel: table 二 on its own sheet.
     let bytes = admin
-        .get(app.url(&format!("/admin/annual-report.xlsx?org={org}&year=2024")))
-        .send()
+        .get(&format!("/admin/annual-report.xlsx?org={org}&year=2024"))
         .await
-        .unwrap()
         .bytes()
         .await
         .unwrap()
@@ -468,60 +419,40 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     // A handler may write the text but not publish (publishing makes an item).
     app.create_user("cz_handler2", Role::Handler, Some(org))
         .await;
-    let handler = app.new_client();
-    app.login_as(&handler, "cz_handler2", PASSWORD).await;
-    let hcsrf = crate::support::csrf_token_with(&app, &handler, &path).await;
-    let form = [
-        ("csrf_token", hcsrf.as_str()),
-        ("org", org_s.as_str()),
-        ("year", "2024"),
-    ];
-    let (s, _, _) = post_form(&handler, &app, "/admin/annual-report/publish", &form).await;
+    let handler = app.user("cz_handler2", PASSWORD).await;
+    let form = [("org", org_s.as_str()), ("year", "2024")];
+    let (s, _) = handler.submit("/admin/annual-report/publish", &form).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Another organisation's administrator may not write it.
     let other = app.org_id("市审计局").await;
     app.create_user("sj_admin", Role::OrgAdmin, Some(other))
         .await;
-    let outsider = app.new_client();
-    app.login_as(&outsider, "sj_admin", PASSWORD).await;
-    let ocsrf = crate::support::csrf_token_with(
-        &app,
-        &outsider,
-        &format!("/admin/annual-report?org={other}&year=2024"),
-    )
-    .await;
-    let (s, _, _) = post_form(
-        &outsider,
-        &app,
-        "/admin/annual-report",
-        &[
-            ("csrf_token", ocsrf.as_str()),
-            ("org", org_s.as_str()),
-            ("year", "2024"),
-            ("overview", "篡改"),
-        ],
-    )
-    .await;
+    let outsider = app.user("sj_admin", PASSWORD).await;
+    let (s, _) = outsider
+        .submit(
+            "/admin/annual-report",
+            &[
+                ("org", org_s.as_str()),
+                ("year", "2024"),
+                ("overview", "篡改"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // A year with nothing written cannot be published.
-    let (s, _, body) = post_form(
-        &admin,
-        &app,
-        "/admin/annual-report/publish",
-        &[("csrf_token", &csrf), ("org", &org_s), ("year", "2023")],
-    )
-    .await;
+    let (s, body) = admin
+        .submit(
+            "/admin/annual-report/publish",
+            &[("org", &org_s), ("year", "2023")],
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("请先填写并保存"));
 
     // Publication: an item in 政府信息公开年报, submitted for review, not yet public.
-    let form = [
-        ("csrf_token", csrf.as_str()),
-        ("org", org_s.as_str()),
-        ("year", "2024"),
-    ];
-    let (s, location, _) = post_form(&admin, &app, "/admin/annual-report/publish", &form).await;
+    let form = [("org", org_s.as_str()), ("year", "2024")];
+    let (s, location) = admin.submit("/admin/annual-report/publish", &form).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "publish");
     assert!(location.contains("notice=submitted"));
     let (item_id, status, title): (i64, String, String) = sqlx::query_as(
@@ -553,7 +484,7 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
         "not public before review"
     );
     // Sent again before review: the same item, rewritten and resubmitted.
-    let (s, _, _) = post_form(&admin, &app, "/admin/annual-report/publish", &form).await;
+    let (s, _) = admin.submit("/admin/annual-report/publish", &form).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let reports: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM items WHERE title = '市财政局2024年政府信息公开工作年度报告'",
@@ -576,16 +507,9 @@ both_backends!(table_two_sections_word_and_publication, |app| async move {
     assert!(html.contains("1234"));
     assert!(html.contains("结转下年度继续办理"));
     assert!(!html.contains("<script>alert(1)"));
-    let page = admin
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = admin.get(&path).await.text().await.unwrap();
     assert!(page.contains("栏目发布"), "page says published");
-    let (s, _, body) = post_form(&admin, &app, "/admin/annual-report/publish", &form).await;
+    let (s, body) = admin.submit("/admin/annual-report/publish", &form).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(body.contains("年度报告已发布"));
 });
@@ -614,34 +538,26 @@ both_backends!(
         assert!(row.contains(before), "{row}");
 
         // Write and publish last year's report; the board follows.
-        let path = format!("/admin/annual-report?org={org}&year={year}");
-        let csrf = app.csrf_token(&path).await;
-        let r = app
-            .client()
-            .post(app.url("/admin/annual-report"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("org", org_s.as_str()),
-                ("year", year_s.as_str()),
-                ("version", "0"),
-                ("overview", "总体情况。"),
-                ("problems", "存在问题。"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let me = app.signed_in(app.client());
+        let r = me
+            .post(
+                "/admin/annual-report",
+                &[
+                    ("org", org_s.as_str()),
+                    ("year", year_s.as_str()),
+                    ("version", "0"),
+                    ("overview", "总体情况。"),
+                    ("problems", "存在问题。"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let r = app
-            .client()
-            .post(app.url("/admin/annual-report/publish"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("org", org_s.as_str()),
-                ("year", year_s.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = me
+            .post(
+                "/admin/annual-report/publish",
+                &[("org", org_s.as_str()), ("year", year_s.as_str())],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let board = app.get_ok("/admin/supervision").await;
         let row = row_of(&board).expect("still listed while waiting for review");

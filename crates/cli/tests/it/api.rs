@@ -3,7 +3,7 @@
 
 use crate::support::TestApp;
 use gongkai_domain::role::Role;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn get_json(app: &TestApp, path: &str) -> (StatusCode, Value) {
@@ -19,25 +19,6 @@ async fn get_json(app: &TestApp, path: &str) -> (StatusCode, Value) {
         ctype.starts_with("application/json"),
         "{path}: content-type {ctype}"
     );
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = app.new_client().request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
@@ -153,49 +134,39 @@ both_backends!(
         let editor = app
             .create_user("api-editor", Role::Editor, Some(finance))
             .await;
-        let token = app.issue_token(editor).await;
+        let api = app.api_user(editor).await;
         let body = json!({"title": "接口提交的财政信息", "org_id": finance, "column_ids": [column], "body": "正文"});
 
         let before = (app.count("items").await, app.audit_count().await);
-        let (status, err) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/items",
-            None,
-            Some(body.clone()),
-        )
-        .await;
+        // No token at all: a raw request.
+        let resp = app
+            .new_client()
+            .post(app.url("/api/v1/items"))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST /api/v1/items");
+        let status = resp.status();
+        let err: Value = resp.json().await.unwrap_or(Value::Null);
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(err["code"], "unauthenticated");
-        let (status, _) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/items",
-            Some("gk_forged"),
-            Some(body.clone()),
-        )
-        .await;
+        let (status, _) = app
+            .api_token("gk_forged")
+            .send(Method::POST, "/api/v1/items", Some(&body))
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let mut other = body.clone();
         other["org_id"] = json!(stats);
-        let (status, err) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/items",
-            Some(&token),
-            Some(other),
-        )
-        .await;
+        let (status, err) = api.send(Method::POST, "/api/v1/items", Some(&other)).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(err["code"], "forbidden");
-        let (status, err) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/items",
-            Some(&token),
-            Some(json!({"title": "", "org_id": finance})),
-        )
-        .await;
+        let (status, err) = api
+            .send(
+                Method::POST,
+                "/api/v1/items",
+                Some(&json!({"title": "", "org_id": finance})),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(err["code"], "invalid_input");
         assert!(
@@ -205,10 +176,8 @@ both_backends!(
                 .iter()
                 .any(|e| e["field"] == "title" && e["message"] == "请填写标题")
         );
-        let resp = app
-            .new_client()
-            .post(app.url("/api/v1/items"))
-            .bearer_auth(&token)
+        let resp = api
+            .request(Method::POST, "/api/v1/items")
             .header("content-type", "application/json")
             .body("{\"title\": ")
             .send()
@@ -225,26 +194,18 @@ both_backends!(
             "refused writes write nothing"
         );
 
-        let (status, created) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/items",
-            Some(&token),
-            Some(body),
-        )
-        .await;
+        let (status, created) = api.send(Method::POST, "/api/v1/items", Some(&body)).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         let id = created["id"].as_i64().expect("id");
         let (status, _) = get_json(&app, &format!("/api/v1/items/{id}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "a draft is not public");
-        let (status, published) = send(
-            &app,
-            reqwest::Method::POST,
-            &format!("/api/v1/items/{id}/publish"),
-            Some(&token),
-            Some(json!({"reason": "接口测试：直接发布（先发后审）"})),
-        )
-        .await;
+        let (status, published) = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/items/{id}/publish"),
+                Some(&json!({"reason": "接口测试：直接发布（先发后审）"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{published}");
         let (status, item) = get_json(&app, &format!("/api/v1/items/{id}")).await;
         assert_eq!(status, StatusCode::OK);
@@ -257,27 +218,17 @@ both_backends!(
 
         // A stale version is a conflict; another organisation's editor cannot touch the item.
         let stale = json!({"title": "改", "org_id": finance, "column_ids": [column], "version": 1});
-        let (status, err) = send(
-            &app,
-            reqwest::Method::PUT,
-            &format!("/api/v1/items/{id}"),
-            Some(&token),
-            Some(stale.clone()),
-        )
-        .await;
+        let (status, err) = api
+            .send(Method::PUT, &format!("/api/v1/items/{id}"), Some(&stale))
+            .await;
         assert_eq!(status, StatusCode::CONFLICT, "{err}");
         let outsider = app
             .create_user("api-outsider", Role::Editor, Some(stats))
             .await;
-        let outsider = app.issue_token(outsider).await;
-        let (status, _) = send(
-            &app,
-            reqwest::Method::POST,
-            &format!("/api/v1/items/{id}/unpublish"),
-            Some(&outsider),
-            None,
-        )
-        .await;
+        let outsider = app.api_user(outsider).await;
+        let (status, _) = outsider
+            .send(Method::POST, &format!("/api/v1/items/{id}/unpublish"), None)
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = get_json(&app, &format!("/api/v1/items/{id}")).await;
         assert_eq!(status, StatusCode::OK, "still public");

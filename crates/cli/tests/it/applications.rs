@@ -4,15 +4,15 @@
 //! registration of offline applications with the receipt-date rules, letters as DOCX from
 //! overridable templates, and handlers of another organisation refused.
 
-use crate::support::{PASSWORD, TestApp, csrf_token_with, html};
+use crate::support::users::{User, pairs};
+use crate::support::{PASSWORD, TestApp, html, outcome};
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
 
 const HTML_NAME: &str = "<script>alert(1)</script>张三";
 
-fn form(csrf: &str, org: i64, description: &str) -> Vec<(&'static str, String)> {
+fn form(org: i64, description: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("csrf_token", csrf.to_string()),
         ("website", String::new()),
         ("org_id", org.to_string()),
         ("applicant_type", "natural_person".into()),
@@ -27,23 +27,6 @@ fn form(csrf: &str, org: i64, description: &str) -> Vec<(&'static str, String)> 
         ("purpose", "<img src=x onerror=alert(1)>".into()),
         ("delivery", "online".into()),
     ]
-}
-
-/// A fresh anonymous client with the form's CSRF cookie, and its token.
-async fn applicant(app: &TestApp) -> (reqwest::Client, String) {
-    let c = app.new_client();
-    let token = csrf_token_with(app, &c, "/ysqgk").await;
-    (c, token)
-}
-
-async fn submit(
-    app: &TestApp,
-    c: &reqwest::Client,
-    f: &[(&'static str, String)],
-) -> (StatusCode, String) {
-    let r = c.post(app.url("/ysqgk")).form(f).send().await.unwrap();
-    let s = r.status();
-    (s, r.text().await.unwrap())
 }
 
 fn tracking_code(page: &str) -> String {
@@ -71,28 +54,14 @@ async fn app_id(app: &TestApp, code: &str) -> i64 {
         .unwrap()
 }
 
-async fn handler(app: &TestApp, name: &str, org: i64) -> (reqwest::Client, String) {
+async fn handler(app: &TestApp, name: &str, org: i64) -> User {
     app.create_user(name, Role::Handler, Some(org)).await;
-    let c = app.new_client();
-    app.login_as(&c, name, PASSWORD).await;
-    let csrf = csrf_token_with(app, &c, "/admin/applications/new").await;
-    (c, csrf)
+    app.user(name, PASSWORD).await
 }
 
-async fn act(
-    app: &TestApp,
-    c: &reqwest::Client,
-    id: i64,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let r = c
-        .post(app.url(&format!("/admin/applications/{id}/action")))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    (s, r.text().await.unwrap())
+/// Where a handler's actions on application `id` are posted.
+fn action(id: i64) -> String {
+    format!("/admin/applications/{id}/action")
 }
 
 fn today() -> String {
@@ -104,23 +73,23 @@ both_backends!(
     |app| async move {
         let org = app.org_id("市财政局").await;
         let other = app.org_id("市统计局").await;
-        let (c, csrf) = applicant(&app).await;
-        let (s, page) = submit(
-            &app,
-            &c,
-            &form(&csrf, org, "2017年市级预算执行情况<b>明细</b>"),
-        )
-        .await;
+        let c = app.visitor();
+        let (s, page) = c
+            .submit(
+                "/ysqgk",
+                &pairs(&form(org, "2017年市级预算执行情况<b>明细</b>")),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{}", html::excerpt(&page));
         let code = tracking_code(&page);
         assert_eq!(app.count("applications").await, 1);
         // The same submission again within minutes: the same code, no second case.
-        let (s, again) = submit(
-            &app,
-            &c,
-            &form(&csrf, org, "2017年市级预算执行情况<b>明细</b>"),
-        )
-        .await;
+        let (s, again) = c
+            .submit(
+                "/ysqgk",
+                &pairs(&form(org, "2017年市级预算执行情况<b>明细</b>")),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(tracking_code(&again), code);
         assert!(again.contains("没有重复登记"));
@@ -148,58 +117,39 @@ both_backends!(
 
         let id = app_id(&app, &code).await;
         // A handler of another organisation sees nothing and can do nothing.
-        let (stranger, scsrf) = handler(&app, "tj_handler", other).await;
-        let r = stranger
-            .get(app.url(&format!("/admin/applications/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let stranger = handler(&app, "tj_handler", other).await;
+        let r = stranger.get(&format!("/admin/applications/{id}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let queue = stranger
-            .get(app.url("/admin/applications"))
-            .send()
+            .get("/admin/applications")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(!queue.contains(&code));
         let t = today();
-        let (s, _) = act(
-            &app,
-            &stranger,
-            id,
-            &[
-                ("csrf_token", &scsrf),
-                ("action", "consultation_start"),
-                ("on", &t),
-                ("consulted", "third_party"),
-            ],
-        )
-        .await;
+        let (s, _) = stranger
+            .submit(
+                &action(id),
+                &[
+                    ("action", "consultation_start"),
+                    ("on", &t),
+                    ("consulted", "third_party"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let r = stranger
-            .get(app.url(&format!("/admin/applications/{id}/letters/receipt")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/applications/{id}/letters/receipt"))
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-        let (h, csrf) = handler(&app, "cz_handler", org).await;
-        let queue = h
-            .get(app.url("/admin/applications"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let h = handler(&app, "cz_handler", org).await;
+        let queue = h.get("/admin/applications").await.text().await.unwrap();
         assert!(queue.contains(&code), "{}", html::excerpt(&queue));
         let detail = h
-            .get(app.url(&format!("/admin/applications/{id}")))
-            .send()
+            .get(&format!("/admin/applications/{id}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -247,9 +197,9 @@ both_backends!(
                 "答复后",
             ),
         ] {
-            let mut all = vec![("csrf_token", csrf.as_str()), ("on", t.as_str())];
+            let mut all = vec![("on", t.as_str())];
             all.extend(fields);
-            let (s, body) = act(&app, &h, id, &all).await;
+            let (s, body) = h.submit(&action(id), &all).await;
             assert_eq!(
                 s,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -258,18 +208,18 @@ both_backends!(
             );
             assert!(body.contains(msg), "{msg}: {}", html::excerpt(&body));
         }
-        let (s, _) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", "wrong"),
-                ("action", "consultation_end"),
-                ("on", &t),
-            ],
-        )
-        .await;
-        assert_eq!(s, StatusCode::FORBIDDEN);
+        // Deliberately a wrong token in the field.
+        let r = h
+            .post_without_csrf(
+                &action(id),
+                &[
+                    ("csrf_token", "wrong"),
+                    ("action", "consultation_end"),
+                    ("on", &t),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert_eq!(app.count("application_events").await, events);
         assert_eq!(app.audit_count().await, audit);
 
@@ -296,9 +246,9 @@ both_backends!(
                 ("note", "需调取档案"),
             ],
         ] {
-            let mut all = vec![("csrf_token", csrf.as_str()), ("on", t.as_str())];
+            let mut all = vec![("on", t.as_str())];
             all.extend(fields.clone());
-            let (s, body) = act(&app, &h, id, &all).await;
+            let (s, body) = h.submit(&action(id), &all).await;
             assert_eq!(
                 s,
                 StatusCode::SEE_OTHER,
@@ -306,41 +256,37 @@ both_backends!(
                 html::excerpt(&body)
             );
         }
-        let (s, body) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", &t),
-                ("action", "extend"),
-                ("working_days", "1"),
-                ("approver", "李主任"),
-                ("note", "x"),
-            ],
-        )
-        .await;
+        let (s, body) = h
+            .submit(
+                &action(id),
+                &[
+                    ("on", &t),
+                    ("action", "extend"),
+                    ("working_days", "1"),
+                    ("approver", "李主任"),
+                    ("note", "x"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("已延期一次"));
         assert_eq!(app.count("application_events").await, events + 5);
         assert_eq!(app.audit_count().await, audit + 5);
-        let (s, body) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", &t),
-                ("action", "answer"),
-                ("outcome", "partial"),
-                (
-                    "note",
-                    "现提供预算执行情况表，其中涉及个人信息部分不予公开<script>",
-                ),
-                ("fee_scale", "none"),
-            ],
-        )
-        .await;
+        let (s, body) = h
+            .submit(
+                &action(id),
+                &[
+                    ("on", &t),
+                    ("action", "answer"),
+                    ("outcome", "partial"),
+                    (
+                        "note",
+                        "现提供预算执行情况表，其中涉及个人信息部分不予公开<script>",
+                    ),
+                    ("fee_scale", "none"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{}", html::excerpt(&body));
         let (s, status) = lookup(&app, &code, "8000").await;
         assert_eq!(s, StatusCode::OK);
@@ -369,10 +315,8 @@ both_backends!(
         assert!(xml.contains("&lt;script&gt;alert(1)"), "escaped in XML too");
         for kind in ["receipt", "supplement", "extension", "answer"] {
             let r = h
-                .get(app.url(&format!("/admin/applications/{id}/letters/{kind}")))
-                .send()
-                .await
-                .unwrap();
+                .get(&format!("/admin/applications/{id}/letters/{kind}"))
+                .await;
             assert_eq!(r.status(), StatusCode::OK, "{kind}");
             let bytes = r.bytes().await.unwrap();
             assert!(bytes.starts_with(b"PK"));
@@ -382,32 +326,28 @@ both_backends!(
             }
         }
         // After the answer: 行政复议 results, the latest kept.
-        let (s, _) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", &t),
-                ("action", "review"),
-                ("review", "reconsideration"),
-                ("result", "upheld"),
-            ],
-        )
-        .await;
+        let (s, _) = h
+            .submit(
+                &action(id),
+                &[
+                    ("on", &t),
+                    ("action", "review"),
+                    ("review", "reconsideration"),
+                    ("result", "upheld"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        let (s, body) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", &t),
-                ("action", "consultation_start"),
-                ("consulted", "third_party"),
-            ],
-        )
-        .await;
+        let (s, body) = h
+            .submit(
+                &action(id),
+                &[
+                    ("on", &t),
+                    ("action", "consultation_start"),
+                    ("consulted", "third_party"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("已答复办结"));
     }
@@ -428,10 +368,9 @@ both_backends!(
     offline_applications_follow_the_receipt_date_rules,
     |app| async move {
         let org = app.org_id("市财政局").await;
-        let (h, csrf) = handler(&app, "cz_registrar", org).await;
+        let h = handler(&app, "cz_registrar", org).await;
         let reg = |channel: &str, submitted: &str, confirmed: &str| {
             vec![
-                ("csrf_token", csrf.clone()),
                 ("org_id", org.to_string()),
                 ("channel", channel.to_string()),
                 ("submitted_on", submitted.to_string()),
@@ -447,28 +386,26 @@ both_backends!(
                 ("address", "盘锦市双台子区".to_string()),
             ]
         };
-        let post = |f: Vec<(&'static str, String)>| {
-            let h = h.clone();
-            let url = app.url("/admin/applications");
-            async move { h.post(url).form(&f).send().await.unwrap() }
-        };
         // By post without the signing date: refused, nothing written.
-        let r = post(reg("post", "2024-09-30", "")).await;
+        let r = h
+            .post(
+                "/admin/applications",
+                &pairs(&reg("post", "2024-09-30", "")),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("邮寄的申请须填写签收日期"));
         assert_eq!(app.count("applications").await, 0);
         // Signed for during 国庆 (2024-10-03): counting starts 10-08, due 2024-11-01.
-        let r = post(reg("post", "2024-09-30", "2024-10-03")).await;
+        let r = h
+            .post(
+                "/admin/applications",
+                &pairs(&reg("post", "2024-09-30", "2024-10-03")),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let loc = r.headers()["location"].to_str().unwrap().to_string();
-        let detail = h
-            .get(app.url(&loc))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let detail = h.get(&loc).await.text().await.unwrap();
         assert!(
             detail.contains("<strong id=\"due\">2024-11-01</strong>"),
             "{}",
@@ -484,47 +421,38 @@ both_backends!(
             .parse()
             .unwrap();
         // 补正 after 7 working days: refused with the reason.
-        let (s, body) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", "2024-10-16"),
-                ("action", "supplement_request"),
-                ("due_by", "2024-10-30"),
-                ("note", "请补充合同年份"),
-            ],
-        )
-        .await;
+        let (s, body) = h
+            .submit(
+                &action(id),
+                &[
+                    ("on", "2024-10-16"),
+                    ("action", "supplement_request"),
+                    ("due_by", "2024-10-30"),
+                    ("note", "请补充合同年份"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("最迟 2024-10-15"), "{}", html::excerpt(&body));
         // Within: the clock waits, then restarts from the supplement (Saturday 10-12 is a make-up day).
-        let (s, _) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", "2024-10-15"),
-                ("action", "supplement_request"),
-                ("due_by", "2024-10-30"),
-                ("note", "请补充合同年份"),
-            ],
-        )
-        .await;
+        let (s, _) = h
+            .submit(
+                &action(id),
+                &[
+                    ("on", "2024-10-15"),
+                    ("action", "supplement_request"),
+                    ("due_by", "2024-10-30"),
+                    ("note", "请补充合同年份"),
+                ],
+            )
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        let (s, _) = act(
-            &app,
-            &h,
-            id,
-            &[
-                ("csrf_token", &csrf),
-                ("on", "2024-10-18"),
-                ("action", "supplement_received"),
-            ],
-        )
-        .await;
+        let (s, _) = h
+            .submit(
+                &action(id),
+                &[("on", "2024-10-18"), ("action", "supplement_received")],
+            )
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         // Restart 10-18 (Friday): 10-21 day 1 … 11-15 day 20.
         let due: Option<String> =
@@ -535,19 +463,22 @@ both_backends!(
                 .unwrap();
         assert_eq!(due.as_deref(), Some("2024-11-15"));
         // Long overdue today: flagged in the queue.
-        let queue = h
-            .get(app.url("/admin/applications"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let queue = h.get("/admin/applications").await.text().await.unwrap();
         assert!(queue.contains("已逾期"), "{}", html::excerpt(&queue));
         // E-mail confirmed later than sent; in person ignores a confirmation date.
-        let r = post(reg("email", "2024-09-29", "2024-09-30")).await;
+        let r = h
+            .post(
+                "/admin/applications",
+                &pairs(&reg("email", "2024-09-29", "2024-09-30")),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let r = post(reg("in_person", "2024-09-29", "2024-10-09")).await;
+        let r = h
+            .post(
+                "/admin/applications",
+                &pairs(&reg("in_person", "2024-09-29", "2024-10-09")),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let dates: Vec<String> =
             sqlx::query_scalar("SELECT received_on FROM applications ORDER BY id")
@@ -556,12 +487,20 @@ both_backends!(
                 .unwrap();
         assert_eq!(dates, ["2024-10-03", "2024-09-30", "2024-09-29"]);
         // The online channel is not registered by staff.
-        let r = post(reg("online", "2024-09-29", "")).await;
+        let r = h
+            .post(
+                "/admin/applications",
+                &pairs(&reg("online", "2024-09-29", "")),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         // Another organisation's id in the form: refused.
         let mut f = reg("in_person", "2024-09-29", "");
-        f[1].1 = app.org_id("市统计局").await.to_string();
-        assert_eq!(post(f).await.status(), StatusCode::FORBIDDEN);
+        f[0].1 = app.org_id("市统计局").await.to_string();
+        assert_eq!(
+            h.post("/admin/applications", &pairs(&f)).await.status(),
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(app.count("applications").await, 3);
     }
 );
@@ -570,28 +509,35 @@ both_backends!(
     bad_input_and_floods_are_refused_and_lose_nothing,
     |app| async move {
         let org = app.org_id("市财政局").await;
-        let (c, csrf) = applicant(&app).await;
-        // Without the CSRF cookie/token.
-        let (s, _) = submit(&app, &app.new_client(), &form(&csrf, org, "预算信息一")).await;
+        let c = app.visitor();
+        // Without the CSRF cookie: deliberately another visitor's token, sent by a fresh visitor.
+        let mut f = form(org, "预算信息一");
+        f.insert(0, ("csrf_token", c.csrf().await));
+        let (s, _) = outcome(app.visitor().post_without_csrf("/ysqgk", &pairs(&f)).await).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         // Honeypot filled.
-        let mut f = form(&csrf, org, "预算信息一");
-        f[1].1 = "http://spam.example".into();
-        let (s, body) = submit(&app, &c, &f).await;
+        let mut f = form(org, "预算信息一");
+        f[0].1 = "http://spam.example".into();
+        let (s, body) = c.submit("/ysqgk", &pairs(&f)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("提交被拒绝"));
         // Oversized body (360 KB urlencoded): read to its end and answered 413.
-        let (s, body) = submit(&app, &c, &form(&csrf, org, &"大".repeat(40_000))).await;
+        let (s, body) = c
+            .submit("/ysqgk", &pairs(&form(org, &"大".repeat(40_000))))
+            .await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(body.contains("提交的内容过大"));
         // A field over its limit but under the body limit: the form again, values kept, escaped.
-        let (s, body) = submit(&app, &c, &form(&csrf, org, &"长".repeat(4001))).await;
+        let (s, body) = c
+            .submit("/ysqgk", &pairs(&form(org, &"长".repeat(4001))))
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("所需信息描述不能超过4000个字"));
         assert!(body.contains("&lt;script&gt;alert(1)"));
         assert!(!body.contains("<script>alert(1)"));
-        // Malformed body.
+        // Malformed body (a raw request: no form builder writes one).
         let r = c
+            .client()
             .post(app.url("/ysqgk"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("csrf_token=%zz&&=")
@@ -604,10 +550,10 @@ both_backends!(
             r.status()
         );
         // Unknown organisation, missing fields.
-        let mut f = form(&csrf, org, "预算信息一");
-        f[2].1 = "999999".into();
-        f[4].1 = String::new();
-        let (s, body) = submit(&app, &c, &f).await;
+        let mut f = form(org, "预算信息一");
+        f[1].1 = "999999".into();
+        f[3].1 = String::new();
+        let (s, body) = c.submit("/ysqgk", &pairs(&f)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("请选择受理申请的机关"));
         assert!(body.contains("请填写姓名"));
@@ -616,11 +562,15 @@ both_backends!(
         // Five different applications an hour from one address; the sixth is refused.
         let mut codes = Vec::new();
         for i in 0..5 {
-            let (s, page) = submit(&app, &c, &form(&csrf, org, &format!("预算信息第{i}项"))).await;
+            let (s, page) = c
+                .submit("/ysqgk", &pairs(&form(org, &format!("预算信息第{i}项"))))
+                .await;
             assert_eq!(s, StatusCode::OK);
             codes.push(tracking_code(&page));
         }
-        let (s, body) = submit(&app, &c, &form(&csrf, org, "预算信息第6项")).await;
+        let (s, body) = c
+            .submit("/ysqgk", &pairs(&form(org, "预算信息第6项")))
+            .await;
         assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
         assert!(body.contains("一小时内最多在线提交5件申请"));
         assert_eq!(app.count("applications").await, 5);
@@ -645,58 +595,54 @@ both_backends!(
     letter_templates_are_overridable_per_organisation,
     |app| async move {
         let org = app.org_id("市财政局").await;
-        let (h, csrf) = handler(&app, "cz_tpl", org).await;
-        let save = |body: &str| {
-            let f = vec![
-                ("csrf_token", csrf.clone()),
+        let h = handler(&app, "cz_tpl", org).await;
+        let template = |body: &str| {
+            vec![
                 ("org_id", org.to_string()),
                 ("kind", "receipt".to_string()),
                 ("body", body.to_string()),
-            ];
-            let h = h.clone();
-            let url = app.url("/admin/applications/templates");
-            async move { h.post(url).form(&f).send().await.unwrap() }
+            ]
         };
-        let r = save("回执\n\n{{姓名}}:").await;
+        let r = h
+            .post(
+                "/admin/applications/templates",
+                &pairs(&template("回执\n\n{{姓名}}:")),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("未知的占位符"));
         assert_eq!(app.count("application_letter_templates").await, 0);
-        let r = save("市财政局政府信息公开申请回执\n\n{{申请人}}:\n\n已收到，查询码{{查询码}}。\n\n{{机关名称}}\n{{日期}}").await;
+        let r = h.post("/admin/applications/templates", &pairs(&template("市财政局政府信息公开申请回执\n\n{{申请人}}:\n\n已收到，查询码{{查询码}}。\n\n{{机关名称}}\n{{日期}}"))).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         // A handler of another organisation cannot save for this one.
         let other = app.org_id("市统计局").await;
-        let (o, ocsrf) = handler(&app, "tj_tpl", other).await;
+        let o = handler(&app, "tj_tpl", other).await;
         let r = o
-            .post(app.url("/admin/applications/templates"))
-            .form(&[
-                ("csrf_token", ocsrf.as_str()),
-                ("org_id", &org.to_string()),
-                ("kind", "receipt"),
-                ("body", "x"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                "/admin/applications/templates",
+                &[
+                    ("org_id", &org.to_string()),
+                    ("kind", "receipt"),
+                    ("body", "x"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         // The receipt of a new application uses it.
-        let (c, token) = applicant(&app).await;
-        let (_, page) = submit(&app, &c, &form(&token, org, "预算信息")).await;
+        let c = app.visitor();
+        let (_, page) = c.submit("/ysqgk", &pairs(&form(org, "预算信息"))).await;
         let code = tracking_code(&page);
         let id = app_id(&app, &code).await;
         let r = h
-            .get(app.url(&format!("/admin/applications/{id}/letters/receipt")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/applications/{id}/letters/receipt"))
+            .await;
         let xml = docx_text(&r.bytes().await.unwrap());
         assert!(xml.contains("市财政局政府信息公开申请回执"), "{xml}");
         assert!(xml.contains(&format!("已收到，查询码{code}。")));
         // Not yet issued: the answer letter.
         let r = h
-            .get(app.url(&format!("/admin/applications/{id}/letters/answer")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/applications/{id}/letters/answer"))
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 );

@@ -7,7 +7,8 @@
 //! a late period earns 0.5; deductions 1 per missed period, 0.5 per late period, 1 per overdue
 //! feedback round, capped at 10; openness weighs 4% of the performance assessment.
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::users::pairs;
+use crate::support::{PASSWORD, TestApp, outcome};
 use gongkai_db::assessment::{AssessmentReport, compute};
 use gongkai_db::{feedback, plans};
 use gongkai_domain::assessment::{Component, Ranked};
@@ -273,14 +274,10 @@ both_backends!(
     }
 );
 
-async fn post_scheme(
-    app: &TestApp,
-    client: &reqwest::Client,
-    plan: i64,
-    csrf: &str,
-    overrides: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let mut form: Vec<(String, String)> = [
+/// The scheme form of `plan`: the defaults, with `overrides`; post it to
+/// `/admin/assessment/scheme`.
+fn scheme_form(plan: i64, overrides: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+    let mut form: Vec<(&'static str, String)> = [
         ("full_score", "100"),
         ("openness_weight", "4"),
         ("publication_weight", "50"),
@@ -300,38 +297,27 @@ async fn post_scheme(
             .iter()
             .find(|(o, _)| o == k)
             .map_or(*v, |(_, ov)| *ov);
-        (k.to_string(), v.to_string())
+        (*k, v.to_string())
     })
     .collect();
-    form.push(("csrf_token".into(), csrf.into()));
-    form.push(("plan".into(), plan.to_string()));
-    let resp = client
-        .post(app.url("/admin/assessment/scheme"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(body))
+    form.push(("plan", plan.to_string()));
+    form
 }
+
+const SCHEME: &str = "/admin/assessment/scheme";
 
 both_backends!(
     invalid_schemes_are_refused_and_change_nothing,
     |app| async move {
         let plan = scenario(&app).await;
-        app.login_admin().await;
-        let csrf = app
-            .csrf_token(&format!("/admin/assessment/scheme?plan={plan}"))
-            .await;
+        let me = app.admin().await;
         let audit = app.audit_count().await;
-        let (status, body) =
-            post_scheme(&app, app.client(), plan, &csrf, &[("openness_weight", "3")]).await;
+        let (status, body) = me
+            .submit(
+                SCHEME,
+                &pairs(&scheme_form(plan, &[("openness_weight", "3")])),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             body.contains("政务公开在绩效考核中的权重不能低于4%"),
@@ -339,40 +325,49 @@ both_backends!(
         );
         // The typed value is shown again.
         assert!(body.contains("value=\"3\""));
-        let (status, body) = post_scheme(
-            &app,
-            app.client(),
-            plan,
-            &csrf,
-            &[("publication_weight", "60")],
-        )
-        .await;
+        let (status, body) = me
+            .submit(
+                SCHEME,
+                &pairs(&scheme_form(plan, &[("publication_weight", "60")])),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             body.contains("各项权重之和（110分）应等于满分（100分）"),
             "{body}"
         );
-        let (status, body) = post_scheme(
-            &app,
-            app.client(),
-            plan,
-            &csrf,
-            &[("cap", "-1"), ("late_period", "半分")],
-        )
-        .await;
+        let (status, body) = me
+            .submit(
+                SCHEME,
+                &pairs(&scheme_form(
+                    plan,
+                    &[("cap", "-1"), ("late_period", "半分")],
+                )),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("扣分上限不能为负数"), "{body}");
         assert!(body.contains("每个逾期完成周期扣分必须是数字"), "{body}");
         // No CSRF token: refused.
-        let (status, _) =
-            post_scheme(&app, app.client(), plan, "", &[("openness_weight", "5")]).await;
+        let (status, _) = outcome(
+            me.post_without_csrf(
+                SCHEME,
+                &pairs(&scheme_form(plan, &[("openness_weight", "5")])),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(app.count("assessment_schemes").await, 0);
         assert_eq!(app.audit_count().await, audit);
 
         // A valid scheme is saved, audited and applied: openness at 5%, 市发展改革委's 100 → 5.
-        let (status, location) =
-            post_scheme(&app, app.client(), plan, &csrf, &[("openness_weight", "5")]).await;
+        let (status, location) = me
+            .submit(
+                SCHEME,
+                &pairs(&scheme_form(plan, &[("openness_weight", "5")])),
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert!(location.starts_with("/admin/assessment?plan="));
         assert_eq!(app.count("assessment_schemes").await, 1);
@@ -390,8 +385,8 @@ both_backends!(
     |app| async move {
         let plan = scenario(&app).await;
         app.create_user("pinggu", Role::Assessor, None).await;
-        let client = app.new_client();
-        app.login_as(&client, "pinggu", PASSWORD).await;
+        let assessor = app.user("pinggu", PASSWORD).await;
+        let client = assessor.client().clone();
         let get = |path: String| {
             let client = client.clone();
             let url = app.url(&path);
@@ -418,11 +413,13 @@ both_backends!(
         assert_eq!(status, StatusCode::OK);
         assert!(form.contains("当前评分方案（只读）") && !form.contains("保存评分方案"));
 
-        let csrf =
-            crate::support::html::hidden_input(&page, "csrf_token").expect("csrf on the page");
         let audit = app.audit_count().await;
-        let (status, body) =
-            post_scheme(&app, &client, plan, &csrf, &[("openness_weight", "6")]).await;
+        let (status, body) = assessor
+            .submit(
+                SCHEME,
+                &pairs(&scheme_form(plan, &[("openness_weight", "6")])),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(
             body.contains("只有政务公开办（监管）可以修改评分方案"),

@@ -112,13 +112,7 @@ async fn create_with_files(
             Part::bytes(bytes).file_name(name.to_string()),
         );
     }
-    let resp = app
-        .client()
-        .post(app.url("/admin/items"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST /admin/items");
+    let resp = me.post_multipart("/admin/items", form).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let location = resp.headers()["location"]
         .to_str()

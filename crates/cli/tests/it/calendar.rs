@@ -2,7 +2,7 @@
 //! edits in /admin/calendar change deadlines (and the `gongkai calendar` command), bad input and
 //! other users write nothing.
 
-use crate::support::{Backend, PASSWORD, TestApp, html};
+use crate::support::{Backend, PASSWORD, TestApp, html, outcome};
 use gongkai_domain::calendar::{Calendar, NaiveDate};
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
@@ -23,51 +23,6 @@ async fn deadline(app: &TestApp, start: &str, n: u32) -> NaiveDate {
         .add_workdays(d(start), n)
         .expect("add working days")
         .date
-}
-
-/// The value of the first hidden `csrf_token` input of `path`, fetched with `client`.
-async fn csrf(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    let body = client
-        .get(app.url(path))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .unwrap_or_default();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = body
-        .find(marker)
-        .unwrap_or_else(|| panic!("no csrf_token on {path}:\n{}", html::excerpt(&body)))
-        + marker.len();
-    body[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Posts a form with `client`; returns the status and the Location or body.
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let resp = client
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(body))
 }
 
 async fn counts(app: &TestApp) -> (i64, i64) {
@@ -129,21 +84,19 @@ both_backends!(
         // Friday 2027-01-01 + 1 working day: Monday 2027-01-04 under the fallback.
         assert_eq!(deadline(&app, "2027-01-01", 1).await, d("2027-01-04"));
         let before = counts(&app).await;
-        let token = app.csrf_token("/admin/calendar?year=2027").await;
+        let me = app.signed_in(app.client());
 
-        let (status, loc) = post(
-            &app,
-            app.client(),
-            "/admin/calendar",
-            &[
-                ("csrf_token", &token),
-                ("date", "2027-01-04"),
-                ("kind", "holiday"),
-                ("name", "元旦"),
-                ("source", "测试通知"),
-            ],
-        )
-        .await;
+        let (status, loc) = me
+            .submit(
+                "/admin/calendar",
+                &[
+                    ("date", "2027-01-04"),
+                    ("kind", "holiday"),
+                    ("name", "元旦"),
+                    ("source", "测试通知"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
         assert_eq!(loc, "/admin/calendar?year=2027&notice=created");
         assert_eq!(deadline(&app, "2027-01-01", 1).await, d("2027-01-05"));
@@ -153,48 +106,35 @@ both_backends!(
         assert!(!page.contains("尚未录入"), "2027 now has data");
 
         // A make-up Saturday.
-        let (status, loc) = post(
-            &app,
-            app.client(),
-            "/admin/calendar",
-            &[
-                ("csrf_token", &token),
-                ("date", "2027-01-09"),
-                ("kind", "workday"),
-                ("name", "元旦"),
-            ],
-        )
-        .await;
+        let (status, loc) = me
+            .submit(
+                "/admin/calendar",
+                &[
+                    ("date", "2027-01-09"),
+                    ("kind", "workday"),
+                    ("name", "元旦"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
         assert_eq!(deadline(&app, "2027-01-08", 1).await, d("2027-01-09"));
 
         // Edit: the Monday is worked after all → make it a named holiday again with another name.
         let edit = app.get_ok("/admin/calendar/2027-01-04").await;
         assert!(edit.contains("编辑 2027-01-04"));
-        let (status, loc) = post(
-            &app,
-            app.client(),
-            "/admin/calendar/2027-01-04",
-            &[
-                ("csrf_token", &token),
-                ("kind", "holiday"),
-                ("name", "元旦补休"),
-            ],
-        )
-        .await;
+        let (status, loc) = me
+            .submit(
+                "/admin/calendar/2027-01-04",
+                &[("kind", "holiday"), ("name", "元旦补休")],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
         assert_eq!(loc, "/admin/calendar?year=2027&notice=saved");
         let day = calendar(&app).await.day(d("2027-01-04"));
         assert_eq!(day.describe(), "2027-01-04 不是工作日（元旦补休）");
 
         // Delete a shipped make-up Saturday: 2017-09-29 + 3 moves from 10-10 to 10-11.
-        let (status, loc) = post(
-            &app,
-            app.client(),
-            "/admin/calendar/2017-09-30/delete",
-            &[("csrf_token", &token)],
-        )
-        .await;
+        let (status, loc) = me.submit("/admin/calendar/2017-09-30/delete", &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
         assert_eq!(deadline(&app, "2017-09-29", 3).await, d("2017-10-11"));
 
@@ -246,21 +186,15 @@ both_backends!(
 
 both_backends!(bad_input_writes_nothing, |app| async move {
     app.login_admin().await;
-    let token = app.csrf_token("/admin/calendar").await;
+    let me = app.signed_in(app.client());
     let before = counts(&app).await;
 
-    let (status, body) = post(
-        &app,
-        app.client(),
-        "/admin/calendar",
-        &[
-            ("csrf_token", &token),
-            ("date", "2027-02-30"),
-            ("kind", "weekend"),
-            ("name", "  "),
-        ],
-    )
-    .await;
+    let (status, body) = me
+        .submit(
+            "/admin/calendar",
+            &[("date", "2027-02-30"), ("kind", "weekend"), ("name", "  ")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for msg in [
         "日期格式应为 年-月-日，例如 2027-10-01",
@@ -279,36 +213,28 @@ both_backends!(bad_input_writes_nothing, |app| async move {
     );
 
     // A working day cannot be a make-up workday; an existing date is edited, not added twice.
-    let (status, body) = post(
-        &app,
-        app.client(),
-        "/admin/calendar",
-        &[
-            ("csrf_token", &token),
-            ("date", "2027-10-06"),
-            ("kind", "workday"),
-            ("name", "国庆节"),
-        ],
-    )
-    .await;
+    let (status, body) = me
+        .submit(
+            "/admin/calendar",
+            &[
+                ("date", "2027-10-06"),
+                ("kind", "workday"),
+                ("name", "国庆节"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("调休上班只用于周六或周日"),
         "{}",
         html::excerpt(&body)
     );
-    let (status, body) = post(
-        &app,
-        app.client(),
-        "/admin/calendar",
-        &[
-            ("csrf_token", &token),
-            ("date", "2017-10-01"),
-            ("kind", "workday"),
-            ("name", "改"),
-        ],
-    )
-    .await;
+    let (status, body) = me
+        .submit(
+            "/admin/calendar",
+            &[("date", "2017-10-01"), ("kind", "workday"), ("name", "改")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body.contains("2017-10-01已有安排"),
@@ -317,33 +243,22 @@ both_backends!(bad_input_writes_nothing, |app| async move {
     );
 
     // No CSRF token, a bad path date, a missing day.
-    let (status, _) = post(
-        &app,
-        app.client(),
-        "/admin/calendar",
-        &[
-            ("date", "2027-01-04"),
-            ("kind", "holiday"),
-            ("name", "元旦"),
-        ],
+    let (status, _) = outcome(
+        me.post_without_csrf(
+            "/admin/calendar",
+            &[
+                ("date", "2027-01-04"),
+                ("kind", "holiday"),
+                ("name", "元旦"),
+            ],
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = post(
-        &app,
-        app.client(),
-        "/admin/calendar/2027-99-99/delete",
-        &[("csrf_token", &token)],
-    )
-    .await;
+    let (status, _) = me.submit("/admin/calendar/2027-99-99/delete", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = post(
-        &app,
-        app.client(),
-        "/admin/calendar/2027-03-03/delete",
-        &[("csrf_token", &token)],
-    )
-    .await;
+    let (status, _) = me.submit("/admin/calendar/2027-03-03/delete", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.get("/admin/calendar/2027-03-03").await.status(),
@@ -361,9 +276,8 @@ both_backends!(
     |app| async move {
         let finance = app.org_id("市财政局").await;
         app.create_user("bianji", Role::Editor, Some(finance)).await;
-        let client = app.new_client();
-        app.login_as(&client, "bianji", PASSWORD).await;
-        let token = csrf(&app, &client, "/admin").await;
+        let me = app.user("bianji", PASSWORD).await;
+        let client = me.client().clone();
         let before = counts(&app).await;
 
         for path in [
@@ -374,34 +288,25 @@ both_backends!(
             let r = client.get(app.url(path)).send().await.expect("get");
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
         }
-        let (status, _) = post(
-            &app,
-            &client,
-            "/admin/calendar",
-            &[
-                ("csrf_token", &token),
-                ("date", "2027-01-04"),
-                ("kind", "holiday"),
-                ("name", "元旦"),
-            ],
-        )
-        .await;
+        let (status, _) = me
+            .submit(
+                "/admin/calendar",
+                &[
+                    ("date", "2027-01-04"),
+                    ("kind", "holiday"),
+                    ("name", "元旦"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = post(
-            &app,
-            &client,
-            "/admin/calendar/2017-10-01",
-            &[("csrf_token", &token), ("kind", "workday"), ("name", "改")],
-        )
-        .await;
+        let (status, _) = me
+            .submit(
+                "/admin/calendar/2017-10-01",
+                &[("kind", "workday"), ("name", "改")],
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = post(
-            &app,
-            &client,
-            "/admin/calendar/2017-09-30/delete",
-            &[("csrf_token", &token)],
-        )
-        .await;
+        let (status, _) = me.submit("/admin/calendar/2017-09-30/delete", &[]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let dashboard = client
             .get(app.url("/admin"))

@@ -2,7 +2,8 @@
 //! unit over HTTP with Chinese validation, counted by the compliance report, confined to the
 //! unit's own organisation, audited.
 
-use crate::support::{PASSWORD, TestApp, csrf_token_with};
+use crate::support::users::pairs;
+use crate::support::{PASSWORD, TestApp};
 use gongkai_db::compliance::ComplianceReport;
 use gongkai_domain::calendar::NaiveDate;
 use gongkai_domain::role::Role;
@@ -53,13 +54,10 @@ both_backends!(a_press_conference_meets_a_yearly_duty, |app| async move {
 
     let org = app.org_id("市人力资源社会保障局").await;
     app.create_user("rs_editor", Role::Editor, Some(org)).await;
-    let client = app.new_client();
-    app.login_as(&client, "rs_editor", PASSWORD).await;
+    let client = app.user("rs_editor", PASSWORD).await;
     let page = client
-        .get(app.url(&format!("/admin/events?plan={plan}")))
-        .send()
+        .get(&format!("/admin/events?plan={plan}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -67,16 +65,9 @@ both_backends!(a_press_conference_meets_a_yearly_duty, |app| async move {
         page.contains(&format!("<option value=\"{ob}\"")),
         "its obligation is offered"
     );
-    let csrf = csrf_token_with(&app, &client, "/admin/events").await;
     let ob_s = ob.to_string();
-    let post = |form: Vec<(&'static str, String)>| {
-        let client = client.clone();
-        let url = app.url("/admin/events");
-        async move { client.post(url).form(&form).send().await.unwrap() }
-    };
     let form = |held_on: &str| {
         vec![
-            ("csrf_token", csrf.clone()),
             ("plan", plan.to_string()),
             ("obligation_id", ob_s.clone()),
             ("kind", "press_conference".to_string()),
@@ -90,10 +81,14 @@ both_backends!(a_press_conference_meets_a_yearly_duty, |app| async move {
     };
     // A malformed date and a date far outside the plan's year: refused, nothing written.
     let audit = app.audit_count().await;
-    let bad = post(form("2017/08/15")).await;
+    let bad = client
+        .post("/admin/events", &pairs(&form("2017/08/15")))
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("请填写举办日期"));
-    let far = post(form("2030-08-15")).await;
+    let far = client
+        .post("/admin/events", &pairs(&form("2030-08-15")))
+        .await;
     assert_eq!(far.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         far.text()
@@ -104,15 +99,15 @@ both_backends!(a_press_conference_meets_a_yearly_duty, |app| async move {
     assert_eq!(app.count("recorded_events").await, 0);
     assert_eq!(app.audit_count().await, audit);
 
-    let ok = post(form("2017-08-15")).await;
+    let ok = client
+        .post("/admin/events", &pairs(&form("2017-08-15")))
+        .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("recorded_events").await, 1);
     assert_eq!(app.audit_count().await, audit + 1);
     let listed = client
-        .get(app.url(&format!("/admin/events?plan={plan}")))
-        .send()
+        .get(&format!("/admin/events?plan={plan}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -140,38 +135,30 @@ both_backends!(a_press_conference_meets_a_yearly_duty, |app| async move {
     let other = app.org_id("市财政局").await;
     app.create_user("cz_editor", Role::Editor, Some(other))
         .await;
-    let stranger = app.new_client();
-    app.login_as(&stranger, "cz_editor", PASSWORD).await;
-    let token = csrf_token_with(&app, &stranger, "/admin/events").await;
-    let mut f = form("2017-09-01");
-    f[0].1 = token.clone();
-    let refused = stranger
-        .post(app.url("/admin/events"))
-        .form(&f)
-        .send()
-        .await
-        .unwrap();
+    let stranger = app.user("cz_editor", PASSWORD).await;
+    let f = form("2017-09-01");
+    let refused = stranger.post("/admin/events", &pairs(&f)).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let id: i64 = sqlx::query_scalar("SELECT id FROM recorded_events")
         .fetch_one(&mut *app.conn().await)
         .await
         .unwrap();
     let del = stranger
-        .post(app.url(&format!("/admin/events/{id}/delete")))
-        .form(&[("csrf_token", token.as_str()), ("plan", &plan.to_string())])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/admin/events/{id}/delete"),
+            &[("plan", &plan.to_string())],
+        )
+        .await;
     assert_eq!(del.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.count("recorded_events").await, 1);
 
     // The unit deletes its own mistaken record: audited, and the period is missed again.
     let del = client
-        .post(app.url(&format!("/admin/events/{id}/delete")))
-        .form(&[("csrf_token", csrf.as_str()), ("plan", &plan.to_string())])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/admin/events/{id}/delete"),
+            &[("plan", &plan.to_string())],
+        )
+        .await;
     assert_eq!(del.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("recorded_events").await, 0);
     assert_eq!(status(&report(&app, plan, "2018-03-01").await), "missed");

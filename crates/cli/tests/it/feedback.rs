@@ -46,62 +46,6 @@ async fn written(app: &TestApp) -> (i64, i64, i64) {
     )
 }
 
-async fn post_form(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    form: Form,
-) -> (StatusCode, String) {
-    let resp = client
-        .post(app.url(path))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(body))
-}
-
-async fn post_review(
-    app: &TestApp,
-    client: &reqwest::Client,
-    round: i64,
-    csrf: &str,
-    decision: &str,
-    comment: &str,
-) -> (StatusCode, String) {
-    let resp = client
-        .post(app.url(&format!("/admin/feedback/{round}/review")))
-        .form(&[
-            ("csrf_token", csrf),
-            ("decision", decision),
-            ("comment", comment),
-        ])
-        .send()
-        .await
-        .expect("POST review");
-    let status = resp.status();
-    (status, resp.text().await.unwrap_or_default())
-}
-
-async fn csrf_of(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    let page = client
-        .get(app.url(path))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
-    crate::support::html::hidden_input(&page, "csrf_token").expect("csrf_token on the page")
-}
-
 both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
     import_seed_plan(&app).await;
     let finance = app.org_id("市财政局").await;
@@ -133,19 +77,14 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
         .await;
     app.create_user("gongkaiban", Role::Supervisor, None).await;
     app.create_user("pinggu", Role::Assessor, None).await;
-    let unit = app.new_client();
-    app.login_as(&unit, "caizheng", PASSWORD).await;
-    let office = app.new_client();
-    app.login_as(&office, "gongkaiban", PASSWORD).await;
-    let assessor = app.new_client();
-    app.login_as(&assessor, "pinggu", PASSWORD).await;
+    let unit = app.user("caizheng", PASSWORD).await;
+    let office = app.user("gongkaiban", PASSWORD).await;
+    let assessor = app.user("pinggu", PASSWORD).await;
 
     // The unit's list holds only its own rounds; another unit's round does not exist for it.
     let list = unit
-        .get(app.url("/admin/feedback?status=open"))
-        .send()
+        .get("/admin/feedback?status=open")
         .await
-        .expect("list")
         .text()
         .await
         .expect("body");
@@ -174,17 +113,9 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
             "round {id} is 市财政局's"
         );
     }
-    let r = unit
-        .get(app.url(&format!("/admin/feedback/{other}")))
-        .send()
-        .await
-        .expect("get");
+    let r = unit.get(&format!("/admin/feedback/{other}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let page = unit
-        .get(app.url(&format!("/admin/feedback/{round}")))
-        .send()
-        .await
-        .expect("get");
+    let page = unit.get(&format!("/admin/feedback/{round}")).await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.expect("body");
     assert!(page.contains("待提交") && page.contains("提交反馈"));
@@ -193,70 +124,60 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
         "own published items to link"
     );
     assert!(!page.contains("民政局的通知"));
-    let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
     let path = format!("/admin/feedback/{round}/submit");
     let before = written(&app).await;
 
     // Refused, writing nothing: no CSRF token; a renamed executable; an empty text; a foreign item.
-    let (s, _) = post_form(&app, &unit, &path, Form::new().text("text", "落实情况")).await;
+    // (a form without the token: `Form::new()` rather than `unit.multipart()`)
+    let (s, _) = unit
+        .submit_multipart(&path, Form::new().text("text", "落实情况"))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, body) = post_form(
-        &app,
-        &unit,
-        &path,
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("text", "落实情况")
-            .part(
+    let (s, body) = unit
+        .submit_multipart(
+            &path,
+            unit.multipart().await.text("text", "落实情况").part(
                 "attachments",
                 Part::bytes(b"MZ\x90\x00".to_vec()).file_name("报告.pdf"),
             ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("不符"), "{body}");
-    let (s, body) = post_form(
-        &app,
-        &unit,
-        &path,
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("text", "  "),
-    )
-    .await;
+    let (s, body) = unit
+        .submit_multipart(&path, unit.multipart().await.text("text", "  "))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("请填写反馈内容"));
-    let (s, body) = post_form(
-        &app,
-        &unit,
-        &path,
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("text", "落实情况")
-            .text("item_ids", foreign.to_string()),
-    )
-    .await;
+    let (s, body) = unit
+        .submit_multipart(
+            &path,
+            unit.multipart()
+                .await
+                .text("text", "落实情况")
+                .text("item_ids", foreign.to_string()),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("只能关联本单位已发布的信息"));
     assert_eq!(written(&app).await, before);
     assert_eq!(round_status(&app, round).await, "open");
 
     // Submitted (late: today is long after 2017-06-30) with a link and an attachment.
-    let (s, loc) = post_form(
-        &app,
-        &unit,
-        &path,
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("text", "已按要求公开预算执行情况。\n详见链接。")
-            .text("item_ids", item.to_string())
-            .text("urls", "https://www.panjin.gov.cn/czj/2017.html")
-            .part(
-                "attachments",
-                Part::bytes(b"%PDF-1.4\n% fb\n".to_vec()).file_name("落实情况.pdf"),
-            ),
-    )
-    .await;
+    let (s, loc) = unit
+        .submit_multipart(
+            &path,
+            unit.multipart()
+                .await
+                .text("text", "已按要求公开预算执行情况。\n详见链接。")
+                .text("item_ids", item.to_string())
+                .text("urls", "https://www.panjin.gov.cn/czj/2017.html")
+                .part(
+                    "attachments",
+                    Part::bytes(b"%PDF-1.4\n% fb\n".to_vec()).file_name("落实情况.pdf"),
+                ),
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
     assert_eq!(round_status(&app, round).await, "submitted");
     assert_eq!(written(&app).await.0, before.0 + 1);
@@ -265,7 +186,7 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
         .await
         .expect("submissions");
     assert!(subs[0].late_working_days > 0, "late submission recorded");
-    let page = app_get(&unit, &app, &format!("/admin/feedback/{round}")).await;
+    let page = unit.get_ok(&format!("/admin/feedback/{round}")).await;
     assert!(page.contains("逾期") && page.contains("落实情况.pdf"));
     assert!(
         !page.contains("name=\"text\""),
@@ -275,13 +196,11 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
         .await
         .expect("attachments");
     let r = unit
-        .get(app.url(&format!(
+        .get(&format!(
             "/admin/feedback/{round}/attachments/{}",
             atts[0].id
-        )))
-        .send()
-        .await
-        .expect("download");
+        ))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         r.bytes().await.expect("bytes").as_ref(),
@@ -289,55 +208,85 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
     );
 
     // Assessors read, never review; the unit cannot review its own feedback.
-    let acsrf = csrf_of(&app, &assessor, &format!("/admin/feedback/{round}")).await;
-    let (s, _) = post_review(&app, &assessor, round, &acsrf, "accept", "").await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = post_review(&app, &unit, round, &csrf, "accept", "").await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        assessor
+            .submit(
+                &format!("/admin/feedback/{round}/review"),
+                &[("decision", "accept"), ("comment", "")]
+            )
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        unit.submit(
+            &format!("/admin/feedback/{round}/review"),
+            &[("decision", "accept"), ("comment", "")]
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
 
     // The office: a return without a comment is refused in Chinese and writes nothing; no CSRF
     // token is refused; with a comment it returns.
-    let ocsrf = csrf_of(&app, &office, &format!("/admin/feedback/{round}")).await;
     let before = written(&app).await;
-    let (s, body) = post_review(&app, &office, round, &ocsrf, "return", "  ").await;
+    let (s, body) = office
+        .submit(
+            &format!("/admin/feedback/{round}/review"),
+            &[("decision", "return"), ("comment", "  ")],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("退回时请填写退回意见"), "{body}");
-    let (s, _) = post_review(&app, &office, round, "", "return", "补充").await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = office
+        .post_without_csrf(
+            &format!("/admin/feedback/{round}/review"),
+            &[("decision", "return"), ("comment", "补充")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(written(&app).await, before);
     assert_eq!(round_status(&app, round).await, "submitted");
-    let (s, _) = post_review(&app, &office, round, &ocsrf, "return", "请补充下半年计划").await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        office
+            .submit(
+                &format!("/admin/feedback/{round}/review"),
+                &[("decision", "return"), ("comment", "请补充下半年计划")]
+            )
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(round_status(&app, round).await, "returned");
 
     // The unit sees the comment and resubmits; the office accepts.
-    let page = app_get(&unit, &app, &format!("/admin/feedback/{round}")).await;
+    let page = unit.get_ok(&format!("/admin/feedback/{round}")).await;
     assert!(page.contains("请补充下半年计划") && page.contains("重新提交反馈"));
-    let (s, _) = post_form(
-        &app,
-        &unit,
-        &path,
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("text", "已补充下半年计划。"),
-    )
-    .await;
+    let (s, _) = unit
+        .submit_multipart(
+            &path,
+            unit.multipart().await.text("text", "已补充下半年计划。"),
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(round_status(&app, round).await, "submitted");
-    let (s, _) = post_review(&app, &office, round, &ocsrf, "accept", "").await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        office
+            .submit(
+                &format!("/admin/feedback/{round}/review"),
+                &[("decision", "accept"), ("comment", "")]
+            )
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(round_status(&app, round).await, "accepted");
 
     // Accepted is final.
-    let (s, _) = post_form(
-        &app,
-        &unit,
-        &path,
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("text", "再交一次"),
-    )
-    .await;
+    let (s, _) = unit
+        .submit_multipart(&path, unit.multipart().await.text("text", "再交一次"))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     // History: both submissions kept, each with its own review.
@@ -349,7 +298,7 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
     assert_eq!(subs[0].review_comment.as_deref(), Some("请补充下半年计划"));
     assert_eq!(subs[0].text, "已按要求公开预算执行情况。\n详见链接。");
     assert_eq!((subs[1].sequence, subs[1].status.as_str()), (2, "accepted"));
-    let page = app_get(&assessor, &app, &format!("/admin/feedback/{round}")).await;
+    let page = assessor.get_ok(&format!("/admin/feedback/{round}")).await;
     assert!(page.contains("第 1 次提交") && page.contains("第 2 次提交"));
     assert!(page.contains("已采纳") && !page.contains("name=\"decision\""));
     let audited: i64 = sqlx::query_scalar(
@@ -362,21 +311,12 @@ both_backends!(a_unit_submits_and_the_office_reviews, |app| async move {
     assert_eq!(audited, 4, "two submissions, a return, an acceptance");
 
     // The office's list filters by organisation and status.
-    let list = app_get(
-        &office,
-        &app,
-        &format!("/admin/feedback?org={finance}&status=accepted"),
-    )
-    .await;
+    let list = office
+        .get_ok(&format!("/admin/feedback?org={finance}&status=accepted"))
+        .await;
     assert!(list.contains(&format!("/admin/feedback/{round}\"")));
     assert!(!list.contains(&format!("/admin/feedback/{other}\"")));
 });
-
-async fn app_get(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
-    let r = client.get(app.url(path)).send().await.expect("GET");
-    assert_eq!(r.status(), StatusCode::OK, "GET {path}");
-    r.text().await.expect("body")
-}
 
 /// Noon in China on 2017-06-30 plus `days` calendar days (epoch ms).
 fn at(days: i64) -> i64 {

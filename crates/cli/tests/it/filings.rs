@@ -396,19 +396,12 @@ both_backends!(
 
         // Over HTTP: 市民政局's editor sees its own filing and not 市财政局's.
         app.create_user("minzheng", Role::Editor, Some(civil)).await;
-        let unit = app.new_client();
-        app.login_as(&unit, "minzheng", PASSWORD).await;
-        let r = unit
-            .get(app.url(&format!("/admin/feedback/{mine}")))
-            .send()
-            .await
-            .expect("get");
+        let unit = app.user("minzheng", PASSWORD).await;
+        let r = unit.get(&format!("/admin/feedback/{mine}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let page = unit
-            .get(app.url(&format!("/admin/feedback/{theirs}")))
-            .send()
+            .get(&format!("/admin/feedback/{theirs}"))
             .await
-            .expect("get")
             .text()
             .await
             .expect("body");
@@ -417,25 +410,18 @@ both_backends!(
             page.contains("2017年政务公开实施方案备案")
                 && page.contains("请在附件中上传本单位的实施方案")
         );
-        let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
         let before = app.count("feedback_submissions").await;
         let r = unit
-            .post(app.url(&format!("/admin/feedback/{mine}/submit")))
-            .multipart(
-                Form::new()
-                    .text("csrf_token", csrf.clone())
-                    .text("text", "冒名报送"),
+            .post_multipart(
+                &format!("/admin/feedback/{mine}/submit"),
+                unit.multipart().await.text("text", "冒名报送"),
             )
-            .send()
-            .await
-            .expect("post");
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         assert_eq!(app.count("feedback_submissions").await, before);
         let list = unit
-            .get(app.url("/admin/feedback?kind=implementation_plan"))
-            .send()
+            .get("/admin/feedback?kind=implementation_plan")
             .await
-            .expect("list")
             .text()
             .await
             .expect("body");
@@ -443,10 +429,10 @@ both_backends!(
         assert!(!list.contains(&format!("/admin/feedback/{mine}\"")));
         // It files as feedback, attachments and all.
         let r = unit
-            .post(app.url(&format!("/admin/feedback/{theirs}/submit")))
-            .multipart(
-                Form::new()
-                    .text("csrf_token", csrf)
+            .post_multipart(
+                &format!("/admin/feedback/{theirs}/submit"),
+                unit.multipart()
+                    .await
                     .text("text", "实施方案见附件。")
                     .part(
                         "attachments",
@@ -456,9 +442,7 @@ both_backends!(
                             .unwrap(),
                     ),
             )
-            .send()
-            .await
-            .expect("post");
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(app.count("feedback_submissions").await, before + 1);
         assert_eq!(app.count("feedback_attachments").await, 1);
@@ -468,13 +452,10 @@ both_backends!(
 both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     let plan = import_seed_plan(&app).await;
     app.create_user("gongkaiban", Role::Supervisor, None).await;
-    let office = app.new_client();
-    app.login_as(&office, "gongkaiban", PASSWORD).await;
+    let office = app.user("gongkaiban", PASSWORD).await;
     let page = office
-        .get(app.url(&format!("/admin/plans/{plan}")))
-        .send()
+        .get(&format!("/admin/plans/{plan}"))
         .await
-        .expect("plan page")
         .text()
         .await
         .expect("body");
@@ -483,7 +464,6 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
         page.contains("value=\"2017-05-31\""),
         "the closing's date as default"
     );
-    let csrf = crate::support::html::hidden_input(&page, "csrf_token").expect("csrf");
     let finance = app.org_id("市财政局").await;
     let county = app.org_id("盘山县人民政府").await;
     let general = app.org_id("盘锦市人民政府").await;
@@ -492,23 +472,9 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     assert!(page.contains(&format!("value=\"{county}\" selected")));
     assert!(page.contains(&format!("value=\"{general}\">")));
     let path = format!("/admin/plans/{plan}/filings");
-    let post = |form: Form| {
-        let office = office.clone();
-        let url = app.url(&path);
-        async move {
-            let r = office.post(url).multipart(form).send().await.expect("post");
-            let status = r.status();
-            let loc = r
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            (status, loc, r.text().await.unwrap_or_default())
-        }
-    };
-    let monthly = |csrf: &str| {
-        Form::new()
-            .text("csrf_token", csrf.to_string())
+    // The monthly filing's fields after `start` (the user's `multipart()`, with its token).
+    let monthly = |start: Form| {
+        start
             .text("kind", "normative_report")
             .text("rule", "fixed")
             .text("day", "10")
@@ -518,37 +484,47 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
 
     // Refused, writing nothing: no CSRF token; a bad day; no units; a date outside the year.
     let before = written(&app).await;
-    let (status, _, _) = post(monthly("")).await;
+    // (a form without the token: `Form::new()` rather than `office.multipart()`)
+    let (status, _) = office.submit_multipart(&path, monthly(Form::new())).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, body) = post(
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("kind", "normative_report")
-            .text("rule", "fixed")
-            .text("day", "四十")
-            .text("org_ids", finance.to_string()),
-    )
-    .await;
+    let (status, body) = office
+        .submit_multipart(
+            &path,
+            office
+                .multipart()
+                .await
+                .text("kind", "normative_report")
+                .text("rule", "fixed")
+                .text("day", "四十")
+                .text("org_ids", finance.to_string()),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("error-summary") && body.contains("每月报送日须为1至31的整数"));
     assert!(body.contains("aria-invalid=\"true\""));
-    let (status, _, body) = post(
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("kind", "implementation_plan")
-            .text("due_date", "2017-05-31"),
-    )
-    .await;
+    let (status, body) = office
+        .submit_multipart(
+            &path,
+            office
+                .multipart()
+                .await
+                .text("kind", "implementation_plan")
+                .text("due_date", "2017-05-31"),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("请至少选择一个报送单位"));
-    let (status, _, body) = post(
-        Form::new()
-            .text("csrf_token", csrf.clone())
-            .text("kind", "implementation_plan")
-            .text("due_date", "2016-12-30")
-            .text("org_ids", finance.to_string()),
-    )
-    .await;
+    let (status, body) = office
+        .submit_multipart(
+            &path,
+            office
+                .multipart()
+                .await
+                .text("kind", "implementation_plan")
+                .text("due_date", "2016-12-30")
+                .text("org_ids", finance.to_string()),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("实施方案备案的截止日期须在2017年内"));
     assert!(
@@ -558,12 +534,11 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     assert_eq!(written(&app).await, before);
 
     // Accepted: 9 months × 2 units, due on the 10th of the following month (a working day in October 2017).
-    let (status, loc, _) = post(monthly(&csrf)).await;
+    let (status, loc) = office
+        .submit_multipart(&path, monthly(office.multipart().await))
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        loc.as_deref(),
-        Some(format!("/admin/plans/{plan}?notice=filings_opened").as_str())
-    );
+    assert_eq!(loc, format!("/admin/plans/{plan}?notice=filings_opened"));
     let rows = filings_of(&app, FilingKind::NormativeReport).await;
     assert_eq!(rows.len(), 18);
     assert!(
@@ -575,31 +550,26 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
         rows.iter()
             .any(|(_, d, l)| d == "2017-06-12" && l == "2017年5月规范性文件报送")
     );
-    let (status, loc, _) = post(monthly(&csrf)).await;
+    let (status, loc) = office
+        .submit_multipart(&path, monthly(office.multipart().await))
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        loc.as_deref(),
-        Some(format!("/admin/plans/{plan}?notice=filings_unchanged").as_str())
-    );
+    assert_eq!(loc, format!("/admin/plans/{plan}?notice=filings_unchanged"));
     assert_eq!(
         filings_of(&app, FilingKind::NormativeReport).await.len(),
         18
     );
     let page = office
-        .get(app.url(&format!("/admin/plans/{plan}?notice=filings_opened")))
-        .send()
+        .get(&format!("/admin/plans/{plan}?notice=filings_opened"))
         .await
-        .expect("plan page")
         .text()
         .await
         .expect("body");
     assert!(page.contains("已开启报送事项"));
     assert!(page.contains("2017年9月规范性文件报送"));
     let list = office
-        .get(app.url("/admin/feedback?kind=normative_report"))
-        .send()
+        .get("/admin/feedback?kind=normative_report")
         .await
-        .expect("list")
         .text()
         .await
         .expect("body");
@@ -609,25 +579,10 @@ both_backends!(the_supervisor_opens_filings_over_http, |app| async move {
     // A unit cannot open filings.
     app.create_user("caizheng", Role::Editor, Some(finance))
         .await;
-    let unit = app.new_client();
-    app.login_as(&unit, "caizheng", PASSWORD).await;
-    let unit_csrf = crate::support::html::hidden_input(
-        &unit
-            .get(app.url("/admin/feedback"))
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("body"),
-        "csrf_token",
-    );
+    let unit = app.user("caizheng", PASSWORD).await;
     let r = unit
-        .post(app.url(&path))
-        .multipart(monthly(unit_csrf.as_deref().unwrap_or("")))
-        .send()
-        .await
-        .expect("post");
+        .post_multipart(&path, monthly(unit.multipart().await))
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         filings_of(&app, FilingKind::NormativeReport).await.len(),

@@ -37,13 +37,7 @@ both_backends!(
             .text("body", body)
             .text("disclosure", "proactive")
             .text("action", "publish");
-        let resp = app
-            .client()
-            .post(app.url("/admin/items"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("POST /admin/items");
+        let resp = me.post_multipart("/admin/items", form).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let location = resp.headers()["location"]
             .to_str()
@@ -253,14 +247,15 @@ both_backends!(
 both_backends!(api_publish_is_refused_with_hits, |app| async move {
     let org = app.org_id("市财政局").await;
     let user = app.create_user("api_editor", Role::Editor, Some(org)).await;
-    let token = app.issue_token(user).await;
+    let api = app.api_user(user).await;
     let mut f = app.item("市财政局", "tzgg", "接口发布").await;
     f.body = "联系邮箱 zhangsan@example.com".into();
     let id = app.create_item(f).await;
-    let resp = app
-        .client()
-        .post(app.url(&format!("/api/v1/items/{id}/publish")))
-        .bearer_auth(&token)
+    let resp = api
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/items/{id}/publish"),
+        )
         .send()
         .await
         .expect("POST publish");

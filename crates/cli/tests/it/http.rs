@@ -1,15 +1,16 @@
 //! The portal and back office over HTTP: publish → public view, authorisation between
 //! organisations, CSRF, login lockout, and refused bad input that writes nothing.
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::PASSWORD;
+use crate::support::users::pairs;
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
-/// The item editor's form with the fields a person fills in.
-fn item_form(csrf: &str, title: &str, org_id: i64, column_id: i64, action: &str) -> Form {
-    Form::new()
-        .text("csrf_token", csrf.to_string())
+/// The item editor's form with the fields a person fills in, after the parts of `start` (the
+/// user's [`User::multipart`], which holds its CSRF token).
+fn item_form(start: Form, title: &str, org_id: i64, column_id: i64, action: &str) -> Form {
+    start
         .text("title", title.to_string())
         .text("org_id", org_id.to_string())
         .text("column_ids", column_id.to_string())
@@ -19,24 +20,6 @@ fn item_form(csrf: &str, title: &str, org_id: i64, column_id: i64, action: &str)
         .text("doc_number", "盘政办发〔2017〕99号")
         .text("action", action.to_string())
         .text("publish_reason", "测试：直接发布（先发后审）")
-}
-
-/// Posts the editor form; returns the status and the Location or body.
-async fn post_item(app: &TestApp, client: &reqwest::Client, form: Form) -> (StatusCode, String) {
-    let resp = client
-        .post(app.url("/admin/items"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST /admin/items");
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(body))
 }
 
 /// `/admin/items/13/edit?notice=…` → 13
@@ -51,11 +34,11 @@ fn item_id_from(location: &str) -> i64 {
 
 both_backends!(publish_via_back_office_then_public_view, |app| async move {
     app.login_admin().await;
-    let csrf = app.csrf_token("/admin/items/new").await;
+    let me = app.signed_in(app.client());
     let org = app.org_id("市财政局").await;
     let column = app.column_id("czyjs").await;
     let form = item_form(
-        &csrf,
+        me.multipart().await,
         "2017年5月全市财政收支情况（测试）",
         org,
         column,
@@ -65,7 +48,7 @@ both_backends!(publish_via_back_office_then_public_view, |app| async move {
         "attachments",
         Part::bytes(b"%PDF-1.4\n% test\n".to_vec()).file_name("收支明细表.pdf"),
     );
-    let (status, location) = post_item(&app, app.client(), form).await;
+    let (status, location) = me.submit_multipart("/admin/items", form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let id = item_id_from(&location);
 
@@ -168,81 +151,46 @@ both_backends!(
         app.create_user("tongji", Role::Editor, Some(stats)).await;
         let column = app.column_id("tzgg").await;
 
-        let a = app.new_client();
-        app.login_as(&a, "caizheng", PASSWORD).await;
-        let csrf_a = crate::support::html::hidden_input(
-            &a.get(app.url("/admin/items/new"))
-                .send()
-                .await
-                .expect("get")
-                .text()
-                .await
-                .expect("text"),
-            "csrf_token",
-        )
-        .expect("csrf");
-        let (status, location) = post_item(
-            &app,
-            &a,
-            item_form(&csrf_a, "财政局的草稿", finance, column, "save"),
-        )
-        .await;
+        let a = app.user("caizheng", PASSWORD).await;
+        let (status, location) = a
+            .submit_multipart(
+                "/admin/items",
+                item_form(a.multipart().await, "财政局的草稿", finance, column, "save"),
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let draft = item_id_from(&location);
 
         // The editor of the statistics bureau neither sees nor touches it.
-        let b = app.new_client();
-        app.login_as(&b, "tongji", PASSWORD).await;
-        let list = b
-            .get(app.url("/admin/items"))
-            .send()
-            .await
-            .expect("list")
-            .text()
-            .await
-            .expect("text");
+        let b = app.user("tongji", PASSWORD).await;
+        let list = b.get("/admin/items").await.text().await.expect("text");
         assert!(!list.contains("财政局的草稿"));
-        let edit = b
-            .get(app.url(&format!("/admin/items/{draft}/edit")))
-            .send()
-            .await
-            .expect("edit");
+        let edit = b.get(&format!("/admin/items/{draft}/edit")).await;
         assert_eq!(edit.status(), StatusCode::NOT_FOUND);
-        let csrf_b = crate::support::html::hidden_input(
-            &b.get(app.url("/admin/items/new"))
-                .send()
-                .await
-                .expect("get")
-                .text()
-                .await
-                .expect("text"),
-            "csrf_token",
-        )
-        .expect("csrf");
         let before = (app.count("items").await, app.audit_count().await);
-        let publish = b
-            .post(app.url(&format!("/admin/items/{draft}/publish")))
-            .form(&[("csrf_token", csrf_b.as_str())])
-            .send()
-            .await
-            .expect("publish");
+        let publish = b.post(&format!("/admin/items/{draft}/publish"), &[]).await;
         assert_eq!(publish.status(), StatusCode::NOT_FOUND);
         let update = b
-            .post(app.url(&format!("/admin/items/{draft}/edit")))
-            .multipart(
-                item_form(&csrf_b, "改写别人的草稿", stats, column, "save").text("version", "1"),
+            .post_multipart(
+                &format!("/admin/items/{draft}/edit"),
+                item_form(b.multipart().await, "改写别人的草稿", stats, column, "save")
+                    .text("version", "1"),
             )
-            .send()
-            .await
-            .expect("update");
+            .await;
         assert_eq!(update.status(), StatusCode::NOT_FOUND);
         // Nor may it publish in the name of another organisation.
-        let (status, _) = post_item(
-            &app,
-            &b,
-            item_form(&csrf_b, "冒用财政局名义", finance, column, "publish"),
-        )
-        .await;
+        let (status, _) = b
+            .submit_multipart(
+                "/admin/items",
+                item_form(
+                    b.multipart().await,
+                    "冒用财政局名义",
+                    finance,
+                    column,
+                    "publish",
+                ),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(
             (app.count("items").await, app.audit_count().await),
@@ -258,7 +206,7 @@ both_backends!(
             "/admin/settings",
             "/admin/audit",
         ] {
-            let r = b.get(app.url(path)).send().await.expect("get");
+            let r = b.get(path).await;
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
         }
         // The draft is still a draft, and still not public.
@@ -273,21 +221,25 @@ both_backends!(
     forms_without_a_valid_csrf_token_are_refused,
     |app| async move {
         app.login_admin().await;
+        let me = app.signed_in(app.client());
         let org = app.org_id("市财政局").await;
         let column = app.column_id("tzgg").await;
         let before = (app.count("items").await, app.audit_count().await);
         for token in ["", "forged-token"] {
-            let (status, _) = post_item(
-                &app,
-                app.client(),
-                item_form(token, "伪造的提交", org, column, "publish"),
-            )
-            .await;
+            // Deliberately the wrong token in the field: what this test is about.
+            let forged = Form::new().text("csrf_token", token);
+            let (status, _) = me
+                .submit_multipart(
+                    "/admin/items",
+                    item_form(forged, "伪造的提交", org, column, "publish"),
+                )
+                .await;
             assert_eq!(status, StatusCode::FORBIDDEN, "token {token:?}");
         }
-        // A real token, but the browser says the request came from another site.
-        let csrf = app.csrf_token("/admin/items/new").await;
-        let resp = app
+        // A real token, but the browser says the request came from another site (a raw request:
+        // the header is what this test is about).
+        let csrf = me.csrf().await;
+        let resp = me
             .client()
             .post(app.url("/admin/settings"))
             .header("sec-fetch-site", "cross-site")
@@ -301,7 +253,8 @@ both_backends!(
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         assert_eq!((app.count("items").await, app.audit_count().await), before);
 
-        // The login form is protected too: a post without the login cookie's token is refused.
+        // The login form is protected too: a post with a token that is not the login cookie's
+        // (deliberately "x") is refused.
         let fresh = app.new_client();
         let resp = fresh
             .post(app.url("/admin/login"))
@@ -373,14 +326,20 @@ both_backends!(
         for t in tables {
             before.push(app.count(t).await);
         }
-        let csrf = app.csrf_token("/admin/items/new").await;
+        let me = app.signed_in(app.client());
 
-        let (status, body) = post_item(
-            &app,
-            app.client(),
-            item_form(&csrf, &"长".repeat(201), org, column, "publish"),
-        )
-        .await;
+        let (status, body) = me
+            .submit_multipart(
+                "/admin/items",
+                item_form(
+                    me.multipart().await,
+                    &"长".repeat(201),
+                    org,
+                    column,
+                    "publish",
+                ),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             body.contains("标题不能超过200个字"),
@@ -388,34 +347,37 @@ both_backends!(
             crate::support::html::excerpt(&body)
         );
 
-        let (status, body) = post_item(
-            &app,
-            app.client(),
-            item_form(&csrf, "", org, column, "save"),
-        )
-        .await;
+        let (status, body) = me
+            .submit_multipart(
+                "/admin/items",
+                item_form(me.multipart().await, "", org, column, "save"),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("请填写标题"));
 
-        let renamed_exe = item_form(&csrf, "带附件的通知", org, column, "publish").part(
-            "attachments",
-            Part::bytes(b"MZ\x90\x00\x03".to_vec()).file_name("通知.pdf"),
-        );
-        let (status, body) = post_item(&app, app.client(), renamed_exe).await;
+        let renamed_exe = item_form(me.multipart().await, "带附件的通知", org, column, "publish")
+            .part(
+                "attachments",
+                Part::bytes(b"MZ\x90\x00\x03".to_vec()).file_name("通知.pdf"),
+            );
+        let (status, body) = me.submit_multipart("/admin/items", renamed_exe).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("内容与其扩展名 .pdf 不符"));
-        let exe = item_form(&csrf, "带附件的通知", org, column, "publish").part(
+        let exe = item_form(me.multipart().await, "带附件的通知", org, column, "publish").part(
             "attachments",
             Part::bytes(b"MZ".to_vec()).file_name("setup.exe"),
         );
-        let (status, body) = post_item(&app, app.client(), exe).await;
+        let (status, body) = me.submit_multipart("/admin/items", exe).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("类型不允许上传"));
-        let broken = app
+        // A raw body (no multipart builder writes a broken one): the token first, as the editor
+        // sends it; then a body cut short.
+        let csrf = me.csrf().await;
+        let broken = me
             .client()
             .post(app.url("/admin/items"))
             .header("content-type", "multipart/form-data; boundary=XYZ")
-            // The token first, as the editor sends it; then a body cut short.
             .body(format!(
                 "--XYZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
                  --XYZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n半截"
@@ -426,16 +388,12 @@ both_backends!(
         assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
         assert!(broken.text().await.unwrap_or_default().contains("无法解析"));
 
-        let resp = app
-            .client()
-            .post(app.url("/admin/settings"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("index_pattern", "{credit_code}/{year}-{sequence}"),
-            ])
-            .send()
-            .await
-            .expect("post");
+        let resp = me
+            .post(
+                "/admin/settings",
+                &[("index_pattern", "{credit_code}/{year}-{sequence}")],
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             resp.text()
@@ -446,7 +404,6 @@ both_backends!(
 
         let new_user = |name: &'static str| {
             vec![
-                ("csrf_token", csrf.clone()),
                 ("username", name.to_string()),
                 ("display_name", "重复的人".to_string()),
                 ("password", "Password12345".to_string()),
@@ -454,13 +411,7 @@ both_backends!(
                 ("org_id", org.to_string()),
             ]
         };
-        let resp = app
-            .client()
-            .post(app.url("/admin/users"))
-            .form(&new_user("admin"))
-            .send()
-            .await
-            .expect("post");
+        let resp = me.post("/admin/users", &pairs(&new_user("admin"))).await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             resp.text()
@@ -474,30 +425,20 @@ both_backends!(
         }
 
         // And a good submission still works afterwards.
-        let resp = app
-            .client()
-            .post(app.url("/admin/users"))
-            .form(&new_user("zhangsan"))
-            .send()
-            .await
-            .expect("post");
+        let resp = me.post("/admin/users", &pairs(&new_user("zhangsan"))).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     }
 );
 
 both_backends!(index_pattern_setting_drives_new_numbers, |app| async move {
     app.login_admin().await;
-    let csrf = app.csrf_token("/admin/settings").await;
     let resp = app
-        .client()
-        .post(app.url("/admin/settings"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("index_pattern", "PJ-{org_code}-{year}{month}-{seq:03}"),
-        ])
-        .send()
-        .await
-        .expect("post");
+        .signed_in(app.client())
+        .post(
+            "/admin/settings",
+            &[("index_pattern", "PJ-{org_code}-{year}{month}-{seq:03}")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let mut fields = app.item("市统计局", "tjxx", "2017年一季度经济运行").await;
     fields.publish_date = "2017-04-25".into();

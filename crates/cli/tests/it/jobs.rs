@@ -504,14 +504,14 @@ both_backends!(notifications_page_lists_and_marks_read, |app| async move {
         .await
         .unwrap();
     let id = mine.rows[0].id;
-    // Without the CSRF token nothing changes.
-    let resp = app
-        .client()
-        .post(app.url(&format!("/admin/notifications/{id}/read")))
-        .form(&[("csrf_token", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    // Without the CSRF token (deliberately a wrong one) nothing changes.
+    let reader = app.signed_in(app.client());
+    let resp = reader
+        .post_without_csrf(
+            &format!("/admin/notifications/{id}/read"),
+            &[("csrf_token", "wrong")],
+        )
+        .await;
     assert_ne!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         notifications::unread_count(&mut *app.conn().await, me)
@@ -519,14 +519,9 @@ both_backends!(notifications_page_lists_and_marks_read, |app| async move {
             .unwrap(),
         2
     );
-    let csrf = app.csrf_token("/admin/notifications").await;
-    let resp = app
-        .client()
-        .post(app.url(&format!("/admin/notifications/{id}/read")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = reader
+        .post(&format!("/admin/notifications/{id}/read"), &[])
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         notifications::unread_count(&mut *app.conn().await, me)
@@ -540,12 +535,9 @@ both_backends!(notifications_page_lists_and_marks_read, |app| async move {
         .unwrap()
         .rows[0]
         .id;
-    app.client()
-        .post(app.url(&format!("/admin/notifications/{theirs}/read")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    reader
+        .post(&format!("/admin/notifications/{theirs}/read"), &[])
+        .await;
     assert_eq!(
         notifications::unread_count(&mut *app.conn().await, other)
             .await
@@ -563,13 +555,7 @@ both_backends!(notifications_page_lists_and_marks_read, |app| async move {
             1
         }
     )));
-    let resp = app
-        .client()
-        .post(app.url("/admin/notifications/read-all"))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = reader.post("/admin/notifications/read-all", &[]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         notifications::unread_count(&mut *app.conn().await, me)

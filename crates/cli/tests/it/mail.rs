@@ -217,15 +217,10 @@ both_backends!(without_smtp_no_mail_is_queued, |app| async move {
 
 both_backends!(users_set_their_notification_address, |app| async move {
     let user = fixture(&app, None).await;
-    let client = app.new_client();
-    app.login_as(&client, "sj_editor", PASSWORD).await;
-    let csrf = crate::support::csrf_token_with(&app, &client, "/admin/account").await;
+    let client = app.user("sj_editor", PASSWORD).await;
     let bad = client
-        .post(app.url("/admin/account/email"))
-        .form(&[("csrf_token", csrf.as_str()), ("email", "不是邮箱")])
-        .send()
-        .await
-        .unwrap();
+        .post("/admin/account/email", &[("email", "不是邮箱")])
+        .await;
     assert_eq!(bad.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("不是有效的电子邮箱地址"));
     let stored = gongkai_db::users::get(&mut *app.conn().await, user)
@@ -233,32 +228,25 @@ both_backends!(users_set_their_notification_address, |app| async move {
         .unwrap();
     assert_eq!(stored.email, None, "nothing saved on error");
     let ok = client
-        .post(app.url("/admin/account/email"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", " shenji@sjj.panjin.gov.cn "),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/admin/account/email",
+            &[("email", " shenji@sjj.panjin.gov.cn ")],
+        )
+        .await;
     assert_eq!(ok.status(), reqwest::StatusCode::SEE_OTHER);
-    let page = client
-        .get(app.url("/admin/account?notice=email"))
-        .send()
-        .await
-        .unwrap();
+    let page = client.get("/admin/account?notice=email").await;
     assert!(page.text().await.unwrap().contains("通知邮箱已保存"));
     let stored = gongkai_db::users::get(&mut *app.conn().await, user)
         .await
         .unwrap();
     assert_eq!(stored.email.as_deref(), Some("shenji@sjj.panjin.gov.cn"));
-    // Without the form's token nothing changes.
+    // Without the form's token (deliberately a wrong one) nothing changes.
     let forged = client
-        .post(app.url("/admin/account/email"))
-        .form(&[("csrf_token", "x"), ("email", "evil@example.com")])
-        .send()
-        .await
-        .unwrap();
+        .post_without_csrf(
+            "/admin/account/email",
+            &[("csrf_token", "x"), ("email", "evil@example.com")],
+        )
+        .await;
     assert!(!forged.status().is_success());
     let stored = gongkai_db::users::get(&mut *app.conn().await, user)
         .await

@@ -2,7 +2,8 @@
 //! 谁起草、谁解读 in the editor, the repeal banner, late and missing interpretations on the
 //! supervision page, and no attachment of a non-public item served to the public.
 
-use crate::support::{PASSWORD, TestApp, new_client};
+use crate::support::users::User;
+use crate::support::{PASSWORD, TestApp};
 use gongkai_db::{attachments, interpretations, items, settings};
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
@@ -27,17 +28,18 @@ async fn interpretation(app: &TestApp, org: &str, policy_id: i64, title: &str, d
     id
 }
 
-/// Posts the new-item form as `client`; returns the status and body or Location.
-async fn post_item(
+/// The new-item form of an interpretation of `policy_id` by `org`, with `user`'s CSRF token; send
+/// it to `/admin/items`.
+async fn interpretation_form(
     app: &TestApp,
-    client: &reqwest::Client,
+    user: &User,
     org: &str,
     policy_id: i64,
     override_drafter: bool,
-) -> (StatusCode, String) {
-    let csrf = crate::support::csrf_token_with(app, client, "/admin/items/new").await;
-    let mut form = Form::new()
-        .text("csrf_token", csrf)
+) -> Form {
+    let mut form = user
+        .multipart()
+        .await
         .text("title", "《关于支持创业创新的若干政策》解读")
         .text("org_id", app.org_id(org).await.to_string())
         .text("column_ids", app.column_id("zcjd").await.to_string())
@@ -48,20 +50,7 @@ async fn post_item(
     if override_drafter {
         form = form.text("cross_org_interpretation", "1");
     }
-    let resp = client
-        .post(app.url("/admin/items"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST /admin/items");
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let text = resp.text().await.unwrap_or_default();
-    (status, location.unwrap_or(text))
+    form
 }
 
 both_backends!(interpretation_links_both_ways, |app| async move {
@@ -105,8 +94,7 @@ both_backends!(
         let p = policy(&app, "市财政局", "关于支持创业创新的若干政策", "2017-06-09").await;
         let edu = app.org_id("市教育局").await;
         app.create_user("jiaoyu", Role::Editor, Some(edu)).await;
-        let editor = new_client();
-        app.login_as(&editor, "jiaoyu", PASSWORD).await;
+        let editor = app.user("jiaoyu", PASSWORD).await;
         // The editor's select offers the public policy, not another unit's 依申请公开 one.
         let mut f = app.item("市财政局", "zcwj", "依申请公开的内部政策").await;
         f.disclosure = "on_request".into();
@@ -114,10 +102,8 @@ both_backends!(
         let hidden = app.create_item(f).await;
         app.publish(hidden).await;
         let form = editor
-            .get(app.url("/admin/items/new"))
-            .send()
+            .get("/admin/items/new")
             .await
-            .expect("GET form")
             .text()
             .await
             .unwrap_or_default();
@@ -129,11 +115,21 @@ both_backends!(
         let before = app.count("items").await;
         let audits = app.audit_count().await;
 
-        let (status, body) = post_item(&app, &editor, "市教育局", p, false).await;
+        let (status, body) = editor
+            .submit_multipart(
+                "/admin/items",
+                interpretation_form(&app, &editor, "市教育局", p, false).await,
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(body.contains("谁起草、谁解读"), "{body}");
         // An editor cannot tick the override.
-        let (status, body) = post_item(&app, &editor, "市教育局", p, true).await;
+        let (status, body) = editor
+            .submit_multipart(
+                "/admin/items",
+                interpretation_form(&app, &editor, "市教育局", p, true).await,
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             body.contains("只有政务公开办（监管）或系统管理员可以确认跨机构解读"),
@@ -145,14 +141,28 @@ both_backends!(
         // The drafting organisation may; a system administrator may override on purpose.
         let fin = app.org_id("市财政局").await;
         app.create_user("caizheng", Role::Editor, Some(fin)).await;
-        let own = new_client();
-        app.login_as(&own, "caizheng", PASSWORD).await;
-        let (status, location) = post_item(&app, &own, "市财政局", p, false).await;
+        let own = app.user("caizheng", PASSWORD).await;
+        let (status, location) = own
+            .submit_multipart(
+                "/admin/items",
+                interpretation_form(&app, &own, "市财政局", p, false).await,
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-        app.login_admin().await;
-        let (status, location) = post_item(&app, app.client(), "市教育局", p, false).await;
+        let admin = app.admin().await;
+        let (status, location) = admin
+            .submit_multipart(
+                "/admin/items",
+                interpretation_form(&app, &admin, "市教育局", p, false).await,
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{location}");
-        let (status, location) = post_item(&app, app.client(), "市教育局", p, true).await;
+        let (status, location) = admin
+            .submit_multipart(
+                "/admin/items",
+                interpretation_form(&app, &admin, "市教育局", p, true).await,
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let id: i64 = location
             .trim_start_matches("/admin/items/")
@@ -265,18 +275,16 @@ both_backends!(
         assert!(board.contains("/admin/supervision/interpretations"));
 
         // The limit is a setting: at 5 working days nothing is late.
-        let csrf = app.csrf_token("/admin/settings").await;
-        let resp = app
-            .client()
-            .post(app.url("/admin/settings"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("index_pattern", gongkai_domain::index_no::DEFAULT_PATTERN),
-                ("interpretation_limit", "5"),
-            ])
-            .send()
-            .await
-            .expect("post settings");
+        let me = app.signed_in(app.client());
+        let resp = me
+            .post(
+                "/admin/settings",
+                &[
+                    ("index_pattern", gongkai_domain::index_no::DEFAULT_PATTERN),
+                    ("interpretation_limit", "5"),
+                ],
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let mut conn = app.conn().await;
         assert_eq!(settings::interpretation_limit(&mut conn).await.unwrap(), 5);
@@ -284,17 +292,15 @@ both_backends!(
         let page = app.get_ok("/admin/supervision/interpretations").await;
         assert!(!page.contains("迟到的解读"));
         // A bad limit is refused and changes nothing.
-        let resp = app
-            .client()
-            .post(app.url("/admin/settings"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("index_pattern", gongkai_domain::index_no::DEFAULT_PATTERN),
-                ("interpretation_limit", "三天"),
-            ])
-            .send()
-            .await
-            .expect("post settings");
+        let resp = me
+            .post(
+                "/admin/settings",
+                &[
+                    ("index_pattern", gongkai_domain::index_no::DEFAULT_PATTERN),
+                    ("interpretation_limit", "三天"),
+                ],
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let mut conn = app.conn().await;
         assert_eq!(settings::interpretation_limit(&mut conn).await.unwrap(), 5);

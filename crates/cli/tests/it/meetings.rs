@@ -2,22 +2,11 @@
 //! duplicate phone, throttled flood, escaped input), the unit decides within the seats, and a held
 //! meeting recorded against an obligation counts as its evidence in the compliance report.
 
-use crate::support::{PASSWORD, TestApp, csrf_token_with, html};
+use crate::support::PASSWORD;
+use crate::support::users::pairs;
 use gongkai_domain::calendar::NaiveDate;
 use gongkai_domain::role::Role;
-use reqwest::{Client, StatusCode};
-
-async fn announce(app: &TestApp, client: &Client, form: &[(&str, String)]) -> reqwest::Response {
-    let csrf = csrf_token_with(app, client, "/admin/meetings").await;
-    let mut f: Vec<(&str, String)> = vec![("csrf_token", csrf)];
-    f.extend_from_slice(form);
-    client
-        .post(app.url("/admin/meetings"))
-        .form(&f)
-        .send()
-        .await
-        .unwrap()
-}
+use reqwest::StatusCode;
 
 fn id_from(resp: &reqwest::Response) -> i64 {
     resp.headers()["location"]
@@ -71,90 +60,90 @@ both_backends!(
 
         let org = app.org_id("市人力资源社会保障局").await;
         app.create_user("rs_editor", Role::Editor, Some(org)).await;
-        let editor = app.new_client();
-        app.login_as(&editor, "rs_editor", PASSWORD).await;
+        let editor = app.user("rs_editor", PASSWORD).await;
         let today = gongkai_web::worker::china_today();
         let future = |days: i64| (today + chrono::Duration::days(days)).to_string();
 
         // Bad input: refused in Chinese, nothing written.
-        let bad = announce(
-            &app,
-            &editor,
-            &[
-                ("org_id", org.to_string()),
-                ("kind", "executive".into()),
-                ("title", "".into()),
-                ("held_at", format!("{}T09:30", future(30))),
-                ("place", "市政府第一会议室".into()),
-                ("agenda", "研究就业创业政策".into()),
-                ("seats", "1".into()),
-                ("apply_by", future(31)),
-            ],
-        )
-        .await;
+        let bad = editor
+            .post(
+                "/admin/meetings",
+                &pairs(&[
+                    ("org_id", org.to_string()),
+                    ("kind", "executive".into()),
+                    ("title", "".into()),
+                    ("held_at", format!("{}T09:30", future(30))),
+                    ("place", "市政府第一会议室".into()),
+                    ("agenda", "研究就业创业政策".into()),
+                    ("seats", "1".into()),
+                    ("apply_by", future(31)),
+                ]),
+            )
+            .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = bad.text().await.unwrap();
         assert!(body.contains("请填写会议名称") && body.contains("早于会议召开日期"));
         assert_eq!(app.count("meetings").await, 0);
 
-        let ok = announce(
-            &app,
-            &editor,
-            &[
-                ("org_id", org.to_string()),
-                ("kind", "executive".into()),
-                ("title", "市政府常务会议（就业创业专题）".into()),
-                ("held_at", format!("{}T09:30", future(30))),
-                ("place", "市政府第一会议室".into()),
-                ("agenda", "研究就业创业政策".into()),
-                ("seats", "1".into()),
-                ("apply_by", future(20)),
-                ("live_url", "https://live.example.gov.cn/1".into()),
-            ],
-        )
-        .await;
+        let ok = editor
+            .post(
+                "/admin/meetings",
+                &pairs(&[
+                    ("org_id", org.to_string()),
+                    ("kind", "executive".into()),
+                    ("title", "市政府常务会议（就业创业专题）".into()),
+                    ("held_at", format!("{}T09:30", future(30))),
+                    ("place", "市政府第一会议室".into()),
+                    ("agenda", "研究就业创业政策".into()),
+                    ("seats", "1".into()),
+                    ("apply_by", future(20)),
+                    ("live_url", "https://live.example.gov.cn/1".into()),
+                ]),
+            )
+            .await;
         assert_eq!(ok.status(), StatusCode::SEE_OTHER);
         let upcoming = id_from(&ok);
 
         // The public applies: the form carries a token matching its cookie.
-        let citizen = app.new_client();
+        let citizen = app.visitor();
         let page = citizen
-            .get(app.url(&format!("/hygk/{upcoming}")))
-            .send()
+            .get(&format!("/hygk/{upcoming}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(page.contains("报名列席"));
-        let token = html::hidden_input(&page, "csrf_token").unwrap();
-        let apply = |phone: &'static str, token: String, website: &'static str| {
-            let citizen = citizen.clone();
-            let url = app.url(&format!("/hygk/{upcoming}/apply"));
-            async move {
-                citizen
-                    .post(url)
-                    .form(&[
-                        ("csrf_token", token.as_str()),
-                        ("website", website),
-                        ("name", "王小明"),
-                        ("kind", "citizen"),
-                        ("phone", phone),
-                        ("reason", "关心<b>就业</b>政策"),
-                    ])
-                    .send()
-                    .await
-                    .unwrap()
-            }
+        let apply_path = format!("/hygk/{upcoming}/apply");
+        let apply_form = |phone: &'static str, website: &'static str| {
+            [
+                ("website", website),
+                ("name", "王小明"),
+                ("kind", "citizen"),
+                ("phone", phone),
+                ("reason", "关心<b>就业</b>政策"),
+            ]
         };
-        let forged = apply("13800000001", "0".repeat(64), "").await;
+        // Deliberately a forged token.
+        let forged_token = "0".repeat(64);
+        let mut forged_form = vec![("csrf_token", forged_token.as_str())];
+        forged_form.extend(apply_form("13800000001", ""));
+        let forged = citizen.post_without_csrf(&apply_path, &forged_form).await;
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-        let first = apply("13800000001", token.clone(), "").await;
+        let first = citizen
+            .post(&apply_path, &apply_form("13800000001", ""))
+            .await;
         assert_eq!(first.status(), StatusCode::SEE_OTHER);
-        let dup = apply("13800000001", token.clone(), "").await;
+        let dup = citizen
+            .post(&apply_path, &apply_form("13800000001", ""))
+            .await;
         assert_eq!(dup.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(dup.text().await.unwrap().contains("请勿重复提交"));
-        let robot = apply("13800000009", token.clone(), "http://spam.example").await;
+        let robot = citizen
+            .post(
+                &apply_path,
+                &apply_form("13800000009", "http://spam.example"),
+            )
+            .await;
         assert_eq!(robot.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             app.count("meeting_attendance").await,
@@ -163,11 +152,16 @@ both_backends!(
         );
         for phone in ["13800000002", "13800000003", "13800000004", "13800000005"] {
             assert_eq!(
-                apply(phone, token.clone(), "").await.status(),
+                citizen
+                    .post(&apply_path, &apply_form(phone, ""))
+                    .await
+                    .status(),
                 StatusCode::SEE_OTHER
             );
         }
-        let flood = apply("13800000006", token.clone(), "").await;
+        let flood = citizen
+            .post(&apply_path, &apply_form("13800000006", ""))
+            .await;
         assert_eq!(flood.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(flood.text().await.unwrap().contains("过于频繁"));
         assert_eq!(app.count("meeting_attendance").await, 5);
@@ -177,10 +171,8 @@ both_backends!(
 
         // The unit sees them, escaped, and decides within the seats.
         let admin_page = editor
-            .get(app.url(&format!("/admin/meetings/{upcoming}")))
-            .send()
+            .get(&format!("/admin/meetings/{upcoming}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -189,34 +181,31 @@ both_backends!(
             .fetch_all(&mut *app.conn().await)
             .await
             .unwrap();
-        let decide = |id: i64, decision: &'static str, reason: &'static str| {
-            let editor = editor.clone();
-            let app = &app;
-            async move {
-                let csrf = csrf_token_with(app, &editor, "/admin/meetings").await;
-                editor
-                    .post(app.url(&format!("/admin/meetings/applications/{id}/decide")))
-                    .form(&[
-                        ("csrf_token", csrf.as_str()),
-                        ("decision", decision),
-                        ("reason", reason),
-                    ])
-                    .send()
-                    .await
-                    .unwrap()
-            }
-        };
+        let decide = |id: i64| format!("/admin/meetings/applications/{id}/decide");
         assert_eq!(
-            decide(ids[0], "approved", "").await.status(),
+            editor
+                .post(&decide(ids[0]), &[("decision", "approved"), ("reason", "")])
+                .await
+                .status(),
             StatusCode::SEE_OTHER
         );
-        let full = decide(ids[1], "approved", "").await;
+        let full = editor
+            .post(&decide(ids[1]), &[("decision", "approved"), ("reason", "")])
+            .await;
         assert_eq!(full.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(full.text().await.unwrap().contains("名额"));
-        let no_reason = decide(ids[1], "rejected", "").await;
+        let no_reason = editor
+            .post(&decide(ids[1]), &[("decision", "rejected"), ("reason", "")])
+            .await;
         assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
-            decide(ids[1], "rejected", "名额已满").await.status(),
+            editor
+                .post(
+                    &decide(ids[1]),
+                    &[("decision", "rejected"), ("reason", "名额已满")]
+                )
+                .await
+                .status(),
             StatusCode::SEE_OTHER
         );
         assert!(
@@ -226,21 +215,21 @@ both_backends!(
         );
 
         // A meeting of 2017 recorded against the obligation: once held, it is the evidence.
-        let held = announce(
-            &app,
-            &editor,
-            &[
-                ("org_id", org.to_string()),
-                ("kind", "topical".into()),
-                ("title", "就业创业政策解读会".into()),
-                ("held_at", "2017-11-20T09:30".into()),
-                ("place", "市人社局会议室".into()),
-                ("agenda", "解读就业创业扶持政策".into()),
-                ("seats", "0".into()),
-                ("obligation_id", ob.to_string()),
-            ],
-        )
-        .await;
+        let held = editor
+            .post(
+                "/admin/meetings",
+                &pairs(&[
+                    ("org_id", org.to_string()),
+                    ("kind", "topical".into()),
+                    ("title", "就业创业政策解读会".into()),
+                    ("held_at", "2017-11-20T09:30".into()),
+                    ("place", "市人社局会议室".into()),
+                    ("agenda", "解读就业创业扶持政策".into()),
+                    ("seats", "0".into()),
+                    ("obligation_id", ob.to_string()),
+                ]),
+            )
+            .await;
         assert_eq!(held.status(), StatusCode::SEE_OTHER);
         let past = id_from(&held);
         assert_eq!(
@@ -251,33 +240,21 @@ both_backends!(
         let other = app.org_id("市财政局").await;
         app.create_user("cz_editor", Role::Editor, Some(other))
             .await;
-        let outsider = app.new_client();
-        app.login_as(&outsider, "cz_editor", PASSWORD).await;
-        let r = outsider
-            .get(app.url(&format!("/admin/meetings/{past}")))
-            .send()
-            .await
-            .unwrap();
+        let outsider = app.user("cz_editor", PASSWORD).await;
+        let r = outsider.get(&format!("/admin/meetings/{past}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-        let csrf = csrf_token_with(&app, &editor, "/admin/meetings").await;
         let empty = editor
-            .post(app.url(&format!("/admin/meetings/{past}/held")))
-            .form(&[("csrf_token", csrf.as_str()), ("minutes", " ")])
-            .send()
-            .await
-            .unwrap();
+            .post(&format!("/admin/meetings/{past}/held"), &[("minutes", " ")])
+            .await;
         assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(app.count("recorded_events").await, 0);
         let done = editor
-            .post(app.url(&format!("/admin/meetings/{past}/held")))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("minutes", "会议解读了3项扶持政策，20名市民代表列席。"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                &format!("/admin/meetings/{past}/held"),
+                &[("minutes", "会议解读了3项扶持政策，20名市民代表列席。")],
+            )
+            .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(app.count("recorded_events").await, 1);
         let after = report("2018-03-01").await;

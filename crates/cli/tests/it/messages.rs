@@ -2,7 +2,8 @@
 //! defences, the responder's queue, reply and publication with personal data masked, the rating,
 //! the deadline and 3-month reminders, the opinion clocks and their alarms, and permissions.
 
-use crate::support::{PASSWORD, TestApp, csrf_token_with, html};
+use crate::support::users::pairs;
+use crate::support::{PASSWORD, TestApp, html};
 use gongkai_db::notifications::NOTIFY_JOB;
 use gongkai_db::{jobs, messages, now_ms};
 use gongkai_domain::calendar::NaiveDate;
@@ -23,9 +24,8 @@ fn d(s: &str) -> NaiveDate {
 }
 
 /// The public form as a list of fields.
-fn message_form(csrf: &str, org: i64, content: &str) -> Vec<(&'static str, String)> {
+fn message_form(org: i64, content: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("csrf_token", csrf.to_string()),
         ("org_id", org.to_string()),
         ("name", "张三<script>".to_string()),
         ("phone", PHONE.to_string()),
@@ -36,13 +36,6 @@ fn message_form(csrf: &str, org: i64, content: &str) -> Vec<(&'static str, Strin
         ),
         ("content", content.to_string()),
     ]
-}
-
-/// A public client holding the form's CSRF cookie, and the token.
-async fn public_client(app: &TestApp) -> (reqwest::Client, String) {
-    let client = app.new_client();
-    let token = csrf_token_with(app, &client, "/messages/new").await;
-    (client, token)
 }
 
 fn code_of(page: &str) -> String {
@@ -77,18 +70,13 @@ both_backends!(
         let page = app.get_ok("/messages").await;
         assert!(page.contains("暂无公开的留言"), "{}", html::excerpt(&page));
 
-        let (client, token) = public_client(&app).await;
+        let client = app.visitor();
         let content = format!(
             "小区路灯坏了一个月。<script>alert(1)</script>我的身份证号{ID_NUMBER}，电话{PHONE}。"
         );
-        let form = message_form(&token, org, &content);
+        let form = message_form(org, &content);
         let audit = app.audit_count().await;
-        let resp = client
-            .post(app.url("/messages/new"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let resp = client.post("/messages/new", &pairs(&form)).await;
         assert_eq!(resp.status(), StatusCode::OK);
         let done = resp.text().await.unwrap();
         let code = code_of(&done);
@@ -108,11 +96,8 @@ both_backends!(
 
         // The same message again (a reload): the same code, nothing new.
         let again = client
-            .post(app.url("/messages/new"))
-            .form(&form)
-            .send()
+            .post("/messages/new", &pairs(&form))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -144,75 +129,46 @@ both_backends!(
         app.create_user("cz_handler", Role::Handler, Some(other))
             .await;
         app.create_user("zj_editor", Role::Editor, Some(org)).await;
-        let h = app.new_client();
-        app.login_as(&h, "zj_handler", PASSWORD).await;
-        let queue = h
-            .get(app.url("/admin/messages"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let h = app.user("zj_handler", PASSWORD).await;
+        let queue = h.get("/admin/messages").await.text().await.unwrap();
         assert!(queue.contains("小区路灯不亮"), "{}", html::excerpt(&queue));
         let id: i64 = sqlx::query_scalar("SELECT id FROM messages")
             .fetch_one(&mut *app.conn().await)
             .await
             .unwrap();
-        let csrf = csrf_token_with(&app, &h, &format!("/admin/messages/{id}")).await;
 
-        let stranger = app.new_client();
-        app.login_as(&stranger, "cz_handler", PASSWORD).await;
-        let s_csrf = csrf_token_with(&app, &stranger, "/admin/messages").await;
-        let s_queue = stranger
-            .get(app.url("/admin/messages"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let stranger = app.user("cz_handler", PASSWORD).await;
+        let s_queue = stranger.get("/admin/messages").await.text().await.unwrap();
         assert!(!s_queue.contains("小区路灯不亮"));
-        let r = stranger
-            .get(app.url(&format!("/admin/messages/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let r = stranger.get(&format!("/admin/messages/{id}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = stranger
-            .post(app.url(&format!("/admin/messages/{id}/reply")))
-            .form(&[("csrf_token", s_csrf.as_str()), ("reply", "越权答复")])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                &format!("/admin/messages/{id}/reply"),
+                &[("reply", "越权答复")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         // An editor of the same organisation is not a responder.
-        let ed = app.new_client();
-        app.login_as(&ed, "zj_editor", PASSWORD).await;
-        let r = ed.get(app.url("/admin/messages")).send().await.unwrap();
+        let ed = app.user("zj_editor", PASSWORD).await;
+        let r = ed.get("/admin/messages").await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
         // Assign, then a reply with personal information is refused by the guard, nothing saved.
         let r = h
-            .post(app.url(&format!("/admin/messages/{id}/assign")))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("responder_id", &handler.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                &format!("/admin/messages/{id}/assign"),
+                &[("responder_id", &handler.to_string())],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let audit = app.audit_count().await;
         let r = h
-            .post(app.url(&format!("/admin/messages/{id}/reply")))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("reply", "已联系您，电话13912345678。"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                &format!("/admin/messages/{id}/reply"),
+                &[("reply", "已联系您，电话13912345678。")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = r.text().await.unwrap();
         assert!(
@@ -226,38 +182,23 @@ both_backends!(
         );
         assert_eq!(app.audit_count().await, audit);
         // Publishing before a reply is refused.
-        let r = h
-            .post(app.url(&format!("/admin/messages/{id}/publish")))
-            .form(&[("csrf_token", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let r = h.post(&format!("/admin/messages/{id}/publish"), &[]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         let reply = "已安排维修人员于本周内修复<b>路灯</b>。";
         let r = h
-            .post(app.url(&format!("/admin/messages/{id}/reply")))
-            .form(&[("csrf_token", csrf.as_str()), ("reply", reply)])
-            .send()
-            .await
-            .unwrap();
+            .post(&format!("/admin/messages/{id}/reply"), &[("reply", reply)])
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let detail = h
-            .get(app.url(&format!("/admin/messages/{id}")))
-            .send()
+            .get(&format!("/admin/messages/{id}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(detail.contains("公开预览"), "{}", html::excerpt(&detail));
         assert!(detail.contains(ID_MASKED) && detail.contains(PHONE_MASKED));
-        let r = h
-            .post(app.url(&format!("/admin/messages/{id}/publish")))
-            .form(&[("csrf_token", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let r = h.post(&format!("/admin/messages/{id}/publish"), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
         // The public pages show question and reply, masked and escaped.
@@ -287,36 +228,25 @@ both_backends!(
 
         // The writer rates once.
         let q = client
-            .get(app.url(&format!("/messages/query?code={code}")))
-            .send()
+            .get(&format!("/messages/query?code={code}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(q.contains("对本次答复是否满意"));
-        let rate_token = html::hidden_input(&q, "csrf_token").unwrap();
         let r = client
-            .post(app.url("/messages/rate"))
-            .form(&[
-                ("csrf_token", rate_token.as_str()),
-                ("code", code.as_str()),
-                ("satisfaction", "satisfied"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                "/messages/rate",
+                &[("code", code.as_str()), ("satisfaction", "satisfied")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let r = client
-            .post(app.url("/messages/rate"))
-            .form(&[
-                ("csrf_token", rate_token.as_str()),
-                ("code", code.as_str()),
-                ("satisfaction", "unsatisfied"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                "/messages/rate",
+                &[("code", code.as_str()), ("satisfaction", "unsatisfied")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let s: String = sqlx::query_scalar("SELECT satisfaction FROM messages")
             .fetch_one(&mut *app.conn().await)
@@ -343,19 +273,28 @@ both_backends!(
 
 both_backends!(bad_input_duplicates_and_floods, |app| async move {
     let org = app.org_id("市住建委").await;
-    let (client, token) = public_client(&app).await;
-    let post = |form: Vec<(&'static str, String)>| {
-        let client = client.clone();
-        let url = app.url("/messages/new");
-        async move { client.post(url).form(&form).send().await.unwrap() }
-    };
-    // No CSRF token, or another one: refused.
-    let mut f = message_form("", org, "内容");
-    assert_eq!(post(f.clone()).await.status(), StatusCode::FORBIDDEN);
-    f[0].1 = "0".repeat(64);
-    assert_eq!(post(f).await.status(), StatusCode::FORBIDDEN);
-    // A malformed body (a field twice).
+    let client = app.visitor();
+    // No CSRF token, or deliberately another one: refused.
+    let mut f = message_form(org, "内容");
+    assert_eq!(
+        client
+            .post_without_csrf("/messages/new", &pairs(&f))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    f.insert(0, ("csrf_token", "0".repeat(64)));
+    assert_eq!(
+        client
+            .post_without_csrf("/messages/new", &pairs(&f))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // A malformed body (a field twice), sent raw: the token must be in it.
+    let token = client.csrf().await;
     let r = client
+        .client()
         .post(app.url("/messages/new"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("csrf_token={token}&org_id=1&org_id=2"))
@@ -366,9 +305,9 @@ both_backends!(bad_input_duplicates_and_floods, |app| async move {
     assert!(r.text().await.unwrap().contains("提交的内容无法识别"));
     // Oversized content and missing fields: 422, everything typed comes back.
     let long = format!("{}<b>尾</b>", "很长的留言".repeat(700));
-    let mut f = message_form(&token, org, &long);
-    f[3].1 = String::new();
-    let r = post(f).await;
+    let mut f = message_form(org, &long);
+    f[2].1 = String::new();
+    let r = client.post("/messages/new", &pairs(&f)).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(
@@ -381,7 +320,9 @@ both_backends!(bad_input_duplicates_and_floods, |app| async move {
         body.contains("很长的留言很长的留言") && body.contains("&lt;b&gt;尾&lt;&#x2f;b&gt;")
             || body.contains("&lt;b&gt;尾&lt;/b&gt;")
     );
-    let r = post(message_form(&token, 999_999, "内容")).await;
+    let r = client
+        .post("/messages/new", &pairs(&message_form(999_999, "内容")))
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("所选受理单位不存在"));
     assert_eq!(app.count("messages").await, 0);
@@ -390,11 +331,21 @@ both_backends!(bad_input_duplicates_and_floods, |app| async move {
     // with everything kept; a duplicate of an earlier one still gets its code.
     let mut codes = Vec::new();
     for n in 0..5 {
-        let r = post(message_form(&token, org, &format!("第{n}条留言"))).await;
+        let r = client
+            .post(
+                "/messages/new",
+                &pairs(&message_form(org, &format!("第{n}条留言"))),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         codes.push(code_of(&r.text().await.unwrap()));
     }
-    let r = post(message_form(&token, org, "第6条留言，内容保留")).await;
+    let r = client
+        .post(
+            "/messages/new",
+            &pairs(&message_form(org, "第6条留言，内容保留")),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let body = r.text().await.unwrap();
     assert!(
@@ -404,7 +355,9 @@ both_backends!(bad_input_duplicates_and_floods, |app| async move {
     );
     assert!(body.contains("第6条留言，内容保留"));
     assert_eq!(app.count("messages").await, 5);
-    let r = post(message_form(&token, org, "第2条留言")).await;
+    let r = client
+        .post("/messages/new", &pairs(&message_form(org, "第2条留言")))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(code_of(&r.text().await.unwrap()), codes[2]);
     assert_eq!(app.count("messages").await, 5);
@@ -562,16 +515,11 @@ both_backends!(the_reply_limit_is_a_supervised_setting, |app| async move {
     app.create_user("gkb", Role::Supervisor, None).await;
     let org = app.org_id("市住建委").await;
     app.create_user("zj_admin", Role::OrgAdmin, Some(org)).await;
-    let s = app.new_client();
-    app.login_as(&s, "gkb", PASSWORD).await;
-    let csrf = csrf_token_with(&app, &s, "/admin/messages").await;
+    let s = app.user("gkb", PASSWORD).await;
     let audit = app.audit_count().await;
     let r = s
-        .post(app.url("/admin/messages/settings"))
-        .form(&[("csrf_token", csrf.as_str()), ("reply_working_days", "0")])
-        .send()
-        .await
-        .unwrap();
+        .post("/admin/messages/settings", &[("reply_working_days", "0")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
@@ -581,11 +529,8 @@ both_backends!(the_reply_limit_is_a_supervised_setting, |app| async move {
     );
     assert_eq!(app.audit_count().await, audit);
     let r = s
-        .post(app.url("/admin/messages/settings"))
-        .form(&[("csrf_token", csrf.as_str()), ("reply_working_days", "7")])
-        .send()
-        .await
-        .unwrap();
+        .post("/admin/messages/settings", &[("reply_working_days", "7")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.audit_count().await, audit + 1);
     assert_eq!(
@@ -593,15 +538,10 @@ both_backends!(the_reply_limit_is_a_supervised_setting, |app| async move {
         7
     );
     // A unit's administrator answers messages but does not set the limit.
-    let u = app.new_client();
-    app.login_as(&u, "zj_admin", PASSWORD).await;
-    let csrf = csrf_token_with(&app, &u, "/admin/messages").await;
+    let u = app.user("zj_admin", PASSWORD).await;
     let r = u
-        .post(app.url("/admin/messages/settings"))
-        .form(&[("csrf_token", csrf.as_str()), ("reply_working_days", "3")])
-        .send()
-        .await
-        .unwrap();
+        .post("/admin/messages/settings", &[("reply_working_days", "3")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         messages::reply_days(&mut *app.conn().await).await.unwrap(),
@@ -618,34 +558,24 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
     app.create_user("cz_editor", Role::Editor, Some(other))
         .await;
     let org_s = org.to_string();
-    let s = app.new_client();
-    app.login_as(&s, "gkb", PASSWORD).await;
-    let csrf = csrf_token_with(&app, &s, "/admin/opinion").await;
-    let empty = s
-        .get(app.url("/admin/opinion"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let s = app.user("gkb", PASSWORD).await;
+    let empty = s.get("/admin/opinion").await.text().await.unwrap();
     assert!(empty.contains("尚未登记舆情事件"));
 
     // Bad input: refused, nothing written.
     let audit = app.audit_count().await;
     let r = s
-        .post(app.url("/admin/opinion"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("title", "<script>x</script>"),
-            ("source", "微博"),
-            ("detected_at", "2099-01-01T00:00"),
-            ("level", "huge"),
-            ("lead_org_id", org_s.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/admin/opinion",
+            &[
+                ("title", "<script>x</script>"),
+                ("source", "微博"),
+                ("detected_at", "2099-01-01T00:00"),
+                ("level", "huge"),
+                ("lead_org_id", org_s.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(body.contains("发现时间不能晚于当前时间") && body.contains("请选择舆情级别"));
@@ -655,29 +585,26 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
 
     // A major event detected the evening before National Day 2017.
     let r = s
-        .post(app.url("/admin/opinion"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("title", "某化工厂火灾<script>"),
-            ("source", "微博"),
-            ("detected_at", "2017-09-30T22:00"),
-            ("level", "major"),
-            ("lead_org_id", org_s.as_str()),
-            ("summary", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/admin/opinion",
+            &[
+                ("title", "某化工厂火灾<script>"),
+                ("source", "微博"),
+                ("detected_at", "2017-09-30T22:00"),
+                ("level", "major"),
+                ("lead_org_id", org_s.as_str()),
+                ("summary", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id: i64 = sqlx::query_scalar("SELECT id FROM opinion_events")
         .fetch_one(&mut *app.conn().await)
         .await
         .unwrap();
     let page = s
-        .get(app.url(&format!("/admin/opinion/{id}")))
-        .send()
+        .get(&format!("/admin/opinion/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -731,7 +658,6 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
     // 24-hour clock and (late) the 5-hour one.
     let rel = |at: &str, url: &str| {
         vec![
-            ("csrf_token", csrf.clone()),
             ("kind", "press_conference".to_string()),
             ("released_at", at.to_string()),
             ("url", url.to_string()),
@@ -739,14 +665,14 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
         ]
     };
     let r = s
-        .post(app.url(&format!("/admin/opinion/{id}/releases")))
-        .form(&rel(
-            "2017-09-30T21:00",
-            "https://yjj.example.gov.cn/1.html",
-        ))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/admin/opinion/{id}/releases"),
+            &pairs(&rel(
+                "2017-09-30T21:00",
+                "https://yjj.example.gov.cn/1.html",
+            )),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
@@ -755,28 +681,26 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
             .contains("发布时间不能早于舆情发现时间")
     );
     let r = s
-        .post(app.url(&format!("/admin/opinion/{id}/releases")))
-        .form(&rel("2017-10-01T20:00", "javascript:alert(1)"))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/admin/opinion/{id}/releases"),
+            &pairs(&rel("2017-10-01T20:00", "javascript:alert(1)")),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("opinion_releases").await, 0);
     let r = s
-        .post(app.url(&format!("/admin/opinion/{id}/releases")))
-        .form(&rel(
-            "2017-10-01T20:00",
-            "https://yjj.example.gov.cn/fbh.html",
-        ))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            &format!("/admin/opinion/{id}/releases"),
+            &pairs(&rel(
+                "2017-10-01T20:00",
+                "https://yjj.example.gov.cn/fbh.html",
+            )),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = s
-        .get(app.url(&format!("/admin/opinion/{id}")))
-        .send()
+        .get(&format!("/admin/opinion/{id}"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -788,41 +712,30 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
     assert!(page.contains("https://yjj.example.gov.cn/fbh.html"));
 
     // Another unit may neither see nor record.
-    let c = app.new_client();
-    app.login_as(&c, "cz_editor", PASSWORD).await;
-    let ccsrf = csrf_token_with(&app, &c, "/admin/opinion").await;
+    let c = app.user("cz_editor", PASSWORD).await;
     assert_eq!(
-        c.get(app.url(&format!("/admin/opinion/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        c.get(&format!("/admin/opinion/{id}")).await.status(),
         StatusCode::NOT_FOUND
     );
-    let mut f = rel("2017-10-01T21:00", "https://x.example.gov.cn/");
-    f[0].1 = ccsrf.clone();
+    let f = rel("2017-10-01T21:00", "https://x.example.gov.cn/");
     assert_eq!(
-        c.post(app.url(&format!("/admin/opinion/{id}/releases")))
-            .form(&f)
-            .send()
+        c.post(&format!("/admin/opinion/{id}/releases"), &pairs(&f))
             .await
-            .unwrap()
             .status(),
         StatusCode::NOT_FOUND
     );
     let r = c
-        .post(app.url("/admin/opinion"))
-        .form(&[
-            ("csrf_token", ccsrf.as_str()),
-            ("title", "越权登记"),
-            ("source", "微博"),
-            ("detected_at", "2017-10-01T08:00"),
-            ("level", "general"),
-            ("lead_org_id", org_s.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/admin/opinion",
+            &[
+                ("title", "越权登记"),
+                ("source", "微博"),
+                ("detected_at", "2017-10-01T08:00"),
+                ("level", "general"),
+                ("lead_org_id", org_s.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("opinion_events").await, 1);
 
@@ -848,14 +761,7 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
     assert_eq!(c.events, 2);
     assert_eq!(c.overdue_clocks, 1);
     assert_eq!(c.late_clocks, 1);
-    let board = s
-        .get(app.url("/admin/supervision"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let board = s.get("/admin/supervision").await.text().await.unwrap();
     assert!(
         board.contains("id=\"overdue-opinion\">1<"),
         "{}",

@@ -1,6 +1,7 @@
 //! The back-office import of a work plan: upload → review → decide → confirm, over HTTP.
 //! Nothing becomes a plan until a person confirms; a document that cannot be parsed leaves no trace.
 
+use crate::support::users::User;
 use crate::support::{PASSWORD, TestApp, html};
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
@@ -9,29 +10,24 @@ use std::collections::BTreeSet;
 
 const SEED: &[u8] = include_bytes!("../../../domain/testdata/plan/seed_panjin_2017.txt");
 
-async fn upload(
-    app: &TestApp,
-    csrf: &str,
-    part: Option<(&str, Vec<u8>)>,
-    text: &str,
-) -> reqwest::Response {
-    let mut form = Form::new()
-        .text("csrf_token", csrf.to_string())
-        .text("text", text.to_string());
+const IMPORT: &str = "/admin/plans/import";
+
+/// The upload form of `/admin/plans/import` with `user`'s token, the pasted text and the file.
+async fn upload_form(user: &User, part: Option<(&str, Vec<u8>)>, text: &str) -> Form {
+    let mut form = user.multipart().await.text("text", text.to_string());
     if let Some((name, bytes)) = part {
         form = form.part("file", Part::bytes(bytes).file_name(name.to_string()));
     }
-    app.client()
-        .post(app.url("/admin/plans/import"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
+    form
+}
+
+fn confirm(id: i64) -> String {
+    format!("/admin/plans/imports/{id}/confirm")
 }
 
 both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
     app.login_admin().await;
-    let csrf = app.csrf_token("/admin/plans/import").await;
+    let me = app.signed_in(app.client());
     let before = (app.count("plan_imports").await, app.count("plans").await);
 
     // Bad documents are refused with a reason and leave nothing behind.
@@ -68,7 +64,9 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
         } else {
             Some((name, bytes))
         };
-        let resp = upload(&app, &csrf, part, text).await;
+        let resp = me
+            .post_multipart(IMPORT, upload_form(&me, part, text).await)
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(
             resp.text().await.unwrap_or_default().contains(expected),
@@ -82,13 +80,17 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
 
     // The seed, as GB18030 bytes: decoded, parsed, stored as a draft for review.
     let (gb, _, _) = encoding_rs::GB18030.encode(std::str::from_utf8(SEED).expect("utf-8 seed"));
-    let resp = upload(
-        &app,
-        &csrf,
-        Some(("盘锦市2017年政务公开工作安排.txt", gb.to_vec())),
-        "",
-    )
-    .await;
+    let resp = me
+        .post_multipart(
+            IMPORT,
+            upload_form(
+                &me,
+                Some(("盘锦市2017年政务公开工作安排.txt", gb.to_vec())),
+                "",
+            )
+            .await,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let review_url = resp.headers()["location"]
         .to_str()
@@ -116,13 +118,12 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
     assert_eq!(app.count("plans").await, before.1, "a draft is not a plan");
 
     // Confirming with the suspected typo undecided is refused and writes nothing.
-    let resp = app
-        .client()
-        .post(app.url(&format!("/admin/plans/imports/{import_id}/confirm")))
-        .multipart(Form::new().text("csrf_token", csrf.clone()))
-        .send()
-        .await
-        .expect("confirm");
+    let resp = me
+        .post_multipart(
+            &format!("/admin/plans/imports/{import_id}/confirm"),
+            me.multipart().await,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         resp.text()
@@ -143,8 +144,9 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
     let state_tax = app.org_id("市国税局").await;
     let local_tax = app.org_id("市地税局").await;
     let fiscal = app.column_id("czyjs").await;
-    let form = Form::new()
-        .text("csrf_token", csrf.clone())
+    let form = me
+        .multipart()
+        .await
         .text(format!("unit_name.{index}"), "市国地税局")
         .text(format!("unit.{index}"), state_tax.to_string())
         .text(format!("unit.{index}"), local_tax.to_string())
@@ -155,13 +157,9 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
             "override_reason",
             "任务23至28是编号连续的具体任务\u{FF0C}原文未写责任单位",
         );
-    let resp = app
-        .client()
-        .post(app.url(&format!("/admin/plans/imports/{import_id}/confirm")))
-        .multipart(form)
-        .send()
-        .await
-        .expect("confirm");
+    let resp = me
+        .post_multipart(&format!("/admin/plans/imports/{import_id}/confirm"), form)
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let plan_url = resp.headers()["location"]
         .to_str()
@@ -181,13 +179,12 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
     assert_eq!(app.count("plan_duties").await, 44);
 
     // Confirming again is refused.
-    let resp = app
-        .client()
-        .post(app.url(&format!("/admin/plans/imports/{import_id}/confirm")))
-        .multipart(Form::new().text("csrf_token", csrf.clone()))
-        .send()
-        .await
-        .expect("confirm");
+    let resp = me
+        .post_multipart(
+            &format!("/admin/plans/imports/{import_id}/confirm"),
+            me.multipart().await,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("plans").await, before.1 + 1);
 });
@@ -198,21 +195,11 @@ both_backends!(
         let finance = app.org_id("市财政局").await;
         app.create_user("bianji", Role::Editor, Some(finance)).await;
         app.create_user("gongkaiban", Role::Supervisor, None).await;
-        let editor = app.new_client();
-        app.login_as(&editor, "bianji", PASSWORD).await;
-        let r = editor
-            .get(app.url("/admin/plans/import"))
-            .send()
-            .await
-            .expect("get");
+        let editor = app.user("bianji", PASSWORD).await;
+        let r = editor.get("/admin/plans/import").await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        let supervisor = app.new_client();
-        app.login_as(&supervisor, "gongkaiban", PASSWORD).await;
-        let r = supervisor
-            .get(app.url("/admin/plans/import"))
-            .send()
-            .await
-            .expect("get");
+        let supervisor = app.user("gongkaiban", PASSWORD).await;
+        let r = supervisor.get("/admin/plans/import").await;
         assert_eq!(r.status(), StatusCode::OK);
     }
 );
@@ -229,14 +216,13 @@ pub(crate) const BROKEN: &str = "当前位置\u{FF1A}首页 > 政务公开 > 工
 二、保障措施\n\
 3.加强组织领导。各部门要高度重视\u{FF0C}明确分管领导。\n";
 
-async fn upload_broken(app: &TestApp, csrf: &str) -> (i64, String) {
-    let resp = upload(
-        app,
-        csrf,
-        Some(("要点.txt", BROKEN.as_bytes().to_vec())),
-        "",
-    )
-    .await;
+async fn upload_broken(app: &TestApp, me: &User) -> (i64, String) {
+    let resp = me
+        .post_multipart(
+            IMPORT,
+            upload_form(me, Some(("要点.txt", BROKEN.as_bytes().to_vec())), "").await,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let url = resp.headers()["location"]
         .to_str()
@@ -250,21 +236,12 @@ async fn upload_broken(app: &TestApp, csrf: &str) -> (i64, String) {
     (id, app.get_ok(&url).await)
 }
 
-async fn confirm(app: &TestApp, id: i64, form: Form) -> reqwest::Response {
-    app.client()
-        .post(app.url(&format!("/admin/plans/imports/{id}/confirm")))
-        .multipart(form)
-        .send()
-        .await
-        .expect("confirm")
-}
-
 both_backends!(
     blocking_findings_refuse_confirmation_until_overridden,
     |app| async move {
         app.login_admin().await;
-        let csrf = app.csrf_token("/admin/plans/import").await;
-        let (id, review) = upload_broken(&app, &csrf).await;
+        let me = app.signed_in(app.client());
+        let (id, review) = upload_broken(&app, &me).await;
         let import = gongkai_db::plans::get_import(&mut *app.conn().await, id)
             .await
             .expect("import");
@@ -313,7 +290,7 @@ both_backends!(
         let before = (app.count("plans").await, app.audit_count().await);
 
         // Without the override: refused with the list, nothing confirmed.
-        let resp = confirm(&app, id, Form::new().text("csrf_token", csrf.clone())).await;
+        let resp = me.post_multipart(&confirm(id), me.multipart().await).await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = resp.text().await.unwrap_or_default();
         assert!(
@@ -325,41 +302,39 @@ both_backends!(
         );
         assert!(body.contains(&feedback.message));
         // A reason alone, without ticking the box, is no override either.
-        let resp = confirm(
-            &app,
-            id,
-            Form::new()
-                .text("csrf_token", csrf.clone())
-                .text("override_reason", "已核对"),
-        )
-        .await;
+        let resp = me
+            .post_multipart(
+                &confirm(id),
+                me.multipart().await.text("override_reason", "已核对"),
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         // Ticked without a reason: refused, the box stays ticked.
-        let resp = confirm(
-            &app,
-            id,
-            Form::new()
-                .text("csrf_token", csrf.clone())
-                .text("lint_override", "1")
-                .text("lint_seen", seen.clone())
-                .text("override_reason", "  "),
-        )
-        .await;
+        let resp = me
+            .post_multipart(
+                &confirm(id),
+                me.multipart()
+                    .await
+                    .text("lint_override", "1")
+                    .text("lint_seen", seen.clone())
+                    .text("override_reason", "  "),
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = resp.text().await.unwrap_or_default();
         assert!(body.contains("时须填写理由"), "{}", html::excerpt(&body));
         assert!(body.contains("aria-invalid=\"true\""));
         // Ticked over findings other than those shown (the plan was edited since): refused.
-        let resp = confirm(
-            &app,
-            id,
-            Form::new()
-                .text("csrf_token", csrf.clone())
-                .text("lint_override", "1")
-                .text("lint_seen", "duty_without_units@1.1")
-                .text("override_reason", "已核对"),
-        )
-        .await;
+        let resp = me
+            .post_multipart(
+                &confirm(id),
+                me.multipart()
+                    .await
+                    .text("lint_override", "1")
+                    .text("lint_seen", "duty_without_units@1.1")
+                    .text("override_reason", "已核对"),
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             resp.text()
@@ -378,16 +353,16 @@ both_backends!(
 
         // Ticked, with a reason: confirmed, and the override is in the audit log.
         let reason = "已逐项核对\u{FF1A}标题无误\u{FF0C}保障措施按原文保留";
-        let resp = confirm(
-            &app,
-            id,
-            Form::new()
-                .text("csrf_token", csrf.clone())
-                .text("lint_override", "1")
-                .text("lint_seen", seen)
-                .text("override_reason", reason),
-        )
-        .await;
+        let resp = me
+            .post_multipart(
+                &confirm(id),
+                me.multipart()
+                    .await
+                    .text("lint_override", "1")
+                    .text("lint_seen", seen)
+                    .text("override_reason", reason),
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(app.count("plans").await, before.0 + 1);
         let (summary, after): (String, String) = sqlx::query_as(

@@ -721,35 +721,31 @@ both_backends!(
             "/admin/plans/{plan}/duties/{}/column",
             target.duty_id
         )));
-        let csrf = app.csrf_token(&format!("/admin/plans/{plan}")).await;
+        let me = app.signed_in(app.client());
         let path = format!("/admin/plans/{plan}/duties/{}/column", target.duty_id);
         let audit_before = app.audit_count().await;
         // A column that does not exist: refused, nothing written.
-        let bad = app
-            .client()
-            .post(app.url(&path))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("cadence", target.cadence.as_str()),
-                ("column_id", "999999"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let bad = me
+            .post(
+                &path,
+                &[
+                    ("cadence", target.cadence.as_str()),
+                    ("column_id", "999999"),
+                ],
+            )
+            .await;
         assert!(bad.status().is_client_error());
         assert!(bad.text().await.unwrap().contains("所选栏目不存在"));
         assert_eq!(app.audit_count().await, audit_before);
-        let ok = app
-            .client()
-            .post(app.url(&path))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("cadence", target.cadence.as_str()),
-                ("column_id", &column.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let ok = me
+            .post(
+                &path,
+                &[
+                    ("cadence", target.cadence.as_str()),
+                    ("column_id", &column.to_string()),
+                ],
+            )
+            .await;
         assert_eq!(ok.status(), reqwest::StatusCode::SEE_OTHER);
         assert_eq!(app.audit_count().await, audit_before + 1);
 
@@ -771,19 +767,13 @@ both_backends!(
         let org = app.org_id("市审计局").await;
         app.create_user("sj", gongkai_domain::role::Role::Editor, Some(org))
             .await;
-        let editor = app.new_client();
-        app.login_as(&editor, "sj", crate::support::PASSWORD).await;
-        let token = crate::support::csrf_token_with(&app, &editor, "/admin/account").await;
+        let editor = app.user("sj", crate::support::PASSWORD).await;
         let refused = editor
-            .post(app.url(&path))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("cadence", target.cadence.as_str()),
-                ("column_id", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post(
+                &path,
+                &[("cadence", target.cadence.as_str()), ("column_id", "")],
+            )
+            .await;
         assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
         let still = report(app.clone()).await;
         assert_eq!(

@@ -3,22 +3,14 @@
 //! once, the reply is published with contact details masked. Every step is confined to the
 //! organisations concerned, refused in Chinese with nothing written on bad input, and audited.
 
-use crate::support::{PASSWORD, TestApp, csrf_token_with};
+use crate::support::users::{User, pairs};
+use crate::support::{PASSWORD, TestApp};
 use gongkai_domain::role::Role;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::StatusCode;
 
-async fn post(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
-    let csrf = csrf_token_with(app, client, "/admin/proposals").await;
-    let mut f: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
-    f.extend_from_slice(form);
-    client.post(app.url(path)).form(&f).send().await.unwrap()
-}
-
-async fn user(app: &TestApp, name: &str, role: Role, org: Option<i64>) -> Client {
+async fn user(app: &TestApp, name: &str, role: Role, org: Option<i64>) -> User {
     app.create_user(name, role, org).await;
-    let c = app.new_client();
-    app.login_as(&c, name, PASSWORD).await;
-    c
+    app.user(name, PASSWORD).await
 }
 
 async fn stage(app: &TestApp, id: i64) -> String {
@@ -64,40 +56,22 @@ both_backends!(
                 ("key_leader", key_leader.into()),
             ]
         };
-        let form = |v: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { v.clone() };
 
         // Units cannot assign; bad input is refused in Chinese with nothing written.
-        let csrf = csrf_token_with(&app, &handler, "/admin/proposals").await;
-        let mut f = form(&assign("第0001号", "张市长"));
-        f.push(("csrf_token", csrf));
         let r = handler
-            .post(app.url("/admin/proposals"))
-            .form(&f)
-            .send()
-            .await
-            .unwrap();
+            .post("/admin/proposals", &pairs(&assign("第0001号", "张市长")))
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        let csrf = csrf_token_with(&app, &office, "/admin/proposals").await;
-        let mut f = form(&assign("第0001号", ""));
-        f.push(("csrf_token", csrf.clone()));
         let r = office
-            .post(app.url("/admin/proposals"))
-            .form(&f)
-            .send()
-            .await
-            .unwrap();
+            .post("/admin/proposals", &pairs(&assign("第0001号", "")))
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("主要负责同志领衔办理"));
         assert_eq!(app.count("proposals").await, 0);
 
-        let mut f = form(&assign("第0001号", "张市长"));
-        f.push(("csrf_token", csrf.clone()));
         let r = office
-            .post(app.url("/admin/proposals"))
-            .form(&f)
-            .send()
-            .await
-            .unwrap();
+            .post("/admin/proposals", &pairs(&assign("第0001号", "张市长")))
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let loc = r.headers()["location"].to_str().unwrap().to_string();
         let id: i64 = loc
@@ -108,14 +82,9 @@ both_backends!(
             .parse()
             .unwrap();
         // The same number twice: refused, still one case.
-        let mut f = form(&assign("第0001号", "张市长"));
-        f.push(("csrf_token", csrf));
         let r = office
-            .post(app.url("/admin/proposals"))
-            .form(&f)
-            .send()
-            .await
-            .unwrap();
+            .post("/admin/proposals", &pairs(&assign("第0001号", "张市长")))
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("已登记"));
         assert_eq!(app.count("proposals").await, 1);
@@ -123,10 +92,8 @@ both_backends!(
         // The lead unit sees the deadlines with their working: 3 months from 2024-07-01 is National
         // Day, so the reply is due on 2024-10-08. Markup in the title is escaped.
         let page = handler
-            .get(app.url(&format!("/admin/proposals/{id}")))
-            .send()
+            .get(&format!("/admin/proposals/{id}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -134,40 +101,30 @@ both_backends!(
         assert!(page.contains("顺延至2024年10月8日"));
         assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"));
         let list = handler
-            .get(app.url("/admin/proposals?year=2024"))
-            .send()
+            .get("/admin/proposals?year=2024")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(list.contains(&format!("/admin/proposals/{id}")));
         // Another unit neither sees nor acts on it.
-        let r = outsider
-            .get(app.url(&format!("/admin/proposals/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let r = outsider.get(&format!("/admin/proposals/{id}")).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let list = outsider
-            .get(app.url("/admin/proposals?year=2024"))
-            .send()
+            .get("/admin/proposals?year=2024")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(!list.contains(&format!("/admin/proposals/{id}")));
-        let r = post(&app, &outsider, &format!("/admin/proposals/{id}/sign"), &[]).await;
+        let r = outsider
+            .post(&format!("/admin/proposals/{id}/sign"), &[])
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         // A co-handling unit may not sign for the lead.
-        let r = post(
-            &app,
-            &co_handler,
-            &format!("/admin/proposals/{id}/sign"),
-            &[],
-        )
-        .await;
+        let r = co_handler
+            .post(&format!("/admin/proposals/{id}/sign"), &[])
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert_eq!(stage(&app, id).await, "assigned");
 
@@ -184,102 +141,81 @@ both_backends!(
         };
         let text =
             "王代表（电话13812345678，身份证11010519491231002X）：您提出的建议收悉，现答复如下……";
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/reply"),
-            &reply(text),
-        )
-        .await;
+        let r = handler
+            .post(&format!("/admin/proposals/{id}/reply"), &reply(text))
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("请先签收"));
 
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/sign"),
-            &[("on", "2024-07-02")],
-        )
-        .await;
+        let r = handler
+            .post(
+                &format!("/admin/proposals/{id}/sign"),
+                &[("on", "2024-07-02")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(stage(&app, id).await, "handling");
 
-        let r = post(
-            &app,
-            &co_handler,
-            &format!("/admin/proposals/{id}/co_view"),
-            &[
-                ("org_id", &co_s),
-                ("on", "2024-07-20"),
-                ("view_text", "同意主办单位意见。"),
-            ],
-        )
-        .await;
+        let r = co_handler
+            .post(
+                &format!("/admin/proposals/{id}/co_view"),
+                &[
+                    ("org_id", &co_s),
+                    ("on", "2024-07-20"),
+                    ("view_text", "同意主办单位意见。"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
         // No contact with the deputy: refused.
         let mut bad = reply(text);
         bad[0] = ("contacted_on", "");
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/reply"),
-            &bad,
-        )
-        .await;
+        let r = handler
+            .post(&format!("/admin/proposals/{id}/reply"), &bad)
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("沟通"));
         assert_eq!(stage(&app, id).await, "handling");
 
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/reply"),
-            &reply(text),
-        )
-        .await;
+        let r = handler
+            .post(&format!("/admin/proposals/{id}/reply"), &reply(text))
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(stage(&app, id).await, "replied");
 
         // Dissatisfied: re-handled once, then closed.
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/feedback"),
-            &[("satisfaction", "dissatisfied")],
-        )
-        .await;
+        let r = handler
+            .post(
+                &format!("/admin/proposals/{id}/feedback"),
+                &[("satisfaction", "dissatisfied")],
+            )
+            .await;
         assert_eq!(
             r.status(),
             StatusCode::FORBIDDEN,
             "only the office records feedback"
         );
-        let r = post(
-            &app,
-            &office,
-            &format!("/admin/proposals/{id}/feedback"),
-            &[("satisfaction", "dissatisfied"), ("on", "2024-09-25")],
-        )
-        .await;
+        let r = office
+            .post(
+                &format!("/admin/proposals/{id}/feedback"),
+                &[("satisfaction", "dissatisfied"), ("on", "2024-09-25")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(stage(&app, id).await, "rehandling");
         let mut again = reply(text);
         again[2] = ("replied_on", "2024-10-15");
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/reply"),
-            &again,
-        )
-        .await;
+        let r = handler
+            .post(&format!("/admin/proposals/{id}/reply"), &again)
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let r = post(
-            &app,
-            &office,
-            &format!("/admin/proposals/{id}/feedback"),
-            &[("satisfaction", "basic"), ("on", "2024-10-20")],
-        )
-        .await;
+        let r = office
+            .post(
+                &format!("/admin/proposals/{id}/feedback"),
+                &[("satisfaction", "basic"), ("on", "2024-10-20")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(stage(&app, id).await, "closed");
 
@@ -293,21 +229,16 @@ both_backends!(
                 .await
                 .contains(&format!("/jytabl/{id}"))
         );
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/publish"),
-            &[("on", "2024-10-21")],
-        )
-        .await;
+        let r = handler
+            .post(
+                &format!("/admin/proposals/{id}/publish"),
+                &[("on", "2024-10-21")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let r = post(
-            &app,
-            &handler,
-            &format!("/admin/proposals/{id}/publish"),
-            &[],
-        )
-        .await;
+        let r = handler
+            .post(&format!("/admin/proposals/{id}/publish"), &[])
+            .await;
         assert_eq!(
             r.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -325,10 +256,8 @@ both_backends!(
 
         // The yearly statistics count it: replied on time (first reply 2024-09-20 ≤ 2024-10-08).
         let list = office
-            .get(app.url("/admin/proposals?year=2024&kind=npc_suggestion"))
-            .send()
+            .get("/admin/proposals?year=2024&kind=npc_suggestion")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();

@@ -4,6 +4,7 @@
 //! command line writes files and refuses what it should, and the back-office page, downloads,
 //! permissions and publishing to a portal column work over HTTP.
 
+use crate::support::users::pairs;
 use crate::support::{PASSWORD, TestApp};
 use calamine::{Data, Reader, Xlsx};
 use gongkai::report_cmd::{Format, compliance_document};
@@ -363,80 +364,63 @@ both_backends!(
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 
         // A unit sees its own dashboard but not the all-units notice.
-        let unit = app.new_client();
-        app.login_as(&unit, "tongji", PASSWORD).await;
+        let unit = app.user("tongji", PASSWORD).await;
         for path in [
             "/admin/supervision/notice",
             "/admin/supervision/notice.xlsx",
             "/admin/supervision/notice.docx",
         ] {
-            let resp = unit
-                .get(app.url(&format!("{path}?{query}")))
-                .send()
-                .await
-                .unwrap();
+            let resp = unit.get(&format!("{path}?{query}")).await;
             assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{path}");
         }
         let own = unit
-            .get(app.url(&format!("/admin/supervision?{query}")))
-            .send()
+            .get(&format!("/admin/supervision?{query}"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         assert!(own.contains("按时公开率") && !own.contains("/admin/supervision/notice"));
 
         // An assessor reads and downloads, but may not publish.
-        let assessor = app.new_client();
-        app.login_as(&assessor, "pinggu", PASSWORD).await;
+        let assessor = app.user("pinggu", PASSWORD).await;
         let resp = assessor
-            .get(app.url(&format!("/admin/supervision/notice?{query}")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/supervision/notice?{query}"))
+            .await;
         assert_eq!(resp.status(), StatusCode::OK);
         let seen = resp.text().await.unwrap();
         assert!(seen.contains(TITLE) && !seen.contains("发布通报"));
         let resp = assessor
-            .get(app.url(&format!("/admin/supervision/notice.docx?{query}")))
-            .send()
-            .await
-            .unwrap();
+            .get(&format!("/admin/supervision/notice.docx?{query}"))
+            .await;
         assert_eq!(resp.status(), StatusCode::OK);
 
         // Publishing: the notice becomes a public item of 通知公告, created and published with
         // their audit entries.
         let column = app.column_id("tzgg").await;
         let office = app.org_id("市政府办公室").await;
-        let token = app
-            .csrf_token(&format!("/admin/supervision/notice?{query}"))
-            .await;
-        let form = |token: &str| {
+        let me = app.signed_in(app.client());
+        let form = || {
             vec![
-                ("csrf_token", token.to_string()),
                 ("plan", plan.to_string()),
                 ("as_of", AS_OF.to_string()),
                 ("column_id", column.to_string()),
                 ("org_id", office.to_string()),
             ]
         };
-        let assessor_token = crate::support::html::hidden_input(&seen, "csrf_token")
-            .expect("the layout's logout form carries the assessor's token");
+        assert!(
+            crate::support::html::hidden_input(&seen, "csrf_token").is_some(),
+            "the layout's logout form carries the assessor's token"
+        );
         let resp = assessor
-            .post(app.url("/admin/supervision/notice/publish"))
-            .form(&form(&assessor_token))
-            .send()
-            .await
-            .unwrap();
+            .post("/admin/supervision/notice/publish", &pairs(&form()))
+            .await;
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-        let resp = app
-            .client()
-            .post(app.url("/admin/supervision/notice/publish"))
-            .form(&form("wrong"))
-            .send()
-            .await
-            .unwrap();
+        // Deliberately a wrong token.
+        let mut wrong = form();
+        wrong.insert(0, ("csrf_token", "wrong".to_string()));
+        let resp = me
+            .post_without_csrf("/admin/supervision/notice/publish", &pairs(&wrong))
+            .await;
         assert_ne!(
             resp.status(),
             StatusCode::SEE_OTHER,
@@ -444,13 +428,9 @@ both_backends!(
         );
 
         let audit_before = app.audit_count().await;
-        let resp = app
-            .client()
-            .post(app.url("/admin/supervision/notice/publish"))
-            .form(&form(&token))
-            .send()
-            .await
-            .unwrap();
+        let resp = me
+            .post("/admin/supervision/notice/publish", &pairs(&form()))
+            .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             app.audit_count().await - audit_before,

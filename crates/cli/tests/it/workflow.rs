@@ -6,12 +6,13 @@
 //! change notes, and the leak matrix of every non-public workflow state over the public
 //! channels (the feeds, sitemap and catalogue part is in `feeds.rs`).
 
+use crate::support::users::ApiUser;
 use crate::support::{PASSWORD, TestApp};
 use gongkai_db::workflow::{self, Rights};
 use gongkai_db::{Actor, items, now_ms};
 use gongkai_domain::role::Role;
 use gongkai_domain::workflow::WithdrawMode;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const ORG: &str = "市财政局";
@@ -96,28 +97,18 @@ async fn set_levels(app: &TestApp, org: i64, n: u8) {
     tx.commit().await.expect("commit");
 }
 
-/// A JSON request with a Bearer token; the status and the JSON answer.
-async fn call(app: &TestApp, token: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = app
-        .new_client()
-        .post(app.url(&format!("/api/v1{path}")))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("POST");
-    let status = resp.status();
-    let v = resp.json().await.unwrap_or(Value::Null);
-    (status, v)
+/// `/api/v1<path>`.
+fn v1(path: &str) -> String {
+    format!("/api/v1{path}")
 }
 
 struct People {
-    editor: String,
-    r1: String,
-    r2: String,
-    r3: String,
-    outsider: String,
-    other_reviewer: String,
+    editor: ApiUser,
+    r1: ApiUser,
+    r2: ApiUser,
+    r3: ApiUser,
+    outsider: ApiUser,
+    other_reviewer: ApiUser,
     r1_id: i64,
 }
 
@@ -140,7 +131,7 @@ async fn people(app: &TestApp, prefix: &str) -> People {
         if name == "r1" {
             r1_id = id;
         }
-        tok.push(app.issue_token(id).await);
+        tok.push(app.api_user(id).await);
     }
     People {
         editor: tok[0].clone(),
@@ -153,19 +144,19 @@ async fn people(app: &TestApp, prefix: &str) -> People {
     }
 }
 
-async fn api_create(app: &TestApp, token: &str, title: &str) -> i64 {
+async fn api_create(app: &TestApp, token: &ApiUser, title: &str) -> i64 {
     let org = app.org_id(ORG).await;
     let column = app.column_id(COLUMN).await;
-    let (status, v) = call(
-        app,
-        token,
-        "/items",
-        Some(
-            json!({"title": title, "org_id": org, "column_ids": [column],
+    let (status, v) = token
+        .send(
+            Method::POST,
+            &v1("/items"),
+            Some(
+                &json!({"title": title, "org_id": org, "column_ids": [column],
                     "body": format!("{title}的正文。"), "disclosure": "proactive"}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     v["id"].as_i64().expect("id")
 }
@@ -173,7 +164,7 @@ async fn api_create(app: &TestApp, token: &str, title: &str) -> i64 {
 /// Asserts a refusal: the status, a Chinese message containing `text`, and nothing written.
 async fn refused(
     app: &TestApp,
-    token: &str,
+    token: &ApiUser,
     path: &str,
     body: Option<Value>,
     status: StatusCode,
@@ -181,7 +172,7 @@ async fn refused(
 ) {
     let audit = app.audit_count().await;
     let reviews = app.count("item_reviews").await;
-    let (got, v) = call(app, token, path, body).await;
+    let (got, v) = token.send(Method::POST, &v1(path), body.as_ref()).await;
     assert_eq!(got, status, "{path}: {v}");
     let all = v.to_string();
     assert!(all.contains(text), "{path}: {all} lacks {text}");
@@ -234,7 +225,10 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
         "不能审核通过",
     )
     .await;
-    let (s, v) = call(&app, &p.editor, &path("submit"), None).await;
+    let (s, v) = p
+        .editor
+        .send(Method::POST, &v1(&path("submit")), None)
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "submitted");
     assert_eq!(status_of(&app, id).await, "submitted");
@@ -268,13 +262,13 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
     )
     .await;
 
-    let (s, v) = call(
-        &app,
-        &p.r1,
-        &path("review"),
-        Some(json!({"decision": "approve", "comment": "初审同意"})),
-    )
-    .await;
+    let (s, v) =
+        p.r1.send(
+            Method::POST,
+            &v1(&path("review")),
+            Some(&json!({"decision": "approve", "comment": "初审同意"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let item = items::get(&mut *app.conn().await, id).await.unwrap();
     assert_eq!((item.status.as_str(), item.review_level), ("submitted", 2));
@@ -307,31 +301,34 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
         "decision",
     )
     .await;
-    let (s, v) = call(
-        &app,
-        &p.r2,
-        &path("review"),
-        Some(json!({"decision": "return", "comment": "数据口径需核实"})),
-    )
-    .await;
+    let (s, v) =
+        p.r2.send(
+            Method::POST,
+            &v1(&path("review")),
+            Some(&json!({"decision": "return", "comment": "数据口径需核实"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(status_of(&app, id).await, "draft");
 
     // The second round: R1 may approve level 1 again (a new submission), then R2, then R3.
-    let (s, _) = call(&app, &p.editor, &path("submit"), None).await;
+    let (s, _) = p
+        .editor
+        .send(Method::POST, &v1(&path("submit")), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     for (who, level_after) in [
         (&p.r1, "submitted"),
         (&p.r2, "submitted"),
         (&p.r3, "approved"),
     ] {
-        let (s, v) = call(
-            &app,
-            who,
-            &path("review"),
-            Some(json!({"decision": "approve"})),
-        )
-        .await;
+        let (s, v) = who
+            .send(
+                Method::POST,
+                &v1(&path("review")),
+                Some(&json!({"decision": "approve"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["status"], level_after);
     }
@@ -349,7 +346,10 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
         "无权",
     )
     .await;
-    let (s, v) = call(&app, &p.editor, &path("publish"), None).await;
+    let (s, v) = p
+        .editor
+        .send(Method::POST, &v1(&path("publish")), None)
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "published");
     app.get_ok(&format!("/items/{id}")).await;
@@ -395,7 +395,9 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
 
     // An organisation admin may both write and review, but never review what they wrote.
     let own = api_create(&app, &p.r3, "单位管理员自己起草的信息").await;
-    let (s, _) = call(&app, &p.r3, &format!("/items/{own}/submit"), None).await;
+    let (s, _) =
+        p.r3.send(Method::POST, &v1(&format!("/items/{own}/submit")), None)
+            .await;
     assert_eq!(s, StatusCode::OK);
     refused(
         &app,
@@ -407,13 +409,13 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
     )
     .await;
     // Nor what they edited.
-    let (s, _) = call(
-        &app,
-        &p.r1,
-        &format!("/items/{own}/review"),
-        Some(json!({"decision": "return", "comment": "请补充依据"})),
-    )
-    .await;
+    let (s, _) =
+        p.r1.send(
+            Method::POST,
+            &v1(&format!("/items/{own}/review")),
+            Some(&json!({"decision": "return", "comment": "请补充依据"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
 });
 
@@ -451,13 +453,14 @@ both_backends!(
         )
         .await;
         assert_eq!(status_of(&app, id).await, "draft");
-        let (s, v) = call(
-            &app,
-            &p.editor,
-            &path("publish"),
-            Some(json!({"reason": "防汛形势紧急需立即发布"})),
-        )
-        .await;
+        let (s, v) = p
+            .editor
+            .send(
+                Method::POST,
+                &v1(&path("publish")),
+                Some(&json!({"reason": "防汛形势紧急需立即发布"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let item = items::get(&mut *app.conn().await, id).await.unwrap();
         assert_eq!(item.status, "published");
@@ -501,13 +504,10 @@ both_backends!(
             (ORG, 1, 1)
         );
         drop(conn);
-        let r1 = app.new_client();
-        app.login_as(&r1, "pn_r1", PASSWORD).await;
+        let r1 = app.user("pn_r1", PASSWORD).await;
         let queue = r1
-            .get(app.url("/admin/reviews?queue=post"))
-            .send()
+            .get("/admin/reviews?queue=post")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -516,14 +516,7 @@ both_backends!(
             "post-review queue lists it"
         );
         assert!(queue.contains("防汛形势紧急需立即发布"));
-        let empty = r1
-            .get(app.url("/admin/reviews"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let empty = r1.get("/admin/reviews").await.text().await.unwrap();
         assert!(empty.contains("没有等待您审核的信息"), "empty state");
         // The editor (author) cannot confirm it; a reviewer can.
         refused(
@@ -535,13 +528,13 @@ both_backends!(
             "审核权限",
         )
         .await;
-        let (s, v) = call(
-            &app,
-            &p.r1,
-            &path("post-review"),
-            Some(json!({"comment": "经核无误"})),
-        )
-        .await;
+        let (s, v) =
+            p.r1.send(
+                Method::POST,
+                &v1(&path("post-review")),
+                Some(&json!({"comment": "经核无误"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         refused(
             &app,
@@ -566,121 +559,68 @@ both_backends!(
     |app| async move {
         let p = people(&app, "bo").await;
         let _ = &p;
-        let editor = app.new_client();
-        app.login_as(&editor, "bo_editor", PASSWORD).await;
-        let reviewer = app.new_client();
-        app.login_as(&reviewer, "bo_r1", PASSWORD).await;
+        let editor = app.user("bo_editor", PASSWORD).await;
+        let reviewer = app.user("bo_r1", PASSWORD).await;
         let id = api_create(&app, &p.editor, "关于调整部分收费标准的公告").await;
         let edit = format!("/admin/items/{id}/edit");
-        let csrf = crate::support::csrf_token_with(&app, &editor, &edit).await;
-        let page = editor
-            .get(app.url(&edit))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = editor.get(&edit).await.text().await.unwrap();
         assert!(
             page.contains("value=\"submit\""),
             "the editor sees 提交审核"
         );
         assert!(!page.contains("value=\"approve\""), "but no 审核通过");
-        let post = |client: &reqwest::Client, form: Vec<(&'static str, String)>| {
-            let req = client
-                .post(app.url(&format!("/admin/items/{id}/workflow")))
-                .form(&form);
-            async move { req.send().await.expect("POST workflow") }
-        };
+        let workflow_path = format!("/admin/items/{id}/workflow");
         // Without the CSRF token nothing happens.
-        let resp = post(&editor, vec![("action", "submit".into())]).await;
+        let resp = editor
+            .post_without_csrf(&workflow_path, &[("action", "submit")])
+            .await;
         assert_ne!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "draft");
-        let resp = post(
-            &editor,
-            vec![("csrf_token", csrf.clone()), ("action", "submit".into())],
-        )
-        .await;
+        let resp = editor.post(&workflow_path, &[("action", "submit")]).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "submitted");
         // The editor cannot approve through the form either (the server checks, not the buttons).
-        let resp = post(
-            &editor,
-            vec![("csrf_token", csrf.clone()), ("action", "approve".into())],
-        )
-        .await;
+        let resp = editor.post(&workflow_path, &[("action", "approve")]).await;
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         assert!(resp.text().await.unwrap().contains("审核权限"));
 
-        let queue = reviewer
-            .get(app.url("/admin/reviews"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let queue = reviewer.get("/admin/reviews").await.text().await.unwrap();
         assert!(
             queue.contains(&format!("/admin/items/{id}/edit")),
             "待我审核 lists it"
         );
         assert!(queue.contains("编辑初审"));
-        let page = reviewer
-            .get(app.url(&edit))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = reviewer.get(&edit).await.text().await.unwrap();
         assert!(page.contains("value=\"approve\"") && page.contains("value=\"return\""));
         assert!(
             page.contains("<label for=\"f-review-comment\">"),
             "labelled"
         );
-        let rcsrf = crate::support::csrf_token_with(&app, &reviewer, &edit).await;
         // A return without a comment is refused with the page (422) and changes nothing.
-        let resp = post(
-            &reviewer,
-            vec![("csrf_token", rcsrf.clone()), ("action", "return".into())],
-        )
-        .await;
+        let resp = reviewer.post(&workflow_path, &[("action", "return")]).await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(resp.text().await.unwrap().contains("请填写退回意见"));
         assert_eq!(status_of(&app, id).await, "submitted");
-        let resp = post(
-            &reviewer,
-            vec![
-                ("csrf_token", rcsrf.clone()),
-                ("action", "approve".into()),
-                ("comment", "同意".into()),
-            ],
-        )
-        .await;
+        let resp = reviewer
+            .post(
+                &workflow_path,
+                &[("action", "approve"), ("comment", "同意")],
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "approved");
-        let page = reviewer
-            .get(app.url(&edit))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = reviewer.get(&edit).await.text().await.unwrap();
         assert!(
             page.contains("编辑初审通过") && page.contains("同意"),
             "the review history"
         );
         // Scheduling in the past is refused; in the future it is queued.
-        let resp = post(
-            &reviewer,
-            vec![
-                ("csrf_token", rcsrf.clone()),
-                ("action", "schedule".into()),
-                ("publish_at", "2017-01-01T09:00".into()),
-            ],
-        )
-        .await;
+        let resp = reviewer
+            .post(
+                &workflow_path,
+                &[("action", "schedule"), ("publish_at", "2017-01-01T09:00")],
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             resp.text()
@@ -688,15 +628,12 @@ both_backends!(
                 .unwrap()
                 .contains("定时发布时间须晚于当前时间")
         );
-        let resp = post(
-            &reviewer,
-            vec![
-                ("csrf_token", rcsrf.clone()),
-                ("action", "schedule".into()),
-                ("publish_at", "2099-06-01T09:00".into()),
-            ],
-        )
-        .await;
+        let resp = reviewer
+            .post(
+                &workflow_path,
+                &[("action", "schedule"), ("publish_at", "2099-06-01T09:00")],
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let item = items::get(&mut *app.conn().await, id).await.unwrap();
         assert_eq!(item.status, "scheduled");
@@ -710,14 +647,9 @@ both_backends!(
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0].run_at, item.publish_at.unwrap());
         // Unscheduling goes back to approved.
-        let resp = post(
-            &reviewer,
-            vec![
-                ("csrf_token", rcsrf.clone()),
-                ("action", "unschedule".into()),
-            ],
-        )
-        .await;
+        let resp = reviewer
+            .post(&workflow_path, &[("action", "unschedule")])
+            .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(status_of(&app, id).await, "approved");
         // Editing an approved item takes it back to draft.
@@ -746,17 +678,23 @@ both_backends!(
         let gone = api_create(&app, &p.editor, "撤回后删除的信息").await;
         let mut att = 0;
         for id in [notice, gone] {
-            let (s, _) = call(&app, &p.editor, &format!("/items/{id}/submit"), None).await;
+            let (s, _) = p
+                .editor
+                .send(Method::POST, &v1(&format!("/items/{id}/submit")), None)
+                .await;
             assert_eq!(s, StatusCode::OK);
-            let (s, _) = call(
-                &app,
-                &p.r1,
-                &format!("/items/{id}/review"),
-                Some(json!({"decision": "approve"})),
-            )
-            .await;
+            let (s, _) =
+                p.r1.send(
+                    Method::POST,
+                    &v1(&format!("/items/{id}/review")),
+                    Some(&json!({"decision": "approve"})),
+                )
+                .await;
             assert_eq!(s, StatusCode::OK);
-            let (s, _) = call(&app, &p.editor, &format!("/items/{id}/publish"), None).await;
+            let (s, _) = p
+                .editor
+                .send(Method::POST, &v1(&format!("/items/{id}/publish")), None)
+                .await;
             assert_eq!(s, StatusCode::OK);
             let sha = app
                 .state()
@@ -812,21 +750,21 @@ both_backends!(
             "无权",
         )
         .await;
-        let (s, v) = call(
-            &app,
-            &p.r1,
-            &format!("/items/{notice}/withdraw"),
-            Some(json!({"mode": "notice", "reason": "统计口径调整，数据另行发布"})),
-        )
-        .await;
+        let (s, v) =
+            p.r1.send(
+                Method::POST,
+                &v1(&format!("/items/{notice}/withdraw")),
+                Some(&json!({"mode": "notice", "reason": "统计口径调整，数据另行发布"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        let (s, v) = call(
-            &app,
-            &p.r3,
-            &format!("/items/{gone}/withdraw"),
-            Some(json!({"mode": "gone", "reason": "误发"})),
-        )
-        .await;
+        let (s, v) =
+            p.r3.send(
+                Method::POST,
+                &v1(&format!("/items/{gone}/withdraw")),
+                Some(&json!({"mode": "gone", "reason": "误发"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
 
         let page = app.get_ok(&format!("/items/{notice}")).await;
@@ -1271,22 +1209,22 @@ both_backends!(
     |app| async move {
         let p = people(&app, "mj").await;
         let id = api_create(&app, &p.editor, "关于公布行政事业性收费目录的通知").await;
-        let (s, v) = call(
-            &app,
-            &p.editor,
-            &format!("/items/{id}/publish"),
-            Some(json!({"reason": "收费目录须按时公布"})),
-        )
-        .await;
+        let (s, v) = p
+            .editor
+            .send(
+                Method::POST,
+                &v1(&format!("/items/{id}/publish")),
+                Some(&json!({"reason": "收费目录须按时公布"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let org = app.org_id(ORG).await;
         let column = app.column_id(COLUMN).await;
         let version = v["version"].as_i64().expect("version");
         let put = |body: Value| {
-            let req = app
-                .new_client()
-                .put(app.url(&format!("/api/v1/items/{id}")))
-                .bearer_auth(p.editor.clone())
+            let req = p
+                .editor
+                .request(Method::PUT, &v1(&format!("/items/{id}")))
                 .json(&body);
             async move {
                 let r = req.send().await.expect("PUT");
@@ -1310,25 +1248,15 @@ both_backends!(
         assert!(
             page.contains("关于公布行政事业性收费目录的通知") && !page.contains("新的收费目录")
         );
-        let r1 = app.new_client();
-        app.login_as(&r1, "mj_r1", PASSWORD).await;
-        let queue = r1
-            .get(app.url("/admin/reviews"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let r1 = app.user("mj_r1", PASSWORD).await;
+        let queue = r1.get("/admin/reviews").await.text().await.unwrap();
         assert!(
             queue.contains(&format!("/admin/items/{id}/edit")),
             "the revision is in 待我审核"
         );
         let edit = r1
-            .get(app.url(&format!("/admin/items/{id}/edit")))
-            .send()
+            .get(&format!("/admin/items/{id}/edit"))
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -1343,13 +1271,13 @@ both_backends!(
             "审核权限",
         )
         .await;
-        let (s, v) = call(
-            &app,
-            &p.r1,
-            &format!("/items/{id}/review"),
-            Some(json!({"decision": "approve"})),
-        )
-        .await;
+        let (s, v) =
+            p.r1.send(
+                Method::POST,
+                &v1(&format!("/items/{id}/review")),
+                Some(&json!({"decision": "approve"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let page = app.get_ok(&format!("/items/{id}")).await;
         assert!(

@@ -16,10 +16,12 @@
 //! What a [`TestApp`] gives (see each method):
 //! - `url(path)`, `client()` (cookie store, **redirects not followed**), `new_client()`,
 //!   `get(path)`, `get_ok(path)`;
-//! - `login(user, pw)` / `try_login(..)` / `login_admin()`, `login_as(client, ..)`, `csrf_token(path)`;
+//! - `login(user, pw)` / `try_login(..)` / `login_admin()`, `login_as(client, ..)`;
 //! - `db()`, `conn()`, `state()`, `data_dir()`, `backend()`, `count(table)`, `audit_count()`;
 //! - one request helper per kind of user, CSRF handled (`support/users.rs`): `visitor()`,
-//!   `admin()`, `user(name, pw)`, `signed_in(client)` give a `users::User`; `api_user(id)` a `users::ApiUser`;
+//!   `admin()`, `user(name, pw)`, `signed_in(client)` give a `users::User`; `api_user(id)` a `users::ApiUser`.
+//!   No test fetches a CSRF token from a page or writes a `csrf_token` pair itself, except the
+//!   tests of CSRF refusal (`post_without_csrf`, a deliberately wrong token, a raw body);
 //! - `create_user(name, role, org)`, `issue_token(user_id)`;
 //! - `org_id(name)`, `column_id(slug)`, `site_id()`, `item(org, column, title)`, `create_item(..)`,
 //!   `publish(id)`, `unpublish(id)`, `actor()`.
@@ -314,11 +316,6 @@ impl TestApp {
             html::excerpt(&body)
         );
         body
-    }
-
-    /// GETs `path` with the shared client and returns the value of its hidden `csrf_token` input.
-    pub async fn csrf_token(&self, path: &str) -> String {
-        csrf_token_with(self, self.client(), path).await
     }
 
     /// Logs the shared client in; panics with the response unless it is the 303 to the back office.

@@ -6,9 +6,15 @@
 //!   back-office user. Its posts carry the session's CSRF token, fetched once from a back-office page.
 //! - [`ApiUser`] made by [`TestApp::api_user`]: `Authorization: Bearer <token>`, JSON in and out.
 //!
-//! `post` and `post_multipart` add the `csrf_token` field **first**, as the templates do; no test
+//! `post` and `multipart` add the `csrf_token` field **first**, as the templates do; no test
 //! writes a CSRF pair by hand except the ones about CSRF failure, which use `post_without_csrf` or
 //! [`User::csrf`] with a raw request.
+//!
+//! The shapes, one implementation each: urlencoded [`User::post`] (the response) and
+//! [`User::submit`] (status and Location or body); multipart [`User::post_multipart`] and
+//! [`User::submit_multipart`], started with [`User::multipart`] (add `.part(..)` for files; a
+//! `Form::new()` instead sends no token); forms of owned values go through [`pairs`]. Redirects are
+//! never followed. JSON: [`ApiUser::send`], or [`ApiUser::request`] for anything unusual.
 
 use super::{ADMIN_PASSWORD, TestApp, html};
 use reqwest::Response;
@@ -169,6 +175,11 @@ impl User {
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
+}
+
+/// A form built with owned values as the `&str` pairs [`User::post`] takes.
+pub fn pairs<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// The status and the `Location` of a redirect, else the body.
