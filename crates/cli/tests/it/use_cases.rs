@@ -2,23 +2,9 @@
 //! an item must be one its editor can see, through the API exactly as through the back office
 //! (before the use-case layer the API linked to other organisations' drafts).
 
-use crate::support::TestApp;
 use gongkai_domain::role::Role;
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-async fn post_item(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
-    let resp = app
-        .new_client()
-        .post(app.url("/api/v1/items"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 both_backends!(
     the_api_refuses_a_link_to_a_document_its_editor_cannot_see,
@@ -32,14 +18,16 @@ both_backends!(
         let editor = app
             .create_user("link-editor", Role::Editor, Some(finance))
             .await;
-        let token = app.issue_token(editor).await;
+        let api = app.api_user(editor).await;
         let before = (app.count("items").await, app.audit_count().await);
         let amended = |replaced_by: i64| {
             json!({"title": "已被修改的财政文件", "org_id": finance, "column_ids": [column],
                    "body": "正文", "validity": "amended", "validity_changed_on": "2017-06-01",
                    "replaced_by_item_id": replaced_by.to_string()})
         };
-        let (status, err) = post_item(&app, &token, amended(hidden)).await;
+        let (status, err) = api
+            .send(Method::POST, "/api/v1/items", Some(&amended(hidden)))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
         assert_eq!(err["errors"][0]["field"], "replaced_by_item_id", "{err}");
         assert_eq!(err["errors"][0]["message"], "修改或替代文件不存在");
@@ -51,7 +39,9 @@ both_backends!(
 
         // Once the document is public the same request is accepted.
         app.publish(hidden).await;
-        let (status, created) = post_item(&app, &token, amended(hidden)).await;
+        let (status, created) = api
+            .send(Method::POST, "/api/v1/items", Some(&amended(hidden)))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
     }
 );
