@@ -8,6 +8,7 @@ pub mod caller;
 pub mod error;
 pub mod guard;
 pub mod items;
+pub mod messages;
 
 pub use caller::Caller;
 pub use error::{Outcome, Refusal};
