@@ -9,6 +9,7 @@ pub mod error;
 pub mod guard;
 pub mod items;
 pub mod messages;
+pub mod proposals;
 
 pub use caller::Caller;
 pub use error::{Outcome, Refusal};
