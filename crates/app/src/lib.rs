@@ -4,6 +4,7 @@
 //! result or a [`Refusal`]. The back office, the API, the portal, the CLI and the jobs call
 //! these; none of them re-assembles the rules.
 
+pub mod applications;
 pub mod caller;
 pub mod error;
 pub mod guard;
