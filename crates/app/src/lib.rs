@@ -9,7 +9,9 @@ pub mod caller;
 pub mod error;
 pub mod guard;
 pub mod items;
+pub mod meetings;
 pub mod messages;
+pub mod opinion;
 pub mod proposals;
 
 pub use caller::Caller;
