@@ -5,6 +5,7 @@
 //! these; none of them re-assembles the rules.
 
 pub mod annual_report;
+pub mod applications;
 pub mod assessment;
 pub mod caller;
 pub mod error;
@@ -13,7 +14,11 @@ pub mod feedback;
 pub mod filings;
 pub mod guard;
 pub mod items;
+pub mod meetings;
+pub mod messages;
+pub mod opinion;
 pub mod plans;
+pub mod proposals;
 
 pub use caller::Caller;
 pub use error::{Outcome, Refusal};

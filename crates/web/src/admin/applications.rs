@@ -12,7 +12,8 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_db::DbError;
+use gongkai_app::Refusal;
+use gongkai_app::applications as app_applications;
 use gongkai_db::applications::{self as db_apps, AnswerExtra, ApplicationRow, NewApplication};
 use gongkai_domain::Invalid;
 use gongkai_domain::application::letter::{LetterKind, PLACEHOLDERS};
@@ -30,11 +31,7 @@ async fn load_for(
     user: &CurrentUser,
     id: i64,
 ) -> Result<ApplicationRow, AppError> {
-    match db_apps::get(conn, id).await {
-        Ok(r) if user.perms.can_handle_cases_of(r.org_id) => Ok(r),
-        Ok(_) | Err(DbError::NotFound(_)) => Err(AppError::NotFound("申请不存在".into())),
-        Err(e) => Err(e.into()),
-    }
+    Ok(app_applications::visible(conn, &user.caller(), id).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -203,8 +200,7 @@ pub async fn register(
     let mut inv = Invalid::default();
     let org_id: Option<i64> = f.org_id.trim().parse().ok();
     match org_id {
-        Some(o) if user.perms.can_handle_cases_of(o) => {}
-        Some(_) => return Err(AppError::forbidden()),
+        Some(o) => app_applications::handles(&user.caller(), o)?,
         None => inv.push("org_id", "请选择受理机关"),
     }
     let channel = Channel::from_code(f.channel.trim()).filter(|c| *c != Channel::Online);
@@ -249,8 +245,6 @@ pub async fn register(
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     let code = tracking_code_from(&bytes);
     let fingerprint = crate::util::sha256_hex(&format!("offline:{code}"));
-    let mut tx = state.db.begin().await?;
-    let cal = gongkai_db::calendar::load(&mut tx).await?;
     let new = NewApplication {
         org_id,
         channel,
@@ -261,7 +255,8 @@ pub async fn register(
         fingerprint,
         submit_ip: String::new(),
     };
-    let id = db_apps::create(&mut tx, &user.actor(), &new, &cal).await?;
+    let mut tx = state.db.begin_audited().await?;
+    let id = app_applications::register(&mut tx, &user.caller(), &new).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/applications/{id}?notice=registered")).into_response())
 }
@@ -473,8 +468,8 @@ pub async fn action(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    load_for(&mut tx, &user, id).await?;
+    let mut tx = state.db.begin_audited().await?;
+    let row = load_for(&mut tx, &user, id).await?;
     let (event, extra) = match build_event(&f) {
         Ok(x) => x,
         Err(msg) => {
@@ -482,10 +477,10 @@ pub async fn action(
             return detail_page(&state, &user, id, Some(msg), None).await;
         }
     };
-    let cal = gongkai_db::calendar::load(&mut tx).await?;
-    match db_apps::record_event(&mut tx, &user.actor(), id, event, extra.as_ref(), &cal).await {
+    match app_applications::record_event(&mut tx, &user.caller(), &row, event, extra.as_ref()).await
+    {
         Ok(()) => {}
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return detail_page(&state, &user, id, Some(inv.summary()), None).await;
         }
@@ -607,17 +602,15 @@ pub async fn save_template(
         .trim()
         .parse()
         .map_err(|_| AppError::BadRequest("机构无效".into()))?;
-    if !user.perms.can_handle_cases_of(org_id) {
-        return Err(AppError::forbidden());
-    }
+    app_applications::handles(&user.caller(), org_id)?;
     let kind = LetterKind::from_code(f.kind.trim())
         .ok_or_else(|| AppError::BadRequest("文书类型无效".into()))?;
     let reset = !f.reset.is_empty();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let body = (!reset).then_some(f.body.as_str());
-    match db_apps::set_letter_template(&mut tx, &user.actor(), org_id, kind, body).await {
+    match app_applications::set_letter_template(&mut tx, &user.caller(), org_id, kind, body).await {
         Ok(()) => {}
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return templates_page(
                 &state,

@@ -11,10 +11,12 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::Refusal;
+use gongkai_app::meetings as app_meetings;
 use gongkai_db::meetings::{self};
-use gongkai_db::{DbError, orgs, plans};
+use gongkai_db::{orgs, plans};
 use gongkai_domain::Invalid;
-use gongkai_domain::meeting::{AttendeeKind, Decision, MeetingFields, MeetingKind, web_url};
+use gongkai_domain::meeting::{AttendeeKind, Decision, MeetingFields, MeetingKind};
 use gongkai_domain::obligation::{Cadence, CadenceKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -161,13 +163,10 @@ pub async fn create(
         Ok(i) => i,
         Err(inv) => return list_page(&state, &user, Some((&f.fields, &inv)), None).await,
     };
-    if !user.perms.can_record_events_of(input.org_id) {
-        return Err(AppError::forbidden());
-    }
-    let mut tx = state.db.begin().await?;
-    let id = match meetings::create(&mut tx, &user.actor(), &input).await {
+    let mut tx = state.db.begin_audited().await?;
+    let id = match app_meetings::create(&mut tx, &user.caller(), &input).await {
         Ok(id) => id,
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return list_page(&state, &user, Some((&f.fields, &inv)), None).await;
         }
@@ -191,10 +190,7 @@ async fn detail_page(
     failed: Option<(&Invalid, Value)>,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let m = meetings::get(&mut conn, id).await?;
-    if !user.perms.can_see_org(m.org_id) {
-        return Err(AppError::NotFound("会议不存在".into()));
-    }
+    let m = app_meetings::visible(&mut conn, &user.caller(), id).await?;
     let apps = meetings::attendance(&mut conn, id).await?;
     drop(conn);
     let approved = apps
@@ -258,26 +254,16 @@ pub async fn held(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<HeldForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let m = meetings::get(&mut tx, id).await?;
-    if !user.perms.can_see_org(m.org_id) {
-        return Err(AppError::NotFound("会议不存在".into()));
-    }
-    if !user.perms.can_record_events_of(m.org_id) {
-        return Err(AppError::forbidden());
-    }
-    let mut inv = Invalid::default();
-    let url = web_url(&mut inv, "live_url", &f.live_url);
-    let result = match inv.into_result() {
-        Ok(()) => meetings::mark_held(&mut tx, &user.actor(), id, &f.minutes, url).await,
-        Err(inv) => Err(inv.into()),
-    };
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    let m = app_meetings::visible(&mut tx, &caller, id).await?;
+    let result = app_meetings::mark_held(&mut tx, &caller, &m, &f.minutes, &f.live_url).await;
     match result {
         Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/meetings/{id}?notice=held")).into_response())
         }
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             let values = json!({"minutes": f.minutes, "live_url": f.live_url});
             detail_page(&state, &user, id, None, Some((&inv, values))).await
@@ -299,20 +285,12 @@ pub async fn decide(
     Path(application_id): Path<i64>,
     AdminForm(f): AdminForm<DecideForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let meeting_id = meetings::meeting_of_attendance(&mut tx, application_id).await?;
-    let Some(meeting_id) = meeting_id else {
-        return Err(AppError::NotFound("列席申请不存在".into()));
-    };
-    let m = meetings::get(&mut tx, meeting_id).await?;
-    if !user.perms.can_see_org(m.org_id) {
-        return Err(AppError::NotFound("列席申请不存在".into()));
-    }
-    if !user.perms.can_record_events_of(m.org_id) {
-        return Err(AppError::forbidden());
-    }
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    let m = app_meetings::meeting_of_application(&mut tx, &caller, application_id).await?;
+    let meeting_id = m.id;
     let decision = Decision::from_code(f.decision.trim()).unwrap_or(Decision::Pending);
-    match meetings::decide(&mut tx, &user.actor(), application_id, decision, &f.reason).await {
+    match app_meetings::decide(&mut tx, &caller, &m, application_id, decision, &f.reason).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(
@@ -320,7 +298,7 @@ pub async fn decide(
                     .into_response(),
             )
         }
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             detail_page(&state, &user, meeting_id, None, Some((&inv, json!({})))).await
         }

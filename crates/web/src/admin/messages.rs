@@ -16,11 +16,11 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::Refusal;
+use gongkai_app::messages as app_messages;
 use gongkai_db::messages::{self, Filter, MessageRow};
-use gongkai_db::{DbError, settings};
 use gongkai_domain::Invalid;
 use gongkai_domain::calendar::Calendar;
-use gongkai_domain::guard;
 use gongkai_domain::message::{self, AgeFlag, MessageStatus, Urgency};
 use serde::Deserialize;
 use serde_json::json;
@@ -132,12 +132,12 @@ pub async fn save_limit(
     user: CurrentUser,
     AdminForm(f): AdminForm<LimitForm>,
 ) -> Result<Response, AppError> {
-    if !user.perms.can_set_message_limits() {
-        return Err(AppError::forbidden());
-    }
-    let n = match message::parse_reply_days(&f.reply_working_days) {
-        Ok(n) => n,
-        Err(inv) => {
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    match app_messages::set_reply_limit(&mut tx, &caller, &f.reply_working_days).await {
+        Ok(_) => {}
+        Err(Refusal::Invalid(inv)) => {
+            drop(tx);
             return list_page(
                 &state,
                 &user,
@@ -147,15 +147,8 @@ pub async fn save_limit(
             )
             .await;
         }
-    };
-    let mut tx = state.db.begin().await?;
-    settings::set(
-        &mut tx,
-        &user.actor(),
-        messages::REPLY_DAYS_SETTING,
-        &n.to_string(),
-    )
-    .await?;
+        Err(e) => return Err(e.into()),
+    }
     tx.commit().await?;
     Ok(Redirect::to("/admin/messages?notice=limit").into_response())
 }
@@ -168,13 +161,7 @@ pub struct DetailQuery {
 
 async fn load(state: &AppState, user: &CurrentUser, id: i64) -> Result<MessageRow, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let m = messages::get(&mut conn, id)
-        .await
-        .map_err(|_| AppError::NotFound("留言不存在".into()))?;
-    if !user.perms.can_read_messages_of(m.org_id) {
-        return Err(AppError::NotFound("留言不存在".into()));
-    }
-    Ok(m)
+    Ok(app_messages::visible(&mut conn, &user.caller(), id).await?)
 }
 
 async fn detail_page(
@@ -282,10 +269,8 @@ async fn act(
     f: ActionForm,
     which: Act,
 ) -> Result<Response, AppError> {
+    let caller = user.caller();
     let m = load(&state, &user, id).await?;
-    if !user.perms.can_handle_cases_of(m.org_id) {
-        return Err(AppError::forbidden());
-    }
     let values = json!({"reply": f.reply, "reason": f.reason});
     let refuse = |inv: Invalid| {
         let state = state.clone();
@@ -304,58 +289,33 @@ async fn act(
             .await
         }
     };
-    let mut tx = state.db.begin().await?;
-    let actor = user.actor();
+    let mut tx = state.db.begin_audited().await?;
     let (result, notice) = match which {
         Act::Assign => {
-            let Ok(rid) = f.responder_id.trim().parse::<i64>() else {
-                drop(tx);
-                return refuse(Invalid::one("responder_id", "请选择办理人")).await;
-            };
-            (messages::assign(&mut tx, &actor, id, rid).await, "assigned")
+            let rid = f.responder_id.trim().parse::<i64>().ok();
+            (
+                app_messages::assign(&mut tx, &caller, &m, rid).await,
+                "assigned",
+            )
         }
-        Act::Reply => {
-            let text = match message::validate_reply(&f.reply) {
-                Ok(t) => t,
-                Err(inv) => {
-                    drop(tx);
-                    return refuse(inv).await;
-                }
-            };
-            let lists = settings::guard_lists(&mut tx).await?;
-            let hits = guard::scan(&text, &lists);
-            if !hits.is_empty() {
-                drop(tx);
-                let lines: Vec<String> = hits
-                    .iter()
-                    .map(|h| format!("{}“{}”", h.kind_label, h.masked))
-                    .collect();
-                return refuse(Invalid::one(
-                    "reply",
-                    format!(
-                        "内容安全检查发现答复中有个人信息或错误，未保存：{}。请删除或改正后重新提交。",
-                        lines.join("、")
-                    ),
-                ))
-                .await;
-            }
-            (messages::reply(&mut tx, &actor, id, &text).await, "replied")
-        }
-        Act::Publish => (messages::publish(&mut tx, &actor, id).await, "published"),
+        Act::Reply => (
+            app_messages::reply(&mut tx, &caller, &m, &f.reply).await,
+            "replied",
+        ),
+        Act::Publish => (
+            app_messages::publish(&mut tx, &caller, &m).await,
+            "published",
+        ),
         Act::Close => (
-            messages::close(&mut tx, &actor, id, &f.reason).await,
+            app_messages::close(&mut tx, &caller, &m, &f.reason).await,
             "closed",
         ),
     };
     match result {
         Ok(()) => {}
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return refuse(inv).await;
-        }
-        Err(DbError::Stale) => {
-            drop(tx);
-            return refuse(Invalid::one("status", "该留言已被他人处理，请查看最新状态")).await;
         }
         Err(e) => return Err(e.into()),
     }

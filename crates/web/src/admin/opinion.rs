@@ -13,8 +13,10 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::Refusal;
+use gongkai_app::opinion as app_opinion;
 use gongkai_db::opinion::{self, EventView};
-use gongkai_db::{DbError, orgs};
+use gongkai_db::orgs;
 use gongkai_domain::Invalid;
 use gongkai_domain::opinion::{
     ClockStatus, EventFields, Level, ReleaseFields, ReleaseKind, format_china, remaining_label,
@@ -169,13 +171,10 @@ pub async fn register(
         Ok(i) => i,
         Err(inv) => return list_page(&state, &user, Some((&f, &inv)), None).await,
     };
-    if !user.perms.can_act_on_opinion_of(input.lead_org_id) {
-        return Err(AppError::forbidden());
-    }
-    let mut tx = state.db.begin().await?;
-    let id = match opinion::register(&mut tx, &user.actor(), &input).await {
+    let mut tx = state.db.begin_audited().await?;
+    let id = match app_opinion::register(&mut tx, &user.caller(), &input).await {
         Ok(id) => id,
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return list_page(&state, &user, Some((&f, &inv)), None).await;
         }
@@ -203,13 +202,8 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let now = gongkai_db::now_ms();
     let mut conn = state.db.pool.acquire().await?;
-    let v = opinion::view_one(&mut conn, id, now)
-        .await
-        .map_err(|_| AppError::NotFound("舆情事件不存在".into()))?;
+    let v = app_opinion::visible_view(&mut conn, &user.caller(), id, now).await?;
     drop(conn);
-    if !user.perms.can_see_org(v.event.lead_org_id) {
-        return Err(AppError::NotFound("舆情事件不存在".into()));
-    }
     let kinds: Vec<_> = ReleaseKind::ALL
         .iter()
         .map(|k| json!({"code": k.code(), "label": k.label(), "selected": form.is_some_and(|(f, _)| f.kind == k.code())}))
@@ -259,32 +253,18 @@ pub async fn record_release(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ReleaseForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let e = opinion::get(&mut tx, id)
-        .await
-        .map_err(|_| AppError::NotFound("舆情事件不存在".into()))?;
-    if !user.perms.can_see_org(e.lead_org_id) {
-        return Err(AppError::NotFound("舆情事件不存在".into()));
-    }
-    if !user.perms.can_act_on_opinion_of(e.lead_org_id) {
-        return Err(AppError::forbidden());
-    }
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    let e = app_opinion::visible(&mut tx, &caller, id).await?;
     let fields = ReleaseFields {
         kind: f.kind.clone(),
         released_at: f.released_at.clone(),
         url: f.url.clone(),
         title: f.title.clone(),
     };
-    let input = match fields.validate(e.detected_at, gongkai_db::now_ms()) {
-        Ok(i) => i,
-        Err(inv) => {
-            drop(tx);
-            return detail_page(&state, &user, id, Some((&f, &inv)), None).await;
-        }
-    };
-    match opinion::record_release(&mut tx, &user.actor(), id, &input).await {
+    match app_opinion::record_release(&mut tx, &caller, &e, &fields, gongkai_db::now_ms()).await {
         Ok(_) => {}
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return detail_page(&state, &user, id, Some((&f, &inv)), None).await;
         }

@@ -11,8 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
+use gongkai_app::Refusal;
+use gongkai_app::proposals::{self as app_proposals, Step};
 use gongkai_db::proposals::{self};
-use gongkai_db::{DbError, calendar, orgs};
+use gongkai_db::{calendar, orgs};
 use gongkai_domain::Invalid;
 use gongkai_domain::proposal::{
     AssignFields, Grade, ProposalKind, ProposalRules, ReplyFields, Satisfaction, Stage, Standing,
@@ -20,6 +22,9 @@ use gongkai_domain::proposal::{
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// The answer to a step that does not exist.
+const NO_PAGE: &str = "页面不存在";
 
 /// Days before a deadline it is flagged 即将到期.
 const SOON_DAYS: i64 = 10;
@@ -249,17 +254,10 @@ pub async fn assign(
     AdminForm(pairs): AdminForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let f = AssignFieldsForm::from_pairs(pairs);
-    if !user.perms.can_assign_proposals() {
-        return Err(AppError::forbidden());
-    }
-    let input = match f.fields.validate() {
-        Ok(i) => i,
-        Err(inv) => return assign_page(&state, &user, Some((&f.fields, &inv))).await,
-    };
-    let mut tx = state.db.begin().await?;
-    let id = match proposals::assign(&mut tx, &user.actor(), &input).await {
+    let mut tx = state.db.begin_audited().await?;
+    let id = match app_proposals::assign(&mut tx, &user.caller(), &f.fields).await {
         Ok(id) => id,
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return assign_page(&state, &user, Some((&f.fields, &inv))).await;
         }
@@ -283,12 +281,8 @@ async fn detail_page(
     failed: Option<(&str, &Invalid, Value)>,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let case = proposals::get(&mut conn, id).await?;
-    let co = proposals::co_orgs(&mut conn, id).await?;
-    let co_ids: Vec<i64> = co.iter().map(|c| c.org_id).collect();
-    if !user.perms.can_see_proposal(case.lead_org_id, &co_ids) {
-        return Err(AppError::NotFound("建议提案不存在".into()));
-    }
+    let app_proposals::Case { case, co } =
+        app_proposals::visible(&mut conn, &user.caller(), id).await?;
     let cal = calendar::load(&mut conn).await?;
     let filter = gongkai_db::audit::AuditFilter {
         entity: Some("proposal".into()),
@@ -417,95 +411,59 @@ pub struct StepForm {
     reply_text: String,
 }
 
-fn day(raw: &str, field: &'static str) -> Result<NaiveDate, Invalid> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(today());
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| Invalid::one(field, "日期格式应为 年-月-日，例如 2024-05-10"))
-}
-
 pub async fn step(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, step)): Path<(i64, String)>,
     AdminForm(f): AdminForm<StepForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let case = proposals::get(&mut tx, id).await?;
-    let co = proposals::co_orgs(&mut tx, id).await?;
-    let co_ids: Vec<i64> = co.iter().map(|c| c.org_id).collect();
-    if !user.perms.can_see_proposal(case.lead_org_id, &co_ids) {
-        return Err(AppError::NotFound("建议提案不存在".into()));
-    }
-    let lead = user.perms.can_handle_cases_of(case.lead_org_id);
-    let actor = user.actor();
-    let result: Result<&str, DbError> = async {
-        match step.as_str() {
-            "sign" if lead => {
-                let on = day(&f.on, "on")?;
-                proposals::sign_for(&mut tx, &actor, id, on).await?;
-                Ok("signed")
-            }
-            "return" if lead => {
-                let on = day(&f.on, "on")?;
-                proposals::return_case(&mut tx, &actor, id, on, &f.reason).await?;
-                Ok("returned")
-            }
-            "co_view" => {
-                let org_id: i64 = f.org_id.trim().parse().unwrap_or(0);
-                if !co_ids.contains(&org_id) || !user.perms.can_handle_cases_of(org_id) {
-                    return Err(DbError::Invalid(Invalid::one(
-                        "org_id",
-                        "您不是本件会办单位的办理人员",
-                    )));
-                }
-                let on = day(&f.on, "view_sent_on")?;
-                proposals::send_co_view(&mut tx, &actor, id, org_id, on, &f.view_text).await?;
-                Ok("co_view")
-            }
-            "reply" if lead => {
-                let input = ReplyFields {
-                    contacted_on: f.contacted_on.clone(),
-                    contact_note: f.contact_note.clone(),
-                    replied_on: f.replied_on.clone(),
-                    grade: f.grade.clone(),
-                    signed_by: f.signed_by.clone(),
-                    reply_text: f.reply_text.clone(),
-                }
-                .validate(case.assigned())?;
-                proposals::reply(&mut tx, &actor, id, &input).await?;
-                Ok("replied")
-            }
-            "feedback" if user.perms.can_assign_proposals() => {
-                let s = Satisfaction::from_code(f.satisfaction.trim())
-                    .ok_or_else(|| Invalid::one("satisfaction", "请选择满意度"))?;
-                let on = day(&f.on, "on")?;
-                proposals::record_feedback(&mut tx, &actor, id, on, s).await?;
-                Ok("feedback")
-            }
-            "publish" if lead => {
-                let on = day(&f.on, "on")?;
-                proposals::publish(&mut tx, &actor, id, on).await?;
-                Ok("published")
-            }
-            "sign" | "return" | "reply" | "feedback" | "publish" => {
-                Err(DbError::Invalid(Invalid::one("stage", "FORBIDDEN")))
-            }
-            _ => Err(DbError::NotFound("页面不存在")),
-        }
-    }
-    .await;
-    match result {
-        Ok(notice) => {
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    let case = app_proposals::visible(&mut tx, &caller, id).await?;
+    let (taken, notice) = match step.as_str() {
+        "sign" => (Step::SignFor { on: &f.on }, "signed"),
+        "return" => (
+            Step::Return {
+                on: &f.on,
+                reason: &f.reason,
+            },
+            "returned",
+        ),
+        "co_view" => (
+            Step::CoView {
+                org_id: &f.org_id,
+                on: &f.on,
+                view_text: &f.view_text,
+            },
+            "co_view",
+        ),
+        "reply" => (
+            Step::Reply(ReplyFields {
+                contacted_on: f.contacted_on.clone(),
+                contact_note: f.contact_note.clone(),
+                replied_on: f.replied_on.clone(),
+                grade: f.grade.clone(),
+                signed_by: f.signed_by.clone(),
+                reply_text: f.reply_text.clone(),
+            }),
+            "replied",
+        ),
+        "feedback" => (
+            Step::Feedback {
+                satisfaction: &f.satisfaction,
+                on: &f.on,
+            },
+            "feedback",
+        ),
+        "publish" => (Step::Publish { on: &f.on }, "published"),
+        _ => return Err(AppError::NotFound(NO_PAGE.into())),
+    };
+    match app_proposals::take_step(&mut tx, &caller, &case, taken, today()).await {
+        Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/proposals/{id}?notice={notice}")).into_response())
         }
-        Err(DbError::Invalid(inv)) if inv.message_for("stage") == Some("FORBIDDEN") => {
-            Err(AppError::forbidden())
-        }
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             let values = json!({"on": f.on, "reason": f.reason, "view_text": f.view_text,
                 "contacted_on": f.contacted_on, "contact_note": f.contact_note, "replied_on": f.replied_on,

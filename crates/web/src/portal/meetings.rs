@@ -12,7 +12,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use gongkai_db::{Actor, DbError, meetings};
+use gongkai_app::Refusal;
+use gongkai_app::meetings as app_meetings;
+use gongkai_db::meetings;
 use gongkai_domain::Invalid;
 use gongkai_domain::meeting::{AttendFields, AttendeeKind, Decision, open_for_applications};
 use minijinja::value::Serde as S;
@@ -134,12 +136,11 @@ pub async fn apply(
     form_token::PublicForm(f): form_token::PublicForm<ApplyForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     let m = meetings::get(&mut tx, id).await.map_err(hide)?;
     let today = crate::worker::china_today();
-    if m.held != 0 || !open_for_applications(m.seats(), m.apply_by_date(), today) {
+    if let Err(Refusal::Invalid(inv)) = app_meetings::open_to_applications(&m, today) {
         drop(tx);
-        let inv = Invalid::one("name", "本次会议不接受列席报名或报名已截止");
         return page(&state, jar, id, Some((&f.fields, &inv)), false).await;
     }
     // A filled honeypot is a robot: answer as if accepted, store nothing.
@@ -159,17 +160,12 @@ pub async fn apply(
             "同一网络地址提交过于频繁，请一小时后再试".into(),
         ));
     }
-    let actor = Actor {
-        user_id: None,
-        name: "公众（网上报名）".into(),
-        ip: ip.clone(),
-    };
-    match meetings::apply(&mut tx, &actor, id, &input, &ip).await {
+    match app_meetings::apply_to_attend(&mut tx, &m, &input, &ip, today).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/hygk/{id}?applied=1")).into_response())
         }
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             page(&state, jar, id, Some((&f.fields, &inv)), false).await
         }

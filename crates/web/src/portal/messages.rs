@@ -14,7 +14,9 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use gongkai_db::{Actor, DbError, messages, orgs};
+use gongkai_app::Refusal;
+use gongkai_app::messages::{self as app_messages, Submitted};
+use gongkai_db::{messages, orgs};
 use gongkai_domain::Invalid;
 use gongkai_domain::message::{self, MessageFields, MessageStatus, Satisfaction};
 use minijinja::value::Serde as S;
@@ -157,14 +159,6 @@ fn error_map(inv: &Invalid) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-fn public_actor(ip: &str) -> Actor {
-    Actor {
-        user_id: None,
-        name: "公众（留言）".into(),
-        ip: ip.to_string(),
-    }
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -203,36 +197,33 @@ pub async fn submit(
         ]))
         .unwrap_or_default(),
     );
-    let now = gongkai_db::now_ms();
-    let mut tx = state.db.begin().await?;
-    // The same message again (a double click, a reload): the same query code, nothing new.
-    if let Some(code) =
-        messages::duplicate_of(&mut tx, &hash, now - messages::DUPLICATE_WINDOW_MS).await?
-    {
-        drop(tx);
-        return done_page(&state, jar, &code, true).await;
-    }
-    if messages::recent_from_ip(&mut tx, &ip, now - 3_600_000).await?
-        >= messages::MAX_PER_IP_PER_HOUR
-    {
-        drop(tx);
-        tracing::warn!(%ip, "留言提交过于频繁");
-        let errors = json!({"form": format!(
-            "同一网络地址每小时最多提交{}条留言，请稍后再试。您填写的内容已保留在下方，可稍后直接提交。",
-            messages::MAX_PER_IP_PER_HOUR
-        )});
-        return form_page(&state, jar, &f, errors, StatusCode::TOO_MANY_REQUESTS).await;
-    }
     let code = random_hex(6).to_ascii_uppercase();
-    let receipt = messages::Receipt {
+    let submission = app_messages::Submission {
+        input: &input,
         query_code: &code,
         received_on: crate::worker::china_today(),
         ip: &ip,
         dedupe_hash: &hash,
+        now_ms: gongkai_db::now_ms(),
     };
-    match messages::submit(&mut tx, &public_actor(&ip), &input, &receipt).await {
-        Ok(_) => {}
-        Err(DbError::Invalid(inv)) => {
+    let mut tx = state.db.begin_audited().await?;
+    match app_messages::submit(&mut tx, &submission).await {
+        Ok(Submitted::Stored) => {}
+        // The same message again (a double click, a reload): the same query code, nothing new.
+        Ok(Submitted::Duplicate(code)) => {
+            drop(tx);
+            return done_page(&state, jar, &code, true).await;
+        }
+        Ok(Submitted::TooFrequent) => {
+            drop(tx);
+            tracing::warn!(%ip, "留言提交过于频繁");
+            let errors = json!({"form": format!(
+                "同一网络地址每小时最多提交{}条留言，请稍后再试。您填写的内容已保留在下方，可稍后直接提交。",
+                messages::MAX_PER_IP_PER_HOUR
+            )});
+            return form_page(&state, jar, &f, errors, StatusCode::TOO_MANY_REQUESTS).await;
+        }
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return form_page(
                 &state,
@@ -384,14 +375,14 @@ pub async fn rate(
         )
         .await;
     };
-    let mut tx = state.db.begin().await?;
-    let Some(m) = messages::by_code(&mut tx, &code).await? else {
-        drop(tx);
-        return query_page(&state, jar, &code, None, None, StatusCode::NOT_FOUND).await;
-    };
-    match messages::rate(&mut tx, &public_actor(&ip), m.id, s).await {
+    let mut tx = state.db.begin_audited().await?;
+    match app_messages::rate(&mut tx, &ip, &code, s).await {
         Ok(()) => {}
-        Err(DbError::Invalid(inv)) => {
+        Err(Refusal::NotFound(_)) => {
+            drop(tx);
+            return query_page(&state, jar, &code, None, None, StatusCode::NOT_FOUND).await;
+        }
+        Err(Refusal::Invalid(inv)) => {
             drop(tx);
             return query_page(
                 &state,

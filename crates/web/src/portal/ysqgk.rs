@@ -186,7 +186,7 @@ pub async fn submit(
         ])
         .to_string(),
     );
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_audited().await?;
     if let Some(code) =
         db_apps::find_duplicate(&mut tx, &fingerprint, now - DUPLICATE_WINDOW_MS).await?
     {
@@ -199,18 +199,9 @@ pub async fn submit(
         )));
     }
     let today = crate::worker::china_today();
-    let cal = gongkai_db::calendar::load(&mut tx).await?;
     let mut bytes = [0u8; TRACKING_CODE_LEN];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     let code = tracking_code_from(&bytes);
-    let actor = gongkai_db::Actor {
-        user_id: None,
-        name: format!(
-            "申请人（网上申请）{}",
-            input.name.chars().take(20).collect::<String>()
-        ),
-        ip: ip.clone(),
-    };
     let new = NewApplication {
         org_id: org.id,
         channel: Channel::Online,
@@ -221,7 +212,7 @@ pub async fn submit(
         fingerprint,
         submit_ip: ip,
     };
-    db_apps::create(&mut tx, &actor, &new, &cal).await?;
+    gongkai_app::applications::apply_online(&mut tx, &new).await?;
     tx.commit().await?;
     done_page(&state, &code, &org.name, false).await
 }
