@@ -4,6 +4,11 @@
 /// Milliseconds China time is ahead of UTC.
 pub const OFFSET_MS: i64 = 8 * 3_600_000;
 
+/// The current civil date in China.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::milliseconds(OFFSET_MS)).date_naive()
+}
+
 /// A civil date and time in China (`YYYY-MM-DDTHH:MM`, seconds optional, or with a space) as
 /// epoch milliseconds.
 pub fn parse_china_time(text: &str) -> Option<i64> {

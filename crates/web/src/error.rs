@@ -145,6 +145,16 @@ impl From<gongkai_search::SearchError> for AppError {
     }
 }
 
+impl From<gongkai_infra::storage::StorageError> for AppError {
+    fn from(e: gongkai_infra::storage::StorageError) -> Self {
+        use gongkai_infra::storage::StorageError;
+        match e {
+            StorageError::NotFound(m) => AppError::NotFound(m),
+            StorageError::Io(e) => AppError::from(e),
+        }
+    }
+}
+
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         AppError::Internal(format!("io: {e}"))

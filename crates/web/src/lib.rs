@@ -6,16 +6,12 @@ pub mod admin;
 pub mod api;
 pub mod applications;
 mod assets;
-pub mod attachment_text;
 pub mod auth;
 pub mod charts;
 pub mod error;
-pub mod mail;
 mod portal;
-pub mod storage;
 pub mod templates;
 mod util;
-pub mod worker;
 
 use axum::Router;
 use gongkai_db::Db;
@@ -58,7 +54,7 @@ impl WebConfig {
 pub struct Inner {
     pub db: Db,
     pub templates: templates::Templates,
-    pub storage: storage::Storage,
+    pub storage: gongkai_infra::storage::Storage,
     /// This node's search index (`<data_dir>/index`), shared with the worker.
     pub search: Arc<gongkai_search::Search>,
     pub config: WebConfig,
@@ -78,7 +74,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Result<Self, AppError> {
         let templates = templates::Templates::new(config.theme_dir.clone())?;
-        let storage = storage::Storage::open(config.data_dir.join("files"))?;
+        let storage = gongkai_infra::storage::Storage::open(config.data_dir.join("files"))?;
         let search = Arc::new(gongkai_search::Search::open(
             &config.data_dir.join("index"),
         )?);

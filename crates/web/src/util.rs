@@ -7,14 +7,7 @@ use axum::response::Response;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
-/// `n` random bytes from the OS, hex-encoded.
-pub fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    // The OS random source failing is unrecoverable for a server handing out session tokens.
-    #[allow(clippy::expect_used)]
-    getrandom::fill(&mut buf).expect("operating system random source unavailable");
-    hex::encode(buf)
-}
+pub use gongkai_infra::random_hex;
 
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))

@@ -73,7 +73,7 @@ both_backends!(
         app.create_user("rs_editor", Role::Editor, Some(org)).await;
         let editor = app.new_client();
         app.login_as(&editor, "rs_editor", PASSWORD).await;
-        let today = gongkai_web::worker::china_today();
+        let today = gongkai_domain::china_time::today();
         let future = |days: i64| (today + chrono::Duration::days(days)).to_string();
 
         // Bad input: refused in Chinese, nothing written.

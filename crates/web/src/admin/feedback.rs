@@ -67,7 +67,9 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
 
 /// Today's civil date in China.
 fn today() -> String {
-    crate::worker::china_today().format("%Y-%m-%d").to_string()
+    gongkai_domain::china_time::today()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn excerpt(s: &str, n: usize) -> String {

@@ -7,13 +7,13 @@
 use super::common::{AdminForm, column_rows, org_options, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::charts::{Bar, rate_bars, trend_bars};
-use crate::worker::china_today;
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::compliance::{self, ComplianceReport};
 use gongkai_db::{columns, items, orgs, plans, settings};
+use gongkai_domain::china_time::today as china_today;
 use gongkai_domain::item::ItemFields;
 use gongkai_reports::{Notice, NoticeOptions, docx, html, xlsx};
 use serde::Deserialize;

@@ -34,7 +34,7 @@ fn may_handle(p: &Permissions, org_id: i64) -> bool {
 }
 
 fn today() -> NaiveDate {
-    crate::worker::china_today()
+    gongkai_domain::china_time::today()
 }
 
 fn may_see(p: &Permissions, case: &Proposal, co: &[i64]) -> bool {

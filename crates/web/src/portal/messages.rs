@@ -228,7 +228,7 @@ pub async fn submit(
     let code = random_hex(6).to_ascii_uppercase();
     let receipt = messages::Receipt {
         query_code: &code,
-        received_on: crate::worker::china_today(),
+        received_on: gongkai_domain::china_time::today(),
         ip: &ip,
         dedupe_hash: &hash,
     };

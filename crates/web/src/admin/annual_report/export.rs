@@ -185,7 +185,7 @@ pub async fn docx(
     let bytes = gongkai_reports::docx::sections_bytes(
         &title(&f),
         &sections(&f),
-        &signature(&f, crate::worker::china_today()),
+        &signature(&f, gongkai_domain::china_time::today()),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(

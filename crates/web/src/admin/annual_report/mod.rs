@@ -133,7 +133,7 @@ async fn figures(
     if !may_read(&user.perms, org_id) {
         return Err(AppError::forbidden());
     }
-    let year = parse_year(year).unwrap_or(crate::worker::china_today().year() - 1);
+    let year = parse_year(year).unwrap_or(gongkai_domain::china_time::today().year() - 1);
     let mut conn = state.db.pool.acquire().await?;
     let org = orgs::get(&mut conn, org_id).await?;
     let cal = calendar::load(&mut conn).await?;
@@ -257,7 +257,7 @@ async fn render_page(
     let f = figures(state, user, org, year, format).await?;
     let body = match &f {
         None => json!({"orgs": options, "empty": true,
-                       "year": crate::worker::china_today().year() - 1}),
+                       "year": gongkai_domain::china_time::today().year() - 1}),
         Some(f) => page_body(f, user, options, notice, failed),
     };
     let html = render(
@@ -311,7 +311,7 @@ fn page_body(
             (json!({}), Value::Object(v))
         }
     };
-    let today = crate::worker::china_today();
+    let today = gongkai_domain::china_time::today();
     let published = f
         .item
         .as_ref()
