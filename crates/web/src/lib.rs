@@ -8,6 +8,7 @@ pub mod applications;
 mod assets;
 pub mod auth;
 pub mod charts;
+pub mod download;
 pub mod error;
 mod portal;
 pub mod templates;
