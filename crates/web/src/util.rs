@@ -51,12 +51,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Page number from a query string value, defaulting to 1.
-pub fn page_param(p: Option<&str>) -> i64 {
-    p.and_then(|s| s.parse::<i64>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(1)
-}
+/// Page number from a query string value, defaulting to 1 (the one parser, in gongkai-db).
+pub use gongkai_db::page_number as page_param;
 
 /// The client's address as an extractor (see [`client_ip`]).
 pub struct ClientIp(pub String);

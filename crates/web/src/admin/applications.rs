@@ -60,7 +60,12 @@ pub async fn queue(
     }
     let mut conn = state.db.pool.acquire().await?;
     let cal = gongkai_db::calendar::load(&mut conn).await?;
-    let page = db_apps::queue(&mut conn, scope.as_deref(), q.page.parse().unwrap_or(1)).await?;
+    let page = db_apps::queue(
+        &mut conn,
+        scope.as_deref(),
+        crate::util::page_param(Some(&q.page)),
+    )
+    .await?;
     let today = gongkai_domain::china_time::today();
     let mut rows = Vec::new();
     for r in &page.rows {
