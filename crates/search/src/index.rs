@@ -170,10 +170,7 @@ fn schema() -> (Schema, Fields) {
 
 /// The civil year (Asia/Shanghai) of an instant in epoch milliseconds.
 pub fn china_year(ms: i64) -> i32 {
-    use chrono::Datelike;
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
-        .unwrap_or_default()
-        .year()
+    gongkai_domain::china_time::year_of(ms)
 }
 
 impl SearchIndex {

@@ -25,7 +25,7 @@ fn require_site_admin(user: &CurrentUser) -> Result<(), AppError> {
 
 /// The current year in China (UTC+8, no daylight saving).
 fn this_year() -> i32 {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).year()
+    gongkai_domain::china_time::today().year()
 }
 
 fn parse_year(s: Option<&str>) -> i32 {
