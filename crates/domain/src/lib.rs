@@ -25,6 +25,7 @@ pub mod orgmatch;
 pub mod plan;
 pub mod planimport;
 pub mod proposal;
+mod re;
 pub mod reminder;
 pub mod role;
 pub mod seed;
