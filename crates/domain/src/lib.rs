@@ -6,6 +6,7 @@ pub mod application;
 pub mod assessment;
 pub mod calendar;
 pub mod china_time;
+pub mod civil_date;
 pub mod compliance;
 pub mod content;
 pub mod credit_code;
@@ -32,4 +33,5 @@ pub mod seed;
 pub mod validate;
 pub mod workflow;
 
+pub use civil_date::CivilDate;
 pub use validate::{FieldError, Invalid};
