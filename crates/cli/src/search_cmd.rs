@@ -34,7 +34,7 @@ pub async fn run(command: SearchCommand, file: &FileConfig) -> anyhow::Result<()
 /// Extracts the text of every attachment still `pending`, reading the files under `files_dir`;
 /// returns how many were written.
 pub async fn backfill_text(db: &Db, files_dir: &Path, progress: bool) -> anyhow::Result<u64> {
-    let storage = gongkai_web::storage::Storage::open(files_dir.to_path_buf())
+    let storage = gongkai_infra::storage::Storage::open(files_dir.to_path_buf())
         .map_err(|e| anyhow::anyhow!("打开附件目录 {}：{e}", files_dir.display()))?;
     let bar = if progress {
         indicatif::ProgressBar::new_spinner()
@@ -42,7 +42,7 @@ pub async fn backfill_text(db: &Db, files_dir: &Path, progress: bool) -> anyhow:
         indicatif::ProgressBar::hidden()
     };
     bar.set_message("提取附件文字");
-    let n = gongkai_web::attachment_text::backfill(db, &storage, |done| bar.set_position(done))
+    let n = gongkai_jobs::attachment_text::backfill(db, &storage, |done| bar.set_position(done))
         .await
         .map_err(|e| anyhow::anyhow!("提取附件文字：{e}"))?;
     bar.finish_and_clear();

@@ -37,7 +37,7 @@ pub fn mailer(
     args: &ServeArgs,
     file: &FileConfig,
     listen: &str,
-) -> anyhow::Result<Option<gongkai_web::mail::Mailer>> {
+) -> anyhow::Result<Option<gongkai_infra::mail::Mailer>> {
     let Some(url) = args.smtp_url.clone().or_else(|| file.smtp_url.clone()) else {
         return Ok(None);
     };
@@ -53,8 +53,8 @@ pub fn mailer(
         .clone()
         .or_else(|| file.public_url.clone())
         .unwrap_or_else(|| format!("http://{listen}"));
-    let m =
-        gongkai_web::mail::Mailer::new(&url, &from, &public_url).map_err(|e| anyhow::anyhow!(e))?;
+    let m = gongkai_infra::mail::Mailer::new(&url, &from, &public_url)
+        .map_err(|e| anyhow::anyhow!(e))?;
     tracing::info!(smtp = %m.describe(), "提醒将同时以电子邮件发送");
     Ok(Some(m))
 }
@@ -157,15 +157,15 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         docs = state.search.index.num_docs(),
         "搜索索引已就绪"
     );
-    let overdue = gongkai_web::worker::publish_overdue(&db, gongkai_db::now_ms())
+    let overdue = gongkai_jobs::kinds::publish_overdue(&db, gongkai_db::now_ms())
         .await
         .context("补发到期的定时发布")?;
     if overdue > 0 {
         tracing::info!(items = overdue, "定时发布（服务停机期间到期，启动时补发）");
     }
-    let worker = gongkai_web::worker::Worker::spawn(
+    let worker = gongkai_jobs::worker::Worker::spawn(
         db.clone(),
-        gongkai_web::worker::WorkerConfig {
+        gongkai_jobs::worker::WorkerConfig {
             poll: std::time::Duration::from_secs(args.worker_poll_secs),
             mailer,
             search: Some(state.search.clone()),

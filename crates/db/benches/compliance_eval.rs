@@ -11,6 +11,7 @@
 //! `GONGKAI_BENCH_OBLIGATIONS=N` change the size.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benchmarks: a panic is the failure, with its message
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use gongkai_domain::calendar::Calendar;

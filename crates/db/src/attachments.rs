@@ -1,4 +1,4 @@
-//! Attachment records. The bytes live in content-addressed storage (see `gongkai_web::storage`);
+//! Attachment records. The bytes live in content-addressed storage (see `gongkai_infra::storage`);
 //! a row names the item, the original file name and the SHA-256 of the content, and carries the
 //! text extracted from the file at upload (migration `0013_attachment_text`) for the content guard
 //! and full-text search. Adding or removing an attachment queues the item for the search indexes.

@@ -174,7 +174,7 @@ struct ItemHit {
 
 /// The civil date in China of an instant in epoch milliseconds.
 fn china_date(ms: i64) -> Option<NaiveDate> {
-    chrono::DateTime::from_timestamp_millis(ms.checked_add(8 * 3_600_000)?).map(|t| t.date_naive())
+    gongkai_domain::china_time::date_of(ms)
 }
 
 fn iso(d: NaiveDate) -> String {

@@ -334,8 +334,7 @@ pub struct NewAttachment {
 
 /// The civil date in China (UTC+8) of an instant.
 pub fn china_date(ms: i64) -> Option<NaiveDate> {
-    chrono::DateTime::from_timestamp_millis(ms.checked_add(8 * 3600 * 1000)?)
-        .map(|t| t.date_naive())
+    gongkai_domain::china_time::date_of(ms)
 }
 
 /// A unit submits feedback on a round at instant `at_ms` (the web handler passes now; tests

@@ -111,10 +111,7 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
 
 /// Start of a civil date in China (UTC+8, no daylight saving since 1991), as epoch milliseconds.
 pub fn china_date_start_ms(d: chrono::NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis())
-        .unwrap_or(0)
-        - 8 * 3_600_000
+    gongkai_domain::china_time::start_of_day(d)
 }
 
 pub async fn get(conn: &mut AnyConnection, id: i64) -> DbResult<Item> {
@@ -776,7 +773,7 @@ async fn next_index_no(
             .bind(org_id)
             .fetch_one(&mut *conn)
             .await?;
-    let local = chrono::DateTime::from_timestamp_millis(at_ms + 8 * 3_600_000).unwrap_or_default();
+    let local = gongkai_domain::china_time::local(at_ms).unwrap_or_default();
     let inputs = IndexInputs {
         credit_code: credit.as_deref(),
         org_code: &code,

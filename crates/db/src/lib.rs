@@ -177,8 +177,22 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
-        ((self.total + self.per_page - 1) / self.per_page).max(1)
+        page_count(self.total, self.per_page)
     }
+}
+
+/// How many pages `total` rows fill at `per_page` a page; at least one.
+pub fn page_count(total: i64, per_page: i64) -> i64 {
+    let per_page = per_page.max(1);
+    (total.max(0) + per_page - 1).div_euclid(per_page).max(1)
+}
+
+/// A page number from a query parameter: a positive integer, else 1.
+pub fn page_number(value: Option<&str>) -> i64 {
+    value
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(1)
 }
 
 /// Clamps user-supplied pagination.
@@ -190,6 +204,25 @@ pub fn page_bounds(page: i64, per_page: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn page_numbers_and_counts() {
+        assert_eq!(super::page_number(Some("3")), 3);
+        for bad in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("-2"),
+            Some("x"),
+            Some("1.5"),
+        ] {
+            assert_eq!(super::page_number(bad), 1, "{bad:?}");
+        }
+        assert_eq!(super::page_count(0, 20), 1);
+        assert_eq!(super::page_count(20, 20), 1);
+        assert_eq!(super::page_count(21, 20), 2);
+        assert_eq!(super::page_count(5, 0), 5);
+    }
+
     #[test]
     fn urls_are_redacted() {
         assert_eq!(

@@ -8,12 +8,12 @@ use crate::audit::{self, Entry};
 use crate::notifications::{NOTIFY_JOB, NotifyPayload, ScanOutcome};
 use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
 use chrono::NaiveDate;
-use gongkai_domain::Invalid;
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::message::{
     self, AgeFlag, DEFAULT_REPLY_WORKING_DAYS, MessageInput, MessageStatus, Satisfaction,
 };
 use gongkai_domain::reminder::{self, ReminderRules};
+use gongkai_domain::{CivilDate, Invalid};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -36,9 +36,11 @@ pub struct MessageRow {
     pub title: String,
     pub content: String,
     pub status: String,
-    pub received_on: String,
+    #[sqlx(try_from = "String")]
+    pub received_on: CivilDate,
     pub reply_days: i64,
-    pub due_on: String,
+    #[sqlx(try_from = "String")]
+    pub due_on: CivilDate,
     pub responder_id: Option<i64>,
     pub responder_name: Option<String>,
     pub reply: Option<String>,
@@ -58,10 +60,10 @@ impl MessageRow {
         MessageStatus::from_code(&self.status).unwrap_or(MessageStatus::Received)
     }
     pub fn received(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(&self.received_on, "%Y-%m-%d").ok()
+        Some(self.received_on.naive())
     }
     pub fn due(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(&self.due_on, "%Y-%m-%d").ok()
+        Some(self.due_on.naive())
     }
     pub fn satisfaction_label(&self) -> &'static str {
         self.satisfaction
@@ -560,7 +562,8 @@ pub async fn counts(
         if due.as_str() < today.to_string().as_str() {
             c.overdue += 1;
         }
-        if let Ok(r) = NaiveDate::parse_from_str(&received, "%Y-%m-%d") {
+        if let Some(r) = CivilDate::parse(&received) {
+            let r = r.naive();
             match message::age_flag(r, today) {
                 AgeFlag::None => {}
                 AgeFlag::OverThreeMonths => {
@@ -589,12 +592,11 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
     let rules = ReminderRules::default();
     let mut out = ScanOutcome::default();
     for (id, org_id, title, received, due, code) in rows {
-        let (Ok(received), Ok(due)) = (
-            NaiveDate::parse_from_str(&received, "%Y-%m-%d"),
-            NaiveDate::parse_from_str(&due, "%Y-%m-%d"),
-        ) else {
+        let (Some(received), Some(due)) = (CivilDate::parse(&received), CivilDate::parse(&due))
+        else {
             continue;
         };
+        let (received, due) = (received.naive(), due.naive());
         let what = format!("留言“{title}”（查询码 {code}）");
         let mut jobs = Vec::new();
         if let Some(rem) = reminder::due_on(&rules, &cal, due, today) {

@@ -406,9 +406,7 @@ async fn add_review(
 
 /// An instant in China as `YYYY-MM-DD HH:MM`.
 pub fn china_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    gongkai_domain::china_time::format_minute(ms)
 }
 
 /// 定时发布 an approved item at `publish_at` (epoch ms, after `now`): enqueues the job.

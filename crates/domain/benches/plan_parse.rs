@@ -7,6 +7,7 @@
 //! costs on top of reading the text. Timings are printed, never asserted.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benchmarks: a panic is the failure, with its message
 
 use gongkai_domain::plan::{self, InputFormat, input, text};
 use std::hint::black_box;

@@ -164,10 +164,7 @@ impl Lists {
     }
 }
 
-#[allow(clippy::expect_used)]
-fn re(p: &str) -> Regex {
-    Regex::new(p).expect("guard patterns are valid (unit-tested)")
-}
+use crate::re::compile as re;
 
 static RESIDENT_ID: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]{17}[0-9Xx]"));
 static CARD_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]{16,19}"));

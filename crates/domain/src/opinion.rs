@@ -16,12 +16,9 @@
 
 use crate::Invalid;
 use crate::validate::char_len;
-use chrono::{DateTime, NaiveDateTime};
 use serde::Serialize;
 
 const HOUR_MS: i64 = 3_600_000;
-/// China's offset from UTC in milliseconds.
-pub const CHINA_OFFSET_MS: i64 = 8 * HOUR_MS;
 /// Tolerance for clocks of the entering machine running a little ahead.
 pub const FUTURE_SKEW_MS: i64 = 5 * 60_000;
 
@@ -254,30 +251,17 @@ pub fn evaluate(
 
 /// `2017-10-01 08:30` in China time.
 pub fn format_china(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms.saturating_add(CHINA_OFFSET_MS))
-        .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    crate::china_time::format_minute(ms)
 }
 
 /// The `datetime-local` form (`2017-10-01T08:30`) of an instant, in China time.
 pub fn input_china(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms.saturating_add(CHINA_OFFSET_MS))
-        .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
+    crate::china_time::format_input(ms)
 }
 
 /// Reads a China-time date and time, `2017-10-01T08:30`, `2017-10-01 08:30` or with seconds.
 pub fn parse_china(s: &str) -> Option<i64> {
-    let s = s.trim();
-    [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-    .map(|t| t.and_utc().timestamp_millis() - CHINA_OFFSET_MS)
+    crate::china_time::parse_china_time(s)
 }
 
 /// Remaining (positive) or overdue (negative) time as `3小时20分` / `超时1小时5分`.

@@ -3,9 +3,9 @@
 
 #![allow(clippy::print_stdout)]
 
-fn main() {
-    let path = std::env::args().nth(1).expect("usage: pdf_lines FILE.pdf");
-    let bytes = std::fs::read(&path).expect("cannot read the file");
+fn main() -> Result<(), String> {
+    let path = std::env::args().nth(1).ok_or("usage: pdf_lines FILE.pdf")?;
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     match gongkai_extract::pdf::lines(&bytes, usize::MAX) {
         Ok(l) => {
             for line in &l.lines {
@@ -17,4 +17,5 @@ fn main() {
         }
         Err(e) => println!("{e}"),
     }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! HTML to text: tags, scripts and styles dropped, block boundaries kept as line breaks, entities
-//! decoded. Tables are written as [`crate::render_table`] says.
+//! decoded. Tables are written as [`crate::render_table`] says. Also the two small helpers every
+//! crate needs: [`escape`] (text into HTML) and [`fragment_text`] (a sanitized fragment's text).
 
 use crate::{RowTables, render_table};
 
@@ -172,6 +173,51 @@ fn is_block(name: &str) -> bool {
             | "aside"
             | "caption"
     )
+}
+
+/// `&`, `<`, `>`, `"` and `'` escaped, for HTML text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text of a sanitized HTML fragment (an item body), cheaply: tags become one space, the
+/// entities a sanitizer writes (`&nbsp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`, `&amp;`) are
+/// decoded, and the ends are trimmed. Whole pages from elsewhere go through [`to_text`].
+pub fn fragment_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
 }
 
 /// Strips tags, scripts and styles; keeps block boundaries as newlines; decodes entities.

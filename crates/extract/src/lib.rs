@@ -1,6 +1,7 @@
 //! Text out of the document formats Gongkai receives: PDF ([`pdf`]), Word .docx ([`docx`]), Excel
 //! .xlsx / .xls ([`sheet`]), HTML ([`html`]) and plain text in UTF-8 or GB18030 ([`charset`]).
-//! Also what a file is by its content ([`sniff`]).
+//! Also what a file is by its content ([`sniff`]), and the text of a file by its content type
+//! with a time limit ([`file`]).
 //!
 //! Pure: bytes in, text out, no I/O and no database. Two callers shape the output for their own
 //! use: attachment search (`gongkai-search`, which adds a helper thread and a time limit) and plan
@@ -16,6 +17,7 @@ use std::io::{Cursor, Read};
 
 pub mod charset;
 pub mod docx;
+pub mod file;
 pub mod html;
 pub mod minimal_pdf;
 pub mod pdf;

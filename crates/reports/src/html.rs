@@ -5,21 +5,8 @@
 use crate::notice::{Block, Notice, Section, Table};
 use std::fmt::Write as _;
 
-/// `&`, `<`, `>`, `"` and `'` escaped for text and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// `&`, `<`, `>`, `"` and `'` escaped for text and attribute values (one copy, in gongkai-extract).
+pub use gongkai_extract::html::escape;
 
 fn table(out: &mut String, t: &Table) {
     let _ = write!(

@@ -32,6 +32,7 @@
 //! `GONGKAI_BENCH_LUCENE_CP` (class path of the Lucene jars; default found in /usr/share/java).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark reports on stdout
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benchmarks: a panic is the failure, with its message
 
 use gongkai_search::{Filters, SearchDoc, SearchIndex};
 use std::collections::BTreeMap;

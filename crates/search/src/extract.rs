@@ -1,8 +1,6 @@
-//! Attachment text extraction: bytes and content type in, text out. The format readers are
-//! `gongkai-extract` (PDF through lopdf with ToUnicode CMaps, DOCX body, footnotes and endnotes,
-//! XLSX and XLS through calamine, plain text and CSV as UTF-8 or GB18030); this module picks one
-//! by content type and shapes the text for the index: every sheet's name, then its rows one a
-//! line with cells separated by tabs (merged cells filled); Word tables one line per cell.
+//! Attachment text as stored: `gongkai_extract::file` reads the file by its content type (PDF
+//! through lopdf with ToUnicode CMaps, DOCX body, footnotes and endnotes, XLSX and XLS through
+//! calamine, plain text and CSV as UTF-8 or GB18030); this module gives it the attachment limits.
 //!
 //! [`extract`] is the pure function; [`extract_guarded`] is what the server and the backfill call:
 //! it runs [`extract`] on a helper thread, turns a panic or a run over [`TIME_LIMIT`] into
@@ -10,101 +8,35 @@
 //! whose text cannot be read never stops an upload.
 
 use gongkai_db::attachments::{ExtractedText, MAX_TEXT_BYTES};
-use gongkai_extract::{charset, clean, docx, pdf, sheet};
-use std::time::Duration;
+use gongkai_extract::file;
+pub use gongkai_extract::file::{ExtractError, TIME_LIMIT};
 
-/// The longest an extraction may take before it is given up (the helper thread is left to end
-/// on its own; lopdf's decompression limits bound what it can still allocate).
-pub const TIME_LIMIT: Duration = Duration::from_secs(20);
-/// What every failure note starts with.
-const FAILED: &str = "无法提取文字\u{FF1A}";
 /// Text beyond this is not collected (the stored text is cut to `MAX_TEXT_BYTES` anyway).
 const COLLECT_BYTES: usize = MAX_TEXT_BYTES + 4;
-
-/// Why there is no text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExtractError {
-    /// A format whose text is not read; the message names it.
-    #[error("{0}")]
-    Unsupported(String),
-    /// A damaged, encrypted or unreadable file; the message says why, in Chinese.
-    #[error("{0}")]
-    Failed(String),
-}
-
-/// The kind of file, from the content type the upload check assigned (see `admin/upload.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Pdf,
-    Docx,
-    Spreadsheet,
-    Text,
-    Other,
-}
-
-fn kind_of(content_type: &str) -> Kind {
-    let ct = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match ct.as_str() {
-        "application/pdf" => Kind::Pdf,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Kind::Docx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        | "application/vnd.ms-excel" => Kind::Spreadsheet,
-        "text/plain" | "text/csv" => Kind::Text,
-        _ => Kind::Other,
-    }
-}
 
 /// The text of a file. `Ok` may be empty (a scanned PDF); the text can exceed
 /// `MAX_TEXT_BYTES` by a few bytes (callers cut it).
 pub fn extract(bytes: &[u8], content_type: &str) -> Result<String, ExtractError> {
-    match kind_of(content_type) {
-        Kind::Pdf => pdf(bytes),
-        Kind::Docx => docx(bytes),
-        Kind::Spreadsheet => spreadsheet(bytes),
-        Kind::Text => plain(bytes),
-        Kind::Other => Err(ExtractError::Unsupported(format!(
-            "不提取此类文件的文字\u{FF08}{}\u{FF09}",
-            content_type.split(';').next().unwrap_or(content_type)
-        ))),
-    }
+    file::text(bytes, content_type, COLLECT_BYTES)
 }
 
 /// [`extract`] on a helper thread with a time limit, a panic caught, and the result as stored:
 /// 已提取文字 (cut to 1 MB), 未找到文字, 不提取文字的格式 or 无法提取文字 with the reason.
 pub fn extract_guarded(bytes: &[u8], content_type: &str) -> ExtractedText {
-    let (bytes, content_type) = (bytes.to_vec(), content_type.to_string());
-    guarded(move || extract(&bytes, &content_type), TIME_LIMIT)
+    stored(file::text_within(
+        bytes,
+        content_type,
+        COLLECT_BYTES,
+        TIME_LIMIT,
+    ))
 }
 
-/// Runs `job` on a helper thread: its panic or a run over `limit` becomes 无法提取文字.
-fn guarded(
-    job: impl FnOnce() -> Result<String, ExtractError> + Send + 'static,
-    limit: Duration,
-) -> ExtractedText {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("gk-extract".into())
-        .spawn(move || {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-            let _ = tx.send(r);
-        });
-    if spawned.is_err() {
-        return ExtractedText::failed(format!("{FAILED}服务器暂时无法启动提取任务"));
-    }
-    match rx.recv_timeout(limit) {
-        Ok(Ok(Ok(text))) => ExtractedText::extracted(text),
-        Ok(Ok(Err(ExtractError::Unsupported(why)))) => ExtractedText::unsupported(why),
-        Ok(Ok(Err(ExtractError::Failed(why)))) => ExtractedText::failed(why),
-        Ok(Err(_panic)) => ExtractedText::failed(format!("{FAILED}文件结构异常\u{FF0C}解析时出错")),
-        Err(_) => ExtractedText::failed(format!(
-            "{FAILED}文件过于复杂\u{FF0C}{}秒内未能读完",
-            limit.as_secs()
-        )),
+/// An extraction's result as the attachment stores it.
+fn stored(result: Result<String, ExtractError>) -> ExtractedText {
+    match result {
+        Ok(text) => ExtractedText::extracted(text),
+        Err(ExtractError::Unsupported(why)) => ExtractedText::unsupported(why),
+        Err(ExtractError::Failed(why)) => ExtractedText::failed(why),
     }
 }
 
@@ -125,53 +57,19 @@ fn tokio_multi_thread() -> bool {
         .unwrap_or(false)
 }
 
-/// A reader's error as the note stored with the attachment.
-fn failed(e: gongkai_extract::Error) -> ExtractError {
-    ExtractError::Failed(format!("{FAILED}{e}"))
-}
-
-fn pdf(bytes: &[u8]) -> Result<String, ExtractError> {
-    pdf::to_text(bytes, COLLECT_BYTES).map_err(failed)
-}
-
-fn docx(bytes: &[u8]) -> Result<String, ExtractError> {
-    let options = docx::Options {
-        row_tables: &|_| false,
-        notes: true,
-        max_text: COLLECT_BYTES,
-    };
-    docx::to_text(bytes, &options)
-        .map(|t| clean(&t))
-        .map_err(failed)
-}
-
-fn spreadsheet(bytes: &[u8]) -> Result<String, ExtractError> {
-    let sheets = sheet::sheets(bytes, COLLECT_BYTES).map_err(failed)?;
-    let mut out = String::new();
-    for s in &sheets {
-        out.push_str(&s.name);
-        out.push('\n');
-        for cells in s.filled_rows() {
-            if cells.iter().any(|c| !c.is_empty()) {
-                out.push_str(cells.join("\t").trim_end());
-                out.push('\n');
-            }
-            if out.len() >= COLLECT_BYTES {
-                return Ok(out);
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn plain(bytes: &[u8]) -> Result<String, ExtractError> {
-    charset::decode(bytes).map(|t| clean(&t)).map_err(failed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use gongkai_db::attachments::TextStatus;
+    use gongkai_extract::file::FAILED;
+    use std::time::Duration;
+
+    fn guarded(
+        job: impl FnOnce() -> Result<String, ExtractError> + Send + 'static,
+        limit: Duration,
+    ) -> ExtractedText {
+        stored(file::within(job, limit))
+    }
 
     const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
     const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

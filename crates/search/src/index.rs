@@ -170,10 +170,7 @@ fn schema() -> (Schema, Fields) {
 
 /// The civil year (Asia/Shanghai) of an instant in epoch milliseconds.
 pub fn china_year(ms: i64) -> i32 {
-    use chrono::Datelike;
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
-        .unwrap_or_default()
-        .year()
+    gongkai_domain::china_time::year_of(ms)
 }
 
 impl SearchIndex {
@@ -546,17 +543,5 @@ fn prefix(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// `&`, `<`, `>`, `"` and `'` escaped for text and attribute values (one copy, in gongkai-extract).
+pub use gongkai_extract::html::escape;

@@ -117,28 +117,4 @@ pub async fn reindex(
 }
 
 /// Text of an HTML fragment: tags dropped, block ends as spaces, common entities decoded.
-pub fn strip_html(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
-}
+pub use gongkai_extract::html::fragment_text as strip_html;

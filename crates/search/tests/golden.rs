@@ -1,4 +1,5 @@
 //! Golden queries on the index alone (the database round trip is tested in the `it` binary).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benchmarks: a panic is the failure, with its message
 
 use gongkai_search::{Filters, SearchDoc, SearchIndex};
 

@@ -99,25 +99,13 @@ pub async fn letter_docx(
 
 /// A DOCX download response.
 pub fn docx_response(bytes: Vec<u8>, kind: LetterKind, code: &str) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let name = format!("{}-{code}.docx", kind.label());
-    let encoded: String = crate::portal::percent_encode(&name);
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"letter-{code}.docx\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
+    crate::download::file(
         bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("{}-{code}.docx", kind.label()),
+        Some(&format!("letter-{code}.docx")),
+        None,
     )
-        .into_response()
 }
 
 /// The timeline: receipt then each event; `public` hides notes, approvers and who recorded it.

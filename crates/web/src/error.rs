@@ -140,6 +140,16 @@ impl From<gongkai_search::SearchError> for AppError {
     }
 }
 
+impl From<gongkai_infra::storage::StorageError> for AppError {
+    fn from(e: gongkai_infra::storage::StorageError) -> Self {
+        use gongkai_infra::storage::StorageError;
+        match e {
+            StorageError::NotFound(m) => AppError::NotFound(m),
+            StorageError::Io(e) => AppError::from(e),
+        }
+    }
+}
+
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         AppError::Internal(format!("io: {e}"))
@@ -204,20 +214,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// `&`, `<`, `>`, `"` and `'` escaped for text and attribute values (one copy, in gongkai-extract).
+pub use gongkai_extract::html::escape;
 
 /// Field errors as a map for templates: `errors.title` etc.
 pub fn error_map(inv: &gongkai_domain::Invalid) -> serde_json::Value {

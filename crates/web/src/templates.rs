@@ -3,7 +3,6 @@
 
 use crate::AppError;
 use axum::response::Html;
-use chrono::TimeZone;
 use minijinja::{Environment, Value};
 use std::path::PathBuf;
 
@@ -82,11 +81,8 @@ fn format_value(
 
 /// Formats epoch milliseconds in China Standard Time.
 pub fn format_ms(ms: Option<i64>, fmt: &str) -> String {
-    let Some(ms) = ms else { return String::new() };
-    match chrono_tz::Asia::Shanghai.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format(fmt).to_string(),
-        None => String::new(),
-    }
+    ms.map(|ms| gongkai_domain::china_time::format(ms, fmt))
+        .unwrap_or_default()
 }
 
 fn filesize(bytes: i64) -> String {

@@ -7,14 +7,7 @@ use axum::response::Response;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
-/// `n` random bytes from the OS, hex-encoded.
-pub fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    // The OS random source failing is unrecoverable for a server handing out session tokens.
-    #[allow(clippy::expect_used)]
-    getrandom::fill(&mut buf).expect("operating system random source unavailable");
-    hex::encode(buf)
-}
+pub use gongkai_infra::random_hex;
 
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
@@ -58,12 +51,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Page number from a query string value, defaulting to 1.
-pub fn page_param(p: Option<&str>) -> i64 {
-    p.and_then(|s| s.parse::<i64>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(1)
-}
+/// Page number from a query string value, defaulting to 1 (the one parser, in gongkai-db).
+pub use gongkai_db::page_number as page_param;
 
 /// The client's address as an extractor (see [`client_ip`]).
 pub struct ClientIp(pub String);

@@ -10,7 +10,7 @@ use gongkai_db::notifications::{self, NOTIFY_JOB, SCAN_JOB};
 use gongkai_db::now_ms;
 use gongkai_domain::calendar::NaiveDate;
 use gongkai_domain::role::Role;
-use gongkai_web::worker::{self, WorkerConfig};
+use gongkai_jobs::worker::{self, WorkerConfig};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};

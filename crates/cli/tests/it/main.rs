@@ -6,6 +6,7 @@
 //! - `binary`: the real `gongkai` executable end to end.
 //!
 //! Add a module per area (`http`, `admin`, `api`, `browser`, …) and declare it here.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benchmarks: a panic is the failure, with its message
 
 #[macro_use]
 mod support;

@@ -10,7 +10,7 @@ use gongkai_domain::calendar::NaiveDate;
 use gongkai_domain::message::MessageFields;
 use gongkai_domain::opinion::parse_china;
 use gongkai_domain::role::Role;
-use gongkai_web::worker::{self, WorkerConfig};
+use gongkai_jobs::worker::{self, WorkerConfig};
 use reqwest::StatusCode;
 
 /// A valid resident ID number (GB 11643 check character) and its masked form.
@@ -627,7 +627,7 @@ both_backends!(opinion_clocks_and_alarms, |app| async move {
     ] {
         jobs::enqueue(
             &mut *app.conn().await,
-            worker::OPINION_SCAN_JOB,
+            gongkai_jobs::kinds::OPINION_SCAN_JOB,
             &serde_json::json!({"now_ms": parse_china(at).unwrap()}),
             now_ms(),
             None,

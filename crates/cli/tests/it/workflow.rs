@@ -829,19 +829,19 @@ both_backends!(scheduled_publication_by_the_job_queue, |app| async move {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let config = gongkai_web::worker::WorkerConfig {
+    let config = gongkai_jobs::worker::WorkerConfig {
         schedule_scans: false,
         ..Default::default()
     };
     // Not due yet: nothing runs.
-    let stats = gongkai_web::worker::run_once(app.db(), &config)
+    let stats = gongkai_jobs::worker::run_once(app.db(), &config)
         .await
         .unwrap();
     assert_eq!(stats.claimed, 0);
     while now_ms() <= at {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let stats = gongkai_web::worker::run_once(app.db(), &config)
+    let stats = gongkai_jobs::worker::run_once(app.db(), &config)
         .await
         .unwrap();
     assert_eq!((stats.claimed, stats.done, stats.failed), (3, 3, 0));
@@ -884,7 +884,7 @@ both_backends!(scheduled_publication_by_the_job_queue, |app| async move {
     .unwrap();
     assert!(summary.ends_with("（定时发布）"), "{summary}");
     // Running again changes nothing.
-    let stats = gongkai_web::worker::run_once(app.db(), &config)
+    let stats = gongkai_jobs::worker::run_once(app.db(), &config)
         .await
         .unwrap();
     assert_eq!(stats.claimed, 0);

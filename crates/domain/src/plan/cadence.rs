@@ -37,7 +37,7 @@ fn n(c: &regex::Captures, i: usize) -> Option<u32> {
 }
 
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    let r = |p: &str| Regex::new(p).unwrap();
+    let r = |p: &str| crate::re::compile(p);
     vec![
         Rule {
             re: r(&format!(

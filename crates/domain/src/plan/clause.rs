@@ -80,7 +80,9 @@ fn clean_text(s: &str) -> String {
 }
 
 static ROLE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:按照?职责分工|按照?职责|根据职责|依职责|分别|牵头|配合|负责|落实|参与|协助|协办|具体|组织|实施|承办|主办|抓好|做好|共同|相关|此项|该项|工作|和|并|推进|参照|执行)+$").unwrap()
+    crate::re::compile(
+        r"^(?:按照?职责分工|按照?职责|根据职责|依职责|分别|牵头|配合|负责|落实|参与|协助|协办|具体|组织|实施|承办|主办|抓好|做好|共同|相关|此项|该项|工作|和|并|推进|参照|执行)+$",
+    )
 });
 
 /// Whether a comma-separated piece is only units followed by role words (`市政府办公室负责落实`).
@@ -234,7 +236,9 @@ fn inside_brackets(s: &str, at: usize) -> bool {
 }
 
 static SECTION_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\(?(?:以下|下列|本部分|本项|上述|此部分)(?:各项|所列)?(?:任务|工作|事项|内容)?(?:均|统一)?(?:由|为)?(.+?)\)?。?$").unwrap()
+    crate::re::compile(
+        r"^\(?(?:以下|下列|本部分|本项|上述|此部分)(?:各项|所列)?(?:任务|工作|事项|内容)?(?:均|统一)?(?:由|为)?(.+?)\)?。?$",
+    )
 });
 
 /// A clause that assigns units to every task of its section: a heading's own clause

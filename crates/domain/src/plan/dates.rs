@@ -24,20 +24,20 @@ fn iso(y: i32, m: u32, d: u32) -> Option<String> {
 }
 
 static FEEDBACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2}日|底|末)(?:前|之前|以前)?[^,。;,、()]{0,12}?(?:反馈|(?:报送|上报)[^,。;]{0,10}?(?:情况|总结|进展))",
     )
-    .unwrap()
 });
 
 /// Dates on which units report back (`6月30日反馈落实情况`).
 /// A list of dates before one 反馈 / 报送 (`分别于5月29日、12月10日前报送`).
 static FEEDBACK_LIST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\d{1,2}月\d{1,2}日(?:前|之前)?[、和及与])+\d{1,2}月\d{1,2}日(?:前|之前|以前)?[^,。;,、()]{0,12}?(?:反馈|(?:报送|上报)[^,。;]{0,10}?(?:情况|总结|进展))").unwrap()
+    crate::re::compile(
+        r"(?:\d{1,2}月\d{1,2}日(?:前|之前)?[、和及与])+\d{1,2}月\d{1,2}日(?:前|之前|以前)?[^,。;,、()]{0,12}?(?:反馈|(?:报送|上报)[^,。;]{0,10}?(?:情况|总结|进展))",
+    )
 });
 
-static MONTH_DAY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{1,2})月(\d{1,2})日").unwrap());
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(r"(\d{1,2})月(\d{1,2})日"));
 
 pub fn feedback_dates(s: &str, year: Option<i32>) -> Vec<String> {
     let mut out = Vec::new();
@@ -77,7 +77,7 @@ pub fn feedback_dates(s: &str, year: Option<i32>) -> Vec<String> {
 const NUM: &str = r"(\d+|[一二三四五六七八九十两]+)";
 
 static ABSOLUTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    crate::re::compile(concat!(
         r"(?P<ey>\d{4})年(?:底|末)(?:前|之前|以前)?",
         r"|(?:(?P<y>\d{4})年)?(?:",
         r"(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日(?:前|之前|以前)",
@@ -88,14 +88,12 @@ static ABSOLUTE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<h>上半年|年中)(?:前|之前|以前)",
         r")"
     ))
-    .unwrap()
 });
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    crate::re::compile(&format!(
         r"(?:最迟|最长|不超过|最多)?在?{NUM}个?(工作日|小时|自然日|日|天|周|个月)(?:以内|内)"
     ))
-    .unwrap()
 });
 
 fn resolve(c: &regex::Captures, year: Option<i32>) -> Option<String> {
@@ -176,7 +174,7 @@ pub fn deadlines(s: &str, year: Option<i32>) -> Vec<Deadline> {
 }
 
 static LOOSE_YM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?").unwrap());
+    LazyLock::new(|| crate::re::compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?"));
 
 /// A 完成时限 value (label or table column): whatever [`deadlines`] finds in it, else the whole
 /// value with a date when it names one (`2022年12月`, `2022年`, `全年`, `上半年`), else no date

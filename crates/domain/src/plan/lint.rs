@@ -448,13 +448,12 @@ const CLOSING_HEADINGS: &[&str] = &[
 ];
 
 static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    crate::re::compile(concat!(
         r"^(?:第[一-龥\d]{1,3}部分",
         r"|[一二三四五六七八九十百]{1,3}[、.]",
         r"|\([一二三四五六七八九十百]{1,3}\)",
         r"|\d{1,3}[.、]|\(\d{1,3}\)|[\x{2460}-\x{2473}])"
     ))
-    .unwrap()
 });
 
 /// A heading without its number, folded, up to its first full stop or colon.
@@ -480,7 +479,7 @@ fn is_closing_heading(heading: &str) -> bool {
 
 static CLOSING_PARAGRAPH: LazyLock<Regex> = LazyLock::new(|| {
     // 各地区各部门要结合实际 / 各县区、各部门要结合本地区本部门实际 / 请各单位结合实际
-    Regex::new(r"^请?各[^,。;]{0,12}?要?结合[^,。;]{0,8}?实际").unwrap()
+    crate::re::compile(r"^请?各[^,。;]{0,12}?要?结合[^,。;]{0,8}?实际")
 });
 
 fn closing_paragraph(text: &str) -> bool {
@@ -504,13 +503,12 @@ fn closing_task(title: &str, section_path: &[String]) -> Option<String> {
 
 static FEEDBACK_ASKED: LazyLock<Regex> = LazyLock::new(|| {
     // 反馈/报送/上报 … 落实情况 (within one clause), 反馈落实, or 落实情况 … 反馈/报送/上报
-    Regex::new(concat!(
+    crate::re::compile(concat!(
         r"(?:反馈|报送|上报)[^。;]{0,12}?",
         r"(?:落实|进展|完成|全年|工作|执行)情况",
         r"|反馈落实",
         r"|(?:落实|进展|完成)情况[^。;,]{0,8}?(?:反馈|报送|上报)"
     ))
-    .unwrap()
 });
 
 /// The words asking for feedback (`反馈落实情况`), if the text asks for it.

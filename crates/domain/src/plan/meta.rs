@@ -159,13 +159,12 @@ pub fn is_chrome(line: &str) -> bool {
 }
 
 static ATTACHMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    crate::re::compile(concat!(
         r"^附件\d*[::]?$|^附件\d*[::].{0,40}\.(docx?|pdf|xlsx?|wps)$",
         // page numbers of a converted PDF, the 印发 line at the foot of a 公文
         r"|^[-—–]\d{1,3}[-—–]$|^第\d{1,3}页(共\d{1,3}页)?$",
         r"|^.{0,40}\d{4}年\d{1,2}月\d{1,2}日印发$"
     ))
-    .unwrap()
 });
 
 /// `label → value` pairs of a metadata line (`发文机关: 盘锦市政府 成文日期:`).
@@ -201,11 +200,13 @@ fn meta_fields(line: &str) -> Vec<(String, String)> {
 }
 
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[((]?((?:20|19)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日[))]?$").unwrap()
+    crate::re::compile(
+        r"^[((]?((?:20|19)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日[))]?$",
+    )
 });
 static ISO_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"((?:20|19)\d{2})[-./年](\d{1,2})[-./月](\d{1,2})").unwrap());
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:20|19)\d{2})\s*年").unwrap());
+    LazyLock::new(|| crate::re::compile(r"((?:20|19)\d{2})[-./年](\d{1,2})[-./月](\d{1,2})"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(r"((?:20|19)\d{2})\s*年"));
 
 fn year_digits(s: &str) -> Option<i32> {
     if s.chars().all(|c| c.is_ascii_digit()) {

@@ -35,16 +35,16 @@ static HEADING: LazyLock<Vec<(u8, Regex)>> = LazyLock::new(|| {
     vec![
         (
             0,
-            Regex::new(&format!(r"^(第({cn})(?:部分|章|篇))\s*")).unwrap(),
+            crate::re::compile(&format!(r"^(第({cn})(?:部分|章|篇))\s*")),
         ),
-        (1, Regex::new(&format!(r"^(({cn})\s*[、.．,])\s*")).unwrap()),
+        (1, crate::re::compile(&format!(r"^(({cn})\s*[、.．,])\s*"))),
         (
             2,
-            Regex::new(&format!(r"^([((]({cn})[))][、.．]?)\s*")).unwrap(),
+            crate::re::compile(&format!(r"^([((]({cn})[))][、.．]?)\s*")),
         ),
-        (3, Regex::new(r"^((\d{1,3})\s*[.．、](?:\s|$)?)").unwrap()),
-        (4, Regex::new(r"^([((]?(\d{1,3})[))][、.．]?)\s*").unwrap()),
-        (5, Regex::new(r"^(([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))\s*").unwrap()),
+        (3, crate::re::compile(r"^((\d{1,3})\s*[.．、](?:\s|$)?)")),
+        (4, crate::re::compile(r"^([((]?(\d{1,3})[))][、.．]?)\s*")),
+        (5, crate::re::compile(r"^(([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))\s*")),
     ]
 });
 

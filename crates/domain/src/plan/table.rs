@@ -463,9 +463,8 @@ fn is_number_line(l: &str) -> bool {
     !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit())
 }
 
-static DATE_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"^(?:\d{4}\s*年)?\s*\d{1,2}\s*月|^\d{4}\s*年").unwrap()
-});
+static DATE_START: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| crate::re::compile(r"^(?:\d{4}\s*年)?\s*\d{1,2}\s*月|^\d{4}\s*年"));
 
 /// A 完成时限 cell standing alone (`2023年12月底前`, `长期坚持`, `6月30日`); text such as
 /// `按月公开财政收支,` is not one.

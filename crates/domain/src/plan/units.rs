@@ -86,10 +86,12 @@ const NOT_IN_UNIT: &[&str] = &[
 
 /// A trailing `等有关处室(单位)` / `等相关科室` after a list of units.
 static GENERIC_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"等(?:[市区县省])?(?:有关|相关|其他)?(?:[市区县省]直)?(?:部门|单位|处室|科室|机构|处|科)(?:\([^()]*\))?$").unwrap()
+    crate::re::compile(
+        r"等(?:[市区县省])?(?:有关|相关|其他)?(?:[市区县省]直)?(?:部门|单位|处室|科室|机构|处|科)(?:\([^()]*\))?$",
+    )
 });
 
-static DATEISH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+\s*[年月日]").unwrap());
+static DATEISH: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(r"\d+\s*[年月日]"));
 
 /// Whether a piece of text can be a unit name.
 pub fn is_unit_like(s: &str) -> bool {
@@ -211,8 +213,9 @@ fn first_marker(s: &str) -> Option<usize> {
 }
 
 static BRACKETED_ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.+?)[((【\[](牵头|主办|牵头单位|牵头部门|配合|协办|配合单位|参与|责任单位|负责)[))】\]]$")
-        .unwrap()
+    crate::re::compile(
+        r"^(.+?)[((【\[](牵头|主办|牵头单位|牵头部门|配合|协办|配合单位|参与|责任单位|负责)[))】\]]$",
+    )
 });
 
 fn bracketed_role(piece: &str) -> Option<(String, Role)> {
@@ -299,10 +302,9 @@ pub enum Label {
 }
 
 pub static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::re::compile(
         r"(牵头单位|牵头部门|牵头科室|牵头处室|牵头领导|主办单位|主责单位|主责部门|责任单位|责任部门|责任科室|责任处室|责任主体|责任领导|分管领导|落实单位|承办单位|实施单位|实施主体|配合单位|配合部门|协办单位|协助单位|参与单位|完成时限|完成时间|时间要求|时限要求|时间节点|时间安排|进度安排|办结时限)\s*[::]",
     )
-    .unwrap()
 });
 
 pub fn label_kind(label: &str) -> Label {

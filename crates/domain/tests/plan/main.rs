@@ -1,4 +1,5 @@
 //! The domain crate's one integration-test binary: the plan parser on whole documents.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benchmarks: a panic is the failure, with its message
 
 mod forms;
 mod golden;

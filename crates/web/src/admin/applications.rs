@@ -53,8 +53,13 @@ pub async fn queue(
     }
     let mut conn = state.db.pool.acquire().await?;
     let cal = gongkai_db::calendar::load(&mut conn).await?;
-    let page = db_apps::queue(&mut conn, scope.as_deref(), q.page.parse().unwrap_or(1)).await?;
-    let today = crate::worker::china_today();
+    let page = db_apps::queue(
+        &mut conn,
+        scope.as_deref(),
+        crate::util::page_param(Some(&q.page)),
+    )
+    .await?;
+    let today = gongkai_domain::china_time::today();
     let mut rows = Vec::new();
     for r in &page.rows {
         let events = db_apps::events(&mut conn, r.id).await?;
@@ -153,7 +158,7 @@ async fn register_page(
                        "email": f.fields.email, "address": f.fields.address, "description": f.fields.description,
                        "purpose": f.fields.purpose},
             "errors": form.map_or(json!({}), |(_, inv)| error_map(inv)),
-            "today": crate::worker::china_today().to_string(),
+            "today": gongkai_domain::china_time::today().to_string(),
         }),
     )?;
     let status = if form.is_some() {
@@ -217,7 +222,7 @@ pub async fn register(
         inv.push("submitted_on", "请填写提交（寄出）日期");
     }
     let confirmed = parse_date(&mut inv, "confirmed_on", "签收或确认日期", &f.confirmed_on);
-    let today = crate::worker::china_today();
+    let today = gongkai_domain::china_time::today();
     let mut received = None;
     if let (Some(c), Some(s)) = (channel, submitted) {
         match receipt_date(c, s, confirmed) {
@@ -282,7 +287,7 @@ async fn detail_page(
     let nth =
         db_apps::count_in_month(&mut conn, row.org_id, &row.id_number, row.received()).await?;
     drop(conn);
-    let today = crate::worker::china_today();
+    let today = gongkai_domain::china_time::today();
     let deadline = case.deadline(&cal).ok();
     let working = deadline.as_ref().map(|d| d.lines()).unwrap_or_default();
     let progress = deadline
@@ -380,7 +385,7 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
         f.on.trim()
             .parse()
             .map_err(|_| "请填写日期（YYYY-MM-DD）".to_string())?;
-    if on > crate::worker::china_today() {
+    if on > gongkai_domain::china_time::today() {
         return Err("日期不能晚于今天".into());
     }
     let note: String = f.note.trim().chars().take(4000).collect();

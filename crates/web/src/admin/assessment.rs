@@ -11,7 +11,7 @@ use super::common::{AdminForm, as_of_or_today, chosen_plan, error_map, plan_opti
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::assessment::{self, AssessmentReport};
 use gongkai_db::plans;
@@ -263,20 +263,7 @@ pub async fn unit(
     .into_response())
 }
 
-/// One CSV field, quoted when needed; text that a spreadsheet would read as a formula is
-/// prefixed with an apostrophe.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+use crate::download::csv_field;
 
 pub async fn csv(
     State(state): State<AppState>,
@@ -329,26 +316,13 @@ pub async fn csv(
         out.push_str(&line(cells));
     }
     let name = format!("考核评分_{}_{}.csv", l.report.plan.id, l.as_of);
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"assessment.csv\"; filename*=UTF-8''{}",
-        super::items::urlencode(&name)
-    ))
-    .unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache"),
-            ),
-        ],
+    Ok(crate::download::file(
         out,
-    )
-        .into_response())
+        "text/csv; charset=utf-8",
+        &name,
+        Some("assessment.csv"),
+        Some("private, no-cache"),
+    ))
 }
 
 #[derive(Deserialize, Default)]

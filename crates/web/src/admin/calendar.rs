@@ -17,7 +17,7 @@ use serde_json::json;
 
 /// The current year in China (UTC+8, no daylight saving).
 fn this_year() -> i32 {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).year()
+    gongkai_domain::china_time::today().year()
 }
 
 fn parse_year(s: Option<&str>) -> i32 {

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::util::page_param;
 use crate::{AppError, AppState};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
 use gongkai_app::feedback as app_feedback;
@@ -34,7 +34,9 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
 
 /// Today's civil date in China.
 fn today() -> String {
-    crate::worker::china_today().format("%Y-%m-%d").to_string()
+    gongkai_domain::china_time::today()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn excerpt(s: &str, n: usize) -> String {
@@ -502,27 +504,11 @@ pub async fn attachment(
             .map_err(|_| AppError::not_found())?
     };
     let bytes = state.storage.get(&a.sha256).await?;
-    let content_type = HeaderValue::from_str(&a.content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename*=UTF-8''{}",
-        super::items::urlencode(&a.file_name)
-    ))
-    .unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache"),
-            ),
-        ],
+    Ok(crate::download::file(
         bytes,
-    )
-        .into_response())
+        &a.content_type,
+        &a.file_name,
+        None,
+        Some("private, no-cache"),
+    ))
 }

@@ -133,7 +133,7 @@ pub async fn scan_page(
     }
     found.sort_by_key(|(r, _)| std::cmp::Reverse((r.published_at, r.id)));
     let total = found.len();
-    let pages = total.div_ceil(PER_PAGE).max(1);
+    let pages = gongkai_db::page_count(total as i64, PER_PAGE as i64) as usize;
     let page = (page_param(q.page.as_deref()) as usize).min(pages);
     let rows: Vec<_> = found
         .iter()

@@ -21,7 +21,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let cal = calendar::load(&mut conn).await?;
     let report = interpretations::report(&mut conn, scope.as_deref(), limit, &cal).await?;
     drop(conn);
-    let today = crate::worker::china_today();
+    let today = gongkai_domain::china_time::today();
     let without: Vec<_> = report
         .without
         .iter()

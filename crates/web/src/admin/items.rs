@@ -91,18 +91,7 @@ pub async fn list(
     Ok(html.into_response())
 }
 
-pub(crate) fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub(crate) use crate::portal::percent_encode as urlencode;
 
 /// What an editor form submits.
 struct Submission {

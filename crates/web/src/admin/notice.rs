@@ -7,13 +7,12 @@
 use super::common::{AdminForm, column_rows, org_options, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::charts::{Bar, rate_bars, trend_bars};
-use crate::worker::china_today;
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::compliance::{self, ComplianceReport};
 use gongkai_db::{columns, items, orgs, plans, settings};
+use gongkai_domain::china_time::today as china_today;
 use gongkai_domain::item::ItemFields;
 use gongkai_reports::{Notice, NoticeOptions, docx, html, xlsx};
 use serde::Deserialize;
@@ -185,36 +184,15 @@ pub async fn page(
     .into_response())
 }
 
-/// `attachment; filename="<ascii>"; filename*=UTF-8''<percent-encoded>` (RFC 6266 / RFC 5987).
-fn disposition(stem: &str, ascii_stem: &str, ext: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii_stem}.{ext}\"; filename*=UTF-8''{}",
-        crate::portal::percent_encode(&format!("{stem}.{ext}"))
-    ))
-    .unwrap_or(HeaderValue::from_static("attachment"))
-}
-
 fn download(notice: &Notice, ext: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
-    let ascii = format!("notice-{}-{}", notice.plan_id, notice.as_of);
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition(&notice.file_stem(), &ascii, ext),
-            ),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache"),
-            ),
-        ],
+    let ascii = format!("notice-{}-{}.{ext}", notice.plan_id, notice.as_of);
+    crate::download::file(
         bytes,
+        content_type,
+        &format!("{}.{ext}", notice.file_stem()),
+        Some(&ascii),
+        Some("private, no-cache"),
     )
-        .into_response()
 }
 
 pub async fn xlsx_file(

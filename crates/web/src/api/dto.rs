@@ -12,22 +12,15 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-const CHINA_OFFSET_SECS: i32 = 8 * 3600;
-
 /// An instant as RFC 3339 in China time, e.g. `2017-06-05T09:30:00+08:00`.
 pub fn instant(ms: i64) -> Option<String> {
-    let offset = chrono::FixedOffset::east_opt(CHINA_OFFSET_SECS)?;
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| {
-        t.with_timezone(&offset)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-    })
+    gongkai_domain::china_time::at(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
 }
 
 /// The civil date in China of an instant, `YYYY-MM-DD`.
 pub fn china_date(ms: i64) -> Option<String> {
-    let offset = chrono::FixedOffset::east_opt(CHINA_OFFSET_SECS)?;
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&offset).date_naive().to_string())
+    gongkai_domain::china_time::date_of(ms).map(|d| d.to_string())
 }
 
 fn label<T: Copy>(code: &str, from: fn(&str) -> Option<T>, label: fn(T) -> &'static str) -> String {

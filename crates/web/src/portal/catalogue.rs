@@ -2,11 +2,11 @@
 //! `/xxgk/catalogue.csv` and `/xxgk/catalogue.xlsx`, one row per public item, optionally limited to
 //! one organisation (`org`) and one year of publication (`year`).
 
-use super::{base_url, percent_encode};
+use super::base_url;
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use gongkai_db::items::{self, CatalogueQuery, CatalogueRow};
 use gongkai_domain::model::Validity;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
@@ -89,20 +89,7 @@ pub(crate) fn cells(r: &CatalogueRow, base: &str) -> [String; 9] {
     ]
 }
 
-/// One CSV field (RFC 4180 quoting); text a spreadsheet would read as a formula (starting with
-/// = + - @) is prefixed with an apostrophe.
-pub(crate) fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+pub(crate) use crate::download::csv_field;
 
 /// The whole CSV file: a BOM (so Excel reads UTF-8), the header, CRLF line ends.
 pub(crate) fn to_csv(rows: &[[String; 9]]) -> String {
@@ -169,23 +156,13 @@ fn download(q: CatalogueQuery, ext: &str, content_type: &'static str, body: Vec<
         stem.push_str(&format!("_{y}年"));
         ascii.push_str(&format!("-{y}"));
     }
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}",
-        percent_encode(&format!("{stem}.{ext}"))
-    ))
-    .unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            ),
-        ],
+    crate::download::file(
         body,
+        content_type,
+        &format!("{stem}.{ext}"),
+        Some(&format!("{ascii}.{ext}")),
+        Some("public, max-age=300"),
     )
-        .into_response()
 }
 
 pub async fn csv(

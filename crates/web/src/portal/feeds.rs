@@ -7,8 +7,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::DateTime;
-use chrono_tz::Tz;
+use chrono::{DateTime, FixedOffset};
 use gongkai_db::columns;
 use gongkai_db::items::{self, ItemSummary};
 use gongkai_db::orgs;
@@ -44,10 +43,10 @@ pub(crate) struct Feed {
 }
 
 /// Times in China's civil offset, as the portal shows them.
-pub(crate) fn china_time(ms: i64) -> DateTime<Tz> {
-    DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
+pub(crate) fn china_time(ms: i64) -> DateTime<FixedOffset> {
+    use gongkai_domain::china_time;
+    china_time::at(ms)
+        .unwrap_or_else(|| DateTime::<chrono::Utc>::default().with_timezone(&china_time::OFFSET))
 }
 
 fn text<W: io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {

@@ -3,7 +3,7 @@
 use super::{Chrome, ColumnView, Crumb, Href, Section, hide, parse_id, percent_encode};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gongkai_db::{attachments, interpretations, items, orgs, workflow};
 use gongkai_domain::model::Validity;
@@ -232,27 +232,14 @@ pub async fn attachment(
         attachments::get_public(&mut conn, id).await.map_err(hide)?
     };
     let bytes = state.storage.get(&a.sha256).await?;
-    let content_type = HeaderValue::from_str(&a.content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename*=UTF-8''{}",
-        percent_encode(&a.file_name)
-    ))
-    .unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            // The item may be withdrawn later: caches must ask again.
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
+    // The item may be withdrawn later: caches must ask again.
+    Ok(crate::download::file(
         bytes,
-    )
-        .into_response())
+        &a.content_type,
+        &a.file_name,
+        None,
+        Some("no-cache"),
+    ))
 }
 
 #[cfg(test)]

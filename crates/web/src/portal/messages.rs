@@ -201,7 +201,7 @@ pub async fn submit(
     let submission = app_messages::Submission {
         input: &input,
         query_code: &code,
-        received_on: crate::worker::china_today(),
+        received_on: gongkai_domain::china_time::today(),
         ip: &ip,
         dedupe_hash: &hash,
         now_ms: gongkai_db::now_ms(),
@@ -254,8 +254,8 @@ async fn done_page(
     let html = state.templates.render(
         "portal/message_done.html",
         minijinja::context! {
-            code => code, duplicate => duplicate, org_name => &m.org_name, due_on => &m.due_on,
-            received_on => &m.received_on, reply_days => m.reply_days,
+            code => code, duplicate => duplicate, org_name => &m.org_name, due_on => m.due_on.to_string(),
+            received_on => m.received_on.to_string(), reply_days => m.reply_days,
             breadcrumb => S(crumbs(Some("留言已提交"))),
             ..chrome.ctx(Section::Other, "/messages/new", "留言已提交")
         },

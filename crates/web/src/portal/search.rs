@@ -93,12 +93,10 @@ pub async fn search(
         validity: Validity::from_code(p.validity.trim()),
         kind: ColumnKind::from_code(p.doc_type.trim()),
     };
-    let page: usize = p
-        .page
-        .parse()
-        .ok()
-        .filter(|n| (1..=500).contains(n))
-        .unwrap_or(1);
+    let page: usize = match crate::util::page_param(Some(&p.page)) {
+        n @ 1..=500 => n as usize,
+        _ => 1,
+    };
     let mut conn = state.db.pool.acquire().await?;
     let chrome = Chrome::load(&mut conn).await?;
     let all_orgs = orgs::all(&mut conn).await?;
@@ -237,7 +235,7 @@ pub async fn search(
         });
     }
     let total = r.total as i64;
-    let pages = (total + PER_PAGE as i64 - 1) / PER_PAGE as i64;
+    let pages = gongkai_db::page_count(total, PER_PAGE as i64);
     let page = page as i64;
     let pager = Pager {
         page,

@@ -5,8 +5,7 @@ use super::{Figures, ReportQuery, figures, table3_rows};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use gongkai_domain::annual_report::{Format, paragraphs};
 use gongkai_reports::notice::{Block, Section, Table, chinese_date};
@@ -159,20 +158,7 @@ async fn required(
 }
 
 fn download(bytes: Vec<u8>, content_type: &str, ascii_name: String, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
-                    crate::portal::percent_encode(name)
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::download::file(bytes, content_type, name, Some(&ascii_name), None)
 }
 
 /// The whole report as an official-document DOCX.
@@ -185,7 +171,7 @@ pub async fn docx(
     let bytes = gongkai_reports::docx::sections_bytes(
         &title(&f),
         &sections(&f),
-        &signature(&f, crate::worker::china_today()),
+        &signature(&f, gongkai_domain::china_time::today()),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(

@@ -1,16 +1,30 @@
 //! Content-addressed file storage: a file is stored once under `files/ab/cd/<sha256>`, written to a
 //! temporary file and renamed into place, so a crash never leaves a half-written blob under its name.
 
-use crate::AppError;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
+
+/// Why a file could not be stored or read.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// No file under that digest (or the digest is malformed); the message is for the user.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("存储读写失败\u{FF1A}{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A digest that names no file.
+const NOT_FOUND: &str = "您访问的页面不存在或尚未公开";
+/// A file the database knows but the disk lost.
+const MISSING: &str = "附件文件缺失\u{FF0C}请联系管理员";
 
 pub struct Storage {
     root: PathBuf,
 }
 
 impl Storage {
-    pub fn open(root: PathBuf) -> Result<Self, AppError> {
+    pub fn open(root: PathBuf) -> Result<Self, StorageError> {
         std::fs::create_dir_all(root.join("tmp"))?;
         Ok(Self { root })
     }
@@ -28,11 +42,11 @@ impl Storage {
     }
 
     /// Stores `bytes` and returns their SHA-256 in hex.
-    pub async fn put(&self, bytes: &[u8]) -> Result<String, AppError> {
+    pub async fn put(&self, bytes: &[u8]) -> Result<String, StorageError> {
         let sha = hex::encode(Sha256::digest(bytes));
         let path = self
             .path_of(&sha)
-            .ok_or_else(|| AppError::Internal("bad digest".into()))?;
+            .ok_or_else(|| std::io::Error::other("bad digest"))?;
         if tokio::fs::try_exists(&path).await? {
             return Ok(sha);
         }
@@ -42,7 +56,7 @@ impl Storage {
         let tmp = self
             .root
             .join("tmp")
-            .join(format!("{sha}.{}", crate::util::random_hex(8)));
+            .join(format!("{sha}.{}", crate::random_hex(8)));
         tokio::fs::write(&tmp, bytes).await?;
         let f = tokio::fs::File::open(&tmp).await?;
         f.sync_all().await?;
@@ -50,11 +64,13 @@ impl Storage {
         Ok(sha)
     }
 
-    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>, AppError> {
-        let path = self.path_of(sha256).ok_or_else(AppError::not_found)?;
+    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>, StorageError> {
+        let path = self
+            .path_of(sha256)
+            .ok_or_else(|| StorageError::NotFound(NOT_FOUND.into()))?;
         tokio::fs::read(&path).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => AppError::NotFound("附件文件缺失，请联系管理员".into()),
-            _ => AppError::from(e),
+            std::io::ErrorKind::NotFound => StorageError::NotFound(MISSING.into()),
+            _ => StorageError::from(e),
         })
     }
 }

@@ -3,10 +3,24 @@
 //! stored, one short transaction each, audited as `attachment.text` by the system. Run by
 //! `gongkai search reindex` before it rebuilds the index.
 
-use crate::AppError;
-use crate::storage::Storage;
 use gongkai_db::attachments::{self, ExtractedText};
 use gongkai_db::{Actor, Db};
+use gongkai_infra::storage::{Storage, StorageError};
+
+/// Why the backfill stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BackfillError {
+    #[error(transparent)]
+    Db(#[from] gongkai_db::DbError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for BackfillError {
+    fn from(e: sqlx::Error) -> Self {
+        BackfillError::Db(e.into())
+    }
+}
 
 const BATCH: i64 = 100;
 
@@ -16,7 +30,7 @@ pub async fn backfill(
     db: &Db,
     storage: &Storage,
     mut progress: impl FnMut(u64),
-) -> Result<u64, AppError> {
+) -> Result<u64, BackfillError> {
     let actor = Actor::system();
     let (mut after, mut done) = (0, 0u64);
     loop {
@@ -38,10 +52,10 @@ pub async fn backfill(
                         ExtractedText::failed("无法提取文字\u{FF1A}提取任务异常中止")
                     })
                 }
-                Err(AppError::NotFound(_)) => {
+                Err(StorageError::NotFound(_)) => {
                     ExtractedText::failed("无法提取文字\u{FF1A}附件文件在存储中缺失")
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             };
             let mut tx = db.begin().await?;
             if attachments::set_text(&mut tx, &actor, a.id, &text).await? {
