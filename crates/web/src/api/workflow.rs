@@ -12,10 +12,10 @@ use crate::error::ApiError;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
-use gongkai_app::items::rights;
+use gongkai_app::items::{GuardRelease, Transition, rights};
 use gongkai_db::items;
 use gongkai_db::workflow::{self, Rights};
-use gongkai_db::{DbError, now_ms, settings};
+use gongkai_db::{DbError, now_ms};
 use gongkai_domain::Invalid;
 use gongkai_domain::china_time::parse_china_time;
 use gongkai_domain::workflow::WithdrawMode;
@@ -134,8 +134,8 @@ pub async fn item_submit(
     Id(id): Id,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let mut tx = state.db.begin_audited().await?;
-    let (_, r) = load(&mut tx, &user, id).await?;
-    workflow::submit(&mut tx, &user.actor(), id, r).await?;
+    let (item, _) = load(&mut tx, &user, id).await?;
+    gongkai_app::items::transition(&mut tx, &user.caller(), &item, Transition::Submit).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -179,13 +179,14 @@ pub async fn item_review(
         }
     };
     let mut tx = state.db.begin_audited().await?;
-    let (item, r) = load(&mut tx, &user, id).await?;
+    let (item, _) = load(&mut tx, &user, id).await?;
     let comment = body.comment.unwrap_or_default();
     if item.status == "published" && workflow::pending_revision(&mut tx, id).await?.is_some() {
         gongkai_app::items::decide_revision(&mut tx, &user.caller(), &item, approve, &comment)
             .await?;
     } else {
-        workflow::review(&mut tx, &user.actor(), id, r, approve, &comment).await?;
+        let step = Transition::Review { approve, comment };
+        gongkai_app::items::transition(&mut tx, &user.caller(), &item, step).await?;
     }
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
@@ -227,14 +228,16 @@ pub async fn item_publish(
         )
         .into());
     }
-    gongkai_app::guard::gate(&mut tx, id, false, "").await?;
-    let pattern = settings::index_pattern(&mut tx).await?;
-    if item.status == "approved" {
-        workflow::publish_approved(&mut tx, &user.actor(), id, r, &pattern, None).await?;
-    } else {
-        let reason = body.reason.unwrap_or_default();
-        workflow::publish_now(&mut tx, &user.actor(), id, r, &pattern, &reason, None).await?;
-    }
+    // No override of the content guard through the API.
+    let reason = body.reason.unwrap_or_default();
+    gongkai_app::items::publish(
+        &mut tx,
+        &user.caller(),
+        &item,
+        &reason,
+        GuardRelease::default(),
+    )
+    .await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -270,9 +273,12 @@ pub async fn item_schedule(
         ))
     })?;
     let mut tx = state.db.begin_audited().await?;
-    let (_, r) = load(&mut tx, &user, id).await?;
-    gongkai_app::guard::gate(&mut tx, id, false, "").await?;
-    workflow::schedule(&mut tx, &user.actor(), id, r, at, now_ms()).await?;
+    let (item, _) = load(&mut tx, &user, id).await?;
+    let step = Transition::Schedule {
+        at_ms: at,
+        now_ms: now_ms(),
+    };
+    gongkai_app::items::transition(&mut tx, &user.caller(), &item, step).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -298,8 +304,8 @@ pub async fn item_unschedule(
     Id(id): Id,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let mut tx = state.db.begin_audited().await?;
-    let (_, r) = load(&mut tx, &user, id).await?;
-    workflow::unschedule(&mut tx, &user.actor(), id, r).await?;
+    let (item, _) = load(&mut tx, &user, id).await?;
+    gongkai_app::items::transition(&mut tx, &user.caller(), &item, Transition::Unschedule).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -312,14 +318,18 @@ async fn withdraw(
     body: WithdrawRequest,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let mut tx = state.db.begin_audited().await?;
-    let (_, r) = load(&mut tx, user, id).await?;
+    let (item, _) = load(&mut tx, user, id).await?;
     let mode = WithdrawMode::from_code(&body.mode).ok_or_else(|| {
         AppError::Invalid(Invalid::one(
             "mode",
             "mode 须为 notice（保留页面并公告撤回）或 gone（删除页面）",
         ))
     })?;
-    workflow::withdraw(&mut tx, &user.actor(), id, r, mode, &body.reason).await?;
+    let step = Transition::Withdraw {
+        mode,
+        reason: body.reason,
+    };
+    gongkai_app::items::transition(&mut tx, &user.caller(), &item, step).await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -400,9 +410,15 @@ pub async fn item_post_review(
     MaybeJson(body): MaybeJson<CommentRequest>,
 ) -> Result<Json<ItemDetail>, ApiError> {
     let mut tx = state.db.begin_audited().await?;
-    let (_, r) = load(&mut tx, &user, id).await?;
+    let (item, _) = load(&mut tx, &user, id).await?;
     let comment = body.comment.unwrap_or_default();
-    workflow::confirm_post_review(&mut tx, &user.actor(), id, r, &comment).await?;
+    gongkai_app::items::transition(
+        &mut tx,
+        &user.caller(),
+        &item,
+        Transition::ConfirmPostReview { comment },
+    )
+    .await?;
     let out = full(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
