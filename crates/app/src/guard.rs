@@ -2,6 +2,7 @@
 //! and the text extracted from attachments at upload), the refusal it gives, and the gate on every
 //! path that makes an item public. The rules are `gongkai_domain::guard`; the lists are settings.
 
+use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use gongkai_db::items::{self, Item};
 use gongkai_db::{attachments, settings};
@@ -131,4 +132,75 @@ pub async fn gate(
             .map(Some)
             .map_err(Refusal::Invalid)
     }
+}
+
+/// What 一键脱敏 did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Masking {
+    /// Every hit in title, summary and body masked, saved as a new version.
+    Masked,
+    /// Nothing to mask.
+    Clean,
+    /// Hits only in attachments, which cannot be masked in place.
+    AttachmentsOnly,
+}
+
+/// 一键脱敏: masks every hit in the title, summary and body of an item the caller edits, saved
+/// as a new version of `version` (a concurrent edit gives the usual conflict).
+pub async fn mask(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    id: i64,
+    version: i64,
+) -> Outcome<Masking> {
+    let item = items::get(tx, id).await.map_err(|_| Refusal::not_found())?;
+    if !caller.perms.can_view_items_of(item.org_id) {
+        return Err(Refusal::not_found());
+    }
+    if !caller.perms.can_edit_items_of(item.org_id) {
+        return Err(Refusal::forbidden());
+    }
+    let lists = settings::guard_lists(tx).await?;
+    let text = item_text(&item);
+    if text.scan(&lists).is_empty() {
+        let in_attachments = !stored_text(tx, &item).await?.scan(&lists).is_empty();
+        return Ok(if in_attachments {
+            Masking::AttachmentsOnly
+        } else {
+            Masking::Clean
+        });
+    }
+    let masked = text.masked(&lists);
+    let cols = items::column_ids(tx, id).await?;
+    let mut fields = item.fields(&cols);
+    fields.title = masked.title;
+    fields.summary = masked.summary;
+    fields.body = masked.body;
+    let input = fields.validate()?;
+    items::update(tx, &caller.actor, id, version, &input).await?;
+    Ok(Masking::Masked)
+}
+
+/// Saves the guard's lists (sensitive words, known errors); returns whether anything changed.
+pub async fn save_lists(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    lists: &gongkai_domain::guard::Lists,
+) -> Outcome<bool> {
+    if !caller.perms.can_manage_site() {
+        return Err(Refusal::forbidden());
+    }
+    let current = settings::guard_lists(tx).await?;
+    let mut changed = false;
+    if current.sensitive_words != lists.sensitive_words {
+        let text = lists.words_text();
+        settings::set(tx, &caller.actor, settings::GUARD_SENSITIVE_WORDS, &text).await?;
+        changed = true;
+    }
+    if current.known_errors != lists.known_errors {
+        let text = lists.errors_text();
+        settings::set(tx, &caller.actor, settings::GUARD_KNOWN_ERRORS, &text).await?;
+        changed = true;
+    }
+    Ok(changed)
 }

@@ -7,6 +7,7 @@
 pub mod annual_report;
 pub mod applications;
 pub mod assessment;
+pub mod calendar;
 pub mod caller;
 pub mod error;
 pub mod events;
@@ -19,6 +20,7 @@ pub mod messages;
 pub mod opinion;
 pub mod plans;
 pub mod proposals;
+pub mod site;
 
 pub use caller::Caller;
 pub use error::{Outcome, Refusal};

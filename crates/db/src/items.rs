@@ -8,7 +8,7 @@ use gongkai_domain::Invalid;
 use gongkai_domain::content;
 use gongkai_domain::index_no::{IndexInputs, IndexPattern};
 use gongkai_domain::interpretation;
-use gongkai_domain::item::ItemInput;
+use gongkai_domain::item::{ItemFields, ItemInput};
 use gongkai_domain::model::{Disclosure, ItemStatus};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -67,6 +67,32 @@ pub struct Item {
 }
 
 impl Item {
+    /// The item as the editor's form shows it (the form fields of `gongkai_domain::item`).
+    pub fn fields(&self, column_ids: &[i64]) -> ItemFields {
+        ItemFields {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            body_format: self.body_format.clone(),
+            body: self.body_source.clone(),
+            org_id: self.org_id.to_string(),
+            column_ids: column_ids.iter().map(i64::to_string).collect(),
+            disclosure: self.disclosure.clone(),
+            disclosure_reason: self.disclosure_reason.clone().unwrap_or_default(),
+            topic_category: self.topic_category.clone().unwrap_or_default(),
+            issuing_authority: self.issuing_authority.clone().unwrap_or_default(),
+            written_on: self.written_on.clone().unwrap_or_default(),
+            doc_number: self.doc_number.clone().unwrap_or_default(),
+            keywords: self.keywords.clone().unwrap_or_default(),
+            validity: self.validity.clone(),
+            publish_date: String::new(),
+            interprets_item_id: id_text(self.interprets_item_id),
+            cross_org_interpretation: String::new(),
+            validity_changed_on: self.validity_changed_on.clone().unwrap_or_default(),
+            replaced_by_item_id: id_text(self.replaced_by_item_id),
+            legal_form: self.legal_form.clone().unwrap_or_default(),
+        }
+    }
+
     pub fn status(&self) -> ItemStatus {
         ItemStatus::from_code(&self.status).unwrap_or(ItemStatus::Draft)
     }
@@ -924,4 +950,8 @@ pub async fn published_batch(
     .bind(after_id)
     .fetch_all(conn)
     .await?)
+}
+
+fn id_text(id: Option<i64>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
 }

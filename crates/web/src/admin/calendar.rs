@@ -204,11 +204,9 @@ async fn save(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let result = match editing {
-        Some(_) => cal::update(&mut tx, &user.actor(), &input).await,
-        None => cal::create(&mut tx, &user.actor(), &input).await,
-    };
+    let mut tx = state.db.begin_audited().await?;
+    let result =
+        gongkai_app::calendar::save_day(&mut tx, &user.caller(), &input, editing.is_some()).await;
     match result {
         Ok(()) => {
             tx.commit().await?;
@@ -223,7 +221,7 @@ async fn save(
             ))
             .into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(gongkai_app::Refusal::Invalid(e)) => {
             drop(tx);
             page(
                 &state,
@@ -248,8 +246,8 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     user.require(user.perms.can_manage_site())?;
     let date = parse_path_date(&date)?;
-    let mut tx = state.db.begin().await?;
-    cal::delete(&mut tx, &user.actor(), date).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::calendar::delete_day(&mut tx, &user.caller(), date).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "/admin/calendar?year={}&notice=deleted",

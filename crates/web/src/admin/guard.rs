@@ -11,7 +11,7 @@ use crate::util::page_param;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_app::guard::{item_text, stored_text};
+use gongkai_app::guard::Masking;
 use gongkai_db::items;
 use gongkai_db::{attachments, settings};
 use gongkai_domain::Invalid;
@@ -44,39 +44,16 @@ pub async fn mask(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<MaskForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let item = items::get(&mut tx, id)
-        .await
-        .map_err(|_| AppError::not_found())?;
-    if !user.perms.can_view_items_of(item.org_id) {
-        return Err(AppError::not_found());
-    }
-    if !user.perms.can_edit_items_of(item.org_id) {
-        return Err(AppError::forbidden());
-    }
-    let lists = settings::guard_lists(&mut tx).await?;
-    let text = item_text(&item);
-    if text.scan(&lists).is_empty() {
-        let in_attachments = !stored_text(&mut tx, &item).await?.scan(&lists).is_empty();
-        let notice = if in_attachments {
-            "guard_attachments_only"
-        } else {
-            "guard_clean"
-        };
-        return Ok(
-            Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response(),
-        );
-    }
-    let masked = text.masked(&lists);
-    let cols = items::column_ids(&mut tx, id).await?;
-    let mut fields = super::items::fields_of(&item, &cols);
-    fields.title = masked.title;
-    fields.summary = masked.summary;
-    fields.body = masked.body;
-    let input = fields.validate()?;
-    items::update(&mut tx, &user.actor(), id, f.version, &input).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=masked")).into_response())
+    let mut tx = state.db.begin_audited().await?;
+    let notice = match gongkai_app::guard::mask(&mut tx, &user.caller(), id, f.version).await? {
+        Masking::Masked => {
+            tx.commit().await?;
+            "masked"
+        }
+        Masking::Clean => "guard_clean",
+        Masking::AttachmentsOnly => "guard_attachments_only",
+    };
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -246,22 +223,10 @@ pub async fn lists_save(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let current = settings::guard_lists(&mut tx).await?;
-    if current.sensitive_words != lists.sensitive_words {
-        let text = lists.words_text();
-        settings::set(
-            &mut tx,
-            &user.actor(),
-            settings::GUARD_SENSITIVE_WORDS,
-            &text,
-        )
-        .await?;
+    let mut tx = state.db.begin_audited().await?;
+    // Saving the lists unchanged writes nothing, so there is nothing to audit or commit.
+    if gongkai_app::guard::save_lists(&mut tx, &user.caller(), &lists).await? {
+        tx.commit().await?;
     }
-    if current.known_errors != lists.known_errors {
-        let text = lists.errors_text();
-        settings::set(&mut tx, &user.actor(), settings::GUARD_KNOWN_ERRORS, &text).await?;
-    }
-    tx.commit().await?;
     Ok(Redirect::to("/admin/guard/lists?notice=saved").into_response())
 }

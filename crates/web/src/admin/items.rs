@@ -171,35 +171,6 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
     Ok(s)
 }
 
-pub(super) fn fields_of(item: &Item, column_ids: &[i64]) -> ItemFields {
-    ItemFields {
-        title: item.title.clone(),
-        summary: item.summary.clone(),
-        body_format: item.body_format.clone(),
-        body: item.body_source.clone(),
-        org_id: item.org_id.to_string(),
-        column_ids: column_ids.iter().map(i64::to_string).collect(),
-        disclosure: item.disclosure.clone(),
-        disclosure_reason: item.disclosure_reason.clone().unwrap_or_default(),
-        topic_category: item.topic_category.clone().unwrap_or_default(),
-        issuing_authority: item.issuing_authority.clone().unwrap_or_default(),
-        written_on: item.written_on.clone().unwrap_or_default(),
-        doc_number: item.doc_number.clone().unwrap_or_default(),
-        keywords: item.keywords.clone().unwrap_or_default(),
-        validity: item.validity.clone(),
-        publish_date: String::new(),
-        interprets_item_id: id_text(item.interprets_item_id),
-        cross_org_interpretation: String::new(),
-        validity_changed_on: item.validity_changed_on.clone().unwrap_or_default(),
-        replaced_by_item_id: id_text(item.replaced_by_item_id),
-        legal_form: item.legal_form.clone().unwrap_or_default(),
-    }
-}
-
-fn id_text(id: Option<i64>) -> String {
-    id.map(|i| i.to_string()).unwrap_or_default()
-}
-
 struct FormPage<'a> {
     item: Option<&'a Item>,
     fields: &'a ItemFields,
@@ -448,7 +419,7 @@ pub async fn edit_form(
     let mut conn = state.db.pool.acquire().await?;
     let cols = items::column_ids(&mut conn, id).await?;
     drop(conn);
-    let fields = fields_of(&item, &cols);
+    let fields = item.fields(&cols);
     let editable = user.perms.can_edit_items_of(item.org_id);
     render_form(
         &state,
@@ -612,7 +583,7 @@ pub(super) async fn refused(
     let mut conn = state.db.pool.acquire().await?;
     let cols = items::column_ids(&mut conn, item.id).await?;
     drop(conn);
-    let fields = fields_of(item, &cols);
+    let fields = item.fields(&cols);
     render_form(
         state,
         user,

@@ -156,14 +156,8 @@ async fn column_save(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let site = columns::default_site(&mut tx).await?;
-    let result = match id {
-        Some(id) => columns::update(&mut tx, &user.actor(), id, &input).await,
-        None => columns::create(&mut tx, &user.actor(), site.id, &input)
-            .await
-            .map(|_| ()),
-    };
+    let mut tx = state.db.begin_audited().await?;
+    let result = gongkai_app::site::save_column(&mut tx, &user.caller(), id, &input).await;
     match result {
         Ok(()) => {
             tx.commit().await?;
@@ -173,7 +167,7 @@ async fn column_save(
             ))
             .into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(gongkai_app::Refusal::Invalid(e)) => {
             drop(tx);
             column_form(
                 &state,
@@ -334,13 +328,8 @@ async fn org_save(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let result = match id {
-        Some(id) => orgs::update(&mut tx, &user.actor(), id, &input).await,
-        None => orgs::create(&mut tx, &user.actor(), &input)
-            .await
-            .map(|_| ()),
-    };
+    let mut tx = state.db.begin_audited().await?;
+    let result = gongkai_app::site::save_org(&mut tx, &user.caller(), id, &input).await;
     match result {
         Ok(()) => {
             tx.commit().await?;
@@ -350,7 +339,7 @@ async fn org_save(
             ))
             .into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(gongkai_app::Refusal::Invalid(e)) => {
             drop(tx);
             org_form(
                 &state,
@@ -455,23 +444,8 @@ pub async fn settings_save(
             .await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    settings::set(
-        &mut tx,
-        &user.actor(),
-        settings::INDEX_PATTERN,
-        pattern.as_str(),
-    )
-    .await?;
-    if let Some(limit) = limit {
-        settings::set(
-            &mut tx,
-            &user.actor(),
-            settings::INTERPRETATION_LIMIT,
-            &limit.to_string(),
-        )
-        .await?;
-    }
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::site::save_settings(&mut tx, &user.caller(), &pattern, limit).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/settings?notice=saved").into_response())
 }
