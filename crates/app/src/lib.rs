@@ -18,6 +18,7 @@ pub mod items;
 pub mod meetings;
 pub mod messages;
 pub mod opinion;
+pub mod people;
 pub mod plans;
 pub mod proposals;
 pub mod site;

@@ -187,6 +187,15 @@ impl Permissions {
         self.is_system_admin() || self.has_on(&[Role::OrgAdmin], org_id)
     }
 
+    /// May manage the user holding grants on `their_orgs` (`None`: a global grant): system
+    /// administrators anyone, organisation admins those with a grant inside their organisations.
+    pub fn can_manage_user(&self, their_orgs: &[Option<i64>]) -> bool {
+        self.is_system_admin()
+            || their_orgs
+                .iter()
+                .any(|o| o.is_some_and(|o| self.can_manage_users_of(o)))
+    }
+
     pub fn can_manage_users(&self) -> bool {
         self.is_system_admin() || self.scoped.iter().any(|(r, _)| *r == Role::OrgAdmin)
     }
@@ -426,6 +435,22 @@ mod tests {
         assert!(handler.can_see_proposal(2, &[4]) && !handler.can_see_proposal(2, &[1]));
         assert!(handler.can_edit_annual_report_of(3) && !handler.can_read_annual_report_of(2));
         assert!(handler.can_open_feedback() && handler.sees_any_org());
+    }
+
+    #[test]
+    fn organisation_admins_manage_users_with_a_grant_in_their_subtree() {
+        let admin = Permissions::new(
+            vec![Grant {
+                role: Role::OrgAdmin,
+                org_id: Some(3),
+            }],
+            tree,
+        );
+        assert!(admin.can_manage_user(&[Some(4)]));
+        assert!(admin.can_manage_user(&[Some(2), Some(3)]));
+        assert!(!admin.can_manage_user(&[Some(2)]));
+        assert!(!admin.can_manage_user(&[None]), "a global grant is beyond them");
+        assert!(!admin.can_manage_user(&[]));
     }
 
     #[test]

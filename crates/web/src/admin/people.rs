@@ -7,6 +7,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_app::Refusal;
 use gongkai_db::{audit, auth as db_auth, orgs, users};
 use gongkai_domain::Invalid;
 use gongkai_domain::role::{Grant, Role};
@@ -29,10 +30,12 @@ fn roles_json(user: &CurrentUser) -> Vec<serde_json::Value> {
 
 /// Users an organisation admin may manage: those with a grant inside their organisations.
 fn manageable(user: &CurrentUser, grants: &[users::GrantRow], target: i64) -> bool {
-    user.perms.is_system_admin()
-        || grants.iter().any(|g| {
-            g.user_id == target && g.org_id.is_some_and(|o| user.perms.can_manage_users_of(o))
-        })
+    let theirs: Vec<Option<i64>> = grants
+        .iter()
+        .filter(|g| g.user_id == target)
+        .map(|g| g.org_id)
+        .collect();
+    user.perms.can_manage_user(&theirs)
 }
 
 pub async fn list(
@@ -200,10 +203,10 @@ pub async fn create(
     }
     let hash = auth::hash_password(&f.password)?;
     let grants: Vec<Grant> = grant.into_iter().collect();
-    let mut tx = state.db.begin().await?;
-    let res = users::create(
+    let mut tx = state.db.begin_audited().await?;
+    let res = gongkai_app::people::create_user(
         &mut tx,
-        &user.actor(),
+        &user.caller(),
         &users::NewUser {
             username: &username,
             display_name: &display_name,
@@ -217,7 +220,7 @@ pub async fn create(
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/users/{id}?notice=created")).into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(Refusal::Invalid(e)) => {
             drop(tx);
             new_form_page(
                 &state,
@@ -297,11 +300,8 @@ pub async fn grant(
     AdminForm(f): AdminForm<GrantForm>,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let grants = users::all_grants(&mut conn).await?;
+    gongkai_app::people::manageable(&mut conn, &user.caller(), id).await?;
     drop(conn);
-    if !manageable(&user, &grants, id) {
-        return Err(AppError::not_found());
-    }
     let mut inv = Invalid::default();
     let Some(g) = parse_grant(&user, &f.role, &f.org_id, &mut inv) else {
         return detail_page(
@@ -314,13 +314,13 @@ pub async fn grant(
         )
         .await;
     };
-    let mut tx = state.db.begin().await?;
-    match users::add_grant(&mut tx, &user.actor(), id, &g).await {
+    let mut tx = state.db.begin_audited().await?;
+    match gongkai_app::people::grant(&mut tx, &user.caller(), id, &g).await {
         Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/users/{id}?notice=granted")).into_response())
         }
-        Err(gongkai_db::DbError::Invalid(e)) => {
+        Err(Refusal::Invalid(e)) => {
             drop(tx);
             detail_page(
                 &state,
@@ -341,22 +341,8 @@ pub async fn revoke(
     user: CurrentUser,
     Path((id, grant_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let grants = users::grants(&mut tx, id).await?;
-    let g = grants
-        .iter()
-        .find(|g| g.id == grant_id)
-        .ok_or_else(AppError::not_found)?;
-    let role = Role::from_code(&g.role).ok_or_else(AppError::not_found)?;
-    if !user.perms.can_grant(role, g.org_id) {
-        return Err(AppError::forbidden());
-    }
-    if id == user.id && role == Role::SystemAdmin {
-        return Err(AppError::BadRequest(
-            "不能撤销自己的系统管理员角色，以免系统失去管理员".into(),
-        ));
-    }
-    users::remove_grant(&mut tx, &user.actor(), grant_id).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::revoke(&mut tx, &user.caller(), id, grant_id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?notice=revoked")).into_response())
 }
@@ -373,16 +359,9 @@ pub async fn set_active(
     Path(id): Path<i64>,
     AdminForm(f): AdminForm<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let grants = users::all_grants(&mut tx).await?;
-    if !manageable(&user, &grants, id) {
-        return Err(AppError::not_found());
-    }
-    if id == user.id {
-        return Err(AppError::BadRequest("不能停用自己的账号".into()));
-    }
     let active = f.active == "1";
-    users::set_active(&mut tx, &user.actor(), id, active).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::set_active(&mut tx, &user.caller(), id, active).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "/admin/users/{id}?notice={}",
@@ -417,12 +396,8 @@ pub async fn reset_password(
         .await;
     }
     let hash = auth::hash_password(&f.password)?;
-    let mut tx = state.db.begin().await?;
-    let grants = users::all_grants(&mut tx).await?;
-    if !manageable(&user, &grants, id) {
-        return Err(AppError::not_found());
-    }
-    users::set_password(&mut tx, &user.actor(), id, &hash).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::reset_password(&mut tx, &user.caller(), id, &hash).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?notice=password")).into_response())
 }
@@ -506,8 +481,8 @@ pub async fn change_password(
         .await;
     }
     let hash = auth::hash_password(&f.new_password)?;
-    let mut tx = state.db.begin().await?;
-    users::set_password(&mut tx, &user.actor(), user.id, &hash).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::change_own_password(&mut tx, &user.caller(), &hash).await?;
     tx.commit().await?;
     // All sessions, including this one, were ended: sign in again with the new password.
     Ok(Redirect::to("/admin/login").into_response())
@@ -538,8 +513,8 @@ pub async fn change_email(
         )
         .await;
     }
-    let mut tx = state.db.begin().await?;
-    users::set_email(&mut tx, &user.actor(), user.id, email.as_deref()).await?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::change_own_email(&mut tx, &user.caller(), email.as_deref()).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/account?notice=email").into_response())
 }
@@ -585,10 +560,8 @@ pub async fn revoke_token(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    if !db_auth::revoke_token(&mut tx, &user.actor(), user.id, id).await? {
-        return Err(AppError::not_found());
-    }
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::revoke_own_token(&mut tx, &user.caller(), id).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/account?notice=revoked").into_response())
 }

@@ -1,0 +1,150 @@
+//! Use cases of people: accounts and role grants (system administrators everywhere,
+//! organisation administrators for users with a grant inside their organisations), and a user's
+//! own password, e-mail address and API tokens. Passwords arrive hashed (argon2, in the web layer).
+
+use crate::caller::Caller;
+use crate::error::{Outcome, Refusal};
+use gongkai_db::{auth, users};
+use gongkai_domain::role::{Grant, Role};
+
+/// Refused as missing unless the caller may manage user `target`.
+pub async fn manageable(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    target: i64,
+) -> Outcome<()> {
+    let orgs: Vec<Option<i64>> = users::grants(conn, target)
+        .await?
+        .iter()
+        .map(|g| g.org_id)
+        .collect();
+    if caller.perms.can_manage_user(&orgs) {
+        Ok(())
+    } else {
+        Err(Refusal::not_found())
+    }
+}
+
+fn own_id(caller: &Caller<'_>) -> Outcome<i64> {
+    caller.actor.user_id.ok_or_else(Refusal::forbidden)
+}
+
+/// Creates an account with its first grants; returns the new user's id.
+pub async fn create_user(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    new: &users::NewUser<'_>,
+) -> Outcome<i64> {
+    if !caller.perms.can_manage_users()
+        || !new
+            .grants
+            .iter()
+            .all(|g| caller.perms.can_grant(g.role, g.org_id))
+    {
+        return Err(Refusal::forbidden());
+    }
+    Ok(users::create(tx, &caller.actor, new).await?)
+}
+
+/// Grants a role to a user the caller manages.
+pub async fn grant(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    target: i64,
+    g: &Grant,
+) -> Outcome<()> {
+    manageable(tx, caller, target).await?;
+    if !caller.perms.can_grant(g.role, g.org_id) {
+        return Err(Refusal::forbidden());
+    }
+    users::add_grant(tx, &caller.actor, target, g).await?;
+    Ok(())
+}
+
+/// Revokes one of a user's grants; nobody revokes their own 系统管理员 role.
+pub async fn revoke(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    target: i64,
+    grant_id: i64,
+) -> Outcome<()> {
+    let grants = users::grants(tx, target).await?;
+    let g = grants
+        .iter()
+        .find(|g| g.id == grant_id)
+        .ok_or_else(Refusal::not_found)?;
+    let role = Role::from_code(&g.role).ok_or_else(Refusal::not_found)?;
+    if !caller.perms.can_grant(role, g.org_id) {
+        return Err(Refusal::forbidden());
+    }
+    if Some(target) == caller.actor.user_id && role == Role::SystemAdmin {
+        return Err(Refusal::BadRequest(
+            "不能撤销自己的系统管理员角色，以免系统失去管理员".into(),
+        ));
+    }
+    users::remove_grant(tx, &caller.actor, grant_id).await?;
+    Ok(())
+}
+
+/// Enables or disables an account the caller manages; nobody disables their own.
+pub async fn set_active(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    target: i64,
+    active: bool,
+) -> Outcome<()> {
+    manageable(tx, caller, target).await?;
+    if Some(target) == caller.actor.user_id {
+        return Err(Refusal::BadRequest("不能停用自己的账号".into()));
+    }
+    users::set_active(tx, &caller.actor, target, active).await?;
+    Ok(())
+}
+
+/// Sets the password of an account the caller manages (its sessions end).
+pub async fn reset_password(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    target: i64,
+    password_hash: &str,
+) -> Outcome<()> {
+    manageable(tx, caller, target).await?;
+    users::set_password(tx, &caller.actor, target, password_hash).await?;
+    Ok(())
+}
+
+/// Changes the caller's own password (the current one was checked by the caller).
+pub async fn change_own_password(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    password_hash: &str,
+) -> Outcome<()> {
+    let me = own_id(caller)?;
+    users::set_password(tx, &caller.actor, me, password_hash).await?;
+    Ok(())
+}
+
+/// Sets or clears the caller's own address for reminder e-mails.
+pub async fn change_own_email(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    email: Option<&str>,
+) -> Outcome<()> {
+    let me = own_id(caller)?;
+    users::set_email(tx, &caller.actor, me, email).await?;
+    Ok(())
+}
+
+/// Revokes one of the caller's own API tokens.
+pub async fn revoke_own_token(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    id: i64,
+) -> Outcome<()> {
+    let me = own_id(caller)?;
+    if auth::revoke_token(tx, &caller.actor, me, id).await? {
+        Ok(())
+    } else {
+        Err(Refusal::not_found())
+    }
+}
