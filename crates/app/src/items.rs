@@ -9,7 +9,7 @@ use crate::error::{Outcome, Refusal};
 use crate::guard;
 use gongkai_db::items::{self, ChangeNote, Item};
 use gongkai_db::workflow::{self, Rights};
-use gongkai_db::{columns, settings};
+use gongkai_db::{attachments, columns, settings};
 use gongkai_domain::Invalid;
 use gongkai_domain::item::{ItemFields, ItemInput};
 use gongkai_domain::model::ItemStatus;
@@ -362,5 +362,41 @@ pub async fn propose_revision(
     let json = serde_json::to_string(fields).map_err(|e| Refusal::Internal(e.to_string()))?;
     let r = rights(caller.perms, item.org_id);
     workflow::propose_revision(tx, &caller.actor, item.id, r, &json, change_note).await?;
+    Ok(())
+}
+
+/// Removes an attachment of an item the caller edits.
+pub async fn remove_attachment(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    item: &Item,
+    attachment_id: i64,
+) -> Outcome<()> {
+    editable_by(caller, item)?;
+    let a = attachments::get(tx, attachment_id).await?;
+    if a.item_id != item.id {
+        return Err(Refusal::not_found());
+    }
+    attachments::remove(tx, &caller.actor, attachment_id).await?;
+    Ok(())
+}
+
+/// Why the caller may not set an organisation's review levels.
+pub fn review_levels_refusal() -> Refusal {
+    Refusal::Forbidden("无权设置该机构的审核级数：须为该机构的单位管理员或系统管理员".into())
+}
+
+/// Sets how many review levels (一至三审) an organisation's items pass before publication:
+/// its organisation administrators and system administrators.
+pub async fn set_review_levels(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    org_id: i64,
+    levels: u8,
+) -> Outcome<()> {
+    if !caller.perms.can_manage_users_of(org_id) {
+        return Err(review_levels_refusal());
+    }
+    workflow::set_review_levels(tx, &caller.actor, org_id, levels).await?;
     Ok(())
 }

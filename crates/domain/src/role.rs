@@ -449,7 +449,10 @@ mod tests {
         assert!(admin.can_manage_user(&[Some(4)]));
         assert!(admin.can_manage_user(&[Some(2), Some(3)]));
         assert!(!admin.can_manage_user(&[Some(2)]));
-        assert!(!admin.can_manage_user(&[None]), "a global grant is beyond them");
+        assert!(
+            !admin.can_manage_user(&[None]),
+            "a global grant is beyond them"
+        );
         assert!(!admin.can_manage_user(&[]));
     }
 

@@ -609,11 +609,7 @@ pub async fn delete_attachment(
         return Err(AppError::forbidden());
     }
     let mut tx = state.db.begin_audited().await?;
-    let a = attachments::get(&mut tx, attachment_id).await?;
-    if a.item_id != id {
-        return Err(AppError::not_found());
-    }
-    attachments::remove(&mut tx, &user.actor(), attachment_id).await?;
+    app_items::remove_attachment(&mut tx, &user.caller(), &item, attachment_id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=deleted")).into_response())
 }

@@ -348,16 +348,15 @@ pub async fn levels_save(
     AdminForm(f): AdminForm<LevelsForm>,
 ) -> Result<Response, AppError> {
     if !user.perms.can_manage_users_of(org_id) {
-        return Err(AppError::Forbidden(
-            "无权设置该机构的审核级数：须为该机构的单位管理员或系统管理员".into(),
-        ));
+        // Refused before the form is read; the use case checks it again.
+        return Err(app_items::review_levels_refusal().into());
     }
     let n = match wf::review_levels(&f.review_levels) {
         Ok(n) => n,
         Err(m) => return levels_render(&state, &user, Some((org_id, m)), false).await,
     };
     let mut tx = state.db.begin_audited().await?;
-    workflow::set_review_levels(&mut tx, &user.actor(), org_id, n).await?;
+    app_items::set_review_levels(&mut tx, &user.caller(), org_id, n).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/review-levels?notice=saved").into_response())
 }
