@@ -61,7 +61,7 @@ impl Format {
 
 /// Today's civil date in China (UTC+8, no daylight saving since 1991).
 pub fn today_in_china() -> chrono::NaiveDate {
-    gongkai_domain::china_time::today()
+    gongkai_db::china_today()
 }
 
 async fn load(db: &Db, plan_id: i64, as_of: &str) -> anyhow::Result<ComplianceReport> {

@@ -89,6 +89,11 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Today's civil date in China. The clock is read here and in [`now_ms`], never in the domain.
+pub fn china_today() -> chrono::NaiveDate {
+    gongkai_domain::china_time::date_of(now_ms()).unwrap_or_default()
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies pending migrations.
     pub async fn connect(url: &str) -> DbResult<Db> {

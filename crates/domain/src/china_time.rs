@@ -35,11 +35,6 @@ pub fn year_of(ms: i64) -> i32 {
     local(ms).unwrap_or_default().year()
 }
 
-/// The current civil date in China.
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::milliseconds(OFFSET_MS)).date_naive()
-}
-
 /// An instant in China time formatted by a chrono format string; empty outside chrono's range.
 pub fn format(ms: i64, fmt: &str) -> String {
     local(ms)

@@ -24,7 +24,7 @@ impl Job for ReminderScan {
         let today = match self.date.as_deref() {
             Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 .map_err(|_| JobError(format!("日期\u{201C}{d}\u{201D}无法识别")))?,
-            None => gongkai_domain::china_time::today(),
+            None => gongkai_db::china_today(),
         };
         let mut conn = ctx.db.pool.acquire().await?;
         let feedback = notifications::scan_feedback_reminders(&mut conn, today).await?;

@@ -152,12 +152,8 @@ impl Worker {
                     break;
                 }
                 if config.schedule_scans
-                    && let Err(e) = schedule_scan(
-                        &db,
-                        gongkai_db::now_ms(),
-                        gongkai_domain::china_time::today(),
-                    )
-                    .await
+                    && let Err(e) =
+                        schedule_scan(&db, gongkai_db::now_ms(), gongkai_db::china_today()).await
                 {
                     tracing::warn!(error = %e, "无法安排提醒扫描");
                 }

@@ -518,7 +518,7 @@ both_backends!(
     supervision_board_shows_reports_not_published_on_time,
     |app| async move {
         use gongkai_domain::annual_report::{PublicationState, publication_due};
-        let today = gongkai_domain::china_time::today();
+        let today = gongkai_db::china_today();
         let year = chrono::Datelike::year(&today) - 1;
         let year_s = year.to_string();
         let org = app.org_id("市财政局").await;

@@ -65,7 +65,7 @@ fn action(id: i64) -> String {
 }
 
 fn today() -> String {
-    gongkai_domain::china_time::today().to_string()
+    gongkai_db::china_today().to_string()
 }
 
 both_backends!(
@@ -224,7 +224,7 @@ both_backends!(
         assert_eq!(app.audit_count().await, audit);
 
         // 补正 → received → consultation → end → extension → answer.
-        let due_by = (gongkai_domain::china_time::today() + chrono::Duration::days(15)).to_string();
+        let due_by = (gongkai_db::china_today() + chrono::Duration::days(15)).to_string();
         for fields in [
             vec![
                 ("action", "supplement_request"),

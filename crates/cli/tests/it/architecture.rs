@@ -82,6 +82,18 @@ fn domain_depends_on_no_io_crate() {
 }
 
 #[test]
+fn domain_reads_no_clock() {
+    let domain = product_sources(&workspace().join("crates/domain/src"));
+    for needle in ["Utc::now", "Local::now", "SystemTime::now", "Instant::now"] {
+        let found = offenders(&domain, needle);
+        assert!(
+            found.is_empty(),
+            "`{needle}` in crates/domain (pass today's date in): {found:?}"
+        );
+    }
+}
+
+#[test]
 fn sql_lives_in_the_db_crate() {
     let outside: Vec<_> = crate_sources()
         .into_iter()

@@ -364,7 +364,7 @@ both_backends!(
         let column = app.column_id(COLUMN).await;
         let year = {
             use chrono::Datelike;
-            gongkai_domain::china_time::today().year()
+            gongkai_db::china_today().year()
         };
         // Every title of the matrix contains 规划; only the public ones may come back.
         for query in [

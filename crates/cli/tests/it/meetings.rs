@@ -61,7 +61,7 @@ both_backends!(
         let org = app.org_id("市人力资源社会保障局").await;
         app.create_user("rs_editor", Role::Editor, Some(org)).await;
         let editor = app.user("rs_editor", PASSWORD).await;
-        let today = gongkai_domain::china_time::today();
+        let today = gongkai_db::china_today();
         let future = |days: i64| (today + chrono::Duration::days(days)).to_string();
 
         // Bad input: refused in Chinese, nothing written.

@@ -59,7 +59,7 @@ pub async fn queue(
         crate::util::page_param(Some(&q.page)),
     )
     .await?;
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let mut rows = Vec::new();
     for r in &page.rows {
         let events = db_apps::events(&mut conn, r.id).await?;
@@ -158,7 +158,7 @@ async fn register_page(
                        "email": f.fields.email, "address": f.fields.address, "description": f.fields.description,
                        "purpose": f.fields.purpose},
             "errors": form.map_or(json!({}), |(_, inv)| error_map(inv)),
-            "today": gongkai_domain::china_time::today().to_string(),
+            "today": gongkai_db::china_today().to_string(),
         }),
     )?;
     let status = if form.is_some() {
@@ -222,7 +222,7 @@ pub async fn register(
         inv.push("submitted_on", "请填写提交（寄出）日期");
     }
     let confirmed = parse_date(&mut inv, "confirmed_on", "签收或确认日期", &f.confirmed_on);
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let mut received = None;
     if let (Some(c), Some(s)) = (channel, submitted) {
         match receipt_date(c, s, confirmed) {
@@ -287,7 +287,7 @@ async fn detail_page(
     let nth =
         db_apps::count_in_month(&mut conn, row.org_id, &row.id_number, row.received()).await?;
     drop(conn);
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let deadline = case.deadline(&cal).ok();
     let working = deadline.as_ref().map(|d| d.lines()).unwrap_or_default();
     let progress = deadline
@@ -385,7 +385,7 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
         f.on.trim()
             .parse()
             .map_err(|_| "请填写日期（YYYY-MM-DD）".to_string())?;
-    if on > gongkai_domain::china_time::today() {
+    if on > gongkai_db::china_today() {
         return Err("日期不能晚于今天".into());
     }
     let note: String = f.note.trim().chars().take(4000).collect();

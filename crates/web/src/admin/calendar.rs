@@ -17,7 +17,7 @@ use serde_json::json;
 
 /// The current year in China (UTC+8, no daylight saving).
 fn this_year() -> i32 {
-    gongkai_domain::china_time::today().year()
+    gongkai_db::china_today().year()
 }
 
 fn parse_year(s: Option<&str>) -> i32 {

@@ -223,7 +223,7 @@ pub fn plan_options(plans: &[gongkai_db::plans::PlanRow], selected: i64) -> Vec<
 /// The as-of date of a query: empty means today in China; a malformed one also means today, with
 /// a Chinese warning naming the field (`核查日期`, `考核日期`).
 pub fn as_of_or_today(raw: &str, field: &str) -> (chrono::NaiveDate, Option<String>) {
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     match raw.trim() {
         "" => (today, None),
         s => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {

@@ -34,9 +34,7 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
 
 /// Today's civil date in China.
 fn today() -> String {
-    gongkai_domain::china_time::today()
-        .format("%Y-%m-%d")
-        .to_string()
+    gongkai_db::china_today().format("%Y-%m-%d").to_string()
 }
 
 fn excerpt(s: &str, n: usize) -> String {

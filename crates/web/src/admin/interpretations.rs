@@ -21,7 +21,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let cal = calendar::load(&mut conn).await?;
     let report = interpretations::report(&mut conn, scope.as_deref(), limit, &cal).await?;
     drop(conn);
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let without: Vec<_> = report
         .without
         .iter()

@@ -66,7 +66,7 @@ async fn list_page(
     if !user.perms.can_open_messages() {
         return Err(AppError::forbidden());
     }
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let filter = Filter {
         orgs: user.perms.message_orgs(),
         status: MessageStatus::from_code(q.status.trim()),
@@ -174,7 +174,7 @@ async fn detail_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let m = load(state, user, id).await?;
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let mut conn = state.db.pool.acquire().await?;
     let cal = gongkai_db::calendar::load(&mut conn).await?;
     let responders = messages::responders(&mut conn, m.org_id).await?;

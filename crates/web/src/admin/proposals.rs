@@ -30,7 +30,7 @@ const NO_PAGE: &str = "页面不存在";
 const SOON_DAYS: i64 = 10;
 
 fn today() -> NaiveDate {
-    gongkai_domain::china_time::today()
+    gongkai_db::china_today()
 }
 
 #[derive(Deserialize, Default)]

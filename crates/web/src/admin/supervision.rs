@@ -211,12 +211,8 @@ async fn response_counts(
 ) -> Result<serde_json::Value, AppError> {
     let scope = user.perms.viewable_orgs();
     let mut conn = state.db.pool.acquire().await?;
-    let m = gongkai_db::messages::counts(
-        &mut conn,
-        scope.as_deref(),
-        gongkai_domain::china_time::today(),
-    )
-    .await?;
+    let m = gongkai_db::messages::counts(&mut conn, scope.as_deref(), gongkai_db::china_today())
+        .await?;
     let o = gongkai_db::opinion::counts(&mut conn, scope.as_deref(), gongkai_db::now_ms()).await?;
     Ok(json!({"messages": m, "opinion": o}))
 }
@@ -230,7 +226,7 @@ async fn annual_report_status(
 ) -> Result<serde_json::Value, AppError> {
     use gongkai_domain::annual_report::{PublicationState, publication_due};
     use gongkai_domain::model::OrgKind;
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let year = chrono::Datelike::year(&today) - 1;
     let scope = user.perms.viewable_orgs();
     let mut conn = state.db.pool.acquire().await?;

@@ -46,7 +46,7 @@ async fn render(state: &AppState, plan_id: Option<i64>) -> Result<Html<String>, 
     let tree = plans::plan_tree(&mut conn, plan_id)
         .await
         .map_err(|_| AppError::not_found())?;
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let report = compliance::report(&mut conn, plan_id, today).await?;
     drop(conn);
     let tasks: Vec<_> = tree

@@ -33,7 +33,7 @@ pub async fn list(
     let page =
         meetings::public_page(&mut conn, page_from_query(query.as_deref()), PER_PAGE).await?;
     drop(conn);
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let pager = Pager::of(&page, "/hygk");
     let rows: Vec<_> = page
         .rows
@@ -71,7 +71,7 @@ async fn page(
         .filter(|a| a.decision() == Decision::Approved)
         .count();
     drop(conn);
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let open = m.held == 0 && open_for_applications(m.seats(), m.apply_by_date(), today);
     let (jar, token) = super::form_token::issue(state, jar);
     let kinds: Vec<_> = AttendeeKind::ALL
@@ -138,7 +138,7 @@ pub async fn apply(
     let id = parse_id(&id)?;
     let mut tx = state.db.begin_audited().await?;
     let m = meetings::get(&mut tx, id).await.map_err(hide)?;
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     if let Err(Refusal::Invalid(inv)) = app_meetings::open_to_applications(&m, today) {
         drop(tx);
         return page(&state, jar, id, Some((&f.fields, &inv)), false).await;

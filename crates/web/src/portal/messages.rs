@@ -201,7 +201,7 @@ pub async fn submit(
     let submission = app_messages::Submission {
         input: &input,
         query_code: &code,
-        received_on: gongkai_domain::china_time::today(),
+        received_on: gongkai_db::china_today(),
         ip: &ip,
         dedupe_hash: &hash,
         now_ms: gongkai_db::now_ms(),

@@ -198,7 +198,7 @@ pub async fn submit(
             "同一网络地址一小时内最多在线提交{MAX_PER_HOUR}件申请，请稍后再试；已提交的申请不受影响，可凭查询码查询"
         )));
     }
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let mut bytes = [0u8; TRACKING_CODE_LEN];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     let code = tracking_code_from(&bytes);

@@ -171,7 +171,7 @@ pub async fn docx(
     let bytes = gongkai_reports::docx::sections_bytes(
         &title(&f),
         &sections(&f),
-        &signature(&f, gongkai_domain::china_time::today()),
+        &signature(&f, gongkai_db::china_today()),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(

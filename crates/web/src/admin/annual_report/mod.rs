@@ -122,7 +122,7 @@ async fn figures(
     if !user.perms.can_read_annual_report_of(org_id) {
         return Err(AppError::forbidden());
     }
-    let year = parse_year(year).unwrap_or(gongkai_domain::china_time::today().year() - 1);
+    let year = parse_year(year).unwrap_or(gongkai_db::china_today().year() - 1);
     let mut conn = state.db.pool.acquire().await?;
     let org = orgs::get(&mut conn, org_id).await?;
     let cal = calendar::load(&mut conn).await?;
@@ -246,7 +246,7 @@ async fn render_page(
     let f = figures(state, user, org, year, format).await?;
     let body = match &f {
         None => json!({"orgs": options, "empty": true,
-                       "year": gongkai_domain::china_time::today().year() - 1}),
+                       "year": gongkai_db::china_today().year() - 1}),
         Some(f) => page_body(f, user, options, notice, failed),
     };
     let html = render(
@@ -300,7 +300,7 @@ fn page_body(
             (json!({}), Value::Object(v))
         }
     };
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let published = f
         .item
         .as_ref()

@@ -66,7 +66,7 @@ pub async fn publish(
     if let Some(why) = refusal(&f) {
         return Err(AppError::Conflict(why));
     }
-    let today = gongkai_domain::china_time::today();
+    let today = gongkai_db::china_today();
     let body = gongkai_reports::html::sections_fragment(&sections(&f), 2, &signature(&f, today));
     let actor = user.actor();
     let mut tx = state.db.begin().await?;
