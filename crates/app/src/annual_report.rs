@@ -1,5 +1,5 @@
-//! Use cases of the annual report (政府信息公开工作年度报告): its handlers and editors fill in
-//! their organisation's sections and table 二; the tables of applications are computed, not typed.
+//! Use cases of the annual report （政府信息公开工作年度报告）： its handlers and editors fill in
+//! their organisation's sections and table 二； the tables of applications are computed, not typed.
 
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};

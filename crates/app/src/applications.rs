@@ -1,6 +1,6 @@
-//! Use cases of 依申请公开: the application a handler may see (their organisations'; another
+//! Use cases of 依申请公开： the application a handler may see (their organisations'; another
 //! one looks missing), registration of an application received offline, the events of a case
-//! (补正, 征求意见, 延期, 答复, 行政复议/诉讼), the per-organisation letter templates, and the
+//! （补正， 征求意见， 延期， 答复， 行政复议/诉讼）， the per-organisation letter templates, and the
 //! public's online application. Who may act is `gongkai_domain::role::Permissions`; the case's
 //! rules and deadlines are `gongkai_domain::application`.
 

@@ -1,4 +1,4 @@
-//! Use cases of assessment (考核): the scoring scheme of a plan is set by the supervising office;
+//! Use cases of assessment （考核）： the scoring scheme of a plan is set by the supervising office;
 //! assessors and units only read and export the scores.
 
 use crate::caller::Caller;

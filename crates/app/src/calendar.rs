@@ -1,4 +1,4 @@
-//! Use cases of the working-day calendar (工作日历): system administrators enter a year's
+//! Use cases of the working-day calendar （工作日历）： system administrators enter a year's
 //! holidays and 调休 make-up workdays, which every statutory clock then counts with.
 
 use crate::caller::Caller;

@@ -1,4 +1,4 @@
-//! Use cases of recorded events (活动记录: 新闻发布会, 政策吹风会, 在线访谈, 政务开放日 …) that
+//! Use cases of recorded events （活动记录： 新闻发布会， 政策吹风会， 在线访谈， 政务开放日 …) that
 //! count as evidence for an obligation: recorded and deleted by the obligation's unit or the
 //! supervising office.
 

@@ -1,4 +1,4 @@
-//! Use cases of feedback rounds (落实情况反馈) and filings (报送事项, the same rows): a unit
+//! Use cases of feedback rounds （落实情况反馈） and filings （报送事项， the same rows): a unit
 //! answers a round for its organisation, the supervising office accepts or returns it. The rules
 //! of a round's life are `gongkai_domain::feedback`; who may do what is `Permissions`.
 

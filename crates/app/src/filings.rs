@@ -1,5 +1,5 @@
-//! Use cases of filings (报送事项): the supervising office opens the rounds a plan asks of
-//! units besides feedback (实施方案备案, 规范性文件月报). Answering and reviewing them is
+//! Use cases of filings （报送事项）： the supervising office opens the rounds a plan asks of
+//! units besides feedback （实施方案备案， 规范性文件月报）. Answering and reviewing them is
 //! [`crate::feedback`].
 
 use crate::caller::Caller;

@@ -1,4 +1,4 @@
-//! The content guard (内容安全检查) on stored items: what it reads (title, summary, body source
+//! The content guard （内容安全检查） on stored items: what it reads (title, summary, body source
 //! and the text extracted from attachments at upload), the refusal it gives, and the gate on every
 //! path that makes an item public. The rules are `gongkai_domain::guard`; the lists are settings.
 
@@ -145,7 +145,7 @@ pub enum Masking {
     AttachmentsOnly,
 }
 
-/// 一键脱敏: masks every hit in the title, summary and body of an item the caller edits, saved
+/// 一键脱敏： masks every hit in the title, summary and body of an item the caller edits, saved
 /// as a new version of `version` (a concurrent edit gives the usual conflict).
 pub async fn mask(
     tx: &mut sqlx::AnyConnection,

@@ -1,5 +1,5 @@
-//! Use cases of an item (信息) after it is written: the workflow transitions (submit, review,
-//! publish, schedule, withdraw, after-the-fact review, decisions on a pending 实质性修改) and
+//! Use cases of an item （信息） after it is written: the workflow transitions (submit, review,
+//! publish, schedule, withdraw, after-the-fact review, decisions on a pending 实质性修改） and
 //! the content guard's gate on every path that makes an item public. The back office and the
 //! API both call these; the state machine itself is `gongkai_domain::workflow`, checked again by
 //! `gongkai_db::workflow` against the caller's [`Rights`].
@@ -91,7 +91,7 @@ pub struct Edit<'a> {
     /// The form as entered (kept with a pending revision), and its validated input.
     pub fields: &'a ItemFields,
     pub input: &'a ItemInput,
-    /// 勘误 (not major) or 实质性修改 (major, with its public 修改说明).
+    /// 勘误 (not major) or 实质性修改 (major, with its public 修改说明）.
     pub change: ChangeNote,
     /// Whether the edit uploads attachments too.
     pub adds_attachments: bool,
@@ -271,7 +271,7 @@ pub async fn transition(
     Ok(())
 }
 
-/// Publishes: an approved item as approved, any other at once without review (先发后审, which
+/// Publishes: an approved item as approved, any other at once without review （先发后审， which
 /// needs `reason`). The guard runs first.
 pub async fn publish(
     tx: &mut sqlx::AnyConnection,
@@ -299,7 +299,7 @@ pub enum SavedPublish {
     GuardBlocked,
 }
 
-/// 保存并直接发布 (先发后审, with `reason`) unless the content guard finds something.
+/// 保存并直接发布 （先发后审， with `reason`) unless the content guard finds something.
 pub async fn publish_if_clean(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,
@@ -386,7 +386,7 @@ pub fn review_levels_refusal() -> Refusal {
     Refusal::Forbidden("无权设置该机构的审核级数：须为该机构的单位管理员或系统管理员".into())
 }
 
-/// Sets how many review levels (一至三审) an organisation's items pass before publication:
+/// Sets how many review levels （一至三审） an organisation's items pass before publication:
 /// its organisation administrators and system administrators.
 pub async fn set_review_levels(
     tx: &mut sqlx::AnyConnection,

@@ -1,4 +1,4 @@
-//! Use cases of 会议公开: the meetings a user may see (their organisations'), announcing a
+//! Use cases of 会议公开： the meetings a user may see (their organisations'), announcing a
 //! meeting, recording that it was held (minutes and the live link made public), deciding on an
 //! application to attend, and the public's application on the portal. Who may act is
 //! `gongkai_domain::role::Permissions::can_record_events_of`; the rules are
@@ -52,7 +52,7 @@ fn records_for(caller: &Caller<'_>, org_id: i64) -> Outcome<()> {
     }
 }
 
-/// Announces a meeting (会议预告); its id.
+/// Announces a meeting （会议预告）； its id.
 pub async fn create(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,

@@ -1,4 +1,4 @@
-//! Use cases of citizen messages (留言): what the back office may see and do with a message
+//! Use cases of citizen messages （留言）： what the back office may see and do with a message
 //! (assign a responder, reply — scanned by the content guard —, publish, close), the reply-limit
 //! setting, and the public's part on the portal (write a message, rate the reply). The rules of
 //! a message's life are `gongkai_domain::message`; who may do what is

@@ -1,4 +1,4 @@
-//! Use cases of 政务舆情回应: the events a user may see (their organisations'), registering an
+//! Use cases of 政务舆情回应： the events a user may see (their organisations'), registering an
 //! event and recording a release against its response clock. Who may act is
 //! `gongkai_domain::role::Permissions::can_act_on_opinion_of`; the clocks are
 //! `gongkai_domain::opinion`.
@@ -53,7 +53,7 @@ pub async fn register(
     Ok(opinion::register(tx, &caller.actor, input).await?)
 }
 
-/// Records a release (通报, 回应, …) of an event loaded with [`visible`].
+/// Records a release （通报， 回应， …) of an event loaded with [`visible`].
 pub async fn record_release(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,

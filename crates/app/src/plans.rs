@@ -1,4 +1,4 @@
-//! Use cases of work plans (工作安排), all the supervising office's: import a parsed document
+//! Use cases of work plans （工作安排）， all the supervising office's: import a parsed document
 //! as a draft, correct it, confirm it with the reviewer's decisions (and, for blocking lint
 //! findings, an audited override), discard it, and bind the column a confirmed duty publishes in.
 

@@ -1,4 +1,4 @@
-//! Use cases of 建议提案办理: the case a user may see (those their organisations lead or
+//! Use cases of 建议提案办理： the case a user may see (those their organisations lead or
 //! co-handle; supervisors and assessors: all), 交办 by the supervising office, and each step of
 //! the case — sign for or return it, a co-handling unit's views, the reply, the deputies'
 //! feedback, publication — checked against `gongkai_domain::role::Permissions`. The order of
@@ -42,7 +42,7 @@ pub async fn visible(
     Ok(c)
 }
 
-/// 交办: records a case assigned to its lead unit (and co-handling units); its id.
+/// 交办： records a case assigned to its lead unit (and co-handling units); its id.
 pub async fn assign(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,

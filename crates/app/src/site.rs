@@ -1,5 +1,5 @@
 //! Use cases of the site's structure, which is site-wide and belongs to system administrators:
-//! columns (栏目), organisations (机构) and settings (索引号 pattern, the interpretation limit).
+//! columns （栏目）， organisations （机构） and settings （索引号 pattern, the interpretation limit).
 
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};

@@ -274,7 +274,7 @@ impl Permissions {
         self.can_manage_plans() || self.has_global(Role::Assessor)
     }
 
-    /// Organisations whose feedback rounds (反馈) this user sees and answers (`None` = all):
+    /// Organisations whose feedback rounds （反馈） this user sees and answers (`None` = all):
     /// the unit roles answer for their organisations.
     pub fn feedback_orgs(&self) -> Option<Vec<i64>> {
         if self.reads_all_supervision() {
@@ -305,7 +305,7 @@ impl Permissions {
         Some(self.viewable_orgs().unwrap_or_default())
     }
 
-    /// Organisations whose messages (留言) this user may read (`None` = all).
+    /// Organisations whose messages （留言） this user may read (`None` = all).
     pub fn message_orgs(&self) -> Option<Vec<i64>> {
         if self.can_read_audit() {
             return None;
@@ -337,18 +337,18 @@ impl Permissions {
         self.viewable_orgs().is_none_or(|o| !o.is_empty())
     }
 
-    /// May record events and meetings (政务开放日, 列席会议, …) for this organisation: its
+    /// May record events and meetings （政务开放日， 列席会议， …) for this organisation: its
     /// editors, and the supervising office.
     pub fn can_record_events_of(&self, org_id: i64) -> bool {
         self.can_manage_plans() || self.can_edit_items_of(org_id)
     }
 
-    /// May register and handle opinion events (舆情) of this organisation.
+    /// May register and handle opinion events （舆情） of this organisation.
     pub fn can_act_on_opinion_of(&self, org_id: i64) -> bool {
         self.can_record_events_of(org_id) || self.can_handle_cases_of(org_id)
     }
 
-    /// Proposals (建议提案) are assigned to units by the supervising office.
+    /// Proposals （建议提案） are assigned to units by the supervising office.
     pub fn can_assign_proposals(&self) -> bool {
         self.can_manage_plans()
     }
@@ -361,7 +361,7 @@ impl Permissions {
         }
     }
 
-    /// May fill in this organisation's annual report (年度报告): its handlers and editors.
+    /// May fill in this organisation's annual report （年度报告）： its handlers and editors.
     pub fn can_edit_annual_report_of(&self, org_id: i64) -> bool {
         self.can_handle_cases_of(org_id) || self.can_edit_items_of(org_id)
     }
