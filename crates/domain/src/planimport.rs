@@ -131,6 +131,7 @@ pub fn due_rule_code(rule: DueRule) -> String {
     match rule {
         DueRule::WorkingDaysAfterEnd(n) => format!("working_days_after_end:{n}"),
         DueRule::DaysAfterEnd(n) => format!("days_after_end:{n}"),
+        DueRule::DayOfNextMonth(n) => format!("day_of_next_month:{n}"),
     }
 }
 
@@ -141,6 +142,7 @@ pub fn parse_due_rule(s: &str) -> Option<DueRule> {
     match kind {
         "working_days_after_end" => Some(DueRule::WorkingDaysAfterEnd(n)),
         "days_after_end" => Some(DueRule::DaysAfterEnd(n)),
+        "day_of_next_month" if (1..=31).contains(&n) => Some(DueRule::DayOfNextMonth(n)),
         _ => None,
     }
 }

@@ -79,6 +79,8 @@ pub enum DueRule {
     /// N calendar days after the period ends (`0`: on the last day of the period); a due date on
     /// a day off moves to the next working day when the obligation's `roll_to_workday` is set.
     DaysAfterEnd(u32),
+    /// On day N of the month after the period ends (每月15日前 → the 15th of the next month).
+    DayOfNextMonth(u32),
 }
 
 impl DueRule {
@@ -93,6 +95,7 @@ impl DueRule {
             DueRule::WorkingDaysAfterEnd(0) | DueRule::DaysAfterEnd(0) => "期满当日".into(),
             DueRule::WorkingDaysAfterEnd(n) => format!("期满后{n}个工作日内"),
             DueRule::DaysAfterEnd(n) => format!("期满后{n}日内"),
+            DueRule::DayOfNextMonth(n) => format!("次月{n}日前"),
         }
     }
 }
@@ -289,6 +292,20 @@ impl Obligation {
             DueRule::WorkingDaysAfterEnd(n) if n > 0 => return Some(cal.add_working_days(end, n)),
             DueRule::WorkingDaysAfterEnd(_) => 0,
             DueRule::DaysAfterEnd(n) => n,
+            DueRule::DayOfNextMonth(n) => {
+                let first = end
+                    .with_day(1)?
+                    .checked_add_months(chrono::Months::new(1))?;
+                let last = first
+                    .checked_add_months(chrono::Months::new(1))?
+                    .pred_opt()?;
+                let d = first.with_day(n.clamp(1, 31)).unwrap_or(last);
+                return Some(if self.roll_to_workday {
+                    roll_to_workday(cal, d)
+                } else {
+                    d
+                });
+            }
         };
         let d = end.checked_add_days(Days::new(days.into()))?;
         Some(if self.roll_to_workday {

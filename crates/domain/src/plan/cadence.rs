@@ -145,6 +145,9 @@ pub fn cadences(s: &str) -> Vec<Cadence> {
                 Cadence {
                     text: text.to_owned(),
                     norm,
+                    units: Vec::new(),
+                    due: None,
+                    keywords: Vec::new(),
                 },
             ));
         }

@@ -549,6 +549,7 @@ mod tests {
             cadences: vec![Cadence {
                 text: "按月".into(),
                 norm: "monthly".into(),
+                ..Cadence::default()
             }],
             ..Duty::default()
         }

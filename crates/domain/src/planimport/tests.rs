@@ -161,6 +161,7 @@ fn missing_title_year_and_unknown_cadences_are_problems() {
     plan.tasks[0].duties[0].cadences.push(crate::plan::Cadence {
         text: "偶尔".into(),
         norm: "sometimes".into(),
+        ..Default::default()
     });
     let d = draft(&plan, &registry(), &ImportDecisions::default());
     assert!(
