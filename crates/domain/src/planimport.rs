@@ -132,11 +132,15 @@ pub fn due_rule_code(rule: DueRule) -> String {
         DueRule::WorkingDaysAfterEnd(n) => format!("working_days_after_end:{n}"),
         DueRule::DaysAfterEnd(n) => format!("days_after_end:{n}"),
         DueRule::DayOfNextMonth(n) => format!("day_of_next_month:{n}"),
+        DueRule::WithinPeriod => "within_period".into(),
     }
 }
 
 /// The inverse of [`due_rule_code`].
 pub fn parse_due_rule(s: &str) -> Option<DueRule> {
+    if s == "within_period" {
+        return Some(DueRule::WithinPeriod);
+    }
     let (kind, n) = s.split_once(':')?;
     let n: u32 = n.parse().ok()?;
     match kind {

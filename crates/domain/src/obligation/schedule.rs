@@ -81,6 +81,9 @@ pub enum DueRule {
     DaysAfterEnd(u32),
     /// On day N of the month after the period ends (每月15日前 → the 15th of the next month).
     DayOfNextMonth(u32),
+    /// Within the period itself: due on its last day, which does not move (年内不少于1次 is due
+    /// by 31 December even when that is a Sunday).
+    WithinPeriod,
 }
 
 impl DueRule {
@@ -96,6 +99,7 @@ impl DueRule {
             DueRule::WorkingDaysAfterEnd(n) => format!("期满后{n}个工作日内"),
             DueRule::DaysAfterEnd(n) => format!("期满后{n}日内"),
             DueRule::DayOfNextMonth(n) => format!("次月{n}日前"),
+            DueRule::WithinPeriod => "期内".into(),
         }
     }
 }
@@ -292,6 +296,7 @@ impl Obligation {
             DueRule::WorkingDaysAfterEnd(n) if n > 0 => return Some(cal.add_working_days(end, n)),
             DueRule::WorkingDaysAfterEnd(_) => 0,
             DueRule::DaysAfterEnd(n) => n,
+            DueRule::WithinPeriod => return Some(end),
             DueRule::DayOfNextMonth(n) => {
                 let first = end
                     .with_day(1)?

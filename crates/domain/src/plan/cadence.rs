@@ -113,8 +113,19 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     ]
 });
 
-/// Cadences mentioned in a duty's text.
+/// Cadences mentioned in a duty's text, each norm once with the text of its first occurrence.
 pub fn cadences(s: &str) -> Vec<Cadence> {
+    let mut out: Vec<Cadence> = Vec::new();
+    for (_, c) in located(s) {
+        if !out.iter().any(|x| x.norm == c.norm) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every cadence occurrence in `s` with its byte offset, in text order (a norm may repeat).
+pub fn located(s: &str) -> Vec<(usize, Cadence)> {
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut found: Vec<(usize, Cadence)> = Vec::new();
     for rule in RULES.iter() {
@@ -153,13 +164,7 @@ pub fn cadences(s: &str) -> Vec<Cadence> {
         }
     }
     found.sort_by_key(|(p, _)| *p);
-    let mut out: Vec<Cadence> = Vec::new();
-    for (_, c) in found {
-        if !out.iter().any(|x| x.norm == c.norm) {
-            out.push(c);
-        }
-    }
-    out
+    found
 }
 
 #[cfg(test)]

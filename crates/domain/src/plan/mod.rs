@@ -23,6 +23,7 @@ pub mod error;
 pub mod input;
 pub mod lint;
 pub mod meta;
+pub mod ownership;
 pub mod render;
 pub mod segment;
 pub mod table;
@@ -164,7 +165,10 @@ impl Plan {
                 ts(&mut d.co);
                 ts(&mut d.responsible);
                 d.deadlines.iter_mut().for_each(|x| t(&mut x.text));
-                d.cadences.iter_mut().for_each(|x| t(&mut x.text));
+                for c in &mut d.cadences {
+                    t(&mut c.text);
+                    ts(&mut c.units);
+                }
             }
         }
     }
@@ -204,7 +208,33 @@ pub(crate) fn build_duty(text: String, clause: Option<String>, year: Option<i32>
             duty.deadlines.push(d);
         }
     }
-    duty.cadences = cadence::cadences(&duty.text);
+    duty.cadences = duty.own_cadences();
     duty.clause = clause;
     duty
+}
+
+impl Duty {
+    /// The cadences the duty's text states, each with the units its sentence names, followed by
+    /// its dated deadlines as one-off cadences.
+    pub(crate) fn own_cadences(&self) -> Vec<Cadence> {
+        let names = self.unit_names();
+        let mut out = ownership::owned_cadences(&self.text, &names);
+        for c in ownership::deadline_cadences(&self.text, &self.deadlines, &names) {
+            if !out.iter().any(|x| x.norm == c.norm && x.units == c.units) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Every unit name of the duty, lead first, then co and responsible, without repeats.
+    pub fn unit_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for n in self.lead.iter().chain(&self.co).chain(&self.responsible) {
+            if !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        out
+    }
 }

@@ -258,6 +258,8 @@ impl Builder {
                 duty.deadlines.push(d);
             }
         }
+        // The unit columns changed who the duty's units are: read the sentences again.
+        duty.cadences = duty.own_cadences();
         for c in cadences {
             if !duty.cadences.iter().any(|x| x.norm == c.norm) {
                 duty.cadences.push(c);

@@ -91,7 +91,7 @@ fn plan_labelled_clauses() {
         (v(&["市政府办公室"]), v(&[]), v(&["各县（市、区）政府"]))
     );
     assert_eq!(dates(d)[0].1.as_deref(), Some("2022-12-31"));
-    assert_eq!(norms(d), v(&["quarterly"]));
+    assert_eq!(norms(d), v(&["quarterly", "once_by_2022-12-31"]));
 
     let d = &p.tasks[3].duties;
     assert_eq!(d.len(), 1);
@@ -171,7 +171,7 @@ fn check_table(p: &Plan) {
         dates(d),
         vec![("2023年12月底前".into(), Some("2023-12-31".into()))]
     );
-    assert_eq!(norms(d), v(&["monthly", "quarterly"]));
+    assert_eq!(norms(d), v(&["monthly", "quarterly", "once_by_2023-12-31"]));
     let d = &p.tasks[1].duties[0];
     assert_eq!(
         roles(d),
@@ -359,7 +359,7 @@ fn plan_docx_with_table() {
     assert_eq!(d.text, "按月公开预算执行情况。 每年公开部门决算。");
     assert_eq!(roles(d), (v(&["区财政局"]), v(&["各街道"]), v(&[])));
     assert_eq!(dates(d)[0].1.as_deref(), Some("2024-06-30"));
-    assert_eq!(norms(d), v(&["monthly", "yearly"]));
+    assert_eq!(norms(d), v(&["monthly", "yearly", "once_by_2024-06-30"]));
     let d = &p.tasks[1].duties[0];
     assert_eq!(d.text, "及时公开招生政策&结果。");
     assert_eq!(roles(d), (v(&[]), v(&[]), v(&["区教育局"])));
@@ -620,7 +620,7 @@ fn plan_multi_year() {
     assert_eq!(dates, v(&["2019-12-31", "2020-06-30"]));
     let d = &p.tasks[1].duties[0];
     assert_eq!(d.deadlines[0].date.as_deref(), Some("2020-12-31"));
-    assert_eq!(norms(d), v(&["quarterly"]));
+    assert_eq!(norms(d), v(&["quarterly", "once_by_2020-12-31"]));
 }
 
 #[test]
