@@ -11,7 +11,7 @@ use crate::DbResult;
 use crate::items::{PUBLIC_SQL, id_list};
 use crate::plans::{self, PlanRow};
 use chrono::NaiveDate;
-use gongkai_domain::compliance::{self, Counts, EvidenceItem, Tally, UNCHECKED_LABEL};
+use gongkai_domain::compliance::{self, Counts, EvidenceItem, EvidenceSource, Tally, UNCHECKED_LABEL};
 use gongkai_domain::event::EventKind;
 use gongkai_domain::obligation::{Cadence, PlanYear};
 use serde::Serialize;
@@ -59,6 +59,11 @@ pub struct Totals {
     pub obligations: u32,
     pub checked_obligations: u32,
     pub unchecked_obligations: u32,
+    /// checked ÷ all obligations (`None` without obligations).
+    pub checked_share: Option<f64>,
+    pub tasks: u32,
+    /// Tasks with at least one automatically checked obligation.
+    pub checked_tasks: u32,
     #[serde(flatten)]
     pub counts: Counts,
     pub periods: u32,
@@ -151,6 +156,65 @@ pub struct EvidenceRow {
     pub source: String,
     /// Where the evidence can be seen: `/items/{id}`, or the event's address (may be empty).
     pub href: String,
+    /// 补录: the item states an earlier 发布日期 than the day the system made it public.
+    pub backfilled: bool,
+    /// The item's stated 发布日期 (items only).
+    pub stated_on: Option<String>,
+    /// The day the system made the item public (items only).
+    pub made_public_on: Option<String>,
+    /// A 补录 item the supervising office accepted as on-time evidence (it then counts from its
+    /// stated date; otherwise from the day it was made public).
+    pub accepted: bool,
+}
+
+/// Which obligations each item is evidence for. An item the unit linked to obligations (落实…)
+/// counts for exactly those. Otherwise it goes to one obligation of its organisation whose column
+/// subtree holds it and whose title keywords it matches, preferring an obligation with keywords
+/// (the more specific rule) and then the first in the plan: one item never satisfies two
+/// obligations by accident (monthly 财政收支 items do not also meet the half-yearly 债务 duty).
+fn evidence_owners(
+    tree: &plans::PlanTree,
+    subtree: &BTreeMap<i64, BTreeSet<i64>>,
+    hits: &[ItemHit],
+    links: &[(i64, i64)],
+) -> BTreeMap<i64, BTreeSet<i64>> {
+    let mut owner: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    for &(item, ob) in links {
+        owner.entry(item).or_default().insert(ob);
+    }
+    let obligations: Vec<(&plans::ObligationRow, Vec<String>)> = tree
+        .tasks
+        .iter()
+        .flat_map(|t| &t.duties)
+        .flat_map(|d| &d.obligations)
+        .filter(|o| o.source == EvidenceSource::Items.code())
+        .map(|o| (o, o.keyword_list()))
+        .collect();
+    let mut decided: BTreeMap<i64, (bool, i64)> = BTreeMap::new();
+    for h in hits {
+        if links.iter().any(|&(item, _)| item == h.id) {
+            continue;
+        }
+        for (o, keywords) in &obligations {
+            let Some(c) = o.column_id else { continue };
+            if o.org_id != h.org_id || !subtree.get(&c).is_some_and(|s| s.contains(&h.column_id)) {
+                continue;
+            }
+            if !keywords.is_empty() && !keywords.iter().any(|k| h.title.contains(k.as_str())) {
+                continue;
+            }
+            // Rank: with keywords first, then plan order (ids follow it).
+            let rank = (keywords.is_empty(), o.id);
+            let better = decided.get(&h.id).is_none_or(|r| rank < *r);
+            if better {
+                decided.insert(h.id, rank);
+            }
+        }
+    }
+    for (item, (_, ob)) in decided {
+        owner.entry(item).or_default().insert(ob);
+    }
+    owner
 }
 
 #[derive(sqlx::FromRow)]
@@ -169,7 +233,42 @@ struct ItemHit {
     org_id: i64,
     title: String,
     published_at: i64,
+    made_public_at: Option<i64>,
+    accepted: i64,
     column_id: i64,
+}
+
+/// When an item counts as published for supervision. The evidence date is the day the system
+/// made it public; an earlier stated 发布日期 (补录) counts only once the office accepts it.
+#[derive(Debug, Clone, Copy)]
+struct EvidenceDates {
+    stated: NaiveDate,
+    made_public: NaiveDate,
+    accepted: bool,
+}
+
+impl EvidenceDates {
+    fn of(hit: &ItemHit) -> Option<EvidenceDates> {
+        let stated = china_date(hit.published_at)?;
+        let made_public = hit.made_public_at.and_then(china_date).unwrap_or(stated);
+        Some(EvidenceDates {
+            stated,
+            made_public,
+            accepted: hit.accepted != 0,
+        })
+    }
+
+    fn backfilled(&self) -> bool {
+        self.stated < self.made_public
+    }
+
+    fn counts_on(&self) -> NaiveDate {
+        if self.backfilled() && self.accepted {
+            self.stated
+        } else {
+            self.made_public
+        }
+    }
 }
 
 /// The civil date in China of an instant in epoch milliseconds.
@@ -228,8 +327,10 @@ pub async fn report(
         Vec::new()
     } else {
         sqlx::query_as(dyn_sql!(
-            "SELECT i.id, i.org_id, i.title, i.published_at, ic.column_id FROM items i \
+            "SELECT i.id, i.org_id, i.title, i.published_at, i.made_public_at, \
+             CASE WHEN ba.item_id IS NULL THEN 0 ELSE 1 END AS accepted, ic.column_id FROM items i \
              JOIN item_columns ic ON ic.item_id = i.id \
+             LEFT JOIN backfill_acceptances ba ON ba.item_id = i.id \
              WHERE {PUBLIC_SQL} AND i.published_at IS NOT NULL \
              AND i.org_id IN ({}) AND ic.column_id IN ({}) ORDER BY i.published_at, i.id",
             id_list(&orgs),
@@ -238,6 +339,19 @@ pub async fn report(
         .fetch_all(&mut *conn)
         .await?
     };
+    let dates: BTreeMap<i64, EvidenceDates> = hits
+        .iter()
+        .filter_map(|h| Some((h.id, EvidenceDates::of(h)?)))
+        .collect();
+    let links: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT l.item_id, l.obligation_id FROM obligation_links l \
+         JOIN obligations ob ON ob.id = l.obligation_id JOIN plan_duties d ON d.id = ob.duty_id \
+         JOIN plan_tasks t ON t.id = d.task_id WHERE t.plan_id = $1",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let owner = evidence_owners(&tree, &subtree, &hits, &links);
 
     // Recorded events count for the obligation they were recorded against; inside the engine an
     // event's id is negated so it never collides with an item's.
@@ -277,30 +391,43 @@ pub async fn report(
             for o in &duty.obligations {
                 n_obligations += 1;
                 org_names.insert(o.org_id, o.org_name.clone());
+                let source = EvidenceSource::from_code(&o.source).unwrap_or_default();
                 let result =
                     match compliance::obligation_from_stored(&o.cadence, o.due_rule.as_deref(), py)
                     {
-                        Ok(ob) => {
-                            let mut evidence: Vec<EvidenceItem> = match o.column_id {
-                                None => Vec::new(),
-                                Some(c) => {
-                                    let cols = &subtree[&c];
-                                    let mut seen = BTreeSet::new();
-                                    hits.iter()
-                                        .filter(|h| {
-                                            h.org_id == o.org_id && cols.contains(&h.column_id)
-                                        })
-                                        .filter(|h| seen.insert(h.id))
-                                        .filter_map(|h| {
-                                            Some(EvidenceItem {
-                                                item_id: h.id,
-                                                title: h.title.clone(),
-                                                published_on: china_date(h.published_at)?,
-                                            })
-                                        })
-                                        .collect()
+                        Ok(ob) if source != EvidenceSource::Items => {
+                            match crate::compliance_sources::load(conn, o, source, &ob, plan_id, &cal)
+                                .await?
+                            {
+                                crate::compliance_sources::Found::Triggered(t) => {
+                                    compliance::evaluate_triggered(&t, as_of, &cal)
                                 }
-                            };
+                                crate::compliance_sources::Found::Evidence(ev) => {
+                                    compliance::evaluate_cached(
+                                        &ob,
+                                        true,
+                                        &ev,
+                                        as_of,
+                                        &cal,
+                                        &mut schedules,
+                                    )
+                                }
+                            }
+                        }
+                        Ok(ob) => {
+                            let mut seen = BTreeSet::new();
+                            let mut evidence: Vec<EvidenceItem> = hits
+                                .iter()
+                                .filter(|h| owner.get(&h.id).is_some_and(|obs| obs.contains(&o.id)))
+                                .filter(|h| seen.insert(h.id))
+                                .filter_map(|h| {
+                                    Some(EvidenceItem {
+                                        item_id: h.id,
+                                        title: h.title.clone(),
+                                        published_on: dates.get(&h.id)?.counts_on(),
+                                    })
+                                })
+                                .collect();
                             let recorded = events.get(&o.id).map_or(&[][..], Vec::as_slice);
                             evidence.extend(recorded.iter().filter_map(|e| {
                                 Some(EvidenceItem {
@@ -365,6 +492,19 @@ pub async fn report(
                             .evidence
                             .iter()
                             .map(|e| {
+                                if source != EvidenceSource::Items {
+                                    return EvidenceRow {
+                                        item_id: e.item_id,
+                                        title: e.title.clone(),
+                                        published_on: iso(e.published_on),
+                                        source: source.code().into(),
+                                        href: String::new(),
+                                        backfilled: false,
+                                        stated_on: None,
+                                        made_public_on: None,
+                                        accepted: false,
+                                    };
+                                }
                                 let (source, id, href) = if e.item_id < 0 {
                                     let url =
                                         event_urls.get(&e.item_id).cloned().unwrap_or_default();
@@ -372,12 +512,17 @@ pub async fn report(
                                 } else {
                                     ("item", e.item_id, format!("/items/{}", e.item_id))
                                 };
+                                let d = (e.item_id > 0).then(|| dates.get(&e.item_id)).flatten();
                                 EvidenceRow {
                                     item_id: id,
                                     title: e.title.clone(),
                                     published_on: iso(e.published_on),
                                     source: source.into(),
                                     href,
+                                    backfilled: d.is_some_and(EvidenceDates::backfilled),
+                                    stated_on: d.map(|d| iso(d.stated)),
+                                    made_public_on: d.map(|d| iso(d.made_public)),
+                                    accepted: d.is_some_and(|d| d.backfilled() && d.accepted),
                                 }
                             })
                             .collect(),
@@ -470,6 +615,13 @@ pub async fn report(
             obligations: n_obligations,
             checked_obligations: n_obligations - n_unchecked,
             unchecked_obligations: n_unchecked,
+            checked_share: (n_obligations > 0)
+                .then(|| f64::from(n_obligations - n_unchecked) / f64::from(n_obligations)),
+            tasks: u32::try_from(tree.tasks.len()).unwrap_or(u32::MAX),
+            checked_tasks: u32::try_from(
+                task_obl.values().filter(|(n, u)| n > u).count(),
+            )
+            .unwrap_or(u32::MAX),
             counts: totals,
             periods: totals.periods(),
             on_time_rate: totals.on_time_rate(),

@@ -717,7 +717,8 @@ pub(crate) async fn publish_inner(
     sqlx::query(
         "UPDATE items SET status = 'published', published_at = $1, index_no = $2, updated_by = $3, updated_at = $4, \
          version = version + 1, review_level = 0, publish_at = NULL, schedule_error = NULL, \
-         withdraw_mode = NULL, withdraw_reason = NULL, withdrawn_at = NULL WHERE id = $5",
+         withdraw_mode = NULL, withdraw_reason = NULL, withdrawn_at = NULL, \
+         made_public_at = COALESCE(made_public_at, $4) WHERE id = $5",
     )
     .bind(published_at)
     .bind(&index_no)
@@ -954,4 +955,17 @@ pub async fn published_batch(
 
 fn id_text(id: Option<i64>) -> String {
     id.map(|i| i.to_string()).unwrap_or_default()
+}
+
+/// Records that a published item became public at its stated 发布日期 instead of now. Only for
+/// replaying a past year (the demo scenario and tests that simulate one): no route or use case
+/// calls it, since it is exactly the backdating the evidence date exists to prevent.
+pub async fn replay_made_public_at_stated_date(conn: &mut AnyConnection, id: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE items SET made_public_at = published_at WHERE id = $1 AND status = 'published'",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod columns;
 pub mod compliance;
 pub mod compliance_feedback;
+pub mod compliance_sources;
 mod error;
 pub mod events;
 pub mod feedback;

@@ -599,8 +599,8 @@ async fn write_plan(
             }
             for o in &duty.obligations {
                 sqlx::query(
-                    "INSERT INTO obligations (duty_id, org_id, column_id, cadence, cadence_text, due_rule, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO obligations (duty_id, org_id, column_id, cadence, cadence_text, due_rule, \
+                     keywords, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(duty_id)
                 .bind(o.org_id)
@@ -608,6 +608,8 @@ async fn write_plan(
                 .bind(&o.cadence)
                 .bind(&o.cadence_text)
                 .bind(&o.due_rule)
+                .bind(serde_json::to_string(&o.keywords).unwrap_or_else(|_| "[]".into()))
+                .bind(o.source.code())
                 .bind(now)
                 .execute(&mut *conn)
                 .await?;
@@ -766,7 +768,17 @@ pub struct ObligationRow {
     pub cadence: String,
     pub cadence_text: String,
     pub due_rule: Option<String>,
+    /// JSON array of title keywords (`[]`: any item).
+    pub keywords: String,
+    /// `gongkai_domain::compliance::EvidenceSource` code.
+    pub source: String,
     pub created_at: i64,
+}
+
+impl ObligationRow {
+    pub fn keyword_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.keywords).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -849,7 +861,7 @@ pub async fn plan_tree(conn: &mut AnyConnection, plan_id: i64) -> DbResult<PlanT
     let mut obligations = group(
         sqlx::query_as::<_, ObligationRow>(dyn_sql!(
             "SELECT b.id, b.duty_id, b.org_id, o.name AS org_name, b.column_id, c.name AS column_name, \
-             b.cadence, b.cadence_text, b.due_rule, b.created_at \
+             b.cadence, b.cadence_text, b.due_rule, b.keywords, b.source, b.created_at \
              FROM obligations b JOIN organisations o ON o.id = b.org_id \
              LEFT JOIN columns c ON c.id = b.column_id \
              WHERE b.duty_id IN ({PLAN_DUTIES}) ORDER BY b.id"

@@ -336,6 +336,8 @@ pub async fn demo_content(db: &Db) -> DbResult<usize> {
         let id = items::create(&mut tx, &actor, site.id, &input).await?;
         if d.publish {
             items::publish(&mut tx, &actor, id, &pattern).await?;
+            // Demo content replays the past: each item became public on its date.
+            items::replay_made_public_at_stated_date(&mut tx, id).await?;
         }
     }
     tx.commit().await?;

@@ -133,6 +133,8 @@ pub async fn load(db: &Db) -> DbResult<usize> {
         let input = fields.validate()?;
         let id = items::create(&mut tx, &actor, site.id, &input).await?;
         items::publish(&mut tx, &actor, id, &pattern).await?;
+        // The demo replays 2017: each item became public on its date.
+        items::replay_made_public_at_stated_date(&mut tx, id).await?;
         added += 1;
     }
     load_feedback(&mut tx, &actor).await?;

@@ -32,6 +32,63 @@ pub struct EvidenceItem {
     pub published_on: NaiveDate,
 }
 
+/// Where an obligation's evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceSource {
+    /// Public items of the unit in the bound column (and the events recorded against it).
+    #[default]
+    Items,
+    /// Meetings held and opened to the public (列席 or a live broadcast): task 26.
+    Meetings,
+    /// Filings (备案) submitted to the supervising office, such as the 实施方案: task 23.
+    Filings,
+    /// Interpretations published within the limit after each policy document: task 23.
+    Interpretations,
+    /// Opinion events answered within the limit (权威信息 5 h, 新闻发布会 24 h): task 27.
+    Opinion,
+    /// Replies to deputies' suggestions and proposals published in full: task 24.
+    Proposals,
+}
+
+impl EvidenceSource {
+    pub const ALL: [EvidenceSource; 6] = [
+        EvidenceSource::Items,
+        EvidenceSource::Meetings,
+        EvidenceSource::Filings,
+        EvidenceSource::Interpretations,
+        EvidenceSource::Opinion,
+        EvidenceSource::Proposals,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EvidenceSource::Items => "items",
+            EvidenceSource::Meetings => "meetings",
+            EvidenceSource::Filings => "filings",
+            EvidenceSource::Interpretations => "interpretations",
+            EvidenceSource::Opinion => "opinion",
+            EvidenceSource::Proposals => "proposals",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<EvidenceSource> {
+        EvidenceSource::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    /// 发布信息, 会议公开记录, …
+    pub fn label(self) -> &'static str {
+        match self {
+            EvidenceSource::Items => "\u{680F}\u{76EE}\u{53D1}\u{5E03}\u{7684}\u{4FE1}\u{606F}",
+            EvidenceSource::Meetings => "\u{4F1A}\u{8BAE}\u{516C}\u{5F00}\u{8BB0}\u{5F55}",
+            EvidenceSource::Filings => "\u{5907}\u{6848}\u{8BB0}\u{5F55}",
+            EvidenceSource::Interpretations => "\u{653F}\u{7B56}\u{89E3}\u{8BFB}\u{8BB0}\u{5F55}",
+            EvidenceSource::Opinion => "\u{8206}\u{60C5}\u{56DE}\u{5E94}\u{8BB0}\u{5F55}",
+            EvidenceSource::Proposals => "\u{5EFA}\u{8BAE}\u{63D0}\u{6848}\u{529E}\u{7406}\u{8BB0}\u{5F55}",
+        }
+    }
+}
+
 /// Why an obligation is not checked against publications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -270,6 +327,91 @@ pub fn evaluate_cached<W: WorkingDays + ?Sized>(
             }
         })
         .collect();
+    ObligationResult {
+        unchecked: None,
+        reason: None,
+        periods,
+        counts,
+    }
+}
+
+/// One occurrence that starts an event-triggered obligation's clock (a policy document published,
+/// an opinion event detected, a proposal replied to), with what answered it. The caller computes
+/// `due` with [`Obligation::due_after_event`] or the subject's own clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Triggered {
+    pub id: i64,
+    pub title: String,
+    pub on: NaiveDate,
+    pub due: NaiveDate,
+    /// The answer: its id, title and date.
+    pub answer: Option<EvidenceItem>,
+    /// For clocks kept in hours, whether the answer came in time (a date cannot say).
+    pub in_time: Option<bool>,
+}
+
+/// Evaluates an event-triggered obligation from the system's own records: one period per
+/// occurrence up to `as_of` (key `event-<id>`), assessed like any period with the answer as its
+/// evidence.
+pub fn evaluate_triggered<W: WorkingDays + ?Sized>(
+    occurrences: &[Triggered],
+    as_of: NaiveDate,
+    cal: &W,
+) -> ObligationResult {
+    let mut counts = Counts::default();
+    let mut periods = Vec::new();
+    for t in occurrences.iter().filter(|t| t.on <= as_of) {
+        let period = Period {
+            key: format!("event-{}", t.id),
+            label: format!("{}\u{FF08}{}\u{FF09}", t.title, t.on.format("%Y-%m-%d")),
+            start: t.on,
+            end: t.on,
+            partial: false,
+            window: obligation::Window {
+                opens: t.on,
+                due: t.due,
+            },
+            required: 1,
+        };
+        let evidence: Vec<EvidenceItem> = t
+            .answer
+            .iter()
+            .filter(|a| a.published_on <= as_of)
+            .cloned()
+            .collect();
+        let ev: Vec<obligation::Evidence<'_>> = evidence
+            .iter()
+            .map(|e| obligation::Evidence {
+                published_on: e.published_on,
+                title: &e.title,
+            })
+            .collect();
+        let mut assessment = obligation::assess(&period, &ev, as_of, cal);
+        match (assessment.status, t.in_time) {
+            (Status::Met, Some(false)) => {
+                assessment.status = Status::MetLate;
+                assessment.explanation = format!(
+                    "{}\u{FF1A}\u{8D85}\u{8FC7}\u{65F6}\u{9650}\u{540E}\u{624D}\u{56DE}\u{5E94}",
+                    period.label
+                );
+            }
+            (Status::MetLate, Some(true)) => {
+                assessment.status = Status::Met;
+                assessment.late_working_days = None;
+                assessment.explanation = format!(
+                    "{}\u{FF1A}\u{5728}\u{65F6}\u{9650}\u{5185}\u{56DE}\u{5E94}",
+                    period.label
+                );
+            }
+            _ => {}
+        }
+        counts.add_status(assessment.status);
+        periods.push(PeriodResult {
+            period,
+            assessment,
+            evidence,
+        });
+    }
     ObligationResult {
         unchecked: None,
         reason: None,

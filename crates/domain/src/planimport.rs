@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::compliance::EvidenceSource;
 use crate::obligation::{Cadence, CadenceKind, DueRule};
 use crate::orgmatch::{Registry, Resolution};
 use crate::plan::{Deadline, Plan};
@@ -136,6 +137,24 @@ pub fn due_rule_code(rule: DueRule) -> String {
     }
 }
 
+/// The due rule a cadence gets unless the text or a reviewer sets one.
+///
+/// - Periods of a month or longer: 20 working days after the period ends (条例第二十六条: a
+///   period's figures are formed when it ends).
+/// - Shorter periods would be overtaken by the next one under that rule, so they get about a
+///   third of their length in working days: weekly 2, every 5 days 1, every 14 days 4.
+/// - 年内不少于N次 and one-off deadlines: within the period itself (by 31 December; by the date).
+/// - Event-triggered and unschedulable cadences: none.
+pub fn default_due_rule(cadence: Cadence) -> Option<DueRule> {
+    match cadence {
+        Cadence::Weekly => Some(DueRule::WorkingDaysAfterEnd(2)),
+        Cadence::EveryNDays { n, .. } if n < 28 => Some(DueRule::WorkingDaysAfterEnd((n / 3).max(1))),
+        Cadence::AtLeastPerYear(_) | Cadence::OnceBy(_) => Some(DueRule::WithinPeriod),
+        c if c.kind() == CadenceKind::Periodic => Some(DueRule::STATUTORY),
+        _ => None,
+    }
+}
+
 /// The inverse of [`due_rule_code`].
 pub fn parse_due_rule(s: &str) -> Option<DueRule> {
     if s == "within_period" {
@@ -201,6 +220,10 @@ pub struct ObligationDraft {
     pub cadence_text: String,
     /// [`due_rule_code`] for periodic cadences; `None` for event-triggered and unschedulable ones.
     pub due_rule: Option<String>,
+    /// Title keywords an item must contain to count as evidence (empty: any item of the unit in
+    /// the column).
+    pub keywords: Vec<String>,
+    pub source: EvidenceSource,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -274,9 +297,9 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
         let mut duties = Vec::with_capacity(task.duties.len());
         for (di, duty) in task.duties.iter().enumerate() {
             let mut units = Vec::new();
-            // Reporting organisations of the duty, in order, without repeats.
+            // The duty's reporting organisations (lead and responsible), in order, without
+            // repeats; co-operating (配合) units help but report nothing.
             let mut reporting: Vec<i64> = Vec::new();
-            let mut co_orgs: Vec<i64> = Vec::new();
             let roles = [
                 (Role::Lead, &duty.lead),
                 (Role::Co, &duty.co),
@@ -285,8 +308,23 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
             for (role, names) in roles {
                 for name in names {
                     let (ids, how) = resolve_unit(name, registry, decisions);
+                    if how == "collective" {
+                        // A collective is never expanded silently: the reviewer picks its units.
+                        if role != Role::Co {
+                            push(format!(
+                                "\u{201C}{name}\u{201D}\u{662F}\u{7EDF}\u{79F0}\u{FF0C}\u{8BF7}\u{9009}\u{62E9}\u{5177}\u{4F53}\u{5355}\u{4F4D}\u{FF08}\u{6216}\u{660E}\u{786E}\u{9009}\u{62E9}\u{5168}\u{90E8}\u{90E8}\u{95E8}\u{FF09}"
+                            ));
+                        }
+                        units.push(UnitDraft {
+                            name_as_written: name.clone(),
+                            role,
+                            org_id: None,
+                            resolution: how,
+                        });
+                        continue;
+                    }
                     if ids.is_empty() {
-                        push(format!("单位“{name}”尚未对应到机构"));
+                        push(format!("单位\u{201C}{name}\u{201D}尚未对应到机构"));
                         units.push(UnitDraft {
                             name_as_written: name.clone(),
                             role,
@@ -302,46 +340,95 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
                             org_id: Some(id),
                             resolution: how,
                         });
-                        if role == Role::Co {
-                            co_orgs.push(id);
-                        } else {
+                        if role != Role::Co {
                             reporting.push(id);
                         }
                     }
                 }
             }
-            if reporting.is_empty() {
-                reporting = co_orgs;
-            }
             dedup_keep_order(&mut reporting);
+            // Organisations a cadence's own units stand for (resolved like the duty's units).
+            let named = |names: &[String]| -> Vec<i64> {
+                let mut ids: Vec<i64> = names
+                    .iter()
+                    .flat_map(|n| units.iter().filter(move |u| &u.name_as_written == n))
+                    .filter_map(|u| u.org_id)
+                    .collect();
+                dedup_keep_order(&mut ids);
+                ids
+            };
 
             let mut obligations = Vec::new();
-            for (ci, c) in duty.cadences.iter().enumerate() {
-                let cadence: Cadence = match c.norm.parse() {
-                    Ok(c) => c,
-                    Err(_) => {
-                        push(format!(
-                            "第{}项任务第{}条职责的周期“{}”（{}）无法识别",
-                            task.number,
-                            di + 1,
-                            c.text,
-                            c.norm
-                        ));
-                        continue;
+            let mut answerable = reporting.clone();
+            if duty.unchecked_reason.is_none() {
+                for (ci, c) in duty.cadences.iter().enumerate() {
+                    let cadence: Cadence = match c.norm.parse() {
+                        Ok(c) => c,
+                        Err(_) => {
+                            push(format!(
+                                "第{}项任务第{}条职责的周期\u{201C}{}\u{201D}\u{FF08}{}\u{FF09}无法识别",
+                                task.number,
+                                di + 1,
+                                c.text,
+                                c.norm
+                            ));
+                            continue;
+                        }
+                    };
+                    let due_rule = match c.due.as_deref() {
+                        Some(code) if parse_due_rule(code).is_some() => Some(code.to_string()),
+                        Some(code) => {
+                            push(format!(
+                                "第{}项任务第{}条职责的公开时限\u{201C}{code}\u{201D}无法识别",
+                                task.number,
+                                di + 1
+                            ));
+                            continue;
+                        }
+                        None => default_due_rule(cadence).map(due_rule_code),
+                    };
+                    let source = match c.source.as_deref() {
+                        None => EvidenceSource::Items,
+                        Some(code) => match EvidenceSource::from_code(code) {
+                            Some(src) => src,
+                            None => {
+                                push(format!(
+                                    "\u{7B2C}{}\u{9879}\u{4EFB}\u{52A1}\u{7B2C}{}\u{6761}\u{804C}\u{8D23}\u{7684}\u{6838}\u{67E5}\u{4F9D}\u{636E}\u{201C}{code}\u{201D}\u{65E0}\u{6CD5}\u{8BC6}\u{522B}",
+                                    task.number,
+                                    di + 1
+                                ));
+                                continue;
+                            }
+                        },
+                    };
+                    let owners = if c.units.is_empty() {
+                        reporting.clone()
+                    } else {
+                        named(&c.units)
+                    };
+                    let column_id = decisions.column(ti, di, ci);
+                    for &org_id in &owners {
+                        answerable.push(org_id);
+                        obligations.push(ObligationDraft {
+                            org_id,
+                            column_id,
+                            cadence: cadence.to_string(),
+                            cadence_text: c.text.clone(),
+                            due_rule: due_rule.clone(),
+                            keywords: c.keywords.clone(),
+                            source,
+                        });
                     }
-                };
-                let due_rule = (cadence.kind() == CadenceKind::Periodic)
-                    .then(|| due_rule_code(DueRule::default()));
-                let column_id = decisions.column(ti, di, ci);
-                for &org_id in &reporting {
-                    obligations.push(ObligationDraft {
-                        org_id,
-                        column_id,
-                        cadence: cadence.to_string(),
-                        cadence_text: c.text.clone(),
-                        due_rule: due_rule.clone(),
-                    });
                 }
+            }
+            dedup_keep_order(&mut answerable);
+            let has_units = !(duty.lead.is_empty() && duty.co.is_empty() && duty.responsible.is_empty());
+            if answerable.is_empty() && has_units && units.iter().all(|u| u.org_id.is_some() || u.role == Role::Co) {
+                push(format!(
+                    "第{}项任务第{}条职责没有牵头或负责单位\u{FF0C}请指定\u{FF08}配合单位不报送\u{FF09}",
+                    task.number,
+                    di + 1
+                ));
             }
 
             let mut feedback_rounds = Vec::new();
@@ -349,7 +436,7 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
             dates.dedup();
             for date in &dates {
                 let label = feedback_label(duty.clause.as_deref().unwrap_or(""), date);
-                for &org_id in &reporting {
+                for &org_id in &answerable {
                     feedback_rounds.push(FeedbackDraft {
                         org_id,
                         due_date: date.clone(),

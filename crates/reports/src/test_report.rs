@@ -60,6 +60,10 @@ fn period(org_id: i64, org: &str, key: &str, status: &str, late: Option<u32>) ->
             published_on: "2017-10-16".into(),
             source: "item".into(),
             href: "/items/1".into(),
+            backfilled: false,
+            stated_on: Some("2017-10-16".into()),
+            made_public_on: Some("2017-10-16".into()),
+            accepted: false,
         }],
     }
 }
@@ -114,6 +118,9 @@ pub fn sample() -> ComplianceReport {
             obligations: 5,
             checked_obligations: 4,
             unchecked_obligations: 1,
+            checked_share: Some(0.8),
+            tasks: 2,
+            checked_tasks: 2,
             counts: total,
             periods: total.periods(),
             on_time_rate: total.on_time_rate(),

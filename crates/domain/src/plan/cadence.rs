@@ -159,6 +159,7 @@ pub fn located(s: &str) -> Vec<(usize, Cadence)> {
                     units: Vec::new(),
                     due: None,
                     keywords: Vec::new(),
+                    source: None,
                 },
             ));
         }

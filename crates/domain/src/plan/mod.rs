@@ -105,6 +105,11 @@ pub struct Cadence {
     /// words (`财政收支`). Empty: any item of the unit in the column.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// Where the evidence comes from when it is not an item in a column: the system's own
+    /// records (`meetings`, `filings`, `interpretations`, `opinion`; see
+    /// `compliance::EvidenceSource`). `None`: published items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Parses a document given as bytes. `format` is usually [`InputFormat::from_file_name`].

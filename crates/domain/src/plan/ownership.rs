@@ -103,6 +103,7 @@ pub fn deadline_cadences(
             units,
             due: None,
             keywords: Vec::new(),
+            source: None,
         };
         if !out.iter().any(|x| x.norm == c.norm && x.units == c.units) {
             out.push(c);

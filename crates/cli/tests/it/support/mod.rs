@@ -463,6 +463,23 @@ impl TestApp {
         items::publish(&mut tx, &self.actor(), id, &pattern)
             .await
             .unwrap_or_else(|e| panic!("publish item {id}: {e}"));
+        // Tests replay a past year: the item became public on its stated date.
+        items::replay_made_public_at_stated_date(&mut tx, id)
+            .await
+            .expect("replay");
+        tx.commit().await.expect("commit");
+    }
+
+    /// Publishes now, keeping the item's stated 发布日期: an editor entering an old document
+    /// (补录), or backdating one.
+    pub async fn publish_now(&self, id: i64) {
+        let mut tx = self.db().begin().await.expect("begin");
+        let pattern = gongkai_db::settings::index_pattern(&mut tx)
+            .await
+            .expect("index pattern");
+        items::publish(&mut tx, &self.actor(), id, &pattern)
+            .await
+            .unwrap_or_else(|e| panic!("publish item {id}: {e}"));
         tx.commit().await.expect("commit");
     }
 
