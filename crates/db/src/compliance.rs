@@ -11,7 +11,9 @@ use crate::DbResult;
 use crate::items::{PUBLIC_SQL, id_list};
 use crate::plans::{self, PlanRow};
 use chrono::NaiveDate;
-use gongkai_domain::compliance::{self, Counts, EvidenceItem, EvidenceSource, Tally, UNCHECKED_LABEL};
+use gongkai_domain::compliance::{
+    self, Counts, EvidenceItem, EvidenceSource, Tally, UNCHECKED_LABEL,
+};
 use gongkai_domain::event::EventKind;
 use gongkai_domain::obligation::{Cadence, PlanYear};
 use serde::Serialize;
@@ -396,8 +398,10 @@ pub async fn report(
                     match compliance::obligation_from_stored(&o.cadence, o.due_rule.as_deref(), py)
                     {
                         Ok(ob) if source != EvidenceSource::Items => {
-                            match crate::compliance_sources::load(conn, o, source, &ob, plan_id, &cal)
-                                .await?
+                            match crate::compliance_sources::load(
+                                conn, o, source, &ob, plan_id, &cal,
+                            )
+                            .await?
                             {
                                 crate::compliance_sources::Found::Triggered(t) => {
                                     compliance::evaluate_triggered(&t, as_of, &cal)
@@ -618,10 +622,8 @@ pub async fn report(
             checked_share: (n_obligations > 0)
                 .then(|| f64::from(n_obligations - n_unchecked) / f64::from(n_obligations)),
             tasks: u32::try_from(tree.tasks.len()).unwrap_or(u32::MAX),
-            checked_tasks: u32::try_from(
-                task_obl.values().filter(|(n, u)| n > u).count(),
-            )
-            .unwrap_or(u32::MAX),
+            checked_tasks: u32::try_from(task_obl.values().filter(|(n, u)| n > u).count())
+                .unwrap_or(u32::MAX),
             counts: totals,
             periods: totals.periods(),
             on_time_rate: totals.on_time_rate(),

@@ -4,10 +4,10 @@
 //! replies rather than from a column.
 
 use crate::DbResult;
-use gongkai_domain::calendar::Calendar;
 use crate::items::PUBLIC_SQL;
 use crate::plans::ObligationRow;
 use chrono::NaiveDate;
+use gongkai_domain::calendar::Calendar;
 use gongkai_domain::compliance::{EvidenceItem, EvidenceSource, Triggered};
 use gongkai_domain::obligation::{Cadence, Obligation};
 use gongkai_domain::opinion::{self, ClockKind, ClockStatus, Level, ReleaseKind};
@@ -37,9 +37,7 @@ pub async fn load(
         EvidenceSource::Items => Found::Evidence(Vec::new()),
         EvidenceSource::Meetings => Found::Evidence(meetings(conn, o).await?),
         EvidenceSource::Filings => Found::Evidence(filings(conn, o, plan_id).await?),
-        EvidenceSource::Interpretations => {
-            Found::Triggered(interpretations(conn, ob, cal).await?)
-        }
+        EvidenceSource::Interpretations => Found::Triggered(interpretations(conn, ob, cal).await?),
         EvidenceSource::Opinion => Found::Triggered(opinion_events(conn, ob).await?),
         EvidenceSource::Proposals => Found::Triggered(proposals(conn, ob, cal).await?),
     })
@@ -127,7 +125,9 @@ struct PublicItem {
 
 impl PublicItem {
     fn made_public(&self) -> Option<NaiveDate> {
-        self.made_public_at.or(self.published_at).and_then(china_date)
+        self.made_public_at
+            .or(self.published_at)
+            .and_then(china_date)
     }
 }
 
@@ -221,7 +221,12 @@ async fn opinion_events(conn: &mut AnyConnection, ob: &Obligation) -> DbResult<V
         let own: Vec<(ReleaseKind, i64)> = releases
             .iter()
             .filter(|r| r.0 == e.id)
-            .map(|r| (ReleaseKind::from_code(&r.1).unwrap_or(ReleaseKind::Response), r.2))
+            .map(|r| {
+                (
+                    ReleaseKind::from_code(&r.1).unwrap_or(ReleaseKind::Response),
+                    r.2,
+                )
+            })
             .collect();
         // The status of the release, not of "now": `i64::MAX` only decides unanswered clocks,
         // which the period's own assessment handles.
@@ -296,7 +301,10 @@ async fn proposals(
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .map(|d| EvidenceItem {
                 item_id: p.id,
-                title: format!("\u{7B54}\u{590D}\u{5168}\u{6587}\u{516C}\u{5F00}\u{FF1A}{}", p.title),
+                title: format!(
+                    "\u{7B54}\u{590D}\u{5168}\u{6587}\u{516C}\u{5F00}\u{FF1A}{}",
+                    p.title
+                ),
                 published_on: d,
             });
         out.push(Triggered {

@@ -84,7 +84,9 @@ impl EvidenceSource {
             EvidenceSource::Filings => "\u{5907}\u{6848}\u{8BB0}\u{5F55}",
             EvidenceSource::Interpretations => "\u{653F}\u{7B56}\u{89E3}\u{8BFB}\u{8BB0}\u{5F55}",
             EvidenceSource::Opinion => "\u{8206}\u{60C5}\u{56DE}\u{5E94}\u{8BB0}\u{5F55}",
-            EvidenceSource::Proposals => "\u{5EFA}\u{8BAE}\u{63D0}\u{6848}\u{529E}\u{7406}\u{8BB0}\u{5F55}",
+            EvidenceSource::Proposals => {
+                "\u{5EFA}\u{8BAE}\u{63D0}\u{6848}\u{529E}\u{7406}\u{8BB0}\u{5F55}"
+            }
         }
     }
 }

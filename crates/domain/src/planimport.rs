@@ -148,7 +148,9 @@ pub fn due_rule_code(rule: DueRule) -> String {
 pub fn default_due_rule(cadence: Cadence) -> Option<DueRule> {
     match cadence {
         Cadence::Weekly => Some(DueRule::WorkingDaysAfterEnd(2)),
-        Cadence::EveryNDays { n, .. } if n < 28 => Some(DueRule::WorkingDaysAfterEnd((n / 3).max(1))),
+        Cadence::EveryNDays { n, .. } if n < 28 => {
+            Some(DueRule::WorkingDaysAfterEnd((n / 3).max(1)))
+        }
         Cadence::AtLeastPerYear(_) | Cadence::OnceBy(_) => Some(DueRule::WithinPeriod),
         c if c.kind() == CadenceKind::Periodic => Some(DueRule::STATUTORY),
         _ => None,
@@ -422,15 +424,6 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
                 }
             }
             dedup_keep_order(&mut answerable);
-            let has_units = !(duty.lead.is_empty() && duty.co.is_empty() && duty.responsible.is_empty());
-            if answerable.is_empty() && has_units && units.iter().all(|u| u.org_id.is_some() || u.role == Role::Co) {
-                push(format!(
-                    "第{}项任务第{}条职责没有牵头或负责单位\u{FF0C}请指定\u{FF08}配合单位不报送\u{FF09}",
-                    task.number,
-                    di + 1
-                ));
-            }
-
             let mut feedback_rounds = Vec::new();
             let mut dates = duty.feedback_dates.clone();
             dates.dedup();
@@ -525,10 +518,13 @@ pub struct UnitSummary {
 impl UnitSummary {
     /// A person must map this name before the plan can be confirmed.
     pub fn needs_decision(&self) -> bool {
-        matches!(
-            self.resolution,
-            Resolution::Suspect { .. } | Resolution::Unknown
-        )
+        match self.resolution {
+            Resolution::Suspect { .. } | Resolution::Unknown => true,
+            // A collective that must report is never expanded silently; one that only
+            // co-operates (配合) reports nothing and needs no decision.
+            Resolution::Collective { .. } => self.occurrences.iter().any(|o| o.role != Role::Co),
+            Resolution::Matched { .. } => false,
+        }
     }
 }
 

@@ -314,6 +314,18 @@ async fn supervisor_imports_reviews_and_confirms_a_plan_in_the_browser() {
         .click()
         .await
         .expect("choose");
+    // Collectives that must report are not expanded: the reviewer picks a unit for each.
+    for name in ["市政府相关部门", "各县区政府", "市政府各部门"] {
+        b.client
+            .find(Locator::XPath(&format!(
+                "//tr[th[normalize-space()='{name}']]//select/option"
+            )))
+            .await
+            .unwrap_or_else(|e| panic!("an option for {name}: {e}"))
+            .click()
+            .await
+            .expect("choose");
+    }
     // The seed's tasks 23 to 28 name no unit (blocking findings): confirmed anyway, with a reason.
     b.click("input[name=lint_override]").await;
     b.fill("#f-override_reason", "任务23至28按原文保留").await;

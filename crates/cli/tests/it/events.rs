@@ -169,6 +169,26 @@ both_backends!(
     events_make_an_unbound_obligation_checkable,
     |app| async move {
         let plan = plan(&app).await;
+        // The reviewed built-in binds every cadence; unbind one to start without a column.
+        let tree = gongkai_db::plans::plan_tree(&mut *app.conn().await, plan)
+            .await
+            .unwrap();
+        let duty = tree
+            .tasks
+            .iter()
+            .flat_map(|t| &t.duties)
+            .find(|d| {
+                d.obligations
+                    .iter()
+                    .any(|o| o.org_name == "市国资委" && o.cadence == "yearly")
+            })
+            .unwrap()
+            .id;
+        let mut tx = app.db().begin().await.unwrap();
+        gongkai_db::plans::set_obligation_column(&mut tx, &app.actor(), plan, duty, "yearly", None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let before = report(&app, plan, "2018-03-01").await;
         let ob = before
             .obligations

@@ -144,12 +144,32 @@ both_backends!(import_review_and_confirm_the_seed_plan, |app| async move {
     let state_tax = app.org_id("市国税局").await;
     let local_tax = app.org_id("市地税局").await;
     let fiscal = app.column_id("czyjs").await;
-    let form = me
+    let mut form = me
         .multipart()
         .await
         .text(format!("unit_name.{index}"), "市国地税局")
         .text(format!("unit.{index}"), state_tax.to_string())
-        .text(format!("unit.{index}"), local_tax.to_string())
+        .text(format!("unit.{index}"), local_tax.to_string());
+    // Collectives are never expanded silently: the reviewer picks the units for each.
+    let office = app.org_id("市政府办公室").await;
+    let county = app.org_id("盘山县人民政府").await;
+    for (name, org) in [
+        ("市政府相关部门", office),
+        ("各县区政府", county),
+        ("市政府各部门", office),
+    ] {
+        let i = review
+            .split("name=\"unit_name.")
+            .skip(1)
+            .find(|chunk| chunk.contains(&format!("value=\"{name}\"")))
+            .and_then(|chunk| chunk.split('"').next())
+            .unwrap_or_else(|| panic!("unit field for {name}"))
+            .to_string();
+        form = form
+            .text(format!("unit_name.{i}"), name)
+            .text(format!("unit.{i}"), org.to_string());
+    }
+    let form = form
         .text("col.0.1.0", fiscal.to_string())
         .text("lint_override", "1")
         .text("lint_seen", seen)

@@ -247,7 +247,11 @@ fn summary_lists_every_unit_with_where_it_occurs() {
         .filter(|u| u.needs_decision())
         .map(|u| u.name.as_str())
         .collect();
-    assert_eq!(needs, ["市国地税局"]);
+    // The typo, and every collective that must report (never expanded silently).
+    assert_eq!(
+        needs,
+        ["市政府相关部门", "各县区政府", "市国地税局", "市政府各部门"]
+    );
     let finance = s.units.iter().find(|u| u.name == "市财政局").unwrap();
     assert!(finance.occurrences.len() >= 5);
     assert_eq!(finance.occurrences[0].task_index, 0);

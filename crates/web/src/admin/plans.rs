@@ -308,9 +308,13 @@ async fn review_page(
                 .unwrap_or_default();
             let (status, label, detail, orgs_shown, candidates) = match registry.resolve(&name) {
                 Resolution::Matched { org_name, .. } => ("matched", "已匹配", String::new(), vec![org_name], vec![]),
-                Resolution::Collective { org_ids, note } => {
-                    ("collective", "集合单位", note, vec![format!("共 {} 个单位", org_ids.len())], vec![])
-                }
+                Resolution::Collective { org_ids, note } => (
+                    "collective",
+                    "\u{7EDF}\u{79F0}",
+                    format!("{note}\u{3002}\u{7EDF}\u{79F0}\u{4E0D}\u{4F1A}\u{81EA}\u{52A8}\u{5C55}\u{5F00}\u{FF1A}\u{8BF7}\u{9009}\u{62E9}\u{5B9E}\u{9645}\u{627F}\u{62C5}\u{7684}\u{5355}\u{4F4D}\u{FF08}\u{4EC5}\u{914D}\u{5408}\u{65F6}\u{4E0D}\u{5FC5}\u{9009}\u{62E9}\u{FF09}"),
+                    vec![format!("\u{5171} {} \u{4E2A}\u{5355}\u{4F4D}", org_ids.len())],
+                    org_ids.iter().map(|id| json!({"id": id, "name": name_of(*id)})).collect(),
+                ),
                 Resolution::Suspect { candidates, note } => (
                     "suspect",
                     "疑似笔误",
