@@ -117,6 +117,7 @@ pub async fn report(
     .fetch_all(&mut *conn)
     .await?;
 
+    let cal = crate::calendar::load(conn).await?;
     let mut out = FeedbackReport::default();
     let mut units: BTreeMap<i64, FeedbackUnitRow> = BTreeMap::new();
     for r in rows {
@@ -130,7 +131,8 @@ pub async fn report(
             }),
             _ => None,
         };
-        let (t, explanation) = feedback::timeliness(&r.label, due, first, as_of);
+        let (t, explanation) =
+            feedback::timeliness(&r.label, feedback::effective_due(&cal, due), first, as_of);
         let known = first.filter(|f| f.on <= as_of);
         out.counts.add(t);
         units

@@ -291,9 +291,16 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// Working days after `due` up to and including `submitted_on`; 0 when on time (on or before
-/// the due date, or only days off in between).
+/// The day a round is really due: a due date on a day off (the seed's 12月30日, a Saturday)
+/// moves to the next working day, as 《民法典》第二百零三条 provides for the last day of a period.
+pub fn effective_due(cal: &Calendar, due: NaiveDate) -> NaiveDate {
+    crate::obligation::roll_to_workday(cal, due)
+}
+
+/// Working days after the [`effective_due`] date up to and including `submitted_on`; 0 when on
+/// time (on or before it, or only days off in between).
 pub fn late_working_days(cal: &Calendar, due: NaiveDate, submitted_on: NaiveDate) -> i64 {
+    let due = effective_due(cal, due);
     if submitted_on <= due {
         0
     } else {
@@ -390,6 +397,15 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_round_due_on_a_saturday_is_due_on_the_next_working_day() {
+        let cal = Calendar::shipped();
+        // 2017-12-30 is a Saturday; 2018-01-01 is 元旦; 2018-01-02 the next working day.
+        assert_eq!(effective_due(&cal, d("2017-12-30")), d("2018-01-02"));
+        assert_eq!(late_working_days(&cal, d("2017-12-30"), d("2018-01-02")), 0);
+        assert_eq!(late_working_days(&cal, d("2017-12-30"), d("2018-01-03")), 1);
     }
 
     #[test]
