@@ -48,3 +48,17 @@ pub async fn delete(tx: &mut sqlx::AnyConnection, caller: &Caller<'_>, id: i64) 
     events::delete(tx, &caller.actor, id).await?;
     Ok(())
 }
+
+/// The supervising office accepts a 补录 item (its stated 发布日期 earlier than the day it was
+/// made public) as on-time evidence. Returns `false` when it was already accepted.
+pub async fn accept_backfill(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    item_id: i64,
+    note: &str,
+) -> Outcome<bool> {
+    if !caller.perms.can_manage_plans() {
+        return Err(Refusal::forbidden());
+    }
+    Ok(gongkai_db::backfill::accept(tx, &caller.actor, item_id, note.trim()).await?)
+}

@@ -18,6 +18,7 @@ pub mod attachments;
 pub mod audit;
 pub mod audited;
 pub mod auth;
+pub mod backfill;
 pub mod calendar;
 pub mod columns;
 pub mod compliance;

@@ -532,7 +532,10 @@ both_backends!(csv_has_a_bom_and_the_figures, |app| async move {
         lines[2],
         "2,市财政局,58.59,37.5,不计分,不计分,0.5,95.59,3.8236"
     );
-    assert_eq!(lines[3], "3,市统计局,31.25,28.13,不计分,不计分,2,57.38,2.2952");
+    assert_eq!(
+        lines[3],
+        "3,市统计局,31.25,28.13,不计分,不计分,2,57.38,2.2952"
+    );
 });
 
 both_backends!(schemes_are_stored_per_plan_and_audited, |app| async move {

@@ -69,6 +69,7 @@ route_table! {
     "/audit" => get(people::audit_log);
     "/supervision" => get(supervision::board);
     "/supervision/periods" => get(supervision::periods);
+    "/supervision/backfill/{item_id}/accept" => post(supervision::accept_backfill);
     "/supervision/interpretations" => get(interpretations::page);
     "/supervision/notice" => get(notice::page);
     "/supervision/notice.xlsx" => get(notice::xlsx_file);

@@ -3,11 +3,12 @@
 //! to the periods and the evidence behind it. Supervisors and assessors see every unit; a unit sees
 //! its own.
 
-use super::common::{as_of_or_today, chosen_plan, plan_options, render};
+use super::common::{AdminForm, as_of_or_today, chosen_plan, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::charts::{Bar, rate_bars, trend_bars};
 use crate::{AppError, AppState};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use gongkai_db::compliance::{self, ComplianceReport, PeriodRow};
 use gongkai_db::plans;
@@ -23,6 +24,7 @@ pub struct BoardQuery {
     org: String,
     task: String,
     status: String,
+    notice: String,
 }
 
 struct Loaded {
@@ -422,6 +424,39 @@ pub async fn periods(
     Ok(render(&state, &user, "admin/supervision_periods.html", "supervision", json!({
         "plan": l.report.plan, "as_of": l.as_of, "rows": rows, "base": format!("plan={}&as_of={}", l.report.plan.id, l.as_of),
         "filter": {"org": org, "task": task, "status": status},
+        "may_accept_backfill": user.perms.can_manage_plans(),
+        "notice": q.notice,
     }))?
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AcceptBackfillForm {
+    note: String,
+    plan: String,
+    as_of: String,
+}
+
+/// 认可补录: the office accepts a backfilled item as on-time evidence, then returns to the list.
+pub async fn accept_backfill(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(item_id): Path<i64>,
+    AdminForm(f): AdminForm<AcceptBackfillForm>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin_audited().await?;
+    let changed =
+        gongkai_app::events::accept_backfill(&mut tx, &user.caller(), item_id, &f.note).await?;
+    if changed {
+        tx.commit().await?;
+    }
+    let plan = f.plan.trim().parse::<i64>().unwrap_or_default();
+    let as_of = gongkai_domain::CivilDate::parse(f.as_of.trim())
+        .map(|d| d.naive().to_string())
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!(
+        "/admin/supervision/periods?plan={plan}&as_of={as_of}&notice=backfill_accepted"
+    ))
     .into_response())
 }
