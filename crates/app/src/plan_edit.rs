@@ -61,6 +61,54 @@ pub async fn edit_import(
     Ok(())
 }
 
+/// Sets (or with `cadence: None` adds) a cadence of a duty of a draft import from its form,
+/// validated against the duty's units and the plan year.
+pub async fn edit_cadence(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    id: i64,
+    task: usize,
+    duty: usize,
+    cadence: Option<usize>,
+    form: &CadenceForm,
+) -> Outcome<()> {
+    managed_by(caller)?;
+    let import = plans::get_import(tx, id).await?;
+    let d = import
+        .plan
+        .tasks
+        .get(task)
+        .and_then(|t| t.duties.get(duty))
+        // 要修改的职责已不存在，请刷新页面后重试
+        .ok_or_else(|| {
+            Refusal::Invalid(Invalid::one(
+                "duty",
+                "\u{8981}\u{4FEE}\u{6539}\u{7684}\u{804C}\u{8D23}\u{5DF2}\u{4E0D}\u{5B58}\u{5728}\u{FF0C}\u{8BF7}\u{5237}\u{65B0}\u{9875}\u{9762}\u{540E}\u{91CD}\u{8BD5}",
+            ))
+        })?;
+    let units: Vec<String> = d
+        .lead
+        .iter()
+        .chain(&d.responsible)
+        .chain(&d.co)
+        .cloned()
+        .collect();
+    let value =
+        edit::cadence_from_form(form, &units, import.plan.year).map_err(Refusal::Invalid)?;
+    edit_import(
+        tx,
+        caller,
+        id,
+        Edit::SetCadence {
+            task,
+            duty,
+            cadence,
+            value,
+        },
+    )
+    .await
+}
+
 /// After a confirmation: each reviewer's mapping of a name the registry did not know or only
 /// suspected to exactly one organisation becomes an alias of that organisation (audited).
 /// Collectives and names mapped to several organisations are not remembered. Returns the names

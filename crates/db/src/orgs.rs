@@ -293,6 +293,25 @@ pub async fn update(
     Ok(())
 }
 
+/// Organisations whose name or an alias contains `q` (the unit picker's search), in tree order.
+pub async fn search(conn: &mut AnyConnection, q: &str) -> DbResult<Vec<Org>> {
+    let q = q.trim();
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(sqlx::query_as(
+        "SELECT * FROM organisations WHERE name LIKE $1 ESCAPE '\\' \
+         OR id IN (SELECT organisation_id FROM organisation_aliases WHERE alias LIKE $1 ESCAPE '\\') \
+         ORDER BY sort_order, id",
+    )
+    .bind(pattern)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Remembers `alias` as another name of organisation `org_id` (a reviewer mapped a plan's unit
 /// name to it, so the next import matches it), audited. Nothing is written, and `Ok(false)`
 /// returned, when the name is empty or already an organisation's name or alias.
