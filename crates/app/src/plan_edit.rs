@@ -305,7 +305,10 @@ pub async fn revise_obligation(
         cadence_label(&before.cadence),
         changes.join("\u{FF1B}")
     );
-    Ok(plan_edits::update_obligation(tx, &caller.actor, plan_id, obligation_id, &v, &summary).await?)
+    Ok(
+        plan_edits::update_obligation(tx, &caller.actor, plan_id, obligation_id, &v, &summary)
+            .await?,
+    )
 }
 
 /// Adds an obligation to a duty of a confirmed plan; returns its id.
@@ -391,13 +394,19 @@ pub async fn archive(
         // 归档工作安排“X”
         (
             ARCHIVED,
-            format!("\u{5F52}\u{6863}\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{201C}{}\u{201D}", plan.title),
+            format!(
+                "\u{5F52}\u{6863}\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{201C}{}\u{201D}",
+                plan.title
+            ),
         )
     } else {
         // 恢复工作安排“X”
         (
             plan_edits::ACTIVE,
-            format!("\u{6062}\u{590D}\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{201C}{}\u{201D}", plan.title),
+            format!(
+                "\u{6062}\u{590D}\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{201C}{}\u{201D}",
+                plan.title
+            ),
         )
     };
     Ok(plan_edits::set_status(tx, &caller.actor, plan_id, status, &summary).await?)

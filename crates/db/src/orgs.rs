@@ -338,7 +338,10 @@ pub async fn remember_alias(
             action: "org.alias",
             entity: "organisation",
             entity_id: org_id.to_string(),
-            summary: format!("记住“{alias}”为机构“{}”的别名（导入工作安排时核对确认）", org.name),
+            summary: format!(
+                "记住“{alias}”为机构“{}”的别名（导入工作安排时核对确认）",
+                org.name
+            ),
             before: None,
             after: Some(serde_json::json!({"alias": alias, "organisation_id": org_id})),
         },

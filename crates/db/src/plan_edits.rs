@@ -34,8 +34,11 @@ pub async fn save_import_edit(
     after: &Plan,
     summary: &str,
 ) -> DbResult<()> {
-    let json = serde_json::to_string(after)
-        .map_err(|e| DbError::Config(format!("\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{65E0}\u{6CD5}\u{4FDD}\u{5B58}\u{FF1A}{e}")))?;
+    let json = serde_json::to_string(after).map_err(|e| {
+        DbError::Config(format!(
+            "\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{65E0}\u{6CD5}\u{4FDD}\u{5B58}\u{FF1A}{e}"
+        ))
+    })?;
     let changed = sqlx::query(
         "UPDATE plan_imports SET parsed_json = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'",
     )
@@ -84,12 +87,12 @@ pub struct RevisionRow {
 
 /// A plan's revisions, newest first.
 pub async fn revisions(conn: &mut AnyConnection, plan_id: i64) -> DbResult<Vec<RevisionRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM plan_revisions WHERE plan_id = $1 ORDER BY revision DESC",
+    Ok(
+        sqlx::query_as("SELECT * FROM plan_revisions WHERE plan_id = $1 ORDER BY revision DESC")
+            .bind(plan_id)
+            .fetch_all(conn)
+            .await?,
     )
-    .bind(plan_id)
-    .fetch_all(conn)
-    .await?)
 }
 
 /// The plan's current revision number (0: as confirmed).
@@ -223,7 +226,10 @@ async fn check_refs(conn: &mut AnyConnection, v: &ObligationValues) -> DbResult<
         .await?;
     if org.is_none() {
         // 所选单位不存在
-        inv.push("org_id", "\u{6240}\u{9009}\u{5355}\u{4F4D}\u{4E0D}\u{5B58}\u{5728}");
+        inv.push(
+            "org_id",
+            "\u{6240}\u{9009}\u{5355}\u{4F4D}\u{4E0D}\u{5B58}\u{5728}",
+        );
     }
     if let Some(c) = v.column_id {
         let col: Option<i64> = sqlx::query_scalar("SELECT id FROM columns WHERE id = $1")
@@ -232,7 +238,10 @@ async fn check_refs(conn: &mut AnyConnection, v: &ObligationValues) -> DbResult<
             .await?;
         if col.is_none() {
             // 所选栏目不存在
-            inv.push("column_id", "\u{6240}\u{9009}\u{680F}\u{76EE}\u{4E0D}\u{5B58}\u{5728}");
+            inv.push(
+                "column_id",
+                "\u{6240}\u{9009}\u{680F}\u{76EE}\u{4E0D}\u{5B58}\u{5728}",
+            );
         }
     }
     Ok(inv.into_result()?)
@@ -409,7 +418,9 @@ pub async fn set_status(
         .fetch_optional(&mut *conn)
         .await?
         // 工作安排不存在
-        .ok_or(DbError::NotFound("\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{4E0D}\u{5B58}\u{5728}"))?;
+        .ok_or(DbError::NotFound(
+            "\u{5DE5}\u{4F5C}\u{5B89}\u{6392}\u{4E0D}\u{5B58}\u{5728}",
+        ))?;
     if before == status {
         return Ok(false);
     }
@@ -431,9 +442,11 @@ pub async fn set_status(
 
 /// The plans not archived, newest first (the active lists).
 pub async fn active_plans(conn: &mut AnyConnection) -> DbResult<Vec<crate::plans::PlanRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM plans WHERE status <> 'archived' ORDER BY year DESC, id DESC",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM plans WHERE status <> 'archived' ORDER BY year DESC, id DESC",
+        )
+        .fetch_all(conn)
+        .await?,
     )
-    .fetch_all(conn)
-    .await?)
 }

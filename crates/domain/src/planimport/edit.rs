@@ -103,7 +103,8 @@ pub enum Edit {
     },
 }
 
-const STALE: &str = "\u{8981}\u{4FEE}\u{6539}\u{7684}\u{5185}\u{5BB9}\u{5DF2}\u{4E0D}\u{5B58}\u{5728}";
+const STALE: &str =
+    "\u{8981}\u{4FEE}\u{6539}\u{7684}\u{5185}\u{5BB9}\u{5DF2}\u{4E0D}\u{5B58}\u{5728}";
 
 fn stale(field: &'static str) -> Invalid {
     // 要修改的内容已不存在，请刷新页面后重试
@@ -114,11 +115,7 @@ fn task_mut(plan: &mut Plan, task: usize) -> Result<&mut Task, Invalid> {
     plan.tasks.get_mut(task).ok_or_else(|| stale("task"))
 }
 
-fn duty_mut(
-    plan: &mut Plan,
-    task: usize,
-    duty: usize,
-) -> Result<&mut crate::plan::Duty, Invalid> {
+fn duty_mut(plan: &mut Plan, task: usize, duty: usize) -> Result<&mut crate::plan::Duty, Invalid> {
     task_mut(plan, task)?
         .duties
         .get_mut(duty)
@@ -133,7 +130,10 @@ fn squash(s: &str) -> String {
 fn text(field: &'static str, label: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(Invalid::one(field, format!("\u{8BF7}\u{586B}\u{5199}{label}")));
+        return Err(Invalid::one(
+            field,
+            format!("\u{8BF7}\u{586B}\u{5199}{label}"),
+        ));
     }
     if char_len(v) > max {
         return Err(Invalid::one(
@@ -157,7 +157,10 @@ pub fn check_date(
 ) -> Result<String, Invalid> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(Invalid::one(field, format!("\u{8BF7}\u{586B}\u{5199}{label}")));
+        return Err(Invalid::one(
+            field,
+            format!("\u{8BF7}\u{586B}\u{5199}{label}"),
+        ));
     }
     let parts: Vec<&str> = v.split('-').collect();
     let nums: Option<Vec<u32>> = match parts.as_slice() {
@@ -175,7 +178,9 @@ pub fn check_date(
         // X格式应为 年-月-日，例如 2017-06-30
         return Err(Invalid::one(
             field,
-            format!("{label}\u{683C}\u{5F0F}\u{5E94}\u{4E3A} \u{5E74}-\u{6708}-\u{65E5}\u{FF0C}\u{4F8B}\u{5982} 2017-06-30"),
+            format!(
+                "{label}\u{683C}\u{5F0F}\u{5E94}\u{4E3A} \u{5E74}-\u{6708}-\u{65E5}\u{FF0C}\u{4F8B}\u{5982} 2017-06-30"
+            ),
         ));
     };
     let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d) else {
@@ -397,10 +402,15 @@ pub fn cadence_from_form(
     year: Option<i32>,
 ) -> Result<Cadence, Invalid> {
     let mut inv = Invalid::default();
-    let kind = CADENCE_KINDS.iter().find(|(c, _, _)| *c == form.kind.trim());
+    let kind = CADENCE_KINDS
+        .iter()
+        .find(|(c, _, _)| *c == form.kind.trim());
     let Some(&(kind, kind_label, takes_n)) = kind else {
         // 请选择频次
-        return Err(Invalid::one("kind", "\u{8BF7}\u{9009}\u{62E9}\u{9891}\u{6B21}"));
+        return Err(Invalid::one(
+            "kind",
+            "\u{8BF7}\u{9009}\u{62E9}\u{9891}\u{6B21}",
+        ));
     };
     let n = if takes_n {
         let max = if kind == "within_n_hours" { 720 } else { 366 };
@@ -543,7 +553,9 @@ pub fn cadence_from_form(
         // 核查关键词最多 20 个
         inv.push(
             "keywords",
-            format!("\u{6838}\u{67E5}\u{5173}\u{952E}\u{8BCD}\u{6700}\u{591A} {MAX_KEYWORDS} \u{4E2A}"),
+            format!(
+                "\u{6838}\u{67E5}\u{5173}\u{952E}\u{8BCD}\u{6700}\u{591A} {MAX_KEYWORDS} \u{4E2A}"
+            ),
         );
     }
     if keywords.iter().any(|k| char_len(k) > 30) {
@@ -586,7 +598,12 @@ pub fn apply(plan: &mut Plan, edit: Edit) -> Result<(), Invalid> {
             title,
         } => {
             // 任务名称
-            let title = text("title", "\u{4EFB}\u{52A1}\u{540D}\u{79F0}", &title, MAX_TITLE)?;
+            let title = text(
+                "title",
+                "\u{4EFB}\u{52A1}\u{540D}\u{79F0}",
+                &title,
+                MAX_TITLE,
+            )?;
             if number == 0 || number > 999 {
                 // 任务序号应为 1 到 999 之间的整数
                 return Err(Invalid::one(
@@ -660,7 +677,11 @@ pub fn apply(plan: &mut Plan, edit: Edit) -> Result<(), Invalid> {
                 },
             );
         }
-        Edit::DutyText { task, duty, text: t } => {
+        Edit::DutyText {
+            task,
+            duty,
+            text: t,
+        } => {
             // 职责内容
             let t = text("text", "\u{804C}\u{8D23}\u{5185}\u{5BB9}", &t, MAX_TEXT)?;
             duty_mut(plan, task, duty)?.text = t;
@@ -815,7 +836,8 @@ pub fn describe(plan: &Plan, edit: &Edit) -> String {
         )
     };
     // 任务N“标题”第M条职责
-    let duty_label = |t: usize, d: usize| format!("{}\u{7B2C}{}\u{6761}\u{804C}\u{8D23}", task_label(t), d + 1);
+    let duty_label =
+        |t: usize, d: usize| format!("{}\u{7B2C}{}\u{6761}\u{804C}\u{8D23}", task_label(t), d + 1);
     match edit {
         Edit::Task {
             task,
@@ -839,7 +861,10 @@ pub fn describe(plan: &Plan, edit: &Edit) -> String {
             after_duty + 1
         ),
         Edit::DutyText { task, duty, .. } => {
-            format!("\u{4FEE}\u{6539}{}\u{7684}\u{5185}\u{5BB9}", duty_label(*task, *duty))
+            format!(
+                "\u{4FEE}\u{6539}{}\u{7684}\u{5185}\u{5BB9}",
+                duty_label(*task, *duty)
+            )
         }
         Edit::SetUnit {
             task,
@@ -984,15 +1009,15 @@ mod tests {
     fn delete_merge_and_split_tasks() {
         let mut p = plan();
         apply(&mut p, Edit::DeleteTask { task: 1 }).unwrap();
-        assert_eq!(
-            p.tasks.iter().map(|t| t.number).collect::<Vec<_>>(),
-            [1, 3]
-        );
+        assert_eq!(p.tasks.iter().map(|t| t.number).collect::<Vec<_>>(), [1, 3]);
         apply(&mut p, Edit::MergeTask { task: 1 }).unwrap();
         assert_eq!(p.tasks.len(), 1);
         assert_eq!(p.tasks[0].duties.len(), 4);
         assert!(apply(&mut p, Edit::MergeTask { task: 0 }).is_err());
-        assert!(apply(&mut p, Edit::DeleteTask { task: 0 }).is_err(), "the last task stays");
+        assert!(
+            apply(&mut p, Edit::DeleteTask { task: 0 }).is_err(),
+            "the last task stays"
+        );
         apply(
             &mut p,
             Edit::SplitTask {
@@ -1083,7 +1108,10 @@ mod tests {
         .unwrap();
         let d = &p.tasks[0].duties[0];
         assert_eq!(d.lead, ["市政府相关部门"]);
-        assert!(d.cadences[0].units.is_empty(), "the cadence forgets the unit");
+        assert!(
+            d.cadences[0].units.is_empty(),
+            "the cadence forgets the unit"
+        );
         assert!(
             apply(
                 &mut p,
@@ -1114,7 +1142,10 @@ mod tests {
         assert_eq!(c.keywords, ["收购价格", "收购进度"]);
         assert_eq!(c.due, None);
         let p = cadence_parts(&c.norm);
-        assert_eq!((p.kind, p.n, p.season), ("every_n_days", Some(5), Some((10, 3))));
+        assert_eq!(
+            (p.kind, p.n, p.season),
+            ("every_n_days", Some(5), Some((10, 3)))
+        );
 
         let f = CadenceForm {
             due: "day_of_next_month".into(),
@@ -1212,7 +1243,10 @@ mod tests {
             let e = cadence_from_form(&f, &units, Some(2017)).unwrap_err();
             assert!(e.message_for(field).is_some(), "{f:?}: {e:?}");
             assert!(
-                e.errors.iter().all(|x| x.message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+                e.errors.iter().all(|x| x
+                    .message
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
                 "{e:?}"
             );
         }
@@ -1223,7 +1257,9 @@ mod tests {
         let e = check_date("feedback_date", "反馈日期", "2018-02-30", Some(2017)).unwrap_err();
         assert_eq!(
             e.message_for("feedback_date"),
-            Some("反馈日期\u{201C}2018-02-30\u{201D}不存在\u{FF1A}2018年2月没有30日\u{FF0C}请填写实际存在的日期")
+            Some(
+                "反馈日期\u{201C}2018-02-30\u{201D}不存在\u{FF1A}2018年2月没有30日\u{FF0C}请填写实际存在的日期"
+            )
         );
         assert!(check_date("f", "日期", "2017/06/30", Some(2017)).is_err());
         assert!(check_date("f", "日期", "", Some(2017)).is_err());
@@ -1264,7 +1300,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(p.tasks[0].duties[0].feedback_dates, ["2017-06-30", "2017-12-30"]);
+        assert_eq!(
+            p.tasks[0].duties[0].feedback_dates,
+            ["2017-06-30", "2017-12-30"]
+        );
         apply(
             &mut p,
             Edit::AddDeadline {
@@ -1303,7 +1342,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(p.tasks[0].duties[0].unchecked_reason.as_deref(), Some("线下工作"));
+        assert_eq!(
+            p.tasks[0].duties[0].unchecked_reason.as_deref(),
+            Some("线下工作")
+        );
         apply(
             &mut p,
             Edit::Unchecked {

@@ -404,7 +404,8 @@ pub async fn edit(
             let to = if back_to_review {
                 format!("/admin/plans/imports/{id}?notice=saved#tasks-title")
             } else {
-                let anchor = duty_anchor.map_or_else(|| "task".to_string(), |d| format!("duty-{d}"));
+                let anchor =
+                    duty_anchor.map_or_else(|| "task".to_string(), |d| format!("duty-{d}"));
                 format!("/admin/plans/imports/{id}/tasks/{task}?notice=saved#{anchor}")
             };
             Ok(Redirect::to(&to).into_response())
@@ -581,8 +582,14 @@ pub async fn obligation_save(
         .duty_id;
     drop(conn);
     let mut tx = state.db.begin_audited().await?;
-    let r = app::revise_obligation(&mut tx, &user.caller(), id, obligation_id, &obligation_form(&f))
-        .await;
+    let r = app::revise_obligation(
+        &mut tx,
+        &user.caller(),
+        id,
+        obligation_id,
+        &obligation_form(&f),
+    )
+    .await;
     // Nothing changed: nothing to commit (and no audit entry).
     if matches!(r, Ok(false)) {
         drop(tx);
