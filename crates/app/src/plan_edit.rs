@@ -1,10 +1,10 @@
 //! Editing plans without JSON, all the supervising office's:
 //!
 //! - a draft import: one [`Edit`] at a time (tasks, units and roles, cadences, deadlines, feedback
-//!   dates, 不能自动核查), validated by `domain::planimport::edit` and audited;
+//!   dates, the not-checked mark), validated by `domain::planimport::edit` and audited;
 //! - a confirmed plan: its rows edited in place (an obligation's cadence, due rule, column and
 //!   organisation; an obligation added or removed; a task's title), each save a numbered revision
-//!   (修订记录) and an audit entry; archiving and restoring;
+//!   (a row of the plan's revision list) and an audit entry; archiving and restoring;
 //! - on confirmation, the reviewer's mappings of unknown or suspect unit names to exactly one
 //!   organisation are remembered as aliases for the next import.
 

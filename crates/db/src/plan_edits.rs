@@ -1,6 +1,6 @@
 //! Edits of plans without rebuilding them: a reviewer's edit of a draft import's parsed plan (one
 //! form at a time), and a supervisor's edits of a confirmed plan's rows in place, each recorded as
-//! a numbered revision (`plan_revisions`, 修订记录) and in the audit log; archiving a plan.
+//! a numbered revision (`plan_revisions`, the revision list) and in the audit log; archiving a plan.
 //!
 //! A confirmed plan's tree is never rebuilt: its duties, obligations and feedback rounds are
 //! referenced by feedback submissions and recorded events.

@@ -1,6 +1,6 @@
 //! Editing plans without JSON: a draft import corrected form by form (refusals change nothing,
 //! only the supervising office may, every form needs its CSRF token), unit decisions remembered as
-//! aliases, a confirmed plan revised in place with its 修订记录, archiving, and a reviewer doing it
+//! aliases, a confirmed plan revised in place with its revision list, archiving, and a reviewer doing it
 //! all in a real browser.
 
 use crate::browser::Browser;
@@ -626,7 +626,7 @@ async fn a_reviewer_corrects_an_import_in_the_browser_without_json() {
     b.click("#cadence-0-1 button[type=submit]").await;
     b.wait_for_url("notice=saved").await;
 
-    // Task 1: the monthly fiscal figures are due on the 15th of the next month (每月15日前).
+    // Task 1: the monthly fiscal figures are due on the 15th of the next month, as 每月15日前 says.
     b.goto(&app.url(&format!("/admin/plans/imports/{id}/tasks/0")))
         .await;
     b.click("#c1-0-due option[value='day_of_next_month']").await;

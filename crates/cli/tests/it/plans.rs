@@ -747,7 +747,7 @@ both_backends!(
             )
             .await;
         assert_eq!(ok.status(), reqwest::StatusCode::SEE_OTHER);
-        // The binding's own entry and the plan's revision (修订记录) it records.
+        // The binding's own entry and the plan's revision it records.
         assert_eq!(app.audit_count().await, audit_before + 2);
         assert_eq!(app.count("plan_revisions").await, 1);
 

@@ -1,4 +1,4 @@
--- Revisions of a confirmed plan (修订记录). A confirmed plan's tree is never rebuilt: its rows are
+-- Revisions of a confirmed plan, shown as its 修订记录 list. A confirmed plan's tree is never rebuilt: its rows are
 -- referenced by feedback submissions and recorded events. A supervisor edits the rows in place
 -- (an obligation's cadence, due rule, column and organisation; an obligation added or removed; a
 -- task's title) and each saved edit adds one row here with the next revision number, who, when

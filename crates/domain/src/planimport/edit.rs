@@ -1,6 +1,6 @@
 //! The reviewer's edits to a draft import's parsed [`Plan`], one form at a time and without JSON:
 //! tasks (edit, delete, merge into the previous one, split), a duty's text, units and roles,
-//! 不能自动核查, cadences (kind, N, season, units, due rule, evidence keywords), deadlines and
+//! the not-checked mark, cadences (kind, N, season, units, due rule, evidence keywords), deadlines and
 //! feedback dates.
 //!
 //! **Pure**: an [`Edit`] is validated and applied to a `Plan` in memory; a refused edit returns
@@ -213,11 +213,11 @@ pub struct CadenceForm {
     pub text: String,
     /// One of [`CADENCE_KINDS`]' codes.
     pub kind: String,
-    /// N of 每N天, 每年不少于N次, N个工作日内, N日内, N小时内.
+    /// N of every-N-days, at-least-N-a-year, within N working days, N days or N hours.
     pub n: String,
     /// The date of 某日前 (`once_by`).
     pub date: String,
-    /// Months 1–12 of the season (每N天 only); both empty: all year.
+    /// Months 1–12 of the season (every-N-days only); both empty: all year.
     pub season_from: String,
     pub season_to: String,
     /// Unit names of the duty this cadence belongs to; empty: the duty's lead and responsible.
@@ -1133,7 +1133,7 @@ mod tests {
             season_from: "10".into(),
             season_to: "3".into(),
             units: vec!["市粮食局".into()],
-            keywords: "收购价格、 收购进度,收购价格".into(),
+            keywords: "收购价格、 收购进度\u{2C}收购价格".into(),
             ..form("every_n_days")
         };
         let c = cadence_from_form(&f, &units, Some(2017)).unwrap();

@@ -1,7 +1,7 @@
 //! Editing plans without JSON and without JavaScript.
 //!
 //! - A draft import, one task at a time (`/admin/plans/imports/{id}/tasks/{ti}`): the task, each
-//!   duty's text, units and roles (with a unit picker searched on the server), 不能自动核查,
+//!   duty's text, units and roles (with a unit picker searched on the server), the not-checked mark,
 //!   cadences, deadlines and feedback dates. Every form posts to one route with an `op` field,
 //!   through `gongkai_app::plan_edit`.
 //! - A confirmed plan, one duty at a time (`/admin/plans/{id}/duties/{duty_id}`): its obligations
