@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod messages;
 pub mod opinion;
 pub mod people;
+pub mod plan_edit;
 pub mod plans;
 pub mod proposals;
 pub mod site;

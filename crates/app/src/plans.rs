@@ -1,6 +1,8 @@
 //! Use cases of work plans （工作安排）， all the supervising office's: import a parsed document
 //! as a draft, correct it, confirm it with the reviewer's decisions (and, for blocking lint
-//! findings, an audited override), discard it, and bind the column a confirmed duty publishes in.
+//! findings, an audited override; the names mapped to one organisation are remembered as aliases),
+//! discard it, and bind the column a confirmed duty publishes in (a revision of the plan). The
+//! edits without JSON are in `plan_edit`.
 
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
@@ -56,7 +58,10 @@ pub async fn confirm(
     lint_override: Option<&LintOverride>,
 ) -> Outcome<i64> {
     managed_by(caller)?;
-    Ok(plans::confirm_import_with(tx, &caller.actor, id, decisions, lint_override).await?)
+    let plan_id =
+        plans::confirm_import_with(tx, &caller.actor, id, decisions, lint_override).await?;
+    crate::plan_edit::remember_aliases(tx, caller, decisions).await?;
+    Ok(plan_id)
 }
 
 /// Discards a draft import.
@@ -77,6 +82,11 @@ pub async fn set_obligation_column(
     column_id: Option<i64>,
 ) -> Outcome<()> {
     managed_by(caller)?;
-    plans::set_obligation_column(tx, &caller.actor, plan_id, duty_id, cadence, column_id).await?;
+    let changed =
+        plans::set_obligation_column(tx, &caller.actor, plan_id, duty_id, cadence, column_id)
+            .await?;
+    if changed > 0 {
+        crate::plan_edit::column_revision(tx, caller, plan_id, duty_id, cadence, column_id).await?;
+    }
     Ok(())
 }

@@ -36,6 +36,7 @@ pub mod messages;
 pub mod notifications;
 pub mod opinion;
 pub mod orgs;
+pub mod plan_edits;
 pub mod plans;
 pub mod proposals;
 pub mod search_outbox;

@@ -293,6 +293,63 @@ pub async fn update(
     Ok(())
 }
 
+/// Organisations whose name or an alias contains `q` (the unit picker's search), in tree order.
+pub async fn search(conn: &mut AnyConnection, q: &str) -> DbResult<Vec<Org>> {
+    let q = q.trim();
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(sqlx::query_as(
+        "SELECT * FROM organisations WHERE name LIKE $1 ESCAPE '\\' \
+         OR id IN (SELECT organisation_id FROM organisation_aliases WHERE alias LIKE $1 ESCAPE '\\') \
+         ORDER BY sort_order, id",
+    )
+    .bind(pattern)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Remembers `alias` as another name of organisation `org_id` (a reviewer mapped a plan's unit
+/// name to it, so the next import matches it), audited. Nothing is written, and `Ok(false)`
+/// returned, when the name is empty or already an organisation's name or alias.
+pub async fn remember_alias(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    alias: &str,
+    org_id: i64,
+) -> DbResult<bool> {
+    let alias = alias.trim();
+    if alias.is_empty() || find_by_name(conn, alias).await?.is_some() {
+        return Ok(false);
+    }
+    let org = get(conn, org_id).await?;
+    sqlx::query("INSERT INTO organisation_aliases (alias, organisation_id) VALUES ($1, $2)")
+        .bind(alias)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "org.alias",
+            entity: "organisation",
+            entity_id: org_id.to_string(),
+            summary: format!(
+                "记住“{alias}”为机构“{}”的别名（导入工作安排时核对确认）",
+                org.name
+            ),
+            before: None,
+            after: Some(serde_json::json!({"alias": alias, "organisation_id": org_id})),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
 /// The organisation registry with aliases, for matching unit names written in a plan.
 pub async fn registry(conn: &mut AnyConnection) -> DbResult<gongkai_domain::orgmatch::Registry> {
     let orgs = all(conn).await?;

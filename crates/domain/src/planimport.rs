@@ -28,6 +28,7 @@ use crate::orgmatch::{Registry, Resolution};
 use crate::plan::{Deadline, Plan};
 
 pub mod builtin;
+pub mod edit;
 
 /// What a reviewer decided on the review screen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

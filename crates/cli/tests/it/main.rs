@@ -35,6 +35,7 @@ mod marks;
 mod meetings;
 mod messages;
 mod migrations;
+mod plan_edit;
 mod plan_review;
 mod plans;
 mod proposals;

@@ -784,7 +784,9 @@ both_backends!(
             )
             .await;
         assert_eq!(ok.status(), reqwest::StatusCode::SEE_OTHER);
-        assert_eq!(app.audit_count().await, audit_before + 1);
+        // The binding's own entry and the plan's revision it records.
+        assert_eq!(app.audit_count().await, audit_before + 2);
+        assert_eq!(app.count("plan_revisions").await, 1);
 
         let after = report(app.clone()).await;
         let now = after

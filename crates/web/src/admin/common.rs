@@ -199,10 +199,14 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The plan a plan-scoped page shows: the one asked for by id when it exists, else the latest
-/// (`plans` come newest first from `plans::list_plans`); `None` when there is no plan at all.
+/// The plan a plan-scoped page shows: the one asked for by id when it exists (archived plans stay
+/// readable), else the latest not archived, else the latest (`plans` come newest first from
+/// `plans::list_plans`); `None` when there is no plan at all.
 pub fn chosen_plan(plans: &[gongkai_db::plans::PlanRow], raw: &str) -> Option<i64> {
-    let latest = plans.first()?;
+    let latest = plans
+        .iter()
+        .find(|p| p.status != gongkai_db::plan_edits::ARCHIVED)
+        .or(plans.first())?;
     Some(
         raw.trim()
             .parse::<i64>()

@@ -52,7 +52,8 @@ pub async fn index(
     let mut rows = Vec::new();
     for p in plans::list_plans(&mut conn).await? {
         let counts = plans::counts(&mut conn, p.id).await?;
-        rows.push(json!({"id": p.id, "title": p.title, "year": p.year, "issued_on": p.issued_on, "task_count": counts.tasks, "created_at": p.created_at}));
+        rows.push(json!({"id": p.id, "title": p.title, "year": p.year, "issued_on": p.issued_on, "task_count": counts.tasks, "created_at": p.created_at,
+                         "archived": p.status == gongkai_db::plan_edits::ARCHIVED}));
     }
     let imports = if user.perms.can_manage_plans() {
         plans::list_imports(&mut conn).await?
@@ -69,7 +70,9 @@ pub async fn index(
         "admin/plans.html",
         "plans",
         json!({
-            "plans": rows, "imports": imports, "can_manage": user.perms.can_manage_plans(),
+            "plans": rows.iter().filter(|r| r["archived"] != json!(true)).collect::<Vec<_>>(),
+            "archived_plans": rows.iter().filter(|r| r["archived"] == json!(true)).collect::<Vec<_>>(),
+            "imports": imports, "can_manage": user.perms.can_manage_plans(),
             "notice": notice_text(q.notice.as_deref()),
         }),
     )?
@@ -653,6 +656,7 @@ pub(super) async fn render_view(
         Vec::new()
     };
     let filings = super::filings::section(&mut conn, user, id, refused).await?;
+    let revisions = gongkai_db::plan_edits::revisions(&mut conn, id).await?;
     drop(conn);
     let tasks: Vec<_> = tree
         .tasks
@@ -684,7 +688,7 @@ pub(super) async fn render_view(
                            "deadlines": d.deadlines, "obligations": obligations, "rounds": rounds})
                 })
                 .collect();
-            json!({"number": t.number, "title": t.title, "section_path": t.section_path, "duties": duties})
+            json!({"id": t.id, "number": t.number, "title": t.title, "section_path": t.section_path, "duties": duties})
         })
         .collect();
     let html = render(
@@ -695,6 +699,9 @@ pub(super) async fn render_view(
         json!({
             "plan": tree.plan, "counts": counts, "tasks": tasks, "notice": notice, "filings": filings,
             "can_manage": can_manage, "column_options": column_options,
+            "archived": tree.plan.status == gongkai_db::plan_edits::ARCHIVED,
+            "status_label": gongkai_db::plan_edits::plan_status_label(&tree.plan.status),
+            "revision": revisions.first().map_or(0, |r| r.revision), "revisions": revisions,
         }),
     )?;
     Ok((status, html).into_response())
