@@ -13,7 +13,7 @@ use crate::error::{Outcome, Refusal};
 use gongkai_db::plan_edits::{self, ARCHIVED, ObligationValues};
 use gongkai_db::{orgs, plans};
 use gongkai_domain::Invalid;
-use gongkai_domain::obligation::{Cadence as Norm, CadenceKind, DueRule};
+use gongkai_domain::obligation::Cadence as Norm;
 use gongkai_domain::orgmatch::Resolution;
 use gongkai_domain::planimport::edit::{self, CadenceForm, Edit};
 use gongkai_domain::planimport::{ImportDecisions, due_rule_code};
@@ -195,14 +195,13 @@ fn obligation_values(form: &ObligationForm, year: i32) -> Outcome<ObligationValu
     let (Some(c), Some(org_id)) = (cadence, org_id) else {
         return Err(Refusal::Internal("obligation form".into()));
     };
-    let periodic = c
-        .norm
-        .parse::<Norm>()
-        .is_ok_and(|n| n.kind() == CadenceKind::Periodic);
-    let due_rule = c
-        .due
-        .clone()
-        .or_else(|| periodic.then(|| due_rule_code(DueRule::default())));
+    let due_rule = c.due.clone().or_else(|| {
+        c.norm
+            .parse::<Norm>()
+            .ok()
+            .and_then(gongkai_domain::planimport::default_due_rule)
+            .map(due_rule_code)
+    });
     Ok(ObligationValues {
         org_id,
         column_id,

@@ -340,7 +340,7 @@ pub fn cadence_parts(norm: &str) -> CadenceParts {
 pub fn due_parts(due: Option<&str>) -> (&'static str, Option<u32>) {
     match due.and_then(parse_due_rule) {
         None => ("default", None),
-        Some(DueRule::DaysAfterEnd(0)) => ("in_year", None),
+        Some(DueRule::WithinPeriod) => ("in_year", None),
         Some(DueRule::WorkingDaysAfterEnd(n)) => ("working_days_after_end", Some(n)),
         Some(DueRule::DaysAfterEnd(n)) => ("days_after_end", Some(n)),
         Some(DueRule::DayOfNextMonth(n)) => ("day_of_next_month", Some(n)),
@@ -505,7 +505,7 @@ pub fn cadence_from_form(
                             "\u{201C}\u{5E74}\u{5185}\u{201D}\u{53EA}\u{9002}\u{7528}\u{4E8E}\u{6BCF}\u{5E74}\u{548C}\u{6BCF}\u{5E74}\u{4E0D}\u{5C11}\u{4E8E}N\u{6B21}",
                         );
                     }
-                    Some(DueRule::DaysAfterEnd(0))
+                    Some(DueRule::WithinPeriod)
                 }
                 "day_of_next_month" => match positive("due_n", &form.due_n, 31) {
                     Ok(n) => Some(DueRule::DayOfNextMonth(n)),
@@ -585,6 +585,7 @@ pub fn cadence_from_form(
         units,
         due: due.map(due_rule_code),
         keywords,
+        source: None,
     })
 }
 
@@ -750,7 +751,12 @@ pub fn apply(plan: &mut Plan, edit: Edit) -> Result<(), Invalid> {
             let d = duty_mut(plan, task, duty)?;
             match cadence {
                 None => d.cadences.push(value),
-                Some(i) => *d.cadences.get_mut(i).ok_or_else(|| stale("cadence"))? = value,
+                Some(i) => {
+                    let slot = d.cadences.get_mut(i).ok_or_else(|| stale("cadence"))?;
+                    // The form does not show where the evidence comes from: keep it.
+                    let source = slot.source.take();
+                    *slot = Cadence { source, ..value };
+                }
             }
         }
         Edit::DeleteCadence {
@@ -1162,7 +1168,7 @@ mod tests {
             ..form("at_least_n_per_year")
         };
         let c = cadence_from_form(&f, &units, Some(2017)).unwrap();
-        assert_eq!(c.due.as_deref(), Some("days_after_end:0"));
+        assert_eq!(c.due.as_deref(), Some("within_period"));
         assert_eq!(due_parts(c.due.as_deref()).0, "in_year");
 
         let f = CadenceForm {
