@@ -21,6 +21,7 @@ pub mod opinion;
 pub mod people;
 pub mod plans;
 pub mod proposals;
+pub mod reminders;
 pub mod site;
 
 pub use caller::Caller;

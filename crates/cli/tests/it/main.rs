@@ -38,6 +38,7 @@ mod migrations;
 mod plan_review;
 mod plans;
 mod proposals;
+mod reminders;
 mod reports;
 mod routes;
 mod search;
