@@ -8,6 +8,7 @@ use crate::support::{PASSWORD, TestApp};
 use gongkai_db::notifications::{self, Notification};
 use gongkai_db::reminders;
 use gongkai_domain::calendar::NaiveDate;
+use gongkai_domain::obligation::WorkingDays;
 use gongkai_domain::reminder::SubjectKind;
 use gongkai_domain::role::Role;
 use gongkai_jobs::worker::{self, WorkerConfig};
