@@ -1,4 +1,4 @@
-//! The reminder rules (提醒规则) the office sets per kind of subject: how many working days
+//! The reminder rules （提醒规则） the office sets per kind of subject: how many working days
 //! before a due date to remind, on the day or not, and how often when overdue. The rules are
 //! `gongkai_domain::reminder`; storage and the audit entry are `gongkai_db::notifications`.
 

@@ -590,7 +590,8 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
     .fetch_all(&mut *conn)
     .await?;
     let rules: ReminderRules =
-        crate::notifications::kind_rules(conn, gongkai_domain::reminder::SubjectKind::Message).await?;
+        crate::notifications::kind_rules(conn, gongkai_domain::reminder::SubjectKind::Message)
+            .await?;
     let mut out = ScanOutcome::default();
     for (id, org_id, title, received, due, code) in rows {
         let (Some(received), Some(due)) = (CivilDate::parse(&received), CivilDate::parse(&due))

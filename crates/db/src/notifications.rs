@@ -112,7 +112,7 @@ pub enum Audience {
     /// Item reviewers: reviewers and organisation admins on the organisation or an ancestor
     /// (scoped roles cover descendants, as in `Permissions`).
     Reviewer,
-    /// The supervising office (政务公开办): holders of the global supervisor role.
+    /// The supervising office （政务公开办）: holders of the global supervisor role.
     Office,
 }
 
@@ -155,21 +155,25 @@ pub async fn recipients_of(
                 WHERE u.is_active = 1 AND ";
     let rows: Vec<(i64, Option<String>)> = match audience {
         Audience::Unit => {
-            sqlx::query_as(dyn_sql!("{base}r.org_id = $1 AND r.role IN ($2, $3, $4) ORDER BY u.id"))
-                .bind(org_id)
-                .bind(RECIPIENT_ROLES[0])
-                .bind(RECIPIENT_ROLES[1])
-                .bind(RECIPIENT_ROLES[2])
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query_as(dyn_sql!(
+                "{base}r.org_id = $1 AND r.role IN ($2, $3, $4) ORDER BY u.id"
+            ))
+            .bind(org_id)
+            .bind(RECIPIENT_ROLES[0])
+            .bind(RECIPIENT_ROLES[1])
+            .bind(RECIPIENT_ROLES[2])
+            .fetch_all(&mut *conn)
+            .await?
         }
         Audience::Handler => {
-            sqlx::query_as(dyn_sql!("{base}r.org_id = $1 AND r.role IN ($2, $3) ORDER BY u.id"))
-                .bind(org_id)
-                .bind(Role::Handler.code())
-                .bind(Role::OrgAdmin.code())
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query_as(dyn_sql!(
+                "{base}r.org_id = $1 AND r.role IN ($2, $3) ORDER BY u.id"
+            ))
+            .bind(org_id)
+            .bind(Role::Handler.code())
+            .bind(Role::OrgAdmin.code())
+            .fetch_all(&mut *conn)
+            .await?
         }
         Audience::Reviewer => {
             let all = crate::orgs::all(conn).await?;
@@ -190,10 +194,12 @@ pub async fn recipients_of(
             out
         }
         Audience::Office => {
-            sqlx::query_as(dyn_sql!("{base}r.org_id IS NULL AND r.role = $1 ORDER BY u.id"))
-                .bind(Role::Supervisor.code())
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query_as(dyn_sql!(
+                "{base}r.org_id IS NULL AND r.role = $1 ORDER BY u.id"
+            ))
+            .bind(Role::Supervisor.code())
+            .fetch_all(&mut *conn)
+            .await?
         }
     };
     Ok(rows
@@ -565,7 +571,9 @@ pub struct ScanOutcome {
 
 /// `《plan》第N项任务“task”` — how every text names a duty's place in its plan.
 pub fn plan_task(plan_title: &str, number: i64, task_title: &str) -> String {
-    let plan = plan_title.trim_start_matches('\u{300A}').trim_end_matches('\u{300B}');
+    let plan = plan_title
+        .trim_start_matches('\u{300A}')
+        .trim_end_matches('\u{300B}');
     format!(
         "\u{300A}{plan}\u{300B}第{number}项任务\u{201C}{}\u{201D}",
         short(task_title, 40)
@@ -595,9 +603,7 @@ pub fn due_clause(
     match kind {
         reminder::ReminderKind::Overdue => {
             let late = cal.working_days_between(due, today);
-            format!(
-                "应于{date}前{verb}\u{FF0C}已逾期 {late} 个工作日\u{FF0C}尚未{verb}\u{3002}"
-            )
+            format!("应于{date}前{verb}\u{FF0C}已逾期 {late} 个工作日\u{FF0C}尚未{verb}\u{3002}")
         }
         _ => format!("应于{date}前{verb}\u{FF0C}尚未{verb}\u{3002}"),
     }

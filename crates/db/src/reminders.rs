@@ -9,10 +9,10 @@
 //! (subject, occasion) and every notification by (that key, user): exactly once however often
 //! the scan runs (see `notifications`).
 
+use crate::DbResult;
 use crate::notifications::{
     self, Audience, NotifyPayload, ScanOutcome, due_clause, enqueue, plan_task, short,
 };
-use crate::DbResult;
 use chrono::NaiveDate;
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::feedback::late_working_days;
@@ -27,7 +27,7 @@ fn parse(d: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
 }
 
-/// Reminders of open applications (依申请公开) to the handlers of their organisation, due soon
+/// Reminders of open applications （依申请公开） to the handlers of their organisation, due soon
 /// and overdue under the office's rules for applications. A paused clock has no due date and
 /// is not reminded. Keyed `reminder:application:<id>:<due>:<reminder>`.
 pub async fn scan_applications(
@@ -72,7 +72,7 @@ pub async fn scan_applications(
     Ok(out)
 }
 
-/// Open proposals (建议提案): the next step the lead unit owes and its deadline, from
+/// Open proposals （建议提案）: the next step the lead unit owes and its deadline, from
 /// `domain::proposal::deadlines` (default rules, as the back office shows them).
 async fn open_proposals(
     conn: &mut AnyConnection,
@@ -196,7 +196,10 @@ pub async fn weekly_digest(conn: &mut AnyConnection, today: NaiveDate) -> DbResu
         } else {
             String::new()
         };
-        body.push_str(&format!("{unit}\u{FF1A}{}{more}\u{3002}\n", shown.join("\u{FF1B}")));
+        body.push_str(&format!(
+            "{unit}\u{FF1A}{}{more}\u{3002}\n",
+            shown.join("\u{FF1B}")
+        ));
     }
     let p = NotifyPayload {
         org_id: 0,
@@ -270,10 +273,7 @@ pub async fn scan_all(conn: &mut AnyConnection, today: NaiveDate) -> DbResult<Fu
 /// An item entered review level `level` (submitted, or approved at the level before): its
 /// reviewers are told, except its authors and whoever approved an earlier level of this round
 /// (the workflow would refuse them). Keyed `item:<id>:round:<n>:level:<level>`.
-pub async fn item_waiting_for_review(
-    conn: &mut AnyConnection,
-    item_id: i64,
-) -> DbResult<bool> {
+pub async fn item_waiting_for_review(conn: &mut AnyConnection, item_id: i64) -> DbResult<bool> {
     let item = crate::items::get(conn, item_id).await?;
     if item.status != "submitted" {
         return Ok(false);
@@ -298,7 +298,10 @@ pub async fn item_waiting_for_review(
         audience: Audience::Reviewer.code().into(),
         exclude,
         kind: "item.review".into(),
-        title: format!("待审核\u{FF08}{label}\u{FF09}\u{FF1A}{}", short(&item.title, 60)),
+        title: format!(
+            "待审核\u{FF08}{label}\u{FF09}\u{FF1A}{}",
+            short(&item.title, 60)
+        ),
         body: format!(
             "信息\u{201C}{}\u{201D}已提交\u{FF0C}等待{label}\u{3002}请在审核队列中审核\u{3002}",
             short(&item.title, 60)
@@ -430,7 +433,8 @@ pub async fn my_deadlines(
         let rules = notifications::rules(conn, plan_id).await?;
         let report = crate::compliance::report(conn, plan_id, today).await?;
         for p in &report.periods {
-            if !mine(p.org_id) || !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed")
+            if !mine(p.org_id)
+                || !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed")
             {
                 continue;
             }
@@ -533,7 +537,11 @@ pub async fn my_deadlines(
             out.push(deadline(
                 SubjectKind::Proposal,
                 &p.lead_org_name,
-                format!("{}\u{201C}{}\u{201D}{step}", p.kind().label(), short(&p.title, 40)),
+                format!(
+                    "{}\u{201C}{}\u{201D}{step}",
+                    p.kind().label(),
+                    short(&p.title, 40)
+                ),
                 due,
                 s,
                 format!("/admin/proposals/{}", p.id),

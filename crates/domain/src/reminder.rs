@@ -204,7 +204,6 @@ pub fn title(
     }
 }
 
-
 // --- subject kinds, the rule editor and deadline standing ----------------------------------------
 
 /// What a deadline belongs to. Each kind has its own rules, set by the office in the back office
@@ -212,15 +211,15 @@ pub fn title(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
-    /// A publication period of an obligation (公开任务期限).
+    /// A publication period of an obligation （公开任务期限）.
     Obligation,
-    /// A feedback round or a filing (反馈).
+    /// A feedback round or a filing （反馈）.
     FeedbackRound,
-    /// An application for disclosure (依申请公开).
+    /// An application for disclosure （依申请公开）.
     Application,
-    /// A message from the public (留言).
+    /// A message from the public （留言）.
     Message,
-    /// An NPC suggestion or CPPCC proposal (建议提案).
+    /// An NPC suggestion or CPPCC proposal （建议提案）.
     Proposal,
 }
 
@@ -328,10 +327,7 @@ fn whole_number(
     match raw.trim().parse::<u32>() {
         Ok(n) if (min..=max).contains(&n) => n,
         _ => {
-            inv.push(
-                field,
-                format!("{name}须为 {min} 至 {max} 之间的整数"),
-            );
+            inv.push(field, format!("{name}须为 {min} 至 {max} 之间的整数"));
             min
         }
     }
@@ -402,7 +398,7 @@ impl RuleFields {
 pub enum Standing {
     /// 已逾期.
     Overdue,
-    /// 即将到期: within the rules' advance days (at least one working day) of the due date.
+    /// 即将到期： within the rules' advance days (at least one working day) of the due date.
     DueSoon,
 }
 
@@ -607,7 +603,10 @@ mod tests {
         .validate()
         .unwrap_err();
         assert_eq!(bad.errors.len(), 3, "{bad}");
-        assert!(bad.summary().contains("到期前提醒的工作日数须为 0 至 60 之间的整数"));
+        assert!(
+            bad.summary()
+                .contains("到期前提醒的工作日数须为 0 至 60 之间的整数")
+        );
         let none = RuleFields::default().validate().unwrap_err();
         assert!(none.message_for("overdue").is_some());
     }

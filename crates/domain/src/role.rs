@@ -210,12 +210,12 @@ impl Permissions {
         self.is_system_admin() || self.has_global(Role::Supervisor)
     }
 
-    /// May edit the reminder rules (提醒规则): the supervising office and system administrators.
+    /// May edit the reminder rules （提醒规则）: the supervising office and system administrators.
     pub fn can_edit_reminder_rules(&self) -> bool {
         self.can_manage_plans()
     }
 
-    /// The organisations whose deadlines this user acts on (their 工作台's "my deadlines"):
+    /// The organisations whose deadlines this user acts on （their 工作台's "my deadlines"）:
     /// where they administer, edit or handle cases, subtrees included. Global roles give none:
     /// the office follows every unit on its supervision pages and its weekly digest.
     pub fn deadline_orgs(&self) -> Vec<i64> {

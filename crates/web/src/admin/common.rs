@@ -88,7 +88,7 @@ struct Nav {
     annual_report: bool,
     /// Reviews items of some organisation (待我审核).
     reviews: bool,
-    /// Edits the reminder rules (提醒规则): the office.
+    /// Edits the reminder rules （提醒规则）: the office.
     reminders: bool,
 }
 

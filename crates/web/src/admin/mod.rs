@@ -154,7 +154,7 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<R
     let post_review = gongkai_db::workflow::post_review_counts(&mut conn, scope.as_deref()).await?;
     let post_pending: i64 = post_review.iter().map(|c| c.pending).sum();
     let post_total: i64 = post_review.iter().map(|c| c.total).sum();
-    // 我的待办期限: what the user's units must do, soonest first.
+    // 我的待办期限： what the user's units must do, soonest first.
     let deadline_orgs = user.perms.deadline_orgs();
     let deadlines = gongkai_db::reminders::my_deadlines(
         &mut conn,

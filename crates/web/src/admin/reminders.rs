@@ -1,5 +1,5 @@
-//! The reminder-rule editor (提醒规则) of the supervising office: one form per kind of subject
-//! (公开任务期限, 反馈, 依申请公开, 留言, 建议提案). A refused form is shown again with its
+//! The reminder-rule editor （提醒规则） of the supervising office: one form per kind of subject
+//! （公开任务期限，反馈，依申请公开，留言，建议提案）. A refused form is shown again with its
 //! Chinese messages and changes nothing; a saved one is audited by the use case.
 
 use super::common::{AdminForm, render};
@@ -47,7 +47,11 @@ async fn render_page(
             Some((k, f, inv)) if *k == kind => (f.clone(), Some(inv)),
             _ => (RuleFields::of(&stored), None),
         };
-        let err = |field: &str| errors.and_then(|e| e.message_for(field)).map(str::to_string);
+        let err = |field: &str| {
+            errors
+                .and_then(|e| e.message_for(field))
+                .map(str::to_string)
+        };
         kinds.push(json!({
             "code": kind.code(), "label": kind.label(),
             "days_before": fields.days_before, "on_day": fields.on_day.is_some(),
@@ -100,5 +104,10 @@ pub async fn save(
     let mut tx = state.db.begin_audited().await?;
     app_reminders::set_rules(&mut tx, &user.caller(), kind, &f).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/reminders?saved={}#rules-{}", kind.code(), kind.code())).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/reminders?saved={}#rules-{}",
+        kind.code(),
+        kind.code()
+    ))
+    .into_response())
 }
