@@ -40,7 +40,10 @@ pub async fn submit(
     if !caller.perms.can_answer_feedback_of(round.org_id) {
         return Err(submit_refusal());
     }
-    Ok(feedback::submit(tx, &caller.actor, round.id, input, attachments, now_ms).await?)
+    let id = feedback::submit(tx, &caller.actor, round.id, input, attachments, now_ms).await?;
+    // The office is told a report waits for its review.
+    gongkai_db::reminders::feedback_submitted(tx, round.id, id).await?;
+    Ok(id)
 }
 
 /// The supervising office's decision on the submitted answer (`accept` or `return`, with a
@@ -56,5 +59,10 @@ pub async fn review(
     if !caller.perms.can_manage_plans() {
         return Err(Refusal::forbidden());
     }
-    Ok(feedback::review(tx, &caller.actor, round.id, decision, comment, now_ms).await?)
+    let status = feedback::review(tx, &caller.actor, round.id, decision, comment, now_ms).await?;
+    if status == RoundStatus::Returned {
+        // The unit is told, with the reason.
+        gongkai_db::reminders::feedback_returned(tx, round.id, comment).await?;
+    }
+    Ok(status)
 }

@@ -238,9 +238,17 @@ pub async fn transition(
     let r = rights(caller.perms, item.org_id);
     let actor = &caller.actor;
     match step {
-        Transition::Submit => workflow::submit(tx, actor, id, r).await?,
+        Transition::Submit => {
+            workflow::submit(tx, actor, id, r).await?;
+            // The reviewers of the first level are told, on every channel.
+            gongkai_db::reminders::item_waiting_for_review(tx, id).await?;
+        }
         Transition::Review { approve, comment } => {
             workflow::review(tx, actor, id, r, approve, &comment).await?;
+            if approve {
+                // Passed to the next level: its reviewers are told (nothing when approved).
+                gongkai_db::reminders::item_waiting_for_review(tx, id).await?;
+            }
         }
         Transition::PublishApproved { guard } => {
             let note = guard::gate(tx, id, guard.release, &guard.reason).await?;

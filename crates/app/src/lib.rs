@@ -22,6 +22,7 @@ pub mod people;
 pub mod plan_edit;
 pub mod plans;
 pub mod proposals;
+pub mod reminders;
 pub mod site;
 
 pub use caller::Caller;

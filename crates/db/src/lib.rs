@@ -39,6 +39,7 @@ pub mod orgs;
 pub mod plan_edits;
 pub mod plans;
 pub mod proposals;
+pub mod reminders;
 pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;

@@ -589,7 +589,9 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
     )
     .fetch_all(&mut *conn)
     .await?;
-    let rules = ReminderRules::default();
+    let rules: ReminderRules =
+        crate::notifications::kind_rules(conn, gongkai_domain::reminder::SubjectKind::Message)
+            .await?;
     let mut out = ScanOutcome::default();
     for (id, org_id, title, received, due, code) in rows {
         let (Some(received), Some(due)) = (CivilDate::parse(&received), CivilDate::parse(&due))
@@ -607,6 +609,8 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
                 body: format!("{}：{what}，答复期限 {due}。请及时答复。", rem.kind.label()),
                 link: format!("/admin/messages/{id}"),
                 key: format!("reminder:message:{id}:{}", rem.key()),
+                audience: "handler".into(),
+                ..Default::default()
             });
         }
         let flag = message::age_flag(received, today);
@@ -620,6 +624,8 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
                 ),
                 link: format!("/admin/messages/{id}"),
                 key: format!("reminder:message_age:{id}:{}", flag.code()),
+                audience: "handler".into(),
+                ..Default::default()
             });
         }
         for p in jobs {

@@ -297,6 +297,7 @@ pub async fn scan_clocks(conn: &mut AnyConnection, now: i64) -> DbResult<ScanOut
                 body: format!("{title}。依据：{}。", c.kind.basis()),
                 link: format!("/admin/opinion/{}", v.event.id),
                 key: key.clone(),
+                ..Default::default()
             };
             let payload = serde_json::to_value(&p).unwrap_or_default();
             if crate::jobs::enqueue(conn, NOTIFY_JOB, &payload, now_ms(), Some(&key))

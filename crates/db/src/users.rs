@@ -125,6 +125,8 @@ async fn add_grant_row(conn: &mut AnyConnection, user_id: i64, g: &Grant) -> DbR
         .execute(&mut *conn)
         .await
         .on_unique("role", "该用户已有此角色")?;
+    // Notices kept because nobody could act on them yet are delivered to the new holder.
+    crate::notifications::redeliver_pending(conn).await?;
     Ok(())
 }
 

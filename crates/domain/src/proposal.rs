@@ -188,6 +188,27 @@ pub fn deadlines(
     }
 }
 
+impl Deadlines {
+    /// The step the handling unit must take next and its deadline, by stage: 签收 while assigned,
+    /// the written reply while handling, the second reply while re-handling, then publishing the
+    /// reply until it is published. `None` when nothing is owed (returned, or closed and published).
+    pub fn next(&self, stage: Stage, published: bool) -> Option<(&'static str, NaiveDate)> {
+        match stage {
+            Stage::Assigned => Some(("签收", self.sign.date)),
+            Stage::Handling => Some(("书面答复", self.reply.date)),
+            Stage::Rehandling => Some((
+                "重新答复",
+                self.rehandle.as_ref().unwrap_or(&self.reply).date,
+            )),
+            Stage::Replied | Stage::Closed => match (&self.publish, published) {
+                (Some(due), false) => Some(("公开答复", due.date)),
+                _ => None,
+            },
+            Stage::Returned => None,
+        }
+    }
+}
+
 /// How a deadline stands on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,7 @@
 //! with its whole history. The nominal date goes into the reminder's deduplication key, so each
 //! reminder is created once however often the scan runs.
 
+use crate::Invalid;
 use crate::obligation::WorkingDays;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -203,6 +204,247 @@ pub fn title(
     }
 }
 
+// --- subject kinds, the rule editor and deadline standing ----------------------------------------
+
+/// What a deadline belongs to. Each kind has its own rules, set by the office in the back office
+/// (a plan's own rules still take precedence for its periods and rounds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// A publication period of an obligation （公开任务期限）.
+    Obligation,
+    /// A feedback round or a filing （反馈）.
+    FeedbackRound,
+    /// An application for disclosure （依申请公开）.
+    Application,
+    /// A message from the public （留言）.
+    Message,
+    /// An NPC suggestion or CPPCC proposal （建议提案）.
+    Proposal,
+}
+
+impl SubjectKind {
+    pub const ALL: [SubjectKind; 5] = [
+        SubjectKind::Obligation,
+        SubjectKind::FeedbackRound,
+        SubjectKind::Application,
+        SubjectKind::Message,
+        SubjectKind::Proposal,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SubjectKind::Obligation => "obligation",
+            SubjectKind::FeedbackRound => "feedback_round",
+            SubjectKind::Application => "application",
+            SubjectKind::Message => "message",
+            SubjectKind::Proposal => "proposal",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SubjectKind::Obligation => "公开任务期限",
+            SubjectKind::FeedbackRound => "落实情况反馈",
+            SubjectKind::Application => "依申请公开",
+            SubjectKind::Message => "留言办理",
+            SubjectKind::Proposal => "建议提案办理",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SubjectKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// How often an overdue deadline is reminded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverdueMode {
+    /// 逾期不提醒.
+    Off,
+    /// 逾期提醒一次.
+    Once,
+    /// 逾期后定期提醒 (every `overdue_every` working days, at most `overdue_max` times).
+    Repeat,
+}
+
+impl OverdueMode {
+    pub const ALL: [OverdueMode; 3] = [OverdueMode::Off, OverdueMode::Once, OverdueMode::Repeat];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OverdueMode::Off => "off",
+            OverdueMode::Once => "once",
+            OverdueMode::Repeat => "repeat",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OverdueMode::Off => "逾期不提醒",
+            OverdueMode::Once => "逾期提醒一次",
+            OverdueMode::Repeat => "逾期后定期提醒",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<OverdueMode> {
+        Self::ALL.into_iter().find(|m| m.code() == code)
+    }
+}
+
+impl ReminderRules {
+    /// The overdue mode these rules amount to.
+    pub fn overdue_mode(&self) -> OverdueMode {
+        match self.overdue_max {
+            0 => OverdueMode::Off,
+            1 => OverdueMode::Once,
+            _ => OverdueMode::Repeat,
+        }
+    }
+}
+
+/// The rule editor's form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct RuleFields {
+    pub days_before: String,
+    /// A checkbox: present (any value) when ticked.
+    pub on_day: Option<String>,
+    pub overdue: String,
+    pub overdue_every: String,
+    pub overdue_max: String,
+}
+
+fn whole_number(
+    inv: &mut Invalid,
+    field: &'static str,
+    name: &str,
+    raw: &str,
+    min: u32,
+    max: u32,
+) -> u32 {
+    match raw.trim().parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => n,
+        _ => {
+            inv.push(field, format!("{name}须为 {min} 至 {max} 之间的整数"));
+            min
+        }
+    }
+}
+
+impl RuleFields {
+    /// The form of stored rules.
+    pub fn of(rules: &ReminderRules) -> RuleFields {
+        RuleFields {
+            days_before: rules.days_before.to_string(),
+            on_day: rules.on_day.then(|| "1".to_string()),
+            overdue: rules.overdue_mode().code().to_string(),
+            overdue_every: rules.overdue_every.to_string(),
+            overdue_max: rules.overdue_max.max(2).to_string(),
+        }
+    }
+
+    /// Checks the form; every problem is reported with a Chinese message.
+    pub fn validate(&self) -> Result<ReminderRules, Invalid> {
+        let mut inv = Invalid::default();
+        let days_before = whole_number(
+            &mut inv,
+            "days_before",
+            "到期前提醒的工作日数",
+            &self.days_before,
+            0,
+            MAX_DAYS_BEFORE,
+        );
+        let mode = OverdueMode::from_code(self.overdue.trim());
+        if mode.is_none() {
+            inv.push("overdue", "请选择逾期后如何提醒");
+        }
+        let (overdue_every, overdue_max) = match mode {
+            Some(OverdueMode::Repeat) => (
+                whole_number(
+                    &mut inv,
+                    "overdue_every",
+                    "逾期提醒的间隔工作日数",
+                    &self.overdue_every,
+                    1,
+                    MAX_OVERDUE_EVERY,
+                ),
+                whole_number(
+                    &mut inv,
+                    "overdue_max",
+                    "逾期提醒的最多次数",
+                    &self.overdue_max,
+                    2,
+                    MAX_OVERDUE_TIMES,
+                ),
+            ),
+            Some(OverdueMode::Once) => (ReminderRules::default().overdue_every, 1),
+            _ => (ReminderRules::default().overdue_every, 0),
+        };
+        inv.into_result()?;
+        Ok(ReminderRules {
+            days_before,
+            on_day: self.on_day.is_some(),
+            overdue_every,
+            overdue_max,
+        })
+    }
+}
+
+/// Where an open deadline stands on a day, for lists of what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// 已逾期.
+    Overdue,
+    /// 即将到期： within the rules' advance days (at least one working day) of the due date.
+    DueSoon,
+}
+
+impl Standing {
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Overdue => "overdue",
+            Standing::DueSoon => "due_soon",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Overdue => "已逾期",
+            Standing::DueSoon => "即将到期",
+        }
+    }
+}
+
+/// How an open deadline `due` stands on `today` under `rules`; `None` when it is further away.
+/// The due date itself comes from the subject's own engine; this only compares.
+pub fn standing(
+    rules: &ReminderRules,
+    cal: &impl WorkingDays,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> Option<Standing> {
+    if today > due {
+        return Some(Standing::Overdue);
+    }
+    let n = rules.clamped().days_before.max(1);
+    let from = working_days_before(cal, due, n).unwrap_or(due);
+    (today >= from).then_some(Standing::DueSoon)
+}
+
+/// The ISO week of a day, as the weekly digest's occasion: `2017-W26`.
+pub fn iso_week(day: NaiveDate) -> String {
+    let w = chrono::Datelike::iso_week(&day);
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// A date as Chinese text: 2017年6月28日.
+pub fn chinese_date(day: NaiveDate) -> String {
+    day.format("%Y年%-m月%-d日").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +559,80 @@ mod tests {
         let _ = schedule(&rules, &MondayToFriday, NaiveDate::MIN);
         let _ = schedule(&rules, &MondayToFriday, NaiveDate::MAX);
         let _ = due_on(&rules, &MondayToFriday, NaiveDate::MAX, NaiveDate::MAX);
+    }
+
+    #[test]
+    fn subject_kinds_and_modes_round_trip() {
+        for k in SubjectKind::ALL {
+            assert_eq!(SubjectKind::from_code(k.code()), Some(k));
+        }
+        for m in OverdueMode::ALL {
+            assert_eq!(OverdueMode::from_code(m.code()), Some(m));
+        }
+        assert_eq!(ReminderRules::default().overdue_mode(), OverdueMode::Repeat);
+    }
+
+    #[test]
+    fn the_rule_form_validates_with_chinese_messages() {
+        let ok = RuleFields {
+            days_before: "3".into(),
+            on_day: None,
+            overdue: "once".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!((ok.days_before, ok.on_day, ok.overdue_max), (3, false, 1));
+        let weekly = RuleFields {
+            days_before: "5".into(),
+            on_day: Some("1".into()),
+            overdue: "repeat".into(),
+            overdue_every: "5".into(),
+            overdue_max: "4".into(),
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(RuleFields::of(&weekly).validate().unwrap(), weekly);
+        let bad = RuleFields {
+            days_before: "-1".into(),
+            overdue: "repeat".into(),
+            overdue_every: "0".into(),
+            overdue_max: "x".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(bad.errors.len(), 3, "{bad}");
+        assert!(
+            bad.summary()
+                .contains("到期前提醒的工作日数须为 0 至 60 之间的整数")
+        );
+        let none = RuleFields::default().validate().unwrap_err();
+        assert!(none.message_for("overdue").is_some());
+    }
+
+    #[test]
+    fn standing_is_due_soon_within_the_advance_days_then_overdue() {
+        let cal = Calendar::shipped();
+        let rules = ReminderRules::default();
+        let due = d("2017-06-30");
+        assert_eq!(standing(&rules, &cal, due, d("2017-06-26")), None);
+        assert_eq!(
+            standing(&rules, &cal, due, d("2017-06-27")),
+            Some(Standing::DueSoon)
+        );
+        assert_eq!(standing(&rules, &cal, due, due), Some(Standing::DueSoon));
+        assert_eq!(
+            standing(&rules, &cal, due, d("2017-07-01")),
+            Some(Standing::Overdue)
+        );
+    }
+
+    #[test]
+    fn weeks_and_dates() {
+        assert_eq!(iso_week(d("2017-06-27")), "2017-W26");
+        assert_eq!(iso_week(d("2018-01-01")), "2018-W01");
+        assert_eq!(iso_week(d("2016-01-01")), "2015-W53");
+        assert_eq!(chinese_date(d("2017-06-08")), "2017年6月8日");
     }
 }

@@ -210,6 +210,26 @@ impl Permissions {
         self.is_system_admin() || self.has_global(Role::Supervisor)
     }
 
+    /// May edit the reminder rules （提醒规则）: the supervising office and system administrators.
+    pub fn can_edit_reminder_rules(&self) -> bool {
+        self.can_manage_plans()
+    }
+
+    /// The organisations whose deadlines this user acts on （their 工作台's "my deadlines"）:
+    /// where they administer, edit or handle cases, subtrees included. Global roles give none:
+    /// the office follows every unit on its supervision pages and its weekly digest.
+    pub fn deadline_orgs(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .scoped
+            .iter()
+            .filter(|(r, _)| matches!(r, Role::OrgAdmin | Role::Editor | Role::Handler))
+            .flat_map(|(_, o)| o.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// Plans are readable by everyone who supervises or assesses, and by units for their own duties.
     pub fn can_read_plans(&self) -> bool {
         self.can_manage_plans() || self.has_global(Role::Assessor) || !self.scoped.is_empty()
@@ -383,6 +403,34 @@ mod tests {
             3 => vec![3, 4],
             other => vec![other],
         }
+    }
+
+    #[test]
+    fn reminder_rules_belong_to_the_office_and_deadlines_to_the_units() {
+        let sup = Permissions::new(
+            vec![Grant {
+                role: Role::Supervisor,
+                org_id: None,
+            }],
+            tree,
+        );
+        assert!(sup.can_edit_reminder_rules());
+        assert!(sup.deadline_orgs().is_empty());
+        let unit = Permissions::new(
+            vec![
+                Grant {
+                    role: Role::Handler,
+                    org_id: Some(3),
+                },
+                Grant {
+                    role: Role::Reviewer,
+                    org_id: Some(2),
+                },
+            ],
+            tree,
+        );
+        assert!(!unit.can_edit_reminder_rules());
+        assert_eq!(unit.deadline_orgs(), vec![3, 4]);
     }
 
     #[test]

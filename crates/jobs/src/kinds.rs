@@ -9,7 +9,8 @@ use gongkai_db::notifications::{
 use gongkai_db::{Db, DbError};
 use serde::{Deserialize, Serialize};
 
-/// The hourly reminder scan: feedback, period and message deadlines (`reminders.scan`).
+/// The hourly reminder scan (`reminders.scan`): feedback, period, message, application and
+/// proposal deadlines, the office's weekly digest, and kept notices that found a recipient.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderScan {
     /// The civil date the scan is for; the current date in China when absent.
@@ -27,12 +28,22 @@ impl Job for ReminderScan {
             None => gongkai_db::china_today(),
         };
         let mut conn = ctx.db.pool.acquire().await?;
-        let feedback = notifications::scan_feedback_reminders(&mut conn, today).await?;
-        let periods = notifications::scan_period_reminders(&mut conn, today).await?;
-        let msgs = gongkai_db::messages::scan_reminders(&mut conn, today).await?;
+        let s = gongkai_db::reminders::scan_all(&mut conn, today).await?;
         Ok(format!(
-            "{today}: feedback {} due, {} enqueued; periods {} due, {} enqueued; messages {} due, {} enqueued",
-            feedback.due, feedback.enqueued, periods.due, periods.enqueued, msgs.due, msgs.enqueued
+            "{today}: {} notices enqueued (feedback {}/{}, periods {}/{}, messages {}/{}, applications {}/{}, proposals {}/{} due/enqueued; digest {}; redelivered {})",
+            s.enqueued(),
+            s.feedback.due,
+            s.feedback.enqueued,
+            s.periods.due,
+            s.periods.enqueued,
+            s.messages.due,
+            s.messages.enqueued,
+            s.applications.due,
+            s.applications.enqueued,
+            s.proposals.due,
+            s.proposals.enqueued,
+            s.digest,
+            s.redelivered
         ))
     }
 }

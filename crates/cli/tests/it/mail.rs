@@ -199,7 +199,7 @@ both_backends!(reminders_are_mailed_once, |app| async move {
     assert_eq!(to, "shenji@sjj.panjin.gov.cn");
     assert!(subject.contains("将于 2017-06-30 到期"), "{subject}");
     assert!(message_id.ends_with("@panjin.gov.cn>"), "{message_id}");
-    assert!(body.contains("报送期限 2017-06-30"), "{body}");
+    assert!(body.contains("应于2017年6月30日前报送"), "{body}");
     assert!(body.contains("http://gongkai.test/admin/plans/"), "{body}");
     assert_eq!(email_jobs(&app, "done").await, rounds);
 });

@@ -39,6 +39,7 @@ mod plan_edit;
 mod plan_review;
 mod plans;
 mod proposals;
+mod reminders;
 mod reports;
 mod routes;
 mod search;

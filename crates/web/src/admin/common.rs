@@ -88,6 +88,8 @@ struct Nav {
     annual_report: bool,
     /// Reviews items of some organisation (待我审核).
     reviews: bool,
+    /// Edits the reminder rules （提醒规则）: the office.
+    reminders: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -119,6 +121,7 @@ pub fn render(
             || p.can_manage_plans()
             || p.can_read_audit(),
         reviews: p.reviewable_orgs().is_none_or(|o| !o.is_empty()),
+        reminders: p.can_edit_reminder_rules(),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({

@@ -23,6 +23,7 @@ mod people;
 mod plan_edit;
 mod plans;
 mod proposals;
+mod reminders;
 mod site;
 mod supervision;
 mod upload;
@@ -111,6 +112,8 @@ route_table! {
     "/notifications" => get(notifications::list);
     "/notifications/read-all" => post(notifications::mark_all_read);
     "/notifications/{id}/read" => post(notifications::mark_read);
+    "/reminders" => get(reminders::page);
+    "/reminders/{kind}" => post(reminders::save);
     "/proposals" => get(proposals::list), post(proposals::assign);
     "/proposals/new" => get(proposals::new_form);
     "/proposals/{id}" => get(proposals::detail);
@@ -161,6 +164,15 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<R
     let post_review = gongkai_db::workflow::post_review_counts(&mut conn, scope.as_deref()).await?;
     let post_pending: i64 = post_review.iter().map(|c| c.pending).sum();
     let post_total: i64 = post_review.iter().map(|c| c.total).sum();
+    // 我的待办期限： what the user's units must do, soonest first.
+    let deadline_orgs = user.perms.deadline_orgs();
+    let deadlines = gongkai_db::reminders::my_deadlines(
+        &mut conn,
+        &deadline_orgs,
+        gongkai_db::china_today(),
+        100,
+    )
+    .await?;
     let all = gongkai_db::orgs::all(&mut conn).await?;
     let my_orgs: Vec<String> = user
         .grants
@@ -175,6 +187,7 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<R
         "dashboard",
         json!({
             "counts": counts, "my_orgs": my_orgs,
+            "deadlines": deadlines, "has_deadline_orgs": !deadline_orgs.is_empty(),
             "post_review": post_review, "post_pending": post_pending, "post_total": post_total,
             "can_create": user.perms.editable_orgs().is_none_or(|o| !o.is_empty()),
         }),
