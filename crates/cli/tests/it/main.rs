@@ -46,6 +46,7 @@ mod search;
 mod snapshots;
 mod storage;
 mod supervision;
+mod supervision_year;
 mod typography;
 mod use_cases;
 mod workflow;

@@ -19,7 +19,7 @@ fn d(s: &str) -> NaiveDate {
 }
 
 /// Runs the queue until nothing is due.
-async fn drain(app: &TestApp) {
+pub(crate) async fn drain(app: &TestApp) {
     let cfg = WorkerConfig {
         node_id: "test-node".into(),
         batch: 50,
