@@ -36,6 +36,7 @@ pub mod opinion;
 pub mod orgs;
 pub mod plans;
 pub mod proposals;
+pub mod public_plans;
 pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;

@@ -89,6 +89,7 @@ route_table! {
     "/plans/imports/{id}/discard" => post(plans::discard);
     "/plans/{id}" => get(plans::view);
     "/plans/{id}/duties/{duty_id}/column" => post(plans::set_obligation_column);
+    "/plans/{id}/public" => post(plans::set_public);
     "/plans/{id}/filings" => post(filings::open);
     "/feedback" => get(feedback::list);
     "/feedback/{id}" => get(feedback::detail);

@@ -1,48 +1,75 @@
-//! The public accountability page (政务公开重点工作): each task and duty of a confirmed plan with its
-//! responsible units, its periods and the published items counted as evidence, so citizens can
-//! compare plan and practice. **Only public facts appear here**: the plan text, unit names, and
-//! statuses computed from publicly visible items (`PUBLIC_SQL`); feedback submissions, review
-//! comments and drafts never do.
+//! The public accountability page — 政务公开重点工作 — `/zdgz` lists the plans the supervising office
+//! has made public (`gongkai_db::public_plans`), by year, newest first; `/zdgz/{id}` shows each
+//! task and duty of one of them with its responsible units, its periods and the published items
+//! counted as evidence, so citizens can compare plan and practice. A plan that is not public is
+//! not found, like one that does not exist. **Only public facts appear here**: the plan text, unit
+//! names, and statuses computed from publicly visible items (`PUBLIC_SQL`); feedback submissions,
+//! review comments and drafts never do. Evidence published with an earlier stated date than the
+//! moment the system made it public is marked 补录 with both dates.
 
 use super::{Chrome, Section};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::response::Html;
-use gongkai_db::{compliance, plans};
+use gongkai_db::{compliance, plans, public_plans};
 use minijinja::value::Serde as S;
 use serde_json::json;
 
 const TOPIC_SLUG: &str = "ztzl";
 
-pub async fn latest(State(state): State<AppState>) -> Result<Html<String>, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let id = plans::list_plans(&mut conn).await?.first().map(|p| p.id);
-    drop(conn);
-    render(&state, id).await
+fn section(chrome: &Chrome) -> Section {
+    chrome
+        .columns
+        .iter()
+        .find(|c| c.slug == TOPIC_SLUG)
+        .map_or(Section::Other, |c| Section::Column(c.id))
 }
 
+/// `/zdgz`: the public plans grouped by year, newest year first.
+pub async fn index(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let chrome = Chrome::load(&mut conn).await?;
+    let public = public_plans::list(&mut conn).await?;
+    drop(conn);
+    let mut years: Vec<serde_json::Value> = Vec::new();
+    for p in &public {
+        let entry =
+            json!({"id": p.id, "title": p.title, "issuer": p.issuer, "issued_on": p.issued_on});
+        match years.last_mut() {
+            Some(y) if y["year"] == json!(p.year) => {
+                if let Some(list) = y["plans"].as_array_mut() {
+                    list.push(entry);
+                }
+            }
+            _ => years.push(json!({"year": p.year, "plans": [entry]})),
+        }
+    }
+    let section = section(&chrome);
+    state.templates.render(
+        "portal/keywork_list.html",
+        minijinja::context! {
+            years => S(years),
+            ..chrome.ctx(section, "/zdgz", "政务公开重点工作")
+        },
+    )
+}
+
+/// `/zdgz/{id}`: one public plan against practice; not found unless the office made it public.
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::not_found())?;
-    render(&state, Some(id)).await
+    render(&state, id).await
 }
 
-async fn render(state: &AppState, plan_id: Option<i64>) -> Result<Html<String>, AppError> {
+async fn render(state: &AppState, plan_id: i64) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
+    if public_plans::get(&mut conn, plan_id).await?.is_none() {
+        return Err(AppError::not_found());
+    }
     let chrome = Chrome::load(&mut conn).await?;
-    let section = chrome
-        .columns
-        .iter()
-        .find(|c| c.slug == TOPIC_SLUG)
-        .map_or(Section::Other, |c| Section::Column(c.id));
-    let Some(plan_id) = plan_id else {
-        return state.templates.render(
-            "portal/keywork.html",
-            minijinja::context! { empty => true, ..chrome.ctx(section, "/zdgz", "政务公开重点工作") },
-        );
-    };
+    let section = section(&chrome);
     let tree = plans::plan_tree(&mut conn, plan_id)
         .await
         .map_err(|_| AppError::not_found())?;
