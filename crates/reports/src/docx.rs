@@ -104,7 +104,7 @@ fn header_row(cells: Vec<TableCell>) -> TableRow {
             let mut c = c;
             for child in c.children.iter_mut() {
                 if let docx_rs::TableCellContent::Paragraph(p) = child {
-                    *p = Box::new(p.as_ref().clone().keep_next(true));
+                    **p = p.as_ref().clone().keep_next(true);
                 }
             }
             c

@@ -213,10 +213,10 @@ fn search(
         if span_width(&chars[start..]) > max_em {
             return;
         }
-        if let Some(cost) = layout_cost(chars, breaks, chosen) {
-            if best.as_ref().is_none_or(|(b, _)| cost < *b) {
-                *best = Some((cost, chosen.clone()));
-            }
+        if let Some(cost) = layout_cost(chars, breaks, chosen)
+            && best.as_ref().is_none_or(|(b, _)| cost < *b)
+        {
+            *best = Some((cost, chosen.clone()));
         }
         return;
     }
