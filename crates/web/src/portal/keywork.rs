@@ -120,3 +120,48 @@ async fn render(state: &AppState, plan_id: i64) -> Result<Html<String>, AppError
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    fn page(evidence: serde_json::Value) -> String {
+        let t = crate::templates::Templates::new(None).expect("templates");
+        let ctx = json!({
+            "site": {"id": 1, "name": "盘锦市人民政府", "slug": "main"}, "owner_name": "", "nav": [],
+            "page_title": "落实情况", "as_of": "2018-12-31",
+            "plan": {"id": 1, "title": "盘锦市2018年政务公开工作安排", "issuer": "盘锦市政府办公室"},
+            "tasks": [{"number": 1, "title": "公开财政信息", "duties": [{"text": "按月公开", "units": [],
+                "deadlines": [], "periods": [{"org_name": "市财政局", "label": "2018年7月",
+                "due": "2018-08-28", "status": "met", "status_label": "按时完成", "evidence": [evidence]}]}]}],
+        });
+        t.render(
+            "portal/keywork.html",
+            minijinja::Value::from(minijinja::value::Serde(&ctx)),
+        )
+        .expect("renders")
+        .0
+    }
+
+    /// The 补录 mark works before and after the compliance report carries the fields.
+    #[test]
+    fn backfilled_evidence_is_marked_with_both_dates() {
+        let plain = json!({"item_id": 7, "title": "2018年7月财政收支", "published_on": "2018-08-10",
+                           "source": "item", "href": "/items/7"});
+        assert!(!page(plain.clone()).contains("补录"));
+        let mut backfilled = plain;
+        backfilled["published_on"] = json!("2018-11-20");
+        backfilled["backfilled"] = json!(true);
+        backfilled["stated_on"] = json!("2018-08-10");
+        backfilled["accepted"] = json!(false);
+        let html = page(backfilled.clone());
+        assert!(
+            html.contains("补录\u{FF1A}标注发布日期2018-08-10\u{FF0C}系统公开于2018-11-20"),
+            "{html}"
+        );
+        assert!(html.contains("不计为按时公开"));
+        backfilled["accepted"] = json!(true);
+        let html = page(backfilled);
+        assert!(html.contains("补录") && !html.contains("不计为按时公开"));
+    }
+}
