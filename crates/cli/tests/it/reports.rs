@@ -519,10 +519,6 @@ both_backends!(
         crate::typography::assert_docx_typography(&docx, "督查通报 DOCX");
         let read_back = docx_text(&docx);
         let lines: Vec<&str> = read_back.lines().collect();
-        if std::env::var("SHOW_NOTICE").is_ok() {
-            std::fs::write("/tmp/notice-h1.docx", &docx).unwrap();
-            std::fs::write("/tmp/notice-h1.txt", &read_back).unwrap();
-        }
         for line in &lines {
             let faults = crate::typography::text_faults(line);
             assert!(faults.is_empty(), "{faults:?} in {line}");
