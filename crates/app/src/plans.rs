@@ -90,3 +90,16 @@ pub async fn set_obligation_column(
     }
     Ok(())
 }
+
+/// Makes a confirmed plan public on the accountability page (`/zdgz`) or withdraws it: the
+/// supervising office's decision, audited. A newly confirmed plan is not public.
+pub async fn set_public(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    public: bool,
+) -> Outcome<()> {
+    managed_by(caller)?;
+    gongkai_db::public_plans::set_public(tx, &caller.actor, plan_id, public).await?;
+    Ok(())
+}

@@ -152,6 +152,10 @@ fn cli_actor() -> gongkai_db::Actor {
 pub async fn import_builtin(db: &gongkai_db::Db, key: &str) -> anyhow::Result<String> {
     let mut tx = db.begin().await?;
     let done = gongkai_db::plans::import_builtin(&mut tx, &cli_actor(), key).await?;
+    if done.import_id.is_some() {
+        // A built-in arrangement is the demo's: shown on /zdgz at once.
+        gongkai_db::public_plans::set_public(&mut tx, &cli_actor(), done.plan_id, true).await?;
+    }
     let counts = gongkai_db::plans::counts(&mut tx, done.plan_id).await?;
     let plan = gongkai_db::plans::get_plan(&mut tx, done.plan_id).await?;
     tx.commit().await?;

@@ -135,6 +135,11 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         let done = gongkai_db::plans::import_builtin(&mut tx, &Actor::system(), "panjin-2017")
             .await
             .context("导入内置工作安排 panjin-2017")?;
+        if done.import_id.is_some() {
+            // The demo shows its plan on /zdgz; a real office decides plan by plan.
+            gongkai_db::public_plans::set_public(&mut tx, &Actor::system(), done.plan_id, true)
+                .await?;
+        }
         tx.commit().await?;
         gongkai_db::seed_scenario::load(&db).await?;
         if done.import_id.is_some() {

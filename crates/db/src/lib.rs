@@ -40,6 +40,7 @@ pub mod plan_edits;
 pub mod plans;
 pub mod proposals;
 pub mod reminders;
+pub mod public_plans;
 pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;

@@ -10,6 +10,7 @@ pub mod civil_date;
 pub mod compliance;
 pub mod content;
 pub mod credit_code;
+pub mod doc_number;
 pub mod event;
 pub mod feedback;
 pub mod filing;

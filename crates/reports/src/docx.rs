@@ -11,8 +11,9 @@
 use crate::RenderError;
 use crate::notice::{Block, Notice, Section, Table};
 use docx_rs::{
-    AlignmentType, Docx, LineSpacing, LineSpacingType, Paragraph, Run, RunFonts, SpecialIndentType,
-    TableCell, TableRow, WidthType,
+    AlignmentType, BorderType, BreakType, Docx, FieldCharType, Footer, HeightRule, InstrPAGE,
+    InstrText, LineSpacing, LineSpacingType, Paragraph, ParagraphBorder, ParagraphBorderPosition,
+    ParagraphBorders, Run, RunFonts, SpecialIndentType, TableCell, TableRow, WidthType,
 };
 
 const TITLE_FONT: &str = "方正小标宋简体";
@@ -20,11 +21,30 @@ const BODY_FONT: &str = "仿宋_GB2312";
 const HEADING_FONT: &str = "黑体";
 const SUBHEADING_FONT: &str = "楷体_GB2312";
 const LATIN_FONT: &str = "Times New Roman";
+/// Page numbers: 4号半角宋体阿拉伯数字 (GB/T 9704-2012 7.5).
+const PAGE_NUMBER_FONT: &str = "宋体";
 
 /// Sizes in half-points: 二号 22 pt, 三号 16 pt, 小四 12 pt (tables, so their columns fit).
 const SIZE_TITLE: usize = 44;
 const SIZE_BODY: usize = 32;
 const SIZE_TABLE: usize = 24;
+/// 4号 (14 pt): page numbers.
+const SIZE_PAGE_NUMBER: usize = 28;
+/// 发文机关标志 (the issuing organ's mark), in 小标宋 red, 26 pt here (the standard leaves its
+/// size to the office, no larger than 22 mm high by 15 mm wide a character).
+const SIZE_MARK: usize = 52;
+/// The red of 发文机关标志 and the separator line.
+const RED: &str = "FF0000";
+
+/// Ems of 二号 in the type area (156 mm ÷ 22 pt): the width a title line may take.
+const TITLE_EM: f32 = 20.0;
+
+/// One 4号 character, in twips: the page number stands this far in from the edge of the type area.
+const ONE_CHAR_PAGE_NUMBER: i32 = 280;
+
+/// Header rows carry this height (twips, at least): how [`mark_header_rows`] finds them to add
+/// `w:tblHeader`, which docx-rs cannot write.
+const HEADER_ROW_HEIGHT: f32 = 397.0;
 
 /// Millimetres to twentieths of a point.
 const fn mm(v: i32) -> i32 {
@@ -74,6 +94,34 @@ fn heading(text: &str, font: &str) -> Paragraph {
         .keep_next(true)
 }
 
+/// A header row: repeated at the top of every page the table runs onto (`w:tblHeader`, added by
+/// [`mark_header_rows`]), never split, and kept with the row below it so it is never left alone at
+/// the foot of a page.
+fn header_row(cells: Vec<TableCell>) -> TableRow {
+    let cells = cells
+        .into_iter()
+        .map(|c| {
+            let mut c = c;
+            for child in c.children.iter_mut() {
+                if let docx_rs::TableCellContent::Paragraph(p) = child {
+                    **p = p.as_ref().clone().keep_next(true);
+                }
+            }
+            c
+        })
+        .collect();
+    TableRow::new(cells)
+        .cant_split()
+        .row_height(HEADER_ROW_HEIGHT)
+        .height_rule(HeightRule::AtLeast)
+}
+
+/// Adds `<w:tblHeader />` to the rows [`header_row`] made (found by their height).
+fn mark_header_rows(xml: &str) -> String {
+    let marker = format!(r#"<w:trHeight w:val="{HEADER_ROW_HEIGHT}" w:hRule="atLeast" />"#);
+    xml.replace(&marker, &format!("{marker}<w:tblHeader />"))
+}
+
 fn cell(text: &str, font: &str, align: AlignmentType, width: i32) -> TableCell {
     TableCell::new()
         .add_paragraph(
@@ -106,7 +154,7 @@ fn widths(t: &Table) -> Vec<i32> {
 
 fn table(t: &Table) -> docx_rs::Table {
     let w = widths(t);
-    let header = TableRow::new(
+    let header = header_row(
         t.header
             .iter()
             .zip(&w)
@@ -122,24 +170,27 @@ fn table(t: &Table) -> docx_rs::Table {
             cells.push(cell(label, HEADING_FONT, AlignmentType::Center, width).grid_span(*span));
             at += span;
         }
-        rows.push(TableRow::new(cells));
+        rows.push(header_row(cells));
     }
     rows.push(header);
     for r in &t.rows {
-        rows.push(TableRow::new(
-            r.iter()
-                .zip(&w)
-                .zip(&t.numeric)
-                .map(|((c, &w), &numeric)| {
-                    let align = if numeric {
-                        AlignmentType::Right
-                    } else {
-                        AlignmentType::Left
-                    };
-                    cell(c, BODY_FONT, align, w)
-                })
-                .collect(),
-        ));
+        rows.push(
+            TableRow::new(
+                r.iter()
+                    .zip(&w)
+                    .zip(&t.numeric)
+                    .map(|((c, &w), &numeric)| {
+                        let align = if numeric {
+                            AlignmentType::Right
+                        } else {
+                            AlignmentType::Left
+                        };
+                        cell(c, BODY_FONT, align, w)
+                    })
+                    .collect(),
+            )
+            .cant_split(),
+        );
     }
     docx_rs::Table::new(rows)
         .set_grid(w.iter().map(|&x| usize::try_from(x).unwrap_or(0)).collect())
@@ -161,9 +212,11 @@ fn signature(text: &str) -> Paragraph {
         .line_spacing(pitch())
 }
 
-/// The document as it will be packed.
+/// The document as it will be packed: the 版头 — the 发文机关标志 and the 文号 over the red line — the title,
+/// the body and the signature, with page numbers in the footers.
 pub fn document(notice: &Notice) -> Docx {
-    let doc = titled_page(&notice.title)
+    let doc = masthead(page(), &notice.office, notice.doc_number.as_deref());
+    let doc = add_title(doc, &notice.title)
         .add_paragraph(
             Paragraph::new()
                 .add_run(run(notice.salutation(), BODY_FONT, SIZE_BODY))
@@ -189,6 +242,14 @@ pub fn sections_bytes(
 
 /// An A4 page in the GB/T 9704 margins and fonts with the centred title.
 fn titled_page(title: &str) -> Docx {
+    add_title(page(), title)
+}
+
+/// An A4 page in the GB/T 9704 margins and fonts, with page numbers: \u{2014} 1 \u{2014} in
+/// 4号宋体 — odd pages at the right and even pages at the left, one character in from the edge of
+/// the type area (GB/T 9704-2012 7.5). The footer sits so that the line of the number begins
+/// about 7 mm below the type area.
+fn page() -> Docx {
     Docx::new()
         .page_size(A4_W, A4_H)
         .page_margin(docx_rs::PageMargin {
@@ -197,17 +258,103 @@ fn titled_page(title: &str) -> Docx {
             left: mm(28),
             right: mm(26),
             header: mm(15),
-            footer: mm(28),
+            footer: mm(23),
             gutter: 0,
         })
         .default_fonts(fonts(BODY_FONT))
         .default_size(SIZE_BODY)
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(run(title, TITLE_FONT, SIZE_TITLE))
-                .align(AlignmentType::Center)
-                .line_spacing(LineSpacing::new().after(LINE_PITCH as u32)),
+        .footer(Footer::new().add_paragraph(page_number(true)))
+        .even_footer(Footer::new().add_paragraph(page_number(false)))
+}
+
+/// `\u{2014} PAGE \u{2014}` at the right (odd pages) or the left (even pages), one character in.
+fn page_number(odd: bool) -> Paragraph {
+    let font = || {
+        RunFonts::new()
+            .east_asia(PAGE_NUMBER_FONT)
+            .ascii(PAGE_NUMBER_FONT)
+            .hi_ansi(PAGE_NUMBER_FONT)
+    };
+    let text = |t: &str| Run::new().add_text(t).fonts(font()).size(SIZE_PAGE_NUMBER);
+    let field = Run::new()
+        .fonts(font())
+        .size(SIZE_PAGE_NUMBER)
+        .add_field_char(FieldCharType::Begin, false)
+        .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
+        .add_field_char(FieldCharType::Separate, false)
+        .add_text("1")
+        .add_field_char(FieldCharType::End, false);
+    let p = Paragraph::new()
+        .add_run(text("\u{2014} "))
+        .add_run(field)
+        .add_run(text(" \u{2014}"));
+    if odd {
+        p.align(AlignmentType::Right)
+            .indent(None, None, Some(ONE_CHAR_PAGE_NUMBER), None)
+    } else {
+        p.align(AlignmentType::Left)
+            .indent(Some(ONE_CHAR_PAGE_NUMBER), None, None, None)
+    }
+}
+
+/// The 版头 — the 发文机关标志 centred in red 小标宋 — then the 文号 centred two lines below it (when there is
+/// one), then the red separator line the width of the type area (GB/T 9704-2012 7.2).
+fn masthead(doc: Docx, office: &str, doc_number: Option<&str>) -> Docx {
+    let mark = Paragraph::new()
+        .add_run(
+            Run::new()
+                .add_text(office)
+                .fonts(fonts(TITLE_FONT))
+                .size(SIZE_MARK)
+                .color(RED),
         )
+        .align(AlignmentType::Center)
+        .keep_next(true);
+    let mut doc = doc
+        .add_paragraph(mark)
+        .add_paragraph(Paragraph::new().line_spacing(pitch()))
+        .add_paragraph(Paragraph::new().line_spacing(pitch()));
+    let red_line = ParagraphBorders::with_empty().set(
+        ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+            .val(BorderType::Single)
+            .size(12)
+            .space(8)
+            .color(RED),
+    );
+    let number = Paragraph::new()
+        .add_run(run(doc_number.unwrap_or(""), BODY_FONT, SIZE_BODY))
+        .align(AlignmentType::Center)
+        .line_spacing(pitch())
+        .set_borders(red_line);
+    doc = doc.add_paragraph(number);
+    // The title two lines below the red line.
+    doc.add_paragraph(Paragraph::new().line_spacing(pitch()))
+        .add_paragraph(Paragraph::new().line_spacing(pitch()))
+}
+
+/// The title centred in 二号小标宋 — broken into lines by meaning ([`crate::title::title_lines`])
+/// rather than wherever the line is full.
+fn add_title(doc: Docx, title: &str) -> Docx {
+    let mut p = Paragraph::new()
+        .align(AlignmentType::Center)
+        .keep_lines(true)
+        .keep_next(true)
+        .line_spacing(LineSpacing::new().after(LINE_PITCH as u32));
+    for (i, line) in crate::title::title_lines(title, TITLE_EM)
+        .iter()
+        .enumerate()
+    {
+        let mut r = run(line, TITLE_FONT, SIZE_TITLE);
+        if i > 0 {
+            r = Run::new()
+                .fonts(fonts(TITLE_FONT))
+                .size(SIZE_TITLE)
+                .add_break(BreakType::TextWrapping)
+                .add_text(line);
+        }
+        p = p.add_run(r);
+    }
+    doc.add_paragraph(p)
 }
 
 fn add_sections(mut doc: Docx, sections: &[Section]) -> Docx {
@@ -290,6 +437,9 @@ fn deflate(stored: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
         }
         let mut bytes = Vec::new();
         part.read_to_end(&mut bytes)?;
+        if name == "word/document.xml" {
+            bytes = mark_header_rows(&String::from_utf8_lossy(&bytes)).into_bytes();
+        }
         out.start_file(name, options)?;
         out.write_all(&bytes)?;
     }
@@ -342,7 +492,10 @@ mod tests {
         assert!(part.compressed_size() < part.size() / 3, "deflated");
         drop(part);
         let xml = String::from_utf8(document(&n).build().document).expect("utf-8");
-        assert!(xml.contains("关于盘锦市2017年政务公开工作安排落实情况的通报"));
+        // The title in two lines, broken after the name of the arrangement.
+        assert!(xml.contains("关于盘锦市2017年政务公开工作安排"), "{xml}");
+        assert!(xml.contains("<w:br w:type=\"textWrapping\""), "{xml}");
+        assert!(xml.contains("落实情况的通报"));
         assert!(xml.contains(r#"w:eastAsia="仿宋_GB2312""#));
         assert!(xml.contains(r#"w:eastAsia="黑体""#));
         assert!(xml.contains(r#"w:eastAsia="方正小标宋简体""#));

@@ -77,6 +77,9 @@ fn write_sections(out: &mut String, sections: &[Section], level: u8) {
 /// captions and column headers, and the signature.
 pub fn fragment(notice: &Notice, level: u8) -> String {
     let mut out = String::new();
+    if let Some(number) = &notice.doc_number {
+        let _ = write!(out, r#"<p align="center">{}</p>"#, escape(number));
+    }
     let _ = write!(
         out,
         "<p>{}</p><p>{}</p>",

@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod html;
 pub mod notice;
+pub mod title;
 pub mod xlsx;
 
 #[cfg(test)]

@@ -15,11 +15,14 @@ use std::collections::BTreeMap;
 /// The office that issues a notice when the plan names no issuer.
 pub const DEFAULT_OFFICE: &str = "盘锦市人民政府办公室";
 
-/// Who issues the notice and when.
+/// Who issues the notice, when, and under which 文号.
 #[derive(Debug, Clone)]
 pub struct NoticeOptions {
     pub office: String,
     pub issued_on: NaiveDate,
+    /// The 发文字号 in its official form (`gongkai_domain::doc_number::parse`), if the office
+    /// gave one.
+    pub doc_number: Option<String>,
 }
 
 impl NoticeOptions {
@@ -30,8 +33,67 @@ impl NoticeOptions {
             .filter(|s| !s.is_empty())
             .unwrap_or(DEFAULT_OFFICE)
             .to_string();
-        NoticeOptions { office, issued_on }
+        NoticeOptions {
+            office,
+            issued_on,
+            doc_number: None,
+        }
     }
+
+    /// The same options with a 文号 (already in its official form).
+    pub fn with_doc_number(mut self, doc_number: Option<String>) -> Self {
+        self.doc_number = doc_number.filter(|s| !s.trim().is_empty());
+        self
+    }
+}
+
+/// Chinese on the page: an ideograph, CJK punctuation, a full-width form or curly quotes.
+fn is_chinese(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{3000}'..='\u{303F}'
+        | '\u{FF00}'..='\u{FFEF}' | '\u{201C}' | '\u{201D}')
+}
+
+/// Official punctuation in the text the notice writes (names and titles come from users and
+/// imported documents, which may carry ASCII punctuation): an ASCII `, : ; ? !` with Chinese on
+/// either side becomes full-width, and so does a pair `( )` with Chinese inside or next to it
+/// (both brackets, so a pair never has two widths). ASCII between ASCII stays: `10:30`,
+/// `alert(1)`.
+pub fn official(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let chinese_at =
+        |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|&c| is_chinese(c));
+    let mut out: Vec<char> = chars.clone();
+    let mut open: Vec<usize> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let beside = chinese_at(i.checked_sub(1)) || chinese_at(Some(i + 1));
+        match c {
+            ',' if beside => out[i] = '\u{FF0C}',
+            ':' if beside => out[i] = '\u{FF1A}',
+            ';' if beside => out[i] = '\u{FF1B}',
+            '?' if beside => out[i] = '\u{FF1F}',
+            '!' if beside => out[i] = '\u{FF01}',
+            '(' => open.push(i),
+            ')' => match open.pop() {
+                Some(o) => {
+                    let inside = chars[o + 1..i].iter().any(|&c| is_chinese(c));
+                    if inside || chinese_at(o.checked_sub(1)) || chinese_at(Some(i + 1)) {
+                        out[o] = '\u{FF08}';
+                        out[i] = '\u{FF09}';
+                    }
+                }
+                None if beside => out[i] = '\u{FF09}',
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    for o in open {
+        if chinese_at(o.checked_sub(1)) || chinese_at(Some(o + 1)) {
+            out[o] = '\u{FF08}';
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The figures of the whole plan.
@@ -117,6 +179,8 @@ pub struct FeedbackLine {
 pub struct Notice {
     pub title: String,
     pub office: String,
+    /// The 文号 when the office gave one: `盘政办发\u{3014}2017\u{3015}12号`.
+    pub doc_number: Option<String>,
     pub issued_on: NaiveDate,
     pub plan_id: i64,
     pub plan_title: String,
@@ -334,8 +398,9 @@ impl Notice {
         });
 
         Notice {
-            title: format!("关于{}落实情况的通报", report.plan.title),
-            office: options.office.clone(),
+            title: official(&format!("关于{}落实情况的通报", report.plan.title)),
+            office: official(&options.office),
+            doc_number: options.doc_number.clone(),
             issued_on: options.issued_on,
             plan_id: report.plan.id,
             plan_title: report.plan.title.clone(),
@@ -370,11 +435,35 @@ impl Notice {
     }
 
     pub fn opening(&self) -> String {
-        format!(
+        official(&format!(
             "为推动《{}》各项任务落到实处，根据各单位在政府网站相应栏目中实际发布的信息，对截至{}的落实情况进行了核查。现将有关情况通报如下：",
             self.plan_title,
             self.as_of_label()
-        )
+        ))
+    }
+
+    /// The units with nothing due yet (no period whose due date has passed): named once in
+    /// [`Notice::idle_sentence`], never as rows of zeros.
+    pub fn idle_units(&self) -> Vec<&str> {
+        self.ranking
+            .iter()
+            .filter(|r| r.rank.is_none())
+            .map(|r| r.org_name.as_str())
+            .collect()
+    }
+
+    /// 截至2017年12月31日\u{FF0C}市档案局\u{3001}市外事办等2个单位暂无到期任务\u{FF0C}不参与排名\u{3002}
+    pub fn idle_sentence(&self) -> Option<String> {
+        let idle = self.idle_units();
+        let units = match idle.len() {
+            0 => return None,
+            1 => idle[0].to_string(),
+            n => format!("{}等{n}个单位", idle.join("\u{3001}")),
+        };
+        Some(official(&format!(
+            "截至{}\u{FF0C}{units}暂无到期任务\u{FF0C}不参与排名\u{3002}",
+            self.as_of_label(),
+        )))
     }
 
     fn summary_paragraphs(&self) -> Vec<String> {
@@ -444,12 +533,6 @@ impl Notice {
                 missed.join("、")
             ));
         }
-        let waiting = self.ranking.len() - ranked.len();
-        if waiting > 0 {
-            p.push_str(&format!(
-                "另有{waiting}个单位暂无到期期次，列于表末，不参与排名。"
-            ));
-        }
         p
     }
 
@@ -470,6 +553,7 @@ impl Notice {
             rows: self
                 .ranking
                 .iter()
+                .filter(|r| r.rank.is_some())
                 .map(|r| {
                     vec![
                         r.rank.map_or("—".into(), |n| n.to_string()),
@@ -724,8 +808,48 @@ impl Notice {
             .collect()
     }
 
-    /// The notice body in order: numbered sections with their blocks.
+    /// The ranking: a paragraph, the table of ranked units (none with nothing due) and the
+    /// sentence naming the units with nothing due.
+    fn ranking_blocks(&self) -> Vec<Block> {
+        let mut out = vec![Block::Paragraph(self.ranking_paragraph())];
+        let table = self.ranking_table();
+        if !table.rows.is_empty() {
+            out.push(Block::Table(table));
+        }
+        if let Some(idle) = self.idle_sentence() {
+            out.push(Block::Paragraph(idle));
+        }
+        out
+    }
+
+    /// The notice body in order: numbered sections with their blocks, in official punctuation.
     pub fn sections(&self) -> Vec<Section> {
+        self.raw_sections()
+            .into_iter()
+            .map(|s| Section {
+                heading: official(&s.heading),
+                blocks: s
+                    .blocks
+                    .into_iter()
+                    .map(|b| match b {
+                        Block::Paragraph(p) => Block::Paragraph(official(&p)),
+                        Block::SubHeading(h) => Block::SubHeading(official(&h)),
+                        Block::Table(mut t) => {
+                            t.caption = official(&t.caption);
+                            for row in &mut t.rows {
+                                for cell in row.iter_mut() {
+                                    *cell = official(cell);
+                                }
+                            }
+                            Block::Table(t)
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn raw_sections(&self) -> Vec<Section> {
         let mut sections: Vec<(&str, Vec<Block>)> = vec![
             (
                 "总体情况",
@@ -734,13 +858,7 @@ impl Notice {
                     .map(Block::Paragraph)
                     .collect(),
             ),
-            (
-                "各单位按时公开情况",
-                vec![
-                    Block::Paragraph(self.ranking_paragraph()),
-                    Block::Table(self.ranking_table()),
-                ],
-            ),
+            ("各单位按时公开情况", self.ranking_blocks()),
             ("逾期情况", self.overdue_blocks()),
         ];
         if let Some(blocks) = self.feedback_blocks() {
@@ -901,6 +1019,50 @@ mod tests {
         };
         assert_eq!(months.rows.len(), 1);
         assert_eq!(months.rows[0][0], "2017年8月");
+    }
+
+    #[test]
+    fn official_punctuation_next_to_chinese_and_ascii_between_ascii() {
+        let ascii = |s: &str| s.replace('<', "\u{28}").replace('>', "\u{29}");
+        assert_eq!(
+            official(&ascii(
+                "盘锦市<2017>工作安排\u{2c}市财政局\u{3a}按月\u{3b}是否\u{3f}是\u{21}"
+            )),
+            "盘锦市\u{FF08}2017\u{FF09}工作安排\u{FF0C}市财政局\u{FF1A}按月\u{FF1B}是否\u{FF1F}是\u{FF01}"
+        );
+        assert_eq!(official(&ascii("<试行>")), "\u{FF08}试行\u{FF09}");
+        assert_eq!(
+            official(&ascii("10:30 alert<1> 1,000")),
+            ascii("10:30 alert<1> 1,000")
+        );
+        assert_eq!(official("87.5% 2017-09-28"), "87.5% 2017-09-28");
+    }
+
+    #[test]
+    fn units_with_nothing_due_are_named_once_not_ranked_as_zeros() {
+        let r = crate::test_report::sample();
+        let n = Notice::build(
+            &r,
+            &NoticeOptions::new(None, crate::test_report::day("2018-01-05"))
+                .with_doc_number(Some("盘政办发\u{3014}2018\u{3015}1号".into())),
+        );
+        assert_eq!(
+            n.doc_number.as_deref(),
+            Some("盘政办发\u{3014}2018\u{3015}1号")
+        );
+        let ranking = &n.sections()[1];
+        let Some(Block::Table(t)) = ranking.blocks.iter().find(|b| matches!(b, Block::Table(_)))
+        else {
+            panic!("the ranking table")
+        };
+        assert_eq!(t.rows.len(), 5);
+        assert!(t.rows.iter().all(|r| r[1] != "市教育局"));
+        assert_eq!(
+            ranking.blocks.last(),
+            Some(&Block::Paragraph(
+                "截至2017年12月31日\u{FF0C}市教育局暂无到期任务\u{FF0C}不参与排名\u{3002}".into()
+            ))
+        );
     }
 
     #[test]

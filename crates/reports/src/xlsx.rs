@@ -136,11 +136,14 @@ fn summary(
 ) -> Result<Worksheet, XlsxError> {
     let mut ws = sheet("汇总", &[("项目", 24.0), ("数值", 48.0)], f)?;
     let s = &notice.summary;
-    let texts: [(&str, &str); 4] = [
+    let idle = notice.idle_sentence().unwrap_or_default();
+    let texts: [(&str, &str); 6] = [
         ("通报", &notice.title),
+        ("文号", notice.doc_number.as_deref().unwrap_or("")),
         ("工作安排", &report.plan.title),
         ("核查日期", &report.as_of),
         ("发文单位", &notice.office),
+        ("暂无到期任务的单位", &idle),
     ];
     let mut r = 1u32;
     for (k, v) in texts {
@@ -194,7 +197,9 @@ fn ranking(notice: &Notice, f: &Formats) -> Result<Worksheet, XlsxError> {
     ];
     cols.push(("按时公开率", 12.0));
     let mut ws = sheet("单位排名", &cols, f)?;
-    for (i, u) in notice.ranking.iter().enumerate() {
+    // Units with nothing due are not rows of zeros: 汇总 names them in one sentence.
+    let ranked_rows = notice.ranking.iter().filter(|u| u.rank.is_some());
+    for (i, u) in ranked_rows.enumerate() {
         let r = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let mut row = Row::new(&mut ws, f, r);
         row.opt_num(u.rank)?
@@ -440,8 +445,18 @@ mod tests {
         assert_eq!(rank.get((0, 9)), Some(&Data::String("按时公开率".into())));
         assert_eq!(rank.get((1, 1)), Some(&Data::String("市审计局".into())));
         assert_eq!(rank.get((1, 9)), Some(&Data::Float(1.0)));
-        assert_eq!(rank.get((6, 1)), Some(&Data::String("市教育局".into())));
-        assert_eq!(rank.get((6, 0)), Some(&Data::Empty));
+        assert_eq!(rank.height(), 6, "the unit with nothing due is not a row");
+        let summary = wb.worksheet_range("汇总").expect("summary");
+        let idle = summary
+            .rows()
+            .find(|r| r.first() == Some(&Data::String("暂无到期任务的单位".into())))
+            .expect("the units with nothing due");
+        assert_eq!(
+            idle.get(1),
+            Some(&Data::String(
+                "截至2017年12月31日\u{FF0C}市教育局暂无到期任务\u{FF0C}不参与排名\u{3002}".into()
+            ))
+        );
         let over = wb.worksheet_range("逾期清单").expect("overdue");
         assert_eq!(over.get((1, 1)), Some(&Data::String("市统计局".into())));
         assert_eq!(over.get((2, 7)), Some(&Data::Float(8.0)));
@@ -451,7 +466,6 @@ mod tests {
         assert_eq!(fb.height(), 4);
         assert_eq!(fb.get((2, 0)), Some(&Data::String("市统计局".into())));
         assert_eq!(fb.get((2, 7)), Some(&Data::Float(4.0)));
-        let summary = wb.worksheet_range("汇总").expect("summary");
         let missing = summary
             .rows()
             .find(|r| r.first() == Some(&Data::String("未反馈".into())))

@@ -134,6 +134,17 @@ async fn serve_demo_on_a_fresh_data_dir() {
     };
     let home = get_ok("/").await;
     assert!(home.contains("政务动态"), "home shows the main columns");
+    // The demo's built-in plan is public on /zdgz, and the home page links to it.
+    let plan_href = home
+        .match_indices("href=\"/zdgz/")
+        .map(|(i, _)| {
+            let rest = &home[i + "href=\"".len()..];
+            rest[..rest.find('"').unwrap_or(rest.len())].to_string()
+        })
+        .next()
+        .expect("the home page links to the demo plan on /zdgz");
+    assert!(get_ok("/zdgz").await.contains(&plan_href));
+    assert!(get_ok(&plan_href).await.contains("落实情况"));
     let column = get_ok("/columns/zwdt").await;
     assert!(
         column.contains("市政府召开2017年政务公开工作推进会"),

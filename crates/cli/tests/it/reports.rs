@@ -67,6 +67,30 @@ fn row_with(range: &calamine::Range<Data>, col: usize, value: &str) -> Vec<Data>
         .to_vec()
 }
 
+/// The text of a DOCX as the project reads documents (`gongkai-extract`), tables as `| a | b |`
+/// rows; a line break inside a paragraph reads as a space.
+fn docx_text(docx: &[u8]) -> String {
+    gongkai_extract::docx::to_text(
+        docx,
+        &gongkai_extract::docx::Options {
+            row_tables: &|_| true,
+            notes: false,
+            max_text: 10 << 20,
+        },
+    )
+    .expect("the DOCX reads back")
+}
+
+fn zip_part(docx: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip archive");
+    let mut xml = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("{name} in the DOCX"))
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
 fn document_xml(docx: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip archive");
     let mut xml = String::new();
@@ -191,7 +215,7 @@ both_backends!(
             .unwrap();
         crate::typography::assert_docx_typography(&docx, "督查通报 DOCX");
         let xml = document_xml(&docx);
-        assert!(xml.contains(TITLE));
+        assert!(docx_text(&docx).replace(' ', "").contains(TITLE));
         assert!(xml.contains(r#"w:eastAsia="仿宋_GB2312""#));
         assert!(xml.contains(r#"w:eastAsia="黑体""#));
         assert!(xml.contains("一、总体情况") && xml.contains("二、各单位按时公开情况"));
@@ -354,7 +378,11 @@ both_backends!(
                 .unwrap()
                 .contains("wordprocessingml")
         );
-        assert!(document_xml(&resp.bytes().await.unwrap()).contains(TITLE));
+        assert!(
+            docx_text(&resp.bytes().await.unwrap())
+                .replace(' ', "")
+                .contains(TITLE)
+        );
 
         let bad = app
             .get(&format!(
@@ -466,5 +494,163 @@ both_backends!(
             .unwrap();
         assert!(item_page.contains("一、总体情况") && item_page.contains("市统计局"));
         assert!(item_page.contains("<table"), "tables survive the sanitizer");
+    }
+);
+
+both_backends!(
+    the_notice_docx_is_a_finished_official_document,
+    |app| async move {
+        let plan = scenario(&app).await;
+        let r = json_report(&app, plan).await;
+        app.login_admin().await;
+        // The office types the year in ASCII brackets; the notice writes 〔2017〕.
+        let typed: String = "盘政办发\u{28}2017\u{29}12号"
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let query = format!("plan={plan}&as_of={AS_OF}&doc_number={typed}");
+        let official = "盘政办发\u{3014}2017\u{3015}12号";
+
+        let resp = app
+            .get(&format!("/admin/supervision/notice.docx?{query}"))
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let docx = resp.bytes().await.unwrap().to_vec();
+        crate::typography::assert_docx_typography(&docx, "督查通报 DOCX");
+        let read_back = docx_text(&docx);
+        let lines: Vec<&str> = read_back.lines().collect();
+        for line in &lines {
+            let faults = crate::typography::text_faults(line);
+            assert!(faults.is_empty(), "{faults:?} in {line}");
+        }
+
+        // The 文号 centred under the issuing organ's mark, above the title.
+        let number_at = lines.iter().position(|l| *l == official).expect("the 文号");
+        let issuer = gongkai_db::plans::get_plan(&mut *app.conn().await, plan)
+            .await
+            .unwrap()
+            .issuer
+            .expect("the arrangement names its issuer");
+        let mark_at = lines
+            .iter()
+            .position(|l| *l == issuer)
+            .unwrap_or_else(|| panic!("the issuing organ's mark: {:?}", &lines[..8]));
+        let title_at = lines
+            .iter()
+            .position(|l| l.replace(' ', "") == TITLE)
+            .expect("the title");
+        assert!(mark_at < number_at && number_at < title_at);
+        // The title broken by meaning: after the name of the arrangement, not inside a word.
+        assert_eq!(
+            lines[title_at],
+            "关于盘锦市2017年政务公开工作安排 落实情况的通报"
+        );
+
+        // Units with nothing due: one sentence, no rows of zeros.
+        let idle: Vec<&str> = r
+            .units
+            .iter()
+            .filter(|u| u.counts.met + u.counts.met_late + u.counts.missed == 0)
+            .map(|u| u.org_name.as_str())
+            .collect();
+        assert!(idle.len() > 1, "the demo has units with nothing due");
+        let sentence = lines
+            .iter()
+            .find(|l| l.contains("暂无到期任务"))
+            .expect("the sentence naming the units with nothing due");
+        assert!(
+            sentence.starts_with("截至2017年12月31日\u{FF0C}")
+                && sentence.ends_with(&format!(
+                    "等{}个单位暂无到期任务\u{FF0C}不参与排名\u{3002}",
+                    idle.len()
+                )),
+            "{sentence}"
+        );
+        for name in &idle {
+            assert!(sentence.contains(name), "{name} is named: {sentence}");
+            assert!(
+                !lines
+                    .iter()
+                    .any(|l| l.starts_with("| ")
+                        && l.contains(&format!("| {name} | 0 | 0 | 0 | 0 |"))),
+                "{name} is not a row of zeros"
+            );
+        }
+        let zero_rows: Vec<&&str> = lines
+            .iter()
+            .filter(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                l.starts_with("| ")
+                    && cells.iter().filter(|c| **c == "0").count() >= 3
+                    && cells
+                        .iter()
+                        .all(|c| *c == "0" || *c == "—" || c.parse::<f64>().is_err())
+            })
+            .collect();
+        assert!(zero_rows.is_empty(), "all-zero rows: {zero_rows:?}");
+
+        // Page numbers: a PAGE field in the odd and the even footer, even/odd footers switched on.
+        let settings = zip_part(&docx, "word/settings.xml");
+        assert!(settings.contains("<w:evenAndOddHeaders"), "{settings}");
+        let footers: Vec<String> = (1..=2)
+            .map(|n| zip_part(&docx, &format!("word/footer{n}.xml")))
+            .collect();
+        for f in &footers {
+            assert!(f.contains("<w:instrText>PAGE</w:instrText>"), "{f}");
+            assert!(f.contains("\u{2014} "), "a dash each side: {f}");
+            assert!(f.contains(r#"w:ascii="宋体""#), "4号宋体: {f}");
+            assert!(f.contains(r#"<w:sz w:val="28" />"#), "4号: {f}");
+        }
+        assert!(
+            footers
+                .iter()
+                .any(|f| f.contains(r#"<w:jc w:val="right" />"#))
+        );
+        assert!(
+            footers
+                .iter()
+                .any(|f| f.contains(r#"<w:jc w:val="left" />"#))
+        );
+        let xml = document_xml(&docx);
+        assert!(xml.contains(r#"w:type="even""#), "an even-page footer");
+        // Table headers repeat on every page; rows do not split; captions keep with their table.
+        assert!(xml.contains("<w:tblHeader />"));
+        assert!(xml.contains("<w:cantSplit />"));
+        assert!(xml.contains("<w:keepNext />"));
+
+        // The page and the workbook agree: the same 文号, the same sentence, no idle rows.
+        let page = app
+            .get_ok(&format!("/admin/supervision/notice?{query}"))
+            .await;
+        assert!(page.contains(official));
+        assert!(page.contains(*sentence));
+        let resp = app
+            .get(&format!("/admin/supervision/notice.xlsx?{query}"))
+            .await;
+        let mut wb = workbook(resp.bytes().await.unwrap().to_vec());
+        let summary = wb.worksheet_range("汇总").unwrap();
+        assert_eq!(text(row_with(&summary, 0, "文号").get(1)), official);
+        assert_eq!(
+            text(row_with(&summary, 0, "暂无到期任务的单位").get(1)),
+            *sentence
+        );
+        let ranking = wb.worksheet_range("单位排名").unwrap();
+        for name in &idle {
+            assert!(
+                !ranking
+                    .rows()
+                    .any(|row| matches!(row.get(1), Some(Data::String(s)) if s == name)),
+                "{name} is not in 单位排名"
+            );
+        }
+
+        // A malformed 文号 is refused in Chinese.
+        let bad = app
+            .get(&format!(
+                "/admin/supervision/notice.docx?plan={plan}&as_of={AS_OF}&doc_number=abc"
+            ))
+            .await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        assert!(bad.text().await.unwrap().contains("文号"));
     }
 );

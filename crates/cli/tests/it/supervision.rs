@@ -1,6 +1,7 @@
 //! Supervision screens and the public accountability page over HTTP: figures come from what was
 //! actually published, units see only themselves, and nothing internal reaches the public page.
 
+use crate::support::users::pairs;
 use crate::support::{PASSWORD, TestApp};
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
@@ -14,10 +15,21 @@ async fn import_seed_plan(app: &TestApp) -> i64 {
     done.plan_id
 }
 
+/// Imports the seed plan and makes it public on /zdgz, as the office would.
+async fn public_seed_plan(app: &TestApp) -> i64 {
+    let plan = import_seed_plan(app).await;
+    let mut tx = app.db().begin().await.expect("begin");
+    gongkai_db::public_plans::set_public(&mut tx, &app.actor(), plan, true)
+        .await
+        .expect("made public");
+    tx.commit().await.expect("commit");
+    plan
+}
+
 both_backends!(
     the_public_page_shows_plan_against_practice,
     |app| async move {
-        let plan = import_seed_plan(&app).await;
+        let plan = public_seed_plan(&app).await;
         let mut on_time = app
             .item("市财政局", "czyjs", "2017年5月全市财政收支情况")
             .await;
@@ -48,10 +60,11 @@ both_backends!(
             page.contains("未完成"),
             "months without a publication show as missed"
         );
-        assert_eq!(
-            app.get_ok("/zdgz").await,
-            page,
-            "/zdgz shows the latest plan"
+        assert!(
+            app.get_ok("/zdgz")
+                .await
+                .contains(&format!("href=\"/zdgz/{plan}\"")),
+            "/zdgz lists the public plan"
         );
         assert_eq!(
             app.get("/zdgz/999999").await.status(),
@@ -194,3 +207,111 @@ both_backends!(the_plan_tree_counts_every_node, |app| async move {
     assert!(own.contains("市统计局"));
     assert!(!own.contains("市财政局"), "another unit is not shown");
 });
+
+both_backends!(
+    the_office_decides_which_plans_are_public,
+    |app| async move {
+        let plan = import_seed_plan(&app).await;
+        let link = format!("href=\"/zdgz/{plan}\"");
+        let visitor = app.visitor();
+        let sitemap_entry = format!("/zdgz/{plan}</loc>");
+
+        // A confirmed plan is not public: not listed, not found, not in the sitemap.
+        let list = visitor.get_ok("/zdgz").await;
+        assert!(
+            !list.contains(&link),
+            "a plan that is not public is not listed"
+        );
+        assert!(list.contains("暂无公开的工作安排"), "the empty state");
+        assert_eq!(
+            visitor.get(&format!("/zdgz/{plan}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            !visitor
+                .get_ok("/sitemap.xml")
+                .await
+                .contains(&sitemap_entry)
+        );
+        for page in ["/", "/xxgk"] {
+            let body = visitor.get_ok(page).await;
+            assert!(body.contains("href=\"/zdgz\""), "{page} links to /zdgz");
+            assert!(
+                !body.contains(&link),
+                "{page} does not link a plan that is not public"
+            );
+        }
+
+        // Only the supervising office decides; a refused request changes nothing.
+        let publish = [("public", "1".to_string())];
+        let path = format!("/admin/plans/{plan}/public");
+        app.create_user("pinggu", gongkai_domain::role::Role::Assessor, None)
+            .await;
+        let assessor = app.user("pinggu", PASSWORD).await;
+        let audit_before = app.audit_count().await;
+        assert_eq!(
+            assessor.post(&path, &pairs(&publish)).await.status(),
+            StatusCode::FORBIDDEN
+        );
+        let admin = app.admin().await;
+        let resp = admin.post_without_csrf(&path, &pairs(&publish)).await;
+        assert_ne!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "no CSRF token: refused"
+        );
+        assert_eq!(app.audit_count().await, audit_before, "nothing written");
+        assert_eq!(
+            visitor.get(&format!("/zdgz/{plan}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+
+        // The office publishes it: listed under its year, linked from /, /xxgk and the sitemap.
+        let plan_page = admin.get_ok(&format!("/admin/plans/{plan}")).await;
+        assert!(plan_page.contains("在公开页面发布"));
+        let (status, location) = admin.submit(&path, &pairs(&publish)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("notice=plan_public"), "{location}");
+        assert_eq!(app.audit_count().await, audit_before + 1, "audited");
+        let list = visitor.get_ok("/zdgz").await;
+        let year = list.find("2017年").expect("the plan's year");
+        let at = list.find(&link).expect("the plan is listed");
+        assert!(year < at, "listed under its year");
+        assert!(!list.contains("暂无公开的工作安排"));
+        visitor.get_ok(&format!("/zdgz/{plan}")).await;
+        for page in ["/", "/xxgk"] {
+            assert!(
+                visitor.get_ok(page).await.contains(&link),
+                "{page} links the plan"
+            );
+        }
+        assert!(
+            visitor
+                .get_ok("/sitemap.xml")
+                .await
+                .contains(&sitemap_entry)
+        );
+        assert!(
+            admin
+                .get_ok(&format!("/admin/plans/{plan}"))
+                .await
+                .contains("取消公开")
+        );
+
+        // And withdraws it: gone again.
+        let (status, _) = admin
+            .submit(&path, &pairs(&[("public", "0".to_string())]))
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            visitor.get(&format!("/zdgz/{plan}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            !visitor
+                .get_ok("/sitemap.xml")
+                .await
+                .contains(&sitemap_entry)
+        );
+    }
+);

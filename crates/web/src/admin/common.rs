@@ -40,6 +40,10 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "disabled" => "已停用该用户，其登录会话已全部失效。",
         "password" => "密码已修改。",
         "email" => "通知邮箱已保存。",
+        "plan_public" => {
+            "已在公开页面发布\u{FF0C}公众可在\u{201C}政务公开重点工作\u{201D}页面查看该工作安排的落实情况\u{3002}"
+        }
+        "plan_private" => "已取消公开\u{FF0C}该工作安排不再出现在公开页面\u{3002}",
         "filings_opened" => "已开启报送事项，各单位可在“反馈管理”中报送。",
         "filings_unchanged" => "这些报送事项均已开启，没有新建。",
         "guard_blocked" => {

@@ -100,6 +100,7 @@ route_table! {
     "/plans/{id}/obligations/{obligation_id}/delete" => post(plan_edit::obligation_delete);
     "/plans/{id}/tasks/{task_id}/title" => post(plan_edit::task_title);
     "/plans/{id}/archive" => post(plan_edit::archive);
+    "/plans/{id}/public" => post(plans::set_public);
     "/plans/{id}/filings" => post(filings::open);
     "/feedback" => get(feedback::list);
     "/feedback/{id}" => get(feedback::detail);

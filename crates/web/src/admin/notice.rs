@@ -29,6 +29,8 @@ const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordproce
 pub struct NoticeQuery {
     plan: String,
     as_of: String,
+    /// The 文号 the office types (optional), normalised to 盘政办发\u{3014}2017\u{3015}12号.
+    doc_number: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -36,6 +38,7 @@ pub struct NoticeQuery {
 pub struct PublishForm {
     plan: String,
     as_of: String,
+    doc_number: String,
     column_id: String,
     org_id: String,
 }
@@ -56,8 +59,15 @@ struct Loaded {
     plan_options: Vec<serde_json::Value>,
 }
 
-/// The plan (given or the latest) and the date (given or today); a malformed date is refused.
-async fn load(state: &AppState, plan: &str, as_of: &str) -> Result<Loaded, AppError> {
+/// The plan (given or the latest), the date (given or today) and the 文号 (optional); a malformed
+/// date or 文号 is refused with a Chinese message.
+async fn load(
+    state: &AppState,
+    plan: &str,
+    as_of: &str,
+    doc_number: &str,
+) -> Result<Loaded, AppError> {
+    let doc_number = gongkai_domain::doc_number::parse(doc_number).map_err(AppError::BadRequest)?;
     let mut conn = state.db.pool.acquire().await?;
     let all = plans::list_plans(&mut conn).await?;
     let Some(latest) = all.first() else {
@@ -81,7 +91,7 @@ async fn load(state: &AppState, plan: &str, as_of: &str) -> Result<Loaded, AppEr
     let report = compliance::report(&mut conn, plan.id, as_of).await?;
     let notice = Notice::build(
         &report,
-        &NoticeOptions::new(plan.issuer.as_deref(), china_today()),
+        &NoticeOptions::new(plan.issuer.as_deref(), china_today()).with_doc_number(doc_number),
     );
     let plan_options = plan_options(&all, plan.id);
     Ok(Loaded {
@@ -97,9 +107,13 @@ pub async fn page(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     check_may_view(&user)?;
-    let l = load(&state, &q.plan, &q.as_of).await?;
+    let l = load(&state, &q.plan, &q.as_of, &q.doc_number).await?;
     let n = &l.notice;
-    let query = format!("plan={}&as_of={}", n.plan_id, n.as_of);
+    let mut query = format!("plan={}&as_of={}", n.plan_id, n.as_of);
+    if let Some(d) = &n.doc_number {
+        query.push_str("&doc_number=");
+        query.extend(form_urlencoded::byte_serialize(d.as_bytes()));
+    }
     let ranked: Vec<Bar> = n
         .ranking
         .iter()
@@ -168,6 +182,7 @@ pub async fn page(
         json!({
             "doc": {
                 "title": n.title, "office": n.office, "as_of": n.as_of, "plan_id": n.plan_id,
+                "doc_number": n.doc_number,
                 "as_of_label": n.as_of_label(),
             },
             "body_html": html::fragment(n, 3),
@@ -201,7 +216,7 @@ pub async fn xlsx_file(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     check_may_view(&user)?;
-    let l = load(&state, &q.plan, &q.as_of).await?;
+    let l = load(&state, &q.plan, &q.as_of, &q.doc_number).await?;
     let bytes =
         xlsx::to_bytes(&l.report, &l.notice).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(&l.notice, "xlsx", XLSX_TYPE, bytes))
@@ -213,7 +228,7 @@ pub async fn docx_file(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     check_may_view(&user)?;
-    let l = load(&state, &q.plan, &q.as_of).await?;
+    let l = load(&state, &q.plan, &q.as_of, &q.doc_number).await?;
     let bytes = docx::to_bytes(&l.notice).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(&l.notice, "docx", DOCX_TYPE, bytes))
 }
@@ -230,7 +245,7 @@ pub async fn publish(
             "只有政务公开办（监管）可以发布督查通报".into(),
         ));
     }
-    let l = load(&state, &f.plan, &f.as_of).await?;
+    let l = load(&state, &f.plan, &f.as_of, &f.doc_number).await?;
     let n = &l.notice;
     let fields = ItemFields {
         title: n.title.clone(),
@@ -240,6 +255,7 @@ pub async fn publish(
         column_ids: vec![f.column_id.trim().to_string()],
         issuing_authority: n.office.clone(),
         written_on: n.issued_on.to_string(),
+        doc_number: n.doc_number.clone().unwrap_or_default(),
         ..ItemFields::blank()
     };
     let input = fields.validate()?;

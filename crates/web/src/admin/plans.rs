@@ -603,6 +603,42 @@ pub async fn set_obligation_column(
     Ok(Redirect::to(&format!("/admin/plans/{id}?notice=saved#duty-{duty_id}")).into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PublicForm {
+    /// `1` to publish the plan on `/zdgz`, `0` to withdraw it.
+    public: String,
+}
+
+/// Publishes a confirmed plan on the public accountability page or withdraws it (supervisors).
+pub async fn set_public(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<PublicForm>,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    let public = match f.public.trim() {
+        "1" => true,
+        "0" => false,
+        _ => {
+            return Err(AppError::from(gongkai_domain::Invalid::one(
+                "public",
+                "请选择在公开页面发布或取消公开",
+            )));
+        }
+    };
+    let mut tx = state.db.begin_audited().await?;
+    app_plans::set_public(&mut tx, &user.caller(), id, public).await?;
+    tx.commit().await?;
+    let notice = if public {
+        "plan_public"
+    } else {
+        "plan_private"
+    };
+    Ok(Redirect::to(&format!("/admin/plans/{id}?notice={notice}#public")).into_response())
+}
+
 /// Groups rows by a key in order of first appearance.
 fn group_by<T, K: PartialEq + Clone>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<&T>)> {
     let mut out: Vec<(K, Vec<&T>)> = Vec::new();
@@ -657,6 +693,7 @@ pub(super) async fn render_view(
     };
     let filings = super::filings::section(&mut conn, user, id, refused).await?;
     let revisions = gongkai_db::plan_edits::revisions(&mut conn, id).await?;
+    let (public, made_public_at) = gongkai_db::public_plans::state(&mut conn, id).await?;
     drop(conn);
     let tasks: Vec<_> = tree
         .tasks
@@ -702,6 +739,7 @@ pub(super) async fn render_view(
             "archived": tree.plan.status == gongkai_db::plan_edits::ARCHIVED,
             "status_label": gongkai_db::plan_edits::plan_status_label(&tree.plan.status),
             "revision": revisions.first().map_or(0, |r| r.revision), "revisions": revisions,
+            "public": {"is_public": public, "since": made_public_at},
         }),
     )?;
     Ok((status, html).into_response())

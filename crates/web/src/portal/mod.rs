@@ -50,7 +50,7 @@ route_table! {
     "/xxgk/catalogue.xlsx" => get(catalogue::xlsx);
     "/items/{id}" => get(item::show);
     "/attachments/{id}/{name}" => get(item::attachment);
-    "/zdgz" => get(keywork::latest);
+    "/zdgz" => get(keywork::index);
     "/zdgz/{id}" => get(keywork::show);
     "/orgs" => get(orgs::index);
     "/orgs/{id}" => get(orgs::show);

@@ -26,6 +26,16 @@ struct HomeBlock {
 
 /// `portal/home.html`: `blocks` (see [`HomeBlock`]), `xxgk` (the 政府信息公开 column or none) and
 /// `xxgk_children` (its child columns).
+/// The newest public plans for the links to `/zdgz` on the home page and `/xxgk`.
+async fn keywork_links(conn: &mut sqlx::AnyConnection) -> Result<Vec<serde_json::Value>, AppError> {
+    Ok(gongkai_db::public_plans::list(conn)
+        .await?
+        .iter()
+        .take(3)
+        .map(|p| serde_json::json!({"id": p.id, "title": p.title, "year": p.year}))
+        .collect())
+}
+
 pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let chrome = Chrome::load(&mut conn).await?;
@@ -49,9 +59,11 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppErro
             .collect(),
         None => Vec::new(),
     };
+    let keywork = keywork_links(&mut conn).await?;
     state.templates.render(
         "portal/home.html",
         minijinja::context! {
+            keywork => S(keywork),
             blocks => S(blocks),
             xxgk => S(xxgk.map(ColumnView::of)),
             xxgk_children => S(xxgk_children),
@@ -171,9 +183,11 @@ pub async fn xxgk(State(state): State<AppState>) -> Result<Html<String>, AppErro
     }
     let ids = columns::subtree(&chrome.columns, root.id);
     let latest = items::public_in_columns(&mut conn, &ids, 1, 10).await?.rows;
+    let keywork = keywork_links(&mut conn).await?;
     state.templates.render(
         "portal/xxgk.html",
         minijinja::context! {
+            keywork => S(keywork),
             root => S(tree),
             latest => S(latest),
             ..chrome.ctx(Section::Column(root.id), "/xxgk", &root.name)

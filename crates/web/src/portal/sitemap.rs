@@ -1,5 +1,5 @@
-//! `/sitemap.xml` (sitemaps.org 0.9): the home page, every column, the organisation directory and
-//! pages, and every public item with its update time (newest first). Up to [`MAX_URLS`]
+//! `/sitemap.xml` (sitemaps.org 0.9): the home page, every column, the public accountability page
+//! and its public plans, the organisation directory and pages, and every public item with its update time (newest first). Up to [`MAX_URLS`]
 //! addresses (the protocol's limit for one file) it is one `urlset`; beyond, it is a
 //! `sitemapindex` naming `/sitemap-1.xml`, `/sitemap-2.xml`, … of at most [`MAX_URLS`] each.
 //! The limit is a parameter of [`render`], so tests can split with a small one.
@@ -9,7 +9,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use gongkai_db::{columns, orgs, sitemap};
+use gongkai_db::{columns, orgs, public_plans, sitemap};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
@@ -96,6 +96,13 @@ pub async fn render(
             .await?
             .iter()
             .map(|c| page(column_href(&c.slug))),
+    );
+    pages.push(page("/zdgz".into()));
+    pages.extend(
+        public_plans::list(&mut conn)
+            .await?
+            .iter()
+            .map(|p| page(format!("/zdgz/{}", p.id))),
     );
     pages.push(page("/orgs".into()));
     pages.extend(
