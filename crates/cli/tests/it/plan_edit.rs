@@ -319,6 +319,21 @@ both_backends!(a_draft_import_is_corrected_without_json, |app| async move {
         .text("lint_override", "1")
         .text("lint_seen", seen)
         .text("override_reason", "任务23至27按原文保留");
+    // Collectives that still must report are mapped explicitly (never expanded silently).
+    let mut form = form;
+    for name in ["市政府相关部门", "各县区政府", "市政府各部门"] {
+        let field = review
+            .split("name=\"unit_name.")
+            .skip(1)
+            .find(|chunk| chunk.contains(&format!("value=\"{name}\"")))
+            .and_then(|chunk| chunk.split('"').next())
+            .map(str::to_string);
+        if let Some(i) = field {
+            form = form
+                .text(format!("unit_name.{i}"), name)
+                .text(format!("unit.{i}"), general_office.to_string());
+        }
+    }
     let (status, location) = me
         .submit_multipart(&format!("/admin/plans/imports/{id}/confirm"), form)
         .await;
@@ -652,6 +667,17 @@ async fn a_reviewer_corrects_an_import_in_the_browser_without_json() {
         .click()
         .await
         .expect("choose");
+    // Collectives still named in other duties are mapped explicitly (never expanded silently).
+    let options = b
+        .client
+        .find_all(Locator::XPath(
+            "//tr[contains(@class, 'unit-collective')]//select/option[1]",
+        ))
+        .await
+        .expect("collective options");
+    for o in options {
+        o.click().await.expect("choose");
+    }
     b.click("input[name=lint_override]").await;
     b.fill("#f-override_reason", "任务23至27按原文保留").await;
     b.click("form[action$='/confirm'] button[type=submit]")

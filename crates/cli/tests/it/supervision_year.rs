@@ -69,7 +69,10 @@ both_backends!(a_supervised_year, |app| async move {
 
     let r = compute(&app, plan, "2017-12-31").await;
     let may = period(&r, "市财政局", "monthly", "2017-05");
-    assert_eq!((may.due.as_str(), may.status.as_str()), ("2017-06-28", "met"));
+    assert_eq!(
+        (may.due.as_str(), may.status.as_str()),
+        ("2017-06-28", "met")
+    );
     let aug = period(&r, "市财政局", "monthly", "2017-08");
     assert_eq!(aug.due, "2017-09-28");
     assert_eq!(aug.status, "met_late");
@@ -97,7 +100,10 @@ both_backends!(a_supervised_year, |app| async move {
     let e = &sept.evidence[0];
     assert!(e.backfilled && !e.accepted);
     assert_eq!(e.stated_on.as_deref(), Some("2017-10-20"));
-    assert_eq!(e.made_public_on.as_deref(), Some(today.to_string().as_str()));
+    assert_eq!(
+        e.made_public_on.as_deref(),
+        Some(today.to_string().as_str())
+    );
     assert_eq!(e.published_on, today.to_string());
 
     // The office accepts it: from then on it counts from its stated date, on time (September's
@@ -105,9 +111,14 @@ both_backends!(a_supervised_year, |app| async move {
     app.create_user("year_office", Role::Supervisor, None).await;
     let office = app.user("year_office", crate::support::PASSWORD).await;
     let page = office
-        .get_ok(&format!("/admin/supervision/periods?plan={plan}&as_of={today}"))
+        .get_ok(&format!(
+            "/admin/supervision/periods?plan={plan}&as_of={today}"
+        ))
         .await;
-    assert!(page.contains("补录") && page.contains(&format!("/admin/supervision/backfill/{backdated}/accept")));
+    assert!(
+        page.contains("补录")
+            && page.contains(&format!("/admin/supervision/backfill/{backdated}/accept"))
+    );
     // A unit's editor may not accept it.
     let fin = app.org_id("市财政局").await;
     app.create_user("year_fin", Role::Editor, Some(fin)).await;
@@ -116,7 +127,13 @@ both_backends!(a_supervised_year, |app| async move {
     let refused = unit.post(&path, &[("note", "自行认可")]).await;
     assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
     let accepted = office
-        .post(&path, &[("note", "原系统迁移的历史信息"), ("plan", &plan.to_string())])
+        .post(
+            &path,
+            &[
+                ("note", "原系统迁移的历史信息"),
+                ("plan", &plan.to_string()),
+            ],
+        )
         .await;
     assert_eq!(accepted.status(), reqwest::StatusCode::SEE_OTHER);
     let r = compute(&app, plan, "2017-12-31").await;
@@ -184,7 +201,11 @@ both_backends!(a_supervised_year, |app| async move {
         .filter(|n| n.body.contains("2017年7月"))
         .collect();
     assert_eq!(july.len(), 1, "{mine:?}");
-    assert!(july[0].body.contains("\u{300A}盘锦市2017年政务公开工作安排\u{300B}"));
+    assert!(
+        july[0]
+            .body
+            .contains("\u{300A}盘锦市2017年政务公开工作安排\u{300B}")
+    );
     let count = app.count("notifications").await;
     let again = reminders::scan_all(&mut *app.conn().await, d("2017-08-28"))
         .await

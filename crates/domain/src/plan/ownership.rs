@@ -56,19 +56,19 @@ pub fn owned_cadences(text: &str, unit_names: &[String]) -> Vec<Cadence> {
         let before = &text[sentence.0..at];
         c.units = units_before(before, unit_names);
         let whole = &text[sentence.0..sentence.1];
-        if c.norm == "monthly" {
-            if let Some(day) = DAY_OF_MONTH
+        if c.norm == "monthly"
+            && let Some(day) = DAY_OF_MONTH
                 .captures(whole)
                 .and_then(|m| parse_number(m.get(1)?.as_str()))
                 .filter(|d| (1..=31).contains(d))
-            {
-                c.due = Some(format!("day_of_next_month:{day}"));
-            }
+        {
+            c.due = Some(format!("day_of_next_month:{day}"));
         }
-        if c.norm.starts_with("every_") && !c.norm.contains('@') {
-            if let Some(season) = season_in(whole) {
-                c.norm = format!("{}@{season}", c.norm);
-            }
+        if c.norm.starts_with("every_")
+            && !c.norm.contains('@')
+            && let Some(season) = season_in(whole)
+        {
+            c.norm = format!("{}@{season}", c.norm);
         }
         if !out.iter().any(|x| x.norm == c.norm && x.units == c.units) {
             out.push(c);
