@@ -158,7 +158,7 @@ pub struct EvidenceRow {
     pub source: String,
     /// Where the evidence can be seen: `/items/{id}`, or the event's address (may be empty).
     pub href: String,
-    /// 补录: the item states an earlier 发布日期 than the day the system made it public.
+    /// 补录 : the item states an earlier 发布日期 than the day the system made it public.
     pub backfilled: bool,
     /// The item's stated 发布日期 (items only).
     pub stated_on: Option<String>,
@@ -169,7 +169,7 @@ pub struct EvidenceRow {
     pub accepted: bool,
 }
 
-/// Which obligations each item is evidence for. An item the unit linked to obligations (落实…)
+/// Which obligations each item is evidence for. An item the unit linked to obligations ( 落实… )
 /// counts for exactly those. Otherwise it goes to one obligation of its organisation whose column
 /// subtree holds it and whose title keywords it matches, preferring an obligation with keywords
 /// (the more specific rule) and then the first in the plan: one item never satisfies two
@@ -241,7 +241,7 @@ struct ItemHit {
 }
 
 /// When an item counts as published for supervision. The evidence date is the day the system
-/// made it public; an earlier stated 发布日期 (补录) counts only once the office accepts it.
+/// made it public; an earlier stated 发布日期 ( 补录 ) counts only once the office accepts it.
 #[derive(Debug, Clone, Copy)]
 struct EvidenceDates {
     stated: NaiveDate,

@@ -52,7 +52,7 @@ struct MeetingHit {
 
 /// Meetings of the obligation's organisation, of its parent government, or linked to the
 /// obligation, that were held, on or after their date, and opened to the public: seats for the
-/// public (列席) or a live broadcast. Dated by the day they were held.
+/// public ( 列席 ) or a live broadcast. Dated by the day they were held.
 async fn meetings(conn: &mut AnyConnection, o: &ObligationRow) -> DbResult<Vec<EvidenceItem>> {
     let rows: Vec<MeetingHit> = sqlx::query_as(
         "SELECT m.id, m.title, m.held_at FROM meetings m \
@@ -132,7 +132,7 @@ impl PublicItem {
 }
 
 /// Every public policy document of the plan year: its interpretation is due within the limit
-/// after the day it was made public (谁起草、谁解读; 文件公开3个工作日内).
+/// after the day it was made public ( 谁起草、谁解读 ; 文件公开3个工作日内 ).
 async fn interpretations(
     conn: &mut AnyConnection,
     ob: &Obligation,
@@ -196,7 +196,7 @@ struct OpinionHit {
     level: String,
 }
 
-/// Opinion events whose level has the obligation's clock (权威信息 within 5 hours, 新闻发布会
+/// Opinion events whose level has the obligation's clock ( 权威信息 within 5 hours, 新闻发布会
 /// within 24 hours), answered by the first qualifying release.
 async fn opinion_events(conn: &mut AnyConnection, ob: &Obligation) -> DbResult<Vec<Triggered>> {
     let clock = match ob.cadence {

@@ -39,13 +39,13 @@ pub enum EvidenceSource {
     /// Public items of the unit in the bound column (and the events recorded against it).
     #[default]
     Items,
-    /// Meetings held and opened to the public (列席 or a live broadcast): task 26.
+    /// Meetings held and opened to the public ( 列席 or a live broadcast): task 26.
     Meetings,
-    /// Filings (备案) submitted to the supervising office, such as the 实施方案: task 23.
+    /// Filings ( 备案 ) submitted to the supervising office, such as the 实施方案 : task 23.
     Filings,
     /// Interpretations published within the limit after each policy document: task 23.
     Interpretations,
-    /// Opinion events answered within the limit (权威信息 5 h, 新闻发布会 24 h): task 27.
+    /// Opinion events answered within the limit ( 权威信息 5 h, 新闻发布会 24 h): task 27.
     Opinion,
     /// Replies to deputies' suggestions and proposals published in full: task 24.
     Proposals,
@@ -76,7 +76,7 @@ impl EvidenceSource {
         EvidenceSource::ALL.into_iter().find(|x| x.code() == s)
     }
 
-    /// 发布信息, 会议公开记录, …
+    /// 发布信息 , 会议公开记录 , …
     pub fn label(self) -> &'static str {
         match self {
             EvidenceSource::Items => "\u{680F}\u{76EE}\u{53D1}\u{5E03}\u{7684}\u{4FE1}\u{606F}",

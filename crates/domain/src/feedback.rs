@@ -291,7 +291,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// The day a round is really due: a due date on a day off (the seed's 12月30日, a Saturday)
+/// The day a round is really due: a due date on a day off (the seed's 12月30日 , a Saturday)
 /// moves to the next working day, as 《民法典》第二百零三条 provides for the last day of a period.
 pub fn effective_due(cal: &Calendar, due: NaiveDate) -> NaiveDate {
     crate::obligation::roll_to_workday(cal, due)
@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn a_round_due_on_a_saturday_is_due_on_the_next_working_day() {
         let cal = Calendar::shipped();
-        // 2017-12-30 is a Saturday; 2018-01-01 is 元旦; 2018-01-02 the next working day.
+        // 2017-12-30 is a Saturday; 2018-01-01 is 元旦 ; 2018-01-02 the next working day.
         assert_eq!(effective_due(&cal, d("2017-12-30")), d("2018-01-02"));
         assert_eq!(late_working_days(&cal, d("2017-12-30"), d("2018-01-02")), 0);
         assert_eq!(late_working_days(&cal, d("2017-12-30"), d("2018-01-03")), 1);

@@ -140,7 +140,7 @@ pub fn due_rule_code(rule: DueRule) -> String {
 
 /// The due rule a cadence gets unless the text or a reviewer sets one.
 ///
-/// - Periods of a month or longer: 20 working days after the period ends (条例第二十六条: a
+/// - Periods of a month or longer: 20 working days after the period ends ( 条例第二十六条 : a
 ///   period's figures are formed when it ends).
 /// - Shorter periods would be overtaken by the next one under that rule, so they get about a
 ///   third of their length in working days: weekly 2, every 5 days 1, every 14 days 4.
@@ -301,7 +301,7 @@ pub fn draft(plan: &Plan, registry: &Registry, decisions: &ImportDecisions) -> D
         for (di, duty) in task.duties.iter().enumerate() {
             let mut units = Vec::new();
             // The duty's reporting organisations (lead and responsible), in order, without
-            // repeats; co-operating (配合) units help but report nothing.
+            // repeats; co-operating ( 配合 ) units help but report nothing.
             let mut reporting: Vec<i64> = Vec::new();
             let roles = [
                 (Role::Lead, &duty.lead),
@@ -522,7 +522,7 @@ impl UnitSummary {
         match self.resolution {
             Resolution::Suspect { .. } | Resolution::Unknown => true,
             // A collective that must report is never expanded silently; one that only
-            // co-operates (配合) reports nothing and needs no decision.
+            // co-operates ( 配合 ) reports nothing and needs no decision.
             Resolution::Collective { .. } => self.occurrences.iter().any(|o| o.role != Role::Co),
             Resolution::Matched { .. } => false,
         }

@@ -165,7 +165,7 @@ both_backends!(
         assert_eq!(fin.score.contribution, Some(3.8236));
         assert_eq!(fin.rank, Some(2));
 
-        // 市统计局: the half-year on time, the third quarter missed: 1/2 × 62.5 = 31.25; of its 2
+        // 市统计局 : the half-year on time, the third quarter missed: 1/2 × 62.5 = 31.25; of its 2
         // rounds (task 1.3 only: collectives are not expanded), the 6月30日 one answered 4 working
         // days late (the scenario): (1 + 0.5) / 2 × 37.5 = 28.125 → 28.13; minus 1 for the
         // missed quarter and 1 for the late round: 57.38 (28.125 unrounded: 57.375); × 4% =

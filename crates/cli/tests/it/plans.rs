@@ -65,7 +65,7 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
         .flat_map(|d| &d.units)
         .collect();
     assert!(!units.is_empty());
-    // A co-operating collective (task 3's 市政府有关部门配合) stays unexpanded and reports nothing.
+    // A co-operating collective (task 3's 市政府有关部门配合 ) stays unexpanded and reports nothing.
     assert!(
         units
             .iter()

@@ -598,8 +598,8 @@ both_backends!(
         for f in &footers {
             assert!(f.contains("<w:instrText>PAGE</w:instrText>"), "{f}");
             assert!(f.contains("\u{2014} "), "a dash each side: {f}");
-            assert!(f.contains(r#"w:ascii="宋体""#), "4号宋体: {f}");
-            assert!(f.contains(r#"<w:sz w:val="28" />"#), "4号: {f}");
+            assert!(f.contains(r#"w:ascii="宋体""#), "4号宋体 / {f}");
+            assert!(f.contains(r#"<w:sz w:val="28" />"#), "4号 / {f}");
         }
         assert!(
             footers
@@ -618,7 +618,7 @@ both_backends!(
         assert!(xml.contains("<w:cantSplit />"));
         assert!(xml.contains("<w:keepNext />"));
 
-        // The page and the workbook agree: the same 文号, the same sentence, no idle rows.
+        // The page and the workbook agree: the same 文号 , the same sentence, no idle rows.
         let page = app
             .get_ok(&format!("/admin/supervision/notice?{query}"))
             .await;

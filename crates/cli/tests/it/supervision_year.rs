@@ -1,5 +1,5 @@
 //! A supervised year on both backends, with the reviewed built-in 2017 arrangement: units publish
-//! on time, late across National Day and its make-up Saturday, backdated (补录), and an item that
+//! on time, late across National Day and its make-up Saturday, backdated ( 补录 ), and an item that
 //! fits two obligations; a feedback round falls due on a Saturday; the reminder scan notifies
 //! exactly once. Every status below is worked out by hand on the shipped 2017 calendar.
 
@@ -55,10 +55,10 @@ both_backends!(a_supervised_year, |app| async move {
     // Late across National Day: August's figures due 28 September; published 16 October, after
     // 29 September, the make-up Saturday 30 September and 9 to 13 and 16 October.
     fiscal(&app, "2017年8月全市财政收支情况", "2017-10-16").await;
-    // One item fitting two obligations (monthly 财政收支 and half-yearly 债务, both 市财政局's in
-    // 财政预决算): it counts for one only, the first in the plan.
+    // One item fitting two obligations (monthly 财政收支 and half-yearly 债务 , both 市财政局's in
+    // 财政预决算 ): it counts for one only, the first in the plan.
     let both = fiscal(&app, "2017年6月全市财政收支及政府债务情况", "2017-07-10").await;
-    // Backdated: September's figures entered now with a stated 发布日期 of 20 October (补录).
+    // Backdated: September's figures entered now with a stated 发布日期 of 20 October ( 补录 ).
     let mut f = app
         .item("市财政局", "czyjs", "2017年9月全市财政收支情况")
         .await;
@@ -148,8 +148,8 @@ both_backends!(a_supervised_year, |app| async move {
             .unwrap();
     assert_eq!(audited, 1);
 
-    // A feedback round due on Saturday 30 December (task 19's 12月30日) answered on Tuesday
-    // 2 January, the next working day after 元旦, is on time.
+    // A feedback round due on Saturday 30 December (task 19's 12月30日 ) answered on Tuesday
+    // 2 January, the next working day after 元旦 , is on time.
     let (round, org): (i64, i64) = sqlx::query_as(
         "SELECT f.id, f.org_id FROM feedback_rounds f WHERE f.due_date = '2017-12-30' \
          ORDER BY f.id LIMIT 1",

@@ -9,7 +9,7 @@ ALTER TABLE obligations ADD COLUMN source TEXT NOT NULL DEFAULT 'items';
 
 -- items.made_public_at: the instant the system first made the item public. Evidence is dated by
 -- it, never by the editable published_at (the 发布日期 an editor may set to an earlier day when
--- entering an old document: 补录). Items public before this migration keep their published_at.
+-- entering an old document: 补录 ). Items public before this migration keep their published_at.
 ALTER TABLE items ADD COLUMN made_public_at BIGINT;
 UPDATE items SET made_public_at = published_at WHERE status = 'published' AND published_at IS NOT NULL;
 
@@ -22,7 +22,7 @@ CREATE TABLE backfill_acceptances (
 );
 CREATE INDEX backfill_acceptances_accepted_by ON backfill_acceptances(accepted_by);
 
--- A unit's explicit link of an item to the obligations it discharges (落实…), chosen when
+-- A unit's explicit link of an item to the obligations it discharges ( 落实… ), chosen when
 -- publishing. A linked item counts for those obligations only.
 CREATE TABLE obligation_links (
     item_id       BIGINT NOT NULL REFERENCES items(id) ON DELETE CASCADE,

@@ -79,9 +79,9 @@ pub enum DueRule {
     /// N calendar days after the period ends (`0`: on the last day of the period); a due date on
     /// a day off moves to the next working day when the obligation's `roll_to_workday` is set.
     DaysAfterEnd(u32),
-    /// On day N of the month after the period ends (每月15日前 → the 15th of the next month).
+    /// On day N of the month after the period ends ( 每月15日前 → the 15th of the next month).
     DayOfNextMonth(u32),
-    /// Within the period itself: due on its last day, which does not move (年内不少于1次 is due
+    /// Within the period itself: due on its last day, which does not move ( 年内不少于1次 is due
     /// by 31 December even when that is a Sunday).
     WithinPeriod,
 }

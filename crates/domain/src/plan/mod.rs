@@ -74,7 +74,7 @@ pub struct Duty {
     pub assessed: bool,
     pub deadlines: Vec<Deadline>,
     pub cadences: Vec<Cadence>,
-    /// Set by a reviewer: why this duty cannot be checked automatically (不能自动核查); such a
+    /// Set by a reviewer: why this duty cannot be checked automatically ( 不能自动核查 ); such a
     /// duty gets feedback rounds but no obligation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unchecked_reason: Option<String>,
@@ -92,12 +92,12 @@ pub struct Cadence {
     pub text: String,
     pub norm: String,
     /// The unit names (as written in the duty's lead, co or responsible lists) this cadence
-    /// belongs to, when the sentence stating it names a unit (`市财政局网站按月公开` → 市财政局).
+    /// belongs to, when the sentence stating it names a unit (`市财政局网站按月公开` → 市财政局 ).
     /// Empty: the duty's lead and responsible units.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub units: Vec<String>,
     /// A due rule stated in the text or set by a reviewer, in the stored form of
-    /// `planimport::due_rule_code` (`day_of_next_month:15` for 每月15日前). `None`: the default
+    /// `planimport::due_rule_code` (`day_of_next_month:15` for 每月15日前 ). `None`: the default
     /// for the cadence (`planimport::default_due_rule`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,

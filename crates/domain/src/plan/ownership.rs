@@ -1,13 +1,13 @@
 //! Whose a cadence is and when it is due, read from the sentence that states it.
 //!
 //! A duty's paragraph often gives different units different cadences: seed task 13 has
-//! 市住建委网站每月公开…水质状况报告, 市环保局网站每季度更新…名单, 每年发布…排名. A cadence belongs to
+//! 市住建委网站每月公开…水质状况报告 , 市环保局网站每季度更新…名单 , 每年发布…排名. A cadence belongs to
 //! the units named nearest before it in its sentence (the subject of its clause, or of the clause
 //! before when its own has none), so the monthly water report is 住建委's and the yearly ranking
 //! 环保局's. A cadence in a sentence naming no unit of the duty belongs to the whole duty.
 //!
-//! From the same sentence: a day-of-month deadline (每月15日前 → due on the 15th of the next
-//! month) and, for every-N-days cadences, the season (收购旺季时每五日 → October to March; an
+//! From the same sentence: a day-of-month deadline ( 每月15日前 → due on the 15th of the next
+//! month) and, for every-N-days cadences, the season ( 收购旺季时每五日 → October to March; an
 //! explicit 10月至次年3月 wins over the named season's usual months).
 
 use std::sync::LazyLock;
@@ -77,7 +77,7 @@ pub fn owned_cadences(text: &str, unit_names: &[String]) -> Vec<Cadence> {
     out
 }
 
-/// The dated deadlines of a duty (11月底前, 年底前) as one-off cadences (`once_by_2017-11-30`),
+/// The dated deadlines of a duty (11月底前 , 年底前 ) as one-off cadences (`once_by_2017-11-30`),
 /// each belonging to the units its sentence names. Deadlines stated only in the clause (a table's
 /// 完成时限 column) belong to the whole duty.
 pub fn deadline_cadences(
@@ -155,8 +155,8 @@ fn units_before(before: &str, unit_names: &[String]) -> Vec<String> {
     out
 }
 
-/// Where `name` is last mentioned in `s`, as written or without its leading 市 (住建委网站 names
-/// 市住建委); a shortened name must keep at least three characters.
+/// Where `name` is last mentioned in `s`, as written or without its leading 市 ( 住建委网站 names
+/// 市住建委 ); a shortened name must keep at least three characters.
 fn last_mention(s: &str, name: &str) -> Option<usize> {
     let full = s.rfind(name);
     let short = name
@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn the_clause_of_the_nearest_unit_wins() {
-        // 市商务局网站每季度发布…, 市旅发委… : the quarterly report is 商务局's alone.
+        // 市商务局网站每季度发布… , 市旅发委… : the quarterly report is 商务局's alone.
         let got = owned(
             "市商务局网站每季度发布消费市场情况报告\u{FF0C}市旅发委\u{3001}市体育局重点公开消费情况信息\u{3002}",
             &["市商务局", "市旅发委", "市体育局"],

@@ -438,7 +438,7 @@ pub struct AcceptBackfillForm {
     as_of: String,
 }
 
-/// 认可补录: the office accepts a backfilled item as on-time evidence, then returns to the list.
+/// 认可补录 : the office accepts a backfilled item as on-time evidence, then returns to the list.
 pub async fn accept_backfill(
     State(state): State<AppState>,
     user: CurrentUser,

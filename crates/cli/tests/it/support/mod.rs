@@ -470,8 +470,8 @@ impl TestApp {
         tx.commit().await.expect("commit");
     }
 
-    /// Publishes now, keeping the item's stated 发布日期: an editor entering an old document
-    /// (补录), or backdating one.
+    /// Publishes now, keeping the item's stated 发布日期 : an editor entering an old document
+    /// ( 补录 ), or backdating one.
     pub async fn publish_now(&self, id: i64) {
         let mut tx = self.db().begin().await.expect("begin");
         let pattern = gongkai_db::settings::index_pattern(&mut tx)
