@@ -408,3 +408,31 @@ pub async fn set_review_levels(
     workflow::set_review_levels(tx, &caller.actor, org_id, levels).await?;
     Ok(())
 }
+
+/// Links an item to the obligations of its organisation it discharges (落实…), replacing the
+/// previous links: a linked item counts as evidence for exactly those obligations. `ids` are the
+/// form's values; one that is not a number is refused with the others. Returns whether anything
+/// changed.
+pub async fn link_obligations(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    item: &Item,
+    ids: &[String],
+) -> Outcome<bool> {
+    if !caller.perms.can_edit_items_of(item.org_id) {
+        return Err(Refusal::forbidden());
+    }
+    let mut parsed = Vec::with_capacity(ids.len());
+    for raw in ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match raw.parse::<i64>() {
+            Ok(id) => parsed.push(id),
+            Err(_) => {
+                return Err(Refusal::Invalid(Invalid::one(
+                    "obligation_ids",
+                    "\u{6240}\u{9009}\u{516C}\u{5F00}\u{4E49}\u{52A1}\u{65E0}\u{6548}",
+                )));
+            }
+        }
+    }
+    Ok(gongkai_db::obligation_links::set(tx, &caller.actor, item.id, item.org_id, &parsed).await?)
+}

@@ -34,6 +34,7 @@ pub mod jobs;
 pub mod meetings;
 pub mod messages;
 pub mod notifications;
+pub mod obligation_links;
 pub mod opinion;
 pub mod orgs;
 pub mod plan_edits;

@@ -83,6 +83,51 @@ both_backends!(a_supervised_year, |app| async move {
     let debt = period(&r, "市财政局", "half_yearly", "2017-H1");
     assert_eq!(debt.status, "missed", "{}", debt.explanation);
     assert!(debt.evidence.is_empty());
+    // The unit links the item to both obligations (落实…): now it counts for both.
+    let ids: Vec<i64> = r
+        .obligations
+        .iter()
+        .filter(|o| {
+            o.org_name == "市财政局" && (o.cadence == "monthly" || o.cadence == "half_yearly")
+        })
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let fin_org = app.org_id("市财政局").await;
+    let mut tx = app.db().begin().await.unwrap();
+    assert!(
+        gongkai_db::obligation_links::set(&mut tx, &app.actor(), both, fin_org, &ids)
+            .await
+            .unwrap()
+    );
+    // An obligation of another unit cannot be linked, and nothing changes.
+    let other: i64 = r
+        .obligations
+        .iter()
+        .find(|o| o.org_name == "市统计局")
+        .unwrap()
+        .id;
+    assert!(
+        gongkai_db::obligation_links::set(&mut tx, &app.actor(), both, fin_org, &[other])
+            .await
+            .is_err()
+    );
+    tx.commit().await.unwrap();
+    let linked = compute(&app, plan, "2017-12-31").await;
+    assert_eq!(
+        period(&linked, "市财政局", "half_yearly", "2017-H1").status,
+        "met"
+    );
+    assert_eq!(
+        period(&linked, "市财政局", "monthly", "2017-06").status,
+        "met"
+    );
+    let mut tx = app.db().begin().await.unwrap();
+    gongkai_db::obligation_links::set(&mut tx, &app.actor(), both, fin_org, &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
     // Months nobody published are missed; July's 20 working days end on 25 August.
     assert_eq!(
         period(&r, "市财政局", "monthly", "2017-07").status,

@@ -105,6 +105,10 @@ struct Submission {
     change_kind: String,
     /// The public 修改说明 of a major change.
     change_note: String,
+    /// 落实的公开义务 chosen on the form; `links_shown` says the form offered the choice (an
+    /// empty selection then removes every link).
+    obligation_ids: Vec<String>,
+    links_shown: bool,
 }
 
 async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
@@ -116,6 +120,8 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
         publish_reason: String::new(),
         change_kind: String::new(),
         change_note: String::new(),
+        obligation_ids: Vec::new(),
+        links_shown: false,
     };
     let bad = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -145,6 +151,8 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
             "publish_reason" => s.publish_reason = value,
             "change_kind" => s.change_kind = value,
             "change_note" => s.change_note = value,
+            "obligation_ids" => s.obligation_ids.push(value),
+            "links_shown" => s.links_shown = true,
             "title" => f.title = value,
             "summary" => f.summary = value,
             "body_format" => f.body_format = value,
@@ -177,6 +185,8 @@ struct FormPage<'a> {
     errors: Option<&'a Invalid>,
     notice: Option<&'static str>,
     editable: bool,
+    /// The links as submitted, when re-showing a refused form.
+    links: Option<&'a [String]>,
 }
 
 async fn render_form(
@@ -221,6 +231,32 @@ async fn render_form(
         .iter()
         .any(|o| o.id.to_string() == p.fields.interprets_item_id.trim());
     let interpretation_limit = settings::interpretation_limit(&mut conn).await?;
+    // 落实的公开义务: the obligations of the item's organisation (or, for a new item, of the
+    // organisation chosen on the form) in active plans.
+    let link_org = p
+        .item
+        .map(|i| i.org_id)
+        .or_else(|| p.fields.org_id.trim().parse::<i64>().ok())
+        .or_else(|| org_opts.first().and_then(|o| o["id"].as_i64()));
+    let link_options: Vec<serde_json::Value> = match link_org {
+        Some(org) if user.perms.can_view_items_of(org) => {
+            gongkai_db::obligation_links::options(&mut conn, org)
+                .await?
+                .iter()
+                .map(|o| json!({"id": o.id, "label": o.label()}))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let linked: Vec<i64> = match p.item {
+        Some(i) if p.links.is_none() => {
+            gongkai_db::obligation_links::of_item(&mut conn, i.id).await?
+        }
+        _ => p
+            .links
+            .map(|v| v.iter().filter_map(|s| s.trim().parse().ok()).collect())
+            .unwrap_or_default(),
+    };
     let workflow = match p.item {
         Some(i) => Some(super::workflow::panel(&mut conn, user, i).await?),
         None => None,
@@ -254,6 +290,8 @@ async fn render_form(
             "policies": policies,
             "interprets_listed": interprets_listed,
             "interpretation_limit": interpretation_limit,
+            "link_options": link_options,
+            "linked": linked,
             "can_override_drafter": user.perms.is_system_admin() || user.perms.has_global(Role::Supervisor),
             "legal_forms": LegalForm::ALL.iter().map(|v| json!({"code": v.code(), "label": v.label()})).collect::<Vec<_>>(),
             "validities": Validity::ALL.iter().map(|v| json!({"code": v.code(), "label": v.label()})).collect::<Vec<_>>(),
@@ -285,6 +323,7 @@ pub async fn new_form(
             errors: None,
             notice: None,
             editable: true,
+            links: None,
         },
         StatusCode::OK,
     )
@@ -345,6 +384,11 @@ pub async fn create(
     let result = async {
         let id = app_items::create(&mut tx, &user.caller(), &input).await?;
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
+        if sub.links_shown {
+            let created = items::get(&mut tx, id).await?;
+            app_items::link_obligations(&mut tx, &user.caller(), &created, &sub.obligation_ids)
+                .await?;
+        }
         let notice = match sub.action.as_str() {
             "publish" => publish_if_clean(&mut tx, &user, id, &sub.publish_reason).await?,
             "submit" => {
@@ -386,6 +430,7 @@ async fn form_error(
             errors: Some(&inv),
             notice: None,
             editable: true,
+            links: None,
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     )
@@ -430,6 +475,7 @@ pub async fn edit_form(
             errors: None,
             notice: notice_text(q.notice.as_deref()),
             editable,
+            links: None,
         },
         StatusCode::OK,
     )
@@ -475,6 +521,10 @@ pub async fn update(
             return Ok("wf_revision");
         }
         store_uploads(&state, &mut tx, &user, id, &uploads).await?;
+        if sub.links_shown {
+            app_items::link_obligations(&mut tx, &user.caller(), &item, &sub.obligation_ids)
+                .await?;
+        }
         if item.status() != ItemStatus::Published {
             match sub.action.as_str() {
                 "publish" => {
@@ -593,6 +643,7 @@ pub(super) async fn refused(
             errors: Some(&inv),
             notice: None,
             editable: true,
+            links: None,
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     )
