@@ -469,7 +469,7 @@ impl Notice {
     fn summary_paragraphs(&self) -> Vec<String> {
         let s = &self.summary;
         let mut first = format!(
-            "截至{}，工作安排共明确公开义务{}项，其中可依据发布栏目自动核查{}项。自动核查的公开义务已到期{}期次，按时完成{}期次，逾期完成{}期次，未完成{}期次，",
+            "截至{}，工作安排共明确公开义务{}项，其中可依据发布信息或系统记录自动核查{}项。自动核查的公开义务已到期{}期次，按时完成{}期次，逾期完成{}期次，未完成{}期次，",
             self.as_of_label(),
             s.obligations,
             s.checked,

@@ -453,3 +453,87 @@ both_backends!(index_pattern_setting_drives_new_numbers, |app| async move {
     let audit = app.get_ok("/admin/audit?action=setting.update").await;
     assert!(audit.contains("index_no_pattern"));
 });
+
+// 落实: on the item form a unit links its item to obligations of its own organisation; another
+// unit's obligation is refused with a Chinese message and nothing is saved.
+both_backends!(
+    an_item_is_linked_to_the_obligations_it_discharges,
+    |app| async move {
+        let mut tx = app.db().begin().await.unwrap();
+        gongkai_db::plans::import_builtin(&mut tx, &app.actor(), "panjin-2017")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        app.login_admin().await;
+        let me = app.signed_in(app.client());
+        let org = app.org_id("市财政局").await;
+        let column = app.column_id("czyjs").await;
+        let ob = |name: &'static str, cadence: &'static str| {
+            let app = app.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT ob.id FROM obligations ob JOIN organisations o ON o.id = ob.org_id \
+                 WHERE o.name = $1 AND ob.cadence = $2 ORDER BY ob.id LIMIT 1",
+                )
+                .bind(name)
+                .bind(cadence)
+                .fetch_one(&mut *app.conn().await)
+                .await
+                .unwrap()
+            }
+        };
+        let (monthly, debt) = (
+            ob("市财政局", "monthly").await,
+            ob("市财政局", "half_yearly").await,
+        );
+        let foreign = ob("市统计局", "quarterly").await;
+
+        let form = item_form(
+            me.multipart().await,
+            "上半年财政收支及债务情况",
+            org,
+            column,
+            "save",
+        )
+        .text("links_shown", "1")
+        .text("obligation_ids", monthly.to_string())
+        .text("obligation_ids", debt.to_string());
+        let (status, location) = me.submit_multipart("/admin/items", form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let id = item_id_from(&location);
+        let linked: Vec<i64> = gongkai_db::obligation_links::of_item(&mut *app.conn().await, id)
+            .await
+            .unwrap();
+        assert_eq!(linked.len(), 2);
+        let page = me.get_ok(&format!("/admin/items/{id}/edit")).await;
+        assert!(page.contains(&format!("<option value=\"{debt}\" selected>")));
+
+        let before = app.count("audit_log").await;
+        let form = item_form(
+            me.multipart().await,
+            "上半年财政收支及债务情况",
+            org,
+            column,
+            "save",
+        )
+        .text("version", "1")
+        .text("links_shown", "1")
+        .text("obligation_ids", foreign.to_string());
+        let (status, body) = me
+            .submit_multipart(&format!("/admin/items/{id}/edit"), form)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("\u{4E0D}\u{5C5E}\u{4E8E}\u{672C}\u{5355}\u{4F4D}"),
+            "{body}"
+        );
+        assert_eq!(app.count("audit_log").await, before);
+        assert_eq!(
+            gongkai_db::obligation_links::of_item(&mut *app.conn().await, id)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+);
