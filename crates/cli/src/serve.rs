@@ -139,6 +139,17 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             // The demo shows its plan on /zdgz; a real office decides plan by plan.
             gongkai_db::public_plans::set_public(&mut tx, &Actor::system(), done.plan_id, true)
                 .await?;
+            // The seed's own filings (task 23): each unit's 实施方案 and the monthly report of
+            // normative documents, with the plan's dates.
+            for kind in gongkai_domain::filing::FilingKind::OPENED {
+                let spec = gongkai_db::filings::FilingSpec {
+                    kind: *kind,
+                    org_ids: None,
+                    rule: None,
+                };
+                gongkai_db::filings::open_filings(&mut tx, &Actor::system(), done.plan_id, &spec)
+                    .await?;
+            }
         }
         tx.commit().await?;
         gongkai_db::seed_scenario::load(&db).await?;
