@@ -208,6 +208,7 @@ fn obligation_values(form: &ObligationForm, year: i32) -> Outcome<ObligationValu
         cadence: c.norm,
         cadence_text: c.text,
         due_rule,
+        keywords: c.keywords,
     })
 }
 

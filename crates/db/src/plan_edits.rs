@@ -164,6 +164,8 @@ pub struct PlanObligation {
     pub cadence: String,
     pub cadence_text: String,
     pub due_rule: Option<String>,
+    /// JSON array of evidence keywords.
+    pub keywords: String,
 }
 
 /// An obligation of the plan; `NotFound` when it is not one of the plan's.
@@ -174,7 +176,7 @@ pub async fn obligation(
 ) -> DbResult<PlanObligation> {
     sqlx::query_as(
         "SELECT b.id, b.duty_id, t.number AS task_number, b.org_id, o.name AS org_name, b.column_id, \
-                c.name AS column_name, b.cadence, b.cadence_text, b.due_rule \
+                c.name AS column_name, b.cadence, b.cadence_text, b.due_rule, b.keywords \
          FROM obligations b JOIN plan_duties d ON d.id = b.duty_id JOIN plan_tasks t ON t.id = d.task_id \
          JOIN organisations o ON o.id = b.org_id LEFT JOIN columns c ON c.id = b.column_id \
          WHERE t.plan_id = $1 AND b.id = $2",
@@ -216,6 +218,14 @@ pub struct ObligationValues {
     pub cadence: String,
     pub cadence_text: String,
     pub due_rule: Option<String>,
+    /// Evidence keywords (`[]`: any item).
+    pub keywords: Vec<String>,
+}
+
+impl ObligationValues {
+    fn keywords_json(&self) -> String {
+        serde_json::to_string(&self.keywords).unwrap_or_else(|_| "[]".into())
+    }
 }
 
 async fn check_refs(conn: &mut AnyConnection, v: &ObligationValues) -> DbResult<()> {
@@ -262,18 +272,21 @@ pub async fn update_obligation(
         && before.column_id == v.column_id
         && before.cadence == v.cadence
         && before.cadence_text == v.cadence_text
-        && before.due_rule == v.due_rule;
+        && before.due_rule == v.due_rule
+        && serde_json::from_str::<Vec<String>>(&before.keywords).unwrap_or_default() == v.keywords;
     if same {
         return Ok(false);
     }
     sqlx::query(
-        "UPDATE obligations SET org_id = $1, column_id = $2, cadence = $3, cadence_text = $4, due_rule = $5 WHERE id = $6",
+        "UPDATE obligations SET org_id = $1, column_id = $2, cadence = $3, cadence_text = $4, due_rule = $5, \
+         keywords = $6 WHERE id = $7",
     )
     .bind(v.org_id)
     .bind(v.column_id)
     .bind(&v.cadence)
     .bind(&v.cadence_text)
     .bind(&v.due_rule)
+    .bind(v.keywords_json())
     .bind(obligation_id)
     .execute(&mut *conn)
     .await?;
@@ -300,8 +313,8 @@ pub async fn add_obligation(
     duty_task_number(conn, plan_id, duty_id).await?;
     check_refs(conn, v).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO obligations (duty_id, org_id, column_id, cadence, cadence_text, due_rule, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO obligations (duty_id, org_id, column_id, cadence, cadence_text, due_rule, keywords, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(duty_id)
     .bind(v.org_id)
@@ -309,6 +322,7 @@ pub async fn add_obligation(
     .bind(&v.cadence)
     .bind(&v.cadence_text)
     .bind(&v.due_rule)
+    .bind(v.keywords_json())
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;

@@ -458,6 +458,10 @@ both_backends!(
                     ("kind", "monthly"),
                     ("due", "day_of_next_month"),
                     ("due_n", "15"),
+                    (
+                        "keywords",
+                        "\u{8D22}\u{653F}\u{6536}\u{652F}\u{3001}\u{9884}\u{7B97}",
+                    ),
                     ("column_id", &column),
                 ],
             )
@@ -485,6 +489,7 @@ both_backends!(
             (revised.due_rule.as_deref(), revised.column_id),
             (Some("day_of_next_month:15"), Some(column.parse().unwrap()))
         );
+        assert_eq!(revised.keyword_list(), ["财政收支", "预算"]);
         let added = obs
             .iter()
             .find(|o| o.cadence == "quarterly")

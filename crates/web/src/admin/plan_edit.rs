@@ -455,14 +455,20 @@ async fn duty_page(
             "\u{8BE5}\u{804C}\u{8D23}\u{4E0D}\u{5C5E}\u{4E8E}\u{8FD9}\u{4EFD}\u{5DE5}\u{4F5C}\u{5B89}\u{6392}".into(),
         ));
     };
-    let obligation = |norm: &str, text: &str, due: Option<&str>| {
+    let obligation = |norm: &str, text: &str, due: Option<&str>, keywords: Vec<String>| {
+        // A stored rule equal to the cadence's default shows as the default.
+        let default = norm
+            .parse::<gongkai_domain::obligation::Cadence>()
+            .ok()
+            .and_then(gongkai_domain::planimport::default_due_rule)
+            .map(gongkai_domain::planimport::due_rule_code);
         let c = gongkai_domain::plan::Cadence {
             text: text.to_string(),
             norm: norm.to_string(),
-            // A stored rule equal to the statutory default shows as the default.
             due: due
-                .filter(|d| *d != gongkai_domain::planimport::due_rule_code(Default::default()))
+                .filter(|d| Some(d.to_string()) != default)
                 .map(str::to_string),
+            keywords,
             ..Default::default()
         };
         cadence_json(&c, &[])
@@ -471,7 +477,12 @@ async fn duty_page(
         .obligations
         .iter()
         .map(|o| {
-            let mut v = obligation(&o.cadence, &o.cadence_text, o.due_rule.as_deref());
+            let mut v = obligation(
+                &o.cadence,
+                &o.cadence_text,
+                o.due_rule.as_deref(),
+                o.keyword_list(),
+            );
             if let Some(m) = v.as_object_mut() {
                 m.insert("id".into(), json!(o.id));
                 m.insert("org_id".into(), json!(o.org_id));
@@ -491,7 +502,7 @@ async fn duty_page(
             "plan": tree.plan, "archived": tree.plan.status == plan_edits::ARCHIVED,
             "task": {"id": task.id, "number": task.number, "title": task.title},
             "duty": {"id": duty.id, "text": duty.text},
-            "obligations": obligations, "new": obligation("monthly", "", None),
+            "obligations": obligations, "new": obligation("monthly", "", None, Vec::new()),
             "org_options": all_orgs.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
             "column_options": cols, "kinds": kinds_json(),
             "errors": errors.map(|inv| inv.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>()),
