@@ -68,13 +68,15 @@ pub enum Code {
     NoFeedbackDates,
     /// No duty of the plan has a publishing cadence.
     NoCadences,
-    /// A collective unit name (各部门, 有关部门, 各县区政府, …), expanded through the registry.
+    /// A collective unit name (各部门, 有关部门, 各县区政府, …): never expanded silently.
     CollectiveUnit,
+    /// A season the text names without its months (收购旺季), given its usual months.
+    SeasonAssumed,
 }
 
 impl Code {
     /// Every code, blocking ones first, in the order of the review screen's summary.
-    pub const ALL: [Code; 9] = [
+    pub const ALL: [Code; 10] = [
         Code::TitleMissing,
         Code::TitleFromMetadata,
         Code::ClosingSectionAsTask,
@@ -84,6 +86,7 @@ impl Code {
         Code::NoFeedbackDates,
         Code::NoCadences,
         Code::CollectiveUnit,
+        Code::SeasonAssumed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -97,6 +100,7 @@ impl Code {
             Code::NoFeedbackDates => "no_feedback_dates",
             Code::NoCadences => "no_cadences",
             Code::CollectiveUnit => "collective_unit",
+            Code::SeasonAssumed => "season_assumed",
         }
     }
 
@@ -114,7 +118,8 @@ impl Code {
             Code::TaskWithoutDuties
             | Code::NoFeedbackDates
             | Code::NoCadences
-            | Code::CollectiveUnit => Severity::Warning,
+            | Code::CollectiveUnit
+            | Code::SeasonAssumed => Severity::Warning,
         }
     }
 
@@ -129,7 +134,8 @@ impl Code {
             Code::TaskWithoutDuties => "任务没有职责",
             Code::NoFeedbackDates => "全文没有反馈日期",
             Code::NoCadences => "全文没有公开频次",
-            Code::CollectiveUnit => "集合单位",
+            Code::CollectiveUnit => "\u{7EDF}\u{79F0}",
+            Code::SeasonAssumed => "\u{5B63}\u{8282}\u{7531}\u{7CFB}\u{7EDF}\u{63A8}\u{5B9A}",
         }
     }
 }
@@ -264,6 +270,24 @@ pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
                 .map(String::as_str)
                 .filter(|n| is_collective(n))
                 .collect();
+            for c in duty.cadences.iter().filter(|c| c.norm.contains('@')) {
+                let season = c
+                    .norm
+                    .split_once('@')
+                    .and_then(|(_, s)| s.parse::<crate::obligation::Season>().ok());
+                if let Some(season) = season {
+                    out.push(Finding::new(
+                        Code::SeasonAssumed,
+                        Some(ti),
+                        Some(di),
+                        format!(
+                            "{at}\u{7684}\u{201C}{}\u{201D}\u{53EA}\u{5728}{}\u{6267}\u{884C}\u{FF0C}\u{8BF7}\u{6838}\u{5BF9}\u{6708}\u{4EFD}",
+                            c.text,
+                            season.label()
+                        ),
+                    ));
+                }
+            }
             if !collectives.is_empty() {
                 let names = collectives
                     .iter()
@@ -275,7 +299,7 @@ pub fn lint(plan: &Plan, source_text: &str) -> Vec<Finding> {
                     Some(ti),
                     Some(di),
                     format!(
-                        "{at}中的{names}是集合单位\u{FF0C}确认时按机构登记展开为其所含的各个单位\u{FF0C}请核对"
+                        "{at}中的{names}是统称\u{FF0C}不会自动展开\u{FF1A}牵头或负责的统称须在\u{201C}责任单位对应\u{201D}中选择具体单位\u{FF0C}仅配合的统称不报送"
                     ),
                 ));
             }
@@ -800,7 +824,7 @@ mod tests {
         assert!(
             f.iter()
                 .filter(|f| !f.is_blocking())
-                .all(|f| f.code == Code::CollectiveUnit)
+                .all(|f| matches!(f.code, Code::CollectiveUnit | Code::SeasonAssumed))
         );
     }
 }
