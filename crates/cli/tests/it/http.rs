@@ -537,3 +537,33 @@ both_backends!(
         );
     }
 );
+
+// The portal's 404 is in its layout, with a search box and the ways on; the back office and the
+// API keep their own.
+both_backends!(
+    the_portal_404_is_in_the_layout_with_search,
+    |app| async move {
+        for path in ["/no-such-page", "/items/999999", "/zdgz/424242"] {
+            let resp = app.client().get(app.url(path)).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+            let body = resp.text().await.unwrap();
+            assert!(body.contains("页面不存在"), "{path}");
+            assert!(body.contains("action=\"/search\""), "{path}: search box");
+            assert!(body.contains("href=\"/ysqgk\""), "{path}: 依申请公开");
+            assert!(
+                body.contains("class=\"site-header") || body.contains("<header"),
+                "{path}: layout"
+            );
+        }
+        let api = app
+            .client()
+            .get(app.url("/api/v1/nope"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        assert!(api.text().await.unwrap().starts_with('{'));
+        let xxgk = app.get_ok("/xxgk").await;
+        assert!(xxgk.contains("href=\"/ysqgk\"") && xxgk.contains("href=\"/ysqgk/cx\""));
+    }
+);

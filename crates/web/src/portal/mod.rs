@@ -309,6 +309,44 @@ impl Chrome {
     }
 }
 
+/// Gives every 404 outside the back office, the API and the static files the portal's layout, a
+/// search box and the ways on (首页, 政府信息公开, 依申请公开, 留言), whatever produced it: an unknown
+/// path, a missing record or a non-public one (all look the same). Falls back to the plain page
+/// when the layout cannot be loaded.
+pub(crate) async fn not_found_in_layout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path().to_string();
+    let head = req.method() == axum::http::Method::HEAD;
+    let resp = next.run(req).await;
+    let portal =
+        !(path.starts_with("/admin") || path.starts_with("/api/") || path.starts_with("/static/"));
+    if resp.status() != axum::http::StatusCode::NOT_FOUND || !portal || head {
+        return resp;
+    }
+    let page = async {
+        let mut conn = state.db.pool.acquire().await?;
+        let chrome = Chrome::load(&mut conn).await?;
+        drop(conn);
+        state.templates.render(
+            "portal/not_found.html",
+            chrome.ctx(
+                Section::Other,
+                &path,
+                "\u{9875}\u{9762}\u{4E0D}\u{5B58}\u{5728}",
+            ),
+        )
+    }
+    .await;
+    match page {
+        Ok(html) => (axum::http::StatusCode::NOT_FOUND, html).into_response(),
+        Err(_) => resp,
+    }
+}
+
 /// Maps "not found" to the portal's one 404 (a missing and a non-public record look the same).
 pub(crate) fn hide(e: DbError) -> AppError {
     match e {
