@@ -187,9 +187,19 @@ impl IntoResponse for AppError {
         let body = format!(
             r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="stylesheet" href="/static/site.css"></head><body><main id="main" class="container error-page"><h1>{title}</h1>{detail}<p><a href="/">返回网站首页</a></p></main></body></html>"#
         );
-        (status, Html(body)).into_response()
+        let mut resp = (status, Html(body)).into_response();
+        if status == StatusCode::NOT_FOUND {
+            resp.extensions_mut().insert(PlainNotFound);
+        }
+        resp
     }
 }
+
+/// Marks the plain 404 page, which the portal dresses in its layout
+/// (`portal::not_found_in_layout`); a handler's own 404 page (a lookup form with its message) is
+/// left alone.
+#[derive(Debug, Clone, Copy)]
+pub struct PlainNotFound;
 
 /// Wraps an [`AppError`] so that it renders as JSON.
 pub struct ApiError(pub AppError);

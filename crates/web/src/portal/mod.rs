@@ -324,7 +324,11 @@ pub(crate) async fn not_found_in_layout(
     let resp = next.run(req).await;
     let portal =
         !(path.starts_with("/admin") || path.starts_with("/api/") || path.starts_with("/static/"));
-    if resp.status() != axum::http::StatusCode::NOT_FOUND || !portal || head {
+    let plain = resp
+        .extensions()
+        .get::<crate::error::PlainNotFound>()
+        .is_some();
+    if resp.status() != axum::http::StatusCode::NOT_FOUND || !plain || !portal || head {
         return resp;
     }
     let page = async {
