@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             portal::not_found_in_layout,
         ))
+        .layer(axum::middleware::from_fn(portal::care::scope))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(util::security_headers))

@@ -42,6 +42,8 @@ impl Templates {
         env.add_filter("filesize", filesize);
         env.add_function("page_url", page_url);
         env.add_function("csrf_field", csrf_field);
+        env.add_function("care_mode", crate::portal::care::care_mode);
+        env.add_function("care_switch_href", crate::portal::care::care_switch_href);
         Ok(Self { env })
     }
 

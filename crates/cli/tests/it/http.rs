@@ -567,3 +567,50 @@ both_backends!(
         assert!(xxgk.contains("href=\"/ysqgk\"") && xxgk.contains("href=\"/ysqgk/cx\""));
     }
 );
+
+// 适老化 mode: a header link switches it on, the cookie keeps it, the page is rendered for it, and
+// the switch only ever returns to a page of this site.
+both_backends!(
+    the_elderly_friendly_mode_switches_and_persists,
+    |app| async move {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let home = app.get_ok("/").await;
+        assert!(home.contains("href=\"/care?on=1&amp;back=%2F\"") || home.contains("/care?on=1"));
+        assert!(!home.contains("class=\"portal care\""));
+        let resp = client
+            .get(app.url("/care?on=1&back=%2Fxxgk"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers()["location"], "/xxgk");
+        let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.starts_with("gk_care=1") && cookie.contains("Max-Age=31536000"));
+        let page = client
+            .get(app.url("/xxgk"))
+            .header("cookie", "gk_care=1")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("class=\"portal care\""));
+        assert!(page.contains("退出适老化模式"));
+        let off = client
+            .get(app.url("/care?on=0&back=https%3A%2F%2Fevil.example%2F"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(off.headers()["location"], "/");
+        assert!(
+            off.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+    }
+);

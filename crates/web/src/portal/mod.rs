@@ -9,6 +9,7 @@
 //! `site` (`id`, `name`, `slug`), `owner_name` (主办单位, may be empty), `nav` (list of `name`,
 //! `href`, `current`) and `page_title`.
 
+pub(crate) mod care;
 mod catalogue;
 mod feeds;
 mod form_token;
@@ -65,6 +66,7 @@ route_table! {
     "/messages/query" => get(messages::query);
     "/messages/rate" => post(messages::rate);
     "/messages/{id}" => get(messages::show);
+    "/care" => get(care::switch);
     "/ysqgk" => get(ysqgk::guide), post(ysqgk::submit);
     "/ysqgk/cx" => get(ysqgk::lookup_form), post(ysqgk::lookup);
     "/{file}" => get(sitemap::part), fallback(sitemap::not_found);
