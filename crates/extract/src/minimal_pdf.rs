@@ -64,7 +64,7 @@ pub fn text_page(text: &str) -> Vec<u8> {
 /// A one-page PDF set in a Type 3 font without a ToUnicode map, as Chromium's print to PDF
 /// writes it: glyphs are drawn by procedures named /g1, /g2 … and shown by their codes 1, 2 …
 /// A reader sees only the codes, so the page's text cannot be recovered. `glyphs` codes are
-/// shown in order (e.g. the 14 glyphs of 申请人身份证号码见附件材料).
+/// shown in order (e.g. 14 glyphs for a line of Chinese).
 pub fn type3_page(glyphs: usize) -> Vec<u8> {
     let glyphs = glyphs.clamp(1, 200);
     let names: String = (1..=glyphs).map(|i| format!("/g{i} ")).collect();
