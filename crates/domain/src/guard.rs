@@ -338,8 +338,7 @@ fn ids_in_chain(t: &str, g: &[regex::Match<'_>], found: &mut Vec<(usize, usize)>
                     || (same_sep && lens == [6, 8, 4]))
                     && is_resident_id(&compact)
             } else {
-                (parts.len() == 1 || (same_sep && lens == [6, 6, 3]))
-                    && is_resident_id_15(&compact)
+                (parts.len() == 1 || (same_sep && lens == [6, 6, 3])) && is_resident_id_15(&compact)
             };
             if ok && standalone(t, start, end) {
                 hit = Some((e, start, end));
@@ -1038,12 +1037,36 @@ mod tests {
                 "\u{FF12}\u{FF11}\u{FF11}\u{FF11}\u{FF10}\u{FF12}\u{FF11}\u{FF19}\u{FF18}\u{FF10}\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF11}\u{FF12}\u{FF13}\u{FF13}",
                 "211102********1233",
             ),
-            ("身份证号 211102 19800101 1233 住址", "211102 19800101 1233", "211102 ******** 1233"),
-            ("身份证号211102-19800101-1233。", "211102-19800101-1233", "211102-********-1233"),
-            ("身份证号 2111 0219 8001 0112 33\n", "2111 0219 8001 0112 33", "2111 02** **** **12 33"),
-            ("证号211102\u{3000}19800101\u{3000}1233", "211102\u{3000}19800101\u{3000}1233", "211102 ******** 1233"),
-            ("证号 11010519491231002\u{FF38}。", "11010519491231002\u{FF38}", "110105********002X"),
-            ("序号 7 211102 19800101 1233", "211102 19800101 1233", "211102 ******** 1233"),
+            (
+                "身份证号 211102 19800101 1233 住址",
+                "211102 19800101 1233",
+                "211102 ******** 1233",
+            ),
+            (
+                "身份证号211102-19800101-1233。",
+                "211102-19800101-1233",
+                "211102-********-1233",
+            ),
+            (
+                "身份证号 2111 0219 8001 0112 33\n",
+                "2111 0219 8001 0112 33",
+                "2111 02** **** **12 33",
+            ),
+            (
+                "证号211102\u{3000}19800101\u{3000}1233",
+                "211102\u{3000}19800101\u{3000}1233",
+                "211102 ******** 1233",
+            ),
+            (
+                "证号 11010519491231002\u{FF38}。",
+                "11010519491231002\u{FF38}",
+                "110105********002X",
+            ),
+            (
+                "序号 7 211102 19800101 1233",
+                "211102 19800101 1233",
+                "211102 ******** 1233",
+            ),
         ] {
             let h = scan(t, &Lists::default());
             assert_eq!(h.len(), 1, "{t}: {h:?}");
@@ -1051,7 +1074,10 @@ mod tests {
             assert_eq!(h[0].matched, id, "{t}");
             assert_eq!(h[0].masked, masked, "{t}");
             let m = mask(t, &h);
-            assert!(m.contains(masked) && scan(&m, &Lists::default()).is_empty(), "{m}");
+            assert!(
+                m.contains(masked) && scan(&m, &Lists::default()).is_empty(),
+                "{m}"
+            );
         }
         // a wrong check digit stays wrong however it is written
         assert!(kinds("身份证号 211102 19800101 1234").is_empty());
@@ -1081,15 +1107,24 @@ mod tests {
             assert_eq!(h[0].masked, masked);
         }
         assert!(kinds("编号2111028001011234").is_empty(), "16 digits");
-        assert!(kinds("2111 0280 0101 123").is_empty(), "15 digits in other groups");
+        assert!(
+            kinds("2111 0280 0101 123").is_empty(),
+            "15 digits in other groups"
+        );
     }
 
     #[test]
     fn full_width_and_spaced_mobile_numbers() {
         for (t, masked) in [
-            ("电话\u{FF11}\u{FF13}\u{FF18}\u{FF11}\u{FF12}\u{FF13}\u{FF14}\u{FF15}\u{FF16}\u{FF17}\u{FF18}", "138****5678"),
+            (
+                "电话\u{FF11}\u{FF13}\u{FF18}\u{FF11}\u{FF12}\u{FF13}\u{FF14}\u{FF15}\u{FF16}\u{FF17}\u{FF18}",
+                "138****5678",
+            ),
             ("电话 138 1234 5678。", "138 **** 5678"),
-            ("电话\u{FF11}\u{FF13}\u{FF18} \u{FF11}\u{FF12}\u{FF13}\u{FF14} \u{FF15}\u{FF16}\u{FF17}\u{FF18}", "138 **** 5678"),
+            (
+                "电话\u{FF11}\u{FF13}\u{FF18} \u{FF11}\u{FF12}\u{FF13}\u{FF14} \u{FF15}\u{FF16}\u{FF17}\u{FF18}",
+                "138 **** 5678",
+            ),
             ("电话 138-1234-5678", "138-****-5678"),
         ] {
             let h = scan(t, &Lists::default());
@@ -1117,7 +1152,10 @@ mod tests {
             "第 2017 期 \u{3000}总第 345 期",
             "\u{FF08}2017\u{FF0D}2020年\u{FF09}",
         ] {
-            let found: Vec<_> = kinds(t).into_iter().filter(|(k, _)| *k != HitKind::Landline).collect();
+            let found: Vec<_> = kinds(t)
+                .into_iter()
+                .filter(|(k, _)| *k != HitKind::Landline)
+                .collect();
             assert!(found.is_empty(), "{t}: {found:?}");
         }
     }
@@ -1144,8 +1182,14 @@ mod tests {
         );
         assert_eq!(t.masked(&Lists::default()).scan(&Lists::default()), hits);
         let why = manual_check_missing("号码为办公电话", &hits).unwrap();
-        assert!(why.contains("名单.pdf") && why.contains(MANUAL_CHECK), "{why}");
-        assert_eq!(manual_check_missing("已人工核对附件内容，无个人信息", &hits), None);
+        assert!(
+            why.contains("名单.pdf") && why.contains(MANUAL_CHECK),
+            "{why}"
+        );
+        assert_eq!(
+            manual_check_missing("已人工核对附件内容，无个人信息", &hits),
+            None
+        );
         assert_eq!(manual_check_missing("任何理由", &[]), None);
     }
 }

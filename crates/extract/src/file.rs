@@ -126,11 +126,13 @@ fn failed(e: crate::Error) -> ExtractError {
 }
 
 /// The note of a PDF whose fonts do not say which characters they show.
-pub const UNDECODABLE_PDF: &str = "无法提取文字\u{FF1A}PDF 使用的字体没有文字编码\u{FF08}如 Chromium 打印生成的 Type3 字体\u{FF09}\u{FF0C}提取出的只会是乱码\u{FF1B}内容安全检查和站内搜索无法覆盖\u{FF0C}请人工核对附件内容";
+pub const UNDECODABLE_PDF: &str = "无法提取文字\u{FF1A}PDF 使用的字体没有文字编码\u{FF08}如 Chromium 打印生成的 Type3 字体\u{FF09}\u{FF0C}提取出的只会是乱码";
 /// The note of a PDF without a text layer.
-pub const SCANNED_PDF: &str = "无法提取文字\u{FF1A}PDF 没有文字层\u{FF08}可能是扫描件或图片\u{FF09}\u{FF1B}内容安全检查和站内搜索无法覆盖\u{FF0C}请人工核对附件内容";
+pub const SCANNED_PDF: &str =
+    "无法提取文字\u{FF1A}PDF 没有文字层\u{FF08}可能是扫描件或图片\u{FF09}";
 /// The note of any other file whose text came out as noise.
-pub const GARBLED: &str = "无法提取文字\u{FF1A}提取出的文字是乱码\u{FF08}文件的字体或编码无法识别\u{FF09}\u{FF1B}内容安全检查和站内搜索无法覆盖\u{FF0C}请人工核对附件内容";
+pub const GARBLED: &str =
+    "无法提取文字\u{FF1A}提取出的文字是乱码\u{FF08}文件的字体或编码无法识别\u{FF09}";
 
 fn pdf(bytes: &[u8], max_text: usize) -> Result<String, ExtractError> {
     let lines = pdf::lines(bytes, max_text).map_err(failed)?;
