@@ -917,3 +917,63 @@ both_backends!(
         assert_eq!(g["hits"][0]["attachment"]["file_name"], "打印名单.pdf");
     }
 );
+
+/// `html` printed to PDF by Chromium (installed by scripts/test), as a citizen's browser would:
+/// its Chinese glyphs come out as Type 3 fonts with a ToUnicode map.
+fn chromium_pdf(html: &str, work: &Path) -> Vec<u8> {
+    let src = work.join("page.html");
+    std::fs::write(&src, html).expect("write html");
+    let out = work.join("page.pdf");
+    let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "chromium".into());
+    let status = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", out.display()))
+        .arg(format!("file://{}", src.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("chromium (installed by scripts/test)");
+    assert!(status.success(), "chromium print-to-pdf");
+    std::fs::read(out).expect("the printed PDF")
+}
+
+both_backends!(
+    a_chromium_printed_pdf_is_read_through_its_tounicode_maps,
+    |app| async move {
+        app.login_admin().await;
+        let work = tempfile::tempdir().unwrap();
+        let html = format!(
+            "<!doctype html><meta charset=\"utf-8\"><body style=\"font-family: 'Noto Sans CJK SC', sans-serif\">\
+             <p>低保对象名单</p><p>申请人王某\u{FF0C}证件号{VALID_ID}\u{FF0C}电话{MOBILE}\u{3002}</p></body>"
+        );
+        let pdf = chromium_pdf(&html, work.path());
+        let item = app
+            .create_item(app.item("市民政局", "tzgg", "打印的名单").await)
+            .await;
+        attach(&app, item, "打印名单.pdf", "application/pdf", &pdf).await;
+        let texts = attachments::texts_of_item(&mut *app.conn().await, item)
+            .await
+            .unwrap();
+        assert_eq!(
+            texts[0].status(),
+            TextStatus::Extracted,
+            "{}",
+            texts[0].text_note
+        );
+        let text = texts[0].extracted_text.clone().unwrap_or_default();
+        for want in [VALID_ID, MOBILE, "名单"] {
+            assert!(text.contains(want), "{want}: {text:?}");
+        }
+        let page = app.get_ok(&format!("/admin/items/{item}/edit")).await;
+        assert!(
+            page.contains(&format!("<mark>{VALID_ID}</mark>")),
+            "{}",
+            crate::support::html::excerpt(&page)
+        );
+    }
+);
