@@ -7,7 +7,7 @@ use crate::error::{Outcome, Refusal};
 use gongkai_db::items::{self, Item};
 use gongkai_db::{attachments, settings};
 use gongkai_domain::Invalid;
-use gongkai_domain::guard::{AttachmentText, ItemHit, ItemText};
+use gongkai_domain::guard::{AttachmentRef, AttachmentText, ItemHit, ItemText};
 use serde_json::json;
 
 /// The longest override reason stored.
@@ -20,14 +20,24 @@ pub fn item_text(item: &Item) -> ItemText {
         summary: item.summary.clone(),
         body: item.body_source.clone(),
         attachments: Vec::new(),
+        unreadable: Vec::new(),
     }
 }
 
-/// Everything the guard reads of a stored item: [`item_text`] and its attachments' text.
+/// Everything the guard reads of a stored item: [`item_text`], its attachments' text, and the
+/// attachments whose text could not be extracted (无法提取文字: each needs a manual check).
 pub async fn stored_text(conn: &mut sqlx::AnyConnection, item: &Item) -> Outcome<ItemText> {
     let mut t = item_text(item);
-    t.attachments = attachments::texts_of_item(conn, item.id)
-        .await?
+    let texts = attachments::texts_of_item(conn, item.id).await?;
+    t.unreadable = texts
+        .iter()
+        .filter(|a| a.status() == attachments::TextStatus::Failed)
+        .map(|a| AttachmentRef {
+            id: a.id,
+            file_name: a.file_name.clone(),
+        })
+        .collect();
+    t.attachments = texts
         .into_iter()
         .filter_map(|a| {
             Some(AttachmentText {
@@ -94,6 +104,9 @@ pub fn override_record(reason: &str, hits: &[ItemHit]) -> Result<serde_json::Val
             "override_reason",
             "放行须填写理由（例如：所列号码为单位公开的办公电话），没有发布",
         ));
+    }
+    if let Some(why) = gongkai_domain::guard::manual_check_missing(reason, hits) {
+        return Err(Invalid::one("override_reason", why));
     }
     if reason.chars().count() > REASON_MAX {
         return Err(Invalid::one(

@@ -5,6 +5,15 @@
 //! an amount is not reported: resident ID numbers need the GB 11643 check character and a real
 //! birth date, bank card numbers the Luhn check digit. A digit run is only taken whole (a mobile
 //! number inside a longer run is not a mobile number).
+//!
+//! Numbers are read after folding full-width digits, X, spaces and hyphens to ASCII ([`Folded`]),
+//! so ２１１１０２… is found like 211102…; a resident ID may be written in its 6-8-4 groups
+//! (separated by spaces or hyphens) or with single spaces anywhere, and first-generation 15-digit
+//! IDs (area, YYMMDD, sequence; no check digit) are found by their area code and birth date.
+//!
+//! An attachment whose text could not be extracted is a hit of its own
+//! ([`HitKind::UnreadableAttachment`]): the guard cannot vouch for what it cannot read, so the
+//! item is published only once someone confirms [`MANUAL_CHECK`].
 
 use crate::Invalid;
 use regex::Regex;
@@ -22,6 +31,32 @@ pub enum HitKind {
     Email,
     KnownError,
     SensitiveWord,
+    /// An attachment whose text could not be extracted: someone must read it.
+    UnreadableAttachment,
+}
+
+/// What the person releasing an item with an unreadable attachment confirms, in the override
+/// reason.
+pub const MANUAL_CHECK: &str = "已人工核对附件内容";
+
+/// What an unreadable attachment's hit says in place of a masked form.
+pub const UNREADABLE_NOTE: &str = "内容安全检查无法读取该附件的文字\u{FF0C}须人工核对附件内容\u{FF1B}核对无误后填写放行理由并写明\u{201C}已人工核对附件内容\u{201D}";
+
+/// Why an override that releases unreadable attachments is refused: the reason does not say
+/// [`MANUAL_CHECK`]. `None` when there is no such hit or the reason says it.
+pub fn manual_check_missing(reason: &str, hits: &[ItemHit]) -> Option<String> {
+    let files: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.hit.kind == HitKind::UnreadableAttachment)
+        .filter_map(|h| h.attachment.as_ref().map(|a| a.file_name.as_str()))
+        .collect();
+    if files.is_empty() || reason.contains(MANUAL_CHECK) {
+        return None;
+    }
+    Some(format!(
+        "附件\u{201C}{}\u{201D}无法提取文字\u{FF0C}内容安全检查未能读取\u{FF1A}请打开附件逐页核对\u{FF0C}确认没有个人信息后在放行理由中写明\u{201C}{MANUAL_CHECK}\u{201D}\u{FF0C}没有发布",
+        files.join("\u{201D}\u{201C}")
+    ))
 }
 
 impl HitKind {
@@ -34,6 +69,7 @@ impl HitKind {
             HitKind::Email => "email",
             HitKind::KnownError => "known_error",
             HitKind::SensitiveWord => "sensitive_word",
+            HitKind::UnreadableAttachment => "unreadable_attachment",
         }
     }
 
@@ -46,6 +82,7 @@ impl HitKind {
             HitKind::Email => "电子邮箱",
             HitKind::KnownError => "严重错误",
             HitKind::SensitiveWord => "敏感词",
+            HitKind::UnreadableAttachment => "无法提取文字的附件",
         }
     }
 
@@ -166,7 +203,7 @@ impl Lists {
 
 use crate::re::compile as re;
 
-static RESIDENT_ID: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]{17}[0-9Xx]"));
+static DIGIT_GROUP: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]+[Xx]?"));
 static CARD_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]{16,19}"));
 static CARD_GROUPED: LazyLock<Regex> =
     LazyLock::new(|| re(r"[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,3})?"));
@@ -192,6 +229,153 @@ fn standalone(text: &str, start: usize, end: usize) -> bool {
         || matches!(a1, Some('X' | 'x'))
         || (a1 == Some('.') && digit(a2));
     !joined
+}
+
+/// A text with full-width digits, X, spaces, hyphens, full stops and @ folded to ASCII, and
+/// where each byte of the folded text came from in the original.
+pub struct Folded<'a> {
+    pub text: std::borrow::Cow<'a, str>,
+    /// `from[i]` is the original offset of folded offset `i` (None: the same).
+    from: Option<Vec<usize>>,
+}
+
+impl<'a> Folded<'a> {
+    pub fn of(text: &'a str) -> Folded<'a> {
+        let fold = |c: char| -> Option<char> {
+            match c {
+                '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFF10 + '0' as u32),
+                '\u{FF38}' => Some('X'),
+                '\u{FF58}' => Some('x'),
+                '\u{3000}' => Some(' '),
+                '\u{FF0D}' | '\u{2010}' | '\u{2011}' | '\u{2012}' => Some('-'),
+                '\u{FF0B}' => Some('+'),
+                '\u{FF0E}' => Some('.'),
+                '\u{FF20}' => Some('@'),
+                _ => None,
+            }
+        };
+        if !text.chars().any(|c| fold(c).is_some()) {
+            return Folded {
+                text: std::borrow::Cow::Borrowed(text),
+                from: None,
+            };
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut from = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.char_indices() {
+            let f = fold(c).unwrap_or(c);
+            for _ in 0..f.len_utf8() {
+                from.push(i);
+            }
+            out.push(f);
+        }
+        from.push(text.len());
+        Folded {
+            text: std::borrow::Cow::Owned(out),
+            from: Some(from),
+        }
+    }
+
+    /// The original offset of folded offset `i`.
+    pub fn original(&self, i: usize) -> usize {
+        match &self.from {
+            Some(f) => f.get(i).copied().unwrap_or(i),
+            None => i,
+        }
+    }
+}
+
+/// Resident IDs in folded text: byte ranges of 18-digit IDs (contiguous, in 6-8-4 groups
+/// separated by one space or hyphen, or with single spaces anywhere) and 15-digit IDs
+/// (contiguous or in 6-6-3 groups), each group taken whole.
+fn resident_ids(t: &str) -> Vec<(usize, usize)> {
+    let groups: Vec<regex::Match<'_>> = DIGIT_GROUP.find_iter(t).collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        let mut j = i;
+        while j + 1 < groups.len()
+            && !groups[j].as_str().ends_with(['X', 'x'])
+            && matches!(&t[groups[j].end()..groups[j + 1].start()], " " | "-")
+        {
+            j += 1;
+        }
+        ids_in_chain(t, &groups[i..=j], &mut found);
+        i = j + 1;
+    }
+    found
+}
+
+fn ids_in_chain(t: &str, g: &[regex::Match<'_>], found: &mut Vec<(usize, usize)>) {
+    let mut s = 0;
+    while s < g.len() {
+        let mut n = 0;
+        let mut hit = None;
+        for e in s..g.len() {
+            n += g[e].as_str().len();
+            if n > 18 {
+                break;
+            }
+            let last_x = g[e].as_str().ends_with(['X', 'x']);
+            if n != 15 && n != 18 {
+                if last_x {
+                    break;
+                }
+                continue;
+            }
+            let parts = &g[s..=e];
+            let lens: Vec<usize> = parts.iter().map(|m| m.as_str().len()).collect();
+            let seps: Vec<&str> = parts
+                .windows(2)
+                .map(|w| &t[w[0].end()..w[1].start()])
+                .collect();
+            let same_sep = seps.windows(2).all(|w| w[0] == w[1]);
+            let compact: String = parts.iter().map(|m| m.as_str()).collect();
+            let (start, end) = (g[s].start(), g[e].end());
+            let ok = if n == 18 {
+                (parts.len() == 1
+                    || seps.iter().all(|x| *x == " ")
+                    || (same_sep && lens == [6, 8, 4]))
+                    && is_resident_id(&compact)
+            } else {
+                (parts.len() == 1 || (same_sep && lens == [6, 6, 3])) && is_resident_id_15(&compact)
+            };
+            if ok && standalone(t, start, end) {
+                hit = Some((e, start, end));
+                break;
+            }
+            if last_x {
+                break;
+            }
+        }
+        match hit {
+            Some((e, start, end)) => {
+                found.push((start, end));
+                s = e + 1;
+            }
+            None => s += 1,
+        }
+    }
+}
+
+/// The province-level codes that begin an area code (GB/T 2260).
+fn province(code: u32) -> bool {
+    matches!(code, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65)
+}
+
+/// A first-generation resident ID (GB 11643-1989): 15 digits, an area code below a province
+/// (210000 is Liaoning itself, never a person's) and a real birth date YYMMDD in the 1900s; it
+/// has no check digit.
+pub fn is_resident_id_15(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 15 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    province(num(0..2))
+        && num(2..4) != 0
+        && chrono::NaiveDate::from_ymd_opt(1900 + num(6..8) as i32, num(8..10), num(10..12))
+            .is_some()
 }
 
 fn digits(s: &str) -> Vec<u32> {
@@ -266,8 +450,8 @@ fn star_digits(s: &str, range: std::ops::Range<usize>) -> String {
 fn mask_of(kind: HitKind, s: &str, correction: Option<&str>) -> String {
     let n = digits(s).len();
     match kind {
-        // 110101********1234
-        HitKind::ResidentId => format!("{}********{}", &s[..6], &s[14..]),
+        // 110101********1234 (the birth date; 15 digits: 110101******123)
+        HitKind::ResidentId => star_digits(s, 6..if n == 15 { 12 } else { 14 }),
         // 6222 **** **** 1234
         HitKind::BankCard => {
             let d: String = s.chars().filter(char::is_ascii_digit).collect();
@@ -297,6 +481,7 @@ fn mask_of(kind: HitKind, s: &str, correction: Option<&str>) -> String {
         },
         HitKind::KnownError => correction.unwrap_or_default().to_string(),
         HitKind::SensitiveWord => "*".repeat(s.chars().count()),
+        HitKind::UnreadableAttachment => UNREADABLE_NOTE.to_string(),
     }
 }
 
@@ -318,22 +503,26 @@ struct Candidate {
     start: usize,
     end: usize,
     correction: Option<String>,
+    /// The masked form, when computed from the folded text.
+    masked: Option<String>,
 }
 
-fn numbers(text: &str, out: &mut Vec<Candidate>) {
-    let mut push = |kind, m: regex::Match<'_>| {
+fn numbers(original: &str, out: &mut Vec<Candidate>) {
+    let folded = Folded::of(original);
+    let text: &str = &folded.text;
+    let mut push_range = |kind, start: usize, end: usize| {
         out.push(Candidate {
             kind,
-            start: m.start(),
-            end: m.end(),
+            start: folded.original(start),
+            end: folded.original(end),
             correction: None,
+            masked: Some(mask_of(kind, &text[start..end], None)),
         })
     };
-    for m in RESIDENT_ID.find_iter(text) {
-        if standalone(text, m.start(), m.end()) && is_resident_id(m.as_str()) {
-            push(HitKind::ResidentId, m);
-        }
+    for (start, end) in resident_ids(text) {
+        push_range(HitKind::ResidentId, start, end);
     }
+    let mut push = |kind, m: regex::Match<'_>| push_range(kind, m.start(), m.end());
     for m in CARD_RUN.find_iter(text).chain(CARD_GROUPED.find_iter(text)) {
         if standalone(text, m.start(), m.end()) && is_bank_card(m.as_str()) {
             push(HitKind::BankCard, m);
@@ -362,6 +551,7 @@ fn words(text: &str, lists: &Lists, out: &mut Vec<Candidate>) {
                 start,
                 end: start + w.len(),
                 correction: Some(right.clone()),
+                masked: None,
             });
         }
     }
@@ -372,6 +562,7 @@ fn words(text: &str, lists: &Lists, out: &mut Vec<Candidate>) {
                 start,
                 end: start + w.len(),
                 correction: None,
+                masked: None,
             });
         }
     }
@@ -401,7 +592,9 @@ pub fn scan(text: &str, lists: &Lists) -> Vec<Hit> {
             matched: matched.to_string(),
             before: snippet_before(text, c.start),
             after: snippet_after(text, c.end),
-            masked: mask_of(c.kind, matched, c.correction.as_deref()),
+            masked: c
+                .masked
+                .unwrap_or_else(|| mask_of(c.kind, matched, c.correction.as_deref())),
             correction: c.correction,
         });
     }
@@ -466,9 +659,13 @@ pub struct ItemHit {
 }
 
 impl ItemHit {
-    /// Where the hit is, in Chinese: 正文第11字, 附件“答复.pdf”第3字.
+    /// Where the hit is, in Chinese: 正文第11字, 附件“答复.pdf”第3字 (an unreadable attachment:
+    /// 附件“扫描件.pdf”).
     pub fn location(&self) -> String {
         match &self.attachment {
+            Some(a) if self.hit.kind == HitKind::UnreadableAttachment => {
+                format!("附件\u{201C}{}\u{201D}", a.file_name)
+            }
             Some(a) => format!("附件“{}”第{}字", a.file_name, self.hit.char_start + 1),
             None => format!("{}第{}字", self.field_label, self.hit.char_start + 1),
         }
@@ -491,6 +688,8 @@ pub struct ItemText {
     pub summary: String,
     pub body: String,
     pub attachments: Vec<AttachmentText>,
+    /// The attachments whose text could not be extracted (each is a hit).
+    pub unreadable: Vec<AttachmentRef>,
 }
 
 impl ItemText {
@@ -533,6 +732,24 @@ impl ItemText {
                     }),
             );
         }
+        all.extend(self.unreadable.iter().map(|a| ItemHit {
+            field: Field::Attachment,
+            field_label: Field::Attachment.label(),
+            attachment: Some(a.clone()),
+            hit: Hit {
+                kind: HitKind::UnreadableAttachment,
+                kind_label: HitKind::UnreadableAttachment.label(),
+                start: 0,
+                end: 0,
+                char_start: 0,
+                char_len: 0,
+                matched: String::new(),
+                before: String::new(),
+                after: String::new(),
+                masked: UNREADABLE_NOTE.to_string(),
+                correction: None,
+            },
+        }));
         all
     }
 
@@ -546,6 +763,7 @@ impl ItemText {
             summary: m(&self.summary),
             body: m(&self.body),
             attachments: self.attachments.clone(),
+            unreadable: self.unreadable.clone(),
         }
     }
 
@@ -747,6 +965,7 @@ mod tests {
             summary: String::new(),
             body: "身份证号211102198001011233".into(),
             attachments: Vec::new(),
+            unreadable: Vec::new(),
         };
         let hits = t.scan(&Lists::default());
         assert_eq!(hits.len(), 2);
@@ -808,5 +1027,169 @@ mod tests {
         let m = t.masked(&Lists::default());
         assert_eq!(m.attachments, t.attachments, "files are not edited");
         assert_eq!(m.scan(&Lists::default()).len(), 3);
+    }
+
+    #[test]
+    fn full_width_and_spaced_resident_ids_are_found_and_masked() {
+        for (t, id, masked) in [
+            (
+                "身份证号\u{FF12}\u{FF11}\u{FF11}\u{FF11}\u{FF10}\u{FF12}\u{FF11}\u{FF19}\u{FF18}\u{FF10}\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF11}\u{FF12}\u{FF13}\u{FF13}\u{3002}",
+                "\u{FF12}\u{FF11}\u{FF11}\u{FF11}\u{FF10}\u{FF12}\u{FF11}\u{FF19}\u{FF18}\u{FF10}\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF11}\u{FF12}\u{FF13}\u{FF13}",
+                "211102********1233",
+            ),
+            (
+                "身份证号 211102 19800101 1233 住址",
+                "211102 19800101 1233",
+                "211102 ******** 1233",
+            ),
+            (
+                "身份证号211102-19800101-1233。",
+                "211102-19800101-1233",
+                "211102-********-1233",
+            ),
+            (
+                "身份证号 2111 0219 8001 0112 33\n",
+                "2111 0219 8001 0112 33",
+                "2111 02** **** **12 33",
+            ),
+            (
+                "证号211102\u{3000}19800101\u{3000}1233",
+                "211102\u{3000}19800101\u{3000}1233",
+                "211102 ******** 1233",
+            ),
+            (
+                "证号 11010519491231002\u{FF38}。",
+                "11010519491231002\u{FF38}",
+                "110105********002X",
+            ),
+            (
+                "序号 7 211102 19800101 1233",
+                "211102 19800101 1233",
+                "211102 ******** 1233",
+            ),
+        ] {
+            let h = scan(t, &Lists::default());
+            assert_eq!(h.len(), 1, "{t}: {h:?}");
+            assert_eq!(h[0].kind, HitKind::ResidentId, "{t}");
+            assert_eq!(h[0].matched, id, "{t}");
+            assert_eq!(h[0].masked, masked, "{t}");
+            let m = mask(t, &h);
+            assert!(
+                m.contains(masked) && scan(&m, &Lists::default()).is_empty(),
+                "{m}"
+            );
+        }
+        // a wrong check digit stays wrong however it is written
+        assert!(kinds("身份证号 211102 19800101 1234").is_empty());
+        assert!(kinds("身份证号\u{FF12}\u{FF11}\u{FF11}\u{FF11}\u{FF10}\u{FF12}\u{FF11}\u{FF19}\u{FF18}\u{FF10}\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF11}\u{FF12}\u{FF13}\u{FF14}").is_empty());
+        // hyphens only between the 6-8-4 groups
+        assert!(kinds("211-102-1980-0101-1233").is_empty());
+    }
+
+    #[test]
+    fn fifteen_digit_ids_need_an_area_and_a_birth_date() {
+        assert!(is_resident_id_15("211102800101123"));
+        assert!(!is_resident_id_15("211102801301123"), "13th month");
+        assert!(!is_resident_id_15("991102800101123"), "no province 99");
+        assert!(!is_resident_id_15("211102800230123"), "30 February");
+        for (t, masked) in [
+            ("老身份证号211102800101123。", "211102******123"),
+            ("老身份证号 211102 800101 123", "211102 ****** 123"),
+            ("老身份证号211102-800101-123", "211102-******-123"),
+            (
+                "\u{FF12}\u{FF11}\u{FF11}\u{FF11}\u{FF10}\u{FF12}\u{FF18}\u{FF10}\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF11}\u{FF12}\u{FF13}",
+                "211102******123",
+            ),
+        ] {
+            let h = scan(t, &Lists::default());
+            assert_eq!(h.len(), 1, "{t}: {h:?}");
+            assert_eq!(h[0].kind, HitKind::ResidentId);
+            assert_eq!(h[0].masked, masked);
+        }
+        assert!(kinds("编号2111028001011234").is_empty(), "16 digits");
+        assert!(
+            kinds("2111 0280 0101 123").is_empty(),
+            "15 digits in other groups"
+        );
+    }
+
+    #[test]
+    fn full_width_and_spaced_mobile_numbers() {
+        for (t, masked) in [
+            (
+                "电话\u{FF11}\u{FF13}\u{FF18}\u{FF11}\u{FF12}\u{FF13}\u{FF14}\u{FF15}\u{FF16}\u{FF17}\u{FF18}",
+                "138****5678",
+            ),
+            ("电话 138 1234 5678。", "138 **** 5678"),
+            (
+                "电话\u{FF11}\u{FF13}\u{FF18} \u{FF11}\u{FF12}\u{FF13}\u{FF14} \u{FF15}\u{FF16}\u{FF17}\u{FF18}",
+                "138 **** 5678",
+            ),
+            ("电话 138-1234-5678", "138-****-5678"),
+        ] {
+            let h = scan(t, &Lists::default());
+            assert_eq!(h.len(), 1, "{t}: {h:?}");
+            assert_eq!(h[0].kind, HitKind::Mobile, "{t}");
+            assert_eq!(h[0].masked, masked, "{t}");
+        }
+    }
+
+    #[test]
+    fn no_false_positives_in_real_government_texts() {
+        for t in [
+            "索引号\u{FF1A}11210800MB1A2B3C4D/2017-00012",
+            "索引号\u{FF1A}PJ0008/2017-00012 \u{3000}发布机构\u{FF1A}盘锦市人民政府办公室",
+            "盘政办发\u{3014}2017\u{3015}12号 \u{3000}辽政办发\u{3014}2016\u{3015}104号",
+            "成文日期\u{FF1A}2017-06-05 \u{3000}发布日期\u{FF1A}2017-06-09",
+            "\u{FF12}\u{FF10}\u{FF11}\u{FF17}\u{5E74}\u{FF16}\u{6708}\u{FF15}\u{65E5}",
+            "2017年全市共受理政府信息公开申请 1 234 件\u{FF0C}其中当面申请 356 件\u{FF0C}网络申请 878 件",
+            "全年财政收入 1 234 567.89 万元\u{FF0C}支出 12 345 678 万元",
+            "工商注册号\u{FF1A}211100000012345\u{3000}邮政编码\u{FF1A}124010",
+            "项目编号 210000170605001",
+            "统一社会信用代码 11211100001220143N",
+            "电话\u{FF1A}0427-2825000 \u{3000}传真\u{FF1A}0427-2825001",
+            "表1 \u{3000}2016 2017 2018 年度 12 345 678 901 234",
+            "第 2017 期 \u{3000}总第 345 期",
+            "\u{FF08}2017\u{FF0D}2020年\u{FF09}",
+        ] {
+            let found: Vec<_> = kinds(t)
+                .into_iter()
+                .filter(|(k, _)| *k != HitKind::Landline)
+                .collect();
+            assert!(found.is_empty(), "{t}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn an_unreadable_attachment_is_a_hit_released_only_by_a_manual_check() {
+        let t = ItemText {
+            title: "值班安排".into(),
+            body: "见附件。".into(),
+            unreadable: vec![AttachmentRef {
+                id: 9,
+                file_name: "名单.pdf".into(),
+            }],
+            ..ItemText::default()
+        };
+        let hits = t.scan(&Lists::default());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].hit.kind, HitKind::UnreadableAttachment);
+        assert_eq!(hits[0].location(), "附件\u{201C}名单.pdf\u{201D}");
+        assert!(ItemText::hits_in_attachments(&hits));
+        assert_eq!(
+            serde_json::to_value(&hits[0]).unwrap()["kind"],
+            "unreadable_attachment"
+        );
+        assert_eq!(t.masked(&Lists::default()).scan(&Lists::default()), hits);
+        let why = manual_check_missing("号码为办公电话", &hits).unwrap();
+        assert!(
+            why.contains("名单.pdf") && why.contains(MANUAL_CHECK),
+            "{why}"
+        );
+        assert_eq!(
+            manual_check_missing("已人工核对附件内容，无个人信息", &hits),
+            None
+        );
+        assert_eq!(manual_check_missing("任何理由", &[]), None);
     }
 }

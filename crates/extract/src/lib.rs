@@ -21,6 +21,7 @@ pub mod file;
 pub mod html;
 pub mod minimal_pdf;
 pub mod pdf;
+pub mod plausible;
 pub mod sheet;
 pub mod sniff;
 

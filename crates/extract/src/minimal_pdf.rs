@@ -60,3 +60,33 @@ pub fn page_with_content(content: &str) -> Vec<u8> {
 pub fn text_page(text: &str) -> Vec<u8> {
     page_with_content(&format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET"))
 }
+
+/// A one-page PDF set in a Type 3 font without a ToUnicode map, as Chromium's print to PDF
+/// writes it: glyphs are drawn by procedures named /g1, /g2 … and shown by their codes 1, 2 …
+/// A reader sees only the codes, so the page's text cannot be recovered. `glyphs` codes are
+/// shown in order (e.g. 14 glyphs for a line of Chinese).
+pub fn type3_page(glyphs: usize) -> Vec<u8> {
+    let glyphs = glyphs.clamp(1, 200);
+    let names: String = (1..=glyphs).map(|i| format!("/g{i} ")).collect();
+    let procs: String = (1..=glyphs).map(|i| format!("/g{i} 6 0 R ")).collect();
+    let codes: String = (1..=glyphs).map(|i| format!("{i:02X}")).collect();
+    let widths: String = (1..=glyphs).map(|_| "1000 ").collect();
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+         /Resources << /Font << /T3_0 5 0 R >> >> >>"
+            .to_string(),
+        stream(&format!(
+            "BT /T3_0 12 Tf 72 720 Td <{codes}> Tj ET BT /T3_0 12 Tf 72 700 Td <{codes}> Tj ET"
+        )),
+        format!(
+            "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] \
+             /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << {procs}>> \
+             /Encoding << /Type /Encoding /Differences [1 {names}] >> \
+             /FirstChar 1 /LastChar {glyphs} /Widths [{widths}] /Resources << >> >>"
+        ),
+        stream("1000 0 0 0 1000 1000 d1 0 0 1000 1000 re f"),
+    ];
+    assemble(&objects)
+}

@@ -35,11 +35,28 @@ pub struct Lines {
     pub lines: Vec<Line>,
     pub pages: usize,
     pub unreadable_pages: usize,
+    /// Character codes shown on the pages read, and how many of them did not decode to text:
+    /// a font without a usable map (a Type 3 font without ToUnicode, as Chromium's print to
+    /// PDF writes), codes that decode to nothing, or to noise ([`crate::plausible`]).
+    pub glyphs: usize,
+    pub undecoded_glyphs: usize,
+}
+
+impl Lines {
+    /// Whether more than a fifth of the codes shown did not decode: the text is not the
+    /// page's text, and storing it would hide the page from search and the content guard.
+    pub fn undecodable(&self) -> bool {
+        self.glyphs > 0 && self.undecoded_glyphs * 5 > self.glyphs
+    }
 }
 
 /// The text of a PDF: lines in reading order, one a line.
 pub fn to_text(bytes: &[u8], max_text: usize) -> Result<String, Error> {
-    let l = lines(bytes, max_text)?;
+    Ok(lines_text(&lines(bytes, max_text)?))
+}
+
+/// Lines as text, one a line, a blank line between pages.
+pub fn lines_text(l: &Lines) -> String {
     let mut out = String::new();
     let mut page = 0;
     for line in &l.lines {
@@ -50,7 +67,7 @@ pub fn to_text(bytes: &[u8], max_text: usize) -> Result<String, Error> {
         out.push_str(&line.text);
         out.push('\n');
     }
-    Ok(out)
+    out
 }
 
 /// The text lines of a PDF. Reading stops once about `max_text` bytes are collected.
@@ -73,7 +90,9 @@ pub fn lines(bytes: &[u8], max_text: usize) -> Result<Lines, Error> {
     let mut collected = 0usize;
     for (&number, &id) in &pages {
         match page_runs(&doc, id) {
-            Some(runs) => {
+            Some((runs, glyphs, undecoded)) => {
+                out.glyphs += glyphs;
+                out.undecoded_glyphs += undecoded;
                 for line in join_runs(number, runs) {
                     collected += line.text.len() + 1;
                     out.lines.push(line);
@@ -141,6 +160,9 @@ impl M {
 /// A font's decoder and glyph widths.
 struct Font<'a> {
     encoding: Option<Encoding<'a>>,
+    /// A Type 3 font without a ToUnicode map: its glyph names are arbitrary, so its codes
+    /// cannot be read as characters.
+    undecodable: bool,
     /// Bytes per character code (2 for Type0 fonts with a two-byte CMap, else 1).
     code_len: usize,
     widths: BTreeMap<u32, f32>,
@@ -184,10 +206,25 @@ fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
 }
 
 fn load_font<'a>(doc: &'a Document, dict: &'a Dictionary) -> Font<'a> {
-    let encoding = dict
-        .get_font_encoding_with_limit(doc, MAX_PDF_PAGE_BYTES)
-        .ok();
     let type0 = matches!(dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Type0");
+    let type3 = matches!(dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Type3");
+    let to_unicode = dict
+        .get_deref(b"ToUnicode", doc)
+        .and_then(Object::as_stream)
+        .is_ok();
+    // lopdf prefers /Encoding to /ToUnicode; for a Type 3 font only the ToUnicode map says
+    // what the glyphs are (Chromium writes both, the encoding with names like /g12).
+    let encoding = if type3 && to_unicode {
+        let mut without = dict.clone();
+        without.remove(b"Encoding");
+        match without.get_font_encoding_with_limit(doc, MAX_PDF_PAGE_BYTES) {
+            Ok(Encoding::UnicodeMapEncoding(map)) => Some(Encoding::UnicodeMapEncoding(map)),
+            _ => None,
+        }
+    } else {
+        dict.get_font_encoding_with_limit(doc, MAX_PDF_PAGE_BYTES)
+            .ok()
+    };
     let mut widths = BTreeMap::new();
     let mut default_width = 500.0;
     if type0 {
@@ -231,6 +268,7 @@ fn load_font<'a>(doc: &'a Document, dict: &'a Dictionary) -> Font<'a> {
     }
     Font {
         encoding,
+        undecodable: type3 && !to_unicode,
         code_len: if type0 { 2 } else { 1 },
         widths,
         default_width,
@@ -271,7 +309,8 @@ fn cid_widths(doc: &Document, w: &[Object], out: &mut BTreeMap<u32, f32>) {
 }
 
 /// The text runs of one page in content order; `None` when the page cannot be read.
-fn page_runs(doc: &Document, page: lopdf::ObjectId) -> Option<Vec<Run>> {
+/// A page's runs, the character codes shown and how many of them did not decode.
+fn page_runs(doc: &Document, page: lopdf::ObjectId) -> Option<(Vec<Run>, usize, usize)> {
     let data = doc
         .get_page_content_with_limit(page, MAX_PDF_PAGE_BYTES)
         .ok()?;
@@ -282,6 +321,7 @@ fn page_runs(doc: &Document, page: lopdf::ObjectId) -> Option<Vec<Run>> {
         .map(|(name, dict)| (name, load_font(doc, dict)))
         .collect();
     let mut runs = Vec::new();
+    let (mut glyphs, mut undecoded) = (0usize, 0usize);
     let mut ctm = M::ID;
     let mut stack: Vec<M> = Vec::new();
     let (mut tm, mut tlm) = (M::ID, M::ID);
@@ -355,10 +395,20 @@ fn page_runs(doc: &Document, page: lopdf::ObjectId) -> Option<Vec<Run>> {
                     match item {
                         Object::String(bytes, _) => {
                             let (t, w) = f.show(bytes);
+                            let shown = bytes.chunks(f.code_len).filter(|c| c != b" ").count();
+                            glyphs += shown;
+                            let bad = f.undecodable
+                                || (shown > 0 && clean(&t).trim().is_empty())
+                                || crate::plausible::garbled(&t);
+                            if bad {
+                                undecoded += shown;
+                            }
                             let spaces = bytes.iter().filter(|&&b| b == b' ').count() as f32;
                             let chars = (bytes.len() / f.code_len) as f32;
                             let tx = (w * size + chars * char_space + spaces * word_space) * hscale;
-                            text.push_str(&t);
+                            if !bad {
+                                text.push_str(&t);
+                            }
                             tm = M::translate(tx, 0.0).mul(tm);
                         }
                         other => {
@@ -390,7 +440,7 @@ fn page_runs(doc: &Document, page: lopdf::ObjectId) -> Option<Vec<Run>> {
             _ => {}
         }
     }
-    Some(runs)
+    Some((runs, glyphs, undecoded))
 }
 
 /// Runs on the same baseline (within a third of the font size) form a line; lines go top down,

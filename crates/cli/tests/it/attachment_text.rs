@@ -811,3 +811,169 @@ both_backends!(sitemap_at_the_real_limit, |app| async move {
         StatusCode::NOT_FOUND
     );
 });
+
+both_backends!(
+    an_unreadable_type3_pdf_needs_a_manual_check_before_publication,
+    |app| async move {
+        app.login_admin().await;
+        // A Type 3 font without ToUnicode, as Chromium's print to PDF writes: no text to read.
+        let pdf = gongkai_extract::minimal_pdf::type3_page(14);
+        let (id, location) = create_with_files(
+            &app,
+            "低保对象名单",
+            "详见附件。",
+            vec![("打印名单.pdf", pdf)],
+        )
+        .await;
+        assert!(location.ends_with("notice=guard_blocked"), "{location}");
+        assert_eq!(status_of(&app, id).await, "draft");
+        let texts = attachments::texts_of_item(&mut *app.conn().await, id)
+            .await
+            .unwrap();
+        assert_eq!(
+            texts[0].status(),
+            TextStatus::Failed,
+            "{}",
+            texts[0].text_note
+        );
+        assert_eq!(texts[0].text_note, gongkai_extract::file::UNDECODABLE_PDF);
+        assert_eq!(texts[0].extracted_text, None);
+
+        // The back office says so, beside the file and as a guard hit.
+        let edit = format!("/admin/items/{id}/edit");
+        let page = app.get_ok(&edit).await;
+        let excerpt = crate::support::html::excerpt(&page);
+        assert!(
+            page.contains("无法提取文字\u{FF1A}PDF 使用的字体没有文字编码"),
+            "{excerpt}"
+        );
+        assert!(page.contains("发现 1 处个人信息或错误"), "{excerpt}");
+        assert!(
+            page.contains("附件\u{201C}打印名单.pdf\u{201D}"),
+            "{excerpt}"
+        );
+        assert!(page.contains("无法提取文字的附件"), "{excerpt}");
+
+        // Publishing without the override, or with a reason that does not confirm the manual
+        // check, is refused (422, the item page with why) and changes nothing.
+        let me = app.signed_in(app.client());
+        for (form, why) in [
+            (vec![("reason", REASON)], "内容安全检查发现1处"),
+            (
+                vec![
+                    ("reason", REASON),
+                    ("guard_override", "1"),
+                    ("override_reason", "没有问题"),
+                ],
+                "确认没有个人信息后在放行理由中写明",
+            ),
+        ] {
+            let resp = me.post(&format!("/admin/items/{id}/publish"), &form).await;
+            assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
+            let body = resp.text().await.unwrap_or_default();
+            assert!(
+                body.contains(why),
+                "{why}: {}",
+                crate::support::html::excerpt(&body)
+            );
+            assert_eq!(status_of(&app, id).await, "draft");
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'item.publish' AND entity_id = $1",
+            )
+            .bind(id.to_string())
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+            assert_eq!(n, 0);
+        }
+
+        // Confirming the manual check releases it; the audit entry records the confirmation.
+        let (status, location) = me
+            .submit(
+                &format!("/admin/items/{id}/publish"),
+                &[
+                    ("reason", REASON),
+                    ("guard_override", "1"),
+                    (
+                        "override_reason",
+                        "已人工核对附件内容\u{FF0C}名单不含身份证号",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        assert_eq!(status_of(&app, id).await, "published");
+        let after: String = sqlx::query_scalar(
+            "SELECT after_json FROM audit_log WHERE action = 'item.publish' AND entity_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .expect("publish audit entry");
+        let after: serde_json::Value = serde_json::from_str(&after).unwrap();
+        let g = &after["guard_override"];
+        assert_eq!(g["reason"], "已人工核对附件内容\u{FF0C}名单不含身份证号");
+        assert_eq!(g["hits"][0]["kind"], "unreadable_attachment");
+        assert_eq!(g["hits"][0]["attachment"]["file_name"], "打印名单.pdf");
+    }
+);
+
+/// `html` printed to PDF by Chromium (installed by scripts/test), as a citizen's browser would:
+/// its Chinese glyphs come out as Type 3 fonts with a ToUnicode map.
+fn chromium_pdf(html: &str, work: &Path) -> Vec<u8> {
+    let src = work.join("page.html");
+    std::fs::write(&src, html).expect("write html");
+    let out = work.join("page.pdf");
+    let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "chromium".into());
+    let status = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", out.display()))
+        .arg(format!("file://{}", src.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("chromium (installed by scripts/test)");
+    assert!(status.success(), "chromium print-to-pdf");
+    std::fs::read(out).expect("the printed PDF")
+}
+
+both_backends!(
+    a_chromium_printed_pdf_is_read_through_its_tounicode_maps,
+    |app| async move {
+        app.login_admin().await;
+        let work = tempfile::tempdir().unwrap();
+        let html = format!(
+            "<!doctype html><meta charset=\"utf-8\"><body style=\"font-family: 'Noto Sans CJK SC', sans-serif\">\
+             <p>低保对象名单</p><p>申请人王某\u{FF0C}证件号{VALID_ID}\u{FF0C}电话{MOBILE}\u{3002}</p></body>"
+        );
+        let pdf = chromium_pdf(&html, work.path());
+        let item = app
+            .create_item(app.item("市民政局", "tzgg", "打印的名单").await)
+            .await;
+        attach(&app, item, "打印名单.pdf", "application/pdf", &pdf).await;
+        let texts = attachments::texts_of_item(&mut *app.conn().await, item)
+            .await
+            .unwrap();
+        assert_eq!(
+            texts[0].status(),
+            TextStatus::Extracted,
+            "{}",
+            texts[0].text_note
+        );
+        let text = texts[0].extracted_text.clone().unwrap_or_default();
+        for want in [VALID_ID, MOBILE, "名单"] {
+            assert!(text.contains(want), "{want}: {text:?}");
+        }
+        let page = app.get_ok(&format!("/admin/items/{item}/edit")).await;
+        assert!(
+            page.contains(&format!("<mark>{VALID_ID}</mark>")),
+            "{}",
+            crate::support::html::excerpt(&page)
+        );
+    }
+);

@@ -101,6 +101,7 @@ pub async fn scan_page(
                 summary: r.summary.clone(),
                 body: r.body_source.clone(),
                 attachments: mine,
+                unreadable: Vec::new(),
             }
             .scan(&lists);
             if !hits.is_empty() {
