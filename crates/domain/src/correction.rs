@@ -1,5 +1,5 @@
 //! What a 勘误 （a correction of a published item that goes live without review and is not
-//! announced） may change: small textual fixes only. Anything more is a 实质性修改, which is
+//! announced） may change: small textual fixes only. Anything more is a 实质性修改 and is
 //! reviewed. The rule is pure: the caller passes the text before and after and the guard's lists.
 //!
 //! The limit (see ARCHITECTURE.md): the digits of the text (ASCII and full-width) stay exactly
