@@ -46,6 +46,7 @@ route_table! {
     "/items/{id}/edit" => get(items::edit_form), post(items::update);
     "/items/{id}/publish" => post(items::publish);
     "/items/{id}/guard/mask" => post(guard::mask);
+    "/items/{id}/guard/release" => post(guard::release);
     "/guard" => get(guard::scan_page);
     "/guard/lists" => get(guard::lists_form), post(guard::lists_save);
     "/items/{id}/attachments/{attachment_id}/delete" => post(items::delete_attachment);

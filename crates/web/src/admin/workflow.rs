@@ -79,6 +79,7 @@ fn transition_of(f: &WorkflowForm) -> Result<Transition, AppError> {
     let guard = GuardRelease {
         release: !f.guard_override.is_empty(),
         reason: f.override_reason.clone(),
+        hits: Vec::new(),
     };
     Ok(match f.action.as_str() {
         "submit" => Transition::Submit,
