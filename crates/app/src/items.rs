@@ -159,7 +159,12 @@ async fn correction_allowed(
     let before = guard::item_text(item);
     let after = gongkai_domain::guard::ItemText {
         title: input.title.clone(),
-        summary: input.summary.clone(),
+        // A blank summary is taken from the body, which is compared anyway.
+        summary: if input.summary.trim().is_empty() {
+            before.summary.clone()
+        } else {
+            input.summary.clone()
+        },
         body: input.body_source.clone(),
         attachments: Vec::new(),
     };
