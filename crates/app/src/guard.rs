@@ -85,7 +85,9 @@ pub async fn may_release(
     item: &Item,
 ) -> Outcome<bool> {
     let is_author = workflow::is_author(conn, item, caller.actor.user_id).await?;
-    Ok(caller.perms.can_release_guard_hits_of(item.org_id, is_author))
+    Ok(caller
+        .perms
+        .can_release_guard_hits_of(item.org_id, is_author))
 }
 
 /// 放行： releases the chosen hits of an item (each named by [`hit_key`]) with a reason. Only a
@@ -118,8 +120,15 @@ pub async fn release(
         .map(|h| (h.hit.kind.code().to_string(), h.hit.matched.clone()))
         .collect();
     pairs.dedup();
-    guard_releases::release(tx, &caller.actor, item.id, &pairs, reason.trim(), record.clone())
-        .await?;
+    guard_releases::release(
+        tx,
+        &caller.actor,
+        item.id,
+        &pairs,
+        reason.trim(),
+        record.clone(),
+    )
+    .await?;
     Ok(record)
 }
 

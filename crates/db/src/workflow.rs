@@ -952,11 +952,13 @@ pub async fn decide_revision(
     };
     let last = level >= levels;
     if approve && !last {
-        sqlx::query("UPDATE item_revisions SET review_level = $1 WHERE id = $2 AND status = 'pending'")
-            .bind(level + 1)
-            .bind(rev.id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE item_revisions SET review_level = $1 WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(level + 1)
+        .bind(rev.id)
+        .execute(&mut *conn)
+        .await?;
     } else {
         sqlx::query("UPDATE item_revisions SET status = $1, comment = $2, decided_by = $3, decided_at = $4 WHERE id = $5")
             .bind(if approve { "approved" } else { "returned" })

@@ -117,7 +117,12 @@ pub fn bounded_distance(a: &[char], b: &[char], k: usize) -> Option<usize> {
 /// not part of a correction).
 pub fn check(before: &ItemText, after: &ItemText, lists: &Lists) -> Result<(), NotACorrection> {
     let (a, b) = (joined(before), joined(after));
-    let digits = |t: &[char]| t.iter().copied().filter(|c| is_digit(*c)).collect::<Vec<_>>();
+    let digits = |t: &[char]| {
+        t.iter()
+            .copied()
+            .filter(|c| is_digit(*c))
+            .collect::<Vec<_>>()
+    };
     if digits(&a) != digits(&b) {
         return Err(NotACorrection::Digits);
     }
@@ -226,7 +231,12 @@ mod tests {
             matches!(r, Err(NotACorrection::TooLarge { allowed: 4, .. })),
             "{r:?}"
         );
-        assert!(r.err().map(|e| e.message()).unwrap_or_default().contains("实质性修改"));
+        assert!(
+            r.err()
+                .map(|e| e.message())
+                .unwrap_or_default()
+                .contains("实质性修改")
+        );
     }
 
     #[test]
@@ -257,10 +267,22 @@ mod tests {
 
     #[test]
     fn the_bounded_distance_is_the_edit_distance_within_its_bound() {
-        assert_eq!(bounded_distance(&chars("kitten"), &chars("sitting"), 5), Some(3));
-        assert_eq!(bounded_distance(&chars("kitten"), &chars("sitting"), 2), None);
+        assert_eq!(
+            bounded_distance(&chars("kitten"), &chars("sitting"), 5),
+            Some(3)
+        );
+        assert_eq!(
+            bounded_distance(&chars("kitten"), &chars("sitting"), 2),
+            None
+        );
         assert_eq!(bounded_distance(&chars("abc"), &chars(""), 3), Some(3));
-        assert_eq!(bounded_distance(&chars("政务公开"), &chars("政府公开"), 1), Some(1));
-        assert_eq!(bounded_distance(&chars("abcdef"), &chars("bcdefa"), 2), Some(2));
+        assert_eq!(
+            bounded_distance(&chars("政务公开"), &chars("政府公开"), 1),
+            Some(1)
+        );
+        assert_eq!(
+            bounded_distance(&chars("abcdef"), &chars("bcdefa"), 2),
+            Some(2)
+        );
     }
 }

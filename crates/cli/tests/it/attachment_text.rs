@@ -248,7 +248,7 @@ both_backends!(
             let (status, _) = me
                 .submit(
                     &format!("/admin/items/{id}/attachments/{}/delete", t.id),
-                    &[],
+                    &[("confirm", "1")],
                 )
                 .await;
             assert_eq!(status, StatusCode::SEE_OTHER);
@@ -315,15 +315,26 @@ both_backends!(
         )
         .await;
         let me = app.signed_in(app.client());
-        let (status, location) = me
+        // Released by a reviewer who did not write it (never by the author), then published.
+        let org = app.org_id("市民政局").await;
+        app.create_user("at_rev", gongkai_domain::role::Role::Reviewer, Some(org))
+            .await;
+        let rev = app.user("at_rev", crate::support::PASSWORD).await;
+        let keys =
+            crate::workflow::release_keys(&rev.get_ok(&format!("/admin/items/{id}/edit")).await);
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        let (status, location) = rev
             .submit(
-                &format!("/admin/items/{id}/publish"),
+                &format!("/admin/items/{id}/guard/release"),
                 &[
-                    ("reason", REASON),
-                    ("guard_override", "1"),
+                    (keys[0].0.as_str(), keys[0].1.as_str()),
                     ("override_reason", "附件所列为单位对外公开的办公电话"),
                 ],
             )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let (status, location) = me
+            .submit(&format!("/admin/items/{id}/publish"), &[("reason", REASON)])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let after: String = sqlx::query_scalar(

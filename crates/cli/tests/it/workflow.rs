@@ -1373,7 +1373,10 @@ both_backends!(
         // Through the API too.
         let org = app.org_id(ORG).await;
         let column = app.column_id(COLUMN).await;
-        let version = items::get(&mut *app.conn().await, id).await.unwrap().version;
+        let version = items::get(&mut *app.conn().await, id)
+            .await
+            .unwrap()
+            .version;
         let r = p
             .editor
             .request(Method::PUT, &v1(&format!("/items/{id}")))
@@ -1431,16 +1434,31 @@ both_backends!(
         };
         let (s, v) = approve(&p.r1).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert!(!app.get_ok(&format!("/items/{id}")).await.contains("取消工本费"), "one approval of three");
+        assert!(
+            !app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("取消工本费"),
+            "one approval of three"
+        );
         // The same reviewer cannot pass the next level.
         let (s, v) = approve(&p.r1).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
         let (s, v) = approve(&p.r2).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert!(!app.get_ok(&format!("/items/{id}")).await.contains("取消工本费"), "two approvals of three");
+        assert!(
+            !app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("取消工本费"),
+            "two approvals of three"
+        );
         let (s, v) = approve(&p.r3).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert!(app.get_ok(&format!("/items/{id}")).await.contains("取消工本费"), "public after the third level");
+        assert!(
+            app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("取消工本费"),
+            "public after the third level"
+        );
         assert!(
             workflow::pending_revision(&mut *app.conn().await, id)
                 .await
@@ -1450,7 +1468,7 @@ both_backends!(
     }
 );
 
-fn release_keys(page: &str) -> Vec<(String, String)> {
+pub(crate) fn release_keys(page: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = page;
     while let Some(i) = rest.find("name=\"release_hit_") {
@@ -1471,7 +1489,16 @@ both_backends!(
         let id = api_create(&app, &p.editor, "关于公布监督电话的公告").await;
         let body = format!("监督电话：13812345678。联系人身份证号{BP_ID}。");
         let editor = app.user("rl_editor", PASSWORD).await;
-        let (s, page) = form_edit(&app, &editor, id, "关于公布监督电话的公告", &body, "minor", "").await;
+        let (s, page) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于公布监督电话的公告",
+            &body,
+            "minor",
+            "",
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
         let publish = format!("/admin/items/{id}/publish");
         let release = format!("/admin/items/{id}/guard/release");
@@ -1500,8 +1527,12 @@ both_backends!(
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let page = editor.get_ok(&format!("/admin/items/{id}/edit")).await;
-        assert!(!page.contains("name=\"release_hit_") && page.contains("放行须由起草人以外的审核人"));
-        let (s, _) = editor.submit(&publish, &[("reason", "按规定须当日公开")]).await;
+        assert!(
+            !page.contains("name=\"release_hit_") && page.contains("放行须由起草人以外的审核人")
+        );
+        let (s, _) = editor
+            .submit(&publish, &[("reason", "按规定须当日公开")])
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(status_of(&app, id).await, "draft");
 
@@ -1516,38 +1547,67 @@ both_backends!(
             .expect("the phone")
             .clone();
         let (s, page) = r1
-            .submit(
-                &release,
-                &[(&phone.0, &phone.1), ("override_reason", "  ")],
-            )
+            .submit(&release, &[(&phone.0, &phone.1), ("override_reason", "  ")])
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
         assert!(page.contains("放行须填写理由"));
         let (s, loc) = r1
             .submit(
                 &release,
-                &[(&phone.0, &phone.1), ("override_reason", "本单位公开的监督电话")],
+                &[
+                    (&phone.0, &phone.1),
+                    ("override_reason", "本单位公开的监督电话"),
+                ],
             )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
         // The ID number still blocks.
-        let (s, page) = editor.submit(&publish, &[("reason", "按规定须当日公开")]).await;
+        let (s, page) = editor
+            .submit(&publish, &[("reason", "按规定须当日公开")])
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("身份证号") && page.contains("（已放行）"), "{page}");
+        assert!(
+            page.contains("身份证号") && page.contains("（已放行）"),
+            "{page}"
+        );
         assert_eq!(status_of(&app, id).await, "draft");
         assert!(!app.get(&format!("/items/{id}")).await.status().is_success());
 
         // Without the ID the released phone passes.
         let body = "监督电话：13812345678。";
-        let (s, _) = form_edit(&app, &editor, id, "关于公布监督电话的公告", body, "minor", "").await;
+        let (s, _) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于公布监督电话的公告",
+            body,
+            "minor",
+            "",
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        let (s, loc) = editor.submit(&publish, &[("reason", "按规定须当日公开")]).await;
+        let (s, loc) = editor
+            .submit(&publish, &[("reason", "按规定须当日公开")])
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
-        assert!(app.get_ok(&format!("/items/{id}")).await.contains("13812345678"));
+        assert!(
+            app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("13812345678")
+        );
 
         // A later change with a new hit is caught again, at the approval that would publish it.
         let body = format!("监督电话：13812345678。联系人身份证号{BP_ID}。");
-        let (s, page) = form_edit(&app, &editor, id, "关于公布监督电话的公告", &body, "major", "增加联系人").await;
+        let (s, page) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于公布监督电话的公告",
+            &body,
+            "major",
+            "增加联系人",
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
         let (s, v) =
             p.r1.send(
@@ -1595,6 +1655,10 @@ both_backends!(
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("已发布信息的附件不能直接增删"));
         assert_eq!(app.count("attachments").await, 1);
-        assert!(app.get_ok(&format!("/items/{id}")).await.contains("指南.txt"));
+        assert!(
+            app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("指南.txt")
+        );
     }
 );

@@ -31,7 +31,9 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "created" => "已创建。",
         "saved" => "已保存。",
-        "published_not_public" => "已发布，记为依申请公开（或不予公开）：不在门户展示，公众看不到这条信息。",
+        "published_not_public" => {
+            "已发布，记为依申请公开（或不予公开）：不在门户展示，公众看不到这条信息。"
+        }
         "published" => "已发布，公众现在可以看到这条信息。",
         "unpublished" => "已撤回：信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",

@@ -56,7 +56,10 @@ pub async fn release(
     match gongkai_app::guard::release(&mut tx, &caller, &item, &reason, &keys).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=guard_released")).into_response())
+            Ok(
+                Redirect::to(&format!("/admin/items/{id}/edit?notice=guard_released"))
+                    .into_response(),
+            )
         }
         Err(gongkai_app::Refusal::Invalid(inv)) => {
             drop(tx);
