@@ -210,8 +210,10 @@ mod tests {
 
     #[test]
     fn a_new_guard_hit_is_substantive() {
-        let mut lists = Lists::default();
-        lists.sensitive_words = vec!["内部资料".into()];
+        let lists = Lists {
+            sensitive_words: vec!["内部资料".into()],
+            ..Default::default()
+        };
         let after = BODY.replace("及时更新", "内部资料更新");
         assert_eq!(
             check(&text(BODY), &text(&after), &lists),
