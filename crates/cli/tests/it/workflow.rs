@@ -1644,6 +1644,37 @@ both_backends!(
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        // Reviewers of the unit read the rendered item and open its files before publication;
+        // no one else does.
+        let version = items::get(&mut *app.conn().await, id).await.unwrap().version;
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let r = p
+            .editor
+            .request(Method::PUT, &v1(&format!("/items/{id}")))
+            .json(&json!({"version": version, "title": "关于公布办事指南的通知", "org_id": org,
+                "column_ids": [column], "body": "请**按时**办理。", "disclosure": "proactive"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r1 = app.user("at_r1", PASSWORD).await;
+        let preview = r1.get_ok(&format!("/admin/items/{id}/preview")).await;
+        assert!(preview.contains("<strong>按时</strong>") && !preview.contains("**按时**"));
+        let file = format!("/admin/items/{id}/attachments/{att}");
+        let resp = r1.get(&file).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.bytes().await.unwrap().as_ref(), b"guide");
+        let other = app.user("at_otherrev", PASSWORD).await;
+        assert_eq!(other.get(&file).await.status(), StatusCode::NOT_FOUND);
+        assert_ne!(app.visitor().get(&file).await.status(), StatusCode::OK);
+        assert_ne!(
+            app.visitor()
+                .get(&format!("/attachments/{att}/x.txt"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
         let delete = format!("/admin/items/{id}/attachments/{att}/delete");
         // A draft: the first click only asks.
         let (s, page) = editor.submit(&delete, &[]).await;

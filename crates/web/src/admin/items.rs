@@ -726,3 +726,54 @@ pub async fn delete_attachment(
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=deleted")).into_response())
 }
+
+/// An attachment of an item, for the people who may see the item in the back office (its
+/// reviewers before publication among them); never cached by a shared cache. The public reach
+/// attachments only through the portal, for public items.
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let item = visible_item(&state, &user, id).await?;
+    let a = {
+        let mut conn = state.db.pool.acquire().await?;
+        attachments::get(&mut conn, attachment_id)
+            .await
+            .map_err(|_| AppError::not_found())?
+    };
+    if a.item_id != item.id {
+        return Err(AppError::not_found());
+    }
+    let bytes = state.storage.get(&a.sha256).await?;
+    Ok(crate::download::file(
+        bytes,
+        &a.content_type,
+        &a.file_name,
+        None,
+        Some("private, no-cache"),
+    ))
+}
+
+/// The item as the portal will show it （sanitized HTML, not the Markdown source） with links to
+/// its attachments: what a reviewer reads before approving.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let item = visible_item(&state, &user, id).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let files = attachments::of_item(&mut conn, id).await?;
+    drop(conn);
+    let html = render(
+        &state,
+        &user,
+        "admin/item_preview.html",
+        "items",
+        json!({"item": {"id": item.id, "title": item.title, "body_html": item.body_html,
+                        "status_label": item.status().label()},
+               "attachments": files}),
+    )?;
+    Ok(html.into_response())
+}

@@ -50,6 +50,8 @@ route_table! {
     "/guard" => get(guard::scan_page);
     "/guard/lists" => get(guard::lists_form), post(guard::lists_save);
     "/items/{id}/attachments/{attachment_id}/delete" => post(items::delete_attachment);
+    "/items/{id}/attachments/{attachment_id}" => get(items::attachment);
+    "/items/{id}/preview" => get(items::preview);
     "/columns" => get(site::columns_list), post(site::column_create);
     "/columns/new" => get(site::column_new);
     "/columns/{id}" => get(site::column_edit), post(site::column_update);
