@@ -79,7 +79,7 @@ fn release_refusal() -> Refusal {
 }
 
 /// Whether the caller may release the hits of `item` （放行）.
-pub async fn may_release(
+pub async fn release_allowed(
     conn: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,
     item: &Item,
@@ -100,7 +100,7 @@ pub async fn release(
     reason: &str,
     keys: &[String],
 ) -> Outcome<serde_json::Value> {
-    if !may_release(tx, caller, item).await? {
+    if !release_allowed(tx, caller, item).await? {
         return Err(release_refusal());
     }
     let hits = blocking_hits_of(tx, item.id).await?;

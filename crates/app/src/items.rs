@@ -125,6 +125,10 @@ pub async fn edit(
         )));
     }
     if item.status() == ItemStatus::Published && !edit.change.major {
+        // A stale form is a conflict first: the limit is measured from the current text.
+        if edit.version != item.version {
+            return Err(gongkai_db::DbError::Stale.into());
+        }
         correction_allowed(tx, item, edit.input).await?;
     }
     if item.status() == ItemStatus::Published && edit.change.major {

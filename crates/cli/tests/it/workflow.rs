@@ -1646,14 +1646,19 @@ both_backends!(
         tx.commit().await.unwrap();
         // Reviewers of the unit read the rendered item and open its files before publication;
         // no one else does.
-        let version = items::get(&mut *app.conn().await, id).await.unwrap().version;
+        let version = items::get(&mut *app.conn().await, id)
+            .await
+            .unwrap()
+            .version;
         let org = app.org_id(ORG).await;
         let column = app.column_id(COLUMN).await;
         let r = p
             .editor
             .request(Method::PUT, &v1(&format!("/items/{id}")))
-            .json(&json!({"version": version, "title": "关于公布办事指南的通知", "org_id": org,
-                "column_ids": [column], "body": "请**按时**办理。", "disclosure": "proactive"}))
+            .json(
+                &json!({"version": version, "title": "关于公布办事指南的通知", "org_id": org,
+                "column_ids": [column], "body": "请**按时**办理。", "disclosure": "proactive"}),
+            )
             .send()
             .await
             .unwrap();

@@ -224,7 +224,7 @@ async fn render_form(
     let (blocking, can_release) = match p.item {
         Some(i) if !guard_hits.is_empty() => (
             gongkai_app::guard::blocking_hits_of(&mut conn, i.id).await?,
-            gongkai_app::guard::may_release(&mut conn, &user.caller(), i).await?,
+            gongkai_app::guard::release_allowed(&mut conn, &user.caller(), i).await?,
         ),
         _ => (Vec::new(), false),
     };
