@@ -67,6 +67,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "wf_unscheduled" => "已取消定时发布，信息回到“已审核，待发布”。",
         "wf_post_reviewed" => "已补审通过。",
         "wf_revision" => "实质性修改已提交审核；审核通过前，公众看到的仍是原来的版本。",
+        "wf_revision_next" => "已审核通过本级，实质性修改转下一级审核；各级都通过后才公开新版本。",
         "wf_revision_approved" => "已审核通过实质性修改，新版本已公开，修改说明列入“更新记录”。",
         "wf_revision_returned" => "已退回实质性修改，公开的仍是原来的版本。",
         _ => return None,
