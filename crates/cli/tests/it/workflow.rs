@@ -1698,3 +1698,33 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    publishing_an_on_request_item_does_not_say_the_public_sees_it,
+    |app| async move {
+        let p = people(&app, "or").await;
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let (s, v) = p
+            .editor
+            .send(
+                Method::POST,
+                &v1("/items"),
+                Some(
+                    &json!({"title": "某项目审批意见", "org_id": org, "column_ids": [column],
+                    "body": "审批意见正文。", "disclosure": "on_request",
+                    "disclosure_reason": "涉及第三方商业信息，依申请公开"}),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().expect("id");
+        publish_now_api(&p, id).await;
+        let editor = app.user("or_editor", PASSWORD).await;
+        let page = editor
+            .get_ok(&format!("/admin/items/{id}/edit?notice=published"))
+            .await;
+        assert!(page.contains("记为依申请公开") && !page.contains("公众现在可以看到"));
+        assert!(!app.get(&format!("/items/{id}")).await.status().is_success());
+    }
+);
