@@ -5,7 +5,7 @@
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use gongkai_db::items::{self, Item};
-use gongkai_db::{attachments, settings};
+use gongkai_db::{attachments, guard_releases, settings, workflow};
 use gongkai_domain::Invalid;
 use gongkai_domain::guard::{AttachmentRef, AttachmentText, ItemHit, ItemText};
 use serde_json::json;
@@ -60,6 +60,86 @@ pub async fn hits_for(conn: &mut sqlx::AnyConnection, item: &Item) -> Outcome<Ve
 pub async fn hits_of(conn: &mut sqlx::AnyConnection, id: i64) -> Outcome<Vec<ItemHit>> {
     let item = items::get(conn, id).await?;
     hits_for(conn, &item).await
+}
+
+/// The key of a hit for a release: its kind code and text.
+pub fn hit_key(h: &ItemHit) -> String {
+    format!("{}:{}", h.hit.kind.code(), h.hit.matched)
+}
+
+/// The hits in the stored item `id` that block publishing: those not released one by one.
+pub async fn blocking_hits_of(conn: &mut sqlx::AnyConnection, id: i64) -> Outcome<Vec<ItemHit>> {
+    let released = guard_releases::of_item(conn, id).await?;
+    Ok(hits_of(conn, id)
+        .await?
+        .into_iter()
+        .filter(|h| {
+            !released
+                .iter()
+                .any(|r| r.kind == h.hit.kind.code() && r.matched == h.hit.matched)
+        })
+        .collect())
+}
+
+/// Why the caller may not release an item's hits.
+fn release_refusal() -> Refusal {
+    Refusal::Forbidden(
+        "放行须由起草人以外的审核人或政务公开办办理\u{FF1A}起草或修改过该信息的人不能放行自己的内容安全检查结果".into(),
+    )
+}
+
+/// Whether the caller may release the hits of `item` （放行）.
+pub async fn release_allowed(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    item: &Item,
+) -> Outcome<bool> {
+    let is_author = workflow::is_author(conn, item, caller.actor.user_id).await?;
+    Ok(caller
+        .perms
+        .can_release_guard_hits_of(item.org_id, is_author))
+}
+
+/// 放行： releases the chosen hits of an item (each named by [`hit_key`]) with a reason. Only a
+/// reviewer who did not write the item, or the supervising office; each hit is released on its
+/// own and a hit not chosen still blocks. Returns the audit record of the released hits.
+pub async fn release(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    item: &Item,
+    reason: &str,
+    keys: &[String],
+) -> Outcome<serde_json::Value> {
+    if !release_allowed(tx, caller, item).await? {
+        return Err(release_refusal());
+    }
+    let hits = blocking_hits_of(tx, item.id).await?;
+    let chosen: Vec<ItemHit> = hits
+        .into_iter()
+        .filter(|h| keys.iter().any(|k| k.trim() == hit_key(h)))
+        .collect();
+    if chosen.is_empty() {
+        return Err(Refusal::Invalid(Invalid::one(
+            "release_hit",
+            "请勾选要放行的内容\u{FF08}每一处单独确认\u{FF09}\u{FF0C}没有放行",
+        )));
+    }
+    let record = override_record(reason, &chosen).map_err(Refusal::Invalid)?;
+    let mut pairs: Vec<(String, String)> = chosen
+        .iter()
+        .map(|h| (h.hit.kind.code().to_string(), h.hit.matched.clone()))
+        .collect();
+    pairs.dedup();
+    guard_releases::release(
+        tx,
+        &caller.actor,
+        item.id,
+        &pairs,
+        reason.trim(),
+        record.clone(),
+    )
+    .await?;
+    Ok(record)
 }
 
 /// Why publishing was refused, one line per hit (the hit itself shown masked).
@@ -127,24 +207,42 @@ pub fn override_record(reason: &str, hits: &[ItemHit]) -> Result<serde_json::Val
     Ok(json!({"reason": reason, "hits": hits}))
 }
 
-/// The gate on the paths that make an item public: `Ok(None)` when clean, the override record
-/// when the caller overrides with a reason, the refusal otherwise.
+/// The gate on the paths that make an item public: `Ok(None)` when nothing blocks, the record
+/// of the released hits when every hit found was released （放行， hit by hit, by someone other
+/// than the author）， the refusal otherwise. With `release`, the caller releases the hits it
+/// names first (refused when the caller wrote the item).
 pub async fn gate(
     conn: &mut sqlx::AnyConnection,
-    id: i64,
-    guard_override: bool,
-    override_reason: &str,
+    caller: &Caller<'_>,
+    item: &Item,
+    release_step: &crate::items::GuardRelease,
 ) -> Outcome<Option<serde_json::Value>> {
+    let id = item.id;
+    if release_step.release && !blocking_hits_of(conn, id).await?.is_empty() {
+        release(conn, caller, item, &release_step.reason, &release_step.hits).await?;
+    }
+    let blocking = blocking_hits_of(conn, id).await?;
+    if !blocking.is_empty() {
+        return Err(Refusal::Invalid(refusal(&blocking)));
+    }
     let hits = hits_of(conn, id).await?;
     if hits.is_empty() {
-        Ok(None)
-    } else if !guard_override {
-        Err(Refusal::Invalid(refusal(&hits)))
-    } else {
-        override_record(override_reason, &hits)
-            .map(Some)
-            .map_err(Refusal::Invalid)
+        return Ok(None);
     }
+    let released = guard_releases::of_item(conn, id).await?;
+    let mut reasons: Vec<&str> = Vec::new();
+    for h in &hits {
+        if let Some(r) = released
+            .iter()
+            .find(|r| r.kind == h.hit.kind.code() && r.matched == h.hit.matched)
+            && !reasons.contains(&r.reason.as_str())
+        {
+            reasons.push(&r.reason);
+        }
+    }
+    override_record(&reasons.join("\u{FF1B}"), &hits)
+        .map(Some)
+        .map_err(Refusal::Invalid)
 }
 
 /// What 一键脱敏 did.

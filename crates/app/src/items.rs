@@ -118,13 +118,20 @@ pub async fn edit(
         return Err(Refusal::Forbidden("无权把信息转到该机构名下".into()));
     }
     check_links(tx, caller, edit.input).await?;
-    if item.status() == ItemStatus::Published && edit.change.major {
-        if edit.adds_attachments {
-            return Err(Refusal::Invalid(Invalid::one(
-                "attachments",
-                "实质性修改须先审核，附件请在修改审核通过后上传",
-            )));
+    if item.status() == ItemStatus::Published && edit.adds_attachments {
+        return Err(Refusal::Invalid(Invalid::one(
+            "attachments",
+            ATTACHMENTS_OF_PUBLISHED,
+        )));
+    }
+    if item.status() == ItemStatus::Published && !edit.change.major {
+        // A stale form is a conflict first: the limit is measured from the current text.
+        if edit.version != item.version {
+            return Err(gongkai_db::DbError::Stale.into());
         }
+        correction_allowed(tx, item, edit.input).await?;
+    }
+    if item.status() == ItemStatus::Published && edit.change.major {
         propose_revision(tx, caller, item, edit.fields, &edit.change.note).await?;
         return Ok(Edited::RevisionProposed);
     }
@@ -138,6 +145,44 @@ pub async fn edit(
     )
     .await?;
     Ok(Edited::Saved)
+}
+
+/// Why attachments of a published item are not added or removed in place.
+pub const ATTACHMENTS_OF_PUBLISHED: &str = "已发布信息的附件不能直接增删\u{FF1A}附件变动须经审核\u{3002}请先撤回该信息\u{FF0C}修改附件后重新提交审核\u{FF1B}或以实质性修改说明变动\u{FF0C}审核通过后再调整附件";
+
+/// A 勘误 of a published item is refused unless it is within `gongkai_domain::correction`'s
+/// limit (no digit changed, no new guard hit, a few characters): anything more is a 实质性修改,
+/// which is reviewed. Refused rather than turned into a proposal, so the editor knowingly writes
+/// the public 修改说明 it needs.
+async fn correction_allowed(
+    conn: &mut sqlx::AnyConnection,
+    item: &Item,
+    input: &ItemInput,
+) -> Outcome<()> {
+    let lists = settings::guard_lists(conn).await?;
+    let before = guard::item_text(item);
+    let after = gongkai_domain::guard::ItemText {
+        title: input.title.clone(),
+        // A blank summary is taken from the body, which is compared anyway.
+        summary: if input.summary.trim().is_empty() {
+            before.summary.clone()
+        } else {
+            input.summary.clone()
+        },
+        body: input.body_source.clone(),
+        attachments: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    if let Err(why) = gongkai_domain::correction::check(&before, &after, &lists) {
+        return Err(Refusal::Invalid(Invalid::one("change_kind", why.message())));
+    }
+    if input.org_id != item.org_id {
+        return Err(Refusal::Invalid(Invalid::one(
+            "change_kind",
+            "勘误不能更改发布机构\u{FF1B}请选择实质性修改",
+        )));
+    }
+    Ok(())
 }
 
 /// The caller's part of the checks on linked documents (the rest, 谁起草、谁解读 included, is in
@@ -188,6 +233,8 @@ async fn check_links(
 pub struct GuardRelease {
     pub release: bool,
     pub reason: String,
+    /// The hits released, each by `guard::hit_key` （kind and text）: only these.
+    pub hits: Vec<String>,
 }
 
 /// One step of the publishing workflow.
@@ -251,18 +298,18 @@ pub async fn transition(
             }
         }
         Transition::PublishApproved { guard } => {
-            let note = guard::gate(tx, id, guard.release, &guard.reason).await?;
+            let note = guard::gate(tx, caller, item, &guard).await?;
             let pattern = settings::index_pattern(tx).await?;
             workflow::publish_approved(tx, actor, id, r, &pattern, note).await?
         }
         Transition::PublishNow { reason, guard } => {
-            let note = guard::gate(tx, id, guard.release, &guard.reason).await?;
+            let note = guard::gate(tx, caller, item, &guard).await?;
             let pattern = settings::index_pattern(tx).await?;
             workflow::publish_now(tx, actor, id, r, &pattern, &reason, note).await?
         }
         Transition::Schedule { at_ms, now_ms } => {
             // Refused now rather than at the scheduled time, when it can still be fixed.
-            guard::gate(tx, id, false, "").await?;
+            guard::gate(tx, caller, item, &GuardRelease::default()).await?;
             workflow::schedule(tx, actor, id, r, at_ms, now_ms).await?
         }
         Transition::Unschedule => workflow::unschedule(tx, actor, id, r).await?,
@@ -314,7 +361,7 @@ pub async fn publish_if_clean(
     id: i64,
     reason: &str,
 ) -> Outcome<SavedPublish> {
-    if !guard::hits_of(tx, id).await?.is_empty() {
+    if !guard::blocking_hits_of(tx, id).await?.is_empty() {
         return Ok(SavedPublish::GuardBlocked);
     }
     let item = items::get(tx, id).await?;
@@ -337,10 +384,11 @@ pub async fn decide_revision(
 ) -> Outcome<()> {
     let id = item.id;
     let r = rights(caller.perms, item.org_id);
-    let rev = workflow::decide_revision(tx, &caller.actor, id, r, approve, comment).await?;
-    if !approve {
+    let Some(rev) = workflow::decide_revision(tx, &caller.actor, id, r, approve, comment).await?
+    else {
+        // Returned, or passed to the next review level: the published text stays.
         return Ok(());
-    }
+    };
     let fields: gongkai_domain::item::ItemFields = serde_json::from_str(&rev.fields)
         .map_err(|e| Refusal::Internal(format!("revision {}: {e}", rev.id)))?;
     let input = fields.validate()?;
@@ -355,6 +403,17 @@ pub async fn decide_revision(
         note: rev.change_note.clone(),
     };
     items::update_noting(tx, &author, id, current.version, &input, &change).await?;
+    // The new text goes live now: the content guard reads it first (a hit released before
+    // stays released; a new one refuses the approval and nothing changes).
+    let blocking = guard::blocking_hits_of(tx, id).await?;
+    if !blocking.is_empty() {
+        let mut inv = guard::refusal(&blocking);
+        inv.push(
+            "guard",
+            "该修改含有未经放行的内容\u{FF0C}不能审核通过\u{FF1B}请退回修改",
+        );
+        return Err(Refusal::Invalid(inv));
+    }
     Ok(())
 }
 
@@ -384,6 +443,13 @@ pub async fn remove_attachment(
     let a = attachments::get(tx, attachment_id).await?;
     if a.item_id != item.id {
         return Err(Refusal::not_found());
+    }
+    let current = items::get(tx, item.id).await?;
+    if current.status() == ItemStatus::Published {
+        return Err(Refusal::Invalid(Invalid::one(
+            "attachments",
+            ATTACHMENTS_OF_PUBLISHED,
+        )));
     }
     attachments::remove(tx, &caller.actor, attachment_id).await?;
     Ok(())

@@ -28,6 +28,7 @@ mod error;
 pub mod events;
 pub mod feedback;
 pub mod filings;
+pub mod guard_releases;
 pub mod interpretations;
 pub mod items;
 pub mod jobs;

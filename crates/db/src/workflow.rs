@@ -829,6 +829,8 @@ pub struct RevisionRow {
     pub author_id: Option<i64>,
     pub author_name: String,
     pub created_at: i64,
+    /// The review level it waits for （1..=the organisation's levels）.
+    pub review_level: i64,
 }
 
 /// The pending revision of an item, if any.
@@ -837,7 +839,7 @@ pub async fn pending_revision(
     item_id: i64,
 ) -> DbResult<Option<RevisionRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, item_id, fields, change_note, author_id, author_name, created_at FROM item_revisions \
+        "SELECT id, item_id, fields, change_note, author_id, author_name, created_at, review_level FROM item_revisions \
          WHERE item_id = $1 AND status = 'pending' ORDER BY id DESC LIMIT 1",
     )
     .bind(item_id)
@@ -899,8 +901,11 @@ pub async fn propose_revision(
     Ok(rev)
 }
 
-/// A reviewer's decision on the pending revision: approve returns it for the caller to apply
-/// (as a major change with its note); return closes it with a required comment.
+/// A reviewer's decision on the pending revision at its current level. A 实质性修改 passes every
+/// review level configured for the organisation, each by a different reviewer who did not write
+/// it: an approval below the last level moves it to the next level (`Ok(None)`); the approval of
+/// the last level returns it for the caller to apply (as a major change with its note); a return
+/// closes it with a required comment (`Ok(None)`).
 pub async fn decide_revision(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -908,7 +913,7 @@ pub async fn decide_revision(
     rights: Rights,
     approve: bool,
     comment: &str,
-) -> DbResult<RevisionRow> {
+) -> DbResult<Option<RevisionRow>> {
     let item = items::get(conn, id).await?;
     let rev = pending_revision(conn, id)
         .await?
@@ -923,43 +928,88 @@ pub async fn decide_revision(
     {
         return Err(DbError::Forbidden("不能审核自己起草或修改过的信息".into()));
     }
+    let levels = review_levels(conn, item.org_id).await? as i64;
+    let level = rev.review_level.clamp(1, levels.max(1));
+    if approve {
+        let earlier: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM item_reviews WHERE revision_id = $1 AND reviewer_id = $2 \
+             AND decision = 'revision_approve'",
+        )
+        .bind(rev.id)
+        .bind(actor.user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if earlier > 0 {
+            return Err(DbError::Forbidden(
+                "各级审核须由不同的人办理：您已审核通过该修改的前一级".into(),
+            ));
+        }
+    }
     let comment = if approve {
         comment.trim().chars().take(500).collect::<String>()
     } else {
         wf::required_text(comment, "退回意见").map_err(|m| Invalid::one("comment", m))?
     };
-    sqlx::query("UPDATE item_revisions SET status = $1, comment = $2, decided_by = $3, decided_at = $4 WHERE id = $5")
-        .bind(if approve { "approved" } else { "returned" })
-        .bind(&comment)
-        .bind(&actor.name)
-        .bind(now_ms())
+    let last = level >= levels;
+    if approve && !last {
+        sqlx::query(
+            "UPDATE item_revisions SET review_level = $1 WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(level + 1)
         .bind(rev.id)
         .execute(&mut *conn)
         .await?;
-    add_review(
-        conn,
-        actor,
-        &item,
-        if approve {
-            "revision_approve"
-        } else {
-            "revision_return"
-        },
-        &comment,
+    } else {
+        sqlx::query("UPDATE item_revisions SET status = $1, comment = $2, decided_by = $3, decided_at = $4 WHERE id = $5")
+            .bind(if approve { "approved" } else { "returned" })
+            .bind(&comment)
+            .bind(&actor.name)
+            .bind(now_ms())
+            .bind(rev.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO item_reviews (item_id, round, level, reviewer_id, reviewer_name, decision, comment, created_at, revision_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
+    .bind(item.id)
+    .bind(item.review_round)
+    .bind(level)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(if approve {
+        "revision_approve"
+    } else {
+        "revision_return"
+    })
+    .bind(&comment)
+    .bind(now_ms())
+    .bind(rev.id)
+    .execute(&mut *conn)
     .await?;
+    let label = wf::level_label(level as u8);
+    let summary = match (approve, last) {
+        (true, true) => format!(
+            "{label}通过《{}》的实质性修改，审核完成：{}",
+            item.title, rev.change_note
+        ),
+        (true, false) => format!(
+            "{label}通过《{}》的实质性修改，转{}",
+            item.title,
+            wf::level_label(level as u8 + 1)
+        ),
+        (false, _) => format!("{label}退回《{}》的实质性修改：{comment}", item.title),
+    };
     log(
         conn,
         actor,
         "item.revision_review",
         id,
-        if approve {
-            format!("审核通过《{}》的实质性修改：{}", item.title, rev.change_note)
-        } else {
-            format!("退回《{}》的实质性修改：{comment}", item.title)
-        },
-        json!({"revision_id": rev.id, "decision": if approve {"approve"} else {"return"}, "comment": comment}),
+        summary,
+        json!({"revision_id": rev.id, "decision": if approve {"approve"} else {"return"},
+               "level": level, "levels": levels, "comment": comment}),
     )
     .await?;
-    Ok(rev)
+    Ok((approve && last).then_some(rev))
 }

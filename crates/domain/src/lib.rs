@@ -9,6 +9,7 @@ pub mod china_time;
 pub mod civil_date;
 pub mod compliance;
 pub mod content;
+pub mod correction;
 pub mod credit_code;
 pub mod doc_number;
 pub mod event;

@@ -113,6 +113,13 @@ impl Permissions {
         self.is_system_admin() || self.has_on(&[Role::OrgAdmin, Role::Reviewer], org_id)
     }
 
+    /// May release the content guard's hits （放行） in an item of this organisation: the
+    /// supervising office, or a reviewer of the organisation who did not write the item (an
+    /// author never releases their own hits).
+    pub fn can_release_guard_hits_of(&self, org_id: i64, is_author: bool) -> bool {
+        self.has_global(Role::Supervisor) || (!is_author && self.can_review_items_of(org_id))
+    }
+
     /// May withdraw (撤回) published items of this organisation: its organisation admins and
     /// reviewers, the supervising office and system administrators.
     pub fn can_withdraw_items_of(&self, org_id: i64) -> bool {
@@ -403,6 +410,24 @@ mod tests {
             3 => vec![3, 4],
             other => vec![other],
         }
+    }
+
+    #[test]
+    fn an_author_never_releases_their_own_guard_hits() {
+        let grant = |role, org_id| Grant { role, org_id };
+        let reviewer = Permissions::new(vec![grant(Role::Reviewer, Some(3))], tree);
+        assert!(reviewer.can_release_guard_hits_of(4, false));
+        assert!(!reviewer.can_release_guard_hits_of(4, true));
+        assert!(!reviewer.can_release_guard_hits_of(2, false));
+        let editor = Permissions::new(vec![grant(Role::Editor, Some(3))], tree);
+        assert!(!editor.can_release_guard_hits_of(3, false));
+        assert!(!editor.can_release_guard_hits_of(3, true));
+        let admin = Permissions::new(vec![grant(Role::SystemAdmin, None)], tree);
+        assert!(admin.can_release_guard_hits_of(2, false));
+        assert!(!admin.can_release_guard_hits_of(2, true));
+        let office = Permissions::new(vec![grant(Role::Supervisor, None)], tree);
+        assert!(office.can_release_guard_hits_of(2, false));
+        assert!(office.can_release_guard_hits_of(2, true));
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub async fn publish_due_item(db: &Db, item_id: i64, publish_at: i64, late: bool
             "item {item_id}: no longer scheduled for {publish_at}"
         ));
     }
-    let hits = gongkai_app::guard::hits_of(&mut tx, item_id).await?;
+    let hits = gongkai_app::guard::blocking_hits_of(&mut tx, item_id).await?;
     if !hits.is_empty() {
         let message = gongkai_app::guard::refusal(&hits).summary();
         gongkai_db::workflow::schedule_failed(&mut tx, item_id, &message).await?;

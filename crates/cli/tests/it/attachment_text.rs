@@ -248,7 +248,7 @@ both_backends!(
             let (status, _) = me
                 .submit(
                     &format!("/admin/items/{id}/attachments/{}/delete", t.id),
-                    &[],
+                    &[("confirm", "1")],
                 )
                 .await;
             assert_eq!(status, StatusCode::SEE_OTHER);
@@ -315,15 +315,26 @@ both_backends!(
         )
         .await;
         let me = app.signed_in(app.client());
-        let (status, location) = me
+        // Released by a reviewer who did not write it (never by the author), then published.
+        let org = app.org_id("市民政局").await;
+        app.create_user("at_rev", gongkai_domain::role::Role::Reviewer, Some(org))
+            .await;
+        let rev = app.user("at_rev", crate::support::PASSWORD).await;
+        let keys =
+            crate::workflow::release_keys(&rev.get_ok(&format!("/admin/items/{id}/edit")).await);
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        let (status, location) = rev
             .submit(
-                &format!("/admin/items/{id}/publish"),
+                &format!("/admin/items/{id}/guard/release"),
                 &[
-                    ("reason", REASON),
-                    ("guard_override", "1"),
+                    (keys[0].0.as_str(), keys[0].1.as_str()),
                     ("override_reason", "附件所列为单位对外公开的办公电话"),
                 ],
             )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let (status, location) = me
+            .submit(&format!("/admin/items/{id}/publish"), &[("reason", REASON)])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         let after: String = sqlx::query_scalar(
@@ -854,29 +865,12 @@ both_backends!(
         );
         assert!(page.contains("无法提取文字的附件"), "{excerpt}");
 
-        // Publishing without the override, or with a reason that does not confirm the manual
-        // check, is refused (422, the item page with why) and changes nothing.
+        // Publishing without a release is refused (422, the item page with why) and changes
+        // nothing; so is a release whose reason does not confirm the manual check.
         let me = app.signed_in(app.client());
-        for (form, why) in [
-            (vec![("reason", REASON)], "内容安全检查发现1处"),
-            (
-                vec![
-                    ("reason", REASON),
-                    ("guard_override", "1"),
-                    ("override_reason", "没有问题"),
-                ],
-                "确认没有个人信息后在放行理由中写明",
-            ),
-        ] {
-            let resp = me.post(&format!("/admin/items/{id}/publish"), &form).await;
-            assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
-            let body = resp.text().await.unwrap_or_default();
-            assert!(
-                body.contains(why),
-                "{why}: {}",
-                crate::support::html::excerpt(&body)
-            );
-            assert_eq!(status_of(&app, id).await, "draft");
+        let publish = format!("/admin/items/{id}/publish");
+        let release = format!("/admin/items/{id}/guard/release");
+        let drafts = |app: crate::support::TestApp| async move {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM audit_log WHERE action = 'item.publish' AND entity_id = $1",
             )
@@ -885,15 +879,41 @@ both_backends!(
             .await
             .unwrap();
             assert_eq!(n, 0);
-        }
+        };
+        let resp = me.post(&publish, &[("reason", REASON)]).await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            resp.text()
+                .await
+                .unwrap_or_default()
+                .contains("内容安全检查发现1处")
+        );
+        assert_eq!(status_of(&app, id).await, "draft");
+        drafts(app.clone()).await;
 
-        // Confirming the manual check releases it; the audit entry records the confirmation.
-        let (status, location) = me
+        // The supervising office (not the author) releases it, only with the manual check.
+        app.create_user("ut_office", gongkai_domain::role::Role::Supervisor, None)
+            .await;
+        let office = app.user("ut_office", crate::support::PASSWORD).await;
+        let keys = crate::workflow::release_keys(&office.get_ok(&edit).await);
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        let (k, v) = (keys[0].0.as_str(), keys[0].1.as_str());
+        let (s, page) = office
+            .submit(&release, &[(k, v), ("override_reason", "没有问题")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("确认没有个人信息后在放行理由中写明"),
+            "{}",
+            crate::support::html::excerpt(&page)
+        );
+        assert_eq!(status_of(&app, id).await, "draft");
+        drafts(app.clone()).await;
+        let (s, loc) = office
             .submit(
-                &format!("/admin/items/{id}/publish"),
+                &release,
                 &[
-                    ("reason", REASON),
-                    ("guard_override", "1"),
+                    (k, v),
                     (
                         "override_reason",
                         "已人工核对附件内容\u{FF0C}名单不含身份证号",
@@ -901,20 +921,17 @@ both_backends!(
                 ],
             )
             .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+        let (status, location) = me.submit(&publish, &[("reason", REASON)]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
         assert_eq!(status_of(&app, id).await, "published");
-        let after: String = sqlx::query_scalar(
-            "SELECT after_json FROM audit_log WHERE action = 'item.publish' AND entity_id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_one(&mut *app.conn().await)
-        .await
-        .expect("publish audit entry");
-        let after: serde_json::Value = serde_json::from_str(&after).unwrap();
-        let g = &after["guard_override"];
-        assert_eq!(g["reason"], "已人工核对附件内容\u{FF0C}名单不含身份证号");
-        assert_eq!(g["hits"][0]["kind"], "unreadable_attachment");
-        assert_eq!(g["hits"][0]["attachment"]["file_name"], "打印名单.pdf");
+        let audited: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE after_json LIKE $1")
+                .bind("%已人工核对附件内容%")
+                .fetch_one(&mut *app.conn().await)
+                .await
+                .unwrap();
+        assert!(audited >= 1, "the confirmation is in the audit log");
     }
 );
 

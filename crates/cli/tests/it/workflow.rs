@@ -1292,3 +1292,439 @@ both_backends!(
         );
     }
 );
+
+// Issue 14: the review bypasses found in use, each tried again over HTTP.
+
+const BP_ID: &str = "211102198001011233";
+
+/// Posts the back-office edit form of a published item.
+#[allow(clippy::too_many_arguments)]
+async fn form_edit(
+    app: &TestApp,
+    user: &crate::support::users::User,
+    id: i64,
+    title: &str,
+    body: &str,
+    kind: &str,
+    note: &str,
+) -> (StatusCode, String) {
+    let org = app.org_id(ORG).await;
+    let column = app.column_id(COLUMN).await;
+    let version = items::get(&mut *app.conn().await, id)
+        .await
+        .expect("item")
+        .version;
+    let form = user
+        .multipart()
+        .await
+        .text("version", version.to_string())
+        .text("title", title.to_string())
+        .text("body_format", "markdown")
+        .text("body", body.to_string())
+        .text("org_id", org.to_string())
+        .text("column_ids", column.to_string())
+        .text("disclosure", "proactive")
+        .text("change_kind", kind.to_string())
+        .text("change_note", note.to_string())
+        .text("action", "save");
+    user.submit_multipart(&format!("/admin/items/{id}/edit"), form)
+        .await
+}
+
+async fn publish_now_api(p: &People, id: i64) {
+    let (s, v) = p
+        .editor
+        .send(
+            Method::POST,
+            &v1(&format!("/items/{id}/publish")),
+            Some(&json!({"reason": "按规定须当日公开"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+both_backends!(
+    a_correction_beyond_the_limit_is_refused_and_the_default_is_reviewed,
+    |app| async move {
+        let p = people(&app, "kw").await;
+        let title = "2017年第一季度财政预算执行情况";
+        let id = api_create(&app, &p.editor, title).await;
+        publish_now_api(&p, id).await;
+        let body = format!("{title}的正文。");
+        let editor = app.user("kw_editor", PASSWORD).await;
+        let edit = editor.get_ok(&format!("/admin/items/{id}/edit")).await;
+        assert!(
+            edit.contains("value=\"major\" checked") && !edit.contains("value=\"minor\" checked"),
+            "the reviewed path is the default"
+        );
+        let public = app.get_ok(&format!("/items/{id}")).await;
+        let audit = app.audit_count().await;
+
+        // An added paragraph with a resident ID number, as a 勘误.
+        let bad = format!("{body}\n\n补充说明：联系人身份证号{BP_ID}。");
+        let (s, page) = form_edit(&app, &editor, id, title, &bad, "minor", "").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("勘误不能增加、删除或改动数字"), "{page}");
+        // An added paragraph without digits.
+        let bad = format!("{body}\n\n各单位要明确专人负责，确保各项工作落到实处。");
+        let (s, page) = form_edit(&app, &editor, id, title, &bad, "minor", "").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("超过了勘误上限"), "{page}");
+        // Through the API too.
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let version = items::get(&mut *app.conn().await, id)
+            .await
+            .unwrap()
+            .version;
+        let r = p
+            .editor
+            .request(Method::PUT, &v1(&format!("/items/{id}")))
+            .json(&json!({"version": version, "title": title, "org_id": org,
+                "column_ids": [column], "body": format!("{body}电话13812345678"),
+                "disclosure": "proactive", "major": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.audit_count().await, audit, "nothing written");
+        let now = app.get_ok(&format!("/items/{id}")).await;
+        assert!(!now.contains(BP_ID) && !now.contains("落到实处") && !now.contains("13812345678"));
+        assert_eq!(public.contains("的正文。"), now.contains("的正文。"));
+
+        // A real typo fix goes live as a 勘误.
+        let fixed = body.replace("正文", "正文稿");
+        let (s, page) = form_edit(&app, &editor, id, title, &fixed, "minor", "").await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        assert!(app.get_ok(&format!("/items/{id}")).await.contains("正文稿"));
+    }
+);
+
+both_backends!(
+    a_major_change_is_public_only_after_the_third_level,
+    |app| async move {
+        let org = app.org_id(ORG).await;
+        set_levels(&app, org, 3).await;
+        let p = people(&app, "tl").await;
+        let id = api_create(&app, &p.editor, "关于调整部分收费项目的通知").await;
+        // Published without review (先发后审) is the editor's own step.
+        publish_now_api(&p, id).await;
+        let editor = app.user("tl_editor", PASSWORD).await;
+        let (s, page) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于调整部分收费项目的通知",
+            "收费项目调整如下：取消工本费。",
+            "major",
+            "取消工本费",
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        let approve = |u: &ApiUser| {
+            let u = u.clone();
+            async move {
+                u.send(
+                    Method::POST,
+                    &v1(&format!("/items/{id}/review")),
+                    Some(&json!({"decision": "approve"})),
+                )
+                .await
+            }
+        };
+        let (s, v) = approve(&p.r1).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(
+            !app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("取消工本费"),
+            "one approval of three"
+        );
+        // The same reviewer cannot pass the next level.
+        let (s, v) = approve(&p.r1).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, v) = approve(&p.r2).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(
+            !app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("取消工本费"),
+            "two approvals of three"
+        );
+        let (s, v) = approve(&p.r3).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(
+            app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("取消工本费"),
+            "public after the third level"
+        );
+        assert!(
+            workflow::pending_revision(&mut *app.conn().await, id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);
+
+pub(crate) fn release_keys(page: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(i) = rest.find("name=\"release_hit_") {
+        rest = &rest[i + 6..];
+        let name_end = rest.find('"').unwrap_or(0);
+        let name = rest[..name_end].to_string();
+        let v = rest.find("value=\"").map(|j| j + 7).unwrap_or(0);
+        let vend = rest[v..].find('"').map(|e| v + e).unwrap_or(v);
+        out.push((name, rest[v..vend].to_string()));
+    }
+    out
+}
+
+both_backends!(
+    the_author_never_releases_their_own_hits_and_each_hit_is_released_alone,
+    |app| async move {
+        let p = people(&app, "rl").await;
+        let id = api_create(&app, &p.editor, "关于公布监督电话的公告").await;
+        let body = format!("监督电话：13812345678。联系人身份证号{BP_ID}。");
+        let editor = app.user("rl_editor", PASSWORD).await;
+        let (s, page) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于公布监督电话的公告",
+            &body,
+            "minor",
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        let publish = format!("/admin/items/{id}/publish");
+        let release = format!("/admin/items/{id}/guard/release");
+
+        // The author: two reasons do not release their own hits.
+        let (s, page) = editor
+            .submit(
+                &publish,
+                &[
+                    ("reason", "按规定须当日公开"),
+                    ("guard_override", "1"),
+                    ("override_reason", "号码须公开"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{page}");
+        assert!(page.contains("不能放行自己的"), "{page}");
+        let (s, _) = editor
+            .submit(
+                &release,
+                &[
+                    ("release_hit_1", "mobile:13812345678"),
+                    ("override_reason", "号码须公开"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let page = editor.get_ok(&format!("/admin/items/{id}/edit")).await;
+        assert!(
+            !page.contains("name=\"release_hit_") && page.contains("放行须由起草人以外的审核人")
+        );
+        let (s, _) = editor
+            .submit(&publish, &[("reason", "按规定须当日公开")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status_of(&app, id).await, "draft");
+
+        // Another reviewer releases the office phone only.
+        let r1 = app.user("rl_r1", PASSWORD).await;
+        let page = r1.get_ok(&format!("/admin/items/{id}/edit")).await;
+        let keys = release_keys(&page);
+        assert_eq!(keys.len(), 2, "{keys:?}");
+        let phone = keys
+            .iter()
+            .find(|(_, v)| v.starts_with("mobile:"))
+            .expect("the phone")
+            .clone();
+        let (s, page) = r1
+            .submit(&release, &[(&phone.0, &phone.1), ("override_reason", "  ")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
+        assert!(page.contains("放行须填写理由"));
+        let (s, loc) = r1
+            .submit(
+                &release,
+                &[
+                    (&phone.0, &phone.1),
+                    ("override_reason", "本单位公开的监督电话"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+        // The ID number still blocks.
+        let (s, page) = editor
+            .submit(&publish, &[("reason", "按规定须当日公开")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("身份证号") && page.contains("（已放行）"),
+            "{page}"
+        );
+        assert_eq!(status_of(&app, id).await, "draft");
+        assert!(!app.get(&format!("/items/{id}")).await.status().is_success());
+
+        // Without the ID the released phone passes.
+        let body = "监督电话：13812345678。";
+        let (s, _) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于公布监督电话的公告",
+            body,
+            "minor",
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, loc) = editor
+            .submit(&publish, &[("reason", "按规定须当日公开")])
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+        assert!(
+            app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("13812345678")
+        );
+
+        // A later change with a new hit is caught again, at the approval that would publish it.
+        let body = format!("监督电话：13812345678。联系人身份证号{BP_ID}。");
+        let (s, page) = form_edit(
+            &app,
+            &editor,
+            id,
+            "关于公布监督电话的公告",
+            &body,
+            "major",
+            "增加联系人",
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        let (s, v) =
+            p.r1.send(
+                Method::POST,
+                &v1(&format!("/items/{id}/review")),
+                Some(&json!({"decision": "approve"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(!app.get_ok(&format!("/items/{id}")).await.contains(BP_ID));
+    }
+);
+
+both_backends!(
+    attachments_of_a_published_item_are_not_changed_in_place,
+    |app| async move {
+        let p = people(&app, "at").await;
+        let id = api_create(&app, &p.editor, "关于公布办事指南的通知").await;
+        let editor = app.user("at_editor", PASSWORD).await;
+        let sha = app.state().storage.put(b"guide").await.expect("store");
+        let mut tx = app.db().begin().await.unwrap();
+        let att = gongkai_db::attachments::add(
+            &mut tx,
+            &app.actor(),
+            &gongkai_db::attachments::NewAttachment {
+                item_id: id,
+                file_name: "指南.txt",
+                content_type: "text/plain",
+                size_bytes: 5,
+                sha256: &sha,
+                text: &gongkai_search::extract::extract_guarded(b"guide", "text/plain"),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Reviewers of the unit read the rendered item and open its files before publication;
+        // no one else does.
+        let version = items::get(&mut *app.conn().await, id)
+            .await
+            .unwrap()
+            .version;
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let r = p
+            .editor
+            .request(Method::PUT, &v1(&format!("/items/{id}")))
+            .json(
+                &json!({"version": version, "title": "关于公布办事指南的通知", "org_id": org,
+                "column_ids": [column], "body": "请**按时**办理。", "disclosure": "proactive"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r1 = app.user("at_r1", PASSWORD).await;
+        let preview = r1.get_ok(&format!("/admin/items/{id}/preview")).await;
+        assert!(preview.contains("<strong>按时</strong>") && !preview.contains("**按时**"));
+        let file = format!("/admin/items/{id}/attachments/{att}");
+        let resp = r1.get(&file).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.bytes().await.unwrap().as_ref(), b"guide");
+        let other = app.user("at_otherrev", PASSWORD).await;
+        assert_eq!(other.get(&file).await.status(), StatusCode::NOT_FOUND);
+        assert_ne!(app.visitor().get(&file).await.status(), StatusCode::OK);
+        assert_ne!(
+            app.visitor()
+                .get(&format!("/attachments/{att}/x.txt"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let delete = format!("/admin/items/{id}/attachments/{att}/delete");
+        // A draft: the first click only asks.
+        let (s, page) = editor.submit(&delete, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("确认删除") && page.contains("name=\"confirm\""));
+        assert_eq!(app.count("attachments").await, 1);
+        publish_now_api(&p, id).await;
+        let (s, page) = editor.submit(&delete, &[("confirm", "1")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("已发布信息的附件不能直接增删"));
+        assert_eq!(app.count("attachments").await, 1);
+        assert!(
+            app.get_ok(&format!("/items/{id}"))
+                .await
+                .contains("指南.txt")
+        );
+    }
+);
+
+both_backends!(
+    publishing_an_on_request_item_does_not_say_the_public_sees_it,
+    |app| async move {
+        let p = people(&app, "or").await;
+        let org = app.org_id(ORG).await;
+        let column = app.column_id(COLUMN).await;
+        let (s, v) = p
+            .editor
+            .send(
+                Method::POST,
+                &v1("/items"),
+                Some(
+                    &json!({"title": "某项目审批意见", "org_id": org, "column_ids": [column],
+                    "body": "审批意见正文。", "disclosure": "on_request",
+                    "disclosure_reason": "涉及第三方商业信息，依申请公开"}),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().expect("id");
+        publish_now_api(&p, id).await;
+        let editor = app.user("or_editor", PASSWORD).await;
+        let page = editor
+            .get_ok(&format!("/admin/items/{id}/edit?notice=published"))
+            .await;
+        assert!(page.contains("记为依申请公开") && !page.contains("公众现在可以看到"));
+        assert!(!app.get(&format!("/items/{id}")).await.status().is_success());
+    }
+);

@@ -31,6 +31,9 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "created" => "已创建。",
         "saved" => "已保存。",
+        "published_not_public" => {
+            "已发布，记为依申请公开（或不予公开）：不在门户展示，公众看不到这条信息。"
+        }
         "published" => "已发布，公众现在可以看到这条信息。",
         "unpublished" => "已撤回：信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",
@@ -49,6 +52,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "guard_blocked" => {
             "已保存草稿，但内容安全检查发现个人信息或错误，没有发布。请按下方“内容安全检查”处理后再发布。"
         }
+        "guard_released" => "已放行所选内容（记入操作日志）；其余内容仍须处理。",
         "masked" => "已一键脱敏并保存为新版本，请核对后发布。",
         "guard_clean" => "内容安全检查没有发现问题，无需脱敏。",
         "guard_attachments_only" => {
@@ -63,6 +67,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "wf_unscheduled" => "已取消定时发布，信息回到“已审核，待发布”。",
         "wf_post_reviewed" => "已补审通过。",
         "wf_revision" => "实质性修改已提交审核；审核通过前，公众看到的仍是原来的版本。",
+        "wf_revision_next" => "已审核通过本级，实质性修改转下一级审核；各级都通过后才公开新版本。",
         "wf_revision_approved" => "已审核通过实质性修改，新版本已公开，修改说明列入“更新记录”。",
         "wf_revision_returned" => "已退回实质性修改，公开的仍是原来的版本。",
         _ => return None,

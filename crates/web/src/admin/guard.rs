@@ -20,14 +20,53 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// The hits as the item page shows them, each with its `location` (正文第11字, 附件“x.pdf”第3字).
-pub(crate) fn hits_json(hits: &[ItemHit]) -> serde_json::Value {
+/// Each with its `key` （the release checkbox's value） and whether it is `released`.
+pub(crate) fn hits_json(hits: &[ItemHit], blocking: Option<&[ItemHit]>) -> serde_json::Value {
     hits.iter()
         .map(|h| {
             let mut v = json!(h);
             v["location"] = json!(h.location());
+            v["key"] = json!(gongkai_app::guard::hit_key(h));
+            v["released"] = json!(blocking.is_some_and(|b| !b.contains(h)));
             v
         })
         .collect()
+}
+
+/// 放行： a reviewer who did not write the item, or the supervising office, releases the hits
+/// ticked (`release_hit_*` fields, each a hit's key) with a reason; only those.
+pub async fn release(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(f): AdminForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let caller = user.caller();
+    let item = {
+        let mut conn = state.db.pool.acquire().await?;
+        gongkai_app::items::visible(&mut conn, &caller, id).await?
+    };
+    let keys: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k.starts_with("release_hit"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let reason = f.get("override_reason").cloned().unwrap_or_default();
+    let mut tx = state.db.begin_audited().await?;
+    match gongkai_app::guard::release(&mut tx, &caller, &item, &reason, &keys).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(
+                Redirect::to(&format!("/admin/items/{id}/edit?notice=guard_released"))
+                    .into_response(),
+            )
+        }
+        Err(gongkai_app::Refusal::Invalid(inv)) => {
+            drop(tx);
+            super::items::refused(&state, &user, &item, inv).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,7 +159,7 @@ pub async fn scan_page(
         .map(|(r, hits)| {
             json!({
                 "id": r.id, "title": r.title, "org_name": r.org_name, "published_at": r.published_at,
-                "count": hits.len(), "hits": hits_json(&hits[..hits.len().min(5)]),
+                "count": hits.len(), "hits": hits_json(&hits[..hits.len().min(5)], None),
                 "more": hits.len().saturating_sub(5),
             })
         })

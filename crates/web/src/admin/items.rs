@@ -219,6 +219,15 @@ async fn render_form(
         Some(i) => gongkai_app::guard::hits_for(&mut conn, i).await?,
         None => Vec::new(),
     };
+    // The hits still blocking (the others were released one by one), and whether this user may
+    // release them: never the item's author.
+    let (blocking, can_release) = match p.item {
+        Some(i) if !guard_hits.is_empty() => (
+            gongkai_app::guard::blocking_hits_of(&mut conn, i.id).await?,
+            gongkai_app::guard::release_allowed(&mut conn, &user.caller(), i).await?,
+        ),
+        _ => (Vec::new(), false),
+    };
     // Only documents the user may see: public ones and those of their own organisations.
     let policies: Vec<_> = interpretations::policy_options(&mut conn, 500)
         .await?
@@ -282,7 +291,9 @@ async fn render_form(
             "org_options": org_opts,
             "columns": column_rows(&cols),
             "attachments": attachments,
-            "guard_hits": guard::hits_json(&guard_hits),
+            "guard_hits": guard::hits_json(&guard_hits, Some(&blocking)),
+            "guard_blocking": blocking.len(),
+            "can_release_guard": can_release,
             "editable": p.editable,
             "notice": p.notice,
             "body_formats": BodyFormat::ALL.iter().map(|b| json!({"code": b.code(), "label": b.label()})).collect::<Vec<_>>(),
@@ -473,7 +484,15 @@ pub async fn edit_form(
             item: Some(&item),
             fields: &fields,
             errors: None,
-            notice: notice_text(q.notice.as_deref()),
+            notice: notice_text(match q.notice.as_deref() {
+                // Published but not on the portal （依申请公开、不予公开）: say so.
+                Some("published" | "wf_published_now")
+                    if item.status() == ItemStatus::Published && !item.is_public() =>
+                {
+                    Some("published_not_public")
+                }
+                other => other,
+            }),
             editable,
             links: None,
         },
@@ -609,6 +628,7 @@ pub async fn publish(
     let guard = GuardRelease {
         release: !f.guard_override.is_empty(),
         reason: f.override_reason.clone(),
+        hits: Vec::new(),
     };
     let mut tx = state.db.begin_audited().await?;
     match app_items::publish(&mut tx, &user.caller(), &item, &f.reason, guard).await {
@@ -650,17 +670,110 @@ pub(super) async fn refused(
     .await
 }
 
+/// The confirmation step of deleting an attachment (a form without JavaScript): without
+/// `confirm` the page asks first and nothing is deleted.
+#[derive(Deserialize)]
+pub struct DeleteAttachmentForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 pub async fn delete_attachment(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, attachment_id)): Path<(i64, i64)>,
+    AdminForm(f): AdminForm<DeleteAttachmentForm>,
 ) -> Result<Response, AppError> {
     let item = visible_item(&state, &user, id).await?;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
     }
+    if f.confirm.is_empty() {
+        let mut conn = state.db.pool.acquire().await?;
+        let a = attachments::get(&mut conn, attachment_id).await?;
+        drop(conn);
+        if a.item_id != item.id {
+            return Err(AppError::not_found());
+        }
+        if item.status() == ItemStatus::Published {
+            return refused(
+                &state,
+                &user,
+                &item,
+                Invalid::one("attachments", app_items::ATTACHMENTS_OF_PUBLISHED),
+            )
+            .await;
+        }
+        let html = render(
+            &state,
+            &user,
+            "admin/attachment_delete.html",
+            "items",
+            json!({"item": {"id": item.id, "title": item.title},
+                   "attachment": {"id": a.id, "file_name": a.file_name}}),
+        )?;
+        return Ok(html.into_response());
+    }
     let mut tx = state.db.begin_audited().await?;
-    app_items::remove_attachment(&mut tx, &user.caller(), &item, attachment_id).await?;
+    match app_items::remove_attachment(&mut tx, &user.caller(), &item, attachment_id).await {
+        Ok(()) => {}
+        Err(Refusal::Invalid(inv)) => {
+            drop(tx);
+            return refused(&state, &user, &item, inv).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=deleted")).into_response())
+}
+
+/// An attachment of an item, for the people who may see the item in the back office (its
+/// reviewers before publication among them); never cached by a shared cache. The public reach
+/// attachments only through the portal, for public items.
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let item = visible_item(&state, &user, id).await?;
+    let a = {
+        let mut conn = state.db.pool.acquire().await?;
+        attachments::get(&mut conn, attachment_id)
+            .await
+            .map_err(|_| AppError::not_found())?
+    };
+    if a.item_id != item.id {
+        return Err(AppError::not_found());
+    }
+    let bytes = state.storage.get(&a.sha256).await?;
+    Ok(crate::download::file(
+        bytes,
+        &a.content_type,
+        &a.file_name,
+        None,
+        Some("private, no-cache"),
+    ))
+}
+
+/// The item as the portal will show it （sanitized HTML, not the Markdown source） with links to
+/// its attachments: what a reviewer reads before approving.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let item = visible_item(&state, &user, id).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let files = attachments::of_item(&mut conn, id).await?;
+    drop(conn);
+    let html = render(
+        &state,
+        &user,
+        "admin/item_preview.html",
+        "items",
+        json!({"item": {"id": item.id, "title": item.title, "body_html": item.body_html,
+                        "status_label": item.status().label()},
+               "attachments": files}),
+    )?;
+    Ok(html.into_response())
 }

@@ -46,9 +46,12 @@ route_table! {
     "/items/{id}/edit" => get(items::edit_form), post(items::update);
     "/items/{id}/publish" => post(items::publish);
     "/items/{id}/guard/mask" => post(guard::mask);
+    "/items/{id}/guard/release" => post(guard::release);
     "/guard" => get(guard::scan_page);
     "/guard/lists" => get(guard::lists_form), post(guard::lists_save);
     "/items/{id}/attachments/{attachment_id}/delete" => post(items::delete_attachment);
+    "/items/{id}/attachments/{attachment_id}" => get(items::attachment);
+    "/items/{id}/preview" => get(items::preview);
     "/columns" => get(site::columns_list), post(site::column_create);
     "/columns/new" => get(site::column_new);
     "/columns/{id}" => get(site::column_edit), post(site::column_update);

@@ -63,6 +63,14 @@ pub async fn act(
     let mut tx = state.db.begin_audited().await?;
     match app_items::transition(&mut tx, &caller, &item, step).await {
         Ok(()) => {
+            // An approval below the last level passes the change on; it is not public yet.
+            let notice = if f.action == "approve_revision"
+                && workflow::pending_revision(&mut tx, id).await?.is_some()
+            {
+                "wf_revision_next"
+            } else {
+                notice
+            };
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
         }
@@ -79,6 +87,7 @@ fn transition_of(f: &WorkflowForm) -> Result<Transition, AppError> {
     let guard = GuardRelease {
         release: !f.guard_override.is_empty(),
         reason: f.override_reason.clone(),
+        hits: Vec::new(),
     };
     Ok(match f.action.as_str() {
         "submit" => Transition::Submit,
@@ -199,6 +208,8 @@ pub(crate) async fn panel(
                 "title": f.title, "title_changed": f.title != item.title,
                 "diff": wf::line_diff(&item.body_source, &f.body).into_iter().filter(|l| l.kind != "same").collect::<Vec<_>>(),
                 "can_decide": r.can_review && !facts.is_author && !own,
+                "level_label": wf::level_label(rev.review_level.clamp(1, 3) as u8),
+                "level": rev.review_level, "levels": levels,
             }))
         }
         None => None,
