@@ -25,7 +25,7 @@ pub fn item_text(item: &Item) -> ItemText {
 }
 
 /// Everything the guard reads of a stored item: [`item_text`], its attachments' text, and the
-/// attachments whose text could not be extracted (无法提取文字: each needs a manual check).
+/// attachments whose text could not be extracted ( 无法提取文字 : each needs a manual check).
 pub async fn stored_text(conn: &mut sqlx::AnyConnection, item: &Item) -> Outcome<ItemText> {
     let mut t = item_text(item);
     let texts = attachments::texts_of_item(conn, item.id).await?;

@@ -151,7 +151,7 @@ pub async fn edit(
 pub const ATTACHMENTS_OF_PUBLISHED: &str = "已发布信息的附件不能直接增删\u{FF1A}附件变动须经审核\u{3002}请先撤回该信息\u{FF0C}修改附件后重新提交审核\u{FF1B}或以实质性修改说明变动\u{FF0C}审核通过后再调整附件";
 
 /// A 勘误 of a published item is refused unless it is within `gongkai_domain::correction`'s
-/// limit (no digit changed, no new guard hit, a few characters): anything more is a 实质性修改,
+/// limit (no digit changed, no new guard hit, a few characters): anything more is a 实质性修改 ,
 /// which is reviewed. Refused rather than turned into a proposal, so the editor knowingly writes
 /// the public 修改说明 it needs.
 async fn correction_allowed(

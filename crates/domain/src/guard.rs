@@ -7,7 +7,7 @@
 //! number inside a longer run is not a mobile number).
 //!
 //! Numbers are read after folding full-width digits, X, spaces and hyphens to ASCII ([`Folded`]),
-//! so ２１１１０２… is found like 211102…; a resident ID may be written in its 6-8-4 groups
+//! so ２１１１０２… is found like 211102… ; a resident ID may be written in its 6-8-4 groups
 //! (separated by spaces or hyphens) or with single spaces anywhere, and first-generation 15-digit
 //! IDs (area, YYMMDD, sequence; no check digit) are found by their area code and birth date.
 //!
@@ -659,7 +659,7 @@ pub struct ItemHit {
 }
 
 impl ItemHit {
-    /// Where the hit is, in Chinese: 正文第11字, 附件“答复.pdf”第3字 (an unreadable attachment:
+    /// Where the hit is, in Chinese: 正文第11字 , 附件“答复.pdf”第3字 (an unreadable attachment:
     /// 附件“扫描件.pdf”).
     pub fn location(&self) -> String {
         match &self.attachment {

@@ -1407,7 +1407,7 @@ both_backends!(
         set_levels(&app, org, 3).await;
         let p = people(&app, "tl").await;
         let id = api_create(&app, &p.editor, "关于调整部分收费项目的通知").await;
-        // Published without review (先发后审) is the editor's own step.
+        // Published without review ( 先发后审 ) is the editor's own step.
         publish_now_api(&p, id).await;
         let editor = app.user("tl_editor", PASSWORD).await;
         let (s, page) = form_edit(

@@ -312,7 +312,7 @@ impl Chrome {
 }
 
 /// Gives every 404 outside the back office, the API and the static files the portal's layout, a
-/// search box and the ways on (首页, 政府信息公开, 依申请公开, 留言), whatever produced it: an unknown
+/// search box and the ways on ( 首页 , 政府信息公开 , 依申请公开 , 留言 ), whatever produced it: an unknown
 /// path, a missing record or a non-public one (all look the same). Falls back to the plain page
 /// when the layout cannot be loaded.
 pub(crate) async fn not_found_in_layout(
