@@ -475,7 +475,7 @@ pub async fn set_review_levels(
     Ok(())
 }
 
-/// Links an item to the obligations of its organisation it discharges (落实…), replacing the
+/// Links an item to the obligations of its organisation it discharges ( 落实… ), replacing the
 /// previous links: a linked item counts as evidence for exactly those obligations. `ids` are the
 /// form's values; one that is not a number is refused with the others. Returns whether anything
 /// changed.

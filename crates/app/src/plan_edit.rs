@@ -18,13 +18,7 @@ use gongkai_domain::orgmatch::Resolution;
 use gongkai_domain::planimport::edit::{self, CadenceForm, Edit};
 use gongkai_domain::planimport::{ImportDecisions, due_rule_code};
 
-fn managed_by(caller: &Caller<'_>) -> Outcome<()> {
-    if caller.perms.can_manage_plans() {
-        Ok(())
-    } else {
-        Err(Refusal::forbidden())
-    }
-}
+use crate::plans::managed_by;
 
 /// Applies one reviewer's edit to a draft import. A refused edit changes nothing.
 pub async fn edit_import(

@@ -11,7 +11,8 @@ use gongkai_domain::Invalid;
 use gongkai_domain::plan::Plan;
 use gongkai_domain::planimport::ImportDecisions;
 
-fn managed_by(caller: &Caller<'_>) -> Outcome<()> {
+/// Plans are the supervising office's: refused for anyone else.
+pub(crate) fn managed_by(caller: &Caller<'_>) -> Outcome<()> {
     if caller.perms.can_manage_plans() {
         Ok(())
     } else {

@@ -1,4 +1,4 @@
-//! A unit's explicit links of an item to the obligations it discharges (落实…, `obligation_links`,
+//! A unit's explicit links of an item to the obligations it discharges ( 落实… , `obligation_links`,
 //! migration 0018): a linked item counts as evidence for exactly those obligations
 //! (`compliance::evidence_owners`). Writes are audited in the caller's transaction.
 

@@ -456,7 +456,7 @@ both_backends!(index_pattern_setting_drives_new_numbers, |app| async move {
     assert!(audit.contains("index_no_pattern"));
 });
 
-// 落实: on the item form a unit links its item to obligations of its own organisation; another
+// 落实 : on the item form a unit links its item to obligations of its own organisation; another
 // unit's obligation is refused with a Chinese message and nothing is saved.
 both_backends!(
     an_item_is_linked_to_the_obligations_it_discharges,

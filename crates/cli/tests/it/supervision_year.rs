@@ -83,7 +83,7 @@ both_backends!(a_supervised_year, |app| async move {
     let debt = period(&r, "市财政局", "half_yearly", "2017-H1");
     assert_eq!(debt.status, "missed", "{}", debt.explanation);
     assert!(debt.evidence.is_empty());
-    // The unit links the item to both obligations (落实…): now it counts for both.
+    // The unit links the item to both obligations ( 落实… ): now it counts for both.
     let ids: Vec<i64> = r
         .obligations
         .iter()

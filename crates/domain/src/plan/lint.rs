@@ -68,9 +68,9 @@ pub enum Code {
     NoFeedbackDates,
     /// No duty of the plan has a publishing cadence.
     NoCadences,
-    /// A collective unit name (各部门, 有关部门, 各县区政府, …): never expanded silently.
+    /// A collective unit name ( 各部门 , 有关部门 , 各县区政府 , … ): never expanded silently.
     CollectiveUnit,
-    /// A season the text names without its months (收购旺季), given its usual months.
+    /// A season the text names without its months ( 收购旺季 ), given its usual months.
     SeasonAssumed,
 }
 

@@ -36,13 +36,13 @@ const NAMED_SEASONS: [(&str, &str); 5] = [
 
 static DAY_OF_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?:每月|次月|下月)(\d{1,2}|[一二三四五六七八九十]+)(?:日|号)(?:前|之前|以前)",
+        r"(?x) (?: 每月 | 次月 | 下月 ) ( \d{1,2} | [一二三四五六七八九十]+ ) (?: 日 | 号 ) (?: 前 | 之前 | 以前 )",
     )
 });
 
 static MONTH_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     crate::re::compile(
-        r"(\d{1,2})月(?:(\d{1,2})日)?(?:至|到|-|~|\u{2014}|\u{FF5E}|\u{301C})(次年|翌年)?(\d{1,2})月(?:(\d{1,2})日)?",
+        r"(?x) (\d{1,2}) 月 (?: (\d{1,2}) 日 )? (?: 至 | 到 | - | ~ | \u{2014} | \u{FF5E} | \u{301C} ) ( 次年 | 翌年 )? (\d{1,2}) 月 (?: (\d{1,2}) 日 )?",
     )
 });
 

@@ -240,7 +240,7 @@ async fn render_form(
         .iter()
         .any(|o| o.id.to_string() == p.fields.interprets_item_id.trim());
     let interpretation_limit = settings::interpretation_limit(&mut conn).await?;
-    // 落实的公开义务: the obligations of the item's organisation (or, for a new item, of the
+    // 落实的公开义务 : the obligations of the item's organisation (or, for a new item, of the
     // organisation chosen on the form) in active plans.
     let link_org = p
         .item
