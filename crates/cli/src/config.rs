@@ -2,6 +2,7 @@
 //! which overrides the defaults (SQLite under ./gongkai-data, port 8080 on 127.0.0.1).
 
 use anyhow::Context;
+use gongkai_web::storage::AttachmentStore;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,8 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub public_url: Option<String>,
+    /// `local` (default) or `database`.
+    pub attachments: Option<String>,
 }
 
 impl FileConfig {
@@ -39,6 +42,9 @@ pub struct DbArgs {
     /// Database URL: sqlite://… (default: <data-dir>/gongkai.db) or postgres://user@host/db
     #[arg(long, env = "GONGKAI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Where attachments are kept: local (<data-dir>/files, default) or database (every node on one PostgreSQL serves every file)
+    #[arg(long, env = "GONGKAI_ATTACHMENTS")]
+    pub attachments: Option<AttachmentStore>,
 }
 
 /// Settings after merging all sources.
@@ -51,6 +57,7 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub trust_proxy: bool,
     pub max_upload_bytes: usize,
+    pub attachments: AttachmentStore,
 }
 
 impl Settings {
@@ -66,6 +73,11 @@ impl Settings {
         for sub in ["files", "index"] {
             std::fs::create_dir_all(data_dir.join(sub))?;
         }
+        let attachments = match (db.attachments, file.attachments.as_deref()) {
+            (Some(a), _) => a,
+            (None, Some(text)) => text.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+            (None, None) => AttachmentStore::Local,
+        };
         let database_url = db
             .database_url
             .clone()
@@ -87,6 +99,7 @@ impl Settings {
             secure_cookies: file.secure_cookies.unwrap_or(false),
             trust_proxy: file.trust_proxy.unwrap_or(false),
             max_upload_bytes: file.max_upload_mb.unwrap_or(50) * 1024 * 1024,
+            attachments,
         })
     }
 }
