@@ -164,6 +164,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.theme_dir = settings.theme_dir.clone();
     web.secure_cookies = settings.secure_cookies;
     web.trust_proxy = settings.trust_proxy;
+    web.trusted_proxies = settings.trusted_proxies.clone();
     web.max_upload_bytes = settings.max_upload_bytes;
     web.public_url = args.public_url.clone().or_else(|| file.public_url.clone());
     web.attachments = settings.attachments;

@@ -501,25 +501,40 @@ pub async fn set_letter_template(
 }
 
 /// Records a status lookup by `ip` (successful or not); rows older than a day are pruned.
-pub async fn record_lookup(conn: &mut AnyConnection, ip: &str, ok: bool) -> DbResult<()> {
+pub async fn record_lookup(
+    conn: &mut AnyConnection,
+    ip: &str,
+    code: &str,
+    ok: bool,
+) -> DbResult<()> {
     sqlx::query("DELETE FROM application_lookups WHERE created_at < $1")
         .bind(now_ms() - 86_400_000)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO application_lookups (ip, ok, created_at) VALUES ($1, $2, $3)")
-        .bind(ip)
-        .bind(i64::from(ok))
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO application_lookups (ip, code, ok, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(ip)
+    .bind(code)
+    .bind(i64::from(ok))
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Failed lookups by `ip` since `since_ms`.
-pub async fn failed_lookups(conn: &mut AnyConnection, ip: &str, since_ms: i64) -> DbResult<i64> {
+/// Failed lookups of tracking code `code` by `ip` since `since_ms`.
+pub async fn failed_lookups(
+    conn: &mut AnyConnection,
+    ip: &str,
+    code: &str,
+    since_ms: i64,
+) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM application_lookups WHERE ip = $1 AND ok = 0 AND created_at >= $2",
+        "SELECT COUNT(*) FROM application_lookups \
+         WHERE code = $1 AND ip = $2 AND ok = 0 AND created_at >= $3",
     )
+    .bind(code)
     .bind(ip)
     .bind(since_ms)
     .fetch_one(conn)

@@ -65,6 +65,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// The reverse proxies whose `X-Forwarded-For` entries are skipped (empty: only the socket
+    /// peer, which must then be the one proxy). See [`util::client_ip`].
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_upload_bytes: usize,
     /// The site's public address (`https://gk.example.gov.cn`), for absolute links in feeds and
     /// the sitemap; without it they are built from the request's `Host`.
@@ -80,6 +83,7 @@ impl WebConfig {
             theme_dir: None,
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
             attachments: storage::AttachmentStore::Local,

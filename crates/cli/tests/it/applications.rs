@@ -578,16 +578,27 @@ both_backends!(
         for code in &codes {
             assert_eq!(lookup(&app, code, "8000").await.0, StatusCode::OK);
         }
-        // Guessing codes: throttled after 10 failures.
+        // Guessing one case's tail: that code is throttled after 10 failures from this address…
+        for tail in 0..10 {
+            assert_eq!(
+                lookup(&app, &codes[1], &format!("{:04}", 1000 + tail))
+                    .await
+                    .0,
+                StatusCode::NOT_FOUND
+            );
+        }
+        let (s, body) = lookup(&app, &codes[1], "8000").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "even with the right tail");
+        assert!(body.contains("该查询码查询失败次数过多"));
+        // …while other applicants behind the same address still look up their own cases.
+        assert_eq!(lookup(&app, &codes[0], "8000").await.0, StatusCode::OK);
         for _ in 0..10 {
             assert_eq!(
                 lookup(&app, "23456789ABCD", "8000").await.0,
                 StatusCode::NOT_FOUND
             );
         }
-        let (s, body) = lookup(&app, &codes[0], "8000").await;
-        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-        assert!(body.contains("查询失败次数过多"));
+        assert_eq!(lookup(&app, &codes[2], "8000").await.0, StatusCode::OK);
     }
 );
 
