@@ -15,6 +15,7 @@ use gongkai_domain::application::{
 };
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::calendar::clock::ClockRule;
+use gongkai_domain::model::OrgKind;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -162,6 +163,10 @@ pub async fn create(
     new: &NewApplication,
     cal: &Calendar,
 ) -> DbResult<i64> {
+    let org = crate::orgs::get(conn, new.org_id).await?;
+    if !gongkai_domain::application::receives_applications(OrgKind::from_code(&org.kind)) {
+        return Err(Invalid::one("org_id", gongkai_domain::application::NOT_AN_AGENCY).into());
+    }
     let case = Case::new(new.received_on, ClockRule::NATIONAL);
     let due = case.deadline(cal).map_err(case_invalid)?.due;
     let i = &new.input;
@@ -329,7 +334,7 @@ pub async fn record_event(
     let row = get(conn, id).await?;
     let evs = events(conn, id).await?;
     let mut case = case_of(&row, &evs, cal)?;
-    case.apply(event.clone(), cal).map_err(case_invalid)?;
+    case.admit(event.clone(), cal).map_err(case_invalid)?;
     let due = case.deadline(cal).map_err(case_invalid)?.due;
     let data = serde_json::to_string(&event).map_err(|e| DbError::Config(e.to_string()))?;
     insert_event(conn, actor, id, event.code(), event.date(), &data).await?;

@@ -657,3 +657,29 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 );
+
+both_backends!(
+    applications_go_to_agencies_not_to_collective_names,
+    |app| async move {
+        let collective = app.org_id("各县区政府").await;
+        let c = app.visitor();
+        let page = app.get_ok("/ysqgk").await;
+        assert!(
+            !page.contains(&format!("value=\"{collective}\"")),
+            "the form does not offer a collective"
+        );
+        let (s, body) = c
+            .submit("/ysqgk", &pairs(&form(collective, "县区预算信息")))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("集合名称不能受理申请"), "{body}");
+        assert_eq!(app.count("applications").await, 0);
+        // An agency takes it.
+        let agency = app.org_id("市财政局").await;
+        let (s, _) = c
+            .submit("/ysqgk", &pairs(&form(agency, "市级预算信息")))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(app.count("applications").await, 1);
+    }
+);

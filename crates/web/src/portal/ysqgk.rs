@@ -23,6 +23,8 @@ use gongkai_domain::application::{
     ApplicantType, ApplicationFields, Channel, Delivery, IdType, TRACKING_CODE_LEN,
     normalize_tracking_code, tracking_code_from,
 };
+use gongkai_domain::application::{NOT_AN_AGENCY, receives_applications};
+use gongkai_domain::model::OrgKind;
 use minijinja::value::Serde as S;
 use serde::Deserialize;
 use serde_json::json;
@@ -79,6 +81,7 @@ async fn form_page(
     });
     let org_opts: Vec<_> = orgs
         .iter()
+        .filter(|o| receives_applications(OrgKind::from_code(&o.kind)))
         .map(|o| json!({"id": o.id, "name": o.name, "selected": o.id.to_string() == f.org_id}))
         .collect();
     let html = state.templates.render(
@@ -155,8 +158,12 @@ pub async fn submit(
         Some(id) => gongkai_db::orgs::get(&mut conn, id).await.ok(),
         None => None,
     };
-    if org.is_none() {
-        inv.push("org_id", "请选择受理申请的机关");
+    match &org {
+        None => inv.push("org_id", "请选择受理申请的机关"),
+        Some(o) if !receives_applications(OrgKind::from_code(&o.kind)) => {
+            inv.push("org_id", NOT_AN_AGENCY);
+        }
+        Some(_) => {}
     }
     drop(conn);
     let (input, org) = match (f.fields.validate(), org) {
