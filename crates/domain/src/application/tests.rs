@@ -626,3 +626,18 @@ fn an_answer_in_time_never_reads_as_overdue() {
     let text = late.progress_text(&cal, d("2024-12-20")).unwrap();
     assert_eq!(text, "已于2024-11-01答复\u{FF0C}逾期2个工作日");
 }
+
+/// Filed Monday 2026-12-07 before the 2027 arrangement is published: 12-08 day 1 … 12-31 day 18,
+/// 2027-01-01 is 元旦 by law, 01-04 day 19, 01-05 day 20. The date carries the estimate's warning.
+#[test]
+fn a_due_date_in_a_year_without_data_skips_its_statutory_holidays() {
+    let r = case("2026-12-07").deadline(&cal()).unwrap();
+    assert_eq!(r.due, Some(d("2027-01-05")));
+    assert_eq!(
+        r.warnings,
+        vec![
+            "2027年节假日安排尚未录入\u{FF0C}按法定节假日推算\u{FF0C}如有调休以国务院通知为准"
+                .to_string()
+        ]
+    );
+}

@@ -350,7 +350,10 @@ pub async fn lookup(
                 "fee_yuan": row.fee_yuan,
                 "due": deadline.as_ref().and_then(|d| d.due).map(|d| d.to_string()),
                 "summary": deadline.as_ref().map(|d| d.summary()),
+                // A due date in a year whose arrangement is not published yet.
+                "estimated": deadline.as_ref().is_some_and(|d| d.due.is_some() && !d.warnings.is_empty()),
             })),
+            estimated_notice => gongkai_domain::calendar::ESTIMATED_DATE_NOTICE,
             timeline => S(timeline(&row, &events, true)),
             letters => S(letters),
             code => row.tracking_code,
