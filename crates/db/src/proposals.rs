@@ -365,7 +365,7 @@ pub async fn return_case(
     .await
 }
 
-/// 重新交办: the office assigns a returned case to `lead_org_id` on `on`. The case starts again at
+/// 重新交办 — the office assigns a returned case to `lead_org_id` on `on`. The case starts again at
 /// 已交办 with new deadlines; the return and its reason stay in the case's history (the audit
 /// entries shown on the case page). A co-handling unit that becomes the lead is no longer a
 /// co-handler.
