@@ -31,6 +31,15 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub(crate) async fn start() -> Browser {
+        Self::launch(true).await
+    }
+
+    /// A browser with JavaScript switched off, for the pages that must work without it.
+    pub(crate) async fn start_without_javascript() -> Browser {
+        Self::launch(false).await
+    }
+
+    async fn launch(javascript: bool) -> Browser {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chrome_bin = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -52,7 +61,10 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--window-size=1280,1600",
                     format!("--user-data-dir={}", profile.path().display()),
-                ]
+                ],
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }
+                }
             }),
         );
         let url = format!("http://127.0.0.1:{port}");

@@ -11,6 +11,7 @@
 #[macro_use]
 mod support;
 
+mod a11y;
 mod annual_report;
 mod api;
 mod applications;
@@ -22,6 +23,7 @@ mod binary;
 mod browser;
 mod calendar;
 mod compliance;
+mod editor;
 mod events;
 mod feedback;
 mod feeds;
