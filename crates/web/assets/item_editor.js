@@ -176,6 +176,10 @@
         ]
       }
     });
+    // The toolbar's buttons show their names only as tooltips: give them accessible names.
+    Array.prototype.forEach.call(toolbarBox.querySelectorAll("button[data-tooltip]"), function (button) {
+      if (!button.getAttribute("aria-label")) button.setAttribute("aria-label", button.getAttribute("data-tooltip"));
+    });
     var editable = editorBox.querySelector('[contenteditable="true"]');
     if (editable) {
       editable.setAttribute("aria-labelledby", "label-body");
