@@ -27,6 +27,7 @@ fn markdown_to_html(source: &str) -> String {
 /// and styles, `<o:p>`, conditional comments, `<font>`） goes with the rest. An image keeps its
 /// `src` only when it is a path on this site ([`is_local_image`]): external images never load.
 pub fn sanitize(html: &str) -> String {
+    let html = without_word_list_bullets(html);
     ammonia::Builder::default()
         .add_generic_attributes(["align", "style"])
         .add_tag_attributes("td", ["colspan", "rowspan"])
@@ -38,8 +39,42 @@ pub fn sanitize(html: &str) -> String {
             ("img", "src") => is_local_image(value).then(|| value.into()),
             _ => Some(value.into()),
         })
-        .clean(html)
+        .clean(&html)
         .to_string()
+}
+
+/// Word writes the bullet or number of each list paragraph as text between
+/// `<![if !supportLists]>` and `<![endif]>` (or the same in comment form); without Word's styles
+/// it would show as a stray letter. The markers and what they hold go.
+fn without_word_list_bullets(html: &str) -> std::borrow::Cow<'_, str> {
+    const OPENERS: [&str; 2] = ["<![if !supportLists]>", "<!--[if !supportLists]-->"];
+    const CLOSERS: [&str; 2] = ["<![endif]>", "<!--[endif]-->"];
+    if !OPENERS.iter().any(|o| html.contains(o)) {
+        return html.into();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some((at, opener)) = OPENERS
+        .iter()
+        .filter_map(|o| rest.find(o).map(|at| (at, *o)))
+        .min_by_key(|(at, _)| *at)
+    {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + opener.len()..];
+        match CLOSERS
+            .iter()
+            .filter_map(|c| after.find(c).map(|end| end + c.len()))
+            .min()
+        {
+            Some(end) => rest = &after[end..],
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 /// The CSS properties a body keeps: alignment and first-line indentation, nothing else.
@@ -237,13 +272,31 @@ mod tests {
         );
         // The negative indent of Word's fake list bullet is not kept; the text is.
         assert!(!html.contains("-21"), "{html}");
-        assert!(html.contains("检查时间为"), "{html}");
+        assert!(
+            html.contains("<p>检查时间为"),
+            "Word's list bullet goes: {html}"
+        );
         // A picture from the local disk loses its source, and the save refuses it by name.
         assert!(html.contains("<img"), "{html}");
         assert!(!html.contains("src="), "{html}");
         let foreign = foreign_images(BodyFormat::Html, WORD);
         assert_eq!(foreign.len(), 1, "{foreign:?}");
         assert!(foreign[0].starts_with("file:///C:/"));
+    }
+
+    #[test]
+    fn word_list_bullets_go_in_both_marker_forms() {
+        assert_eq!(
+            sanitize(
+                "<p><!--[if !supportLists]--><span>1.<span>&nbsp;</span></span><!--[endif]-->第一条</p><p><![if !supportLists]>·<![endif]>第二条</p>"
+            ),
+            "<p>第一条</p><p>第二条</p>"
+        );
+        // An opener without its end keeps the text after it.
+        assert_eq!(
+            sanitize("<p><![if !supportLists]>第三条</p>"),
+            "<p>第三条</p>"
+        );
     }
 
     #[test]
