@@ -215,13 +215,14 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
                 let (c, bad) = axe(&b).await;
                 let _ = writeln!(
                     table,
-                    "{:<width_name$} | {mode:<6} | {width:>5} | {:>8} | {:>7} | {:>8} | {:>5} | {path}",
+                    "{:<width_name$} | {mode} | {width:>5} | {:>8} | {:>7} | {:>8} | {:>5} | {path}",
                     name,
                     c.critical,
                     c.serious,
                     c.moderate,
                     c.minor,
-                    width_name = 18 - name.chars().count()
+                    // Chinese characters take two columns: pad to 18 columns.
+                    width_name = 18 - name.chars().filter(|c| !c.is_ascii()).count()
                 );
                 for v in bad {
                     let line = format!("{path} [{mode}, {width}px] {v}");
