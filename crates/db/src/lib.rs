@@ -19,6 +19,7 @@ pub mod audit;
 pub mod audited;
 pub mod auth;
 pub mod backfill;
+pub mod blobs;
 pub mod body_images;
 pub mod calendar;
 pub mod columns;
