@@ -11,6 +11,7 @@
 #[macro_use]
 mod support;
 
+mod a11y;
 mod annual_report;
 mod api;
 mod applications;
@@ -23,6 +24,7 @@ mod binary;
 mod browser;
 mod calendar;
 mod compliance;
+mod editor;
 mod events;
 mod feedback;
 mod feeds;

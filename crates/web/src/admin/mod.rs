@@ -11,6 +11,7 @@ mod events;
 mod feedback;
 mod filings;
 pub(crate) mod guard;
+mod images;
 mod interpretations;
 mod items;
 mod login;
@@ -52,6 +53,7 @@ route_table! {
     "/items/{id}/attachments/{attachment_id}/delete" => post(items::delete_attachment);
     "/items/{id}/attachments/{attachment_id}" => get(items::attachment);
     "/items/{id}/preview" => get(items::preview);
+    "/images" => post(images::upload);
     "/columns" => get(site::columns_list), post(site::column_create);
     "/columns/new" => get(site::column_new);
     "/columns/{id}" => get(site::column_edit), post(site::column_update);

@@ -14,6 +14,7 @@ mod catalogue;
 mod feeds;
 mod form_token;
 pub(crate) use form_token::COOKIE as FORM_COOKIE;
+mod images;
 mod item;
 mod keywork;
 mod meetings;
@@ -51,6 +52,7 @@ route_table! {
     "/xxgk/catalogue.xlsx" => get(catalogue::xlsx);
     "/items/{id}" => get(item::show);
     "/attachments/{id}/{name}" => get(item::attachment);
+    "/images/{id}" => get(images::show);
     "/zdgz" => get(keywork::index);
     "/zdgz/{id}" => get(keywork::show);
     "/orgs" => get(orgs::index);
