@@ -22,6 +22,7 @@ mod attachment_text;
 mod audited;
 mod binary;
 mod browser;
+mod bypass_browser;
 mod calendar;
 mod compliance;
 mod editor;
