@@ -37,6 +37,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "published" => "已发布，公众现在可以看到这条信息。",
         "unpublished" => "已撤回：信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",
+        "imported" => "已按通知录入该年节假日安排\u{3002}",
         "granted" => "已授予角色。",
         "revoked" => "已撤销。",
         "enabled" => "已启用该用户。",

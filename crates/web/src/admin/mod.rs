@@ -113,6 +113,7 @@ route_table! {
     "/feedback/{id}/review" => post(feedback::review);
     "/feedback/{id}/attachments/{attachment_id}" => get(feedback::attachment);
     "/calendar" => get(calendar::list), post(calendar::create);
+    "/calendar/import" => post(calendar::import);
     "/calendar/{date}" => get(calendar::edit_form), post(calendar::update);
     "/calendar/{date}/delete" => post(calendar::delete);
     "/notifications" => get(notifications::list);
