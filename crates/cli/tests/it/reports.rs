@@ -322,7 +322,7 @@ both_backends!(
     supervisors_view_download_and_publish_units_are_refused,
     |app| async move {
         let plan = scenario(&app).await;
-        app.create_user("gongkaiban", Role::Supervisor, None).await;
+        let gkb = app.create_user("gongkaiban", Role::Supervisor, None).await;
         app.create_user("pinggu", Role::Assessor, None).await;
         let stats = app.org_id("市统计局").await;
         app.create_user("tongji", Role::Editor, Some(stats)).await;
@@ -455,11 +455,36 @@ both_backends!(
             "a bad CSRF token is refused"
         );
 
+        // Publishing is an item of the chosen organisation: without its editor rights, refused.
+        let resp = me
+            .post("/admin/supervision/notice/publish", &pairs(&form()))
+            .await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let mut tx = app.db().begin().await.unwrap();
+        gongkai_db::users::add_grant(
+            &mut tx,
+            &app.actor(),
+            gkb,
+            &gongkai_domain::role::Grant {
+                role: Role::Editor,
+                org_id: Some(office),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let audit_before = app.audit_count().await;
         let resp = me
             .post("/admin/supervision/notice/publish", &pairs(&form()))
             .await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert!(
+            resp.headers()["location"]
+                .to_str()
+                .unwrap()
+                .ends_with("notice=wf_published_now"),
+            "published before review, reviewed afterwards"
+        );
         assert_eq!(
             app.audit_count().await - audit_before,
             2,

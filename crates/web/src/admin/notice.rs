@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::china_today;
 use gongkai_db::compliance::{self, ComplianceReport};
-use gongkai_db::{columns, items, orgs, plans, settings};
+use gongkai_db::{columns, orgs, plans};
 use gongkai_domain::item::ItemFields;
 use gongkai_reports::{Notice, NoticeOptions, docx, html, xlsx};
 use serde::Deserialize;
@@ -233,6 +233,9 @@ pub async fn docx_file(
     Ok(download(&l.notice, "docx", DOCX_TYPE, bytes))
 }
 
+/// Why a 督查通报 goes out before review: the office issues it as its own finding.
+const NOTICE_PUBLISH_REASON: &str = "督查通报由政务公开办依据核查结果印发\u{FF0C}先发后审";
+
 /// Creates the notice as an item of the chosen column and organisation and publishes it, in one
 /// transaction (both steps audited), then opens the item in the editor.
 pub async fn publish(
@@ -259,11 +262,17 @@ pub async fn publish(
         ..ItemFields::blank()
     };
     let input = fields.validate()?;
-    let mut tx = state.db.begin().await?;
-    let site = columns::default_site(&mut tx).await?;
-    let id = items::create(&mut tx, &user.actor(), site.id, &input).await?;
-    let pattern = settings::index_pattern(&mut tx).await?;
-    items::publish(&mut tx, &user.actor(), id, &pattern).await?;
+    // Through the item use cases like any item: the content guard reads it, and publishing
+    // without the organisation's review is 先发后审 with its reason, reviewed afterwards.
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    let id = gongkai_app::items::create(&mut tx, &caller, &input).await?;
+    let done =
+        gongkai_app::items::publish_if_clean(&mut tx, &caller, id, NOTICE_PUBLISH_REASON).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice=published")).into_response())
+    let notice = match done {
+        gongkai_app::items::SavedPublish::Published => "wf_published_now",
+        gongkai_app::items::SavedPublish::GuardBlocked => "guard_blocked",
+    };
+    Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
 }

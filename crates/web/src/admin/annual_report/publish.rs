@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_db::{annual_reports, columns, items, workflow};
+use gongkai_db::{annual_reports, columns, items};
 use gongkai_domain::item::ItemFields;
 use gongkai_domain::model::ItemStatus;
 use serde::Deserialize;
@@ -69,7 +69,8 @@ pub async fn publish(
     let today = gongkai_db::china_today();
     let body = gongkai_reports::html::sections_fragment(&sections(&f), 2, &signature(&f, today));
     let actor = user.actor();
-    let mut tx = state.db.begin().await?;
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
     let site = columns::default_site(&mut tx).await?;
     let Some(column) = annual_reports::report_column(&mut tx, site.id).await? else {
         return Err(AppError::Conflict(
@@ -89,20 +90,32 @@ pub async fn publish(
         ..ItemFields::blank()
     };
     let input = fields.validate()?;
+    // Through the item use cases: permissions, link checks, and the reviewers told.
     let item_id = match &f.item {
         Some(existing) => {
-            let current = items::get(&mut tx, existing.id).await?;
-            items::update(&mut tx, &actor, existing.id, current.version, &input).await?;
+            let current = gongkai_app::items::editable(&mut tx, &caller, existing.id).await?;
+            let edit = gongkai_app::items::Edit {
+                version: current.version,
+                fields: &fields,
+                input: &input,
+                change: items::ChangeNote {
+                    major: false,
+                    note: String::new(),
+                },
+                adds_attachments: false,
+            };
+            gongkai_app::items::edit(&mut tx, &caller, &current, edit).await?;
             existing.id
         }
-        None => items::create(&mut tx, &actor, site.id, &input).await?,
+        None => gongkai_app::items::create(&mut tx, &caller, &input).await?,
     };
     // A new item is a draft and an edited one is back to draft (or still withdrawn): both submit.
-    workflow::submit(
+    let item = items::get(&mut tx, item_id).await?;
+    gongkai_app::items::transition(
         &mut tx,
-        &actor,
-        item_id,
-        gongkai_app::items::rights(&user.perms, f.org_id),
+        &caller,
+        &item,
+        gongkai_app::items::Transition::Submit,
     )
     .await?;
     let report_id = f.stored.as_ref().map_or(0, |r| r.id);
