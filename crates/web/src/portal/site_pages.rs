@@ -71,7 +71,7 @@ pub async fn contact(State(state): State<AppState>) -> Result<Html<String>, AppE
     )
 }
 
-/// A column in the 网站地图, with its children.
+/// A column in the 网站地图 with its children.
 #[derive(Serialize)]
 struct MapNode {
     name: String,
