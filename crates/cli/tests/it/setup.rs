@@ -255,6 +255,8 @@ both_backends!(
         ] {
             assert!(body.contains(want), "{want} missing:\n{}", html::excerpt(&body));
         }
+        // Each problem is listed once.
+        assert_eq!(body.matches("第4行").count(), 1, "{}", html::excerpt(&body));
         // Nothing changed: no organisation, no audit entry, the site still waits for setup.
         assert_eq!(app.count("organisations").await, 0);
         assert_eq!(app.audit_count().await, audit_before);
@@ -618,6 +620,28 @@ async fn the_administrator_sets_up_a_fresh_install_in_the_browser() {
         .click()
         .await
         .unwrap();
+    // A list with a bad row first: refused as a whole, the row named, the fields kept.
+    let bad = dir.path().join("有误的名单.csv");
+    std::fs::write(
+        &bad,
+        csv(&[
+            &["机构名称", "上级机构"],
+            &["示例县人民政府", ""],
+            &["示例县水利局", "不存在的机构"],
+        ]),
+    )
+    .unwrap();
+    b.fill("#f-file", &bad.display().to_string()).await;
+    b.click("form[action='/admin/setup'] button[type=submit]")
+        .await;
+    let errors = b.wait_for("#file-errors").await;
+    assert!(
+        errors.contains("第3行\u{FF1A}上级机构\u{201C}不存在的机构\u{201D}"),
+        "{errors}"
+    );
+    b.screenshot("setup-bad-row").await;
+    assert_eq!(app.count("organisations").await, 0);
+
     b.fill("#f-file", &list.display().to_string()).await;
     b.screenshot("setup-form").await;
     b.click("form[action='/admin/setup'] button[type=submit]")

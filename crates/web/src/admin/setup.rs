@@ -93,6 +93,16 @@ fn levels() -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The field errors other than the list's, for the page's error summary (the list's problems
+/// have their own list).
+fn summary_errors(errors: Option<&Invalid>) -> serde_json::Value {
+    let mut map = errors.map(error_map).unwrap_or(json!({}));
+    if let Some(m) = map.as_object_mut() {
+        m.remove("file");
+    }
+    map
+}
+
 /// Every message of the list (`file`), for a list of row problems.
 fn file_errors(errors: Option<&Invalid>) -> Vec<String> {
     errors
@@ -128,6 +138,7 @@ async fn setup_page(
             "pending": pending, "f": f, "levels": levels(), "org_count": org_count,
             "errors": errors.map(error_map).unwrap_or(json!({})),
             "file_errors": file_errors(errors),
+            "summary_errors": summary_errors(errors),
             "header": TEMPLATE_HEADER,
         }),
     )?;
@@ -219,6 +230,7 @@ async fn import_page(
         json!({
             "errors": errors.map(error_map).unwrap_or(json!({})),
             "file_errors": file_errors(errors),
+            "summary_errors": summary_errors(errors),
             "header": TEMPLATE_HEADER,
         }),
     )?;
