@@ -386,7 +386,11 @@ pub async fn decide_revision(
     let r = rights(caller.perms, item.org_id);
     let Some(rev) = workflow::decide_revision(tx, &caller.actor, id, r, approve, comment).await?
     else {
-        // Returned, or passed to the next review level: the published text stays.
+        // Returned, or passed to the next review level: the published text stays, and the next
+        // level's reviewers are told.
+        if approve {
+            gongkai_db::reminders::revision_waiting_for_review(tx, id).await?;
+        }
         return Ok(());
     };
     let fields: gongkai_domain::item::ItemFields = serde_json::from_str(&rev.fields)
@@ -429,6 +433,7 @@ pub async fn propose_revision(
     let json = serde_json::to_string(fields).map_err(|e| Refusal::Internal(e.to_string()))?;
     let r = rights(caller.perms, item.org_id);
     workflow::propose_revision(tx, &caller.actor, item.id, r, &json, change_note).await?;
+    gongkai_db::reminders::revision_waiting_for_review(tx, item.id).await?;
     Ok(())
 }
 

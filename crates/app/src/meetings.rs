@@ -11,7 +11,7 @@ use gongkai_db::Actor;
 use gongkai_db::meetings::{self, Meeting};
 use gongkai_domain::Invalid;
 use gongkai_domain::meeting::{
-    AttendInput, Decision, MeetingInput, open_for_applications, web_url,
+    AttendInput, Decision, MeetingInput, check_held, open_for_applications, web_url,
 };
 
 /// Loads a meeting the caller may see; another organisation's looks missing.
@@ -72,6 +72,9 @@ pub async fn mark_held(
     live_url: &str,
 ) -> Outcome<()> {
     records_for(caller, m.org_id)?;
+    if let Some(day) = m.held_on() {
+        check_held(day, gongkai_db::china_today())?;
+    }
     let mut inv = Invalid::default();
     let url = web_url(&mut inv, "live_url", live_url);
     inv.into_result()?;

@@ -2,6 +2,7 @@
 //! which overrides the defaults (SQLite under ./gongkai-data, port 8080 on 127.0.0.1).
 
 use anyhow::Context;
+use gongkai_web::storage::AttachmentStore;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -14,10 +15,14 @@ pub struct FileConfig {
     pub theme_dir: Option<PathBuf>,
     pub secure_cookies: Option<bool>,
     pub trust_proxy: Option<bool>,
+    /// Reverse proxies (addresses or CIDR ranges) skipped in `X-Forwarded-For`.
+    pub trusted_proxies: Option<Vec<String>>,
     pub max_upload_mb: Option<usize>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub public_url: Option<String>,
+    /// `local` (default) or `database`.
+    pub attachments: Option<String>,
 }
 
 impl FileConfig {
@@ -39,6 +44,9 @@ pub struct DbArgs {
     /// Database URL: sqlite://… (default: <data-dir>/gongkai.db) or postgres://user@host/db
     #[arg(long, env = "GONGKAI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Where attachments are kept: local (<data-dir>/files, default) or database (every node on one PostgreSQL serves every file)
+    #[arg(long, env = "GONGKAI_ATTACHMENTS")]
+    pub attachments: Option<AttachmentStore>,
 }
 
 /// Settings after merging all sources.
@@ -50,7 +58,9 @@ pub struct Settings {
     pub theme_dir: Option<PathBuf>,
     pub secure_cookies: bool,
     pub trust_proxy: bool,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_upload_bytes: usize,
+    pub attachments: AttachmentStore,
 }
 
 impl Settings {
@@ -66,6 +76,11 @@ impl Settings {
         for sub in ["files", "index"] {
             std::fs::create_dir_all(data_dir.join(sub))?;
         }
+        let attachments = match (db.attachments, file.attachments.as_deref()) {
+            (Some(a), _) => a,
+            (None, Some(text)) => text.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+            (None, None) => AttachmentStore::Local,
+        };
         let database_url = db
             .database_url
             .clone()
@@ -86,9 +101,28 @@ impl Settings {
             theme_dir: file.theme_dir.clone(),
             secure_cookies: file.secure_cookies.unwrap_or(false),
             trust_proxy: file.trust_proxy.unwrap_or(false),
+            trusted_proxies: parse_proxies(file.trusted_proxies.as_deref().unwrap_or_default())?,
             max_upload_bytes: file.max_upload_mb.unwrap_or(50) * 1024 * 1024,
+            attachments,
         })
     }
+}
+
+/// `trusted_proxies`: addresses (`10.0.0.2`) or ranges (`10.0.0.0/8`).
+fn parse_proxies(items: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    items
+        .iter()
+        .map(|s| {
+            let s = s.trim();
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "trusted_proxies 中的\u{201C}{s}\u{201D}不是 IP 地址或网段\u{FF08}如 10.0.0.0/8\u{FF09}"
+                    )
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -100,6 +134,16 @@ mod tests {
         let text = include_str!("../../../config.example.toml");
         let c: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(c.listen.as_deref(), Some("127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let nets = parse_proxies(&["10.0.0.0/8".into(), " 192.168.1.1 ".into()]).unwrap();
+        assert_eq!(nets.len(), 2);
+        let err = parse_proxies(&["proxy.local".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("proxy.local"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `gongkai search reindex`: first extracts the text of attachments uploaded before text
-//! extraction existed (status `pending`, read from `<data_dir>/files`), then rebuilds this node's
+//! extraction existed (status `pending`, read from the attachment store), then rebuilds this node's
 //! search index (`<data_dir>/index`) from the database, with progress bars. Stop `serve` on this
 //! node first: the index has one writer.
 
@@ -22,7 +22,9 @@ pub async fn run(command: SearchCommand, file: &FileConfig) -> anyhow::Result<()
         SearchCommand::Reindex { db } => {
             let settings = Settings::resolve(&db, None, file)?;
             let db = crate::serve::open_database(&settings).await?;
-            let texts = backfill_text(&db, &settings.data_dir.join("files"), true).await?;
+            let storage = gongkai_web::storage::open(&db, &settings.data_dir, settings.attachments)
+                .map_err(|e| anyhow::anyhow!("打开附件存储\u{FF1A}{e}"))?;
+            let texts = backfill_text(&db, &storage, true).await?;
             tracing::info!(attachments = texts, "附件文字已提取");
             let n = reindex(&db, &settings.data_dir.join("index"), true).await?;
             tracing::info!(items = n, "搜索索引已重建");
@@ -31,18 +33,20 @@ pub async fn run(command: SearchCommand, file: &FileConfig) -> anyhow::Result<()
     }
 }
 
-/// Extracts the text of every attachment still `pending`, reading the files under `files_dir`;
+/// Extracts the text of every attachment still `pending`, reading the files from `storage`;
 /// returns how many were written.
-pub async fn backfill_text(db: &Db, files_dir: &Path, progress: bool) -> anyhow::Result<u64> {
-    let storage = gongkai_infra::storage::Storage::open(files_dir.to_path_buf())
-        .map_err(|e| anyhow::anyhow!("打开附件目录 {}：{e}", files_dir.display()))?;
+pub async fn backfill_text(
+    db: &Db,
+    storage: &gongkai_infra::storage::Storage,
+    progress: bool,
+) -> anyhow::Result<u64> {
     let bar = if progress {
         indicatif::ProgressBar::new_spinner()
     } else {
         indicatif::ProgressBar::hidden()
     };
     bar.set_message("提取附件文字");
-    let n = gongkai_jobs::attachment_text::backfill(db, &storage, |done| bar.set_position(done))
+    let n = gongkai_jobs::attachment_text::backfill(db, storage, |done| bar.set_position(done))
         .await
         .map_err(|e| anyhow::anyhow!("提取附件文字：{e}"))?;
     bar.finish_and_clear();

@@ -173,9 +173,12 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.theme_dir = settings.theme_dir.clone();
     web.secure_cookies = settings.secure_cookies;
     web.trust_proxy = settings.trust_proxy;
+    web.trusted_proxies = settings.trusted_proxies.clone();
     web.max_upload_bytes = settings.max_upload_bytes;
     web.public_url = args.public_url.clone().or_else(|| file.public_url.clone());
+    web.attachments = settings.attachments;
     let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(store = %state.storage.describe(), "附件存储");
     let applied = state.search.catch_up(&db).await.context("同步搜索索引")?;
     tracing::info!(
         applied,
@@ -188,12 +191,16 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     if overdue > 0 {
         tracing::info!(items = overdue, "定时发布（服务停机期间到期，启动时补发）");
     }
+    if gongkai_jobs::attachment_text::queue_text_check(&db).await? {
+        tracing::info!("已安排检查附件文字（新版提取规则）");
+    }
     let worker = gongkai_jobs::worker::Worker::spawn(
         db.clone(),
         gongkai_jobs::worker::WorkerConfig {
             poll: std::time::Duration::from_secs(args.worker_poll_secs),
             mailer,
             search: Some(state.search.clone()),
+            storage: Some(state.storage.clone()),
             ..Default::default()
         },
     );

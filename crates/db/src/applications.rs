@@ -15,6 +15,7 @@ use gongkai_domain::application::{
 };
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::calendar::clock::ClockRule;
+use gongkai_domain::model::OrgKind;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -162,6 +163,10 @@ pub async fn create(
     new: &NewApplication,
     cal: &Calendar,
 ) -> DbResult<i64> {
+    let org = crate::orgs::get(conn, new.org_id).await?;
+    if !gongkai_domain::application::receives_applications(OrgKind::from_code(&org.kind)) {
+        return Err(Invalid::one("org_id", gongkai_domain::application::NOT_AN_AGENCY).into());
+    }
     let case = Case::new(new.received_on, ClockRule::NATIONAL);
     let due = case.deadline(cal).map_err(case_invalid)?.due;
     let i = &new.input;
@@ -329,7 +334,7 @@ pub async fn record_event(
     let row = get(conn, id).await?;
     let evs = events(conn, id).await?;
     let mut case = case_of(&row, &evs, cal)?;
-    case.apply(event.clone(), cal).map_err(case_invalid)?;
+    case.admit(event.clone(), cal).map_err(case_invalid)?;
     let due = case.deadline(cal).map_err(case_invalid)?.due;
     let data = serde_json::to_string(&event).map_err(|e| DbError::Config(e.to_string()))?;
     insert_event(conn, actor, id, event.code(), event.date(), &data).await?;
@@ -501,25 +506,40 @@ pub async fn set_letter_template(
 }
 
 /// Records a status lookup by `ip` (successful or not); rows older than a day are pruned.
-pub async fn record_lookup(conn: &mut AnyConnection, ip: &str, ok: bool) -> DbResult<()> {
+pub async fn record_lookup(
+    conn: &mut AnyConnection,
+    ip: &str,
+    code: &str,
+    ok: bool,
+) -> DbResult<()> {
     sqlx::query("DELETE FROM application_lookups WHERE created_at < $1")
         .bind(now_ms() - 86_400_000)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO application_lookups (ip, ok, created_at) VALUES ($1, $2, $3)")
-        .bind(ip)
-        .bind(i64::from(ok))
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO application_lookups (ip, code, ok, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(ip)
+    .bind(code)
+    .bind(i64::from(ok))
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Failed lookups by `ip` since `since_ms`.
-pub async fn failed_lookups(conn: &mut AnyConnection, ip: &str, since_ms: i64) -> DbResult<i64> {
+/// Failed lookups of tracking code `code` by `ip` since `since_ms`.
+pub async fn failed_lookups(
+    conn: &mut AnyConnection,
+    ip: &str,
+    code: &str,
+    since_ms: i64,
+) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM application_lookups WHERE ip = $1 AND ok = 0 AND created_at >= $2",
+        "SELECT COUNT(*) FROM application_lookups \
+         WHERE code = $1 AND ip = $2 AND ok = 0 AND created_at >= $3",
     )
+    .bind(code)
     .bind(ip)
     .bind(since_ms)
     .fetch_one(conn)

@@ -318,6 +318,37 @@ pub async fn pending_text(
     .await?)
 }
 
+/// An attachment whose text the one-off check reads again: pending ones, and PDFs extracted
+/// before extraction refused implausible text （Type 3 fonts without ToUnicode were stored as
+/// garbled 'extracted' text, which neither search nor the guard could use）.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TextToCheck {
+    pub id: i64,
+    pub content_type: String,
+    pub sha256: String,
+    pub text_status: String,
+    pub text_note: String,
+    pub extracted_text: Option<String>,
+}
+
+/// [`TextToCheck`] rows with an id above `after_id`, in id order, at most `limit`.
+pub async fn text_to_check(
+    conn: &mut AnyConnection,
+    after_id: i64,
+    limit: i64,
+) -> DbResult<Vec<TextToCheck>> {
+    Ok(sqlx::query_as(
+        "SELECT id, content_type, sha256, text_status, text_note, extracted_text FROM attachments \
+         WHERE id > $1 AND (text_status = 'pending' \
+           OR (text_status = 'extracted' AND content_type = 'application/pdf')) \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Stores the text of a pending attachment (the backfill of `gongkai search reindex`), audited as
 /// `attachment.text` and queued for the search indexes. An attachment no longer pending (another
 /// node got there first) is left alone; returns whether it was written.
@@ -327,15 +358,28 @@ pub async fn set_text(
     id: i64,
     text: &ExtractedText,
 ) -> DbResult<bool> {
+    replace_text(conn, actor, id, TextStatus::Pending, text).await
+}
+
+/// Replaces the text of an attachment whose status is still `was` (a re-extraction), audited as
+/// `attachment.text` and queued for the search indexes; returns whether it was written.
+pub async fn replace_text(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    was: TextStatus,
+    text: &ExtractedText,
+) -> DbResult<bool> {
     let a = get(conn, id).await?;
     let n = sqlx::query(
         "UPDATE attachments SET text_status = $1, text_note = $2, extracted_text = $3 \
-         WHERE id = $4 AND text_status = 'pending'",
+         WHERE id = $4 AND text_status = $5",
     )
     .bind(text.status.code())
     .bind(&text.note)
     .bind(text.stored_text())
     .bind(id)
+    .bind(was.code())
     .execute(&mut *conn)
     .await?
     .rows_affected();

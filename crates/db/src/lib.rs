@@ -19,6 +19,7 @@ pub mod audit;
 pub mod audited;
 pub mod auth;
 pub mod backfill;
+pub mod blobs;
 pub mod calendar;
 pub mod columns;
 pub mod compliance;

@@ -205,7 +205,9 @@ pub async fn mark_held(
         .held_on()
         .ok_or(Invalid::one("minutes", "会议召开时间有误"))?;
     let live_url = live_url.or(before.live_url.clone());
-    let event_id = match before.obligation_id {
+    // Only a meeting the public could attend or watch is evidence of 会议公开.
+    let opened = gongkai_domain::meeting::opened_to_public(before.seats(), live_url.as_deref());
+    let event_id = match before.obligation_id.filter(|_| opened) {
         Some(ob) => Some(
             crate::events::record(
                 conn,

@@ -278,36 +278,93 @@ pub async fn item_waiting_for_review(conn: &mut AnyConnection, item_id: i64) -> 
     if item.status != "submitted" {
         return Ok(false);
     }
-    let level = item.review_level.clamp(1, 3);
-    let mut exclude: Vec<i64> = sqlx::query_scalar(
-        "SELECT user_id FROM item_authors WHERE item_id = $1 UNION \
-         SELECT reviewer_id FROM item_reviews WHERE item_id = $2 AND round = $3 \
+    let approved: Vec<i64> = sqlx::query_scalar(
+        "SELECT reviewer_id FROM item_reviews WHERE item_id = $1 AND round = $2 \
            AND decision = 'approve' AND reviewer_id IS NOT NULL",
     )
-    .bind(item_id)
     .bind(item_id)
     .bind(item.review_round)
     .fetch_all(&mut *conn)
     .await?;
+    let title = short(&item.title, 60);
+    let notice = ReviewNotice {
+        level: item.review_level,
+        title: format!("待审核\u{FF08}{{label}}\u{FF09}\u{FF1A}{title}"),
+        body: format!(
+            "信息\u{201C}{title}\u{201D}已提交\u{FF0C}等待{{label}}\u{3002}请在审核队列中审核\u{3002}"
+        ),
+        key: format!("item:{item_id}:round:{}", item.review_round),
+    };
+    tell_reviewers(conn, &item, approved, None, notice).await
+}
+
+/// A 实质性修改 of a published item entered review level `level` (proposed, or approved at the
+/// level before): its reviewers are told, except its authors and whoever approved an earlier
+/// level of this revision. Keyed `item:<id>:revision:<rev>:level:<level>`.
+pub async fn revision_waiting_for_review(conn: &mut AnyConnection, item_id: i64) -> DbResult<bool> {
+    let Some(rev) = crate::workflow::pending_revision(conn, item_id).await? else {
+        return Ok(false);
+    };
+    let item = crate::items::get(conn, item_id).await?;
+    let approved: Vec<i64> = sqlx::query_scalar(
+        "SELECT reviewer_id FROM item_reviews WHERE revision_id = $1 \
+           AND decision = 'revision_approve' AND reviewer_id IS NOT NULL",
+    )
+    .bind(rev.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let title = short(&item.title, 60);
+    let notice = ReviewNotice {
+        level: rev.review_level,
+        title: format!("待审核修改\u{FF08}{{label}}\u{FF09}\u{FF1A}{title}"),
+        body: format!(
+            "已发布的信息\u{201C}{title}\u{201D}提交了实质性修改\u{FF0C}等待{{label}}\u{3002}修改说明\u{FF1A}{}",
+            short(&rev.change_note, 120)
+        ),
+        key: format!("item:{item_id}:revision:{}", rev.id),
+    };
+    tell_reviewers(conn, &item, approved, rev.author_id, notice).await
+}
+
+/// A notice to an item's reviewers at one level; `{label}` in the texts is the level's name and
+/// `:level:<n>` is added to the key.
+struct ReviewNotice {
+    level: i64,
+    title: String,
+    body: String,
+    key: String,
+}
+
+/// Queues `notice` for the reviewers of `item`'s organisation, leaving out its authors, the
+/// reviewers who approved an earlier level (`approved`) and `also` (a revision's author).
+async fn tell_reviewers(
+    conn: &mut AnyConnection,
+    item: &crate::items::Item,
+    approved: Vec<i64>,
+    also: Option<i64>,
+    notice: ReviewNotice,
+) -> DbResult<bool> {
+    let mut exclude: Vec<i64> =
+        sqlx::query_scalar("SELECT user_id FROM item_authors WHERE item_id = $1")
+            .bind(item.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    exclude.extend(approved);
     exclude.extend(item.created_by);
+    exclude.extend(also);
     exclude.sort_unstable();
     exclude.dedup();
+    let level = notice.level.clamp(1, 3);
     let label = level_label(u8::try_from(level).unwrap_or(1));
     let p = NotifyPayload {
         org_id: item.org_id,
         audience: Audience::Reviewer.code().into(),
         exclude,
         kind: "item.review".into(),
-        title: format!(
-            "待审核\u{FF08}{label}\u{FF09}\u{FF1A}{}",
-            short(&item.title, 60)
-        ),
-        body: format!(
-            "信息\u{201C}{}\u{201D}已提交\u{FF0C}等待{label}\u{3002}请在审核队列中审核\u{3002}",
-            short(&item.title, 60)
-        ),
+        title: notice.title.replace("{label}", label),
+        body: notice.body.replace("{label}", label),
         link: "/admin/reviews".into(),
-        key: format!("item:{item_id}:round:{}:level:{level}", item.review_round),
+        key: format!("{}:level:{level}", notice.key),
     };
     enqueue(conn, &p).await
 }

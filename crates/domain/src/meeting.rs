@@ -230,6 +230,23 @@ impl AttendFields {
     }
 }
 
+/// A meeting is recorded as held only on or after its day.
+pub fn check_held(held_on: NaiveDate, today: NaiveDate) -> Result<(), Invalid> {
+    if held_on > today {
+        return Err(Invalid::one(
+            "minutes",
+            format!("会议定于{held_on}召开\u{FF0C}尚未到召开日期\u{FF0C}不能登记召开情况"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the public could follow the meeting: seats for 列席 or a live broadcast. Only such a
+/// meeting is evidence of 会议公开 （列席、直播） and a closed meeting is not.
+pub fn opened_to_public(seats: u32, live_url: Option<&str>) -> bool {
+    seats > 0 || live_url.is_some_and(|u| !u.trim().is_empty())
+}
+
 /// Whether applications are still taken on `today`.
 pub fn open_for_applications(seats: u32, apply_by: Option<NaiveDate>, today: NaiveDate) -> bool {
     seats > 0 && apply_by.is_some_and(|d| today <= d)
@@ -370,5 +387,21 @@ mod tests {
         assert_eq!(masked_name("王小明"), "王**");
         assert_eq!(masked_name("李"), "李*");
         assert_eq!(masked_name(""), "");
+    }
+
+    #[test]
+    fn a_meeting_is_held_on_its_day_at_the_earliest_and_counts_only_when_open() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap();
+        let early = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let e = check_held(day, early).unwrap_err();
+        assert!(
+            e.message_for("minutes")
+                .is_some_and(|m| m.contains("尚未到召开日期"))
+        );
+        assert!(check_held(day, day).is_ok());
+        assert!(!opened_to_public(0, None));
+        assert!(!opened_to_public(0, Some(" ")));
+        assert!(opened_to_public(0, Some("https://live.example.gov.cn/1")));
+        assert!(opened_to_public(5, None));
     }
 }

@@ -209,6 +209,7 @@ mod tests {
             EMAIL_JOB,
             OPINION_SCAN_JOB,
             gongkai_db::workflow::PUBLISH_JOB,
+            "attachment.text_check",
         ] {
             assert!(kinds.contains(&k), "{k}");
         }

@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub db: &'a Db,
     /// Set when this node sends e-mail (`serve --smtp-url`).
     pub mailer: Option<&'a Mailer>,
+    /// The attachment store, for jobs that read files (the attachment-text check).
+    pub storage: Option<&'a gongkai_infra::storage::Storage>,
 }
 
 /// Why a job failed; recorded on the job (`jobs.last_error`) and retried with backoff.
@@ -128,6 +130,7 @@ impl Registry {
             .with::<Email>()
             .with::<OpinionScan>()
             .with::<PublishScheduled>()
+            .with::<crate::attachment_text::TextCheck>()
     }
 
     /// Adds `J` (replacing a kind registered under the same code).

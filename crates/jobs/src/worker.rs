@@ -30,6 +30,8 @@ pub struct WorkerConfig {
     pub mailer: Option<gongkai_infra::mail::Mailer>,
     /// The node's search index, brought up to date from the outbox every poll.
     pub search: Option<Arc<gongkai_search::Search>>,
+    /// The attachment store (the node's or the shared one), for jobs that read files.
+    pub storage: Option<Arc<gongkai_infra::storage::Storage>>,
     /// The kinds of job this node runs ([`Registry::standard`]).
     pub registry: Arc<Registry>,
 }
@@ -44,6 +46,7 @@ impl Default for WorkerConfig {
             schedule_scans: true,
             mailer: None,
             search: None,
+            storage: None,
             registry: Arc::new(Registry::standard()),
         }
     }
@@ -103,6 +106,7 @@ pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Outcome
     let ctx = Context {
         db,
         mailer: config.mailer.as_ref(),
+        storage: config.storage.as_deref(),
     };
     config.registry.run(&ctx, job).await
 }

@@ -132,7 +132,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             csrf_token: session.csrf_token,
             grants,
             perms,
-            ip: client_ip(parts, state.config.trust_proxy),
+            ip: client_ip(parts, &state.config),
         })
     }
 }
@@ -264,7 +264,7 @@ impl FromRequestParts<AppState> for ApiUser {
             csrf_token: String::new(),
             grants,
             perms,
-            ip: client_ip(parts, state.config.trust_proxy),
+            ip: client_ip(parts, &state.config),
         }))
     }
 }

@@ -146,6 +146,7 @@ impl From<gongkai_infra::storage::StorageError> for AppError {
         match e {
             StorageError::NotFound(m) => AppError::NotFound(m),
             StorageError::Io(e) => AppError::from(e),
+            StorageError::Shared(e) => AppError::Internal(format!("blobs: {e}")),
         }
     }
 }

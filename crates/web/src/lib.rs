@@ -42,6 +42,7 @@ pub mod csrf;
 pub mod download;
 pub mod error;
 mod portal;
+pub mod storage;
 pub mod templates;
 mod util;
 
@@ -64,10 +65,15 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// The reverse proxies whose `X-Forwarded-For` entries are skipped (empty: only the socket
+    /// peer, which must then be the one proxy). See [`util::client_ip`].
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_upload_bytes: usize,
     /// The site's public address (`https://gk.example.gov.cn`), for absolute links in feeds and
     /// the sitemap; without it they are built from the request's `Host`.
     pub public_url: Option<String>,
+    /// Where attachments are kept (see [`storage::AttachmentStore`]).
+    pub attachments: storage::AttachmentStore,
 }
 
 impl WebConfig {
@@ -77,8 +83,10 @@ impl WebConfig {
             theme_dir: None,
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
+            attachments: storage::AttachmentStore::Local,
         }
     }
 }
@@ -86,7 +94,7 @@ impl WebConfig {
 pub struct Inner {
     pub db: Db,
     pub templates: templates::Templates,
-    pub storage: gongkai_infra::storage::Storage,
+    pub storage: Arc<gongkai_infra::storage::Storage>,
     /// This node's search index (`<data_dir>/index`), shared with the worker.
     pub search: Arc<gongkai_search::Search>,
     pub config: WebConfig,
@@ -106,7 +114,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Result<Self, AppError> {
         let templates = templates::Templates::new(config.theme_dir.clone())?;
-        let storage = gongkai_infra::storage::Storage::open(config.data_dir.join("files"))?;
+        let storage = Arc::new(storage::open(&db, &config.data_dir, config.attachments)?);
         let search = Arc::new(gongkai_search::Search::open(
             &config.data_dir.join("index"),
         )?);

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub use gongkai_infra::random_hex;
 
@@ -13,22 +13,56 @@ pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
-pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(fwd) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        && let Some(first) = fwd.split(',').next()
-    {
-        return first.trim().to_string();
-    }
-    parts
+/// The client's address: the socket peer or, behind a trusted reverse proxy, the right-most
+/// `X-Forwarded-For` entry that is not a trusted proxy (see [`forwarded_client`]).
+pub fn client_ip(parts: &Parts, config: &crate::WebConfig) -> String {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip());
+    let forwarded = config
+        .trust_proxy
+        .then(|| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .filter(|f| !f.trim().is_empty());
+    match (peer, forwarded) {
+        (Some(peer), Some(fwd)) => {
+            forwarded_client(peer, &fwd, &config.trusted_proxies).to_string()
+        }
+        (Some(peer), None) => peer.to_string(),
+        (None, _) => "unknown".into(),
+    }
+}
+
+/// The client behind the proxies. Each proxy appends the address it received the request from,
+/// so only the right end of the header can be believed: entries are read from the right, trusted
+/// proxies skipped, and the first other address is the client. Whatever a client writes into the
+/// header itself stays on the left and is never reached. With no list, the socket peer is taken
+/// to be the one proxy; with a list, a peer outside it is a client that bypassed the proxy and the
+/// header is ignored. An unreadable entry ends the walk at the last address known good.
+pub fn forwarded_client(peer: IpAddr, header: &str, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !trusted.is_empty() && !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in header.rsplit(',').map(str::trim).filter(|h| !h.is_empty()) {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            return client;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            return ip;
+        }
+    }
+    client
 }
 
 /// Conservative security headers on every response. No inline scripts are used, so the CSP forbids them.
@@ -63,6 +97,62 @@ impl axum::extract::FromRequestParts<crate::AppState> for ClientIp {
         parts: &mut Parts,
         state: &crate::AppState,
     ) -> Result<Self, crate::AppError> {
-        Ok(ClientIp(client_ip(parts, state.config.trust_proxy)))
+        Ok(ClientIp(client_ip(parts, &state.config)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_client_cannot_choose_its_address_by_writing_the_header() {
+        let proxy = ip("10.0.0.2");
+        // The client wrote 1.2.3.4 itself; the proxy appended the address it saw.
+        assert_eq!(
+            forwarded_client(proxy, "1.2.3.4, 203.0.113.9", &[]),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            forwarded_client(proxy, "203.0.113.9", &[]),
+            ip("203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_skipped_from_the_right() {
+        let nets = [
+            "10.0.0.0/8".parse().unwrap(),
+            "192.168.1.1/32".parse().unwrap(),
+        ];
+        let peer = ip("10.0.0.2");
+        assert_eq!(
+            forwarded_client(peer, "6.6.6.6, 203.0.113.9, 192.168.1.1, 10.1.2.3", &nets),
+            ip("203.0.113.9")
+        );
+        // A peer outside the list did not come through the proxies: the header is ignored.
+        assert_eq!(
+            forwarded_client(ip("198.51.100.7"), "1.2.3.4", &nets),
+            ip("198.51.100.7")
+        );
+        // Only proxies in the header: the left-most of them.
+        assert_eq!(
+            forwarded_client(peer, "10.9.9.9, 10.1.1.1", &nets),
+            ip("10.9.9.9")
+        );
+        // An unreadable entry stops the walk at the last good address.
+        assert_eq!(
+            forwarded_client(peer, "203.0.113.9, unknown, 10.1.1.1", &nets),
+            ip("10.1.1.1")
+        );
+        assert_eq!(
+            forwarded_client(peer, "2001:db8::1", &nets),
+            ip("2001:db8::1")
+        );
     }
 }

@@ -578,16 +578,27 @@ both_backends!(
         for code in &codes {
             assert_eq!(lookup(&app, code, "8000").await.0, StatusCode::OK);
         }
-        // Guessing codes: throttled after 10 failures.
+        // Guessing one case's tail: that code is throttled after 10 failures from this address…
+        for tail in 0..10 {
+            assert_eq!(
+                lookup(&app, &codes[1], &format!("{:04}", 1000 + tail))
+                    .await
+                    .0,
+                StatusCode::NOT_FOUND
+            );
+        }
+        let (s, body) = lookup(&app, &codes[1], "8000").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "even with the right tail");
+        assert!(body.contains("该查询码查询失败次数过多"));
+        // …while other applicants behind the same address still look up their own cases.
+        assert_eq!(lookup(&app, &codes[0], "8000").await.0, StatusCode::OK);
         for _ in 0..10 {
             assert_eq!(
                 lookup(&app, "23456789ABCD", "8000").await.0,
                 StatusCode::NOT_FOUND
             );
         }
-        let (s, body) = lookup(&app, &codes[0], "8000").await;
-        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-        assert!(body.contains("查询失败次数过多"));
+        assert_eq!(lookup(&app, &codes[2], "8000").await.0, StatusCode::OK);
     }
 );
 
@@ -644,5 +655,31 @@ both_backends!(
             .get(&format!("/admin/applications/{id}/letters/answer"))
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+);
+
+both_backends!(
+    applications_go_to_agencies_not_to_collective_names,
+    |app| async move {
+        let collective = app.org_id("各县区政府").await;
+        let c = app.visitor();
+        let page = app.get_ok("/ysqgk").await;
+        assert!(
+            !page.contains(&format!("value=\"{collective}\"")),
+            "the form does not offer a collective"
+        );
+        let (s, body) = c
+            .submit("/ysqgk", &pairs(&form(collective, "县区预算信息")))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("集合名称不能受理申请"), "{body}");
+        assert_eq!(app.count("applications").await, 0);
+        // An agency takes it.
+        let agency = app.org_id("市财政局").await;
+        let (s, _) = c
+            .submit("/ysqgk", &pairs(&form(agency, "市级预算信息")))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(app.count("applications").await, 1);
     }
 );

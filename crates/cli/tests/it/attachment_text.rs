@@ -511,7 +511,7 @@ both_backends!(
         sync(&app).await;
         assert!(hit_ids(&app, "低保边缘家庭", Filters::default()).is_empty());
 
-        let n = gongkai::search_cmd::backfill_text(app.db(), &app.data_dir().join("files"), false)
+        let n = gongkai::search_cmd::backfill_text(app.db(), &app.state().storage, false)
             .await
             .unwrap();
         assert_eq!(n, 2);
@@ -526,7 +526,7 @@ both_backends!(
             texts[1].text_note
         );
         assert_eq!(
-            gongkai::search_cmd::backfill_text(app.db(), &app.data_dir().join("files"), false)
+            gongkai::search_cmd::backfill_text(app.db(), &app.state().storage, false)
                 .await
                 .unwrap(),
             0,
@@ -992,5 +992,75 @@ both_backends!(
             "{}",
             crate::support::html::excerpt(&page)
         );
+    }
+);
+
+both_backends!(
+    text_stored_before_the_plausibility_check_is_read_again_once,
+    |app| async move {
+        // An attachment stored by an older version: a Type 3 PDF whose glyph codes were kept as
+        // "extracted" text, unusable by search and the guard.
+        let pdf = gongkai_extract::minimal_pdf::type3_page(14);
+        let id = app
+            .create_item(app.item("市民政局", "tzgg", "低保对象名单").await)
+            .await;
+        let sha = app.state().storage.put(&pdf).await.expect("store");
+        let mut tx = app.db().begin().await.unwrap();
+        let attachment = attachments::add(
+            &mut tx,
+            &app.actor(),
+            &NewAttachment {
+                item_id: id,
+                file_name: "打印名单.pdf",
+                content_type: "application/pdf",
+                size_bytes: pdf.len() as i64,
+                sha256: &sha,
+                text: &ExtractedText::extracted("\u{1}\u{2}\u{3}ABCD".repeat(20)),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        assert!(
+            gongkai_jobs::attachment_text::queue_text_check(app.db())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !gongkai_jobs::attachment_text::queue_text_check(app.db())
+                .await
+                .unwrap(),
+            "once per database"
+        );
+        let cfg = gongkai_jobs::worker::WorkerConfig {
+            node_id: "test-node".into(),
+            schedule_scans: false,
+            storage: Some(app.state().storage.clone()),
+            ..Default::default()
+        };
+        let s = gongkai_jobs::worker::run_once(app.db(), &cfg)
+            .await
+            .unwrap();
+        assert_eq!((s.done, s.failed), (1, 0), "{s:?}");
+        let texts = attachments::texts_of_item(&mut *app.conn().await, id)
+            .await
+            .unwrap();
+        assert_eq!(texts[0].id, attachment);
+        assert_eq!(texts[0].status(), TextStatus::Failed);
+        assert_eq!(texts[0].text_note, gongkai_extract::file::UNDECODABLE_PDF);
+        // The guard now asks for the manual check.
+        app.login_admin().await;
+        let page = app.get_ok(&format!("/admin/items/{id}/edit")).await;
+        assert!(
+            page.contains("无法提取文字的附件"),
+            "{}",
+            crate::support::html::excerpt(&page)
+        );
+        // A second batch changes nothing.
+        let again = gongkai_jobs::attachment_text::check_batch(app.db(), &app.state().storage, 0)
+            .await
+            .unwrap();
+        assert_eq!(again.changed, 0);
     }
 );

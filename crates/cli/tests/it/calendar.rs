@@ -73,7 +73,7 @@ both_backends!(
         app.login_admin().await;
         let page = app.get_ok("/admin/calendar?year=2027").await;
         assert!(
-            page.contains("2027年节假日安排尚未录入，按周一至周五计算"),
+            page.contains("2027年节假日安排尚未录入，按法定节假日推算，如有调休以国务院通知为准"),
             "{}",
             html::excerpt(&page)
         );
@@ -81,7 +81,7 @@ both_backends!(
             page.contains("href=\"/admin/calendar\""),
             "nav link for administrators"
         );
-        // Friday 2027-01-01 + 1 working day: Monday 2027-01-04 under the fallback.
+        // Friday 2027-01-01 is 元旦 by law; + 1 working day: Monday 2027-01-04 under the estimate.
         assert_eq!(deadline(&app, "2027-01-01", 1).await, d("2027-01-04"));
         let before = counts(&app).await;
         let me = app.signed_in(app.client());
@@ -376,7 +376,7 @@ fn the_command_line_prints_the_answer_and_its_working() {
     assert!(ok);
     assert_eq!(
         out,
-        "2027-01-01 是工作日\n注意：2027年节假日安排尚未录入，按周一至周五计算\n"
+        "2027-01-01 不是工作日（元旦）\n注意：2027年节假日安排尚未录入，按法定节假日推算，如有调休以国务院通知为准\n"
     );
     let (ok, _, err) = run(&["is-workday", "2017-9-3x"]);
     assert!(!ok);

@@ -16,6 +16,7 @@ mod api;
 mod applications;
 mod architecture;
 mod assessment;
+mod attachment_nodes;
 mod attachment_text;
 mod audited;
 mod binary;

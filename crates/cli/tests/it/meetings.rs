@@ -214,7 +214,45 @@ both_backends!(
                 .contains("已同意 1 名")
         );
 
-        // A meeting of 2017 recorded against the obligation: once held, it is the evidence.
+        // A meeting 30 days ahead cannot be recorded as held yet.
+        let early = editor
+            .post(
+                &format!("/admin/meetings/{upcoming}/held"),
+                &[("minutes", "会议已召开。")],
+            )
+            .await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early.text().await.unwrap().contains("尚未到召开日期"));
+
+        // A closed meeting (no seats, no broadcast) is not evidence of 会议公开.
+        let closed = editor
+            .post(
+                "/admin/meetings",
+                &pairs(&[
+                    ("org_id", org.to_string()),
+                    ("kind", "topical".into()),
+                    ("title", "就业工作内部调度会".into()),
+                    ("held_at", "2017-11-10T09:30".into()),
+                    ("place", "市人社局会议室".into()),
+                    ("agenda", "内部调度".into()),
+                    ("seats", "0".into()),
+                    ("obligation_id", ob.to_string()),
+                ]),
+            )
+            .await;
+        let closed = id_from(&closed);
+        let done = editor
+            .post(
+                &format!("/admin/meetings/{closed}/held"),
+                &[("minutes", "会议调度了就业工作。"), ("live_url", "")],
+            )
+            .await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count("recorded_events").await, 0, "not evidence");
+        assert_eq!(status(&report("2018-03-01").await), "missed");
+
+        // A meeting of 2017 recorded against the obligation and broadcast live: once held, it is
+        // the evidence.
         let held = editor
             .post(
                 "/admin/meetings",
@@ -252,7 +290,10 @@ both_backends!(
         let done = editor
             .post(
                 &format!("/admin/meetings/{past}/held"),
-                &[("minutes", "会议解读了3项扶持政策，20名市民代表列席。")],
+                &[
+                    ("minutes", "会议解读了3项扶持政策，20名市民代表列席。"),
+                    ("live_url", "https://live.example.gov.cn/2017-11-20"),
+                ],
             )
             .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);

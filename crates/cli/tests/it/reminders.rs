@@ -35,7 +35,7 @@ pub(crate) async fn drain(app: &TestApp) {
     }
 }
 
-async fn of_user(app: &TestApp, user: i64) -> Vec<Notification> {
+pub(crate) async fn of_user(app: &TestApp, user: i64) -> Vec<Notification> {
     notifications::list(&mut *app.conn().await, user, 1, 500)
         .await
         .unwrap()

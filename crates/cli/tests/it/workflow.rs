@@ -1426,6 +1426,34 @@ both_backends!(
         )
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        // Each level's reviewers are told when the change reaches their level; the author is not.
+        let user_id = |name: &'static str| {
+            let app = app.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username = $1")
+                    .bind(name)
+                    .fetch_one(&app.db().pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let told = |user: i64, level: &'static str| {
+            let app = app.clone();
+            async move {
+                crate::reminders::drain(&app).await;
+                crate::reminders::of_user(&app, user)
+                    .await
+                    .iter()
+                    .any(|n| n.title.contains("待审核修改") && n.title.contains(level))
+            }
+        };
+        let (r1, r2, author) = (
+            user_id("tl_r1").await,
+            user_id("tl_r2").await,
+            user_id("tl_editor").await,
+        );
+        assert!(told(r1, "编辑初审").await, "level 1 reviewers are told");
+        assert!(!told(author, "编辑初审").await, "the author is not asked");
         let approve = |u: &ApiUser| {
             let u = u.clone();
             async move {
@@ -1448,6 +1476,7 @@ both_backends!(
         // The same reviewer cannot pass the next level.
         let (s, v) = approve(&p.r1).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert!(told(r2, "科室复审").await, "level 2 reviewers are told");
         let (s, v) = approve(&p.r2).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert!(

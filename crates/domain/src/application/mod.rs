@@ -32,6 +32,16 @@ use serde::{Deserialize, Serialize};
 pub const SUPPLEMENT_NOTICE_WORKING_DAYS: u32 = 7;
 /// Consulted third parties and agencies have this many working days to reply (第三十二条、第三十四条).
 pub const CONSULTATION_WORKING_DAYS: u32 = 15;
+/// Whether an organisation of this kind can receive applications: an administrative agency
+/// per 条例第二十七条 and not a collective name such as 各县区政府 or 市政府各部门.
+pub fn receives_applications(kind: Option<crate::model::OrgKind>) -> bool {
+    !matches!(kind, Some(crate::model::OrgKind::Collective))
+}
+
+/// Why an application may not go to a collective.
+pub const NOT_AN_AGENCY: &str =
+    "请选择具体的行政机关\u{FF1B}\u{201C}各县区政府\u{201D}等集合名称不能受理申请";
+
 /// Due within this many working days: flagged 即将到期.
 pub const DUE_SOON_WORKING_DAYS: i64 = 3;
 /// Length of a tracking code.
@@ -658,6 +668,13 @@ pub enum CaseError {
     Clock(#[from] ClockError),
 }
 
+/// The last day of a consultation started `since`.
+fn consultation_cap(since: NaiveDate, cal: &Calendar) -> Option<NaiveDate> {
+    cal.add_workdays(since, CONSULTATION_WORKING_DAYS)
+        .ok()
+        .map(|d| d.date)
+}
+
 fn refuse<T>(s: impl Into<String>) -> Result<T, CaseError> {
     Err(CaseError::Refused(s.into()))
 }
@@ -671,6 +688,10 @@ pub struct Case {
     clock: Clock,
     status: Status,
     supplement_requested: bool,
+    /// The 补正 deadline of the notice sent, if any.
+    supplement_due: Option<NaiveDate>,
+    /// When the open consultation started, if one is open.
+    consultation_since: Option<NaiveDate>,
     extended: bool,
 }
 
@@ -706,6 +727,8 @@ impl Case {
             clock: Clock::new(received_on, rule),
             status: Status::InProgress,
             supplement_requested: false,
+            supplement_due: None,
+            consultation_since: None,
             extended: false,
         }
     }
@@ -808,6 +831,51 @@ impl Case {
         }
     }
 
+    /// The last day the open consultation's pause can last: a third party (or another agency)
+    /// has [`CONSULTATION_WORKING_DAYS`] working days from the request to answer per 第三十二条 so a
+    /// consultation ended later stops the clock only until that day.
+    pub fn consultation_limit(&self, cal: &Calendar) -> Option<NaiveDate> {
+        let since = self.consultation_since?;
+        consultation_cap(since, cal)
+    }
+
+    /// Where the reply period stands, in words: for an open case as of `today`, for an answered
+    /// one as of its answer （按期答复 or 逾期N个工作日答复） and never 已逾期 for an answer in time.
+    pub fn progress_text(&self, cal: &Calendar, today: NaiveDate) -> Option<String> {
+        let r = self.clock.deadline(cal).ok()?;
+        r.due?;
+        match self.answer() {
+            Some((on, _, _)) => {
+                let p = r.as_of(cal, on);
+                Some(if p.overdue() {
+                    format!("已于{on}答复\u{FF0C}逾期{}个工作日", -p.remaining)
+                } else {
+                    format!("已于{on}按期答复\u{FF0C}用时{}个工作日", p.counted)
+                })
+            }
+            None => Some(r.as_of(cal, today).describe()),
+        }
+    }
+
+    /// Applies a **new** event: the checks of [`Case::apply`] and those that only bind what is
+    /// recorded from now on (a stored history is rebuilt as it was accepted):
+    /// 逾期不补正 only once the 补正 deadline has passed （第三十条）.
+    pub fn admit(&mut self, event: CaseEvent, cal: &Calendar) -> Result<(), CaseError> {
+        if let CaseEvent::Answered {
+            on,
+            outcome: Outcome::NoSupplement,
+            ..
+        } = &event
+            && let Some(due) = self.supplement_due
+            && *on <= due
+        {
+            return refuse(format!(
+                "补正期限{due}尚未届满\u{FF0C}不能以\u{201C}逾期不补正\u{201D}办结\u{FF08}条例第三十条\u{FF09}\u{FF1B}期限届满后\u{FF08}{due}之后\u{FF09}才能登记"
+            ));
+        }
+        self.apply(event, cal)
+    }
+
     /// Applies one event after checking it; a refused event leaves the case unchanged.
     pub fn apply(&mut self, event: CaseEvent, cal: &Calendar) -> Result<(), CaseError> {
         let mut next = self.clone();
@@ -859,6 +927,7 @@ impl Case {
                 self.clock
                     .pause(on, PauseReason::Other("等待申请人补正".into()))?;
                 self.supplement_requested = true;
+                self.supplement_due = Some(*due_by);
                 self.status = Status::AwaitingSupplement;
             }
             CaseEvent::SupplementReceived { .. } => {
@@ -882,13 +951,21 @@ impl Case {
                 };
                 self.clock.pause(on, reason)?;
                 self.status = Status::Consultation;
+                self.consultation_since = Some(on);
             }
             CaseEvent::ConsultationEnded { .. } => {
                 if self.status != Status::Consultation {
                     return refuse("没有进行中的征求意见");
                 }
-                self.clock.resume(on)?;
+                // The pause lasts at most the consultation period （第三十二条） and a later end
+                // does not push the due date further.
+                let resume = self
+                    .consultation_since
+                    .and_then(|since| consultation_cap(since, cal))
+                    .map_or(on, |cap| on.min(cap));
+                self.clock.resume(resume)?;
                 self.status = Status::InProgress;
+                self.consultation_since = None;
             }
             CaseEvent::Extended {
                 working_days,

@@ -530,3 +530,114 @@ fn reviews_and_carry_over() {
         .contains("已答复办结")
     );
 }
+
+/// Per 第三十二条 the third party answers within 15 working days. Consultation from Monday
+/// 2024-03-11: 3-12 is day 1 … 3-29 day 14, 4-01 day 15 (no day off in between). An end recorded
+/// 35 working days later stops the clock no longer than one recorded on 4-01.
+#[test]
+fn a_consultation_pauses_the_clock_for_at_most_15_working_days() {
+    let cal = cal();
+    let consulted = |end: &str| {
+        let mut c = case("2024-03-01");
+        c.apply(
+            CaseEvent::ConsultationStarted {
+                on: d("2024-03-11"),
+                consulted: Consulted::ThirdParty,
+                note: "征求某公司意见".into(),
+            },
+            &cal,
+        )
+        .unwrap();
+        assert_eq!(c.consultation_limit(&cal), Some(d("2024-04-01")));
+        c.apply(CaseEvent::ConsultationEnded { on: d(end) }, &cal)
+            .unwrap();
+        assert_eq!(c.consultation_limit(&cal), None, "closed");
+        due(&c)
+    };
+    let in_time = consulted("2024-04-01");
+    assert!(in_time.is_some());
+    assert_eq!(consulted("2024-05-06"), in_time, "35 working days later");
+    assert!(
+        consulted("2024-03-20") < in_time,
+        "a shorter pause counts as it was"
+    );
+}
+
+#[test]
+fn no_supplement_is_recorded_only_after_the_supplement_deadline() {
+    let cal = cal();
+    let mut c = case("2024-09-27");
+    c.admit(
+        CaseEvent::SupplementRequested {
+            on: d("2024-10-09"),
+            due_by: d("2024-10-25"),
+            note: "请明确所需信息的年份".into(),
+        },
+        &cal,
+    )
+    .unwrap();
+    let abandon = |on: &str| CaseEvent::Answered {
+        on: d(on),
+        outcome: Outcome::NoSupplement,
+        fee_yuan: 0,
+        note: String::new(),
+    };
+    let msg = refused(c.admit(abandon("2024-10-25"), &cal));
+    assert!(msg.contains("补正期限2024-10-25尚未届满"), "{msg}");
+    assert!(msg.contains("\u{FF08}条例第三十条\u{FF09}"), "{msg}");
+    assert_eq!(c.status(), Status::AwaitingSupplement, "unchanged");
+    // A history recorded before the rule is rebuilt as it was accepted.
+    let mut old = c.clone();
+    old.apply(abandon("2024-10-20"), &cal).unwrap();
+    c.admit(abandon("2024-10-28"), &cal).unwrap();
+    assert_eq!(c.status(), Status::Answered);
+}
+
+#[test]
+fn an_answer_in_time_never_reads_as_overdue() {
+    let cal = cal();
+    let mut c = case("2024-09-27");
+    assert_eq!(due(&c), Some(d("2024-10-30")));
+    c.admit(
+        CaseEvent::Answered {
+            on: d("2024-10-10"),
+            outcome: Outcome::Disclosed,
+            fee_yuan: 0,
+            note: String::new(),
+        },
+        &cal,
+    )
+    .unwrap();
+    let text = c.progress_text(&cal, d("2024-12-20")).unwrap();
+    assert!(text.starts_with("已于2024-10-10按期答复"), "{text}");
+    assert!(!text.contains("逾期"), "{text}");
+
+    let mut late = case("2024-09-27");
+    late.admit(
+        CaseEvent::Answered {
+            on: d("2024-11-01"),
+            outcome: Outcome::Disclosed,
+            fee_yuan: 0,
+            note: String::new(),
+        },
+        &cal,
+    )
+    .unwrap();
+    let text = late.progress_text(&cal, d("2024-12-20")).unwrap();
+    assert_eq!(text, "已于2024-11-01答复\u{FF0C}逾期2个工作日");
+}
+
+/// Filed Monday 2026-12-07 before the 2027 arrangement is published: 12-08 day 1 … 12-31 day 18,
+/// 2027-01-01 is 元旦 by law, 01-04 day 19, 01-05 day 20. The date carries the estimate's warning.
+#[test]
+fn a_due_date_in_a_year_without_data_skips_its_statutory_holidays() {
+    let r = case("2026-12-07").deadline(&cal()).unwrap();
+    assert_eq!(r.due, Some(d("2027-01-05")));
+    assert_eq!(
+        r.warnings,
+        vec![
+            "2027年节假日安排尚未录入\u{FF0C}按法定节假日推算\u{FF0C}如有调休以国务院通知为准"
+                .to_string()
+        ]
+    );
+}

@@ -576,7 +576,7 @@ impl ClockStep {
             s.push_str(&format!(" 【{e}】"));
         }
         if self.estimated {
-            s.push_str(" [未录入节假日，按周一至周五]");
+            s.push_str(" [节假日安排未录入，系推算]");
         }
         s
     }

@@ -378,19 +378,22 @@ fn a_year_without_data_shows_the_fallback_warning() {
     assert_eq!(r.due, Some(d("2027-03-29")));
     assert_eq!(
         r.warnings,
-        vec!["2027年节假日安排尚未录入，按周一至周五计算".to_string()]
+        vec!["2027年节假日安排尚未录入，按法定节假日推算，如有调休以国务院通知为准".to_string()]
     );
     let lines = r.lines();
-    assert_eq!(lines[1], "注意：2027年节假日安排尚未录入，按周一至周五计算");
+    assert_eq!(
+        lines[1],
+        "注意：2027年节假日安排尚未录入，按法定节假日推算，如有调休以国务院通知为准"
+    );
     assert_eq!(
         lines[2],
-        "  2027-03-01 星期一 不计（受理日，次日起算） [未录入节假日，按周一至周五]"
+        "  2027-03-01 星期一 不计（受理日，次日起算） [节假日安排未录入，系推算]"
     );
     // Crossing from a year with data into one without.
     let r = national("2026-12-21").deadline(&cal()).unwrap();
     assert_eq!(
         r.warnings,
-        vec!["2027年节假日安排尚未录入，按周一至周五计算".to_string()]
+        vec!["2027年节假日安排尚未录入，按法定节假日推算，如有调休以国务院通知为准".to_string()]
     );
     // Wholly inside the shipped years: no warning.
     assert!(

@@ -6,8 +6,10 @@
 //! the program ([`shipped_overrides`], citing their State Council notices); the database keeps
 //! them editable (`gongkai_db::calendar`).
 //!
-//! **A year with no override at all has no data**: its days fall back to Monday–Friday, and every
-//! answer touching it carries the warning “2027年节假日安排尚未录入,按周一至周五计算”.
+//! **A year with no override at all has no data**: its statutory holidays are those the law fixes
+//! （[`statutory`] for the years it covers） and its other days fall back to Monday–Friday; every
+//! answer touching it carries a warning that 调休 is not known
+//! （“2027年节假日安排尚未录入，按法定节假日推算，如有调休以国务院通知为准”）.
 //!
 //! **Nothing here panics**: dates near chrono's limits give [`CalendarError::OutOfRange`].
 //!
@@ -17,6 +19,7 @@
 
 pub mod clock;
 mod data;
+pub mod statutory;
 #[cfg(test)]
 mod tests;
 
@@ -123,16 +126,25 @@ fn ymd((y, m, d): Ymd) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// The warning for a year without data.
+/// The warning for a year without data: its statutory holidays are counted where
+/// [`statutory`] knows them, else only Monday to Friday.
 pub fn fallback_warning(year: i32) -> String {
-    format!("{year}年节假日安排尚未录入，按周一至周五计算")
+    fallback_warning_range(year, year)
 }
 
+/// What a member of the public is told beside a due date in a year without data.
+pub const ESTIMATED_DATE_NOTICE: &str = "该日期按法定节假日推算\u{FF0C}如有调休以国务院通知为准";
+
 fn fallback_warning_range(from: i32, to: i32) -> String {
-    if from == to {
-        fallback_warning(from)
+    let years = if from == to {
+        format!("{from}年")
     } else {
-        format!("{from}—{to}年节假日安排尚未录入，按周一至周五计算")
+        format!("{from}\u{2014}{to}年")
+    };
+    if statutory::YEARS.contains(&from) && statutory::YEARS.contains(&to) {
+        format!("{years}节假日安排尚未录入\u{FF0C}按法定节假日推算\u{FF0C}如有调休以国务院通知为准")
+    } else {
+        format!("{years}节假日安排尚未录入\u{FF0C}按周一至周五计算")
     }
 }
 
@@ -282,7 +294,7 @@ impl Step {
             (None, r) => format!("{} {wd} 跳过（{}）", self.date, r.label()),
         };
         if self.estimated {
-            s.push_str(" [未录入节假日，按周一至周五]");
+            s.push_str(" [节假日安排未录入，系推算]");
         }
         s
     }
@@ -374,8 +386,11 @@ impl Calendar {
             Some((DayKind::Holiday, n)) => Reason::Holiday(n.clone()),
             Some((DayKind::Workday, n)) if is_weekend(date) => Reason::MakeupWorkday(n.clone()),
             Some((DayKind::Workday, n)) => Reason::NamedWorkday(n.clone()),
-            None if is_weekend(date) => Reason::Weekend,
-            None => Reason::Weekday,
+            None => match self.estimated_holiday(date) {
+                Some(n) => Reason::Holiday(n.to_string()),
+                None if is_weekend(date) => Reason::Weekend,
+                None => Reason::Weekday,
+            },
         };
         DayInfo {
             date,
@@ -388,8 +403,16 @@ impl Calendar {
         match self.days.get(&date) {
             Some((DayKind::Holiday, _)) => false,
             Some((DayKind::Workday, _)) => true,
-            None => !is_weekend(date),
+            None => !is_weekend(date) && self.estimated_holiday(date).is_none(),
         }
+    }
+
+    /// A statutory holiday on `date` when its year has no data （[`statutory`]）.
+    fn estimated_holiday(&self, date: NaiveDate) -> Option<&'static str> {
+        if self.has_data(date.year()) {
+            return None;
+        }
+        statutory::holiday(date)
     }
 
     /// The date `n` working days after `start` (see [`CountFrom`]); `n = 0` gives `start`.
@@ -498,6 +521,15 @@ impl Calendar {
                     (DayKind::Workday, true) => count += 1,
                     _ => {}
                 }
+            }
+            // Statutory holidays of years without data （a handful of years at most）.
+            let years =
+                after.year().max(*statutory::YEARS.start())..=b.year().min(*statutory::YEARS.end());
+            for y in years.filter(|y| !self.has_data(*y)) {
+                count -= statutory::holidays_of(y)
+                    .into_iter()
+                    .filter(|d| (after..=b).contains(d) && !is_weekend(*d))
+                    .count() as i64;
             }
         }
         count

@@ -272,22 +272,48 @@ fn deadlines_of_20_working_days() {
 // ---- fallback and limits ----
 
 #[test]
-fn a_year_without_data_falls_back_to_monday_to_friday_with_a_warning() {
+fn a_year_without_data_keeps_its_statutory_holidays_with_a_warning() {
     let c = cal();
+    // Friday 2027-01-01 is 元旦 by law, published notice or not.
     let fri = c.day(d("2027-01-01"));
-    assert!(fri.is_workday());
+    assert!(!fri.is_workday());
+    assert_eq!(fri.reason, Reason::Holiday("元旦".into()));
     assert!(fri.estimated);
     assert_eq!(
         fri.warning().as_deref(),
-        Some("2027年节假日安排尚未录入，按周一至周五计算")
+        Some("2027年节假日安排尚未录入\u{FF0C}按法定节假日推算\u{FF0C}如有调休以国务院通知为准")
     );
     assert!(!c.is_workday(d("2027-01-02")));
+    assert!(c.is_workday(d("2027-01-04")));
+    assert!(!c.is_workday(d("2027-02-08")), "初三");
+    // Filed on 2026-12-30: 12-31 day 1, 01-01 元旦 off, 01-04 day 2, 01-05 day 3.
     let r = c.add_workdays(d("2026-12-30"), 3).unwrap();
-    assert_eq!(r.date, d("2027-01-04"));
+    assert_eq!(r.date, d("2027-01-05"));
     assert_eq!(
         r.warnings,
-        vec!["2027年节假日安排尚未录入，按周一至周五计算".to_string()]
+        vec![
+            "2027年节假日安排尚未录入\u{FF0C}按法定节假日推算\u{FF0C}如有调休以国务院通知为准"
+                .to_string()
+        ]
     );
+    // Beyond the statutory table only Monday to Friday is known.
+    assert_eq!(
+        fallback_warning(2041),
+        "2041年节假日安排尚未录入\u{FF0C}按周一至周五计算"
+    );
+    // Entered data replaces the estimate: a year with any override is taken as entered.
+    let entered = Calendar::new([DayOverride {
+        date: d("2027-01-04"),
+        kind: DayKind::Holiday,
+        name: "测试".into(),
+        source: String::new(),
+    }]);
+    assert!(entered.has_data(2027));
+    assert!(
+        entered.is_workday(d("2027-01-01")),
+        "the entered arrangement, not the estimate"
+    );
+    assert!(!entered.day(d("2027-01-04")).estimated);
     // Inside shipped years: no warning.
     assert!(
         c.add_workdays(d("2026-12-01"), 3)
@@ -300,7 +326,7 @@ fn a_year_without_data_falls_back_to_monday_to_friday_with_a_warning() {
     let r = empty.add_workdays(d("2027-12-30"), 800).unwrap();
     assert_eq!(
         r.warnings,
-        vec!["2027—2031年节假日安排尚未录入，按周一至周五计算".to_string()]
+        vec!["2027\u{2014}2031年节假日安排尚未录入\u{FF0C}按法定节假日推算\u{FF0C}如有调休以国务院通知为准".to_string()]
     );
     assert_eq!(empty.workdays_between(d("2027-12-30"), r.date), 800);
 }

@@ -66,12 +66,7 @@ pub async fn queue(
         let (flag, remaining) = match db_apps::case_of(r, &events, &cal) {
             Ok(case) => {
                 let flag = case.flag(&cal, today);
-                let remaining = case
-                    .deadline(&cal)
-                    .ok()
-                    .filter(|d| d.due.is_some())
-                    .map(|d| d.as_of(&cal, today).describe());
-                (flag, remaining)
+                (flag, case.progress_text(&cal, today))
             }
             Err(_) => (Flag::Normal, None),
         };
@@ -132,6 +127,11 @@ async fn register_page(
     let orgs: Vec<_> = all
         .iter()
         .filter(|o| user.perms.can_handle_cases_of(o.id))
+        .filter(|o| {
+            gongkai_domain::application::receives_applications(
+                gongkai_domain::model::OrgKind::from_code(&o.kind),
+            )
+        })
         .map(|o| json!({"code": o.id.to_string(), "label": o.name, "selected": o.id.to_string() == f.org_id}))
         .collect();
     if orgs.is_empty() {
@@ -290,10 +290,8 @@ async fn detail_page(
     let today = gongkai_db::china_today();
     let deadline = case.deadline(&cal).ok();
     let working = deadline.as_ref().map(|d| d.lines()).unwrap_or_default();
-    let progress = deadline
-        .as_ref()
-        .filter(|d| d.due.is_some())
-        .map(|d| d.as_of(&cal, today).describe());
+    let progress = case.progress_text(&cal, today);
+    let consultation_limit = case.consultation_limit(&cal).map(|d| d.to_string());
     let supplement_limit = case
         .supplement_notice_limit(&cal)
         .ok()
@@ -337,6 +335,7 @@ async fn detail_page(
             "flag": case.flag(&cal, today), "flag_label": case.flag(&cal, today).label(),
             "due": deadline.as_ref().and_then(|d| d.due).map(|d| d.to_string()),
             "working": working, "progress": progress, "supplement_limit": supplement_limit,
+            "consultation_limit": consultation_limit,
             "timeline": timeline(&row, &events, false),
             "outcomes": outcomes, "review_kinds": code_options(ReviewKind::ALL, ReviewKind::code, |k| k.label().to_string(), ""),
             "review_results": code_options(ReviewResult::ALL, ReviewResult::code, |k| k.label().to_string(), ""),

@@ -6,7 +6,7 @@
 //! [`MAX_PER_HOUR`] online submissions per client address per hour (then a Chinese refusal; what
 //! was filed before stays), the same submission within [`DUPLICATE_WINDOW_MS`] answers with the
 //! first one's tracking code instead of opening a second case, form bodies over [`MAX_BODY`] bytes
-//! refused, and at most [`MAX_FAILED_LOOKUPS`] failed status lookups per address per hour.
+//! refused, and at most [`MAX_FAILED_LOOKUPS`] failed status lookups per tracking code and address per hour.
 
 use super::{Chrome, Crumb, Href, Section};
 use crate::applications::{available_letters, docx_response, letter_docx, timeline};
@@ -23,6 +23,8 @@ use gongkai_domain::application::{
     ApplicantType, ApplicationFields, Channel, Delivery, IdType, TRACKING_CODE_LEN,
     normalize_tracking_code, tracking_code_from,
 };
+use gongkai_domain::application::{NOT_AN_AGENCY, receives_applications};
+use gongkai_domain::model::OrgKind;
 use minijinja::value::Serde as S;
 use serde::Deserialize;
 use serde_json::json;
@@ -79,6 +81,7 @@ async fn form_page(
     });
     let org_opts: Vec<_> = orgs
         .iter()
+        .filter(|o| receives_applications(OrgKind::from_code(&o.kind)))
         .map(|o| json!({"id": o.id, "name": o.name, "selected": o.id.to_string() == f.org_id}))
         .collect();
     let html = state.templates.render(
@@ -111,7 +114,7 @@ async fn read_form<T: serde::de::DeserializeOwned>(
 ) -> Result<(T, String), AppError> {
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
-    let ip = client_ip(&parts, state.config.trust_proxy);
+    let ip = client_ip(&parts, &state.config);
     let too_large = || {
         AppError::PayloadTooLarge(format!(
             "提交的内容过大（超过{}KB），请精简后重新提交",
@@ -155,8 +158,12 @@ pub async fn submit(
         Some(id) => gongkai_db::orgs::get(&mut conn, id).await.ok(),
         None => None,
     };
-    if org.is_none() {
-        inv.push("org_id", "请选择受理申请的机关");
+    match &org {
+        None => inv.push("org_id", "请选择受理申请的机关"),
+        Some(o) if !receives_applications(OrgKind::from_code(&o.kind)) => {
+            inv.push("org_id", NOT_AN_AGENCY);
+        }
+        Some(_) => {}
     }
     drop(conn);
     let (input, org) = match (f.fields.validate(), org) {
@@ -287,17 +294,25 @@ pub async fn lookup(
     let (f, ip): (LookupForm, String) = read_form(&state, req).await?;
     let now = gongkai_db::now_ms();
     let mut conn = state.db.pool.acquire().await?;
-    if db_apps::failed_lookups(&mut conn, &ip, now - HOUR_MS).await? >= MAX_FAILED_LOOKUPS {
-        return Err(AppError::Locked("查询失败次数过多，请一小时后再试".into()));
+    let code = normalize_tracking_code(&f.code);
+    // Counted per code and address: guessing one case's tail does not lock out the other
+    // applicants behind the same address.
+    let code_key = code.clone().unwrap_or_default();
+    if db_apps::failed_lookups(&mut conn, &ip, &code_key, now - HOUR_MS).await?
+        >= MAX_FAILED_LOOKUPS
+    {
+        return Err(AppError::Locked(
+            "该查询码查询失败次数过多\u{FF0C}请一小时后再试".into(),
+        ));
     }
     let tail: String = f.tail.trim().chars().take(8).collect();
-    let row = match normalize_tracking_code(&f.code) {
+    let row = match code {
         Some(code) if tail.len() == 4 && tail.bytes().all(|b| b.is_ascii_digit()) => {
             db_apps::by_tracking(&mut conn, &code, &tail).await?
         }
         _ => None,
     };
-    db_apps::record_lookup(&mut conn, &ip, row.is_some()).await?;
+    db_apps::record_lookup(&mut conn, &ip, &code_key, row.is_some()).await?;
     let Some(row) = row else {
         drop(conn);
         return lookup_page(
@@ -335,7 +350,10 @@ pub async fn lookup(
                 "fee_yuan": row.fee_yuan,
                 "due": deadline.as_ref().and_then(|d| d.due).map(|d| d.to_string()),
                 "summary": deadline.as_ref().map(|d| d.summary()),
+                // A due date in a year whose arrangement is not published yet.
+                "estimated": deadline.as_ref().is_some_and(|d| d.due.is_some() && !d.warnings.is_empty()),
             })),
+            estimated_notice => gongkai_domain::calendar::ESTIMATED_DATE_NOTICE,
             timeline => S(timeline(&row, &events, true)),
             letters => S(letters),
             code => row.tracking_code,

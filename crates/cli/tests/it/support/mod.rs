@@ -109,6 +109,7 @@ pub struct TestAppBuilder {
     admin: bool,
     demo: bool,
     fresh: bool,
+    attachments: gongkai_web::storage::AttachmentStore,
 }
 
 impl TestAppBuilder {
@@ -137,6 +138,11 @@ impl TestAppBuilder {
     /// Load the `--demo` sample content.
     pub fn demo(mut self) -> Self {
         self.demo = true;
+        self
+    }
+    /// Keep attachments in this store (default: the data directory's `files/`).
+    pub fn attachments(mut self, store: gongkai_web::storage::AttachmentStore) -> Self {
+        self.attachments = store;
         self
     }
 
@@ -185,7 +191,10 @@ impl TestAppBuilder {
         }
         let state = gongkai_web::AppState::new(
             db.clone(),
-            gongkai_web::WebConfig::new(dir.path().to_path_buf()),
+            gongkai_web::WebConfig {
+                attachments: self.attachments,
+                ..gongkai_web::WebConfig::new(dir.path().to_path_buf())
+            },
         )
         .unwrap_or_else(|e| panic!("AppState::new: {e}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -253,6 +262,7 @@ impl TestApp {
             admin: true,
             demo: false,
             fresh: false,
+            attachments: gongkai_web::storage::AttachmentStore::Local,
         }
     }
 
@@ -286,6 +296,11 @@ impl TestApp {
         &self.0.state
     }
     /// The data directory (`files/`, `index/`, and for SQLite `gongkai.db`).
+    /// The PostgreSQL database's URL (`None` on SQLite), for a second node on the same data.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.0.pg.as_ref().map(PgDatabase::url)
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.0.dir.path()
     }
