@@ -30,6 +30,26 @@ pub async fn save_day(
     Ok(())
 }
 
+/// Enters the days a pasted State Council notice sets （`domain::calendar::notice`） and each is
+/// audited, in the caller's transaction: all or nothing.
+pub async fn import_days(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    days: &[gongkai_domain::calendar::DayOverride],
+) -> Outcome<usize> {
+    site_admin(caller)?;
+    for d in days {
+        let input = DayInput {
+            date: d.date,
+            kind: d.kind,
+            name: d.name.clone(),
+            source: d.source.clone(),
+        };
+        calendar::upsert(tx, &caller.actor, &input).await?;
+    }
+    Ok(days.len())
+}
+
 /// Removes a day's entry: the date falls back to the Monday–Friday rule.
 pub async fn delete_day(
     tx: &mut sqlx::AnyConnection,

@@ -7,6 +7,7 @@
 pub mod annual_report;
 pub mod applications;
 pub mod assessment;
+pub mod body_images;
 pub mod calendar;
 pub mod caller;
 pub mod error;

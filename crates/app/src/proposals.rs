@@ -73,6 +73,8 @@ pub enum Step<'a> {
     Feedback { satisfaction: &'a str, on: &'a str },
     /// 公开答复全文 (lead unit).
     Publish { on: &'a str },
+    /// 重新交办 of a returned case to another unit (supervising office).
+    Reassign { org_id: &'a str, on: &'a str },
 }
 
 fn day(raw: &str, field: &'static str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
@@ -97,7 +99,7 @@ pub async fn take_step(
     let lead = perms.can_handle_cases_of(c.case.lead_org_id);
     let allowed = match &step {
         Step::CoView { .. } => true,
-        Step::Feedback { .. } => perms.can_assign_proposals(),
+        Step::Feedback { .. } | Step::Reassign { .. } => perms.can_assign_proposals(),
         _ => lead,
     };
     if !allowed {
@@ -138,6 +140,13 @@ pub async fn take_step(
         Step::Publish { on } => {
             let on = day(on, "on", today)?;
             proposals::publish(tx, actor, id, on).await?;
+        }
+        Step::Reassign { org_id, on } => {
+            let Ok(org_id) = org_id.trim().parse::<i64>() else {
+                return Err(Invalid::one("lead_org_id", "请选择改交的主办单位").into());
+            };
+            let on = day(on, "assigned_on", today)?;
+            proposals::reassign(tx, actor, id, org_id, on).await?;
         }
     }
     Ok(())

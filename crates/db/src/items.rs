@@ -496,6 +496,7 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     write_columns(conn, id, &input.column_ids).await?;
+    crate::body_images::link_item(conn, id, &body_html).await?;
     add_author(conn, id, actor).await?;
     let mut after = snapshot(conn, id).await?;
     note_cross_org(&mut after, input);
@@ -617,6 +618,7 @@ pub async fn update_noting(
         return Err(DbError::Stale);
     }
     write_columns(conn, id, &input.column_ids).await?;
+    crate::body_images::link_item(conn, id, &body_html).await?;
     add_author(conn, id, actor).await?;
     let back_to_draft = matches!(
         current.status(),

@@ -20,6 +20,7 @@ pub mod audited;
 pub mod auth;
 pub mod backfill;
 pub mod blobs;
+pub mod body_images;
 pub mod calendar;
 pub mod columns;
 pub mod compliance;

@@ -365,6 +365,63 @@ pub async fn return_case(
     .await
 }
 
+/// 重新交办 — the office assigns a returned case to `lead_org_id` on `on`. The case starts again at
+/// 已交办 with new deadlines; the return and its reason stay in the case's history (the audit
+/// entries shown on the case page). A co-handling unit that becomes the lead is no longer a
+/// co-handler.
+pub async fn reassign(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    lead_org_id: i64,
+    on: NaiveDate,
+) -> DbResult<()> {
+    let p = for_step(conn, id, Action::Reassign).await?;
+    check_orgs(conn, &[lead_org_id]).await?;
+    let returned = p
+        .returned_on
+        .as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .unwrap_or(p.assigned());
+    not_before("assigned_on", on, returned, "重新交办日期")?;
+    let new_lead: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(lead_org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    set_stage(
+        conn,
+        id,
+        "stage = 'assigned', assigned_on = $3, signed_on = NULL, returned_on = NULL, \
+         return_reason = NULL",
+        vec![Some(on.to_string())],
+    )
+    .await?;
+    sqlx::query("UPDATE proposals SET lead_org_id = $1 WHERE id = $2")
+        .bind(lead_org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM proposal_co_orgs WHERE proposal_id = $1 AND org_id = $2")
+        .bind(id)
+        .bind(lead_org_id)
+        .execute(&mut *conn)
+        .await?;
+    audit_step(
+        conn,
+        actor,
+        id,
+        "proposal.reassign",
+        format!(
+            "重新交办\u{300A}{}\u{300B}\u{FF1A}由{}改交{new_lead}\u{FF08}原退回理由\u{FF1A}{}\u{FF09}",
+            p.title,
+            p.lead_org_name,
+            p.return_reason.as_deref().unwrap_or("")
+        ),
+        Some(&p),
+    )
+    .await
+}
+
 /// 会办意见: a co-handling unit sends its view to the lead unit.
 pub async fn send_co_view(
     conn: &mut AnyConnection,

@@ -99,6 +99,17 @@ impl ItemFields {
         if crate::validate::char_len(&self.body) > BODY_MAX {
             inv.push("body", format!("正文不能超过{BODY_MAX}个字"));
         }
+        let foreign = crate::content::foreign_images(body_format, &self.body);
+        if let Some(first) = foreign.first() {
+            let shown: String = first.chars().take(60).collect();
+            inv.push(
+                "body",
+                format!(
+                    "正文中有{}张图片不在本站（例如“{shown}”）：不能引用其他网站或本机上的图片，请删除后用编辑器的“上传图片”按钮上传",
+                    foreign.len()
+                ),
+            );
+        }
         let org_id = match self.org_id.trim().parse::<i64>() {
             Ok(id) if id > 0 => id,
             _ => {

@@ -485,6 +485,8 @@ pub enum Action {
     Reply,
     RecordFeedback,
     Publish,
+    /// The office assigns a returned case to another unit （重新交办）.
+    Reassign,
 }
 
 impl Action {
@@ -496,6 +498,7 @@ impl Action {
             Action::Reply => matches!(stage, Handling | Rehandling),
             Action::RecordFeedback => stage == Replied,
             Action::Publish => matches!(stage, Replied | Closed) && !published,
+            Action::Reassign => stage == Returned,
         };
         if ok {
             return Ok(());
@@ -506,6 +509,7 @@ impl Action {
             Action::Reply => "请先签收；已答复的件须在代表委员不满意时重新办理后再答复",
             Action::RecordFeedback => "只有已答复、待反馈的件可以登记满意度",
             Action::Publish => "只有已答复的件可以公开，且每件只公开一次",
+            Action::Reassign => "只有已退回的件可以重新交办",
         })
     }
 }

@@ -171,6 +171,18 @@ impl Permissions {
         Some(ids)
     }
 
+    /// May upload images into an item body from the editor: whoever may write items for some
+    /// organisation. The image belongs to no organisation until an item shows it.
+    pub fn can_upload_body_images(&self) -> bool {
+        self.editable_orgs().is_none_or(|orgs| !orgs.is_empty())
+    }
+
+    /// May see body images no public item shows yet (an editor's upload, a draft under review):
+    /// whoever may see some organisation's unpublished items.
+    pub fn can_see_unpublished_body_images(&self) -> bool {
+        self.viewable_orgs().is_none_or(|orgs| !orgs.is_empty())
+    }
+
     /// Organisations whose back-office content this user may see (`None` = all).
     pub fn viewable_orgs(&self) -> Option<Vec<i64>> {
         if self.is_system_admin()
@@ -410,6 +422,25 @@ mod tests {
             3 => vec![3, 4],
             other => vec![other],
         }
+    }
+
+    #[test]
+    fn body_images_are_uploaded_by_writers_and_seen_early_by_the_back_office() {
+        let grant = |role, org_id| Grant { role, org_id };
+        let editor = Permissions::new(vec![grant(Role::Editor, Some(3))], tree);
+        assert!(editor.can_upload_body_images());
+        assert!(editor.can_see_unpublished_body_images());
+        let reviewer = Permissions::new(vec![grant(Role::Reviewer, Some(3))], tree);
+        assert!(!reviewer.can_upload_body_images());
+        assert!(reviewer.can_see_unpublished_body_images());
+        let office = Permissions::new(vec![grant(Role::Supervisor, None)], tree);
+        assert!(!office.can_upload_body_images());
+        assert!(office.can_see_unpublished_body_images());
+        let admin = Permissions::new(vec![grant(Role::SystemAdmin, None)], tree);
+        assert!(admin.can_upload_body_images());
+        let nobody = Permissions::new(vec![], tree);
+        assert!(!nobody.can_upload_body_images());
+        assert!(!nobody.can_see_unpublished_body_images());
     }
 
     #[test]

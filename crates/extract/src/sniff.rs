@@ -66,10 +66,40 @@ fn ole_kind(bytes: &[u8]) -> Kind {
     }
 }
 
+/// The MIME type of a raster image a browser shows safely (PNG, JPEG, GIF, WebP), by its
+/// signature; `None` for anything else, SVG included (it can carry script).
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1A\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testutil::zip_of;
+
+    #[test]
+    fn images_by_signature() {
+        assert_eq!(image_type(b"\x89PNG\r\n\x1A\n\0\0"), Some("image/png"));
+        assert_eq!(image_type(b"\xFF\xD8\xFF\xE0JFIF"), Some("image/jpeg"));
+        assert_eq!(image_type(b"GIF89a.."), Some("image/gif"));
+        assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(
+            image_type(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"),
+            None
+        );
+        assert_eq!(image_type(b"%PDF-1.7"), None);
+        assert_eq!(image_type(b""), None);
+    }
 
     #[test]
     fn kinds_by_content() {

@@ -50,7 +50,9 @@ pub async fn letter_docx(
         return Err(AppError::NotFound("该文书尚未出具".into()));
     }
     let (template, _) = db_apps::letter_template(conn, row.org_id, kind).await?;
-    let due = case
+    // The figures of the letter's own day: a later extension does not rewrite the 受理回执.
+    let issued = case.as_issued(kind, cal).unwrap_or_else(|| case.clone());
+    let due = issued
         .deadline(cal)
         .ok()
         .and_then(|r| r.due)

@@ -46,7 +46,9 @@ async fn publish_with_attachment(app: &TestApp, name: &str, bytes: &[u8]) -> Str
 
 /// A CSV body, so no text extraction or guard question gets in the way.
 fn sample() -> Vec<u8> {
-    "序号,单位,金额\n1,市民政局,1200\n".repeat(40).into_bytes()
+    let header = ["序号", "单位", "金额"].join(",");
+    let row = ["1", "市民政局", "1200"].join(",");
+    format!("{header}\n{row}\n").repeat(40).into_bytes()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,15 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub(crate) async fn start() -> Browser {
+        Self::launch(true).await
+    }
+
+    /// A browser with JavaScript switched off, for the pages that must work without it.
+    pub(crate) async fn start_without_javascript() -> Browser {
+        Self::launch(false).await
+    }
+
+    async fn launch(javascript: bool) -> Browser {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chrome_bin = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -52,7 +61,10 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--window-size=1280,1600",
                     format!("--user-data-dir={}", profile.path().display()),
-                ]
+                ],
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }
+                }
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -193,9 +205,14 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
     b.click(&format!("#f-org_id option[value=\"{org}\"]")).await;
     b.click(&format!("input[name=column_ids][value=\"{column}\"]"))
         .await;
+    // The body is typed into the rich-text editor that replaces the textarea (it/editor.rs
+    // covers the editor and the textarea without JavaScript).
+    let body = ".w-e-text-container [contenteditable=true]";
+    b.wait_for(body).await;
+    b.click(body).await;
     b.fill(
-        "#f-body",
-        "各县区人民政府，市政府各部门：\n\n现将上半年政务公开工作推进情况通报如下。",
+        body,
+        "各县区人民政府，市政府各部门：\n现将上半年政务公开工作推进情况通报如下。",
     )
     .await;
     b.fill("#f-doc_number", "盘政办〔2017〕12号").await;
@@ -234,6 +251,11 @@ async fn editor_logs_in_publishes_with_attachment_and_finds_it_on_the_portal() {
         .await
         .expect("text");
     assert_eq!(heading, title);
+    let source = b.client.source().await.expect("source");
+    assert!(
+        source.contains("<p>现将上半年政务公开工作推进情况通报如下。</p>"),
+        "the editor's two paragraphs reach the public page"
+    );
     let link = b
         .client
         .find(Locator::XPath("//a[contains(., '推进情况统计表.pdf')]"))

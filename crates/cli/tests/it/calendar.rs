@@ -388,3 +388,54 @@ fn the_command_line_prints_the_answer_and_its_working() {
         "{err}"
     );
 }
+
+both_backends!(
+    a_pasted_notice_enters_a_year_after_review,
+    |app| async move {
+        let me = app.admin().await;
+        // A test notice in the State Council's form (not the real 2027 arrangement).
+        let text = "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n二、春节：2月5日（除夕、周五）至11日（正月初六、周四）放假调休，共7天。2月14日（周日）上班。";
+        let before = counts(&app).await;
+        let (s, page) = me
+            .submit(
+                "/admin/calendar/import",
+                &[("year", "2027"), ("text", text)],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("将录入以下 11 天"),
+            "{}",
+            html::excerpt(&page)
+        );
+        assert_eq!(
+            counts(&app).await,
+            before,
+            "nothing written before confirmation"
+        );
+        let (s, loc) = me
+            .submit(
+                "/admin/calendar/import",
+                &[("year", "2027"), ("text", text), ("confirm", "1")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+        assert_eq!(loc, "/admin/calendar?year=2027&notice=imported");
+        let after = counts(&app).await;
+        assert_eq!((after.0 - before.0, after.1 - before.1), (11, 11));
+        let cal = calendar(&app).await;
+        assert!(cal.has_data(2027));
+        assert!(cal.is_workday(d("2027-02-14")), "调休上班");
+        assert_eq!(deadline(&app, "2026-12-31", 1).await, d("2027-01-04"));
+        // Something else is refused in Chinese and writes nothing.
+        let (s, page) = me
+            .submit(
+                "/admin/calendar/import",
+                &[("year", "2027"), ("text", "这不是放假通知")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("请粘贴通知全文"));
+        assert_eq!(counts(&app).await, after);
+    }
+);

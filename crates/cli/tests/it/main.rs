@@ -11,6 +11,7 @@
 #[macro_use]
 mod support;
 
+mod a11y;
 mod annual_report;
 mod api;
 mod applications;
@@ -21,8 +22,10 @@ mod attachment_text;
 mod audited;
 mod binary;
 mod browser;
+mod bypass_browser;
 mod calendar;
 mod compliance;
+mod editor;
 mod events;
 mod feedback;
 mod feeds;

@@ -274,3 +274,124 @@ both_backends!(
         assert_eq!(steps, 8);
     }
 );
+
+both_backends!(
+    a_returned_case_is_reassigned_by_the_office_with_its_history,
+    |app| async move {
+        let first = app.org_id("市财政局").await;
+        let second = app.org_id("市住建委").await;
+        let office = user(&app, "dcs", Role::Supervisor, None).await;
+        let cz = user(&app, "cz_handler", Role::Handler, Some(first)).await;
+        let sw = user(&app, "sw_handler", Role::Handler, Some(second)).await;
+        let r = office
+            .post(
+                "/admin/proposals",
+                &pairs(&[
+                    ("kind", "npc_suggestion".to_string()),
+                    ("year", "2024".into()),
+                    ("number", "第0101号".into()),
+                    ("title", "关于改造老旧供水管网的建议".into()),
+                    ("proposer", "李某某代表".into()),
+                    ("proposer_contact", String::new()),
+                    ("content", "建议改造老旧供水管网。".into()),
+                    ("assigned_on", "2024-07-01".into()),
+                    ("lead_org_id", first.to_string()),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let id: i64 = sqlx::query_scalar("SELECT id FROM proposals")
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .unwrap();
+        let path = |step: &str| format!("/admin/proposals/{id}/{step}");
+        // Not returned yet: nothing to re-assign.
+        let early = office
+            .post(
+                &path("reassign"),
+                &[
+                    ("org_id", second.to_string().as_str()),
+                    ("on", "2024-07-03"),
+                ],
+            )
+            .await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            early
+                .text()
+                .await
+                .unwrap()
+                .contains("只有已退回的件可以重新交办")
+        );
+        let r = cz
+            .post(
+                &path("return"),
+                &[("on", "2024-07-03"), ("reason", "供水管网属市住建委职责")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(stage(&app, id).await, "returned");
+        // The unit cannot re-assign; the office can, not before the return.
+        let r = cz
+            .post(
+                &path("reassign"),
+                &[
+                    ("org_id", second.to_string().as_str()),
+                    ("on", "2024-07-04"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let page = office
+            .get(&format!("/admin/proposals/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("重新交办"), "the form is offered");
+        let before = app.audit_count().await;
+        let r = office
+            .post(
+                &path("reassign"),
+                &[
+                    ("org_id", second.to_string().as_str()),
+                    ("on", "2024-07-02"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.audit_count().await, before, "nothing written");
+        let r = office
+            .post(
+                &path("reassign"),
+                &[
+                    ("org_id", second.to_string().as_str()),
+                    ("on", "2024-07-04"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(stage(&app, id).await, "assigned");
+        // The new lead unit sees it, with deadlines from the new date, and signs for it.
+        let page = sw
+            .get(&format!("/admin/proposals/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("2024-07-04"), "new assignment date");
+        assert!(
+            page.contains("供水管网属市住建委职责"),
+            "the return stays in the history"
+        );
+        assert!(page.contains("由市财政局改交市住建委"));
+        let r = sw.post(&path("sign"), &[("on", "2024-07-05")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(stage(&app, id).await, "handling");
+        // The old lead unit no longer sees it.
+        assert_eq!(
+            cz.get(&format!("/admin/proposals/{id}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+);

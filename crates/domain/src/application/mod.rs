@@ -857,6 +857,42 @@ impl Case {
         }
     }
 
+    /// The case as it stood when the letter `kind` was issued: the figures a letter states (the
+    /// due date above all) are those of its day and never change with later events, so the
+    /// 受理回执 keeps the date it promised after an extension. `None` while the letter is not
+    /// issued yet.
+    pub fn as_issued(&self, kind: letter::LetterKind, cal: &Calendar) -> Option<Case> {
+        use letter::LetterKind as L;
+        let through = match kind {
+            L::Receipt => 0,
+            L::Supplement => {
+                1 + self
+                    .events
+                    .iter()
+                    .position(|e| matches!(e, CaseEvent::SupplementRequested { .. }))?
+            }
+            L::Extension => {
+                1 + self
+                    .events
+                    .iter()
+                    .position(|e| matches!(e, CaseEvent::Extended { .. }))?
+            }
+            L::Answer => {
+                1 + self
+                    .events
+                    .iter()
+                    .position(|e| matches!(e, CaseEvent::Answered { .. }))?
+            }
+        };
+        Case::from_events(
+            self.received_on,
+            self.rule,
+            self.events[..through].iter().cloned(),
+            cal,
+        )
+        .ok()
+    }
+
     /// Applies a **new** event: the checks of [`Case::apply`] and those that only bind what is
     /// recorded from now on (a stored history is rebuilt as it was accepted):
     /// 逾期不补正 only once the 补正 deadline has passed （第三十条）.

@@ -641,3 +641,36 @@ fn a_due_date_in_a_year_without_data_skips_its_statutory_holidays() {
         ]
     );
 }
+
+/// The 受理回执 of a case received 2024-09-27 promised 2024-10-30; an extension of 20 working days
+/// on 10-28 moves the due date to 11-27 but not the receipt's figures.
+#[test]
+fn a_letter_states_the_figures_of_its_own_day() {
+    use letter::LetterKind;
+    let cal = cal();
+    let mut c = case("2024-09-27");
+    let receipt_due = |c: &Case| {
+        c.as_issued(LetterKind::Receipt, &cal)
+            .and_then(|i| i.deadline(&cal).ok())
+            .and_then(|r| r.due)
+    };
+    assert_eq!(receipt_due(&c), Some(d("2024-10-30")));
+    assert!(
+        c.as_issued(LetterKind::Extension, &cal).is_none(),
+        "not issued"
+    );
+    c.admit(
+        CaseEvent::Extended {
+            on: d("2024-10-28"),
+            working_days: 20,
+            approver: "李主任".into(),
+            reason: "需调取档案".into(),
+        },
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(due(&c), Some(d("2024-11-27")));
+    assert_eq!(receipt_due(&c), Some(d("2024-10-30")), "unchanged");
+    let ext = c.as_issued(LetterKind::Extension, &cal).unwrap();
+    assert_eq!(ext.deadline(&cal).unwrap().due, Some(d("2024-11-27")));
+}

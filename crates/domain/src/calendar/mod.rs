@@ -19,6 +19,7 @@
 
 pub mod clock;
 mod data;
+pub mod notice;
 pub mod statutory;
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,24 @@ pub struct ListQuery {
     notice: Option<String>,
 }
 
+/// The pasted notice （批量录入）.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportForm {
+    year: String,
+    text: String,
+    source: String,
+    confirm: String,
+}
+
+/// What the import shows on the page: the text and, before confirmation, the parsed days.
+#[derive(Default)]
+struct ImportView {
+    text: String,
+    source: String,
+    preview: Vec<serde_json::Value>,
+}
+
 #[derive(Deserialize)]
 pub struct DaySubmit {
     #[serde(flatten)]
@@ -59,6 +77,32 @@ async fn page(
     errors: Option<&Invalid>,
     notice: Option<&'static str>,
     status: StatusCode,
+) -> Result<Response, AppError> {
+    page_with(
+        state,
+        user,
+        year,
+        mode,
+        f,
+        errors,
+        notice,
+        status,
+        ImportView::default(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    year: i32,
+    mode: Mode,
+    f: &DayFields,
+    errors: Option<&Invalid>,
+    notice: Option<&'static str>,
+    status: StatusCode,
+    import: ImportView,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let rows = cal::list_year(&mut conn, year).await?;
@@ -99,6 +143,7 @@ async fn page(
             "notices": notices, "f": f, "editing": editing, "action": action,
             "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice,
             "kinds": DayKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
+            "import_text": import.text, "import_source": import.source, "preview": import.preview,
         }),
     )?;
     Ok((status, html).into_response())
@@ -254,4 +299,75 @@ pub async fn delete(
         date.year()
     ))
     .into_response())
+}
+
+/// POST `/admin/calendar/import`: a pasted State Council notice; first the days it sets are shown,
+/// then, confirmed, entered all at once.
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<ImportForm>,
+) -> Result<Response, AppError> {
+    user.require(user.perms.can_manage_site())?;
+    let year = parse_year(Some(&f.year));
+    let source = if f.source.trim().is_empty() {
+        format!("国务院办公厅关于{year}年部分节假日安排的通知")
+    } else {
+        f.source.trim().chars().take(200).collect()
+    };
+    let blank = DayFields {
+        kind: DayKind::Holiday.code().into(),
+        ..Default::default()
+    };
+    let view = |preview| ImportView {
+        text: f.text.clone(),
+        source: source.clone(),
+        preview,
+    };
+    let text: String = f.text.chars().take(20_000).collect();
+    let days = match gongkai_domain::calendar::notice::parse_notice(&text, year, &source) {
+        Ok(days) => days,
+        Err(message) => {
+            let inv = Invalid::one("notice_text", message);
+            return page_with(
+                &state,
+                &user,
+                year,
+                Mode::Add,
+                &blank,
+                Some(&inv),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                view(Vec::new()),
+            )
+            .await;
+        }
+    };
+    let shown = days.first().map_or(year, |d| d.date.year());
+    if f.confirm != "1" {
+        let preview = days
+            .iter()
+            .map(|d| {
+                json!({"date": d.date.to_string(), "weekday": gongkai_domain::calendar::weekday_zh(d.date),
+                       "kind_label": d.kind.label(), "name": d.name})
+            })
+            .collect();
+        return page_with(
+            &state,
+            &user,
+            shown,
+            Mode::Add,
+            &blank,
+            None,
+            None,
+            StatusCode::OK,
+            view(preview),
+        )
+        .await;
+    }
+    let caller = user.caller();
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::calendar::import_days(&mut tx, &caller, &days).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/calendar?year={shown}&notice=imported")).into_response())
 }

@@ -286,6 +286,10 @@ async fn render_form(
             "item": item_json,
             "workflow": workflow,
             "f": p.fields,
+            // A Markdown body as sanitized HTML, for the editor to start from when the editor
+            // switches the body to rich text.
+            "body_as_html": (p.fields.body_format != "html" && !p.fields.body.trim().is_empty())
+                .then(|| gongkai_domain::content::render_body(BodyFormat::Markdown, &p.fields.body)),
             "errors": p.errors.map(error_map).unwrap_or(json!({})),
             "error_list": p.errors.map(|e| e.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>()).unwrap_or_default(),
             "org_options": org_opts,
@@ -415,7 +419,7 @@ pub async fn create(
     match result {
         Ok((id, notice)) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+            Ok(after_save(id, notice, &sub.action))
         }
         Err(AppError::Invalid(e)) => {
             drop(tx);
@@ -423,6 +427,15 @@ pub async fn create(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Where a saved form goes: the edit form with its notice, or, for 保存草稿并预览 of a draft
+/// that was simply saved, the preview of what was saved.
+fn after_save(id: i64, notice: &str, action: &str) -> Response {
+    if action == "preview" && matches!(notice, "created" | "saved") {
+        return Redirect::to(&format!("/admin/items/{id}/preview")).into_response();
+    }
+    Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response()
 }
 
 async fn form_error(
@@ -564,7 +577,7 @@ pub async fn update(
     match result {
         Ok(notice) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/items/{id}/edit?notice={notice}")).into_response())
+            Ok(after_save(id, notice, &sub.action))
         }
         Err(AppError::Invalid(e)) => {
             drop(tx);

@@ -11,6 +11,7 @@ mod events;
 mod feedback;
 mod filings;
 pub(crate) mod guard;
+mod images;
 mod interpretations;
 mod items;
 mod login;
@@ -53,6 +54,7 @@ route_table! {
     "/items/{id}/attachments/{attachment_id}/delete" => post(items::delete_attachment);
     "/items/{id}/attachments/{attachment_id}" => get(items::attachment);
     "/items/{id}/preview" => get(items::preview);
+    "/images" => post(images::upload);
     "/columns" => get(site::columns_list), post(site::column_create);
     "/columns/new" => get(site::column_new);
     "/columns/{id}" => get(site::column_edit), post(site::column_update);
@@ -117,6 +119,7 @@ route_table! {
     "/feedback/{id}/review" => post(feedback::review);
     "/feedback/{id}/attachments/{attachment_id}" => get(feedback::attachment);
     "/calendar" => get(calendar::list), post(calendar::create);
+    "/calendar/import" => post(calendar::import);
     "/calendar/{date}" => get(calendar::edit_form), post(calendar::update);
     "/calendar/{date}/delete" => post(calendar::delete);
     "/notifications" => get(notifications::list);

@@ -292,7 +292,12 @@ async fn detail_page(
     let history = gongkai_db::audit::list(&mut conn, &filter, 1, 200)
         .await?
         .rows;
+    let all = orgs::all(&mut conn).await?;
     drop(conn);
+    let orgs: Vec<Value> = org_options(&all, None)
+        .into_iter()
+        .filter(|o| o["id"] != json!(case.lead_org_id))
+        .collect();
     let today = today();
     let d = deadlines(
         &cal,
@@ -364,6 +369,8 @@ async fn detail_page(
             "may_reply": lead && allowed(A::Reply),
             "may_publish": lead && allowed(A::Publish),
             "may_feedback": user.perms.can_assign_proposals() && allowed(A::RecordFeedback),
+            "may_reassign": user.perms.can_assign_proposals() && allowed(A::Reassign),
+            "orgs": orgs,
             "notice": notice, "failed": failed_step, "errors": errors, "values": values,
         }),
     )?;
@@ -389,6 +396,7 @@ pub async fn detail(
         "replied" => Some("答复已登记，请在20个工作日内公开答复全文。"),
         "feedback" => Some("满意度已登记。"),
         "published" => Some("答复全文已公开（联系方式等个人信息已隐去）。"),
+        "reassigned" => Some("已重新交办\u{FF0C}新的主办单位须在期限内签收或退回\u{3002}"),
         _ => None,
     };
     detail_page(&state, &user, id, notice, None).await
@@ -456,6 +464,13 @@ pub async fn step(
             "feedback",
         ),
         "publish" => (Step::Publish { on: &f.on }, "published"),
+        "reassign" => (
+            Step::Reassign {
+                org_id: &f.org_id,
+                on: &f.on,
+            },
+            "reassigned",
+        ),
         _ => return Err(AppError::NotFound(NO_PAGE.into())),
     };
     match app_proposals::take_step(&mut tx, &caller, &case, taken, today()).await {

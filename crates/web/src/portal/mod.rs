@@ -15,6 +15,7 @@ mod catalogue;
 mod feeds;
 mod form_token;
 pub(crate) use form_token::COOKIE as FORM_COOKIE;
+mod images;
 mod item;
 mod keywork;
 mod meetings;
@@ -54,6 +55,7 @@ route_table! {
     "/xxgk/catalogue.xlsx" => get(catalogue::xlsx);
     "/items/{id}" => get(item::show);
     "/attachments/{id}/{name}" => get(item::attachment);
+    "/images/{id}" => get(images::show);
     "/zdgz" => get(keywork::index);
     "/zdgz/{id}" => get(keywork::show);
     "/orgs" => get(orgs::index);
