@@ -122,8 +122,13 @@ pub async fn run_async(
             .with_subscriber(tracing::subscriber::NoSubscriber::default())
             .await?
     };
-    // A fresh data directory gets the organisations and columns the import resolves against.
-    gongkai_db::seed::ensure_seeded(&db).await?;
+    // A fresh data directory gets the organisations and columns the import resolves against: a
+    // built-in arrangement is the demo's, so its site is the demo's.
+    if builtin.is_some() {
+        gongkai_db::seed::ensure_demo_site(&db).await?;
+    } else {
+        gongkai_db::seed::ensure_seeded(&db).await?;
+    }
     let out = match builtin {
         Some(key) => import_builtin(&db, &key).await?,
         None => {

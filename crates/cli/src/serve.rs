@@ -15,7 +15,8 @@ pub struct ServeArgs {
     /// Password for the first administrator `admin` (otherwise one is generated and printed once)
     #[arg(long, env = "GONGKAI_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
-    /// Add realistic sample content so a newcomer sees a living site
+    /// Run the demo site, the 盘锦市人民政府 with sample content, so a newcomer sees a living site;
+    /// refused on a database set up as another government
     #[arg(long)]
     pub demo: bool,
     /// Seconds between polls of the background job queue (reminders)
@@ -114,8 +115,16 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let settings = Settings::resolve(&args.db, args.listen.as_deref(), &file)?;
     let mailer = mailer(&args, &file, &settings.listen)?;
     let db = open_database(&settings).await?;
-    if gongkai_db::seed::ensure_seeded(&db).await? {
-        tracing::info!("首次运行：已创建机构树、门户站点和栏目结构");
+    if args.demo {
+        if gongkai_db::seed::ensure_demo_site(&db).await? {
+            tracing::info!(
+                "首次运行：已创建演示站点（盘锦市人民政府）的机构树、门户站点和栏目结构"
+            );
+        }
+    } else if gongkai_db::seed::ensure_seeded(&db).await? {
+        tracing::info!(
+            "首次运行：已创建门户站点和栏目结构；请以系统管理员登录后台，在 /admin/setup 完成初始设置"
+        );
     }
     if let Some(pw) = ensure_admin(&db, args.admin_password.as_deref()).await? {
         // Printed once, to the terminal only; never logged.

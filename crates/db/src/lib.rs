@@ -49,6 +49,7 @@ pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;
 pub mod settings;
+pub mod site_profile;
 pub mod sitemap;
 pub mod tree;
 pub mod users;

@@ -373,3 +373,95 @@ pub async fn registry(conn: &mut AnyConnection) -> DbResult<gongkai_domain::orgm
         .collect();
     Ok(gongkai_domain::orgmatch::Registry::new(entries))
 }
+
+/// What an imported list must not repeat: every name and alias, code and credit code.
+pub async fn existing(conn: &mut AnyConnection) -> DbResult<gongkai_domain::orgimport::Existing> {
+    let all = all(conn).await?;
+    let aliases: Vec<String> = sqlx::query_scalar("SELECT alias FROM organisation_aliases")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(gongkai_domain::orgimport::Existing {
+        names: all.iter().map(|o| o.name.clone()).chain(aliases).collect(),
+        codes: all.iter().map(|o| o.code.clone()).collect(),
+        credit_codes: all.iter().filter_map(|o| o.credit_code.clone()).collect(),
+    })
+}
+
+/// Creates the organisations of a checked list (`gongkai_domain::orgimport::parse`, parents
+/// first), each with the audit entry `create` writes, plus one entry for the import. An
+/// organisation without a code gets the next free `JG0001`, `JG0002`, …
+pub async fn import(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    rows: &[gongkai_domain::orgimport::OrgRow],
+) -> DbResult<Vec<i64>> {
+    let mut codes: std::collections::HashSet<String> =
+        all(conn).await?.into_iter().map(|o| o.code).collect();
+    let mut next = 1usize;
+    let mut ids: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (pos, row) in rows.iter().enumerate() {
+        let parent_id = match &row.parent {
+            None => None,
+            Some(p) => match ids.get(p.as_str()) {
+                Some(id) => Some(*id),
+                None => Some(
+                    find_by_name(conn, p)
+                        .await?
+                        .ok_or_else(|| {
+                            Invalid::one(
+                                "file",
+                                format!("第{}行\u{FF1A}上级机构“{p}”不存在", row.line),
+                            )
+                        })?
+                        .id,
+                ),
+            },
+        };
+        let code = match &row.code {
+            Some(c) => c.clone(),
+            None => loop {
+                let c = format!("JG{next:04}");
+                next += 1;
+                if !codes.contains(&c) {
+                    break c;
+                }
+            },
+        };
+        codes.insert(code.clone());
+        let input = OrgInput {
+            name: row.name.clone(),
+            code,
+            kind: row.kind,
+            parent_id,
+            credit_code: row.credit_code.clone(),
+            description: String::new(),
+            aliases: row.aliases.clone(),
+            sort_order: pos as i64,
+        };
+        let id = create(conn, actor, &input).await.map_err(|e| match e {
+            DbError::Invalid(inv) => {
+                Invalid::one("file", format!("第{}行\u{FF1A}{}", row.line, inv.summary())).into()
+            }
+            other => other,
+        })?;
+        ids.insert(row.name.as_str(), id);
+        out.push(id);
+    }
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "org.import",
+            entity: "organisation",
+            entity_id: String::new(),
+            summary: format!("导入机构名单\u{FF1A}{} 个机构", rows.len()),
+            before: None,
+            after: Some(serde_json::json!(
+                rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()
+            )),
+        },
+    )
+    .await?;
+    Ok(out)
+}

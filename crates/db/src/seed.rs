@@ -1,20 +1,185 @@
-//! First-run seeding (organisations, site, columns) and the optional demo content.
+//! First-run seeding and the optional demo.
+//!
+//! A first run without `--demo` ([`ensure_seeded`]) creates a neutral site: the standard column
+//! structure, no organisation, no government's name, and `site.setup_pending` so the system
+//! administrator is sent to `/admin/setup`. The demo ([`ensure_demo_site`]) is Panjin's: the
+//! organisation tree of 《盘锦市2017年政务公开工作安排》 with the site named after it and plausible
+//! footer identifiers; [`demo_content`] adds its items. The demo never runs on a database set up
+//! as another government: [`ensure_demo_site`] refuses it.
 
-use crate::{Actor, Db, DbResult, columns, items, now_ms, settings};
+use crate::{Actor, Db, DbError, DbResult, columns, items, now_ms, settings, site_profile};
 use gongkai_domain::item::ItemFields;
 use gongkai_domain::seed::{COLUMNS, ORGANISATIONS, SITE_NAME, SITE_SLUG, org_code};
+use gongkai_domain::site_profile::{NEUTRAL_SITE_NAME, SiteProfile};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
-/// Creates the organisation tree, the portal site and its columns if the database has no site yet.
-/// Returns whether anything was created. Runs in one transaction: all or nothing.
-pub async fn ensure_seeded(db: &Db) -> DbResult<bool> {
-    let mut tx = db.begin().await?;
-    let sites: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+async fn site_count(tx: &mut AnyConnection) -> DbResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+        .fetch_one(&mut *tx)
+        .await?)
+}
+
+/// Creates the portal site and the standard columns; returns the site's id.
+async fn create_site(tx: &mut AnyConnection, name: &str, owner: Option<i64>) -> DbResult<i64> {
+    let now = now_ms();
+    let site_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sites (name, slug, owner_org_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(SITE_SLUG)
+    .bind(owner)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut col_ids: HashMap<&str, i64> = HashMap::new();
+    for (pos, c) in COLUMNS.iter().enumerate() {
+        let parent = c.parent.and_then(|p| col_ids.get(p).copied());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO columns (site_id, parent_id, name, slug, kind, description, sort_order, on_home, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(site_id)
+        .bind(parent)
+        .bind(c.name)
+        .bind(c.slug)
+        .bind(c.kind.code())
+        .bind(pos as i64)
+        .bind(i64::from(c.on_home))
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-    if sites > 0 {
+        col_ids.insert(c.slug, id);
+    }
+    Ok(site_id)
+}
+
+async fn record_seed(tx: &mut AnyConnection, site_id: i64, summary: String) -> DbResult<()> {
+    crate::audit::record(
+        tx,
+        &Actor::system(),
+        crate::audit::Entry {
+            action: "system.seed",
+            entity: "site",
+            entity_id: site_id.to_string(),
+            summary,
+            before: None,
+            after: None,
+        },
+    )
+    .await
+}
+
+/// A first run without `--demo`: the neutral site and its columns, waiting for setup. Returns
+/// whether anything was created (nothing when a site exists). One transaction: all or nothing.
+pub async fn ensure_seeded(db: &Db) -> DbResult<bool> {
+    let mut tx = db.begin().await?;
+    if site_count(&mut tx).await? > 0 {
         return Ok(false);
     }
+    let site_id = create_site(&mut tx, NEUTRAL_SITE_NAME, None).await?;
+    site_profile::mark_setup_pending(&mut tx).await?;
+    record_seed(
+        &mut tx,
+        site_id,
+        format!(
+            "初始化站点\u{FF1A}{} 个栏目\u{FF0C}待系统管理员完成初始设置",
+            COLUMNS.len()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The demo site's profile: Panjin's name with plausible (not real) footer identifiers.
+pub fn demo_profile() -> SiteProfile {
+    SiteProfile {
+        name: SITE_NAME.into(),
+        region: "辽宁省盘锦市".into(),
+        level: "city".into(),
+        theme_color: String::new(),
+        site_code: "2111000001".into(),
+        icp: "辽ICP备05001234号-1".into(),
+        police: "辽公网安备 21110302000001号".into(),
+        conac_url: "https://bszs.conac.cn/sitename?method=show&id=2111000001".into(),
+        sponsor: "盘锦市人民政府办公室".into(),
+        organizer: "盘锦市政务服务中心".into(),
+        address: "辽宁省盘锦市兴隆台区市府大街1号".into(),
+        phone: "0427-2822000".into(),
+        email: "zwgk@example.gov.cn".into(),
+        postcode: "124010".into(),
+    }
+}
+
+/// The demo's site: Panjin's organisation tree (44 organisations), the site named after it and
+/// its columns, with the demo's profile. Returns whether anything was created: nothing when the
+/// database already is the demo. A neutral site nobody has touched (no organisation, no item)
+/// becomes the demo. Refused ([`DbError::Config`]) on a database that holds another government's
+/// site: the demo is only ever Panjin's, on its own database.
+pub async fn ensure_demo_site(db: &Db) -> DbResult<bool> {
+    let mut tx = db.begin().await?;
+    if site_count(&mut tx).await? > 0 {
+        if site_profile::is_demo(&mut tx).await? || legacy_demo(&mut tx).await? {
+            return Ok(false);
+        }
+        let site = columns::default_site(&mut tx).await?;
+        if untouched(&mut tx).await? {
+            // A neutral site nobody has set up yet (`gongkai migrate` ran first) becomes the demo.
+            let id = add_demo_orgs(&mut tx).await?;
+            sqlx::query("UPDATE sites SET name = $1, owner_org_id = $2 WHERE id = $3")
+                .bind(SITE_NAME)
+                .bind(id)
+                .bind(site.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM settings WHERE key = $1")
+                .bind(site_profile::SETUP_PENDING)
+                .execute(&mut *tx)
+                .await?;
+            site_profile::mark_demo(&mut tx, &demo_profile()).await?;
+            record_seed(&mut tx, site.id, demo_summary()).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        return Err(DbError::Config(format!(
+            "此数据库的站点是\u{201C}{}\u{201D}\u{FF0C}不是演示站点\u{FF1A}--demo 只能用于新的数据库\u{FF08}演示数据是盘锦市的\u{FF09}\u{3002}\
+             请换一个数据目录\u{FF08}--data-dir\u{FF09}或数据库再使用 --demo\u{FF0C}或去掉 --demo 启动本站点",
+            site.name
+        )));
+    }
+    let city = add_demo_orgs(&mut tx).await?;
+    let site_id = create_site(&mut tx, SITE_NAME, city).await?;
+    site_profile::mark_demo(&mut tx, &demo_profile()).await?;
+    record_seed(&mut tx, site_id, demo_summary()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+fn demo_summary() -> String {
+    format!(
+        "初始化演示站点\u{FF1A}{} 个机构\u{FF0C}{} 个栏目",
+        ORGANISATIONS.len(),
+        COLUMNS.len()
+    )
+}
+
+/// A site waiting for setup with no organisation and no item yet.
+async fn untouched(tx: &mut AnyConnection) -> DbResult<bool> {
+    if !site_profile::setup_pending(tx).await? {
+        return Ok(false);
+    }
+    let orgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
+        .fetch_one(&mut *tx)
+        .await?;
+    let items: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items")
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(orgs == 0 && items == 0)
+}
+
+/// Panjin's organisation tree; returns the id of 盘锦市人民政府.
+async fn add_demo_orgs(tx: &mut AnyConnection) -> DbResult<Option<i64>> {
     let now = now_ms();
     let mut org_ids: HashMap<&str, i64> = HashMap::new();
     for (pos, o) in ORGANISATIONS.iter().enumerate() {
@@ -42,53 +207,20 @@ pub async fn ensure_seeded(db: &Db) -> DbResult<bool> {
         }
         org_ids.insert(o.name, id);
     }
-    let site_id: i64 = sqlx::query_scalar(
-        "INSERT INTO sites (name, slug, owner_org_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(SITE_NAME)
-    .bind(SITE_SLUG)
-    .bind(org_ids.get(gongkai_domain::seed::CITY).copied())
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let mut col_ids: HashMap<&str, i64> = HashMap::new();
-    for (pos, c) in COLUMNS.iter().enumerate() {
-        let parent = c.parent.and_then(|p| col_ids.get(p).copied());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO columns (site_id, parent_id, name, slug, kind, description, sort_order, on_home, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $8) RETURNING id",
-        )
-        .bind(site_id)
-        .bind(parent)
-        .bind(c.name)
-        .bind(c.slug)
-        .bind(c.kind.code())
-        .bind(pos as i64)
-        .bind(i64::from(c.on_home))
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        col_ids.insert(c.slug, id);
+    Ok(org_ids.get(gongkai_domain::seed::CITY).copied())
+}
+
+/// A database seeded before sites had a profile was always Panjin's: no setup pending and the
+/// demo's top organisation present.
+async fn legacy_demo(tx: &mut AnyConnection) -> DbResult<bool> {
+    if site_profile::setup_pending(tx).await? {
+        return Ok(false);
     }
-    crate::audit::record(
-        &mut tx,
-        &Actor::system(),
-        crate::audit::Entry {
-            action: "system.seed",
-            entity: "site",
-            entity_id: site_id.to_string(),
-            summary: format!(
-                "初始化站点：{} 个机构，{} 个栏目",
-                ORGANISATIONS.len(),
-                COLUMNS.len()
-            ),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    let site = columns::default_site(tx).await?;
+    Ok(site.name == SITE_NAME
+        && crate::orgs::find_by_name(tx, gongkai_domain::seed::CITY)
+            .await?
+            .is_some())
 }
 
 struct DemoItem {

@@ -24,6 +24,7 @@ pub mod message;
 pub mod model;
 pub mod obligation;
 pub mod opinion;
+pub mod orgimport;
 pub mod orgmatch;
 pub mod plan;
 pub mod planimport;
@@ -32,6 +33,7 @@ mod re;
 pub mod reminder;
 pub mod role;
 pub mod seed;
+pub mod site_profile;
 pub mod validate;
 pub mod workflow;
 

@@ -24,6 +24,7 @@ pub mod pdf;
 pub mod plausible;
 pub mod sheet;
 pub mod sniff;
+pub mod table;
 
 /// The most decompressed bytes read from one part of an Office file, and the largest declared
 /// uncompressed size a zip member may have.
@@ -88,6 +89,15 @@ pub enum Error {
     /// Bytes that decode neither as UTF-8 nor as GB18030.
     #[error("文本文件既不是 UTF-8 也不是 GB18030 编码")]
     NotText,
+    /// A list that is neither a workbook nor CSV text.
+    #[error("文件不是 Excel 表格\u{FF08}.xlsx、.xls\u{FF09}或 CSV 文件")]
+    NotList,
+    /// CSV text the reader cannot split into records.
+    #[error("CSV 文件格式不正确")]
+    BadCsv,
+    /// More text than a list can have.
+    #[error("文件过大")]
+    TooLarge,
 }
 
 // ----------------------------------------------------------------------------------------- zip

@@ -134,6 +134,8 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
         ("会议公开", "/hygk".into()),
         ("会议详情", meeting),
         ("重点工作", "/zdgz".into()),
+        ("网站地图", "/wzdt".into()),
+        ("联系我们", "/lxwm".into()),
         ("404", "/no-such-page".into()),
     ];
     let b = Browser::start().await;

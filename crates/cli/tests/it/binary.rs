@@ -15,6 +15,11 @@ impl Server {
     pub(crate) fn output(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// The exit status once the process has ended.
+    pub(crate) fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().expect("poll the server process")
+    }
 }
 
 impl Drop for Server {

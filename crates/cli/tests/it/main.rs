@@ -47,6 +47,7 @@ mod reminders;
 mod reports;
 mod routes;
 mod search;
+mod setup;
 mod snapshots;
 mod storage;
 mod supervision;

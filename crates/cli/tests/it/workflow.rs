@@ -1103,6 +1103,11 @@ async fn restart_case(url: Option<String>) {
     let db = gongkai_db::Db::connect(&db_url)
         .await
         .expect("open the served database");
+    // `serve` without `--demo` starts neutral: the organisations are the demo's, added to the
+    // untouched site as `--demo` would.
+    gongkai_db::seed::ensure_demo_site(&db)
+        .await
+        .expect("the demo's organisations");
     let mut conn = db.pool.acquire().await.unwrap();
     let site = gongkai_db::columns::default_site(&mut conn)
         .await

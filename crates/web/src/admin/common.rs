@@ -37,6 +37,10 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "published" => "已发布，公众现在可以看到这条信息。",
         "unpublished" => "已撤回：信息已从栏目列表、搜索、订阅和接口中移除。",
         "deleted" => "已删除。",
+        "setup_done" => {
+            "初始设置已完成\u{FF0C}门户已使用本级政府的名称\u{3002}请核对下面的机构\u{FF0C}再在\u{201C}站点设置\u{201D}中填写页脚标识和联系方式\u{3002}"
+        }
+        "orgs_imported" => "机构名单已导入\u{3002}",
         "imported" => "已按通知录入该年节假日安排\u{3002}",
         "granted" => "已授予角色。",
         "revoked" => "已撤销。",

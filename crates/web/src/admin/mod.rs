@@ -25,6 +25,7 @@ mod plan_edit;
 mod plans;
 mod proposals;
 mod reminders;
+mod setup;
 mod site;
 mod supervision;
 mod upload;
@@ -59,6 +60,11 @@ route_table! {
     "/columns/{id}" => get(site::column_edit), post(site::column_update);
     "/orgs" => get(site::orgs_list), post(site::org_create);
     "/orgs/new" => get(site::org_new);
+    "/orgs/import" => get(setup::import_form), post(setup::import_submit);
+    "/setup" => get(setup::setup_form), post(setup::setup_submit);
+    "/setup/template.xlsx" => get(setup::template_xlsx);
+    "/setup/template.csv" => get(setup::template_csv);
+    "/site" => get(setup::site_form), post(setup::site_save);
     "/orgs/{id}" => get(site::org_edit), post(site::org_update);
     "/settings" => get(site::settings_form), post(site::settings_save);
     "/users" => get(people::list), post(people::create);
@@ -162,6 +168,10 @@ pub fn router() -> Router<AppState> {
 async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     let scope = user.perms.viewable_orgs();
     let mut conn = state.db.pool.acquire().await?;
+    // A fresh install: the system administrator sets the site up before anything else.
+    if user.perms.can_manage_site() && gongkai_db::site_profile::setup_pending(&mut conn).await? {
+        return Ok(axum::response::Redirect::to("/admin/setup").into_response());
+    }
     let counts: serde_json::Map<String, serde_json::Value> =
         gongkai_db::items::count_by_status(&mut conn, scope.as_deref())
             .await?

@@ -89,9 +89,19 @@ async fn load(
             .map_err(|_| AppError::BadRequest("核查日期格式应为 年-月-日，如 2017-12-31".into()))?,
     };
     let report = compliance::report(&mut conn, plan.id, as_of).await?;
+    // A plan without an issuer is issued by the office of the government that runs the site.
+    let site_office = format!(
+        "{}\u{529E}\u{516C}\u{5BA4}",
+        gongkai_db::columns::default_site(&mut conn).await?.name
+    );
+    let issuer = plan
+        .issuer
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(&site_office);
     let notice = Notice::build(
         &report,
-        &NoticeOptions::new(plan.issuer.as_deref(), china_today()).with_doc_number(doc_number),
+        &NoticeOptions::new(Some(issuer), china_today()).with_doc_number(doc_number),
     );
     let plan_options = plan_options(&all, plan.id);
     Ok(Loaded {

@@ -6,7 +6,8 @@
 //! non-public id give the same 404.
 //!
 //! Every page extends `layout_portal.html`, which expects the variables of [`Chrome::ctx`]:
-//! `site` (`id`, `name`, `slug`), `owner_name` (主办单位, may be empty), `nav` (list of `name`,
+//! `site` (`id`, `name`, `slug`, `logo`, `theme`), `footer` (the identifiers of `admin/site`),
+//! `owner_name` (the owner organisation as 主办单位 or empty), `nav` (list of `name`,
 //! `href`, `current`) and `page_title`.
 
 pub(crate) mod care;
@@ -23,14 +24,16 @@ mod orgs;
 mod pages;
 mod proposals;
 mod search;
+mod site_pages;
 pub(crate) mod sitemap;
 mod ysqgk;
 
 use crate::{AppError, AppState};
 use axum::Router;
 use gongkai_db::columns::{self, Column, Site};
-use gongkai_db::{DbError, Page, orgs as db_orgs};
+use gongkai_db::{DbError, Page, orgs as db_orgs, site_profile};
 use gongkai_domain::seed::OPEN_GOV_ROOT;
+use gongkai_domain::site_profile::SiteProfile;
 use minijinja::Value;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -69,6 +72,10 @@ route_table! {
     "/messages/rate" => post(messages::rate);
     "/messages/{id}" => get(messages::show);
     "/care" => get(care::switch);
+    "/site/logo" => get(site_pages::logo);
+    "/site/theme.css" => get(site_pages::theme_css);
+    "/lxwm" => get(site_pages::contact);
+    "/wzdt" => get(site_pages::site_map);
     "/ysqgk" => get(ysqgk::guide), post(ysqgk::submit);
     "/ysqgk/cx" => get(ysqgk::lookup_form), post(ysqgk::lookup);
     "/{file}" => get(sitemap::part), fallback(sitemap::not_found);
@@ -86,6 +93,28 @@ pub(crate) struct Chrome {
     pub owner_name: String,
     /// Every column of the site, in tree order (`sort_order`, `id`).
     pub columns: Vec<Column>,
+    /// The footer identifiers, contact and theme (`admin/site`).
+    pub profile: SiteProfile,
+    /// The logo's version when one was uploaded (its address is `/site/logo?v=…`).
+    pub logo: Option<String>,
+}
+
+/// The footer as templates see it: the identifiers that are set, with their links.
+#[derive(Serialize)]
+struct Footer<'a> {
+    sponsor: &'a str,
+    organizer: &'a str,
+    site_code: &'a str,
+    icp: &'a str,
+    icp_url: Href,
+    police: &'a str,
+    police_url: Href,
+    conac_url: Href,
+    has_contact: bool,
+    phone: &'a str,
+    email: &'a str,
+    address: &'a str,
+    postcode: &'a str,
 }
 
 #[derive(Serialize)]
@@ -180,10 +209,14 @@ impl Chrome {
             None => String::new(),
         };
         let columns = columns::all(conn, site.id).await?;
+        let profile = site_profile::load(conn).await?;
+        let logo = site_profile::logo_version(conn).await?;
         Ok(Self {
             site,
             owner_name,
             columns,
+            profile,
+            logo,
         })
     }
 
@@ -240,12 +273,35 @@ impl Chrome {
         } else {
             format!("{page_title} - {}", self.site.name)
         };
+        let p = &self.profile;
+        let footer = Footer {
+            sponsor: &p.sponsor,
+            organizer: &p.organizer,
+            site_code: &p.site_code,
+            icp: &p.icp,
+            icp_url: Href::from(gongkai_domain::site_profile::ICP_URL),
+            police: &p.police,
+            police_url: Href(format!(
+                "{}{}",
+                gongkai_domain::site_profile::POLICE_URL,
+                p.police_code()
+            )),
+            conac_url: Href(p.conac_url.clone()),
+            has_contact: p.has_contact(),
+            phone: &p.phone,
+            email: &p.email,
+            address: &p.address,
+            postcode: &p.postcode,
+        };
         minijinja::context! {
             site => minijinja::context! {
                 id => self.site.id,
                 name => &self.site.name,
                 slug => &self.site.slug,
+                logo => &self.logo,
+                theme => p.theme_color.trim_start_matches('#'),
             },
+            footer => minijinja::value::Serde(footer),
             owner_name => &self.owner_name,
             nav => minijinja::value::Serde(nav),
             page_title => full_title,

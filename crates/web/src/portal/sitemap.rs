@@ -105,6 +105,8 @@ pub async fn render(
             .map(|p| page(format!("/zdgz/{}", p.id))),
     );
     pages.push(page("/orgs".into()));
+    pages.push(page("/wzdt".into()));
+    pages.push(page("/lxwm".into()));
     pages.extend(
         orgs::all(&mut conn)
             .await?

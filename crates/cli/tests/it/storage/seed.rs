@@ -134,7 +134,8 @@ both_backends!(
     TestApp::builder().unseeded() => |app| async move {
         assert_eq!(app.count("organisations").await, 0);
         assert_eq!(app.audit_count().await, 0);
-        assert!(gongkai_db::seed::ensure_seeded(app.db()).await.unwrap());
+        assert!(gongkai_db::seed::ensure_demo_site(app.db()).await.unwrap());
+        assert!(!gongkai_db::seed::ensure_demo_site(app.db()).await.unwrap());
         assert_eq!(app.count("organisations").await, ORGANISATIONS.len() as i64);
         let log = gongkai_db::audit::list(
             &mut *app.conn().await,
@@ -147,6 +148,33 @@ both_backends!(
         assert_eq!(log.total, 1);
         assert_eq!(log.rows[0].action, "system.seed");
         assert_eq!(log.rows[0].actor_name, "系统");
+    }
+);
+
+both_backends!(
+    a_first_run_without_the_demo_is_neutral_and_waits_for_setup,
+    TestApp::builder().unseeded() => |app| async move {
+        assert!(gongkai_db::seed::ensure_seeded(app.db()).await.unwrap());
+        assert!(!gongkai_db::seed::ensure_seeded(app.db()).await.unwrap());
+        assert_eq!(app.count("organisations").await, 0);
+        assert_eq!(app.count("columns").await, COLUMNS.len() as i64);
+        assert_eq!(app.audit_count().await, 1);
+        let mut conn = app.conn().await;
+        assert!(gongkai_db::site_profile::setup_pending(&mut conn).await.unwrap());
+        let site = columns::default_site(&mut conn).await.unwrap();
+        assert_eq!(site.name, gongkai_domain::site_profile::NEUTRAL_SITE_NAME);
+        assert_eq!(site.owner_org_id, None);
+        // No column of the standard structure names a place.
+        for c in COLUMNS {
+            assert!(!c.name.contains("盘锦"), "{}", c.name);
+        }
+        drop(conn);
+        // Nobody has touched it yet: --demo may still make it the demo site.
+        assert!(gongkai_db::seed::ensure_demo_site(app.db()).await.unwrap());
+        let mut conn = app.conn().await;
+        assert!(!gongkai_db::site_profile::setup_pending(&mut conn).await.unwrap());
+        assert_eq!(columns::default_site(&mut conn).await.unwrap().name, "盘锦市人民政府");
+        assert_eq!(app.count("columns").await, COLUMNS.len() as i64);
     }
 );
 

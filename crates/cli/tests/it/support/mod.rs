@@ -60,7 +60,8 @@ pub enum Backend {
 
 /// Writes a storage-touching test once and runs it on SQLite and on PostgreSQL:
 /// `both_backends!(name, |app| async move { … });` generates the module `name` with the tests
-/// `sqlite` and `postgres`. The app is seeded and has the user `admin` / [`ADMIN_PASSWORD`]; use
+/// `sqlite` and `postgres`. The app is seeded as the demo site (Panjin's organisations;
+/// `.fresh()` gives a neutral first run) and has the user `admin` / [`ADMIN_PASSWORD`]; use
 /// `both_backends!(name, builder => |app| …)` to start from a customised [`TestAppBuilder`]
 /// (e.g. `TestApp::builder().demo()`). The database is dropped when the test succeeds; a failed
 /// test's database is left for inspection and dropped by the next `scripts/test`.
@@ -107,6 +108,7 @@ pub struct TestAppBuilder {
     seed: bool,
     admin: bool,
     demo: bool,
+    fresh: bool,
     attachments: gongkai_web::storage::AttachmentStore,
 }
 
@@ -125,6 +127,12 @@ impl TestAppBuilder {
     /// Skip creating the first administrator.
     pub fn without_admin(mut self) -> Self {
         self.admin = false;
+        self
+    }
+    /// A fresh install as `serve` without `--demo` makes it: the neutral site waiting for setup,
+    /// no organisation (instead of Panjin's demo site, the default).
+    pub fn fresh(mut self) -> Self {
+        self.fresh = true;
         self
     }
     /// Load the `--demo` sample content.
@@ -160,9 +168,16 @@ impl TestAppBuilder {
             panic!("Db::connect({}) failed: {e}", gongkai_db::redact_url(&url))
         });
         if self.seed {
-            gongkai_db::seed::ensure_seeded(&db)
-                .await
-                .expect("first-run seeding");
+            if self.fresh {
+                gongkai_db::seed::ensure_seeded(&db)
+                    .await
+                    .expect("first-run seeding (neutral)");
+            } else {
+                // Panjin, as `serve --demo` seeds it: most tests name its organisations.
+                gongkai_db::seed::ensure_demo_site(&db)
+                    .await
+                    .expect("first-run seeding (the demo site)");
+            }
         }
         if self.admin {
             gongkai::serve::ensure_admin(&db, Some(ADMIN_PASSWORD))
@@ -246,6 +261,7 @@ impl TestApp {
             seed: true,
             admin: true,
             demo: false,
+            fresh: false,
             attachments: gongkai_web::storage::AttachmentStore::Local,
         }
     }
