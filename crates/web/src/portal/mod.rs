@@ -21,7 +21,7 @@ mod messages;
 mod orgs;
 mod pages;
 mod proposals;
-mod search;
+pub(crate) mod search;
 pub(crate) mod sitemap;
 mod ysqgk;
 
