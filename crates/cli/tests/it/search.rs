@@ -640,6 +640,13 @@ both_backends!(the_empty_page_offers_a_way_on, |app| async move {
         .await; // 怎么申请低保呢
     assert!(r.contains(&format!("/items/{id}")), "{r}");
     assert!(r.contains("包含其中部分词语"), "{r}");
+    // A typo among found words: the partial hits come with the spelling.
+    let r = app
+        .get_ok("/search?q=%E4%BD%8E%E4%BF%9D%20%E6%A0%87%E8%B0%81")
+        .await; // 低保 标谁
+    assert!(r.contains("包含其中部分词语"), "{r}");
+    assert!(r.contains("您是不是要找"), "{r}");
+    assert!(r.contains(">低保 标准</a>"), "{r}");
     if app.backend() == Backend::Sqlite {
         // No address or person is stored with a query.
         let cols: Vec<String> =

@@ -337,20 +337,26 @@ pub async fn search(
         href: Href(format!("/search?q={}", percent_encode(&text))),
         text,
     };
-    let (suggestions, hot) = if total == 0 || q.is_empty() {
-        let suggestions = if q.is_empty() {
-            Vec::new()
-        } else {
-            state.search.index.suggest(&q, SUGGESTIONS)?
-        };
-        let hot = search_outbox::hot_queries(&mut conn, HOT)
+    // Spellings when nothing, or only part of the query, was found; hot queries when nothing was.
+    let suggestions: Vec<QueryLink> = if !q.is_empty() && (total == 0 || r.partial) {
+        state
+            .search
+            .index
+            .suggest(&q, SUGGESTIONS)?
+            .into_iter()
+            .map(link)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let hot: Vec<QueryLink> = if total == 0 || q.is_empty() {
+        search_outbox::hot_queries(&mut conn, HOT)
             .await?
             .into_iter()
             .map(|(text, _)| link(text))
-            .collect::<Vec<_>>();
-        (suggestions.into_iter().map(link).collect::<Vec<_>>(), hot)
+            .collect()
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     let filtered = [
         f.org.is_some(),
