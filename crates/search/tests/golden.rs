@@ -192,3 +192,33 @@ fn substrings_prefixes_questions_and_suggestions() {
     assert!(s.contains(&"低保".to_string()), "{s:?}");
     assert!(ix.suggest("量子计算机", 5).unwrap().is_empty());
 }
+
+/// An index written under another schema version (here the word-only index of version 3) is
+/// deleted on open and reported as new, so the node rebuilds it from the database on start.
+#[test]
+fn an_index_of_another_version_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(created);
+    ix.upsert(&doc(1, "民政", "正文", None, 0)).unwrap();
+    ix.commit().unwrap();
+    drop(ix);
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(!created);
+    assert_eq!(ix.num_docs(), 1);
+    drop(ix);
+    std::fs::write(dir.path().join("index_version"), "3").unwrap();
+    std::fs::write(dir.path().join("node_id"), "node-a").unwrap();
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(created, "a rebuild is due");
+    assert_eq!(ix.num_docs(), 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("index_version")).unwrap(),
+        gongkai_search::INDEX_VERSION.to_string()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("node_id")).unwrap(),
+        "node-a",
+        "the node keeps its id"
+    );
+}
