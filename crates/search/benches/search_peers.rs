@@ -684,7 +684,7 @@ fn run_sqlite(data: &Path, corpus: &Path, budget: &Budget) -> EngineRun {
             queries.push(QueryRun {
                 hits: Some(hits as u64),
                 samples,
-                note: (!supported).then_some("不支持(LIKE 回退)"),
+                note: (!supported).then_some("不支持\u{FF08}LIKE 回退\u{FF09}"),
             });
         }
         EngineRun {
