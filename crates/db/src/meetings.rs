@@ -236,6 +236,7 @@ pub async fn mark_held(
     .execute(&mut *conn)
     .await?;
     let after = get(conn, id).await?;
+    crate::search_outbox::record_kind(conn, gongkai_domain::model::SearchKind::Meeting, id).await?;
     audit::record(
         conn,
         actor,

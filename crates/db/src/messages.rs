@@ -451,6 +451,7 @@ pub async fn publish(conn: &mut AnyConnection, actor: &Actor, id: i64) -> DbResu
         vec![Some(now)],
     )
     .await?;
+    crate::search_outbox::record_kind(conn, gongkai_domain::model::SearchKind::Message, id).await?;
     audit::record(
         conn,
         actor,

@@ -234,6 +234,7 @@ pub async fn create(conn: &mut AnyConnection, actor: &Actor, input: &OrgInput) -
     .await
     .on_unique("name", "机构名称、机构代码或统一社会信用代码与已有机构重复")?;
     write_aliases(conn, id, &input.aliases).await?;
+    crate::search_outbox::record_kind(conn, gongkai_domain::model::SearchKind::Org, id).await?;
     let after = serde_json::to_value(get(conn, id).await?).ok();
     audit::record(
         conn,
@@ -276,6 +277,7 @@ pub async fn update(
     .await
     .on_unique("name", "机构名称、机构代码或统一社会信用代码与已有机构重复")?;
     write_aliases(conn, id, &input.aliases).await?;
+    crate::search_outbox::record_kind(conn, gongkai_domain::model::SearchKind::Org, id).await?;
     let after = get(conn, id).await?;
     audit::record(
         conn,

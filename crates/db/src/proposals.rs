@@ -586,6 +586,8 @@ pub async fn publish(
         vec![Some(on.to_string()), Some(text)],
     )
     .await?;
+    crate::search_outbox::record_kind(conn, gongkai_domain::model::SearchKind::Proposal, id)
+        .await?;
     audit_step(
         conn,
         actor,

@@ -71,6 +71,17 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// What a search hit is: every kind of public content the portal search finds.
+    SearchKind {
+        Item = "item": "政府信息",
+        Proposal = "proposal": "建议提案答复",
+        Meeting = "meeting": "会议公开",
+        Message = "message": "留言答复",
+        Org = "org": "机构",
+    }
+);
+
+coded_enum!(
     /// Where an item is in its life.
     ItemStatus {
         Draft = "draft": "草稿",
@@ -117,6 +128,14 @@ coded_enum!(
         Html = "html": "富文本（HTML）",
     }
 );
+
+// `coded_enum!` writes the derives, so the default is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for SearchKind {
+    fn default() -> Self {
+        SearchKind::Item
+    }
+}
 
 impl Disclosure {
     /// 依申请公开 and 不予公开 must say why (条例 Art. 14–16).

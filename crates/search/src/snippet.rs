@@ -8,31 +8,15 @@
 //! 1,000,000-item benchmark on an ordinary notice (各县区营商环境建设局…).
 
 use crate::index::escape;
-use crate::tokenize::IndexTokenizer;
-use tantivy::tokenizer::{TokenStream, Tokenizer};
 
 /// Hits looked at in one text; the window search is quadratic in them.
 const MAX_HITS: usize = 256;
 /// Characters of context kept before the first word of the window.
 const LEAD: usize = 12;
 
-/// Byte ranges of the indexed words of `text` that are in `terms`, sorted.
+/// Byte ranges of the occurrences of `terms` in `text`, sorted.
 fn hits(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut t = IndexTokenizer;
-    let mut st = t.token_stream(text);
-    while st.advance() && out.len() < MAX_HITS {
-        let tok = st.token();
-        if tok.offset_from < tok.offset_to
-            && tok.offset_to <= text.len()
-            && terms.contains(&tok.text)
-        {
-            out.push((tok.offset_from, tok.offset_to));
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
+    crate::tokenize::occurrences(text, terms, MAX_HITS)
 }
 
 /// The byte offset `n` characters after `from` (or the end).

@@ -1,8 +1,9 @@
 //! Keeping the index derived from the database: apply the outbox, or rebuild from scratch.
 
 use crate::index::{SearchDoc, SearchIndex, SearchResult};
-use gongkai_db::search_outbox::{self, SearchRow};
+use gongkai_db::search_outbox::{self, OtherRow, SearchRow};
 use gongkai_db::{Db, attachments, items, now_ms};
+use gongkai_domain::model::SearchKind;
 use sqlx::AnyConnection;
 
 /// Rows are applied again until they are this old, because a transaction that committed late can
@@ -17,6 +18,7 @@ async fn to_doc(conn: &mut AnyConnection, row: SearchRow) -> SearchResult<Search
     let kinds = search_outbox::column_kinds(conn, row.id).await?;
     // Read through PUBLIC_SQL again: attachment text of a non-public item never gets here.
     let attachment_text = attachments::public_texts(conn, row.id).await?.join("\n");
+    let columns = search_outbox::column_names(conn, row.id).await?;
     let meta = [&row.keywords, &row.issuing_authority, &row.topic_category]
         .into_iter()
         .flatten()
@@ -24,6 +26,8 @@ async fn to_doc(conn: &mut AnyConnection, row: SearchRow) -> SearchResult<Search
         .collect::<Vec<_>>()
         .join(" ");
     Ok(SearchDoc {
+        kind: SearchKind::Item,
+        column_names: columns,
         meta,
         id: row.id,
         org_id: row.org_id,
@@ -40,11 +44,43 @@ async fn to_doc(conn: &mut AnyConnection, row: SearchRow) -> SearchResult<Search
     })
 }
 
-/// Re-reads item `id` through `PUBLIC_SQL` and stages it in (or out of) the index.
-async fn apply(conn: &mut AnyConnection, index: &SearchIndex, id: i64) -> SearchResult<()> {
-    match search_outbox::public_row(conn, id).await? {
-        Some(row) => index.upsert(&to_doc(conn, row).await?),
-        None => index.delete(id),
+fn other_doc(kind: SearchKind, row: OtherRow) -> SearchDoc {
+    SearchDoc {
+        kind,
+        id: row.id,
+        org_id: row.org_id,
+        title: row.title,
+        body: row.body,
+        published_at: row.published_at,
+        ..SearchDoc::default()
+    }
+}
+
+/// The kinds besides items, each read through what its public page shows.
+const OTHER_KINDS: [SearchKind; 4] = [
+    SearchKind::Proposal,
+    SearchKind::Meeting,
+    SearchKind::Message,
+    SearchKind::Org,
+];
+
+/// Re-reads the `kind` with `id` as the public sees it (an item through `PUBLIC_SQL`) and
+/// stages it in (or out of) the index.
+async fn apply(
+    conn: &mut AnyConnection,
+    index: &SearchIndex,
+    kind: SearchKind,
+    id: i64,
+) -> SearchResult<()> {
+    if kind == SearchKind::Item {
+        return match search_outbox::public_row(conn, id).await? {
+            Some(row) => index.upsert(&to_doc(conn, row).await?),
+            None => index.delete(id),
+        };
+    }
+    match search_outbox::public_other(conn, kind, id).await? {
+        Some(row) => index.upsert(&other_doc(kind, row)),
+        None => index.delete_kind(kind, id),
     }
 }
 
@@ -70,7 +106,10 @@ pub async fn sync(db: &Db, index: &SearchIndex, node_id: &str) -> SearchResult<u
         let Some(last) = rows.last() else { break };
         cursor = last.id;
         for r in &rows {
-            apply(&mut conn, index, r.item_id).await?;
+            match SearchKind::from_code(&r.kind) {
+                Some(kind) => apply(&mut conn, index, kind, r.item_id).await?,
+                None => tracing::warn!(kind = %r.kind, "search outbox row of an unknown kind"),
+            }
             settled &= r.created_at < settled_before;
             if settled {
                 new_mark = r.id;
@@ -110,6 +149,18 @@ pub async fn reindex(
             done += 1;
         }
         progress(done, total);
+    }
+    for kind in OTHER_KINDS {
+        let mut after = 0;
+        loop {
+            let rows = search_outbox::public_others(&mut conn, kind, after, BATCH).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in rows {
+                index.upsert(&other_doc(kind, row))?;
+                done += 1;
+            }
+        }
     }
     index.commit()?;
     search_outbox::set_node_mark(&mut conn, node_id, head).await?;

@@ -58,6 +58,116 @@ pub fn query_terms(text: &str) -> Vec<String> {
     out
 }
 
+/// Full-width ASCII (`\u{FF01}`–`\u{FF5E}`) folded to ASCII, ASCII letters to lower case: the
+/// one character folding of the n-gram fields and of queries.
+pub fn fold(c: char) -> char {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        c => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// A character the n-gram fields index: a letter, a digit or a CJK character (after [`fold`]).
+fn is_unit(c: char) -> bool {
+    fold(c).is_alphanumeric()
+}
+
+/// The runs of `text`: maximal stretches of letters, digits and CJK characters, folded. Text in
+/// different runs is never matched as one substring (punctuation and spaces separate them).
+pub fn runs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if is_unit(c) {
+            cur.push(fold(c));
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    let mut seen = Vec::new();
+    out.retain(|r| {
+        let new = !seen.contains(r);
+        seen.push(r.clone());
+        new
+    });
+    out
+}
+
+/// The overlapping two-character pieces of a run, in order (none for a single character).
+pub fn bigrams(run: &str) -> Vec<String> {
+    let chars: Vec<char> = run.chars().collect();
+    chars.windows(2).map(|w| w.iter().collect()).collect()
+}
+
+pub const BIGRAM_TOKENIZER: &str = "gk_bigram";
+pub const CHAR_TOKENIZER: &str = "gk_char";
+
+/// The n-gram tokenizer (`n` is 1 or 2): every character, or every pair of neighbouring
+/// characters, of each run of letters, digits and CJK characters, folded. Positions count the
+/// pieces, with a gap between runs, so a phrase of bigrams is exactly a substring.
+#[derive(Clone, Copy)]
+pub struct GramTokenizer {
+    pub n: usize,
+}
+
+impl GramTokenizer {
+    fn flush(&self, run: &mut Vec<(usize, char)>, tokens: &mut Vec<Token>, position: &mut usize) {
+        if self.n <= 1 {
+            for &(at, c) in run.iter() {
+                tokens.push(Token {
+                    offset_from: at,
+                    offset_to: at + c.len_utf8(),
+                    position: *position,
+                    text: fold(c).to_string(),
+                    position_length: 1,
+                });
+                *position += 1;
+            }
+        } else {
+            for w in run.windows(2) {
+                let mut text = String::with_capacity(8);
+                text.push(fold(w[0].1));
+                text.push(fold(w[1].1));
+                tokens.push(Token {
+                    offset_from: w[0].0,
+                    offset_to: w[1].0 + w[1].1.len_utf8(),
+                    position: *position,
+                    text,
+                    position_length: 1,
+                });
+                *position += 1;
+            }
+        }
+        if !run.is_empty() {
+            *position += 1;
+        }
+        run.clear();
+    }
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = Stream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
+        let mut tokens = Vec::new();
+        let mut run: Vec<(usize, char)> = Vec::new();
+        let mut position = 0;
+        for (at, c) in text.char_indices() {
+            if is_unit(c) {
+                run.push((at, c));
+            } else {
+                self.flush(&mut run, &mut tokens, &mut position);
+            }
+        }
+        self.flush(&mut run, &mut tokens, &mut position);
+        Stream { tokens, at: 0 }
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct IndexTokenizer;
 
@@ -148,18 +258,27 @@ pub fn normalize_code(s: &str) -> String {
         .collect()
 }
 
-/// The whole of `text`, HTML-escaped, with `<b>` around the indexed words that are in `terms`.
-pub fn highlight(text: &str, terms: &[String]) -> String {
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    let mut t = IndexTokenizer;
-    let mut st = t.token_stream(text);
-    while st.advance() {
-        let tok = st.token();
-        if terms.contains(&tok.text) {
-            ranges.push((tok.offset_from, tok.offset_to));
+/// Byte ranges of the occurrences of `terms` in `text` (ASCII letters in either case), sorted,
+/// at most `max`. Literal matching highlights a substring match as well as a word.
+pub fn occurrences(text: &str, terms: &[String], max: usize) -> Vec<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for t in terms.iter().filter(|t| !t.is_empty()) {
+        for (at, m) in lower.match_indices(t.as_str()) {
+            if out.len() >= max {
+                break;
+            }
+            out.push((at, at + m.len()));
         }
     }
-    ranges.sort_unstable();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The whole of `text`, HTML-escaped, with `<b>` around the occurrences of `terms`.
+pub fn highlight(text: &str, terms: &[String]) -> String {
+    let ranges = occurrences(text, terms, 256);
     let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
     for (from, to) in ranges {
@@ -244,6 +363,37 @@ mod tests {
         assert!(idx.contains(&"政府".to_string()), "{idx:?}");
         assert!(idx.contains(&"公开".to_string()), "{idx:?}");
         assert_eq!(add_terms(&mut Jieba::new(), "# c\n\n甲乙丙 5\n丁戊\n"), 2);
+    }
+
+    fn grams(s: &str, n: usize) -> Vec<(String, usize)> {
+        let mut t = GramTokenizer { n };
+        let mut st = t.token_stream(s);
+        let mut out = Vec::new();
+        while st.advance() {
+            out.push((st.token().text.clone(), st.token().position));
+        }
+        out
+    }
+
+    #[test]
+    fn grams_are_pieces_of_runs_folded() {
+        let full = "\u{FF12}\u{FF10}\u{FF21}";
+        assert_eq!(
+            runs(&format!("关于“双随机一公开”{full}")),
+            vec!["关于", "双随机一公开", "20a"]
+        );
+        let g = grams("人民政府\u{FF0C}民政局", 2);
+        let texts: Vec<&str> = g.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, vec!["人民", "民政", "政府", "民政", "政局"]);
+        // A gap between runs: 府民 is not a phrase of the text.
+        assert_eq!(g[2].1 + 2, g[3].1);
+        assert_eq!(grams("税", 2), vec![]);
+        assert_eq!(grams("税a", 1).len(), 2);
+        assert_eq!(bigrams("双随机"), vec!["双随", "随机"]);
+        assert_eq!(
+            occurrences("A民政b人民政府", &["民政".to_string(), "a".to_string()], 9),
+            vec![(0, 1), (1, 7), (11, 17)]
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ fn doc(id: i64, title: &str, body: &str, doc_number: Option<&str>, published_at:
         validity: "valid".into(),
         kinds: Vec::new(),
         published_at,
+        ..SearchDoc::default()
     }
 }
 
@@ -62,7 +63,8 @@ fn golden_queries() {
     .unwrap();
     ix.commit().unwrap();
 
-    assert_eq!(ids(&ix, "民政"), vec![1]);
+    // 民政 is found inside 人民政府 too (every substring is), but the whole word ranks first.
+    assert_eq!(ids(&ix, "民政"), vec![1, 2]);
     assert_eq!(ids(&ix, "人民政府"), vec![2]);
     let r = ix
         .search("盘政发[2017] 3号", Filters::default(), 1)
@@ -103,9 +105,120 @@ fn golden_queries() {
 
     ix.delete(1).unwrap();
     ix.commit().unwrap();
-    assert!(ids(&ix, "民政").is_empty());
+    assert_eq!(ids(&ix, "民政"), vec![2]);
     drop(ix);
     let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
     assert!(!created);
     assert_eq!(ids(&ix, "人民政府"), vec![2]);
+}
+
+#[test]
+fn substrings_prefixes_questions_and_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ix, _) = SearchIndex::open_or_create(dir.path()).unwrap();
+    const Y2017: i64 = 1_500_000_000_000;
+    let docs = [
+        doc(
+            1,
+            "关于开展2017年\u{201C}双随机一公开\u{201D}监管工作的通知",
+            "抽查结果将在市政府门户网站公开。",
+            Some("盘政办发〔2017〕12号"),
+            Y2017,
+        ),
+        doc(
+            2,
+            "盘锦市2017年财政预决算公开",
+            "市本级部门预决算全部公开。",
+            None,
+            Y2017,
+        ),
+        doc(
+            3,
+            "关于提高城乡低保标准的通知",
+            "城乡低保标准每人每月提高20元。",
+            None,
+            Y2017,
+        ),
+        doc(
+            4,
+            "盘锦市人民政府办公室关于印发方案的通知",
+            "各县区人民政府。",
+            Some("盘政办发〔2018〕3号"),
+            Y2017,
+        ),
+    ];
+    for d in &docs {
+        ix.upsert(d).unwrap();
+    }
+    ix.commit().unwrap();
+    let sorted = |q: &str| {
+        let mut v = ids(&ix, q);
+        v.sort_unstable();
+        v
+    };
+    // Pieces of words are found（双随机 is inside the word 双随机一公开）.
+    assert_eq!(ids(&ix, "双随机"), vec![1]);
+    assert_eq!(ids(&ix, "随机一"), vec![1]);
+    assert_eq!(ids(&ix, "预决算"), vec![2]);
+    assert_eq!(ids(&ix, "\u{FF12}\u{FF10}元"), vec![3], "full-width digits");
+    // A 文号 prefix finds the series; with the year, that year's first (item 4 says 2017 only
+    // in its 索引号）.
+    assert_eq!(sorted("盘政办发"), vec![1, 4]);
+    assert_eq!(ids(&ix, "盘政办发\u{3014}2017\u{3015}"), vec![1, 4]);
+    assert_eq!(ids(&ix, "盘政办发[2018]"), vec![4]);
+    // One character.
+    assert_eq!(sorted("保"), vec![3]);
+    // A question: nothing contains it whole, the item with most of its words comes first.
+    let r = ix
+        .search("请问怎么查询低保标准", Filters::default(), 1)
+        .unwrap();
+    assert!(r.partial, "{r:?}");
+    assert_eq!(r.hits[0].id, 3);
+    assert!(
+        r.hits[0].title_html.contains("<b>低保</b>"),
+        "{:?}",
+        r.hits[0]
+    );
+    // Not a partial match when the words are all there.
+    assert!(
+        !ix.search("低保标准", Filters::default(), 1)
+            .unwrap()
+            .partial
+    );
+    // Nothing at all, and a spelling from the index's title words.
+    let r = ix.search("低报", Filters::default(), 1).unwrap();
+    assert_eq!(r.total, 0);
+    let s = ix.suggest("低报", 5).unwrap();
+    assert!(s.contains(&"低保".to_string()), "{s:?}");
+    assert!(ix.suggest("量子计算机", 5).unwrap().is_empty());
+}
+
+/// An index written under another schema version (here the word-only index of version 3) is
+/// deleted on open and reported as new, so the node rebuilds it from the database on start.
+#[test]
+fn an_index_of_another_version_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(created);
+    ix.upsert(&doc(1, "民政", "正文", None, 0)).unwrap();
+    ix.commit().unwrap();
+    drop(ix);
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(!created);
+    assert_eq!(ix.num_docs(), 1);
+    drop(ix);
+    std::fs::write(dir.path().join("index_version"), "3").unwrap();
+    std::fs::write(dir.path().join("node_id"), "node-a").unwrap();
+    let (ix, created) = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert!(created, "a rebuild is due");
+    assert_eq!(ix.num_docs(), 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("index_version")).unwrap(),
+        gongkai_search::INDEX_VERSION.to_string()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("node_id")).unwrap(),
+        "node-a",
+        "the node keeps its id"
+    );
 }

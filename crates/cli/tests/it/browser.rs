@@ -485,6 +485,89 @@ async fn a_visitor_searches_in_chinese_filters_by_organisation_and_opens_a_resul
     app.teardown().await;
 }
 
+/// Where the first hit and the filters of a search page are: (top and bottom of the first hit,
+/// viewport height and width, filters open, a facet link rendered).
+async fn search_geometry(b: &Browser) -> (f64, f64, f64, f64, bool, bool) {
+    const SCRIPT: &str = "const hit = document.querySelector('ol.search-hits > li').getBoundingClientRect(); \
+        const d = document.querySelector('details.search-filter'); \
+        const narrow = d.querySelector('nav a').checkVisibility(); \
+        const wide = document.querySelector('nav.search-facets a').checkVisibility(); \
+        return [hit.top, hit.bottom, window.innerHeight, window.innerWidth, d.open, narrow || wide];";
+    let v = b.client.execute(SCRIPT, vec![]).await.expect("script");
+    let a = v.as_array().expect("array").clone();
+    (
+        a[0].as_f64().unwrap(),
+        a[1].as_f64().unwrap(),
+        a[2].as_f64().unwrap(),
+        a[3].as_f64().unwrap(),
+        a[4].as_bool().unwrap(),
+        a[5].as_bool().unwrap(),
+    )
+}
+
+/// On a phone (390 px wide) the first hit is on the first screen and the filters are one folded
+/// line (`<details>`, no JavaScript needed) that opens on a tap; on a wide screen they are a side
+/// column, shown without a tap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_results_come_first_and_the_filters_fold() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    for (org, title) in [
+        ("市民政局", "关于推进殡葬领域政务公开工作的通知"),
+        ("市财政局", "市财政局2017年政务公开工作要点"),
+        ("市财政局", "关于财政预决算政务公开的说明"),
+        ("市教育局", "市教育局政务公开工作年度报告"),
+    ] {
+        let id = app.create_item(app.item(org, "tzgg", title).await).await;
+        app.publish(id).await;
+    }
+    app.state().search.catch_up(app.db()).await.expect("index");
+    let b = Browser::start().await;
+    b.client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
+    b.goto(&app.url("/search?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80"))
+        .await;
+    let (top, bottom, height, width, open, facet_shown) = search_geometry(&b).await;
+    eprintln!("phone: first hit {top}..{bottom} of a {width}x{height} viewport");
+    b.screenshot("search-phone").await;
+    assert!(width <= 400.0, "a phone-sized viewport: {width}");
+    assert!(
+        bottom < height,
+        "the first hit is on the first screen: {top}..{bottom} of {height}"
+    );
+    assert!(!open && !facet_shown, "the filters are folded");
+    b.click("details.search-filter > summary").await;
+    let (_, _, _, _, open, facet_shown) = search_geometry(&b).await;
+    assert!(open && facet_shown, "a tap opens the filters");
+    let org = app.org_id("市财政局").await;
+    b.click(&format!("nav.search-facets-narrow a[href*=\"org={org}\"]"))
+        .await;
+    b.wait_for_url(&format!("org={org}")).await;
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("ol.search-hits > li"))
+            .await
+            .expect("hits")
+            .len(),
+        2
+    );
+    let summary = b.wait_for("details.search-filter > summary").await;
+    assert!(summary.contains("已选 1 项"), "{summary}");
+
+    b.client
+        .set_window_size(1280, 1000)
+        .await
+        .expect("desktop size");
+    b.goto(&app.url("/search?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80"))
+        .await;
+    let (_, _, _, width, _, facet_shown) = search_geometry(&b).await;
+    assert!(width > 900.0);
+    assert!(facet_shown, "a wide screen shows the filters without a tap");
+    b.close().await;
+    app.teardown().await;
+}
+
 /// 依申请公开 end to end in a real browser: an applicant files online and gets a tracking code,
 /// a handler (here the administrator) answers in the back office, the applicant sees the answer
 /// through the tracking code and the phone tail.

@@ -1053,7 +1053,9 @@ both_backends!(workflow_states_leak_nowhere, |app| async move {
             .search(title, gongkai_search::Filters::default(), 1)
             .unwrap();
         assert_eq!(
-            hits.hits.iter().any(|h| h.id == *id),
+            hits.hits
+                .iter()
+                .any(|h| h.id == *id && h.kind == gongkai_domain::model::SearchKind::Item),
             *public,
             "search: {title}"
         );

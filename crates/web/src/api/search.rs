@@ -1,6 +1,7 @@
-//! `GET /search`: full-text search over this node's index, which holds **only public items**
-//! (published 主动公开; see `gongkai_search`), with facet counts and cursor pagination. The
-//! search DTOs live here beside their one handler.
+//! `GET /search`: full-text search over this node's index, which holds **only public things**
+//! (published 主动公开 items, published proposal replies, held meetings, published messages and
+//! organisations; see `gongkai_search`), with facet counts and cursor pagination. The search
+//! DTOs live here beside their one handler.
 //!
 //! Results are ranked by relevance, so the cursor is a position in the ranking rather than a key:
 //! the hex of `"s1:{offset}:{fingerprint}"`, where the fingerprint is a hash of the query and its
@@ -15,7 +16,7 @@ use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::State;
 use gongkai_db::{columns, orgs};
-use gongkai_domain::model::{ColumnKind, Validity};
+use gongkai_domain::model::{ColumnKind, SearchKind, Validity};
 use gongkai_search::{Filters, MAX_DEPTH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -49,6 +50,9 @@ pub struct SearchQuery {
     /// (`policy_document` 政策文件, `interpretation` 政策解读, `notice` 通知公告, …; the codes of
     /// `GET /columns`' `kind`).
     pub doc_type: Option<String>,
+    /// Only hits of this kind: `item` 政府信息， `proposal` 建议提案答复， `meeting` 会议公开，
+    /// `message` 留言答复， `org` 机构 (default: all).
+    pub kind: Option<String>,
     /// Hits per page, 1 to 50 (default 20; larger values are reduced to 50).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
@@ -59,7 +63,13 @@ pub struct SearchQuery {
 /// One search hit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHitDto {
+    /// The id within its `kind`.
     pub id: i64,
+    /// What the hit is: `item`, `proposal`, `meeting`, `message` or `org`.
+    #[schema(example = "item")]
+    pub kind: String,
+    /// The kind in Chinese（政府信息、建议提案答复、会议公开、留言答复、机构）.
+    pub kind_label: String,
     pub title: String,
     /// The title HTML-escaped, with `<b>…</b>` around the matched words; no other markup.
     #[schema(example = "关于推进<b>政府信息公开</b>的通知")]
@@ -73,12 +83,14 @@ pub struct SearchHitDto {
     pub doc_number: Option<String>,
     /// 索引号.
     pub index_no: Option<String>,
-    /// `valid`, `amended`, `repealed` or `expired`.
+    /// `valid`, `amended`, `repealed` or `expired`; empty for anything but an item.
     pub validity: String,
     pub validity_label: String,
     /// Publication time, RFC 3339 in China time.
     #[schema(example = "2017-06-05T09:30:00+08:00")]
     pub published_at: Option<String>,
+    /// The API resource (items and organisations); for the other kinds, which have none, the
+    /// portal page.
     pub url: String,
     pub html_url: String,
 }
@@ -104,6 +116,8 @@ pub struct SearchFacets {
     pub years: Vec<FacetCountDto>,
     pub validity: Vec<FacetCountDto>,
     pub doc_types: Vec<FacetCountDto>,
+    /// What the hits are (`item`, `proposal`, `meeting`, `message`, `org`).
+    pub kinds: Vec<FacetCountDto>,
 }
 
 /// One page of search results.
@@ -114,6 +128,9 @@ pub struct SearchResults {
     pub total: u64,
     /// True when `q` was a 文号 or 索引号 found exactly.
     pub exact: bool,
+    /// True when nothing contained every part of `q`: the hits contain some of its words,
+    /// ranked by how many and how well.
+    pub partial: bool,
     pub hits: Vec<SearchHitDto>,
     pub facets: SearchFacets,
     /// Pass as `cursor` (with the same other parameters) for the next page; `null` on the last.
@@ -202,6 +219,12 @@ impl Request {
                     ColumnKind::ALL,
                     ColumnKind::code,
                 )?,
+                search_kind: code_param(
+                    p.kind.as_deref(),
+                    "kind",
+                    SearchKind::ALL,
+                    SearchKind::code,
+                )?,
             },
             limit,
         })
@@ -211,13 +234,14 @@ impl Request {
     fn fingerprint(&self) -> String {
         let f = &self.filters;
         let text = format!(
-            "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
+            "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
             self.q,
             f.org,
             f.column,
             f.year,
             f.validity.map(Validity::code),
-            f.kind.map(ColumnKind::code)
+            f.kind.map(ColumnKind::code),
+            f.search_kind.map(SearchKind::code)
         );
         hex::encode(&Sha256::digest(text.as_bytes())[..8])
     }
@@ -251,12 +275,15 @@ fn decode_cursor(req: &Request, cursor: &str) -> Result<usize, AppError> {
 #[utoipa::path(
     get, path = "/search", tag = "搜索",
     summary = "全文检索",
-    description = "Chinese full-text search of published 主动公开 items: titles, summaries, bodies, \
-        metadata and the text of attachments (PDF, DOCX, XLSX, plain text), ranked by relevance \
-        (a title match counts most, an attachment match least; newer first among equals). A \
-        query that is a 文号 or 索引号 is answered by exact lookup (`exact: true`). Filters \
-        combine; `facets` count all hits by organisation, column, year, validity and document \
-        type. Follow `next_cursor` (with the same other parameters) until it is `null`; results \
+    description = "Chinese full-text search of published 主动公开 items (titles, summaries, bodies, \
+        metadata, 文号 and the text of attachments: PDF, DOCX, XLSX, plain text), published \
+        proposal replies, held meetings, published messages and organisations (`kind`). Every \
+        hit contains each part of the query as written (any substring is found); whole words \
+        rank above matches inside longer words, a title match counts most, an attachment match \
+        least, newer first among equals. When nothing contains it all, hits with some of its \
+        words are ranked instead (`partial: true`). A query that is a 文号 or 索引号 is answered \
+        by exact lookup (`exact: true`). Filters combine; `facets` count all hits by \
+        organisation, column, year, validity, document type and kind. Follow `next_cursor` (with the same other parameters) until it is `null`; results \
         are served at most 10 000 deep. Drafts, withdrawn items, 依申请公开 and 不予公开 items and \
         their attachments are never found.",
     params(SearchQuery),
@@ -312,16 +339,25 @@ pub async fn search(
     let end = offset + r.hits.len();
     let next_cursor = (r.hits.len() == limit && end < r.total && end < MAX_DEPTH)
         .then(|| encode_cursor(&req, end));
-    let validity_label = |code: &str| {
-        Validity::from_code(code)
+    let validity_label = |code: &str| match code {
+        "" => String::new(),
+        code => Validity::from_code(code)
             .map(Validity::label)
             .unwrap_or("未知")
-            .to_string()
+            .to_string(),
     };
     let hits = r
         .hits
         .into_iter()
         .map(|h| SearchHitDto {
+            url: match h.kind {
+                SearchKind::Item => format!("/api/v1/items/{}", h.id),
+                SearchKind::Org => format!("/api/v1/orgs/{}", h.id),
+                _ => crate::portal::search::hit_href(h.kind, h.id),
+            },
+            html_url: crate::portal::search::hit_href(h.kind, h.id),
+            kind: h.kind.code().into(),
+            kind_label: h.kind.label().into(),
             id: h.id,
             org_name: org_name(h.org_id),
             org_id: h.org_id,
@@ -333,8 +369,6 @@ pub async fn search(
             validity_label: validity_label(&h.validity),
             validity: h.validity,
             published_at: instant(h.published_at),
-            url: format!("/api/v1/items/{}", h.id),
-            html_url: format!("/items/{}", h.id),
         })
         .collect();
     let facet = |value: String, label: String, count: u64| FacetCountDto {
@@ -368,11 +402,17 @@ pub async fn search(
             .iter()
             .map(|(k, n)| facet(k.code().into(), k.label().into(), *n))
             .collect(),
+        kinds: r
+            .search_kinds
+            .iter()
+            .map(|(k, n)| facet(k.code().into(), k.label().into(), *n))
+            .collect(),
     };
     Ok(Json(SearchResults {
         query: req.q,
         total: r.total as u64,
         exact: r.exact,
+        partial: r.partial,
         hits,
         facets,
         next_cursor,

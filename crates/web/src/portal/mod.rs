@@ -23,7 +23,7 @@ mod messages;
 mod orgs;
 mod pages;
 mod proposals;
-mod search;
+pub(crate) mod search;
 mod site_pages;
 pub(crate) mod sitemap;
 mod ysqgk;

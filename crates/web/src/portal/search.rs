@@ -1,12 +1,14 @@
-//! `/search`: full-text search over this node's index. The index only holds public items
-//! (`gongkai_search` re-reads every change through `PUBLIC_SQL`), so a hit is always showable.
+//! `/search`: full-text search over this node's index. The index only holds public things
+//! (`gongkai_search` re-reads every change through what the public may see), so a hit is always
+//! showable. A page with no hits offers corrected spellings from the index's terms, the hot
+//! queries (counted, text only) and the 依申请公开 and 留言 entrances.
 
 use super::{Chrome, Crumb, Href, Pager, Section, page_window, percent_encode};
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
 use axum::response::Html;
-use gongkai_db::{columns, orgs};
-use gongkai_domain::model::{ColumnKind, Validity};
+use gongkai_db::{columns, orgs, search_outbox};
+use gongkai_domain::model::{ColumnKind, SearchKind, Validity};
 use gongkai_search::{Filters, PER_PAGE};
 use minijinja::value::Serde as S;
 use serde::{Deserialize, Serialize};
@@ -26,12 +28,16 @@ pub struct SearchParams {
     #[serde(default)]
     doc_type: String,
     #[serde(default)]
+    kind: String,
+    #[serde(default)]
     page: String,
 }
 
 #[derive(Serialize)]
 struct HitView {
     href: Href,
+    /// What the hit is, for anything but an item（建议提案答复、会议公开， …).
+    kind_label: Option<&'static str>,
     title_html: String,
     snippet_html: String,
     doc_number: Option<String>,
@@ -74,7 +80,32 @@ fn href(q: &str, f: &Filters) -> Href {
     if let Some(k) = f.kind {
         s.push_str(&format!("&doc_type={}", k.code()));
     }
+    if let Some(k) = f.search_kind {
+        s.push_str(&format!("&kind={}", k.code()));
+    }
     Href(s)
+}
+
+/// The portal page of a hit.
+pub fn hit_href(kind: SearchKind, id: i64) -> String {
+    match kind {
+        SearchKind::Item => format!("/items/{id}"),
+        SearchKind::Proposal => format!("/jytabl/{id}"),
+        SearchKind::Meeting => format!("/hygk/{id}"),
+        SearchKind::Message => format!("/messages/{id}"),
+        SearchKind::Org => format!("/orgs/{id}"),
+    }
+}
+
+/// Hot queries offered on an empty page.
+const HOT: i64 = 10;
+/// Corrected spellings offered when nothing is found.
+const SUGGESTIONS: usize = 5;
+
+#[derive(Serialize)]
+struct QueryLink {
+    text: String,
+    href: Href,
 }
 
 /// `portal/search.html`: `q`, `hits` (`href`, `title_html`, `snippet_html` — already escaped
@@ -92,6 +123,7 @@ pub async fn search(
         year: p.year.parse().ok().filter(|y| (1949..=9999).contains(y)),
         validity: Validity::from_code(p.validity.trim()),
         kind: ColumnKind::from_code(p.doc_type.trim()),
+        search_kind: SearchKind::from_code(p.kind.trim()),
     };
     let page: usize = match crate::util::page_param(Some(&p.page)) {
         n @ 1..=500 => n as usize,
@@ -112,6 +144,36 @@ pub async fn search(
             .map(|c| c.name.clone())
     };
     let mut facets = Vec::new();
+    if r.search_kinds.len() > 1 || f.search_kind.is_some() {
+        facets.push(FacetGroup {
+            label: "内容类别",
+            clear: f.search_kind.map(|_| {
+                href(
+                    &q,
+                    &Filters {
+                        search_kind: None,
+                        ..f
+                    },
+                )
+            }),
+            links: r
+                .search_kinds
+                .iter()
+                .map(|(k, n)| FacetLink {
+                    name: k.label().to_string(),
+                    count: *n,
+                    href: href(
+                        &q,
+                        &Filters {
+                            search_kind: Some(*k),
+                            ..f
+                        },
+                    ),
+                    current: f.search_kind == Some(*k),
+                })
+                .collect(),
+        });
+    }
     if !r.orgs.is_empty() || f.org.is_some() {
         facets.push(FacetGroup {
             label: "发布机构",
@@ -250,7 +312,8 @@ pub async fn search(
         .hits
         .into_iter()
         .map(|h| HitView {
-            href: format!("/items/{}", h.id).into(),
+            href: hit_href(h.kind, h.id).into(),
+            kind_label: (h.kind != SearchKind::Item).then(|| h.kind.label()),
             title_html: h.title_html,
             snippet_html: h.snippet_html,
             doc_number: h.doc_number,
@@ -260,6 +323,53 @@ pub async fn search(
                 .map(Validity::label),
         })
         .collect();
+    // What the public searched, counted when it found something (so the list offers only
+    // queries that lead somewhere); text only. A failed count never fails the page.
+    if !q.is_empty()
+        && total > 0
+        && page == 1
+        && q.chars().count() <= 30
+        && let Err(e) = search_outbox::count_query(&mut conn, &q).await
+    {
+        tracing::warn!(error = %e, "counting a search query");
+    }
+    let link = |text: String| QueryLink {
+        href: Href(format!("/search?q={}", percent_encode(&text))),
+        text,
+    };
+    // Spellings when nothing, or only part of the query, was found; hot queries when nothing was.
+    let suggestions: Vec<QueryLink> = if !q.is_empty() && (total == 0 || r.partial) {
+        state
+            .search
+            .index
+            .suggest(&q, SUGGESTIONS)?
+            .into_iter()
+            .map(link)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let hot: Vec<QueryLink> = if total == 0 || q.is_empty() {
+        search_outbox::hot_queries(&mut conn, HOT)
+            .await?
+            .into_iter()
+            .map(|(text, _)| link(text))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let filtered = [
+        f.org.is_some(),
+        f.column.is_some(),
+        f.year.is_some(),
+        f.validity.is_some(),
+        f.kind.is_some(),
+        f.search_kind.is_some(),
+    ]
+    .into_iter()
+    .filter(|set| *set)
+    .count();
+    let unfiltered = href(&q, &Filters::default());
     let title = if q.is_empty() {
         "站内搜索".to_string()
     } else {
@@ -271,6 +381,12 @@ pub async fn search(
             q => q,
             hits => S(hits),
             exact => r.exact,
+            partial => r.partial,
+            filtered => filtered,
+            unfiltered => S(unfiltered),
+
+            suggestions => S(suggestions),
+            hot => S(hot),
             total => total,
             facets => S(facets),
             pager => S(pager),
