@@ -7,9 +7,9 @@
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use gongkai_db::applications::{self as db_apps, AnswerExtra, ApplicationRow, NewApplication};
-use gongkai_db::{Actor, DbError, calendar};
-use gongkai_domain::application::CaseEvent;
+use gongkai_db::{Actor, DbError, calendar, settings};
 use gongkai_domain::application::letter::LetterKind;
+use gongkai_domain::application::{Case, CaseEvent, FeeScale};
 
 /// Refuses unless the caller handles 依申请公开 for the organisation `org_id`.
 pub fn handles(caller: &Caller<'_>, org_id: i64) -> Outcome<()> {
@@ -53,8 +53,84 @@ pub async fn record_event(
     extra: Option<&AnswerExtra>,
 ) -> Outcome<()> {
     handles(caller, row.org_id)?;
+    record(tx, &caller.actor, row, event, extra).await
+}
+
+/// Records an event with the configured rules fixed into it: the consultation's working days,
+/// whether a 收费通知 pauses the clock, and the answer's fee, which is the fee paid.
+async fn record(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    row: &ApplicationRow,
+    mut event: CaseEvent,
+    extra: Option<&AnswerExtra>,
+) -> Outcome<()> {
     let cal = calendar::load(tx).await?;
-    db_apps::record_event(tx, &caller.actor, row.id, event, extra, &cal).await?;
+    let rules = settings::case_settings(tx).await?;
+    let events = db_apps::events(tx, row.id).await?;
+    let case = db_apps::case_of(row, &events, &cal)?;
+    let mut extra = extra.cloned();
+    match &mut event {
+        CaseEvent::ConsultationStarted {
+            limit_working_days, ..
+        } => *limit_working_days = Some(rules.consultation_working_days),
+        CaseEvent::FeeNoticed { pauses_clock, .. } => *pauses_clock = rules.fee_pauses_clock,
+        CaseEvent::Answered { fee_yuan, .. } => {
+            *fee_yuan = case.fee_paid().map_or(0, |(_, amount)| amount);
+            if let Some((scale, quantity)) = noticed_fee(&case) {
+                let e = extra.get_or_insert_with(AnswerExtra::default);
+                e.fee_scale = Some(scale);
+                e.fee_quantity = quantity;
+            }
+        }
+        _ => {}
+    }
+    db_apps::record_event(tx, actor, row.id, event, extra.as_ref(), &cal).await?;
+    Ok(())
+}
+
+/// The scale and quantity of the case's 收费通知 if one was issued and paid.
+fn noticed_fee(case: &Case) -> Option<(FeeScale, u32)> {
+    case.fee_paid()?;
+    case.events().iter().find_map(|e| match e {
+        CaseEvent::FeeNoticed {
+            scale, quantity, ..
+        } => Some((*scale, *quantity)),
+        _ => None,
+    })
+}
+
+/// Sets the configurable case rules (site administrators): the consultation's working days to
+/// reply (1–60) and whether a 收费通知 pauses the reply period.
+pub async fn set_case_settings(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    consultation_working_days: u32,
+    fee_pauses_clock: bool,
+) -> Outcome<()> {
+    if !caller.perms.can_manage_site() {
+        return Err(Refusal::forbidden());
+    }
+    if !(1..=60).contains(&consultation_working_days) {
+        return Err(Refusal::Invalid(gongkai_domain::Invalid::one(
+            "consultation_working_days",
+            "征求意见期限须为1至60个工作日",
+        )));
+    }
+    settings::set(
+        tx,
+        &caller.actor,
+        settings::CONSULTATION_LIMIT,
+        &consultation_working_days.to_string(),
+    )
+    .await?;
+    settings::set(
+        tx,
+        &caller.actor,
+        settings::FEE_PAUSES_CLOCK,
+        if fee_pauses_clock { "1" } else { "0" },
+    )
+    .await?;
     Ok(())
 }
 

@@ -406,7 +406,7 @@ pub async fn queue(
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query_as(dyn_sql!(
-        "{SELECT}{filter} ORDER BY CASE WHEN a.status = 'answered' THEN 2 WHEN a.due_on IS NULL THEN 1 ELSE 0 END, \
+        "{SELECT}{filter} ORDER BY CASE WHEN a.status IN ('answered', 'withdrawn') THEN 2 WHEN a.due_on IS NULL THEN 1 ELSE 0 END, \
          a.due_on, a.answered_on DESC, a.id LIMIT {per_page} OFFSET {offset}"
     ))
     .fetch_all(conn)

@@ -12,6 +12,33 @@ pub const GUARD_KNOWN_ERRORS: &str = "guard_known_errors";
 /// Working days within which a policy's interpretation must follow it (default 3).
 pub const INTERPRETATION_LIMIT: &str = "interpretation_limit_working_days";
 
+/// Working days a consulted third party or agency has to reply by default 15 under 条例第三十二条.
+pub const CONSULTATION_LIMIT: &str = "applications_consultation_working_days";
+/// Whether a 收费通知 stops the reply period until payment ("1", the default, or "0").
+pub const FEE_PAUSES_CLOCK: &str = "applications_fee_pauses_clock";
+
+/// The configurable rules of 依申请公开 cases, fixed into each event when it is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CaseSettings {
+    pub consultation_working_days: u32,
+    pub fee_pauses_clock: bool,
+}
+
+/// The case rules as configured, or the statutory defaults.
+pub async fn case_settings(conn: &mut AnyConnection) -> DbResult<CaseSettings> {
+    use gongkai_domain::application::CONSULTATION_WORKING_DAYS;
+    let consultation_working_days = get(conn, CONSULTATION_LIMIT)
+        .await?
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|d| (1..=60).contains(d))
+        .unwrap_or(CONSULTATION_WORKING_DAYS);
+    let fee_pauses_clock = get(conn, FEE_PAUSES_CLOCK).await?.as_deref() != Some("0");
+    Ok(CaseSettings {
+        consultation_working_days,
+        fee_pauses_clock,
+    })
+}
+
 pub async fn get(conn: &mut AnyConnection, key: &str) -> DbResult<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")

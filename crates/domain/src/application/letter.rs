@@ -21,6 +21,11 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("答复内容", "答复正文"),
     ("信息处理费", "收取的信息处理费（元）"),
     ("机关名称", "答复机关名称"),
+    ("被征求意见方", "被征求意见的第三方或机关"),
+    ("征求意见期限", "被征求意见方答复的工作日数"),
+    ("收费标准", "收费的依据、标准和金额"),
+    ("缴费方式", "缴纳信息处理费的方式"),
+    ("缴费期限", "缴费期限（日期）"),
     ("日期", "出具日期"),
 ];
 
@@ -29,15 +34,19 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
 pub enum LetterKind {
     Receipt,
     Supplement,
+    Consultation,
     Extension,
+    FeeNotice,
     Answer,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 4] = [
+    pub const ALL: [LetterKind; 6] = [
         LetterKind::Receipt,
         LetterKind::Supplement,
+        LetterKind::Consultation,
         LetterKind::Extension,
+        LetterKind::FeeNotice,
         LetterKind::Answer,
     ];
 
@@ -45,7 +54,9 @@ impl LetterKind {
         match self {
             LetterKind::Receipt => "receipt",
             LetterKind::Supplement => "supplement",
+            LetterKind::Consultation => "consultation",
             LetterKind::Extension => "extension",
+            LetterKind::FeeNotice => "fee_notice",
             LetterKind::Answer => "answer",
         }
     }
@@ -58,7 +69,9 @@ impl LetterKind {
         match self {
             LetterKind::Receipt => "受理回执",
             LetterKind::Supplement => "补正告知书",
+            LetterKind::Consultation => "征求意见函",
             LetterKind::Extension => "延期答复告知书",
+            LetterKind::FeeNotice => "收费通知书",
             LetterKind::Answer => "政府信息公开申请答复书",
         }
     }
@@ -74,6 +87,12 @@ impl LetterKind {
             }
             LetterKind::Extension => {
                 "政府信息公开申请延期答复告知书\n\n{{申请人}}：\n\n本机关于{{收到日期}}收到您（单位）提交的政府信息公开申请（查询码 {{查询码}}）。因{{延期理由}}，经本机关政府信息公开工作机构负责人同意，根据《中华人民共和国政府信息公开条例》第三十三条第二款，答复期限延长{{延期天数}}个工作日，延长后的答复期限为{{答复期限}}。\n\n{{机关名称}}\n{{日期}}"
+            }
+            LetterKind::Consultation => {
+                "政府信息公开征求意见函\n\n{{被征求意见方}}\u{FF1A}\n\n本机关于{{收到日期}}收到一件政府信息公开申请\u{FF0C}所需信息为\u{FF1A}{{申请内容}}\u{3002}该信息的公开可能损害您\u{FF08}单位\u{FF09}的合法权益\u{3002}根据\u{300A}中华人民共和国政府信息公开条例\u{300B}第三十二条\u{FF0C}请于收到本函之日起{{征求意见期限}}个工作日内提出意见\u{FF1B}逾期未提出意见的\u{FF0C}由本机关依照条例的规定决定是否公开\u{3002}\n\n{{机关名称}}\n{{日期}}"
+            }
+            LetterKind::FeeNotice => {
+                "政府信息公开信息处理费收费通知书\n\n{{申请人}}\u{FF1A}\n\n本机关于{{收到日期}}收到您提交的政府信息公开申请\u{FF08}查询码 {{查询码}}\u{FF09}\u{3002}根据\u{300A}政府信息公开信息处理费管理办法\u{300B}\u{FF08}国办函\u{3014}2020\u{3015}109号\u{FF09}\u{FF0C}本申请应缴纳信息处理费\u{FF1A}{{收费标准}}\u{3002}\n\n缴纳方式\u{FF1A}{{缴费方式}}\u{3002}请于收到本通知次日起20个工作日内\u{FF08}{{缴费期限}}前\u{FF09}缴纳\u{FF1B}逾期未缴纳的\u{FF0C}视为放弃申请\u{3002}\n\n{{机关名称}}\n{{日期}}"
             }
             LetterKind::Answer => {
                 "政府信息公开申请答复书\n\n{{申请人}}：\n\n本机关于{{收到日期}}收到您（单位）提交的政府信息公开申请（查询码 {{查询码}}），所需信息为：{{申请内容}}。经审查，现答复如下：\n\n办理结果：{{办理结果}}。{{答复内容}}\n\n信息处理费：{{信息处理费}}元。\n\n如对本答复不服，可以自收到本答复之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。\n\n{{机关名称}}\n{{日期}}"
@@ -199,8 +218,10 @@ mod tests {
                     ("机关名称", "盘锦市民政局".into()),
                 ],
             );
-            assert!(l.title.contains("政府信息公开申请"), "{}", l.title);
-            assert_eq!(l.paragraphs[0], "张三\u{FF1A}");
+            assert!(l.title.contains("政府信息公开"), "{}", l.title);
+            if k != LetterKind::Consultation {
+                assert_eq!(l.paragraphs[0], "张三\u{FF1A}");
+            }
             assert_eq!(l.signature[0], "盘锦市民政局");
             assert!(!l.paragraphs.iter().any(|p| p.contains("{{")));
         }

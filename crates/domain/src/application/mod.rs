@@ -32,6 +32,9 @@ use serde::{Deserialize, Serialize};
 pub const SUPPLEMENT_NOTICE_WORKING_DAYS: u32 = 7;
 /// Consulted third parties and agencies have this many working days to reply (第三十二条、第三十四条).
 pub const CONSULTATION_WORKING_DAYS: u32 = 15;
+/// The applicant pays a 收费通知 within this many working days from the day after receiving it,
+/// or the application is deemed abandoned （国办函〔2020〕109号）.
+pub const FEE_PAYMENT_WORKING_DAYS: u32 = 20;
 /// Whether an organisation of this kind can receive applications: an administrative agency
 /// per 条例第二十七条 and not a collective name such as 各县区政府 or 市政府各部门.
 pub fn receives_applications(kind: Option<crate::model::OrgKind>) -> bool {
@@ -543,6 +546,10 @@ pub enum CaseEvent {
         on: NaiveDate,
         consulted: Consulted,
         note: String,
+        /// The consulted party's working days to reply, as configured when the consultation
+        /// started (`None`: the statutory [`CONSULTATION_WORKING_DAYS`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_working_days: Option<u32>,
     },
     ConsultationEnded {
         on: NaiveDate,
@@ -553,6 +560,29 @@ pub enum CaseEvent {
         working_days: u32,
         approver: String,
         reason: String,
+    },
+    /// 收费通知 （国办函〔2020〕109号）： issued within the reply period; the applicant pays within
+    /// [`FEE_PAYMENT_WORKING_DAYS`] working days of receiving it. With `pauses_clock` (the
+    /// setting when it was issued) the reply period stops until payment.
+    FeeNoticed {
+        on: NaiveDate,
+        scale: FeeScale,
+        quantity: u32,
+        amount_yuan: u64,
+        #[serde(default = "yes")]
+        pauses_clock: bool,
+        note: String,
+    },
+    /// The fee was paid, with its receipt （财政票据） number; the clock runs again.
+    FeePaid {
+        on: NaiveDate,
+        receipt_no: String,
+    },
+    /// The applicant withdrew the application （撤回）： the case is closed, reported under
+    /// （六）其他处理 3.其他.
+    Withdrawn {
+        on: NaiveDate,
+        note: String,
     },
     Answered {
         on: NaiveDate,
@@ -578,6 +608,9 @@ impl CaseEvent {
             | CaseEvent::ConsultationStarted { on, .. }
             | CaseEvent::ConsultationEnded { on }
             | CaseEvent::Extended { on, .. }
+            | CaseEvent::FeeNoticed { on, .. }
+            | CaseEvent::FeePaid { on, .. }
+            | CaseEvent::Withdrawn { on, .. }
             | CaseEvent::Answered { on, .. }
             | CaseEvent::Review { on, .. } => *on,
         }
@@ -591,6 +624,9 @@ impl CaseEvent {
             CaseEvent::ConsultationStarted { .. } => "consultation_started",
             CaseEvent::ConsultationEnded { .. } => "consultation_ended",
             CaseEvent::Extended { .. } => "extended",
+            CaseEvent::FeeNoticed { .. } => "fee_noticed",
+            CaseEvent::FeePaid { .. } => "fee_paid",
+            CaseEvent::Withdrawn { .. } => "withdrawn",
             CaseEvent::Answered { .. } => "answered",
             CaseEvent::Review { .. } => "review",
         }
@@ -613,6 +649,33 @@ impl CaseEvent {
                 reason,
                 ..
             } => format!("延期答复{working_days}个工作日（批准人：{approver}）：{reason}"),
+            CaseEvent::FeeNoticed {
+                amount_yuan,
+                scale,
+                quantity,
+                pauses_clock,
+                ..
+            } => {
+                let unit = if *scale == FeeScale::PerPage {
+                    "页"
+                } else {
+                    "件"
+                };
+                let pause = if *pauses_clock {
+                    "\u{FF0C}缴费期间不计入答复期限"
+                } else {
+                    ""
+                };
+                format!(
+                    "发出收费通知\u{FF1A}{}\u{FF08}{quantity}{unit}\u{FF09}\u{FF0C}信息处理费{amount_yuan}元{pause}",
+                    scale.label()
+                )
+            }
+            CaseEvent::FeePaid { receipt_no, .. } => {
+                format!("收到信息处理费\u{FF08}票据号{receipt_no}\u{FF09}\u{FF0C}恢复计时")
+            }
+            CaseEvent::Withdrawn { note, .. } if note.trim().is_empty() => "申请人撤回申请".into(),
+            CaseEvent::Withdrawn { note, .. } => format!("申请人撤回申请\u{FF1A}{note}"),
             CaseEvent::Answered {
                 outcome, fee_yuan, ..
             } => {
@@ -644,6 +707,11 @@ impl CaseEvent {
             CaseEvent::Answered { outcome, .. } => {
                 format!("已答复：{}", outcome.group().name())
             }
+            CaseEvent::FeeNoticed { amount_yuan, .. } => format!(
+                "已发出收费通知\u{FF0C}信息处理费{amount_yuan}元\u{FF0C}请于收到通知次日起{FEE_PAYMENT_WORKING_DAYS}个工作日内缴纳"
+            ),
+            CaseEvent::FeePaid { .. } => "已收到信息处理费".into(),
+            CaseEvent::Withdrawn { .. } => "申请人已撤回申请".into(),
             e => e.label(),
         }
     }
@@ -655,7 +723,9 @@ coded_enum! {
         InProgress = "in_progress": "办理中",
         AwaitingSupplement = "awaiting_supplement": "待补正",
         Consultation = "consultation": "征求意见中",
+        AwaitingPayment = "awaiting_payment": "待缴费",
         Answered = "answered": "已答复",
+        Withdrawn = "withdrawn": "已撤回",
     }
 }
 
@@ -668,11 +738,28 @@ pub enum CaseError {
     Clock(#[from] ClockError),
 }
 
-/// The last day of a consultation started `since`.
-fn consultation_cap(since: NaiveDate, cal: &Calendar) -> Option<NaiveDate> {
-    cal.add_workdays(since, CONSULTATION_WORKING_DAYS)
+/// The last day of a consultation started `since` with `limit` working days to reply.
+fn consultation_cap(since: NaiveDate, limit: u32, cal: &Calendar) -> Option<NaiveDate> {
+    cal.add_workdays(since, limit).ok().map(|d| d.date)
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The last day to pay a 收费通知 issued `on`: counted from the day after （国办函〔2020〕109号）.
+pub fn fee_payment_deadline(on: NaiveDate, cal: &Calendar) -> Option<NaiveDate> {
+    cal.add_workdays(on, FEE_PAYMENT_WORKING_DAYS)
         .ok()
         .map(|d| d.date)
+}
+
+/// A 收费通知 sent and not paid yet: its amount and the last day to pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FeeDue {
+    pub amount_yuan: u64,
+    pub noticed_on: NaiveDate,
+    pub pay_by: NaiveDate,
 }
 
 fn refuse<T>(s: impl Into<String>) -> Result<T, CaseError> {
@@ -690,9 +777,14 @@ pub struct Case {
     supplement_requested: bool,
     /// The 补正 deadline of the notice sent, if any.
     supplement_due: Option<NaiveDate>,
-    /// When the open consultation started, if one is open.
-    consultation_since: Option<NaiveDate>,
+    /// When the open consultation started and its working days to reply, if one is open.
+    consultation_since: Option<(NaiveDate, u32)>,
     extended: bool,
+    /// The 收费通知 waiting for payment.
+    fee_due: Option<FeeDue>,
+    /// Paid 信息处理费 as date and amount.
+    fee_paid: Option<(NaiveDate, u64)>,
+    fee_pauses_clock: bool,
 }
 
 /// Due-date flag of a handler's queue.
@@ -730,6 +822,9 @@ impl Case {
             supplement_due: None,
             consultation_since: None,
             extended: false,
+            fee_due: None,
+            fee_paid: None,
+            fee_pauses_clock: false,
         }
     }
 
@@ -770,7 +865,8 @@ impl Case {
             .map_err(|_| CaseError::Clock(ClockError::OutOfRange))
     }
 
-    /// The answer, if any.
+    /// How the case ended, for the annual report: its answer, or a withdrawal, which closes
+    /// the case under （六）其他处理 3.其他.
     pub fn answer(&self) -> Option<(NaiveDate, Outcome, u64)> {
         self.events.iter().find_map(|e| match e {
             CaseEvent::Answered {
@@ -779,8 +875,24 @@ impl Case {
                 fee_yuan,
                 ..
             } => Some((*on, *outcome, *fee_yuan)),
+            CaseEvent::Withdrawn { on, .. } => Some((*on, Outcome::OtherOther, 0)),
             _ => None,
         })
+    }
+
+    /// Closed: answered or withdrawn.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.status, Status::Answered | Status::Withdrawn)
+    }
+
+    /// The 收费通知 waiting for payment, if any.
+    pub fn fee_due(&self) -> Option<FeeDue> {
+        self.fee_due
+    }
+
+    /// The fee paid: (date, amount in yuan).
+    pub fn fee_paid(&self) -> Option<(NaiveDate, u64)> {
+        self.fee_paid
     }
 
     /// The latest result per proceeding.
@@ -812,7 +924,7 @@ impl Case {
 
     /// The queue flag as of `today`: 已逾期 past the due date, 即将到期 within 3 working days.
     pub fn flag(&self, cal: &Calendar, today: NaiveDate) -> Flag {
-        if self.status == Status::Answered {
+        if self.is_closed() {
             return Flag::Done;
         }
         let Ok(r) = self.clock.deadline(cal) else {
@@ -835,13 +947,31 @@ impl Case {
     /// has [`CONSULTATION_WORKING_DAYS`] working days from the request to answer per 第三十二条 so a
     /// consultation ended later stops the clock only until that day.
     pub fn consultation_limit(&self, cal: &Calendar) -> Option<NaiveDate> {
-        let since = self.consultation_since?;
-        consultation_cap(since, cal)
+        let (since, limit) = self.consultation_since?;
+        consultation_cap(since, limit, cal)
     }
 
     /// Where the reply period stands, in words: for an open case as of `today`, for an answered
     /// one as of its answer （按期答复 or 逾期N个工作日答复） and never 已逾期 for an answer in time.
     pub fn progress_text(&self, cal: &Calendar, today: NaiveDate) -> Option<String> {
+        if let Some(on) = self.events.iter().find_map(|e| match e {
+            CaseEvent::Withdrawn { on, .. } => Some(*on),
+            _ => None,
+        }) {
+            return Some(format!("申请人已于{on}撤回申请"));
+        }
+        if let Some(fee) = self.fee_due {
+            return Some(format!(
+                "等待缴纳信息处理费{}元\u{FF0C}缴费期限{}{}",
+                fee.amount_yuan,
+                fee.pay_by,
+                if self.fee_pauses_clock {
+                    "\u{FF08}缴费期间不计入答复期限\u{FF09}"
+                } else {
+                    ""
+                }
+            ));
+        }
         let r = self.clock.deadline(cal).ok()?;
         r.due?;
         match self.answer() {
@@ -883,6 +1013,18 @@ impl Case {
                     .iter()
                     .position(|e| matches!(e, CaseEvent::Answered { .. }))?
             }
+            L::FeeNotice => {
+                1 + self
+                    .events
+                    .iter()
+                    .position(|e| matches!(e, CaseEvent::FeeNoticed { .. }))?
+            }
+            L::Consultation => {
+                1 + self
+                    .events
+                    .iter()
+                    .position(|e| matches!(e, CaseEvent::ConsultationStarted { .. }))?
+            }
         };
         Case::from_events(
             self.received_on,
@@ -909,6 +1051,46 @@ impl Case {
                 "补正期限{due}尚未届满\u{FF0C}不能以\u{201C}逾期不补正\u{201D}办结\u{FF08}条例第三十条\u{FF09}\u{FF1B}期限届满后\u{FF08}{due}之后\u{FF09}才能登记"
             ));
         }
+        if let CaseEvent::Answered {
+            on,
+            outcome: Outcome::NoFee,
+            ..
+        } = &event
+            && let Some(fee) = self.fee_due
+            && *on <= fee.pay_by
+        {
+            return refuse(format!(
+                "缴费期限{}尚未届满\u{FF0C}不能以\u{201C}逾期未缴费\u{201D}办结\u{FF1B}期限届满后才能登记",
+                fee.pay_by
+            ));
+        }
+        if let CaseEvent::Answered { fee_yuan, .. } = &event {
+            let paid = self.fee_paid.map_or(0, |(_, amount)| amount);
+            if *fee_yuan != paid {
+                return refuse(format!(
+                    "答复所载信息处理费须与已缴纳的费用一致\u{FF08}已缴纳{paid}元\u{FF09}\u{FF1B}收费须先发出收费通知并登记缴费"
+                ));
+            }
+        }
+        if let CaseEvent::FeeNoticed { on, .. } = &event {
+            let due = self.clock.deadline(cal)?.due;
+            if let Some(due) = due
+                && *on > due
+            {
+                return refuse(format!(
+                    "收费通知须在答复期限内发出\u{FF08}答复期限{due}\u{FF09}"
+                ));
+            }
+        }
+        if let CaseEvent::FeePaid { on, .. } = &event
+            && let Some(fee) = self.fee_due
+            && *on > fee.pay_by
+        {
+            return refuse(format!(
+                "缴费期限{}已过\u{FF0C}视为放弃申请\u{FF1B}请以\u{201C}申请人逾期未按收费通知要求缴纳费用\u{201D}办结",
+                fee.pay_by
+            ));
+        }
         self.apply(event, cal)
     }
 
@@ -931,6 +1113,9 @@ impl Case {
             return refuse(format!(
                 "办理记录须按日期先后录入：{on} 早于上一记录的日期 {prev}"
             ));
+        }
+        if self.status == Status::Withdrawn {
+            return refuse("申请人已撤回申请\u{FF0C}不能再办理");
         }
         let answered = self.status == Status::Answered;
         if answered && !matches!(event, CaseEvent::Review { .. }) {
@@ -974,7 +1159,15 @@ impl Case {
                 self.clock.restart(on, "收到补正材料")?;
                 self.status = Status::InProgress;
             }
-            CaseEvent::ConsultationStarted { consulted, .. } => {
+            CaseEvent::ConsultationStarted {
+                consulted,
+                limit_working_days,
+                ..
+            } => {
+                let limit = limit_working_days.unwrap_or(CONSULTATION_WORKING_DAYS);
+                if !(1..=60).contains(&limit) {
+                    return refuse("征求意见期限须为1至60个工作日");
+                }
                 if self.status != Status::InProgress {
                     return refuse(format!(
                         "当前状态为“{}”，不能开始征求意见",
@@ -987,7 +1180,7 @@ impl Case {
                 };
                 self.clock.pause(on, reason)?;
                 self.status = Status::Consultation;
-                self.consultation_since = Some(on);
+                self.consultation_since = Some((on, limit));
             }
             CaseEvent::ConsultationEnded { .. } => {
                 if self.status != Status::Consultation {
@@ -997,7 +1190,7 @@ impl Case {
                 // does not push the due date further.
                 let resume = self
                     .consultation_since
-                    .and_then(|since| consultation_cap(since, cal))
+                    .and_then(|(since, limit)| consultation_cap(since, limit, cal))
                     .map_or(on, |cap| on.min(cap));
                 self.clock.resume(resume)?;
                 self.status = Status::InProgress;
@@ -1021,16 +1214,85 @@ impl Case {
                         self.rule.max_extension_working_days
                     ));
                 }
-                if self.status == Status::AwaitingSupplement {
-                    return refuse("待补正期间不能延期");
+                if matches!(
+                    self.status,
+                    Status::AwaitingSupplement | Status::AwaitingPayment
+                ) {
+                    return refuse(format!("{}期间不能延期", self.status.label()));
                 }
                 self.clock.extend(on, *working_days, reason.trim())?;
                 self.extended = true;
             }
+            CaseEvent::FeeNoticed {
+                scale,
+                quantity,
+                amount_yuan,
+                pauses_clock,
+                ..
+            } => {
+                if self.status != Status::InProgress {
+                    return refuse(format!(
+                        "当前状态为\u{201C}{}\u{201D}\u{FF0C}不能发出收费通知",
+                        self.status.label()
+                    ));
+                }
+                if self.fee_due.is_some() || self.fee_paid.is_some() {
+                    return refuse("收费通知已发出\u{FF0C}一件申请只收费一次");
+                }
+                let (expected, _) = fee_explained(*scale, *quantity);
+                if expected == 0 {
+                    return refuse(format!(
+                        "按{}\u{FF0C}{quantity}{}不收费\u{FF0C}无需发出收费通知",
+                        scale.label(),
+                        if *scale == FeeScale::PerPage {
+                            "页"
+                        } else {
+                            "件"
+                        }
+                    ));
+                }
+                if *amount_yuan != expected {
+                    return refuse(format!(
+                        "收费金额应为{expected}元\u{FF08}国办函\u{3014}2020\u{3015}109号\u{FF09}"
+                    ));
+                }
+                let pay_by = fee_payment_deadline(on, cal)
+                    .ok_or(CaseError::Clock(ClockError::OutOfRange))?;
+                if *pauses_clock {
+                    self.clock.pause(on, PauseReason::FeePayment)?;
+                }
+                self.fee_pauses_clock = *pauses_clock;
+                self.fee_due = Some(FeeDue {
+                    amount_yuan: *amount_yuan,
+                    noticed_on: on,
+                    pay_by,
+                });
+                self.status = Status::AwaitingPayment;
+            }
+            CaseEvent::FeePaid { receipt_no, .. } => {
+                let Some(fee) = self.fee_due else {
+                    return refuse("没有待缴费的收费通知");
+                };
+                if receipt_no.trim().is_empty() {
+                    return refuse("请填写缴费票据号");
+                }
+                if self.fee_pauses_clock {
+                    self.clock.resume(on)?;
+                }
+                self.fee_due = None;
+                self.fee_paid = Some((on, fee.amount_yuan));
+                self.status = Status::InProgress;
+            }
+            CaseEvent::Withdrawn { .. } => self.status = Status::Withdrawn,
             CaseEvent::Answered { outcome, .. } => {
                 match self.status {
                     Status::Consultation => {
                         return refuse("征求意见尚未结束，请先登记征求意见结束");
+                    }
+                    Status::AwaitingPayment if *outcome != Outcome::NoFee => {
+                        return refuse(
+                            "待缴费期间只能以\u{201C}申请人逾期未按收费通知要求缴纳费用\u{201D}办结\u{FF0C}或先登记缴费",
+                        );
                     }
                     Status::AwaitingSupplement if *outcome != Outcome::NoSupplement => {
                         return refuse(
@@ -1044,6 +1306,11 @@ impl Case {
                 }
                 if *outcome == Outcome::NoSupplement && self.status != Status::AwaitingSupplement {
                     return refuse("“逾期不补正”仅适用于待补正的申请");
+                }
+                if *outcome == Outcome::NoFee && self.status != Status::AwaitingPayment {
+                    return refuse(
+                        "\u{201C}逾期未缴费\u{201D}仅适用于已发出收费通知且未缴费的申请",
+                    );
                 }
                 self.status = Status::Answered;
             }

@@ -174,13 +174,18 @@ impl Table4 {
     }
 }
 
-/// 信息处理费 collected on answers of the year, in yuan (reported under 六、其他需要报告的事项).
+/// 信息处理费 collected in the year, in yuan （reported under 六、其他需要报告的事项）： each payment
+/// recorded against a 收费通知 counts in the year it was paid; a fee stated on an answer recorded
+/// before payments were recorded counts in the year of the answer.
 pub fn fees_in_year(year: i32, cases: &[&Case]) -> u64 {
     cases
         .iter()
-        .filter_map(|c| c.answer())
-        .filter(|(on, _, _)| on.year() == year)
-        .map(|(_, _, fee)| fee)
+        .filter_map(|c| {
+            c.fee_paid()
+                .or_else(|| c.answer().map(|(on, _, fee)| (on, fee)))
+        })
+        .filter(|(on, _)| on.year() == year)
+        .map(|(_, fee)| fee)
         .sum()
 }
 

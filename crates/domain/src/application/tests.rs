@@ -256,6 +256,7 @@ fn supplement_restart_consultation_pause_and_extension_together() {
             on: d("2024-10-21"),
             consulted: Consulted::ThirdParty,
             note: "征求某公司意见".into(),
+            limit_working_days: None,
         },
         &cal,
     )
@@ -447,6 +448,7 @@ fn refusals_leave_the_case_unchanged() {
             on: d("2024-10-08"),
             consulted: Consulted::OtherAgency,
             note: String::new(),
+            limit_working_days: None,
         },
         &cal,
     )
@@ -544,6 +546,7 @@ fn a_consultation_pauses_the_clock_for_at_most_15_working_days() {
                 on: d("2024-03-11"),
                 consulted: Consulted::ThirdParty,
                 note: "征求某公司意见".into(),
+                limit_working_days: None,
             },
             &cal,
         )
@@ -673,4 +676,237 @@ fn a_letter_states_the_figures_of_its_own_day() {
     assert_eq!(receipt_due(&c), Some(d("2024-10-30")), "unchanged");
     let ext = c.as_issued(LetterKind::Extension, &cal).unwrap();
     assert_eq!(ext.deadline(&cal).unwrap().due, Some(d("2024-11-27")));
+}
+
+fn fee_notice(on: &str, quantity: u32) -> CaseEvent {
+    CaseEvent::FeeNoticed {
+        on: d(on),
+        scale: FeeScale::PerApplication,
+        quantity,
+        amount_yuan: fee_per_application(quantity),
+        pauses_clock: true,
+        note: String::new(),
+    }
+}
+
+fn answered(on: &str, outcome: Outcome, fee_yuan: u64) -> CaseEvent {
+    CaseEvent::Answered {
+        on: d(on),
+        outcome,
+        fee_yuan,
+        note: String::new(),
+    }
+}
+
+/// Received Tuesday 2024-09-10: counting starts 9-11, due 2024-10-14 (20 working days across
+/// 中秋 and 国庆 with both make-up days). A 收费通知 on 9-20 stops the clock until payment on 10-09:
+/// 9-20 (the notice day) to 10-08 are not counted, so the due date moves by the working days
+/// paused.
+#[test]
+fn a_fee_notice_pauses_the_clock_until_payment_and_the_answer_states_the_fee_paid() {
+    let cal = cal();
+    let mut c = case("2024-09-10");
+    let before = due(&c).unwrap();
+    assert_eq!(before, d("2024-10-14"));
+    c.admit(fee_notice("2024-09-20", 12), &cal).unwrap();
+    assert_eq!(c.status(), Status::AwaitingPayment);
+    let fee = c.fee_due().unwrap();
+    assert_eq!(fee.amount_yuan, 100);
+    // 20 working days from the day after 9-20: 9-23..9-27 (5), 9-29 (make-up, 6), 9-30 (7),
+    // 10-08..10-11 (11), 10-12 (make-up, 12), 10-14..10-18 (17), 10-21..10-23 (20).
+    assert_eq!(fee.pay_by, d("2024-10-23"));
+    assert_eq!(due(&c), None, "paused while waiting for payment");
+    // No other answer, no extension and no second notice while waiting.
+    assert!(
+        refused(c.admit(answered("2024-09-25", Outcome::Disclosed, 0), &cal)).contains("待缴费")
+    );
+    assert!(refused(c.admit(fee_notice("2024-09-21", 12), &cal)).contains("不能发出收费通知"));
+    // Paid on 10-09: counted days before the notice were 9-11..9-19 (7 working days: 9-11, 12,
+    // 13, 14 make-up Saturday, 18, 19 and 9-20 is the notice day, not counted). 13 remain from
+    // 10-10: 10-10, 11, 12, 14..18, 21..25 → 10-25.
+    assert!(
+        refused(c.admit(
+            CaseEvent::FeePaid {
+                on: d("2024-10-09"),
+                receipt_no: " ".into()
+            },
+            &cal
+        ))
+        .contains("票据号")
+    );
+    c.admit(
+        CaseEvent::FeePaid {
+            on: d("2024-10-09"),
+            receipt_no: "No.0012345".into(),
+        },
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(c.status(), Status::InProgress);
+    assert_eq!(c.fee_paid(), Some((d("2024-10-09"), 100)));
+    // Counted before the notice: 9-11, 12, 13, 14 (make-up), 18, 19; the notice day 9-20 is
+    // paused. 14 remain from the payment day 10-09: 10-09..10-12 (4 with the make-up Saturday),
+    // 10-14..18 (9), 10-21..25 (14).
+    assert_eq!(due(&c), Some(d("2024-10-25")));
+    // The answer states the fee paid, nothing else.
+    assert!(
+        refused(c.admit(answered("2024-10-10", Outcome::Disclosed, 0), &cal))
+            .contains("已缴纳100元")
+    );
+    c.admit(answered("2024-10-10", Outcome::Disclosed, 100), &cal)
+        .unwrap();
+    assert_eq!(c.answer().unwrap().2, 100);
+}
+
+#[test]
+fn a_fee_not_paid_in_twenty_working_days_is_abandonment_and_not_before() {
+    let cal = cal();
+    let mut c = case("2024-09-10");
+    c.admit(fee_notice("2024-09-20", 31), &cal).unwrap();
+    assert_eq!(c.fee_due().unwrap().amount_yuan, 200);
+    let early = refused(c.admit(answered("2024-10-23", Outcome::NoFee, 0), &cal));
+    assert!(early.contains("缴费期限2024-10-23尚未届满"), "{early}");
+    let late = refused(c.admit(
+        CaseEvent::FeePaid {
+            on: d("2024-10-24"),
+            receipt_no: "1".into(),
+        },
+        &cal,
+    ));
+    assert!(late.contains("视为放弃申请"), "{late}");
+    c.admit(answered("2024-10-24", Outcome::NoFee, 0), &cal)
+        .unwrap();
+    assert_eq!(c.answer().unwrap().1, Outcome::NoFee);
+    // 逾期未缴费 applies only to a notice waiting for payment.
+    let mut other = case("2024-09-10");
+    assert!(
+        refused(other.admit(answered("2024-10-08", Outcome::NoFee, 0), &cal)).contains("仅适用于")
+    );
+    // A fee without a notice is refused; a free quantity needs no notice.
+    assert!(
+        refused(other.admit(answered("2024-10-08", Outcome::Disclosed, 100), &cal))
+            .contains("收费通知")
+    );
+    assert!(refused(other.admit(fee_notice("2024-09-20", 3), &cal)).contains("不收费"));
+    let wrong = CaseEvent::FeeNoticed {
+        on: d("2024-09-20"),
+        scale: FeeScale::PerPage,
+        quantity: 40,
+        amount_yuan: 50,
+        pauses_clock: true,
+        note: String::new(),
+    };
+    assert!(refused(other.admit(wrong, &cal)).contains("应为100元"));
+}
+
+#[test]
+fn without_the_pause_setting_the_clock_runs_while_waiting_for_payment() {
+    let cal = cal();
+    let mut c = case("2024-09-10");
+    let mut notice = fee_notice("2024-09-20", 12);
+    if let CaseEvent::FeeNoticed { pauses_clock, .. } = &mut notice {
+        *pauses_clock = false;
+    }
+    c.admit(notice, &cal).unwrap();
+    assert_eq!(due(&c), Some(d("2024-10-14")));
+    c.admit(
+        CaseEvent::FeePaid {
+            on: d("2024-10-09"),
+            receipt_no: "7".into(),
+        },
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(due(&c), Some(d("2024-10-14")));
+}
+
+#[test]
+fn a_fee_notice_after_the_reply_period_is_refused() {
+    let cal = cal();
+    let mut c = case("2024-09-10");
+    let r = refused(c.admit(fee_notice("2024-10-16", 12), &cal));
+    assert!(r.contains("收费通知须在答复期限内发出"), "{r}");
+}
+
+#[test]
+fn a_withdrawn_case_is_closed_and_reported_as_other() {
+    let cal = cal();
+    let mut c = case("2024-09-10");
+    c.admit(
+        CaseEvent::Withdrawn {
+            on: d("2024-09-12"),
+            note: "已自行获取".into(),
+        },
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(c.status(), Status::Withdrawn);
+    assert!(c.is_closed());
+    assert_eq!(c.flag(&cal, d("2024-12-01")), Flag::Done);
+    assert_eq!(c.answer(), Some((d("2024-09-12"), Outcome::OtherOther, 0)));
+    assert!(refused(c.admit(answered("2024-09-13", Outcome::Disclosed, 0), &cal)).contains("撤回"));
+    assert_eq!(
+        c.progress_text(&cal, d("2024-12-01")).unwrap(),
+        "申请人已于2024-09-12撤回申请"
+    );
+    let mut done = case("2024-09-10");
+    done.admit(answered("2024-09-12", Outcome::Disclosed, 0), &cal)
+        .unwrap();
+    assert!(
+        refused(done.admit(
+            CaseEvent::Withdrawn {
+                on: d("2024-09-13"),
+                note: String::new()
+            },
+            &cal
+        ))
+        .contains("已答复办结")
+    );
+}
+
+#[test]
+fn the_consultation_limit_is_the_one_fixed_when_it_started() {
+    let cal = cal();
+    let mut c = case("2024-09-10");
+    c.admit(
+        CaseEvent::ConsultationStarted {
+            on: d("2024-09-12"),
+            consulted: Consulted::ThirdParty,
+            note: String::new(),
+            limit_working_days: Some(10),
+        },
+        &cal,
+    )
+    .unwrap();
+    // 10 working days from 9-12: 9-13, 9-14 (make-up), 9-18..9-20, 9-23..9-27 → 9-27.
+    assert_eq!(c.consultation_limit(&cal), Some(d("2024-09-27")));
+    let old: CaseEvent = serde_json::from_str(
+        r#"{"kind":"consultation_started","on":"2024-09-12","consulted":"third_party","note":""}"#,
+    )
+    .unwrap();
+    let mut legacy = case("2024-09-10");
+    legacy.admit(old, &cal).unwrap();
+    assert_eq!(
+        legacy.consultation_limit(&cal),
+        cal.add_workdays(d("2024-09-12"), 15).ok().map(|x| x.date)
+    );
+}
+
+#[test]
+fn a_fee_counts_in_the_year_it_was_paid() {
+    let cal = cal();
+    let mut c = case("2024-12-02");
+    c.admit(fee_notice("2024-12-05", 15), &cal).unwrap();
+    c.admit(
+        CaseEvent::FeePaid {
+            on: d("2024-12-20"),
+            receipt_no: "2024-88".into(),
+        },
+        &cal,
+    )
+    .unwrap();
+    c.admit(answered("2025-01-06", Outcome::Disclosed, 100), &cal)
+        .unwrap();
+    assert_eq!(report::fees_in_year(2024, &[&c]), 100);
+    assert_eq!(report::fees_in_year(2025, &[&c]), 0);
 }

@@ -286,7 +286,12 @@ async fn detail_page(
     let case = db_apps::case_of(&row, &events, &cal)?;
     let nth =
         db_apps::count_in_month(&mut conn, row.org_id, &row.id_number, row.received()).await?;
+    let rules = gongkai_db::settings::case_settings(&mut conn).await?;
     drop(conn);
+    let fee_noticed = case
+        .events()
+        .iter()
+        .any(|e| matches!(e, CaseEvent::FeeNoticed { .. }));
     let today = gongkai_db::china_today();
     let deadline = case.deadline(&cal).ok();
     let working = deadline.as_ref().map(|d| d.lines()).unwrap_or_default();
@@ -342,9 +347,24 @@ async fn detail_page(
             "consulted": code_options(Consulted::ALL, Consulted::code, |k| k.label().to_string(), ""),
             "fee_nth": nth, "fee_hint": fee_hint, "fee_hint_yuan": fee_hint_yuan,
             "letters": letters, "error": error, "notice": notice, "today": today.to_string(),
+            "fee_noticed": fee_noticed, "fee_due": case.fee_due(), "fee_paid": case.fee_paid().map(|(_, a)| a),
+            "fee_pauses_clock": rules.fee_pauses_clock,
+            "consultation_days": case_consultation_days(&case).unwrap_or(rules.consultation_working_days),
         }),
     )?;
     Ok((status, html).into_response())
+}
+
+/// The working days the case's open consultation allows, as fixed when it started.
+fn case_consultation_days(case: &gongkai_domain::application::Case) -> Option<u32> {
+    case.events().iter().rev().find_map(|e| match e {
+        CaseEvent::ConsultationStarted {
+            limit_working_days, ..
+        } => Some(
+            limit_working_days.unwrap_or(gongkai_domain::application::CONSULTATION_WORKING_DAYS),
+        ),
+        _ => None,
+    })
 }
 
 /// GET `/admin/applications/{id}`.
@@ -377,6 +397,7 @@ pub struct ActionForm {
     fee_quantity: String,
     review: String,
     result: String,
+    receipt_no: String,
 }
 
 fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), String> {
@@ -408,6 +429,7 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
                 consulted: Consulted::from_code(f.consulted.trim())
                     .ok_or("请选择征求意见的对象")?,
                 note,
+                limit_working_days: None,
             },
             None,
         ),
@@ -425,30 +447,46 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
             },
             None,
         ),
+        "fee_notice" => {
+            let scale = FeeScale::from_code(f.fee_scale.trim()).ok_or("请选择收费方式")?;
+            let quantity: u32 = f
+                .fee_quantity
+                .trim()
+                .parse()
+                .map_err(|_| "件数或页数应为正整数".to_string())?;
+            (
+                CaseEvent::FeeNoticed {
+                    on,
+                    scale,
+                    quantity,
+                    amount_yuan: fee_explained(scale, quantity).0,
+                    pauses_clock: true,
+                    note,
+                },
+                None,
+            )
+        }
+        "fee_paid" => (
+            CaseEvent::FeePaid {
+                on,
+                receipt_no: f.receipt_no.trim().chars().take(64).collect(),
+            },
+            None,
+        ),
+        "withdraw" => (CaseEvent::Withdrawn { on, note }, None),
         "answer" => {
             let outcome = Outcome::from_code(f.outcome.trim()).ok_or("请选择办理结果")?;
-            let scale = match f.fee_scale.trim() {
-                "" | "none" => None,
-                s => Some(FeeScale::from_code(s).ok_or("收费方式无效")?),
-            };
-            let quantity: u32 = match f.fee_quantity.trim() {
-                "" => 0,
-                s => s
-                    .parse()
-                    .map_err(|_| "件数或页数应为非负整数".to_string())?,
-            };
-            let fee = scale.map_or(0, |s| fee_explained(s, quantity).0);
             (
                 CaseEvent::Answered {
                     on,
                     outcome,
-                    fee_yuan: fee,
+                    fee_yuan: 0,
                     note: String::new(),
                 },
                 Some(AnswerExtra {
                     text: note,
-                    fee_scale: scale,
-                    fee_quantity: quantity,
+                    fee_scale: None,
+                    fee_quantity: 0,
                 }),
             )
         }

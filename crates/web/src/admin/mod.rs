@@ -3,6 +3,7 @@
 //! CSRF middleware (`crate::csrf`) before any handler runs.
 
 mod annual_report;
+mod application_rules;
 mod applications;
 mod assessment;
 mod calendar;
@@ -148,6 +149,7 @@ route_table! {
     "/applications" => get(applications::queue), post(applications::register);
     "/applications/new" => get(applications::new_form);
     "/applications/templates" => get(applications::templates), post(applications::save_template);
+    "/applications/rules" => get(application_rules::show), post(application_rules::save);
     "/annual-report" => get(annual_report::page), post(annual_report::save);
     "/annual-report/publish" => post(annual_report::publish);
     "/annual-report.xlsx" => get(annual_report::xlsx);
