@@ -1,12 +1,14 @@
 //! The annual report's stored parts (`annual_reports`, migration 0017; rules in
 //! `domain::annual_report`): sections 一、五、六, the typed cells of table 二, the format and the
 //! item it was published as; and the published 规章 / 行政规范性文件 that table 二 counts. Tables 三
-//! and 四 come from `crate::applications::report_cases` and are never stored. Saves are audited and
-//! guarded by a version number.
+//! and 四 come from `crate::applications::report_cases` and are never stored, only their audited
+//! adjustments (`report_adjustments`, migration 0028). Saves are audited and guarded by a version
+//! number.
 
 use crate::audit::{self, Entry};
 use crate::{Actor, DbError, DbResult, now_ms};
 use gongkai_domain::annual_report::{FormalDocument, Format, Sections, Table2Values};
+use gongkai_domain::application::report::{AdjustedTable, Adjustment};
 use gongkai_domain::model::{LegalForm, Validity};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -265,4 +267,135 @@ pub async fn publication_rows(
     .bind(i64::from(year))
     .fetch_all(conn)
     .await?)
+}
+
+/// A stored adjustment of table 三 or 四 with who made it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AdjustmentRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub year: i64,
+    pub table_no: String,
+    pub row_key: String,
+    pub col_key: String,
+    pub delta: i64,
+    pub reason: String,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+}
+
+impl AdjustmentRow {
+    pub fn adjustment(&self) -> Option<Adjustment> {
+        Some(Adjustment {
+            table: AdjustedTable::from_code(&self.table_no)?,
+            row: self.row_key.clone(),
+            column: self.col_key.clone(),
+            delta: self.delta,
+            reason: self.reason.clone(),
+        })
+    }
+}
+
+/// The adjustments of an organisation's year, oldest first.
+pub async fn adjustments(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    year: i32,
+) -> DbResult<Vec<AdjustmentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.org_id, a.year, a.table_no, a.row_key, a.col_key, a.delta, a.reason, \
+         u.display_name AS created_by_name, a.created_at \
+         FROM report_adjustments a LEFT JOIN users u ON u.id = a.created_by \
+         WHERE a.org_id = $1 AND a.year = $2 ORDER BY a.id",
+    )
+    .bind(org_id)
+    .bind(i64::from(year))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Adds a validated adjustment; audited. Its id.
+pub async fn add_adjustment(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org_id: i64,
+    year: i32,
+    a: &Adjustment,
+) -> DbResult<i64> {
+    a.validate()?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO report_adjustments (org_id, year, table_no, row_key, col_key, delta, reason, \
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(i64::from(year))
+    .bind(a.table.code())
+    .bind(&a.row)
+    .bind(&a.column)
+    .bind(a.delta)
+    .bind(a.reason.trim())
+    .bind(actor.user_id)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "annual_report.adjust",
+            entity: "report_adjustment",
+            entity_id: id.to_string(),
+            summary: format!(
+                "{year}\u{5E74}\u{5EA6}\u{62A5}\u{544A}\u{8C03}\u{6574} {} {:+}\u{FF1A}{}",
+                a.cell_label(),
+                a.delta,
+                a.reason.trim()
+            ),
+            before: None,
+            after: Some(serde_json::json!({"org_id": org_id, "year": year, "adjustment": a})),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Deletes an adjustment of `org_id`; audited. `NotFound` when it is not that organisation's.
+pub async fn remove_adjustment(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org_id: i64,
+    id: i64,
+) -> DbResult<AdjustmentRow> {
+    let row: AdjustmentRow = sqlx::query_as(
+        "SELECT a.id, a.org_id, a.year, a.table_no, a.row_key, a.col_key, a.delta, a.reason, \
+         u.display_name AS created_by_name, a.created_at \
+         FROM report_adjustments a LEFT JOIN users u ON u.id = a.created_by \
+         WHERE a.id = $1 AND a.org_id = $2",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DbError::NotFound("调整记录"))?;
+    sqlx::query("DELETE FROM report_adjustments WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "annual_report.adjust_remove",
+            entity: "report_adjustment",
+            entity_id: id.to_string(),
+            summary: format!(
+                "\u{5220}\u{9664}\u{5E74}\u{5EA6}\u{62A5}\u{544A}\u{8C03}\u{6574} {}",
+                row.adjustment().map(|a| a.cell_label()).unwrap_or_default()
+            ),
+            before: Some(serde_json::json!({"row": row.row_key, "column": row.col_key, "delta": row.delta, "reason": row.reason})),
+            after: None,
+        },
+    )
+    .await?;
+    Ok(row)
 }

@@ -29,6 +29,7 @@ mod editor;
 mod events;
 mod feedback;
 mod feeds;
+mod fees;
 mod filings;
 mod guard;
 mod harness;

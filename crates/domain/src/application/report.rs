@@ -12,7 +12,7 @@
 use super::{ApplicantType, Case, CaseEvent, Outcome, ReviewKind, ReviewResult};
 use crate::calendar::NaiveDate;
 use chrono::Datelike;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One case as the report needs it.
 #[derive(Debug, Clone)]
@@ -174,6 +174,195 @@ impl Table4 {
     }
 }
 
+/// Which table an adjustment changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustedTable {
+    Three,
+    Four,
+}
+
+impl AdjustedTable {
+    pub fn code(self) -> &'static str {
+        match self {
+            AdjustedTable::Three => "3",
+            AdjustedTable::Four => "4",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<AdjustedTable> {
+        match s {
+            "3" => Some(AdjustedTable::Three),
+            "4" => Some(AdjustedTable::Four),
+            _ => None,
+        }
+    }
+}
+
+/// An audited correction of one cell of table 三 or 四 for cases handled outside the system
+/// （上年结转 from an old system, applications answered on paper）： added to the computed figure.
+/// Table 三 rows are `new`, `carried_in`, an [`Outcome`] code or `carried_out`, columns an
+/// [`ApplicantType`] code; table 四 rows are a [`ReviewKind`] code, columns a [`ReviewResult`]
+/// code. （七）总计 and the totals follow from the cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjustment {
+    pub table: AdjustedTable,
+    pub row: String,
+    pub column: String,
+    pub delta: i64,
+    pub reason: String,
+}
+
+/// The largest change one adjustment may make.
+pub const MAX_ADJUSTMENT: i64 = 100_000;
+
+impl Adjustment {
+    /// Checks the cell exists, the change is not zero and within bounds, and a reason is given.
+    pub fn validate(&self) -> Result<(), crate::Invalid> {
+        let known = match self.table {
+            AdjustedTable::Three => {
+                (matches!(self.row.as_str(), "new" | "carried_in" | "carried_out")
+                    || Outcome::from_code(&self.row).is_some())
+                    && ApplicantType::from_code(&self.column).is_some()
+            }
+            AdjustedTable::Four => {
+                ReviewKind::from_code(&self.row).is_some()
+                    && ReviewResult::from_code(&self.column).is_some()
+            }
+        };
+        if !known {
+            return Err(crate::Invalid::one("row", "请选择要调整的行和列"));
+        }
+        if self.delta == 0 || self.delta.abs() > MAX_ADJUSTMENT {
+            return Err(crate::Invalid::one(
+                "delta",
+                format!("调整数须为非零整数\u{FF0C}绝对值不超过{MAX_ADJUSTMENT}"),
+            ));
+        }
+        let reason = self.reason.trim().chars().count();
+        if reason == 0 || reason > 500 {
+            return Err(crate::Invalid::one(
+                "reason",
+                "请写明调整原因\u{FF08}500字以内\u{FF09}",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The cell's name: `二、上年结转政府信息公开申请数量·自然人`.
+    pub fn cell_label(&self) -> String {
+        match self.table {
+            AdjustedTable::Three => {
+                let row = match self.row.as_str() {
+                    "new" => "一、本年新收政府信息公开申请数量".to_string(),
+                    "carried_in" => "二、上年结转政府信息公开申请数量".to_string(),
+                    "carried_out" => "四、结转下年度继续办理".to_string(),
+                    r => Outcome::from_code(r).map_or_else(|| r.to_string(), Outcome::full_label),
+                };
+                let col = ApplicantType::from_code(&self.column)
+                    .map_or_else(|| self.column.clone(), ApplicantType::full_label);
+                format!("表三\u{FF1A}{row}\u{00B7}{col}")
+            }
+            AdjustedTable::Four => {
+                let row = ReviewKind::from_code(&self.row).map_or("", ReviewKind::label);
+                let col = ReviewResult::from_code(&self.column).map_or("", ReviewResult::label);
+                format!("表四\u{FF1A}{row}\u{00B7}{col}")
+            }
+        }
+    }
+}
+
+fn bump(counts: &mut [u64], total: &mut u64, i: usize, delta: i64) -> Result<(), ()> {
+    let cell = i64::try_from(counts[i]).map_err(|_| ())? + delta;
+    let sum = i64::try_from(*total).map_err(|_| ())? + delta;
+    if cell < 0 || sum < 0 {
+        return Err(());
+    }
+    counts[i] = u64::try_from(cell).map_err(|_| ())?;
+    *total = u64::try_from(sum).map_err(|_| ())?;
+    Ok(())
+}
+
+/// Why adjustments could not be applied: the cell they would make negative.
+pub fn negative_cell(a: &Adjustment) -> String {
+    format!("调整后{}将小于0", a.cell_label())
+}
+
+impl Table3 {
+    /// The table with the adjustments added (those of table 四 are skipped); an adjustment of an
+    /// outcome row also changes （七）总计. Refused when a cell would fall below zero.
+    pub fn adjusted(&self, adjustments: &[Adjustment]) -> Result<Table3, String> {
+        let mut t = self.clone();
+        for a in adjustments
+            .iter()
+            .filter(|a| a.table == AdjustedTable::Three)
+        {
+            let Some(col) = ApplicantType::from_code(&a.column)
+                .and_then(|c| ApplicantType::ALL.iter().position(|x| *x == c))
+            else {
+                continue;
+            };
+            let fail = |_| negative_cell(a);
+            match a.row.as_str() {
+                "new" => bump(&mut t.new.counts, &mut t.new.total, col, a.delta).map_err(fail)?,
+                "carried_in" => bump(
+                    &mut t.carried_in.counts,
+                    &mut t.carried_in.total,
+                    col,
+                    a.delta,
+                )
+                .map_err(fail)?,
+                "carried_out" => bump(
+                    &mut t.carried_out.counts,
+                    &mut t.carried_out.total,
+                    col,
+                    a.delta,
+                )
+                .map_err(fail)?,
+                code => {
+                    let Some(o) = Outcome::from_code(code) else {
+                        continue;
+                    };
+                    if let Some((_, row)) = t.outcomes.iter_mut().find(|(x, _)| *x == o) {
+                        bump(&mut row.counts, &mut row.total, col, a.delta).map_err(fail)?;
+                        bump(
+                            &mut t.answered_total.counts,
+                            &mut t.answered_total.total,
+                            col,
+                            a.delta,
+                        )
+                        .map_err(fail)?;
+                    }
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
+impl Table4 {
+    /// The table with the adjustments of table 四 added.
+    pub fn adjusted(&self, adjustments: &[Adjustment]) -> Result<Table4, String> {
+        let mut t = self.clone();
+        for a in adjustments
+            .iter()
+            .filter(|a| a.table == AdjustedTable::Four)
+        {
+            let (Some(kind), Some(col)) = (
+                ReviewKind::from_code(&a.row),
+                ReviewResult::from_code(&a.column)
+                    .and_then(|r| ReviewResult::ALL.iter().position(|x| *x == r)),
+            ) else {
+                continue;
+            };
+            if let Some((_, counts, total)) = t.rows.iter_mut().find(|(k, _, _)| *k == kind) {
+                bump(counts, total, col, a.delta).map_err(|_| negative_cell(a))?;
+            }
+        }
+        Ok(t)
+    }
+}
+
 /// 信息处理费 collected in the year, in yuan （reported under 六、其他需要报告的事项）： each payment
 /// recorded against a 收费通知 counts in the year it was paid; a fee stated on an answer recorded
 /// before payments were recorded counts in the year of the answer.
@@ -316,5 +505,60 @@ mod tests {
             (ReviewKind::SuitAfterReconsideration, [0, 0, 0, 1], 1)
         );
         assert_eq!(Table4::compute(2025, &[&a]).rows[0].2, 0);
+    }
+
+    #[test]
+    fn adjustments_add_to_the_cells_and_the_check_runs_on_the_sum() {
+        let answered_now = answered("2024-03-01", "2024-03-20", Outcome::Disclosed, 0);
+        let cases = [ReportCase {
+            applicant_type: ApplicantType::NaturalPerson,
+            case: &answered_now,
+        }];
+        let t = Table3::compute(2024, &cases);
+        t.check().unwrap();
+        let adj = |row: &str, column: &str, delta: i64| Adjustment {
+            table: AdjustedTable::Three,
+            row: row.into(),
+            column: column.into(),
+            delta,
+            reason: "旧系统结转".into(),
+        };
+        // Two cases carried over from the old system, one answered as 不予公开 this year: the
+        // carry-in alone breaks the check; with its outcome and the carry-out it holds.
+        let half = t
+            .adjusted(&[adj("carried_in", "natural_person", 2)])
+            .unwrap();
+        assert!(half.check().is_err());
+        let whole = t
+            .adjusted(&[
+                adj("carried_in", "natural_person", 2),
+                adj("withheld_third_party", "natural_person", 1),
+                adj("carried_out", "natural_person", 1),
+            ])
+            .unwrap();
+        whole.check().unwrap();
+        assert_eq!(whole.carried_in.total, 2);
+        assert_eq!(whole.answered_total.total, 2);
+        assert_eq!(whole.carried_out.counts[0], 1);
+        assert_eq!(
+            t.adjusted(&[adj("new", "commercial", -1)]).unwrap_err(),
+            "调整后表三\u{FF1A}一、本年新收政府信息公开申请数量\u{00B7}法人或其他组织\u{00B7}商业企业将小于0"
+        );
+        assert!(adj("bogus", "natural_person", 1).validate().is_err());
+        assert!(adj("new", "natural_person", 0).validate().is_err());
+        let mut no_reason = adj("new", "natural_person", 1);
+        no_reason.reason = " ".into();
+        assert!(no_reason.validate().is_err());
+        let four = Adjustment {
+            table: AdjustedTable::Four,
+            row: "reconsideration".into(),
+            column: "upheld".into(),
+            delta: 3,
+            reason: "线下办理".into(),
+        };
+        four.validate().unwrap();
+        let t4 = Table4::compute(2024, &[]).adjusted(&[four]).unwrap();
+        assert_eq!(t4.rows[0].1[0], 3);
+        assert_eq!(t4.rows[0].2, 3);
     }
 }

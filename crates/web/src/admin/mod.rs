@@ -152,6 +152,8 @@ route_table! {
     "/applications/rules" => get(application_rules::show), post(application_rules::save);
     "/annual-report" => get(annual_report::page), post(annual_report::save);
     "/annual-report/publish" => post(annual_report::publish);
+    "/annual-report/adjustments" => post(annual_report::adjust);
+    "/annual-report/adjustments/{id}/delete" => post(annual_report::remove_adjustment);
     "/annual-report.xlsx" => get(annual_report::xlsx);
     "/annual-report.docx" => get(annual_report::docx);
     "/applications/{id}" => get(applications::detail);

@@ -23,12 +23,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use gongkai_db::annual_reports::{self, AnnualReport};
-use gongkai_db::{applications, calendar, items, orgs};
+use gongkai_db::annual_reports::{self, AdjustmentRow, AnnualReport};
+use gongkai_db::{items, orgs};
 use gongkai_domain::Invalid;
 use gongkai_domain::annual_report::{self as ar, Format, Sections, Table2Group, parse_table2};
 use gongkai_domain::application::OutcomeGroup;
-use gongkai_domain::application::report::{ReportCase, Row, Table3, Table4, fees_in_year};
+use gongkai_domain::application::report::{AdjustedTable, Adjustment, Row, Table3, Table4};
+use gongkai_domain::application::{ApplicantType, Outcome, ReviewKind, ReviewResult};
 use gongkai_domain::model::{ItemStatus, OrgKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -61,6 +62,10 @@ pub(super) struct Figures {
     table3: Table3,
     table4: Table4,
     fees: u64,
+    /// Audited adjustments of tables 三/四 already added to them.
+    adjustments: Vec<AdjustmentRow>,
+    /// Why the adjustments could not be added (a cell would be negative).
+    adjustment_problem: Option<String>,
     stored: Option<AnnualReport>,
     item: Option<PublishedAs>,
 }
@@ -125,8 +130,8 @@ async fn figures(
     let year = parse_year(year).unwrap_or(gongkai_db::china_today().year() - 1);
     let mut conn = state.db.pool.acquire().await?;
     let org = orgs::get(&mut conn, org_id).await?;
-    let cal = calendar::load(&mut conn).await?;
-    let cases = applications::report_cases(&mut conn, org_id, year, &cal).await?;
+    let (tables, adjustment_problem) =
+        gongkai_app::annual_report::application_tables(&mut conn, org_id, year).await?;
     let stored = annual_reports::get(&mut conn, org_id, year).await?;
     let docs = annual_reports::formal_documents(&mut conn, org_id).await?;
     let item = match stored.as_ref().and_then(|r| r.item_id) {
@@ -154,14 +159,6 @@ async fn figures(
         .as_ref()
         .map(AnnualReport::table2_values)
         .unwrap_or_default();
-    let inputs: Vec<ReportCase<'_>> = cases
-        .iter()
-        .map(|(t, c)| ReportCase {
-            applicant_type: *t,
-            case: c,
-        })
-        .collect();
-    let plain: Vec<_> = cases.iter().map(|(_, c)| c).collect();
     Ok(Some(Figures {
         org_id,
         org_name: org.name,
@@ -172,9 +169,11 @@ async fn figures(
         year,
         format,
         table2: ar::table2(format, year, &docs, &typed),
-        table3: Table3::compute(year, &inputs),
-        table4: Table4::compute(year, &plain),
-        fees: fees_in_year(year, &plain),
+        table3: tables.table3,
+        table4: tables.table4,
+        fees: tables.fees,
+        adjustments: tables.adjustments,
+        adjustment_problem,
         stored,
         item,
     }))
@@ -203,6 +202,12 @@ fn due_text(f: &Figures) -> String {
 
 const NOTICES: &[(&str, &str)] = &[
     ("saved", "年度报告已保存。"),
+    ("adjusted", "调整已记录，表三、表四按调整后的数字显示。"),
+    ("adjust_removed", "调整已删除。"),
+    (
+        "adjust_invalid",
+        "调整未保存：请选择表、行、列并填写非零整数。",
+    ),
     (
         "submitted",
         "已在“政府信息公开年报”栏目生成年度报告信息并提交审核；审核通过后发布。",
@@ -218,19 +223,39 @@ pub async fn page(
         .iter()
         .find(|(k, _)| *k == q.notice.as_str())
         .map(|(_, v)| *v);
-    render_page(&state, &user, &q.org, &q.year, &q.format, notice, None).await
+    let page = Page {
+        org: &q.org,
+        year: &q.year,
+        format: &q.format,
+        notice,
+        adjust_error: None,
+    };
+    render_page(&state, &user, page, None).await
+}
+
+/// Which report page to show and what to tell.
+struct Page<'a> {
+    org: &'a str,
+    year: &'a str,
+    format: &'a str,
+    notice: Option<&'a str>,
+    adjust_error: Option<String>,
 }
 
 /// The page; `failed` re-shows a refused save with what was typed.
 async fn render_page(
     state: &AppState,
     user: &CurrentUser,
-    org: &str,
-    year: &str,
-    format: &str,
-    notice: Option<&str>,
+    page: Page<'_>,
     failed: Option<(&Invalid, &BTreeMap<String, String>)>,
 ) -> Result<Response, AppError> {
+    let Page {
+        org,
+        year,
+        format,
+        notice,
+        adjust_error,
+    } = page;
     let mut conn = state.db.pool.acquire().await?;
     let all = orgs::all(&mut conn).await?;
     drop(conn);
@@ -247,7 +272,11 @@ async fn render_page(
     let body = match &f {
         None => json!({"orgs": options, "empty": true,
                        "year": gongkai_db::china_today().year() - 1}),
-        Some(f) => page_body(f, user, options, notice, failed),
+        Some(f) => {
+            let mut body = page_body(f, user, options, notice, failed);
+            body["adjust_error"] = json!(adjust_error);
+            body
+        }
     };
     let html = render(
         state,
@@ -256,7 +285,7 @@ async fn render_page(
         "annual_report",
         body,
     )?;
-    let status = if failed.is_some() {
+    let status = if failed.is_some() || adjust_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -314,11 +343,138 @@ fn page_body(
            "format": f.format.code(), "format_2019": f.format == Format::Y2019,
            "table2": f.table2, "rows": rows, "check": check, "t4": t4,
            "fees": f.fees, "due": due_text(f), "overdue": overdue, "item": item,
+           "adjustments": adjustment_list(f), "adjustment_problem": f.adjustment_problem,
+           "adjust_options": adjust_options(),
            "version": f.stored.as_ref().map_or(0, |r| r.version),
            "missing": sections.missing(),
            "may_edit": user.perms.can_edit_annual_report_of(f.org_id),
            "may_publish": user.perms.can_edit_items_of(f.org_id),
            "notice": notice, "errors": errors, "values": values})
+}
+
+fn adjustment_list(f: &Figures) -> Vec<Value> {
+    f.adjustments
+        .iter()
+        .map(|r| {
+            json!({"id": r.id, "cell": r.adjustment().map(|a| a.cell_label()).unwrap_or_default(),
+                   "delta": format!("{:+}", r.delta), "reason": r.reason,
+                   "by": r.created_by_name, "at": r.created_at})
+        })
+        .collect()
+}
+
+/// The rows and columns an adjustment may name, per table.
+fn adjust_options() -> Value {
+    let mut rows3 = vec![
+        json!({"code": "new", "label": "一、本年新收政府信息公开申请数量"}),
+        json!({"code": "carried_in", "label": "二、上年结转政府信息公开申请数量"}),
+    ];
+    rows3.extend(
+        Outcome::ALL
+            .iter()
+            .map(|o| json!({"code": o.code(), "label": format!("三、{}", o.full_label())})),
+    );
+    rows3.push(json!({"code": "carried_out", "label": "四、结转下年度继续办理"}));
+    json!({
+        "rows3": rows3,
+        "cols3": ApplicantType::ALL.iter().map(|t| json!({"code": t.code(), "label": t.full_label()})).collect::<Vec<_>>(),
+        "rows4": ReviewKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
+        "cols4": ReviewResult::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AdjustForm {
+    org: String,
+    year: String,
+    table: String,
+    row3: String,
+    col3: String,
+    row4: String,
+    col4: String,
+    delta: String,
+    reason: String,
+}
+
+/// POST `/admin/annual-report/adjustments`: adds an audited adjustment to table 三 or 四.
+pub async fn adjust(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    super::common::AdminForm(f): super::common::AdminForm<AdjustForm>,
+) -> Result<Response, AppError> {
+    let org_id: i64 = f
+        .org
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
+    let year = parse_year(&f.year)
+        .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
+    let back = |notice: &str| {
+        Redirect::to(&format!(
+            "/admin/annual-report?org={org_id}&year={year}&notice={notice}#adjustments"
+        ))
+        .into_response()
+    };
+    let table = AdjustedTable::from_code(f.table.trim());
+    let (row, column) = match table {
+        Some(AdjustedTable::Four) => (f.row4.trim(), f.col4.trim()),
+        _ => (f.row3.trim(), f.col3.trim()),
+    };
+    let delta = f.delta.trim().trim_start_matches('+').parse::<i64>();
+    let adjustment = match (table, delta) {
+        (Some(table), Ok(delta)) => Adjustment {
+            table,
+            row: row.to_string(),
+            column: column.to_string(),
+            delta,
+            reason: f.reason.trim().chars().take(600).collect(),
+        },
+        _ => return Ok(back("adjust_invalid")),
+    };
+    let mut tx = state.db.begin_audited().await?;
+    match gongkai_app::annual_report::adjust(&mut tx, &user.caller(), org_id, year, &adjustment)
+        .await
+    {
+        Ok(_) => {}
+        Err(gongkai_app::Refusal::Invalid(inv)) => {
+            drop(tx);
+            let page = Page {
+                org: &org_id.to_string(),
+                year: &year.to_string(),
+                format: "",
+                notice: None,
+                adjust_error: Some(inv.summary()),
+            };
+            return render_page(&state, &user, page, None).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(back("adjusted"))
+}
+
+/// POST `/admin/annual-report/adjustments/{id}/delete`.
+pub async fn remove_adjustment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    super::common::AdminForm(f): super::common::AdminForm<AdjustForm>,
+) -> Result<Response, AppError> {
+    let org_id: i64 = f
+        .org
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
+    let year = parse_year(&f.year)
+        .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::annual_report::remove_adjustment(&mut tx, &user.caller(), org_id, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/admin/annual-report?org={org_id}&year={year}&notice=adjust_removed#adjustments"
+    ))
+    .into_response())
 }
 
 /// Saves sections 一、五、六 and the typed cells of table 二 (every other key of the form is a
@@ -349,17 +505,14 @@ pub async fn save(
             for e in [s.err(), c.err()].into_iter().flatten() {
                 inv.errors.extend(e.errors);
             }
-            let year_text = year.to_string();
-            return render_page(
-                &state,
-                &user,
-                &org_id.to_string(),
-                &year_text,
-                format.code(),
-                None,
-                Some((&inv, &form)),
-            )
-            .await;
+            let page = Page {
+                org: &org_id.to_string(),
+                year: &year.to_string(),
+                format: format.code(),
+                notice: None,
+                adjust_error: None,
+            };
+            return render_page(&state, &user, page, Some((&inv, &form))).await;
         }
     };
     let mut tx = state.db.begin_audited().await?;
