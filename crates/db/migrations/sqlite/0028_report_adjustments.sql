@@ -1,5 +1,5 @@
 -- Issue 15: audited adjustments of tables 三 and 四 of the annual report, for cases handled
--- outside the system (上年结转 from an old system, applications answered on paper). Each row adds
+-- outside the system: 上年结转 from an old system, applications answered on paper. Each row adds
 -- delta to one cell (table '3' or '4', row and column codes of domain::application::report) of
 -- one organisation's year; the report shows computed figure, adjustments and sum, and the check
 -- rule runs on the sum. Rows are only added or deleted, both audited.
