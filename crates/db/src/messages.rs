@@ -594,6 +594,7 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
         crate::notifications::kind_rules(conn, gongkai_domain::reminder::SubjectKind::Message)
             .await?;
     let mut out = ScanOutcome::default();
+    let mut office: Vec<(NotifyPayload, String)> = Vec::new();
     for (id, org_id, title, received, due, code) in rows {
         let (Some(received), Some(due)) = (CivilDate::parse(&received), CivilDate::parse(&due))
         else {
@@ -603,6 +604,17 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
         let what = format!("留言“{title}”（查询码 {code}）");
         let mut jobs = Vec::new();
         if let Some(rem) = reminder::due_on(&rules, &cal, due, today) {
+            if rem.kind == reminder::ReminderKind::Overdue {
+                let copy = NotifyPayload {
+                    org_id,
+                    kind: "message.overdue".into(),
+                    title: reminder::title(&cal, &rem, &what, due, today),
+                    body: format!("{}：{what}，答复期限 {due}。", rem.kind.label()),
+                    link: format!("/admin/messages/{id}"),
+                    ..Default::default()
+                };
+                office.push((copy, format!("message:{id}:{due}")));
+            }
             jobs.push(NotifyPayload {
                 org_id,
                 kind: format!("message.{}", rem.kind.code()),
@@ -639,6 +651,11 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
             {
                 out.enqueued += 1;
             }
+        }
+    }
+    for (p, subject) in &office {
+        if crate::notifications::tell_office_once(conn, p, subject).await? {
+            out.enqueued += 1;
         }
     }
     Ok(out)

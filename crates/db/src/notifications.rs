@@ -208,6 +208,23 @@ pub async fn recipients_of(
         .collect())
 }
 
+/// The supervising office hears once of every case that became overdue （依申请公开， 留言，
+/// 建议提案， 舆情）： a copy of the first overdue notice addressed to [`Audience::Office`], keyed
+/// `office:<subject>` so the repeated overdue reminders of the unit are not copied. Returns
+/// whether it was new.
+pub async fn tell_office_once(
+    conn: &mut AnyConnection,
+    p: &NotifyPayload,
+    subject: &str,
+) -> DbResult<bool> {
+    let office = NotifyPayload {
+        audience: Audience::Office.code().into(),
+        key: format!("office:{subject}"),
+        ..p.clone()
+    };
+    enqueue(conn, &office).await
+}
+
 /// Queues a `notify` job for `p` (keyed by its own key, so queued once), in the caller's
 /// transaction: the notice exists exactly when the change that causes it commits. Returns
 /// whether it was new.
@@ -567,6 +584,13 @@ pub struct ScanOutcome {
     pub due: usize,
     /// `notify` jobs newly enqueued (the rest existed already).
     pub enqueued: usize,
+}
+
+impl ScanOutcome {
+    pub fn add(&mut self, other: ScanOutcome) {
+        self.due += other.due;
+        self.enqueued += other.enqueued;
+    }
 }
 
 /// `《plan》第N项任务“task”` — how every text names a duty's place in its plan.

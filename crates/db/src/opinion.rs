@@ -306,6 +306,16 @@ pub async fn scan_clocks(conn: &mut AnyConnection, now: i64) -> DbResult<ScanOut
             {
                 out.enqueued += 1;
             }
+            if c.status == ClockStatus::Overdue
+                && crate::notifications::tell_office_once(
+                    conn,
+                    &p,
+                    &format!("opinion:{}:{}", v.event.id, c.kind.code()),
+                )
+                .await?
+            {
+                out.enqueued += 1;
+            }
         }
     }
     Ok(out)

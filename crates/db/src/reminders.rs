@@ -17,7 +17,9 @@ use chrono::NaiveDate;
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::feedback::late_working_days;
 use gongkai_domain::proposal::{ProposalRules, deadlines};
-use gongkai_domain::reminder::{self, ReminderRules, Standing, SubjectKind, chinese_date};
+use gongkai_domain::reminder::{
+    self, ReminderKind, ReminderRules, Standing, SubjectKind, chinese_date,
+};
 use gongkai_domain::workflow::level_label;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -63,6 +65,70 @@ pub async fn scan_applications(
             ),
             link: format!("/admin/applications/{id}"),
             key: format!("reminder:application:{id}:{due}:{}", rem.key()),
+            ..Default::default()
+        };
+        if enqueue(conn, &p).await? {
+            out.enqueued += 1;
+        }
+        if rem.kind == ReminderKind::Overdue
+            && notifications::tell_office_once(conn, &p, &format!("application:{id}:{due}")).await?
+        {
+            out.enqueued += 1;
+        }
+    }
+    out.add(scan_applicant_deadlines(conn, today, &cal).await?);
+    Ok(out)
+}
+
+/// Cases waiting for the applicant whose time ran out: the 补正 deadline or the 20 working days
+/// to pay a 收费通知 （国办函〔2020〕109号） passed, so the handlers may now close the case as
+/// 逾期不补正 or 逾期未缴费. Told once per deadline, keyed `reminder:application:<id>:lapsed:<date>`.
+async fn scan_applicant_deadlines(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+    cal: &Calendar,
+) -> DbResult<ScanOutcome> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE status IN ('awaiting_supplement', 'awaiting_payment') ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = ScanOutcome::default();
+    for id in ids {
+        let row = crate::applications::get(conn, id).await?;
+        let events = crate::applications::events(conn, id).await?;
+        let Ok(case) = crate::applications::case_of(&row, &events, cal) else {
+            continue;
+        };
+        let lapsed = match (case.fee_due(), case.supplement_due()) {
+            (Some(fee), _) if today > fee.pay_by => {
+                Some((fee.pay_by, "缴费期限", "申请人逾期未按收费通知要求缴纳费用"))
+            }
+            (None, Some(due)) if today > due => {
+                Some((due, "补正期限", "申请人无正当理由逾期不补正"))
+            }
+            _ => None,
+        };
+        let Some((date, what, outcome)) = lapsed else {
+            continue;
+        };
+        out.due += 1;
+        let subject = format!(
+            "政府信息公开申请\u{FF08}查询码 {}\u{FF09}",
+            row.tracking_code
+        );
+        let p = NotifyPayload {
+            org_id: row.org_id,
+            audience: Audience::Handler.code().into(),
+            kind: "application.lapsed".into(),
+            title: format!("{subject}{what}{}已届满", chinese_date(date)),
+            body: format!(
+                "{}{subject}的{what}{}已届满\u{FF0C}可以\u{201C}{outcome}\u{201D}办结\u{3002}",
+                row.org_name,
+                chinese_date(date)
+            ),
+            link: format!("/admin/applications/{id}"),
+            key: format!("reminder:application:{id}:lapsed:{date}"),
             ..Default::default()
         };
         if enqueue(conn, &p).await? {
@@ -129,6 +195,12 @@ pub async fn scan_proposals(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
             ..Default::default()
         };
         if enqueue(conn, &n).await? {
+            out.enqueued += 1;
+        }
+        if rem.kind == ReminderKind::Overdue
+            && notifications::tell_office_once(conn, &n, &format!("proposal:{}:{due}", p.id))
+                .await?
+        {
             out.enqueued += 1;
         }
     }

@@ -442,3 +442,88 @@ both_backends!(
         assert_eq!(app.count("report_adjustments").await, 3);
     }
 );
+
+both_backends!(
+    lapsed_applicant_deadlines_and_overdue_cases_reach_the_handler_and_the_office_once,
+    |app| async move {
+        use crate::reminders::{drain, of_user};
+        use gongkai_db::reminders;
+        let org = app.org_id("市财政局").await;
+        let h = handler(&app, "cz_lapse", org).await;
+        let handler_id: i64 =
+            sqlx::query_scalar("SELECT id FROM users WHERE username = 'cz_lapse'")
+                .fetch_one(&mut *app.conn().await)
+                .await
+                .unwrap();
+        let office = app
+            .create_user("u_office_fee", Role::Supervisor, None)
+            .await;
+        let unpaid = received(&app, org, 6, "2024-09-10").await;
+        act(
+            &h,
+            unpaid,
+            &[
+                ("action", "fee_notice"),
+                ("on", "2024-09-20"),
+                ("fee_scale", "per_application"),
+                ("fee_quantity", "11"),
+            ],
+        )
+        .await;
+        let overdue = received(&app, org, 7, "2024-09-10").await;
+
+        // 10-23 is the last day to pay and 10-14 the due date of the other case: on 10-15 the
+        // second is overdue (handler and, once, the office); on 10-24 the fee has lapsed.
+        reminders::scan_applications(&mut *app.conn().await, d("2024-10-15"))
+            .await
+            .unwrap();
+        drain(&app).await;
+        let to_office = of_user(&app, office).await;
+        assert_eq!(to_office.len(), 1, "{to_office:?}");
+        assert!(
+            to_office[0].title.contains("FEECODE00007"),
+            "{}",
+            to_office[0].title
+        );
+        assert_eq!(to_office[0].link, format!("/admin/applications/{overdue}"));
+        reminders::scan_applications(&mut *app.conn().await, d("2024-10-24"))
+            .await
+            .unwrap();
+        drain(&app).await;
+        assert_eq!(
+            of_user(&app, office).await.len(),
+            1,
+            "the office hears once"
+        );
+        let got = of_user(&app, handler_id).await;
+        let lapsed: Vec<_> = got
+            .iter()
+            .filter(|n| n.kind == "application.lapsed")
+            .collect();
+        assert_eq!(lapsed.len(), 1, "{got:?}");
+        assert!(
+            lapsed[0].title.contains("缴费期限2024年10月23日已届满"),
+            "{}",
+            lapsed[0].title
+        );
+        assert!(
+            lapsed[0]
+                .body
+                .contains("申请人逾期未按收费通知要求缴纳费用")
+        );
+        assert_eq!(lapsed[0].link, format!("/admin/applications/{unpaid}"));
+        reminders::scan_applications(&mut *app.conn().await, d("2024-10-25"))
+            .await
+            .unwrap();
+        drain(&app).await;
+        let again = of_user(&app, handler_id).await;
+        assert_eq!(
+            again
+                .iter()
+                .filter(|n| n.kind == "application.lapsed")
+                .count(),
+            1,
+            "told once per deadline"
+        );
+    }
+);

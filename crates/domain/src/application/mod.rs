@@ -885,6 +885,12 @@ impl Case {
         matches!(self.status, Status::Answered | Status::Withdrawn)
     }
 
+    /// The 补正 deadline while the case waits for the supplement.
+    pub fn supplement_due(&self) -> Option<NaiveDate> {
+        self.supplement_due
+            .filter(|_| self.status == Status::AwaitingSupplement)
+    }
+
     /// The 收费通知 waiting for payment, if any.
     pub fn fee_due(&self) -> Option<FeeDue> {
         self.fee_due
