@@ -15,7 +15,8 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-async fn file(app: &TestApp, org: i64, n: u32, applicant: &str, received: &str) -> i64 {
+/// An application received in person on `received`, tracking code `TESTCODE<n>`.
+pub(crate) async fn file(app: &TestApp, org: i64, n: u32, applicant: &str, received: &str) -> i64 {
     let fields = ApplicationFields {
         applicant_type: applicant.into(),
         name: format!("申请人{n}"),

@@ -7,8 +7,7 @@
 
 use crate::support::users::User;
 use crate::support::{PASSWORD, TestApp, html};
-use gongkai_db::applications::{self, NewApplication};
-use gongkai_domain::application::{ApplicationFields, Channel};
+use gongkai_db::applications;
 use gongkai_domain::calendar::NaiveDate;
 use gongkai_domain::role::Role;
 use reqwest::StatusCode;
@@ -17,44 +16,9 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-/// An application of a natural person received in person on `received`.
+/// An application of a natural person received in person on `on`.
 async fn received(app: &TestApp, org: i64, n: u32, on: &str) -> i64 {
-    let input = ApplicationFields {
-        applicant_type: "natural_person".into(),
-        name: format!("申请人{n}"),
-        org_name: String::new(),
-        id_type: "passport".into(),
-        id_number: "E7654321".into(),
-        phone: format!("1390000123{n}"),
-        email: String::new(),
-        address: String::new(),
-        description: format!("第{n}项申请的信息"),
-        purpose: String::new(),
-        delivery: "online".into(),
-    }
-    .validate()
-    .unwrap();
-    let mut tx = app.db().begin().await.unwrap();
-    let cal = gongkai_db::calendar::load(&mut tx).await.unwrap();
-    let id = applications::create(
-        &mut tx,
-        &app.actor(),
-        &NewApplication {
-            org_id: org,
-            channel: Channel::InPerson,
-            input,
-            submitted_on: d(on),
-            received_on: d(on),
-            tracking_code: format!("FEECODE{n:05}"),
-            fingerprint: format!("fee{n}"),
-            submit_ip: String::new(),
-        },
-        &cal,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
+    crate::annual_report::file(app, org, n, "natural_person", on).await
 }
 
 async fn handler(app: &TestApp, name: &str, org: i64) -> User {
@@ -481,7 +445,7 @@ both_backends!(
         let to_office = of_user(&app, office).await;
         assert_eq!(to_office.len(), 1, "{to_office:?}");
         assert!(
-            to_office[0].title.contains("FEECODE00007"),
+            to_office[0].title.contains("TESTCODE0007"),
             "{}",
             to_office[0].title
         );

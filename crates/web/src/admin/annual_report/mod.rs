@@ -397,19 +397,24 @@ pub struct AdjustForm {
     reason: String,
 }
 
+/// The organisation and year a report form names.
+fn org_and_year(org: &str, year: &str) -> Result<(i64, i32), AppError> {
+    let org_id = org
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
+    let year = parse_year(year)
+        .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
+    Ok((org_id, year))
+}
+
 /// POST `/admin/annual-report/adjustments`: adds an audited adjustment to table 三 or 四.
 pub async fn adjust(
     State(state): State<AppState>,
     user: CurrentUser,
     super::common::AdminForm(f): super::common::AdminForm<AdjustForm>,
 ) -> Result<Response, AppError> {
-    let org_id: i64 = f
-        .org
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
-    let year = parse_year(&f.year)
-        .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
+    let (org_id, year) = org_and_year(&f.org, &f.year)?;
     let back = |notice: &str| {
         Redirect::to(&format!(
             "/admin/annual-report?org={org_id}&year={year}&notice={notice}#adjustments"
@@ -461,13 +466,7 @@ pub async fn remove_adjustment(
     axum::extract::Path(id): axum::extract::Path<i64>,
     super::common::AdminForm(f): super::common::AdminForm<AdjustForm>,
 ) -> Result<Response, AppError> {
-    let org_id: i64 = f
-        .org
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
-    let year = parse_year(&f.year)
-        .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
+    let (org_id, year) = org_and_year(&f.org, &f.year)?;
     let mut tx = state.db.begin_audited().await?;
     gongkai_app::annual_report::remove_adjustment(&mut tx, &user.caller(), org_id, id).await?;
     tx.commit().await?;
@@ -485,12 +484,7 @@ pub async fn save(
     super::common::AdminForm(form): super::common::AdminForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    let org_id: i64 = get("org")
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("请选择机构".into()))?;
-    let year = parse_year(get("year"))
-        .ok_or_else(|| AppError::BadRequest("年度应为2008至2100之间的年份".into()))?;
+    let (org_id, year) = org_and_year(get("org"), get("year"))?;
     if !user.perms.can_edit_annual_report_of(org_id) {
         return Err(AppError::forbidden());
     }
