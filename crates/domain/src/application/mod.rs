@@ -20,6 +20,7 @@
 //!
 //! Pure: callers pass every date and the calendar.
 
+mod basis;
 pub mod letter;
 pub mod report;
 
@@ -546,6 +547,9 @@ pub enum CaseEvent {
         on: NaiveDate,
         consulted: Consulted,
         note: String,
+        /// Whom the 征求意见函 is addressed to （the third party's or the agency's name）.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        party: String,
         /// The consulted party's working days to reply, as configured when the consultation
         /// started (`None`: the statutory [`CONSULTATION_WORKING_DAYS`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
