@@ -294,7 +294,26 @@ both_backends!(
         assert!(status.contains("部分公开"));
         assert!(status.contains("其中涉及个人信息部分不予公开&lt;script&gt;"));
         assert!(!status.contains("李主任"), "the approver stays internal");
-        // Letters: the applicant downloads the answer; the handler every letter so far.
+        // Letters: issued by the handler （with the 复议机关 and court set） and then downloaded by
+        // the applicant （the answer） and the handler （every letter issued）.
+        let (s, _) = h
+            .submit(
+                "/admin/applications/templates/settings",
+                &[
+                    ("org_id", org.to_string().as_str()),
+                    ("full_name", "盘锦市财政局"),
+                    ("review_body", "盘锦市人民政府"),
+                    ("court", "盘锦市双台子区人民法院"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        for kind in ["receipt", "supplement", "extension", "answer"] {
+            let (s, body) = h
+                .submit(&format!("/admin/applications/{id}/letters/{kind}/issue"), &[])
+                .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{kind}: {}", html::excerpt(&body));
+        }
         let r = app
             .visitor()
             .post(
@@ -644,6 +663,14 @@ both_backends!(
         let (_, page) = c.submit("/ysqgk", &pairs(&form(org, "预算信息"))).await;
         let code = tracking_code(&page);
         let id = app_id(&app, &code).await;
+        let r = h
+            .get(&format!("/admin/applications/{id}/letters/receipt"))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "not issued yet");
+        let (s, _) = h
+            .submit(&format!("/admin/applications/{id}/letters/receipt/issue"), &[])
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
         let r = h
             .get(&format!("/admin/applications/{id}/letters/receipt"))
             .await;

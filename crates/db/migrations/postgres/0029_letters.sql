@@ -1,6 +1,6 @@
 -- Letters a director would sign: the organisation's letter settings and the letters as issued.
 
--- Per organisation: the signer's full name, the 机关代字 of the 文号, the 复议机关 and the court
+-- Per organisation: the signer's full name, the 机关代字 of the 文号 and the 复议机关 and the court
 -- named in answers, how to pay a fee and the phone the letters give.
 CREATE TABLE application_letter_settings (
     org_id          BIGINT PRIMARY KEY REFERENCES organisations(id),
@@ -16,7 +16,7 @@ CREATE TABLE application_letter_settings (
 CREATE INDEX application_letter_settings_updated_by ON application_letter_settings(updated_by);
 
 -- A letter as issued: its final text, never changed afterwards. The sequence numbers the
--- organisation's letters of a year (the 文号).
+-- organisation's letters of a year for the 文号.
 CREATE TABLE application_letters (
     id              BIGSERIAL PRIMARY KEY,
     application_id  BIGINT NOT NULL REFERENCES applications(id),

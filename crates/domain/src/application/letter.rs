@@ -388,6 +388,12 @@ pub fn zh_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// Characters the 机关代字 never has: the brackets of the year, the 号 of the sequence and punctuation.
+const NOT_IN_PREFIX: &[char] = &[
+    '\u{3014}', '\u{3015}', '[', ']', '(', ')', '\u{FF08}', '\u{FF09}', ',', '\u{FF0C}', '\u{3002}',
+    '.', '\u{53F7}',
+];
+
 /// An organisation's letter settings: the signer's full name, the 机关代字 of the 文号 and the named
 /// 复议机关 and court, how to pay a fee, and the phone the letters give.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -429,7 +435,7 @@ impl Settings {
         if s
             .doc_prefix
             .chars()
-            .any(|c| c.is_whitespace() || "\u{3014}\u{3015}[]()\u{FF08}\u{FF09},\u{FF0C}\u{3002}.\u{53F7}".contains(c))
+            .any(|c| c.is_whitespace() || NOT_IN_PREFIX.contains(&c))
         {
             inv.push(
                 "doc_prefix",

@@ -1,5 +1,5 @@
 //! The letters of a case in the back office: the preview of a letter due （the filled text and
-//! the 文号 it will take）, issuing it （stored for good）, and the organisation's letter settings
+//! the 文号 it will take） and issuing it （stored for good）； also the organisation's letter settings
 //! on the templates page. Handlers of the organisation only; everything through
 //! `gongkai_app::application_letters`.
 
