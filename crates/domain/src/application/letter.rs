@@ -376,8 +376,9 @@ pub fn official(s: &str) -> String {
         }
     }
     let mut text: String = out.into_iter().collect();
-    while text.contains("\u{3002}\u{3002}") {
-        text = text.replace("\u{3002}\u{3002}", "\u{3002}");
+    let doubled: String = ['\u{3002}'; 2].iter().collect();
+    while text.contains(&doubled) {
+        text = text.replace(&doubled, "\u{3002}");
     }
     text
 }
