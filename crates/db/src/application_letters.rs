@@ -140,14 +140,12 @@ pub async fn issued_one(
     application_id: i64,
     id: i64,
 ) -> DbResult<IssuedLetter> {
-    sqlx::query_as(dyn_sql!(
-        "{SELECT} WHERE application_id = $1 AND id = $2"
-    ))
-    .bind(application_id)
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| DbError::NotFound("文书".into()))
+    sqlx::query_as(dyn_sql!("{SELECT} WHERE application_id = $1 AND id = $2"))
+        .bind(application_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| DbError::NotFound("文书"))
 }
 
 /// The sequence number the organisation's next letter of `year` takes.

@@ -310,7 +310,10 @@ both_backends!(
         assert_eq!(s, StatusCode::SEE_OTHER);
         for kind in ["receipt", "supplement", "extension", "answer"] {
             let (s, body) = h
-                .submit(&format!("/admin/applications/{id}/letters/{kind}/issue"), &[])
+                .submit(
+                    &format!("/admin/applications/{id}/letters/{kind}/issue"),
+                    &[],
+                )
                 .await;
             assert_eq!(s, StatusCode::SEE_OTHER, "{kind}: {}", html::excerpt(&body));
         }
@@ -669,7 +672,10 @@ both_backends!(
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "not issued yet");
         let (s, _) = h
-            .submit(&format!("/admin/applications/{id}/letters/receipt/issue"), &[])
+            .submit(
+                &format!("/admin/applications/{id}/letters/receipt/issue"),
+                &[],
+            )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let r = h

@@ -104,12 +104,20 @@ async fn act(h: &User, id: i64, fields: &[(&str, &str)]) {
     let (s, body) = h
         .submit(&format!("/admin/applications/{id}/action"), &all)
         .await;
-    assert_eq!(s, StatusCode::SEE_OTHER, "{fields:?}: {}", html::excerpt(&body));
+    assert_eq!(
+        s,
+        StatusCode::SEE_OTHER,
+        "{fields:?}: {}",
+        html::excerpt(&body)
+    );
 }
 
 async fn issue(h: &User, id: i64, kind: &str) -> (StatusCode, String) {
-    h.submit(&format!("/admin/applications/{id}/letters/{kind}/issue"), &[])
-        .await
+    h.submit(
+        &format!("/admin/applications/{id}/letters/{kind}/issue"),
+        &[],
+    )
+    .await
 }
 
 async fn docx(h: &User, id: i64, kind: &str) -> Vec<String> {
@@ -132,10 +140,17 @@ fn assert_official(paragraphs: &[String], what: &str) {
             if matches!(c, ',' | ':' | ';' | '(' | ')' | '?' | '!') {
                 let prev = i > 0 && is_cjk(chars[i - 1]);
                 let next = chars.get(i + 1).is_some_and(|n| is_cjk(*n));
-                assert!(!prev && !next, "{what}: ASCII {c:?} (U+{:04X}) in {p}", *c as u32);
+                assert!(
+                    !prev && !next,
+                    "{what}: ASCII {c:?} (U+{:04X}) in {p}",
+                    *c as u32
+                );
             }
         }
-        assert!(!p.contains("\u{3002}\u{3002}"), "{what}: doubled full stop in {p}");
+        assert!(
+            !p.contains("\u{3002}\u{3002}"),
+            "{what}: doubled full stop in {p}"
+        );
     }
 }
 
@@ -161,7 +176,11 @@ both_backends!(
             .submit("/admin/applications/templates/settings", &pairs(&bad))
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body.contains("机关代字只填代字本身"), "{}", html::excerpt(&body));
+        assert!(
+            body.contains("机关代字只填代字本身"),
+            "{}",
+            html::excerpt(&body)
+        );
         assert_eq!(app.count("application_letter_settings").await, 0);
         assert_eq!(app.audit_count().await, audit);
         let other = handler(&app, "tj_letters", app.org_id("市统计局").await).await;
@@ -224,12 +243,17 @@ both_backends!(
         assert!(has(&receipt, "收到您提交的政府信息公开申请"), "{receipt:?}");
         assert!(!has(&receipt, "贵单位") && !has(&receipt, "\u{FF08}单位\u{FF09}"));
         assert!(
-            has(&receipt, "一般公共预算\u{FF09}执行情况\u{FF0C}含明细\u{3002}根据")
-                || has(&receipt, "\u{FF0C}含明细\u{3002}"),
+            has(
+                &receipt,
+                "一般公共预算\u{FF09}执行情况\u{FF0C}含明细\u{3002}根据"
+            ) || has(&receipt, "\u{FF0C}含明细\u{3002}"),
             "{receipt:?}"
         );
         assert!(has(&receipt, FULL_NAME));
-        assert!(!receipt.iter().any(|p| p == "市财政局"), "the full name signs");
+        assert!(
+            !receipt.iter().any(|p| p == "市财政局"),
+            "the full name signs"
+        );
 
         // A later extension: its own letter and 文号 while the receipt stays as it was.
         act(
@@ -244,7 +268,11 @@ both_backends!(
         )
         .await;
         assert_eq!(issue(&h, id, "extension").await.0, StatusCode::SEE_OTHER);
-        assert_eq!(docx(&h, id, "receipt").await, receipt, "unchanged after the extension");
+        assert_eq!(
+            docx(&h, id, "receipt").await,
+            receipt,
+            "unchanged after the extension"
+        );
         let ext = docx(&h, id, "extension").await;
         assert!(has(&ext, &number(2)), "{ext:?}");
         assert!(has(&ext, "因需调取档案\u{FF0C}"), "{ext:?}");
@@ -256,12 +284,19 @@ both_backends!(
                 &[
                     ("org_id", org.to_string().as_str()),
                     ("kind", "receipt"),
-                    ("body", "回执\n\n{{申请人}}\u{FF1A}\n\n新模板\u{3002}\n\n{{机关名称}}\n{{日期}}"),
+                    (
+                        "body",
+                        "回执\n\n{{申请人}}\u{FF1A}\n\n新模板\u{3002}\n\n{{机关名称}}\n{{日期}}",
+                    ),
                 ],
             )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        assert_eq!(docx(&h, id, "receipt").await, receipt, "the template is for new letters");
+        assert_eq!(
+            docx(&h, id, "receipt").await,
+            receipt,
+            "the template is for new letters"
+        );
 
         // The answer: its reason and article, the named 复议机关 and court, no fee sentence.
         act(
@@ -278,7 +313,10 @@ both_backends!(
         assert_eq!(issue(&h, id, "answer").await.0, StatusCode::SEE_OTHER);
         let answer = docx(&h, id, "answer").await;
         assert!(has(&answer, &number(3)), "{answer:?}");
-        assert!(has(&answer, "第十五条的规定\u{FF0C}本机关决定不予公开\u{3002}"), "{answer:?}");
+        assert!(
+            has(&answer, "第十五条的规定\u{FF0C}本机关决定不予公开\u{3002}"),
+            "{answer:?}"
+        );
         assert!(
             has(&answer, &format!("六十日内向{REVIEW}申请行政复议")),
             "{answer:?}"
@@ -287,7 +325,10 @@ both_backends!(
             has(&answer, &format!("六个月内向{COURT}提起行政诉讼")),
             "{answer:?}"
         );
-        assert!(!has(&answer, "信息处理费"), "no fee, no fee sentence: {answer:?}");
+        assert!(
+            !has(&answer, "信息处理费"),
+            "no fee, no fee sentence: {answer:?}"
+        );
         assert!(has(&answer, "如对本答复不服\u{FF0C}您可以"), "{answer:?}");
 
         // The applicant sees the issued letters on the tracking page and downloads them.
@@ -298,7 +339,11 @@ both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(page.contains("id=\"letter-answer\""), "{}", html::excerpt(&page));
+        assert!(
+            page.contains("id=\"letter-answer\""),
+            "{}",
+            html::excerpt(&page)
+        );
         assert!(page.contains("id=\"letter-extension\""));
         let r = c
             .post(
@@ -367,12 +412,18 @@ both_backends!(
         .await;
         // Without payment instructions the notice is not issued.
         let preview = h
-            .get(&format!("/admin/applications/{id}/letters/fee_notice/preview"))
+            .get(&format!(
+                "/admin/applications/{id}/letters/fee_notice/preview"
+            ))
             .await
             .text()
             .await
             .unwrap();
-        assert!(preview.contains("id=\"letter-missing\""), "{}", html::excerpt(&preview));
+        assert!(
+            preview.contains("id=\"letter-missing\""),
+            "{}",
+            html::excerpt(&preview)
+        );
         let (s, body) = issue(&h, id, "fee_notice").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("缴费方式"), "{}", html::excerpt(&body));
@@ -389,17 +440,24 @@ both_backends!(
         let mut conn = app.conn().await;
         let cal = gongkai_db::calendar::load(&mut conn).await.unwrap();
         drop(conn);
-        let pay_by = gongkai_domain::application::fee_payment_deadline(
-            gongkai_db::china_today(),
-            &cal,
-        )
-        .unwrap();
-        assert!(has(&notice, "国办函\u{3014}2020\u{3015}109号"), "{notice:?}");
+        let pay_by =
+            gongkai_domain::application::fee_payment_deadline(gongkai_db::china_today(), &cal)
+                .unwrap();
+        assert!(
+            has(&notice, "国办函\u{3014}2020\u{3015}109号"),
+            "{notice:?}"
+        );
         assert!(has(&notice, "31至100页每页10元"), "{notice:?}");
         // 45 pages: 15 pages over 30 at 10 元.
         assert!(has(&notice, "应缴纳信息处理费150元"), "{notice:?}");
-        assert!(has(&notice, &format!("缴纳方式\u{FF1A}{PAYMENT}")), "{notice:?}");
-        assert!(has(&notice, &format!("请于{}前", zh_date(pay_by))), "{notice:?}");
+        assert!(
+            has(&notice, &format!("缴纳方式\u{FF1A}{PAYMENT}")),
+            "{notice:?}"
+        );
+        assert!(
+            has(&notice, &format!("请于{}前", zh_date(pay_by))),
+            "{notice:?}"
+        );
         assert!(has(&notice, &number(1)), "{notice:?}");
         // Paid, then answered: the answer states the fee.
         act(&h, id, &[("action", "fee_paid"), ("receipt_no", "NO.0001")]).await;
@@ -415,7 +473,10 @@ both_backends!(
         .await;
         assert_eq!(issue(&h, id, "answer").await.0, StatusCode::SEE_OTHER);
         let answer = docx(&h, id, "answer").await;
-        assert!(has(&answer, "您已缴纳信息处理费150元\u{3002}"), "{answer:?}");
+        assert!(
+            has(&answer, "您已缴纳信息处理费150元\u{3002}"),
+            "{answer:?}"
+        );
         assert!(has(&answer, "第三十六条第二项"), "{answer:?}");
     }
 );
@@ -436,15 +497,18 @@ both_backends!(
             ],
         )
         .await;
-        assert_eq!(
-            issue(&h, id, "consultation").await.0,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(issue(&h, id, "consultation").await.0, StatusCode::SEE_OTHER);
         let letter = docx(&h, id, "consultation").await;
         assert_eq!(letter[0], "政府信息公开征求意见函");
-        assert!(has(&letter, "盘锦某某房地产开发有限公司\u{FF1A}"), "{letter:?}");
+        assert!(
+            has(&letter, "盘锦某某房地产开发有限公司\u{FF1A}"),
+            "{letter:?}"
+        );
         assert!(has(&letter, "第三十二条"), "{letter:?}");
-        assert!(!has(&letter, "张三"), "the applicant stays unnamed: {letter:?}");
+        assert!(
+            !has(&letter, "张三"),
+            "the applicant stays unnamed: {letter:?}"
+        );
         // Not the applicant's letter: neither listed nor downloadable on the tracking page.
         let c = app.visitor();
         let page = c

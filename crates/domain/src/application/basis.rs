@@ -106,10 +106,6 @@ pub fn basis(outcome: Outcome) -> (&'static str, &'static str, &'static str) {
             "{{称谓}}逾期未按收费通知要求缴纳信息处理费",
             "根据\u{300A}政府信息公开信息处理费管理办法\u{300B}\u{FF08}国办函\u{3014}2020\u{3015}109号\u{FF09}的规定\u{FF0C}视为放弃申请\u{FF0C}本机关不再处理该政府信息公开申请",
         ),
-        Outcome::OtherOther => (
-            "",
-            "",
-            "",
-        ),
+        Outcome::OtherOther => ("", "", ""),
     }
 }

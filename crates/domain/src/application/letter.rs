@@ -10,7 +10,9 @@
 //! template with the figures of the letter's own day （[`Case::as_issued`]） and the
 //! organisation's [`Settings`]; the result is in official punctuation （[`official`]）.
 
-use super::{Case, CaseEvent, Consulted, Outcome, OutcomeGroup, fee_explained, fee_payment_deadline};
+use super::{
+    Case, CaseEvent, Consulted, Outcome, OutcomeGroup, fee_explained, fee_payment_deadline,
+};
 use crate::Invalid;
 use crate::calendar::{Calendar, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -106,9 +108,13 @@ impl LetterKind {
     pub fn is_of(self, event: &CaseEvent) -> bool {
         matches!(
             (self, event),
-            (LetterKind::Supplement, CaseEvent::SupplementRequested { .. })
-                | (LetterKind::Consultation, CaseEvent::ConsultationStarted { .. })
-                | (LetterKind::Extension, CaseEvent::Extended { .. })
+            (
+                LetterKind::Supplement,
+                CaseEvent::SupplementRequested { .. }
+            ) | (
+                LetterKind::Consultation,
+                CaseEvent::ConsultationStarted { .. }
+            ) | (LetterKind::Extension, CaseEvent::Extended { .. })
                 | (LetterKind::FeeNotice, CaseEvent::FeeNoticed { .. })
                 | (LetterKind::Answer, CaseEvent::Answered { .. })
         )
@@ -391,8 +397,8 @@ pub fn zh_date(d: NaiveDate) -> String {
 
 /// Characters the 机关代字 never has: the brackets of the year, the 号 of the sequence and punctuation.
 const NOT_IN_PREFIX: &[char] = &[
-    '\u{3014}', '\u{3015}', '[', ']', '(', ')', '\u{FF08}', '\u{FF09}', ',', '\u{FF0C}', '\u{3002}',
-    '.', '\u{53F7}',
+    '\u{3014}', '\u{3015}', '[', ']', '(', ')', '\u{FF08}', '\u{FF09}', ',', '\u{FF0C}',
+    '\u{3002}', '.', '\u{53F7}',
 ];
 
 /// An organisation's letter settings: the signer's full name, the 机关代字 of the 文号 and the named
@@ -433,8 +439,7 @@ impl Settings {
         if s.full_name.is_empty() {
             inv.push("full_name", "请填写机关全称");
         }
-        if s
-            .doc_prefix
+        if s.doc_prefix
             .chars()
             .any(|c| c.is_whitespace() || NOT_IN_PREFIX.contains(&c))
         {
@@ -503,7 +508,11 @@ pub fn compose(
 ) -> Option<Draft> {
     let issued = case.as_issued(kind, cal)?;
     let event = issued.events().iter().rev().find(|e| kind.is_of(e));
-    let you = if facts.natural_person { "您" } else { "贵单位" };
+    let you = if facts.natural_person {
+        "您"
+    } else {
+        "贵单位"
+    };
     let due = issued
         .deadline(cal)
         .ok()
@@ -592,7 +601,9 @@ pub fn compose(
             values.push(("缴费方式", settings.payment.clone()));
             values.push((
                 "缴费期限",
-                fee_payment_deadline(*on, cal).map(zh_date).unwrap_or_default(),
+                fee_payment_deadline(*on, cal)
+                    .map(zh_date)
+                    .unwrap_or_default(),
             ));
             if *pauses_clock {
                 values.push((
@@ -744,7 +755,10 @@ mod tests {
         // Receipt 2024-09-27, due 2024-10-30 （国庆 counted by hand in application/tests.rs）.
         assert!(person.contains("将于2024年10月30日前作出答复"), "{person}");
         assert!(person.contains("所需信息为\u{FF1A}2024年棚户区改造项目的资金使用情况\u{3002}"));
-        assert!(person.ends_with("盘锦市住房和城乡建设委员会\n2024年9月27日"), "{person}");
+        assert!(
+            person.ends_with("盘锦市住房和城乡建设委员会\n2024年9月27日"),
+            "{person}"
+        );
     }
 
     #[test]
@@ -759,7 +773,10 @@ mod tests {
         assert_eq!(draft(LetterKind::Receipt, &extended, true), before);
         let ext = all_text(&draft(LetterKind::Extension, &extended, true).letter);
         assert!(ext.contains("因需调取档案\u{FF0C}"), "{ext}");
-        assert!(ext.contains("延长20个工作日\u{FF0C}本机关将于2024年11月27日前"), "{ext}");
+        assert!(
+            ext.contains("延长20个工作日\u{FF0C}本机关将于2024年11月27日前"),
+            "{ext}"
+        );
         assert!(ext.contains("第三十三条第二款"), "{ext}");
     }
 
@@ -769,11 +786,23 @@ mod tests {
         let d0 = draft(LetterKind::Answer, &c, true);
         let text = all_text(&d0.letter);
         assert!(d0.missing.is_empty());
-        assert!(text.contains("第十五条的规定\u{FF0C}本机关决定不予公开\u{3002}"), "{text}");
+        assert!(
+            text.contains("第十五条的规定\u{FF0C}本机关决定不予公开\u{3002}"),
+            "{text}"
+        );
         assert!(!text.contains("信息处理费"), "{text}");
-        assert!(text.contains("六十日内向盘锦市人民政府申请行政复议"), "{text}");
-        assert!(text.contains("六个月内向盘锦市双台子区人民法院提起行政诉讼"), "{text}");
-        assert!(text.contains("现提供资金使用情况表\u{FF08}共3页\u{FF09}"), "{text}");
+        assert!(
+            text.contains("六十日内向盘锦市人民政府申请行政复议"),
+            "{text}"
+        );
+        assert!(
+            text.contains("六个月内向盘锦市双台子区人民法院提起行政诉讼"),
+            "{text}"
+        );
+        assert!(
+            text.contains("现提供资金使用情况表\u{FF08}共3页\u{FF09}"),
+            "{text}"
+        );
         assert_official(&text);
         let paid = case_with(vec![
             CaseEvent::FeeNoticed {
@@ -791,7 +820,10 @@ mod tests {
             answered(Outcome::Disclosed, 100),
         ]);
         let text = all_text(&draft(LetterKind::Answer, &paid, false).letter);
-        assert!(text.contains("贵单位已缴纳信息处理费100元\u{3002}"), "{text}");
+        assert!(
+            text.contains("贵单位已缴纳信息处理费100元\u{3002}"),
+            "{text}"
+        );
         assert!(text.contains("第三十六条第二项"), "{text}");
         // Without the 复议机关 and the court the letter cannot be issued.
         let t = TemplateId::for_letter(LetterKind::Answer, &c).default_template();
@@ -883,9 +915,14 @@ mod tests {
 
     #[test]
     fn official_punctuation() {
-        assert_eq!(official("\u{60A8}(\u{5355}\u{4F4D})"), "\u{60A8}\u{FF08}\u{5355}\u{4F4D}\u{FF09}");
         assert_eq!(
-            official("\u{60C5}\u{51B5}:\u{660E}\u{7EC6},\u{5982}\u{4E0B};\u{597D}\u{5417}?\u{662F}!"),
+            official("\u{60A8}(\u{5355}\u{4F4D})"),
+            "\u{60A8}\u{FF08}\u{5355}\u{4F4D}\u{FF09}"
+        );
+        assert_eq!(
+            official(
+                "\u{60C5}\u{51B5}:\u{660E}\u{7EC6},\u{5982}\u{4E0B};\u{597D}\u{5417}?\u{662F}!"
+            ),
             "情况\u{FF1A}明细\u{FF0C}如下\u{FF1B}好吗\u{FF1F}是\u{FF01}"
         );
         assert_eq!(official("见附件.\u{3002}"), "见附件\u{3002}");
@@ -922,6 +959,9 @@ mod tests {
         .validate()
         .unwrap_err();
         assert!(e.message_for("doc_prefix").is_some());
-        assert!(Settings::default().validate().is_err(), "the full name is required");
+        assert!(
+            Settings::default().validate().is_err(),
+            "the full name is required"
+        );
     }
 }

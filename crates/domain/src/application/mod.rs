@@ -644,6 +644,15 @@ impl CaseEvent {
             }
             CaseEvent::SupplementReceived { .. } => "收到补正材料，答复期限重新起算".into(),
             CaseEvent::ConsultationStarted {
+                consulted,
+                note,
+                party,
+                ..
+            } if !party.trim().is_empty() => format!(
+                "{}\u{FF08}{party}\u{FF0C}期间不计入答复期限\u{FF09}\u{FF1A}{note}",
+                consulted.label()
+            ),
+            CaseEvent::ConsultationStarted {
                 consulted, note, ..
             } => format!("{}（期间不计入答复期限）：{note}", consulted.label()),
             CaseEvent::ConsultationEnded { .. } => "征求意见结束，恢复计时".into(),

@@ -92,7 +92,14 @@ pub async fn issue(
     let kind = LetterKind::from_code(&kind).ok_or_else(AppError::not_found)?;
     let mut tx = state.db.begin_audited().await?;
     let row = load_for(&mut tx, &user, id).await?;
-    match app_letters::issue(&mut tx, &user.caller(), &row, kind, gongkai_db::china_today()).await
+    match app_letters::issue(
+        &mut tx,
+        &user.caller(),
+        &row,
+        kind,
+        gongkai_db::china_today(),
+    )
+    .await
     {
         Ok(_) => {}
         Err(Refusal::Invalid(inv)) => {

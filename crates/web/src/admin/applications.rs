@@ -6,7 +6,9 @@
 //! organisation's application answers 404. Every action is one transaction with its audit entry.
 
 use super::common::{AdminForm, error_map, render};
-use crate::applications::{available_letters, docx_response, issued_letters, letter_docx, timeline};
+use crate::applications::{
+    available_letters, docx_response, issued_letters, letter_docx, timeline,
+};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};

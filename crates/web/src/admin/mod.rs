@@ -3,8 +3,8 @@
 //! CSRF middleware (`crate::csrf`) before any handler runs.
 
 mod annual_report;
-mod application_rules;
 mod application_letters;
+mod application_rules;
 mod applications;
 mod assessment;
 mod calendar;
