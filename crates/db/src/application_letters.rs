@@ -3,6 +3,7 @@
 //! inserted once and never updated: downloads render its stored text.
 
 use crate::audit::{self, Entry};
+use crate::error::OnUnique;
 use crate::{Actor, DbError, DbResult, now_ms};
 use gongkai_domain::application::letter::{Letter, LetterKind, Settings};
 use serde::Serialize;
@@ -211,7 +212,12 @@ pub async fn insert(conn: &mut AnyConnection, actor: &Actor, new: &NewIssue<'_>)
     .bind(&actor.name)
     .bind(now_ms())
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    // Two letters of one organisation issued at the same moment: one takes the number.
+    .on_unique(
+        "letter",
+        "同时有其他文书出具\u{FF0C}文号已被占用\u{FF0C}请刷新后重试",
+    )?;
     audit::record(
         conn,
         actor,

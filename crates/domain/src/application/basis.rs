@@ -1,4 +1,4 @@
-//! Generated from the table in ARCHITECTURE.md (outcome → letter → article); edit both together.
+//! The article of the 条例 behind each outcome of the 答复书 （the table in ARCHITECTURE.md keeps the same rows）.
 
 use super::Outcome;
 
