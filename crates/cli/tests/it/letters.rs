@@ -357,6 +357,26 @@ both_backends!(
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(docx_paragraphs(&r.bytes().await.unwrap()), answer);
+        // What the tracking page will link: the issued letters in order, each as stored.
+        let mut conn = app.conn().await;
+        let issued = gongkai_web::applications::issued_letters(&mut conn, id)
+            .await
+            .unwrap();
+        let kinds: Vec<_> = issued.iter().map(|l| l.kind.as_str()).collect();
+        assert_eq!(kinds, ["receipt", "extension", "answer"]);
+        let (bytes, kind) =
+            gongkai_web::applications::issued_letter_docx(&mut conn, id, issued[0].id)
+                .await
+                .unwrap();
+        assert_eq!(kind.code(), "receipt");
+        assert_eq!(docx_paragraphs(&bytes), receipt);
+        assert!(
+            gongkai_web::applications::issued_letter_docx(&mut conn, id + 1000, issued[0].id)
+                .await
+                .is_err(),
+            "a letter only through its own application"
+        );
+        drop(conn);
 
         // An organisation is 贵单位 and addressed by its name. The 文号 goes on. A new letter takes
         // the organisation's template of the day.
