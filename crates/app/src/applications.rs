@@ -8,7 +8,7 @@ use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use gongkai_db::applications::{self as db_apps, AnswerExtra, ApplicationRow, NewApplication};
 use gongkai_db::{Actor, DbError, calendar, settings};
-use gongkai_domain::application::letter::LetterKind;
+use gongkai_domain::application::letter::TemplateId;
 use gongkai_domain::application::{Case, CaseEvent, FeeScale};
 
 /// Refuses unless the caller handles 依申请公开 for the organisation `org_id`.
@@ -139,11 +139,11 @@ pub async fn set_letter_template(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,
     org_id: i64,
-    kind: LetterKind,
+    template: TemplateId,
     body: Option<&str>,
 ) -> Outcome<()> {
     handles(caller, org_id)?;
-    db_apps::set_letter_template(tx, &caller.actor, org_id, kind, body).await?;
+    db_apps::set_letter_template(tx, &caller.actor, org_id, template, body).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! these; none of them re-assembles the rules.
 
 pub mod annual_report;
+pub mod application_letters;
 pub mod applications;
 pub mod assessment;
 pub mod body_images;

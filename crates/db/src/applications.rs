@@ -8,7 +8,7 @@
 use crate::audit::{self, Entry};
 use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
 use gongkai_domain::Invalid;
-use gongkai_domain::application::letter::LetterKind;
+use gongkai_domain::application::letter::TemplateId;
 use gongkai_domain::application::{
     ApplicantType, ApplicationInput, Case, CaseError, CaseEvent, Channel, Delivery, FeeScale,
     IdType, Outcome, Status,
@@ -442,18 +442,18 @@ pub async fn count_in_month(
 pub async fn letter_template(
     conn: &mut AnyConnection,
     org_id: i64,
-    kind: LetterKind,
+    template: TemplateId,
 ) -> DbResult<(String, bool)> {
     let stored: Option<String> = sqlx::query_scalar(
         "SELECT body FROM application_letter_templates WHERE org_id = $1 AND kind = $2",
     )
     .bind(org_id)
-    .bind(kind.code())
+    .bind(template.code())
     .fetch_optional(conn)
     .await?;
     Ok(match stored {
         Some(b) => (b, true),
-        None => (kind.default_template().to_string(), false),
+        None => (template.default_template().to_string(), false),
     })
 }
 
@@ -462,16 +462,16 @@ pub async fn set_letter_template(
     conn: &mut AnyConnection,
     actor: &Actor,
     org_id: i64,
-    kind: LetterKind,
+    template: TemplateId,
     body: Option<&str>,
 ) -> DbResult<()> {
     if let Some(b) = body {
         gongkai_domain::application::letter::validate_template(b)?;
     }
-    let (before, _) = letter_template(conn, org_id, kind).await?;
+    let (before, _) = letter_template(conn, org_id, template).await?;
     sqlx::query("DELETE FROM application_letter_templates WHERE org_id = $1 AND kind = $2")
         .bind(org_id)
-        .bind(kind.code())
+        .bind(template.code())
         .execute(&mut *conn)
         .await?;
     if let Some(b) = body {
@@ -479,7 +479,7 @@ pub async fn set_letter_template(
             "INSERT INTO application_letter_templates (org_id, kind, body, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(org_id)
-        .bind(kind.code())
+        .bind(template.code())
         .bind(b.trim())
         .bind(actor.user_id)
         .bind(now_ms())
@@ -492,10 +492,10 @@ pub async fn set_letter_template(
         Entry {
             action: "application.template",
             entity: "application_letter_template",
-            entity_id: format!("{org_id}/{}", kind.code()),
+            entity_id: format!("{org_id}/{}", template.code()),
             summary: match body {
-                Some(_) => format!("修改{}模板", kind.label()),
-                None => format!("恢复{}默认模板", kind.label()),
+                Some(_) => format!("修改{}模板", template.label()),
+                None => format!("恢复{}默认模板", template.label()),
             },
             before: Some(serde_json::json!({"body": before})),
             after: body.map(|b| serde_json::json!({"body": b.trim()})),

@@ -12,6 +12,7 @@ macro_rules! dyn_sql {
 }
 
 pub mod annual_reports;
+pub mod application_letters;
 pub mod applications;
 pub mod assessment;
 pub mod attachments;

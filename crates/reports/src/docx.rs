@@ -397,13 +397,23 @@ pub fn to_bytes(notice: &Notice) -> Result<Vec<u8>, RenderError> {
 }
 
 /// A one-page letter (依申请公开 letters: 受理回执, 补正告知书, …) in the same look as the notice:
-/// title, body paragraphs (the first, the salutation, without indent), signature lines right-aligned.
+/// title, the 文号 centred under it when there is one, body paragraphs (the first, the salutation,
+/// without indent), signature lines right-aligned.
 pub fn letter_bytes(
     title: &str,
+    number: &str,
     paragraphs: &[String],
     signature_lines: &[String],
 ) -> Result<Vec<u8>, RenderError> {
     let mut doc = titled_page(title);
+    if !number.is_empty() {
+        doc = doc.add_paragraph(
+            Paragraph::new()
+                .add_run(run(number, BODY_FONT, SIZE_BODY))
+                .align(AlignmentType::Center)
+                .line_spacing(pitch()),
+        );
+    }
     for (i, p) in paragraphs.iter().enumerate() {
         for line in p.lines() {
             doc = if i == 0 {
@@ -456,6 +466,7 @@ mod tests {
     fn letters_pack() {
         let bytes = letter_bytes(
             "政府信息公开申请受理回执",
+            "盘民政依申请〔2024〕1号",
             &["张三：".to_string(), "本机关已收到您的申请。".to_string()],
             &["盘锦市民政局".to_string(), "2024-10-08".to_string()],
         )
@@ -469,6 +480,7 @@ mod tests {
         .expect("utf-8");
         assert!(xml.contains("政府信息公开申请受理回执"));
         assert!(xml.contains("盘锦市民政局"));
+        assert!(xml.contains("盘民政依申请〔2024〕1号"));
     }
 
     #[test]

@@ -294,7 +294,29 @@ both_backends!(
         assert!(status.contains("部分公开"));
         assert!(status.contains("其中涉及个人信息部分不予公开&lt;script&gt;"));
         assert!(!status.contains("李主任"), "the approver stays internal");
-        // Letters: the applicant downloads the answer; the handler every letter so far.
+        // Letters: issued by the handler （with the 复议机关 and court set） and then downloaded by
+        // the applicant （the answer） and the handler （every letter issued）.
+        let (s, _) = h
+            .submit(
+                "/admin/applications/templates/settings",
+                &[
+                    ("org_id", org.to_string().as_str()),
+                    ("full_name", "盘锦市财政局"),
+                    ("review_body", "盘锦市人民政府"),
+                    ("court", "盘锦市双台子区人民法院"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        for kind in ["receipt", "supplement", "extension", "answer"] {
+            let (s, body) = h
+                .submit(
+                    &format!("/admin/applications/{id}/letters/{kind}/issue"),
+                    &[],
+                )
+                .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{kind}: {}", html::excerpt(&body));
+        }
         let r = app
             .visitor()
             .post(
@@ -311,7 +333,8 @@ both_backends!(
         assert!(bytes.starts_with(b"PK"));
         let xml = docx_text(&bytes);
         assert!(xml.contains("政府信息公开申请答复书"), "{xml}");
-        assert!(xml.contains("部分公开"));
+        // 部分公开 rests on 条例第三十七条 （区分处理）.
+        assert!(xml.contains("第三十七条的规定"), "{xml}");
         assert!(xml.contains("&lt;script&gt;alert(1)"), "escaped in XML too");
         for kind in ["receipt", "supplement", "extension", "answer"] {
             let r = h
@@ -644,6 +667,17 @@ both_backends!(
         let (_, page) = c.submit("/ysqgk", &pairs(&form(org, "预算信息"))).await;
         let code = tracking_code(&page);
         let id = app_id(&app, &code).await;
+        let r = h
+            .get(&format!("/admin/applications/{id}/letters/receipt"))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "not issued yet");
+        let (s, _) = h
+            .submit(
+                &format!("/admin/applications/{id}/letters/receipt/issue"),
+                &[],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
         let r = h
             .get(&format!("/admin/applications/{id}/letters/receipt"))
             .await;

@@ -35,6 +35,7 @@ mod guard;
 mod harness;
 mod http;
 mod jobs;
+mod letters;
 mod mail;
 mod marks;
 mod meetings;

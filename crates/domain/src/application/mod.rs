@@ -20,6 +20,7 @@
 //!
 //! Pure: callers pass every date and the calendar.
 
+mod basis;
 pub mod letter;
 pub mod report;
 
@@ -546,6 +547,9 @@ pub enum CaseEvent {
         on: NaiveDate,
         consulted: Consulted,
         note: String,
+        /// Whom the 征求意见函 is addressed to （the third party's or the agency's name）.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        party: String,
         /// The consulted party's working days to reply, as configured when the consultation
         /// started (`None`: the statutory [`CONSULTATION_WORKING_DAYS`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -639,6 +643,15 @@ impl CaseEvent {
                 format!("发出补正告知（补正期限 {due_by}）：{note}")
             }
             CaseEvent::SupplementReceived { .. } => "收到补正材料，答复期限重新起算".into(),
+            CaseEvent::ConsultationStarted {
+                consulted,
+                note,
+                party,
+                ..
+            } if !party.trim().is_empty() => format!(
+                "{}\u{FF08}{party}\u{FF0C}期间不计入答复期限\u{FF09}\u{FF1A}{note}",
+                consulted.label()
+            ),
             CaseEvent::ConsultationStarted {
                 consulted, note, ..
             } => format!("{}（期间不计入答复期限）：{note}", consulted.label()),

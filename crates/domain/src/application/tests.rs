@@ -255,6 +255,7 @@ fn supplement_restart_consultation_pause_and_extension_together() {
         CaseEvent::ConsultationStarted {
             on: d("2024-10-21"),
             consulted: Consulted::ThirdParty,
+            party: String::new(),
             note: "征求某公司意见".into(),
             limit_working_days: None,
         },
@@ -447,6 +448,7 @@ fn refusals_leave_the_case_unchanged() {
         CaseEvent::ConsultationStarted {
             on: d("2024-10-08"),
             consulted: Consulted::OtherAgency,
+            party: String::new(),
             note: String::new(),
             limit_working_days: None,
         },
@@ -545,6 +547,7 @@ fn a_consultation_pauses_the_clock_for_at_most_15_working_days() {
             CaseEvent::ConsultationStarted {
                 on: d("2024-03-11"),
                 consulted: Consulted::ThirdParty,
+                party: String::new(),
                 note: "征求某公司意见".into(),
                 limit_working_days: None,
             },
@@ -872,6 +875,7 @@ fn the_consultation_limit_is_the_one_fixed_when_it_started() {
         CaseEvent::ConsultationStarted {
             on: d("2024-09-12"),
             consulted: Consulted::ThirdParty,
+            party: String::new(),
             note: String::new(),
             limit_working_days: Some(10),
         },

@@ -6,7 +6,9 @@
 //! organisation's application answers 404. Every action is one transaction with its audit entry.
 
 use super::common::{AdminForm, error_map, render};
-use crate::applications::{available_letters, docx_response, letter_docx, timeline};
+use crate::applications::{
+    available_letters, docx_response, issued_letters, letter_docx, timeline,
+};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
@@ -16,7 +18,7 @@ use gongkai_app::Refusal;
 use gongkai_app::applications as app_applications;
 use gongkai_db::applications::{self as db_apps, AnswerExtra, ApplicationRow, NewApplication};
 use gongkai_domain::Invalid;
-use gongkai_domain::application::letter::{LetterKind, PLACEHOLDERS};
+use gongkai_domain::application::letter::{LetterKind, PLACEHOLDERS, TemplateId};
 use gongkai_domain::application::{
     ApplicantType, ApplicationFields, CaseEvent, Channel, Consulted, Delivery, FeeScale, Flag,
     IdType, Outcome, OutcomeGroup, ReviewKind, ReviewResult, TRACKING_CODE_LEN, fee_explained,
@@ -26,7 +28,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// The row when the user may handle it; someone else's and a missing one look the same.
-async fn load_for(
+pub(super) async fn load_for(
     conn: &mut sqlx::AnyConnection,
     user: &CurrentUser,
     id: i64,
@@ -287,6 +289,7 @@ async fn detail_page(
     let nth =
         db_apps::count_in_month(&mut conn, row.org_id, &row.id_number, row.received()).await?;
     let rules = gongkai_db::settings::case_settings(&mut conn).await?;
+    let issued = issued_letters(&mut conn, id).await?;
     drop(conn);
     let fee_noticed = case
         .events()
@@ -314,7 +317,11 @@ async fn detail_page(
     );
     let letters: Vec<_> = available_letters(&case)
         .into_iter()
-        .map(|k| json!({"code": k.code(), "label": k.label()}))
+        .map(|k| {
+            let i = issued.iter().find(|l| l.kind() == Some(k));
+            json!({"code": k.code(), "label": k.label(), "issued": i.map(|l| json!({
+                "number": l.doc_number, "issued_on": l.issued_on, "by": l.issued_by_name}))})
+        })
         .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -375,8 +382,9 @@ pub async fn detail(
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
-        "registered" => Some("申请已登记，可下载受理回执。"),
-        "recorded" => Some("已记录，答复期限已重新计算。"),
+        "registered" => Some("申请已登记，请预览并出具受理回执。"),
+        "recorded" => Some("已记录，答复期限已重新计算；该事项的文书可预览并出具。"),
+        "issued" => Some("文书已出具，文号已编排，出具后内容不再改动。"),
         _ => None,
     };
     detail_page(&state, &user, id, None, notice).await
@@ -390,6 +398,7 @@ pub struct ActionForm {
     due_by: String,
     note: String,
     consulted: String,
+    party: String,
     working_days: String,
     approver: String,
     outcome: String,
@@ -429,6 +438,7 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
                 consulted: Consulted::from_code(f.consulted.trim())
                     .ok_or("请选择征求意见的对象")?,
                 note,
+                party: f.party.trim().chars().take(100).collect(),
                 limit_working_days: None,
             },
             None,
@@ -541,10 +551,7 @@ pub async fn letter(
     let kind = LetterKind::from_code(&kind).ok_or_else(AppError::not_found)?;
     let mut conn = state.db.pool.acquire().await?;
     let row = load_for(&mut conn, &user, id).await?;
-    let cal = gongkai_db::calendar::load(&mut conn).await?;
-    let events = db_apps::events(&mut conn, id).await?;
-    let case = db_apps::case_of(&row, &events, &cal)?;
-    let bytes = letter_docx(&mut conn, &row, &case, kind, &cal).await?;
+    let bytes = letter_docx(&mut conn, row.id, kind).await?;
     Ok(docx_response(bytes, kind, &row.tracking_code))
 }
 
@@ -555,13 +562,18 @@ pub struct TemplatesQuery {
     notice: String,
 }
 
-async fn templates_page(
+pub(super) async fn templates_page(
     state: &AppState,
     user: &CurrentUser,
     org: &str,
-    error: Option<(LetterKind, String, String)>,
+    error: Option<(TemplateId, String, String)>,
     notice: Option<&str>,
+    settings_error: Option<(gongkai_domain::application::letter::Settings, String)>,
 ) -> Result<Response, AppError> {
+    let (settings_form, settings_error) = match settings_error {
+        Some((s, e)) => (Some(s), Some(e)),
+        None => (None, None),
+    };
     let mut conn = state.db.pool.acquire().await?;
     let all = gongkai_db::orgs::all(&mut conn).await?;
     let mine: Vec<_> = all
@@ -578,7 +590,7 @@ async fn templates_page(
         .filter(|id| mine.iter().any(|o| o.id == *id))
         .unwrap_or(first.id);
     let mut kinds = Vec::new();
-    for k in LetterKind::ALL {
+    for k in TemplateId::all() {
         let (body, custom) = db_apps::letter_template(&mut conn, org_id, k).await?;
         let (body, err) = match &error {
             Some((ek, text, msg)) if *ek == k => (text.clone(), Some(msg.clone())),
@@ -586,6 +598,8 @@ async fn templates_page(
         };
         kinds.push(json!({"code": k.code(), "label": k.label(), "body": body, "custom": custom, "error": err}));
     }
+    let (settings, settings_saved) =
+        gongkai_db::application_letters::settings(&mut conn, org_id).await?;
     drop(conn);
     let orgs: Vec<_> = mine
         .iter()
@@ -595,7 +609,7 @@ async fn templates_page(
         .iter()
         .map(|(p, d)| json!({"name": format!("{{{{{p}}}}}"), "desc": d}))
         .collect();
-    let status = if error.is_some() {
+    let status = if error.is_some() || settings_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -605,7 +619,8 @@ async fn templates_page(
         user,
         "admin/application_templates.html",
         "applications",
-        json!({"orgs": orgs, "org_id": org_id, "kinds": kinds, "placeholders": placeholders, "notice": notice}),
+        json!({"orgs": orgs, "org_id": org_id, "kinds": kinds, "placeholders": placeholders, "notice": notice,
+            "settings": settings_form.unwrap_or(settings), "settings_saved": settings_saved, "settings_error": settings_error}),
     )?;
     Ok((status, html).into_response())
 }
@@ -619,9 +634,10 @@ pub async fn templates(
     let notice = match q.notice.as_str() {
         "saved" => Some("模板已保存。"),
         "reset" => Some("已恢复默认模板。"),
+        "settings" => Some("文书设置已保存。"),
         _ => None,
     };
-    templates_page(&state, &user, &q.org, None, notice).await
+    templates_page(&state, &user, &q.org, None, notice, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -645,7 +661,7 @@ pub async fn save_template(
         .parse()
         .map_err(|_| AppError::BadRequest("机构无效".into()))?;
     app_applications::handles(&user.caller(), org_id)?;
-    let kind = LetterKind::from_code(f.kind.trim())
+    let kind = TemplateId::from_code(f.kind.trim())
         .ok_or_else(|| AppError::BadRequest("文书类型无效".into()))?;
     let reset = !f.reset.is_empty();
     let mut tx = state.db.begin_audited().await?;
@@ -659,6 +675,7 @@ pub async fn save_template(
                 &user,
                 &org_id.to_string(),
                 Some((kind, f.body.clone(), inv.summary())),
+                None,
                 None,
             )
             .await;

@@ -3,6 +3,7 @@
 //! CSRF middleware (`crate::csrf`) before any handler runs.
 
 mod annual_report;
+mod application_letters;
 mod application_rules;
 mod applications;
 mod assessment;
@@ -149,6 +150,7 @@ route_table! {
     "/applications" => get(applications::queue), post(applications::register);
     "/applications/new" => get(applications::new_form);
     "/applications/templates" => get(applications::templates), post(applications::save_template);
+    "/applications/templates/settings" => post(application_letters::save_settings);
     "/applications/rules" => get(application_rules::show), post(application_rules::save);
     "/annual-report" => get(annual_report::page), post(annual_report::save);
     "/annual-report/publish" => post(annual_report::publish);
@@ -159,6 +161,8 @@ route_table! {
     "/applications/{id}" => get(applications::detail);
     "/applications/{id}/action" => post(applications::action);
     "/applications/{id}/letters/{kind}" => get(applications::letter);
+    "/applications/{id}/letters/{kind}/preview" => get(application_letters::preview);
+    "/applications/{id}/letters/{kind}/issue" => post(application_letters::issue);
     "/items/{id}/workflow" => post(workflow::act);
     "/reviews" => get(workflow::queue_page);
     "/review-levels" => get(workflow::levels_page);

@@ -9,7 +9,7 @@
 //! refused, and at most [`MAX_FAILED_LOOKUPS`] failed status lookups per tracking code and address per hour.
 
 use super::{Chrome, Crumb, Href, Section};
-use crate::applications::{available_letters, docx_response, letter_docx, timeline};
+use crate::applications::{docx_response, issued_letters, letter_docx, timeline};
 use crate::util::{client_ip, sha256_hex};
 use crate::{AppError, AppState};
 use axum::extract::{Request, State};
@@ -326,16 +326,21 @@ pub async fn lookup(
     let cal = gongkai_db::calendar::load(&mut conn).await?;
     let events = db_apps::events(&mut conn, row.id).await?;
     let case = db_apps::case_of(&row, &events, &cal)?;
-    if let Some(kind) = LetterKind::from_code(f.letter.trim()) {
-        let bytes = letter_docx(&mut conn, &row, &case, kind, &cal).await?;
+    // The applicant's letters as issued; the 征求意见函 goes to the consulted party only.
+    if let Some(kind) =
+        LetterKind::from_code(f.letter.trim()).filter(|k| *k != LetterKind::Consultation)
+    {
+        let bytes = letter_docx(&mut conn, row.id, kind).await?;
         return Ok(docx_response(bytes, kind, &row.tracking_code));
     }
+    let issued = issued_letters(&mut conn, row.id).await?;
     let chrome = Chrome::load(&mut conn).await?;
     drop(conn);
     let (jar, token) = super::form_token::issue(&state, jar);
     let deadline = case.deadline(&cal).ok();
-    let letters: Vec<_> = available_letters(&case)
-        .into_iter()
+    let letters: Vec<_> = issued
+        .iter()
+        .filter_map(|l| l.kind().filter(|k| *k != LetterKind::Consultation))
         .map(|k| json!({"code": k.code(), "label": k.label()}))
         .collect();
     let html: Html<String> = state.templates.render(
