@@ -9,6 +9,7 @@ pub mod applications;
 pub mod assessment;
 pub mod body_images;
 pub mod calendar;
+pub mod correspondence;
 pub mod caller;
 pub mod error;
 pub mod events;

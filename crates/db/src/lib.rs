@@ -13,6 +13,7 @@ macro_rules! dyn_sql {
 
 pub mod annual_reports;
 pub mod applications;
+pub mod correspondence;
 pub mod assessment;
 pub mod attachments;
 pub mod audit;

@@ -43,6 +43,7 @@ pub mod download;
 pub mod error;
 mod portal;
 pub mod storage;
+pub mod upload;
 pub mod templates;
 mod util;
 

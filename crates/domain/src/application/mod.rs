@@ -20,6 +20,7 @@
 //!
 //! Pure: callers pass every date and the calendar.
 
+pub mod correspondence;
 pub mod letter;
 pub mod report;
 
@@ -377,6 +378,8 @@ pub struct ApplicationFields {
     pub description: String,
     pub purpose: String,
     pub delivery: String,
+    /// The consent checkbox of the disclosure log: any non-empty value is consent.
+    pub publish_consent: String,
 }
 
 /// A validated application.
@@ -395,6 +398,9 @@ pub struct ApplicationInput {
     pub description: String,
     pub purpose: String,
     pub delivery: Delivery,
+    /// The applicant agreed that, once answered, the request and the answer may be published
+    /// with personal data masked (the disclosure log; never by default).
+    pub publish_consent: bool,
 }
 
 impl ApplicationInput {
@@ -513,6 +519,7 @@ impl ApplicationFields {
                     description,
                     purpose,
                     delivery,
+                    publish_consent: !self.publish_consent.trim().is_empty(),
                 })
             }
             _ => Err(inv),

@@ -272,7 +272,7 @@ pub struct DetailQuery {
     notice: String,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -287,6 +287,7 @@ async fn detail_page(
     let nth =
         db_apps::count_in_month(&mut conn, row.org_id, &row.id_number, row.received()).await?;
     let rules = gongkai_db::settings::case_settings(&mut conn).await?;
+    let corr = super::application_corr::context(&mut conn, &row).await?;
     drop(conn);
     let fee_noticed = case
         .events()
@@ -350,6 +351,7 @@ async fn detail_page(
             "fee_noticed": fee_noticed, "fee_due": case.fee_due(), "fee_paid": case.fee_paid().map(|(_, a)| a),
             "fee_pauses_clock": rules.fee_pauses_clock,
             "consultation_days": case_consultation_days(&case).unwrap_or(rules.consultation_working_days),
+            "corr": corr,
         }),
     )?;
     Ok((status, html).into_response())
@@ -377,6 +379,10 @@ pub async fn detail(
     let notice = match q.notice.as_str() {
         "registered" => Some("申请已登记，可下载受理回执。"),
         "recorded" => Some("已记录，答复期限已重新计算。"),
+        "message_sent" => Some("留言已发送给申请人\u{3002}"),
+        "files_added" => Some("答复附件已上传\u{FF0C}申请人可在办理进度页面下载\u{3002}"),
+        "published" => Some("已公开到申请公开目录\u{3002}"),
+        "unpublished" => Some("已从申请公开目录撤出\u{3002}"),
         _ => None,
     };
     detail_page(&state, &user, id, None, notice).await

@@ -9,7 +9,7 @@
 //! refused, and at most [`MAX_FAILED_LOOKUPS`] failed status lookups per tracking code and address per hour.
 
 use super::{Chrome, Crumb, Href, Section};
-use crate::applications::{available_letters, docx_response, letter_docx, timeline};
+use crate::applications::{docx_response, letter_docx};
 use crate::util::{client_ip, sha256_hex};
 use crate::{AppError, AppState};
 use axum::extract::{Request, State};
@@ -255,7 +255,7 @@ pub struct LookupForm {
     letter: String,
 }
 
-async fn lookup_page(
+pub(super) async fn lookup_page(
     state: &AppState,
     jar: CookieJar,
     error: Option<&str>,
@@ -330,38 +330,7 @@ pub async fn lookup(
         let bytes = letter_docx(&mut conn, &row, &case, kind, &cal).await?;
         return Ok(docx_response(bytes, kind, &row.tracking_code));
     }
-    let chrome = Chrome::load(&mut conn).await?;
     drop(conn);
-    let (jar, token) = super::form_token::issue(&state, jar);
-    let deadline = case.deadline(&cal).ok();
-    let letters: Vec<_> = available_letters(&case)
-        .into_iter()
-        .map(|k| json!({"code": k.code(), "label": k.label()}))
-        .collect();
-    let html: Html<String> = state.templates.render(
-        "portal/ysqgk_status.html",
-        minijinja::context! {
-            app => S(json!({
-                "tracking_code": row.tracking_code, "org_name": row.org_name, "name": row.name,
-                "org_name_applicant": row.org_name_applicant, "applicant_type": row.applicant_type_label(),
-                "channel": row.channel_label(), "description": row.description, "received_on": row.received_on,
-                "status": row.status_label(), "answered": row.status == "answered",
-                "outcome": row.outcome_label(), "answer_text": row.answer_text, "answered_on": row.answered_on,
-                "fee_yuan": row.fee_yuan,
-                "due": deadline.as_ref().and_then(|d| d.due).map(|d| d.to_string()),
-                "summary": deadline.as_ref().map(|d| d.summary()),
-                // A due date in a year whose arrangement is not published yet.
-                "estimated": deadline.as_ref().is_some_and(|d| d.due.is_some() && !d.warnings.is_empty()),
-            })),
-            estimated_notice => gongkai_domain::calendar::ESTIMATED_DATE_NOTICE,
-            timeline => S(timeline(&row, &events, true)),
-            letters => S(letters),
-            code => row.tracking_code,
-            tail => tail, csrf_token => token,
-            breadcrumb => S(vec![Crumb { name: "依申请公开".into(), href: "/ysqgk".into() },
-                                 Crumb { name: "办理进度".into(), href: Href::default() }]),
-            ..chrome.ctx(Section::Other, "/ysqgk/cx", "办理进度")
-        },
-    )?;
-    Ok((jar, html).into_response())
+    let jar = super::ysqgk_my::open(&state, jar, row.id).await?;
+    super::ysqgk_my::page(&state, jar, &row, None, None).await
 }
