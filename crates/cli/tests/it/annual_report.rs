@@ -32,6 +32,7 @@ async fn file(app: &TestApp, org: i64, n: u32, applicant: &str, received: &str) 
         description: format!("第{n}项申请的信息"),
         purpose: String::new(),
         delivery: "online".into(),
+        ..Default::default()
     };
     let input = fields.validate().expect("valid application");
     let mut tx = app.db().begin().await.unwrap();
