@@ -29,10 +29,7 @@ impl Applicant<'_> {
     fn actor(&self) -> Actor {
         Actor {
             user_id: None,
-            name: format!(
-                "申请人\u{FF08}查询码 {}\u{FF09}",
-                self.row.tracking_code
-            ),
+            name: format!("申请人\u{FF08}查询码 {}\u{FF09}", self.row.tracking_code),
             ip: self.ip.clone(),
         }
     }
@@ -73,8 +70,15 @@ pub async fn supplement(
     } else {
         text
     };
-    let mid = db::add_message(tx, &actor, row, Sender::Applicant, MessageKind::Supplement, &body)
-        .await?;
+    let mid = db::add_message(
+        tx,
+        &actor,
+        row,
+        Sender::Applicant,
+        MessageKind::Supplement,
+        &body,
+    )
+    .await?;
     db::add_files(tx, &actor, row, FilePurpose::Supplement, Some(mid), files).await?;
     db::notify_handlers(
         tx,
@@ -100,10 +104,7 @@ pub async fn withdraw(
         Status::from_code(&row.status),
         Some(Status::Answered | Status::Withdrawn)
     ) {
-        return Err(invalid(
-            "note",
-            "该申请已办结或已撤回\u{FF0C}不能再撤回",
-        ));
+        return Err(invalid("note", "该申请已办结或已撤回\u{FF0C}不能再撤回"));
     }
     record(
         tx,
@@ -174,10 +175,7 @@ pub async fn handler_message(
     db::email_applicant(
         tx,
         row,
-        &format!(
-            "{}\u{FF1A}您的政府信息公开申请有新的消息",
-            row.org_name
-        ),
+        &format!("{}\u{FF1A}您的政府信息公开申请有新的消息", row.org_name),
         &format!("email:application:{}:message:{id}", row.id),
     )
     .await?;

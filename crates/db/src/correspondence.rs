@@ -122,8 +122,10 @@ pub async fn add_message(
                 kind.label()
             ),
             before: None,
-            after: Some(serde_json::json!({"message_id": id, "sender": sender.code(), "kind": kind.code(),
-                                           "chars": body.chars().count()})),
+            after: Some(
+                serde_json::json!({"message_id": id, "sender": sender.code(), "kind": kind.code(),
+                                           "chars": body.chars().count()}),
+            ),
         },
     )
     .await?;
@@ -266,7 +268,11 @@ pub async fn set_file_public(
                 "申请 {}\u{FF1A}答复附件\u{201C}{}\u{201D}{}",
                 row.tracking_code,
                 f.file_name,
-                if public { "在公开目录中公开" } else { "不在公开目录中公开" }
+                if public {
+                    "在公开目录中公开"
+                } else {
+                    "不在公开目录中公开"
+                }
             ),
             before: Some(serde_json::json!({"file_id": f.id, "public": f.public == 1})),
             after: Some(serde_json::json!({"file_id": f.id, "public": public})),
@@ -316,7 +322,8 @@ pub async fn set_published(
 }
 
 /// The only condition under which a case is on the public log.
-const PUBLIC_LOG: &str = "a.published_at IS NOT NULL AND a.publish_consent = 1 AND a.status = 'answered'";
+const PUBLIC_LOG: &str =
+    "a.published_at IS NOT NULL AND a.publish_consent = 1 AND a.status = 'answered'";
 
 /// Published cases, newest first, of `org_id` or all.
 pub async fn public_log(
@@ -453,7 +460,9 @@ pub async fn email_applicant(
         key: key.into(),
     };
     let payload = serde_json::to_value(&payload).unwrap_or_default();
-    Ok(crate::jobs::enqueue(conn, EMAIL_JOB, &payload, now_ms(), Some(key))
-        .await?
-        .is_some())
+    Ok(
+        crate::jobs::enqueue(conn, EMAIL_JOB, &payload, now_ms(), Some(key))
+            .await?
+            .is_some(),
+    )
 }

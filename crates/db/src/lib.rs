@@ -13,7 +13,6 @@ macro_rules! dyn_sql {
 
 pub mod annual_reports;
 pub mod applications;
-pub mod correspondence;
 pub mod assessment;
 pub mod attachments;
 pub mod audit;
@@ -27,6 +26,7 @@ pub mod columns;
 pub mod compliance;
 pub mod compliance_feedback;
 pub mod compliance_sources;
+pub mod correspondence;
 mod error;
 pub mod events;
 pub mod feedback;

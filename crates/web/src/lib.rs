@@ -43,8 +43,8 @@ pub mod download;
 pub mod error;
 mod portal;
 pub mod storage;
-pub mod upload;
 pub mod templates;
+pub mod upload;
 mod util;
 
 use axum::Router;

@@ -102,10 +102,7 @@ pub fn message_text(body: &str, field: &'static str) -> Result<String, Invalid> 
         return Err(Invalid::one(field, "请填写留言内容"));
     }
     if body.chars().count() > MAX_MESSAGE {
-        return Err(Invalid::one(
-            field,
-            format!("留言不能超过{MAX_MESSAGE}字"),
-        ));
+        return Err(Invalid::one(field, format!("留言不能超过{MAX_MESSAGE}字")));
     }
     Ok(body)
 }

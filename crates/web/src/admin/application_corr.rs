@@ -270,11 +270,22 @@ pub async fn proactive(
     }
     let mut tx = state.db.begin_audited().await?;
     let row = corr::reload(&mut tx, row.id).await?;
-    match corr::to_proactive(&mut tx, &user.caller(), &row, column_id, &f.title, &with_text).await
+    match corr::to_proactive(
+        &mut tx,
+        &user.caller(),
+        &row,
+        column_id,
+        &f.title,
+        &with_text,
+    )
+    .await
     {
         Ok(item_id) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/items/{item_id}/edit?notice=created")).into_response())
+            Ok(
+                Redirect::to(&format!("/admin/items/{item_id}/edit?notice=created"))
+                    .into_response(),
+            )
         }
         Err(Refusal::Invalid(inv)) => {
             drop(tx);

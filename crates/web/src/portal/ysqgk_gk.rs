@@ -56,7 +56,9 @@ pub async fn list(
     let orgs: Vec<_> = db_corr::public_log_orgs(&mut conn)
         .await?
         .into_iter()
-        .map(|(id, name, n)| json!({"id": id, "name": name, "count": n, "current": Some(id) == org}))
+        .map(
+            |(id, name, n)| json!({"id": id, "name": name, "count": n, "current": Some(id) == org}),
+        )
         .collect();
     drop(conn);
     let base = match org {

@@ -50,13 +50,15 @@ pub async fn open(state: &AppState, jar: CookieJar, id: i64) -> Result<CookieJar
 }
 
 /// The application of the request's live session; `None` without one.
-async fn session_row(state: &AppState, jar: &CookieJar) -> Result<Option<ApplicationRow>, AppError> {
+async fn session_row(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<Option<ApplicationRow>, AppError> {
     let Some(token) = jar.get(COOKIE).map(|c| c.value().to_string()) else {
         return Ok(None);
     };
     let mut conn = state.db.pool.acquire().await?;
-    match db_corr::session_application(&mut conn, &sha256_hex(&token), gongkai_db::now_ms())
-        .await?
+    match db_corr::session_application(&mut conn, &sha256_hex(&token), gongkai_db::now_ms()).await?
     {
         Some(id) => Ok(Some(db_apps::get(&mut conn, id).await?)),
         None => Ok(None),
@@ -247,8 +249,7 @@ pub async fn supplement(
         }
     }
     let mut inv = Invalid::default();
-    if let Err(e) = gongkai_domain::application::correspondence::supplement_text(&text, raw.len())
-    {
+    if let Err(e) = gongkai_domain::application::correspondence::supplement_text(&text, raw.len()) {
         inv.errors.extend(e.errors);
     }
     if Status::from_code(&row.status) != Some(Status::AwaitingSupplement) {
@@ -335,11 +336,12 @@ pub async fn withdraw(
     let row = require(&state, &jar).await?;
     let (parts, body) = req.into_parts();
     let ip = client_ip(&parts, &state.config);
-    let super::form_token::PublicForm(f) = super::form_token::PublicForm::<WithdrawForm>::from_request(
-        Request::from_parts(parts, body),
-        &(),
-    )
-    .await?;
+    let super::form_token::PublicForm(f) =
+        super::form_token::PublicForm::<WithdrawForm>::from_request(
+            Request::from_parts(parts, body),
+            &(),
+        )
+        .await?;
     if f.confirm.trim().is_empty() {
         return Ok(Redirect::to("/ysqgk/my/withdraw").into_response());
     }
@@ -374,11 +376,12 @@ pub async fn message(
     let row = require(&state, &jar).await?;
     let (parts, body) = req.into_parts();
     let ip = client_ip(&parts, &state.config);
-    let super::form_token::PublicForm(f) = super::form_token::PublicForm::<MessageForm>::from_request(
-        Request::from_parts(parts, body),
-        &(),
-    )
-    .await?;
+    let super::form_token::PublicForm(f) =
+        super::form_token::PublicForm::<MessageForm>::from_request(
+            Request::from_parts(parts, body),
+            &(),
+        )
+        .await?;
     let mut tx = state.db.begin_audited().await?;
     let who = Applicant { row: &row, ip };
     match corr::applicant_message(&mut tx, &who, &f.body).await {
