@@ -13,7 +13,7 @@ use gongkai_db::attachments::{self, ExtractedText};
 use gongkai_db::correspondence::{self as db, FileRow, NewFile};
 use gongkai_domain::Invalid;
 use gongkai_domain::application::correspondence::{
-    FilePurpose, MessageKind, Sender, message_text, supplement_text,
+    FilePurpose, MAX_APPLICANT_MESSAGES_PER_DAY, MessageKind, Sender, message_text, supplement_text,
 };
 use gongkai_domain::application::{CaseEvent, Status};
 use gongkai_domain::item::ItemFields;
@@ -133,6 +133,13 @@ pub async fn applicant_message(
 ) -> Outcome<i64> {
     let body = message_text(body, "body")?;
     let row = who.row;
+    let since = gongkai_db::now_ms() - 86_400_000;
+    if db::applicant_messages_since(tx, row.id, since).await? >= MAX_APPLICANT_MESSAGES_PER_DAY {
+        return Err(invalid(
+            "body",
+            "留言过于频繁\u{FF1A}同一申请24小时内最多留言20条\u{FF0C}请稍后再试",
+        ));
+    }
     let id = db::add_message(
         tx,
         &who.actor(),

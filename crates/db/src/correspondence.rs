@@ -132,6 +132,22 @@ pub async fn add_message(
     Ok(id)
 }
 
+/// Messages the applicant sent on case `id` since `since_ms`.
+pub async fn applicant_messages_since(
+    conn: &mut AnyConnection,
+    id: i64,
+    since_ms: i64,
+) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM application_messages \
+         WHERE application_id = $1 AND sender = 'applicant' AND created_at >= $2",
+    )
+    .bind(id)
+    .bind(since_ms)
+    .fetch_one(conn)
+    .await?)
+}
+
 pub async fn messages(conn: &mut AnyConnection, id: i64) -> DbResult<Vec<MessageRow>> {
     Ok(sqlx::query_as(
         "SELECT id, application_id, sender, kind, body, author_name, created_at \

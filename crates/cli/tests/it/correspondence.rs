@@ -298,6 +298,24 @@ both_backends!(
         let page = c.get_ok("/ysqgk/my").await;
         assert!(page.contains("预计下周答复") && page.contains("补正说明.txt"));
 
+        // A flood is cut at 20 messages a day per case.
+        for _ in 0..19 {
+            sqlx::query(
+                "INSERT INTO application_messages (application_id, sender, kind, body, author_name, created_at) \
+                 VALUES ($1, 'applicant', 'message', 'x', 'x', $2)",
+            )
+            .bind(id)
+            .bind(gongkai_db::now_ms())
+            .execute(&mut *app.conn().await)
+            .await
+            .unwrap();
+        }
+        let before = counts(&app).await;
+        let r = c.post("/ysqgk/my/messages", &[("body", "再问一次")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("留言过于频繁"));
+        assert_eq!(counts(&app).await, before);
+
         // Another applicant's session never reaches this case's files.
         let d = app.visitor();
         let (code2, _) = file(&app, &d, org, "李四", "13900139000", false).await;

@@ -11,6 +11,8 @@ pub const MAX_MESSAGE: usize = 2000;
 pub const MAX_SUPPLEMENT: usize = 4000;
 /// The most files of one online supplement.
 pub const MAX_SUPPLEMENT_FILES: usize = 5;
+/// The most messages an applicant sends on one case in 24 hours.
+pub const MAX_APPLICANT_MESSAGES_PER_DAY: i64 = 20;
 /// How long an applicant session lasts without a new look-up (30 minutes).
 pub const SESSION_MS: i64 = 30 * 60_000;
 

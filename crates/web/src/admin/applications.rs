@@ -156,7 +156,7 @@ async fn register_page(
             "values": {"submitted_on": f.submitted_on, "confirmed_on": f.confirmed_on, "name": f.fields.name,
                        "org_name": f.fields.org_name, "id_number": f.fields.id_number, "phone": f.fields.phone,
                        "email": f.fields.email, "address": f.fields.address, "description": f.fields.description,
-                       "purpose": f.fields.purpose},
+                       "purpose": f.fields.purpose, "publish_consent": f.fields.publish_consent},
             "errors": form.map_or(json!({}), |(_, inv)| error_map(inv)),
             "today": gongkai_db::china_today().to_string(),
         }),

@@ -1,8 +1,9 @@
 //! `/ysqgk`: 依申请公开 on the portal. The guide and the online form; the applicant's status page
 //! behind the tracking code **and** the last 4 digits of the phone (POSTed, so neither lands in
-//! URLs or logs). The applicant's personal data is shown only on that status page.
+//! URLs or logs). The applicant's personal data is shown only on that status page. A successful
+//! look-up opens the applicant's session on that application (`ysqgk_my.rs`: `/ysqgk/my`).
 //!
-//! Abuse: a the portal's double-submit CSRF token (`form_token.rs`) on the form, a honeypot field, at most
+//! Abuse: the portal's double-submit CSRF token (`form_token.rs`) on the form, a honeypot field, at most
 //! [`MAX_PER_HOUR`] online submissions per client address per hour (then a Chinese refusal; what
 //! was filed before stays), the same submission within [`DUPLICATE_WINDOW_MS`] answers with the
 //! first one's tracking code instead of opening a second case, form bodies over [`MAX_BODY`] bytes
