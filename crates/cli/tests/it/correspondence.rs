@@ -787,3 +787,51 @@ async fn citizen_supplements_online_reads_messages_and_downloads_the_answer_in_a
     );
     app.teardown().await;
 }
+
+both_backends!(
+    consent_is_off_by_default_and_taken_on_both_forms,
+    |app| async move {
+        let org = app.org_id("市财政局").await;
+        // Both forms offer the box, unticked.
+        let portal = app.visitor().get_ok("/ysqgk").await;
+        let admin = app.admin().await;
+        let back = admin.get_ok("/admin/applications/new").await;
+        for page in [&portal, &back] {
+            let at = page
+                .find("id=\"f-publish-consent\"")
+                .expect("the consent box");
+            let tag = &page[at..at + page[at..].find('>').expect("the tag's end")];
+            assert!(!tag.contains("checked"), "{tag}");
+            assert!(page.contains("同意在答复后将申请内容和答复结果（隐去个人信息）公开"));
+        }
+        let (_, online) = file(&app, &app.visitor(), org, "张三", "13800138000", false).await;
+        let t = today();
+        let (s, loc) = admin
+            .submit(
+                "/admin/applications",
+                &[
+                    ("org_id", &org.to_string()),
+                    ("channel", "in_person"),
+                    ("submitted_on", &t),
+                    ("confirmed_on", ""),
+                    ("applicant_type", "natural_person"),
+                    ("name", "王五"),
+                    ("id_type", "passport"),
+                    ("id_number", "E1234567"),
+                    ("phone", "13700001111"),
+                    ("description", "2024年政府采购合同目录"),
+                    ("delivery", "online"),
+                    ("publish_consent", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{}", html::excerpt(&loc));
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, publish_consent FROM applications ORDER BY id")
+                .fetch_all(&mut *app.conn().await)
+                .await
+                .unwrap();
+        assert_eq!(rows[0], (online, 0));
+        assert_eq!(rows[1].1, 1);
+    }
+);
