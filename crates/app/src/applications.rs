@@ -58,7 +58,7 @@ pub async fn record_event(
 
 /// Records an event with the configured rules fixed into it: the consultation's working days,
 /// whether a 收费通知 pauses the clock, and the answer's fee, which is the fee paid.
-async fn record(
+pub(crate) async fn record(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     row: &ApplicationRow,

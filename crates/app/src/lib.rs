@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod body_images;
 pub mod calendar;
 pub mod caller;
+pub mod correspondence;
 pub mod error;
 pub mod events;
 pub mod feedback;

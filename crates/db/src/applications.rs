@@ -50,6 +50,12 @@ pub struct ApplicationRow {
     pub fee_quantity: i64,
     pub fee_yuan: i64,
     pub created_at: i64,
+    /// 1 when the applicant agreed to the disclosure log.
+    pub publish_consent: i64,
+    /// When the case was published to the disclosure log (`None`: not public).
+    pub published_at: Option<i64>,
+    /// The draft item made from the answer （条例第四十四条）.
+    pub art44_item_id: Option<i64>,
 }
 
 impl ApplicationRow {
@@ -88,10 +94,11 @@ impl ApplicationRow {
     }
 }
 
-const SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.tracking_code, a.phone_tail, a.channel, \
+pub(crate) const SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.tracking_code, a.phone_tail, a.channel, \
      a.applicant_type, a.name, a.org_name AS org_name_applicant, a.id_type, a.id_number, a.phone, a.email, \
      a.address, a.description, a.purpose, a.delivery, a.submitted_on, a.received_on, a.status, a.due_on, \
-     a.extended, a.outcome, a.answered_on, a.answer_text, a.fee_scale, a.fee_quantity, a.fee_yuan, a.created_at \
+     a.extended, a.outcome, a.answered_on, a.answer_text, a.fee_scale, a.fee_quantity, a.fee_yuan, a.created_at, \
+     a.publish_consent, a.published_at, a.art44_item_id \
      FROM applications a JOIN organisations o ON o.id = a.org_id";
 
 /// One stored event of a case, with who recorded it.
@@ -174,8 +181,8 @@ pub async fn create(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO applications (org_id, tracking_code, phone_tail, channel, applicant_type, name, org_name, \
          id_type, id_number, phone, email, address, description, purpose, delivery, submitted_on, received_on, \
-         status, due_on, fingerprint, submit_ip, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23) \
+         status, due_on, fingerprint, submit_ip, created_by, created_at, updated_at, publish_consent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24) \
          RETURNING id",
     )
     .bind(new.org_id)
@@ -201,6 +208,7 @@ pub async fn create(
     .bind(&new.submit_ip)
     .bind(actor.user_id)
     .bind(now)
+    .bind(i64::from(i.publish_consent))
     .fetch_one(&mut *conn)
     .await?;
     let data = serde_json::json!({"channel": new.channel.code(), "submitted_on": new.submitted_on.to_string(),
@@ -231,6 +239,7 @@ pub async fn create(
             after: Some(serde_json::json!({
                 "org_id": new.org_id, "channel": new.channel.code(), "received_on": new.received_on.to_string(),
                 "applicant_type": i.applicant_type.code(),
+                "publish_consent": i.publish_consent,
             })),
         },
     )

@@ -46,7 +46,7 @@ pub async fn exists(db: &Db, sha256: &str) -> DbResult<bool> {
 pub async fn referenced_digests(db: &Db) -> DbResult<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT sha256 FROM attachments UNION SELECT sha256 FROM feedback_attachments \
-             ORDER BY 1",
+         UNION SELECT sha256 FROM application_files ORDER BY 1",
     )
     .fetch_all(&db.pool)
     .await?)

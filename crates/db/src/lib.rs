@@ -27,6 +27,7 @@ pub mod columns;
 pub mod compliance;
 pub mod compliance_feedback;
 pub mod compliance_sources;
+pub mod correspondence;
 mod error;
 pub mod events;
 pub mod feedback;

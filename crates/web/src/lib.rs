@@ -44,6 +44,7 @@ pub mod error;
 mod portal;
 pub mod storage;
 pub mod templates;
+pub mod upload;
 mod util;
 
 use axum::Router;

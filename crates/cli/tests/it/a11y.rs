@@ -129,6 +129,7 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
         ("写留言", "/messages/new".into()),
         ("依申请公开", "/ysqgk".into()),
         ("申请查询", "/ysqgk/cx".into()),
+        ("申请公开目录", "/ysqgk/gk".into()),
         ("建议提案", "/jytabl".into()),
         ("建议提案详情", proposal),
         ("会议公开", "/hygk".into()),

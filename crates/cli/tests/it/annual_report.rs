@@ -33,6 +33,7 @@ pub(crate) async fn file(app: &TestApp, org: i64, n: u32, applicant: &str, recei
         description: format!("第{n}项申请的信息"),
         purpose: String::new(),
         delivery: "online".into(),
+        ..Default::default()
     };
     let input = fields.validate().expect("valid application");
     let mut tx = app.db().begin().await.unwrap();

@@ -25,6 +25,7 @@ mod browser;
 mod bypass_browser;
 mod calendar;
 mod compliance;
+mod correspondence;
 mod editor;
 mod events;
 mod feedback;

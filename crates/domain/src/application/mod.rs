@@ -21,6 +21,7 @@
 //! Pure: callers pass every date and the calendar.
 
 mod basis;
+pub mod correspondence;
 pub mod letter;
 pub mod report;
 
@@ -378,6 +379,8 @@ pub struct ApplicationFields {
     pub description: String,
     pub purpose: String,
     pub delivery: String,
+    /// The consent checkbox of the disclosure log: any non-empty value is consent.
+    pub publish_consent: String,
 }
 
 /// A validated application.
@@ -396,6 +399,9 @@ pub struct ApplicationInput {
     pub description: String,
     pub purpose: String,
     pub delivery: Delivery,
+    /// The applicant agreed that, once answered, the request and the answer may be published
+    /// with personal data masked (the disclosure log; never by default).
+    pub publish_consent: bool,
 }
 
 impl ApplicationInput {
@@ -514,6 +520,7 @@ impl ApplicationFields {
                     description,
                     purpose,
                     delivery,
+                    publish_consent: !self.publish_consent.trim().is_empty(),
                 })
             }
             _ => Err(inv),

@@ -158,7 +158,7 @@ async fn register_page(
             "values": {"submitted_on": f.submitted_on, "confirmed_on": f.confirmed_on, "name": f.fields.name,
                        "org_name": f.fields.org_name, "id_number": f.fields.id_number, "phone": f.fields.phone,
                        "email": f.fields.email, "address": f.fields.address, "description": f.fields.description,
-                       "purpose": f.fields.purpose},
+                       "purpose": f.fields.purpose, "publish_consent": f.fields.publish_consent},
             "errors": form.map_or(json!({}), |(_, inv)| error_map(inv)),
             "today": gongkai_db::china_today().to_string(),
         }),
@@ -274,7 +274,7 @@ pub struct DetailQuery {
     notice: String,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -290,6 +290,7 @@ async fn detail_page(
         db_apps::count_in_month(&mut conn, row.org_id, &row.id_number, row.received()).await?;
     let rules = gongkai_db::settings::case_settings(&mut conn).await?;
     let issued = issued_letters(&mut conn, id).await?;
+    let corr = super::application_corr::context(&mut conn, &row).await?;
     drop(conn);
     let fee_noticed = case
         .events()
@@ -357,6 +358,7 @@ async fn detail_page(
             "fee_noticed": fee_noticed, "fee_due": case.fee_due(), "fee_paid": case.fee_paid().map(|(_, a)| a),
             "fee_pauses_clock": rules.fee_pauses_clock,
             "consultation_days": case_consultation_days(&case).unwrap_or(rules.consultation_working_days),
+            "corr": corr,
         }),
     )?;
     Ok((status, html).into_response())
@@ -385,6 +387,10 @@ pub async fn detail(
         "registered" => Some("申请已登记，请预览并出具受理回执。"),
         "recorded" => Some("已记录，答复期限已重新计算；该事项的文书可预览并出具。"),
         "issued" => Some("文书已出具，文号已编排，出具后内容不再改动。"),
+        "message_sent" => Some("留言已发送给申请人\u{3002}"),
+        "files_added" => Some("答复附件已上传\u{FF0C}申请人可在办理进度页面下载\u{3002}"),
+        "published" => Some("已公开到申请公开目录\u{3002}"),
+        "unpublished" => Some("已从申请公开目录撤出\u{3002}"),
         _ => None,
     };
     detail_page(&state, &user, id, None, notice).await

@@ -3,6 +3,7 @@
 //! CSRF middleware (`crate::csrf`) before any handler runs.
 
 mod annual_report;
+mod application_corr;
 mod application_letters;
 mod application_rules;
 mod applications;
@@ -30,7 +31,7 @@ mod reminders;
 mod setup;
 mod site;
 mod supervision;
-mod upload;
+use crate::upload;
 pub(crate) mod workflow;
 
 use crate::auth::CurrentUser;
@@ -163,6 +164,12 @@ route_table! {
     "/applications/{id}/letters/{kind}" => get(applications::letter);
     "/applications/{id}/letters/{kind}/preview" => get(application_letters::preview);
     "/applications/{id}/letters/{kind}/issue" => post(application_letters::issue);
+    "/applications/{id}/messages" => post(application_corr::message);
+    "/applications/{id}/files" => post(application_corr::upload_files);
+    "/applications/{id}/files/{file_id}" => get(application_corr::download);
+    "/applications/{id}/files/{file_id}/public" => post(application_corr::file_public);
+    "/applications/{id}/publish" => post(application_corr::publish);
+    "/applications/{id}/proactive" => post(application_corr::proactive);
     "/items/{id}/workflow" => post(workflow::act);
     "/reviews" => get(workflow::queue_page);
     "/review-levels" => get(workflow::levels_page);

@@ -27,6 +27,8 @@ pub(crate) mod search;
 mod site_pages;
 pub(crate) mod sitemap;
 mod ysqgk;
+mod ysqgk_gk;
+mod ysqgk_my;
 
 use crate::{AppError, AppState};
 use axum::Router;
@@ -78,6 +80,16 @@ route_table! {
     "/wzdt" => get(site_pages::site_map);
     "/ysqgk" => get(ysqgk::guide), post(ysqgk::submit);
     "/ysqgk/cx" => get(ysqgk::lookup_form), post(ysqgk::lookup);
+    "/ysqgk/my" => get(ysqgk_my::show);
+    "/ysqgk/my/letters/{kind}" => get(ysqgk_my::letter);
+    "/ysqgk/my/files/{id}" => get(ysqgk_my::file);
+    "/ysqgk/my/supplement" => post(ysqgk_my::supplement);
+    "/ysqgk/my/withdraw" => get(ysqgk_my::withdraw_form), post(ysqgk_my::withdraw);
+    "/ysqgk/my/messages" => post(ysqgk_my::message);
+    "/ysqgk/my/logout" => post(ysqgk_my::logout);
+    "/ysqgk/gk" => get(ysqgk_gk::list);
+    "/ysqgk/gk/{id}" => get(ysqgk_gk::show);
+    "/ysqgk/gk/{id}/files/{file_id}" => get(ysqgk_gk::file);
     "/{file}" => get(sitemap::part), fallback(sitemap::not_found);
 }
 

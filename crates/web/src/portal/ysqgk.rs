@@ -1,15 +1,16 @@
 //! `/ysqgk`: 依申请公开 on the portal. The guide and the online form; the applicant's status page
 //! behind the tracking code **and** the last 4 digits of the phone (POSTed, so neither lands in
-//! URLs or logs). The applicant's personal data is shown only on that status page.
+//! URLs or logs). The applicant's personal data is shown only on that status page. A successful
+//! look-up opens the applicant's session on that application (`ysqgk_my.rs`: `/ysqgk/my`).
 //!
-//! Abuse: a the portal's double-submit CSRF token (`form_token.rs`) on the form, a honeypot field, at most
+//! Abuse: the portal's double-submit CSRF token (`form_token.rs`) on the form, a honeypot field, at most
 //! [`MAX_PER_HOUR`] online submissions per client address per hour (then a Chinese refusal; what
 //! was filed before stays), the same submission within [`DUPLICATE_WINDOW_MS`] answers with the
 //! first one's tracking code instead of opening a second case, form bodies over [`MAX_BODY`] bytes
 //! refused, and at most [`MAX_FAILED_LOOKUPS`] failed status lookups per tracking code and address per hour.
 
 use super::{Chrome, Crumb, Href, Section};
-use crate::applications::{docx_response, issued_letters, letter_docx, timeline};
+use crate::applications::{docx_response, letter_docx};
 use crate::util::{client_ip, sha256_hex};
 use crate::{AppError, AppState};
 use axum::extract::{Request, State};
@@ -255,7 +256,7 @@ pub struct LookupForm {
     letter: String,
 }
 
-async fn lookup_page(
+pub(super) async fn lookup_page(
     state: &AppState,
     jar: CookieJar,
     error: Option<&str>,
@@ -323,9 +324,6 @@ pub async fn lookup(
         )
         .await;
     };
-    let cal = gongkai_db::calendar::load(&mut conn).await?;
-    let events = db_apps::events(&mut conn, row.id).await?;
-    let case = db_apps::case_of(&row, &events, &cal)?;
     // The applicant's letters as issued; the 征求意见函 goes to the consulted party only.
     if let Some(kind) =
         LetterKind::from_code(f.letter.trim()).filter(|k| *k != LetterKind::Consultation)
@@ -333,40 +331,7 @@ pub async fn lookup(
         let bytes = letter_docx(&mut conn, row.id, kind).await?;
         return Ok(docx_response(bytes, kind, &row.tracking_code));
     }
-    let issued = issued_letters(&mut conn, row.id).await?;
-    let chrome = Chrome::load(&mut conn).await?;
     drop(conn);
-    let (jar, token) = super::form_token::issue(&state, jar);
-    let deadline = case.deadline(&cal).ok();
-    let letters: Vec<_> = issued
-        .iter()
-        .filter_map(|l| l.kind().filter(|k| *k != LetterKind::Consultation))
-        .map(|k| json!({"code": k.code(), "label": k.label()}))
-        .collect();
-    let html: Html<String> = state.templates.render(
-        "portal/ysqgk_status.html",
-        minijinja::context! {
-            app => S(json!({
-                "tracking_code": row.tracking_code, "org_name": row.org_name, "name": row.name,
-                "org_name_applicant": row.org_name_applicant, "applicant_type": row.applicant_type_label(),
-                "channel": row.channel_label(), "description": row.description, "received_on": row.received_on,
-                "status": row.status_label(), "answered": row.status == "answered",
-                "outcome": row.outcome_label(), "answer_text": row.answer_text, "answered_on": row.answered_on,
-                "fee_yuan": row.fee_yuan,
-                "due": deadline.as_ref().and_then(|d| d.due).map(|d| d.to_string()),
-                "summary": deadline.as_ref().map(|d| d.summary()),
-                // A due date in a year whose arrangement is not published yet.
-                "estimated": deadline.as_ref().is_some_and(|d| d.due.is_some() && !d.warnings.is_empty()),
-            })),
-            estimated_notice => gongkai_domain::calendar::ESTIMATED_DATE_NOTICE,
-            timeline => S(timeline(&row, &events, true)),
-            letters => S(letters),
-            code => row.tracking_code,
-            tail => tail, csrf_token => token,
-            breadcrumb => S(vec![Crumb { name: "依申请公开".into(), href: "/ysqgk".into() },
-                                 Crumb { name: "办理进度".into(), href: Href::default() }]),
-            ..chrome.ctx(Section::Other, "/ysqgk/cx", "办理进度")
-        },
-    )?;
-    Ok((jar, html).into_response())
+    let jar = super::ysqgk_my::open(&state, jar, row.id).await?;
+    super::ysqgk_my::page(&state, jar, &row, None, None).await
 }
