@@ -58,3 +58,4 @@ mod supervision_year;
 mod typography;
 mod use_cases;
 mod workflow;
+mod ysqgk_journey;

@@ -89,6 +89,16 @@ pub async fn page(
     let messages = db_corr::messages(&mut conn, row.id).await?;
     let files = db_corr::files(&mut conn, row.id).await?;
     let issued = issued_letters(&mut conn, row.id).await?;
+    // How to pay a 收费通知 waiting for payment, as the organisation's letters state it.
+    let payment = match case.fee_due() {
+        Some(_) => {
+            gongkai_db::application_letters::settings(&mut conn, row.org_id)
+                .await?
+                .0
+                .payment
+        }
+        None => String::new(),
+    };
     let chrome = Chrome::load(&mut conn).await?;
     drop(conn);
     let (jar, token) = super::form_token::issue(state, jar);
@@ -137,6 +147,9 @@ pub async fn page(
                 "awaiting_supplement": status == Some(Status::AwaitingSupplement),
                 "closed": matches!(status, Some(Status::Answered | Status::Withdrawn)),
             })),
+            fee_due => S(case.fee_due().map(|f| json!({
+                "amount_yuan": f.amount_yuan, "pay_by": f.pay_by.to_string(), "payment": payment,
+            }))),
             estimated_notice => gongkai_domain::calendar::ESTIMATED_DATE_NOTICE,
             timeline => S(timeline(row, &events, true)),
             letters => S(letters),
