@@ -159,7 +159,7 @@ async fn a_citizen_files_supplements_pays_and_finds_the_masked_answer_in_the_log
     b.wait_for_url("notice=supplemented").await;
     assert!(b.wait_for("#app-status").await.contains("办理中"));
 
-    // 4. The handler issues a 收费通知 (the 12th application this month: 100 元).
+    // 4. The handler issues a 收费通知 for the 12th application this month, 100 元.
     act(
         &h,
         id,
@@ -232,7 +232,7 @@ async fn a_citizen_files_supplements_pays_and_finds_the_masked_answer_in_the_log
         "盘锦市双台子区人民法院",
         "100元",
     ] {
-        assert!(text.contains(part), "{part} in the 答复书: {text}");
+        assert!(text.contains(part), "{part} missing from the 答复书 text {text}");
     }
     // Beside the screenshots, for people to look at.
     if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
