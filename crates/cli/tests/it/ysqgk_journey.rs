@@ -232,7 +232,10 @@ async fn a_citizen_files_supplements_pays_and_finds_the_masked_answer_in_the_log
         "盘锦市双台子区人民法院",
         "100元",
     ] {
-        assert!(text.contains(part), "{part} missing from the 答复书 text {text}");
+        assert!(
+            text.contains(part),
+            "{part} missing from the 答复书 text {text}"
+        );
     }
     // Beside the screenshots, for people to look at.
     if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
