@@ -617,6 +617,21 @@ async fn applicant_files_online_handler_answers_applicant_sees_the_answer() {
     b.fill("#an-note", "现将统计表随本答复书提供。").await;
     b.click("#btn-answer").await;
     b.wait_for_url("notice=recorded").await;
+    // An answer is issued only with the 复议机关 and court named: the handler fills the letter
+    // settings, previews the 答复书 and issues it.
+    b.goto(&app.url(&format!("/admin/applications/templates?org={org}")))
+        .await;
+    b.fill("#s-review", "盘锦市人民政府").await;
+    b.fill("#s-court", "盘锦市双台子区人民法院").await;
+    b.fill("#s-prefix", "盘财依申请").await;
+    b.click("#btn-settings").await;
+    b.wait_for_url("notice=").await;
+    b.goto(&app.url(&format!("/admin/applications/{id}/letters/answer/preview")))
+        .await;
+    let preview = b.wait_for("#letter").await;
+    assert!(preview.contains("盘锦市双台子区人民法院"), "{preview}");
+    b.click("#btn-issue").await;
+    b.wait_for_url("notice=issued").await;
 
     b.goto(&app.url("/ysqgk/cx")).await;
     b.fill("#f-code", &code).await;
