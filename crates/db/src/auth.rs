@@ -87,14 +87,13 @@ pub async fn record_attempt(
     Ok(())
 }
 
-/// Failures for this user name since its last success, within the window; and failures from this
-/// address within the window. Both feed the lockout rule.
-pub async fn recent_failures(
+/// Failures for this user name since its last success and since `since_ms`, and the time of
+/// the latest: the per-account lockout rule.
+pub async fn account_failures(
     conn: &mut AnyConnection,
     username: &str,
-    ip: &str,
     since_ms: i64,
-) -> DbResult<(i64, i64, Option<i64>)> {
+) -> DbResult<(i64, Option<i64>)> {
     let last_success: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(at) FROM login_attempts WHERE username = $1 AND success = 1",
     )
@@ -102,21 +101,53 @@ pub async fn recent_failures(
     .fetch_one(&mut *conn)
     .await?;
     let from = since_ms.max(last_success.unwrap_or(0) + 1);
-    let (user_failures, last_failure): (i64, Option<i64>) = sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = $1 AND success = 0 AND at >= $2",
     )
     .bind(username)
     .bind(from)
-    .fetch_one(&mut *conn)
-    .await?;
-    let ip_failures: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = 0 AND at >= $2",
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Failures from this address since `since_ms`, and the time of the earliest of them: the
+/// per-address throttle.
+pub async fn address_failures(
+    conn: &mut AnyConnection,
+    ip: &str,
+    since_ms: i64,
+) -> DbResult<(i64, Option<i64>)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND success = 0 AND at >= $2",
     )
     .bind(ip)
     .bind(since_ms)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((user_failures, ip_failures, last_failure))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Records a sign-in event (`auth.login`, `auth.login_failed`, `auth.lockout`, `auth.locked`,
+/// `auth.throttled`, `auth.logout`) in the audit log.
+pub async fn audit_sign_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    username: &str,
+    summary: String,
+) -> DbResult<()> {
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action,
+            entity: "user",
+            entity_id: username.to_owned(),
+            summary,
+            before: None,
+            after: None,
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -37,6 +37,7 @@ mod harness;
 mod http;
 mod jobs;
 mod letters;
+mod lockout;
 mod mail;
 mod marks;
 mod meetings;

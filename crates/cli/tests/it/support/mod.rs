@@ -110,9 +110,16 @@ pub struct TestAppBuilder {
     demo: bool,
     fresh: bool,
     attachments: gongkai_web::storage::AttachmentStore,
+    trust_proxy: bool,
 }
 
 impl TestAppBuilder {
+    /// Behind a reverse proxy: the test client (127.0.0.1) is the proxy, and the client address
+    /// is the one its `X-Forwarded-For` names.
+    pub fn trust_proxy(mut self) -> Self {
+        self.trust_proxy = true;
+        self
+    }
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -193,6 +200,7 @@ impl TestAppBuilder {
             db.clone(),
             gongkai_web::WebConfig {
                 attachments: self.attachments,
+                trust_proxy: self.trust_proxy,
                 ..gongkai_web::WebConfig::new(dir.path().to_path_buf())
             },
         )
@@ -263,6 +271,7 @@ impl TestApp {
             demo: false,
             fresh: false,
             attachments: gongkai_web::storage::AttachmentStore::Local,
+            trust_proxy: false,
         }
     }
 
