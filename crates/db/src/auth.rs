@@ -160,6 +160,8 @@ pub struct ApiToken {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// After this the token no longer works (`None` only in rows no migration could date).
+    pub expires_at: Option<i64>,
 }
 
 pub async fn create_token(
@@ -168,14 +170,16 @@ pub async fn create_token(
     user_id: i64,
     name: &str,
     token_hash: &str,
+    expires_at: i64,
 ) -> DbResult<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(user_id)
     .bind(name)
     .bind(token_hash)
     .bind(now_ms())
+    .bind(expires_at)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(
@@ -187,7 +191,9 @@ pub async fn create_token(
             entity_id: id.to_string(),
             summary: format!("创建接口令牌“{name}”"),
             before: None,
-            after: Some(serde_json::json!({"name": name, "user_id": user_id})),
+            after: Some(
+                serde_json::json!({"name": name, "user_id": user_id, "expires_at": expires_at}),
+            ),
         },
     )
     .await?;
@@ -234,13 +240,27 @@ pub async fn revoke_token(
     Ok(n > 0)
 }
 
-/// The user behind a live token; records its use.
+/// Revokes every live token of a user (the password changed, or the account was disabled);
+/// the caller's audit entry says why. Returns how many were revoked.
+pub async fn revoke_all_tokens(conn: &mut AnyConnection, user_id: i64) -> DbResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// The user behind a live (not revoked, not expired) token; records its use.
 pub async fn token_user(conn: &mut AnyConnection, token_hash: &str) -> DbResult<Option<i64>> {
     let user: Option<i64> = sqlx::query_scalar(
         "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active = 1",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.is_active = 1",
     )
     .bind(token_hash)
+    .bind(now_ms())
     .fetch_optional(&mut *conn)
     .await?;
     if user.is_some() {

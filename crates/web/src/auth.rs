@@ -350,6 +350,10 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// How long an API token works after it is created. Changing or resetting the password and
+/// disabling the account revoke all of a user's tokens before that.
+pub const TOKEN_TTL_DAYS: i64 = 90;
+
 /// Creates a new API token for a user; returns the plain token (shown once) and its id.
 pub async fn issue_api_token(
     state: &AppState,
@@ -358,8 +362,17 @@ pub async fn issue_api_token(
     name: &str,
 ) -> Result<(String, i64), AppError> {
     let token = format!("gk_{}", random_hex(24));
+    let expires_at = gongkai_db::now_ms() + TOKEN_TTL_DAYS * 86_400_000;
     let mut tx = state.db.begin().await?;
-    let id = db_auth::create_token(&mut tx, actor, user_id, name, &sha256_hex(&token)).await?;
+    let id = db_auth::create_token(
+        &mut tx,
+        actor,
+        user_id,
+        name,
+        &sha256_hex(&token),
+        expires_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok((token, id))
 }

@@ -33,6 +33,7 @@ mod feeds;
 mod fees;
 mod filings;
 mod guard;
+mod hardening;
 mod harness;
 mod http;
 mod jobs;
