@@ -174,6 +174,13 @@ fn hostile_documents_are_refused_clearly_within_bounded_memory() {
     let m = parse_text(&text).unwrap_err().to_string();
     assert!(m.contains("超过上限 500 项"), "{m}");
 
+    // Text past the limit, in any format, is refused, never cut.
+    let long = "政务公开工作\u{3002}\n".repeat(200_000);
+    let m = parse_bytes(long.as_bytes(), InputFormat::Text)
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("文档文字过多"), "{m}");
+
     let grown = peak_rss().saturating_sub(before);
     assert!(grown < BOUND, "peak memory grew by {} MB", grown >> 20);
 }

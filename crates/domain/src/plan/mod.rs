@@ -146,6 +146,11 @@ pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
     if raw.trim().is_empty() {
         return Err(PlanError::Empty);
     }
+    if raw.len() > input::MAX_TEXT_BYTES {
+        return Err(PlanError::TooMuchText {
+            max_kb: input::MAX_TEXT_BYTES / 1024,
+        });
+    }
     let lines = text::clean_lines(raw);
     let (meta, body) = meta::extract(&lines);
     let year = meta.year;
