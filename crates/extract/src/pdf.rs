@@ -108,7 +108,9 @@ pub fn lines(bytes: &[u8], max_text: usize) -> Result<Lines, Error> {
 }
 
 thread_local! {
-    /// Objects the current load on this thread has kept ([`load_bounded`]).
+    /// Objects the current load on this thread has kept ([`load_bounded`]). lopdf calls the
+    /// filter on the loading thread because its `rayon` feature is off (the workspace turns
+    /// lopdf's default features off); `domain/tests/hostile_input.rs` fails if that changes.
     static OBJECTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
