@@ -1,6 +1,7 @@
 //! The `gongkai` binary's library half: configuration and the `serve` command, shared with the
 //! integration tests.
 
+pub mod admin_cmd;
 pub mod attachments_cmd;
 pub mod calendar_cmd;
 pub mod config;

@@ -30,6 +30,9 @@ enum Command {
     /// Full-text search: rebuild this node's index from the database
     #[command(subcommand)]
     Search(gongkai::search_cmd::SearchCommand),
+    /// Administration from the server's shell: reset a user's password
+    #[command(subcommand)]
+    Admin(gongkai::admin_cmd::AdminCommand),
     /// Attachment files: copy them into the database for several nodes
     #[command(subcommand)]
     Attachments(gongkai::attachments_cmd::AttachmentsCommand),
@@ -55,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("数据库已是最新");
             Ok(())
         }
+        Command::Admin(command) => gongkai::admin_cmd::run(command, &file).await,
         Command::Attachments(command) => gongkai::attachments_cmd::run(command, &file).await,
         Command::Calendar(command) => gongkai::calendar_cmd::run(command, &file).await,
         Command::Plan(command) => gongkai::plan_cmd::run_async(command, &file).await,

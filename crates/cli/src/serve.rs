@@ -70,6 +70,12 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     })
 }
 
+/// A password the program makes up (first run, `gongkai admin reset-password`): 18 random hex
+/// digits after `Gk`, so it meets the password rule.
+pub fn generated_password() -> String {
+    format!("Gk{}", gongkai_web::auth::new_token(9))
+}
+
 /// Creates the first administrator when there are no users. Returns the generated password, if any.
 pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Option<String>> {
     let mut conn = db.pool.acquire().await?;
@@ -89,7 +95,7 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Opt
             }
             (p.to_string(), false)
         }
-        None => (format!("Gk{}", gongkai_web::auth::new_token(9)), true),
+        None => (generated_password(), true),
     };
     let hash = gongkai_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.begin().await?;

@@ -87,14 +87,13 @@ pub async fn record_attempt(
     Ok(())
 }
 
-/// Failures for this user name since its last success, within the window; and failures from this
-/// address within the window. Both feed the lockout rule.
-pub async fn recent_failures(
+/// Failures for this user name since its last success and since `since_ms`, and the time of
+/// the latest: the per-account lockout rule.
+pub async fn account_failures(
     conn: &mut AnyConnection,
     username: &str,
-    ip: &str,
     since_ms: i64,
-) -> DbResult<(i64, i64, Option<i64>)> {
+) -> DbResult<(i64, Option<i64>)> {
     let last_success: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(at) FROM login_attempts WHERE username = $1 AND success = 1",
     )
@@ -102,21 +101,53 @@ pub async fn recent_failures(
     .fetch_one(&mut *conn)
     .await?;
     let from = since_ms.max(last_success.unwrap_or(0) + 1);
-    let (user_failures, last_failure): (i64, Option<i64>) = sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = $1 AND success = 0 AND at >= $2",
     )
     .bind(username)
     .bind(from)
-    .fetch_one(&mut *conn)
-    .await?;
-    let ip_failures: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = 0 AND at >= $2",
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Failures from this address since `since_ms`, and the time of the earliest of them: the
+/// per-address throttle.
+pub async fn address_failures(
+    conn: &mut AnyConnection,
+    ip: &str,
+    since_ms: i64,
+) -> DbResult<(i64, Option<i64>)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND success = 0 AND at >= $2",
     )
     .bind(ip)
     .bind(since_ms)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((user_failures, ip_failures, last_failure))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Records a sign-in event (`auth.login`, `auth.login_failed`, `auth.lockout`, `auth.locked`,
+/// `auth.throttled`, `auth.logout`) in the audit log.
+pub async fn audit_sign_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    username: &str,
+    summary: String,
+) -> DbResult<()> {
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action,
+            entity: "user",
+            entity_id: username.to_owned(),
+            summary,
+            before: None,
+            after: None,
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -129,6 +160,8 @@ pub struct ApiToken {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// After this the token no longer works (`None` only in rows no migration could date).
+    pub expires_at: Option<i64>,
 }
 
 pub async fn create_token(
@@ -137,14 +170,16 @@ pub async fn create_token(
     user_id: i64,
     name: &str,
     token_hash: &str,
+    expires_at: i64,
 ) -> DbResult<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(user_id)
     .bind(name)
     .bind(token_hash)
     .bind(now_ms())
+    .bind(expires_at)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(
@@ -156,7 +191,9 @@ pub async fn create_token(
             entity_id: id.to_string(),
             summary: format!("创建接口令牌“{name}”"),
             before: None,
-            after: Some(serde_json::json!({"name": name, "user_id": user_id})),
+            after: Some(
+                serde_json::json!({"name": name, "user_id": user_id, "expires_at": expires_at}),
+            ),
         },
     )
     .await?;
@@ -203,13 +240,27 @@ pub async fn revoke_token(
     Ok(n > 0)
 }
 
-/// The user behind a live token; records its use.
+/// Revokes every live token of a user (the password changed, or the account was disabled);
+/// the caller's audit entry says why. Returns how many were revoked.
+pub async fn revoke_all_tokens(conn: &mut AnyConnection, user_id: i64) -> DbResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// The user behind a live (not revoked, not expired) token; records its use.
 pub async fn token_user(conn: &mut AnyConnection, token_hash: &str) -> DbResult<Option<i64>> {
     let user: Option<i64> = sqlx::query_scalar(
         "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active = 1",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.is_active = 1",
     )
     .bind(token_hash)
+    .bind(now_ms())
     .fetch_optional(&mut *conn)
     .await?;
     if user.is_some() {

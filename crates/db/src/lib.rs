@@ -163,6 +163,15 @@ impl Db {
         })
     }
 
+    /// Whether the database answers a trivial query (`/readyz`).
+    pub async fn ping(&self) -> DbResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     /// Begins a write transaction that refuses to commit without an audit entry of its own.
     pub async fn begin_audited(&self) -> DbResult<AuditedTx> {
         AuditedTx::new(self.begin().await?, self.backend).await

@@ -196,11 +196,13 @@ pub async fn set_active(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+    let mut revoked = 0;
     if !active {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
+        revoked = crate::auth::revoke_all_tokens(conn, user_id).await?;
     }
     audit::record(
         conn,
@@ -219,7 +221,9 @@ pub async fn set_active(
                 user.username
             ),
             before: Some(serde_json::json!({"is_active": user.is_active})),
-            after: Some(serde_json::json!({"is_active": i64::from(active)})),
+            after: Some(
+                serde_json::json!({"is_active": i64::from(active), "tokens_revoked": revoked}),
+            ),
         },
     )
     .await
@@ -275,6 +279,7 @@ pub async fn set_password(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+    let revoked = crate::auth::revoke_all_tokens(conn, user_id).await?;
     audit::record(
         conn,
         actor,
@@ -284,7 +289,7 @@ pub async fn set_password(
             entity_id: user_id.to_string(),
             summary: format!("重置用户 {} 的密码", user.username),
             before: None,
-            after: None,
+            after: Some(serde_json::json!({"tokens_revoked": revoked})),
         },
     )
     .await

@@ -10,8 +10,11 @@
 //! Limits against hostile files: a zip member (the parts of .docx and .xlsx) whose declared
 //! uncompressed size exceeds [`MAX_PART_BYTES`], or whose declared compression ratio exceeds
 //! [`MAX_RATIO`], refuses the whole file before anything is decompressed ([`Error::Bomb`]); what is
-//! read of a part is cut at [`MAX_PART_BYTES`] whatever its header says; a PDF page's content is
-//! decompressed up to [`MAX_PDF_PAGE_BYTES`].
+//! read of a part is cut at [`MAX_PART_BYTES`] whatever its header says, and since headers can lie
+//! every member is inflated (into nothing, in small steps) before anything else reads it, so calamine
+//! never sees a member over the limits, nor an archive over [`MAX_ARCHIVE_BYTES`]; a PDF page's content is
+//! decompressed up to [`MAX_PDF_PAGE_BYTES`], and a PDF loads with at most [`MAX_PDF_OBJECTS`]
+//! objects and streams inflated to at most [`MAX_PDF_STREAM_BYTES`] ([`Error::PdfTooComplex`]).
 
 use std::io::{Cursor, Read};
 
@@ -32,8 +35,15 @@ pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
 /// The highest declared compression ratio (uncompressed ÷ compressed) of a zip member larger
 /// than [`RATIO_FLOOR`]. Office XML compresses 5–20 times; a bomb a thousand times.
 pub const MAX_RATIO: u64 = 100;
+/// The most decompressed bytes of all the members of one archive together.
+pub const MAX_ARCHIVE_BYTES: u64 = 256 * 1024 * 1024;
 /// Members up to this size are not held to [`MAX_RATIO`]: reading them costs nothing.
 pub const RATIO_FLOOR: u64 = 1024 * 1024;
+/// The most objects a PDF may hold, object streams' members included (a long report has a few
+/// tens of thousands).
+pub const MAX_PDF_OBJECTS: usize = 200_000;
+/// The most any one PDF stream (an object stream, a font, an image) may inflate to.
+pub const MAX_PDF_STREAM_BYTES: usize = 64 * 1024 * 1024;
 /// The most decompressed content of one PDF page.
 pub const MAX_PDF_PAGE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -75,11 +85,19 @@ pub enum Error {
         "文件中的 {part} 解压后过大\u{FF08}声明 {size} 字节\u{FF0C}压缩比 {ratio} 倍\u{FF09}\u{FF0C}可能是恶意构造的文件\u{FF0C}已拒绝读取"
     )]
     Bomb { part: String, size: u64, ratio: u64 },
+    /// A member that does not inflate, or not to the size its header declares.
+    #[error("文件中的 {part} 已损坏\u{FF08}解压失败或实际大小与声明不符\u{FF09}\u{FF0C}已拒绝读取")]
+    BadPart { part: String },
     /// calamine could not open or read the workbook.
     #[error("表格文件已损坏或格式不正确")]
     Spreadsheet,
     #[error("PDF 文件已损坏或格式不正确")]
     PdfDamaged,
+    /// More objects, or a larger stream, than [`MAX_PDF_OBJECTS`] and [`MAX_PDF_STREAM_BYTES`].
+    #[error(
+        "PDF 文件结构过于复杂\u{FF08}对象过多或数据流解压后过大\u{FF09}\u{FF0C}可能是恶意构造的文件\u{FF0C}已拒绝读取"
+    )]
+    PdfTooComplex,
     #[error("PDF 已加密")]
     PdfEncrypted,
     #[error("PDF 文件中没有页面")]
@@ -124,14 +142,53 @@ fn check_members(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Err
             continue;
         };
         let (size, packed) = (f.size(), f.compressed_size());
-        let ratio = size / packed.max(1);
-        if size > MAX_PART_BYTES || (size > RATIO_FLOOR && ratio > MAX_RATIO) {
+        over_limits(
+            &f.name().map(|n| n.into_owned()).unwrap_or_default(),
+            size,
+            packed,
+        )?;
+    }
+    // The declared sizes can lie: every member is inflated into nothing, counting the bytes, and
+    // inflating stops as soon as a member or the whole archive passes a limit.
+    let (mut total, mut packed_total) = (0u64, 0u64);
+    for i in 0..archive.len() {
+        let name = archive
+            .name_for_index(i)
+            .and_then(Result::ok)
+            .map(|n| n.into_owned())
+            .unwrap_or_default();
+        let damaged = || Error::BadPart { part: name.clone() };
+        let f = archive.by_index(i).map_err(|_| damaged())?;
+        let packed = f.compressed_size();
+        let budget = MAX_PART_BYTES.min(MAX_ARCHIVE_BYTES - total) + 1;
+        // zip stops a member at its declared size and reports an error there (a header that
+        // lies is damage); `take` stops one that keeps going past the limits.
+        let size =
+            std::io::copy(&mut f.take(budget), &mut std::io::sink()).map_err(|_| damaged())?;
+        total += size;
+        packed_total += packed;
+        over_limits(&name, size, packed)?;
+        if total > MAX_ARCHIVE_BYTES {
             return Err(Error::Bomb {
-                part: f.name().map(|n| n.into_owned()).unwrap_or_default(),
-                size,
-                ratio,
+                part: name,
+                size: total,
+                ratio: total / packed_total.max(1),
             });
         }
+    }
+    Ok(())
+}
+
+/// A member of `size` bytes, `packed` compressed, over [`MAX_PART_BYTES`] or (above
+/// [`RATIO_FLOOR`]) over [`MAX_RATIO`].
+fn over_limits(part: &str, size: u64, packed: u64) -> Result<(), Error> {
+    let ratio = size / packed.max(1);
+    if size > MAX_PART_BYTES || (size > RATIO_FLOOR && ratio > MAX_RATIO) {
+        return Err(Error::Bomb {
+            part: part.to_owned(),
+            size,
+            ratio,
+        });
     }
     Ok(())
 }

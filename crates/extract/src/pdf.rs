@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, Object};
 
-use crate::{Error, MAX_PDF_PAGE_BYTES, clean};
+use crate::{Error, MAX_PDF_OBJECTS, MAX_PDF_PAGE_BYTES, MAX_PDF_STREAM_BYTES, clean};
 
 /// One line of text on a page, in device space (points, y upwards).
 #[derive(Debug, Clone, PartialEq)]
@@ -72,10 +72,7 @@ pub fn lines_text(l: &Lines) -> String {
 
 /// The text lines of a PDF. Reading stops once about `max_text` bytes are collected.
 pub fn lines(bytes: &[u8], max_text: usize) -> Result<Lines, Error> {
-    let doc = Document::load_mem(bytes).map_err(|e| match e {
-        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => Error::PdfEncrypted,
-        _ => Error::PdfDamaged,
-    })?;
+    let doc = load_bounded(bytes)?;
     if doc.is_encrypted() {
         return Err(Error::PdfEncrypted);
     }
@@ -108,6 +105,57 @@ pub fn lines(bytes: &[u8], max_text: usize) -> Result<Lines, Error> {
         return Err(Error::PdfUnreadable);
     }
     Ok(out)
+}
+
+thread_local! {
+    /// Objects the current load on this thread has kept ([`load_bounded`]). lopdf calls the
+    /// filter on the loading thread because its `rayon` feature is off (the workspace turns
+    /// lopdf's default features off); `domain/tests/hostile_input.rs` fails if that changes.
+    static OBJECTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Keeps an object while the load has kept fewer than [`MAX_PDF_OBJECTS`]; past that it drops
+/// them, so memory stays bounded, and the count tells the load to refuse the file.
+fn count_object(id: (u32, u16), object: &mut Object) -> Option<((u32, u16), Object)> {
+    let n = OBJECTS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    (n <= MAX_PDF_OBJECTS).then(|| (id, object.clone()))
+}
+
+/// Loads a PDF with every stream inflated to at most [`MAX_PDF_STREAM_BYTES`] and at most
+/// [`MAX_PDF_OBJECTS`] objects (an object-stream bomb packs millions of them into a few
+/// kilobytes). lopdf rebuilds a damaged cross-reference table only for a load without a filter,
+/// so a file whose page tree does not load is read once more with the table rebuilt.
+fn load_bounded(bytes: &[u8]) -> Result<Document, Error> {
+    let load = |force_reconstruct| {
+        OBJECTS.with(|c| c.set(0));
+        let options = lopdf::LoadOptions {
+            filter: Some(count_object),
+            max_decompressed_size: Some(MAX_PDF_STREAM_BYTES),
+            force_reconstruct,
+            ..Default::default()
+        };
+        let doc = Document::load_mem_with_options(bytes, options);
+        if OBJECTS.with(|c| c.get()) > MAX_PDF_OBJECTS {
+            return Err(Error::PdfTooComplex);
+        }
+        doc.map_err(|e| match e {
+            lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => Error::PdfEncrypted,
+            lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+                Error::PdfTooComplex
+            }
+            _ => Error::PdfDamaged,
+        })
+    };
+    match load(false) {
+        Ok(doc) if doc.get_pages().is_empty() && !doc.is_encrypted() => {
+            Ok(load(true).unwrap_or(doc))
+        }
+        Err(Error::PdfDamaged) => load(true),
+        other => other,
+    }
 }
 
 /// A piece of text shown by one string operator.

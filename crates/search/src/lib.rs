@@ -44,6 +44,8 @@ pub struct Search {
     pub node_id: String,
     /// Set when the index directory was new: the first catch-up rebuilds it.
     fresh: std::sync::atomic::AtomicBool,
+    /// Whether the index can answer: an existing index at once, a new one once it is built.
+    ready: std::sync::atomic::AtomicBool,
 }
 
 impl Search {
@@ -54,17 +56,29 @@ impl Search {
             index,
             node_id: node_id(dir)?,
             fresh: created.into(),
+            ready: (!created).into(),
         })
+    }
+
+    /// Whether the index is built (`/readyz`).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Brings the index up to date: a rebuild when the directory was new, else [`sync`].
     pub async fn catch_up(&self, db: &gongkai_db::Db) -> SearchResult<usize> {
         use std::sync::atomic::Ordering;
         if self.fresh.swap(false, Ordering::SeqCst) {
-            reindex(db, &self.index, &self.node_id, |_, _| {}).await?;
+            let built = reindex(db, &self.index, &self.node_id, |_, _| {}).await;
+            // A failed rebuild is retried by the next catch-up.
+            self.fresh.store(built.is_err(), Ordering::SeqCst);
+            built?;
+            self.ready.store(true, Ordering::SeqCst);
             return Ok(0);
         }
-        sync(db, &self.index, &self.node_id).await
+        let n = sync(db, &self.index, &self.node_id).await?;
+        self.ready.store(true, Ordering::SeqCst);
+        Ok(n)
     }
 }
 

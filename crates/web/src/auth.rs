@@ -16,11 +16,22 @@ use gongkai_domain::role::{Grant, Permissions};
 pub const SESSION_COOKIE: &str = "gk_session";
 pub const LOGIN_CSRF_COOKIE: &str = "gk_login_csrf";
 pub const SESSION_TTL_MS: i64 = 8 * 3_600_000;
-/// Lockout: this many failures for one user name within the window lock it for the window.
+/// Lockout, per account: this many failures since its last success (within a day) lock it for
+/// [`LOCK_BASE_MS`], each further failure after a lock doubles that (backoff), up to a day.
 pub const MAX_USER_FAILURES: i64 = 5;
-/// And this many failures from one address within the window lock the address.
+pub const LOCK_BASE_MS: i64 = 15 * 60_000;
+pub const ACCOUNT_WINDOW_MS: i64 = 24 * 3_600_000;
+/// Throttle, per client address: this many failures within the window refuse further attempts
+/// from the address until the window has passed. Only a throttle: refused attempts count against
+/// no account, so one address cannot lock out the accounts of an office behind it.
 pub const MAX_IP_FAILURES: i64 = 30;
-pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60_000;
+pub const ADDRESS_WINDOW_MS: i64 = 15 * 60_000;
+
+/// How long an account with `failures` consecutive failures stays locked after the last one.
+pub fn lock_duration(failures: i64) -> Option<i64> {
+    let over = failures - MAX_USER_FAILURES;
+    (over >= 0).then(|| (LOCK_BASE_MS << over.min(7)).min(ACCOUNT_WINDOW_MS))
+}
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
@@ -173,13 +184,29 @@ pub fn login_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {
     c
 }
 
-pub enum LoginOutcome {
-    Success { token: String },
-    Failed,
-    Locked,
+/// What a refused login is refused for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// The account, after repeated failures.
+    Account,
+    /// The client address, after many failures from it (accounts are not locked).
+    Address,
 }
 
-/// Checks credentials with throttling. Records every attempt.
+pub enum LoginOutcome {
+    Success {
+        token: String,
+    },
+    Failed,
+    /// Refused without checking the password, until the given time (epoch ms).
+    Locked {
+        what: Locked,
+        until: i64,
+    },
+}
+
+/// Checks credentials with the address throttle and the account lockout. Records every attempt
+/// that is checked, and every login, failure, lockout and refusal in the audit log.
 pub async fn login(
     state: &AppState,
     username: &str,
@@ -188,13 +215,35 @@ pub async fn login(
 ) -> Result<LoginOutcome, AppError> {
     let now = gongkai_db::now_ms();
     let mut conn = state.db.pool.acquire().await?;
-    let (user_failures, ip_failures, _) =
-        db_auth::recent_failures(&mut conn, username, ip, now - LOCKOUT_WINDOW_MS).await?;
-    if user_failures >= MAX_USER_FAILURES || ip_failures >= MAX_IP_FAILURES {
-        db_auth::record_attempt(&mut conn, username, ip, false).await?;
-        return Ok(LoginOutcome::Locked);
-    }
     let user = users::by_username(&mut conn, username).await?;
+    let actor = Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        name: username.to_owned(),
+        ip: ip.to_owned(),
+    };
+    let (ip_failures, first) =
+        db_auth::address_failures(&mut conn, ip, now - ADDRESS_WINDOW_MS).await?;
+    if ip_failures >= MAX_IP_FAILURES {
+        let until = first.unwrap_or(now) + ADDRESS_WINDOW_MS;
+        let summary = format!("来自 {ip} 的登录尝试过多\u{FF0C}已限制该地址登录");
+        db_auth::audit_sign_in(&mut conn, &actor, "auth.throttled", username, summary).await?;
+        return Ok(LoginOutcome::Locked {
+            what: Locked::Address,
+            until,
+        });
+    }
+    let (failures, last) =
+        db_auth::account_failures(&mut conn, username, now - ACCOUNT_WINDOW_MS).await?;
+    if let (Some(d), Some(last)) = (lock_duration(failures), last)
+        && last + d > now
+    {
+        let summary = "账号已锁定\u{FF0C}拒绝登录".to_owned();
+        db_auth::audit_sign_in(&mut conn, &actor, "auth.locked", username, summary).await?;
+        return Ok(LoginOutcome::Locked {
+            what: Locked::Account,
+            until: last + d,
+        });
+    }
     drop(conn);
     let hash = user
         .as_ref()
@@ -204,13 +253,13 @@ pub async fn login(
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut conn = state.db.pool.acquire().await?;
-    match user {
+    let mut tx = state.db.begin().await?;
+    let outcome = match user {
         Some(u) if ok && u.is_active == 1 => {
-            db_auth::record_attempt(&mut conn, username, ip, true).await?;
+            db_auth::record_attempt(&mut tx, username, ip, true).await?;
             let token = random_hex(32);
             db_auth::create_session(
-                &mut conn,
+                &mut tx,
                 &sha256_hex(&token),
                 u.id,
                 &random_hex(32),
@@ -218,16 +267,48 @@ pub async fn login(
                 ip,
             )
             .await?;
-            Ok(LoginOutcome::Success { token })
+            db_auth::audit_sign_in(&mut tx, &actor, "auth.login", username, "登录".into()).await?;
+            LoginOutcome::Success { token }
         }
         _ => {
-            db_auth::record_attempt(&mut conn, username, ip, false).await?;
-            if user_failures + 1 >= MAX_USER_FAILURES {
-                Ok(LoginOutcome::Locked)
-            } else {
-                Ok(LoginOutcome::Failed)
+            db_auth::record_attempt(&mut tx, username, ip, false).await?;
+            match lock_duration(failures + 1) {
+                Some(d) => {
+                    let summary = format!(
+                        "连续 {} 次登录失败\u{FF0C}账号锁定至 {}",
+                        failures + 1,
+                        gongkai_domain::china_time::format_minute(now + d)
+                    );
+                    db_auth::audit_sign_in(&mut tx, &actor, "auth.lockout", username, summary)
+                        .await?;
+                    LoginOutcome::Locked {
+                        what: Locked::Account,
+                        until: now + d,
+                    }
+                }
+                None => {
+                    let summary = "登录失败\u{FF08}用户名或密码错误\u{FF09}".to_owned();
+                    db_auth::audit_sign_in(&mut tx, &actor, "auth.login_failed", username, summary)
+                        .await?;
+                    LoginOutcome::Failed
+                }
             }
         }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The message of a refused login: what is locked and until when, in China time.
+pub fn locked_message(what: Locked, until: i64, username: &str, ip: &str) -> String {
+    let at = gongkai_domain::china_time::format_minute(until);
+    match what {
+        Locked::Account => format!(
+            "登录失败次数过多\u{FF0C}账号\u{201C}{username}\u{201D}已被临时锁定至 {at}\u{FF08}北京时间\u{FF09}\u{FF0C}请届时再试或联系管理员"
+        ),
+        Locked::Address => format!(
+            "来自您所在网络地址\u{FF08}{ip}\u{FF09}的登录失败次数过多\u{FF0C}该地址暂停登录至 {at}\u{FF08}北京时间\u{FF09}\u{FF1B}账号本身未被锁定"
+        ),
     }
 }
 
@@ -269,6 +350,10 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// How long an API token works after it is created. Changing or resetting the password and
+/// disabling the account revoke all of a user's tokens before that.
+pub const TOKEN_TTL_DAYS: i64 = 90;
+
 /// Creates a new API token for a user; returns the plain token (shown once) and its id.
 pub async fn issue_api_token(
     state: &AppState,
@@ -277,8 +362,17 @@ pub async fn issue_api_token(
     name: &str,
 ) -> Result<(String, i64), AppError> {
     let token = format!("gk_{}", random_hex(24));
+    let expires_at = gongkai_db::now_ms() + TOKEN_TTL_DAYS * 86_400_000;
     let mut tx = state.db.begin().await?;
-    let id = db_auth::create_token(&mut tx, actor, user_id, name, &sha256_hex(&token)).await?;
+    let id = db_auth::create_token(
+        &mut tx,
+        actor,
+        user_id,
+        name,
+        &sha256_hex(&token),
+        expires_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok((token, id))
 }

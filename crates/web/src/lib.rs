@@ -41,6 +41,7 @@ pub mod charts;
 pub mod csrf;
 pub mod download;
 pub mod error;
+mod health;
 mod portal;
 pub mod storage;
 pub mod templates;
@@ -140,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
         .merge(assets::router())
+        .merge(health::build())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -149,6 +151,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(util::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            util::cache_and_transport,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -163,7 +169,8 @@ pub enum Area {
     Admin,
     /// The JSON API (`/api/v1…`).
     Api,
-    /// Static files (`/static/…`).
+    /// Static files (`/static/…`) and the probes (`/healthz`, `/readyz`): no session, nothing
+    /// private, nothing that changes state.
     Assets,
 }
 
@@ -181,11 +188,12 @@ type RouteTable = &'static [(&'static str, &'static str)];
 
 /// **Every route of [`router`]**, from the same lists that build it (see `route_table!`).
 pub fn routes() -> Vec<Route> {
-    let tables: [(Area, &str, RouteTable); 4] = [
+    let tables: [(Area, &str, RouteTable); 5] = [
         (Area::Portal, "", portal::ROUTES),
         (Area::Admin, "/admin", admin::ROUTES),
         (Area::Api, "/api/v1", api::ROUTES),
         (Area::Assets, "", assets::ROUTES),
+        (Area::Assets, "", health::ROUTES),
     ];
     let mut out = Vec::new();
     for (area, prefix, table) in tables {

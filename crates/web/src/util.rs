@@ -89,6 +89,36 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// What a response may keep where: back-office pages and exports (everything under `/admin`) and
+/// answers to requests carrying credentials (the API's bearer token) are `no-store`, so no
+/// browser or proxy cache keeps personal data; with an https `public_url`, every response
+/// carries HSTS.
+pub async fn cache_and_transport(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let private =
+        req.uri().path().starts_with("/admin") || req.headers().contains_key(header::AUTHORIZATION);
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if private {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    let https = state
+        .config
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
+}
+
 /// Page number from a query string value, defaulting to 1 (the one parser, in gongkai-db).
 pub use gongkai_db::page_number as page_param;
 

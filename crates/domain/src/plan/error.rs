@@ -34,4 +34,15 @@ pub enum PlanError {
         "文档中没有找到工作任务\u{FF1A}请确认这是一份政务公开工作要点、工作安排、实施方案或任务分工\u{FF08}需要有“一、”“\u{FF08}一\u{FF09}”“1.”等编号的任务\u{FF0C}或带“责任单位”列的表格\u{FF09}"
     )]
     NoTasks,
+    /// Text longer than [`super::input::MAX_TEXT_BYTES`].
+    #[error(
+        "文档文字过多\u{FF08}超过 {max_kb} KB\u{FF09}\u{FF0C}不像一份工作要点\u{FF1A}请拆分为多份文件分别导入"
+    )]
+    TooMuchText { max_kb: usize },
+    /// More tasks than [`super::MAX_TASKS`]: refused, never cut or folded.
+    #[error("文档中有 {count} 项工作任务\u{FF0C}超过上限 {max} 项\u{FF1A}请拆分为多份文件分别导入")]
+    TooManyTasks { count: usize, max: usize },
+    /// More duties in all than [`super::MAX_DUTIES`].
+    #[error("文档中有 {count} 条具体要求\u{FF0C}超过上限 {max} 条\u{FF1A}请拆分为多份文件分别导入")]
+    TooManyDuties { count: usize, max: usize },
 }

@@ -27,6 +27,10 @@ use super::table::{self, Col};
 
 /// Inputs larger than this are refused.
 pub const MAX_INPUT_BYTES: usize = 20 * 1024 * 1024;
+/// Text longer than this (about 700,000 Chinese characters; a real 工作要点 has a few
+/// thousand) is refused by the parser, whatever the format: its review page would be tens of
+/// megabytes. Readers stop just past it, so the overflow is seen, never cut silently.
+pub const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
@@ -115,7 +119,7 @@ fn read(bytes: &[u8], format: InputFormat) -> Result<String, PlanError> {
             &docx::Options {
                 row_tables: &row_tables,
                 notes: false,
-                max_text: MAX_INPUT_BYTES * 4,
+                max_text: MAX_TEXT_BYTES + 1,
             },
         )
         .map_err(|e| PlanError::Docx(e.to_string()))?,
@@ -148,7 +152,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, PlanError> {
 // ------------------------------------------------------------------------------------ workbooks
 
 fn workbook_text(bytes: &[u8]) -> Result<String, PlanError> {
-    let sheets = sheet::sheets(bytes, MAX_INPUT_BYTES * 4).map_err(|e| match e {
+    let sheets = sheet::sheets(bytes, MAX_TEXT_BYTES + 1).map_err(|e| match e {
         ExtractError::Spreadsheet => PlanError::Xlsx("文件已损坏或格式不正确".into()),
         e => PlanError::Xlsx(e.to_string()),
     })?;
@@ -222,7 +226,7 @@ fn sheet_text(s: &sheet::Sheet, out: &mut String) {
 // ----------------------------------------------------------------------------------------- PDF
 
 fn pdf_text(bytes: &[u8]) -> Result<String, PlanError> {
-    let l = pdf::lines(bytes, MAX_INPUT_BYTES * 4).map_err(|e| PlanError::Pdf(e.to_string()))?;
+    let l = pdf::lines(bytes, MAX_TEXT_BYTES + 1).map_err(|e| PlanError::Pdf(e.to_string()))?;
     let lines: Vec<&pdf::Line> = l
         .lines
         .iter()

@@ -112,6 +112,29 @@ pub struct Cadence {
     pub source: Option<String>,
 }
 
+/// The most tasks a plan may have. A real 工作要点 has tens; above this the document is refused
+/// (its review page would run to hundreds of megabytes), never cut short.
+pub const MAX_TASKS: usize = 500;
+/// The most duties (the 具体要求 of a task) of all the tasks together.
+pub const MAX_DUTIES: usize = 5_000;
+
+fn check_size(tasks: &[Task]) -> Result<(), PlanError> {
+    if tasks.len() > MAX_TASKS {
+        return Err(PlanError::TooManyTasks {
+            count: tasks.len(),
+            max: MAX_TASKS,
+        });
+    }
+    let duties = tasks.iter().map(|t| t.duties.len()).sum::<usize>();
+    if duties > MAX_DUTIES {
+        return Err(PlanError::TooManyDuties {
+            count: duties,
+            max: MAX_DUTIES,
+        });
+    }
+    Ok(())
+}
+
 /// Parses a document given as bytes. `format` is usually [`InputFormat::from_file_name`].
 pub fn parse_bytes(bytes: &[u8], format: InputFormat) -> Result<Plan, PlanError> {
     let text = input::extract_text(bytes, format)?;
@@ -122,6 +145,11 @@ pub fn parse_bytes(bytes: &[u8], format: InputFormat) -> Result<Plan, PlanError>
 pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
     if raw.trim().is_empty() {
         return Err(PlanError::Empty);
+    }
+    if raw.len() > input::MAX_TEXT_BYTES {
+        return Err(PlanError::TooMuchText {
+            max_kb: input::MAX_TEXT_BYTES / 1024,
+        });
     }
     let lines = text::clean_lines(raw);
     let (meta, body) = meta::extract(&lines);
@@ -140,6 +168,7 @@ pub fn parse_text(raw: &str) -> Result<Plan, PlanError> {
     if tasks.is_empty() {
         return Err(PlanError::NoTasks);
     }
+    check_size(&tasks)?;
     let mut plan = Plan {
         title: meta.title,
         issuer: meta.issuer,

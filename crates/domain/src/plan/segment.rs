@@ -67,7 +67,9 @@ pub fn heading(line: &str) -> Option<Heading> {
         } else {
             parse_number(&c[2])?
         };
-        if number == 0 || number > 200 {
+        // Up to 999, so a document with too many tasks is counted and refused rather than
+        // its later tasks read as the text of an earlier one; years (2017.) stay text.
+        if number == 0 || number > 999 {
             return None;
         }
         return Some(Heading {

@@ -86,14 +86,15 @@ pub async fn submit(
             Some("用户名或密码错误"),
             StatusCode::UNAUTHORIZED,
         ),
-        LoginOutcome::Locked => {
-            tracing::warn!(user = username, %ip, "login locked");
+        LoginOutcome::Locked { what, until } => {
+            tracing::warn!(user = username, %ip, ?what, "login refused");
+            let message = auth::locked_message(what, until, username, &ip);
             login_page(
                 &state,
                 jar,
                 username,
                 &next,
-                Some("登录失败次数过多，该账号已被临时锁定，请15分钟后再试"),
+                Some(&message),
                 StatusCode::TOO_MANY_REQUESTS,
             )
         }
@@ -103,12 +104,21 @@ pub async fn submit(
 pub async fn logout(
     State(state): State<AppState>,
     // Only a signed-in user signs out (and the CSRF middleware has checked the session's token).
-    _user: CurrentUser,
+    user: CurrentUser,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
     if let Some(c) = jar.get(auth::SESSION_COOKIE) {
-        let mut conn = state.db.pool.acquire().await?;
-        gongkai_db::auth::delete_session(&mut conn, &sha256_hex(c.value())).await?;
+        let mut tx = state.db.begin().await?;
+        gongkai_db::auth::delete_session(&mut tx, &sha256_hex(c.value())).await?;
+        gongkai_db::auth::audit_sign_in(
+            &mut tx,
+            &user.actor(),
+            "auth.logout",
+            &user.username,
+            "退出登录".into(),
+        )
+        .await?;
+        tx.commit().await?;
     }
     let jar = jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/admin/login")).into_response())

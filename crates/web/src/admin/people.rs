@@ -424,6 +424,7 @@ async fn account_page(
         json!({
             "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice),
             "tokens": tokens, "new_token": new_token, "email": me.email.unwrap_or_default(),
+            "now": gongkai_db::now_ms(), "token_days": auth::TOKEN_TTL_DAYS,
         }),
     )?;
     Ok((status, html).into_response())
