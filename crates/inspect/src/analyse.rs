@@ -1,0 +1,295 @@
+//! From the crawl to findings: boilerplate (links and lines on at least half the pages) is set
+//! aside, columns are recognised from navigation links and dated lists, then the rules apply.
+
+use crate::crawl::{Crawl, Outcome, normalise};
+use crate::html::{Doc, is_pager_text};
+use crate::report::{Column, Finding};
+use crate::{Config, dates, rules};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use url::Url;
+
+const EMPTY_MARKERS: [&str; 6] = ["暂无信息", "暂无数据", "暂无内容", "暂无记录", "没有相关信息", "暂无相关信息"];
+
+struct Page<'a> {
+    url: &'a str,
+    doc: &'a Doc,
+    text: String,
+    /// Resolved link targets, by link index.
+    targets: Vec<Option<String>>,
+}
+
+fn name_like(t: &str) -> bool {
+    let n = t.chars().count();
+    (2..=12).contains(&n) && !is_pager_text(t) && !t.contains("更多") && dates::first(t).is_none()
+}
+
+pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
+    let as_of = config.as_of;
+    let home = crawl.order.first().cloned().unwrap_or_default();
+    let pages: Vec<Page> = crawl
+        .order
+        .iter()
+        .filter_map(|u| match crawl.outcomes.get(u) {
+            Some(Outcome::Page { base, doc }) => {
+                let base_url = Url::parse(base).ok()?;
+                Some(Page {
+                    url: u,
+                    doc,
+                    text: doc.text(),
+                    targets: doc
+                        .links
+                        .iter()
+                        .map(|l| normalise(&base_url, &l.href).map(|t| t.to_string()))
+                        .collect(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let n = pages.len();
+    let common = |count: usize| n >= 3 && count * 2 >= n;
+    let mut link_pages: HashMap<&str, usize> = HashMap::new();
+    let mut line_pages: HashMap<&str, usize> = HashMap::new();
+    for p in &pages {
+        let set: HashSet<&str> = p.targets.iter().flatten().map(String::as_str).collect();
+        for t in set {
+            *link_pages.entry(t).or_default() += 1;
+        }
+        let lines: HashSet<&str> = p.doc.blocks.iter().map(|b| b.text.as_str()).collect();
+        for l in lines {
+            *line_pages.entry(l).or_default() += 1;
+        }
+    }
+    let boiler_link = |t: &str| common(link_pages.get(t).copied().unwrap_or(0));
+    let boiler_line = |t: &str| common(line_pages.get(t).copied().unwrap_or(0));
+    let is_page = |t: &str| matches!(crawl.outcomes.get(t), Some(Outcome::Page { .. }));
+
+    let mut out = Vec::new();
+    // Dead links: every page holding each dead target.
+    for p in &pages {
+        let set: BTreeSet<&str> = p.targets.iter().flatten().map(String::as_str).collect();
+        for t in set {
+            if let Some(Outcome::Dead { status, error }) = crawl.outcomes.get(t) {
+                out.push(Finding::DeadLink {
+                    page: p.url.to_string(),
+                    target: t.to_string(),
+                    status: *status,
+                    error: error.clone(),
+                });
+            }
+        }
+    }
+    // Content guard on pages and attachments.
+    let mut guard = |page: &str, text: &str| {
+        let (info, errors) = rules::guard_findings(text, &config.lists);
+        for i in info {
+            out.push(Finding::PersonalInfo { page: page.into(), info: i.into() });
+        }
+        for (text, correction) in errors {
+            out.push(Finding::KnownError { page: page.into(), text, correction });
+        }
+    };
+    for p in &pages {
+        guard(p.url, &p.text);
+    }
+    for u in &crawl.order {
+        if let Some(Outcome::Attachment { text: Some(t) }) = crawl.outcomes.get(u) {
+            guard(u, t);
+        }
+    }
+
+    // Dated items of a page: non-boilerplate blocks holding a link and a date not after as_of.
+    let dated_items = |p: &Page| -> Vec<(String, NaiveDate)> {
+        let mut items = Vec::new();
+        for b in &p.doc.blocks {
+            let Some(link) = b.links.iter().find(|&&l| {
+                p.targets[l].as_deref().is_some_and(|t| !boiler_link(t))
+                    && !is_pager_text(&p.doc.links[l].text)
+            }) else {
+                continue;
+            };
+            if let Some(d) = dates::all(&b.text).into_iter().find(|d| *d <= as_of)
+                && let Some(t) = &p.targets[*link]
+            {
+                items.push((t.clone(), d));
+            }
+        }
+        items
+    };
+    // Navigation: name-like links on the home page or on every other page.
+    let mut nav: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for p in &pages {
+        for (i, l) in p.doc.links.iter().enumerate() {
+            let Some(t) = &p.targets[i] else { continue };
+            if t == &home || !is_page(t) || !name_like(&l.text) {
+                continue;
+            }
+            if p.url == home || boiler_link(t) {
+                *nav.entry(t.clone()).or_default().entry(l.text.clone()).or_default() += 1;
+            }
+        }
+    }
+    // Sub-navigation: name-like links from a navigation page to a page with dated items.
+    let items_of: HashMap<&str, Vec<(String, NaiveDate)>> =
+        pages.iter().map(|p| (p.url, dated_items(p))).collect();
+    let firsts: Vec<String> = nav.keys().cloned().collect();
+    for f in firsts {
+        let Some(p) = pages.iter().find(|p| p.url == f) else { continue };
+        for (i, l) in p.doc.links.iter().enumerate() {
+            let Some(t) = &p.targets[i] else { continue };
+            if !boiler_link(t) && name_like(&l.text) && items_of.get(t.as_str()).is_some_and(|v| !v.is_empty()) {
+                *nav.entry(t.clone()).or_default().entry(l.text.clone()).or_default() += 1;
+            }
+        }
+    }
+    // Pager pages belong to the list that links to them.
+    let mut pager_of: HashMap<String, String> = HashMap::new();
+    for p in &pages {
+        for (i, l) in p.doc.links.iter().enumerate() {
+            if let Some(t) = &p.targets[i]
+                && is_pager_text(&l.text)
+                && t != p.url
+                && !nav.contains_key(t)
+            {
+                pager_of.entry(t.clone()).or_insert_with(|| p.url.to_string());
+            }
+        }
+    }
+    let root = |u: &str| {
+        let mut at = u.to_string();
+        for _ in 0..50 {
+            match pager_of.get(&at) {
+                Some(up) if up != &at => at = up.clone(),
+                _ => break,
+            }
+        }
+        at
+    };
+
+    let mut columns = Vec::new();
+    if let Some(h) = pages.iter().find(|p| p.url == home) {
+        let latest = h
+            .doc
+            .blocks
+            .iter()
+            .filter(|b| !b.links.is_empty())
+            .flat_map(|b| dates::all(&b.text))
+            .filter(|d| *d <= as_of)
+            .max();
+        if let Some(latest) = latest
+            && rules::stale(latest, as_of, 14)
+        {
+            out.push(Finding::StaleHomepage { page: home.clone(), latest: latest.to_string() });
+        }
+    }
+    for p in &pages {
+        if p.url == home || pager_of.contains_key(p.url) && !nav.contains_key(p.url) {
+            continue;
+        }
+        let mut items = items_of.get(p.url).cloned().unwrap_or_default();
+        for q in &pages {
+            if q.url != p.url && pager_of.contains_key(q.url) && root(q.url) == p.url {
+                items.extend(items_of.get(q.url).cloned().unwrap_or_default());
+            }
+        }
+        let names = nav.get(p.url);
+        if names.is_none() && items.len() < 3 {
+            continue;
+        }
+        let name = names
+            .and_then(|m| m.iter().max_by_key(|(_, c)| **c).map(|(n, _)| n.clone()))
+            .unwrap_or_else(|| {
+                let t = if p.doc.h1.is_empty() { &p.doc.title } else { &p.doc.h1 };
+                t.split(['-', '_', '|']).next().unwrap_or("").trim().to_string()
+            });
+        let is_guide = rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text).is_some();
+        if rules::message(&p.text).is_some() || is_guide {
+            continue;
+        }
+        let latest = items.iter().map(|(_, d)| *d).max();
+        // Undated items: other content links (not navigation, not pager) with a title-like text.
+        let undated = p
+            .doc
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| {
+                p.targets[*i].as_deref().is_some_and(|t| {
+                    !boiler_link(t) && !nav.contains_key(t) && t != home && crawl.outcomes.contains_key(t)
+                }) && l.text.chars().count() >= 4
+                    && !is_pager_text(&l.text)
+            })
+            .count();
+        columns.push(Column {
+            page: p.url.to_string(),
+            name: name.clone(),
+            items: items.len().max(undated),
+            latest: latest.map(|d| d.to_string()),
+        });
+        let limit = rules::column_limit(&name);
+        match latest {
+            Some(l) if rules::stale(l, as_of, limit) => out.push(Finding::StaleColumn {
+                page: p.url.to_string(),
+                column: name,
+                latest: Some(l.to_string()),
+                limit_days: limit,
+            }),
+            Some(_) => {}
+            None if undated > 0 => out.push(Finding::StaleColumn {
+                page: p.url.to_string(),
+                column: name,
+                latest: None,
+                limit_days: limit,
+            }),
+            None => {
+                let main: usize = p
+                    .doc
+                    .blocks
+                    .iter()
+                    .filter(|b| !boiler_line(&b.text) && !b.text.contains(&name))
+                    .map(|b| b.text.chars().count())
+                    .sum();
+                if EMPTY_MARKERS.iter().any(|m| p.text.contains(m)) || main < 30 {
+                    out.push(Finding::EmptyColumn { page: p.url.to_string(), column: name });
+                }
+            }
+        }
+    }
+    // Messages and service guides.
+    for p in &pages {
+        if p.url == home {
+            continue;
+        }
+        let listed = items_of.get(p.url).is_some_and(|v| v.len() >= 3);
+        if !listed {
+            if let Some((asked, replied)) = rules::message(&p.text)
+                && !replied
+                && rules::message_overdue(asked, as_of)
+            {
+                out.push(Finding::UnansweredMessage { page: p.url.to_string(), asked_on: asked.to_string() });
+            }
+            if let Some(missing) = rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text)
+                && !missing.is_empty()
+            {
+                out.push(Finding::IncompleteGuide { page: p.url.to_string(), missing });
+            }
+        } else {
+            // A list of messages without pages of their own.
+            for b in &p.doc.blocks {
+                let has_page = b.links.iter().any(|&l| p.targets[l].as_deref().is_some_and(is_page));
+                if !has_page
+                    && rules::row_unanswered(&b.text)
+                    && let Some(asked) = dates::first(&b.text)
+                    && rules::message_overdue(asked, as_of)
+                {
+                    out.push(Finding::UnansweredMessage { page: p.url.to_string(), asked_on: asked.to_string() });
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    columns.sort();
+    (out, columns)
+}
