@@ -54,7 +54,13 @@ pub enum HttpError {
 
 impl HttpError {
     fn from_reqwest(e: reqwest::Error, url: &str) -> Self {
-        let what = format!("{url}\u{FF1A}{e}");
+        let mut what = format!("{url}\u{FF1A}{e}");
+        // The cause (e.g. "Connection refused") is in the source chain, not in the message.
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            what.push_str(&format!(" ({s})"));
+            source = s.source();
+        }
         if e.is_timeout() {
             HttpError::Timeout(what)
         } else if e.is_redirect() {

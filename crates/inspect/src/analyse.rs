@@ -9,7 +9,22 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use url::Url;
 
-const EMPTY_MARKERS: [&str; 6] = ["暂无信息", "暂无数据", "暂无内容", "暂无记录", "没有相关信息", "暂无相关信息"];
+const EMPTY_MARKERS: [&str; 6] = [
+    "暂无信息",
+    "暂无数据",
+    "暂无内容",
+    "暂无记录",
+    "没有相关信息",
+    "暂无相关信息",
+];
+
+/// Words of column names: a nearly blank page under such a name is an empty column (a blank
+/// page under another name, e.g. a calendar or a login, is not reported).
+const COLUMN_WORDS: [&str; 27] = [
+    "动态", "新闻", "要闻", "通知", "公告", "政策", "文件", "人事", "规划", "计划", "信息", "公开",
+    "数据", "统计", "财政", "预算", "决算", "报告", "解读", "公示", "招标", "采购", "资金", "建议",
+    "提案", "年报", "目录",
+];
 
 struct Page<'a> {
     url: &'a str,
@@ -84,10 +99,17 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
     let mut guard = |page: &str, text: &str| {
         let (info, errors) = rules::guard_findings(text, &config.lists);
         for i in info {
-            out.push(Finding::PersonalInfo { page: page.into(), info: i.into() });
+            out.push(Finding::PersonalInfo {
+                page: page.into(),
+                info: i.into(),
+            });
         }
         for (text, correction) in errors {
-            out.push(Finding::KnownError { page: page.into(), text, correction });
+            out.push(Finding::KnownError {
+                page: page.into(),
+                text,
+                correction,
+            });
         }
     };
     for p in &pages {
@@ -125,8 +147,13 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             if t == &home || !is_page(t) || !name_like(&l.text) {
                 continue;
             }
-            if p.url == home || boiler_link(t) {
-                *nav.entry(t.clone()).or_default().entry(l.text.clone()).or_default() += 1;
+            // On the home page, a dated link is news, not navigation.
+            let dated = dates::first(&p.doc.blocks[l.block].text).is_some();
+            if (p.url == home && !dated) || boiler_link(t) {
+                *nav.entry(t.clone())
+                    .or_default()
+                    .entry(l.text.clone())
+                    .or_default() += 1;
             }
         }
     }
@@ -135,11 +162,19 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         pages.iter().map(|p| (p.url, dated_items(p))).collect();
     let firsts: Vec<String> = nav.keys().cloned().collect();
     for f in firsts {
-        let Some(p) = pages.iter().find(|p| p.url == f) else { continue };
+        let Some(p) = pages.iter().find(|p| p.url == f) else {
+            continue;
+        };
         for (i, l) in p.doc.links.iter().enumerate() {
             let Some(t) = &p.targets[i] else { continue };
-            if !boiler_link(t) && name_like(&l.text) && items_of.get(t.as_str()).is_some_and(|v| !v.is_empty()) {
-                *nav.entry(t.clone()).or_default().entry(l.text.clone()).or_default() += 1;
+            if !boiler_link(t)
+                && name_like(&l.text)
+                && items_of.get(t.as_str()).is_some_and(|v| !v.is_empty())
+            {
+                *nav.entry(t.clone())
+                    .or_default()
+                    .entry(l.text.clone())
+                    .or_default() += 1;
             }
         }
     }
@@ -152,7 +187,9 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                 && t != p.url
                 && !nav.contains_key(t)
             {
-                pager_of.entry(t.clone()).or_insert_with(|| p.url.to_string());
+                pager_of
+                    .entry(t.clone())
+                    .or_insert_with(|| p.url.to_string());
             }
         }
     }
@@ -180,7 +217,10 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         if let Some(latest) = latest
             && rules::stale(latest, as_of, 14)
         {
-            out.push(Finding::StaleHomepage { page: home.clone(), latest: latest.to_string() });
+            out.push(Finding::StaleHomepage {
+                page: home.clone(),
+                latest: latest.to_string(),
+            });
         }
     }
     for p in &pages {
@@ -200,10 +240,19 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         let name = names
             .and_then(|m| m.iter().max_by_key(|(_, c)| **c).map(|(n, _)| n.clone()))
             .unwrap_or_else(|| {
-                let t = if p.doc.h1.is_empty() { &p.doc.title } else { &p.doc.h1 };
-                t.split(['-', '_', '|']).next().unwrap_or("").trim().to_string()
+                let t = if p.doc.h1.is_empty() {
+                    &p.doc.title
+                } else {
+                    &p.doc.h1
+                };
+                t.split(['-', '_', '|'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
             });
-        let is_guide = rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text).is_some();
+        let is_guide =
+            rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text).is_some();
         if rules::message(&p.text).is_some() || is_guide {
             continue;
         }
@@ -216,11 +265,28 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             .enumerate()
             .filter(|(i, l)| {
                 p.targets[*i].as_deref().is_some_and(|t| {
-                    !boiler_link(t) && !nav.contains_key(t) && t != home && crawl.outcomes.contains_key(t)
+                    !boiler_link(t)
+                        && !nav.contains_key(t)
+                        && t != home
+                        && crawl.outcomes.contains_key(t)
                 }) && l.text.chars().count() >= 4
                     && !is_pager_text(&l.text)
             })
             .count();
+        let main: usize = p
+            .doc
+            .blocks
+            .iter()
+            .filter(|b| !boiler_line(&b.text) && !b.text.contains(&name))
+            .map(|b| b.text.chars().count())
+            .sum();
+        let empty = latest.is_none()
+            && undated == 0
+            && (EMPTY_MARKERS.iter().any(|m| p.text.contains(m))
+                || (main < 30 && COLUMN_WORDS.iter().any(|w| name.contains(w))));
+        if latest.is_none() && undated == 0 && !empty {
+            continue;
+        }
         columns.push(Column {
             page: p.url.to_string(),
             name: name.clone(),
@@ -242,18 +308,10 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                 latest: None,
                 limit_days: limit,
             }),
-            None => {
-                let main: usize = p
-                    .doc
-                    .blocks
-                    .iter()
-                    .filter(|b| !boiler_line(&b.text) && !b.text.contains(&name))
-                    .map(|b| b.text.chars().count())
-                    .sum();
-                if EMPTY_MARKERS.iter().any(|m| p.text.contains(m)) || main < 30 {
-                    out.push(Finding::EmptyColumn { page: p.url.to_string(), column: name });
-                }
-            }
+            None => out.push(Finding::EmptyColumn {
+                page: p.url.to_string(),
+                column: name,
+            }),
         }
     }
     // Messages and service guides.
@@ -267,23 +325,36 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                 && !replied
                 && rules::message_overdue(asked, as_of)
             {
-                out.push(Finding::UnansweredMessage { page: p.url.to_string(), asked_on: asked.to_string() });
+                out.push(Finding::UnansweredMessage {
+                    page: p.url.to_string(),
+                    asked_on: asked.to_string(),
+                });
             }
-            if let Some(missing) = rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text)
+            if let Some(missing) =
+                rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text)
                 && !missing.is_empty()
             {
-                out.push(Finding::IncompleteGuide { page: p.url.to_string(), missing });
+                out.push(Finding::IncompleteGuide {
+                    page: p.url.to_string(),
+                    missing,
+                });
             }
         } else {
             // A list of messages without pages of their own.
             for b in &p.doc.blocks {
-                let has_page = b.links.iter().any(|&l| p.targets[l].as_deref().is_some_and(is_page));
+                let has_page = b
+                    .links
+                    .iter()
+                    .any(|&l| p.targets[l].as_deref().is_some_and(is_page));
                 if !has_page
                     && rules::row_unanswered(&b.text)
                     && let Some(asked) = dates::first(&b.text)
                     && rules::message_overdue(asked, as_of)
                 {
-                    out.push(Finding::UnansweredMessage { page: p.url.to_string(), asked_on: asked.to_string() });
+                    out.push(Finding::UnansweredMessage {
+                        page: p.url.to_string(),
+                        asked_on: asked.to_string(),
+                    });
                 }
             }
         }

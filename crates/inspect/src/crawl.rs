@@ -15,10 +15,18 @@ use url::Url;
 /// What a URL gave.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    Page { base: String, doc: Doc },
-    Attachment { text: Option<String> },
+    Page {
+        base: String,
+        doc: Doc,
+    },
+    Attachment {
+        text: Option<String>,
+    },
     Other,
-    Dead { status: Option<u16>, error: Option<String> },
+    Dead {
+        status: Option<u16>,
+        error: Option<String>,
+    },
     /// Not requested or not read; the reason.
     Skipped(String),
 }
@@ -70,7 +78,11 @@ fn path_and_query(u: &Url) -> String {
 
 fn is_attachment(url: &str, ct: Option<&str>) -> Option<&'static str> {
     let ct = ct.unwrap_or("").to_ascii_lowercase();
-    let path = url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if ct.starts_with("application/pdf") || path.ends_with(".pdf") {
         Some("application/pdf")
     } else if ct.contains("wordprocessingml") || path.ends_with(".docx") {
@@ -132,7 +144,12 @@ struct Ctx {
 }
 
 /// Follows `url` hop by hop. Same-origin hops must be allowed by robots.txt (else Skipped).
-async fn fetch(ctx: &Ctx, url: &Url, head: bool, read: bool) -> (Url, Outcome, Option<String>, Vec<u8>) {
+async fn fetch(
+    ctx: &Ctx,
+    url: &Url,
+    head: bool,
+    read: bool,
+) -> (Url, Outcome, Option<String>, Vec<u8>) {
     let mut chain: Vec<Url> = Vec::new();
     let mut at = url.clone();
     let mut head = head;
@@ -141,10 +158,26 @@ async fn fetch(ctx: &Ctx, url: &Url, head: bool, read: bool) -> (Url, Outcome, O
             return (at, Outcome::Skipped("robots.txt".into()), None, Vec::new());
         }
         if chain.contains(&at) {
-            return (at, Outcome::Dead { status: None, error: Some("redirect loop".into()) }, None, Vec::new());
+            return (
+                at,
+                Outcome::Dead {
+                    status: None,
+                    error: Some("redirect loop".into()),
+                },
+                None,
+                Vec::new(),
+            );
         }
         if chain.len() > MAX_HOPS {
-            return (at, Outcome::Dead { status: None, error: Some("too many redirects".into()) }, None, Vec::new());
+            return (
+                at,
+                Outcome::Dead {
+                    status: None,
+                    error: Some("too many redirects".into()),
+                },
+                None,
+                Vec::new(),
+            );
         }
         chain.push(at.clone());
         let mut tries = 0;
@@ -184,7 +217,15 @@ async fn fetch(ctx: &Ctx, url: &Url, head: bool, read: bool) -> (Url, Outcome, O
                 return (at, Outcome::Skipped("too large".into()), None, Vec::new());
             }
             Err(e) => {
-                return (at, Outcome::Dead { status: None, error: Some(error_text(&e)) }, None, Vec::new());
+                return (
+                    at,
+                    Outcome::Dead {
+                        status: None,
+                        error: Some(error_text(&e)),
+                    },
+                    None,
+                    Vec::new(),
+                );
             }
         };
         if (300..400).contains(&hop.status)
@@ -194,7 +235,15 @@ async fn fetch(ctx: &Ctx, url: &Url, head: bool, read: bool) -> (Url, Outcome, O
             continue;
         }
         if hop.status >= 400 {
-            return (at, Outcome::Dead { status: Some(hop.status), error: None }, None, Vec::new());
+            return (
+                at,
+                Outcome::Dead {
+                    status: Some(hop.status),
+                    error: None,
+                },
+                None,
+                Vec::new(),
+            );
         }
         return (at, Outcome::Other, hop.content_type, hop.body);
     }
@@ -242,7 +291,9 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         while tasks.len() < config.concurrency.max(1) {
-            let Some((url, depth)) = queue.pop_front() else { break };
+            let Some((url, depth)) = queue.pop_front() else {
+                break;
+            };
             if fetched >= config.max_pages {
                 crawl.unreached.push((url.to_string(), "max pages".into()));
                 continue;
@@ -254,8 +305,12 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
                 (url, depth, final_url, outcome, ct, body)
             });
         }
-        let Some(done) = tasks.join_next().await else { break };
-        let Ok((url, depth, final_url, outcome, ct, body)) = done else { continue };
+        let Some(done) = tasks.join_next().await else {
+            break;
+        };
+        let Ok((url, depth, final_url, outcome, ct, body)) = done else {
+            continue;
+        };
         let outcome = match outcome {
             Outcome::Other if is_attachment(final_url.as_str(), ct.as_deref()).is_some() => {
                 let kind = is_attachment(final_url.as_str(), ct.as_deref()).unwrap_or_default();
@@ -273,14 +328,22 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
                 .flatten();
                 Outcome::Attachment { text }
             }
-            Outcome::Other if is_html(ct.as_deref()) && !body.is_empty() && !gongkai_extract::charset::looks_binary(&body) => {
+            Outcome::Other
+                if is_html(ct.as_deref())
+                    && !body.is_empty()
+                    && !gongkai_extract::charset::looks_binary(&body) =>
+            {
                 let text = html::decode(&body, ct.as_deref());
                 let doc = html::parse(&text);
                 if doc.js_pager {
-                    crawl.unreached.push((final_url.to_string(), "javascript pager".into()));
+                    crawl
+                        .unreached
+                        .push((final_url.to_string(), "javascript pager".into()));
                 }
                 for link in &doc.links {
-                    let Some(target) = normalise(&final_url, &link.href) else { continue };
+                    let Some(target) = normalise(&final_url, &link.href) else {
+                        continue;
+                    };
                     let key = target.to_string();
                     if seen.contains(&key) {
                         continue;
@@ -306,7 +369,10 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
                     }
                     queue.push_back((target, depth + 1));
                 }
-                Outcome::Page { base: final_url.to_string(), doc }
+                Outcome::Page {
+                    base: final_url.to_string(),
+                    doc,
+                }
             }
             other => other,
         };
@@ -320,7 +386,11 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut checks = tokio::task::JoinSet::new();
     for target in external {
-        let host = format!("{}:{:?}", target.host_str().unwrap_or(""), target.port_or_known_default());
+        let host = format!(
+            "{}:{:?}",
+            target.host_str().unwrap_or(""),
+            target.port_or_known_default()
+        );
         let sem = hosts
             .entry(host)
             .or_insert_with(|| Arc::new(Semaphore::new(config.concurrency.max(1))))

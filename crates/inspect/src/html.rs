@@ -47,9 +47,37 @@ impl Doc {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "li", "tr", "p", "div", "dd", "dt", "dl", "ul", "ol", "table", "tbody", "thead", "h1", "h2",
-    "h3", "h4", "h5", "h6", "br", "section", "article", "header", "footer", "nav", "aside",
-    "form", "hr", "body", "blockquote", "pre", "main",
+    "li",
+    "tr",
+    "p",
+    "div",
+    "dd",
+    "dt",
+    "dl",
+    "ul",
+    "ol",
+    "table",
+    "tbody",
+    "thead",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "hr",
+    "body",
+    "blockquote",
+    "pre",
+    "main",
 ];
 
 /// Whether an anchor text is a pager word — a page number or 下一页 or 尾页.
@@ -58,8 +86,23 @@ pub fn is_pager_text(t: &str) -> bool {
     !t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit())
         || matches!(
             t,
-            "下一页" | "下页" | "上一页" | "上页" | "尾页" | "末页" | "首页" | ">" | ">>" | "<"
-                | "<<" | "\u{203A}" | "\u{00BB}" | "\u{00AB}" | "\u{2039}" | "最后一页" | "第一页"
+            "下一页"
+                | "下页"
+                | "上一页"
+                | "上页"
+                | "尾页"
+                | "末页"
+                | "首页"
+                | ">"
+                | ">>"
+                | "<"
+                | "<<"
+                | "\u{203A}"
+                | "\u{00BB}"
+                | "\u{00AB}"
+                | "\u{2039}"
+                | "最后一页"
+                | "第一页"
         )
 }
 
@@ -77,7 +120,7 @@ pub fn unescape(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        let end = rest.bytes().take(12).position(|b| b == b';');
         let Some(end) = end else {
             out.push('&');
             rest = &rest[1..];
@@ -91,9 +134,9 @@ pub fn unescape(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             "nbsp" | "ensp" | "emsp" => Some(' '),
-            n if n.starts_with("#x") || n.starts_with("#X") => {
-                u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
-            }
+            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -293,7 +336,9 @@ pub fn parse(html: &str) -> Doc {
         let h = l.href.to_ascii_lowercase();
         (h.is_empty() || h.starts_with("javascript:") || h == "#") && is_pager_text(&l.text)
     });
-    b.doc.blocks.retain(|bl| !bl.text.is_empty() || !bl.links.is_empty());
+    b.doc
+        .blocks
+        .retain(|bl| !bl.text.is_empty() || !bl.links.is_empty());
     // Links point at blocks by index: renumber after dropping empty blocks.
     for (i, bl) in b.doc.blocks.iter().enumerate() {
         for &l in &bl.links {
@@ -366,7 +411,10 @@ mod tests {
     fn charsets() {
         let (gbk, _, _) = encoding_rs::GBK.encode("<meta charset=\"gbk\">政务公开");
         assert_eq!(decode(&gbk, None), "<meta charset=\"gbk\">政务公开");
-        assert_eq!(decode(&gbk, Some("text/html; charset=GB2312")), "<meta charset=\"gbk\">政务公开");
+        assert_eq!(
+            decode(&gbk, Some("text/html; charset=GB2312")),
+            "<meta charset=\"gbk\">政务公开"
+        );
         assert_eq!(decode("政务".as_bytes(), Some("text/html")), "政务");
     }
 }

@@ -5,6 +5,8 @@
 mod analyse;
 pub mod crawl;
 pub mod dates;
+#[cfg(feature = "fixture")]
+pub mod fixture;
 pub mod html;
 pub mod report;
 pub mod robots;

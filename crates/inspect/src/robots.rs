@@ -45,12 +45,18 @@ impl Robots {
         }
         let mine: Vec<(bool, String)> = groups
             .iter()
-            .filter(|(agents, _)| agents.iter().any(|a| a != "*" && token.contains(a.as_str())))
+            .filter(|(agents, _)| {
+                agents
+                    .iter()
+                    .any(|a| a != "*" && token.contains(a.as_str()))
+            })
             .flat_map(|(_, r)| r.clone())
             .collect();
-        let has_mine = groups
-            .iter()
-            .any(|(agents, _)| agents.iter().any(|a| a != "*" && token.contains(a.as_str())));
+        let has_mine = groups.iter().any(|(agents, _)| {
+            agents
+                .iter()
+                .any(|a| a != "*" && token.contains(a.as_str()))
+        });
         let rules = if has_mine {
             mine
         } else {

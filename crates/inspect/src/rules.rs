@@ -12,7 +12,10 @@ pub fn column_limit(name: &str) -> i64 {
         365
     } else if ["动态", "要闻", "新闻"].iter().any(|k| name.contains(k)) {
         14
-    } else if ["通知", "公告", "政策文件", "文件"].iter().any(|k| name.contains(k)) {
+    } else if ["通知", "公告", "政策文件", "文件"]
+        .iter()
+        .any(|k| name.contains(k))
+    {
         183
     } else {
         365
@@ -194,10 +197,16 @@ mod tests {
     fn messages() {
         let (asked, replied) = message("留言时间\u{FF1A}2026-06-01 内容 回复内容\u{FF1A}").unwrap();
         assert_eq!((asked, replied), (d("2026-06-01"), false));
-        let (_, replied) =
-            message("留言时间\u{FF1A}2026-06-01 回复内容\u{FF1A}已转交办理 回复时间\u{FF1A}2026-06-05").unwrap();
+        let (_, replied) = message(
+            "留言时间\u{FF1A}2026-06-01 回复内容\u{FF1A}已转交办理 回复时间\u{FF1A}2026-06-05",
+        )
+        .unwrap();
         assert!(replied);
-        assert!(!message("留言时间\u{FF1A}2026-06-01 状态\u{FF1A}未回复").unwrap().1);
+        assert!(
+            !message("留言时间\u{FF1A}2026-06-01 状态\u{FF1A}未回复")
+                .unwrap()
+                .1
+        );
         assert!(message_overdue(d("2026-08-29"), d("2026-11-30")));
         assert!(!message_overdue(d("2026-08-30"), d("2026-11-30")));
     }
@@ -208,10 +217,14 @@ mod tests {
         // A 文号 or a landline, credit code, an ID number with a wrong check digit: nothing.
         let decoys = "盘政发\u{3014}2026\u{3015}12号 电话 0427-2823456 统一社会信用代码 11211100MB1234567X 身份证 211102199001011235";
         assert_eq!(guard_findings(decoys, &lists), (vec![], vec![]));
-        let faults = "身份证 211102199001011234 手机 13812345678 卡号 6222020200112233445 国务院办公室";
+        let faults =
+            "身份证 211102199001011234 手机 13812345678 卡号 6222020200112233445 国务院办公室";
         let (info, errs) = guard_findings(faults, &lists);
         assert!(info.contains(&"mobile"), "{info:?}");
-        assert_eq!(errs, vec![("国务院办公室".to_string(), "国务院办公厅".to_string())]);
+        assert_eq!(
+            errs,
+            vec![("国务院办公室".to_string(), "国务院办公厅".to_string())]
+        );
         assert_eq!(
             known_errors_file("甲\t乙\n").unwrap().known_errors,
             vec![("甲".into(), "乙".into())]
