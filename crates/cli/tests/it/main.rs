@@ -35,6 +35,7 @@ mod filings;
 mod guard;
 mod harness;
 mod http;
+mod inspect;
 mod jobs;
 mod letters;
 mod mail;
