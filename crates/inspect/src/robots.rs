@@ -2,11 +2,13 @@
 //! `Allow`/`Disallow` rule wins, `Allow` on a tie; `*` matches any run of characters and a final
 //! `$` anchors the end. An empty `Disallow` allows everything.
 
+/// (allow, pattern)
+type Rule = (bool, String);
+
 /// The rules that apply to us.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Robots {
-    /// (allow, pattern)
-    rules: Vec<(bool, String)>,
+    rules: Vec<Rule>,
 }
 
 impl Robots {
@@ -14,7 +16,7 @@ impl Robots {
     pub fn parse(text: &str, token: &str) -> Robots {
         let token = token.to_ascii_lowercase();
         // Groups: (agents, rules); consecutive user-agent lines share one group.
-        let mut groups: Vec<(Vec<String>, Vec<(bool, String)>)> = Vec::new();
+        let mut groups: Vec<(Vec<String>, Vec<Rule>)> = Vec::new();
         let mut last_was_agent = false;
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -43,7 +45,7 @@ impl Robots {
                 _ => last_was_agent = false,
             }
         }
-        let mine: Vec<(bool, String)> = groups
+        let mine: Vec<Rule> = groups
             .iter()
             .filter(|(agents, _)| {
                 agents
