@@ -30,6 +30,8 @@ struct Page<'a> {
     url: &'a str,
     doc: &'a Doc,
     text: String,
+    /// The text without boilerplate lines (set once boilerplate is known).
+    main: String,
     /// Resolved link targets, by link index.
     targets: Vec<Option<String>>,
 }
@@ -39,10 +41,40 @@ fn name_like(t: &str) -> bool {
     (2..=12).contains(&n) && !is_pager_text(t) && !t.contains("更多") && dates::first(t).is_none()
 }
 
+/// Whether the page is mostly its list: the text outside the dated items' blocks is no longer
+/// than theirs (an article with a few related links is not a list).
+fn mostly_list(p: &Page, items: &[(String, NaiveDate)]) -> bool {
+    let listed: HashSet<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
+    let (mut inside, mut outside) = (0usize, 0usize);
+    for b in &p.doc.blocks {
+        let n = b.text.chars().count();
+        if b.links
+            .iter()
+            .any(|&l| p.targets[l].as_deref().is_some_and(|t| listed.contains(t)))
+        {
+            inside += n;
+        } else if p.main.contains(b.text.as_str()) {
+            outside += n;
+        }
+    }
+    outside <= inside.max(200)
+}
+
 pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
     let as_of = config.as_of;
-    let home = crawl.order.first().cloned().unwrap_or_default();
-    let pages: Vec<Page> = crawl
+    let mut home = crawl.order.first().cloned().unwrap_or_default();
+    // A home page that only forwards (a meta refresh): the page it forwards to is the home page.
+    if let Some(Outcome::Page { base, doc }) = crawl.outcomes.get(&home)
+        && doc.links.len() == 1
+        && doc.blocks.iter().all(|b| b.text.chars().count() < 20)
+        && let Some(t) = Url::parse(base)
+            .ok()
+            .and_then(|b| normalise(&b, &doc.links[0].href))
+        && matches!(crawl.outcomes.get(t.as_str()), Some(Outcome::Page { .. }))
+    {
+        home = t.to_string();
+    }
+    let mut pages: Vec<Page> = crawl
         .order
         .iter()
         .filter_map(|u| match crawl.outcomes.get(u) {
@@ -52,6 +84,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                     url: u,
                     doc,
                     text: doc.text(),
+                    main: String::new(),
                     targets: doc
                         .links
                         .iter()
@@ -64,17 +97,32 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         .collect();
     let n = pages.len();
     let common = |count: usize| n >= 3 && count * 2 >= n;
-    let mut link_pages: HashMap<&str, usize> = HashMap::new();
-    let mut line_pages: HashMap<&str, usize> = HashMap::new();
+    let mut link_pages: HashMap<String, usize> = HashMap::new();
+    let mut line_pages: HashMap<String, usize> = HashMap::new();
     for p in &pages {
         let set: HashSet<&str> = p.targets.iter().flatten().map(String::as_str).collect();
         for t in set {
-            *link_pages.entry(t).or_default() += 1;
+            *link_pages.entry(t.to_string()).or_default() += 1;
         }
         let lines: HashSet<&str> = p.doc.blocks.iter().map(|b| b.text.as_str()).collect();
         for l in lines {
-            *line_pages.entry(l).or_default() += 1;
+            *line_pages.entry(l.to_string()).or_default() += 1;
         }
+    }
+    let mains: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            p.doc
+                .blocks
+                .iter()
+                .filter(|b| !common(line_pages.get(b.text.as_str()).copied().unwrap_or(0)))
+                .map(|b| b.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    for (p, main) in pages.iter_mut().zip(mains) {
+        p.main = main;
     }
     let boiler_link = |t: &str| common(link_pages.get(t).copied().unwrap_or(0));
     let boiler_line = |t: &str| common(line_pages.get(t).copied().unwrap_or(0));
@@ -185,6 +233,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             if let Some(t) = &p.targets[i]
                 && is_pager_text(&l.text)
                 && t != p.url
+                && *t != home
                 && !nav.contains_key(t)
             {
                 pager_of
@@ -234,7 +283,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             }
         }
         let names = nav.get(p.url);
-        if names.is_none() && items.len() < 3 {
+        if names.is_none() && (items.len() < 3 || !mostly_list(p, &items)) {
             continue;
         }
         let name = names
@@ -252,8 +301,8 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                     .to_string()
             });
         let is_guide =
-            rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text).is_some();
-        if rules::message(&p.text).is_some() || is_guide {
+            rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.main).is_some();
+        if rules::message(&p.main).is_some() || is_guide {
             continue;
         }
         let latest = items.iter().map(|(_, d)| *d).max();
@@ -321,7 +370,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         }
         let listed = items_of.get(p.url).is_some_and(|v| v.len() >= 3);
         if !listed {
-            if let Some((asked, replied)) = rules::message(&p.text)
+            if let Some((asked, replied)) = rules::message(&p.main)
                 && !replied
                 && rules::message_overdue(asked, as_of)
             {
@@ -331,7 +380,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                 });
             }
             if let Some(missing) =
-                rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.text)
+                rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.main)
                 && !missing.is_empty()
             {
                 out.push(Finding::IncompleteGuide {

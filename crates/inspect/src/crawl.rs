@@ -96,6 +96,31 @@ fn is_attachment(url: &str, ct: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// A generic download type: the bytes say what the file is.
+fn is_download(ct: Option<&str>) -> bool {
+    ct.is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.starts_with("application/octet-stream")
+            || c.contains("download")
+            || c.starts_with("application/msword")
+            || c.starts_with("application/zip")
+    })
+}
+
+/// The content type to extract by: from the URL and header, else from the bytes.
+fn attachment_kind(url: &str, ct: Option<&str>, body: &[u8]) -> Option<&'static str> {
+    use gongkai_extract::sniff::{Kind, sniff};
+    is_attachment(url, ct).or_else(|| match sniff(body)? {
+        Kind::Pdf => Some("application/pdf"),
+        Kind::Docx => {
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        }
+        Kind::Xlsx => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        Kind::Xls => Some("application/vnd.ms-excel"),
+        _ => None,
+    })
+}
+
 fn is_html(ct: Option<&str>) -> bool {
     ct.is_none_or(|c| {
         let c = c.to_ascii_lowercase();
@@ -185,7 +210,9 @@ async fn fetch(
             let r = ctx
                 .client
                 .hop(at.as_str(), head, |ct| {
-                    read && (is_html(ct) || is_attachment(at.as_str(), ct).is_some())
+                    read && (is_html(ct)
+                        || is_attachment(at.as_str(), ct).is_some()
+                        || is_download(ct))
                 })
                 .await;
             match r {
@@ -311,9 +338,26 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
         let Ok((url, depth, final_url, outcome, ct, body)) = done else {
             continue;
         };
+        // A page reached through a redirect is kept once, under where it ended; a redirect to
+        // another host is a working link, not a page of the site.
+        let mut url = url;
+        if final_url != url && matches!(outcome, Outcome::Other) {
+            let landed = final_url.to_string();
+            if !same_origin(&final_url, &origin) || !seen.insert(landed.clone()) {
+                crawl.order.push(url.to_string());
+                crawl.outcomes.insert(url.to_string(), Outcome::Other);
+                continue;
+            }
+            crawl.outcomes.insert(url.to_string(), Outcome::Other);
+            url = final_url.clone();
+        }
+        let kind = match &outcome {
+            Outcome::Other => attachment_kind(final_url.as_str(), ct.as_deref(), &body),
+            _ => None,
+        };
         let outcome = match outcome {
-            Outcome::Other if is_attachment(final_url.as_str(), ct.as_deref()).is_some() => {
-                let kind = is_attachment(final_url.as_str(), ct.as_deref()).unwrap_or_default();
+            Outcome::Other if kind.is_some() => {
+                let kind = kind.unwrap_or_default();
                 let text = tokio::task::spawn_blocking(move || {
                     gongkai_extract::file::text_within(
                         &body,
@@ -335,6 +379,11 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
             {
                 let text = html::decode(&body, ct.as_deref());
                 let doc = html::parse(&text);
+                let final_url = doc
+                    .base
+                    .as_deref()
+                    .and_then(|b| final_url.join(b).ok())
+                    .unwrap_or(final_url);
                 if doc.js_pager {
                     crawl
                         .unreached

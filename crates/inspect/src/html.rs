@@ -32,6 +32,8 @@ pub struct Doc {
     /// Anchors with no real target (`javascript:` or none) whose text is a pager word: a pager
     /// the crawler cannot follow.
     pub js_pager: bool,
+    /// The `<base href>`, when given.
+    pub base: Option<String>,
 }
 
 impl Doc {
@@ -312,6 +314,34 @@ pub fn parse(html: &str) -> Doc {
                 b.open_a = Some(b.doc.links.len() - 1);
             }
             ("a", true) => b.open_a = None,
+            ("base", false) => {
+                b.doc.base = attrs(tag_body)
+                    .into_iter()
+                    .find(|(n, _)| n == "href")
+                    .map(|(_, v)| v.trim().to_string());
+            }
+            ("meta", false) => {
+                // <meta http-equiv="refresh" content="0; url=/index.html">: a link to follow.
+                let a = attrs(tag_body);
+                let refresh = a
+                    .iter()
+                    .any(|(n, v)| n == "http-equiv" && v.eq_ignore_ascii_case("refresh"));
+                let target = a.iter().find(|(n, _)| n == "content").and_then(|(_, v)| {
+                    let lower = v.to_ascii_lowercase();
+                    lower
+                        .find("url=")
+                        .map(|i| v[i + 4..].trim_matches(['\'', '"', ' ']).to_string())
+                });
+                if refresh && let Some(href) = target {
+                    let block = b.doc.blocks.len() - 1;
+                    b.doc.links.push(Link {
+                        href,
+                        text: String::new(),
+                        block,
+                    });
+                    b.doc.blocks[block].links.push(b.doc.links.len() - 1);
+                }
+            }
             ("img" | "iframe", false) => {
                 if let Some((_, src)) = attrs(tag_body).into_iter().find(|(n, _)| n == "src") {
                     let block = b.doc.blocks.len() - 1;

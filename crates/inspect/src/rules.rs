@@ -59,13 +59,19 @@ pub fn guide_missing(title: &str, text: &str) -> Option<Vec<String>> {
     )
 }
 
-const ASKED_LABELS: [&str; 6] = [
+const ASKED_LABELS: [&str; 12] = [
     "留言时间",
     "提问时间",
     "来信时间",
     "咨询时间",
     "提交时间",
     "写信时间",
+    "留言日期",
+    "提问日期",
+    "来信日期",
+    "咨询日期",
+    "写信日期",
+    "提交日期",
 ];
 const NO_REPLY: [&str; 8] = [
     "暂无回复",
@@ -84,18 +90,20 @@ pub fn message(text: &str) -> Option<(NaiveDate, bool)> {
         .iter()
         .find_map(|l| crate::dates::after_label(text, l))?;
     let no_reply = NO_REPLY.iter().any(|k| text.contains(k));
-    let dated_reply = ["回复时间", "答复时间"]
+    let dated_reply = ["回复时间", "答复时间", "回复日期", "答复日期"]
         .iter()
         .any(|l| crate::dates::after_label(text, l).is_some());
-    let content_reply = ["回复内容", "答复内容"].iter().any(|l| {
-        text.find(l).is_some_and(|at| {
-            let line = text[at + l.len()..].lines().next().unwrap_or("");
-            line.trim_matches(|c: char| c.is_whitespace() || c == ':' || c == '\u{FF1A}')
-                .chars()
-                .next()
-                .is_some()
-        })
-    });
+    let content_reply = ["回复内容", "答复内容", "回复意见", "答复意见"]
+        .iter()
+        .any(|l| {
+            text.find(l).is_some_and(|at| {
+                let line = text[at + l.len()..].lines().next().unwrap_or("");
+                line.trim_matches(|c: char| c.is_whitespace() || c == ':' || c == '\u{FF1A}')
+                    .chars()
+                    .next()
+                    .is_some()
+            })
+        });
     let replied = !no_reply && (dated_reply || content_reply);
     Some((asked, replied))
 }
