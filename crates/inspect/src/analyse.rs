@@ -60,6 +60,38 @@ fn mostly_list(p: &Page, items: &[(String, NaiveDate)]) -> bool {
     outside <= inside.max(200)
 }
 
+/// The last step of the page's breadcrumb (当前位置 / 您的位置 …), when it has one.
+fn breadcrumb_last(doc: &Doc) -> Option<String> {
+    let b = doc.blocks.iter().find(|b| {
+        [
+            "当前位置",
+            "您的位置",
+            "你的位置",
+            "您现在的位置",
+            "所在位置",
+        ]
+        .iter()
+        .any(|k| b.text.contains(k))
+    })?;
+    let last = b
+        .text
+        .rsplit(['>', '\u{203A}', '\u{00BB}', '\u{FF1E}', '/'])
+        .next()?
+        .trim()
+        .to_string();
+    name_like(&last).then_some(last)
+}
+
+/// The page's title for guide detection: its title, heading and breadcrumb.
+fn heading(doc: &Doc) -> String {
+    format!(
+        "{} {} {}",
+        doc.title,
+        doc.h1,
+        breadcrumb_last(doc).unwrap_or_default()
+    )
+}
+
 pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
     let as_of = config.as_of;
     let mut home = crawl.order.first().cloned().unwrap_or_default();
@@ -192,7 +224,22 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
     for p in &pages {
         for (i, l) in p.doc.links.iter().enumerate() {
             let Some(t) = &p.targets[i] else { continue };
-            if t == &home || !is_page(t) || !name_like(&l.text) {
+            if t == &home || !is_page(t) {
+                continue;
+            }
+            // A "更多" link takes its name from its box: the block's text without the link's.
+            let text = if l.text.contains("更多") || l.text.eq_ignore_ascii_case("more") {
+                let own = p.doc.blocks[l.block].text.replace(&l.text, "");
+                let own = own.trim_matches(|c: char| c.is_whitespace() || !c.is_alphanumeric());
+                if own.is_empty() && l.block > 0 {
+                    p.doc.blocks[l.block - 1].text.trim().to_string()
+                } else {
+                    own.to_string()
+                }
+            } else {
+                l.text.clone()
+            };
+            if !name_like(&text) {
                 continue;
             }
             // On the home page, a dated link is news, not navigation.
@@ -200,12 +247,12 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             if (p.url == home && !dated) || boiler_link(t) {
                 *nav.entry(t.clone())
                     .or_default()
-                    .entry(l.text.clone())
+                    .entry(text.clone())
                     .or_default() += 1;
             }
         }
     }
-    // Sub-navigation: name-like links from a navigation page to a page with dated items.
+    // Sub-navigation: undated name-like links from a navigation page to a page with dated items.
     let items_of: HashMap<&str, Vec<(String, NaiveDate)>> =
         pages.iter().map(|p| (p.url, dated_items(p))).collect();
     let firsts: Vec<String> = nav.keys().cloned().collect();
@@ -215,7 +262,10 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         };
         for (i, l) in p.doc.links.iter().enumerate() {
             let Some(t) = &p.targets[i] else { continue };
+            // A dated link on a list is an item, not a sub-column.
+            let dated = dates::first(&p.doc.blocks[l.block].text).is_some();
             if !boiler_link(t)
+                && !dated
                 && name_like(&l.text)
                 && items_of.get(t.as_str()).is_some_and(|v| !v.is_empty())
             {
@@ -288,6 +338,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         }
         let name = names
             .and_then(|m| m.iter().max_by_key(|(_, c)| **c).map(|(n, _)| n.clone()))
+            .or_else(|| breadcrumb_last(p.doc))
             .unwrap_or_else(|| {
                 let t = if p.doc.h1.is_empty() {
                     &p.doc.title
@@ -300,8 +351,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                     .trim()
                     .to_string()
             });
-        let is_guide =
-            rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.main).is_some();
+        let is_guide = rules::guide_missing(&heading(p.doc), &p.main).is_some();
         if rules::message(&p.main).is_some() || is_guide {
             continue;
         }
@@ -332,6 +382,10 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         let empty = latest.is_none()
             && undated == 0
             && (EMPTY_MARKERS.iter().any(|m| p.text.contains(m))
+                || p.main.lines().any(|l| {
+                    let l = l.trim();
+                    (l.starts_with("暂无") || l.starts_with("没有")) && l.chars().count() <= 12
+                })
                 || (main < 30 && COLUMN_WORDS.iter().any(|w| name.contains(w))));
         if latest.is_none() && undated == 0 && !empty {
             continue;
@@ -379,8 +433,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                     asked_on: asked.to_string(),
                 });
             }
-            if let Some(missing) =
-                rules::guide_missing(&format!("{} {}", p.doc.title, p.doc.h1), &p.main)
+            if let Some(missing) = rules::guide_missing(&heading(p.doc), &p.main)
                 && !missing.is_empty()
             {
                 out.push(Finding::IncompleteGuide {

@@ -216,8 +216,9 @@ async fn fetch(
                 })
                 .await;
             match r {
-                Ok(h) if matches!(h.status, 429 | 503) && tries < 2 => {
-                    let wait = std::time::Duration::from_secs(h.retry_after.unwrap_or(1));
+                Ok(h) if matches!(h.status, 429 | 503) && tries < 3 => {
+                    // Without Retry-After: 1, 2, 4 seconds.
+                    let wait = std::time::Duration::from_secs(h.retry_after.unwrap_or(1 << tries));
                     if wait > ctx.max_wait {
                         break Ok(h);
                     }
@@ -260,6 +261,15 @@ async fn fetch(
         {
             at = loc;
             continue;
+        }
+        if hop.status == 429 {
+            // Still rate-limited: unknown, not dead.
+            return (
+                at,
+                Outcome::Skipped("rate limited (429)".into()),
+                None,
+                Vec::new(),
+            );
         }
         if hop.status >= 400 {
             return (

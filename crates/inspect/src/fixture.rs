@@ -77,6 +77,12 @@ impl Fixture {
                 latest: None,
                 limit_days: 365,
             },
+            Finding::StaleColumn {
+                page: u("/fin/"),
+                column: "财政资金".into(),
+                latest: Some("2025-01-10".into()),
+                limit_days: 365,
+            },
             Finding::EmptyColumn {
                 page: u("/data/"),
                 column: "数据发布".into(),
@@ -204,7 +210,8 @@ fn page(
                 "<div class=\"news\"><ul>{}</ul></div>\
                  <a href=\"/private/secret.html\">内部资料</a> <a href=\"/loop-a\">旧版网站</a>\
                  <a href=\"http://127.0.0.1:1/\">友情链接</a> <a href=\"/busy.html\">办事大厅</a>\
-                 <a href=\"/huge.html\">统计年鉴</a> <img src=\"/logo.png\">",
+                 <a href=\"/huge.html\">统计年鉴</a> <img src=\"/logo.png\">\
+                 <div class=\"box\"><h3>财政资金</h3><a href=\"/fin/\">更多&gt;&gt;</a></div>",
                 list(&[
                     (
                         "/news/1.html",
@@ -258,7 +265,32 @@ fn page(
             "<p>联系人\u{FF1A}张先生\u{FF0C}手机13912345678\u{3002}</p><a href=\"/gone.html\">相关链接</a>",
             "utf-8",
         ),
-        "/news/3.html" | "/news/4.html" => layout("新闻", "<p>正文内容。</p>", "utf-8"),
+        "/news/3.html" => layout(
+            "市领导调研重点项目",
+            &format!(
+                "<div class=\"crumb\">当前位置\u{FF1A}首页 &gt; 新闻动态 &gt; 正文</div><p>{}</p><h4>相关阅读</h4><ul>{}</ul>",
+                "市领导到重点项目现场调研\u{3002}".repeat(30),
+                list(&[
+                    ("/news/4.html", "召开工作推进会", "2024-01-01"),
+                    ("/policy/2.html", "关于加强管理的意见", "2024-01-02"),
+                    ("/plan/1.html", "十四五发展规划纲要", "2024-01-03"),
+                ])
+            ),
+            "utf-8",
+        ),
+        "/news/4.html" => layout("新闻", "<p>正文内容。</p>", "utf-8"),
+        "/fin/" => layout(
+            "盘锦市示范局-财政资金",
+            &format!(
+                "<div class=\"crumb\">当前位置\u{FF1A}首页 &gt; 财政资金</div><ul>{}</ul>",
+                list(&[
+                    ("/fin/1.html", "2024年度部门决算公开", "2025-01-10"),
+                    ("/fin/2.html", "2024年度部门预算公开", "2024-02-10"),
+                ])
+            ),
+            "utf-8",
+        ),
+        "/fin/1.html" | "/fin/2.html" => layout("财政", "<p>见附件\u{3002}</p>", "utf-8"),
         "/policy/" => layout(
             "政策文件",
             &format!(

@@ -40,13 +40,13 @@ pub const GUIDE_ELEMENTS: [&str; 8] = [
 ];
 
 /// When `text` (titled `title`) is a service guide, the elements it lacks (empty when complete);
-/// `None` when it is not a guide. A guide is a page titled 办事指南 or 服务指南 or one that names
-/// at least three of the elements.
+/// `None` when it is not a guide. A guide is a page titled 办事指南 or 服务指南 (title, heading or
+/// breadcrumb) or one that names at least five of the elements (an article naming a few is not).
 pub fn guide_missing(title: &str, text: &str) -> Option<Vec<String>> {
     let present: Vec<bool> = GUIDE_ELEMENTS.iter().map(|e| text.contains(e)).collect();
     let count = present.iter().filter(|p| **p).count();
     let titled = ["办事指南", "服务指南"].iter().any(|k| title.contains(k));
-    if count < 3 && !(titled && count >= 1) {
+    if count < 5 && !(titled && count >= 1) {
         return None;
     }
     Some(
@@ -194,8 +194,9 @@ mod tests {
         let all = GUIDE_ELEMENTS.join("\u{FF1A}x ");
         assert_eq!(guide_missing("办事指南", &all), Some(vec![]));
         let some = "事项名称\u{FF1A}a 设定依据\u{FF1A}b 申请条件\u{FF1A}c 咨询电话 0427-1234567";
+        assert_eq!(guide_missing("x", some), None);
         assert_eq!(
-            guide_missing("x", some).unwrap(),
+            guide_missing("户籍办事指南", some).unwrap(),
             vec!["办理材料", "办理流程", "办理时限", "收费标准"]
         );
         assert_eq!(guide_missing("新闻", "本局优化事项名称"), None);
