@@ -60,7 +60,7 @@ fn mostly_list(p: &Page, items: &[(String, NaiveDate)]) -> bool {
     outside <= inside.max(200)
 }
 
-/// The last step of the page's breadcrumb (当前位置 / 您的位置 …), when it has one.
+/// The last step of the page's breadcrumb '当前位置 / 您的位置' when it has one.
 fn breadcrumb_last(doc: &Doc) -> Option<String> {
     let b = doc.blocks.iter().find(|b| {
         [
