@@ -312,7 +312,16 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             .filter(|b| !b.links.is_empty())
             .flat_map(|b| dates::all(&b.text))
             .filter(|d| *d <= as_of)
-            .max();
+            .max()
+            .or_else(|| {
+                // Home pages often write 11-30 without the year.
+                h.doc
+                    .blocks
+                    .iter()
+                    .filter(|b| !b.links.is_empty())
+                    .filter_map(|b| dates::month_day(&b.text, as_of))
+                    .max()
+            });
         if let Some(latest) = latest
             && rules::stale(latest, as_of, 14)
         {

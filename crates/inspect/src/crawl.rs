@@ -297,22 +297,36 @@ fn http_client(config: &Config) -> Result<Client, HttpError> {
 }
 
 async fn robots_of(client: &Client, origin: &Url, token: &str) -> Robots {
-    let Ok(url) = origin.join("/robots.txt") else {
+    let Ok(mut url) = origin.join("/robots.txt") else {
         return Robots::default();
     };
-    match client.hop(url.as_str(), false, |_| true).await {
-        Ok(h) if h.status < 300 => Robots::parse(&String::from_utf8_lossy(&h.body), token),
-        // Unreachable robots.txt (a server error): crawl nothing (RFC 9309 2.3.1.4).
-        Ok(h) if h.status >= 500 => Robots::parse("User-agent: *\nDisallow: /\n", token),
-        _ => Robots::default(),
+    // Up to five redirects (RFC 9309 2.3.1.2).
+    for _ in 0..=MAX_HOPS {
+        match client.hop(url.as_str(), false, |_| true).await {
+            Ok(h) if (300..400).contains(&h.status) => {
+                match h.location.as_deref().and_then(|l| url.join(l).ok()) {
+                    Some(next) => url = next,
+                    None => return Robots::default(),
+                }
+            }
+            Ok(h) if h.status < 300 => {
+                return Robots::parse(&String::from_utf8_lossy(&h.body), token);
+            }
+            // Unreachable robots.txt (a server error): crawl nothing (RFC 9309 2.3.1.4).
+            Ok(h) if h.status >= 500 => {
+                return Robots::parse("User-agent: *\nDisallow: /\n", token);
+            }
+            _ => return Robots::default(),
+        }
     }
+    Robots::default()
 }
 
 /// Crawls the site and checks its outbound links.
 pub async fn run(config: &Config) -> Result<Crawl, String> {
     let origin = Url::parse(&config.site).map_err(|e| format!("bad site URL: {e}"))?;
     let client = http_client(config).map_err(|e| e.to_string())?;
-    let robots = robots_of(&client, &origin, "gongkai").await;
+    let robots = robots_of(&client, &origin, crate::ROBOTS_TOKEN).await;
     let ctx = Arc::new(Ctx {
         client,
         robots,

@@ -54,6 +54,23 @@ pub fn all(text: &str) -> Vec<NaiveDate> {
     found.into_iter().map(|(_, d)| d).collect()
 }
 
+static MONTH_DAY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^0-9/.\-])([0-9]{1,2})[-/.]([0-9]{1,2})(?:[^0-9/.\-]|$)"));
+
+/// A date written without its year (`[11-30]`, `11/30`) at the end of a list row, read as
+/// the latest such day not after `as_of`.
+pub fn month_day(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    let c = MONTH_DAY.captures_iter(text).last()?;
+    let (m, d): (u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+    let this = NaiveDate::from_ymd_opt(as_of.year(), m, d)?;
+    if this <= as_of {
+        Some(this)
+    } else {
+        NaiveDate::from_ymd_opt(as_of.year() - 1, m, d)
+    }
+}
+
 /// The first date in `text`.
 pub fn first(text: &str) -> Option<NaiveDate> {
     all(text).into_iter().next()
@@ -87,6 +104,19 @@ mod tests {
         ] {
             assert_eq!(first(t), Some(d("2026-11-30")), "{t}");
         }
+    }
+
+    #[test]
+    fn dates_without_a_year() {
+        assert_eq!(
+            month_day("要闻标题 [11-30]", d("2026-12-05")),
+            Some(d("2026-11-30"))
+        );
+        assert_eq!(
+            month_day("要闻标题 12/20", d("2026-12-05")),
+            Some(d("2025-12-20"))
+        );
+        assert_eq!(month_day("0427-2823456", d("2026-12-05")), None);
     }
 
     #[test]

@@ -18,6 +18,9 @@ use chrono::NaiveDate;
 use gongkai_domain::guard::Lists;
 use std::time::Duration;
 
+/// The product token robots.txt groups are matched against (the User-Agent starts with it).
+pub const ROBOTS_TOKEN: &str = "gongkai-inspector";
+
 /// What to inspect and how.
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -12,7 +12,8 @@ pub struct Robots {
 }
 
 impl Robots {
-    /// Parses `text` for the agent whose product token is `token` (e.g. `gongkai`).
+    /// Parses `text` for the agent whose product token is `token` (e.g. `gongkai-inspector`); a
+    /// group names us when its user-agent is a prefix of our token (`gongkai` does).
     pub fn parse(text: &str, token: &str) -> Robots {
         let token = token.to_ascii_lowercase();
         // Groups: (agents, rules); consecutive user-agent lines share one group.
@@ -50,14 +51,14 @@ impl Robots {
             .filter(|(agents, _)| {
                 agents
                     .iter()
-                    .any(|a| a != "*" && token.contains(a.as_str()))
+                    .any(|a| a != "*" && token.starts_with(a.as_str()))
             })
             .flat_map(|(_, r)| r.clone())
             .collect();
         let has_mine = groups.iter().any(|(agents, _)| {
             agents
                 .iter()
-                .any(|a| a != "*" && token.contains(a.as_str()))
+                .any(|a| a != "*" && token.starts_with(a.as_str()))
         });
         let rules = if has_mine {
             mine
@@ -152,7 +153,7 @@ mod tests {
         assert!(r.allowed("/search"));
         let mine = Robots::parse(
             "User-agent: *\nDisallow: /\n\nUser-agent: Gongkai\nAllow: /\nDisallow: /tmp\n",
-            "gongkai",
+            "gongkai-inspector",
         );
         assert!(mine.allowed("/a"));
         assert!(!mine.allowed("/tmp/x"));
