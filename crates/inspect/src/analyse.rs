@@ -377,10 +377,17 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                         && !nav.contains_key(t)
                         && t != home
                         && crawl.outcomes.contains_key(t)
-                }) && l.text.chars().count() >= 4
+                }) && l.text.chars().count() >= 5
                     && !is_pager_text(&l.text)
             })
             .count();
+        // Links from the page's own content to other pages of the site (a section's landing
+        // page links to its sub-columns: it is not an empty column).
+        let content_links = p.doc.links.iter().enumerate().any(|(i, l)| {
+            p.targets[i].as_deref().is_some_and(|t| {
+                !boiler_link(t) && t != home && t != p.url && is_page(t) && !is_pager_text(&l.text)
+            })
+        });
         let main: usize = p
             .doc
             .blocks
@@ -395,7 +402,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                     let l = l.trim();
                     (l.starts_with("暂无") || l.starts_with("没有")) && l.chars().count() <= 12
                 })
-                || (main < 30 && COLUMN_WORDS.iter().any(|w| name.contains(w))));
+                || (main < 30 && !content_links && COLUMN_WORDS.iter().any(|w| name.contains(w))));
         if latest.is_none() && undated == 0 && !empty {
             continue;
         }

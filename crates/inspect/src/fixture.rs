@@ -172,6 +172,7 @@ const NAV: &[(&str, &str)] = &[
     ("/guide/", "办事服务"),
     ("/msg/", "互动交流"),
     ("/about.html", "机构概况"),
+    ("/xxgk/", "政府信息公开"),
     ("/calendar?month=2026-11", "活动日历"),
 ];
 
@@ -407,6 +408,19 @@ fn page(
             "utf-8",
         ),
         "/busy.html" => layout("办事大厅", "<p>欢迎</p>", "utf-8"),
+        // A section's landing page: links to its sub-columns, no list of its own (a decoy for
+        // empty_column and stale_column).
+        "/xxgk/" => layout(
+            "政府信息公开",
+            "<h1>政府信息公开</h1><div class=\"tree\"><a href=\"/xxgk/zn.html\">公开指南</a>\
+             <a href=\"/policy/\">政策文件</a></div>",
+            "utf-8",
+        ),
+        "/xxgk/zn.html" => layout(
+            "政府信息公开指南",
+            "<p>为了更好地提供政府信息公开服务\u{FF0C}现编制本指南\u{3002}公开方式包括主动公开和依申请公开\u{3002}</p>",
+            "utf-8",
+        ),
         "/calendar" => {
             let month = query
                 .and_then(|q| q.strip_prefix("month="))
