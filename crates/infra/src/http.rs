@@ -345,6 +345,54 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_hop_reports_a_redirect_and_retry_after_without_following() {
+        let base = serve(|path, _| match path {
+            "/moved" => (
+                "HTTP/1.1 301 Moved\r\nLocation: /there\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+                Vec::new(),
+                Duration::ZERO,
+            ),
+            "/busy" => (
+                "HTTP/1.1 503 Busy\r\nRetry-After: 7\r\nContent-Length: 4\r\nConnection: close\r\n\r\n".into(),
+                b"busy".to_vec(),
+                Duration::ZERO,
+            ),
+            _ => (ok(b"<p>x</p>", "text/html"), b"<p>x</p>".to_vec(), Duration::ZERO),
+        })
+        .await;
+        let client = Client::new(&Limits {
+            max_redirects: 0,
+            ..Limits::default()
+        })
+        .unwrap();
+        let h = client
+            .hop(&format!("{base}/moved"), false, |_| true)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.location.as_deref()), (301, Some("/there")));
+        let h = client
+            .hop(&format!("{base}/busy"), false, |_| true)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.retry_after, h.body.len()), (503, Some(7), 0));
+        let h = client
+            .hop(&format!("{base}/page"), false, |_| false)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.body.len()), (200, 0));
+        let h = client
+            .hop(&format!("{base}/page"), false, |ct| ct == Some("text/html"))
+            .await
+            .unwrap();
+        assert_eq!(h.body, b"<p>x</p>");
+        let h = client
+            .hop(&format!("{base}/page"), true, |_| true)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.body.len()), (200, 0));
+    }
+
+    #[tokio::test]
     async fn a_body_over_the_limit_is_refused_declared_or_not() {
         let base = serve(|path, _| {
             let body = vec![b'x'; 4096];

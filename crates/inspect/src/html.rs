@@ -244,6 +244,22 @@ impl Builder {
     }
 }
 
+/// Where `</name` starts in `s`, ASCII case ignored (without copying `s`: pages may be large).
+fn find_close(s: &str, name: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let n = name.as_bytes();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("</") {
+        let at = from + i;
+        let tag = &b[at + 2..];
+        if tag.len() >= n.len() && tag[..n.len()].eq_ignore_ascii_case(n) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
 /// Reads `html`.
 pub fn parse(html: &str) -> Doc {
     let mut b = Builder {
@@ -284,9 +300,7 @@ pub fn parse(html: &str) -> Doc {
             .collect::<String>()
             .to_ascii_lowercase();
         if !closing && matches!(name.as_str(), "script" | "style" | "noscript" | "template") {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = lower.find(&close).map_or("", |e| {
+            rest = find_close(rest, &name).map_or("", |e| {
                 let after = &rest[e..];
                 after.find('>').map_or("", |g| &after[g + 1..])
             });
@@ -422,7 +436,7 @@ mod tests {
     #[test]
     fn blocks_links_and_split_dates() {
         let d = parse(
-            "<html><head><title>通知公告</title><script>var a='<li>x</li>';</script></head><body>\
+            "<html><head><title>通知公告</title><SCRIPT>var a='<li>x</li>';</Script></head><body>\
              <ul><li><a href=\"/a.html\">R&amp;D 关于开展</a><span>2026-11</span><span>30</span></li>\
              <li><a href='b.html'>二</a> [2026-11-29]</li></ul><!-- <a href=x> -->\
              <a href=\"javascript:void(0)\">下一页</a></body></html>",

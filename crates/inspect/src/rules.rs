@@ -43,6 +43,8 @@ pub const GUIDE_ELEMENTS: [&str; 8] = [
 /// `None` when it is not a guide. A guide is a page titled 办事指南 or 服务指南 (title, heading or
 /// breadcrumb) or one that names at least five of the elements (an article naming a few is not).
 pub fn guide_missing(title: &str, text: &str) -> Option<Vec<String>> {
+    // Tables often space labels out to align them: 收 费 标 准.
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let present: Vec<bool> = GUIDE_ELEMENTS.iter().map(|e| text.contains(e)).collect();
     let count = present.iter().filter(|p| **p).count();
     let titled = ["办事指南", "服务指南"].iter().any(|k| title.contains(k));
@@ -200,6 +202,8 @@ mod tests {
             vec!["办理材料", "办理流程", "办理时限", "收费标准"]
         );
         assert_eq!(guide_missing("新闻", "本局优化事项名称"), None);
+        let spaced = all.replace("收费标准", "收 费 标 准");
+        assert_eq!(guide_missing("办事指南", &spaced), Some(vec![]));
     }
 
     #[test]
