@@ -439,41 +439,47 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             continue;
         }
         let listed = items_of.get(p.url).is_some_and(|v| v.len() >= 3);
-        if !listed {
-            if let Some((asked, replied)) = rules::message(&p.main)
-                && !replied
+        let message = if listed {
+            None
+        } else {
+            rules::message(&p.main)
+        };
+        if let Some((asked, replied)) = message
+            && !replied
+            && rules::message_overdue(asked, as_of)
+        {
+            out.push(Finding::UnansweredMessage {
+                page: p.url.to_string(),
+                asked_on: asked.to_string(),
+            });
+        }
+        if !listed
+            && let Some(missing) = rules::guide_missing(&heading(p.doc), &p.main)
+            && !missing.is_empty()
+        {
+            out.push(Finding::IncompleteGuide {
+                page: p.url.to_string(),
+                missing,
+            });
+        }
+        if message.is_some() {
+            continue;
+        }
+        // Rows of a message list that have no page of their own.
+        for b in p.doc.blocks.iter().filter(|b| !boiler_line(&b.text)) {
+            let has_page = b
+                .links
+                .iter()
+                .any(|&l| p.targets[l].as_deref().is_some_and(is_page));
+            if !has_page
+                && rules::row_unanswered(&b.text)
+                && let Some(asked) = dates::first(&b.text)
                 && rules::message_overdue(asked, as_of)
             {
                 out.push(Finding::UnansweredMessage {
                     page: p.url.to_string(),
                     asked_on: asked.to_string(),
                 });
-            }
-            if let Some(missing) = rules::guide_missing(&heading(p.doc), &p.main)
-                && !missing.is_empty()
-            {
-                out.push(Finding::IncompleteGuide {
-                    page: p.url.to_string(),
-                    missing,
-                });
-            }
-        } else {
-            // A list of messages without pages of their own.
-            for b in &p.doc.blocks {
-                let has_page = b
-                    .links
-                    .iter()
-                    .any(|&l| p.targets[l].as_deref().is_some_and(is_page));
-                if !has_page
-                    && rules::row_unanswered(&b.text)
-                    && let Some(asked) = dates::first(&b.text)
-                    && rules::message_overdue(asked, as_of)
-                {
-                    out.push(Finding::UnansweredMessage {
-                        page: p.url.to_string(),
-                        asked_on: asked.to_string(),
-                    });
-                }
             }
         }
     }

@@ -112,6 +112,10 @@ impl Fixture {
                 page: u("/msg/1.html"),
                 asked_on: "2026-06-01".into(),
             },
+            Finding::UnansweredMessage {
+                page: u("/msg/"),
+                asked_on: "2026-05-12".into(),
+            },
             Finding::IncompleteGuide {
                 page: u("/guide/2.html"),
                 missing: vec!["办理时限".into(), "收费标准".into()],
@@ -383,7 +387,9 @@ fn page(
         "/msg/" => layout(
             "互动交流",
             &format!(
-                "<h1>互动交流</h1><ul>{}</ul>",
+                "<h1>互动交流</h1><ul>{}</ul><table><tr><td>来信\u{FF1A}路灯不亮</td><td>2026-05-12</td><td>未回复</td></tr>\
+                 <tr><td>来信\u{FF1A}公交线路</td><td>2026-10-12</td><td>未回复</td></tr>\
+                 <tr><td>来信\u{FF1A}学校招生</td><td>2026-04-02</td><td>已回复</td></tr></table>",
                 list(&[
                     ("/msg/3.html", "咨询社保办理", "2026-10-01"),
                     ("/msg/2.html", "道路维修问题", "2026-06-01"),
