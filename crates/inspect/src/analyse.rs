@@ -120,7 +120,14 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                     targets: doc
                         .links
                         .iter()
-                        .map(|l| normalise(&base_url, &l.href).map(|t| t.to_string()))
+                        .map(|l| {
+                            // A link to a URL that redirects within the site means where it
+                            // lands (a dead one stays as written: it has no landing).
+                            normalise(&base_url, &l.href).map(|t| {
+                                let t = t.to_string();
+                                crawl.redirects.get(&t).cloned().unwrap_or(t)
+                            })
+                        })
                         .collect(),
                 })
             }

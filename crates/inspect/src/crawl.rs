@@ -38,6 +38,8 @@ pub struct Crawl {
     pub order: Vec<String>,
     pub outcomes: HashMap<String, Outcome>,
     pub unreached: Vec<(String, String)>,
+    /// Site URLs that redirected to another page of the site: from → to.
+    pub redirects: HashMap<String, String>,
 }
 
 const MAX_HOPS: usize = 5;
@@ -365,8 +367,19 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
         // A page reached through a redirect is kept once, under where it ended; a redirect to
         // another host is a working link, not a page of the site.
         let mut url = url;
-        if final_url != url && matches!(outcome, Outcome::Other) {
+        if final_url != url && matches!(outcome, Outcome::Other) && crawl.order.is_empty() {
+            // The home page keeps the site's URL; links to where it lands mean it.
+            if same_origin(&final_url, &origin) {
+                seen.insert(final_url.to_string());
+                crawl
+                    .redirects
+                    .insert(final_url.to_string(), url.to_string());
+            }
+        } else if final_url != url && matches!(outcome, Outcome::Other) {
             let landed = final_url.to_string();
+            if same_origin(&final_url, &origin) {
+                crawl.redirects.insert(url.to_string(), landed.clone());
+            }
             if !same_origin(&final_url, &origin) || !seen.insert(landed.clone()) {
                 crawl.order.push(url.to_string());
                 crawl.outcomes.insert(url.to_string(), Outcome::Other);

@@ -172,7 +172,8 @@ const NAV: &[(&str, &str)] = &[
     ("/policy/", "政策文件"),
     ("/hr/", "人事信息"),
     ("/plan/", "规划计划"),
-    ("/data/", "数据发布"),
+    // Through a redirect to /data/: the column is where it lands.
+    ("/data", "数据发布"),
     ("/guide/", "办事服务"),
     ("/msg/", "互动交流"),
     ("/about.html", "机构概况"),
@@ -488,6 +489,11 @@ async fn handle(State(site): State<Site>, req: Request) -> Response {
             html("late".into())
         }
         "/loop-a" => (StatusCode::FOUND, [(header::LOCATION, "/loop-b")]).into_response(),
+        "/data" => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, "/data/")],
+        )
+            .into_response(),
         "/loop-b" => (StatusCode::FOUND, [(header::LOCATION, "/loop-a")]).into_response(),
         "/busy.html" => {
             let first = site
