@@ -70,6 +70,26 @@ async fn the_command_prints_the_json_contract_with_exact_findings() {
     assert_eq!(plan["limit_days"], 365);
     assert!(!site.requests().iter().any(|r| r.starts_with("/private/")));
 
+    // The table: one finding a line, kind first.
+    let base = site.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(["inspect", "site", &base, "--as-of", fixture::AS_OF])
+            .args(["--timeout-secs", "1", "--format", "table"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.starts_with(&format!("site {}", site.base)), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("empty_column") && l.contains("数据发布")),
+        "{table}"
+    );
+
     // A bad date is refused with a reason.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(["inspect", "site", &site.base, "--as-of", "2026-13-01"])
