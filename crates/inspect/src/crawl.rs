@@ -471,6 +471,8 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
     // Outbound links: each distinct target once, per-host concurrency.
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut checks = tokio::task::JoinSet::new();
+    // At most 32 outbound checks at once in all, whatever the number of hosts.
+    let all = Arc::new(Semaphore::new(32));
     for target in external {
         let host = format!(
             "{}:{:?}",
@@ -481,9 +483,10 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
             .entry(host)
             .or_insert_with(|| Arc::new(Semaphore::new(config.concurrency.max(1))))
             .clone();
-        let ctx = ctx.clone();
+        let (ctx, all) = (ctx.clone(), all.clone());
         checks.spawn(async move {
             let _permit = sem.acquire_owned().await.ok();
+            let _global = all.acquire_owned().await.ok();
             let (_, outcome, _, _) = fetch(&ctx, &target, true, false).await;
             (target, outcome)
         });
