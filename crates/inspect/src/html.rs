@@ -273,6 +273,7 @@ pub fn parse(html: &str) -> Doc {
         in_h1: false,
     };
     let mut rest = html;
+    let mut script_pager = false;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
             b.text(rest);
@@ -300,6 +301,11 @@ pub fn parse(html: &str) -> Doc {
             .collect::<String>()
             .to_ascii_lowercase();
         if !closing && matches!(name.as_str(), "script" | "style" | "noscript" | "template") {
+            let end = find_close(rest, &name).unwrap_or(rest.len());
+            // TRS writes its pager from a script (createPageHTML): pages the crawler cannot see.
+            if name == "script" && rest[..end].contains("createPageHTML") {
+                script_pager = true;
+            }
             rest = find_close(rest, &name).map_or("", |e| {
                 let after = &rest[e..];
                 after.find('>').map_or("", |g| &after[g + 1..])
@@ -376,10 +382,11 @@ pub fn parse(html: &str) -> Doc {
     }
     b.doc.title = collapse(&b.doc.title);
     b.doc.h1 = collapse(&b.doc.h1);
-    b.doc.js_pager = b.doc.links.iter().any(|l| {
-        let h = l.href.to_ascii_lowercase();
-        (h.is_empty() || h.starts_with("javascript:") || h == "#") && is_pager_text(&l.text)
-    });
+    b.doc.js_pager = script_pager
+        || b.doc.links.iter().any(|l| {
+            let h = l.href.to_ascii_lowercase();
+            (h.is_empty() || h.starts_with("javascript:") || h == "#") && is_pager_text(&l.text)
+        });
     b.doc
         .blocks
         .retain(|bl| !bl.text.is_empty() || !bl.links.is_empty());
@@ -449,6 +456,10 @@ mod tests {
         assert_eq!(b0.text, "R&D 关于开展 2026-11 30");
         assert_eq!(d.blocks[d.links[1].block].text, "二 [2026-11-29]");
         assert!(d.js_pager);
+        let trs =
+            parse("<ul><li>x</li></ul><script>createPageHTML(5, 0, \"index\", \"html\");</script>");
+        assert!(trs.js_pager);
+        assert!(!parse("<ul><li>x</li></ul>").js_pager);
     }
 
     #[test]
