@@ -82,6 +82,20 @@ fn breadcrumb_last(doc: &Doc) -> Option<String> {
     name_like(&last).then_some(last)
 }
 
+/// The text of the list row holding block `i` (all its blocks), or of the block alone.
+fn row_text(doc: &Doc, i: usize) -> String {
+    match doc.blocks[i].item {
+        Some(item) => doc
+            .blocks
+            .iter()
+            .filter(|b| b.item == Some(item))
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => doc.blocks[i].text.clone(),
+    }
+}
+
 /// The page's title for guide detection: its title, heading and breadcrumb.
 fn heading(doc: &Doc) -> String {
     format!(
@@ -209,16 +223,44 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
     }
 
     // Dated items of a page: non-boilerplate blocks holding a link and a date not after as_of.
+    // Dated items of a page: non-boilerplate rows (an li or tr, else a block) holding a link
+    // and a date not after as_of; a row without a date takes a date-only row right after it
+    // (a dt/dd or div pair).
     let dated_items = |p: &Page| -> Vec<(String, NaiveDate)> {
-        let mut items = Vec::new();
+        let mut rows: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut last_item = None;
         for b in &p.doc.blocks {
-            let Some(link) = b.links.iter().find(|&&l| {
+            match (b.item, last_item) {
+                (Some(i), Some(j)) if i == j => {
+                    if let Some(r) = rows.last_mut() {
+                        r.0.push(' ');
+                        r.0.push_str(&b.text);
+                        r.1.extend(&b.links);
+                    }
+                }
+                _ => rows.push((b.text.clone(), b.links.clone())),
+            }
+            last_item = b.item;
+        }
+        let date_only = |r: &(String, Vec<usize>)| {
+            r.1.is_empty() && r.0.chars().count() <= 24 && dates::first(&r.0).is_some()
+        };
+        let mut items = Vec::new();
+        for (k, row) in rows.iter().enumerate() {
+            let Some(link) = row.1.iter().find(|&&l| {
                 p.targets[l].as_deref().is_some_and(|t| !boiler_link(t))
                     && !is_pager_text(&p.doc.links[l].text)
             }) else {
                 continue;
             };
-            if let Some(d) = dates::all(&b.text).into_iter().find(|d| *d <= as_of)
+            let own = dates::all(&row.0).into_iter().find(|d| *d <= as_of);
+            let next = || {
+                rows.get(k + 1)
+                    .filter(|r| date_only(r))
+                    .and_then(|r| dates::first(&r.0))
+                    .filter(|d| *d <= as_of && !(k > 0 && date_only(&rows[k - 1])))
+            };
+            if let Some(d) = own.or_else(next)
                 && let Some(t) = &p.targets[*link]
             {
                 items.push((t.clone(), d));
@@ -250,7 +292,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
                 continue;
             }
             // On the home page, a dated link is news, not navigation.
-            let dated = dates::first(&p.doc.blocks[l.block].text).is_some();
+            let dated = dates::first(&row_text(p.doc, l.block)).is_some();
             if (p.url == home && !dated) || boiler_link(t) {
                 *nav.entry(t.clone())
                     .or_default()
@@ -270,7 +312,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         for (i, l) in p.doc.links.iter().enumerate() {
             let Some(t) = &p.targets[i] else { continue };
             // A dated link on a list is an item, not a sub-column.
-            let dated = dates::first(&p.doc.blocks[l.block].text).is_some();
+            let dated = dates::first(&row_text(p.doc, l.block)).is_some();
             if !boiler_link(t)
                 && !dated
                 && name_like(&l.text)

@@ -194,6 +194,16 @@ fn layout(title: &str, body: &str, charset: &str) -> String {
     )
 }
 
+/// A list with each date in its own element before the link, as many CMS templates do.
+fn list_date_first(items: &[(&str, &str, &str)]) -> String {
+    items
+        .iter()
+        .map(|(h, t, d)| {
+            format!("<li><div class=\"date\">{d}</div><div class=\"t\"><a href=\"{h}\">{t}</a></div></li>")
+        })
+        .collect()
+}
+
 fn list(items: &[(&str, &str, &str)]) -> String {
     items
         .iter()
@@ -218,7 +228,7 @@ fn page(
                  <a href=\"http://127.0.0.1:1/\">友情链接</a> <a href=\"/busy.html\">办事大厅</a>\
                  <a href=\"/huge.html\">统计年鉴</a> <img src=\"/logo.png\">\
                  <div class=\"box\"><h3>财政资金</h3><a href=\"/fin/\">更多&gt;&gt;</a></div>",
-                list(&[
+                list_date_first(&[
                     (
                         "/news/1.html",
                         "市政府召开常务会议",
@@ -363,7 +373,7 @@ fn page(
             "办事服务",
             &format!(
                 "<h1>办事服务</h1><ul>{}</ul>",
-                list(&[
+                list_date_first(&[
                     ("/guide/1.html", "户籍迁移办事指南", "2026-11-01"),
                     ("/guide/2.html", "营业执照办事指南", "2026-10-01"),
                 ])

@@ -20,6 +20,9 @@ pub struct Block {
     pub text: String,
     /// Indexes into [`Doc::links`].
     pub links: Vec<usize>,
+    /// The list row (`li` or `tr`) the block is in: a row may hold several blocks, e.g. a
+    /// date in its own `div` beside the link.
+    pub item: Option<usize>,
 }
 
 /// What the inspector reads from a page.
@@ -212,6 +215,9 @@ struct Builder {
     open_a: Option<usize>,
     in_title: bool,
     in_h1: bool,
+    /// Open list rows, innermost last, and the number of rows seen.
+    items: Vec<usize>,
+    rows: usize,
 }
 
 impl Builder {
@@ -226,7 +232,10 @@ impl Builder {
             }
             b.text.push_str(&text);
         }
-        self.doc.blocks.push(Block::default());
+        self.doc.blocks.push(Block {
+            item: self.items.last().copied(),
+            ..Block::default()
+        });
     }
 
     fn text(&mut self, t: &str) {
@@ -271,6 +280,8 @@ pub fn parse(html: &str) -> Doc {
         open_a: None,
         in_title: false,
         in_h1: false,
+        items: Vec::new(),
+        rows: 0,
     };
     let mut rest = html;
     let mut script_pager = false;
@@ -314,6 +325,15 @@ pub fn parse(html: &str) -> Doc {
         }
         b.current.push(' ');
         if BLOCK_TAGS.contains(&name.as_str()) {
+            if matches!(name.as_str(), "li" | "tr") {
+                if closing {
+                    b.items.pop();
+                } else {
+                    b.rows += 1;
+                    let row = b.rows;
+                    b.items.push(row);
+                }
+            }
             b.flush();
         }
         match (name.as_str(), closing) {
@@ -456,6 +476,12 @@ mod tests {
         assert_eq!(b0.text, "R&D 关于开展 2026-11 30");
         assert_eq!(d.blocks[d.links[1].block].text, "二 [2026-11-29]");
         assert!(d.js_pager);
+        let row = parse(
+            "<ul><li><div class=d><span>30</span><span>2026-11</span></div><a href=x>标题</a></li></ul>",
+        );
+        let blocks: Vec<_> = row.blocks.iter().filter(|b| b.item.is_some()).collect();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].item, blocks[1].item);
         let trs =
             parse("<ul><li>x</li></ul><script>createPageHTML(5, 0, \"index\", \"html\");</script>");
         assert!(trs.js_pager);
