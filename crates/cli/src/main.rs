@@ -36,6 +36,9 @@ enum Command {
     /// Attachment files: copy them into the database for several nodes
     #[command(subcommand)]
     Attachments(gongkai::attachments_cmd::AttachmentsCommand),
+    /// Website inspection: crawl a site and report its faults as JSON or a table
+    #[command(subcommand)]
+    Inspect(gongkai::inspect_cmd::InspectCommand),
 }
 
 #[tokio::main]
@@ -64,5 +67,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Plan(command) => gongkai::plan_cmd::run_async(command, &file).await,
         Command::Report(command) => gongkai::report_cmd::run(command, &file).await,
         Command::Search(command) => gongkai::search_cmd::run(command, &file).await,
+        Command::Inspect(command) => gongkai::inspect_cmd::run(command).await,
     }
 }

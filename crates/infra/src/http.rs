@@ -54,7 +54,13 @@ pub enum HttpError {
 
 impl HttpError {
     fn from_reqwest(e: reqwest::Error, url: &str) -> Self {
-        let what = format!("{url}\u{FF1A}{e}");
+        let mut what = format!("{url}\u{FF1A}{e}");
+        // The cause (e.g. "Connection refused") is in the source chain, not in the message.
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            what.push_str(&format!(" ({s})"));
+            source = s.source();
+        }
         if e.is_timeout() {
             HttpError::Timeout(what)
         } else if e.is_redirect() {
@@ -77,6 +83,20 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// One hop of a request made by [`Client::hop`]: redirects are not followed, so the caller
+/// decides whether the next hop may be requested (robots.txt, loops).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// The `Location` header of a redirect, as sent.
+    pub location: Option<String>,
+    /// The `Retry-After` header in seconds, when given as a number.
+    pub retry_after: Option<u64>,
+    /// The body, when asked for and the status is below 300; empty otherwise.
+    pub body: Vec<u8>,
+}
+
 /// A bounded HTTP client; cheap to clone (connections are pooled and shared).
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -85,17 +105,88 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client following up to `limits.max_redirects` redirects; with 0 it follows none (a
+    /// redirect is then an answer: see [`Client::hop`]).
     pub fn new(limits: &Limits) -> Result<Client, HttpError> {
+        let policy = match limits.max_redirects {
+            0 => reqwest::redirect::Policy::none(),
+            n => reqwest::redirect::Policy::limited(n),
+        };
         let inner = reqwest::Client::builder()
             .timeout(limits.timeout)
             .connect_timeout(limits.connect_timeout)
-            .redirect(reqwest::redirect::Policy::limited(limits.max_redirects))
+            .redirect(policy)
             .user_agent(limits.user_agent.clone())
             .build()
             .map_err(|e| HttpError::Other(e.to_string()))?;
         Ok(Client {
             inner,
             max_body_bytes: limits.max_body_bytes,
+        })
+    }
+
+    /// One request (`HEAD` when `head`, else `GET`). The body is read (within the limits) only
+    /// when `want_body` says yes to the content type and the status is below 300.
+    pub async fn hop(
+        &self,
+        url: &str,
+        head: bool,
+        want_body: impl FnOnce(Option<&str>) -> bool,
+    ) -> Result<Hop, HttpError> {
+        let parsed = reqwest::Url::parse(url).map_err(|_| HttpError::BadUrl(url.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(HttpError::BadUrl(url.to_string()));
+        }
+        let method = if head {
+            reqwest::Method::HEAD
+        } else {
+            reqwest::Method::GET
+        };
+        let mut res = self
+            .inner
+            .request(method, parsed)
+            .send()
+            .await
+            .map_err(|e| HttpError::from_reqwest(e, url))?;
+        let header = |name| {
+            res.headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let location = header(reqwest::header::LOCATION);
+        let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| v.trim().parse().ok());
+        let status = res.status().as_u16();
+        let mut body = Vec::new();
+        if !head && status < 300 && want_body(content_type.as_deref()) {
+            let too_large = || HttpError::TooLarge {
+                url: url.to_string(),
+                limit: self.max_body_bytes,
+            };
+            if res
+                .content_length()
+                .is_some_and(|n| n > self.max_body_bytes as u64)
+            {
+                return Err(too_large());
+            }
+            while let Some(chunk) = res
+                .chunk()
+                .await
+                .map_err(|e| HttpError::from_reqwest(e, url))?
+            {
+                if body.len() + chunk.len() > self.max_body_bytes {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+        Ok(Hop {
+            status,
+            content_type,
+            location,
+            retry_after,
+            body,
         })
     }
 
@@ -251,6 +342,54 @@ mod tests {
         assert_eq!(r.url, format!("{base}/0"));
         let e = client.get(&format!("{base}/3")).await.unwrap_err();
         assert!(matches!(e, HttpError::TooManyRedirects(_)), "{e:?}");
+    }
+
+    #[tokio::test]
+    async fn a_hop_reports_a_redirect_and_retry_after_without_following() {
+        let base = serve(|path, _| match path {
+            "/moved" => (
+                "HTTP/1.1 301 Moved\r\nLocation: /there\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+                Vec::new(),
+                Duration::ZERO,
+            ),
+            "/busy" => (
+                "HTTP/1.1 503 Busy\r\nRetry-After: 7\r\nContent-Length: 4\r\nConnection: close\r\n\r\n".into(),
+                b"busy".to_vec(),
+                Duration::ZERO,
+            ),
+            _ => (ok(b"<p>x</p>", "text/html"), b"<p>x</p>".to_vec(), Duration::ZERO),
+        })
+        .await;
+        let client = Client::new(&Limits {
+            max_redirects: 0,
+            ..Limits::default()
+        })
+        .unwrap();
+        let h = client
+            .hop(&format!("{base}/moved"), false, |_| true)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.location.as_deref()), (301, Some("/there")));
+        let h = client
+            .hop(&format!("{base}/busy"), false, |_| true)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.retry_after, h.body.len()), (503, Some(7), 0));
+        let h = client
+            .hop(&format!("{base}/page"), false, |_| false)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.body.len()), (200, 0));
+        let h = client
+            .hop(&format!("{base}/page"), false, |ct| ct == Some("text/html"))
+            .await
+            .unwrap();
+        assert_eq!(h.body, b"<p>x</p>");
+        let h = client
+            .hop(&format!("{base}/page"), true, |_| true)
+            .await
+            .unwrap();
+        assert_eq!((h.status, h.body.len()), (200, 0));
     }
 
     #[tokio::test]

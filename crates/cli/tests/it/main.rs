@@ -36,6 +36,7 @@ mod guard;
 mod hardening;
 mod harness;
 mod http;
+mod inspect;
 mod jobs;
 mod letters;
 mod lockout;
