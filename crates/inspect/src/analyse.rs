@@ -20,6 +20,30 @@ const EMPTY_MARKERS: [&str; 6] = [
 
 /// Words of column names: a nearly blank page under such a name is an empty column (a blank
 /// page under another name, e.g. a calendar or a login, is not reported).
+/// Pages every government site has whose links carry no dates by nature (static pages, service
+/// entrances, directories of units, message boards, which the message rule checks): never an
+/// undated column.
+const UNDATED_BY_NATURE: [&str; 14] = [
+    "联系我们",
+    "网站地图",
+    "网站声明",
+    "关于本网",
+    "关于我们",
+    "隐私",
+    "使用帮助",
+    "无障碍",
+    "网站纠错",
+    "依申请公开",
+    "政府机构",
+    "机构设置",
+    "留言",
+    "信箱",
+];
+
+/// Fewest undated item links that make a list of a page the navigation does not name as a column
+/// (fewer are a page's own links).
+const MIN_UNDATED_ITEMS: usize = 3;
+
 const COLUMN_WORDS: [&str; 27] = [
     "动态", "新闻", "要闻", "通知", "公告", "政策", "文件", "人事", "规划", "计划", "信息", "公开",
     "数据", "统计", "财政", "预算", "决算", "报告", "解读", "公示", "招标", "采购", "资金", "建议",
@@ -415,21 +439,40 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         }
         let latest = items.iter().map(|(_, d)| *d).max();
         // Undated items: other content links (not navigation, not pager) with a title-like text.
-        let undated = p
+        let undated_targets: Vec<&str> = p
             .doc
             .links
             .iter()
             .enumerate()
-            .filter(|(i, l)| {
-                p.targets[*i].as_deref().is_some_and(|t| {
-                    !boiler_link(t)
-                        && !nav.contains_key(t)
-                        && t != home
-                        && crawl.outcomes.contains_key(t)
-                }) && l.text.chars().count() >= 5
-                    && !is_pager_text(&l.text)
+            .filter(|(_, l)| l.text.chars().count() >= 5 && !is_pager_text(&l.text))
+            .filter_map(|(i, _)| p.targets[i].as_deref())
+            .filter(|t| {
+                !boiler_link(t)
+                    && !nav.contains_key(*t)
+                    && *t != home
+                    && crawl.outcomes.contains_key(*t)
             })
-            .count();
+            .collect();
+        let undated = undated_targets.len();
+        if latest.is_none() && undated > 0 {
+            // A directory (its links lead to lists: 政府机构, 网站地图), a page with a few links of
+            // its own, or a static page is not an undated column.
+            let lists = undated_targets
+                .iter()
+                .filter(|t| items_of.get(**t).is_some_and(|v| v.len() >= 3))
+                .count();
+            let few = if names.is_some() {
+                1
+            } else {
+                MIN_UNDATED_ITEMS
+            };
+            if undated < few
+                || lists * 2 >= undated
+                || UNDATED_BY_NATURE.iter().any(|w| name.contains(w))
+            {
+                continue;
+            }
+        }
         // Links from the page's own content to other pages of the site (a section's landing
         // page links to its sub-columns: it is not an empty column).
         let content_links = p.doc.links.iter().enumerate().any(|(i, l)| {
