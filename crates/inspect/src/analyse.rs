@@ -455,7 +455,7 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
             .collect();
         let undated = undated_targets.len();
         if latest.is_none() && undated > 0 {
-            // A directory (its links lead to lists: 政府机构, 网站地图), a page with a few links of
+            // A directory whose links lead to lists （政府机构、网站地图）， a page with a few links of
             // its own, or a static page is not an undated column.
             let lists = undated_targets
                 .iter()
