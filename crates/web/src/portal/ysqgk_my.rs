@@ -342,21 +342,28 @@ pub async fn withdraw_form(
     Ok((jar, html).into_response())
 }
 
+/// The session's application, the client address and the posted form (its token checked).
+async fn session_form<F: serde::de::DeserializeOwned + Send + 'static>(
+    state: &AppState,
+    jar: &CookieJar,
+    req: Request,
+) -> Result<(ApplicationRow, String, F), AppError> {
+    let row = require(state, jar).await?;
+    let (parts, body) = req.into_parts();
+    let ip = client_ip(&parts, &state.config);
+    let super::form_token::PublicForm(f) =
+        super::form_token::PublicForm::<F>::from_request(Request::from_parts(parts, body), &())
+            .await?;
+    Ok((row, ip, f))
+}
+
 /// POST `/ysqgk/my/withdraw`: withdraws the application once `confirm` is given.
 pub async fn withdraw(
     State(state): State<AppState>,
     jar: CookieJar,
     req: Request,
 ) -> Result<Response, AppError> {
-    let row = require(&state, &jar).await?;
-    let (parts, body) = req.into_parts();
-    let ip = client_ip(&parts, &state.config);
-    let super::form_token::PublicForm(f) =
-        super::form_token::PublicForm::<WithdrawForm>::from_request(
-            Request::from_parts(parts, body),
-            &(),
-        )
-        .await?;
+    let (row, ip, f) = session_form::<WithdrawForm>(&state, &jar, req).await?;
     if f.confirm.trim().is_empty() {
         return Ok(Redirect::to("/ysqgk/my/withdraw").into_response());
     }
@@ -388,15 +395,7 @@ pub async fn message(
     jar: CookieJar,
     req: Request,
 ) -> Result<Response, AppError> {
-    let row = require(&state, &jar).await?;
-    let (parts, body) = req.into_parts();
-    let ip = client_ip(&parts, &state.config);
-    let super::form_token::PublicForm(f) =
-        super::form_token::PublicForm::<MessageForm>::from_request(
-            Request::from_parts(parts, body),
-            &(),
-        )
-        .await?;
+    let (row, ip, f) = session_form::<MessageForm>(&state, &jar, req).await?;
     let mut tx = state.db.begin_audited().await?;
     let who = Applicant { row: &row, ip };
     match corr::applicant_message(&mut tx, &who, &f.body).await {
