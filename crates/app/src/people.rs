@@ -135,6 +135,19 @@ pub async fn change_own_email(
     Ok(())
 }
 
+/// Stores a new API token of the caller's own (only its hash; the caller shows the token once);
+/// its id.
+pub async fn issue_own_token(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    name: &str,
+    token_hash: &str,
+    expires_at_ms: i64,
+) -> Outcome<i64> {
+    let me = own_id(caller)?;
+    Ok(auth::create_token(tx, &caller.actor, me, name, token_hash, expires_at_ms).await?)
+}
+
 /// Revokes one of the caller's own API tokens.
 pub async fn revoke_own_token(
     tx: &mut sqlx::AnyConnection,

@@ -65,6 +65,21 @@ pub async fn confirm(
     Ok(plan_id)
 }
 
+/// Imports and confirms a built-in arrangement (the demo's) and makes it public on `/zdgz`; a
+/// second call finds it there and imports nothing.
+pub async fn import_builtin(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    key: &str,
+) -> Outcome<plans::BuiltinImport> {
+    managed_by(caller)?;
+    let done = plans::import_builtin(tx, &caller.actor, key).await?;
+    if done.import_id.is_some() {
+        gongkai_db::public_plans::set_public(tx, &caller.actor, done.plan_id, true).await?;
+    }
+    Ok(done)
+}
+
 /// Discards a draft import.
 pub async fn discard(tx: &mut sqlx::AnyConnection, caller: &Caller<'_>, id: i64) -> Outcome<()> {
     managed_by(caller)?;

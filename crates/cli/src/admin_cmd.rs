@@ -4,7 +4,9 @@
 //! in the audit log; it changes nothing else (a disabled account stays disabled).
 
 use crate::config::{DbArgs, FileConfig, Settings};
+use gongkai_app::Caller;
 use gongkai_db::{Actor, Db, users};
+use gongkai_domain::role::Permissions;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AdminCommand {
@@ -47,8 +49,13 @@ pub async fn reset_password(db: &Db, username: &str) -> anyhow::Result<(String, 
         name: "服务器命令行\u{FF08}gongkai admin reset-password\u{FF09}".into(),
         ip: String::new(),
     };
-    let mut tx = db.begin().await?;
-    users::set_password(&mut tx, &actor, user.id, &hash).await?;
+    let perms = Permissions::server_shell();
+    let caller = Caller {
+        actor,
+        perms: &perms,
+    };
+    let mut tx = db.begin_audited().await?;
+    gongkai_app::people::reset_password(&mut tx, &caller, user.id, &hash).await?;
     tx.commit().await?;
     Ok((password, user.is_active == 1))
 }

@@ -12,7 +12,10 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
+use gongkai_app::Caller;
+use gongkai_app::plans as app_plans;
 use gongkai_domain::plan::{self, InputFormat, MAX_INPUT_BYTES};
+use gongkai_domain::role::Permissions;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PlanCommand {
@@ -155,15 +158,18 @@ fn cli_actor() -> gongkai_db::Actor {
 
 /// Imports and confirms a built-in arrangement; says so when it is already there.
 pub async fn import_builtin(db: &gongkai_db::Db, key: &str) -> anyhow::Result<String> {
-    let mut tx = db.begin().await?;
-    let done = gongkai_db::plans::import_builtin(&mut tx, &cli_actor(), key).await?;
-    if done.import_id.is_some() {
-        // A built-in arrangement is the demo's: shown on /zdgz at once.
-        gongkai_db::public_plans::set_public(&mut tx, &cli_actor(), done.plan_id, true).await?;
-    }
+    let perms = Permissions::server_shell();
+    let caller = Caller {
+        actor: cli_actor(),
+        perms: &perms,
+    };
+    let mut tx = db.begin_audited().await?;
+    let done = app_plans::import_builtin(&mut tx, &caller, key).await?;
     let counts = gongkai_db::plans::counts(&mut tx, done.plan_id).await?;
     let plan = gongkai_db::plans::get_plan(&mut tx, done.plan_id).await?;
-    tx.commit().await?;
+    if done.import_id.is_some() {
+        tx.commit().await?;
+    }
     Ok(match done.import_id {
         None => format!(
             "工作安排“{}”已存在\u{FF08}编号 {}\u{FF09}\u{FF0C}未重复导入\n",
@@ -236,9 +242,13 @@ pub async fn import_file(
     let text =
         plan::input::extract_text(&bytes, InputFormat::from_file_name(&name)).map_err(fail)?;
     let parsed = plan::parse_text(&text).map_err(fail)?;
-    let actor = cli_actor();
-    let mut tx = db.begin().await?;
-    let id = gongkai_db::plans::create_import(&mut tx, &actor, &name, &text, &parsed).await?;
+    let perms = Permissions::server_shell();
+    let caller = Caller {
+        actor: cli_actor(),
+        perms: &perms,
+    };
+    let mut tx = db.begin_audited().await?;
+    let id = app_plans::import(&mut tx, &caller, &name, &text, &parsed).await?;
     let registry = gongkai_db::orgs::registry(&mut tx).await?;
     tx.commit().await?;
     let summary = gongkai_domain::planimport::summary(&parsed, &registry);
@@ -252,15 +262,13 @@ pub async fn import_file(
     let findings = gongkai_domain::plan::lint::lint(&parsed, &text);
     out.push_str(&lint_report(&findings));
     if confirm {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin_audited().await?;
         let decisions = gongkai_domain::planimport::ImportDecisions::default();
         let over = override_reason.map(|r| gongkai_db::plans::LintOverride {
             reason: r.to_string(),
             seen: None,
         });
-        match gongkai_db::plans::confirm_import_with(&mut tx, &actor, id, &decisions, over.as_ref())
-            .await
-        {
+        match app_plans::confirm(&mut tx, &caller, id, &decisions, over.as_ref()).await {
             Ok(plan_id) => {
                 tx.commit().await?;
                 out.push_str(&format!(
@@ -272,7 +280,7 @@ pub async fn import_file(
                     );
                 }
             }
-            Err(gongkai_db::DbError::Invalid(inv)) => {
+            Err(gongkai_app::Refusal::Invalid(inv)) => {
                 drop(tx);
                 let mut why = String::new();
                 for e in inv.errors.iter().filter(|e| e.field != "lint") {

@@ -146,14 +146,17 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         if n > 0 {
             tracing::info!(items = n, "已添加演示内容");
         }
+        let perms = gongkai_domain::role::Permissions::server_shell();
+        let caller = gongkai_app::Caller {
+            actor: Actor::system(),
+            perms: &perms,
+        };
         let mut tx = db.begin().await?;
-        let done = gongkai_db::plans::import_builtin(&mut tx, &Actor::system(), "panjin-2017")
+        // The demo shows its plan on /zdgz; a real office decides plan by plan.
+        let done = gongkai_app::plans::import_builtin(&mut tx, &caller, "panjin-2017")
             .await
             .context("导入内置工作安排 panjin-2017")?;
         if done.import_id.is_some() {
-            // The demo shows its plan on /zdgz; a real office decides plan by plan.
-            gongkai_db::public_plans::set_public(&mut tx, &Actor::system(), done.plan_id, true)
-                .await?;
             // The seed's own filings (task 23): each unit's 实施方案 and the monthly report of
             // normative documents, with the plan's dates.
             for kind in gongkai_domain::filing::FilingKind::OPENED {

@@ -5,6 +5,7 @@
 use crate::audit::{self, Entry};
 use crate::error::OnUnique;
 use crate::{Actor, DbError, DbResult, now_ms};
+use gongkai_domain::CivilDate;
 use gongkai_domain::application::letter::{Letter, LetterKind, Settings};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -100,8 +101,10 @@ pub struct IssuedLetter {
     pub title: String,
     pub paragraphs: String,
     pub signature: String,
-    pub letter_date: String,
-    pub issued_on: String,
+    #[sqlx(try_from = "String")]
+    pub letter_date: CivilDate,
+    #[sqlx(try_from = "String")]
+    pub issued_on: CivilDate,
     pub issued_by_name: String,
     pub created_at: i64,
 }

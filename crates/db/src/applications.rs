@@ -6,8 +6,8 @@
 //! Every write is audited in the caller's transaction.
 
 use crate::audit::{self, Entry};
+use crate::civil::NullableDate;
 use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
-use gongkai_domain::Invalid;
 use gongkai_domain::application::letter::TemplateId;
 use gongkai_domain::application::{
     ApplicantType, ApplicationInput, Case, CaseError, CaseEvent, Channel, Delivery, FeeScale,
@@ -16,6 +16,7 @@ use gongkai_domain::application::{
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::calendar::clock::ClockRule;
 use gongkai_domain::model::OrgKind;
+use gongkai_domain::{CivilDate, Invalid};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -38,13 +39,17 @@ pub struct ApplicationRow {
     pub description: String,
     pub purpose: String,
     pub delivery: String,
-    pub submitted_on: String,
-    pub received_on: String,
+    #[sqlx(try_from = "String")]
+    pub submitted_on: CivilDate,
+    #[sqlx(try_from = "String")]
+    pub received_on: CivilDate,
     pub status: String,
-    pub due_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub due_on: Option<CivilDate>,
     pub extended: i64,
     pub outcome: Option<String>,
-    pub answered_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub answered_on: Option<CivilDate>,
     pub answer_text: String,
     pub fee_scale: Option<String>,
     pub fee_quantity: i64,
@@ -60,7 +65,7 @@ pub struct ApplicationRow {
 
 impl ApplicationRow {
     pub fn received(&self) -> chrono::NaiveDate {
-        self.received_on.parse().unwrap_or_default()
+        self.received_on.naive()
     }
     pub fn status_label(&self) -> &'static str {
         Status::from_code(&self.status).map_or("未知", Status::label)
@@ -106,7 +111,8 @@ pub(crate) const SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.tr
 pub struct EventRow {
     pub id: i64,
     pub kind: String,
-    pub on_date: String,
+    #[sqlx(try_from = "String")]
+    pub on_date: CivilDate,
     pub data: String,
     pub actor_name: String,
     pub created_at: i64,

@@ -11,11 +11,11 @@ use crate::audit::{self, Entry};
 use crate::items::id_list;
 use crate::{Actor, DbError, DbResult, Page, page_bounds};
 use chrono::NaiveDate;
-use gongkai_domain::Invalid;
 use gongkai_domain::feedback::{
     self, Decision, RoundStatus, SubmissionInput, SubmissionStatus, check_review, check_submit,
 };
 use gongkai_domain::filing::FilingKind;
+use gongkai_domain::{CivilDate, Invalid};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -26,7 +26,8 @@ pub struct RoundRow {
     pub duty_id: i64,
     pub org_id: i64,
     pub org_name: String,
-    pub due_date: String,
+    #[sqlx(try_from = "String")]
+    pub due_date: CivilDate,
     pub label: String,
     pub status: String,
     /// `feedback`, `implementation_plan`, `normative_report` (`gongkai_domain::filing::FilingKind`).
@@ -53,7 +54,7 @@ impl RoundRow {
     }
 
     pub fn due(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(&self.due_date, "%Y-%m-%d").ok()
+        Some(self.due_date.naive())
     }
 }
 
@@ -197,7 +198,8 @@ pub struct Submission {
     pub submitted_by: Option<i64>,
     pub submitted_by_name: Option<String>,
     pub submitted_at: i64,
-    pub submitted_on: String,
+    #[sqlx(try_from = "String")]
+    pub submitted_on: CivilDate,
     pub late_working_days: i64,
     pub status: String,
     pub reviewed_by: Option<i64>,

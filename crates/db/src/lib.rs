@@ -23,6 +23,7 @@ pub mod backfill;
 pub mod blobs;
 pub mod body_images;
 pub mod calendar;
+pub mod civil;
 pub mod columns;
 pub mod compliance;
 pub mod compliance_feedback;

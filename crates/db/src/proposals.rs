@@ -4,14 +4,15 @@
 //! history. Callers check that the actor may act for the organisation concerned.
 
 use crate::audit::{self, Entry};
+use crate::civil::NullableDate;
 use crate::error::OnUnique;
 use crate::{Actor, DbError, DbResult, now_ms};
 use chrono::NaiveDate;
-use gongkai_domain::Invalid;
 use gongkai_domain::proposal::{
     Action, AssignInput, Grade, ProposalKind, ReplyInput, Satisfaction, Stage, StatRow,
     stage_after_feedback,
 };
+use gongkai_domain::{CivilDate, Invalid};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -25,35 +26,43 @@ pub struct Proposal {
     pub proposer: String,
     pub proposer_contact: Option<String>,
     pub content: String,
-    pub assigned_on: String,
+    #[sqlx(try_from = "String")]
+    pub assigned_on: CivilDate,
     pub lead_org_id: i64,
     pub lead_org_name: String,
     pub complex: i64,
     pub key_item: i64,
     pub key_leader: Option<String>,
     pub stage: String,
-    pub signed_on: Option<String>,
-    pub returned_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub signed_on: Option<CivilDate>,
+    #[sqlx(try_from = "NullableDate")]
+    pub returned_on: Option<CivilDate>,
     pub return_reason: Option<String>,
-    pub contacted_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub contacted_on: Option<CivilDate>,
     pub contact_note: Option<String>,
-    pub replied_on: Option<String>,
-    pub first_replied_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub replied_on: Option<CivilDate>,
+    #[sqlx(try_from = "NullableDate")]
+    pub first_replied_on: Option<CivilDate>,
     pub grade: Option<String>,
     pub signed_by: Option<String>,
     pub reply_text: Option<String>,
     pub rehandled: i64,
-    pub feedback_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub feedback_on: Option<CivilDate>,
     pub satisfaction: Option<String>,
-    pub dissatisfied_on: Option<String>,
-    pub published_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub dissatisfied_on: Option<CivilDate>,
+    #[sqlx(try_from = "NullableDate")]
+    pub published_on: Option<CivilDate>,
     pub public_text: Option<String>,
     pub created_at: i64,
 }
 
-fn date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+fn date(d: &Option<CivilDate>) -> Option<NaiveDate> {
+    d.map(CivilDate::naive)
 }
 
 impl Proposal {
@@ -72,7 +81,7 @@ impl Proposal {
             .and_then(Satisfaction::from_code)
     }
     pub fn assigned(&self) -> NaiveDate {
-        date(&Some(self.assigned_on.clone())).unwrap_or(NaiveDate::MIN)
+        self.assigned_on.naive()
     }
     pub fn replied(&self) -> Option<NaiveDate> {
         date(&self.replied_on)
@@ -105,7 +114,8 @@ pub struct CoOrg {
     pub org_id: i64,
     pub org_name: String,
     pub view_text: Option<String>,
-    pub view_sent_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub view_sent_on: Option<CivilDate>,
 }
 
 const SELECT: &str = "SELECT p.id, p.kind, p.year, p.number, p.title, p.proposer, p.proposer_contact, \
@@ -378,11 +388,7 @@ pub async fn reassign(
 ) -> DbResult<()> {
     let p = for_step(conn, id, Action::Reassign).await?;
     check_orgs(conn, &[lead_org_id]).await?;
-    let returned = p
-        .returned_on
-        .as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .unwrap_or(p.assigned());
+    let returned = date(&p.returned_on).unwrap_or(p.assigned());
     not_before("assigned_on", on, returned, "重新交办日期")?;
     let new_lead: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
         .bind(lead_org_id)
@@ -477,8 +483,8 @@ pub async fn reply(
     }
     let first = p
         .first_replied_on
-        .clone()
-        .unwrap_or_else(|| input.replied_on.to_string());
+        .unwrap_or_else(|| input.replied_on.into())
+        .to_string();
     set_stage(
         conn,
         id,
@@ -528,7 +534,7 @@ pub async fn record_feedback(
     let dissatisfied = if next == Stage::Rehandling {
         Some(on.to_string())
     } else {
-        p.dissatisfied_on.clone()
+        p.dissatisfied_on.map(|d| d.to_string())
     };
     set_stage(
         conn,

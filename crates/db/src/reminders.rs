@@ -454,7 +454,7 @@ pub async fn feedback_returned(
             .bind(round_id)
             .fetch_one(&mut *conn)
             .await?;
-    let due = parse(&r.due_date).map(chinese_date).unwrap_or_default();
+    let due = chinese_date(r.due_date.naive());
     let p = NotifyPayload {
         org_id: r.org_id,
         kind: "feedback.returned".into(),

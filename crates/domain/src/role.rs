@@ -96,6 +96,19 @@ impl Permissions {
         self.has_global(Role::SystemAdmin)
     }
 
+    /// Whoever runs a `gongkai` command on the server: a system administrator, since the shell
+    /// already owns the data directory and the database. Their writes are audited under the
+    /// command's name.
+    pub fn server_shell() -> Self {
+        Self::new(
+            vec![Grant {
+                role: Role::SystemAdmin,
+                org_id: None,
+            }],
+            |id| vec![id],
+        )
+    }
+
     fn has_on(&self, roles: &[Role], org_id: i64) -> bool {
         self.scoped
             .iter()
@@ -422,6 +435,16 @@ mod tests {
             3 => vec![3, 4],
             other => vec![other],
         }
+    }
+
+    #[test]
+    fn the_server_shell_manages_plans_users_and_the_site() {
+        let shell = Permissions::server_shell();
+        assert!(shell.is_system_admin());
+        assert!(shell.can_manage_plans());
+        assert!(shell.can_manage_users());
+        assert!(shell.can_manage_site());
+        assert!(shell.can_manage_user(&[Some(3), None]));
     }
 
     #[test]

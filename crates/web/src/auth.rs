@@ -354,20 +354,18 @@ impl FromRequestParts<AppState> for ApiUser {
 /// disabling the account revoke all of a user's tokens before that.
 pub const TOKEN_TTL_DAYS: i64 = 90;
 
-/// Creates a new API token for a user; returns the plain token (shown once) and its id.
+/// Creates a new API token of the caller's own; returns the plain token (shown once) and its id.
 pub async fn issue_api_token(
     state: &AppState,
-    actor: &Actor,
-    user_id: i64,
+    caller: &gongkai_app::Caller<'_>,
     name: &str,
 ) -> Result<(String, i64), AppError> {
     let token = format!("gk_{}", random_hex(24));
     let expires_at = gongkai_db::now_ms() + TOKEN_TTL_DAYS * 86_400_000;
-    let mut tx = state.db.begin().await?;
-    let id = db_auth::create_token(
+    let mut tx = state.db.begin_audited().await?;
+    let id = gongkai_app::people::issue_own_token(
         &mut tx,
-        actor,
-        user_id,
+        caller,
         name,
         &sha256_hex(&token),
         expires_at,

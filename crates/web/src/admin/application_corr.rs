@@ -6,6 +6,7 @@
 
 use super::applications::detail_page;
 use super::common::AdminForm;
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::upload::{self, Upload};
 use crate::{AppError, AppState};
@@ -64,11 +65,6 @@ pub(super) async fn context(
     }))
 }
 
-async fn load(state: &AppState, user: &CurrentUser, id: i64) -> Result<ApplicationRow, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    Ok(app_applications::visible(&mut conn, &user.caller(), id).await?)
-}
-
 /// Commits on success and goes back to the case with `notice`; an `Invalid` refusal re-renders
 /// the case page with the message (the transaction is dropped, nothing written).
 async fn finish<T>(
@@ -101,11 +97,10 @@ pub struct MessageForm {
 /// POST `/admin/applications/{id}/messages`: a message to the applicant.
 pub async fn message(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: row }: Visible<ApplicationRow>,
     AdminForm(f): AdminForm<MessageForm>,
 ) -> Result<Response, AppError> {
-    let row = load(&state, &user, id).await?;
+    let id = row.id;
     let mut tx = state.db.begin_audited().await?;
     let r = corr::handler_message(&mut tx, &user.caller(), &row, &f.body).await;
     finish(&state, &user, id, tx, r, "message_sent").await
@@ -114,8 +109,7 @@ pub async fn message(
 /// POST `/admin/applications/{id}/files` (multipart `attachments`): the answer's attachments.
 pub async fn upload_files(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: row }: Visible<ApplicationRow>,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
@@ -135,7 +129,7 @@ pub async fn upload_files(
             }
         }
     }
-    let row = load(&state, &user, id).await?;
+    let id = row.id;
     app_applications::handles(&user.caller(), row.org_id)?;
     let mut inv = Invalid::default();
     let uploads: Vec<Upload> = raw
@@ -168,10 +162,9 @@ async fn store(state: &AppState, uploads: &[Upload]) -> Result<Vec<NewFile>, App
 /// GET `/admin/applications/{id}/files/{file_id}`: a file of the case, to its handlers.
 pub async fn download(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, file_id)): Path<(i64, i64)>,
+    Visible { record: row, .. }: Visible<ApplicationRow>,
+    Path((_, file_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let row = load(&state, &user, id).await?;
     let mut conn = state.db.pool.acquire().await?;
     let f = db_corr::file(&mut conn, row.id, file_id)
         .await
@@ -202,11 +195,10 @@ impl FlagForm {
 /// POST `/admin/applications/{id}/files/{file_id}/public` (`value` 1 or 0).
 pub async fn file_public(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Visible { user, record: row }: Visible<ApplicationRow>,
     Path((id, file_id)): Path<(i64, i64)>,
     AdminForm(f): AdminForm<FlagForm>,
 ) -> Result<Response, AppError> {
-    let row = load(&state, &user, id).await?;
     let mut tx = state.db.begin_audited().await?;
     let r = corr::set_file_public(&mut tx, &user.caller(), &row, file_id, f.on()).await;
     finish(&state, &user, id, tx, r, "recorded").await
@@ -215,11 +207,10 @@ pub async fn file_public(
 /// POST `/admin/applications/{id}/publish` (`value` 1: publish to the log, 0: withdraw).
 pub async fn publish(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: row }: Visible<ApplicationRow>,
     AdminForm(f): AdminForm<FlagForm>,
 ) -> Result<Response, AppError> {
-    let row = load(&state, &user, id).await?;
+    let id = row.id;
     let mut tx = state.db.begin_audited().await?;
     let r = corr::set_published(&mut tx, &user.caller(), &row, f.on()).await;
     finish(
@@ -243,11 +234,10 @@ pub struct ProactiveForm {
 /// POST `/admin/applications/{id}/proactive`: 转为主动公开 （条例第四十四条）： a draft item.
 pub async fn proactive(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: row }: Visible<ApplicationRow>,
     AdminForm(f): AdminForm<ProactiveForm>,
 ) -> Result<Response, AppError> {
-    let row = load(&state, &user, id).await?;
+    let id = row.id;
     let Ok(column_id) = f.column_id.trim().parse::<i64>() else {
         return detail_page(&state, &user, id, Some("请选择栏目".into()), None).await;
     };

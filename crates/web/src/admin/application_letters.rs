@@ -5,6 +5,7 @@
 
 use super::applications::{load_for, templates_page};
 use super::common::{AdminForm, render};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
 use gongkai_app::application_letters as app_letters;
 use gongkai_db::application_letters as db_letters;
+use gongkai_db::applications::ApplicationRow;
 use gongkai_domain::application::letter::{LetterKind, Settings};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,12 +22,12 @@ use serde_json::json;
 async fn preview_page(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    row: &ApplicationRow,
     kind: LetterKind,
     error: Option<String>,
 ) -> Result<Response, AppError> {
+    let id = row.id;
     let mut conn = state.db.pool.acquire().await?;
-    let row = load_for(&mut conn, user, id).await?;
     let issued = db_letters::issued(&mut conn, id)
         .await?
         .into_iter()
@@ -40,7 +42,7 @@ async fn preview_page(
             let d = app_letters::preview(
                 &mut conn,
                 &user.caller(),
-                &row,
+                row,
                 kind,
                 gongkai_db::china_today(),
             )
@@ -71,11 +73,11 @@ async fn preview_page(
 /// GET `/admin/applications/{id}/letters/{kind}/preview`.
 pub async fn preview(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, kind)): Path<(i64, String)>,
+    Visible { user, record }: Visible<ApplicationRow>,
+    Path((_, kind)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let kind = LetterKind::from_code(&kind).ok_or_else(AppError::not_found)?;
-    preview_page(&state, &user, id, kind, None).await
+    preview_page(&state, &user, &record, kind, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -104,7 +106,7 @@ pub async fn issue(
         Ok(_) => {}
         Err(Refusal::Invalid(inv)) => {
             drop(tx);
-            return preview_page(&state, &user, id, kind, Some(inv.summary())).await;
+            return preview_page(&state, &user, &row, kind, Some(inv.summary())).await;
         }
         Err(e) => return Err(e.into()),
     }

@@ -6,6 +6,7 @@
 //! organisation's application answers 404. Every action is one transaction with its audit entry.
 
 use super::common::{AdminForm, error_map, render};
+use super::visible::Visible;
 use crate::applications::{
     available_letters, docx_response, issued_letters, letter_docx, timeline,
 };
@@ -379,10 +380,10 @@ fn case_consultation_days(case: &gongkai_domain::application::Case) -> Option<u3
 /// GET `/admin/applications/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<ApplicationRow>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
+    let id = record.id;
     let notice = match q.notice.as_str() {
         "registered" => Some("申请已登记，请预览并出具受理回执。"),
         "recorded" => Some("已记录，答复期限已重新计算；该事项的文书可预览并出具。"),
@@ -522,10 +523,10 @@ fn build_event(f: &ActionForm) -> Result<(CaseEvent, Option<AnswerExtra>), Strin
 /// POST `/admin/applications/{id}/action`.
 pub async fn action(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<ApplicationRow>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
+    let id = record.id;
     let mut tx = state.db.begin_audited().await?;
     let row = load_for(&mut tx, &user, id).await?;
     let (event, extra) = match build_event(&f) {
@@ -551,12 +552,11 @@ pub async fn action(
 /// GET `/admin/applications/{id}/letters/{kind}`: the letter as DOCX.
 pub async fn letter(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, kind)): Path<(i64, String)>,
+    Visible { record: row, .. }: Visible<ApplicationRow>,
+    Path((_, kind)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let kind = LetterKind::from_code(&kind).ok_or_else(AppError::not_found)?;
     let mut conn = state.db.pool.acquire().await?;
-    let row = load_for(&mut conn, &user, id).await?;
     let bytes = letter_docx(&mut conn, row.id, kind).await?;
     Ok(docx_response(bytes, kind, &row.tracking_code))
 }

@@ -7,6 +7,7 @@
 
 use super::common::{AdminForm, error_map, org_options, render};
 use super::upload::{self, Upload};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::util::page_param;
 use crate::{AppError, AppState};
@@ -47,7 +48,7 @@ fn excerpt(s: &str, n: usize) -> String {
 
 fn round_json(r: &RoundRow, today: &str) -> serde_json::Value {
     let status = r.status();
-    let overdue = status == RoundStatus::Open && r.due_date.as_str() < today;
+    let overdue = status == RoundStatus::Open && r.due_date.to_string().as_str() < today;
     json!({
         "id": r.id, "org_id": r.org_id, "org_name": r.org_name, "due_date": r.due_date, "label": r.label,
         "kind": r.kind().code(), "kind_label": r.kind().label(),
@@ -171,16 +172,6 @@ pub async fn list(
     .into_response())
 }
 
-/// A round the user may see, or 404.
-async fn visible_round(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<RoundRow, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    Ok(app_feedback::visible_round(&mut conn, &user.caller(), id).await?)
-}
-
 /// What the detail page re-shows after a refused form.
 #[derive(Default)]
 struct Refused<'a> {
@@ -297,11 +288,12 @@ pub struct NoticeQuery {
 
 pub async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible {
+        user,
+        record: round,
+    }: Visible<RoundRow>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let round = visible_round(&state, &user, id).await?;
     render_round(
         &state,
         &user,
@@ -356,12 +348,14 @@ async fn read_submit_form(mut mp: Multipart) -> Result<SubmitForm, AppError> {
 
 pub async fn submit(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible {
+        user,
+        record: round,
+    }: Visible<RoundRow>,
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let form = read_submit_form(mp).await?;
-    let round = visible_round(&state, &user, id).await?;
+    let id = round.id;
     if !user.perms.can_answer_feedback_of(round.org_id) {
         // Refused before the uploads are stored; the use case checks it again.
         return Err(app_feedback::submit_refusal().into());
@@ -445,11 +439,13 @@ pub struct ReviewForm {
 
 pub async fn review(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible {
+        user,
+        record: round,
+    }: Visible<RoundRow>,
     AdminForm(f): AdminForm<ReviewForm>,
 ) -> Result<Response, AppError> {
-    let round = visible_round(&state, &user, id).await?;
+    let id = round.id;
     let mut tx = state.db.begin_audited().await?;
     match app_feedback::review(
         &mut tx,
@@ -491,10 +487,9 @@ pub async fn review(
 
 pub async fn attachment(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _: Visible<RoundRow>,
     Path((id, attachment_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    visible_round(&state, &user, id).await?;
     let a = {
         let mut conn = state.db.pool.acquire().await?;
         feedback::get_attachment(&mut conn, id, attachment_id)

@@ -6,6 +6,7 @@
 use super::common::{AdminForm, column_rows, error_map, notice_text, org_options, render};
 use super::guard;
 use super::upload::{self, Upload};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::util::page_param;
 use crate::{AppError, AppState};
@@ -461,18 +462,6 @@ async fn form_error(
     .await
 }
 
-/// Loads an item the user may see, or 404 (items of other organisations do not exist for them).
-async fn visible_item(state: &AppState, user: &CurrentUser, id: i64) -> Result<Item, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let item = items::get(&mut conn, id)
-        .await
-        .map_err(|_| AppError::not_found())?;
-    if !user.perms.can_view_items_of(item.org_id) {
-        return Err(AppError::not_found());
-    }
-    Ok(item)
-}
-
 #[derive(Deserialize, Default)]
 pub struct NoticeQuery {
     notice: Option<String>,
@@ -480,11 +469,10 @@ pub struct NoticeQuery {
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: item }: Visible<Item>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let item = visible_item(&state, &user, id).await?;
+    let id = item.id;
     let mut conn = state.db.pool.acquire().await?;
     let cols = items::column_ids(&mut conn, id).await?;
     drop(conn);
@@ -516,12 +504,11 @@ pub async fn edit_form(
 
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: item }: Visible<Item>,
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let sub = read_submission(mp).await?;
-    let item = visible_item(&state, &user, id).await?;
+    let id = item.id;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
     }
@@ -630,11 +617,10 @@ pub struct PublishForm {
 
 pub async fn publish(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: item }: Visible<Item>,
     AdminForm(f): AdminForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    let item = visible_item(&state, &user, id).await?;
+    let id = item.id;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
     }
@@ -693,11 +679,10 @@ pub struct DeleteAttachmentForm {
 
 pub async fn delete_attachment(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Visible { user, record: item }: Visible<Item>,
     Path((id, attachment_id)): Path<(i64, i64)>,
     AdminForm(f): AdminForm<DeleteAttachmentForm>,
 ) -> Result<Response, AppError> {
-    let item = visible_item(&state, &user, id).await?;
     if !user.perms.can_edit_items_of(item.org_id) {
         return Err(AppError::forbidden());
     }
@@ -745,10 +730,9 @@ pub async fn delete_attachment(
 /// attachments only through the portal, for public items.
 pub async fn attachment(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, attachment_id)): Path<(i64, i64)>,
+    Visible { record: item, .. }: Visible<Item>,
+    Path((_, attachment_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let item = visible_item(&state, &user, id).await?;
     let a = {
         let mut conn = state.db.pool.acquire().await?;
         attachments::get(&mut conn, attachment_id)
@@ -772,10 +756,9 @@ pub async fn attachment(
 /// its attachments: what a reviewer reads before approving.
 pub async fn preview(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: item }: Visible<Item>,
 ) -> Result<Response, AppError> {
-    let item = visible_item(&state, &user, id).await?;
+    let id = item.id;
     let mut conn = state.db.pool.acquire().await?;
     let files = attachments::of_item(&mut conn, id).await?;
     drop(conn);

@@ -6,6 +6,7 @@
 //! supervising office for any; others' meetings answer 404.
 
 use super::common::{AdminForm, error_map, org_options, render};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
 use gongkai_app::meetings as app_meetings;
-use gongkai_db::meetings::{self};
+use gongkai_db::meetings::{self, Meeting};
 use gongkai_db::{orgs, plans};
 use gongkai_domain::Invalid;
 use gongkai_domain::meeting::{AttendeeKind, Decision, MeetingFields, MeetingKind};
@@ -228,10 +229,10 @@ async fn detail_page(
 
 pub async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<Meeting>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
+    let id = record.id;
     let notice = match q.notice.as_str() {
         "created" => Some("会议预告已发布。"),
         "held" => Some("会议情况已公开；关联公开义务的，已计入公开督查。"),
@@ -250,10 +251,10 @@ pub struct HeldForm {
 
 pub async fn held(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<Meeting>,
     AdminForm(f): AdminForm<HeldForm>,
 ) -> Result<Response, AppError> {
+    let id = record.id;
     let caller = user.caller();
     let mut tx = state.db.begin_audited().await?;
     let m = app_meetings::visible(&mut tx, &caller, id).await?;

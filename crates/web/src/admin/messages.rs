@@ -10,10 +10,11 @@
 //! of an organisation the user may not see answer 404.
 
 use super::common::{AdminForm, error_map, render};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::util::page_param;
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
@@ -159,21 +160,15 @@ pub struct DetailQuery {
     notice: String,
 }
 
-async fn load(state: &AppState, user: &CurrentUser, id: i64) -> Result<MessageRow, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    Ok(app_messages::visible(&mut conn, &user.caller(), id).await?)
-}
-
 async fn detail_page(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    m: &MessageRow,
     errors: serde_json::Value,
     values: serde_json::Value,
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let m = load(state, user, id).await?;
     let today = gongkai_db::china_today();
     let mut conn = state.db.pool.acquire().await?;
     let cal = gongkai_db::calendar::load(&mut conn).await?;
@@ -210,7 +205,7 @@ async fn detail_page(
         "admin/message.html",
         "messages",
         json!({
-            "m": m, "status_label": st.label(), "flags": flags(&cal, &m, today),
+            "m": m, "status_label": st.label(), "flags": flags(&cal, m, today),
             "may_assign": handle && st.check(message::Action::Assign).is_ok(),
             "may_reply": handle && st.check(message::Action::Reply).is_ok(),
             "may_publish": handle && st.check(message::Action::Publish).is_ok(),
@@ -224,8 +219,7 @@ async fn detail_page(
 
 pub async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record: m }: Visible<MessageRow>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
     let notice = match q.notice.as_str() {
@@ -238,7 +232,7 @@ pub async fn detail(
     detail_page(
         &state,
         &user,
-        id,
+        &m,
         json!({}),
         json!({}),
         notice,
@@ -264,23 +258,23 @@ enum Act {
 
 async fn act(
     state: AppState,
-    user: CurrentUser,
-    id: i64,
+    Visible { user, record: m }: Visible<MessageRow>,
     f: ActionForm,
     which: Act,
 ) -> Result<Response, AppError> {
     let caller = user.caller();
-    let m = load(&state, &user, id).await?;
+    let id = m.id;
     let values = json!({"reply": f.reply, "reason": f.reason});
     let refuse = |inv: Invalid| {
         let state = state.clone();
         let user = user.clone();
         let values = values.clone();
+        let m = m.clone();
         async move {
             detail_page(
                 &state,
                 &user,
-                id,
+                &m,
                 error_map(&inv),
                 values,
                 None,
@@ -325,36 +319,32 @@ async fn act(
 
 pub async fn assign(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    visible: Visible<MessageRow>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    act(state, user, id, f, Act::Assign).await
+    act(state, visible, f, Act::Assign).await
 }
 
 pub async fn reply(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    visible: Visible<MessageRow>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    act(state, user, id, f, Act::Reply).await
+    act(state, visible, f, Act::Reply).await
 }
 
 pub async fn publish(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    visible: Visible<MessageRow>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    act(state, user, id, f, Act::Publish).await
+    act(state, visible, f, Act::Publish).await
 }
 
 pub async fn close(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    visible: Visible<MessageRow>,
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    act(state, user, id, f, Act::Close).await
+    act(state, visible, f, Act::Close).await
 }

@@ -31,6 +31,7 @@ mod reminders;
 mod setup;
 mod site;
 mod supervision;
+mod visible;
 use crate::upload;
 pub(crate) mod workflow;
 

@@ -8,14 +8,15 @@
 //! may see an organisation's records reads its events. Other events answer 404.
 
 use super::common::{AdminForm, error_map, org_options, render};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
 use gongkai_app::opinion as app_opinion;
-use gongkai_db::opinion::{self, EventView};
+use gongkai_db::opinion::{self, EventRow, EventView};
 use gongkai_db::orgs;
 use gongkai_domain::Invalid;
 use gongkai_domain::opinion::{
@@ -235,10 +236,10 @@ async fn detail_page(
 
 pub async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<EventRow>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
+    let id = record.id;
     let notice = match q.notice.as_str() {
         "registered" => Some("舆情事件已登记，回应时限开始计算。"),
         "released" => Some("发布记录已保存，时限状态已更新。"),
@@ -249,10 +250,10 @@ pub async fn detail(
 
 pub async fn record_release(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<EventRow>,
     AdminForm(f): AdminForm<ReleaseForm>,
 ) -> Result<Response, AppError> {
+    let id = record.id;
     let caller = user.caller();
     let mut tx = state.db.begin_audited().await?;
     let e = app_opinion::visible(&mut tx, &caller, id).await?;

@@ -544,7 +544,7 @@ pub async fn create_token(
         )
         .await;
     }
-    let (token, _) = auth::issue_api_token(&state, &user.actor(), user.id, &name).await?;
+    let (token, _) = auth::issue_api_token(&state, &user.caller(), &name).await?;
     account_page(
         &state,
         &user,

@@ -5,6 +5,7 @@
 //! and assessors: all); other cases answer 404 so their existence does not leak.
 
 use super::common::{AdminForm, error_map, org_options, render};
+use super::visible::Visible;
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
@@ -15,11 +16,11 @@ use gongkai_app::Refusal;
 use gongkai_app::proposals::{self as app_proposals, Step};
 use gongkai_db::proposals::{self};
 use gongkai_db::{calendar, orgs};
-use gongkai_domain::Invalid;
 use gongkai_domain::proposal::{
     AssignFields, Grade, ProposalKind, ProposalRules, ReplyFields, Satisfaction, Stage, Standing,
     YearStats, deadlines,
 };
+use gongkai_domain::{CivilDate, Invalid};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -314,7 +315,7 @@ async fn detail_page(
         .iter()
         .map(|c| {
             let mine = user.perms.can_handle_cases_of(c.org_id) && allowed(A::SendCoView);
-            let sent = c.view_sent_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+            let sent = c.view_sent_on.map(CivilDate::naive);
             json!({"org_id": c.org_id, "org_name": c.org_name, "view_text": c.view_text, "view_sent_on": c.view_sent_on,
                    "standing": standing_json(Standing::of(d.co_views.date, sent, today, SOON_DAYS)), "may_send": mine})
         })
@@ -384,10 +385,10 @@ async fn detail_page(
 
 pub async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    Visible { user, record }: Visible<app_proposals::Case>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
+    let id = record.case.id;
     let notice = match q.notice.as_str() {
         "assigned" => Some("已交办。"),
         "signed" => Some("已签收，请在期限内办理并书面答复。"),
@@ -421,7 +422,7 @@ pub struct StepForm {
 
 pub async fn step(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Visible { user, .. }: Visible<app_proposals::Case>,
     Path((id, step)): Path<(i64, String)>,
     AdminForm(f): AdminForm<StepForm>,
 ) -> Result<Response, AppError> {

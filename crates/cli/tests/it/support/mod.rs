@@ -39,7 +39,7 @@ pub use users::outcome;
 
 use gongkai_db::{Actor, Db, columns, items, orgs};
 use gongkai_domain::item::ItemFields;
-use gongkai_domain::role::{Grant, Role};
+use gongkai_domain::role::{Grant, Permissions, Role};
 use sqlx::Connection;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -444,7 +444,14 @@ impl TestApp {
 
     /// Issues an API token for `user_id`; returns the plain token for `Authorization: Bearer …`.
     pub async fn issue_token(&self, user_id: i64) -> String {
-        gongkai_web::auth::issue_api_token(self.state(), &self.actor(), user_id, "测试令牌")
+        let own = gongkai_app::Caller {
+            actor: gongkai_db::Actor {
+                user_id: Some(user_id),
+                ..self.actor()
+            },
+            perms: &Permissions::default(),
+        };
+        gongkai_web::auth::issue_api_token(self.state(), &own, "测试令牌")
             .await
             .unwrap_or_else(|e| panic!("issue an API token: {e}"))
             .0
