@@ -1,7 +1,7 @@
 //! Reading date columns as [`CivilDate`]: a `NOT NULL` column with
 //! `#[sqlx(try_from = "String")]`, a nullable one with `#[sqlx(try_from = "NullableDate")]` on an
 //! `Option<CivilDate>` field. Text that is not `YYYY-MM-DD` is a decode error, never a silent
-//! default.
+//! default; in a nullable column an empty text is no date, as older rows may hold one.
 
 use gongkai_domain::CivilDate;
 use gongkai_domain::civil_date::BadDate;
@@ -32,6 +32,8 @@ impl<'r> sqlx::Decode<'r, Any> for NullableDate {
 impl TryFrom<NullableDate> for Option<CivilDate> {
     type Error = BadDate;
     fn try_from(v: NullableDate) -> Result<Self, BadDate> {
-        v.0.map(CivilDate::try_from).transpose()
+        v.0.filter(|s| !s.trim().is_empty())
+            .map(CivilDate::try_from)
+            .transpose()
     }
 }

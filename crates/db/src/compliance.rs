@@ -11,6 +11,7 @@ use crate::DbResult;
 use crate::items::{PUBLIC_SQL, id_list};
 use crate::plans::{self, PlanRow};
 use chrono::NaiveDate;
+use gongkai_domain::CivilDate;
 use gongkai_domain::compliance::{
     self, Counts, EvidenceItem, EvidenceSource, Tally, UNCHECKED_LABEL,
 };
@@ -50,7 +51,7 @@ pub struct PlanRef {
     pub id: i64,
     pub title: String,
     pub year: i64,
-    pub issued_on: Option<String>,
+    pub issued_on: Option<CivilDate>,
     /// The days the plan binds: issue date (or 1 January) to 31 December.
     pub starts_on: String,
     pub ends_on: String,
@@ -284,10 +285,7 @@ fn iso(d: NaiveDate) -> String {
 
 /// The plan's bounds: from its issue date within its year, else 1 January, to 31 December.
 pub fn plan_year(plan: &PlanRow) -> Option<PlanYear> {
-    let issued = plan
-        .issued_on
-        .as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let issued = plan.issued_on.map(CivilDate::naive);
     PlanYear::for_year(i32::try_from(plan.year).ok()?, issued)
 }
 
@@ -610,7 +608,7 @@ pub async fn report(
             id: tree.plan.id,
             title: tree.plan.title.clone(),
             year: tree.plan.year,
-            issued_on: tree.plan.issued_on.clone(),
+            issued_on: tree.plan.issued_on,
             starts_on: iso(py.start()),
             ends_on: iso(py.end()),
         },

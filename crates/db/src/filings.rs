@@ -57,10 +57,7 @@ pub async fn default_orgs(conn: &mut AnyConnection) -> DbResult<Vec<i64>> {
 fn plan_year(plan: &crate::plans::PlanRow) -> PlanYear {
     PlanYear {
         year: i32::try_from(plan.year).unwrap_or(0),
-        issued_on: plan
-            .issued_on
-            .as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()),
+        issued_on: plan.issued_on.map(gongkai_domain::CivilDate::naive),
     }
 }
 

@@ -1,9 +1,11 @@
 //! Items (信息): the records published on the portal, with the government-document metadata.
 
 use crate::audit::{self, Entry};
+use crate::civil::NullableDate;
 use crate::error::OnUnique;
 use crate::search_outbox;
 use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
+use gongkai_domain::CivilDate;
 use gongkai_domain::Invalid;
 use gongkai_domain::content;
 use gongkai_domain::index_no::{IndexInputs, IndexPattern};
@@ -33,7 +35,8 @@ pub struct Item {
     pub index_no: Option<String>,
     pub topic_category: Option<String>,
     pub issuing_authority: Option<String>,
-    pub written_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub written_on: Option<CivilDate>,
     pub doc_number: Option<String>,
     pub keywords: Option<String>,
     pub validity: String,
@@ -44,7 +47,8 @@ pub struct Item {
     pub updated_at: i64,
     pub version: i64,
     pub interprets_item_id: Option<i64>,
-    pub validity_changed_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub validity_changed_on: Option<CivilDate>,
     pub replaced_by_item_id: Option<i64>,
     /// Submissions so far (workflow; see `crate::workflow`).
     pub review_round: i64,
@@ -66,6 +70,11 @@ pub struct Item {
     pub legal_form: Option<String>,
 }
 
+/// A form's text of an optional date (empty when none).
+fn date_text(d: Option<CivilDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
 impl Item {
     /// The item as the editor's form shows it (the form fields of `gongkai_domain::item`).
     pub fn fields(&self, column_ids: &[i64]) -> ItemFields {
@@ -80,14 +89,14 @@ impl Item {
             disclosure_reason: self.disclosure_reason.clone().unwrap_or_default(),
             topic_category: self.topic_category.clone().unwrap_or_default(),
             issuing_authority: self.issuing_authority.clone().unwrap_or_default(),
-            written_on: self.written_on.clone().unwrap_or_default(),
+            written_on: date_text(self.written_on),
             doc_number: self.doc_number.clone().unwrap_or_default(),
             keywords: self.keywords.clone().unwrap_or_default(),
             validity: self.validity.clone(),
             publish_date: String::new(),
             interprets_item_id: id_text(self.interprets_item_id),
             cross_org_interpretation: String::new(),
-            validity_changed_on: self.validity_changed_on.clone().unwrap_or_default(),
+            validity_changed_on: date_text(self.validity_changed_on),
             replaced_by_item_id: id_text(self.replaced_by_item_id),
             legal_form: self.legal_form.clone().unwrap_or_default(),
         }
@@ -872,7 +881,8 @@ pub struct CatalogueRow {
     /// The issuing authority as written on the document, else the publishing organisation.
     pub issuer: String,
     pub doc_number: Option<String>,
-    pub written_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub written_on: Option<CivilDate>,
     pub published_at: Option<i64>,
     pub topic_category: Option<String>,
     pub validity: String,

@@ -6,6 +6,8 @@
 //! the caller's transaction, through the pure `gongkai_domain::planimport::draft`, and refuses
 //! while any unit is unresolved and undecided. Every write is audited.
 
+use crate::civil::NullableDate;
+use gongkai_domain::CivilDate;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::audit::{self, Entry};
@@ -87,7 +89,8 @@ pub struct PlanRow {
     pub id: i64,
     pub title: String,
     pub issuer: Option<String>,
-    pub issued_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub issued_on: Option<CivilDate>,
     pub year: i64,
     pub import_id: Option<i64>,
     pub status: String,
@@ -754,7 +757,8 @@ pub struct DeadlineRow {
     pub id: i64,
     pub duty_id: i64,
     pub text: String,
-    pub date: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub date: Option<CivilDate>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -787,7 +791,8 @@ pub struct FeedbackRoundRow {
     pub duty_id: i64,
     pub org_id: i64,
     pub org_name: String,
-    pub due_date: String,
+    #[sqlx(try_from = "String")]
+    pub due_date: CivilDate,
     pub label: String,
     pub status: String,
     pub created_at: i64,

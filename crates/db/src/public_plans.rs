@@ -4,7 +4,9 @@
 //! not in the sitemap and not found at `/zdgz/{id}`.
 
 use crate::audit::{self, Entry};
+use crate::civil::NullableDate;
 use crate::{Actor, DbError, DbResult, now_ms};
+use gongkai_domain::CivilDate;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -14,7 +16,8 @@ pub struct PublicPlan {
     pub id: i64,
     pub title: String,
     pub issuer: Option<String>,
-    pub issued_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub issued_on: Option<CivilDate>,
     pub year: i64,
     /// When the office last made it public (epoch milliseconds).
     pub made_public_at: Option<i64>,

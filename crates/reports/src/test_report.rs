@@ -109,7 +109,7 @@ pub fn sample() -> ComplianceReport {
             id: 1,
             title: "盘锦市2017年政务公开工作安排".into(),
             year: 2017,
-            issued_on: Some("2017-04-24".into()),
+            issued_on: gongkai_domain::CivilDate::from_ymd(2017, 4, 24),
             starts_on: "2017-04-24".into(),
             ends_on: "2017-12-31".into(),
         },

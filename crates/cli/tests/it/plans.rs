@@ -52,7 +52,10 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
     let tree = plans::plan_tree(&mut conn, done.plan_id).await.unwrap();
     assert_eq!(tree.plan.title, "盘锦市2017年政务公开工作安排");
     assert_eq!(tree.plan.year, 2017);
-    assert_eq!(tree.plan.issued_on.as_deref(), Some("2017-04-24"));
+    assert_eq!(
+        tree.plan.issued_on.map(|d| d.to_string()).as_deref(),
+        Some("2017-04-24")
+    );
     assert_eq!(tree.tasks.len(), 28);
     let numbers: Vec<i64> = tree.tasks.iter().map(|t| t.number).collect();
     assert_eq!(numbers, (1..=28).collect::<Vec<i64>>());
@@ -103,12 +106,12 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
                 .filter(|u| u.role != "co")
                 .filter_map(|u| u.org_id)
                 .collect();
-            let mut rounds: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+            let mut rounds: BTreeMap<i64, Vec<String>> = BTreeMap::new();
             for f in &d.feedback_rounds {
                 rounds
                     .entry(f.org_id)
                     .or_default()
-                    .push(f.due_date.as_str());
+                    .push(f.due_date.to_string());
             }
             let has_feedback = d
                 .clause
@@ -186,12 +189,12 @@ both_backends!(builtin_seed_plan_imports_mapped, |app| async move {
     // Task 8.2: 各县区政府 → the four county governments.
     assert_eq!(tree.tasks[7].duties[1].feedback_rounds.len(), 8);
     // Task 19: deadlines with dates.
-    let t19: Vec<Option<&str>> = tree.tasks[18].duties[0]
+    let t19: Vec<Option<String>> = tree.tasks[18].duties[0]
         .deadlines
         .iter()
-        .map(|d| d.date.as_deref())
+        .map(|d| d.date.map(|d| d.to_string()))
         .collect();
-    assert!(t19.contains(&Some("2017-11-30")), "{t19:?}");
+    assert!(t19.contains(&Some("2017-11-30".into())), "{t19:?}");
 
     assert_eq!(counts.obligations, app.count("obligations").await);
     assert_eq!(counts.feedback_rounds, app.count("feedback_rounds").await);

@@ -79,7 +79,7 @@ pub(crate) fn cells(r: &CatalogueRow, base: &str) -> [String; 9] {
         r.title.clone(),
         r.issuer.clone(),
         r.doc_number.clone().unwrap_or_default(),
-        r.written_on.clone().unwrap_or_default(),
+        r.written_on.map(|d| d.to_string()).unwrap_or_default(),
         date(r.published_at),
         r.topic_category.clone().unwrap_or_default(),
         Validity::from_code(&r.validity)

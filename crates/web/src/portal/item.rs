@@ -46,7 +46,7 @@ fn validity_notice(v: Validity) -> &'static str {
 }
 
 /// The banner line: since when and what happened (“本文件已于2018-03-01废止”); empty when 有效.
-fn validity_headline(v: Validity, changed_on: Option<&str>) -> String {
+fn validity_headline(v: Validity, changed_on: Option<gongkai_domain::CivilDate>) -> String {
     let verb = match v {
         Validity::Valid => return String::new(),
         Validity::Amended => "修改",
@@ -54,7 +54,7 @@ fn validity_headline(v: Validity, changed_on: Option<&str>) -> String {
         Validity::Expired => "失效",
     };
     match changed_on {
-        Some(d) if !d.is_empty() => format!("本文件已于{d}{verb}"),
+        Some(d) => format!("本文件已于{d}{verb}"),
         _ => format!("本文件已{verb}"),
     }
 }
@@ -167,7 +167,7 @@ pub async fn show(
             validity => validity.code(),
             validity_label => validity.label(),
             validity_notice => validity_notice(validity),
-            validity_headline => validity_headline(validity, item.validity_changed_on.as_deref()),
+            validity_headline => validity_headline(validity, item.validity_changed_on),
             replaced_label => if validity == Validity::Amended { "修改后文件" } else { "替代文件" },
             replaced_by => S(replaced_by),
             interprets => S(interprets),
@@ -264,11 +264,20 @@ mod tests {
     #[test]
     fn the_headline_says_since_when() {
         assert_eq!(
-            validity_headline(Validity::Repealed, Some("2018-03-01")),
+            validity_headline(
+                Validity::Repealed,
+                gongkai_domain::CivilDate::parse("2018-03-01")
+            ),
             "本文件已于2018-03-01废止"
         );
         assert_eq!(validity_headline(Validity::Amended, None), "本文件已修改");
-        assert_eq!(validity_headline(Validity::Valid, Some("2018-03-01")), "");
+        assert_eq!(
+            validity_headline(
+                Validity::Valid,
+                gongkai_domain::CivilDate::parse("2018-03-01")
+            ),
+            ""
+        );
     }
 
     #[test]
