@@ -13,6 +13,26 @@ pub struct Entry<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Entry<'a> {
+    /// The creation of `entity` `id`, with the record as written.
+    pub fn created(
+        action: &'a str,
+        entity: &'a str,
+        id: i64,
+        summary: String,
+        after: Option<serde_json::Value>,
+    ) -> Self {
+        Entry {
+            action,
+            entity,
+            entity_id: id.to_string(),
+            summary,
+            before: None,
+            after,
+        }
+    }
+}
+
 pub async fn record(conn: &mut AnyConnection, actor: &Actor, e: Entry<'_>) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, summary, before_json, after_json, ip) \

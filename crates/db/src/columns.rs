@@ -190,17 +190,11 @@ pub async fn create(
     .await
     .on_unique("slug", "路径名已被其他栏目使用")?;
     let after = serde_json::to_value(get(conn, id).await?).ok();
+    let summary = format!("新建栏目“{}”", input.name);
     audit::record(
         conn,
         actor,
-        Entry {
-            action: "column.create",
-            entity: "column",
-            entity_id: id.to_string(),
-            summary: format!("新建栏目“{}”", input.name),
-            before: None,
-            after,
-        },
+        Entry::created("column.create", "column", id, summary, after),
     )
     .await?;
     Ok(id)

@@ -106,25 +106,20 @@ pub async fn record(conn: &mut AnyConnection, actor: &Actor, input: &EventInput)
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
+    let summary = format!(
+        "记录{}“{}”（{}）",
+        input.kind.label(),
+        input.title,
+        input.held_on
+    );
+    let after = serde_json::json!({
+        "obligation_id": input.obligation_id, "org_id": org_id, "kind": input.kind.code(),
+        "title": input.title, "held_on": input.held_on.to_string(), "url": input.url,
+    });
     audit::record(
         conn,
         actor,
-        Entry {
-            action: "event.record",
-            entity: "recorded_event",
-            entity_id: id.to_string(),
-            summary: format!(
-                "记录{}“{}”（{}）",
-                input.kind.label(),
-                input.title,
-                input.held_on
-            ),
-            before: None,
-            after: Some(serde_json::json!({
-                "obligation_id": input.obligation_id, "org_id": org_id, "kind": input.kind.code(),
-                "title": input.title, "held_on": input.held_on.to_string(), "url": input.url,
-            })),
-        },
+        Entry::created("event.record", "recorded_event", id, summary, Some(after)),
     )
     .await?;
     Ok(id)

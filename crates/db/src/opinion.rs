@@ -103,26 +103,27 @@ pub async fn register(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
+    let summary = format!(
+        "登记{}政务舆情“{}”（牵头单位 {}，发现于 {}）",
+        input.level.label(),
+        input.title,
+        org.name,
+        opinion::format_china(input.detected_ms)
+    );
+    let after = serde_json::json!({
+        "title": input.title, "source": input.source, "detected_at": input.detected_ms,
+        "level": input.level.code(), "lead_org_id": input.lead_org_id,
+    });
     audit::record(
         conn,
         actor,
-        Entry {
-            action: "opinion.register",
-            entity: "opinion_event",
-            entity_id: id.to_string(),
-            summary: format!(
-                "登记{}政务舆情“{}”（牵头单位 {}，发现于 {}）",
-                input.level.label(),
-                input.title,
-                org.name,
-                opinion::format_china(input.detected_ms)
-            ),
-            before: None,
-            after: Some(serde_json::json!({
-                "title": input.title, "source": input.source, "detected_at": input.detected_ms,
-                "level": input.level.code(), "lead_org_id": input.lead_org_id,
-            })),
-        },
+        Entry::created(
+            "opinion.register",
+            "opinion_event",
+            id,
+            summary,
+            Some(after),
+        ),
     )
     .await?;
     Ok(id)

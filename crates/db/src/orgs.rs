@@ -236,17 +236,11 @@ pub async fn create(conn: &mut AnyConnection, actor: &Actor, input: &OrgInput) -
     write_aliases(conn, id, &input.aliases).await?;
     crate::search_outbox::record_kind(conn, gongkai_domain::model::SearchKind::Org, id).await?;
     let after = serde_json::to_value(get(conn, id).await?).ok();
+    let summary = format!("新建机构“{}”", input.name);
     audit::record(
         conn,
         actor,
-        Entry {
-            action: "org.create",
-            entity: "organisation",
-            entity_id: id.to_string(),
-            summary: format!("新建机构“{}”", input.name),
-            before: None,
-            after,
-        },
+        Entry::created("org.create", "organisation", id, summary, after),
     )
     .await?;
     Ok(id)

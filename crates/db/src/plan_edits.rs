@@ -10,7 +10,9 @@ use crate::{Actor, DbError, DbResult, now_ms};
 use gongkai_domain::Invalid;
 use gongkai_domain::plan::Plan;
 use serde::Serialize;
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Database, Row};
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, <Any as Database>::Arguments>;
 
 /// Plan statuses.
 pub const ACTIVE: &str = "active";
@@ -226,6 +228,17 @@ impl ObligationValues {
     fn keywords_json(&self) -> String {
         serde_json::to_string(&self.keywords).unwrap_or_else(|_| "[]".into())
     }
+
+    /// Binds the values as `$1`…`$6` (organisation, column, cadence, its text, due rule, keywords).
+    fn bind_first<'q>(&self, query: AnyQuery<'q>) -> AnyQuery<'q> {
+        query
+            .bind(self.org_id)
+            .bind(self.column_id)
+            .bind(&self.cadence)
+            .bind(&self.cadence_text)
+            .bind(&self.due_rule)
+            .bind(self.keywords_json())
+    }
 }
 
 async fn check_refs(conn: &mut AnyConnection, v: &ObligationValues) -> DbResult<()> {
@@ -277,16 +290,10 @@ pub async fn update_obligation(
     if same {
         return Ok(false);
     }
-    sqlx::query(
+    v.bind_first(sqlx::query(
         "UPDATE obligations SET org_id = $1, column_id = $2, cadence = $3, cadence_text = $4, due_rule = $5, \
          keywords = $6 WHERE id = $7",
-    )
-    .bind(v.org_id)
-    .bind(v.column_id)
-    .bind(&v.cadence)
-    .bind(&v.cadence_text)
-    .bind(&v.due_rule)
-    .bind(v.keywords_json())
+    ))
     .bind(obligation_id)
     .execute(&mut *conn)
     .await?;
@@ -312,20 +319,16 @@ pub async fn add_obligation(
 ) -> DbResult<i64> {
     duty_task_number(conn, plan_id, duty_id).await?;
     check_refs(conn, v).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO obligations (duty_id, org_id, column_id, cadence, cadence_text, due_rule, keywords, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(duty_id)
-    .bind(v.org_id)
-    .bind(v.column_id)
-    .bind(&v.cadence)
-    .bind(&v.cadence_text)
-    .bind(&v.due_rule)
-    .bind(v.keywords_json())
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
-    .await?;
+    let id: i64 = v
+        .bind_first(sqlx::query(
+            "INSERT INTO obligations (org_id, column_id, cadence, cadence_text, due_rule, keywords, duty_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        ))
+        .bind(duty_id)
+        .bind(now_ms())
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
     record_revision(
         conn,
         actor,

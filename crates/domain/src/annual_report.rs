@@ -121,148 +121,150 @@ const fn computed(key: &'static str, c: Computed) -> CellSpec {
     }
 }
 
+fn group(title: &'static str, columns: &[&'static str], rows: Vec<RowSpec>) -> GroupSpec {
+    GroupSpec {
+        title,
+        columns: columns.to_vec(),
+        rows,
+    }
+}
+
+fn row(label: &'static str, cells: Vec<CellSpec>) -> RowSpec {
+    RowSpec { label, cells }
+}
+
+/// A computed column of the group 第二十条第（一）项 with its 规章 key, its 规范性文件 key and its figure.
+type FormalColumn = (&'static str, &'static str, fn(LegalForm) -> Computed);
+
+/// The group 第二十条第（一）项 with the rows 规章 and 规范性文件 (`normative_label`), every cell computed.
+fn formal_documents_group(
+    columns: [&'static str; 3],
+    normative_label: &'static str,
+    cells: [FormalColumn; 3],
+) -> GroupSpec {
+    let rule = cells.map(|(key, _, figure)| computed(key, figure(LegalForm::Rule)));
+    let normative = cells.map(|(_, key, figure)| computed(key, figure(LegalForm::Normative)));
+    group(
+        "第二十条第（一）项",
+        &columns,
+        vec![
+            row("规章", rule.to_vec()),
+            row(normative_label, normative.to_vec()),
+        ],
+    )
+}
+
+/// The 2019 format's columns of matters counted as projects.
+const PROJECT_COLUMNS: [&str; 3] = ["上一年项目数量", "本年增/减", "处理决定数量"];
+
+/// A row under [`PROJECT_COLUMNS`].
+fn project_row(
+    label: &'static str,
+    prev_key: &'static str,
+    change_key: &'static str,
+    decisions_key: &'static str,
+) -> RowSpec {
+    row(
+        label,
+        vec![count(prev_key), change(change_key), count(decisions_key)],
+    )
+}
+
 /// Table 二's layout in `format`.
 pub fn table2_layout(format: Format) -> Vec<GroupSpec> {
     use Computed::*;
-    use LegalForm::{Normative, Rule};
     match format {
         Format::Y2021 => vec![
-            GroupSpec {
-                title: "第二十条第（一）项",
-                columns: vec!["本年制发件数", "本年废止件数", "现行有效件数"],
-                rows: vec![
-                    RowSpec {
-                        label: "规章",
-                        cells: vec![
-                            computed("rule_issued", Issued(Rule)),
-                            computed("rule_repealed", Repealed(Rule)),
-                            computed("rule_valid", ValidAtEnd(Rule)),
-                        ],
-                    },
-                    RowSpec {
-                        label: "行政规范性文件",
-                        cells: vec![
-                            computed("norm_issued", Issued(Normative)),
-                            computed("norm_repealed", Repealed(Normative)),
-                            computed("norm_valid", ValidAtEnd(Normative)),
-                        ],
-                    },
+            formal_documents_group(
+                ["本年制发件数", "本年废止件数", "现行有效件数"],
+                "行政规范性文件",
+                [
+                    ("rule_issued", "norm_issued", Issued),
+                    ("rule_repealed", "norm_repealed", Repealed),
+                    ("rule_valid", "norm_valid", ValidAtEnd),
                 ],
-            },
-            GroupSpec {
-                title: "第二十条第（五）项",
-                columns: vec!["本年处理决定数量"],
-                rows: vec![RowSpec {
-                    label: "行政许可",
-                    cells: vec![count("licensing_decisions")],
-                }],
-            },
-            GroupSpec {
-                title: "第二十条第（六）项",
-                columns: vec!["本年处理决定数量"],
-                rows: vec![
-                    RowSpec {
-                        label: "行政处罚",
-                        cells: vec![count("penalty_decisions")],
-                    },
-                    RowSpec {
-                        label: "行政强制",
-                        cells: vec![count("enforcement_decisions")],
-                    },
+            ),
+            group(
+                "第二十条第（五）项",
+                &["本年处理决定数量"],
+                vec![row("行政许可", vec![count("licensing_decisions")])],
+            ),
+            group(
+                "第二十条第（六）项",
+                &["本年处理决定数量"],
+                vec![
+                    row("行政处罚", vec![count("penalty_decisions")]),
+                    row("行政强制", vec![count("enforcement_decisions")]),
                 ],
-            },
-            GroupSpec {
-                title: "第二十条第（八）项",
-                columns: vec!["本年收费金额（单位：万元）"],
-                rows: vec![RowSpec {
-                    label: "行政事业性收费",
-                    cells: vec![amount("fees_wan")],
-                }],
-            },
+            ),
+            group(
+                "第二十条第（八）项",
+                &["本年收费金额（单位：万元）"],
+                vec![row("行政事业性收费", vec![amount("fees_wan")])],
+            ),
         ],
         Format::Y2019 => vec![
-            GroupSpec {
-                title: "第二十条第（一）项",
-                columns: vec!["本年新制作数量", "本年新公开数量", "对外公开总数量"],
-                rows: vec![
-                    RowSpec {
-                        label: "规章",
-                        cells: vec![
-                            computed("rule_issued", Issued(Rule)),
-                            computed("rule_published", Published(Rule)),
-                            computed("rule_total", PublishedByEnd(Rule)),
-                        ],
-                    },
-                    RowSpec {
-                        label: "规范性文件",
-                        cells: vec![
-                            computed("norm_issued", Issued(Normative)),
-                            computed("norm_published", Published(Normative)),
-                            computed("norm_total", PublishedByEnd(Normative)),
-                        ],
-                    },
+            formal_documents_group(
+                ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
+                "规范性文件",
+                [
+                    ("rule_issued", "norm_issued", Issued),
+                    ("rule_published", "norm_published", Published),
+                    ("rule_total", "norm_total", PublishedByEnd),
                 ],
-            },
-            GroupSpec {
-                title: "第二十条第（五）项",
-                columns: vec!["上一年项目数量", "本年增/减", "处理决定数量"],
-                rows: vec![
-                    RowSpec {
-                        label: "行政许可",
-                        cells: vec![
-                            count("licensing_items_prev"),
-                            change("licensing_items_change"),
-                            count("licensing_decisions"),
-                        ],
-                    },
-                    RowSpec {
-                        label: "其他对外管理服务事项",
-                        cells: vec![
-                            count("services_items_prev"),
-                            change("services_items_change"),
-                            count("services_decisions"),
-                        ],
-                    },
+            ),
+            group(
+                "第二十条第（五）项",
+                &PROJECT_COLUMNS,
+                vec![
+                    project_row(
+                        "行政许可",
+                        "licensing_items_prev",
+                        "licensing_items_change",
+                        "licensing_decisions",
+                    ),
+                    project_row(
+                        "其他对外管理服务事项",
+                        "services_items_prev",
+                        "services_items_change",
+                        "services_decisions",
+                    ),
                 ],
-            },
-            GroupSpec {
-                title: "第二十条第（六）项",
-                columns: vec!["上一年项目数量", "本年增/减", "处理决定数量"],
-                rows: vec![
-                    RowSpec {
-                        label: "行政处罚",
-                        cells: vec![
-                            count("penalty_items_prev"),
-                            change("penalty_items_change"),
-                            count("penalty_decisions"),
-                        ],
-                    },
-                    RowSpec {
-                        label: "行政强制",
-                        cells: vec![
-                            count("enforcement_items_prev"),
-                            change("enforcement_items_change"),
-                            count("enforcement_decisions"),
-                        ],
-                    },
+            ),
+            group(
+                "第二十条第（六）项",
+                &PROJECT_COLUMNS,
+                vec![
+                    project_row(
+                        "行政处罚",
+                        "penalty_items_prev",
+                        "penalty_items_change",
+                        "penalty_decisions",
+                    ),
+                    project_row(
+                        "行政强制",
+                        "enforcement_items_prev",
+                        "enforcement_items_change",
+                        "enforcement_decisions",
+                    ),
                 ],
-            },
-            GroupSpec {
-                title: "第二十条第（八）项",
-                columns: vec!["上一年项目数量", "本年增/减"],
-                rows: vec![RowSpec {
-                    label: "行政事业性收费",
-                    cells: vec![count("fees_items_prev"), change("fees_items_change")],
-                }],
-            },
-            GroupSpec {
-                title: "第二十条第（九）项",
-                columns: vec!["采购项目数量", "采购总金额（单位：万元）"],
-                rows: vec![RowSpec {
-                    label: "政府集中采购",
-                    cells: vec![count("procurement_projects"), amount("procurement_wan")],
-                }],
-            },
+            ),
+            group(
+                "第二十条第（八）项",
+                &["上一年项目数量", "本年增/减"],
+                vec![row(
+                    "行政事业性收费",
+                    vec![count("fees_items_prev"), change("fees_items_change")],
+                )],
+            ),
+            group(
+                "第二十条第（九）项",
+                &["采购项目数量", "采购总金额（单位：万元）"],
+                vec![row(
+                    "政府集中采购",
+                    vec![count("procurement_projects"), amount("procurement_wan")],
+                )],
+            ),
         ],
     }
 }

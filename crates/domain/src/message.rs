@@ -15,6 +15,7 @@
 use crate::Invalid;
 use crate::calendar::{Calendar, CalendarError, Deadline};
 use crate::guard::{self, HitKind, Lists};
+use crate::model::coded_enum;
 use crate::validate::{char_len, optional_email};
 use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
@@ -253,39 +254,14 @@ pub fn age_flag(received_on: NaiveDate, today: NaiveDate) -> AgeFlag {
     }
 }
 
-/// Satisfaction rating by the writer once replied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Satisfaction {
-    Satisfied,
-    Basic,
-    Unsatisfied,
-}
-
-impl Satisfaction {
-    pub const ALL: [Satisfaction; 3] = [
-        Satisfaction::Satisfied,
-        Satisfaction::Basic,
-        Satisfaction::Unsatisfied,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "satisfied",
-            Satisfaction::Basic => "basic",
-            Satisfaction::Unsatisfied => "unsatisfied",
-        }
+coded_enum!(
+    /// Satisfaction rating by the writer once replied.
+    Satisfaction {
+        Satisfied = "satisfied": "满意",
+        Basic = "basic": "基本满意",
+        Unsatisfied = "unsatisfied": "不满意",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "满意",
-            Satisfaction::Basic => "基本满意",
-            Satisfaction::Unsatisfied => "不满意",
-        }
-    }
-    pub fn from_code(code: &str) -> Option<Satisfaction> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-}
+);
 
 /// Masks the personal information the content guard recognises (ID numbers, bank cards, mobile
 /// and landline numbers, e-mail addresses) in text to be published.
@@ -651,7 +627,7 @@ mod tests {
         assert_eq!(normalize_code("short"), None);
         assert_eq!(normalize_code("AB12CD34EF56'"), None);
         for s in Satisfaction::ALL {
-            assert_eq!(Satisfaction::from_code(s.code()), Some(s));
+            assert_eq!(Satisfaction::from_code(s.code()), Some(*s));
         }
     }
 }

@@ -15,6 +15,7 @@
 //! meets the 24-hour press-conference clock. A clock is judged by the first release that meets it.
 
 use crate::Invalid;
+use crate::model::coded_enum;
 use crate::validate::char_len;
 use serde::Serialize;
 
@@ -27,46 +28,17 @@ pub const MAX_SOURCE_CHARS: usize = 100;
 pub const MAX_SUMMARY_CHARS: usize = 2000;
 pub const MAX_URL_CHARS: usize = 500;
 
-/// The level of the event (突发事件分级, I–IV).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    EspeciallyMajor,
-    Major,
-    Large,
-    General,
-}
+coded_enum!(
+    /// The level of the event, I–IV of 突发事件分级.
+    Level {
+        EspeciallyMajor = "especially_major": "特别重大（Ⅰ级）",
+        Major = "major": "重大（Ⅱ级）",
+        Large = "large": "较大（Ⅲ级）",
+        General = "general": "一般（Ⅳ级）",
+    }
+);
 
 impl Level {
-    pub const ALL: [Level; 4] = [
-        Level::EspeciallyMajor,
-        Level::Major,
-        Level::Large,
-        Level::General,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::EspeciallyMajor => "especially_major",
-            Level::Major => "major",
-            Level::Large => "large",
-            Level::General => "general",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::EspeciallyMajor => "特别重大（Ⅰ级）",
-            Level::Major => "重大（Ⅱ级）",
-            Level::Large => "较大（Ⅲ级）",
-            Level::General => "一般（Ⅳ级）",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Level> {
-        Self::ALL.into_iter().find(|l| l.code() == code)
-    }
-
     /// 特别重大 and 重大: the major-emergency clocks.
     pub fn is_major_emergency(self) -> bool {
         matches!(self, Level::EspeciallyMajor | Level::Major)
@@ -82,39 +54,14 @@ impl Level {
     }
 }
 
-/// What was released.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReleaseKind {
-    Authoritative,
-    PressConference,
-    Response,
-}
-
-impl ReleaseKind {
-    pub const ALL: [ReleaseKind; 3] = [
-        ReleaseKind::Authoritative,
-        ReleaseKind::PressConference,
-        ReleaseKind::Response,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            ReleaseKind::Authoritative => "authoritative",
-            ReleaseKind::PressConference => "press_conference",
-            ReleaseKind::Response => "response",
-        }
+coded_enum!(
+    /// What was released.
+    ReleaseKind {
+        Authoritative = "authoritative": "发布权威信息",
+        PressConference = "press_conference": "新闻发布会",
+        Response = "response": "回应",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            ReleaseKind::Authoritative => "发布权威信息",
-            ReleaseKind::PressConference => "新闻发布会",
-            ReleaseKind::Response => "回应",
-        }
-    }
-    pub fn from_code(code: &str) -> Option<ReleaseKind> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
+);
 
 /// One response clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -504,7 +451,7 @@ mod tests {
         assert_eq!(ClockKind::PressConference.hours(), 24);
         assert_eq!(ClockKind::Response.hours(), 48);
         for l in Level::ALL {
-            assert_eq!(Level::from_code(l.code()), Some(l));
+            assert_eq!(Level::from_code(l.code()), Some(*l));
         }
     }
 

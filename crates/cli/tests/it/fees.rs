@@ -31,6 +31,26 @@ async fn act(u: &User, id: i64, form: &[(&str, &str)]) -> (StatusCode, String) {
         .await
 }
 
+/// The handler asks a third party's opinion on case `id` on 2024-09-12.
+async fn consult_third_party_on_12_september(h: &User, id: i64) {
+    act(
+        h,
+        id,
+        &[
+            ("action", "consultation_start"),
+            ("on", "2024-09-12"),
+            ("consulted", "third_party"),
+        ],
+    )
+    .await;
+}
+
+fn assert_page_shows(page: &str, texts: &[&str]) {
+    for text in texts {
+        assert!(page.contains(text), "{text}: {}", html::excerpt(page));
+    }
+}
+
 async fn row(app: &TestApp, id: i64) -> applications::ApplicationRow {
     applications::get(&mut *app.conn().await, id).await.unwrap()
 }
@@ -242,16 +262,7 @@ both_backends!(
 
         // A consultation started under the statutory 15 days keeps them after the change.
         let first = received(&app, org, 3, "2024-09-10").await;
-        act(
-            &h,
-            first,
-            &[
-                ("action", "consultation_start"),
-                ("on", "2024-09-12"),
-                ("consulted", "third_party"),
-            ],
-        )
-        .await;
+        consult_third_party_on_12_september(&h, first).await;
         let audits = app.audit_count().await;
         let (s, _) = admin
             .submit(
@@ -265,39 +276,18 @@ both_backends!(
         assert_eq!(s, StatusCode::SEE_OTHER);
         assert!(app.audit_count().await > audits, "the change is audited");
         let page = h.get_ok(&format!("/admin/applications/{first}")).await;
-        assert!(
-            page.contains("15个工作日内提出意见"),
-            "{}",
-            html::excerpt(&page)
-        );
         // 15 working days from 9-12: 9-13, 14, 18…20, 23…27, 29, 30, 10-08…10 → 10-10.
-        assert!(
-            page.contains("征求意见最迟至：2024-10-10"),
-            "{}",
-            html::excerpt(&page)
+        assert_page_shows(
+            &page,
+            &["15个工作日内提出意见", "征求意见最迟至：2024-10-10"],
         );
 
         let second = received(&app, org, 4, "2024-09-10").await;
-        act(
-            &h,
-            second,
-            &[
-                ("action", "consultation_start"),
-                ("on", "2024-09-12"),
-                ("consulted", "third_party"),
-            ],
-        )
-        .await;
+        consult_third_party_on_12_september(&h, second).await;
         let page = h.get_ok(&format!("/admin/applications/{second}")).await;
-        assert!(
-            page.contains("10个工作日内提出意见"),
-            "{}",
-            html::excerpt(&page)
-        );
-        assert!(
-            page.contains("征求意见最迟至：2024-09-27"),
-            "{}",
-            html::excerpt(&page)
+        assert_page_shows(
+            &page,
+            &["10个工作日内提出意见", "征求意见最迟至：2024-09-27"],
         );
 
         // With the pause off, a fee notice leaves the due date where it was.

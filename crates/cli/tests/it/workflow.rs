@@ -162,30 +162,41 @@ async fn api_create(app: &TestApp, token: &ApiUser, title: &str) -> i64 {
 }
 
 /// Asserts a refusal: the status, a Chinese message containing `text`, and nothing written.
-async fn refused(
-    app: &TestApp,
-    token: &ApiUser,
-    path: &str,
+/// A POST to `/api/v1{path}` that some users must be refused.
+struct Attempt<'a> {
+    app: &'a TestApp,
+    path: String,
     body: Option<Value>,
-    status: StatusCode,
-    text: &str,
-) {
-    let audit = app.audit_count().await;
-    let reviews = app.count("item_reviews").await;
-    let (got, v) = token.send(Method::POST, &v1(path), body.as_ref()).await;
-    assert_eq!(got, status, "{path}: {v}");
-    let all = v.to_string();
-    assert!(all.contains(text), "{path}: {all} lacks {text}");
-    assert_eq!(
-        app.audit_count().await,
-        audit,
-        "{path} wrote to the audit log"
-    );
-    assert_eq!(
-        app.count("item_reviews").await,
-        reviews,
-        "{path} wrote a review"
-    );
+}
+
+impl<'a> Attempt<'a> {
+    fn new(app: &'a TestApp, path: String, body: Option<Value>) -> Self {
+        Attempt { app, path, body }
+    }
+
+    /// `token` sends it and is refused with `status` and a message containing `text`; nothing is
+    /// audited and no review is written.
+    async fn refused_for(&self, token: &ApiUser, status: StatusCode, text: &str) {
+        let (app, path) = (self.app, &self.path);
+        let audit = app.audit_count().await;
+        let reviews = app.count("item_reviews").await;
+        let (got, v) = token
+            .send(Method::POST, &v1(path), self.body.as_ref())
+            .await;
+        assert_eq!(got, status, "{path}: {v}");
+        let all = v.to_string();
+        assert!(all.contains(text), "{path}: {all} lacks {text}");
+        assert_eq!(
+            app.audit_count().await,
+            audit,
+            "{path} wrote to the audit log"
+        );
+        assert_eq!(
+            app.count("item_reviews").await,
+            reviews,
+            "{path} wrote a review"
+        );
+    }
 }
 
 both_backends!(three_review_levels_with_every_refusal, |app| async move {
@@ -194,37 +205,21 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
     let p = people(&app, "lv").await;
     let id = api_create(&app, &p.editor, "2017年第一季度财政预算执行情况").await;
     let path = |a: &str| format!("/items/{id}/{a}");
+    let submit = Attempt::new(&app, path("submit"), None);
+    let approve = Attempt::new(&app, path("review"), Some(json!({"decision": "approve"})));
 
     // An editor of another organisation can neither submit nor review.
-    refused(
-        &app,
-        &p.outsider,
-        &path("submit"),
-        None,
-        StatusCode::FORBIDDEN,
-        "无权",
-    )
-    .await;
+    submit
+        .refused_for(&p.outsider, StatusCode::FORBIDDEN, "无权")
+        .await;
     // A reviewer cannot submit.
-    refused(
-        &app,
-        &p.r1,
-        &path("submit"),
-        None,
-        StatusCode::FORBIDDEN,
-        "编辑权限",
-    )
-    .await;
+    submit
+        .refused_for(&p.r1, StatusCode::FORBIDDEN, "编辑权限")
+        .await;
     // Nothing to review yet.
-    refused(
-        &app,
-        &p.r1,
-        &path("review"),
-        Some(json!({"decision": "approve"})),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "不能审核通过",
-    )
-    .await;
+    approve
+        .refused_for(&p.r1, StatusCode::UNPROCESSABLE_ENTITY, "不能审核通过")
+        .await;
     let (s, v) = p
         .editor
         .send(Method::POST, &v1(&path("submit")), None)
@@ -234,33 +229,15 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
     assert_eq!(status_of(&app, id).await, "submitted");
 
     // The author never reviews; a reviewer of another organisation has no grant here.
-    refused(
-        &app,
-        &p.editor,
-        &path("review"),
-        Some(json!({"decision": "approve"})),
-        StatusCode::FORBIDDEN,
-        "审核权限",
-    )
-    .await;
-    refused(
-        &app,
-        &p.other_reviewer,
-        &path("review"),
-        Some(json!({"decision": "approve"})),
-        StatusCode::FORBIDDEN,
-        "无权",
-    )
-    .await;
-    refused(
-        &app,
-        &p.outsider,
-        &path("review"),
-        Some(json!({"decision": "approve"})),
-        StatusCode::FORBIDDEN,
-        "无权",
-    )
-    .await;
+    approve
+        .refused_for(&p.editor, StatusCode::FORBIDDEN, "审核权限")
+        .await;
+    approve
+        .refused_for(&p.other_reviewer, StatusCode::FORBIDDEN, "无权")
+        .await;
+    approve
+        .refused_for(&p.outsider, StatusCode::FORBIDDEN, "无权")
+        .await;
 
     let (s, v) =
         p.r1.send(
@@ -273,34 +250,24 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
     let item = items::get(&mut *app.conn().await, id).await.unwrap();
     assert_eq!((item.status.as_str(), item.review_level), ("submitted", 2));
     // One person, one level.
-    refused(
-        &app,
-        &p.r1,
-        &path("review"),
-        Some(json!({"decision": "approve"})),
-        StatusCode::FORBIDDEN,
-        "同一人不能审核同一次提交的两个级别",
-    )
-    .await;
+    approve
+        .refused_for(
+            &p.r1,
+            StatusCode::FORBIDDEN,
+            "同一人不能审核同一次提交的两个级别",
+        )
+        .await;
     // A return needs a comment.
-    refused(
+    Attempt::new(
         &app,
-        &p.r2,
-        &path("review"),
+        path("review"),
         Some(json!({"decision": "return", "comment": "  "})),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "请填写退回意见",
     )
+    .refused_for(&p.r2, StatusCode::UNPROCESSABLE_ENTITY, "请填写退回意见")
     .await;
-    refused(
-        &app,
-        &p.r2,
-        &path("review"),
-        Some(json!({"decision": "maybe"})),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "decision",
-    )
-    .await;
+    Attempt::new(&app, path("review"), Some(json!({"decision": "maybe"})))
+        .refused_for(&p.r2, StatusCode::UNPROCESSABLE_ENTITY, "decision")
+        .await;
     let (s, v) =
         p.r2.send(
             Method::POST,
@@ -337,15 +304,9 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
         app.get(&format!("/items/{id}")).await.status(),
         StatusCode::NOT_FOUND
     );
-    refused(
-        &app,
-        &p.outsider,
-        &path("publish"),
-        None,
-        StatusCode::FORBIDDEN,
-        "无权",
-    )
-    .await;
+    Attempt::new(&app, path("publish"), None)
+        .refused_for(&p.outsider, StatusCode::FORBIDDEN, "无权")
+        .await;
     let (s, v) = p
         .editor
         .send(Method::POST, &v1(&path("publish")), None)
@@ -382,14 +343,12 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
     assert_eq!(n, 2 + 5 + 1);
     drop(conn);
     // Withdrawing is for reviewers and organisation admins, not editors.
-    refused(
+    Attempt::new(
         &app,
-        &p.editor,
-        &path("withdraw"),
+        path("withdraw"),
         Some(json!({"mode": "notice", "reason": "有误"})),
-        StatusCode::FORBIDDEN,
-        "无权撤回",
     )
+    .refused_for(&p.editor, StatusCode::FORBIDDEN, "无权撤回")
     .await;
     let _ = p.r1_id;
 
@@ -399,11 +358,13 @@ both_backends!(three_review_levels_with_every_refusal, |app| async move {
         p.r3.send(Method::POST, &v1(&format!("/items/{own}/submit")), None)
             .await;
     assert_eq!(s, StatusCode::OK);
-    refused(
+    Attempt::new(
         &app,
-        &p.r3,
-        &format!("/items/{own}/review"),
+        format!("/items/{own}/review"),
         Some(json!({"decision": "approve"})),
+    )
+    .refused_for(
+        &p.r3,
         StatusCode::FORBIDDEN,
         "不能审核自己起草或修改过的信息",
     )
@@ -425,32 +386,22 @@ both_backends!(
         let p = people(&app, "pn").await;
         let id = api_create(&app, &p.editor, "防汛紧急通知").await;
         let path = |a: &str| format!("/items/{id}/{a}");
-        refused(
+        Attempt::new(&app, path("publish"), None)
+            .refused_for(
+                &p.editor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "直接发布（先发后审）须填写理由",
+            )
+            .await;
+        Attempt::new(&app, path("publish"), Some(json!({"reason": "紧急"})))
+            .refused_for(&p.editor, StatusCode::UNPROCESSABLE_ENTITY, "至少 5 个字")
+            .await;
+        Attempt::new(
             &app,
-            &p.editor,
-            &path("publish"),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "直接发布（先发后审）须填写理由",
-        )
-        .await;
-        refused(
-            &app,
-            &p.editor,
-            &path("publish"),
-            Some(json!({"reason": "紧急"})),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "至少 5 个字",
-        )
-        .await;
-        refused(
-            &app,
-            &p.outsider,
-            &path("publish"),
+            path("publish"),
             Some(json!({"reason": "防汛形势紧急需立即发布"})),
-            StatusCode::FORBIDDEN,
-            "无权",
         )
+        .refused_for(&p.outsider, StatusCode::FORBIDDEN, "无权")
         .await;
         assert_eq!(status_of(&app, id).await, "draft");
         let (s, v) = p
@@ -519,15 +470,9 @@ both_backends!(
         let empty = r1.get("/admin/reviews").await.text().await.unwrap();
         assert!(empty.contains("没有等待您审核的信息"), "empty state");
         // The editor (author) cannot confirm it; a reviewer can.
-        refused(
-            &app,
-            &p.editor,
-            &path("post-review"),
-            None,
-            StatusCode::FORBIDDEN,
-            "审核权限",
-        )
-        .await;
+        Attempt::new(&app, path("post-review"), None)
+            .refused_for(&p.editor, StatusCode::FORBIDDEN, "审核权限")
+            .await;
         let (s, v) =
             p.r1.send(
                 Method::POST,
@@ -536,15 +481,9 @@ both_backends!(
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        refused(
-            &app,
-            &p.r1,
-            &path("post-review"),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "无须补审",
-        )
-        .await;
+        Attempt::new(&app, path("post-review"), None)
+            .refused_for(&p.r1, StatusCode::UNPROCESSABLE_ENTITY, "无须补审")
+            .await;
         let mut conn = app.conn().await;
         let counts = workflow::post_review_counts(&mut conn, None).await.unwrap();
         assert_eq!((counts[0].pending, counts[0].total), (0, 1));
@@ -723,32 +662,26 @@ both_backends!(
             app.get(&format!("/attachments/{att}/x")).await.status(),
             StatusCode::OK
         );
-        refused(
+        Attempt::new(
             &app,
-            &p.r1,
-            &format!("/items/{notice}/withdraw"),
+            format!("/items/{notice}/withdraw"),
             Some(json!({"mode": "notice", "reason": " "})),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "请填写撤回理由",
         )
+        .refused_for(&p.r1, StatusCode::UNPROCESSABLE_ENTITY, "请填写撤回理由")
         .await;
-        refused(
+        Attempt::new(
             &app,
-            &p.r1,
-            &format!("/items/{notice}/withdraw"),
+            format!("/items/{notice}/withdraw"),
             Some(json!({"mode": "hide", "reason": "有误"})),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "mode",
         )
+        .refused_for(&p.r1, StatusCode::UNPROCESSABLE_ENTITY, "mode")
         .await;
-        refused(
+        Attempt::new(
             &app,
-            &p.other_reviewer,
-            &format!("/items/{notice}/withdraw"),
+            format!("/items/{notice}/withdraw"),
             Some(json!({"mode": "notice", "reason": "有误"})),
-            StatusCode::FORBIDDEN,
-            "无权",
         )
+        .refused_for(&p.other_reviewer, StatusCode::FORBIDDEN, "无权")
         .await;
         let (s, v) =
             p.r1.send(
@@ -1269,14 +1202,12 @@ both_backends!(
             .unwrap();
         assert!(edit.contains("待审核的实质性修改") && edit.contains("value=\"approve_revision\""));
         // The editor proposed it: they cannot approve it.
-        refused(
+        Attempt::new(
             &app,
-            &p.editor,
-            &format!("/items/{id}/review"),
+            format!("/items/{id}/review"),
             Some(json!({"decision": "approve"})),
-            StatusCode::FORBIDDEN,
-            "审核权限",
         )
+        .refused_for(&p.editor, StatusCode::FORBIDDEN, "审核权限")
         .await;
         let (s, v) =
             p.r1.send(

@@ -4,6 +4,7 @@
 
 use crate::Invalid;
 use crate::guard::{self, HitKind, Lists};
+use crate::model::coded_enum;
 
 /// The longest message, in characters.
 pub const MAX_MESSAGE: usize = 2000;
@@ -16,86 +17,29 @@ pub const MAX_APPLICANT_MESSAGES_PER_DAY: i64 = 20;
 /// How long an applicant session lasts without a new look-up (30 minutes).
 pub const SESSION_MS: i64 = 30 * 60_000;
 
-/// Who wrote a message on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sender {
-    Applicant,
-    Handler,
-}
+coded_enum!(
+    /// Who wrote a message on a case.
+    Sender {
+        Applicant = "applicant": "申请人",
+        Handler = "handler": "办理机关",
+    }
+);
 
-impl Sender {
-    pub fn code(self) -> &'static str {
-        match self {
-            Sender::Applicant => "applicant",
-            Sender::Handler => "handler",
-        }
+coded_enum!(
+    /// A message, or the text of an online 补正.
+    MessageKind {
+        Message = "message": "留言",
+        Supplement = "supplement": "补正材料",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            Sender::Applicant => "申请人",
-            Sender::Handler => "办理机关",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        [Sender::Applicant, Sender::Handler]
-            .into_iter()
-            .find(|x| x.code() == s)
-    }
-}
+);
 
-/// A message, or the text of an online 补正.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
-    Message,
-    Supplement,
-}
-
-impl MessageKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            MessageKind::Message => "message",
-            MessageKind::Supplement => "supplement",
-        }
+coded_enum!(
+    /// What a file of a case is: the applicant's 补正 material or a document disclosed with the answer.
+    FilePurpose {
+        Supplement = "supplement": "补正材料",
+        Answer = "answer": "答复附件",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            MessageKind::Message => "留言",
-            MessageKind::Supplement => "补正材料",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        [MessageKind::Message, MessageKind::Supplement]
-            .into_iter()
-            .find(|x| x.code() == s)
-    }
-}
-
-/// What a file of a case is: the applicant's 补正 material or a document disclosed with the answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilePurpose {
-    Supplement,
-    Answer,
-}
-
-impl FilePurpose {
-    pub fn code(self) -> &'static str {
-        match self {
-            FilePurpose::Supplement => "supplement",
-            FilePurpose::Answer => "answer",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            FilePurpose::Supplement => "补正材料",
-            FilePurpose::Answer => "答复附件",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        [FilePurpose::Supplement, FilePurpose::Answer]
-            .into_iter()
-            .find(|x| x.code() == s)
-    }
-}
+);
 
 /// A message's text, trimmed, or a Chinese refusal naming `field`.
 pub fn message_text(body: &str, field: &'static str) -> Result<String, Invalid> {

@@ -78,53 +78,60 @@ fn credit(scheme: &Scheme, c: Component, u: &UnitInputs) -> Option<(f64, String)
     match c {
         Component::Publication => {
             let p = u.publication;
-            let due = p.due();
-            if due == 0 {
-                return None;
-            }
             let f = scheme.publication.late_fraction;
-            let earned = f64::from(p.met) + f * f64::from(p.met_late);
+            let (rate, formula) = late_weighted_rate(p.met, p.met_late, f, p.due())?;
             Some((
-                earned / f64::from(due),
+                rate,
                 format!(
-                    "应公开 {due} 期：按时 {} 期、逾期完成 {} 期（每期按 {} 计）、未完成 {} 期；得分率 ({} + {} × {}) ÷ {due} = {}",
+                    "应公开 {} 期：按时 {} 期、逾期完成 {} 期（每期按 {} 计）、未完成 {} 期；{formula}",
+                    p.due(),
                     p.met,
                     p.met_late,
                     fmt_num(f),
                     p.missed,
-                    p.met,
-                    p.met_late,
-                    fmt_num(f),
-                    pct(earned / f64::from(due))
                 ),
             ))
         }
         Component::Feedback => {
             let b = u.feedback;
-            let due = b.scored();
-            if due == 0 {
-                return None;
-            }
             let f = scheme.feedback.late_fraction;
-            let earned = f64::from(b.accepted_on_time) + f * f64::from(b.accepted_late);
+            let (rate, formula) =
+                late_weighted_rate(b.accepted_on_time, b.accepted_late, f, b.scored())?;
             Some((
-                earned / f64::from(due),
+                rate,
                 format!(
-                    "应反馈 {due} 轮：按时提交并采纳 {} 轮、逾期提交后采纳 {} 轮（每轮按 {} 计）、已退回 {} 轮、逾期未提交 {} 轮；得分率 ({} + {} × {}) ÷ {due} = {}",
+                    "应反馈 {} 轮：按时提交并采纳 {} 轮、逾期提交后采纳 {} 轮（每轮按 {} 计）、已退回 {} 轮、逾期未提交 {} 轮；{formula}",
+                    b.scored(),
                     b.accepted_on_time,
                     b.accepted_late,
                     fmt_num(f),
                     b.returned,
                     b.not_submitted,
-                    b.accepted_on_time,
-                    b.accepted_late,
-                    fmt_num(f),
-                    pct(earned / f64::from(due))
                 ),
             ))
         }
         Component::Interaction | Component::Monitoring => None,
     }
+}
+
+/// Each of `due` counts 1 when on time, `late_fraction` when late: the rate and its formula
+/// as 得分率 …, or `None` when nothing is due.
+fn late_weighted_rate(
+    on_time: u32,
+    late: u32,
+    late_fraction: f64,
+    due: u32,
+) -> Option<(f64, String)> {
+    if due == 0 {
+        return None;
+    }
+    let rate = (f64::from(on_time) + late_fraction * f64::from(late)) / f64::from(due);
+    let formula = format!(
+        "得分率 ({on_time} + {late} × {}) ÷ {due} = {}",
+        fmt_num(late_fraction),
+        pct(rate)
+    );
+    Some((rate, formula))
 }
 
 /// Scores one unit under `scheme` (which the caller has validated).

@@ -3,7 +3,10 @@
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{FromRequest, Request};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use gongkai_app::{Outcome, Refusal};
+use gongkai_db::audited::AuditedTx;
+use gongkai_domain::Invalid;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -24,6 +27,29 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for AdminForm<T>
                 ))
             })
     }
+}
+
+/// Commits `tx` when the use case went through. A refusal of the input comes back as
+/// `Ok(Err(..))` for the form to show again, with nothing written (the transaction is dropped);
+/// any other refusal fails the request.
+pub async fn commit_unless_invalid<T>(
+    tx: AuditedTx,
+    outcome: Outcome<T>,
+) -> Result<Result<T, Invalid>, AppError> {
+    match outcome {
+        Ok(done) => {
+            tx.commit().await?;
+            Ok(Ok(done))
+        }
+        Err(Refusal::Invalid(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Back to `list` after a form saved a new record (`id` none: notice "created") or an existing one.
+pub fn redirect_saved(list: &str, id: Option<i64>) -> Response {
+    let notice = if id.is_some() { "saved" } else { "created" };
+    Redirect::to(&format!("{list}?notice={notice}")).into_response()
 }
 
 /// Notices shown after a redirect, addressed by a fixed code so no text is reflected from the URL.

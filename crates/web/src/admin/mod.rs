@@ -40,6 +40,8 @@ use crate::{AppError, AppState};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use gongkai_db::columns::ColumnFields;
+use gongkai_db::orgs::OrgFields;
 use serde_json::json;
 
 route_table! {
@@ -59,17 +61,17 @@ route_table! {
     "/items/{id}/attachments/{attachment_id}" => get(items::attachment);
     "/items/{id}/preview" => get(items::preview);
     "/images" => post(images::upload);
-    "/columns" => get(site::columns_list), post(site::column_create);
-    "/columns/new" => get(site::column_new);
-    "/columns/{id}" => get(site::column_edit), post(site::column_update);
-    "/orgs" => get(site::orgs_list), post(site::org_create);
-    "/orgs/new" => get(site::org_new);
+    "/columns" => get(site::columns_list), post(site::create::<ColumnFields>);
+    "/columns/new" => get(site::new_form::<ColumnFields>);
+    "/columns/{id}" => get(site::column_edit), post(site::update::<ColumnFields>);
+    "/orgs" => get(site::orgs_list), post(site::create::<OrgFields>);
+    "/orgs/new" => get(site::new_form::<OrgFields>);
     "/orgs/import" => get(setup::import_form), post(setup::import_submit);
     "/setup" => get(setup::setup_form), post(setup::setup_submit);
     "/setup/template.xlsx" => get(setup::template_xlsx);
     "/setup/template.csv" => get(setup::template_csv);
     "/site" => get(setup::site_form), post(setup::site_save);
-    "/orgs/{id}" => get(site::org_edit), post(site::org_update);
+    "/orgs/{id}" => get(site::org_edit), post(site::update::<OrgFields>);
     "/settings" => get(site::settings_form), post(site::settings_save);
     "/users" => get(people::list), post(people::create);
     "/users/new" => get(people::new_form);

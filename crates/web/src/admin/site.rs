@@ -1,23 +1,210 @@
 //! Site structure for system administrators: columns, organisations, settings.
 
-use super::common::{AdminForm, column_rows, error_map, notice_text, org_options, render};
+use super::common::{
+    AdminForm, column_rows, commit_unless_invalid, error_map, notice_text, org_options,
+    redirect_saved, render,
+};
 use crate::auth::CurrentUser;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_db::columns::{self, ColumnFields};
-use gongkai_db::orgs::{self, OrgFields};
+use gongkai_app::{Caller, Outcome};
+use gongkai_db::columns::{self, ColumnFields, ColumnInput};
+use gongkai_db::orgs::{self, OrgFields, OrgInput};
 use gongkai_db::settings;
 use gongkai_domain::Invalid;
 use gongkai_domain::index_no::IndexPattern;
 use gongkai_domain::model::{ColumnKind, OrgKind};
-use serde::Deserialize;
-use serde_json::json;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::AnyConnection;
 
 #[derive(Deserialize, Default)]
 pub struct NoticeQuery {
     notice: Option<String>,
+}
+
+// ---- the forms of columns and organisations ----
+
+/// A site record edited through a form (a column or an organisation) and what its handlers need.
+pub trait SiteRecord: Serialize + DeserializeOwned + Send + Sync + Sized {
+    type Input: Send + Sync;
+    /// The list a saved form returns to.
+    const LIST: &'static str;
+    /// The form's template.
+    const TEMPLATE: &'static str;
+    /// The navigation entry the form stands under.
+    const NAV: &'static str;
+    /// What a new record's form starts with.
+    fn blank() -> Self;
+    fn checked(&self) -> Result<Self::Input, Invalid>;
+    fn save(
+        tx: &mut AnyConnection,
+        caller: &Caller<'_>,
+        id: Option<i64>,
+        input: &Self::Input,
+    ) -> impl Future<Output = Outcome<()>> + Send;
+    /// What the form offers to choose from (`parents`, `kinds`) when editing record `id`.
+    fn choices(
+        state: &AppState,
+        id: Option<i64>,
+    ) -> impl Future<Output = Result<Value, AppError>> + Send;
+}
+
+#[derive(Deserialize)]
+#[serde(bound = "R: DeserializeOwned")]
+pub struct Submit<R> {
+    #[serde(flatten)]
+    fields: R,
+}
+
+/// The form of a new record (`id` none) or of record `id`, filled with `fields`.
+async fn form_page<R: SiteRecord>(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Option<i64>,
+    fields: &R,
+    errors: Option<&Invalid>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut context = R::choices(state, id).await?;
+    context["id"] = json!(id);
+    context["f"] = json!(fields);
+    context["errors"] = errors.map(error_map).unwrap_or(json!({}));
+    let html = render(state, user, R::TEMPLATE, R::NAV, context)?;
+    Ok((status, html).into_response())
+}
+
+/// A new record's form.
+pub async fn new_form<R: SiteRecord>(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    user.require(user.perms.can_manage_site())?;
+    form_page(&state, &user, None, &R::blank(), None, StatusCode::OK).await
+}
+
+/// `POST` of a new record's form.
+pub async fn create<R: SiteRecord>(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(s): AdminForm<Submit<R>>,
+) -> Result<Response, AppError> {
+    save(state, user, None, s.fields).await
+}
+
+/// `POST` of an existing record's form.
+pub async fn update<R: SiteRecord>(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    AdminForm(s): AdminForm<Submit<R>>,
+) -> Result<Response, AppError> {
+    save(state, user, Some(id), s.fields).await
+}
+
+async fn save<R: SiteRecord>(
+    state: AppState,
+    user: CurrentUser,
+    id: Option<i64>,
+    fields: R,
+) -> Result<Response, AppError> {
+    user.require(user.perms.can_manage_site())?;
+    let saved = match fields.checked() {
+        Ok(input) => {
+            let mut tx = state.db.begin_audited().await?;
+            let outcome = R::save(&mut tx, &user.caller(), id, &input).await;
+            commit_unless_invalid(tx, outcome).await?
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(redirect_saved(R::LIST, id)),
+        Err(e) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            form_page(&state, &user, id, &fields, Some(&e), status).await
+        }
+    }
+}
+
+impl SiteRecord for ColumnFields {
+    type Input = ColumnInput;
+    const LIST: &'static str = "/admin/columns";
+    const TEMPLATE: &'static str = "admin/column_form.html";
+    const NAV: &'static str = "columns";
+
+    async fn choices(state: &AppState, id: Option<i64>) -> Result<Value, AppError> {
+        let mut conn = state.db.pool.acquire().await?;
+        let site = columns::default_site(&mut conn).await?;
+        let cols = columns::all(&mut conn, site.id).await?;
+        Ok(json!({
+            "parents": column_rows(&cols).into_iter().filter(|c| Some(c["id"].as_i64().unwrap_or(0)) != id).collect::<Vec<_>>(),
+            "kinds": ColumnKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
+        }))
+    }
+
+    fn blank() -> Self {
+        ColumnFields {
+            kind: "news".into(),
+            ..Default::default()
+        }
+    }
+
+    fn checked(&self) -> Result<ColumnInput, Invalid> {
+        self.validate()
+    }
+
+    async fn save(
+        tx: &mut AnyConnection,
+        caller: &Caller<'_>,
+        id: Option<i64>,
+        input: &ColumnInput,
+    ) -> Outcome<()> {
+        gongkai_app::site::save_column(tx, caller, id, input).await
+    }
+}
+
+impl SiteRecord for OrgFields {
+    type Input = OrgInput;
+    const LIST: &'static str = "/admin/orgs";
+    const TEMPLATE: &'static str = "admin/org_form.html";
+    const NAV: &'static str = "orgs";
+
+    async fn choices(state: &AppState, id: Option<i64>) -> Result<Value, AppError> {
+        let mut conn = state.db.pool.acquire().await?;
+        let all = orgs::all(&mut conn).await?;
+        let excluded = id.map(|i| orgs::subtree(&all, i)).unwrap_or_default();
+        let parents: Vec<_> = org_options(&all, None)
+            .into_iter()
+            .filter(|o| !excluded.iter().any(|e| json!(e) == o["id"]))
+            .collect();
+        Ok(json!({
+            "parents": parents,
+            "kinds": OrgKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
+        }))
+    }
+
+    fn blank() -> Self {
+        OrgFields {
+            kind: "department".into(),
+            ..Default::default()
+        }
+    }
+
+    fn checked(&self) -> Result<OrgInput, Invalid> {
+        self.validate()
+    }
+
+    async fn save(
+        tx: &mut AnyConnection,
+        caller: &Caller<'_>,
+        id: Option<i64>,
+        input: &OrgInput,
+    ) -> Outcome<()> {
+        gongkai_app::site::save_org(tx, caller, id, input).await
+    }
 }
 
 // ---- columns ----
@@ -43,56 +230,6 @@ pub async fn columns_list(
     .into_response())
 }
 
-async fn column_form(
-    state: &AppState,
-    user: &CurrentUser,
-    id: Option<i64>,
-    f: &ColumnFields,
-    errors: Option<&Invalid>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let site = columns::default_site(&mut conn).await?;
-    let cols = columns::all(&mut conn, site.id).await?;
-    let html = render(
-        state,
-        user,
-        "admin/column_form.html",
-        "columns",
-        json!({
-            "id": id, "f": f, "errors": errors.map(error_map).unwrap_or(json!({})),
-            "parents": column_rows(&cols).into_iter().filter(|c| Some(c["id"].as_i64().unwrap_or(0)) != id).collect::<Vec<_>>(),
-            "kinds": ColumnKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
-        }),
-    )?;
-    Ok((status, html).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct ColumnSubmit {
-    #[serde(flatten)]
-    fields: ColumnFields,
-}
-
-pub async fn column_new(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    user.require(user.perms.can_manage_site())?;
-    column_form(
-        &state,
-        &user,
-        None,
-        &ColumnFields {
-            kind: "news".into(),
-            ..Default::default()
-        },
-        None,
-        StatusCode::OK,
-    )
-    .await
-}
-
 pub async fn column_edit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -115,72 +252,7 @@ pub async fn column_edit(
             String::new()
         },
     };
-    column_form(&state, &user, Some(id), &f, None, StatusCode::OK).await
-}
-
-pub async fn column_create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    AdminForm(s): AdminForm<ColumnSubmit>,
-) -> Result<Response, AppError> {
-    column_save(state, user, None, s).await
-}
-
-pub async fn column_update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    AdminForm(s): AdminForm<ColumnSubmit>,
-) -> Result<Response, AppError> {
-    column_save(state, user, Some(id), s).await
-}
-
-async fn column_save(
-    state: AppState,
-    user: CurrentUser,
-    id: Option<i64>,
-    s: ColumnSubmit,
-) -> Result<Response, AppError> {
-    user.require(user.perms.can_manage_site())?;
-    let input = match s.fields.validate() {
-        Ok(i) => i,
-        Err(e) => {
-            return column_form(
-                &state,
-                &user,
-                id,
-                &s.fields,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let mut tx = state.db.begin_audited().await?;
-    let result = gongkai_app::site::save_column(&mut tx, &user.caller(), id, &input).await;
-    match result {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!(
-                "/admin/columns?notice={}",
-                if id.is_some() { "saved" } else { "created" }
-            ))
-            .into_response())
-        }
-        Err(gongkai_app::Refusal::Invalid(e)) => {
-            drop(tx);
-            column_form(
-                &state,
-                &user,
-                id,
-                &s.fields,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    form_page(&state, &user, Some(id), &f, None, StatusCode::OK).await
 }
 
 // ---- organisations ----
@@ -214,59 +286,6 @@ pub async fn orgs_list(
     .into_response())
 }
 
-async fn org_form(
-    state: &AppState,
-    user: &CurrentUser,
-    id: Option<i64>,
-    f: &OrgFields,
-    errors: Option<&Invalid>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let all = orgs::all(&mut conn).await?;
-    let excluded = id.map(|i| orgs::subtree(&all, i)).unwrap_or_default();
-    let parents: Vec<_> = org_options(&all, None)
-        .into_iter()
-        .filter(|o| !excluded.iter().any(|e| json!(e) == o["id"]))
-        .collect();
-    let html = render(
-        state,
-        user,
-        "admin/org_form.html",
-        "orgs",
-        json!({
-            "id": id, "f": f, "errors": errors.map(error_map).unwrap_or(json!({})), "parents": parents,
-            "kinds": OrgKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect::<Vec<_>>(),
-        }),
-    )?;
-    Ok((status, html).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct OrgSubmit {
-    #[serde(flatten)]
-    fields: OrgFields,
-}
-
-pub async fn org_new(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    user.require(user.perms.can_manage_site())?;
-    org_form(
-        &state,
-        &user,
-        None,
-        &OrgFields {
-            kind: "department".into(),
-            ..Default::default()
-        },
-        None,
-        StatusCode::OK,
-    )
-    .await
-}
-
 pub async fn org_edit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -287,72 +306,7 @@ pub async fn org_edit(
         aliases: aliases.join("、"),
         sort_order: o.sort_order.to_string(),
     };
-    org_form(&state, &user, Some(id), &f, None, StatusCode::OK).await
-}
-
-pub async fn org_create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    AdminForm(s): AdminForm<OrgSubmit>,
-) -> Result<Response, AppError> {
-    org_save(state, user, None, s).await
-}
-
-pub async fn org_update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    AdminForm(s): AdminForm<OrgSubmit>,
-) -> Result<Response, AppError> {
-    org_save(state, user, Some(id), s).await
-}
-
-async fn org_save(
-    state: AppState,
-    user: CurrentUser,
-    id: Option<i64>,
-    s: OrgSubmit,
-) -> Result<Response, AppError> {
-    user.require(user.perms.can_manage_site())?;
-    let input = match s.fields.validate() {
-        Ok(i) => i,
-        Err(e) => {
-            return org_form(
-                &state,
-                &user,
-                id,
-                &s.fields,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let mut tx = state.db.begin_audited().await?;
-    let result = gongkai_app::site::save_org(&mut tx, &user.caller(), id, &input).await;
-    match result {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!(
-                "/admin/orgs?notice={}",
-                if id.is_some() { "saved" } else { "created" }
-            ))
-            .into_response())
-        }
-        Err(gongkai_app::Refusal::Invalid(e)) => {
-            drop(tx);
-            org_form(
-                &state,
-                &user,
-                id,
-                &s.fields,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    form_page(&state, &user, Some(id), &f, None, StatusCode::OK).await
 }
 
 // ---- settings ----

@@ -42,6 +42,18 @@ pub struct ErrorBody {
     pub errors: Vec<FieldErrorDto>,
 }
 
+/// The refusals of an operation on one item, documented together: 401, 403 and 404, each an
+/// [`ErrorBody`] (the handlers answer through `ApiError`).
+#[derive(utoipa::IntoResponses)]
+pub enum ItemRefusals {
+    #[response(status = 401, description = "`unauthenticated`")]
+    Unauthenticated(ErrorBody),
+    #[response(status = 403, description = "`forbidden`")]
+    Forbidden(ErrorBody),
+    #[response(status = 404, description = "`not_found`")]
+    NotFound(ErrorBody),
+}
+
 /// One rejected field.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldErrorDto {

@@ -4,7 +4,7 @@
 //! refusal for lack of rights is `forbidden`, one for the item's state or a missing reason is
 //! `invalid_input`, and either changes nothing.
 
-use super::dto::{ErrorBody, ItemDetail};
+use super::dto::{ErrorBody, ItemDetail, ItemRefusals};
 use super::extract::{ApiJson, Id, json_rejection};
 use super::write::full;
 use crate::auth::{ApiUser, CurrentUser};
@@ -122,9 +122,7 @@ async fn load(
     params(("id" = i64, Path, description = "Item id")),
     responses(
         (status = 200, description = "The submitted item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`: not a draft", body = ErrorBody),
     )
 )]
@@ -206,9 +204,7 @@ pub async fn item_review(
     request_body(content = PublishRequest, content_type = "application/json", description = "Optional for approved items"),
     responses(
         (status = 200, description = "The published item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`: already published, no reason for publishing \
             without review, or the content guard found personal information or a known error \
             (one message per finding)", body = ErrorBody),
@@ -254,9 +250,7 @@ pub async fn item_publish(
     request_body(content = ScheduleRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The scheduled item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`: not approved, or the time is missing or past", body = ErrorBody),
     )
 )]
@@ -292,9 +286,7 @@ pub async fn item_schedule(
     params(("id" = i64, Path, description = "Item id")),
     responses(
         (status = 200, description = "The approved item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`: not scheduled", body = ErrorBody),
     )
 )]
@@ -348,9 +340,7 @@ async fn withdraw(
     request_body(content = WithdrawRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The withdrawn item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`: not published, or no reason or mode", body = ErrorBody),
     )
 )]
@@ -372,9 +362,7 @@ pub async fn item_withdraw(
     request_body(content = WithdrawRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The withdrawn item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`", body = ErrorBody),
     )
 )]
@@ -397,9 +385,7 @@ pub async fn item_unpublish(
     request_body(content = CommentRequest, content_type = "application/json", description = "Optional"),
     responses(
         (status = 200, description = "The item", body = ItemDetail),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 422, description = "`invalid_input`: nothing to review", body = ErrorBody),
     )
 )]

@@ -78,9 +78,7 @@ pub async fn item_create(
     responses(
         (status = 200, description = "The saved item", body = ItemDetail),
         (status = 400, description = "`bad_request`: malformed JSON", body = ErrorBody),
-        (status = 401, description = "`unauthenticated`", body = ErrorBody),
-        (status = 403, description = "`forbidden`", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
+        ItemRefusals,
         (status = 409, description = "`conflict`: stale `version`", body = ErrorBody),
         (status = 422, description = "`invalid_input`: see `errors`", body = ErrorBody),
     )

@@ -86,6 +86,32 @@ fn href(q: &str, f: &Filters) -> Href {
     Href(s)
 }
 
+/// A facet: a link for each value `name` can show, with its count, leading to the search
+/// filtered by that value; when the filter is set, the link that drops it.
+fn facet<T: Copy + PartialEq>(
+    label: &'static str,
+    counts: &[(T, u64)],
+    current: Option<T>,
+    name: impl Fn(T) -> Option<String>,
+    filtered_by: impl Fn(Option<T>) -> Href,
+) -> FacetGroup {
+    FacetGroup {
+        label,
+        clear: current.map(|_| filtered_by(None)),
+        links: counts
+            .iter()
+            .filter_map(|&(value, count)| {
+                Some(FacetLink {
+                    name: name(value)?,
+                    count,
+                    href: filtered_by(Some(value)),
+                    current: current == Some(value),
+                })
+            })
+            .collect(),
+    }
+}
+
 /// The portal page of a hit.
 pub fn hit_href(kind: SearchKind, id: i64) -> String {
     match kind {
@@ -143,158 +169,65 @@ pub async fn search(
             .find(|c| c.id == id)
             .map(|c| c.name.clone())
     };
+    let label = |name: &str| Some(name.to_string());
     let mut facets = Vec::new();
     if r.search_kinds.len() > 1 || f.search_kind.is_some() {
-        facets.push(FacetGroup {
-            label: "内容类别",
-            clear: f.search_kind.map(|_| {
+        facets.push(facet(
+            "内容类别",
+            &r.search_kinds,
+            f.search_kind,
+            |k| label(k.label()),
+            |k| {
                 href(
                     &q,
                     &Filters {
-                        search_kind: None,
+                        search_kind: k,
                         ..f
                     },
                 )
-            }),
-            links: r
-                .search_kinds
-                .iter()
-                .map(|(k, n)| FacetLink {
-                    name: k.label().to_string(),
-                    count: *n,
-                    href: href(
-                        &q,
-                        &Filters {
-                            search_kind: Some(*k),
-                            ..f
-                        },
-                    ),
-                    current: f.search_kind == Some(*k),
-                })
-                .collect(),
-        });
+            },
+        ));
     }
     if !r.orgs.is_empty() || f.org.is_some() {
-        facets.push(FacetGroup {
-            label: "发布机构",
-            clear: f.org.map(|_| href(&q, &Filters { org: None, ..f })),
-            links: r
-                .orgs
-                .iter()
-                .filter_map(|(id, n)| {
-                    Some(FacetLink {
-                        name: org_name(*id)?,
-                        count: *n,
-                        href: href(
-                            &q,
-                            &Filters {
-                                org: Some(*id),
-                                ..f
-                            },
-                        ),
-                        current: f.org == Some(*id),
-                    })
-                })
-                .collect(),
-        });
+        facets.push(facet("发布机构", &r.orgs, f.org, org_name, |o| {
+            href(&q, &Filters { org: o, ..f })
+        }));
     }
     if !r.columns.is_empty() || f.column.is_some() {
-        facets.push(FacetGroup {
-            label: "所属栏目",
-            clear: f.column.map(|_| href(&q, &Filters { column: None, ..f })),
-            links: r
-                .columns
-                .iter()
-                .filter_map(|(id, n)| {
-                    Some(FacetLink {
-                        name: column_name(*id)?,
-                        count: *n,
-                        href: href(
-                            &q,
-                            &Filters {
-                                column: Some(*id),
-                                ..f
-                            },
-                        ),
-                        current: f.column == Some(*id),
-                    })
-                })
-                .collect(),
-        });
+        facets.push(facet(
+            "所属栏目",
+            &r.columns,
+            f.column,
+            column_name,
+            |c| href(&q, &Filters { column: c, ..f }),
+        ));
     }
     if !r.years.is_empty() || f.year.is_some() {
-        facets.push(FacetGroup {
-            label: "发布年份",
-            clear: f.year.map(|_| href(&q, &Filters { year: None, ..f })),
-            links: r
-                .years
-                .iter()
-                .map(|(y, n)| FacetLink {
-                    name: format!("{y}年"),
-                    count: *n,
-                    href: href(
-                        &q,
-                        &Filters {
-                            year: Some(*y),
-                            ..f
-                        },
-                    ),
-                    current: f.year == Some(*y),
-                })
-                .collect(),
-        });
+        facets.push(facet(
+            "发布年份",
+            &r.years,
+            f.year,
+            |y| Some(format!("{y}年")),
+            |y| href(&q, &Filters { year: y, ..f }),
+        ));
     }
     if !r.kinds.is_empty() || f.kind.is_some() {
-        facets.push(FacetGroup {
-            label: "文件类型",
-            clear: f.kind.map(|_| href(&q, &Filters { kind: None, ..f })),
-            links: r
-                .kinds
-                .iter()
-                .map(|(k, n)| FacetLink {
-                    name: k.label().to_string(),
-                    count: *n,
-                    href: href(
-                        &q,
-                        &Filters {
-                            kind: Some(*k),
-                            ..f
-                        },
-                    ),
-                    current: f.kind == Some(*k),
-                })
-                .collect(),
-        });
+        facets.push(facet(
+            "文件类型",
+            &r.kinds,
+            f.kind,
+            |k| label(k.label()),
+            |k| href(&q, &Filters { kind: k, ..f }),
+        ));
     }
     if !r.validities.is_empty() || f.validity.is_some() {
-        facets.push(FacetGroup {
-            label: "有效性",
-            clear: f.validity.map(|_| {
-                href(
-                    &q,
-                    &Filters {
-                        validity: None,
-                        ..f
-                    },
-                )
-            }),
-            links: r
-                .validities
-                .iter()
-                .map(|(v, n)| FacetLink {
-                    name: v.label().to_string(),
-                    count: *n,
-                    href: href(
-                        &q,
-                        &Filters {
-                            validity: Some(*v),
-                            ..f
-                        },
-                    ),
-                    current: f.validity == Some(*v),
-                })
-                .collect(),
-        });
+        facets.push(facet(
+            "有效性",
+            &r.validities,
+            f.validity,
+            |v| label(v.label()),
+            |v| href(&q, &Filters { validity: v, ..f }),
+        ));
     }
     let total = r.total as i64;
     let pages = gongkai_db::page_count(total, PER_PAGE as i64);
