@@ -39,7 +39,7 @@ pub async fn visible(
     Ok(row)
 }
 
-fn may_edit(caller: &Caller<'_>, org_id: i64) -> Outcome<()> {
+fn require_editor(caller: &Caller<'_>, org_id: i64) -> Outcome<()> {
     if caller.perms.can_edit_services_of(org_id) {
         Ok(())
     } else {
@@ -57,7 +57,7 @@ pub async fn create(
     level: Level,
     guide: &Guide,
 ) -> Outcome<i64> {
-    may_edit(caller, org_id)?;
+    require_editor(caller, org_id)?;
     Ok(services::create(tx, &caller.actor, org_id, level, guide).await?)
 }
 
@@ -72,7 +72,7 @@ pub async fn edit(
     guide: &Guide,
     change_note: &str,
 ) -> Outcome<()> {
-    may_edit(caller, row.org_id)?;
+    require_editor(caller, row.org_id)?;
     let note = if row.live_version > 0 {
         wf::required_text(change_note, "变更说明")
             .map_err(|m| Refusal::Invalid(Invalid::one("change_note", m)))?

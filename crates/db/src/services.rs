@@ -93,7 +93,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> DbResult<ServiceRow> {
     .bind(id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| DbError::NotFound("事项不存在".into()))
+    .ok_or_else(|| DbError::NotFound("事项不存在"))
 }
 
 /// Service items of `orgs` (`None`: all), by organisation then name.
@@ -625,7 +625,7 @@ pub async fn get_import(conn: &mut AnyConnection, id: i64) -> DbResult<ImportRow
     .bind(id)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| DbError::NotFound("导入记录不存在".into()))
+    .ok_or_else(|| DbError::NotFound("导入记录不存在"))
 }
 
 /// Removes an import once it has been applied.

@@ -3,7 +3,7 @@
 //! row's result; applying writes every item in one transaction or, when any row is bad,
 //! nothing — the refusal names each bad row.
 
-use super::may_edit;
+use super::require_editor;
 use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use gongkai_db::services::{self, ImportRow};
@@ -21,7 +21,7 @@ pub async fn upload(
     file_name: &str,
     bytes: &[u8],
 ) -> Outcome<i64> {
-    may_edit(caller, org_id)?;
+    require_editor(caller, org_id)?;
     let rows = gongkai_extract::table::rows(bytes).map_err(|e| {
         Refusal::Invalid(Invalid::one("file", format!("无法读取该表格\u{FF1A}{e}")))
     })?;
@@ -52,7 +52,7 @@ pub async fn own(
     if imp.created_by != caller.actor.user_id {
         return Err(Refusal::NotFound("导入记录不存在".into()));
     }
-    may_edit(caller, imp.org_id)?;
+    require_editor(caller, imp.org_id)?;
     Ok(imp)
 }
 

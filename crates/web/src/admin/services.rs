@@ -131,7 +131,14 @@ pub struct Submission {
     pub fields: GuideFields,
     /// Per material row as posted (blank rows included): an upload, or the index of the stored
     /// row whose file it keeps.
-    files: Vec<(Option<(String, Vec<u8>)>, Option<usize>)>,
+    files: Vec<RowFile>,
+}
+
+/// A material row's file as posted: a new upload (name, bytes), or the stored row it keeps.
+#[derive(Default)]
+struct RowFile {
+    upload: Option<(String, Vec<u8>)>,
+    keep: Option<usize>,
 }
 
 async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
@@ -168,7 +175,7 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
                 let file_name = field.file_name().unwrap_or("").to_string();
                 let bytes = field.bytes().await.map_err(bad)?;
                 if !file_name.is_empty() || !bytes.is_empty() {
-                    s.files[n].0 = Some((file_name, bytes.to_vec()));
+                    s.files[n].upload = Some((file_name, bytes.to_vec()));
                 }
                 continue;
             }
@@ -178,7 +185,7 @@ async fn read_submission(mut mp: Multipart) -> Result<Submission, AppError> {
                 "form" => rows[n].form = value,
                 "copies" => rows[n].copies = value,
                 "source" => rows[n].source = value,
-                "keep" => s.files[n].1 = value.trim().parse().ok(),
+                "keep" => s.files[n].keep = value.trim().parse().ok(),
                 _ => {}
             }
             continue;
@@ -244,7 +251,7 @@ async fn guide_of(
         .collect();
     let mut inv = Invalid::default();
     for (material, row) in guide.materials.iter_mut().zip(filled) {
-        let Some((upload, keep)) = s.files.get(row) else {
+        let Some(RowFile { upload, keep }) = s.files.get(row) else {
             continue;
         };
         if let Some((name, bytes)) = upload {
@@ -304,7 +311,7 @@ async fn form_page(
     let stored = row.map(ServiceRow::guide);
     // Which stored row's form a row keeps: its own when editing, what was posted after a refusal.
     let keep_of = |i: usize| match submitted {
-        Some((s, _)) => s.files.get(i).and_then(|f| f.1),
+        Some((s, _)) => s.files.get(i).and_then(|f| f.keep),
         None => Some(i),
     };
     let mut materials: Vec<Value> = fields
