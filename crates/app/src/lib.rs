@@ -26,6 +26,7 @@ pub mod plan_edit;
 pub mod plans;
 pub mod proposals;
 pub mod reminders;
+pub mod services;
 pub mod site;
 
 pub use caller::Caller;

@@ -406,6 +406,32 @@ pub async fn archive(
     Ok(plan_edits::set_status(tx, &caller.actor, plan_id, status, &summary).await?)
 }
 
+pub(crate) async fn source_revision(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+    source: gongkai_domain::compliance::EvidenceSource,
+) -> Outcome<()> {
+    let task = plan_edits::duty_task_number(tx, plan_id, duty_id).await?;
+    // 任务N“频次”公开义务改为依据“X”核查
+    let summary = format!(
+        "\u{4EFB}\u{52A1}{task}\u{201C}{}\u{201D}\u{516C}\u{5F00}\u{4E49}\u{52A1}\u{6539}\u{4E3A}\u{4F9D}\u{636E}\u{201C}{}\u{201D}\u{6838}\u{67E5}",
+        cadence_label(cadence),
+        source.label()
+    );
+    plan_edits::record_revision(
+        tx,
+        &caller.actor,
+        plan_id,
+        &summary,
+        serde_json::json!({"duty_id": duty_id, "cadence": cadence, "source": source.code()}),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Records the revision of a column bound on a confirmed plan (`plans::set_obligation_column`).
 pub(crate) async fn column_revision(
     tx: &mut sqlx::AnyConnection,

@@ -107,6 +107,26 @@ pub async fn set_obligation_column(
     Ok(())
 }
 
+/// Sets where a duty's obligations of a cadence find their evidence: the items of a bound
+/// column (`EvidenceSource::Items`) or the system's own records, such as the service-item
+/// catalogue for task 19. Supervision follows at once; a change is a revision of the plan.
+pub async fn set_obligation_source(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+    source: gongkai_domain::compliance::EvidenceSource,
+) -> Outcome<()> {
+    managed_by(caller)?;
+    let changed =
+        plans::set_obligation_source(tx, &caller.actor, plan_id, duty_id, cadence, source).await?;
+    if changed > 0 {
+        crate::plan_edit::source_revision(tx, caller, plan_id, duty_id, cadence, source).await?;
+    }
+    Ok(())
+}
+
 /// Makes a confirmed plan public on the accountability page (`/zdgz`) or withdraws it: the
 /// supervising office's decision, audited. A newly confirmed plan is not public.
 pub async fn set_public(

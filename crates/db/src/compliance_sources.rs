@@ -13,6 +13,8 @@ use gongkai_domain::obligation::{Cadence, Obligation};
 use gongkai_domain::opinion::{self, ClockKind, ClockStatus, Level, ReleaseKind};
 use sqlx::AnyConnection;
 
+mod service_catalogue;
+
 /// What a source gives: dated evidence for a periodic cadence, or occurrences with their answers
 /// for an event-triggered one.
 pub enum Found {
@@ -40,6 +42,9 @@ pub async fn load(
         EvidenceSource::Interpretations => Found::Triggered(interpretations(conn, ob, cal).await?),
         EvidenceSource::Opinion => Found::Triggered(opinion_events(conn, ob).await?),
         EvidenceSource::Proposals => Found::Triggered(proposals(conn, ob, cal).await?),
+        EvidenceSource::ServiceCatalogue => {
+            Found::Evidence(service_catalogue::evidence(conn, o).await?)
+        }
     })
 }
 

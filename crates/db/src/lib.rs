@@ -51,6 +51,7 @@ pub mod reminders;
 pub mod search_outbox;
 pub mod seed;
 pub mod seed_scenario;
+pub mod services;
 pub mod settings;
 pub mod site_profile;
 pub mod sitemap;

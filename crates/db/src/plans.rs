@@ -1131,3 +1131,62 @@ pub async fn set_obligation_column(
     }
     Ok(changed)
 }
+
+/// Sets where a duty's obligations of a cadence find their evidence (an `EvidenceSource` code:
+/// a column's items, or the system's own records such as the service catalogue); audited.
+/// Returns how many obligations changed.
+pub async fn set_obligation_source(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+    source: gongkai_domain::compliance::EvidenceSource,
+) -> DbResult<u64> {
+    let plan = get_plan(conn, plan_id).await?;
+    let before: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT o.id, o.source FROM obligations o JOIN plan_duties d ON d.id = o.duty_id \
+         JOIN plan_tasks t ON t.id = d.task_id \
+         WHERE t.plan_id = $1 AND o.duty_id = $2 AND o.cadence = $3 ORDER BY o.id",
+    )
+    .bind(plan_id)
+    .bind(duty_id)
+    .bind(cadence)
+    .fetch_all(&mut *conn)
+    .await?;
+    if before.is_empty() {
+        return Err(
+            Invalid::one("cadence", "该职责没有这一公开义务\u{FF0C}请刷新页面后重试").into(),
+        );
+    }
+    let changed = before.iter().filter(|(_, s)| s != source.code()).count() as u64;
+    if changed > 0 {
+        sqlx::query("UPDATE obligations SET source = $1 WHERE duty_id = $2 AND cadence = $3")
+            .bind(source.code())
+            .bind(duty_id)
+            .bind(cadence)
+            .execute(&mut *conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            Entry {
+                action: "plan.obligation_source",
+                entity: "plan",
+                entity_id: plan_id.to_string(),
+                summary: format!(
+                    "\u{300A}{}\u{300B}职责 {duty_id} 的\u{201C}{cadence}\u{201D}公开义务改为依据{}核查",
+                    plan.title,
+                    source.label()
+                ),
+                before: Some(serde_json::json!({"obligations": before
+                    .iter()
+                    .map(|(id, s)| serde_json::json!({"id": id, "source": s}))
+                    .collect::<Vec<_>>()})),
+                after: Some(serde_json::json!({"duty_id": duty_id, "cadence": cadence, "source": source.code()})),
+            },
+        )
+        .await?;
+    }
+    Ok(changed)
+}

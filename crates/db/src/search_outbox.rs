@@ -219,6 +219,11 @@ fn other_sql(kind: SearchKind) -> Option<&'static str> {
             "SELECT o.id, o.id AS org_id, o.name AS title, o.description AS body, \
              '' AS on_date, o.created_at AS at FROM organisations o WHERE 1 = 1"
         }
+        SearchKind::Service => {
+            "SELECT s.id, s.org_id, s.live_name AS title, s.live_text AS body, \
+             '' AS on_date, COALESCE(s.published_at, s.updated_at) AS at FROM service_items s \
+             WHERE s.public = 1 AND s.live IS NOT NULL"
+        }
     })
 }
 
@@ -282,6 +287,7 @@ fn sql_alias(kind: SearchKind) -> &'static str {
         SearchKind::Proposal => "p",
         SearchKind::Meeting | SearchKind::Message => "m",
         SearchKind::Org => "o",
+        SearchKind::Service => "s",
     }
 }
 

@@ -49,16 +49,19 @@ pub enum EvidenceSource {
     Opinion,
     /// Replies to deputies' suggestions and proposals published in full: task 24.
     Proposals,
+    /// Guides of the unit's service-item catalogue made public ( 办事指南 ): task 19.
+    ServiceCatalogue,
 }
 
 impl EvidenceSource {
-    pub const ALL: [EvidenceSource; 6] = [
+    pub const ALL: [EvidenceSource; 7] = [
         EvidenceSource::Items,
         EvidenceSource::Meetings,
         EvidenceSource::Filings,
         EvidenceSource::Interpretations,
         EvidenceSource::Opinion,
         EvidenceSource::Proposals,
+        EvidenceSource::ServiceCatalogue,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +72,7 @@ impl EvidenceSource {
             EvidenceSource::Interpretations => "interpretations",
             EvidenceSource::Opinion => "opinion",
             EvidenceSource::Proposals => "proposals",
+            EvidenceSource::ServiceCatalogue => "service_catalogue",
         }
     }
 
@@ -86,6 +90,10 @@ impl EvidenceSource {
             EvidenceSource::Opinion => "\u{8206}\u{60C5}\u{56DE}\u{5E94}\u{8BB0}\u{5F55}",
             EvidenceSource::Proposals => {
                 "\u{5EFA}\u{8BAE}\u{63D0}\u{6848}\u{529E}\u{7406}\u{8BB0}\u{5F55}"
+            }
+            // 事项目录的办事指南
+            EvidenceSource::ServiceCatalogue => {
+                "\u{4E8B}\u{9879}\u{76EE}\u{5F55}\u{7684}\u{529E}\u{4E8B}\u{6307}\u{5357}"
             }
         }
     }

@@ -33,6 +33,7 @@ mod re;
 pub mod reminder;
 pub mod role;
 pub mod seed;
+pub mod service;
 pub mod site_profile;
 pub mod validate;
 pub mod workflow;

@@ -78,6 +78,7 @@ coded_enum!(
         Meeting = "meeting": "会议公开",
         Message = "message": "留言答复",
         Org = "org": "机构",
+        Service = "service": "办事指南",
     }
 );
 

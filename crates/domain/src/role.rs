@@ -237,6 +237,32 @@ impl Permissions {
         self.is_system_admin()
     }
 
+    /// May write the service-item catalogue and guides of this organisation （事项、办事指南） —
+    /// those who write its items.
+    pub fn can_edit_services_of(&self, org_id: i64) -> bool {
+        self.can_edit_items_of(org_id)
+    }
+
+    /// May review guides of this organisation: those who review its items.
+    pub fn can_review_services_of(&self, org_id: i64) -> bool {
+        self.can_review_items_of(org_id)
+    }
+
+    /// May withdraw a published guide of this organisation: those who withdraw its items.
+    pub fn can_withdraw_services_of(&self, org_id: i64) -> bool {
+        self.can_withdraw_items_of(org_id)
+    }
+
+    /// May see the catalogue's unpublished guides of this organisation in the back office.
+    pub fn can_view_services_of(&self, org_id: i64) -> bool {
+        self.can_view_items_of(org_id)
+    }
+
+    /// May set the guide completeness rule (a site-wide setting): system administrators.
+    pub fn can_set_guide_rule(&self) -> bool {
+        self.can_manage_site()
+    }
+
     /// Work plans (import, review, confirm) belong to the supervising office and system administrators.
     pub fn can_manage_plans(&self) -> bool {
         self.is_system_admin() || self.has_global(Role::Supervisor)

@@ -57,11 +57,12 @@ fn other_doc(kind: SearchKind, row: OtherRow) -> SearchDoc {
 }
 
 /// The kinds besides items, each read through what its public page shows.
-const OTHER_KINDS: [SearchKind; 4] = [
+const OTHER_KINDS: [SearchKind; 5] = [
     SearchKind::Proposal,
     SearchKind::Meeting,
     SearchKind::Message,
     SearchKind::Org,
+    SearchKind::Service,
 ];
 
 /// Re-reads the `kind` with `id` as the public sees it (an item through `PUBLIC_SQL`) and

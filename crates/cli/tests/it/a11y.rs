@@ -110,6 +110,8 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
     let org = first_link(&app, "/orgs", "/orgs/").await;
     let proposal = first_link(&app, "/jytabl", "/jytabl/").await;
     let meeting = first_link(&app, "/hygk", "/hygk/").await;
+    let org_id = app.org_id("市卫计委").await;
+    let guide = crate::services::published_guide(&app, org_id, "生育登记", true).await;
     let pages: Vec<(&str, String)> = vec![
         ("首页", "/".into()),
         ("信息公开", "/xxgk".into()),
@@ -134,6 +136,9 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
         ("建议提案详情", proposal),
         ("会议公开", "/hygk".into()),
         ("会议详情", meeting),
+        ("办事服务", "/bsfw".into()),
+        ("办事服务主题", "/bsfw?theme=birth".into()),
+        ("办事指南", format!("/bsfw/{guide}")),
         ("重点工作", "/zdgz".into()),
         ("网站地图", "/wzdt".into()),
         ("联系我们", "/lxwm".into()),

@@ -53,6 +53,7 @@ mod reminders;
 mod reports;
 mod routes;
 mod search;
+mod services;
 mod setup;
 mod snapshots;
 mod storage;

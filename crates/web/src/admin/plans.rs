@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::plans as app_plans;
 use gongkai_db::{columns, orgs, plans};
+use gongkai_domain::compliance::EvidenceSource;
 use gongkai_domain::orgmatch::{Registry, Resolution};
 use gongkai_domain::plan::lint::{self, Finding};
 use gongkai_domain::plan::{self, InputFormat, Plan};
@@ -580,6 +581,23 @@ pub async fn set_obligation_column(
     AdminForm(f): AdminForm<ObligationColumnForm>,
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
+    // The service-item catalogue as the evidence (task 19) instead of a column.
+    if f.column_id.trim() == EvidenceSource::ServiceCatalogue.code() {
+        let mut tx = state.db.begin_audited().await?;
+        app_plans::set_obligation_source(
+            &mut tx,
+            &user.caller(),
+            id,
+            duty_id,
+            f.cadence.trim(),
+            EvidenceSource::ServiceCatalogue,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(
+            Redirect::to(&format!("/admin/plans/{id}?notice=saved#duty-{duty_id}")).into_response(),
+        );
+    }
     let column_id = match f.column_id.trim() {
         "" => None,
         s => Some(s.parse::<i64>().map_err(|_| {
@@ -590,15 +608,22 @@ pub async fn set_obligation_column(
         })?),
     };
     let mut tx = state.db.begin_audited().await?;
-    app_plans::set_obligation_column(
-        &mut tx,
-        &user.caller(),
-        id,
-        duty_id,
-        f.cadence.trim(),
-        column_id,
-    )
-    .await?;
+    let caller = user.caller();
+    app_plans::set_obligation_column(&mut tx, &caller, id, duty_id, f.cadence.trim(), column_id)
+        .await?;
+    // Choosing a column again after the catalogue: the column's items are the evidence.
+    let from_catalogue = tx_source_is_catalogue(&mut tx, id, duty_id, f.cadence.trim()).await?;
+    if from_catalogue {
+        app_plans::set_obligation_source(
+            &mut tx,
+            &caller,
+            id,
+            duty_id,
+            f.cadence.trim(),
+            EvidenceSource::Items,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/plans/{id}?notice=saved#duty-{duty_id}")).into_response())
 }
@@ -714,7 +739,8 @@ pub(super) async fn render_view(
                         .into_iter()
                         .map(|((cadence, column), rows)| {
                             json!({"label": norm_label(&cadence), "text": rows[0].cadence_text, "column": column, "orgs": rows.len(),
-                                   "cadence": cadence, "column_id": rows[0].column_id, "duty_id": d.id})
+                                   "cadence": cadence, "column_id": rows[0].column_id, "duty_id": d.id,
+                                   "catalogue": rows[0].source == EvidenceSource::ServiceCatalogue.code()})
                         })
                         .collect();
                     let rounds: Vec<_> = group_by(&d.feedback_rounds, |r| (r.due_date.clone(), r.label.clone()))
@@ -743,4 +769,21 @@ pub(super) async fn render_view(
         }),
     )?;
     Ok((status, html).into_response())
+}
+
+/// Whether the duty's obligations of `cadence` are checked from the service catalogue.
+async fn tx_source_is_catalogue(
+    conn: &mut sqlx::AnyConnection,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+) -> Result<bool, AppError> {
+    let tree = gongkai_db::plans::plan_tree(conn, plan_id).await?;
+    Ok(tree
+        .tasks
+        .iter()
+        .flat_map(|t| t.duties.iter())
+        .filter(|d| d.id == duty_id)
+        .flat_map(|d| d.obligations.iter())
+        .any(|o| o.cadence == cadence && o.source == EvidenceSource::ServiceCatalogue.code()))
 }

@@ -10,6 +10,7 @@
 //! `owner_name` (the owner organisation as 主办单位 or empty), `nav` (list of `name`,
 //! `href`, `current`) and `page_title`.
 
+pub(crate) mod bsfw;
 pub(crate) mod care;
 mod catalogue;
 mod feeds;
@@ -65,6 +66,9 @@ route_table! {
     "/search" => get(search::search);
     "/jytabl" => get(proposals::list);
     "/jytabl/{id}" => get(proposals::show);
+    "/bsfw" => get(bsfw::index);
+    "/bsfw/{id}" => get(bsfw::show);
+    "/bsfw/{id}/forms/{n}" => get(bsfw::form_file);
     "/hygk" => get(meetings::list);
     "/hygk/{id}" => get(meetings::show);
     "/hygk/{id}/apply" => post(meetings::apply);
@@ -274,6 +278,11 @@ impl Chrome {
             name: "政府机构".into(),
             href: "/orgs".into(),
             current: current("/orgs", matches!(section, Section::Orgs)),
+        });
+        nav.push(NavLink {
+            name: "办事服务".into(),
+            href: "/bsfw".into(),
+            current: current("/bsfw", here.starts_with("/bsfw")),
         });
         nav.push(NavLink {
             name: "政民互动".into(),

@@ -120,6 +120,7 @@ pub fn hit_href(kind: SearchKind, id: i64) -> String {
         SearchKind::Meeting => format!("/hygk/{id}"),
         SearchKind::Message => format!("/messages/{id}"),
         SearchKind::Org => format!("/orgs/{id}"),
+        SearchKind::Service => format!("/bsfw/{id}"),
     }
 }
 
