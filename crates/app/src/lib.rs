@@ -20,6 +20,7 @@ pub mod guard;
 pub mod items;
 pub mod meetings;
 pub mod messages;
+pub mod monitor;
 pub mod opinion;
 pub mod people;
 pub mod plan_edit;

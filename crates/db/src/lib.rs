@@ -39,6 +39,7 @@ pub mod items;
 pub mod jobs;
 pub mod meetings;
 pub mod messages;
+pub mod monitor;
 pub mod notifications;
 pub mod obligation_links;
 pub mod opinion;

@@ -310,6 +310,7 @@ pub struct FullScan {
     pub messages: ScanOutcome,
     pub applications: ScanOutcome,
     pub proposals: ScanOutcome,
+    pub tickets: ScanOutcome,
     pub digest: bool,
     pub redelivered: usize,
 }
@@ -322,6 +323,7 @@ impl FullScan {
             + self.messages.enqueued
             + self.applications.enqueued
             + self.proposals.enqueued
+            + self.tickets.enqueued
             + usize::from(self.digest)
             + self.redelivered
     }
@@ -335,6 +337,7 @@ pub async fn scan_all(conn: &mut AnyConnection, today: NaiveDate) -> DbResult<Fu
         messages: crate::messages::scan_reminders(conn, today).await?,
         applications: scan_applications(conn, today).await?,
         proposals: scan_proposals(conn, today).await?,
+        tickets: crate::monitor::tickets::scan_reminders(conn, today).await?,
         digest: weekly_digest(conn, today).await?,
         redelivered: notifications::redeliver_pending(conn).await?,
     })
@@ -674,6 +677,19 @@ pub async fn my_deadlines(
                 due,
                 s,
                 format!("/admin/proposals/{}", p.id),
+            ));
+        }
+    }
+    let rules = notifications::kind_rules(conn, SubjectKind::RectificationTicket).await?;
+    for (id, org_name, what, due) in crate::monitor::tickets::open_due(conn, orgs).await? {
+        if let Some(s) = reminder::standing(&rules, &cal, due, today) {
+            out.push(deadline(
+                SubjectKind::RectificationTicket,
+                &org_name,
+                what,
+                due,
+                s,
+                format!("/admin/tickets/{id}"),
             ));
         }
     }

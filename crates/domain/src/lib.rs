@@ -22,6 +22,7 @@ pub mod item;
 pub mod meeting;
 pub mod message;
 pub mod model;
+pub mod monitor;
 pub mod obligation;
 pub mod opinion;
 pub mod orgimport;

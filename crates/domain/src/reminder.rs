@@ -221,15 +221,18 @@ pub enum SubjectKind {
     Message,
     /// An NPC suggestion or CPPCC proposal （建议提案）.
     Proposal,
+    /// A website rectification ticket （整改单）.
+    RectificationTicket,
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 5] = [
+    pub const ALL: [SubjectKind; 6] = [
         SubjectKind::Obligation,
         SubjectKind::FeedbackRound,
         SubjectKind::Application,
         SubjectKind::Message,
         SubjectKind::Proposal,
+        SubjectKind::RectificationTicket,
     ];
 
     pub fn code(self) -> &'static str {
@@ -239,6 +242,7 @@ impl SubjectKind {
             SubjectKind::Application => "application",
             SubjectKind::Message => "message",
             SubjectKind::Proposal => "proposal",
+            SubjectKind::RectificationTicket => "rectification_ticket",
         }
     }
 
@@ -249,6 +253,7 @@ impl SubjectKind {
             SubjectKind::Application => "依申请公开",
             SubjectKind::Message => "留言办理",
             SubjectKind::Proposal => "建议提案办理",
+            SubjectKind::RectificationTicket => "网站整改",
         }
     }
 

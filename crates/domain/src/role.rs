@@ -439,6 +439,24 @@ impl Permissions {
         }
     }
 
+    /// May keep the register of monitored sites, the scoring table and the spot-check reports
+    /// （网站监测）： the supervising office and system administrators.
+    pub fn can_manage_site_monitoring(&self) -> bool {
+        self.can_manage_plans()
+    }
+
+    /// May read this organisation's monitored sites, findings and rectification tickets: the
+    /// office, assessors, and the unit's own people.
+    pub fn can_see_site_monitoring_of(&self, org_id: i64) -> bool {
+        self.can_see_org(org_id)
+    }
+
+    /// May mark a rectification ticket （整改单） of this organisation fixed: its administrators and
+    /// editors (who fix the site), and the office.
+    pub fn can_fix_tickets_of(&self, org_id: i64) -> bool {
+        self.can_manage_site_monitoring() || self.has_on(&[Role::OrgAdmin, Role::Editor], org_id)
+    }
+
     /// May fill in this organisation's annual report （年度报告）： its handlers and editors.
     pub fn can_edit_annual_report_of(&self, org_id: i64) -> bool {
         self.can_handle_cases_of(org_id) || self.can_edit_items_of(org_id)
@@ -490,6 +508,21 @@ mod tests {
         let nobody = Permissions::new(vec![], tree);
         assert!(!nobody.can_upload_body_images());
         assert!(!nobody.can_see_unpublished_body_images());
+    }
+
+    #[test]
+    fn site_monitoring_is_the_offices_and_tickets_are_fixed_by_their_unit() {
+        let grant = |role, org_id| Grant { role, org_id };
+        let office = Permissions::new(vec![grant(Role::Supervisor, None)], tree);
+        assert!(office.can_manage_site_monitoring() && office.can_fix_tickets_of(2));
+        let editor = Permissions::new(vec![grant(Role::Editor, Some(3))], tree);
+        assert!(!editor.can_manage_site_monitoring());
+        assert!(editor.can_fix_tickets_of(4) && !editor.can_fix_tickets_of(2));
+        assert!(editor.can_see_site_monitoring_of(3) && !editor.can_see_site_monitoring_of(2));
+        let reviewer = Permissions::new(vec![grant(Role::Reviewer, Some(3))], tree);
+        assert!(!reviewer.can_fix_tickets_of(3));
+        let assessor = Permissions::new(vec![grant(Role::Assessor, None)], tree);
+        assert!(assessor.can_see_site_monitoring_of(2) && !assessor.can_fix_tickets_of(2));
     }
 
     #[test]

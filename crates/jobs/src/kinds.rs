@@ -30,7 +30,7 @@ impl Job for ReminderScan {
         let mut conn = ctx.db.pool.acquire().await?;
         let s = gongkai_db::reminders::scan_all(&mut conn, today).await?;
         Ok(format!(
-            "{today}: {} notices enqueued (feedback {}/{}, periods {}/{}, messages {}/{}, applications {}/{}, proposals {}/{} due/enqueued; digest {}; redelivered {})",
+            "{today}: {} notices enqueued (feedback {}/{}, periods {}/{}, messages {}/{}, applications {}/{}, proposals {}/{}, tickets {}/{} due/enqueued; digest {}; redelivered {})",
             s.enqueued(),
             s.feedback.due,
             s.feedback.enqueued,
@@ -42,6 +42,8 @@ impl Job for ReminderScan {
             s.applications.enqueued,
             s.proposals.due,
             s.proposals.enqueued,
+            s.tickets.due,
+            s.tickets.enqueued,
             s.digest,
             s.redelivered
         ))

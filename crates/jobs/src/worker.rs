@@ -1,5 +1,5 @@
 //! The background worker: one tokio task per `serve` node with a random node id. Every poll it
-//! makes sure this hour's reminder scan is queued (one job per hour across all nodes, by its
+//! makes sure this hour's reminder scan and monitoring tick are queued (one job per hour across all nodes, by its
 //! deduplication key), claims due jobs ([`gongkai_db::jobs::claim`]: `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL), runs each through the [`Registry`] by its kind and completes or fails it. A node that dies leaves its jobs
 //! leased; when the lease expires another node claims them again, and the handlers are
@@ -101,6 +101,19 @@ pub async fn schedule_opinion_scan(db: &Db, now_ms: i64) -> Result<bool, DbError
         .is_some())
 }
 
+/// Queues this hour's monitoring tick (probes and due inspections) unless a node already did.
+pub async fn schedule_monitor_tick(db: &Db, now_ms: i64) -> Result<bool, DbError> {
+    let hour = now_ms.div_euclid(3_600_000);
+    let key = format!("{}:{hour}", gongkai_db::monitor::TICK_JOB);
+    let mut conn = db.pool.acquire().await?;
+    let tick = crate::monitor::MonitorTick {
+        now_ms: Some(now_ms),
+    };
+    Ok(crate::enqueue(&mut conn, &tick, now_ms, Some(&key))
+        .await?
+        .is_some())
+}
+
 /// Runs one job through the configured registry. Errors are recorded on the job by the caller.
 pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Outcome {
     let ctx = Context {
@@ -165,6 +178,11 @@ impl Worker {
                     && let Err(e) = schedule_opinion_scan(&db, gongkai_db::now_ms()).await
                 {
                     tracing::warn!(error = %e, "无法安排舆情时限扫描");
+                }
+                if config.schedule_scans
+                    && let Err(e) = schedule_monitor_tick(&db, gongkai_db::now_ms()).await
+                {
+                    tracing::warn!(error = %e, "无法安排网站监测");
                 }
                 if let Some(search) = &config.search
                     && let Err(e) = search.catch_up(&db).await

@@ -240,6 +240,20 @@ pub fn sections_bytes(
     pack(doc)
 }
 
+/// A 公文 of numbered sections under the 版头 (the office and its 文号 over the red line):
+/// title, an opening paragraph, the sections, the signature lines （the 季度抽查情况通报）.
+pub fn official_sections_bytes(
+    office: &str,
+    doc_number: Option<&str>,
+    title: &str,
+    opening: &str,
+    sections: &[Section],
+    signature_lines: &[String],
+) -> Result<Vec<u8>, RenderError> {
+    let doc = add_title(masthead(page(), office, doc_number), title).add_paragraph(body(opening));
+    pack(add_signature(add_sections(doc, sections), signature_lines))
+}
+
 /// An A4 page in the GB/T 9704 margins and fonts with the centred title.
 fn titled_page(title: &str) -> Docx {
     add_title(page(), title)

@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod html;
 pub mod notice;
+pub mod spot_check;
 pub mod title;
 pub mod xlsx;
 

@@ -45,6 +45,7 @@ mod marks;
 mod meetings;
 mod messages;
 mod migrations;
+mod monitor;
 mod plan_edit;
 mod plan_review;
 mod plans;

@@ -69,7 +69,7 @@ fn row_with(range: &calamine::Range<Data>, col: usize, value: &str) -> Vec<Data>
 
 /// The text of a DOCX as the project reads documents (`gongkai-extract`), tables as `| a | b |`
 /// rows; a line break inside a paragraph reads as a space.
-fn docx_text(docx: &[u8]) -> String {
+pub(crate) fn docx_text(docx: &[u8]) -> String {
     gongkai_extract::docx::to_text(
         docx,
         &gongkai_extract::docx::Options {

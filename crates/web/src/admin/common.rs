@@ -130,6 +130,8 @@ struct Nav {
     reviews: bool,
     /// Edits the reminder rules （提醒规则）: the office.
     reminders: bool,
+    /// 网站监测 and 整改单： whoever sees some organisation's records.
+    monitor: bool,
 }
 
 /// Renders a back-office page: `extra` is merged over the common context (user, CSRF token, navigation).
@@ -162,6 +164,7 @@ pub fn render(
             || p.can_read_audit(),
         reviews: p.reviewable_orgs().is_none_or(|o| !o.is_empty()),
         reminders: p.can_edit_reminder_rules(),
+        monitor: p.sees_any_org(),
     };
     let roles: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
     let mut ctx = serde_json::json!({
@@ -226,6 +229,45 @@ pub fn column_rows(all: &[gongkai_db::columns::Column]) -> Vec<serde_json::Value
 }
 
 pub use crate::error::error_map;
+
+/// Where a report （督查通报， 季度抽查情况通报） may be published: the portal's columns in tree order,
+/// `default_slug` selected, and the organisations, the one named `office` selected.
+pub async fn publish_targets(
+    conn: &mut sqlx::AnyConnection,
+    default_slug: &str,
+    office: &str,
+) -> Result<(Vec<serde_json::Value>, Vec<serde_json::Value>), AppError> {
+    use gongkai_db::{columns, orgs};
+    let site = columns::default_site(conn).await?;
+    let cols = columns::all(conn, site.id).await?;
+    let default_col = cols.iter().find(|c| c.slug == default_slug).map(|c| c.id);
+    let col_opts: Vec<_> = column_rows(&cols)
+        .into_iter()
+        .map(|mut c| {
+            let selected = c["id"].as_i64() == default_col;
+            let depth = c["depth"].as_u64().unwrap_or(0) as usize;
+            let label = format!(
+                "{}{}",
+                "\u{3000}".repeat(depth),
+                c["name"].as_str().unwrap_or("")
+            );
+            c["selected"] = serde_json::json!(selected);
+            c["label"] = serde_json::json!(label);
+            c
+        })
+        .collect();
+    let office = orgs::find_by_name(conn, office).await?.map(|o| o.id);
+    let all_orgs = orgs::all(conn).await?;
+    let org_opts: Vec<_> = org_options(&all_orgs, None)
+        .into_iter()
+        .map(|mut o| {
+            let selected = o["id"].as_i64() == office;
+            o["selected"] = serde_json::json!(selected);
+            o
+        })
+        .collect();
+    Ok((col_opts, org_opts))
+}
 
 /// A `/admin…` path to return to after login; anything else falls back to `/admin`.
 pub fn safe_next(next: Option<&str>) -> String {

@@ -20,6 +20,7 @@ mod items;
 mod login;
 mod meetings;
 mod messages;
+mod monitor;
 mod notice;
 mod notifications;
 mod opinion;
@@ -190,6 +191,17 @@ route_table! {
     "/reviews" => get(workflow::queue_page);
     "/review-levels" => get(workflow::levels_page);
     "/review-levels/{org_id}" => post(workflow::levels_save);
+    "/sites" => get(monitor::sites), post(monitor::site_create);
+    "/sites/{id}" => get(monitor::site_detail), post(monitor::site_update);
+    "/sites/{id}/inspect" => post(monitor::site_inspect);
+    "/monitor/settings" => get(monitor::settings_form), post(monitor::settings_save);
+    "/monitor/report" => get(monitor::report_page);
+    "/monitor/report.docx" => get(monitor::report_docx);
+    "/monitor/report.xlsx" => get(monitor::report_xlsx);
+    "/monitor/report/publish" => post(monitor::report_publish);
+    "/tickets" => get(monitor::tickets);
+    "/tickets/{id}" => get(monitor::ticket_detail);
+    "/tickets/{id}/fixed" => post(monitor::ticket_fixed);
 }
 
 pub fn router() -> Router<AppState> {

@@ -4,7 +4,7 @@
 //! The notice ranks every unit, so only those who see every unit may have it: supervisors
 //! (`can_manage_plans`) generate and publish, assessors view and download; a unit's users get 403.
 
-use super::common::{AdminForm, column_rows, org_options, plan_options, render};
+use super::common::{AdminForm, plan_options, render};
 use crate::auth::CurrentUser;
 use crate::charts::{Bar, rate_bars, trend_bars};
 use crate::{AppError, AppState};
@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_db::china_today;
 use gongkai_db::compliance::{self, ComplianceReport};
-use gongkai_db::{columns, orgs, plans};
+use gongkai_db::plans;
 use gongkai_domain::item::ItemFields;
 use gongkai_reports::{Notice, NoticeOptions, docx, html, xlsx};
 use serde::Deserialize;
@@ -150,36 +150,7 @@ pub async fn page(
     let may_publish = user.perms.can_manage_plans();
     let (column_options, org_choices) = if may_publish {
         let mut conn = state.db.pool.acquire().await?;
-        let site = columns::default_site(&mut conn).await?;
-        let cols = columns::all(&mut conn, site.id).await?;
-        let default_col = cols
-            .iter()
-            .find(|c| c.slug == DEFAULT_COLUMN_SLUG)
-            .map(|c| c.id);
-        let col_opts: Vec<_> = column_rows(&cols)
-            .into_iter()
-            .map(|mut c| {
-                let selected = c["id"].as_i64() == default_col;
-                let depth = c["depth"].as_u64().unwrap_or(0) as usize;
-                let label = format!("{}{}", "　".repeat(depth), c["name"].as_str().unwrap_or(""));
-                c["selected"] = json!(selected);
-                c["label"] = json!(label);
-                c
-            })
-            .collect();
-        let office = orgs::find_by_name(&mut conn, &n.office)
-            .await?
-            .map(|o| o.id);
-        let all_orgs = orgs::all(&mut conn).await?;
-        let org_opts: Vec<_> = org_options(&all_orgs, None)
-            .into_iter()
-            .map(|mut o| {
-                let selected = o["id"].as_i64() == office;
-                o["selected"] = json!(selected);
-                o
-            })
-            .collect();
-        (col_opts, org_opts)
+        super::common::publish_targets(&mut conn, DEFAULT_COLUMN_SLUG, &n.office).await?
     } else {
         (Vec::new(), Vec::new())
     };
