@@ -1,7 +1,8 @@
 //! Evidence from the system's own records for obligations whose `source` is not `items`
 //! (`gongkai_domain::compliance::EvidenceSource`): the standing rules of an arrangement (seed
 //! tasks 23–27) are checked from meetings, filings, interpretations, opinion events and proposal
-//! replies rather than from a column.
+//! replies rather than from a column; an obligation bound to a department's own website reads
+//! the items its list crawl found (`compliance_external`).
 
 use crate::DbResult;
 use crate::items::PUBLIC_SQL;
@@ -18,6 +19,8 @@ use sqlx::AnyConnection;
 pub enum Found {
     Evidence(Vec<EvidenceItem>),
     Triggered(Vec<Triggered>),
+    /// Items of a department's list page, with their link and dates.
+    External(Vec<crate::compliance_external::ExternalEvidence>),
 }
 
 fn china_date(ms: i64) -> Option<NaiveDate> {
@@ -32,6 +35,7 @@ pub async fn load(
     ob: &Obligation,
     plan_id: i64,
     cal: &Calendar,
+    as_of: NaiveDate,
 ) -> DbResult<Found> {
     Ok(match source {
         EvidenceSource::Items => Found::Evidence(Vec::new()),
@@ -40,6 +44,9 @@ pub async fn load(
         EvidenceSource::Interpretations => Found::Triggered(interpretations(conn, ob, cal).await?),
         EvidenceSource::Opinion => Found::Triggered(opinion_events(conn, ob).await?),
         EvidenceSource::Proposals => Found::Triggered(proposals(conn, ob, cal).await?),
+        EvidenceSource::External => {
+            Found::External(crate::compliance_external::load(conn, o, ob, cal, as_of).await?)
+        }
     })
 }
 

@@ -49,16 +49,20 @@ pub enum EvidenceSource {
     Opinion,
     /// Replies to deputies' suggestions and proposals published in full: task 24.
     Proposals,
+    /// Items of a list page (a column) on the unit's own website, read by the scheduled crawl
+    /// (`external_evidence`).
+    External,
 }
 
 impl EvidenceSource {
-    pub const ALL: [EvidenceSource; 6] = [
+    pub const ALL: [EvidenceSource; 7] = [
         EvidenceSource::Items,
         EvidenceSource::Meetings,
         EvidenceSource::Filings,
         EvidenceSource::Interpretations,
         EvidenceSource::Opinion,
         EvidenceSource::Proposals,
+        EvidenceSource::External,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +73,7 @@ impl EvidenceSource {
             EvidenceSource::Interpretations => "interpretations",
             EvidenceSource::Opinion => "opinion",
             EvidenceSource::Proposals => "proposals",
+            EvidenceSource::External => "external",
         }
     }
 
@@ -87,6 +92,7 @@ impl EvidenceSource {
             EvidenceSource::Proposals => {
                 "\u{5EFA}\u{8BAE}\u{63D0}\u{6848}\u{529E}\u{7406}\u{8BB0}\u{5F55}"
             }
+            EvidenceSource::External => "部门网站栏目信息",
         }
     }
 }
