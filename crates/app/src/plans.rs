@@ -111,15 +111,8 @@ pub async fn set_obligation_external(
                 .map_err(Refusal::Invalid)?,
         ),
     };
-    gongkai_db::external_lists::bind(
-        tx,
-        &caller.actor,
-        plan_id,
-        duty_id,
-        cadence,
-        url.as_deref(),
-    )
-    .await?;
+    gongkai_db::external_lists::bind(tx, &caller.actor, plan_id, duty_id, cadence, url.as_deref())
+        .await?;
     Ok(())
 }
 

@@ -90,7 +90,10 @@ pub async fn bind(
             Invalid::one("cadence", "该职责没有这一公开义务\u{FF0C}请刷新页面后重试").into(),
         );
     }
-    let (items, external) = (EvidenceSource::Items.code(), EvidenceSource::External.code());
+    let (items, external) = (
+        EvidenceSource::Items.code(),
+        EvidenceSource::External.code(),
+    );
     if before.iter().any(|o| o.1 != items && o.1 != external) {
         return Err(DbError::from(Invalid::one(
             "url",

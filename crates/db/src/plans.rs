@@ -1120,10 +1120,10 @@ pub async fn set_obligation_column(
              WHERE duty_id = $2 AND cadence = $3 AND ($1 IS NOT NULL OR source <> 'external')",
         )
         .bind(column_id)
-            .bind(duty_id)
-            .bind(cadence)
-            .execute(&mut *conn)
-            .await?;
+        .bind(duty_id)
+        .bind(cadence)
+        .execute(&mut *conn)
+        .await?;
         audit::record(
             conn,
             actor,

@@ -206,7 +206,11 @@ impl Client {
     }
 
     /// Reads a response's body within the cap (declared length first, then while streaming).
-    async fn read_body(&self, mut res: reqwest::Response, url: &str) -> Result<Response, HttpError> {
+    async fn read_body(
+        &self,
+        mut res: reqwest::Response,
+        url: &str,
+    ) -> Result<Response, HttpError> {
         let final_url = res.url().to_string();
         let too_large = || HttpError::TooLarge {
             url: final_url.clone(),

@@ -85,7 +85,9 @@ fn article(articles: usize, c: usize, k: usize) -> String {
         b.push_str(&format!("<p><a href=\"t{}.html\">下一篇</a></p>", k + 1));
     }
     if is_404_link(k) {
-        b.push_str(&format!("<p><a href=\"/{col}/gone-{k}.html\">相关文件</a></p>"));
+        b.push_str(&format!(
+            "<p><a href=\"/{col}/gone-{k}.html\">相关文件</a></p>"
+        ));
     }
     if is_refused_link(k) {
         b.push_str(&format!(
@@ -177,7 +179,8 @@ async fn main() {
             println!("BASE http://{}/", listener.local_addr().unwrap());
             let app = axum::Router::new()
                 .fallback(move |req: Request| async move { answer(articles, req.uri().path()) });
-            let _ = tokio::time::timeout(Duration::from_secs(secs), axum::serve(listener, app)).await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(secs), axum::serve(listener, app)).await;
         }
         "pages" => {
             for u in urls(arg(&args, 2), arg(&args, 3).parse().unwrap()) {

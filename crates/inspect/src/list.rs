@@ -100,7 +100,12 @@ pub fn read_list(doc: &Doc, page: &Url, as_of: NaiveDate) -> ListPage {
             continue;
         }
         items.push(ListItem {
-            title: doc.links[l].text.trim().chars().take(MAX_TITLE_CHARS).collect(),
+            title: doc.links[l]
+                .text
+                .trim()
+                .chars()
+                .take(MAX_TITLE_CHARS)
+                .collect(),
             link,
             claimed_on: d,
         });

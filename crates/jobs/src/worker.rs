@@ -167,8 +167,7 @@ impl Worker {
                     tracing::warn!(error = %e, "无法安排舆情时限扫描");
                 }
                 if config.schedule_scans
-                    && let Err(e) =
-                        crate::external::schedule_scan(&db, gongkai_db::now_ms()).await
+                    && let Err(e) = crate::external::schedule_scan(&db, gongkai_db::now_ms()).await
                 {
                     tracing::warn!(error = %e, "无法安排部门网站栏目抓取");
                 }

@@ -106,11 +106,19 @@ impl Site {
             LIST => {
                 let sent = head
                     .lines()
-                    .find_map(|l| l.strip_prefix("If-None-Match: ").or(l.strip_prefix("if-none-match: ")))
+                    .find_map(|l| {
+                        l.strip_prefix("If-None-Match: ")
+                            .or(l.strip_prefix("if-none-match: "))
+                    })
                     .map(str::trim);
                 if sent == Some(etag.as_str()) {
                     st.not_modified += 1;
-                    return ("304 Not Modified", "text/html", format!("ETag: {etag}\r\n"), Vec::new());
+                    return (
+                        "304 Not Modified",
+                        "text/html",
+                        format!("ETag: {etag}\r\n"),
+                        Vec::new(),
+                    );
                 }
                 let html = format!(
                     "<html><head><meta charset=\"gbk\"><title>财政收支 - 盘锦市财政局</title></head><body>{nav}\
@@ -119,16 +127,33 @@ impl Site {
                     Self::rows(&st.first)
                 );
                 let (gbk, _, _) = encoding_rs::GBK.encode(&html);
-                ("200 OK", "text/html", format!("ETag: {etag}\r\n"), gbk.into_owned())
+                (
+                    "200 OK",
+                    "text/html",
+                    format!("ETag: {etag}\r\n"),
+                    gbk.into_owned(),
+                )
             }
             "/czj/szqk/index_1.html" => {
                 let html = format!(
                     "<html><body>{nav}<table>{}</table><a href=\"/private/index_2.html\">下一页</a></body></html>",
-                    Self::rows(&st.second).replace("<li>", "<tr><td>").replace("</li>", "</td></tr>")
+                    Self::rows(&st.second)
+                        .replace("<li>", "<tr><td>")
+                        .replace("</li>", "</td></tr>")
                 );
-                ("200 OK", "text/html; charset=utf-8", String::new(), html.into_bytes())
+                (
+                    "200 OK",
+                    "text/html; charset=utf-8",
+                    String::new(),
+                    html.into_bytes(),
+                )
             }
-            _ => ("404 Not Found", "text/html", String::new(), b"<h1>404</h1>".to_vec()),
+            _ => (
+                "404 Not Found",
+                "text/html",
+                String::new(),
+                b"<h1>404</h1>".to_vec(),
+            ),
         }
     }
 
@@ -212,14 +237,21 @@ async fn sightings(app: &TestApp) -> Vec<(String, i64)> {
     let mut conn = app.conn().await;
     let mut out = Vec::new();
     for l in gongkai_db::external_lists::bound(&mut conn).await.unwrap() {
-        for i in gongkai_db::external_lists::items(&mut conn, l.id).await.unwrap() {
+        for i in gongkai_db::external_lists::items(&mut conn, l.id)
+            .await
+            .unwrap()
+        {
             out.push((i.link, i.first_seen_at));
         }
     }
     out
 }
 
-fn period<'a>(r: &'a ComplianceReport, ob: i64, key: &str) -> &'a gongkai_db::compliance::PeriodRow {
+fn period<'a>(
+    r: &'a ComplianceReport,
+    ob: i64,
+    key: &str,
+) -> &'a gongkai_db::compliance::PeriodRow {
     r.periods
         .iter()
         .find(|p| p.obligation_id == ob && p.key == key)
@@ -246,7 +278,10 @@ both_backends!(a_department_list_page_is_evidence, |app| async move {
     // A URL that is not http(s) is refused in Chinese and changes nothing.
     let audit = app.audit_count().await;
     let (status, body) = admin
-        .submit(&bind, &[("cadence", "monthly"), ("url", "ftp://czj.example/list")])
+        .submit(
+            &bind,
+            &[("cadence", "monthly"), ("url", "ftp://czj.example/list")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -277,8 +312,11 @@ both_backends!(a_department_list_page_is_evidence, |app| async move {
 
     // The page gains April's report; the crawl reads it (GBK) and April is 按时完成.
     site.change(|s| {
-        s.first
-            .push(("2017年4月财政收支情况", "t20170512.html", "<span>[2017-05-12]</span>"))
+        s.first.push((
+            "2017年4月财政收支情况",
+            "t20170512.html",
+            "<span>[2017-05-12]</span>",
+        ))
     });
     crawl_at(&app, "2017-05-15").await;
     let r = report(&app, plan, "2017-06-30").await;
@@ -311,7 +349,10 @@ both_backends!(a_department_list_page_is_evidence, |app| async move {
     let e = &may.evidence[0];
     assert_eq!(e.stated_on.as_deref(), Some("2017-06-06"));
     assert_eq!(e.first_seen_on.as_deref(), Some("2017-07-10"));
-    assert_eq!(e.published_on, "2017-07-10", "counted from the day first seen");
+    assert_eq!(
+        e.published_on, "2017-07-10",
+        "counted from the day first seen"
+    );
     assert!(e.backdated);
     let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     let flagged: Vec<&serde_json::Value> = json["periods"]
@@ -325,24 +366,25 @@ both_backends!(a_department_list_page_is_evidence, |app| async move {
     assert_eq!(flagged[0]["href"], site.url("/czj/szqk/t20170606.html"));
     let page = decode(
         &admin
-        .get_ok(&format!(
-            "/admin/supervision/periods?plan={plan}&as_of=2017-07-31&org={}",
-            o.org_id
-        ))
-        .await,
+            .get_ok(&format!(
+                "/admin/supervision/periods?plan={plan}&as_of=2017-07-31&org={}",
+                o.org_id
+            ))
+            .await,
     );
-    assert!(page.contains("疑似倒签日期"), "the supervision page marks it");
+    assert!(
+        page.contains("疑似倒签日期"),
+        "the supervision page marks it"
+    );
     assert!(page.contains("部门网站标注日期2017-06-06\u{FF0C}系统首次抓取于2017-07-10"));
     assert_eq!(site.requested("/private/"), 0, "robots.txt is obeyed");
 
     // A re-crawl sends the ETag; the 304 changes nothing.
-    let before: Vec<(String, i64)> =
-        sightings(&app).await;
+    let before: Vec<(String, i64)> = sightings(&app).await;
     let audit = app.audit_count().await;
     crawl_at(&app, "2017-07-11").await;
     assert_eq!(site.state.lock().unwrap().not_modified, 1);
-    let after: Vec<(String, i64)> =
-        sightings(&app).await;
+    let after: Vec<(String, i64)> = sightings(&app).await;
     assert_eq!(before, after);
     assert_eq!(app.audit_count().await, audit);
     let list = gongkai_db::external_lists::bound(&mut *app.conn().await)
@@ -352,10 +394,12 @@ both_backends!(a_department_list_page_is_evidence, |app| async move {
     assert_eq!(list[0].etag.as_deref(), Some("\"list-v2\""));
 
     // A full read later never moves a first sighting.
-    site.change(|s| s.first.push(("财政预算公开", "t20170720.html", " 2017年07月20日")));
+    site.change(|s| {
+        s.first
+            .push(("财政预算公开", "t20170720.html", " 2017年07月20日"))
+    });
     crawl_at(&app, "2017-07-21").await;
-    let again: Vec<(String, i64)> =
-        sightings(&app).await;
+    let again: Vec<(String, i64)> = sightings(&app).await;
     assert_eq!(again.len(), 3);
     assert_eq!(&again[..2], &after[..]);
 
