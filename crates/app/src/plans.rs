@@ -127,6 +127,30 @@ pub async fn set_obligation_source(
     Ok(())
 }
 
+/// Binds the list page on a department's own website (its URL; empty to unbind) whose items are
+/// the evidence of a duty's obligations of a cadence, instead of a portal column. The URL must
+/// be http or https; the scheduled crawl reads it (`gongkai_jobs::external`).
+pub async fn set_obligation_external(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    plan_id: i64,
+    duty_id: i64,
+    cadence: &str,
+    url: &str,
+) -> Outcome<()> {
+    managed_by(caller)?;
+    let url = match url.trim() {
+        "" => None,
+        raw => Some(
+            gongkai_domain::external_evidence::validate_list_url("url", raw)
+                .map_err(Refusal::Invalid)?,
+        ),
+    };
+    gongkai_db::external_lists::bind(tx, &caller.actor, plan_id, duty_id, cadence, url.as_deref())
+        .await?;
+    Ok(())
+}
+
 /// Makes a confirmed plan public on the accountability page (`/zdgz`) or withdraws it: the
 /// supervising office's decision, audited. A newly confirmed plan is not public.
 pub async fn set_public(

@@ -168,6 +168,12 @@ pub struct EvidenceRow {
     /// A 补录 item the supervising office accepted as on-time evidence (it then counts from its
     /// stated date; otherwise from the day it was made public).
     pub accepted: bool,
+    /// The day the crawler first saw the item on the department's list (`external` only; the
+    /// date the page claims is `stated_on`).
+    pub first_seen_on: Option<String>,
+    /// The page claims a date well before the crawler first saw the item, and a deadline passed
+    /// in between: the item counts from the day it was seen (`external` only).
+    pub backdated: bool,
 }
 
 /// Which obligations each item is evidence for. An item the unit linked to obligations ( 落实… )
@@ -271,6 +277,24 @@ impl EvidenceDates {
         } else {
             self.made_public
         }
+    }
+}
+
+/// The report's row of an item found on a department's list page: its link, the date the page
+/// claims and the day the crawler first saw it.
+fn external_row(e: &EvidenceItem, x: &crate::compliance_external::ExternalEvidence) -> EvidenceRow {
+    EvidenceRow {
+        item_id: e.item_id,
+        title: e.title.clone(),
+        published_on: iso(e.published_on),
+        source: EvidenceSource::External.code().into(),
+        href: x.link.clone(),
+        backfilled: false,
+        stated_on: x.claimed_on.map(iso),
+        made_public_on: None,
+        accepted: false,
+        first_seen_on: Some(iso(x.first_seen_on)),
+        backdated: x.backdated,
     }
 }
 
@@ -392,15 +416,31 @@ pub async fn report(
                 n_obligations += 1;
                 org_names.insert(o.org_id, o.org_name.clone());
                 let source = EvidenceSource::from_code(&o.source).unwrap_or_default();
+                let mut external: BTreeMap<i64, crate::compliance_external::ExternalEvidence> =
+                    BTreeMap::new();
                 let result =
                     match compliance::obligation_from_stored(&o.cadence, o.due_rule.as_deref(), py)
                     {
                         Ok(ob) if source != EvidenceSource::Items => {
                             match crate::compliance_sources::load(
-                                conn, o, source, &ob, plan_id, &cal,
+                                conn, o, source, &ob, plan_id, &cal, as_of,
                             )
                             .await?
                             {
+                                crate::compliance_sources::Found::External(found) => {
+                                    let ev: Vec<EvidenceItem> =
+                                        found.iter().map(|f| f.item.clone()).collect();
+                                    external =
+                                        found.into_iter().map(|f| (f.item.item_id, f)).collect();
+                                    compliance::evaluate_cached(
+                                        &ob,
+                                        o.external_list_id.is_some(),
+                                        &ev,
+                                        as_of,
+                                        &cal,
+                                        &mut schedules,
+                                    )
+                                }
                                 crate::compliance_sources::Found::Triggered(t) => {
                                     compliance::evaluate_triggered(&t, as_of, &cal)
                                 }
@@ -494,6 +534,9 @@ pub async fn report(
                             .evidence
                             .iter()
                             .map(|e| {
+                                if let Some(x) = external.get(&e.item_id) {
+                                    return external_row(e, x);
+                                }
                                 if source != EvidenceSource::Items {
                                     return EvidenceRow {
                                         item_id: e.item_id,
@@ -505,6 +548,8 @@ pub async fn report(
                                         stated_on: None,
                                         made_public_on: None,
                                         accepted: false,
+                                        first_seen_on: None,
+                                        backdated: false,
                                     };
                                 }
                                 let (source, id, href) = if e.item_id < 0 {
@@ -525,6 +570,8 @@ pub async fn report(
                                     stated_on: d.map(|d| iso(d.stated)),
                                     made_public_on: d.map(|d| iso(d.made_public)),
                                     accepted: d.is_some_and(|d| d.backfilled() && d.accepted),
+                                    first_seen_on: None,
+                                    backdated: false,
                                 }
                             })
                             .collect(),

@@ -1,7 +1,8 @@
 //! Evidence from the system's own records for obligations whose `source` is not `items`
 //! (`gongkai_domain::compliance::EvidenceSource`): the standing rules of an arrangement (seed
 //! tasks 23–27) are checked from meetings, filings, interpretations, opinion events and proposal
-//! replies rather than from a column.
+//! replies rather than from a column; an obligation bound to a department's own website reads
+//! the items its list crawl found (`compliance_external`).
 
 use crate::DbResult;
 use crate::items::PUBLIC_SQL;
@@ -20,6 +21,8 @@ mod service_catalogue;
 pub enum Found {
     Evidence(Vec<EvidenceItem>),
     Triggered(Vec<Triggered>),
+    /// Items of a department's list page, with their link and dates.
+    External(Vec<crate::compliance_external::ExternalEvidence>),
 }
 
 fn china_date(ms: i64) -> Option<NaiveDate> {
@@ -34,6 +37,7 @@ pub async fn load(
     ob: &Obligation,
     plan_id: i64,
     cal: &Calendar,
+    as_of: NaiveDate,
 ) -> DbResult<Found> {
     Ok(match source {
         EvidenceSource::Items => Found::Evidence(Vec::new()),
@@ -44,6 +48,9 @@ pub async fn load(
         EvidenceSource::Proposals => Found::Triggered(proposals(conn, ob, cal).await?),
         EvidenceSource::ServiceCatalogue => {
             Found::Evidence(service_catalogue::evidence(conn, o).await?)
+        }
+        EvidenceSource::External => {
+            Found::External(crate::compliance_external::load(conn, o, ob, cal, as_of).await?)
         }
     })
 }

@@ -777,6 +777,9 @@ pub struct ObligationRow {
     /// `gongkai_domain::compliance::EvidenceSource` code.
     pub source: String,
     pub created_at: i64,
+    /// The list page on another website the obligation is bound to (source `external`).
+    pub external_list_id: Option<i64>,
+    pub external_url: Option<String>,
 }
 
 impl ObligationRow {
@@ -866,9 +869,11 @@ pub async fn plan_tree(conn: &mut AnyConnection, plan_id: i64) -> DbResult<PlanT
     let mut obligations = group(
         sqlx::query_as::<_, ObligationRow>(dyn_sql!(
             "SELECT b.id, b.duty_id, b.org_id, o.name AS org_name, b.column_id, c.name AS column_name, \
-             b.cadence, b.cadence_text, b.due_rule, b.keywords, b.source, b.created_at \
+             b.cadence, b.cadence_text, b.due_rule, b.keywords, b.source, b.created_at, \
+             b.external_list_id, x.url AS external_url \
              FROM obligations b JOIN organisations o ON o.id = b.org_id \
              LEFT JOIN columns c ON c.id = b.column_id \
+             LEFT JOIN external_lists x ON x.id = b.external_list_id \
              WHERE b.duty_id IN ({PLAN_DUTIES}) ORDER BY b.id"
         ))
         .bind(plan_id)
@@ -1097,14 +1102,33 @@ pub async fn set_obligation_column(
                 .ok_or_else(|| DbError::from(Invalid::one("column_id", "所选栏目不存在")))?,
         ),
     };
-    let changed = before.iter().filter(|(_, c)| *c != column_id).count() as u64;
+    // A portal column replaces a department website's list (`external_lists::bind`).
+    let external: u64 = if column_id.is_some() {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM obligations WHERE duty_id = $1 AND cadence = $2 \
+             AND source = 'external'",
+        )
+        .bind(duty_id)
+        .bind(cadence)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_into()
+        .unwrap_or(0)
+    } else {
+        0
+    };
+    let changed = (before.iter().filter(|(_, c)| *c != column_id).count() as u64).max(external);
     if changed > 0 {
-        sqlx::query("UPDATE obligations SET column_id = $1 WHERE duty_id = $2 AND cadence = $3")
-            .bind(column_id)
-            .bind(duty_id)
-            .bind(cadence)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE obligations SET column_id = $1, external_list_id = NULL, \
+             source = CASE WHEN source = 'external' THEN 'items' ELSE source END \
+             WHERE duty_id = $2 AND cadence = $3 AND ($1 IS NOT NULL OR source <> 'external')",
+        )
+        .bind(column_id)
+        .bind(duty_id)
+        .bind(cadence)
+        .execute(&mut *conn)
+        .await?;
         audit::record(
             conn,
             actor,

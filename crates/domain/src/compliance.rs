@@ -51,10 +51,13 @@ pub enum EvidenceSource {
     Proposals,
     /// Guides of the unit's service-item catalogue made public ( 办事指南 ): task 19.
     ServiceCatalogue,
+    /// Items of a list page (a column) on the unit's own website, read by the scheduled crawl
+    /// (`external_evidence`).
+    External,
 }
 
 impl EvidenceSource {
-    pub const ALL: [EvidenceSource; 7] = [
+    pub const ALL: [EvidenceSource; 8] = [
         EvidenceSource::Items,
         EvidenceSource::Meetings,
         EvidenceSource::Filings,
@@ -62,6 +65,7 @@ impl EvidenceSource {
         EvidenceSource::Opinion,
         EvidenceSource::Proposals,
         EvidenceSource::ServiceCatalogue,
+        EvidenceSource::External,
     ];
 
     pub fn code(self) -> &'static str {
@@ -73,6 +77,7 @@ impl EvidenceSource {
             EvidenceSource::Opinion => "opinion",
             EvidenceSource::Proposals => "proposals",
             EvidenceSource::ServiceCatalogue => "service_catalogue",
+            EvidenceSource::External => "external",
         }
     }
 
@@ -95,6 +100,7 @@ impl EvidenceSource {
             EvidenceSource::ServiceCatalogue => {
                 "\u{4E8B}\u{9879}\u{76EE}\u{5F55}\u{7684}\u{529E}\u{4E8B}\u{6307}\u{5357}"
             }
+            EvidenceSource::External => "部门网站栏目信息",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod correction;
 pub mod credit_code;
 pub mod doc_number;
 pub mod event;
+pub mod external_evidence;
 pub mod feedback;
 pub mod filing;
 pub mod guard;

@@ -196,12 +196,21 @@ impl Client {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(HttpError::BadUrl(url.to_string()));
         }
-        let mut res = self
+        let res = self
             .inner
             .get(parsed)
             .send()
             .await
             .map_err(|e| HttpError::from_reqwest(e, url))?;
+        self.read_body(res, url).await
+    }
+
+    /// Reads a response's body within the cap (declared length first, then while streaming).
+    async fn read_body(
+        &self,
+        mut res: reqwest::Response,
+        url: &str,
+    ) -> Result<Response, HttpError> {
         let final_url = res.url().to_string();
         let too_large = || HttpError::TooLarge {
             url: final_url.clone(),
@@ -236,6 +245,65 @@ impl Client {
             content_type,
             body,
         })
+    }
+}
+
+/// The validators of a response, sent back on the next request for the same URL so an unchanged
+/// page costs a 304 and no body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag`, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// `Last-Modified`, sent back as `If-Modified-Since`.
+    pub last_modified: Option<String>,
+}
+
+/// The answer to a conditional GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conditional {
+    /// 304: the page is as it was.
+    NotModified,
+    /// Any other status, with its body and the new validators.
+    Fetched(Response, Validators),
+}
+
+impl Client {
+    /// GETs `url` with `If-None-Match` / `If-Modified-Since` from `known` (within the limits).
+    pub async fn get_conditional(
+        &self,
+        url: &str,
+        known: &Validators,
+    ) -> Result<Conditional, HttpError> {
+        let parsed = reqwest::Url::parse(url).map_err(|_| HttpError::BadUrl(url.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(HttpError::BadUrl(url.to_string()));
+        }
+        let mut req = self.inner.get(parsed);
+        if let Some(e) = &known.etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, e.as_str());
+        }
+        if let Some(m) = &known.last_modified {
+            req = req.header(reqwest::header::IF_MODIFIED_SINCE, m.as_str());
+        }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| HttpError::from_reqwest(e, url))?;
+        if res.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Conditional::NotModified);
+        }
+        let header = |name| {
+            res.headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let validators = Validators {
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+        };
+        let response = self.read_body(res, url).await?;
+        Ok(Conditional::Fetched(response, validators))
     }
 }
 
@@ -443,5 +511,48 @@ mod tests {
             let e = client.get(bad).await.unwrap_err();
             assert!(matches!(e, HttpError::BadUrl(_)), "{bad}: {e:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_conditional_get_sends_the_validators_and_reads_a_304() {
+        let body = b"<html>list</html>".to_vec();
+        let base = serve(move |_, request| {
+            let r = request.to_ascii_lowercase();
+            if r.contains("if-none-match: \"v1\"")
+                && r.contains("if-modified-since: mon, 07 dec 2026 08:00:00 gmt")
+            {
+                return (
+                    "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".to_string(),
+                    Vec::new(),
+                    Duration::ZERO,
+                );
+            }
+            let head = ok(&body, "text/html").replace(
+                "\r\n\r\n",
+                "\r\nETag: \"v1\"\r\nLast-Modified: Mon, 07 Dec 2026 08:00:00 GMT\r\n\r\n",
+            );
+            (head, body.clone(), Duration::ZERO)
+        })
+        .await;
+        let client = Client::new(&Limits::default()).unwrap();
+        let url = format!("{base}/list");
+        let Conditional::Fetched(res, v) = client
+            .get_conditional(&url, &Validators::default())
+            .await
+            .unwrap()
+        else {
+            panic!("a first request is answered in full");
+        };
+        assert_eq!(res.status, 200);
+        assert_eq!(res.body, b"<html>list</html>");
+        assert_eq!(v.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(
+            v.last_modified.as_deref(),
+            Some("Mon, 07 Dec 2026 08:00:00 GMT")
+        );
+        assert_eq!(
+            client.get_conditional(&url, &v).await.unwrap(),
+            Conditional::NotModified
+        );
     }
 }

@@ -4,7 +4,7 @@
 use crate::crawl::{Crawl, Outcome, normalise};
 use crate::html::{Doc, is_pager_text};
 use crate::report::{Column, Finding};
-use crate::{Config, dates, rules};
+use crate::{Config, dates, list, rules};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use url::Url;
@@ -246,51 +246,16 @@ pub fn findings(config: &Config, crawl: &Crawl) -> (Vec<Finding>, Vec<Column>) {
         }
     }
 
-    // Dated items of a page: non-boilerplate blocks holding a link and a date not after as_of.
-    // Dated items of a page: non-boilerplate rows (an li or tr, else a block) holding a link
-    // and a date not after as_of; a row without a date takes a date-only row right after it
-    // (a dt/dd or div pair).
+    // Dated items of a page: non-boilerplate rows holding a link and a date not after as_of.
     let dated_items = |p: &Page| -> Vec<(String, NaiveDate)> {
-        let mut rows: Vec<(String, Vec<usize>)> = Vec::new();
-        let mut last_item = None;
-        for b in &p.doc.blocks {
-            match (b.item, last_item) {
-                (Some(i), Some(j)) if i == j => {
-                    if let Some(r) = rows.last_mut() {
-                        r.0.push(' ');
-                        r.0.push_str(&b.text);
-                        r.1.extend(&b.links);
-                    }
-                }
-                _ => rows.push((b.text.clone(), b.links.clone())),
-            }
-            last_item = b.item;
-        }
-        let date_only = |r: &(String, Vec<usize>)| {
-            r.1.is_empty() && r.0.chars().count() <= 24 && dates::first(&r.0).is_some()
+        let item_link = |l: usize| {
+            p.targets[l].as_deref().is_some_and(|t| !boiler_link(t))
+                && !is_pager_text(&p.doc.links[l].text)
         };
-        let mut items = Vec::new();
-        for (k, row) in rows.iter().enumerate() {
-            let Some(link) = row.1.iter().find(|&&l| {
-                p.targets[l].as_deref().is_some_and(|t| !boiler_link(t))
-                    && !is_pager_text(&p.doc.links[l].text)
-            }) else {
-                continue;
-            };
-            let own = dates::all(&row.0).into_iter().find(|d| *d <= as_of);
-            let next = || {
-                rows.get(k + 1)
-                    .filter(|r| date_only(r))
-                    .and_then(|r| dates::first(&r.0))
-                    .filter(|d| *d <= as_of && !(k > 0 && date_only(&rows[k - 1])))
-            };
-            if let Some(d) = own.or_else(next)
-                && let Some(t) = &p.targets[*link]
-            {
-                items.push((t.clone(), d));
-            }
-        }
-        items
+        list::dated_rows(p.doc, item_link, as_of)
+            .into_iter()
+            .filter_map(|(l, d)| Some((p.targets[l].clone()?, d)))
+            .collect()
     };
     // Navigation: name-like links on the home page or on every other page.
     let mut nav: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();

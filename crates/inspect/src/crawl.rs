@@ -71,7 +71,8 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
     a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
 }
 
-fn path_and_query(u: &Url) -> String {
+/// The path and query of `u`, as robots.txt rules match them.
+pub fn path_and_query(u: &Url) -> String {
     match u.query() {
         Some(q) => format!("{}?{q}", u.path()),
         None => u.path().to_string(),
@@ -298,7 +299,9 @@ fn http_client(config: &Config) -> Result<Client, HttpError> {
     })
 }
 
-async fn robots_of(client: &Client, origin: &Url, token: &str) -> Robots {
+/// The robots.txt of `origin` for `token` (RFC 9309: up to five redirects; a server error
+/// allows nothing; none allows everything).
+pub async fn robots_of(client: &Client, origin: &Url, token: &str) -> Robots {
     let Ok(mut url) = origin.join("/robots.txt") else {
         return Robots::default();
     };

@@ -8,6 +8,8 @@ pub mod dates;
 #[cfg(feature = "fixture")]
 pub mod fixture;
 pub mod html;
+pub mod list;
+pub mod list_crawl;
 pub mod report;
 pub mod robots;
 pub mod rules;
@@ -56,12 +58,17 @@ impl Config {
             link_timeout: Duration::from_secs(15),
             max_body_bytes: 10 * 1024 * 1024,
             max_retry_wait: Duration::from_secs(30),
-            user_agent: format!(
-                "Gongkai-Inspector/{} (gongkai; government website inspection)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            user_agent: user_agent(),
         }
     }
+}
+
+/// The inspector's User-Agent (its product token is [`ROBOTS_TOKEN`]'s).
+pub fn user_agent() -> String {
+    format!(
+        "Gongkai-Inspector/{} (gongkai; government website inspection)",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// Crawls the site and applies the rules.

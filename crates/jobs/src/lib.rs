@@ -2,12 +2,14 @@
 //! `jobs.kind` column), its payload (the type itself, as JSON in `jobs.payload`) and what running
 //! it does. The [`Registry`] maps kind codes to types; the [`worker`] claims due rows from the
 //! queue (`gongkai_db::jobs`) and runs each through the registry. The kinds of today are in
-//! [`kinds`]; site monitoring's are in [`monitor`]. Batch work run from the command line lives
+//! [`kinds`]; site monitoring's are in [`monitor`], the crawl of departments' list pages in
+//! [`external`]. Batch work run from the command line lives
 //! here too ([`attachment_text`]).
 //!
 //! Handlers must be idempotent: a job whose node died is run again (see `gongkai_db::jobs`).
 
 pub mod attachment_text;
+pub mod external;
 pub mod kinds;
 pub mod monitor;
 pub mod worker;
@@ -135,6 +137,8 @@ impl Registry {
             .with::<monitor::MonitorTick>()
             .with::<monitor::SiteProbe>()
             .with::<monitor::SiteInspect>()
+            .with::<external::ExternalScan>()
+            .with::<external::ExternalCrawl>()
     }
 
     /// Adds `J` (replacing a kind registered under the same code).

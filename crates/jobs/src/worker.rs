@@ -184,6 +184,11 @@ impl Worker {
                 {
                     tracing::warn!(error = %e, "无法安排网站监测");
                 }
+                if config.schedule_scans
+                    && let Err(e) = crate::external::schedule_scan(&db, gongkai_db::now_ms()).await
+                {
+                    tracing::warn!(error = %e, "无法安排部门网站栏目抓取");
+                }
                 if let Some(search) = &config.search
                     && let Err(e) = search.catch_up(&db).await
                 {

@@ -259,8 +259,8 @@ impl SpotCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gongkai_domain::monitor::{Availability, FindingKind};
     use gongkai_domain::monitor::scoring::{ScoredFinding, ScoringTable, score};
+    use gongkai_domain::monitor::{Availability, FindingKind};
 
     fn report() -> SpotCheck {
         let findings = [ScoredFinding {

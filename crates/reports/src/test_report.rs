@@ -64,6 +64,8 @@ fn period(org_id: i64, org: &str, key: &str, status: &str, late: Option<u32>) ->
             stated_on: Some("2017-10-16".into()),
             made_public_on: Some("2017-10-16".into()),
             accepted: false,
+            first_seen_on: None,
+            backdated: false,
         }],
     }
 }

@@ -28,6 +28,7 @@ mod compliance;
 mod correspondence;
 mod editor;
 mod events;
+mod external_evidence;
 mod feedback;
 mod feeds;
 mod fees;

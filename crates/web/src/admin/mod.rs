@@ -114,6 +114,7 @@ route_table! {
     "/plans/imports/{id}/edits" => post(plan_edit::edit);
     "/plans/{id}" => get(plans::view);
     "/plans/{id}/duties/{duty_id}/column" => post(plans::set_obligation_column);
+    "/plans/{id}/duties/{duty_id}/external" => post(plans::set_obligation_external);
     "/plans/{id}/duties/{duty_id}" => get(plan_edit::duty);
     "/plans/{id}/duties/{duty_id}/obligations" => post(plan_edit::obligation_add);
     "/plans/{id}/obligations/{obligation_id}" => post(plan_edit::obligation_save);

@@ -630,6 +630,37 @@ pub async fn set_obligation_column(
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
+pub struct ObligationExternalForm {
+    cadence: String,
+    /// The list page's URL on the department's website; empty to unbind.
+    url: String,
+}
+
+/// Binds a list page on a department's own website as the evidence of one duty's obligations of
+/// a cadence (supervisors).
+pub async fn set_obligation_external(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, duty_id)): Path<(i64, i64)>,
+    AdminForm(f): AdminForm<ObligationExternalForm>,
+) -> Result<Response, AppError> {
+    require_manage(&user)?;
+    let mut tx = state.db.begin_audited().await?;
+    app_plans::set_obligation_external(
+        &mut tx,
+        &user.caller(),
+        id,
+        duty_id,
+        f.cadence.trim(),
+        &f.url,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/plans/{id}?notice=saved#duty-{duty_id}")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
 pub struct PublicForm {
     /// `1` to publish the plan on `/zdgz`, `0` to withdraw it.
     public: String,
@@ -740,7 +771,8 @@ pub(super) async fn render_view(
                         .map(|((cadence, column), rows)| {
                             json!({"label": norm_label(&cadence), "text": rows[0].cadence_text, "column": column, "orgs": rows.len(),
                                    "cadence": cadence, "column_id": rows[0].column_id, "duty_id": d.id,
-                                   "catalogue": rows[0].source == EvidenceSource::ServiceCatalogue.code()})
+                                   "catalogue": rows[0].source == EvidenceSource::ServiceCatalogue.code(),
+                                   "external_url": rows[0].external_url, "source": rows[0].source})
                         })
                         .collect();
                     let rounds: Vec<_> = group_by(&d.feedback_rounds, |r| (r.due_date.clone(), r.label.clone()))
