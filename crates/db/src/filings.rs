@@ -7,7 +7,6 @@
 use crate::audit::{self, Entry};
 use crate::items::id_list;
 use crate::{Actor, DbResult};
-use chrono::NaiveDate;
 use gongkai_domain::Invalid;
 use gongkai_domain::filing::{self, DueRule, FilingDue, FilingKind, PlanYear};
 use gongkai_domain::model::OrgKind;

@@ -8,6 +8,9 @@
 //! - `bench_site dead BASE ARTICLES`: every injected dead link target, one a line.
 //! - `bench_site inspect BASE AS_OF MAX_PAGES CONCURRENCY`: runs `gongkai_inspect::inspect_site`
 //!   (what `gongkai inspect site` runs) and prints its JSON report.
+
+// A benchmark driver: what it prints is its result.
+#![allow(clippy::print_stdout)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: a panic is the failure
 
 use axum::extract::Request;

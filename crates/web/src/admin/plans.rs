@@ -775,7 +775,7 @@ pub(super) async fn render_view(
                                    "external_url": rows[0].external_url, "source": rows[0].source})
                         })
                         .collect();
-                    let rounds: Vec<_> = group_by(&d.feedback_rounds, |r| (r.due_date.clone(), r.label.clone()))
+                    let rounds: Vec<_> = group_by(&d.feedback_rounds, |r| (r.due_date, r.label.clone()))
                         .into_iter()
                         .map(|((date, label), rows)| json!({"date": date, "label": label, "orgs": rows.len()}))
                         .collect();
