@@ -8,6 +8,7 @@ use crate::audit::{self, Entry};
 use crate::compliance::{self, PlanRef};
 use crate::{Actor, DbError, DbResult};
 use chrono::NaiveDate;
+use gongkai_domain::CivilDate;
 use gongkai_domain::assessment::{
     self, FeedbackInput, PublicationInput, Ranked, RoundOutcome, Scheme, SubmissionFact, UnitInputs,
 };
@@ -109,7 +110,7 @@ pub struct RoundScore {
     pub round_id: i64,
     pub org_id: i64,
     pub label: String,
-    pub due_date: String,
+    pub due_date: CivilDate,
     pub outcome: RoundOutcome,
     pub outcome_label: &'static str,
     pub overdue: bool,
@@ -139,21 +140,19 @@ struct RoundFact {
     org_id: i64,
     org_name: String,
     label: String,
-    due_date: String,
+    #[sqlx(try_from = "String")]
+    due_date: CivilDate,
 }
 
 #[derive(sqlx::FromRow)]
 struct SubmissionRow {
     round_id: i64,
     sequence: i64,
-    submitted_on: String,
+    #[sqlx(try_from = "String")]
+    submitted_on: CivilDate,
     late_working_days: i64,
     status: String,
     reviewed_at: Option<i64>,
-}
-
-fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// Scores every reporting unit of plan `plan_id` as of `as_of` under the plan's scheme, and ranks them.
@@ -183,9 +182,7 @@ pub async fn compute(
     .await?;
     let mut facts: BTreeMap<i64, Vec<SubmissionFact>> = BTreeMap::new();
     for s in &subs {
-        let Some(submitted_on) = date(&s.submitted_on) else {
-            continue;
-        };
+        let submitted_on = s.submitted_on.naive();
         let review = match (s.status.as_str(), s.reviewed_at) {
             ("accepted" | "returned", Some(at)) => {
                 crate::feedback::china_date(at).map(|on| (s.status == "accepted", on))
@@ -218,9 +215,7 @@ pub async fn compute(
     }
     let mut round_scores = Vec::with_capacity(rounds.len());
     for r in &rounds {
-        let Some(due) = date(&r.due_date) else {
-            continue;
-        };
+        let due = r.due_date.naive();
         let (outcome, overdue) = assessment::round_outcome(
             due,
             facts.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
@@ -240,7 +235,7 @@ pub async fn compute(
             round_id: r.id,
             org_id: r.org_id,
             label: r.label.clone(),
-            due_date: r.due_date.clone(),
+            due_date: r.due_date,
             outcome,
             outcome_label: outcome.label(),
             overdue,

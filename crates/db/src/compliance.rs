@@ -53,8 +53,8 @@ pub struct PlanRef {
     pub year: i64,
     pub issued_on: Option<CivilDate>,
     /// The days the plan binds: issue date (or 1 January) to 31 December.
-    pub starts_on: String,
-    pub ends_on: String,
+    pub starts_on: CivilDate,
+    pub ends_on: CivilDate,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,10 +138,10 @@ pub struct PeriodRow {
     pub column_name: Option<String>,
     pub key: String,
     pub label: String,
-    pub start: String,
-    pub end: String,
-    pub opens: String,
-    pub due: String,
+    pub start: CivilDate,
+    pub end: CivilDate,
+    pub opens: CivilDate,
+    pub due: CivilDate,
     pub status: String,
     pub status_label: String,
     pub explanation: String,
@@ -154,7 +154,7 @@ pub struct EvidenceRow {
     /// The item's id, or the recorded event's id when `source` is `event`.
     pub item_id: i64,
     pub title: String,
-    pub published_on: String,
+    pub published_on: CivilDate,
     /// `item` (a public item in the bound column) or `event` (a recorded event).
     pub source: String,
     /// Where the evidence can be seen: `/items/{id}`, or the event's address (may be empty).
@@ -162,15 +162,15 @@ pub struct EvidenceRow {
     /// 补录 : the item states an earlier 发布日期 than the day the system made it public.
     pub backfilled: bool,
     /// The item's stated 发布日期 (items only).
-    pub stated_on: Option<String>,
+    pub stated_on: Option<CivilDate>,
     /// The day the system made the item public (items only).
-    pub made_public_on: Option<String>,
+    pub made_public_on: Option<CivilDate>,
     /// A 补录 item the supervising office accepted as on-time evidence (it then counts from its
     /// stated date; otherwise from the day it was made public).
     pub accepted: bool,
     /// The day the crawler first saw the item on the department's list (`external` only; the
     /// date the page claims is `stated_on`).
-    pub first_seen_on: Option<String>,
+    pub first_seen_on: Option<CivilDate>,
     /// The page claims a date well before the crawler first saw the item, and a deadline passed
     /// in between: the item counts from the day it was seen (`external` only).
     pub backdated: bool,
@@ -303,8 +303,8 @@ fn china_date(ms: i64) -> Option<NaiveDate> {
     gongkai_domain::china_time::date_of(ms)
 }
 
-fn iso(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+fn iso(d: NaiveDate) -> CivilDate {
+    d.into()
 }
 
 /// The plan's bounds: from its issue date within its year, else 1 January, to 31 December.
@@ -659,7 +659,7 @@ pub async fn report(
             starts_on: iso(py.start()),
             ends_on: iso(py.end()),
         },
-        as_of: iso(as_of),
+        as_of: as_of.format("%Y-%m-%d").to_string(),
         totals: Totals {
             obligations: n_obligations,
             checked_obligations: n_obligations - n_unchecked,

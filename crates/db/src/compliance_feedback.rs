@@ -5,7 +5,9 @@
 //! and submission texts are left out, and nothing here is shown on the portal.
 
 use crate::DbResult;
+use crate::civil::NullableDate;
 use chrono::NaiveDate;
+use gongkai_domain::CivilDate;
 use gongkai_domain::feedback::{self, FirstSubmission, RoundStatus, Timeliness};
 use gongkai_domain::filing::FilingKind;
 use serde::Serialize;
@@ -60,13 +62,13 @@ pub struct FeedbackRoundRow {
     pub kind: String,
     pub kind_label: String,
     pub label: String,
-    pub due: String,
+    pub due: CivilDate,
     /// `on_time`, `late`, `missing`, `pending`.
     pub status: String,
     pub status_label: String,
     pub explanation: String,
     /// The first submission's civil date, when submitted by `as_of`.
-    pub submitted_on: Option<String>,
+    pub submitted_on: Option<CivilDate>,
     pub late_working_days: Option<i64>,
     /// The round's review state now (待提交, 已提交, 已采纳, 已退回).
     pub review_status: String,
@@ -82,15 +84,13 @@ struct Raw {
     org_id: i64,
     org_name: String,
     label: String,
-    due_date: String,
+    #[sqlx(try_from = "String")]
+    due_date: CivilDate,
     status: String,
     kind: String,
-    first_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    first_on: Option<CivilDate>,
     first_late: Option<i64>,
-}
-
-fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// Every feedback round of `plan_id` as of `as_of`, in due-date and plan order.
@@ -121,12 +121,10 @@ pub async fn report(
     let mut out = FeedbackReport::default();
     let mut units: BTreeMap<i64, FeedbackUnitRow> = BTreeMap::new();
     for r in rows {
-        let Some(due) = date(&r.due_date) else {
-            continue;
-        };
-        let first = match (r.first_on.as_deref().and_then(date), r.first_late) {
+        let due = r.due_date.naive();
+        let first = match (r.first_on, r.first_late) {
             (Some(on), Some(late)) => Some(FirstSubmission {
-                on,
+                on: on.naive(),
                 late_working_days: late,
             }),
             _ => None,
@@ -160,7 +158,7 @@ pub async fn report(
             status: t.code().into(),
             status_label: t.label().into(),
             explanation,
-            submitted_on: known.map(|f| f.on.to_string()),
+            submitted_on: known.map(|f| f.on.into()),
             late_working_days: known.map(|f| f.late_working_days),
             review_status: review.code().into(),
             review_status_label: review.label().into(),

@@ -5,6 +5,7 @@
 
 use crate::audit::{self, Entry};
 use crate::{Actor, DbError, DbResult, now_ms};
+use gongkai_domain::CivilDate;
 use gongkai_domain::Invalid;
 use gongkai_domain::event::{EventInput, EventKind};
 use serde::Serialize;
@@ -18,7 +19,8 @@ pub struct EventRow {
     pub org_name: String,
     pub kind: String,
     pub title: String,
-    pub held_on: String,
+    #[sqlx(try_from = "String")]
+    pub held_on: CivilDate,
     pub url: Option<String>,
     pub note: String,
     pub created_at: i64,

@@ -5,7 +5,9 @@
 //! the next conditional request.
 
 use crate::audit::{self, Entry};
+use crate::civil::NullableDate;
 use crate::{Actor, DbError, DbResult, now_ms};
+use gongkai_domain::CivilDate;
 use gongkai_domain::Invalid;
 use gongkai_domain::compliance::EvidenceSource;
 use sqlx::AnyConnection;
@@ -31,7 +33,8 @@ pub struct ExternalItem {
     pub link: String,
     pub title: String,
     /// `YYYY-MM-DD`, the date the page gives.
-    pub claimed_on: Option<String>,
+    #[sqlx(try_from = "NullableDate")]
+    pub claimed_on: Option<CivilDate>,
     pub first_seen_at: i64,
 }
 

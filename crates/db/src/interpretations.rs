@@ -5,6 +5,7 @@
 use crate::DbResult;
 use crate::feedback::china_date;
 use crate::items::{ItemSummary, PUBLIC_SQL, SUMMARY_COLS, id_list};
+use gongkai_domain::CivilDate;
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::interpretation::{self, Timeliness};
 use serde::Serialize;
@@ -55,7 +56,7 @@ pub struct PolicyRow {
     pub org_id: i64,
     pub org_name: String,
     pub title: String,
-    pub published_on: String,
+    pub published_on: CivilDate,
 }
 
 /// A policy whose first public interpretation came out after the limit.
@@ -93,8 +94,8 @@ impl Row {
             published_on: self
                 .published_at
                 .and_then(china_date)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
         }
     }
 }

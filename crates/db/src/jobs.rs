@@ -42,6 +42,8 @@ pub struct Job {
     pub dedupe_key: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Units of work done so far while running (an inspection's pages), from [`renew`].
+    pub progress: Option<i64>,
 }
 
 /// The delay before the retry that follows failed attempt number `attempts` (1-based):
@@ -158,6 +160,75 @@ pub async fn complete(conn: &mut AnyConnection, id: i64, node_id: &str) -> DbRes
     .await?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// Extends the lease of a job still leased to `node_id` until `until` and records its progress;
+/// the host leases the job holds ([`crate::host_leases`]) are extended with it. `false` when the
+/// job is no longer this node's (it must stop).
+pub async fn renew(
+    conn: &mut AnyConnection,
+    id: i64,
+    node_id: &str,
+    until: i64,
+    progress: Option<i64>,
+) -> DbResult<bool> {
+    let n = sqlx::query(
+        "UPDATE jobs SET locked_until = $1, progress = COALESCE($2, progress), updated_at = $3 \
+         WHERE id = $4 AND status = 'running' AND locked_by = $5",
+    )
+    .bind(until)
+    .bind(progress)
+    .bind(now_ms())
+    .bind(id)
+    .bind(node_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        crate::host_leases::extend(conn, &holder(id, node_id), until).await?;
+    }
+    Ok(n == 1)
+}
+
+/// Who holds a host lease for a job: the node and the job.
+pub fn holder(id: i64, node_id: &str) -> String {
+    format!("{node_id}:{id}")
+}
+
+/// Puts a running job back in the queue until `run_at` without counting the attempt (it did not
+/// run: the host it needs is busy). `false` when the job is no longer leased to `node_id`.
+pub async fn defer(
+    conn: &mut AnyConnection,
+    id: i64,
+    node_id: &str,
+    run_at: i64,
+    why: &str,
+) -> DbResult<bool> {
+    let why: String = why.chars().take(2000).collect();
+    let n = sqlx::query(
+        "UPDATE jobs SET status = 'queued', run_at = $1, attempts = attempts - 1, \
+           locked_by = NULL, locked_until = NULL, last_error = $2, updated_at = $3 \
+         WHERE id = $4 AND status = 'running' AND locked_by = $5",
+    )
+    .bind(run_at)
+    .bind(why)
+    .bind(now_ms())
+    .bind(id)
+    .bind(node_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Jobs of one kind waiting or running, oldest first (the back office's progress view).
+pub async fn pending_of_kind(conn: &mut AnyConnection, kind: &str) -> DbResult<Vec<Job>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM jobs WHERE kind = $1 AND status IN ('queued', 'running') ORDER BY run_at, id LIMIT 500",
+    )
+    .bind(kind)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Records a failed attempt: back to `queued` with [`backoff_ms`], or `failed` after the last

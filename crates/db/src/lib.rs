@@ -36,6 +36,7 @@ pub mod external_lists;
 pub mod feedback;
 pub mod filings;
 pub mod guard_releases;
+pub mod host_leases;
 pub mod interpretations;
 pub mod items;
 pub mod jobs;
@@ -143,7 +144,25 @@ impl Db {
         }
         let db = Db { pool, backend };
         db.migrate().await?;
+        db.refresh_statistics().await?;
         Ok(db)
+    }
+
+    /// Refreshes the planner's statistics (on start, after the migrations): without them SQLite
+    /// and a PostgreSQL autovacuum has not reached yet plan on guesses. Sampled, so it is quick
+    /// at any size (SQLite's `analysis_limit`, PostgreSQL's default sample).
+    pub async fn refresh_statistics(&self) -> DbResult<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                self.pool
+                    .execute("PRAGMA analysis_limit = 1000; ANALYZE;")
+                    .await?;
+            }
+            Backend::Postgres => {
+                self.pool.execute("ANALYZE").await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn migrate(&self) -> DbResult<()> {

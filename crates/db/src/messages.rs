@@ -213,7 +213,8 @@ pub struct PublicMessage {
     pub public_title: String,
     pub public_content: String,
     pub public_reply: String,
-    pub received_on: String,
+    #[sqlx(try_from = "String")]
+    pub received_on: CivilDate,
     pub replied_at: i64,
     pub published_at: i64,
 }

@@ -743,9 +743,7 @@ pub async fn scan_period_reminders(
             if !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed") {
                 continue;
             }
-            let Ok(due) = NaiveDate::parse_from_str(&p.due, "%Y-%m-%d") else {
-                continue;
-            };
+            let due = p.due.naive();
             let Some(rem) = reminder::due_on(&rules, &cal, due, today) else {
                 continue;
             };

@@ -225,7 +225,7 @@ pub async fn weekly_digest(conn: &mut AnyConnection, today: NaiveDate) -> DbResu
         let report = crate::compliance::report(conn, plan_id, today).await?;
         for p in report.periods.iter().filter(|p| p.status == "missed") {
             let column = p.column_name.as_deref().unwrap_or("指定栏目");
-            let due = parse(&p.due).map(chinese_date).unwrap_or_default();
+            let due = chinese_date(p.due.naive());
             by_unit.entry(p.org_name.clone()).or_default().push(format!(
                 "\u{201C}{column}\u{201D}{}期\u{FF08}应于{due}前公开\u{FF09}",
                 p.label
@@ -570,7 +570,7 @@ pub async fn my_deadlines(
             {
                 continue;
             }
-            let Some(due) = parse(&p.due) else { continue };
+            let due = p.due.naive();
             if let Some(s) = reminder::standing(&rules, &cal, due, today) {
                 let column = p.column_name.as_deref().unwrap_or("指定栏目");
                 out.push(deadline(

@@ -43,8 +43,12 @@ pub struct Crawl {
 }
 
 const MAX_HOPS: usize = 5;
+/// Trap caps. An endless calendar shows as one path with ever new queries (`QUERY_VARIANTS`) or
+/// as pages each one link deeper (`MAX_DEPTH`). URLs of one shape with the digits folded are
+/// capped high only: every article of a TRS site is `/art/N/N/N/art_N_N.html`, and a cap near the
+/// page budget would leave most of a real site unread.
 const QUERY_VARIANTS: usize = 25;
-const PATTERN_CAP: usize = 500;
+const PATTERN_CAP: usize = 20_000;
 const MAX_DEPTH: usize = 40;
 
 /// The URL without its fragment, or None when not http(s).
@@ -364,6 +368,9 @@ pub async fn run(config: &Config) -> Result<Crawl, String> {
         let Some(done) = tasks.join_next().await else {
             break;
         };
+        if let Some(p) = &config.progress {
+            p.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let Ok((url, depth, final_url, outcome, ct, body)) = done else {
             continue;
         };

@@ -18,6 +18,8 @@ pub use report::{Column, Finding, Report, Unreached};
 
 use chrono::NaiveDate;
 use gongkai_domain::guard::Lists;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 /// The product token robots.txt groups are matched against (the User-Agent starts with it).
@@ -42,6 +44,8 @@ pub struct Config {
     /// The longest Retry-After honoured on 429/503.
     pub max_retry_wait: Duration,
     pub user_agent: String,
+    /// Counts the URLs of the site fetched so far, for a caller showing progress.
+    pub progress: Option<Arc<AtomicUsize>>,
 }
 
 impl Config {
@@ -59,8 +63,19 @@ impl Config {
             max_body_bytes: 10 * 1024 * 1024,
             max_retry_wait: Duration::from_secs(30),
             user_agent: user_agent(),
+            progress: None,
         }
     }
+}
+
+/// The server a URL is on (`host:port`): the unit of politeness, one crawl at a time across
+/// nodes. `None` for a URL that is not http(s).
+pub fn host_key(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?))
 }
 
 /// The inspector's User-Agent (its product token is [`ROBOTS_TOKEN`]'s).

@@ -35,19 +35,39 @@ pub fn dated_rows(
     let date_only = |r: &(String, Vec<usize>)| {
         r.1.is_empty() && r.0.chars().count() <= 24 && dates::first(&r.0).is_some()
     };
+    let link_of = |r: &(String, Vec<usize>)| r.1.iter().copied().find(|&l| item_link(l));
+    // A page puts its date-only rows after their links (`dt`/`dd`) or before them: the side
+    // more link rows have one on decides for the whole page, so no item takes its neighbour's.
+    let beside = |k: usize, after: bool| {
+        let j = if after {
+            k.checked_add(1)
+        } else {
+            k.checked_sub(1)
+        }?;
+        rows.get(j).filter(|r| date_only(r))
+    };
+    let linked: Vec<usize> = (0..rows.len())
+        .filter(|&k| link_of(&rows[k]).is_some())
+        .collect();
+    let count = |after: bool| {
+        linked
+            .iter()
+            .filter(|&&k| beside(k, after).is_some())
+            .count()
+    };
+    let after = count(true) >= count(false);
     let mut items = Vec::new();
-    for (k, row) in rows.iter().enumerate() {
-        let Some(&link) = row.1.iter().find(|&&l| item_link(l)) else {
+    for k in linked {
+        let Some(link) = link_of(&rows[k]) else {
             continue;
         };
-        let own = dates::all(&row.0).into_iter().find(|d| *d <= as_of);
-        let next = || {
-            rows.get(k + 1)
-                .filter(|r| date_only(r))
+        let own = dates::all(&rows[k].0).into_iter().find(|d| *d <= as_of);
+        let adjacent = || {
+            beside(k, after)
                 .and_then(|r| dates::first(&r.0))
-                .filter(|d| *d <= as_of && !(k > 0 && date_only(&rows[k - 1])))
+                .filter(|d| *d <= as_of)
         };
-        if let Some(d) = own.or_else(next) {
+        if let Some(d) = own.or_else(adjacent) {
             items.push((link, d));
         }
     }
@@ -199,5 +219,25 @@ mod tests {
         assert_eq!(l.items[0].claimed_on, d("2026-11-30"));
         assert_eq!(l.items[0].link, "http://127.0.0.1:9/list/a.html");
         assert_eq!(l.next, None, "a next page on another host is not followed");
+    }
+
+    #[test]
+    fn each_link_takes_the_date_on_its_own_side() {
+        let page = Url::parse("http://127.0.0.1:9/list/").unwrap();
+        let after = html::parse(
+            r#"<dl><dt><a href="a.html">统计月报一</a></dt><dd>2026-11-30</dd>
+               <dt><a href="b.html">统计月报二</a></dt><dd>2026-10-31</dd>
+               <dt><a href="c.html">统计月报三</a></dt><dd>2026-09-30</dd></dl>"#,
+        );
+        let l = read_list(&after, &page, d("2026-12-07"));
+        let got: Vec<_> = l.items.iter().map(|i| i.claimed_on).collect();
+        assert_eq!(got, [d("2026-11-30"), d("2026-10-31"), d("2026-09-30")]);
+        let before = html::parse(
+            r#"<div>2026-11-30</div><div><a href="a.html">统计月报一</a></div>
+               <div>2026-10-31</div><div><a href="b.html">统计月报二</a></div>"#,
+        );
+        let l = read_list(&before, &page, d("2026-12-07"));
+        let got: Vec<_> = l.items.iter().map(|i| i.claimed_on).collect();
+        assert_eq!(got, [d("2026-11-30"), d("2026-10-31")]);
     }
 }

@@ -5,7 +5,8 @@
 //! (robots.txt, conditional request, next pages within a bound) and stores what it found:
 //! new items with the instant first seen, never changing a known one; a 304 changes nothing.
 
-use crate::{Context, Job, JobError, Outcome};
+use crate::monitor::HOST_LEASE_MS;
+use crate::{Context, HostTurn, Job, JobError, Outcome};
 use gongkai_db::external_lists::{self, Found};
 use gongkai_db::{Actor, Db, DbError};
 use gongkai_infra::http::Validators;
@@ -89,8 +90,17 @@ impl Job for ExternalCrawl {
             etag: list.etag.clone(),
             last_modified: list.last_modified.clone(),
         };
-        let client = list_crawl::client()?;
-        let fetched = list_crawl::crawl_list(&client, &list.url, &known, today).await;
+        let host = gongkai_inspect::host_key(&list.url).unwrap_or_else(|| list.url.clone());
+        if let HostTurn::Deferred(why) = ctx.take_host(&host, HOST_LEASE_MS).await? {
+            return Ok(why);
+        }
+        let client = list_crawl::client();
+        let fetched = match client {
+            Ok(client) => Ok(list_crawl::crawl_list(&client, &list.url, &known, today).await),
+            Err(e) => Err(e),
+        };
+        ctx.release_host(&host).await?;
+        let fetched = fetched?;
         let mut tx = ctx.db.begin().await?;
         let what = match fetched {
             Ok(ListFetch::NotModified) => {

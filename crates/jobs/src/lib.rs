@@ -21,6 +21,8 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 /// What a running job may use.
 #[derive(Clone, Copy)]
@@ -30,6 +32,70 @@ pub struct Context<'a> {
     pub mailer: Option<&'a Mailer>,
     /// The attachment store, for jobs that read files (the attachment-text check).
     pub storage: Option<&'a gongkai_infra::storage::Storage>,
+    /// The job being run and the node running it (`None` when a job runs outside the queue).
+    pub lease: Option<Lease<'a>>,
+    /// Units of work done so far (pages fetched), written with each lease renewal.
+    pub progress: &'a Arc<AtomicUsize>,
+}
+
+/// A queued job's identity while it runs: what it holds leases as, and how it gives its turn
+/// back.
+#[derive(Clone, Copy, Debug)]
+pub struct Lease<'a> {
+    pub job_id: i64,
+    pub node_id: &'a str,
+}
+
+/// How long a job waits when the host it needs is being read by another job.
+pub const HOST_BUSY_RETRY_MS: i64 = 60_000;
+
+/// What [`Context::take_host`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostTurn {
+    /// The host is this job's until [`Context::release_host`] (or its lease runs out).
+    Taken,
+    /// Another job holds the host; this job is back in the queue and must return at once.
+    Deferred(String),
+}
+
+impl Context<'_> {
+    /// Takes the lease of `host` (politeness across nodes: one crawl of a host at a time), or
+    /// puts this job back in the queue for [`HOST_BUSY_RETRY_MS`] when another job holds it. A
+    /// job run outside the queue always gets the host.
+    pub async fn take_host(&self, host: &str, lease_ms: i64) -> Result<HostTurn, JobError> {
+        let Some(lease) = self.lease else {
+            return Ok(HostTurn::Taken);
+        };
+        let holder = gongkai_db::jobs::holder(lease.job_id, lease.node_id);
+        let mut conn = self.db.pool.acquire().await?;
+        let now = gongkai_db::now_ms();
+        if gongkai_db::host_leases::acquire(&mut conn, host, &holder, now + lease_ms).await? {
+            return Ok(HostTurn::Taken);
+        }
+        let other = gongkai_db::host_leases::holder_of(&mut conn, host)
+            .await?
+            .unwrap_or_default();
+        let why = format!("主机 {host} 正由另一任务读取\u{FF08}{other}\u{FF09}\u{FF0C}稍后重试");
+        gongkai_db::jobs::defer(
+            &mut conn,
+            lease.job_id,
+            lease.node_id,
+            now + HOST_BUSY_RETRY_MS,
+            &why,
+        )
+        .await?;
+        Ok(HostTurn::Deferred(why))
+    }
+
+    /// Gives `host` back.
+    pub async fn release_host(&self, host: &str) -> Result<(), JobError> {
+        if let Some(lease) = self.lease {
+            let holder = gongkai_db::jobs::holder(lease.job_id, lease.node_id);
+            let mut conn = self.db.pool.acquire().await?;
+            gongkai_db::host_leases::release(&mut conn, host, &holder).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a job failed; recorded on the job (`jobs.last_error`) and retried with backoff.

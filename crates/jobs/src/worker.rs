@@ -6,10 +6,11 @@
 //! idempotent. [`Worker::stop`] finishes the job in hand and stops.
 
 use crate::kinds::{OPINION_SCAN_EVERY_MS, OPINION_SCAN_JOB, OpinionScan, ReminderScan};
-use crate::{Context, Job, Outcome, Registry};
+use crate::{Context, Job, Lease, Outcome, Registry};
 use chrono::NaiveDate;
 use gongkai_db::{Db, DbError, jobs};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -115,13 +116,40 @@ pub async fn schedule_monitor_tick(db: &Db, now_ms: i64) -> Result<bool, DbError
 }
 
 /// Runs one job through the configured registry. Errors are recorded on the job by the caller.
+/// While it runs, its lease (and the host leases it holds) is renewed every third of the lease
+/// with its progress, so a long inspection is never taken over by another node while this one
+/// is alive.
 pub async fn run_job(db: &Db, job: &jobs::Job, config: &WorkerConfig) -> Outcome {
+    let progress = Arc::new(AtomicUsize::new(0));
     let ctx = Context {
         db,
         mailer: config.mailer.as_ref(),
         storage: config.storage.as_deref(),
+        lease: Some(Lease {
+            job_id: job.id,
+            node_id: &config.node_id,
+        }),
+        progress: &progress,
     };
-    config.registry.run(&ctx, job).await
+    let run = config.registry.run(&ctx, job);
+    tokio::pin!(run);
+    let every = Duration::from_millis(u64::try_from(config.lease_ms / 3).unwrap_or(1).max(1));
+    loop {
+        tokio::select! {
+            outcome = &mut run => return outcome,
+            _ = tokio::time::sleep(every) => {
+                let done = i64::try_from(progress.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+                let until = gongkai_db::now_ms().saturating_add(config.lease_ms);
+                let renewed = match db.pool.acquire().await {
+                    Ok(mut conn) => jobs::renew(&mut conn, job.id, &config.node_id, until, Some(done)).await,
+                    Err(e) => Err(e.into()),
+                };
+                if let Err(e) = renewed {
+                    tracing::warn!(job = job.id, error = %e, "无法续租任务");
+                }
+            }
+        }
+    }
 }
 
 /// Claims due jobs once and runs them: the worker's step, also called directly by tests.

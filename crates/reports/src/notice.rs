@@ -8,6 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use gongkai_db::compliance::{ComplianceReport, PeriodRow};
 use gongkai_db::compliance_feedback::FeedbackCounts;
+use gongkai_domain::CivilDate;
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -139,7 +140,7 @@ pub struct OverdueRow {
     pub task_title: String,
     pub column_name: Option<String>,
     pub period_label: String,
-    pub due: String,
+    pub due: CivilDate,
     pub late_working_days: Option<u32>,
     pub explanation: String,
 }
@@ -169,8 +170,8 @@ pub struct FeedbackLine {
     pub task_title: String,
     /// The round, as the plan names it (6月30日前反馈…).
     pub label: String,
-    pub due: String,
-    pub submitted_on: Option<String>,
+    pub due: CivilDate,
+    pub submitted_on: Option<CivilDate>,
     pub late_working_days: Option<i64>,
     pub explanation: String,
 }
@@ -338,7 +339,7 @@ impl Notice {
                 task_title: title.to_string(),
                 column_name: p.column_name.clone(),
                 period_label: p.label.clone(),
-                due: p.due.clone(),
+                due: p.due,
                 late_working_days: p.late_working_days,
                 explanation: p.explanation.clone(),
             }
@@ -383,8 +384,8 @@ impl Notice {
                 task_number: f.task_number,
                 task_title: f.task_title.clone(),
                 label: f.label.clone(),
-                due: f.due.clone(),
-                submitted_on: f.submitted_on.clone(),
+                due: f.due,
+                submitted_on: f.submitted_on,
                 late_working_days: f.late_working_days,
                 explanation: f.explanation.clone(),
             })
@@ -579,7 +580,7 @@ impl Notice {
                     o.org_name.clone(),
                     format!("{}. {}", o.task_number, o.task_title),
                     o.period_label.clone(),
-                    o.due.clone(),
+                    o.due.to_string(),
                     o.late_working_days.map_or("—".into(), |n| n.to_string()),
                     o.explanation.clone(),
                 ]
@@ -603,8 +604,9 @@ impl Notice {
                 vec![
                     f.org_name.clone(),
                     format!("{}. {}", f.task_number, f.task_title),
-                    f.due.clone(),
-                    f.submitted_on.clone().unwrap_or_else(|| "未提交".into()),
+                    f.due.to_string(),
+                    f.submitted_on
+                        .map_or_else(|| "未提交".into(), |d| d.to_string()),
                     f.late_working_days.map_or("—".into(), |n| n.to_string()),
                     f.explanation.clone(),
                 ]

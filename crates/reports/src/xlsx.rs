@@ -293,7 +293,7 @@ fn overdue(notice: &Notice, f: &Formats) -> Result<Worksheet, XlsxError> {
             .text(&o.task_title)?
             .text(o.column_name.as_deref().unwrap_or(""))?
             .text(&o.period_label)?
-            .text(&o.due)?
+            .text(&o.due.to_string())?
             .opt_num(o.late_working_days)?
             .wrapped(&o.explanation)?;
     }
@@ -331,9 +331,9 @@ fn periods(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErro
             .opt_num(numbers.get(&p.task_id).map(|&n| n as f64))?
             .text(p.column_name.as_deref().unwrap_or(""))?
             .text(&p.label)?
-            .text(&p.start)?
-            .text(&p.end)?
-            .text(&p.due)?
+            .text(&p.start.to_string())?
+            .text(&p.end.to_string())?
+            .text(&p.due.to_string())?
             .text(&p.status_label)?
             .opt_num(p.late_working_days)?
             .wrapped(&p.explanation)?
@@ -389,9 +389,9 @@ fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErr
             .num(fb.task_number as f64)?
             .text(&fb.task_title)?
             .text(&fb.label)?
-            .text(&fb.due)?
+            .text(&fb.due.to_string())?
             .text(&fb.status_label)?
-            .text(fb.submitted_on.as_deref().unwrap_or(""))?
+            .text(&fb.submitted_on.map(|d| d.to_string()).unwrap_or_default())?
             .opt_num(fb.late_working_days.map(|n| n as f64))?
             .text(&fb.review_status_label)?
             .wrapped(&fb.explanation)?

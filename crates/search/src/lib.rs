@@ -16,6 +16,7 @@ pub use sync::{reindex, strip_html, sync};
 pub use tokenize::{GOV_TERMS, normalize_code, query_terms};
 
 use std::path::Path;
+use std::sync::Arc;
 
 /// The node id of the index in `dir`: made once when the directory is new, so a node keeps its
 /// high-water mark across restarts and a fresh directory starts with a rebuild.
@@ -49,6 +50,18 @@ pub struct Search {
 }
 
 impl Search {
+    /// Runs a query of the index on the blocking pool: a search is CPU work of milliseconds, and on
+    /// the async runtime it would stall every other request of the node while it runs.
+    pub async fn query<T: Send + 'static>(
+        self: &Arc<Self>,
+        run: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SearchError> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || run(&this.index))
+            .await
+            .map_err(|e| SearchError::Io(std::io::Error::other(e.to_string())))?
+    }
+
     /// Opens (or creates) the index under `dir` (`<data_dir>/index`).
     pub fn open(dir: &Path) -> SearchResult<Self> {
         let (index, created) = SearchIndex::open_or_create(dir)?;

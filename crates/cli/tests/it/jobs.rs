@@ -591,7 +591,7 @@ both_backends!(period_reminders_skip_met_periods, |app| async move {
         .iter()
         .find(|p| p.org_id == stats && p.key == "2017-Q3")
         .expect("市统计局's third quarter");
-    let due = NaiveDate::parse_from_str(&q3.due, "%Y-%m-%d").unwrap();
+    let due = q3.due.naive();
     let out = notifications::scan_period_reminders(&mut *app.conn().await, due)
         .await
         .unwrap();
@@ -620,7 +620,7 @@ both_backends!(period_reminders_skip_met_periods, |app| async move {
         .iter()
         .find(|p| p.org_name == "市财政局" && p.key == "2017-10")
         .expect("市财政局's October");
-    let oct_due = NaiveDate::parse_from_str(&fiscal.due, "%Y-%m-%d").unwrap();
+    let oct_due = fiscal.due.naive();
     let mut day = oct_due;
     for _ in 0..=5 {
         notifications::scan_period_reminders(&mut *app.conn().await, day)

@@ -26,6 +26,7 @@ mod bypass_browser;
 mod calendar;
 mod compliance;
 mod correspondence;
+mod crawl_nodes;
 mod editor;
 mod events;
 mod external_evidence;

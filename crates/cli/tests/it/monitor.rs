@@ -35,7 +35,7 @@ async fn drain(app: &TestApp) {
     panic!("jobs kept coming");
 }
 
-async fn register(admin: &User, name: &str, url: &str, org: i64) -> i64 {
+pub(crate) async fn register(admin: &User, name: &str, url: &str, org: i64) -> i64 {
     let (s, loc) = admin
         .submit(
             "/admin/sites",
@@ -57,7 +57,7 @@ async fn register(admin: &User, name: &str, url: &str, org: i64) -> i64 {
         .unwrap()
 }
 
-async fn set(app: &TestApp, key: &str, value: &str) {
+pub(crate) async fn set(app: &TestApp, key: &str, value: &str) {
     let mut conn = app.conn().await;
     gongkai_db::settings::set(&mut conn, &app.actor(), key, value)
         .await
@@ -254,7 +254,8 @@ both_backends!(
     }
 );
 
-/// A site whose one fault — a link to a missing page — is repaired when `fixed` is set.
+/// A site whose one fault — a link to a missing page, in the footer of both its pages — is
+/// repaired when `fixed` is set.
 async fn repairable_site() -> (String, Arc<AtomicBool>) {
     let fixed = Arc::new(AtomicBool::new(false));
     let f = fixed.clone();
@@ -262,7 +263,13 @@ async fn repairable_site() -> (String, Arc<AtomicBool>) {
         .route(
             "/",
             axum::routing::get(|| async {
-                Html("<html><body><h1>某局网站</h1><a href=\"/about.html\">机构职能</a></body></html>")
+                Html("<html><body><h1>某局网站</h1><a href=\"/contact.html\">联系我们</a><a href=\"/about.html\">机构职能</a></body></html>")
+            }),
+        )
+        .route(
+            "/contact.html",
+            axum::routing::get(|| async {
+                Html("<html><body><p>联系我们\u{FF1A}0427-0000000</p><a href=\"/about.html\">机构职能</a></body></html>")
             }),
         )
         .route(
@@ -296,7 +303,11 @@ async fn ticket_of(app: &TestApp, site_id: i64) -> tickets::TicketRow {
         ..Default::default()
     };
     let page = tickets::list(&mut conn, &filter, 1).await.unwrap();
-    assert_eq!(page.rows.len(), 1, "one ticket for the one fault");
+    assert_eq!(
+        page.rows.len(),
+        1,
+        "one ticket for the one fault, though two pages link to it"
+    );
     page.rows[0].clone()
 }
 
@@ -312,11 +323,17 @@ both_backends!(the_ticket_loop_and_the_quarterly_report, |app| async move {
     let t = ticket_of(&app, site).await;
     assert_eq!((t.kind.as_str(), t.state.as_str()), ("dead_link", "open"));
     assert_eq!(t.org_id, org);
+    let ticket_page = admin.get_ok(&format!("/admin/tickets/{}", t.id)).await;
+    assert!(
+        ticket_page.contains("2\u{4E2A}\u{9875}\u{9762}"),
+        "the ticket names both pages linking the dead page: {}",
+        html::excerpt(&ticket_page)
+    );
     let cal = gongkai_db::calendar::load(&mut *app.conn().await)
         .await
         .unwrap();
     let due = gongkai_domain::monitor::ticket::deadline(&cal, today, 5).unwrap();
-    assert_eq!(t.due_on, due.to_string(), "5 working days on the calendar");
+    assert_eq!(t.due_on, due, "5 working days on the calendar");
 
     // The unit sees its own tickets; another unit does not.
     app.create_user("cz_editor", Role::Editor, Some(org)).await;

@@ -540,14 +540,14 @@ both_backends!(
             (row.due_rule.as_deref(), row.check.as_str()),
             (Some("day_of_next_month:15"), "checked")
         );
-        let dues: Vec<&str> = report
+        let dues: Vec<String> = report
             .periods
             .iter()
             .filter(|p| p.obligation_id == ob_id)
-            .map(|p| p.due.as_str())
+            .map(|p| p.due.to_string())
             .collect();
         assert!(
-            dues.contains(&"2017-06-15"),
+            dues.contains(&"2017-06-15".to_string()),
             "the May period is due on 15 June: {dues:?}"
         );
 

@@ -42,6 +42,46 @@ pub struct InspectPayload {
     pub as_of: Option<String>,
 }
 
+/// An inspection of a site waiting in the job queue or running, for the back office's progress
+/// line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionInHand {
+    pub job_id: i64,
+    pub reason: String,
+    /// `queued` or `running`.
+    pub status: String,
+    pub run_at: i64,
+    /// The node running it.
+    pub node: Option<String>,
+    /// URLs of the site fetched so far (updated every third of the job's lease).
+    pub fetched: Option<i64>,
+    /// Why it waits: another job is reading the same host, or the last attempt's error.
+    pub waiting: Option<String>,
+}
+
+/// The inspections of `site_id` queued or running, oldest first.
+pub async fn inspections_in_hand(
+    conn: &mut AnyConnection,
+    site_id: i64,
+) -> DbResult<Vec<InspectionInHand>> {
+    let jobs = crate::jobs::pending_of_kind(conn, INSPECT_JOB).await?;
+    Ok(jobs
+        .into_iter()
+        .filter_map(|j| {
+            let p: InspectPayload = serde_json::from_str(&j.payload).ok()?;
+            (p.site_id == site_id).then(|| InspectionInHand {
+                job_id: j.id,
+                reason: p.reason,
+                waiting: (j.status == "queued").then_some(j.last_error).flatten(),
+                status: j.status,
+                run_at: j.run_at,
+                node: j.locked_by,
+                fetched: j.progress,
+            })
+        })
+        .collect())
+}
+
 /// Queues an inspection of a site now (in the caller's transaction, so a re-check is queued
 /// exactly when the ticket is marked fixed). `None` when `dedupe_key` is taken.
 pub async fn enqueue_inspection(

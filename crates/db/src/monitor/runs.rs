@@ -203,3 +203,29 @@ pub async fn findings(conn: &mut AnyConnection, run_id: i64) -> DbResult<Vec<Fin
     .fetch_all(conn)
     .await?)
 }
+
+/// The pages of one run holding one fault (a dead link is one fault on every page linking it):
+/// the first `limit` in order, and how many in all.
+pub async fn pages_with(
+    conn: &mut AnyConnection,
+    run_id: i64,
+    finding_key: &str,
+    limit: i64,
+) -> DbResult<(Vec<String>, i64)> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT page) FROM site_findings WHERE run_id = $1 AND finding_key = $2",
+    )
+    .bind(run_id)
+    .bind(finding_key)
+    .fetch_one(&mut *conn)
+    .await?;
+    let pages = sqlx::query_scalar(
+        "SELECT DISTINCT page FROM site_findings WHERE run_id = $1 AND finding_key = $2 ORDER BY page LIMIT $3",
+    )
+    .bind(run_id)
+    .bind(finding_key)
+    .bind(limit.clamp(1, 1000))
+    .fetch_all(conn)
+    .await?;
+    Ok((pages, total))
+}

@@ -7,6 +7,7 @@ use crate::audit::{self, Entry};
 use crate::notifications::{self, Audience, NotifyPayload, ScanOutcome, due_clause, enqueue};
 use crate::{Actor, DbError, DbResult, Page, now_ms, page_bounds};
 use chrono::NaiveDate;
+use gongkai_domain::CivilDate;
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::monitor::FindingKind;
 use gongkai_domain::monitor::ticket::{self as rules, TicketState};
@@ -28,8 +29,10 @@ pub struct TicketRow {
     pub page: String,
     pub detail_json: String,
     pub state: String,
-    pub opened_on: String,
-    pub due_on: String,
+    #[sqlx(try_from = "String")]
+    pub opened_on: CivilDate,
+    #[sqlx(try_from = "String")]
+    pub due_on: CivilDate,
     pub opened_run_id: i64,
     pub fixed_note: Option<String>,
     pub fixed_at: Option<i64>,

@@ -120,11 +120,15 @@ impl FindingKind {
 }
 
 /// The stable identity of a finding across runs: its kind, page and what on the page it is about
-/// (the link's target, the column, the kind of personal information, the wrong text, the day
-/// the message was asked). Values that change while the fault stays — a column's latest date,
-/// the missing elements of a guide — are not part of it, so history and tickets follow one fault.
+/// (the column, the kind of personal information, the wrong text, the day the message was
+/// asked). Values that change while the fault stays — a column's latest date, the missing
+/// elements of a guide — are not part of it, so history and tickets follow one fault. A dead
+/// link is one fault wherever it is linked from (a footer link is on every page): its key is
+/// the target alone, so it opens one ticket, not one per page.
 pub fn finding_key(kind: FindingKind, page: &str, subject: &str) -> String {
-    if subject.is_empty() {
+    if kind == FindingKind::DeadLink {
+        format!("{}|{subject}", kind.code())
+    } else if subject.is_empty() {
         format!("{}|{page}", kind.code())
     } else {
         format!("{}|{page}|{subject}", kind.code())
@@ -263,6 +267,12 @@ mod tests {
         assert_eq!(
             finding_key(FindingKind::IncompleteGuide, "http://a/g/1", ""),
             "incomplete_guide|http://a/g/1"
+        );
+        let footer = "http://other.example/gone";
+        assert_eq!(
+            finding_key(FindingKind::DeadLink, "http://a/1.html", footer),
+            finding_key(FindingKind::DeadLink, "http://a/2.html", footer),
+            "a dead link is one fault on every page that holds it"
         );
         for k in FindingKind::ALL {
             assert_eq!(FindingKind::from_code(k.code()), Some(k));

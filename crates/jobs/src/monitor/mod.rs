@@ -7,7 +7,7 @@
 
 pub mod own_site;
 
-use crate::{Context, Job, JobError, Outcome};
+use crate::{Context, HostTurn, Job, JobError, Outcome};
 use chrono::NaiveDate;
 use gongkai_db::monitor::runs::{NewFinding, NewRun};
 use gongkai_db::monitor::{self, InspectPayload, MonitorSettings, ProbePayload, SiteRow};
@@ -17,9 +17,13 @@ use gongkai_domain::monitor::{AVAILABILITY_DAYS, FindingKind, SiteKind, finding_
 use gongkai_infra::http::{Client, HttpError, Limits};
 use gongkai_inspect::Finding;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 const DAY_MS: i64 = 86_400_000;
+/// A host lease's first term; renewed with the job's lease while the job runs.
+pub const HOST_LEASE_MS: i64 = 5 * 60 * 1000;
 
 /// The hourly tick (`monitor.tick`): one probe of every active site for the hour, and an
 /// inspection of every site whose latest run is older than the configured interval.
@@ -146,7 +150,24 @@ impl Job for SiteInspect {
                 .map_err(|_| JobError(format!("日期\u{201C}{d}\u{201D}无法识别")))?,
             None => gongkai_db::china_today(),
         };
-        let done = inspect(ctx.db, self.0.site_id, &self.0.reason, as_of).await?;
+        let url = {
+            let mut conn = ctx.db.pool.acquire().await?;
+            monitor::get(&mut conn, self.0.site_id).await?.url
+        };
+        let host = gongkai_inspect::host_key(&url).unwrap_or(url);
+        if let HostTurn::Deferred(why) = ctx.take_host(&host, HOST_LEASE_MS).await? {
+            return Ok(why);
+        }
+        let done = inspect(
+            ctx.db,
+            self.0.site_id,
+            &self.0.reason,
+            as_of,
+            Some(ctx.progress.clone()),
+        )
+        .await;
+        ctx.release_host(&host).await?;
+        let done = done?;
         Ok(format!(
             "site {}: run {}, {} findings, {} tickets opened, {} closed, {} reopened",
             self.0.site_id,
@@ -204,8 +225,10 @@ async fn findings_of(
     site: &SiteRow,
     settings: &MonitorSettings,
     as_of: NaiveDate,
+    progress: Option<Arc<AtomicUsize>>,
 ) -> Result<gongkai_inspect::Report, String> {
     let mut config = gongkai_inspect::Config::new(&site.url, as_of);
+    config.progress = progress;
     config.max_pages = settings.max_pages as usize;
     config.link_timeout = Duration::from_millis(settings.probe_timeout_ms);
     {
@@ -238,6 +261,7 @@ pub async fn inspect(
     site_id: i64,
     reason: &str,
     as_of: NaiveDate,
+    progress: Option<Arc<AtomicUsize>>,
 ) -> Result<Inspected, JobError> {
     let (site, settings, cal) = {
         let mut conn = db.pool.acquire().await?;
@@ -248,7 +272,7 @@ pub async fn inspect(
         )
     };
     let started = gongkai_db::now_ms();
-    let result = findings_of(db, &site, &settings, as_of).await;
+    let result = findings_of(db, &site, &settings, as_of, progress).await;
     let finished = gongkai_db::now_ms();
     let actor = Actor::system();
     let mut tx = db.begin().await?;

@@ -26,11 +26,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         .without
         .iter()
         .map(|p| {
-            let elapsed = p
-                .published_on
-                .parse::<chrono::NaiveDate>()
-                .map(|d| cal.working_days_between(d, today))
-                .unwrap_or(0);
+            let elapsed = cal.working_days_between(p.published_on.naive(), today);
             json!({"id": p.id, "org_name": p.org_name, "title": p.title, "published_on": p.published_on, "elapsed": elapsed})
         })
         .collect();

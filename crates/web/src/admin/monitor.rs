@@ -250,6 +250,11 @@ async fn site_detail_page(
         None => (None, Vec::new()),
     };
     let probes = monitor::recent_probes(&mut conn, id, 24).await?;
+    let in_hand: Vec<_> = monitor::inspections_in_hand(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|i| json!({"job": i, "at": gongkai_domain::china_time::format_minute(i.run_at)}))
+        .collect();
     drop(conn);
     let runs_json: Vec<_> = run_page
         .rows
@@ -272,7 +277,7 @@ async fn site_detail_page(
         json!({
             "site": site, "kind_label": site.kind().label(), "manages": manages,
             "runs": runs_json, "page": run_page.page, "pages": run_page.pages(), "total": run_page.total,
-            "chosen": chosen_json, "findings": findings, "probes": probes,
+            "chosen": chosen_json, "findings": findings, "probes": probes, "in_hand": in_hand,
             "values": values, "errors": form.map(|(_, inv)| error_map(inv)).unwrap_or(json!({})),
             "orgs": if manages { org_choices(state, &selected_org).await? } else { Vec::new() },
             "kinds": kind_options(&selected_kind), "notice": notice(&q.notice),
@@ -384,7 +389,7 @@ pub async fn tickets(
         .rows
         .iter()
         .map(|t| json!({"t": t, "kind_label": t.kind_label(), "state_label": t.state().label(),
-                        "overdue": t.state() == TicketState::Open && t.due_on < china_today().to_string()}))
+                        "overdue": t.state() == TicketState::Open && t.due_on.naive() < china_today()}))
         .collect();
     let states: Vec<_> = TicketState::ALL
         .iter()
@@ -418,6 +423,8 @@ pub async fn ticket_detail(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let t = uc::visible_ticket(&mut conn, &user.caller(), id).await?;
+    let run = t.checked_run_id.unwrap_or(t.opened_run_id);
+    let (pages, page_count) = runs::pages_with(&mut conn, run, &t.finding_key, 50).await?;
     drop(conn);
     let detail: serde_json::Value = serde_json::from_str(&t.detail_json).unwrap_or_default();
     let evidence = t
@@ -434,7 +441,7 @@ pub async fn ticket_detail(
         json!({"t": t, "kind_label": t.kind_label(), "indicator": kind.map_or("", FindingKind::indicator),
                "state_label": t.state().label(), "detail": describe(&detail), "evidence": evidence,
                "may_fix": t.state() == TicketState::Open && user.perms.can_fix_tickets_of(t.org_id),
-               "notice": notice(&q.notice)}),
+               "pages": pages, "page_count": page_count, "notice": notice(&q.notice)}),
     )?
     .into_response())
 }

@@ -273,14 +273,11 @@ fn heat_map(periods: &[&PeriodRow], year: i64) -> serde_json::Value {
     use std::collections::BTreeMap;
     let mut by_unit: BTreeMap<(String, i64), BTreeMap<u32, Counts>> = BTreeMap::new();
     for p in periods {
-        let Some(month) = p
-            .end
-            .strip_prefix(&format!("{year}-"))
-            .and_then(|m| m.get(..2))
-            .and_then(|m| m.parse::<u32>().ok())
-        else {
+        let end = p.end.naive();
+        if i64::from(chrono::Datelike::year(&end)) != year {
             continue;
-        };
+        }
+        let month = chrono::Datelike::month(&end);
         let status = gongkai_domain::obligation::Status::from_code(&p.status);
         if let Some(status) = status {
             by_unit

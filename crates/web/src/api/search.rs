@@ -318,11 +318,14 @@ pub async fn search(
         return Err(AppError::NotFound("栏目不存在".into()).into());
     }
     let limit = req.limit.min(MAX_DEPTH - offset);
-    let r = state
-        .search
-        .index
-        .search_range(&req.q, req.filters, offset, limit)
-        .map_err(AppError::from)?;
+    let r = {
+        let (q, filters) = (req.q.clone(), req.filters);
+        state
+            .search
+            .query(move |i| i.search_range(&q, filters, offset, limit))
+            .await
+            .map_err(AppError::from)?
+    };
     let org_name = |id: i64| {
         all_orgs
             .iter()

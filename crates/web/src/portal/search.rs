@@ -160,7 +160,10 @@ pub async fn search(
     let chrome = Chrome::load(&mut conn).await?;
     let all_orgs = orgs::all(&mut conn).await?;
     let all_columns = columns::all(&mut conn, chrome.site.id).await?;
-    let r = state.search.index.search(&q, f, page)?;
+    let r = {
+        let q = q.clone();
+        state.search.query(move |i| i.search(&q, f, page)).await?
+    };
 
     let here = href(&q, &f);
     let org_name = |id: i64| all_orgs.iter().find(|o| o.id == id).map(|o| o.name.clone());
@@ -273,10 +276,11 @@ pub async fn search(
     };
     // Spellings when nothing, or only part of the query, was found; hot queries when nothing was.
     let suggestions: Vec<QueryLink> = if !q.is_empty() && (total == 0 || r.partial) {
+        let q = q.clone();
         state
             .search
-            .index
-            .suggest(&q, SUGGESTIONS)?
+            .query(move |i| i.suggest(&q, SUGGESTIONS))
+            .await?
             .into_iter()
             .map(link)
             .collect()
