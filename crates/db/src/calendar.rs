@@ -7,6 +7,7 @@
 //! `INSERT … ON CONFLICT (date) DO NOTHING` for that year's days. The tests below check that the
 //! migrations carry exactly the shipped table.
 
+use gongkai_domain::CivilDate;
 use crate::audit::{self, Entry};
 use crate::{Actor, DbError, DbResult, now_ms};
 use chrono::{Datelike, NaiveDate};
@@ -20,8 +21,8 @@ pub const YEARS: (i32, i32) = (1949, 2199);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CalendarDay {
-    /// `YYYY-MM-DD`.
-    pub date: String,
+    #[sqlx(try_from = "String")]
+    pub date: CivilDate,
     /// `holiday` or `workday`.
     pub kind: String,
     pub name: String,
@@ -39,22 +40,18 @@ impl CalendarDay {
 
     /// 星期一 … 星期日, or empty for an unreadable date.
     pub fn weekday_label(&self) -> &'static str {
-        parse_date(&self.date).map(weekday_zh).unwrap_or("")
+        weekday_zh(self.date.naive())
     }
 
     /// The domain form; `None` for a row that does not parse (never written by this module).
     pub fn to_override(&self) -> Option<DayOverride> {
         Some(DayOverride {
-            date: parse_date(&self.date)?,
+            date: self.date.naive(),
             kind: DayKind::from_code(&self.kind)?,
             name: self.name.clone(),
             source: self.source.clone(),
         })
     }
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// The form of one override, as submitted.
@@ -131,7 +128,7 @@ impl DayFields {
 impl From<&CalendarDay> for DayFields {
     fn from(d: &CalendarDay) -> Self {
         DayFields {
-            date: d.date.clone(),
+            date: d.date.to_string(),
             kind: d.kind.clone(),
             name: d.name.clone(),
             source: d.source.clone(),
