@@ -39,6 +39,7 @@ pub mod guard_releases;
 pub mod interpretations;
 pub mod items;
 pub mod jobs;
+pub mod maintenance;
 pub mod meetings;
 pub mod messages;
 pub mod monitor;
@@ -114,6 +115,14 @@ pub fn china_today() -> chrono::NaiveDate {
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies pending migrations.
     pub async fn connect(url: &str) -> DbResult<Db> {
+        let db = Self::connect_unmigrated(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without applying migrations (`restore` and `migrate-to` look at a database before
+    /// deciding to write to it).
+    pub async fn connect_unmigrated(url: &str) -> DbResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
@@ -141,9 +150,7 @@ impl Db {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let db = Db { pool, backend };
-        db.migrate().await?;
-        Ok(db)
+        Ok(Db { pool, backend })
     }
 
     pub async fn migrate(&self) -> DbResult<()> {
