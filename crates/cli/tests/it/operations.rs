@@ -173,6 +173,11 @@ both_backends!(backup_and_restore_round_trip, TestApp::builder().demo() => |app|
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_to_postgres_moves_a_demo_installation() {
     let app = TestApp::builder().demo().start().await;
+    // Attachments kept in the database move as bytes (BLOB → BYTEA), every byte value included.
+    let bytes: Vec<u8> = (0..=255u8).rev().chain(0..=255u8).collect();
+    gongkai_db::blobs::put(app.db(), "ab".repeat(32).as_str(), &bytes)
+        .await
+        .unwrap();
     let pg = PgDatabase::create().await;
     let url = pg.url();
 
@@ -190,6 +195,14 @@ async fn migrate_to_postgres_moves_a_demo_installation() {
         .unwrap();
     let target = sums_at(&url).await;
     assert_eq!(target, source);
+    let moved = Db::connect_unmigrated(&url).await.unwrap();
+    assert_eq!(
+        gongkai_db::blobs::get(&moved, &"ab".repeat(32))
+            .await
+            .unwrap(),
+        Some(bytes)
+    );
+    moved.pool.close().await;
     assert!(rows_of(&target, "items") > 7, "more rows than one batch");
     for t in &source {
         assert!(
