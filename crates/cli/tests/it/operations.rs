@@ -376,3 +376,92 @@ fn json_logs_are_one_object_per_line() {
         "structured fields: {stdout}"
     );
 }
+
+both_backends!(
+    an_online_backup_is_one_snapshot_while_the_site_writes,
+    |app| async move {
+        let count = |app: TestApp| async move { app.count("jobs").await };
+        let before = count(app.clone()).await;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (app, stop) = (app.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 0i64;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    gongkai_db::jobs::enqueue(
+                        &mut *app.conn().await,
+                        "backup.test",
+                        &serde_json::json!({ "n": n }),
+                        gongkai_db::now_ms() + 3_600_000,
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                    n += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                n
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let work = tempfile::tempdir().unwrap();
+        let backup = work.path().join("backup");
+        let source_url = app.postgres_url().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                app.data_dir().join("gongkai.db").display()
+            )
+        });
+        let (data, out) = (app.data_dir().to_path_buf(), backup.clone());
+        let url = source_url.clone();
+        tokio::task::spawn_blocking(move || {
+            succeeded(gongkai(&[
+                "backup",
+                "--data-dir",
+                s(&data),
+                "--database-url",
+                &url,
+                "--out",
+                s(&out),
+            ]))
+        })
+        .await
+        .unwrap();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let written = writer.await.unwrap();
+        assert!(written > 0);
+        let after = count(app.clone()).await;
+
+        // The manifest describes exactly what was copied: restore checks every table against it.
+        let target_dir = work.path().join("restored");
+        let pg = match app.backend() {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgDatabase::create().await),
+        };
+        let target_url = pg.as_ref().map_or_else(
+            || {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    target_dir.join("gongkai.db").display()
+                )
+            },
+            PgDatabase::url,
+        );
+        succeeded(gongkai(&[
+            "restore",
+            s(&backup),
+            "--data-dir",
+            s(&target_dir),
+            "--database-url",
+            &target_url,
+        ]));
+        let restored = rows_of(&sums_at(&target_url).await, "jobs");
+        assert!(
+            restored >= before && restored <= after,
+            "{before} ≤ {restored} ≤ {after}"
+        );
+        if let Some(pg) = pg {
+            pg.drop_database().await;
+        }
+    }
+);
