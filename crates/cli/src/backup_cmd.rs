@@ -235,11 +235,22 @@ pub async fn restore(from: &Path, settings: &Settings, force: bool) -> anyhow::R
     } else {
         Backend::Postgres
     };
-    if manifest.backend != backend_name(target) {
+    let known = Db::latest_schema_level(target);
+    if manifest.schema_level > known {
         bail!(
-            "这份备份来自 {}\u{FF0C}不能直接恢复到 {}\u{FF1A}请先恢复到 SQLite\u{FF0C}再用 gongkai migrate-to",
-            manifest.backend,
-            backend_name(target)
+            "这份备份来自更新的版本\u{FF08}迁移版本 {}\u{FF0C}本程序只到 {known}\u{FF09}\u{FF1A}请用 gongkai {} 或更新的版本恢复",
+            manifest.schema_level,
+            manifest.gongkai_version
+        );
+    }
+    if manifest.backend != backend_name(target) {
+        if target == Backend::Postgres {
+            bail!(
+                "这份备份来自 SQLite\u{FF0C}不能直接恢复到 PostgreSQL\u{FF1A}请先恢复到 SQLite\u{FF0C}再用 gongkai migrate-to"
+            );
+        }
+        bail!(
+            "这份备份来自 PostgreSQL\u{FF0C}只能恢复到 PostgreSQL\u{FF08}--database-url postgres://…\u{FF09}"
         );
     }
     let files_dir = settings.data_dir.join("files");

@@ -153,6 +153,15 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// The highest migration this build knows for `backend` (a backup from a newer build is refused).
+    pub fn latest_schema_level(backend: Backend) -> i64 {
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     pub async fn migrate(&self) -> DbResult<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,

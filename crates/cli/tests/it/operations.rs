@@ -157,6 +157,23 @@ both_backends!(backup_and_restore_round_trip, TestApp::builder().demo() => |app|
     assert_eq!(sums_at(&target_url).await, source);
     assert_eq!(attachments(&target_dir), source_files);
 
+    // A backup from a newer version (a migration this build does not know) is refused.
+    let manifest_file = backup.join("manifest.json");
+    let original = std::fs::read_to_string(&manifest_file).unwrap();
+    let mut newer: serde_json::Value = serde_json::from_str(&original).unwrap();
+    newer["schema_level"] = serde_json::json!(99_999_999_999i64);
+    std::fs::write(&manifest_file, newer.to_string()).unwrap();
+    let elsewhere = work.path().join("newer");
+    let err = failed(gongkai(&["restore", s(&backup), "--data-dir", s(&elsewhere)]));
+    assert!(err.contains("更新的版本"), "{err}");
+    assert!(!elsewhere.join("gongkai.db").exists());
+    std::fs::write(&manifest_file, original).unwrap();
+    if app.backend() == Backend::Postgres {
+        let err = failed(gongkai(&["restore", s(&backup), "--data-dir", s(&elsewhere)]));
+        assert!(err.contains("只能恢复到 PostgreSQL"), "{err}");
+        assert!(!elsewhere.join("gongkai.db").exists());
+    }
+
     // A damaged backup is refused before anything is written.
     let victim = manifest.files.iter().find(|f| f.path.starts_with("files/")).unwrap();
     std::fs::write(backup.join(&victim.path), b"tampered").unwrap();
