@@ -5,7 +5,8 @@
 //! A small registry of its own (see `docs/decisions.md`): [`record`] counts every request by method,
 //! **route template** (axum's matched path, `/admin/items/{id}`, never the raw path, so the number of
 //! series is bounded by the route table) and status, with a latency histogram per method and route.
-//! The job queue and the search outbox are read from the database at scrape time.
+//! The job queue, the search outbox and the crawl of department list pages are read from the
+//! database at scrape time.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -255,6 +256,24 @@ async fn database_gauges(state: &AppState, out: &mut String) -> gongkai_db::DbRe
     let _ = writeln!(
         out,
         "gongkai_search_outbox_lag_seconds {}",
+        seconds(oldest.map_or(0, |t| now - t))
+    );
+    let lists = gongkai_db::external_lists::crawl_stats(&mut conn).await?;
+    out.push_str("# HELP gongkai_crawl_lists Department list pages followed, by the outcome of their last crawl (never: not crawled yet).\n");
+    out.push_str("# TYPE gongkai_crawl_lists gauge\n");
+    for (outcome, n, _) in &lists {
+        let _ = writeln!(
+            out,
+            "gongkai_crawl_lists{{outcome=\"{}\"}} {n}",
+            escape(outcome)
+        );
+    }
+    out.push_str("# HELP gongkai_crawl_oldest_seconds Time since the least recently crawled list page was crawled.\n");
+    out.push_str("# TYPE gongkai_crawl_oldest_seconds gauge\n");
+    let oldest = lists.iter().filter_map(|(_, _, at)| *at).min();
+    let _ = writeln!(
+        out,
+        "gongkai_crawl_oldest_seconds {}",
         seconds(oldest.map_or(0, |t| now - t))
     );
     Ok(())

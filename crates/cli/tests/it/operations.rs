@@ -306,6 +306,14 @@ both_backends!(
         .await
         .unwrap();
 
+        // A department list page followed but not crawled yet.
+        sqlx::query("INSERT INTO external_lists (url, created_at) VALUES ($1, $2)")
+            .bind("https://bm.example.gov.cn/list/")
+            .bind(gongkai_db::now_ms())
+            .execute(&mut *app.conn().await)
+            .await
+            .unwrap();
+
         assert_eq!(get("/metrics").await.unwrap().status(), 401, "no token");
         let wrong = client
             .get(format!("{base}/metrics"))
@@ -360,6 +368,16 @@ both_backends!(
             "{body}"
         );
         assert!(body.contains("gongkai_metrics_database_up 1"), "{body}");
+        assert!(
+            body.contains(
+                "# TYPE gongkai_crawl_lists gauge\ngongkai_crawl_lists{outcome=\"never\"} 1\n"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains("gongkai_crawl_oldest_seconds 0.000"),
+            "{body}"
+        );
         server.abort();
     }
 );
