@@ -134,6 +134,15 @@ pub async fn backup(
             out.display()
         );
     }
+    if settings.database_url.starts_with("sqlite:") {
+        let file = sqlite_path(&settings.database_url)?;
+        if !file.is_file() {
+            bail!(
+                "找不到数据库文件 {}\u{FF1A}请用 --data-dir 指出数据目录",
+                file.display()
+            );
+        }
+    }
     std::fs::create_dir_all(out).with_context(|| format!("无法创建备份目录 {}", out.display()))?;
     let db = Db::connect_unmigrated(&settings.database_url)
         .await

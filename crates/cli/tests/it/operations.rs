@@ -121,6 +121,11 @@ both_backends!(backup_and_restore_round_trip, TestApp::builder().demo() => |app|
         "backup", "--data-dir", s(app.data_dir()), "--database-url", &source_url, "--out", s(&backup),
     ]));
     assert!(err.contains("不是空目录"), "{err}");
+    // Nor from a data directory that holds no installation (nothing is created there).
+    let nowhere = work.path().join("nowhere");
+    let err = failed(gongkai(&["backup", "--data-dir", s(&nowhere), "--out", s(&work.path().join("b2"))]));
+    assert!(err.contains("找不到数据库文件"), "{err}");
+    assert!(!nowhere.join("gongkai.db").exists() && !work.path().join("b2").exists());
 
     // Restore into a fresh installation.
     let target_dir = work.path().join("restored");
