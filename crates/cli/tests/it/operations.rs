@@ -299,6 +299,8 @@ both_backends!(
         assert_eq!(get("/").await.unwrap().status(), 200);
         get("/items/987654").await.unwrap();
         get("/items/987655").await.unwrap();
+        get("/admin/items/987656/edit").await.unwrap();
+        get("/api/v1/items/987657").await.unwrap();
         assert_eq!(get("/no/such/page/at/all").await.unwrap().status(), 404);
         // A job due a minute ago is waiting.
         gongkai_db::jobs::enqueue(
@@ -348,7 +350,12 @@ both_backends!(
             "{body}"
         );
         assert!(body.contains("route=\"/items/{id}\",status=\""), "{body}");
-        assert!(!body.contains("987654"), "raw paths never become labels");
+        assert!(
+            body.contains("route=\"/admin/items/{id}/edit\""),
+            "nested routers give the full template: {body}"
+        );
+        assert!(body.contains("route=\"/api/v1/items/{id}\""), "{body}");
+        assert!(!body.contains("98765"), "raw paths never become labels");
         assert!(
             body.contains(
                 "gongkai_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"
