@@ -23,6 +23,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// `local` (default) or `database`.
     pub attachments: Option<String>,
+    /// The bearer token that turns `/metrics` on (at least 16 characters).
+    pub metrics_token: Option<String>,
+    /// `text` (default) or `json`: one JSON object per log line.
+    pub log_format: Option<String>,
 }
 
 impl FileConfig {
@@ -61,6 +65,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_upload_bytes: usize,
     pub attachments: AttachmentStore,
+    /// `/metrics` is served only with this bearer token (`GONGKAI_METRICS_TOKEN` or `metrics_token`).
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -104,7 +110,23 @@ impl Settings {
             trusted_proxies: parse_proxies(file.trusted_proxies.as_deref().unwrap_or_default())?,
             max_upload_bytes: file.max_upload_mb.unwrap_or(50) * 1024 * 1024,
             attachments,
+            metrics_token: metrics_token(file)?,
         })
+    }
+}
+
+/// `GONGKAI_METRICS_TOKEN`, else the file's `metrics_token`; refused when shorter than 16 characters.
+fn metrics_token(file: &FileConfig) -> anyhow::Result<Option<String>> {
+    let token = std::env::var("GONGKAI_METRICS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| file.metrics_token.clone());
+    match token {
+        Some(t) if t.trim().chars().count() < 16 => {
+            Err(anyhow::anyhow!("metrics_token 太短\u{FF1A}至少 16 个字符"))
+        }
+        Some(t) => Ok(Some(t.trim().to_string())),
+        None => Ok(None),
     }
 }
 

@@ -3,9 +3,12 @@
 
 pub mod admin_cmd;
 pub mod attachments_cmd;
+pub mod backup_cmd;
 pub mod calendar_cmd;
 pub mod config;
 pub mod inspect_cmd;
+pub mod logging;
+pub mod migrate_cmd;
 pub mod plan_cmd;
 pub mod report_cmd;
 pub mod search_cmd;

@@ -8,6 +8,9 @@ struct Cli {
     /// TOML configuration file (see config.example.toml)
     #[arg(long, global = true, env = "GONGKAI_CONFIG")]
     config: Option<std::path::PathBuf>,
+    /// Log lines as text (default) or as one JSON object per line
+    #[arg(long, global = true, env = "GONGKAI_LOG_FORMAT", value_enum)]
+    log_format: Option<gongkai::logging::LogFormat>,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +39,12 @@ enum Command {
     /// Attachment files: copy them into the database for several nodes
     #[command(subcommand)]
     Attachments(gongkai::attachments_cmd::AttachmentsCommand),
+    /// Back up the database, attachments and configuration file into a new directory
+    Backup(gongkai::backup_cmd::BackupArgs),
+    /// Restore a backup into an empty installation (or replace one with --force), then verify it
+    Restore(gongkai::backup_cmd::RestoreArgs),
+    /// Move a SQLite installation to an empty PostgreSQL database, verified by counts and checksums
+    MigrateTo(gongkai::migrate_cmd::MigrateToArgs),
     /// Website inspection: crawl a site and report its faults as JSON or a table
     #[command(subcommand)]
     Inspect(gongkai::inspect_cmd::InspectCommand),
@@ -43,15 +52,14 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info")
-            }),
-        )
-        .init();
     let cli = Cli::parse();
     let file = gongkai::config::FileConfig::load(cli.config.as_deref())?;
+    let log_format = match (cli.log_format, file.log_format.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(text)) => text.parse().map_err(|e: String| anyhow::anyhow!(e))?,
+        (None, None) => gongkai::logging::LogFormat::Text,
+    };
+    gongkai::logging::init(log_format);
     match cli.command {
         Command::Serve(args) => gongkai::serve::run(args, file).await,
         Command::Migrate(args) => {
@@ -67,6 +75,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Plan(command) => gongkai::plan_cmd::run_async(command, &file).await,
         Command::Report(command) => gongkai::report_cmd::run(command, &file).await,
         Command::Search(command) => gongkai::search_cmd::run(command, &file).await,
+        Command::Backup(args) => {
+            gongkai::backup_cmd::run_backup(args, &file, cli.config.as_deref()).await
+        }
+        Command::Restore(args) => gongkai::backup_cmd::run_restore(args, &file).await,
+        Command::MigrateTo(args) => gongkai::migrate_cmd::run(args, &file).await,
         Command::Inspect(command) => gongkai::inspect_cmd::run(command).await,
     }
 }

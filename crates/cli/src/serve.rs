@@ -186,6 +186,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.max_upload_bytes = settings.max_upload_bytes;
     web.public_url = args.public_url.clone().or_else(|| file.public_url.clone());
     web.attachments = settings.attachments;
+    web.metrics_token = settings.metrics_token.clone();
     let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(store = %state.storage.describe(), "附件存储");
     let applied = state.search.catch_up(&db).await.context("同步搜索索引")?;

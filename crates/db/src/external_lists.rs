@@ -168,6 +168,17 @@ pub async fn bind(
     Ok(changed)
 }
 
+/// Department list pages by the outcome of their last crawl (`never` before the first), with the
+/// oldest last-crawl instant among them, for `/metrics`.
+pub async fn crawl_stats(conn: &mut AnyConnection) -> DbResult<Vec<(String, i64, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT COALESCE(last_outcome, 'never'), COUNT(*), MIN(crawled_at) FROM external_lists \
+         GROUP BY COALESCE(last_outcome, 'never') ORDER BY 1",
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// The lists some obligation is bound to, in id order.
 pub async fn bound(conn: &mut AnyConnection) -> DbResult<Vec<ExternalList>> {
     Ok(sqlx::query_as(

@@ -291,6 +291,50 @@ pub async fn by_kind(conn: &mut AnyConnection, kind: &str) -> DbResult<Vec<Job>>
     )
 }
 
+/// The queue's depth for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Queued and due at `now` (waiting for a worker).
+    pub due: i64,
+    /// Queued for later.
+    pub scheduled: i64,
+    pub running: i64,
+    pub failed: i64,
+    /// The run time of the oldest due job.
+    pub oldest_due_run_at: Option<i64>,
+}
+
+/// The five aggregates of [`queue_stats`]'s query (sums are NULL on an empty queue).
+type QueueRow = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+pub async fn queue_stats(conn: &mut AnyConnection, now: i64) -> DbResult<QueueStats> {
+    let (due, scheduled, running, failed, oldest): QueueRow = sqlx::query_as(
+        "SELECT \
+           SUM(CASE WHEN status = 'queued' AND run_at <= $1 THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN status = 'queued' AND run_at > $1 THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), \
+           MIN(CASE WHEN status = 'queued' AND run_at <= $1 THEN run_at END) \
+         FROM jobs",
+    )
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(QueueStats {
+        due: due.unwrap_or(0),
+        scheduled: scheduled.unwrap_or(0),
+        running: running.unwrap_or(0),
+        failed: failed.unwrap_or(0),
+        oldest_due_run_at: oldest,
+    })
+}
+
 /// Number of jobs per status.
 pub async fn count_by_status(conn: &mut AnyConnection) -> DbResult<Vec<(String, i64)>> {
     Ok(

@@ -40,6 +40,7 @@ pub mod host_leases;
 pub mod interpretations;
 pub mod items;
 pub mod jobs;
+pub mod maintenance;
 pub mod meetings;
 pub mod messages;
 pub mod monitor;
@@ -115,6 +116,15 @@ pub fn china_today() -> chrono::NaiveDate {
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies pending migrations.
     pub async fn connect(url: &str) -> DbResult<Db> {
+        let db = Self::connect_unmigrated(url).await?;
+        db.migrate().await?;
+        db.refresh_statistics().await?;
+        Ok(db)
+    }
+
+    /// Connects without applying migrations (`restore` and `migrate-to` look at a database before
+    /// deciding to write to it).
+    pub async fn connect_unmigrated(url: &str) -> DbResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
@@ -142,10 +152,16 @@ impl Db {
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let db = Db { pool, backend };
-        db.migrate().await?;
-        db.refresh_statistics().await?;
-        Ok(db)
+        Ok(Db { pool, backend })
+    }
+
+    /// The highest migration this build knows for `backend` (a backup from a newer build is refused).
+    pub fn latest_schema_level(backend: Backend) -> i64 {
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// Refreshes the planner's statistics (on start, after the migrations): without them SQLite

@@ -83,6 +83,16 @@ pub async fn last_id(conn: &mut AnyConnection) -> DbResult<i64> {
     )
 }
 
+/// When the oldest change after `mark` was recorded (`None`: nothing pending), for `/metrics`.
+pub async fn oldest_after(conn: &mut AnyConnection, mark: i64) -> DbResult<Option<i64>> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT MIN(created_at) FROM search_outbox WHERE id > $1",
+    )
+    .bind(mark)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Deletes rows created before `before_ms`; returns how many.
 pub async fn prune(conn: &mut AnyConnection, before_ms: i64) -> DbResult<u64> {
     Ok(

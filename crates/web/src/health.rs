@@ -1,6 +1,7 @@
 //! Probes for a load balancer or an orchestrator: `/healthz` answers while the process serves
 //! requests; `/readyz` answers 200 only when the database answers and the search index is built,
 //! else 503 with what is not ready. Neither needs a session, and neither shows anything private.
+//! `/metrics` (Prometheus, behind its bearer token) is declared here too: see `metrics.rs`.
 
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +15,7 @@ route_table! {
     pub(crate) fn build, ROUTES;
     "/healthz" => get(live);
     "/readyz" => get(ready);
+    "/metrics" => get(crate::metrics::scrape);
 }
 
 /// How long the database may take to answer the readiness query.

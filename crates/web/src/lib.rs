@@ -42,6 +42,7 @@ pub mod csrf;
 pub mod download;
 pub mod error;
 mod health;
+pub mod metrics;
 mod portal;
 pub mod storage;
 pub mod templates;
@@ -76,6 +77,8 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Where attachments are kept (see [`storage::AttachmentStore`]).
     pub attachments: storage::AttachmentStore,
+    /// The bearer token `/metrics` requires; `None` (the default) turns `/metrics` off (404).
+    pub metrics_token: Option<String>,
 }
 
 impl WebConfig {
@@ -89,6 +92,7 @@ impl WebConfig {
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
             attachments: storage::AttachmentStore::Local,
+            metrics_token: None,
         }
     }
 }
@@ -100,6 +104,8 @@ pub struct Inner {
     /// This node's search index (`<data_dir>/index`), shared with the worker.
     pub search: Arc<gongkai_search::Search>,
     pub config: WebConfig,
+    /// Request counters and latencies for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Shared state of every handler.
@@ -126,6 +132,7 @@ impl AppState {
             storage,
             search,
             config,
+            metrics: Arc::new(metrics::Metrics::default()),
         })))
     }
 }
@@ -143,6 +150,11 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(health::build())
         .fallback(not_found)
+        // Applied to each route, so the matched route template is known (`metrics::record`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             portal::not_found_in_layout,

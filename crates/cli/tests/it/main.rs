@@ -48,6 +48,7 @@ mod meetings;
 mod messages;
 mod migrations;
 mod monitor;
+mod operations;
 mod plan_edit;
 mod plan_review;
 mod plans;
