@@ -76,6 +76,12 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Where attachments are kept (see [`storage::AttachmentStore`]).
     pub attachments: storage::AttachmentStore,
+    /// The password rules (`[security]` in the configuration file).
+    pub password_policy: gongkai_domain::account_policy::PasswordPolicy,
+    /// Idle timeout, lifetime and concurrent sessions (`[security]`).
+    pub session_policy: gongkai_domain::account_policy::SessionPolicy,
+    /// System administrators must use the TOTP second factor (`[security]`; default off).
+    pub require_totp_for_admins: bool,
 }
 
 impl WebConfig {
@@ -89,6 +95,9 @@ impl WebConfig {
             max_upload_bytes: 50 * 1024 * 1024,
             public_url: None,
             attachments: storage::AttachmentStore::Local,
+            password_policy: Default::default(),
+            session_policy: Default::default(),
+            require_totp_for_admins: false,
         }
     }
 }
