@@ -166,14 +166,19 @@ pub async fn own_recent_password_hashes(
     Ok(users::recent_password_hashes(conn, me, n).await?)
 }
 
-/// Ends another of the caller's own sessions (identified by its token's hash); whether one was.
+/// Ends one of the caller's own sessions (identified by its token's hash); refused as missing
+/// when the caller has no such session.
 pub async fn end_own_session(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,
     session_hash: &str,
-) -> Outcome<bool> {
+) -> Outcome<()> {
     let me = own_id(caller)?;
-    Ok(auth::end_own_session(tx, &caller.actor, me, session_hash).await?)
+    if auth::end_own_session(tx, &caller.actor, me, session_hash).await? {
+        Ok(())
+    } else {
+        Err(Refusal::not_found())
+    }
 }
 
 /// Stores a new API token of the caller's own (only its hash; the caller shows the token once);

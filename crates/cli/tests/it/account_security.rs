@@ -240,7 +240,11 @@ fn short_sessions() -> SessionPolicy {
 both_backends!(sessions_end_when_idle_or_old, TestApp::builder().session_policy(short_sessions()) => |app| async move {
     app.create_user("zhaoliu", Role::Editor, None).await;
     let set = async |column: &str, value: i64| {
-        sqlx::query(&format!("UPDATE sessions SET {column} = $1"))
+        let sql = match column {
+            "last_seen_at" => "UPDATE sessions SET last_seen_at = $1",
+            _ => "UPDATE sessions SET expires_at = $1",
+        };
+        sqlx::query(sql)
             .bind(value)
             .execute(&mut *app.conn().await)
             .await
@@ -251,7 +255,7 @@ both_backends!(sessions_end_when_idle_or_old, TestApp::builder().session_policy(
     let now = gongkai_db::now_ms();
     // Used 30 s ago: still live, and the use is recorded.
     set("last_seen_at", now - 30_000).await;
-    let r = client.get(app.url("/admin/items")).send().await.expect("GET");
+    let r = client.get(app.url("/admin/account")).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::OK);
     let seen: i64 = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
         .fetch_one(&mut *app.conn().await)
@@ -260,18 +264,18 @@ both_backends!(sessions_end_when_idle_or_old, TestApp::builder().session_policy(
     assert!(seen >= now, "the use is recorded");
     // Idle for longer than the timeout: signed out.
     set("last_seen_at", gongkai_db::now_ms() - 61_000).await;
-    let r = client.get(app.url("/admin/items")).send().await.expect("GET");
+    let r = client.get(app.url("/admin/account")).send().await.expect("GET");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/admin/login");
 
     // Active but past the absolute lifetime: signed out too.
     app.login_as(&client, "zhaoliu", PASSWORD).await;
     assert_eq!(
-        client.get(app.url("/admin/items")).send().await.expect("GET").status(),
+        client.get(app.url("/admin/account")).send().await.expect("GET").status(),
         StatusCode::OK
     );
     set("expires_at", gongkai_db::now_ms() - 1).await;
-    let r = client.get(app.url("/admin/items")).send().await.expect("GET");
+    let r = client.get(app.url("/admin/account")).send().await.expect("GET");
     assert_eq!(location(&r), "/admin/login");
 });
 
@@ -279,14 +283,14 @@ both_backends!(concurrent_sessions_are_limited_and_managed, TestApp::builder().s
     app.create_user("sunqi", Role::Editor, None).await;
     let first = app.user("sunqi", PASSWORD).await;
     let second = app.user("sunqi", PASSWORD).await;
-    first.get_ok("/admin/items").await;
+    first.get_ok("/admin/account").await;
     assert_eq!(audited(&app, "auth.session_ended").await, 0);
     // A third sign-in ends the oldest (the limit is 2), audited.
     let third = app.user("sunqi", PASSWORD).await;
-    let r = first.get("/admin/items").await;
+    let r = first.get("/admin/account").await;
     assert_eq!(location(&r), "/admin/login", "the oldest session ended");
-    second.get_ok("/admin/items").await;
-    third.get_ok("/admin/items").await;
+    second.get_ok("/admin/account").await;
+    third.get_ok("/admin/account").await;
     assert_eq!(audited(&app, "auth.session_ended").await, 1);
 
     // 会话管理 : the account page lists both; the user ends the other one.
@@ -301,7 +305,7 @@ both_backends!(concurrent_sessions_are_limited_and_managed, TestApp::builder().s
     assert_eq!(page.matches("name=\"session\"").count(), 1, "only the other one has a button");
     let (s, to) = third.submit("/admin/account/sessions/end", &[("session", &other)]).await;
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/account?notice=session"));
-    assert_eq!(location(&second.get("/admin/items").await), "/admin/login");
+    assert_eq!(location(&second.get("/admin/account").await), "/admin/login");
     assert_eq!(audited(&app, "auth.session_ended").await, 2);
     // Someone else's session cannot be ended by name: nothing happens.
     let (s, _) = third.submit("/admin/account/sessions/end", &[("session", "0123abcd")]).await;
@@ -311,7 +315,7 @@ both_backends!(concurrent_sessions_are_limited_and_managed, TestApp::builder().s
     let (s, to) = third.submit("/admin/logout", &[]).await;
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
     assert_eq!(audited(&app, "auth.logout").await, 1);
-    assert_eq!(location(&third.get("/admin/items").await), "/admin/login");
+    assert_eq!(location(&third.get("/admin/account").await), "/admin/login");
 });
 
 both_backends!(audit_screen_lists_and_exports_security_events, |app| async move {
@@ -451,5 +455,5 @@ both_backends!(totp_can_be_required_for_system_administrators, TestApp::builder(
     // Other roles are not bound.
     app.create_user("wujiu", Role::Editor, None).await;
     let editor = app.user("wujiu", PASSWORD).await;
-    editor.get_ok("/admin/items").await;
+    editor.get_ok("/admin/account").await;
 });

@@ -489,11 +489,8 @@ pub async fn end_session(
     AdminForm(f): AdminForm<EndSessionForm>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin_audited().await?;
-    let ended = gongkai_app::people::end_own_session(&mut tx, &user.caller(), &f.session).await?;
+    gongkai_app::people::end_own_session(&mut tx, &user.caller(), &f.session).await?;
     tx.commit().await?;
-    if !ended {
-        return Err(AppError::not_found());
-    }
     Ok(Redirect::to("/admin/account?notice=session").into_response())
 }
 
