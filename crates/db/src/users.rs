@@ -299,12 +299,14 @@ pub async fn set_password(
 ) -> DbResult<()> {
     let user = get(conn, user_id).await?;
     let now = now_ms();
-    sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(user_id)
-        .bind(&user.password_hash)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(user_id)
+    .bind(&user.password_hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     let keep = i64::try_from(gongkai_domain::account_policy::HISTORY_KEPT).unwrap_or(24);
     sqlx::query(
         "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
@@ -347,7 +349,10 @@ pub async fn set_password(
             summary: match by {
                 PasswordSetBy::Owner => format!("用户 {} 修改了自己的密码", user.username),
                 PasswordSetBy::Assigned => {
-                    format!("重置用户 {} 的密码\u{FF08}首次登录须修改\u{FF09}", user.username)
+                    format!(
+                        "重置用户 {} 的密码\u{FF08}首次登录须修改\u{FF09}",
+                        user.username
+                    )
                 }
             },
             before: None,

@@ -199,9 +199,16 @@ pub fn check_password(
             "密码不能包含连续的字母\u{3001}数字或键盘序列\u{FF08}如 abcd\u{3001}1234\u{3001}qwer\u{FF09}",
         );
     } else if longest_repeat(password) >= 3
-        || password.chars().collect::<std::collections::HashSet<_>>().len() < 5
+        || password
+            .chars()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            < 5
     {
-        inv.push(field, "密码不能有连续重复的字符\u{FF08}如 aaa\u{3001}111\u{FF09}");
+        inv.push(
+            field,
+            "密码不能有连续重复的字符\u{FF08}如 aaa\u{3001}111\u{FF09}",
+        );
     }
 }
 
@@ -268,7 +275,11 @@ mod tests {
             "zhengwu#Gk82x",
             "Tr0ub4dor&3x",
         ] {
-            assert!(errors("zhangsan", pw).is_empty(), "{pw}: {:?}", errors("zhangsan", pw));
+            assert!(
+                errors("zhangsan", pw).is_empty(),
+                "{pw}: {:?}",
+                errors("zhangsan", pw)
+            );
         }
     }
 
@@ -277,16 +288,33 @@ mod tests {
         assert!(errors("u", "Ab1!").concat().contains("至少 10 位"));
         assert!(errors("u", "abcdefghxyzq").concat().contains("至少三类"));
         assert!(errors("u", "password12").concat().contains("至少三类"));
-        for common in ["Password12", "P@ssw0rd2026!", "Qwerty123456", "Woaini1314!", "Iloveyou!!2"] {
-            assert!(errors("u", common).concat().contains("过于常见"), "{common}");
+        for common in [
+            "Password12",
+            "P@ssw0rd2026!",
+            "Qwerty123456",
+            "Woaini1314!",
+            "Iloveyou!!2",
+        ] {
+            assert!(
+                errors("u", common).concat().contains("过于常见"),
+                "{common}"
+            );
         }
-        assert!(errors("zhangsan", "Zhangsan-2026").concat().contains("登录名"));
+        assert!(
+            errors("zhangsan", "Zhangsan-2026")
+                .concat()
+                .contains("登录名")
+        );
         assert!(errors("u", "Kx7-abcd-Hill").concat().contains("连续"));
         assert!(errors("u", "Kx7-4321-Hill").concat().contains("连续"));
         assert!(errors("u", "Kx7-Qwer-Hill").concat().contains("连续"));
         assert!(errors("u", "Kx7-Laaa-Hill").concat().contains("重复"));
         assert!(errors("u", "Ab1Ab1Ab1Ab1").concat().contains("重复"));
-        assert!(errors("u", &format!("Ab1-{}", "x".repeat(130))).concat().contains("128"));
+        assert!(
+            errors("u", &format!("Ab1-{}", "x".repeat(130)))
+                .concat()
+                .contains("128")
+        );
     }
 
     #[test]

@@ -83,8 +83,13 @@ pub fn verify(secret: &[u8], code: &str, unix_secs: i64, last_used_step: i64) ->
     (now - WINDOW..=now + WINDOW)
         .filter(|s| *s > last_used_step)
         .find(|s| {
-            code_at(secret, *s)
-                .is_some_and(|c| c.as_bytes().iter().zip(code.as_bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0)
+            code_at(secret, *s).is_some_and(|c| {
+                c.as_bytes()
+                    .iter()
+                    .zip(code.as_bytes())
+                    .fold(0u8, |a, (x, y)| a | (x ^ y))
+                    == 0
+            })
         })
 }
 
@@ -134,7 +139,9 @@ mod tests {
     #[test]
     fn rfc4226_vectors() {
         let secret = b"12345678901234567890";
-        let expected = [755224, 287082, 359152, 969429, 338314, 254676, 287922, 162583, 399871, 520489];
+        let expected = [
+            755224, 287082, 359152, 969429, 338314, 254676, 287922, 162583, 399871, 520489,
+        ];
         for (i, code) in expected.iter().enumerate() {
             assert_eq!(hotp(secret, i as u64, 6), Some(*code));
         }
@@ -143,10 +150,16 @@ mod tests {
     #[test]
     fn base32_round_trips() {
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
-        assert_eq!(base32_decode("mzxw 6ytb oi======"), Some(b"foobar".to_vec()));
+        assert_eq!(
+            base32_decode("mzxw 6ytb oi======"),
+            Some(b"foobar".to_vec())
+        );
         assert_eq!(base32_decode("MZ1"), None);
         let secret = b"12345678901234567890";
-        assert_eq!(base32_decode(&base32_encode(secret)).as_deref(), Some(&secret[..]));
+        assert_eq!(
+            base32_decode(&base32_encode(secret)).as_deref(),
+            Some(&secret[..])
+        );
     }
 
     #[test]
@@ -155,7 +168,11 @@ mod tests {
         let t = 1_234_567_890;
         let code = code_at(secret, step_of(t)).unwrap();
         assert_eq!(verify(secret, &code, t, 0), Some(step_of(t)));
-        assert_eq!(verify(secret, &code, t + 30, 0), Some(step_of(t)), "one step late");
+        assert_eq!(
+            verify(secret, &code, t + 30, 0),
+            Some(step_of(t)),
+            "one step late"
+        );
         assert_eq!(verify(secret, &code, t + 90, 0), None, "too late");
         assert_eq!(verify(secret, &code, t, step_of(t)), None, "used already");
         assert_eq!(verify(secret, "12345", t, 0), None);

@@ -135,13 +135,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or(AppError::Unauthenticated)?;
         let session_hash = sha256_hex(&token);
         let mut conn = state.db.pool.acquire().await?;
-        let session = db_auth::session(
-            &mut conn,
-            &session_hash,
-            &state.config.session_policy,
-        )
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+        let session = db_auth::session(&mut conn, &session_hash, &state.config.session_policy)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let user = users::get(&mut conn, session.user_id).await?;
         let must_change_password = must_change(state, &user);
         if must_change_password {
@@ -216,9 +212,10 @@ pub async fn check_new_password(
         return Ok(());
     }
     let pw = password.to_string();
-    let reused = tokio::task::spawn_blocking(move || recent.iter().any(|h| verify_password(&pw, h)))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let reused =
+        tokio::task::spawn_blocking(move || recent.iter().any(|h| verify_password(&pw, h)))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     if reused {
         inv.push(
             field,
@@ -437,9 +434,8 @@ pub async fn complete_second_factor(
         .and_then(gongkai_domain::totp::base32_decode)
         .filter(|_| user.totp_enabled == 1);
     let unix_secs = gongkai_db::now_ms().div_euclid(1000);
-    let step = secret.and_then(|s| {
-        gongkai_domain::totp::verify(&s, code, unix_secs, user.totp_last_step)
-    });
+    let step =
+        secret.and_then(|s| gongkai_domain::totp::verify(&s, code, unix_secs, user.totp_last_step));
     let outcome = match step {
         Some(step) => {
             users::use_totp_step(&mut tx, user.id, step).await?;

@@ -118,7 +118,7 @@ async fn session_token(
         &state.config.session_policy,
     )
     .await?
-        .map(|s| s.csrf_token))
+    .map(|s| s.csrf_token))
 }
 
 /// The token a request sent: the header, else the body field (the body is read and put back).

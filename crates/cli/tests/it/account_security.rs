@@ -59,175 +59,209 @@ fn location(r: &reqwest::Response) -> String {
         .to_owned()
 }
 
-both_backends!(weak_common_and_reused_passwords_are_refused, |app| async move {
-    let id = app.create_user("zhangsan", Role::Editor, None).await;
-    let client = app.new_client();
-    app.login_as(&client, "zhangsan", PASSWORD).await;
-    let before = password_hash(&app, id).await;
-    let audit_before = app.audit_count().await;
-    for (new, message) in [
-        ("Ab1-short", "至少 10 位"),
-        ("lanternhillgate", "至少三类"),
-        ("Password2026!", "过于常见"),
-        ("P@ssw0rd-2026", "过于常见"),
-        ("Zhangsan-2026!", "登录名"),
-        ("Kx7-1234-Hill", "连续"),
-        ("Kx7-Qwer-Hill", "连续"),
-        ("Kx7-Laaa-Hill", "重复"),
-    ] {
-        let (s, body) = change(&app, &client, PASSWORD, new).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
-        assert!(body.contains(message), "{new}: {message} in\n{}", html::excerpt(&body));
+both_backends!(
+    weak_common_and_reused_passwords_are_refused,
+    |app| async move {
+        let id = app.create_user("zhangsan", Role::Editor, None).await;
+        let client = app.new_client();
+        app.login_as(&client, "zhangsan", PASSWORD).await;
+        let before = password_hash(&app, id).await;
+        let audit_before = app.audit_count().await;
+        for (new, message) in [
+            ("Ab1-short", "至少 10 位"),
+            ("lanternhillgate", "至少三类"),
+            ("Password2026!", "过于常见"),
+            ("P@ssw0rd-2026", "过于常见"),
+            ("Zhangsan-2026!", "登录名"),
+            ("Kx7-1234-Hill", "连续"),
+            ("Kx7-Qwer-Hill", "连续"),
+            ("Kx7-Laaa-Hill", "重复"),
+        ] {
+            let (s, body) = change(&app, &client, PASSWORD, new).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+            assert!(
+                body.contains(message),
+                "{new}: {message} in\n{}",
+                html::excerpt(&body)
+            );
+        }
+        assert_eq!(password_hash(&app, id).await, before, "nothing changed");
+        assert_eq!(app.audit_count().await, audit_before, "nothing audited");
+
+        // A good one is taken (every session ends: sign in again), then the old ones are refused.
+        let (s, to) = change(&app, &client, PASSWORD, GOOD_A).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
+        app.login_as(&client, "zhangsan", GOOD_A).await;
+        // The current password is one of the last five too.
+        let (s, body) = change(&app, &client, GOOD_A, GOOD_A).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("最近 5 次"), "{}", html::excerpt(&body));
+        let (s, _) = change(&app, &client, GOOD_A, GOOD_B).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        app.login_as(&client, "zhangsan", GOOD_B).await;
+        for old in [GOOD_A, GOOD_B] {
+            let (s, body) = change(&app, &client, GOOD_B, old).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{old}");
+            assert!(body.contains("最近 5 次"), "{old}");
+        }
+        let history: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM password_history WHERE user_id = $1")
+                .bind(id)
+                .fetch_one(&mut *app.conn().await)
+                .await
+                .expect("count");
+        assert_eq!(history, 2);
+        let (s, _) = change(&app, &client, GOOD_B, GOOD_C).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+
+        // An administrator's initial password meets the policy too.
+        let admin = app.admin().await;
+        let org = app.org_id("盘锦市财政局").await;
+        let (s, body) = admin
+            .submit(
+                "/admin/users",
+                &[
+                    ("username", "lisi"),
+                    ("display_name", "李四"),
+                    ("password", "Password12345"),
+                    ("role", "editor"),
+                    ("org_id", &org.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("过于常见"), "{}", html::excerpt(&body));
     }
-    assert_eq!(password_hash(&app, id).await, before, "nothing changed");
-    assert_eq!(app.audit_count().await, audit_before, "nothing audited");
+);
 
-    // A good one is taken (every session ends: sign in again), then the old ones are refused.
-    let (s, to) = change(&app, &client, PASSWORD, GOOD_A).await;
-    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
-    app.login_as(&client, "zhangsan", GOOD_A).await;
-    // The current password is one of the last five too.
-    let (s, body) = change(&app, &client, GOOD_A, GOOD_A).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("最近 5 次"), "{}", html::excerpt(&body));
-    let (s, _) = change(&app, &client, GOOD_A, GOOD_B).await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
-    app.login_as(&client, "zhangsan", GOOD_B).await;
-    for old in [GOOD_A, GOOD_B] {
-        let (s, body) = change(&app, &client, GOOD_B, old).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{old}");
-        assert!(body.contains("最近 5 次"), "{old}");
+both_backends!(
+    assigned_and_old_passwords_must_be_changed_first,
+    |app| async move {
+        // An administrator creates an account: its first password is the administrator's.
+        let admin = app.admin().await;
+        let org = app.org_id("盘锦市财政局").await;
+        let (s, to) = admin
+            .submit(
+                "/admin/users",
+                &[
+                    ("username", "wangwu"),
+                    ("display_name", "王五"),
+                    ("password", GOOD_A),
+                    ("role", "editor"),
+                    ("org_id", &org.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+        let client = app.new_client();
+        let r = app.try_login_as(&client, "wangwu", GOOD_A).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), "/admin/account/password");
+        // Every other back-office page sends the user there.
+        for path in [
+            "/admin",
+            "/admin/items",
+            "/admin/account",
+            "/admin/items/new",
+        ] {
+            let r = client.get(app.url(path)).send().await.expect("GET");
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(location(&r), "/admin/account/password", "{path}");
+        }
+        let page = client
+            .get(app.url("/admin/account/password"))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(page.contains("由管理员设置"), "{}", html::excerpt(&page));
+        // A POST elsewhere is refused the same way, and writes nothing.
+        let token = csrf_token_with(&app, &client, "/admin/account/password").await;
+        let before = app.audit_count().await;
+        let r = client
+            .post(app.url("/admin/account/tokens"))
+            .form(&[("csrf_token", token.as_str()), ("name", "x")])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(location(&r), "/admin/account/password");
+        assert_eq!(app.audit_count().await, before);
+
+        let (s, to) = change(&app, &client, GOOD_A, GOOD_B).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
+        let r = app.try_login_as(&client, "wangwu", GOOD_B).await;
+        assert_eq!(location(&r), "/admin");
+        assert_eq!(
+            client
+                .get(app.url("/admin/items"))
+                .send()
+                .await
+                .expect("GET")
+                .status(),
+            StatusCode::OK
+        );
+
+        // An administrator's reset, and the server shell's, mark the account again.
+        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'wangwu'")
+            .fetch_one(&mut *app.conn().await)
+            .await
+            .expect("id");
+        let (s, _) = admin
+            .submit(
+                &format!("/admin/users/{id}/password"),
+                &[("password", GOOD_C)],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let r = app.try_login_as(&app.new_client(), "wangwu", GOOD_C).await;
+        assert_eq!(location(&r), "/admin/account/password");
+        let (generated, _) = gongkai::admin_cmd::reset_password(app.db(), "wangwu")
+            .await
+            .expect("reset from the shell");
+        let r = app
+            .try_login_as(&app.new_client(), "wangwu", &generated)
+            .await;
+        assert_eq!(location(&r), "/admin/account/password");
+
+        // A password past the maximum age (90 days) must be changed too.
+        let old = gongkai_db::now_ms() - 91 * 86_400_000;
+        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'admin'")
+            .bind(old)
+            .execute(&mut *app.conn().await)
+            .await
+            .expect("age the password");
+        let client = app.new_client();
+        let r = app.try_login_as(&client, "admin", ADMIN_PASSWORD).await;
+        assert_eq!(location(&r), "/admin/account/password");
+        let page = client
+            .get(app.url("/admin/account/password"))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(
+            page.contains("超过最长使用期限"),
+            "{}",
+            html::excerpt(&page)
+        );
+        // The API is not bound to the change (docs/decisions.md).
+        let api = app.api_user(id).await;
+        let r = api
+            .request(reqwest::Method::GET, "/api/v1/items/999999/draft")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(
+            r.status(),
+            StatusCode::NOT_FOUND,
+            "signed in, nothing there"
+        );
     }
-    let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_history WHERE user_id = $1")
-        .bind(id)
-        .fetch_one(&mut *app.conn().await)
-        .await
-        .expect("count");
-    assert_eq!(history, 2);
-    let (s, _) = change(&app, &client, GOOD_B, GOOD_C).await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
-
-    // An administrator's initial password meets the policy too.
-    let admin = app.admin().await;
-    let org = app.org_id("盘锦市财政局").await;
-    let (s, body) = admin
-        .submit(
-            "/admin/users",
-            &[
-                ("username", "lisi"),
-                ("display_name", "李四"),
-                ("password", "Password12345"),
-                ("role", "editor"),
-                ("org_id", &org.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("过于常见"), "{}", html::excerpt(&body));
-});
-
-both_backends!(assigned_and_old_passwords_must_be_changed_first, |app| async move {
-    // An administrator creates an account: its first password is the administrator's.
-    let admin = app.admin().await;
-    let org = app.org_id("盘锦市财政局").await;
-    let (s, to) = admin
-        .submit(
-            "/admin/users",
-            &[
-                ("username", "wangwu"),
-                ("display_name", "王五"),
-                ("password", GOOD_A),
-                ("role", "editor"),
-                ("org_id", &org.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
-    let client = app.new_client();
-    let r = app.try_login_as(&client, "wangwu", GOOD_A).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/admin/account/password");
-    // Every other back-office page sends the user there.
-    for path in ["/admin", "/admin/items", "/admin/account", "/admin/items/new"] {
-        let r = client.get(app.url(path)).send().await.expect("GET");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(location(&r), "/admin/account/password", "{path}");
-    }
-    let page = client
-        .get(app.url("/admin/account/password"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .unwrap_or_default();
-    assert!(page.contains("由管理员设置"), "{}", html::excerpt(&page));
-    // A POST elsewhere is refused the same way, and writes nothing.
-    let token = csrf_token_with(&app, &client, "/admin/account/password").await;
-    let before = app.audit_count().await;
-    let r = client
-        .post(app.url("/admin/account/tokens"))
-        .form(&[("csrf_token", token.as_str()), ("name", "x")])
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(location(&r), "/admin/account/password");
-    assert_eq!(app.audit_count().await, before);
-
-    let (s, to) = change(&app, &client, GOOD_A, GOOD_B).await;
-    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
-    let r = app.try_login_as(&client, "wangwu", GOOD_B).await;
-    assert_eq!(location(&r), "/admin");
-    assert_eq!(
-        client.get(app.url("/admin/items")).send().await.expect("GET").status(),
-        StatusCode::OK
-    );
-
-    // An administrator's reset, and the server shell's, mark the account again.
-    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'wangwu'")
-        .fetch_one(&mut *app.conn().await)
-        .await
-        .expect("id");
-    let (s, _) = admin
-        .submit(&format!("/admin/users/{id}/password"), &[("password", GOOD_C)])
-        .await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
-    let r = app.try_login_as(&app.new_client(), "wangwu", GOOD_C).await;
-    assert_eq!(location(&r), "/admin/account/password");
-    let (generated, _) = gongkai::admin_cmd::reset_password(app.db(), "wangwu")
-        .await
-        .expect("reset from the shell");
-    let r = app.try_login_as(&app.new_client(), "wangwu", &generated).await;
-    assert_eq!(location(&r), "/admin/account/password");
-
-    // A password past the maximum age (90 days) must be changed too.
-    let old = gongkai_db::now_ms() - 91 * 86_400_000;
-    sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'admin'")
-        .bind(old)
-        .execute(&mut *app.conn().await)
-        .await
-        .expect("age the password");
-    let client = app.new_client();
-    let r = app.try_login_as(&client, "admin", ADMIN_PASSWORD).await;
-    assert_eq!(location(&r), "/admin/account/password");
-    let page = client
-        .get(app.url("/admin/account/password"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .unwrap_or_default();
-    assert!(page.contains("超过最长使用期限"), "{}", html::excerpt(&page));
-    // The API is not bound to the change (docs/decisions.md).
-    let api = app.api_user(id).await;
-    let r = api
-        .request(reqwest::Method::GET, "/api/v1/items/999999/draft")
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND, "signed in, nothing there");
-});
+);
 
 fn short_sessions() -> SessionPolicy {
     SessionPolicy {
@@ -318,47 +352,99 @@ both_backends!(concurrent_sessions_are_limited_and_managed, TestApp::builder().s
     assert_eq!(location(&third.get("/admin/account").await), "/admin/login");
 });
 
-both_backends!(audit_screen_lists_and_exports_security_events, |app| async move {
-    app.create_user("zhouba", Role::Editor, None).await;
-    let editor = app.user("zhouba", PASSWORD).await;
-    let r = app.try_login_as(&app.new_client(), "zhouba", "Wrong-Pass-2026").await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let admin = app.admin().await;
-    let page = admin.get_ok("/admin/audit?action=auth.*").await;
-    assert!(
-        page.contains("<code>auth.login</code>") && page.contains("<code>auth.login_failed</code>"),
-        "{}",
-        html::excerpt(&page)
-    );
-    assert!(!page.contains("<code>user.create</code>"), "only auth.* rows");
-    assert!(page.contains("/admin/audit.csv?"), "the export link keeps the filter");
-    // By user and date.
-    let today = gongkai_db::china_today().to_string();
-    let page = admin
-        .get_ok(&format!("/admin/audit?action=auth.*&actor=zhouba&from={today}&to={today}"))
-        .await;
-    assert!(page.contains("<code>auth.login_failed</code>"));
-    let page = admin.get_ok("/admin/audit?action=auth.*&actor=zhouba&to=2020-01-01").await;
-    assert!(!page.contains("<code>auth.login_failed</code>"), "nothing before 2020");
-    let r = admin.get("/admin/audit?from=2026-13-01").await;
-    assert_eq!(r.status(), StatusCode::OK, "a bad date is a field error on the page");
+both_backends!(
+    audit_screen_lists_and_exports_security_events,
+    |app| async move {
+        app.create_user("zhouba", Role::Editor, None).await;
+        let editor = app.user("zhouba", PASSWORD).await;
+        let r = app
+            .try_login_as(&app.new_client(), "zhouba", "Wrong-Pass-2026")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let admin = app.admin().await;
+        let page = admin.get_ok("/admin/audit?action=auth.*").await;
+        assert!(
+            page.contains("<code>auth.login</code>")
+                && page.contains("<code>auth.login_failed</code>"),
+            "{}",
+            html::excerpt(&page)
+        );
+        assert!(
+            !page.contains("<code>user.create</code>"),
+            "only auth.* rows"
+        );
+        assert!(
+            page.contains("/admin/audit.csv?"),
+            "the export link keeps the filter"
+        );
+        // By user and date.
+        let today = gongkai_db::china_today().to_string();
+        let page = admin
+            .get_ok(&format!(
+                "/admin/audit?action=auth.*&actor=zhouba&from={today}&to={today}"
+            ))
+            .await;
+        assert!(page.contains("<code>auth.login_failed</code>"));
+        let page = admin
+            .get_ok("/admin/audit?action=auth.*&actor=zhouba&to=2020-01-01")
+            .await;
+        assert!(
+            !page.contains("<code>auth.login_failed</code>"),
+            "nothing before 2020"
+        );
+        let r = admin.get("/admin/audit?from=2026-13-01").await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "a bad date is a field error on the page"
+        );
 
-    let r = admin.get("/admin/audit.csv?action=auth.*").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
-    let csv = r.text().await.unwrap_or_default();
-    let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some(format!("\u{FEFF}{}", ["时间", "操作人", "操作", "对象类型", "对象编号", "说明", "来源地址"].join(",")).as_str()));
-    let rest: Vec<&str> = lines.collect();
-    assert!(rest.iter().any(|l| l.contains(",auth.login,")), "{csv}");
-    assert!(rest.iter().all(|l| l.contains(",auth.")), "{csv}");
-    let r = admin.get("/admin/audit.csv?to=2026-02-30").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = admin.get("/admin/audit.csv?action=auth.*").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("text/csv")
+        );
+        let csv = r.text().await.unwrap_or_default();
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                format!(
+                    "\u{FEFF}{}",
+                    [
+                        "时间",
+                        "操作人",
+                        "操作",
+                        "对象类型",
+                        "对象编号",
+                        "说明",
+                        "来源地址"
+                    ]
+                    .join(",")
+                )
+                .as_str()
+            )
+        );
+        let rest: Vec<&str> = lines.collect();
+        assert!(rest.iter().any(|l| l.contains(",auth.login,")), "{csv}");
+        assert!(rest.iter().all(|l| l.contains(",auth.")), "{csv}");
+        let r = admin.get("/admin/audit.csv?to=2026-02-30").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    // Not for an editor.
-    assert_eq!(editor.get("/admin/audit").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(editor.get("/admin/audit.csv").await.status(), StatusCode::FORBIDDEN);
-});
+        // Not for an editor.
+        assert_eq!(
+            editor.get("/admin/audit").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            editor.get("/admin/audit.csv").await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+);
 
 fn code(secret: &str, step_offset: i64) -> String {
     use gongkai_domain::totp;
@@ -380,9 +466,17 @@ async fn give_code(app: &TestApp, client: &reqwest::Client, code: &str) -> reqwe
 
 both_backends!(totp_second_factor_enrol_and_sign_in, |app| async move {
     let admin = app.admin().await;
-    assert!(admin.get_ok("/admin/account/totp").await.contains("开始设置"));
+    assert!(
+        admin
+            .get_ok("/admin/account/totp")
+            .await
+            .contains("开始设置")
+    );
     let (s, to) = admin.submit("/admin/account/totp", &[]).await;
-    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/account/totp"));
+    assert_eq!(
+        (s, to.as_str()),
+        (StatusCode::SEE_OTHER, "/admin/account/totp")
+    );
     let page = admin.get_ok("/admin/account/totp").await;
     let secret = page
         .split("id=\"totp-secret\">")
@@ -392,29 +486,54 @@ both_backends!(totp_second_factor_enrol_and_sign_in, |app| async move {
         .to_owned();
     assert!(page.contains("otpauth://totp/"), "{}", html::excerpt(&page));
     // A wrong code is refused and changes nothing.
-    let wrong = if code(&secret, 0) == "000000" { "111111" } else { "000000" };
-    let (s, body) = admin.submit("/admin/account/totp/confirm", &[("code", wrong)]).await;
+    let wrong = if code(&secret, 0) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (s, body) = admin
+        .submit("/admin/account/totp/confirm", &[("code", wrong)])
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("验证码不正确"));
     let (s, to) = admin
-        .submit("/admin/account/totp/confirm", &[("code", &code(&secret, 0))])
+        .submit(
+            "/admin/account/totp/confirm",
+            &[("code", &code(&secret, 0))],
+        )
         .await;
-    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/admin/account/totp?notice=on"));
+    assert_eq!(
+        (s, to.as_str()),
+        (StatusCode::SEE_OTHER, "/admin/account/totp?notice=on")
+    );
     assert_eq!(audited(&app, "user.totp").await, 2);
 
     // Sign-in now asks for the code; the waiting sign-in grants nothing.
     let client = app.new_client();
     let r = app.try_login_as(&client, "admin", ADMIN_PASSWORD).await;
     assert_eq!(location(&r), "/admin/login/totp");
-    let r = client.get(app.url("/admin/items")).send().await.expect("GET");
+    let r = client
+        .get(app.url("/admin/items"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(location(&r), "/admin/login");
     // A wrong code ends the attempt (sign in again), audited as a failure.
     let failed = audited(&app, "auth.login_failed").await;
     let r = give_code(&app, &client, wrong).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.text().await.unwrap_or_default().contains("两步验证码不正确"));
+    assert!(
+        r.text()
+            .await
+            .unwrap_or_default()
+            .contains("两步验证码不正确")
+    );
     assert_eq!(audited(&app, "auth.login_failed").await, failed + 1);
-    let r = client.get(app.url("/admin/login/totp")).send().await.expect("GET");
+    let r = client
+        .get(app.url("/admin/login/totp"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(location(&r), "/admin/login", "the waiting sign-in is gone");
     // The right code signs in (the code used to enrol does not work twice: the next one does).
     let logins = audited(&app, "auth.login").await;
@@ -424,7 +543,12 @@ both_backends!(totp_second_factor_enrol_and_sign_in, |app| async move {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/admin");
     assert_eq!(
-        client.get(app.url("/admin/items")).send().await.expect("GET").status(),
+        client
+            .get(app.url("/admin/items"))
+            .send()
+            .await
+            .expect("GET")
+            .status(),
         StatusCode::OK
     );
     assert_eq!(audited(&app, "auth.login").await, logins + 1);
@@ -434,7 +558,9 @@ both_backends!(totp_second_factor_enrol_and_sign_in, |app| async move {
     let (generated, _) = gongkai::admin_cmd::reset_password(app.db(), "admin")
         .await
         .expect("reset from the shell");
-    let r = app.try_login_as(&app.new_client(), "admin", &generated).await;
+    let r = app
+        .try_login_as(&app.new_client(), "admin", &generated)
+        .await;
     assert_eq!(location(&r), "/admin/account/password");
 });
 

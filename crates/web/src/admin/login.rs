@@ -156,7 +156,8 @@ async fn totp_page(
         return Ok(Redirect::to("/admin/login").into_response());
     };
     let mut conn = state.db.pool.acquire().await?;
-    let Some(pending) = gongkai_db::auth::pending_session(&mut conn, &sha256_hex(c.value())).await?
+    let Some(pending) =
+        gongkai_db::auth::pending_session(&mut conn, &sha256_hex(c.value())).await?
     else {
         return Ok(Redirect::to("/admin/login").into_response());
     };

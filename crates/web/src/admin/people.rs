@@ -741,7 +741,15 @@ pub async fn audit_csv(
     let rows = audit::export(&mut conn, &filter).await?;
     drop(conn);
     use crate::download::csv_field;
-    let header = ["时间", "操作人", "操作", "对象类型", "对象编号", "说明", "来源地址"];
+    let header = [
+        "时间",
+        "操作人",
+        "操作",
+        "对象类型",
+        "对象编号",
+        "说明",
+        "来源地址",
+    ];
     let mut body = format!("\u{FEFF}{}\r\n", header.join(","));
     for r in &rows {
         let fields = [
@@ -812,9 +820,9 @@ async fn totp_render(
     drop(conn);
     let enabled = me.totp_enabled == 1;
     let secret = me.totp_secret.filter(|_| !enabled);
-    let uri = secret.as_deref().map(|s| {
-        gongkai_domain::totp::otpauth_uri("政务公开管理后台", &user.username, s)
-    });
+    let uri = secret
+        .as_deref()
+        .map(|s| gongkai_domain::totp::otpauth_uri("政务公开管理后台", &user.username, s));
     let required = state.config.require_totp_for_admins
         && !enabled
         && user.grants.iter().any(|g| g.role == Role::SystemAdmin);
@@ -869,8 +877,7 @@ pub async fn totp_confirm(
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin_audited().await?;
     let unix_secs = gongkai_db::now_ms().div_euclid(1000);
-    match gongkai_app::people::confirm_own_totp(&mut tx, &user.caller(), &f.code, unix_secs).await
-    {
+    match gongkai_app::people::confirm_own_totp(&mut tx, &user.caller(), &f.code, unix_secs).await {
         Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to("/admin/account/totp?notice=on").into_response())
