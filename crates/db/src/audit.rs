@@ -84,7 +84,9 @@ pub struct AuditFilter {
 pub const EXPORT_LIMIT: i64 = 50_000;
 
 /// Unused filters bind NULL and drop out of the predicate.
-const FILTER: &str = "WHERE ($1 IS NULL OR actor_name = $1) AND ($2 IS NULL OR action = $2) \
+/// The actor matches by the whole name or by the user name in a back-office actor's
+/// `显示名（用户名）`.
+const FILTER: &str = "WHERE ($1 IS NULL OR actor_name = $1 OR actor_name LIKE '%\u{FF08}' || $1 || '\u{FF09}') AND ($2 IS NULL OR action = $2) \
                   AND ($3 IS NULL OR entity = $3) AND ($4 IS NULL OR entity_id = $4) \
                   AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
                   AND ($7 IS NULL OR substr(action, 1, length($7)) = $7)";

@@ -507,6 +507,11 @@ both_backends!(totp_second_factor_enrol_and_sign_in, |app| async move {
         (StatusCode::SEE_OTHER, "/admin/account/totp?notice=on")
     );
     assert_eq!(audited(&app, "user.totp").await, 2);
+    // The audit screen finds a back-office actor ( 显示名（用户名） ) by the user name.
+    let page = admin
+        .get_ok("/admin/audit?actor=admin&action=user.totp")
+        .await;
+    assert_eq!(page.matches("<code>user.totp</code>").count(), 2);
 
     // Sign-in now asks for the code; the waiting sign-in grants nothing.
     let client = app.new_client();

@@ -5,7 +5,8 @@ ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN totp_secret TEXT;
 ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
-UPDATE users SET password_changed_at = updated_at;
+-- Existing passwords count their maximum age from this migration (no sudden forced change).
+UPDATE users SET password_changed_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
 
 ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
 -- 1 while the session waits for the second factor's code (it then grants nothing).
