@@ -275,7 +275,9 @@ async fn detail_page(
         "admin/user_detail.html",
         "users",
         json!({
-            "u": {"id": target.id, "username": target.username, "display_name": target.display_name, "active": target.is_active == 1, "created_at": target.created_at},
+            "u": {"id": target.id, "username": target.username, "display_name": target.display_name, "active": target.is_active == 1, "created_at": target.created_at,
+                  "must_change": target.must_change_password == 1, "totp": target.totp_enabled == 1,
+                  "password_changed_at": target.password_changed_at},
             "grants": grants, "roles": roles_json(user), "org_options": allowed_org_options(state, user).await?,
             "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice), "is_self": target.id == user.id,
         }),
