@@ -154,7 +154,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             gongkai_db::notifications::unread_count(&mut conn, user.id).await?;
         drop(conn);
         let (grants, perms) = load_permissions(state, user.id).await?;
+        // The password first (a forced change), then the second factor.
         if state.config.require_totp_for_admins
+            && !must_change_password
             && user.totp_enabled == 0
             && grants
                 .iter()

@@ -583,6 +583,20 @@ both_backends!(totp_can_be_required_for_system_administrators, TestApp::builder(
         .await
         .unwrap_or_default();
     assert!(page.contains("系统管理员须启用两步验证"), "{}", html::excerpt(&page));
+    // A forced password change comes first, without a redirect loop.
+    let (generated, _) = gongkai::admin_cmd::reset_password(app.db(), "admin")
+        .await
+        .expect("reset from the shell");
+    let client = app.new_client();
+    let r = app.try_login_as(&client, "admin", &generated).await;
+    assert_eq!(location(&r), "/admin/account/password");
+    let r = client.get(app.url("/admin/account/password")).send().await.expect("GET");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, _) = change(&app, &client, &generated, GOOD_A).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    app.login_as(&client, "admin", GOOD_A).await;
+    let r = client.get(app.url("/admin/items")).send().await.expect("GET");
+    assert_eq!(location(&r), "/admin/account/totp", "then the second factor");
     // Other roles are not bound.
     app.create_user("wujiu", Role::Editor, None).await;
     let editor = app.user("wujiu", PASSWORD).await;
