@@ -443,6 +443,27 @@ both_backends!(
             editor.get("/admin/audit.csv").await.status(),
             StatusCode::FORBIDDEN
         );
+
+        // The audit administrator （审计管理员） sees the log and its export, and manages nothing.
+        app.create_user("shenji", Role::AuditAdmin, None).await;
+        let auditor = app.user("shenji", PASSWORD).await;
+        assert!(
+            auditor
+                .get_ok("/admin/audit?action=auth.*")
+                .await
+                .contains("<code>auth.login</code>")
+        );
+        assert_eq!(
+            auditor.get("/admin/audit.csv").await.status(),
+            StatusCode::OK
+        );
+        for path in ["/admin/users", "/admin/settings", "/admin/columns"] {
+            assert_eq!(
+                auditor.get(path).await.status(),
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
     }
 );
 

@@ -149,7 +149,7 @@ pub fn render(
         columns: p.can_manage_site(),
         orgs: p.can_manage_site(),
         users: p.can_manage_users(),
-        audit: p.can_read_audit(),
+        audit: p.can_view_audit_log(),
         settings: p.can_manage_site(),
         plans: p.can_read_plans(),
         unread: user.unread_notifications,

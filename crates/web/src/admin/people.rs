@@ -734,7 +734,7 @@ pub async fn audit_csv(
     user: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    user.require(user.perms.can_read_audit())?;
+    user.require(user.perms.can_view_audit_log())?;
     let (filter, inv) = audit_filter(&q);
     if !inv.is_empty() {
         return Err(AppError::Invalid(inv));
@@ -781,7 +781,7 @@ pub async fn audit_log(
     user: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    if !user.perms.can_read_audit() {
+    if !user.perms.can_view_audit_log() {
         return Err(AppError::forbidden());
     }
     let (filter, inv) = audit_filter(&q);
