@@ -13,7 +13,7 @@ pub enum Role {
     Reviewer,
     Handler,
     Assessor,
-    /// 审计管理员: reads and exports the audit log, nothing else (the audit third of 三员分立).
+    /// 审计管理员 : reads and exports the audit log, nothing else (the audit third of 三员分立 ).
     AuditAdmin,
 }
 
@@ -310,7 +310,7 @@ impl Permissions {
     }
 
     /// May see and export the audit log screen: those who read everything, and the audit
-    /// administrator （审计管理员）, who reads nothing else.
+    /// administrator （审计管理员） , who reads nothing else.
     pub fn can_view_audit_log(&self) -> bool {
         self.can_read_audit() || self.has_global(Role::AuditAdmin)
     }
