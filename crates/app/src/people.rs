@@ -6,6 +6,7 @@ use crate::caller::Caller;
 use crate::error::{Outcome, Refusal};
 use gongkai_db::{auth, users};
 use gongkai_domain::role::{Grant, Role};
+use gongkai_domain::totp;
 
 /// Refused as missing unless the caller may manage user `target`.
 pub async fn manageable(
@@ -29,7 +30,8 @@ fn own_id(caller: &Caller<'_>) -> Outcome<i64> {
     caller.actor.user_id.ok_or_else(Refusal::forbidden)
 }
 
-/// Creates an account with its first grants; returns the new user's id.
+/// Creates an account with its first grants; returns the new user's id. The password was chosen
+/// by the administrator, so the user must change it at the first sign-in.
 pub async fn create_user(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,
@@ -43,7 +45,11 @@ pub async fn create_user(
     {
         return Err(Refusal::forbidden());
     }
-    Ok(users::create(tx, &caller.actor, new).await?)
+    let new = users::NewUser {
+        must_change_password: true,
+        ..*new
+    };
+    Ok(users::create(tx, &caller.actor, &new).await?)
 }
 
 /// Grants a role to a user the caller manages.
@@ -101,7 +107,8 @@ pub async fn set_active(
     Ok(())
 }
 
-/// Sets the password of an account the caller manages (its sessions end).
+/// Sets the password of an account the caller manages (its sessions end; the user must change
+/// it at the next sign-in).
 pub async fn reset_password(
     tx: &mut sqlx::AnyConnection,
     caller: &Caller<'_>,
@@ -109,7 +116,14 @@ pub async fn reset_password(
     password_hash: &str,
 ) -> Outcome<()> {
     manageable(tx, caller, target).await?;
-    users::set_password(tx, &caller.actor, target, password_hash).await?;
+    users::set_password(
+        tx,
+        &caller.actor,
+        target,
+        password_hash,
+        users::PasswordSetBy::Assigned,
+    )
+    .await?;
     Ok(())
 }
 
@@ -120,7 +134,14 @@ pub async fn change_own_password(
     password_hash: &str,
 ) -> Outcome<()> {
     let me = own_id(caller)?;
-    users::set_password(tx, &caller.actor, me, password_hash).await?;
+    users::set_password(
+        tx,
+        &caller.actor,
+        me,
+        password_hash,
+        users::PasswordSetBy::Owner,
+    )
+    .await?;
     Ok(())
 }
 
@@ -133,6 +154,31 @@ pub async fn change_own_email(
     let me = own_id(caller)?;
     users::set_email(tx, &caller.actor, me, email).await?;
     Ok(())
+}
+
+/// The password hashes the caller's new password may not repeat (the last `n`).
+pub async fn own_recent_password_hashes(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    n: usize,
+) -> Outcome<Vec<String>> {
+    let me = own_id(caller)?;
+    Ok(users::recent_password_hashes(conn, me, n).await?)
+}
+
+/// Ends one of the caller's own sessions (identified by its token's hash); refused as missing
+/// when the caller has no such session.
+pub async fn end_own_session(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    session_hash: &str,
+) -> Outcome<()> {
+    let me = own_id(caller)?;
+    if auth::end_own_session(tx, &caller.actor, me, session_hash).await? {
+        Ok(())
+    } else {
+        Err(Refusal::not_found())
+    }
 }
 
 /// Stores a new API token of the caller's own (only its hash; the caller shows the token once);
@@ -160,4 +206,55 @@ pub async fn revoke_own_token(
     } else {
         Err(Refusal::not_found())
     }
+}
+
+/// Starts enrolling the caller in the TOTP second factor with a new random secret (base32);
+/// the factor is on only after [`confirm_own_totp`].
+pub async fn start_own_totp(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    secret_b32: &str,
+) -> Outcome<()> {
+    let me = own_id(caller)?;
+    users::set_totp(tx, &caller.actor, me, Some(secret_b32), false, 0).await?;
+    Ok(())
+}
+
+/// Turns the caller's second factor on when `code` is the current code of the secret being
+/// enrolled (at `unix_secs`).
+pub async fn confirm_own_totp(
+    tx: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    code: &str,
+    unix_secs: i64,
+) -> Outcome<()> {
+    let me = own_id(caller)?;
+    let user = users::get(tx, me).await?;
+    let secret = match (&user.totp_secret, user.totp_enabled) {
+        (Some(s), 0) => s.clone(),
+        _ => {
+            return Err(Refusal::BadRequest(
+                "请先开始设置两步验证\u{FF08}或两步验证已启用\u{FF09}".into(),
+            ));
+        }
+    };
+    let bytes = totp::base32_decode(&secret)
+        .ok_or_else(|| Refusal::Internal("stored TOTP secret is not base32".into()))?;
+    let Some(step) = totp::verify(&bytes, code, unix_secs, user.totp_last_step) else {
+        let mut inv = gongkai_domain::Invalid::default();
+        inv.push(
+            "code",
+            "验证码不正确\u{FF1A}请输入验证器应用当前显示的 6 位数字\u{FF08}并确认手机时间准确\u{FF09}",
+        );
+        return Err(Refusal::Invalid(inv));
+    };
+    users::set_totp(tx, &caller.actor, me, Some(&secret), true, step).await?;
+    Ok(())
+}
+
+/// Turns the caller's second factor off (the caller checked the password).
+pub async fn disable_own_totp(tx: &mut sqlx::AnyConnection, caller: &Caller<'_>) -> Outcome<()> {
+    let me = own_id(caller)?;
+    users::set_totp(tx, &caller.actor, me, None, false, 0).await?;
+    Ok(())
 }

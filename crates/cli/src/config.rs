@@ -27,6 +27,74 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// `text` (default) or `json`: one JSON object per log line.
     pub log_format: Option<String>,
+    /// 等保 account and session controls; each missing key keeps its safe default.
+    pub security: Option<SecurityConfig>,
+}
+
+/// `[security]`: the password and session policies (see `gongkai_domain::account_policy`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Minimum password length (default 10; at least 8).
+    pub password_min_length: Option<usize>,
+    /// A new password may not repeat the last N (default 5; 0 = off).
+    pub password_history: Option<usize>,
+    /// Days before a password must be changed (default 90; 0 = never).
+    pub password_max_age_days: Option<i64>,
+    /// Minutes without activity that end a session (default 30).
+    pub idle_timeout_minutes: Option<i64>,
+    /// Hours after sign-in that end a session (default 8).
+    pub session_lifetime_hours: Option<i64>,
+    /// Sessions one user may have at once; a new sign-in ends the oldest (default 3).
+    pub max_sessions: Option<usize>,
+    /// System administrators must enrol in the TOTP second factor (default false).
+    pub require_totp_for_admins: Option<bool>,
+}
+
+impl SecurityConfig {
+    /// The policies, defaults filled in; refuses settings that would switch a control off unsafely.
+    pub fn policies(
+        &self,
+    ) -> anyhow::Result<(
+        gongkai_domain::account_policy::PasswordPolicy,
+        gongkai_domain::account_policy::SessionPolicy,
+    )> {
+        use gongkai_domain::account_policy::{HISTORY_KEPT, PasswordPolicy, SessionPolicy};
+        let p = PasswordPolicy::default();
+        let s = SessionPolicy::default();
+        let password = PasswordPolicy {
+            min_length: self.password_min_length.unwrap_or(p.min_length),
+            history: self.password_history.unwrap_or(p.history),
+            max_age_days: self.password_max_age_days.unwrap_or(p.max_age_days),
+        };
+        let session = SessionPolicy {
+            idle_timeout_ms: self
+                .idle_timeout_minutes
+                .map_or(s.idle_timeout_ms, |m| m * 60_000),
+            lifetime_ms: self
+                .session_lifetime_hours
+                .map_or(s.lifetime_ms, |h| h * 3_600_000),
+            max_sessions: self.max_sessions.unwrap_or(s.max_sessions),
+        };
+        if !(8..=64).contains(&password.min_length) {
+            anyhow::bail!("[security] password_min_length 须在 8 到 64 之间");
+        }
+        if password.history > HISTORY_KEPT {
+            anyhow::bail!("[security] password_history 不能超过 {HISTORY_KEPT}");
+        }
+        if password.max_age_days < 0 {
+            anyhow::bail!("[security] password_max_age_days 不能为负数\u{FF08}0 表示不限\u{FF09}");
+        }
+        if session.idle_timeout_ms < 60_000 || session.lifetime_ms < 3_600_000 {
+            anyhow::bail!(
+                "[security] idle_timeout_minutes 至少为 1\u{FF0C}session_lifetime_hours 至少为 1"
+            );
+        }
+        if session.max_sessions == 0 {
+            anyhow::bail!("[security] max_sessions 至少为 1");
+        }
+        Ok((password, session))
+    }
 }
 
 impl FileConfig {
@@ -67,6 +135,9 @@ pub struct Settings {
     pub attachments: AttachmentStore,
     /// `/metrics` is served only with this bearer token (`GONGKAI_METRICS_TOKEN` or `metrics_token`).
     pub metrics_token: Option<String>,
+    pub password_policy: gongkai_domain::account_policy::PasswordPolicy,
+    pub session_policy: gongkai_domain::account_policy::SessionPolicy,
+    pub require_totp_for_admins: bool,
 }
 
 impl Settings {
@@ -97,7 +168,21 @@ impl Settings {
                     data_dir.join("gongkai.db").display()
                 )
             });
+        let (password_policy, session_policy) = file
+            .security
+            .as_ref()
+            .map(SecurityConfig::policies)
+            .transpose()?
+            .unwrap_or_default();
+        let require_totp_for_admins = file
+            .security
+            .as_ref()
+            .and_then(|s| s.require_totp_for_admins)
+            .unwrap_or(false);
         Ok(Self {
+            require_totp_for_admins,
+            password_policy,
+            session_policy,
             data_dir,
             database_url,
             listen: listen

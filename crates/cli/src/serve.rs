@@ -76,8 +76,11 @@ pub fn generated_password() -> String {
     format!("Gk{}", gongkai_web::auth::new_token(9))
 }
 
-/// Creates the first administrator when there are no users. Returns the generated password, if any.
+/// Creates the first administrator when there are no users. Returns the generated password, if
+/// any: a generated password must be changed at the first sign-in; one given with
+/// `--admin-password` must meet the default password policy.
 pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Option<String>> {
+    let policy = gongkai_domain::account_policy::PasswordPolicy::default();
     let mut conn = db.pool.acquire().await?;
     if gongkai_db::users::count(&mut conn).await? > 0 {
         if password.is_some() {
@@ -89,7 +92,13 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Opt
     let (password, generated) = match password {
         Some(p) => {
             let mut inv = gongkai_domain::Invalid::default();
-            gongkai_domain::validate::password(&mut inv, "admin_password", p);
+            gongkai_domain::account_policy::check_password(
+                &mut inv,
+                "admin_password",
+                &policy,
+                "admin",
+                p,
+            );
             if !inv.is_empty() {
                 anyhow::bail!("--admin-password 不符合要求：{}", inv.summary());
             }
@@ -106,6 +115,7 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> anyhow::Result<Opt
             username: "admin",
             display_name: "系统管理员",
             password_hash: &hash,
+            must_change_password: generated,
             grants: &[Grant {
                 role: Role::SystemAdmin,
                 org_id: None,
@@ -187,6 +197,9 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.public_url = args.public_url.clone().or_else(|| file.public_url.clone());
     web.attachments = settings.attachments;
     web.metrics_token = settings.metrics_token.clone();
+    web.password_policy = settings.password_policy;
+    web.session_policy = settings.session_policy;
+    web.require_totp_for_admins = settings.require_totp_for_admins;
     let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(store = %state.storage.describe(), "附件存储");
     let applied = state.search.catch_up(&db).await.context("同步搜索索引")?;

@@ -19,6 +19,19 @@ pub struct User {
     pub updated_at: i64,
     /// For reminders by e-mail (only when SMTP is configured).
     pub email: Option<String>,
+    /// 1 when the password was generated or set by someone else: the user must change it
+    /// before doing anything else in the back office.
+    pub must_change_password: i64,
+    /// When the password was last set (epoch ms), for the maximum age.
+    pub password_changed_at: i64,
+    /// The TOTP secret (base32), set while enrolling and once enrolled.
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    /// 1 once the user confirmed a code: sign-in then asks for one.
+    pub totp_enabled: i64,
+    /// The last TOTP step used (a code works once).
+    #[serde(skip)]
+    pub totp_last_step: i64,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -87,18 +100,22 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub password_hash: &'a str,
     pub grants: &'a [Grant],
+    /// The password was generated or chosen by an administrator: the user must change it at
+    /// the first sign-in.
+    pub must_change_password: bool,
 }
 
 pub async fn create(conn: &mut AnyConnection, actor: &Actor, u: &NewUser<'_>) -> DbResult<i64> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (username, display_name, password_hash, is_active, created_at, updated_at) \
-         VALUES ($1, $2, $3, 1, $4, $4) RETURNING id",
+        "INSERT INTO users (username, display_name, password_hash, is_active, created_at, updated_at, \
+         password_changed_at, must_change_password) VALUES ($1, $2, $3, 1, $4, $4, $4, $5) RETURNING id",
     )
     .bind(u.username)
     .bind(u.display_name)
     .bind(u.password_hash)
     .bind(now)
+    .bind(i64::from(u.must_change_password))
     .fetch_one(&mut *conn)
     .await
     .on_unique("username", &format!("登录名“{}”已被使用", u.username))?;
@@ -262,19 +279,61 @@ pub async fn set_email(
     .await
 }
 
+/// Who set a password: the user (who knew the old one), or someone else or the program (the
+/// user must change it at the next sign-in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordSetBy {
+    Owner,
+    Assigned,
+}
+
+/// Sets a user's password: the old hash goes to the history (the last
+/// [`gongkai_domain::account_policy::HISTORY_KEPT`] are kept), every session ends and every API
+/// token is revoked.
 pub async fn set_password(
     conn: &mut AnyConnection,
     actor: &Actor,
     user_id: i64,
     hash: &str,
+    by: PasswordSetBy,
 ) -> DbResult<()> {
     let user = get(conn, user_id).await?;
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(now_ms())
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(user_id)
+    .bind(&user.password_hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let keep = i64::try_from(gongkai_domain::account_policy::HISTORY_KEPT).unwrap_or(24);
+    sqlx::query(
+        "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
+         (SELECT id FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .execute(&mut *conn)
+    .await?;
+    let must_change = i64::from(by == PasswordSetBy::Assigned);
+    if by == PasswordSetBy::Assigned {
+        // The way back in for someone who lost the authenticator: the new password alone.
+        sqlx::query("UPDATE users SET totp_secret = NULL, totp_enabled = 0 WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2, password_changed_at = $2, \
+         must_change_password = $3 WHERE id = $4",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(must_change)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *conn)
@@ -287,10 +346,95 @@ pub async fn set_password(
             action: "user.password",
             entity: "user",
             entity_id: user_id.to_string(),
-            summary: format!("重置用户 {} 的密码", user.username),
+            summary: match by {
+                PasswordSetBy::Owner => format!("用户 {} 修改了自己的密码", user.username),
+                PasswordSetBy::Assigned => {
+                    format!(
+                        "重置用户 {} 的密码\u{FF08}首次登录须修改\u{FF09}",
+                        user.username
+                    )
+                }
+            },
             before: None,
-            after: Some(serde_json::json!({"tokens_revoked": revoked})),
+            after: Some(serde_json::json!({
+                "tokens_revoked": revoked,
+                "must_change_password": must_change == 1,
+                "totp_cleared": must_change == 1 && user.totp_secret.is_some(),
+            })),
         },
     )
     .await
+}
+
+/// The hashes a new password may not match: the current one and the `n - 1` before it (`n` = 0:
+/// none).
+pub async fn recent_password_hashes(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    n: usize,
+) -> DbResult<Vec<String>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let current = get(conn, user_id).await?.password_hash;
+    let older: Vec<String> = sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(i64::try_from(n - 1).unwrap_or(0))
+    .fetch_all(conn)
+    .await?;
+    Ok(std::iter::once(current).chain(older).collect())
+}
+
+/// Records a user's TOTP state: `secret` with `enabled` false starts enrolment (a new secret
+/// replaces any earlier one), with `enabled` true completes it at `step`; `None` turns the
+/// second factor off. Audited as `user.totp`.
+pub async fn set_totp(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    user_id: i64,
+    secret: Option<&str>,
+    enabled: bool,
+    step: i64,
+) -> DbResult<()> {
+    let user = get(conn, user_id).await?;
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(secret)
+    .bind(i64::from(enabled && secret.is_some()))
+    .bind(step)
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    let summary = match (secret.is_some(), enabled) {
+        (true, false) => format!("用户 {} 开始设置两步验证", user.username),
+        (true, true) => format!("用户 {} 启用了两步验证", user.username),
+        (false, _) => format!("用户 {} 关闭了两步验证", user.username),
+    };
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: "user.totp",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            summary,
+            before: Some(serde_json::json!({"enabled": user.totp_enabled == 1})),
+            after: Some(serde_json::json!({"enabled": enabled && secret.is_some()})),
+        },
+    )
+    .await
+}
+
+/// Records the TOTP step a sign-in used (the sign-in's own audit entry covers it).
+pub async fn use_totp_step(conn: &mut AnyConnection, user_id: i64, step: i64) -> DbResult<()> {
+    sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+        .bind(step)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Pure rules of Gongkai. **This crate performs no I/O**: no SQL, no HTTP, no files, no clock.
 //! Callers pass the current time in when a rule needs it.
 
+pub mod account_policy;
 pub mod annual_report;
 pub mod application;
 pub mod assessment;
@@ -37,6 +38,7 @@ pub mod role;
 pub mod seed;
 pub mod service;
 pub mod site_profile;
+pub mod totp;
 pub mod validate;
 pub mod workflow;
 

@@ -13,6 +13,8 @@ pub enum Role {
     Reviewer,
     Handler,
     Assessor,
+    /// 审计管理员 : reads and exports the audit log, nothing else (the audit third of 三员分立 ).
+    AuditAdmin,
 }
 
 impl Role {
@@ -24,6 +26,7 @@ impl Role {
         Role::Reviewer,
         Role::Handler,
         Role::Assessor,
+        Role::AuditAdmin,
     ];
 
     pub fn code(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::Handler => "handler",
             Role::Assessor => "assessor",
+            Role::AuditAdmin => "audit_admin",
         }
     }
 
@@ -47,6 +51,7 @@ impl Role {
             Role::Reviewer => "审核人",
             Role::Handler => "办理人",
             Role::Assessor => "第三方评估（只读）",
+            Role::AuditAdmin => "审计管理员（操作日志）",
         }
     }
 
@@ -56,7 +61,10 @@ impl Role {
 
     /// Global roles have no organisation; all others must name one.
     pub fn is_global(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::Supervisor | Role::Assessor)
+        matches!(
+            self,
+            Role::SystemAdmin | Role::Supervisor | Role::Assessor | Role::AuditAdmin
+        )
     }
 }
 
@@ -293,11 +301,18 @@ impl Permissions {
         self.can_manage_plans() || self.has_global(Role::Assessor) || !self.scoped.is_empty()
     }
 
-    /// The audit log is readable by system administrators, the supervising office and assessors.
+    /// System administrators, the supervising office and assessors: they read the audit log and,
+    /// with it, everything (messages, annual reports).
     pub fn can_read_audit(&self) -> bool {
         self.is_system_admin()
             || self.has_global(Role::Supervisor)
             || self.has_global(Role::Assessor)
+    }
+
+    /// May see and export the audit log screen: those who read everything, and the audit
+    /// administrator （审计管理员） , who reads nothing else.
+    pub fn can_view_audit_log(&self) -> bool {
+        self.can_read_audit() || self.has_global(Role::AuditAdmin)
     }
 
     /// May handle the public's cases (建议提案, applications, messages) for this organisation:
@@ -704,6 +719,16 @@ mod tests {
         assert!(p.can_view_items_of(2));
         assert!(!p.can_edit_items_of(2));
         assert!(p.can_read_audit());
+        let auditor = Permissions::new(
+            vec![Grant {
+                role: Role::AuditAdmin,
+                org_id: None,
+            }],
+            |o| vec![o],
+        );
+        assert!(auditor.can_view_audit_log() && !auditor.can_read_audit());
+        assert!(!auditor.can_view_items_of(2) && !auditor.can_manage_users());
+        assert_eq!(auditor.message_orgs(), Some(Vec::new()));
         assert_eq!(p.editable_orgs(), Some(vec![]));
     }
 

@@ -175,16 +175,6 @@ pub fn optional_email(inv: &mut Invalid, field: &'static str, value: &str) -> Op
     }
 }
 
-pub fn password(inv: &mut Invalid, field: &'static str, value: &str) {
-    let has_letter = value.chars().any(|c| c.is_alphabetic());
-    let has_digit = value.chars().any(|c| c.is_ascii_digit());
-    if char_len(value) < 10 || !has_letter || !has_digit {
-        inv.push(field, "密码至少10位，且须同时包含字母和数字");
-    } else if char_len(value) > 128 {
-        inv.push(field, "密码不能超过128位");
-    }
-}
-
 /// A URL path segment: lower-case ASCII letters, digits and `-`, 1–64 long.
 pub fn slug(inv: &mut Invalid, field: &'static str, value: &str) -> String {
     let v = value.trim();
@@ -212,16 +202,6 @@ mod tests {
             inv.message_for("title"),
             Some("标题不能超过200个字（当前201个字）")
         );
-    }
-
-    #[test]
-    fn passwords_need_letters_and_digits() {
-        let mut inv = Invalid::default();
-        password(&mut inv, "password", "abcdefghij");
-        assert!(!inv.is_empty());
-        let mut inv = Invalid::default();
-        password(&mut inv, "password", "abcdefghi1");
-        assert!(inv.is_empty());
     }
 
     #[test]

@@ -15,7 +15,9 @@ use gongkai_domain::role::{Grant, Permissions};
 
 pub const SESSION_COOKIE: &str = "gk_session";
 pub const LOGIN_CSRF_COOKIE: &str = "gk_login_csrf";
-pub const SESSION_TTL_MS: i64 = 8 * 3_600_000;
+/// Where a user whose password must be changed is sent (and the only back-office pages, with
+/// signing out, such a user may use).
+pub const CHANGE_PASSWORD_PATH: &str = "/admin/account/password";
 /// Lockout, per account: this many failures since its last success (within a day) lock it for
 /// [`LOCK_BASE_MS`], each further failure after a lock doubles that (backoff), up to a day.
 pub const MAX_USER_FAILURES: i64 = 5;
@@ -68,6 +70,11 @@ pub struct CurrentUser {
     pub ip: String,
     /// Unread in-app notifications, shown in the back-office navigation.
     pub unread_notifications: i64,
+    /// The password was generated or set by an administrator, or is past its maximum age: only
+    /// [`CHANGE_PASSWORD_PATH`] and signing out are open until it is changed.
+    pub must_change_password: bool,
+    /// The SHA-256 of this request's session token (empty for API requests).
+    pub session_hash: String,
 }
 
 impl CurrentUser {
@@ -126,17 +133,48 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get(SESSION_COOKIE)
             .map(|c| c.value().to_string())
             .ok_or(AppError::Unauthenticated)?;
+        let session_hash = sha256_hex(&token);
         let mut conn = state.db.pool.acquire().await?;
-        let session = db_auth::session(&mut conn, &sha256_hex(&token))
+        let session = db_auth::session(&mut conn, &session_hash, &state.config.session_policy)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let user = users::get(&mut conn, session.user_id).await?;
+        let must_change_password = must_change(state, &user);
+        if must_change_password {
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map(|u| u.path().to_string())
+                .unwrap_or_else(|| parts.uri.path().to_string());
+            if path != CHANGE_PASSWORD_PATH && path != "/admin/logout" {
+                return Err(AppError::PasswordChangeRequired);
+            }
+        }
         let unread_notifications =
             gongkai_db::notifications::unread_count(&mut conn, user.id).await?;
         drop(conn);
         let (grants, perms) = load_permissions(state, user.id).await?;
+        // The password first (a forced change), then the second factor.
+        if state.config.require_totp_for_admins
+            && !must_change_password
+            && user.totp_enabled == 0
+            && grants
+                .iter()
+                .any(|g| g.role == gongkai_domain::role::Role::SystemAdmin)
+        {
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map(|u| u.path().to_string())
+                .unwrap_or_else(|| parts.uri.path().to_string());
+            if !path.starts_with(TOTP_PATH) && path != "/admin/logout" {
+                return Err(AppError::SecondFactorRequired);
+            }
+        }
         Ok(CurrentUser {
             unread_notifications,
+            must_change_password,
+            session_hash,
             id: user.id,
             username: user.username,
             display_name: user.display_name,
@@ -146,6 +184,47 @@ impl FromRequestParts<AppState> for CurrentUser {
             ip: client_ip(parts, &state.config),
         })
     }
+}
+
+/// Whether `user` must change the password before anything else: it was generated or set by an
+/// administrator, or it is past the policy's maximum age.
+pub fn must_change(state: &AppState, user: &users::User) -> bool {
+    user.must_change_password == 1
+        || gongkai_domain::account_policy::password_expired(
+            &state.config.password_policy,
+            user.password_changed_at,
+            gongkai_db::now_ms(),
+        )
+}
+
+/// Checks a new password for `username` against the password policy and, when `recent` (the
+/// hashes of the user's last passwords) is given, the history rule. Adds the broken rules to `inv`.
+pub async fn check_new_password(
+    state: &AppState,
+    inv: &mut gongkai_domain::Invalid,
+    field: &'static str,
+    username: &str,
+    password: &str,
+    recent: Vec<String>,
+) -> Result<(), AppError> {
+    let policy = state.config.password_policy;
+    let before = inv.errors.len();
+    gongkai_domain::account_policy::check_password(inv, field, &policy, username, password);
+    if inv.errors.len() > before || recent.is_empty() {
+        return Ok(());
+    }
+    let pw = password.to_string();
+    let reused =
+        tokio::task::spawn_blocking(move || recent.iter().any(|h| verify_password(&pw, h)))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    if reused {
+        inv.push(
+            field,
+            gongkai_domain::account_policy::history_message(policy.history),
+        );
+    }
+    Ok(())
 }
 
 /// Refuses state-changing requests that a browser marks as cross-site, before any handler runs.
@@ -195,6 +274,13 @@ pub enum Locked {
 
 pub enum LoginOutcome {
     Success {
+        token: String,
+        /// The password must be changed first (see [`must_change`]).
+        must_change_password: bool,
+    },
+    /// The password was right and the account has the TOTP second factor: `token` is a sign-in
+    /// waiting for the code (see [`complete_second_factor`]).
+    SecondFactor {
         token: String,
     },
     Failed,
@@ -255,20 +341,39 @@ pub async fn login(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = state.db.begin().await?;
     let outcome = match user {
-        Some(u) if ok && u.is_active == 1 => {
-            db_auth::record_attempt(&mut tx, username, ip, true).await?;
+        Some(u) if ok && u.is_active == 1 && u.totp_enabled == 1 => {
             let token = random_hex(32);
-            db_auth::create_session(
+            db_auth::create_pending_session(
                 &mut tx,
                 &sha256_hex(&token),
                 u.id,
                 &random_hex(32),
-                SESSION_TTL_MS,
                 ip,
             )
             .await?;
+            let summary = "密码正确\u{FF0C}等待两步验证码".to_owned();
+            db_auth::audit_sign_in(&mut tx, &actor, "auth.second_factor", username, summary)
+                .await?;
+            LoginOutcome::SecondFactor { token }
+        }
+        Some(u) if ok && u.is_active == 1 => {
+            db_auth::record_attempt(&mut tx, username, ip, true).await?;
+            let token = random_hex(32);
             db_auth::audit_sign_in(&mut tx, &actor, "auth.login", username, "登录".into()).await?;
-            LoginOutcome::Success { token }
+            db_auth::create_session(
+                &mut tx,
+                &actor,
+                &sha256_hex(&token),
+                u.id,
+                &random_hex(32),
+                &state.config.session_policy,
+                ip,
+            )
+            .await?;
+            LoginOutcome::Success {
+                token,
+                must_change_password: must_change(state, &u),
+            }
         }
         _ => {
             db_auth::record_attempt(&mut tx, username, ip, false).await?;
@@ -298,6 +403,95 @@ pub async fn login(
     tx.commit().await?;
     Ok(outcome)
 }
+
+/// What a second-factor code completed.
+pub enum SecondFactorOutcome {
+    /// Signed in (the waiting sign-in is now the session).
+    Success { must_change_password: bool },
+    /// A wrong code: the waiting sign-in is ended (sign in again), counted as a failed attempt.
+    Failed,
+}
+
+/// Checks the TOTP code of a sign-in waiting for it (`token_hash`); audited as `auth.login` or
+/// `auth.login_failed`.
+pub async fn complete_second_factor(
+    state: &AppState,
+    token_hash: &str,
+    code: &str,
+    ip: &str,
+) -> Result<SecondFactorOutcome, AppError> {
+    let mut tx = state.db.begin().await?;
+    let pending = db_auth::pending_session(&mut tx, token_hash)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let user = users::get(&mut tx, pending.user_id).await?;
+    let actor = Actor {
+        user_id: Some(user.id),
+        name: user.username.clone(),
+        ip: ip.to_owned(),
+    };
+    let secret = user
+        .totp_secret
+        .as_deref()
+        .and_then(gongkai_domain::totp::base32_decode)
+        .filter(|_| user.totp_enabled == 1);
+    let unix_secs = gongkai_db::now_ms().div_euclid(1000);
+    let step =
+        secret.and_then(|s| gongkai_domain::totp::verify(&s, code, unix_secs, user.totp_last_step));
+    let outcome = match step {
+        Some(step) => {
+            users::use_totp_step(&mut tx, user.id, step).await?;
+            db_auth::record_attempt(&mut tx, &user.username, ip, true).await?;
+            db_auth::audit_sign_in(
+                &mut tx,
+                &actor,
+                "auth.login",
+                &user.username,
+                "登录\u{FF08}密码和两步验证码\u{FF09}".into(),
+            )
+            .await?;
+            db_auth::complete_second_factor(
+                &mut tx,
+                &actor,
+                token_hash,
+                user.id,
+                &state.config.session_policy,
+            )
+            .await?;
+            SecondFactorOutcome::Success {
+                must_change_password: must_change(state, &user),
+            }
+        }
+        None => {
+            db_auth::delete_session(&mut tx, token_hash).await?;
+            db_auth::record_attempt(&mut tx, &user.username, ip, false).await?;
+            db_auth::audit_sign_in(
+                &mut tx,
+                &actor,
+                "auth.login_failed",
+                &user.username,
+                "登录失败\u{FF08}两步验证码错误\u{FF09}".into(),
+            )
+            .await?;
+            SecondFactorOutcome::Failed
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// A new random TOTP secret, base32 (160 bits, as RFC 4226 recommends).
+pub fn new_totp_secret() -> Result<String, AppError> {
+    let mut buf = [0u8; 20];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(gongkai_domain::totp::base32_encode(&buf))
+}
+
+/// Where a system administrator without the second factor is sent when the configuration
+/// requires it (`require_totp_for_admins`).
+pub const TOTP_PATH: &str = "/admin/account/totp";
+/// Where a sign-in waits for the second factor's code.
+pub const SECOND_FACTOR_PATH: &str = "/admin/login/totp";
 
 /// The message of a refused login: what is locked and until when, in China time.
 pub fn locked_message(what: Locked, until: i64, username: &str, ip: &str) -> String {
@@ -339,6 +533,10 @@ impl FromRequestParts<AppState> for ApiUser {
         let (grants, perms) = load_permissions(state, user.id).await?;
         Ok(ApiUser(CurrentUser {
             unread_notifications: 0,
+            // API tokens are not bound to the change (docs/decisions.md): a forced change ends
+            // them anyway, since every password set revokes the user's tokens.
+            must_change_password: false,
+            session_hash: String::new(),
             id: user.id,
             username: user.username,
             display_name: user.display_name,

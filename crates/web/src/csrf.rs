@@ -73,6 +73,18 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
     let cookie = |name: &str| jar.get(name).map(|c| c.value().to_string());
     let expected = if path == "/admin/login" {
         cookie(LOGIN_CSRF_COOKIE).unwrap_or_default()
+    } else if path == crate::auth::SECOND_FACTOR_PATH {
+        // A sign-in waiting for its code: the waiting session's token.
+        match cookie(SESSION_COOKIE) {
+            Some(c) => {
+                let mut conn = state.db.pool.acquire().await?;
+                gongkai_db::auth::pending_session(&mut conn, &sha256_hex(&c))
+                    .await?
+                    .map(|s| s.csrf_token)
+                    .unwrap_or_default()
+            }
+            None => String::new(),
+        }
     } else if path == "/admin" || path.starts_with("/admin/") {
         match session_token(state, cookie(SESSION_COOKIE)).await? {
             Some(token) => token,
@@ -100,9 +112,13 @@ async fn session_token(
         return Ok(None);
     };
     let mut conn = state.db.pool.acquire().await?;
-    Ok(gongkai_db::auth::session(&mut conn, &sha256_hex(&cookie))
-        .await?
-        .map(|s| s.csrf_token))
+    Ok(gongkai_db::auth::session(
+        &mut conn,
+        &sha256_hex(&cookie),
+        &state.config.session_policy,
+    )
+    .await?
+    .map(|s| s.csrf_token))
 }
 
 /// The token a request sent: the header, else the body field (the body is read and put back).

@@ -29,6 +29,12 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("服务器内部错误，请稍后重试；如问题持续，请联系系统管理员")]
     Internal(String),
+    /// The signed-in user must change the password first (a redirect in the back office).
+    #[error("请先修改密码")]
+    PasswordChangeRequired,
+    /// A system administrator must set up the second factor first (when configured).
+    #[error("请先设置两步验证")]
+    SecondFactorRequired,
 }
 
 /// The stable error codes of the API. Never renumber or rename a code: clients depend on it.
@@ -50,6 +56,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "not_found",
             AppError::Unauthenticated => "unauthenticated",
+            AppError::PasswordChangeRequired | AppError::SecondFactorRequired => "forbidden",
             AppError::Forbidden(_) => "forbidden",
             AppError::Invalid(_) => "invalid_input",
             AppError::BadRequest(_) => "bad_request",
@@ -162,6 +169,12 @@ impl IntoResponse for AppError {
         self.log();
         if matches!(self, AppError::Unauthenticated) {
             return axum::response::Redirect::to("/admin/login").into_response();
+        }
+        if matches!(self, AppError::PasswordChangeRequired) {
+            return axum::response::Redirect::to(crate::auth::CHANGE_PASSWORD_PATH).into_response();
+        }
+        if matches!(self, AppError::SecondFactorRequired) {
+            return axum::response::Redirect::to(crate::auth::TOTP_PATH).into_response();
         }
         let status = self.status();
         let detail = match &self {

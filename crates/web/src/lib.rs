@@ -79,6 +79,12 @@ pub struct WebConfig {
     pub attachments: storage::AttachmentStore,
     /// The bearer token `/metrics` requires; `None` (the default) turns `/metrics` off (404).
     pub metrics_token: Option<String>,
+    /// The password rules (`[security]` in the configuration file).
+    pub password_policy: gongkai_domain::account_policy::PasswordPolicy,
+    /// Idle timeout, lifetime and concurrent sessions (`[security]`).
+    pub session_policy: gongkai_domain::account_policy::SessionPolicy,
+    /// System administrators must use the TOTP second factor (`[security]`; default off).
+    pub require_totp_for_admins: bool,
 }
 
 impl WebConfig {
@@ -93,6 +99,9 @@ impl WebConfig {
             public_url: None,
             attachments: storage::AttachmentStore::Local,
             metrics_token: None,
+            password_policy: Default::default(),
+            session_policy: Default::default(),
+            require_totp_for_admins: false,
         }
     }
 }

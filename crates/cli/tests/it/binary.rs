@@ -298,6 +298,7 @@ async fn two_serve_nodes_send_each_reminder_once_on_postgres() {
                 username: &name,
                 display_name: &name,
                 password_hash: &hash,
+                must_change_password: false,
                 grants: &[gongkai_domain::role::Grant {
                     role: gongkai_domain::role::Role::Editor,
                     org_id: Some(*org),

@@ -408,7 +408,7 @@ both_backends!(
             vec![
                 ("username", name.to_string()),
                 ("display_name", "重复的人".to_string()),
-                ("password", "Password12345".to_string()),
+                ("password", "Kx7-Lantern-Hill".to_string()),
                 ("role", "editor".to_string()),
                 ("org_id", org.to_string()),
             ]

@@ -12,6 +12,7 @@
 mod support;
 
 mod a11y;
+mod account_security;
 mod annual_report;
 mod api;
 mod applications;

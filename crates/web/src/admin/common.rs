@@ -74,6 +74,7 @@ pub fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "disabled" => "已停用该用户，其登录会话已全部失效。",
         "password" => "密码已修改。",
         "email" => "通知邮箱已保存。",
+        "session" => "已结束该会话\u{3002}",
         "plan_public" => {
             "已在公开页面发布\u{FF0C}公众可在\u{201C}政务公开重点工作\u{201D}页面查看该工作安排的落实情况\u{3002}"
         }
@@ -148,7 +149,7 @@ pub fn render(
         columns: p.can_manage_site(),
         orgs: p.can_manage_site(),
         users: p.can_manage_users(),
-        audit: p.can_read_audit(),
+        audit: p.can_view_audit_log(),
         settings: p.can_manage_site(),
         plans: p.can_read_plans(),
         unread: user.unread_notifications,

@@ -71,12 +71,26 @@ pub async fn submit(
         );
     }
     match auth::login(&state, username, &f.password, &ip).await? {
-        LoginOutcome::Success { token } => {
+        LoginOutcome::Success {
+            token,
+            must_change_password,
+        } => {
             tracing::info!(user = username, %ip, "login");
             let jar = jar
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/admin"))
                 .add(auth::session_cookie(&state, token));
-            Ok((jar, Redirect::to(&next)).into_response())
+            let to = if must_change_password {
+                auth::CHANGE_PASSWORD_PATH
+            } else {
+                &next
+            };
+            Ok((jar, Redirect::to(to)).into_response())
+        }
+        LoginOutcome::SecondFactor { token } => {
+            let jar = jar
+                .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/admin"))
+                .add(auth::session_cookie(&state, token));
+            Ok((jar, Redirect::to(auth::SECOND_FACTOR_PATH)).into_response())
         }
         LoginOutcome::Failed => login_page(
             &state,
@@ -122,4 +136,77 @@ pub async fn logout(
     }
     let jar = jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/admin/login")).into_response())
+}
+
+/// The second step of a sign-in with the TOTP second factor: the code form.
+pub async fn totp_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    totp_page(&state, &jar, None, StatusCode::OK).await
+}
+
+async fn totp_page(
+    state: &AppState,
+    jar: &CookieJar,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let Some(c) = jar.get(auth::SESSION_COOKIE) else {
+        return Ok(Redirect::to("/admin/login").into_response());
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(pending) =
+        gongkai_db::auth::pending_session(&mut conn, &sha256_hex(c.value())).await?
+    else {
+        return Ok(Redirect::to("/admin/login").into_response());
+    };
+    drop(conn);
+    let html = state.templates.render(
+        "admin/login_totp.html",
+        minijinja::context! { csrf_token => pending.csrf_token, error => error },
+    )?;
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn totp_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    AdminForm(f): AdminForm<TotpForm>,
+) -> Result<Response, AppError> {
+    let Some(c) = jar.get(auth::SESSION_COOKIE) else {
+        return Ok(Redirect::to("/admin/login").into_response());
+    };
+    let hash = sha256_hex(c.value());
+    match auth::complete_second_factor(&state, &hash, &f.code, &ip).await? {
+        auth::SecondFactorOutcome::Success {
+            must_change_password,
+        } => {
+            let to = if must_change_password {
+                auth::CHANGE_PASSWORD_PATH
+            } else {
+                "/admin"
+            };
+            Ok(Redirect::to(to).into_response())
+        }
+        auth::SecondFactorOutcome::Failed => {
+            let jar = jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/"));
+            let page = login_page(
+                &state,
+                jar,
+                "",
+                "/admin",
+                Some("两步验证码不正确\u{FF0C}请重新登录"),
+                StatusCode::UNAUTHORIZED,
+            )?;
+            Ok(page)
+        }
+    }
 }

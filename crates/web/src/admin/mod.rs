@@ -51,6 +51,7 @@ route_table! {
     pub(crate) fn build, ROUTES;
     "/" => get(dashboard);
     "/login" => get(login::form), post(login::submit);
+    "/login/totp" => get(login::totp_form), post(login::totp_submit);
     "/logout" => post(login::logout);
     "/items" => get(items::list), post(items::create);
     "/items/new" => get(items::new_form);
@@ -84,11 +85,16 @@ route_table! {
     "/users/{id}/active" => post(people::set_active);
     "/users/{id}/password" => post(people::reset_password);
     "/account" => get(people::account);
-    "/account/password" => post(people::change_password);
+    "/account/password" => get(people::password_form), post(people::change_password);
+    "/account/totp" => get(people::totp_page), post(people::totp_start);
+    "/account/totp/confirm" => post(people::totp_confirm);
+    "/account/totp/disable" => post(people::totp_disable);
+    "/account/sessions/end" => post(people::end_session);
     "/account/email" => post(people::change_email);
     "/account/tokens" => post(people::create_token);
     "/account/tokens/{id}/revoke" => post(people::revoke_token);
     "/audit" => get(people::audit_log);
+    "/audit.csv" => get(people::audit_csv);
     "/supervision" => get(supervision::board);
     "/supervision/periods" => get(supervision::periods);
     "/supervision/backfill/{item_id}/accept" => post(supervision::accept_backfill);

@@ -189,7 +189,15 @@ pub async fn create(
     let username = validate::username(&mut inv, &f.username);
     let display_name =
         validate::required_text(&mut inv, "display_name", "姓名", &f.display_name, 40);
-    validate::password(&mut inv, "password", &f.password);
+    auth::check_new_password(
+        &state,
+        &mut inv,
+        "password",
+        &username,
+        &f.password,
+        Vec::new(),
+    )
+    .await?;
     let grant = parse_grant(&user, &f.role, &f.org_id, &mut inv);
     if !inv.is_empty() {
         return new_form_page(
@@ -211,6 +219,7 @@ pub async fn create(
             username: &username,
             display_name: &display_name,
             password_hash: &hash,
+            must_change_password: true,
             grants: &grants,
         },
     )
@@ -266,7 +275,9 @@ async fn detail_page(
         "admin/user_detail.html",
         "users",
         json!({
-            "u": {"id": target.id, "username": target.username, "display_name": target.display_name, "active": target.is_active == 1, "created_at": target.created_at},
+            "u": {"id": target.id, "username": target.username, "display_name": target.display_name, "active": target.is_active == 1, "created_at": target.created_at,
+                  "must_change": target.must_change_password == 1, "totp": target.totp_enabled == 1,
+                  "password_changed_at": target.password_changed_at},
             "grants": grants, "roles": roles_json(user), "org_options": allowed_org_options(state, user).await?,
             "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice), "is_self": target.id == user.id,
         }),
@@ -383,7 +394,18 @@ pub async fn reset_password(
     AdminForm(f): AdminForm<ResetForm>,
 ) -> Result<Response, AppError> {
     let mut inv = Invalid::default();
-    validate::password(&mut inv, "password", &f.password);
+    let mut conn = state.db.pool.acquire().await?;
+    let target = users::get(&mut conn, id).await?;
+    drop(conn);
+    auth::check_new_password(
+        &state,
+        &mut inv,
+        "password",
+        &target.username,
+        &f.password,
+        Vec::new(),
+    )
+    .await?;
     if !inv.is_empty() {
         return detail_page(
             &state,
@@ -404,6 +426,76 @@ pub async fn reset_password(
 
 // ---- own account ----
 
+/// The rules of the password policy, for the forms' hints.
+fn password_hint(state: &AppState) -> String {
+    let p = state.config.password_policy;
+    let mut hint = format!(
+        "至少 {} 位\u{FF0C}须包含大写字母\u{3001}小写字母\u{3001}数字\u{3001}符号中的至少三类\u{FF1B}不能是常见密码\u{3001}不能包含登录名或 1234\u{3001}abcd 之类的连续字符",
+        p.min_length
+    );
+    if p.history > 0 {
+        hint.push_str(&format!("\u{FF1B}不能与最近 {} 次的密码相同", p.history));
+    }
+    hint
+}
+
+/// The change-password page: where a user whose password must be changed is kept (a generated
+/// or administrator-set password, or one past its maximum age), and a plain form for others.
+async fn password_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Option<&Invalid>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let me = users::get(&mut conn, user.id).await?;
+    drop(conn);
+    let reason = if me.must_change_password == 1 {
+        Some("您的密码是系统生成或由管理员设置的\u{FF0C}请先设置自己的新密码")
+    } else if user.must_change_password {
+        Some("您的密码已超过最长使用期限\u{FF0C}请先修改密码")
+    } else {
+        None
+    };
+    let html = render(
+        state,
+        user,
+        "admin/password_change.html",
+        "account",
+        json!({
+            "errors": errors.map(error_map).unwrap_or(json!({})),
+            "reason": reason, "hint": password_hint(state),
+            "max_age_days": state.config.password_policy.max_age_days,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    password_page(&state, &user, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndSessionForm {
+    session: String,
+}
+
+/// Ends another of the signed-in user's own sessions ( 会话管理 on the account page).
+pub async fn end_session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<EndSessionForm>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::end_own_session(&mut tx, &user.caller(), &f.session).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/account?notice=session").into_response())
+}
+
 async fn account_page(
     state: &AppState,
     user: &CurrentUser,
@@ -415,7 +507,15 @@ async fn account_page(
     let mut conn = state.db.pool.acquire().await?;
     let tokens = db_auth::tokens_of(&mut conn, user.id).await?;
     let me = users::get(&mut conn, user.id).await?;
+    let sessions = db_auth::sessions_of(&mut conn, user.id).await?;
     drop(conn);
+    let sessions: Vec<serde_json::Value> = sessions
+        .iter()
+        .map(|s| {
+            json!({"id": s.token_hash, "ip": s.ip, "created_at": s.created_at,
+                   "last_seen_at": s.last_seen_at, "current": s.token_hash == user.session_hash})
+        })
+        .collect();
     let html = render(
         state,
         user,
@@ -425,6 +525,8 @@ async fn account_page(
             "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice_text(notice),
             "tokens": tokens, "new_token": new_token, "email": me.email.unwrap_or_default(),
             "now": gongkai_db::now_ms(), "token_days": auth::TOKEN_TTL_DAYS,
+            "sessions": sessions, "password_hint": password_hint(state),
+            "totp_enabled": me.totp_enabled == 1,
         }),
     )?;
     Ok((status, html).into_response())
@@ -466,9 +568,28 @@ pub async fn change_password(
     if !auth::verify_password(&f.current_password, &me.password_hash) {
         inv.push("current_password", "当前密码不正确");
     }
-    validate::password(&mut inv, "new_password", &f.new_password);
     if f.new_password != f.confirm_password {
         inv.push("confirm_password", "两次输入的新密码不一致");
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let recent = gongkai_app::people::own_recent_password_hashes(
+        &mut conn,
+        &user.caller(),
+        state.config.password_policy.history,
+    )
+    .await?;
+    drop(conn);
+    auth::check_new_password(
+        &state,
+        &mut inv,
+        "new_password",
+        &user.username,
+        &f.new_password,
+        recent,
+    )
+    .await?;
+    if !inv.is_empty() && user.must_change_password {
+        return password_page(&state, &user, Some(&inv), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     if !inv.is_empty() {
         return account_page(
@@ -581,21 +702,22 @@ pub struct AuditQuery {
     page: String,
 }
 
-pub async fn audit_log(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, AppError> {
-    if !user.perms.can_read_audit() {
-        return Err(AppError::forbidden());
-    }
+/// The filter of the audit screen and its export; `action` ending in `*` is a prefix
+/// (`auth.*`: sign-ins, sign-outs, lockouts and ended sessions).
+fn audit_filter(q: &AuditQuery) -> (audit::AuditFilter, Invalid) {
     let mut inv = Invalid::default();
     let from = validate::optional_date(&mut inv, "from", "起始日期", &q.from);
     let to = validate::optional_date(&mut inv, "to", "截止日期", &q.to);
     let non_empty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let action = non_empty(&q.action);
+    let (action, action_prefix) = match action {
+        Some(a) if a.ends_with('*') => (None, Some(a.trim_end_matches('*').to_string())),
+        other => (other, None),
+    };
     let filter = audit::AuditFilter {
         actor: non_empty(&q.actor),
-        action: non_empty(&q.action),
+        action,
+        action_prefix,
         entity: non_empty(&q.entity),
         entity_id: non_empty(&q.entity_id),
         from_ms: from.map(gongkai_db::items::china_date_start_ms),
@@ -603,11 +725,71 @@ pub async fn audit_log(
             .and_then(|d| d.succ_opt())
             .map(gongkai_db::items::china_date_start_ms),
     };
+    (filter, inv)
+}
+
+/// The audit log as CSV (UTF-8 with a BOM), with the screen's filter, newest first.
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    user.require(user.perms.can_view_audit_log())?;
+    let (filter, inv) = audit_filter(&q);
+    if !inv.is_empty() {
+        return Err(AppError::Invalid(inv));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = audit::export(&mut conn, &filter).await?;
+    drop(conn);
+    use crate::download::csv_field;
+    let header = [
+        "时间",
+        "操作人",
+        "操作",
+        "对象类型",
+        "对象编号",
+        "说明",
+        "来源地址",
+    ];
+    let mut body = format!("\u{FEFF}{}\r\n", header.join(","));
+    for r in &rows {
+        let fields = [
+            gongkai_domain::china_time::format_minute(r.at),
+            r.actor_name.clone(),
+            r.action.clone(),
+            r.entity.clone(),
+            r.entity_id.clone(),
+            r.summary.clone(),
+            r.ip.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        body.push_str(&line.join(","));
+        body.push_str("\r\n");
+    }
+    Ok(crate::download::file(
+        body,
+        "text/csv; charset=utf-8",
+        "操作日志.csv",
+        Some("audit-log.csv"),
+        None,
+    ))
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    if !user.perms.can_view_audit_log() {
+        return Err(AppError::forbidden());
+    }
+    let (filter, inv) = audit_filter(&q);
     let mut conn = state.db.pool.acquire().await?;
     let page = audit::list(&mut conn, &filter, page_param(Some(&q.page)), 50).await?;
     let actions = audit::actions(&mut conn).await?;
-    let base = format!(
-        "/admin/audit?actor={}&action={}&entity={}&entity_id={}&from={}&to={}",
+    let query = format!(
+        "actor={}&action={}&entity={}&entity_id={}&from={}&to={}",
         super::items::urlencode(&q.actor),
         super::items::urlencode(&q.action),
         super::items::urlencode(&q.entity),
@@ -615,11 +797,141 @@ pub async fn audit_log(
         super::items::urlencode(&q.from),
         super::items::urlencode(&q.to)
     );
+    let base = format!("/admin/audit?{query}");
+    let csv_url = format!("/admin/audit.csv?{query}");
     Ok(render(&state, &user, "admin/audit.html", "audit", json!({
-        "rows": page.rows, "total": page.total, "page": page.page, "pages": page.pages(), "base_url": base,
+        "rows": page.rows, "total": page.total, "page": page.page, "pages": page.pages(), "base_url": base, "csv_url": csv_url,
         "q": {"actor": q.actor, "action": q.action, "entity": q.entity, "entity_id": q.entity_id, "from": q.from, "to": q.to},
         "actions": actions, "errors": error_map(&inv),
         "entities": [["item", "信息"], ["organisation", "机构"], ["column", "栏目"], ["user", "用户"], ["setting", "设置"], ["api_token", "接口令牌"], ["site", "站点"]],
     }))?
     .into_response())
+}
+
+// ---- two-step verification (TOTP) ----
+
+async fn totp_render(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Option<&Invalid>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let me = users::get(&mut conn, user.id).await?;
+    drop(conn);
+    let enabled = me.totp_enabled == 1;
+    let secret = me.totp_secret.filter(|_| !enabled);
+    let uri = secret
+        .as_deref()
+        .map(|s| gongkai_domain::totp::otpauth_uri("政务公开管理后台", &user.username, s));
+    let required = state.config.require_totp_for_admins
+        && !enabled
+        && user.grants.iter().any(|g| g.role == Role::SystemAdmin);
+    let html = render(
+        state,
+        user,
+        "admin/account_totp.html",
+        "account",
+        json!({
+            "errors": errors.map(error_map).unwrap_or(json!({})), "notice": notice,
+            "enabled": enabled, "secret": secret, "uri": uri, "required": required,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn totp_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let notice = match q.notice.as_deref() {
+        Some("on") => Some("两步验证已启用\u{3002}"),
+        Some("off") => Some("两步验证已关闭\u{3002}"),
+        _ => None,
+    };
+    totp_render(&state, &user, None, notice, StatusCode::OK).await
+}
+
+/// Starts enrolment: a new secret, shown on the page until a code confirms it.
+pub async fn totp_start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let secret = auth::new_totp_secret()?;
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::start_own_totp(&mut tx, &user.caller(), &secret).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(auth::TOTP_PATH).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TotpCodeForm {
+    code: String,
+}
+
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<TotpCodeForm>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin_audited().await?;
+    let unix_secs = gongkai_db::now_ms().div_euclid(1000);
+    match gongkai_app::people::confirm_own_totp(&mut tx, &user.caller(), &f.code, unix_secs).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/admin/account/totp?notice=on").into_response())
+        }
+        Err(Refusal::Invalid(inv)) => {
+            drop(tx);
+            totp_render(
+                &state,
+                &user,
+                Some(&inv),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TotpDisableForm {
+    current_password: String,
+}
+
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AdminForm(f): AdminForm<TotpDisableForm>,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let me = users::get(&mut conn, user.id).await?;
+    drop(conn);
+    let pw = f.current_password.clone();
+    let hash = me.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !ok {
+        let mut inv = Invalid::default();
+        inv.push("current_password", "当前密码不正确");
+        return totp_render(
+            &state,
+            &user,
+            Some(&inv),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let mut tx = state.db.begin_audited().await?;
+    gongkai_app::people::disable_own_totp(&mut tx, &user.caller()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/account/totp?notice=off").into_response())
 }

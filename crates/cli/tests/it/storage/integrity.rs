@@ -46,6 +46,7 @@ both_backends!(
                 username: "zhangsan",
                 display_name: "另一个张三",
                 password_hash: &hash,
+                must_change_password: false,
                 grants: &[Grant {
                     role: Role::Editor,
                     org_id: None,

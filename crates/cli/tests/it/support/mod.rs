@@ -47,7 +47,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Password of the seeded `admin` user of every test app.
-pub const ADMIN_PASSWORD: &str = "Admin12345x";
+pub const ADMIN_PASSWORD: &str = "Hq7-Lantern-Gate";
 /// Password of every user made by [`TestApp::create_user`].
 pub const PASSWORD: &str = "Password12345";
 pub const DEFAULT_PG_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432";
@@ -112,9 +112,29 @@ pub struct TestAppBuilder {
     attachments: gongkai_web::storage::AttachmentStore,
     trust_proxy: bool,
     public_url: Option<String>,
+    password_policy: gongkai_domain::account_policy::PasswordPolicy,
+    session_policy: gongkai_domain::account_policy::SessionPolicy,
+    require_totp_for_admins: bool,
 }
 
 impl TestAppBuilder {
+    /// The password policy (default: the product's).
+    pub fn password_policy(mut self, p: gongkai_domain::account_policy::PasswordPolicy) -> Self {
+        self.password_policy = p;
+        self
+    }
+    /// The session policy. By default tests get the product's, except that one user may hold
+    /// any number of sessions (many tests sign the same user in on several clients); the
+    /// account-security tests set the limit.
+    pub fn session_policy(mut self, p: gongkai_domain::account_policy::SessionPolicy) -> Self {
+        self.session_policy = p;
+        self
+    }
+    /// System administrators must use the TOTP second factor.
+    pub fn require_totp_for_admins(mut self) -> Self {
+        self.require_totp_for_admins = true;
+        self
+    }
     /// The configured public address (`https://…` turns HSTS on).
     pub fn public_url(mut self, url: &str) -> Self {
         self.public_url = Some(url.to_owned());
@@ -208,6 +228,9 @@ impl TestAppBuilder {
                 attachments: self.attachments,
                 trust_proxy: self.trust_proxy,
                 public_url: self.public_url,
+                password_policy: self.password_policy,
+                session_policy: self.session_policy,
+                require_totp_for_admins: self.require_totp_for_admins,
                 ..gongkai_web::WebConfig::new(dir.path().to_path_buf())
             },
         )
@@ -280,6 +303,12 @@ impl TestApp {
             attachments: gongkai_web::storage::AttachmentStore::Local,
             trust_proxy: false,
             public_url: None,
+            password_policy: Default::default(),
+            session_policy: gongkai_domain::account_policy::SessionPolicy {
+                max_sessions: 1000,
+                ..Default::default()
+            },
+            require_totp_for_admins: false,
         }
     }
 
@@ -433,6 +462,7 @@ impl TestApp {
                 username,
                 display_name: username,
                 password_hash: &hash,
+                must_change_password: false,
                 grants: &[Grant { role, org_id: org }],
             },
         )
