@@ -26,6 +26,7 @@ mod bypass_browser;
 mod calendar;
 mod compliance;
 mod correspondence;
+mod data;
 mod editor;
 mod events;
 mod external_evidence;
