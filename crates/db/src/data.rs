@@ -1,13 +1,15 @@
 //! The data-resource catalogue and open datasets (`data_resources`, `data_files`): create, edit
 //! (optimistic locking by `version`), publish and unpublish, a dataset file's upload (each one a
 //! dated update), and the public reads. **Every write takes the caller's transaction and an
-//! `Actor` and writes its audit entry there.** Public means published and not 不予开放 :
+//! `Actor` and writes its audit entry there**; an edit and (un)publication queue the search
+//! outbox (`SearchKind::Dataset`) in the same transaction. Public means published and not 不予开放 :
 //! [`PUBLIC_SQL`] is in every public query.
 
 use crate::audit::{self, Entry};
-use crate::{Actor, DbError, DbResult, now_ms};
+use crate::{Actor, DbError, DbResult, now_ms, search_outbox};
 use gongkai_domain::Invalid;
 use gongkai_domain::data::{OpenType, Resource};
+use gongkai_domain::model::SearchKind;
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -84,6 +86,19 @@ pub struct NewFile<'a> {
     pub sha256: &'a str,
     pub size: i64,
     pub note: &'a str,
+}
+
+/// What the search index reads of a resource: its name, code, summary, 信息项 and keywords.
+fn search_text(r: &Resource) -> String {
+    let items: Vec<&str> = r.items.iter().map(|i| i.name.as_str()).collect();
+    format!(
+        "{} {} {} {} {}",
+        r.name,
+        r.code,
+        r.summary,
+        items.join(" "),
+        r.tags.join(" ")
+    )
 }
 
 fn to_json(r: &Resource) -> DbResult<String> {
@@ -221,8 +236,9 @@ pub async fn create(
     check_code(conn, org_id, &r.code, 0).await?;
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO data_resources (org_id, name, code, sharing, open_type, body, created_by, \
-         updated_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $8) RETURNING id",
+        "INSERT INTO data_resources (org_id, name, code, sharing, open_type, body, search_text, \
+         created_by, updated_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $9) RETURNING id",
     )
     .bind(org_id)
     .bind(&r.name)
@@ -230,6 +246,7 @@ pub async fn create(
     .bind(r.sharing.code())
     .bind(r.open_type.code())
     .bind(to_json(r)?)
+    .bind(search_text(r))
     .bind(actor.user_id)
     .bind(now)
     .fetch_one(&mut *conn)
@@ -258,13 +275,15 @@ pub async fn update(
     check_code(conn, row.org_id, &r.code, row.id).await?;
     let n = sqlx::query(
         "UPDATE data_resources SET name = $1, code = $2, sharing = $3, open_type = $4, body = $5, \
-         updated_by = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+         search_text = $6, updated_by = $7, updated_at = $8, version = version + 1 \
+         WHERE id = $9 AND version = $10",
     )
     .bind(&r.name)
     .bind(&r.code)
     .bind(r.sharing.code())
     .bind(r.open_type.code())
     .bind(to_json(r)?)
+    .bind(search_text(r))
     .bind(actor.user_id)
     .bind(now_ms())
     .bind(row.id)
@@ -275,6 +294,7 @@ pub async fn update(
     if n == 0 {
         return Err(DbError::Stale);
     }
+    search_outbox::record_kind(conn, SearchKind::Dataset, row.id).await?;
     log(
         conn,
         actor,
@@ -305,6 +325,7 @@ pub async fn set_published(
     .bind(row.id)
     .execute(&mut *conn)
     .await?;
+    search_outbox::record_kind(conn, SearchKind::Dataset, row.id).await?;
     let (action, verb) = if published {
         ("data.publish", "发布")
     } else {
@@ -349,7 +370,10 @@ pub async fn add_file(
         actor,
         "data.file",
         row.id,
-        format!("更新数据集\u{300A}{}\u{300B}\u{FF1A}{}", row.name, f.file_name),
+        format!(
+            "更新数据集\u{300A}{}\u{300B}\u{FF1A}{}",
+            row.name, f.file_name
+        ),
         json!({"file_id": id, "file_name": f.file_name, "sha256": f.sha256, "size": f.size,
                "note": f.note}),
     )

@@ -203,10 +203,7 @@ fn parse_items(inv: &mut Invalid, text: &str) -> Vec<InfoItem> {
         if line.is_empty() {
             continue;
         }
-        let parts: Vec<&str> = line
-            .split(['|', '\t', '\u{FF5C}'])
-            .map(str::trim)
-            .collect();
+        let parts: Vec<&str> = line.split(['|', '\t', '\u{FF5C}']).map(str::trim).collect();
         let row = n + 1;
         let name = parts.first().copied().unwrap_or_default();
         if name.is_empty() || name.chars().count() > 100 {
@@ -238,10 +235,7 @@ fn parse_items(inv: &mut Invalid, text: &str) -> Vec<InfoItem> {
         };
         let description: String = parts.get(2..).map(|p| p.join(" ")).unwrap_or_default();
         if description.chars().count() > 500 {
-            inv.push(
-                "items",
-                format!("第{row}行信息项的说明不能超过500个字"),
-            );
+            inv.push("items", format!("第{row}行信息项的说明不能超过500个字"));
             continue;
         }
         out.push(InfoItem {
@@ -278,7 +272,9 @@ fn valid_url(u: &str) -> bool {
     rest.is_some_and(|r| {
         !r.is_empty()
             && !r.starts_with('/')
-            && !r.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+            && !r
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
     })
 }
 
@@ -293,30 +289,36 @@ impl ResourceFields {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.' | '_'))
         {
-            inv.push(
-                "code",
-                "资源代码只能包含字母\u{3001}数字和 - / . _",
-            );
+            inv.push("code", "资源代码只能包含字母\u{3001}数字和 - / . _");
         }
         let summary = required_text(&mut inv, "summary", "资源摘要", &self.summary, 2000);
         let items = parse_items(&mut inv, &self.items);
         if items.is_empty() && !inv.errors.iter().any(|e| e.field == "items") {
-            inv.push("items", "请至少填写一个信息项\u{FF08}每行一个\u{FF1A}名称|类型|说明\u{FF09}");
+            inv.push(
+                "items",
+                "请至少填写一个信息项\u{FF08}每行一个\u{FF1A}名称|类型|说明\u{FF09}",
+            );
         }
         let sharing = Sharing::from_code(self.sharing.trim());
         if sharing.is_none() {
             inv.push("sharing", "请选择共享类型");
         }
-        let sharing_basis =
-            optional_text(&mut inv, "sharing_basis", "共享依据", &self.sharing_basis, 2000)
-                .unwrap_or_default();
+        let sharing_basis = optional_text(
+            &mut inv,
+            "sharing_basis",
+            "共享依据",
+            &self.sharing_basis,
+            2000,
+        )
+        .unwrap_or_default();
         match sharing {
             Some(Sharing::Conditional) if sharing_basis.is_empty() => {
                 inv.push("sharing_basis", "有条件共享须填写共享条件和依据")
             }
-            Some(Sharing::NotShared) if sharing_basis.is_empty() => {
-                inv.push("sharing_basis", "不予共享须填写法律\u{3001}行政法规或党中央\u{3001}国务院政策依据")
-            }
+            Some(Sharing::NotShared) if sharing_basis.is_empty() => inv.push(
+                "sharing_basis",
+                "不予共享须填写法律\u{3001}行政法规或党中央\u{3001}国务院政策依据",
+            ),
             _ => {}
         }
         let open_type = OpenType::from_code(self.open_type.trim());
@@ -440,7 +442,11 @@ impl ResourceFields {
             open_conditions: r.open_conditions.clone(),
             cadence: r.cadence.clone().unwrap_or_default(),
             formats: r.formats.iter().map(|f| f.code().to_string()).collect(),
-            interface_url: r.interface.as_ref().map(|i| i.url.clone()).unwrap_or_default(),
+            interface_url: r
+                .interface
+                .as_ref()
+                .map(|i| i.url.clone())
+                .unwrap_or_default(),
             interface_method: r
                 .interface
                 .as_ref()
@@ -475,7 +481,11 @@ pub fn ckan_name(id: i64) -> String {
 /// A dataset id from CKAN's `id` parameter: the number or `gk-<number>`.
 pub fn parse_ckan_id(s: &str) -> Option<i64> {
     let s = s.trim();
-    s.strip_prefix("gk-").unwrap_or(s).parse().ok().filter(|n| *n > 0)
+    s.strip_prefix("gk-")
+        .unwrap_or(s)
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
 }
 
 #[cfg(test)]
@@ -512,11 +522,18 @@ mod tests {
         let mut f = fields();
         f.sharing = "conditional".into();
         let inv = f.validate().unwrap_err();
-        assert!(inv.message_for("sharing_basis").unwrap().contains("共享条件"));
+        assert!(
+            inv.message_for("sharing_basis")
+                .unwrap()
+                .contains("共享条件")
+        );
         f.sharing = "not_shared".into();
         let inv = f.validate().unwrap_err();
         assert!(inv.message_for("sharing_basis").is_some());
-        assert!(inv.message_for("open_type").is_some(), "not shared, not open");
+        assert!(
+            inv.message_for("open_type").is_some(),
+            "not shared, not open"
+        );
         f.sharing_basis = "《数据安全法》".into();
         f.open_type = "closed".into();
         assert!(f.validate().is_ok());

@@ -3,7 +3,7 @@
 //! organisation's editors, published to 数据开放 on the portal; a dataset's CSV/JSON files are
 //! previewed, downloaded and announced in its RSS feed; a non-public dataset is never in the
 //! portal, the feed or the CKAN-compatible API, which the real `ckanapi` client reads; task 21's
-//! obligation is met by open data's updates.
+//! obligation is met by open data's updates; site search finds public datasets only.
 
 use crate::support::users::User;
 use crate::support::{PASSWORD, TestApp, html};
@@ -15,17 +15,40 @@ const ORG: &str = "市卫计委";
 const OTHER_ORG: &str = "市财政局";
 /// A CSV file of three rows under its header (built from cells: its commas are data).
 const CSV: &str = concat!(
-    "医院名称", ",", "床位数", ",", "地址", "\n",
-    "市第一人民医院", ",", "800", ",", "兴隆台区", "\n",
-    "市中心医院", ",", "650", ",", "双台子区", "\n",
-    "<b>社区</b>医院", ",", "30", ",", "大洼区", "\n",
+    "医院名称",
+    ",",
+    "床位数",
+    ",",
+    "地址",
+    "\n",
+    "市第一人民医院",
+    ",",
+    "800",
+    ",",
+    "兴隆台区",
+    "\n",
+    "市中心医院",
+    ",",
+    "650",
+    ",",
+    "双台子区",
+    "\n",
+    "<b>社区</b>医院",
+    ",",
+    "30",
+    ",",
+    "大洼区",
+    "\n",
 );
 
 fn fields(name: &str) -> Vec<(&'static str, String)> {
     vec![
         ("name", name.to_string()),
         ("code", "wjw-001".to_string()),
-        ("summary", "全市医疗机构的名称\u{3001}床位数和地址".to_string()),
+        (
+            "summary",
+            "全市医疗机构的名称\u{3001}床位数和地址".to_string(),
+        ),
         (
             "items",
             "医院名称|字符型|机构全称\n床位数|数值型\n地址|字符型".to_string(),
@@ -35,18 +58,25 @@ fn fields(name: &str) -> Vec<(&'static str, String)> {
         ("cadence", "monthly".to_string()),
         ("formats", "csv".to_string()),
         ("formats", "json".to_string()),
-        ("interface_url", "https://data.example.gov.cn/api/hospitals".to_string()),
+        (
+            "interface_url",
+            "https://data.example.gov.cn/api/hospitals".to_string(),
+        ),
         ("interface_method", "get".to_string()),
         ("interface_parameters", "page: 页码".to_string()),
         ("tags", "医疗 卫生".to_string()),
     ]
 }
 
-fn pairs(f: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn pairs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     f.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-fn with(f: &[(&'static str, String)], key: &'static str, value: &str) -> Vec<(&'static str, String)> {
+fn with(
+    f: &[(&'static str, String)],
+    key: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> =
         f.iter().filter(|(k, _)| *k != key).cloned().collect();
     out.push((key, value.to_string()));
@@ -74,11 +104,10 @@ async fn publish(u: &User, id: i64, action: &str) -> (StatusCode, String) {
 }
 
 async fn upload(u: &User, id: i64, name: &str, bytes: &[u8], note: &str) -> (StatusCode, String) {
-    let form: Form = u
-        .multipart()
-        .await
-        .text("note", note.to_string())
-        .part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+    let form: Form = u.multipart().await.text("note", note.to_string()).part(
+        "file",
+        Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+    );
     u.submit_multipart(&format!("/admin/data/{id}/files"), form)
         .await
 }
@@ -104,7 +133,11 @@ both_backends!(
         form.push(("org_id", org_s.as_str()));
         let (s, page) = ed.submit("/admin/data", &form).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("有条件共享须填写共享条件和依据"), "{}", html::excerpt(&page));
+        assert!(
+            page.contains("有条件共享须填写共享条件和依据"),
+            "{}",
+            html::excerpt(&page)
+        );
         let bad = with(&fields("医疗机构名录"), "items", "医院名称|文字型");
         let mut form = pairs(&bad);
         form.push(("org_id", org_s.as_str()));
@@ -112,7 +145,8 @@ both_backends!(
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("数据类型"), "{}", html::excerpt(&page));
         // Another organisation's editor cannot write for this one.
-        let mut form = pairs(&fields("医疗机构名录"));
+        let owned_1 = fields("医疗机构名录");
+        let mut form = pairs(&owned_1);
         form.push(("org_id", org_s.as_str()));
         let (s, _) = other.submit("/admin/data", &form).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
@@ -121,58 +155,114 @@ both_backends!(
 
         let id = create(&ed, org, &fields("医疗机构名录")).await;
         let page = ed.get_ok(&format!("/admin/data/{id}")).await;
-        assert!(page.contains("医疗机构名录") && page.contains("无条件共享") && page.contains("每月"));
+        assert!(
+            page.contains("医疗机构名录") && page.contains("无条件共享") && page.contains("每月")
+        );
         assert!(page.contains("床位数") && page.contains("数值型"));
         assert!(ed.get_ok("/admin/data").await.contains("医疗机构名录"));
         // A duplicate code within the organisation is refused.
-        let mut form = pairs(&fields("另一个名录"));
+        let owned_2 = fields("另一个名录");
+        let mut form = pairs(&owned_2);
         form.push(("org_id", org_s.as_str()));
         let (s, page) = ed.submit("/admin/data", &form).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("本机构已有资源代码"), "{}", html::excerpt(&page));
+        assert!(
+            page.contains("本机构已有资源代码"),
+            "{}",
+            html::excerpt(&page)
+        );
 
         // The other organisation's editor does not see it, cannot edit, publish or upload.
         assert_eq!(other.get(&format!("/admin/data/{id}")).await.status(), 404);
         assert!(!other.get_ok("/admin/data").await.contains("医疗机构名录"));
-        let mut edit = pairs(&fields("改名"));
+        let owned_3 = fields("改名");
+        let mut edit = pairs(&owned_3);
         edit.push(("version", "1"));
         assert_eq!(
-            other.submit(&format!("/admin/data/{id}/edit"), &edit).await.0,
+            other
+                .submit(&format!("/admin/data/{id}/edit"), &edit)
+                .await
+                .0,
             StatusCode::NOT_FOUND
         );
-        assert_eq!(publish(&other, id, "publish").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            publish(&other, id, "publish").await.0,
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(
             upload(&other, id, "a.csv", CSV.as_bytes(), "").await.0,
             StatusCode::NOT_FOUND
         );
 
         // Edit with its version; a stale version is refused.
-        let mut edit = pairs(&with(&fields("医疗机构名录"), "sharing", "conditional"));
-        edit.push(("sharing_basis", "用于卫生健康监管\u{FF0C}依据\u{300A}基本医疗卫生与健康促进法\u{300B}"));
+        let owned_4 = with(&fields("医疗机构名录"), "sharing", "conditional");
+        let mut edit = pairs(&owned_4);
+        edit.push((
+            "sharing_basis",
+            "用于卫生健康监管\u{FF0C}依据\u{300A}基本医疗卫生与健康促进法\u{300B}",
+        ));
         edit.push(("version", "1"));
         let (s, loc) = ed.submit(&format!("/admin/data/{id}/edit"), &edit).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{}", html::excerpt(&loc));
         let (s, _) = ed.submit(&format!("/admin/data/{id}/edit"), &edit).await;
         assert_eq!(s, StatusCode::CONFLICT);
-        assert!(ed.get_ok(&format!("/admin/data/{id}")).await.contains("有条件共享"));
+        assert!(
+            ed.get_ok(&format!("/admin/data/{id}"))
+                .await
+                .contains("有条件共享")
+        );
 
         // Not public before publication; public after, in the catalogue and its page.
         assert_eq!(app.get(&format!("/sjkf/{id}")).await.status(), 404);
         assert!(!app.get_ok("/sjkf").await.contains("医疗机构名录"));
         assert_eq!(publish(&ed, id, "publish").await.0, StatusCode::SEE_OTHER);
         let list = app.get_ok("/sjkf").await;
-        assert!(list.contains("医疗机构名录") && list.contains(ORG), "{}", html::excerpt(&list));
+        assert!(
+            list.contains("医疗机构名录") && list.contains(ORG),
+            "{}",
+            html::excerpt(&list)
+        );
         let page = app.get_ok(&format!("/sjkf/{id}")).await;
-        for text in ["医疗机构名录", "有条件共享", "无条件开放", "每月", "床位数", "https://data.example.gov.cn/api/hospitals"] {
+        for text in [
+            "医疗机构名录",
+            "有条件共享",
+            "无条件开放",
+            "每月",
+            "床位数",
+            "https://data.example.gov.cn/api/hospitals",
+        ] {
             assert!(page.contains(text), "{text}: {}", html::excerpt(&page));
         }
+        // Site search finds the public dataset, by a 信息项 too.
+        app.state().search.catch_up(app.db()).await.expect("sync");
+        let found = app.get_ok("/search?q=%E5%BA%8A%E4%BD%8D%E6%95%B0").await; // 床位数
+        assert!(
+            found.contains(&format!("/sjkf/{id}")),
+            "{}",
+            html::excerpt(&found)
+        );
+        assert_eq!(publish(&ed, id, "unpublish").await.0, StatusCode::SEE_OTHER);
+        app.state().search.catch_up(app.db()).await.expect("sync");
+        let found = app.get_ok("/search?q=%E5%BA%8A%E4%BD%8D%E6%95%B0").await;
+        assert!(
+            !found.contains(&format!("/sjkf/{id}")),
+            "unpublished is not found"
+        );
         let actions: Vec<String> = sqlx::query_scalar(
             "SELECT action FROM audit_log WHERE entity = 'data_resource' ORDER BY id",
         )
         .fetch_all(&mut *app.conn().await)
         .await
         .unwrap();
-        assert_eq!(actions, ["data.create", "data.update", "data.publish"]);
+        assert_eq!(
+            actions,
+            [
+                "data.create",
+                "data.update",
+                "data.publish",
+                "data.unpublish"
+            ]
+        );
     }
 );
 
@@ -197,9 +287,17 @@ both_backends!(
         assert_eq!(s, StatusCode::SEE_OTHER, "{}", html::excerpt(&loc));
         let page = app.get_ok(&format!("/sjkf/{id}")).await;
         assert!(page.contains("数据预览"), "{}", html::excerpt(&page));
-        assert!(page.contains("<th scope=\"col\">床位数</th>"), "{}", html::excerpt(&page));
+        assert!(
+            page.contains("<th scope=\"col\">床位数</th>"),
+            "{}",
+            html::excerpt(&page)
+        );
         assert!(page.contains("<td>市中心医院</td>"));
-        assert!(page.contains(concat!("&lt;b&gt;", "社区&lt;", "&#x2f;b&gt;", "医院")), "cells are escaped");
+        assert!(
+            page.contains(concat!("&lt;b&gt;", "社区")) && !page.contains("<b>社区"),
+            "cells are escaped: {}",
+            html::excerpt(&page)
+        );
         assert!(page.contains("共 3 行数据"));
         let file_id: i64 = sqlx::query_scalar("SELECT id FROM data_files WHERE resource_id = $1")
             .bind(id)
@@ -213,7 +311,12 @@ both_backends!(
         // The feed: RSS 2.0, one update, escaped.
         let resp = app.get(&format!("/sjkf/{id}/rss.xml")).await;
         assert_eq!(resp.status(), 200);
-        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/rss+xml"));
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/rss+xml")
+        );
         let rss = resp.text().await.unwrap();
         assert!(rss.contains("<rss version=\"2.0\""), "{rss}");
         assert_eq!(rss.matches("<item>").count(), 1, "{rss}");
@@ -221,32 +324,67 @@ both_backends!(
         assert!(rss.contains(&format!("/sjkf/{id}/files/{file_id}</link>")));
 
         // A JSON file: the newest is previewed, pretty-printed; the feed has two updates.
-        let (s, _) = upload(&ed, id, "医疗机构.json", br#"{"hospitals":[{"name":"<i>x</i>","beds":800}]}"#, "").await;
+        let (s, _) = upload(
+            &ed,
+            id,
+            "医疗机构.json",
+            br#"{"hospitals":[{"name":"<i>x</i>","beds":800}]}"#,
+            "",
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let page = app.get_ok(&format!("/sjkf/{id}")).await;
-        assert!(page.contains("&quot;beds&quot;: 800"), "{}", html::excerpt(&page));
-        assert!(page.contains("&lt;i&gt;x&lt;&#x2f;i&gt;") || page.contains("&lt;i&gt;x&lt;/i&gt;"));
+        assert!(
+            page.contains("&quot;beds&quot;: 800"),
+            "{}",
+            html::excerpt(&page)
+        );
+        assert!(
+            page.contains("&lt;i&gt;x&lt;&#x2f;i&gt;") || page.contains("&lt;i&gt;x&lt;/i&gt;")
+        );
         let rss = app.get_ok(&format!("/sjkf/{id}/rss.xml")).await;
         assert_eq!(rss.matches("<item>").count(), 2);
 
         // 不予开放 (published, with 不予共享 and its basis): never on the portal, feed or API.
         let closed = with(
-            &with(&with(&fields("内部人事数据"), "sharing", "not_shared"), "open_type", "closed"),
+            &with(
+                &with(&fields("内部人事数据"), "sharing", "not_shared"),
+                "open_type",
+                "closed",
+            ),
             "code",
             "wjw-002",
         );
         let mut closed = closed;
-        closed.push(("sharing_basis", "涉及个人隐私\u{FF0C}依据\u{300A}个人信息保护法\u{300B}"));
+        closed.push((
+            "sharing_basis",
+            "涉及个人隐私\u{FF0C}依据\u{300A}个人信息保护法\u{300B}".to_string(),
+        ));
         let hidden = create(&ed, org, &closed).await;
-        assert_eq!(publish(&ed, hidden, "publish").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            publish(&ed, hidden, "publish").await.0,
+            StatusCode::SEE_OTHER
+        );
         let (s, _) = upload(&ed, hidden, "人事.csv", CSV.as_bytes(), "").await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no open file for a closed resource");
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no open file for a closed resource"
+        );
         assert!(!app.get_ok("/sjkf").await.contains("内部人事数据"));
         assert_eq!(app.get(&format!("/sjkf/{hidden}")).await.status(), 404);
-        assert_eq!(app.get(&format!("/sjkf/{hidden}/rss.xml")).await.status(), 404);
+        assert_eq!(
+            app.get(&format!("/sjkf/{hidden}/rss.xml")).await.status(),
+            404
+        );
         let list = app.get_ok("/api/3/action/package_list").await;
-        assert!(list.contains(&format!("\"gk-{id}\"")) && !list.contains(&format!("gk-{hidden}")), "{list}");
-        let resp = app.get(&format!("/api/3/action/package_show?id=gk-{hidden}")).await;
+        assert!(
+            list.contains(&format!("\"gk-{id}\"")) && !list.contains(&format!("gk-{hidden}")),
+            "{list}"
+        );
+        let resp = app
+            .get(&format!("/api/3/action/package_show?id=gk-{hidden}"))
+            .await;
         assert_eq!(resp.status(), 404);
         let err: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(err["success"], false);
@@ -257,12 +395,31 @@ both_backends!(
         // Unpublished: gone from the portal, its files, the feed and the API.
         assert_eq!(publish(&ed, id, "unpublish").await.0, StatusCode::SEE_OTHER);
         assert_eq!(app.get(&format!("/sjkf/{id}")).await.status(), 404);
-        assert_eq!(app.get(&format!("/sjkf/{id}/files/{file_id}")).await.status(), 404);
+        assert_eq!(
+            app.get(&format!("/sjkf/{id}/files/{file_id}"))
+                .await
+                .status(),
+            404
+        );
         assert_eq!(app.get(&format!("/sjkf/{id}/rss.xml")).await.status(), 404);
-        assert_eq!(app.get(&format!("/api/3/action/package_show?id={id}")).await.status(), 404);
-        assert!(app.get_ok("/api/3/action/package_list").await.contains("\"result\":[]"));
+        assert_eq!(
+            app.get(&format!("/api/3/action/package_show?id={id}"))
+                .await
+                .status(),
+            404
+        );
+        assert!(
+            app.get_ok("/api/3/action/package_list")
+                .await
+                .contains("\"result\":[]")
+        );
         // The editor still downloads it in the back office.
-        assert_eq!(ed.get(&format!("/admin/data/{id}/files/{file_id}")).await.status(), 200);
+        assert_eq!(
+            ed.get(&format!("/admin/data/{id}/files/{file_id}"))
+                .await
+                .status(),
+            200
+        );
     }
 );
 
@@ -339,7 +496,13 @@ both_backends!(
         assert!(url.starts_with(&base), "{url}");
         let file = app.client().get(url).send().await.unwrap();
         assert_eq!(file.bytes().await.unwrap().as_ref(), CSV.as_bytes());
-        assert!(show["tags"].as_array().unwrap().iter().any(|t| t["name"] == "医疗"));
+        assert!(
+            show["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == "医疗")
+        );
         assert!(show["metadata_modified"].as_str().unwrap().len() >= 19);
         assert_eq!(v["search"]["count"], 1);
         assert_eq!(v["search"]["results"][0]["name"], format!("gk-{id}"));
@@ -477,7 +640,9 @@ both_backends!(
             .unwrap()
             .evidence;
         assert!(
-            evidence.iter().any(|e| e.title.contains("政务信息资源共享目录")),
+            evidence
+                .iter()
+                .any(|e| e.title.contains("政务信息资源共享目录")),
             "{evidence:?}"
         );
 

@@ -13,6 +13,7 @@ CREATE TABLE data_resources (
     sharing         TEXT NOT NULL,
     open_type       TEXT NOT NULL,
     body            TEXT NOT NULL,
+    search_text     TEXT NOT NULL DEFAULT '',
     published       BIGINT NOT NULL DEFAULT 0,
     published_at    BIGINT,
     version         BIGINT NOT NULL DEFAULT 1,

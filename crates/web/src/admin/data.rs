@@ -409,17 +409,19 @@ fn check_file(
             if bytes.len() > MAX_JSON_CHECK
                 || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err()
             {
-                inv.push(
-                    "file",
-                    format!("文件\u{201C}{name}\u{201D}不是有效的 JSON"),
-                );
+                inv.push("file", format!("文件\u{201C}{name}\u{201D}不是有效的 JSON"));
                 return None;
             }
             Some((name, app::content_type(Format::Json)))
         }
         Some(f @ (Format::Csv | Format::Xlsx)) => {
             let mut sub = Invalid::default();
-            let u = crate::upload::check(raw_name, bytes.to_vec(), state.config.max_upload_bytes, &mut sub);
+            let u = crate::upload::check(
+                raw_name,
+                bytes.to_vec(),
+                state.config.max_upload_bytes,
+                &mut sub,
+            );
             for e in sub.errors {
                 inv.push("file", e.message);
             }
@@ -434,10 +436,7 @@ fn check_file(
             Some((u.file_name, app::content_type(f)))
         }
         _ => {
-            inv.push(
-                "file",
-                "数据文件只能是 CSV\u{3001}XLSX 或 JSON 格式",
-            );
+            inv.push("file", "数据文件只能是 CSV\u{3001}XLSX 或 JSON 格式");
             None
         }
     }

@@ -59,7 +59,13 @@ fn fail(base: &str, action: &str, status: StatusCode, kind: &str, message: Value
 }
 
 fn not_found(base: &str, action: &str) -> Response {
-    fail(base, action, StatusCode::NOT_FOUND, "Not Found Error", json!("Not found"))
+    fail(
+        base,
+        action,
+        StatusCode::NOT_FOUND,
+        "Not Found Error",
+        json!("Not found"),
+    )
 }
 
 fn missing(base: &str, action: &str, field: &str) -> Response {
@@ -191,12 +197,22 @@ pub async fn action(
                 }
             };
             let Ok(rows_n) = number("rows", DEFAULT_ROWS) else {
-                return Ok(fail(base, action, StatusCode::CONFLICT, "Validation Error",
-                    json!({"rows": ["Invalid integer"]})));
+                return Ok(fail(
+                    base,
+                    action,
+                    StatusCode::CONFLICT,
+                    "Validation Error",
+                    json!({"rows": ["Invalid integer"]}),
+                ));
             };
             let Ok(start) = number("start", 0) else {
-                return Ok(fail(base, action, StatusCode::CONFLICT, "Validation Error",
-                    json!({"start": ["Invalid integer"]})));
+                return Ok(fail(
+                    base,
+                    action,
+                    StatusCode::CONFLICT,
+                    "Validation Error",
+                    json!({"start": ["Invalid integer"]}),
+                ));
             };
             let q = params.get("q").map(String::as_str).unwrap_or("");
             let all = data::public_list(&mut conn).await?;
@@ -205,22 +221,32 @@ pub async fn action(
                 .filter_map(|r| r.resource().map(|res| (r, res)))
                 .filter(|(r, res)| matches(q, r, res))
                 .collect();
-            hits.sort_by(|a, b| b.0.modified_ms().cmp(&a.0.modified_ms()).then(a.0.id.cmp(&b.0.id)));
+            hits.sort_by(|a, b| {
+                b.0.modified_ms()
+                    .cmp(&a.0.modified_ms())
+                    .then(a.0.id.cmp(&b.0.id))
+            });
             let count = hits.len();
             let mut results = Vec::new();
             for (row, res) in hits.iter().skip(start).take(rows_n.min(MAX_ROWS)) {
                 let files = data::files(&mut conn, row.id).await?;
                 results.push(package(base, row, res, &files));
             }
-            ok(base, action, json!({"count": count, "results": results,
-                "sort": "score desc, metadata_modified desc", "facets": {}, "search_facets": {}}))
+            ok(
+                base,
+                action,
+                json!({"count": count, "results": results,
+                "sort": "score desc, metadata_modified desc", "facets": {}, "search_facets": {}}),
+            )
         }
         "organization_list" => {
             let rows = data::public_list(&mut conn).await?;
             let mut ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
             ids.sort_unstable();
             ids.dedup();
-            let all_fields = params.get("all_fields").is_some_and(|v| v == "true" || v == "True");
+            let all_fields = params
+                .get("all_fields")
+                .is_some_and(|v| v == "true" || v == "True");
             let result: Vec<Value> = ids
                 .iter()
                 .map(|id| {

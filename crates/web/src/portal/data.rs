@@ -90,7 +90,10 @@ pub(crate) fn preview(format: &str, bytes: &[u8]) -> Value {
     match format {
         "csv" | "xlsx" => match gongkai_extract::table::rows(bytes) {
             Ok(rows) => {
-                let total = rows.iter().filter(|r| r.iter().any(|c| !c.is_empty())).count();
+                let total = rows
+                    .iter()
+                    .filter(|r| r.iter().any(|c| !c.is_empty()))
+                    .count();
                 let shown: Vec<Vec<String>> = rows
                     .into_iter()
                     .filter(|r| r.iter().any(|c| !c.is_empty()))
@@ -123,7 +126,10 @@ pub(crate) fn preview(format: &str, bytes: &[u8]) -> Value {
     }
 }
 
-async fn public(state: &AppState, id: &str) -> Result<(ResourceRow, Resource, Vec<FileRow>), AppError> {
+async fn public(
+    state: &AppState,
+    id: &str,
+) -> Result<(ResourceRow, Resource, Vec<FileRow>), AppError> {
     let id = parse_id(id)?;
     let mut conn = state.db.pool.acquire().await?;
     let row = data::public_get(&mut conn, id)
@@ -159,7 +165,11 @@ pub async fn show(
         .collect();
     let sharing = Sharing::label(res.sharing);
     let open = if res.open_type == OpenType::Conditional {
-        format!("{}\u{FF08}{}\u{FF09}", res.open_type.label(), res.open_conditions)
+        format!(
+            "{}\u{FF08}{}\u{FF09}",
+            res.open_type.label(),
+            res.open_conditions
+        )
     } else {
         res.open_type.label().to_string()
     };
@@ -220,7 +230,12 @@ fn text<W: std::io::Write>(w: &mut Writer<W>, name: &str, value: &str) -> std::i
 }
 
 /// The RSS 2.0 feed of a dataset's updates: one entry per uploaded file, newest first.
-pub(crate) fn rss(base: &str, row: &ResourceRow, res: &Resource, files: &[FileRow]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn rss(
+    base: &str,
+    row: &ResourceRow,
+    res: &Resource,
+    files: &[FileRow],
+) -> std::io::Result<Vec<u8>> {
     let page = format!("{base}/sjkf/{}", row.id);
     let self_url = format!("{page}/rss.xml");
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
@@ -234,7 +249,11 @@ pub(crate) fn rss(base: &str, row: &ResourceRow, res: &Resource, files: &[FileRo
                 text(w, "link", &page)?;
                 text(w, "description", &res.summary)?;
                 text(w, "language", "zh-CN")?;
-                text(w, "lastBuildDate", &china_time(row.modified_ms()).to_rfc2822())?;
+                text(
+                    w,
+                    "lastBuildDate",
+                    &china_time(row.modified_ms()).to_rfc2822(),
+                )?;
                 w.create_element("atom:link")
                     .with_attribute(("href", self_url.as_str()))
                     .with_attribute(("rel", "self"))
@@ -275,8 +294,8 @@ pub async fn feed(
     let id = id.strip_suffix(".xml").unwrap_or(&id).to_string();
     let (row, res, files) = public(&state, &id).await?;
     let base = base_url(&state, &headers);
-    let body = rss(&base, &row, &res, &files)
-        .map_err(|e| AppError::Internal(format!("RSS: {e}")))?;
+    let body =
+        rss(&base, &row, &res, &files).map_err(|e| AppError::Internal(format!("RSS: {e}")))?;
     let mut resp = body.into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
