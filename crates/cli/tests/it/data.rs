@@ -112,6 +112,52 @@ async fn upload(u: &User, id: i64, name: &str, bytes: &[u8], note: &str) -> (Sta
         .await
 }
 
+/// A published open dataset of `org` with one CSV file, written straight to the database.
+pub(crate) async fn published_dataset(app: &TestApp, org: i64, name: &str) -> i64 {
+    let mut f = gongkai_domain::data::ResourceFields::default();
+    for (k, v) in fields(name) {
+        match k {
+            "name" => f.name = v,
+            "summary" => f.summary = v,
+            "items" => f.items = v,
+            "sharing" => f.sharing = v,
+            "open_type" => f.open_type = v,
+            "cadence" => f.cadence = v,
+            "formats" => f.formats.push(v),
+            "tags" => f.tags = v,
+            _ => {}
+        }
+    }
+    let resource = f.validate().unwrap();
+    let actor = gongkai_db::Actor::system();
+    let sha = app.state().storage.put(CSV.as_bytes()).await.unwrap();
+    let mut tx = app.db().begin().await.unwrap();
+    let id = gongkai_db::data::create(&mut tx, &actor, org, &resource)
+        .await
+        .unwrap();
+    let row = gongkai_db::data::get(&mut tx, id).await.unwrap();
+    gongkai_db::data::set_published(&mut tx, &actor, &row, true)
+        .await
+        .unwrap();
+    gongkai_db::data::add_file(
+        &mut tx,
+        &actor,
+        &row,
+        &gongkai_db::data::NewFile {
+            file_name: "data.csv",
+            format: "csv",
+            content_type: "text/csv; charset=utf-8",
+            sha256: &sha,
+            size: CSV.len() as i64,
+            note: "",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 async fn editor(app: &TestApp, name: &str, org: &str) -> User {
     let org = app.org_id(org).await;
     app.create_user(name, Role::Editor, Some(org)).await;
@@ -153,7 +199,15 @@ both_backends!(
         assert_eq!(app.count("data_resources").await, rows);
         assert_eq!(app.audit_count().await, audit);
 
+        let form = ed.get_ok("/admin/data/new").await;
+        assert!(form.contains("name=\"formats\"") && form.contains("有条件共享"));
+        assert!(
+            !form.contains(OTHER_ORG),
+            "only the editor's organisations are offered"
+        );
         let id = create(&ed, org, &fields("医疗机构名录")).await;
+        let form = ed.get_ok(&format!("/admin/data/{id}/edit")).await;
+        assert!(form.contains("床位数|数值型"), "{}", html::excerpt(&form));
         let page = ed.get_ok(&format!("/admin/data/{id}")).await;
         assert!(
             page.contains("医疗机构名录") && page.contains("无条件共享") && page.contains("每月")
