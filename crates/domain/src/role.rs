@@ -264,8 +264,8 @@ impl Permissions {
         self.can_edit_items_of(org_id)
     }
 
-    /// May publish or unpublish a resource of this organisation: those who withdraw its items
-    /// (the office that answers for what the organisation makes public).
+    /// May publish or unpublish a resource of this organisation: those who write or withdraw its
+    /// items (a catalogue entry is metadata; it does not pass the items' review levels).
     pub fn can_publish_data_of(&self, org_id: i64) -> bool {
         self.can_withdraw_items_of(org_id) || self.can_edit_items_of(org_id)
     }
