@@ -12,6 +12,7 @@ pub mod body_images;
 pub mod calendar;
 pub mod caller;
 pub mod correspondence;
+pub mod data;
 pub mod error;
 pub mod events;
 pub mod feedback;

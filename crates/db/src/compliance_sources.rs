@@ -14,6 +14,7 @@ use gongkai_domain::obligation::{Cadence, Obligation};
 use gongkai_domain::opinion::{self, ClockKind, ClockStatus, Level, ReleaseKind};
 use sqlx::AnyConnection;
 
+mod open_data;
 mod service_catalogue;
 
 /// What a source gives: dated evidence for a periodic cadence, or occurrences with their answers
@@ -49,6 +50,7 @@ pub async fn load(
         EvidenceSource::ServiceCatalogue => {
             Found::Evidence(service_catalogue::evidence(conn, o).await?)
         }
+        EvidenceSource::OpenData => Found::Evidence(open_data::evidence(conn, o).await?),
         EvidenceSource::External => {
             Found::External(crate::compliance_external::load(conn, o, ob, cal, as_of).await?)
         }

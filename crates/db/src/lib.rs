@@ -30,6 +30,7 @@ pub mod compliance_external;
 pub mod compliance_feedback;
 pub mod compliance_sources;
 pub mod correspondence;
+pub mod data;
 mod error;
 pub mod events;
 pub mod external_lists;

@@ -234,6 +234,11 @@ fn other_sql(kind: SearchKind) -> Option<&'static str> {
              '' AS on_date, COALESCE(s.published_at, s.updated_at) AS at FROM service_items s \
              WHERE s.public = 1 AND s.live IS NOT NULL"
         }
+        SearchKind::Dataset => {
+            "SELECT r.id, r.org_id, r.name AS title, r.search_text AS body, \
+             '' AS on_date, COALESCE(r.published_at, r.updated_at) AS at FROM data_resources r \
+             WHERE r.published = 1 AND r.open_type <> 'closed'"
+        }
     })
 }
 
@@ -298,6 +303,7 @@ fn sql_alias(kind: SearchKind) -> &'static str {
         SearchKind::Meeting | SearchKind::Message => "m",
         SearchKind::Org => "o",
         SearchKind::Service => "s",
+        SearchKind::Dataset => "r",
     }
 }
 

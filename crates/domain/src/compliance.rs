@@ -51,13 +51,15 @@ pub enum EvidenceSource {
     Proposals,
     /// Guides of the unit's service-item catalogue made public ( 办事指南 ): task 19.
     ServiceCatalogue,
+    /// Updates (uploaded files) of the unit's open datasets （数据开放） : task 21.
+    OpenData,
     /// Items of a list page (a column) on the unit's own website, read by the scheduled crawl
     /// (`external_evidence`).
     External,
 }
 
 impl EvidenceSource {
-    pub const ALL: [EvidenceSource; 8] = [
+    pub const ALL: [EvidenceSource; 9] = [
         EvidenceSource::Items,
         EvidenceSource::Meetings,
         EvidenceSource::Filings,
@@ -65,6 +67,7 @@ impl EvidenceSource {
         EvidenceSource::Opinion,
         EvidenceSource::Proposals,
         EvidenceSource::ServiceCatalogue,
+        EvidenceSource::OpenData,
         EvidenceSource::External,
     ];
 
@@ -77,6 +80,7 @@ impl EvidenceSource {
             EvidenceSource::Opinion => "opinion",
             EvidenceSource::Proposals => "proposals",
             EvidenceSource::ServiceCatalogue => "service_catalogue",
+            EvidenceSource::OpenData => "open_data",
             EvidenceSource::External => "external",
         }
     }
@@ -100,6 +104,7 @@ impl EvidenceSource {
             EvidenceSource::ServiceCatalogue => {
                 "\u{4E8B}\u{9879}\u{76EE}\u{5F55}\u{7684}\u{529E}\u{4E8B}\u{6307}\u{5357}"
             }
+            EvidenceSource::OpenData => "开放数据集的更新",
             EvidenceSource::External => "部门网站栏目信息",
         }
     }

@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod content;
 pub mod correction;
 pub mod credit_code;
+pub mod data;
 pub mod doc_number;
 pub mod event;
 pub mod external_evidence;

@@ -79,6 +79,7 @@ coded_enum!(
         Message = "message": "留言答复",
         Org = "org": "机构",
         Service = "service": "办事指南",
+        Dataset = "dataset": "开放数据",
     }
 );
 

@@ -266,6 +266,23 @@ impl Permissions {
         self.can_view_items_of(org_id)
     }
 
+    /// May write the data-resource catalogue and datasets of this organisation
+    /// （信息资源目录、数据开放） : those who write its items.
+    pub fn can_edit_data_of(&self, org_id: i64) -> bool {
+        self.can_edit_items_of(org_id)
+    }
+
+    /// May publish or unpublish a resource of this organisation: those who write or withdraw its
+    /// items (a catalogue entry is metadata; it does not pass the items' review levels).
+    pub fn can_publish_data_of(&self, org_id: i64) -> bool {
+        self.can_withdraw_items_of(org_id) || self.can_edit_items_of(org_id)
+    }
+
+    /// May see the organisation's unpublished resources in the back office.
+    pub fn can_view_data_of(&self, org_id: i64) -> bool {
+        self.can_view_items_of(org_id)
+    }
+
     /// May set the guide completeness rule (a site-wide setting): system administrators.
     pub fn can_set_guide_rule(&self) -> bool {
         self.can_manage_site()

@@ -57,12 +57,13 @@ fn other_doc(kind: SearchKind, row: OtherRow) -> SearchDoc {
 }
 
 /// The kinds besides items, each read through what its public page shows.
-const OTHER_KINDS: [SearchKind; 5] = [
+const OTHER_KINDS: [SearchKind; 6] = [
     SearchKind::Proposal,
     SearchKind::Meeting,
     SearchKind::Message,
     SearchKind::Org,
     SearchKind::Service,
+    SearchKind::Dataset,
 ];
 
 /// Re-reads the `kind` with `id` as the public sees it (an item through `PUBLIC_SQL`) and

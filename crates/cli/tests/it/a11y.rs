@@ -112,6 +112,7 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
     let meeting = first_link(&app, "/hygk", "/hygk/").await;
     let org_id = app.org_id("市卫计委").await;
     let guide = crate::services::published_guide(&app, org_id, "生育登记", true).await;
+    let dataset = crate::data::published_dataset(&app, org_id, "医疗机构名录").await;
     let pages: Vec<(&str, String)> = vec![
         ("首页", "/".into()),
         ("信息公开", "/xxgk".into()),
@@ -139,6 +140,8 @@ async fn axe_finds_no_serious_violation_on_any_portal_page() {
         ("办事服务", "/bsfw".into()),
         ("办事服务主题", "/bsfw?theme=birth".into()),
         ("办事指南", format!("/bsfw/{guide}")),
+        ("数据开放", "/sjkf".into()),
+        ("数据集", format!("/sjkf/{dataset}")),
         ("重点工作", "/zdgz".into()),
         ("网站地图", "/wzdt".into()),
         ("联系我们", "/lxwm".into()),

@@ -28,6 +28,7 @@ mod calendar;
 mod compliance;
 mod correspondence;
 mod crawl_nodes;
+mod data;
 mod editor;
 mod events;
 mod external_evidence;

@@ -582,7 +582,11 @@ pub async fn set_obligation_column(
 ) -> Result<Response, AppError> {
     require_manage(&user)?;
     // The service-item catalogue as the evidence (task 19) instead of a column.
-    if f.column_id.trim() == EvidenceSource::ServiceCatalogue.code() {
+    // Or open data's updates (task 21).
+    if let Some(source) = [EvidenceSource::ServiceCatalogue, EvidenceSource::OpenData]
+        .into_iter()
+        .find(|s| f.column_id.trim() == s.code())
+    {
         let mut tx = state.db.begin_audited().await?;
         app_plans::set_obligation_source(
             &mut tx,
@@ -590,7 +594,7 @@ pub async fn set_obligation_column(
             id,
             duty_id,
             f.cadence.trim(),
-            EvidenceSource::ServiceCatalogue,
+            source,
         )
         .await?;
         tx.commit().await?;
@@ -611,7 +615,7 @@ pub async fn set_obligation_column(
     let caller = user.caller();
     app_plans::set_obligation_column(&mut tx, &caller, id, duty_id, f.cadence.trim(), column_id)
         .await?;
-    // Choosing a column again after the catalogue: the column's items are the evidence.
+    // Choosing a column again after the catalogue or open data: the column's items are the evidence.
     let from_catalogue = tx_source_is_catalogue(&mut tx, id, duty_id, f.cadence.trim()).await?;
     if from_catalogue {
         app_plans::set_obligation_source(
@@ -772,6 +776,7 @@ pub(super) async fn render_view(
                             json!({"label": norm_label(&cadence), "text": rows[0].cadence_text, "column": column, "orgs": rows.len(),
                                    "cadence": cadence, "column_id": rows[0].column_id, "duty_id": d.id,
                                    "catalogue": rows[0].source == EvidenceSource::ServiceCatalogue.code(),
+                                   "open_data": rows[0].source == EvidenceSource::OpenData.code(),
                                    "external_url": rows[0].external_url, "source": rows[0].source})
                         })
                         .collect();
@@ -803,7 +808,8 @@ pub(super) async fn render_view(
     Ok((status, html).into_response())
 }
 
-/// Whether the duty's obligations of `cadence` are checked from the service catalogue.
+/// Whether the duty's obligations of `cadence` are checked from the service catalogue or open
+/// data.
 async fn tx_source_is_catalogue(
     conn: &mut sqlx::AnyConnection,
     plan_id: i64,
@@ -817,5 +823,9 @@ async fn tx_source_is_catalogue(
         .flat_map(|t| t.duties.iter())
         .filter(|d| d.id == duty_id)
         .flat_map(|d| d.obligations.iter())
-        .any(|o| o.cadence == cadence && o.source == EvidenceSource::ServiceCatalogue.code()))
+        .any(|o| {
+            o.cadence == cadence
+                && (o.source == EvidenceSource::ServiceCatalogue.code()
+                    || o.source == EvidenceSource::OpenData.code())
+        }))
 }

@@ -13,6 +13,8 @@
 pub(crate) mod bsfw;
 pub(crate) mod care;
 mod catalogue;
+mod ckan;
+mod data;
 mod feeds;
 mod form_token;
 pub(crate) use form_token::COOKIE as FORM_COOKIE;
@@ -67,6 +69,12 @@ route_table! {
     "/jytabl" => get(proposals::list);
     "/jytabl/{id}" => get(proposals::show);
     "/bsfw" => get(bsfw::index);
+    "/sjkf" => get(data::index);
+    "/sjkf/{id}" => get(data::show);
+    "/sjkf/{id}/rss.xml" => get(data::feed);
+    "/sjkf/{id}/files/{file_id}" => get(data::file);
+    "/api/3/action/{action}" => get(ckan::action);
+    "/api/action/{action}" => get(ckan::action);
     "/bsfw/{id}" => get(bsfw::show);
     "/bsfw/{id}/forms/{n}" => get(bsfw::form_file);
     "/hygk" => get(meetings::list);
@@ -283,6 +291,11 @@ impl Chrome {
             name: "办事服务".into(),
             href: "/bsfw".into(),
             current: current("/bsfw", here.starts_with("/bsfw")),
+        });
+        nav.push(NavLink {
+            name: "数据开放".into(),
+            href: "/sjkf".into(),
+            current: current("/sjkf", here.starts_with("/sjkf")),
         });
         nav.push(NavLink {
             name: "政民互动".into(),

@@ -121,6 +121,7 @@ pub fn hit_href(kind: SearchKind, id: i64) -> String {
         SearchKind::Message => format!("/messages/{id}"),
         SearchKind::Org => format!("/orgs/{id}"),
         SearchKind::Service => format!("/bsfw/{id}"),
+        SearchKind::Dataset => format!("/sjkf/{id}"),
     }
 }
 

@@ -1,0 +1,292 @@
+//! A read-only API compatible with CKAN's action API (`/api/3/action/…`, and `/api/action/…`
+//! as `ckanapi` calls it), so CKAN clients and
+//! harvesters read the open datasets: `package_list`, `package_show`, `package_search`,
+//! `organization_list`, `organization_show`. Answers use CKAN's envelope
+//! (`{"help", "success", "result"}`; errors `{"success": false, "error": {"__type", "message"}}`
+//! with CKAN's status codes: 404 Not Found Error, 409 Validation Error, 400 Bad Request).
+//! **Only public datasets, ever** (`gongkai_db::data::public_*`). GET only: nothing here
+//! changes state, and the portal's forms keep their cross-site checks.
+
+use super::base_url;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gongkai_db::data::{self, FileRow, ResourceRow};
+use gongkai_domain::data::{Resource, ckan_name, parse_ckan_id};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Rows `package_search` returns when none is asked, and the most it returns (CKAN's defaults).
+const DEFAULT_ROWS: usize = 10;
+const MAX_ROWS: usize = 1000;
+
+/// CKAN's timestamps: UTC without an offset, microseconds.
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
+        .unwrap_or_default()
+}
+
+fn org_name(id: i64) -> String {
+    format!("org-{id}")
+}
+
+fn help(base: &str, action: &str) -> String {
+    format!("{base}/api/3/action/help_show?name={action}")
+}
+
+fn ok(base: &str, action: &str, result: Value) -> Response {
+    Json(json!({"help": help(base, action), "success": true, "result": result})).into_response()
+}
+
+fn fail(base: &str, action: &str, status: StatusCode, kind: &str, message: Value) -> Response {
+    let mut error = json!({"__type": kind});
+    match message {
+        Value::Object(fields) => {
+            for (k, v) in fields {
+                error[k] = v;
+            }
+        }
+        m => error["message"] = m,
+    }
+    (
+        status,
+        Json(json!({"help": help(base, action), "success": false, "error": error})),
+    )
+        .into_response()
+}
+
+fn not_found(base: &str, action: &str) -> Response {
+    fail(
+        base,
+        action,
+        StatusCode::NOT_FOUND,
+        "Not Found Error",
+        json!("Not found"),
+    )
+}
+
+fn missing(base: &str, action: &str, field: &str) -> Response {
+    let mut m = serde_json::Map::new();
+    m.insert(field.to_string(), json!(["Missing value"]));
+    fail(
+        base,
+        action,
+        StatusCode::CONFLICT,
+        "Validation Error",
+        Value::Object(m),
+    )
+}
+
+fn organization(row: &ResourceRow) -> Value {
+    json!({"id": row.org_id.to_string(), "name": org_name(row.org_id), "title": row.org_name,
+           "type": "organization", "is_organization": true, "state": "active",
+           "description": "", "image_url": ""})
+}
+
+/// A dataset as CKAN's `package_show` gives it.
+fn package(base: &str, row: &ResourceRow, res: &Resource, files: &[FileRow]) -> Value {
+    let id = row.id.to_string();
+    let resources: Vec<Value> = files
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            json!({"id": f.id.to_string(), "package_id": id, "position": n,
+                   "url": format!("{base}/sjkf/{}/files/{}", row.id, f.id),
+                   "name": f.file_name, "format": f.format.to_uppercase(),
+                   "mimetype": f.content_type, "size": f.size, "description": f.note,
+                   "created": iso(f.uploaded_at), "last_modified": iso(f.uploaded_at),
+                   "state": "active", "url_type": Value::Null})
+        })
+        .collect();
+    let tags: Vec<Value> = res
+        .tags
+        .iter()
+        .map(|t| json!({"name": t, "display_name": t, "state": "active"}))
+        .collect();
+    let mut extras = vec![
+        json!({"key": "sharing_type", "value": res.sharing.label()}),
+        json!({"key": "open_type", "value": res.open_type.label()}),
+        json!({"key": "update_frequency",
+               "value": gongkai_domain::data::cadence_label(res.cadence().as_ref())}),
+    ];
+    if !res.code.is_empty() {
+        extras.push(json!({"key": "resource_code", "value": res.code}));
+    }
+    json!({
+        "id": id, "name": ckan_name(row.id), "title": res.name, "notes": res.summary,
+        "type": "dataset", "state": "active", "private": false,
+        "owner_org": row.org_id.to_string(), "organization": organization(row),
+        "author": row.org_name, "maintainer": row.org_name,
+        "url": format!("{base}/sjkf/{}", row.id),
+        "metadata_created": iso(row.published_at.unwrap_or(row.created_at)),
+        "metadata_modified": iso(row.modified_ms()),
+        "resources": resources, "num_resources": files.len(),
+        "tags": tags, "num_tags": res.tags.len(), "extras": extras,
+        "groups": [], "license_id": "", "version": Value::Null,
+    })
+}
+
+/// Whether a public dataset matches CKAN's `q` (empty and `*:*` match all; every word must be
+/// found in the name, code, summary, tags, 信息项 or provider).
+fn matches(q: &str, row: &ResourceRow, res: &Resource) -> bool {
+    let q = q.trim();
+    if q.is_empty() || q == "*:*" {
+        return true;
+    }
+    let hay = format!(
+        "{} {} {} {} {} {}",
+        res.name,
+        res.code,
+        res.summary,
+        res.tags.join(" "),
+        res.items
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        row.org_name
+    )
+    .to_lowercase();
+    q.split_whitespace()
+        .map(|w| w.trim_start_matches("text:").to_lowercase())
+        .all(|w| hay.contains(&w))
+}
+
+/// GET /api/3/action/{action}
+pub async fn action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(action): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let base = base_url(&state, &headers);
+    let base = base.as_str();
+    let action = action.as_str();
+    let mut conn = state.db.pool.acquire().await?;
+    let resp = match action {
+        "package_list" => {
+            let rows = data::public_list(&mut conn).await?;
+            let mut names: Vec<String> = rows.iter().map(|r| ckan_name(r.id)).collect();
+            names.sort();
+            ok(base, action, json!(names))
+        }
+        "package_show" => {
+            let Some(id) = params.get("id").filter(|s| !s.trim().is_empty()) else {
+                return Ok(missing(base, action, "id"));
+            };
+            let Some(id) = parse_ckan_id(id) else {
+                return Ok(not_found(base, action));
+            };
+            let Some(row) = data::public_get(&mut conn, id).await? else {
+                return Ok(not_found(base, action));
+            };
+            let Some(res) = row.resource() else {
+                return Ok(not_found(base, action));
+            };
+            let files = data::files(&mut conn, id).await?;
+            ok(base, action, package(base, &row, &res, &files))
+        }
+        "package_search" => {
+            let number = |name: &str, default: usize| -> Result<usize, ()> {
+                match params.get(name).map(|s| s.trim()) {
+                    None | Some("") => Ok(default),
+                    Some(s) => s.parse::<usize>().map_err(|_| ()),
+                }
+            };
+            let Ok(rows_n) = number("rows", DEFAULT_ROWS) else {
+                return Ok(fail(
+                    base,
+                    action,
+                    StatusCode::CONFLICT,
+                    "Validation Error",
+                    json!({"rows": ["Invalid integer"]}),
+                ));
+            };
+            let Ok(start) = number("start", 0) else {
+                return Ok(fail(
+                    base,
+                    action,
+                    StatusCode::CONFLICT,
+                    "Validation Error",
+                    json!({"start": ["Invalid integer"]}),
+                ));
+            };
+            let q = params.get("q").map(String::as_str).unwrap_or("");
+            let all = data::public_list(&mut conn).await?;
+            let mut hits: Vec<(ResourceRow, Resource)> = all
+                .into_iter()
+                .filter_map(|r| r.resource().map(|res| (r, res)))
+                .filter(|(r, res)| matches(q, r, res))
+                .collect();
+            hits.sort_by(|a, b| {
+                b.0.modified_ms()
+                    .cmp(&a.0.modified_ms())
+                    .then(a.0.id.cmp(&b.0.id))
+            });
+            let count = hits.len();
+            let mut results = Vec::new();
+            for (row, res) in hits.iter().skip(start).take(rows_n.min(MAX_ROWS)) {
+                let files = data::files(&mut conn, row.id).await?;
+                results.push(package(base, row, res, &files));
+            }
+            ok(
+                base,
+                action,
+                json!({"count": count, "results": results,
+                "sort": "score desc, metadata_modified desc", "facets": {}, "search_facets": {}}),
+            )
+        }
+        "organization_list" => {
+            let rows = data::public_list(&mut conn).await?;
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let all_fields = params
+                .get("all_fields")
+                .is_some_and(|v| v == "true" || v == "True");
+            let result: Vec<Value> = ids
+                .iter()
+                .map(|id| {
+                    if all_fields {
+                        rows.iter()
+                            .find(|r| r.org_id == *id)
+                            .map(organization)
+                            .unwrap_or(Value::Null)
+                    } else {
+                        json!(org_name(*id))
+                    }
+                })
+                .collect();
+            ok(base, action, json!(result))
+        }
+        "organization_show" => {
+            let Some(id) = params.get("id").filter(|s| !s.trim().is_empty()) else {
+                return Ok(missing(base, action, "id"));
+            };
+            let id = id.trim();
+            let org_id = id.strip_prefix("org-").unwrap_or(id).parse::<i64>().ok();
+            let rows = data::public_list(&mut conn).await?;
+            let mine: Vec<&ResourceRow> =
+                rows.iter().filter(|r| Some(r.org_id) == org_id).collect();
+            match mine.first() {
+                None => not_found(base, action),
+                Some(first) => {
+                    let mut org = organization(first);
+                    org["package_count"] = json!(mine.len());
+                    ok(base, action, org)
+                }
+            }
+        }
+        _ => fail(
+            base,
+            action,
+            StatusCode::BAD_REQUEST,
+            "Bad Request",
+            json!(format!("Bad request - Action name not known: {action}")),
+        ),
+    };
+    Ok(resp)
+}
