@@ -156,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::router().route_layer(csrf.clone()))
         .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
+        .merge(portal::ckan::router())
         .merge(assets::router())
         .merge(health::build())
         .fallback(not_found)
@@ -193,6 +194,9 @@ pub enum Area {
     /// Static files (`/static/…`) and the probes (`/healthz`, `/readyz`): no session, nothing
     /// private, nothing that changes state.
     Assets,
+    /// The CKAN-compatible read API (`/api/3/action/…`): public data only, no session; its POST
+    /// carries parameters, as CKAN clients send them, and changes nothing.
+    ReadApi,
 }
 
 /// One route the application serves.
@@ -209,8 +213,9 @@ type RouteTable = &'static [(&'static str, &'static str)];
 
 /// **Every route of [`router`]**, from the same lists that build it (see `route_table!`).
 pub fn routes() -> Vec<Route> {
-    let tables: [(Area, &str, RouteTable); 5] = [
+    let tables: [(Area, &str, RouteTable); 6] = [
         (Area::Portal, "", portal::ROUTES),
+        (Area::ReadApi, "", portal::ckan::ROUTES),
         (Area::Admin, "/admin", admin::ROUTES),
         (Area::Api, "/api/v1", api::ROUTES),
         (Area::Assets, "", assets::ROUTES),

@@ -501,8 +501,12 @@ fn ensure_ckanapi() {
 const CLIENT: &str = r#"
 import json, sys, ckanapi
 ckan = ckanapi.RemoteCKAN(sys.argv[1], get_only=True)
+# The client's default: every call a POST with its parameters as JSON.
+posting = ckanapi.RemoteCKAN(sys.argv[1])
 out = {}
 out["list"] = ckan.action.package_list()
+out["posted_list"] = posting.action.package_list()
+out["posted_show"] = posting.action.package_show(id=sys.argv[2])["name"]
 out["show"] = ckan.action.package_show(id=sys.argv[2])
 out["search"] = ckan.action.package_search(q=sys.argv[3], rows=5, start=0)
 out["orgs"] = ckan.action.organization_list()
@@ -538,6 +542,8 @@ both_backends!(
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("client's JSON");
         assert_eq!(v["list"], serde_json::json!([format!("gk-{id}")]));
+        assert_eq!(v["posted_list"], v["list"], "a POST answers as a GET");
+        assert_eq!(v["posted_show"], serde_json::json!(format!("gk-{id}")));
         let show = &v["show"];
         assert_eq!(show["id"], id.to_string());
         assert_eq!(show["name"], format!("gk-{id}"));

@@ -187,7 +187,8 @@ both_backends!(
         assert!(gone.first_run_id < run.id, "first seen by the earlier run");
         assert!(gone.ticket_id.is_some(), "a ticket follows the fault");
 
-        // The 19号 score: a message unanswered for over 3 months vetoes; the deductions are kept.
+        // The 19号 score: a message unanswered for over 3 months vetoes; the deductions are kept,
+        // each fault once (6 dead-link findings, 5 dead targets: one PDF is linked from two pages).
         let s = score(&run);
         assert_eq!(s.verdict.label(), "不合格");
         let vetoes: Vec<&str> = s.vetoes.iter().map(|v| v.item.as_str()).collect();
@@ -195,7 +196,7 @@ both_backends!(
         assert!(
             s.deductions
                 .iter()
-                .any(|d| d.label == "错链断链" && d.count == 6)
+                .any(|d| d.label == "错链断链" && d.count == 5)
         );
         assert_eq!(s.availability.probes, 1);
         // The slow site: every probe failed, so 站点无法访问.
@@ -328,6 +329,12 @@ both_backends!(the_ticket_loop_and_the_quarterly_report, |app| async move {
         ticket_page.contains("2\u{4E2A}\u{9875}\u{9762}"),
         "the ticket names both pages linking the dead page: {}",
         html::excerpt(&ticket_page)
+    );
+    let site_page = admin.get_ok(&format!("/admin/sites/{site}")).await;
+    assert!(
+        site_page.contains("等2个页面"),
+        "the fault is one row naming how many pages show it: {}",
+        html::excerpt(&site_page)
     );
     let cal = gongkai_db::calendar::load(&mut *app.conn().await)
         .await

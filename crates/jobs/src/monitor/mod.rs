@@ -191,6 +191,16 @@ pub struct Inspected {
 
 /// A finding as stored: its stable key, kind, page and the inspector's JSON.
 pub fn stored(f: &Finding) -> NewFinding {
+    NewFinding {
+        key: key_of(f),
+        kind: f.kind().to_string(),
+        page: f.page().to_string(),
+        detail_json: serde_json::to_string(f).unwrap_or_default(),
+    }
+}
+
+/// The finding's fault ([`finding_key`]): one dead link on many pages is one fault.
+fn key_of(f: &Finding) -> String {
     let subject = match f {
         Finding::DeadLink { target, .. } => target.as_str(),
         Finding::StaleColumn { column, .. } | Finding::EmptyColumn { column, .. } => column,
@@ -200,12 +210,7 @@ pub fn stored(f: &Finding) -> NewFinding {
         Finding::StaleHomepage { .. } | Finding::IncompleteGuide { .. } => "",
     };
     let kind = FindingKind::from_code(f.kind()).unwrap_or(FindingKind::DeadLink);
-    NewFinding {
-        key: finding_key(kind, f.page(), subject),
-        kind: f.kind().to_string(),
-        page: f.page().to_string(),
-        detail_json: serde_json::to_string(f).unwrap_or_default(),
-    }
+    finding_key(kind, f.page(), subject)
 }
 
 fn scored(f: &Finding) -> Option<ScoredFinding> {
@@ -305,7 +310,14 @@ pub async fn inspect(
         finished + 1,
     )
     .await?;
-    let scored: Vec<ScoredFinding> = report.findings.iter().filter_map(scored).collect();
+    // Each fault counts once toward the score, however many pages show it.
+    let mut faults = std::collections::HashSet::new();
+    let scored: Vec<ScoredFinding> = report
+        .findings
+        .iter()
+        .filter(|f| faults.insert(key_of(f)))
+        .filter_map(scored)
+        .collect();
     let bonus = u32::try_from(site.bonus).unwrap_or(0);
     let score = scoring::score(&settings.table, &availability, &scored, bonus);
     let findings: Vec<NewFinding> = report.findings.iter().map(stored).collect();

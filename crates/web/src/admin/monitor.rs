@@ -140,15 +140,24 @@ pub async fn site_create(
 }
 
 /// The findings of a run for display: kind, page, detail, first seen and ticket.
+/// One row per fault: a fault shown on several pages (a dead link in the footer) is one row
+/// naming its first page and how many pages show it.
 fn finding_rows(rows: &[runs::FindingRow]) -> Vec<serde_json::Value> {
+    let mut pages: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in rows {
+        *pages.entry(f.finding_key.as_str()).or_default() += 1;
+    }
+    let mut shown = std::collections::HashSet::new();
     rows.iter()
+        .filter(|f| shown.insert(f.finding_key.as_str()))
         .map(|f| {
             let detail: serde_json::Value = serde_json::from_str(&f.detail_json).unwrap_or_default();
             let kind = FindingKind::from_code(&f.kind);
             json!({
                 "kind_label": kind.map_or("其他问题", FindingKind::label),
                 "indicator": kind.map_or("", FindingKind::indicator),
-                "page": f.page, "detail": describe(&detail),
+                "page": f.page, "pages": pages.get(f.finding_key.as_str()).copied().unwrap_or(1),
+                "detail": describe(&detail),
                 "first_as_of": f.first_as_of, "first_run_id": f.first_run_id, "ticket_id": f.ticket_id,
             })
         })

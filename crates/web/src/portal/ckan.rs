@@ -4,10 +4,17 @@
 //! `organization_list`, `organization_show`. Answers use CKAN's envelope
 //! (`{"help", "success", "result"}`; errors `{"success": false, "error": {"__type", "message"}}`
 //! with CKAN's status codes: 404 Not Found Error, 409 Validation Error, 400 Bad Request).
-//! **Only public datasets, ever** (`gongkai_db::data::public_*`). GET only: nothing here
-//! changes state, and the portal's forms keep their cross-site checks.
+//! **Only public datasets, ever** (`gongkai_db::data::public_*`). GET, and POST with the
+//! parameters in the body as CKAN clients send them by default: nothing here changes state, so
+//! these routes have a table of their own (`Area::ReadApi`) outside the CSRF layer.
 
 use super::base_url;
+
+route_table! {
+    pub(crate) fn router, ROUTES;
+    "/api/3/action/{action}" => get(action), post(action_posted);
+    "/api/action/{action}" => get(action), post(action_posted);
+}
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -162,9 +169,70 @@ pub async fn action(
     Path(action): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    answer(&state, &headers, &action, &params).await
+}
+
+/// The most a posted parameter body may hold (CKAN's read actions take a few short values).
+const MAX_POSTED_BYTES: usize = 64 * 1024;
+
+/// POST /api/3/action/{action}: how `ckanapi` and most CKAN clients call by default, the
+/// parameters as a JSON object (or a urlencoded form) in the body, merged over the query's. Still
+/// read-only: the same answers as GET, so no session, no token and no CSRF check apply.
+pub async fn action_posted(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(action): Path<String>,
+    Query(mut params): Query<HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let base = base_url(&state, &headers);
+    if body.len() > MAX_POSTED_BYTES {
+        return Ok(fail(
+            &base,
+            &action,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Validation Error",
+            json!("\u{8BF7}\u{6C42}\u{4F53}\u{8FC7}\u{5927}"),
+        ));
+    }
+    let text = String::from_utf8_lossy(&body);
+    let text = text.trim();
+    if text.starts_with('{') {
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+            return Ok(fail(
+                &base,
+                &action,
+                StatusCode::BAD_REQUEST,
+                "Validation Error",
+                json!(
+                    "\u{8BF7}\u{6C42}\u{4F53}\u{4E0D}\u{662F}\u{6709}\u{6548}\u{7684} JSON \u{5BF9}\u{8C61}"
+                ),
+            ));
+        };
+        for (k, v) in map {
+            let v = match v {
+                Value::String(s) => s,
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            params.insert(k, v);
+        }
+    } else if !text.is_empty() {
+        for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+            params.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    answer(&state, &headers, &action, &params).await
+}
+
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    action: &str,
+    params: &HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let base = base_url(state, headers);
     let base = base.as_str();
-    let action = action.as_str();
     let mut conn = state.db.pool.acquire().await?;
     let resp = match action {
         "package_list" => {

@@ -13,7 +13,7 @@
 pub(crate) mod bsfw;
 pub(crate) mod care;
 mod catalogue;
-mod ckan;
+pub(crate) mod ckan;
 mod data;
 mod feeds;
 mod form_token;
@@ -73,8 +73,6 @@ route_table! {
     "/sjkf/{id}" => get(data::show);
     "/sjkf/{id}/rss.xml" => get(data::feed);
     "/sjkf/{id}/files/{file_id}" => get(data::file);
-    "/api/3/action/{action}" => get(ckan::action);
-    "/api/action/{action}" => get(ckan::action);
     "/bsfw/{id}" => get(bsfw::show);
     "/bsfw/{id}/forms/{n}" => get(bsfw::form_file);
     "/hygk" => get(meetings::list);
