@@ -7,10 +7,10 @@
 //! `INSERT … ON CONFLICT (date) DO NOTHING` for that year's days. The tests below check that the
 //! migrations carry exactly the shipped table.
 
-use gongkai_domain::CivilDate;
 use crate::audit::{self, Entry};
 use crate::{Actor, DbError, DbResult, now_ms};
 use chrono::{Datelike, NaiveDate};
+use gongkai_domain::CivilDate;
 use gongkai_domain::calendar::{Calendar, DayKind, DayOverride, weekday_zh};
 use gongkai_domain::{Invalid, validate};
 use serde::{Deserialize, Serialize};

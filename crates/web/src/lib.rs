@@ -147,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::router().route_layer(csrf.clone()))
         .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
+        .merge(api::root_router())
         .merge(assets::router())
         .merge(health::build())
         .fallback(not_found)
@@ -200,10 +201,11 @@ type RouteTable = &'static [(&'static str, &'static str)];
 
 /// **Every route of [`router`]**, from the same lists that build it (see `route_table!`).
 pub fn routes() -> Vec<Route> {
-    let tables: [(Area, &str, RouteTable); 5] = [
+    let tables: [(Area, &str, RouteTable); 6] = [
         (Area::Portal, "", portal::ROUTES),
         (Area::Admin, "/admin", admin::ROUTES),
         (Area::Api, "/api/v1", api::ROUTES),
+        (Area::Api, "", api::ROOT_ROUTES),
         (Area::Assets, "", assets::ROUTES),
         (Area::Assets, "", health::ROUTES),
     ];

@@ -14,6 +14,7 @@ mod support;
 mod a11y;
 mod annual_report;
 mod api;
+mod api_contract;
 mod applications;
 mod architecture;
 mod assessment;
