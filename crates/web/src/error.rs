@@ -27,6 +27,8 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
     #[error("服务器内部错误，请稍后重试；如问题持续，请联系系统管理员")]
     Internal(String),
     /// The signed-in user must change the password first (a redirect in the back office).
@@ -48,6 +50,7 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("locked", 429, "尝试次数过多，请稍后再试"),
     ("conflict", 409, "记录已被他人修改"),
     ("payload_too_large", 413, "上传内容过大"),
+    ("method_not_allowed", 405, "该接口不支持此请求方法"),
     ("internal", 500, "服务器内部错误"),
 ];
 
@@ -64,6 +67,7 @@ impl AppError {
             AppError::Locked(_) => "locked",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::Internal(_) => "internal",
         }
     }

@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
         .merge(portal::ckan::router())
+        .merge(api::root_router())
         .merge(assets::router())
         .merge(health::build())
         .fallback(not_found)
@@ -213,11 +214,12 @@ type RouteTable = &'static [(&'static str, &'static str)];
 
 /// **Every route of [`router`]**, from the same lists that build it (see `route_table!`).
 pub fn routes() -> Vec<Route> {
-    let tables: [(Area, &str, RouteTable); 6] = [
+    let tables: [(Area, &str, RouteTable); 7] = [
         (Area::Portal, "", portal::ROUTES),
         (Area::ReadApi, "", portal::ckan::ROUTES),
         (Area::Admin, "/admin", admin::ROUTES),
         (Area::Api, "/api/v1", api::ROUTES),
+        (Area::Api, "", api::ROOT_ROUTES),
         (Area::Assets, "", assets::ROUTES),
         (Area::Assets, "", health::ROUTES),
     ];

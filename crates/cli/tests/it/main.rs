@@ -15,6 +15,7 @@ mod a11y;
 mod account_security;
 mod annual_report;
 mod api;
+mod api_contract;
 mod applications;
 mod architecture;
 mod assessment;

@@ -329,7 +329,7 @@ async fn the_walked_table_is_the_routers_table() {
             let allowed = match (p.ends_with("lib.rs"), needle) {
                 (true, ".route(") => 1,
                 (true, ".nest(") => 2,
-                (true, ".merge(") => 4,
+                (true, ".merge(") => 5,
                 _ => 0,
             };
             let n = text.matches(needle).count();
@@ -354,6 +354,8 @@ async fn the_walked_table_is_the_routers_table() {
         "(Area::Portal, \"\", portal::ROUTES)",
         "(Area::Admin, \"/admin\", admin::ROUTES)",
         "(Area::Api, \"/api/v1\", api::ROUTES)",
+        ".merge(api::root_router())",
+        "(Area::Api, \"\", api::ROOT_ROUTES)",
         "(Area::Assets, \"\", assets::ROUTES)",
         ".merge(health::build())",
         "(Area::Assets, \"\", health::ROUTES)",

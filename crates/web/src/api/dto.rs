@@ -42,10 +42,15 @@ pub struct ErrorBody {
     pub errors: Vec<FieldErrorDto>,
 }
 
-/// The refusals of an operation on one item, documented together: 401, 403 and 404, each an
+/// The refusals of an operation on one item, documented together: 400, 401, 403 and 404, each an
 /// [`ErrorBody`] (the handlers answer through `ApiError`).
 #[derive(utoipa::IntoResponses)]
 pub enum ItemRefusals {
+    #[response(
+        status = 400,
+        description = "`bad_request`: malformed JSON or a wrongly typed field"
+    )]
+    BadRequest(ErrorBody),
     #[response(status = 401, description = "`unauthenticated`")]
     Unauthenticated(ErrorBody),
     #[response(status = 403, description = "`forbidden`")]
@@ -397,10 +402,10 @@ impl ItemDetail {
 #[into_params(parameter_in = Query)]
 pub struct ItemListQuery {
     /// Only items in this column or any column below it.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub column: Option<String>,
     /// Only items published by this organisation.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub org: Option<String>,
     /// Only items published in this year (civil year in China, e.g. 2017).
     #[param(value_type = Option<i32>, minimum = 1949, maximum = 9999)]
@@ -409,10 +414,11 @@ pub struct ItemListQuery {
     /// themselves).
     #[param(max_length = 100)]
     pub q: Option<String>,
-    /// Items per page, 1 to 50 (default 20; larger values are reduced to 50).
+    /// Items per page, 1 to 50 (default 20); any other value is a `bad_request`.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^((2[dD])?(3[0-9]){1,18}3[aA]3[1-9](3[0-9]){0,17})?$")]
     pub cursor: Option<String>,
 }
 
@@ -440,11 +446,11 @@ pub struct ItemWrite {
     pub body: String,
     /// Publishing organisation.
     #[serde(default, deserialize_with = "id_text")]
-    #[schema(value_type = i64, required = true, example = 3)]
+    #[schema(schema_with = org_id_schema, required = true, example = 3)]
     pub org_id: String,
     /// Columns to file the item in (at least one).
     #[serde(default, deserialize_with = "id_texts")]
-    #[schema(value_type = Vec<i64>, required = true, example = json!([5]))]
+    #[schema(schema_with = ids_schema, required = true, example = json!([5]))]
     pub column_ids: Vec<String>,
     /// `proactive` (default), `on_request` or `not_disclosed`.
     #[schema(example = "proactive")]
@@ -479,14 +485,14 @@ pub struct ItemWrite {
     /// For a 政策解读: the published policy document it interprets. It must come from the same
     /// organisation (谁起草、谁解读); the API offers no override.
     #[serde(default, deserialize_with = "id_text")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = interprets_schema)]
     pub interprets_item_id: String,
     /// Required unless `validity` is `valid`: since when, `YYYY-MM-DD`.
     #[serde(default)]
     pub validity_changed_on: String,
     /// The document amending or replacing this one (ignored while `valid`).
     #[serde(default, deserialize_with = "id_text")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = replaced_by_schema)]
     pub replaced_by_item_id: String,
     /// `rule` (规章) or `normative` (行政规范性文件), counted in the annual report's table 二; empty
     /// for other items.
@@ -540,6 +546,55 @@ pub struct ItemUpdate {
     pub item: ItemWrite,
 }
 
+/// The document's schema of an id field as [`id_text`] reads it: a number, a string or `null`
+/// (a string that is not a positive integer, or an unknown id, is `invalid_input`).
+fn id_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Integer,
+            Type::String,
+            Type::Null,
+        ]))
+        .description(Some("An id: a number or a string of digits"))
+        .build()
+}
+
+fn described_id(text: &str) -> utoipa::openapi::schema::Object {
+    let mut o = id_schema();
+    o.description = Some(format!("{text} An id: a number or a string of digits."));
+    o
+}
+
+fn org_id_schema() -> utoipa::openapi::schema::Object {
+    described_id("Publishing organisation.")
+}
+
+fn interprets_schema() -> utoipa::openapi::schema::Object {
+    described_id(
+        "For a policy interpretation, the published policy document it interprets, from the \
+         same organisation as the rule 谁起草、谁解读 requires; the API offers no override.",
+    )
+}
+
+fn replaced_by_schema() -> utoipa::openapi::schema::Object {
+    described_id("The document amending or replacing this one (ignored while `valid`).")
+}
+
+/// The document's schema of a list of ids as [`id_texts`] reads it: an array of ids, or one id.
+fn ids_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, Schema};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(ArrayBuilder::new().items(id_schema()))
+            .item(id_schema())
+            .description(Some(
+                "Columns to file the item in (at least one): an array of ids, or a single id",
+            ))
+            .build(),
+    )
+}
+
 /// An id as the text validation expects: a JSON number, a string, or `null`/absent (empty).
 fn id_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
@@ -561,10 +616,21 @@ fn id_texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 fn scalar_text(v: serde_json::Value) -> Result<String, &'static str> {
     match v {
         serde_json::Value::Null => Ok(String::new()),
-        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::Number(n) => {
+            Ok(whole(&n).map_or_else(|| n.to_string(), |i| i.to_string()))
+        }
         serde_json::Value::String(s) => Ok(s),
         _ => Err("编号须为整数或由数字组成的字符串"),
     }
+}
+
+/// A JSON number that is a whole number within `i64` (`7` or `7.0`: JSON Schema's `integer`).
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(f))
+            .map(|f| f as i64)
+    })
 }
 
 /// An integer sent as a number or a string of digits.
@@ -572,7 +638,7 @@ fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     const MSG: &str = "须为整数或由数字组成的字符串";
     match Option::<serde_json::Value>::deserialize(d)? {
         None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => n.as_i64().map(Some).ok_or(D::Error::custom(MSG)),
+        Some(serde_json::Value::Number(n)) => whole(&n).map(Some).ok_or(D::Error::custom(MSG)),
         Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(serde_json::Value::String(s)) => s
             .trim()

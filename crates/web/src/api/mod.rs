@@ -58,8 +58,21 @@ pub fn router() -> Router<AppState> {
         ))
 }
 
+route_table! {
+    pub(crate) fn build_root, ROOT_ROUTES;
+    "/api/v1/" => get(index);
+}
+
+/// The entry point with a trailing slash (`/api/v1/`): the document's server `/api/v1` plus the
+/// path `/`. The nested [`router`] serves `/api/v1`; both answer the same.
+pub fn root_router() -> Router<AppState> {
+    build_root().method_not_allowed_fallback(method_not_allowed)
+}
+
+/// Any method an API path does not serve (TRACE, DELETE, …): `405` with the `Allow` header
+/// (axum adds it to the fallback's answer) and the JSON error body.
 async fn method_not_allowed(method: axum::http::Method) -> ApiError {
-    ApiError(AppError::BadRequest(format!(
+    ApiError(AppError::MethodNotAllowed(format!(
         "该接口不支持 {method} 请求方法，请查阅 /api/v1/openapi.json"
     )))
 }

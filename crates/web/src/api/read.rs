@@ -162,6 +162,17 @@ fn int_param(value: Option<&str>, name: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// Reads the optional `limit` parameter: 1 to `max`, as the document says. A larger page is
+/// refused (`bad_request`), not silently cut.
+pub(crate) fn limit_param(value: Option<&str>, max: i64) -> Result<Option<i64>, AppError> {
+    match int_param(value, "limit")? {
+        Some(n) if n > max => Err(AppError::BadRequest(format!(
+            "查询参数 limit 须在 1 到 {max} 之间，收到 {n}"
+        ))),
+        other => Ok(other),
+    }
+}
+
 /// Reads the optional `year` parameter: a year from 1949 to 9999.
 fn year_param(value: Option<&str>) -> Result<Option<i32>, AppError> {
     match value.map(str::trim) {
@@ -213,9 +224,7 @@ pub async fn item_list(
     let org = int_param(q.org.as_deref(), "org")?;
     let year = year_param(q.year.as_deref())?;
     let title_contains = title_param(q.q.as_deref())?;
-    let limit = int_param(q.limit.as_deref(), "limit")?
-        .unwrap_or(DEFAULT_LIMIT)
-        .min(MAX_LIMIT);
+    let limit = limit_param(q.limit.as_deref(), MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     let after = match q.cursor.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(c) => Some(cursor::decode(c)?),

@@ -32,32 +32,62 @@ const MAX_Q_CHARS: usize = 100;
 pub struct SearchQuery {
     /// Words to find (title, summary, body, metadata and attachment text), or a 文号 / 索引号
     /// for an exact lookup. Required, at most 100 characters.
-    #[param(required = true, max_length = 100, example = "政府信息公开")]
+    #[param(
+        required = true,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S",
+        example = "政府信息公开"
+    )]
     pub q: Option<String>,
     /// Only items published by this organisation.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub org: Option<String>,
     /// Only items in this column.
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub column: Option<String>,
     /// Only items published in this year (civil year in China).
     #[param(value_type = Option<i32>, minimum = 1949, maximum = 9999)]
     pub year: Option<String>,
     /// Only items of this validity: `valid` 有效, `amended` 已修改, `repealed` 已废止,
     /// `expired` 已失效.
+    #[param(schema_with = validity_schema)]
     pub validity: Option<String>,
     /// Only items of this document type: the kind of a column the item is in
     /// (`policy_document` 政策文件, `interpretation` 政策解读, `notice` 通知公告, …; the codes of
     /// `GET /columns`' `kind`).
+    #[param(schema_with = doc_type_schema)]
     pub doc_type: Option<String>,
     /// Only hits of this kind: `item` 政府信息， `proposal` 建议提案答复， `meeting` 会议公开，
     /// `message` 留言答复， `org` 机构 (default: all).
+    #[param(schema_with = kind_schema)]
     pub kind: Option<String>,
-    /// Hits per page, 1 to 50 (default 20; larger values are reduced to 50).
+    /// Hits per page, 1 to 50 (default 20); any other value is a `bad_request`.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page (with the same other parameters).
     pub cursor: Option<String>,
+}
+
+/// A code parameter's schema: one of `codes`, or empty (no filter).
+fn codes_schema(codes: impl Iterator<Item = &'static str>) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(std::iter::once("").chain(codes)))
+        .build()
+}
+
+fn validity_schema() -> utoipa::openapi::schema::Object {
+    codes_schema(Validity::ALL.iter().map(|v| v.code()))
+}
+
+fn doc_type_schema() -> utoipa::openapi::schema::Object {
+    codes_schema(ColumnKind::ALL.iter().map(|k| k.code()))
+}
+
+fn kind_schema() -> utoipa::openapi::schema::Object {
+    codes_schema(SearchKind::ALL.iter().map(|k| k.code()))
 }
 
 /// One search hit.
@@ -199,8 +229,8 @@ impl Request {
                     .ok_or_else(|| bad(format!("查询参数 year 须为年份（如 2017），收到“{v}”")))?,
             ),
         };
-        let limit = id_param(p.limit.as_deref(), "limit")?
-            .map_or(DEFAULT_LIMIT, |n| (n as usize).min(MAX_LIMIT));
+        let limit = super::read::limit_param(p.limit.as_deref(), MAX_LIMIT as i64)?
+            .map_or(DEFAULT_LIMIT, |n| n as usize);
         Ok(Self {
             q: q.to_string(),
             filters: Filters {
@@ -484,12 +514,18 @@ mod tests {
             q: Some(" 规划 ".into()),
             validity: Some("repealed".into()),
             doc_type: Some("policy_document".into()),
-            limit: Some("500".into()),
+            limit: Some("50".into()),
             ..Default::default()
         })
         .unwrap();
         assert_eq!(ok.q, "规划");
         assert_eq!(ok.limit, MAX_LIMIT);
+        let e = parse(SearchQuery {
+            q: Some("规划".into()),
+            limit: Some("51".into()),
+            ..Default::default()
+        });
+        assert!(e.contains("1 到 50"), "{e}");
         assert_eq!(ok.filters.validity, Some(Validity::Repealed));
         assert_eq!(ok.filters.kind, Some(ColumnKind::PolicyDocument));
     }

@@ -153,6 +153,7 @@ pub async fn item_submit(
     request_body(content = ReviewRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The reviewed item", body = ItemDetail),
+        (status = 400, description = "`bad_request`: malformed JSON or a wrongly typed field", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`: no review right, the author, or a second level", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),

@@ -77,7 +77,6 @@ pub async fn item_create(
     request_body(content = ItemUpdate, content_type = "application/json"),
     responses(
         (status = 200, description = "The saved item", body = ItemDetail),
-        (status = 400, description = "`bad_request`: malformed JSON", body = ErrorBody),
         ItemRefusals,
         (status = 409, description = "`conflict`: stale `version`", body = ErrorBody),
         (status = 422, description = "`invalid_input`: see `errors`", body = ErrorBody),
