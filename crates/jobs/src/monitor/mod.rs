@@ -368,7 +368,10 @@ mod tests {
             status: Some(404),
             error: None,
         });
-        assert_eq!(d.key, "dead_link|http://x/|http://x/gone");
+        assert_eq!(
+            d.key, "dead_link|http://x/gone",
+            "a dead link is its target on any page"
+        );
         assert!(d.detail_json.contains("\"kind\":\"dead_link\""));
     }
 }
