@@ -164,6 +164,29 @@ mod tests {
 
     /// `{% extends "x" %}`, `{% include "x" %}`, `{% import "x" as m %}` and `{% from "x" import …%}`
     /// of each embedded template.
+    /// The back-office layout shows the page's `notice` (its status line) itself: a page that
+    /// shows it again makes screen readers announce it twice.
+    #[test]
+    fn the_admin_layout_alone_shows_the_notice() {
+        let twice: Vec<&str> = super::EMBEDDED
+            .iter()
+            .filter(|(_, src)| {
+                src.contains("{% extends \"layout_admin.html\" %}") && src.contains("{{ notice }}")
+            })
+            .map(|(n, _)| *n)
+            .collect();
+        assert!(
+            twice.is_empty(),
+            "pages showing the notice twice: {twice:?}"
+        );
+        let layout = super::EMBEDDED
+            .iter()
+            .find(|(n, _)| *n == "layout_admin.html")
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
+        assert!(layout.contains("{{ notice }}"));
+    }
+
     fn template_refs(names: &[&str]) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for name in names {
