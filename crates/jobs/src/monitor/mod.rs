@@ -310,17 +310,18 @@ pub async fn inspect(
         finished + 1,
     )
     .await?;
+    let findings: Vec<NewFinding> = report.findings.iter().map(stored).collect();
     // Each fault counts once toward the score, however many pages show it.
     let mut faults = std::collections::HashSet::new();
     let scored: Vec<ScoredFinding> = report
         .findings
         .iter()
-        .filter(|f| faults.insert(key_of(f)))
-        .filter_map(scored)
+        .zip(&findings)
+        .filter(|(_, s)| faults.insert(s.key.as_str()))
+        .filter_map(|(f, _)| scored(f))
         .collect();
     let bonus = u32::try_from(site.bonus).unwrap_or(0);
     let score = scoring::score(&settings.table, &availability, &scored, bonus);
-    let findings: Vec<NewFinding> = report.findings.iter().map(stored).collect();
     run.pages = report.pages as i64;
     run.attachments = report.attachments as i64;
     run.total = Some(i64::from(score.total));
