@@ -26,6 +26,13 @@ pub async fn manageable(
     }
 }
 
+/// A grant the separation of duties or self-granting forbids: an error on the role field.
+fn role_refused(why: String) -> Refusal {
+    let mut inv = gongkai_domain::Invalid::default();
+    inv.push("role", why);
+    Refusal::Invalid(inv)
+}
+
 fn own_id(caller: &Caller<'_>) -> Outcome<i64> {
     caller.actor.user_id.ok_or_else(Refusal::forbidden)
 }
@@ -45,6 +52,13 @@ pub async fn create_user(
     {
         return Err(Refusal::forbidden());
     }
+    let mut held = Vec::new();
+    for g in new.grants {
+        if let Some(why) = caller.perms.grant_refusal(&held, g.role, false) {
+            return Err(role_refused(why));
+        }
+        held.push(g.role);
+    }
     let new = users::NewUser {
         must_change_password: true,
         ..*new
@@ -62,6 +76,15 @@ pub async fn grant(
     manageable(tx, caller, target).await?;
     if !caller.perms.can_grant(g.role, g.org_id) {
         return Err(Refusal::forbidden());
+    }
+    let held: Vec<Role> = users::grants(tx, target)
+        .await?
+        .iter()
+        .filter_map(|g| Role::from_code(&g.role))
+        .collect();
+    let by_self = caller.actor.user_id == Some(target);
+    if let Some(why) = caller.perms.grant_refusal(&held, g.role, by_self) {
+        return Err(role_refused(why));
     }
     users::add_grant(tx, &caller.actor, target, g).await?;
     Ok(())

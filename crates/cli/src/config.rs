@@ -49,6 +49,8 @@ pub struct SecurityConfig {
     pub max_sessions: Option<usize>,
     /// System administrators must enrol in the TOTP second factor (default false).
     pub require_totp_for_admins: Option<bool>,
+    /// 三员分立 : system, security and audit administrators are separate people (default false).
+    pub separation_of_duties: Option<bool>,
 }
 
 impl SecurityConfig {
@@ -138,6 +140,7 @@ pub struct Settings {
     pub password_policy: gongkai_domain::account_policy::PasswordPolicy,
     pub session_policy: gongkai_domain::account_policy::SessionPolicy,
     pub require_totp_for_admins: bool,
+    pub separation_of_duties: bool,
 }
 
 impl Settings {
@@ -179,8 +182,14 @@ impl Settings {
             .as_ref()
             .and_then(|s| s.require_totp_for_admins)
             .unwrap_or(false);
+        let separation_of_duties = file
+            .security
+            .as_ref()
+            .and_then(|s| s.separation_of_duties)
+            .unwrap_or(false);
         Ok(Self {
             require_totp_for_admins,
+            separation_of_duties,
             password_policy,
             session_policy,
             data_dir,

@@ -30,6 +30,7 @@ pub mod obligation;
 pub mod opinion;
 pub mod orgimport;
 pub mod orgmatch;
+pub mod personal;
 pub mod plan;
 pub mod planimport;
 pub mod proposal;

@@ -15,6 +15,8 @@ pub enum Role {
     Assessor,
     /// 审计管理员 : reads and exports the audit log, nothing else (the audit third of 三员分立 ).
     AuditAdmin,
+    /// 安全管理员 : grants and revokes roles (the security third of 三员分立 ); sees no content.
+    SecurityAdmin,
 }
 
 impl Role {
@@ -27,7 +29,12 @@ impl Role {
         Role::Handler,
         Role::Assessor,
         Role::AuditAdmin,
+        Role::SecurityAdmin,
     ];
+
+    /// The three administrators of 三员分立 : with the separation on, nobody holds two of them.
+    pub const THREE_ADMINS: &'static [Role] =
+        &[Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -39,6 +46,7 @@ impl Role {
             Role::Handler => "handler",
             Role::Assessor => "assessor",
             Role::AuditAdmin => "audit_admin",
+            Role::SecurityAdmin => "security_admin",
         }
     }
 
@@ -52,6 +60,7 @@ impl Role {
             Role::Handler => "办理人",
             Role::Assessor => "第三方评估（只读）",
             Role::AuditAdmin => "审计管理员（操作日志）",
+            Role::SecurityAdmin => "安全管理员（授权）",
         }
     }
 
@@ -63,7 +72,11 @@ impl Role {
     pub fn is_global(self) -> bool {
         matches!(
             self,
-            Role::SystemAdmin | Role::Supervisor | Role::Assessor | Role::AuditAdmin
+            Role::SystemAdmin
+                | Role::Supervisor
+                | Role::Assessor
+                | Role::AuditAdmin
+                | Role::SecurityAdmin
         )
     }
 }
@@ -83,6 +96,10 @@ pub struct Permissions {
     pub grants: Vec<Grant>,
     /// Organisations covered by each org-scoped grant, expanded to descendants.
     pub scoped: Vec<(Role, Vec<i64>)>,
+    /// 三员分立 is on (`[security] separation_of_duties`): only the security administrator grants
+    /// roles, only the audit administrator (and the supervising readers) opens the audit log,
+    /// and nobody holds two of [`Role::THREE_ADMINS`].
+    pub separated: bool,
 }
 
 impl Permissions {
@@ -91,7 +108,39 @@ impl Permissions {
             .iter()
             .filter_map(|g| g.org_id.map(|o| (g.role, orgs_under(o))))
             .collect();
-        Self { grants, scoped }
+        Self {
+            grants,
+            scoped,
+            separated: false,
+        }
+    }
+
+    /// The same permissions with 三员分立 switched on or off.
+    pub fn with_separation(mut self, on: bool) -> Self {
+        self.separated = on;
+        self
+    }
+
+    /// Why a user holding `held` may not be given `role` by this caller (`by_self`: the caller
+    /// grants to themselves), beyond [`Self::can_grant`]; `None` when they may. Only a system
+    /// administrator without 三员分立 grants to themselves: anyone else would raise their own
+    /// rights. With 三员分立 on, nobody holds two of [`Role::THREE_ADMINS`].
+    pub fn grant_refusal(&self, held: &[Role], role: Role, by_self: bool) -> Option<String> {
+        if by_self && (self.separated || !self.is_system_admin()) {
+            return Some("不能给自己授予角色\u{FF0C}请由其他管理员授权".into());
+        }
+        if !self.separated || !Role::THREE_ADMINS.contains(&role) {
+            return None;
+        }
+        held.iter()
+            .find(|h| **h != role && Role::THREE_ADMINS.contains(h))
+            .map(|h| {
+                format!(
+                    "三员分立已启用\u{FF1A}该用户已是{}\u{FF0C}不能再兼任{}",
+                    h.label(),
+                    role.label()
+                )
+            })
     }
 
     pub fn has_global(&self, role: Role) -> bool {
@@ -231,13 +280,16 @@ impl Permissions {
     /// administrators anyone, organisation admins those with a grant inside their organisations.
     pub fn can_manage_user(&self, their_orgs: &[Option<i64>]) -> bool {
         self.is_system_admin()
+            || self.has_global(Role::SecurityAdmin)
             || their_orgs
                 .iter()
                 .any(|o| o.is_some_and(|o| self.can_manage_users_of(o)))
     }
 
     pub fn can_manage_users(&self) -> bool {
-        self.is_system_admin() || self.scoped.iter().any(|(r, _)| *r == Role::OrgAdmin)
+        self.is_system_admin()
+            || self.has_global(Role::SecurityAdmin)
+            || self.scoped.iter().any(|(r, _)| *r == Role::OrgAdmin)
     }
 
     /// Columns, organisations and settings are site-wide: system administrators only.
@@ -329,6 +381,11 @@ impl Permissions {
     /// May see and export the audit log screen: those who read everything, and the audit
     /// administrator （审计管理员） , who reads nothing else.
     pub fn can_view_audit_log(&self) -> bool {
+        if self.separated {
+            return self.has_global(Role::AuditAdmin)
+                || self.has_global(Role::Supervisor)
+                || self.has_global(Role::Assessor);
+        }
         self.can_read_audit() || self.has_global(Role::AuditAdmin)
     }
 
@@ -340,13 +397,20 @@ impl Permissions {
 
     /// May grant `role` on `org_id` (or globally when `None`).
     pub fn can_grant(&self, role: Role, org_id: Option<i64>) -> bool {
-        if self.is_system_admin() {
+        if self.has_global(Role::SecurityAdmin) || (self.is_system_admin() && !self.separated) {
             return true;
         }
         match org_id {
             Some(o) if !role.is_global() => self.has_on(&[Role::OrgAdmin], o),
             _ => false,
         }
+    }
+
+    /// Sees the personal data of this organisation's cases (the applicant's ID number, phone and
+    /// e-mail) in full: those who handle them and must reach the person. Everyone else who may open
+    /// the case sees them masked (`domain::personal::mask_field`).
+    pub fn can_see_personal_data_of(&self, org_id: i64) -> bool {
+        self.can_handle_cases_of(org_id)
     }
 
     /// Organisations whose applications this user handles (`None` = all).
@@ -747,6 +811,59 @@ mod tests {
         assert!(!auditor.can_view_items_of(2) && !auditor.can_manage_users());
         assert_eq!(auditor.message_orgs(), Some(Vec::new()));
         assert_eq!(p.editable_orgs(), Some(vec![]));
+    }
+
+    #[test]
+    fn only_who_handles_a_case_sees_personal_data_in_full() {
+        let grant = |role, org_id| Grant { role, org_id };
+        let handler = Permissions::new(vec![grant(Role::Handler, Some(3))], tree);
+        assert!(handler.can_see_personal_data_of(4) && !handler.can_see_personal_data_of(2));
+        for role in [Role::Supervisor, Role::Assessor, Role::AuditAdmin] {
+            let p = Permissions::new(vec![grant(role, None)], tree);
+            assert!(!p.can_see_personal_data_of(3), "{role:?}");
+        }
+        let reviewer = Permissions::new(vec![grant(Role::Reviewer, Some(3))], tree);
+        assert!(!reviewer.can_see_personal_data_of(3));
+    }
+
+    #[test]
+    fn the_three_administrators_are_separated_when_configured() {
+        let grant = |role| Grant { role, org_id: None };
+        let sys = Permissions::new(vec![grant(Role::SystemAdmin)], tree);
+        let sec = Permissions::new(vec![grant(Role::SecurityAdmin)], tree);
+        // Without the separation: the system administrator grants and reads the audit log.
+        assert!(sys.can_grant(Role::Editor, Some(3)) && sys.can_view_audit_log());
+        assert_eq!(
+            sys.grant_refusal(&[Role::SystemAdmin], Role::AuditAdmin, true),
+            None
+        );
+        assert!(sec.can_grant(Role::Editor, Some(3)) && sec.can_manage_users());
+        assert!(!sec.can_view_audit_log() && !sec.can_view_items_of(3));
+        assert!(sec.grant_refusal(&[], Role::SystemAdmin, true).is_some());
+
+        let sys = sys.with_separation(true);
+        let sec = sec.with_separation(true);
+        let auditor = Permissions::new(vec![grant(Role::AuditAdmin)], tree).with_separation(true);
+        assert!(!sys.can_grant(Role::Editor, Some(3)) && !sys.can_grant(Role::SecurityAdmin, None));
+        assert!(!sys.can_view_audit_log() && sys.can_manage_site());
+        assert!(sec.can_grant(Role::SystemAdmin, None) && !sec.can_view_audit_log());
+        assert!(auditor.can_view_audit_log() && !auditor.can_grant(Role::Editor, Some(3)));
+        let refusal = sec
+            .grant_refusal(&[Role::SystemAdmin], Role::AuditAdmin, false)
+            .expect("a system administrator may not also audit");
+        assert!(
+            refusal.contains('\u{FF0C}') && refusal.contains("审计管理员"),
+            "{refusal}"
+        );
+        assert_eq!(
+            sec.grant_refusal(&[Role::SystemAdmin], Role::Editor, false),
+            None
+        );
+        assert_eq!(
+            sec.grant_refusal(&[Role::SystemAdmin], Role::SystemAdmin, false),
+            None
+        );
+        assert!(sec.grant_refusal(&[], Role::Editor, true).is_some());
     }
 
     #[test]

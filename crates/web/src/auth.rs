@@ -120,7 +120,8 @@ pub async fn load_permissions(
         .filter_map(|g| g.grant())
         .collect();
     let all = orgs::all(&mut conn).await?;
-    let perms = Permissions::new(grants.clone(), |id| orgs::subtree(&all, id));
+    let perms = Permissions::new(grants.clone(), |id| orgs::subtree(&all, id))
+        .with_separation(state.config.separation_of_duties);
     Ok((grants, perms))
 }
 
@@ -150,6 +151,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 return Err(AppError::PasswordChangeRequired);
             }
         }
+        crate::refusals::note(&parts.extensions, user.id);
         let unread_notifications =
             gongkai_db::notifications::unread_count(&mut conn, user.id).await?;
         drop(conn);
@@ -530,6 +532,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .ok_or(AppError::Unauthenticated)?;
         let user = users::get(&mut conn, user_id).await?;
         drop(conn);
+        crate::refusals::note(&parts.extensions, user.id);
         let (grants, perms) = load_permissions(state, user.id).await?;
         Ok(ApiUser(CurrentUser {
             unread_notifications: 0,

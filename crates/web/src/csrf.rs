@@ -87,7 +87,10 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
         }
     } else if path == "/admin" || path.starts_with("/admin/") {
         match session_token(state, cookie(SESSION_COOKIE)).await? {
-            Some(token) => token,
+            Some((user_id, token)) => {
+                crate::refusals::note(req.extensions(), user_id);
+                token
+            }
             // No session: nothing to forge; the handler's `CurrentUser` refuses the request.
             None => return Ok(req),
         }
@@ -103,11 +106,11 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
     Ok(req)
 }
 
-/// The CSRF token of the session behind the cookie, if the session is valid.
+/// The user and CSRF token of the session behind the cookie, if the session is valid.
 async fn session_token(
     state: &AppState,
     cookie: Option<String>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<(i64, String)>, AppError> {
     let Some(cookie) = cookie else {
         return Ok(None);
     };
@@ -118,7 +121,7 @@ async fn session_token(
         &state.config.session_policy,
     )
     .await?
-    .map(|s| s.csrf_token))
+    .map(|s| (s.user_id, s.csrf_token)))
 }
 
 /// The token a request sent: the header, else the body field (the body is read and put back).

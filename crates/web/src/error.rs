@@ -99,6 +99,15 @@ impl AppError {
         serde_json::json!({"code": self.code(), "message": self.to_string(), "errors": errors})
     }
 
+    /// Marks a 403 (no permission, failed CSRF check) for the audit of refusals
+    /// (`crate::refusals`).
+    fn mark_refusal(&self, resp: &mut Response) {
+        if matches!(self, AppError::Forbidden(_) | AppError::Csrf) {
+            resp.extensions_mut()
+                .insert(crate::refusals::Refused(self.to_string()));
+        }
+    }
+
     fn log(&self) {
         if let AppError::Internal(detail) = self {
             tracing::error!(%detail, "internal error");
@@ -209,6 +218,7 @@ impl IntoResponse for AppError {
         if status == StatusCode::NOT_FOUND {
             resp.extensions_mut().insert(PlainNotFound);
         }
+        self.mark_refusal(&mut resp);
         resp
     }
 }
@@ -232,6 +242,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let mut res = (self.0.status(), axum::Json(self.0.to_json())).into_response();
+        self.0.mark_refusal(&mut res);
         if matches!(self.0, AppError::Unauthenticated) {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

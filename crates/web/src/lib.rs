@@ -44,6 +44,7 @@ pub mod error;
 mod health;
 pub mod metrics;
 mod portal;
+pub mod refusals;
 pub mod storage;
 pub mod templates;
 pub mod upload;
@@ -85,6 +86,9 @@ pub struct WebConfig {
     pub session_policy: gongkai_domain::account_policy::SessionPolicy,
     /// System administrators must use the TOTP second factor (`[security]`; default off).
     pub require_totp_for_admins: bool,
+    /// 三员分立 : only the security administrator grants roles, only the audit administrator
+    /// opens the audit log, nobody holds two of the three (`[security]`; default off).
+    pub separation_of_duties: bool,
 }
 
 impl WebConfig {
@@ -102,6 +106,7 @@ impl WebConfig {
             password_policy: Default::default(),
             session_policy: Default::default(),
             require_totp_for_admins: false,
+            separation_of_duties: false,
         }
     }
 }
@@ -115,6 +120,8 @@ pub struct Inner {
     pub config: WebConfig,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// How many refusals of each user were audited this minute (`refusals`).
+    pub refusal_budget: refusals::Budget,
 }
 
 /// Shared state of every handler.
@@ -142,6 +149,7 @@ impl AppState {
             search,
             config,
             metrics: Arc::new(metrics::Metrics::default()),
+            refusal_budget: refusals::Budget::default(),
         })))
     }
 }
@@ -161,6 +169,11 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(health::build())
         .fallback(not_found)
+        // Outside the CSRF check, so its refusals are audited too; acts on `/admin` and the API.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refusals::audit,
+        ))
         // Applied to each route, so the matched route template is known (`metrics::record`).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

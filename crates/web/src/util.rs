@@ -9,6 +9,37 @@ use std::net::{IpAddr, SocketAddr};
 
 pub use gongkai_infra::random_hex;
 
+/// How a case's personal data (ID numbers, phones, e-mail, addresses) is shown to this user: in
+/// full to who handles the case, masked to everyone else (`Permissions::can_see_personal_data_of`).
+#[derive(Debug, Clone, Copy)]
+pub struct PersonalData {
+    full: bool,
+}
+
+impl PersonalData {
+    pub fn for_case(user: &crate::auth::CurrentUser, org_id: i64) -> Self {
+        Self::full_if(user.perms.can_see_personal_data_of(org_id))
+    }
+
+    /// In full when `allowed` (those who act on the record and must reach the person).
+    pub fn full_if(allowed: bool) -> Self {
+        Self { full: allowed }
+    }
+
+    /// The value as this user may see it.
+    pub fn field(self, value: &str) -> String {
+        if self.full {
+            value.to_owned()
+        } else {
+            gongkai_domain::personal::mask_field(value)
+        }
+    }
+
+    pub fn masked(self) -> bool {
+        !self.full
+    }
+}
+
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }

@@ -623,3 +623,120 @@ both_backends!(totp_can_be_required_for_system_administrators, TestApp::builder(
     let editor = app.user("wujiu", PASSWORD).await;
     editor.get_ok("/admin/account").await;
 });
+
+async fn refusals_of(app: &TestApp, user_id: i64) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT entity_id, summary FROM audit_log WHERE action = 'auth.refused' AND actor_id = $1 \
+         ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *app.conn().await)
+    .await
+    .expect("refusal rows")
+}
+
+both_backends!(refused_operations_are_in_the_audit_log, |app| async move {
+    let id = app.create_user("jujue", Role::Editor, None).await;
+    let editor = app.user("jujue", PASSWORD).await;
+    let before = audited(&app, "auth.refused").await;
+
+    // No permission: refused and recorded under the user's own name, route and reason.
+    assert_eq!(
+        editor.get("/admin/users").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let rows = refusals_of(&app, id).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "GET /admin/users");
+    assert!(
+        rows[0].1.contains("/admin/users\u{FF1A}") && rows[0].1.contains("无权"),
+        "{rows:?}"
+    );
+
+    // A failed CSRF check of a signed-in user is a refusal too.
+    let r = editor
+        .post_without_csrf("/admin/account/password", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let rows = refusals_of(&app, id).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[1].1.contains("CSRF"), "{rows:?}");
+
+    // Anonymous requests are not recorded (they are sent to sign in).
+    let visitor = app.visitor();
+    let _ = visitor.get("/admin/users").await;
+    let _ = visitor
+        .post_without_csrf("/admin/account/password", &[("current_password", "x")])
+        .await;
+    assert_eq!(audited(&app, "auth.refused").await, before + 2);
+
+    // The audit screen lists them with the sign-ins.
+    let admin = app.admin().await;
+    let page = admin.get_ok("/admin/audit?action=auth.*").await;
+    assert!(page.contains("<code>auth.refused</code>"), "{page}");
+});
+
+async fn first_org(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT MIN(id) FROM organisations")
+        .fetch_one(&mut *app.conn().await)
+        .await
+        .expect("an organisation")
+}
+
+both_backends!(
+    the_three_administrators_are_separate_people,
+    TestApp::builder().separation_of_duties() => |app| async move {
+        let org = first_org(&app).await.to_string();
+        let admin = app.admin().await;
+        let anquan = app.create_user("anquan", Role::SecurityAdmin, None).await;
+        let shenji = app.create_user("shenji", Role::AuditAdmin, None).await;
+        let ops = app.create_user("yunwei", Role::SystemAdmin, None).await;
+        let plain = app.create_user("putong", Role::Reviewer, None).await;
+
+        // The system administrator runs the site but grants nothing and reads no audit log.
+        assert_eq!(admin.get("/admin/audit").await.status(), StatusCode::FORBIDDEN);
+        let (s, _) = admin
+            .submit(
+                &format!("/admin/users/{plain}/grants"),
+                &[("role", "editor"), ("org_id", org.as_str())],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(admin.get("/admin/settings").await.status(), StatusCode::OK);
+
+        // The security administrator grants, but never a second administrator's role, and never
+        // to themselves; and sees no audit log.
+        let security = app.user("anquan", PASSWORD).await;
+        let (s, to) = security
+            .submit(
+                &format!("/admin/users/{plain}/grants"),
+                &[("role", "editor"), ("org_id", org.as_str())],
+            )
+            .await;
+        assert_eq!((s, to), (StatusCode::SEE_OTHER, format!("/admin/users/{plain}?notice=granted")));
+        let (s, body) = security
+            .submit(&format!("/admin/users/{ops}/grants"), &[("role", "audit_admin")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("不能再兼任"), "{body}");
+        let (s, body) = security
+            .submit(&format!("/admin/users/{anquan}/grants"), &[("role", "system_admin")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("不能给自己授予角色"), "{body}");
+        assert_eq!(security.get("/admin/audit").await.status(), StatusCode::FORBIDDEN);
+        let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
+            .bind(ops)
+            .fetch_all(&mut *app.conn().await)
+            .await
+            .expect("grants");
+        assert_eq!(roles, vec!["system_admin".to_owned()]);
+
+        // The audit administrator reads the log, with the refusals above in it.
+        let auditor = app.user("shenji", PASSWORD).await;
+        let page = auditor.get_ok("/admin/audit?action=auth.*").await;
+        assert!(page.contains("<code>auth.refused</code>"), "{page}");
+        assert_eq!(auditor.get("/admin/users").await.status(), StatusCode::FORBIDDEN);
+        let _ = shenji;
+    }
+);

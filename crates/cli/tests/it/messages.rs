@@ -851,3 +851,31 @@ mod browser {
         app.teardown().await;
     }
 }
+
+both_backends!(
+    a_writers_phone_is_masked_for_who_does_not_handle_it,
+    |app| async move {
+        let org = app.org_id("市住建委").await;
+        let id = store(&app, org, "2026-03-02", "个人信息隐藏").await;
+        let path = format!("/admin/messages/{id}");
+
+        // The handler calls the writer back: the number as given.
+        app.create_user("zj_caller", Role::Handler, Some(org)).await;
+        let page = app.user("zj_caller", PASSWORD).await.get_ok(&path).await;
+        assert!(
+            page.contains("13900001111") && !page.contains("已部分隐藏"),
+            "{page}"
+        );
+
+        // The supervising office and assessors read the message, not the number.
+        for (name, role) in [("gkb_mask", Role::Supervisor), ("pg_mask", Role::Assessor)] {
+            app.create_user(name, role, None).await;
+            let page = app.user(name, PASSWORD).await.get_ok(&path).await;
+            assert!(page.contains("139****1111"), "{role:?}: {page}");
+            assert!(
+                !page.contains("13900001111") && page.contains("已部分隐藏"),
+                "{role:?}"
+            );
+        }
+    }
+);

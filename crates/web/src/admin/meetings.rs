@@ -198,11 +198,15 @@ async fn detail_page(
         .iter()
         .filter(|a| a.decision() == Decision::Approved)
         .count();
+    // Who decides on a request to attend calls the person; others see the phone masked.
+    let shown = crate::util::PersonalData::full_if(
+        user.perms.can_record_events_of(m.org_id) || user.perms.can_see_personal_data_of(m.org_id),
+    );
     let apps: Vec<Value> = apps
         .iter()
         .map(|a| {
             json!({"id": a.id, "name": a.name, "kind": AttendeeKind::from_code(&a.kind).map_or("", AttendeeKind::label),
-                   "phone": a.phone, "workplace": a.workplace, "reason": a.reason, "decision": a.decision().label(),
+                   "phone": shown.field(&a.phone), "workplace": a.workplace, "reason": a.reason, "decision": a.decision().label(),
                    "pending": a.decision() == Decision::Pending, "decision_reason": a.decision_reason})
         })
         .collect();

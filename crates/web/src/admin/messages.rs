@@ -199,13 +199,17 @@ async fn detail_page(
         .iter()
         .map(|(id, name)| json!({"id": id, "name": name, "selected": m.responder_id == Some(*id)}))
         .collect();
+    let shown = crate::util::PersonalData::for_case(user, m.org_id);
+    let mut m_shown = m.clone();
+    m_shown.phone = m.phone.as_deref().map(|v| shown.field(v));
+    m_shown.email = m.email.as_deref().map(|v| shown.field(v));
     let html = render(
         state,
         user,
         "admin/message.html",
         "messages",
         json!({
-            "m": m, "status_label": st.label(), "flags": flags(&cal, m, today),
+            "m": m_shown, "personal_masked": shown.masked(), "status_label": st.label(), "flags": flags(&cal, m, today),
             "may_assign": handle && st.check(message::Action::Assign).is_ok(),
             "may_reply": handle && st.check(message::Action::Reply).is_ok(),
             "may_publish": handle && st.check(message::Action::Publish).is_ok(),

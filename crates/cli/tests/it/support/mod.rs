@@ -115,6 +115,7 @@ pub struct TestAppBuilder {
     password_policy: gongkai_domain::account_policy::PasswordPolicy,
     session_policy: gongkai_domain::account_policy::SessionPolicy,
     require_totp_for_admins: bool,
+    separation_of_duties: bool,
 }
 
 impl TestAppBuilder {
@@ -128,6 +129,11 @@ impl TestAppBuilder {
     /// account-security tests set the limit.
     pub fn session_policy(mut self, p: gongkai_domain::account_policy::SessionPolicy) -> Self {
         self.session_policy = p;
+        self
+    }
+    /// 三员分立 on (`[security] separation_of_duties`).
+    pub fn separation_of_duties(mut self) -> Self {
+        self.separation_of_duties = true;
         self
     }
     /// System administrators must use the TOTP second factor.
@@ -231,6 +237,7 @@ impl TestAppBuilder {
                 password_policy: self.password_policy,
                 session_policy: self.session_policy,
                 require_totp_for_admins: self.require_totp_for_admins,
+                separation_of_duties: self.separation_of_duties,
                 ..gongkai_web::WebConfig::new(dir.path().to_path_buf())
             },
         )
@@ -309,6 +316,7 @@ impl TestApp {
                 ..Default::default()
             },
             require_totp_for_admins: false,
+            separation_of_duties: false,
         }
     }
 
