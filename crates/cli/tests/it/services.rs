@@ -473,6 +473,19 @@ both_backends!(
     }
 );
 
+/// 放行 of the guide's `hits` (their keys) as `u`, with `reason`.
+async fn release(u: &User, id: i64, hits: &[String], reason: &str) -> (StatusCode, String) {
+    let mut form: Vec<(String, &str)> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (format!("release_hit_{i}"), k.as_str()))
+        .collect();
+    form.push(("override_reason".into(), reason));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    u.submit(&format!("/admin/services/{id}/guard/release"), &pairs)
+        .await
+}
+
 /// A resident ID number （GB 11643, valid check digit） used by the guard tests.
 const ID_NUMBER: &str = "110101199003074514";
 
@@ -525,33 +538,19 @@ both_backends!(
         let detail = editor.get_ok(&format!("/admin/services/{id}")).await;
         assert!(detail.contains("内容安全检查\u{FF1A}发现 2 处个人信息或错误"));
         let keys: Vec<String> = [format!("resident_id:{ID_NUMBER}"), "mobile:13912345678".into()].into();
-        let release = |u: &User, hits: Vec<String>, reason: &str| {
-            let mut form: Vec<(String, String)> = hits
-                .into_iter()
-                .enumerate()
-                .map(|(i, k)| (format!("release_hit_{i}"), k))
-                .collect();
-            form.push(("override_reason".into(), reason.into()));
-            async move {
-                let pairs: Vec<(&str, &str)> =
-                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                u.submit(&format!("/admin/services/{id}/guard/release"), &pairs)
-                    .await
-            }
-        };
         assert_eq!(
-            release(&editor, keys.clone(), "样例号码").await.0,
+            release(&editor, id, &keys, "样例号码").await.0,
             StatusCode::FORBIDDEN
         );
         // A reviewer releases one hit: the other still blocks.
-        let (s, _) = release(&first, keys[..1].to_vec(), "样例号码为虚构的示例").await;
+        let (s, _) = release(&first, id, &keys[..1], "样例号码为虚构的示例").await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (s, page) = act(&editor, id, "publish", "").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html::decode(&page).contains("内容安全检查发现1处"), "{}", html::excerpt(&page));
-        let (s, _) = release(&first, keys[1..].to_vec(), "").await;
+        let (s, _) = release(&first, id, &keys[1..], "").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a release needs its reason");
-        let (s, _) = release(&first, keys[1..].to_vec(), "经办人同意公开其工作手机").await;
+        let (s, _) = release(&first, id, &keys[1..], "经办人同意公开其工作手机").await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         assert_eq!(act(&editor, id, "publish", "").await.0, StatusCode::SEE_OTHER);
         assert_eq!(status(&app, id).await, ("published".into(), 0, 1));
