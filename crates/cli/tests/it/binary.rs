@@ -170,7 +170,7 @@ async fn serve_demo_on_a_fresh_data_dir() {
         "the item page has the metadata table"
     );
     // 办事服务 and 数据开放 are not empty: the demo's guides and open datasets.
-    assert!(get_ok("/bsfw").await.contains("出生医学证明首次签发"));
+    assert!(get_ok("/bsfw?theme=birth").await.contains("出生医学证明首次签发"));
     assert!(get_ok("/sjkf").await.contains("盘锦市A级旅游景区名录"));
 
     // The process is still serving (it did not crash after answering).
