@@ -199,7 +199,9 @@ pub async fn release_allowed(
     row: &ServiceRow,
 ) -> Outcome<bool> {
     let is_author = services::is_author(conn, row, caller.actor.user_id).await?;
-    Ok(caller.perms.can_release_guard_hits_of(row.org_id, is_author))
+    Ok(caller
+        .perms
+        .can_release_guard_hits_of(row.org_id, is_author))
 }
 
 /// 放行 : releases the chosen hits of the guide (each named by `guard::hit_key`) with a reason,

@@ -104,7 +104,9 @@ pub async fn load(db: &Db, storage: &Storage, portal_url: &str) -> anyhow::Resul
     };
     let mut added = Added::default();
     let mut conn = db.pool.acquire().await?;
-    let no_guides = gongkai_db::services::list(&mut conn, None).await?.is_empty();
+    let no_guides = gongkai_db::services::list(&mut conn, None)
+        .await?
+        .is_empty();
     let no_data = gongkai_db::data::list(&mut conn, None).await?.is_empty();
     let no_sites = gongkai_db::monitor::list(&mut conn, None).await?.is_empty();
     drop(conn);
@@ -129,7 +131,9 @@ pub async fn load(db: &Db, storage: &Storage, portal_url: &str) -> anyhow::Resul
         }
     }
     if no_sites {
-        site(db, &caller, portal_url).await.context("演示监测网站")?;
+        site(db, &caller, portal_url)
+            .await
+            .context("演示监测网站")?;
         added.sites += 1;
     }
     Ok(added)

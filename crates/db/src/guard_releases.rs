@@ -75,7 +75,16 @@ pub async fn release_service(
     reason: &str,
     record: serde_json::Value,
 ) -> DbResult<()> {
-    insert(conn, actor, Subject::Service, service_id, hits, reason, record).await
+    insert(
+        conn,
+        actor,
+        Subject::Service,
+        service_id,
+        hits,
+        reason,
+        record,
+    )
+    .await
 }
 
 async fn insert(

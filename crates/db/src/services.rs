@@ -306,12 +306,13 @@ pub async fn is_author(
     user_id: Option<i64>,
 ) -> DbResult<bool> {
     let Some(u) = user_id else { return Ok(false) };
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM service_authors WHERE item_id = $1 AND user_id = $2")
-            .bind(row.id)
-            .bind(u)
-            .fetch_one(&mut *conn)
-            .await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM service_authors WHERE item_id = $1 AND user_id = $2",
+    )
+    .bind(row.id)
+    .bind(u)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(n > 0 || row.created_by == Some(u))
 }
 
@@ -323,7 +324,8 @@ pub async fn facts(
     r: Rights,
 ) -> DbResult<Facts> {
     let approved: i64 = match user_id {
-        Some(u) => sqlx::query_scalar(
+        Some(u) => {
+            sqlx::query_scalar(
                 "SELECT COUNT(*) FROM service_reviews WHERE item_id = $1 AND round = $2 \
                  AND reviewer_id = $3 AND decision = 'approve'",
             )
@@ -331,7 +333,8 @@ pub async fn facts(
             .bind(row.review_round)
             .bind(u)
             .fetch_one(&mut *conn)
-            .await?,
+            .await?
+        }
         None => 0,
     };
     Ok(Facts {

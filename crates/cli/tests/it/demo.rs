@@ -38,8 +38,7 @@ both_backends!(
                 .all(|(_, s, p, _)| s == "published" && *p == 1),
             "{guides:?}"
         );
-        let revised: Vec<&(i64, String, i64, i64)> =
-            guides.iter().filter(|g| g.3 == 2).collect();
+        let revised: Vec<&(i64, String, i64, i64)> = guides.iter().filter(|g| g.3 == 2).collect();
         assert_eq!(revised.len(), 1, "one guide has a second version");
         let reviews: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM service_reviews WHERE decision = 'approve'")
@@ -59,16 +58,24 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(files, 3);
-        let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM monitored_sites WHERE active = 1")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        assert_eq!(active, 0, "registered with monitoring off: nothing is probed");
+        let active: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM monitored_sites WHERE active = 1")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            active, 0,
+            "registered with monitoring off: nothing is probed"
+        );
         drop(conn);
 
         // The portal: the guides by theme, the revised one with its 变更记录 and its form.
         let bsfw = app.get_ok("/bsfw?theme=birth").await;
-        assert!(bsfw.contains("出生医学证明首次签发"), "{}", html::excerpt(&bsfw));
+        assert!(
+            bsfw.contains("出生医学证明首次签发"),
+            "{}",
+            html::excerpt(&bsfw)
+        );
         let id = revised[0].0;
         let page = app.get_ok(&format!("/bsfw/{id}")).await;
         assert!(page.contains("就业登记"));
@@ -107,7 +114,10 @@ async fn a_citizen_on_a_phone_finds_a_dataset_previews_and_downloads_it() {
     let stored = app.state().storage.get(&sha).await.unwrap();
 
     let b = crate::browser::Browser::start().await;
-    b.client.set_window_size(390, 844).await.expect("phone size");
+    b.client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
     b.goto(&app.url("/")).await;
     b.goto(&app.url("/sjkf")).await;
     b.fill("#sjkf-q", "景区").await;
@@ -116,7 +126,10 @@ async fn a_citizen_on_a_phone_finds_a_dataset_previews_and_downloads_it() {
     let dataset = format!("/sjkf/{id}");
     let list = b.wait_for("#datasets-title + ul.guide-list").await;
     assert!(list.contains("盘锦市A级旅游景区名录"), "{list}");
-    assert!(!list.contains("药品零售"), "the search narrows the list: {list}");
+    assert!(
+        !list.contains("药品零售"),
+        "the search narrows the list: {list}"
+    );
     b.click(&format!("a[href=\"{dataset}\"]")).await;
     b.wait_for_url(&dataset).await;
     let preview = b.wait_for(".dataset-preview").await;
@@ -132,7 +145,10 @@ async fn a_citizen_on_a_phone_finds_a_dataset_previews_and_downloads_it() {
         )
         .await
         .expect("layout");
-    assert!(overflow.as_f64().unwrap_or(1.0) <= 0.0, "horizontal overflow: {overflow}");
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 0.0,
+        "horizontal overflow: {overflow}"
+    );
 
     let link = format!("{dataset}/files/{file_id}");
     b.wait_for(&format!("a[href=\"{link}\"]")).await;
@@ -148,7 +164,10 @@ async fn a_citizen_on_a_phone_finds_a_dataset_previews_and_downloads_it() {
         .expect("download through the browser");
     assert_eq!(got[0], 200);
     assert!(
-        got[1].as_str().unwrap_or_default().starts_with("attachment"),
+        got[1]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("attachment"),
         "{}",
         got[1]
     );

@@ -507,8 +507,14 @@ both_backends!(
             })
             .collect();
         let id = create(&editor, org, &f).await;
-        assert_eq!(act(&editor, id, "submit", "").await.0, StatusCode::SEE_OTHER);
-        assert_eq!(act(&first, id, "approve", "").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            act(&editor, id, "submit", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            act(&first, id, "approve", "").await.0,
+            StatusCode::SEE_OTHER
+        );
         let audit_before = app.audit_count().await;
 
         let (s, page) = act(&editor, id, "publish", "").await;
@@ -520,24 +526,38 @@ both_backends!(
             html::excerpt(&page)
         );
         // Each hit with its place: the refused page lists them.
-        assert!(text.contains("<td>办理材料第10字</td><td>身份证号</td>"), "{text}");
-        assert!(text.contains("<td>常见问题第10字</td><td>手机号</td>"), "{text}");
-        assert!(!text.contains("固定电话"), "the office's own phone is no hit");
+        assert!(
+            text.contains("<td>办理材料第10字</td><td>身份证号</td>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<td>常见问题第10字</td><td>手机号</td>"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("固定电话"),
+            "the office's own phone is no hit"
+        );
         // Nothing is published and nothing written.
         assert_eq!(status(&app, id).await, ("approved".into(), 0, 0));
         assert_eq!(app.audit_count().await, audit_before);
         assert_eq!(app.get(&format!("/bsfw/{id}")).await.status(), 404);
-        let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_versions WHERE item_id = $1")
-            .bind(id)
-            .fetch_one(&mut *app.conn().await)
-            .await
-            .unwrap();
+        let versions: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM service_versions WHERE item_id = $1")
+                .bind(id)
+                .fetch_one(&mut *app.conn().await)
+                .await
+                .unwrap();
         assert_eq!(versions, 0);
 
         // The detail page lists the hits; the author may not release them.
         let detail = editor.get_ok(&format!("/admin/services/{id}")).await;
         assert!(detail.contains("内容安全检查\u{FF1A}发现 2 处个人信息或错误"));
-        let keys: Vec<String> = [format!("resident_id:{ID_NUMBER}"), "mobile:13912345678".into()].into();
+        let keys: Vec<String> = [
+            format!("resident_id:{ID_NUMBER}"),
+            "mobile:13912345678".into(),
+        ]
+        .into();
         assert_eq!(
             release(&editor, id, &keys, "样例号码").await.0,
             StatusCode::FORBIDDEN
@@ -547,12 +567,23 @@ both_backends!(
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (s, page) = act(&editor, id, "publish", "").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html::decode(&page).contains("内容安全检查发现1处"), "{}", html::excerpt(&page));
+        assert!(
+            html::decode(&page).contains("内容安全检查发现1处"),
+            "{}",
+            html::excerpt(&page)
+        );
         let (s, _) = release(&first, id, &keys[1..], "").await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a release needs its reason");
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a release needs its reason"
+        );
         let (s, _) = release(&first, id, &keys[1..], "经办人同意公开其工作手机").await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        assert_eq!(act(&editor, id, "publish", "").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            act(&editor, id, "publish", "").await.0,
+            StatusCode::SEE_OTHER
+        );
         assert_eq!(status(&app, id).await, ("published".into(), 0, 1));
         let released: Vec<(String, String)> = sqlx::query_as(
             "SELECT kind, actor_name FROM service_guard_releases WHERE item_id = $1 ORDER BY id",
@@ -561,7 +592,10 @@ both_backends!(
         .fetch_all(&mut *app.conn().await)
         .await
         .unwrap();
-        assert_eq!(released.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["resident_id", "mobile"]);
+        assert_eq!(
+            released.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["resident_id", "mobile"]
+        );
     }
 );
 

@@ -1094,5 +1094,9 @@ fn demo_data_is_typeset() {
         }
     }
     assert!(read > 100, "the demo data was read");
-    assert!(bad.is_empty(), "ASCII punctuation in the demo data:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "ASCII punctuation in the demo data:\n{}",
+        bad.join("\n")
+    );
 }

@@ -110,10 +110,8 @@ mod tests {
         g.materials[0].source = "样例 110101199003074514".into();
         g.faq[0].answer = "请联系经办人 13912345678".into();
         let hits = scan(&g, &Lists::default());
-        let found: Vec<(String, HitKind)> = hits
-            .iter()
-            .map(|h| (h.location(), h.hit.kind))
-            .collect();
+        let found: Vec<(String, HitKind)> =
+            hits.iter().map(|h| (h.location(), h.hit.kind)).collect();
         assert_eq!(
             found,
             vec![

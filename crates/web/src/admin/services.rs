@@ -576,7 +576,9 @@ pub async fn guard_release(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    super::common::AdminForm(f): super::common::AdminForm<std::collections::HashMap<String, String>>,
+    super::common::AdminForm(f): super::common::AdminForm<
+        std::collections::HashMap<String, String>,
+    >,
 ) -> Result<Response, AppError> {
     let keys: Vec<String> = f
         .iter()
@@ -590,7 +592,10 @@ pub async fn guard_release(
     match app::release_hits(&mut tx, &caller, &row, &reason, &keys).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/services/{id}?notice=guard_released")).into_response())
+            Ok(
+                Redirect::to(&format!("/admin/services/{id}?notice=guard_released"))
+                    .into_response(),
+            )
         }
         Err(Refusal::Invalid(inv)) => {
             drop(tx);
