@@ -144,13 +144,29 @@ pub async fn release(
 
 /// Why publishing was refused, one line per hit (the hit itself shown masked).
 pub fn refusal(hits: &[ItemHit]) -> Invalid {
-    let mut inv = Invalid::one(
-        "guard",
+    refusal_headed(
         format!(
             "内容安全检查发现{}处个人信息或错误，未发布。请一键脱敏、修改正文删除，或填写理由后放行：",
             hits.len()
         ),
-    );
+        hits,
+    )
+}
+
+/// Why publishing a service guide was refused: as [`refusal`], with the guide's remedy (a
+/// guide has no 一键脱敏 ; its editor changes the element named).
+pub fn guide_refusal(hits: &[ItemHit]) -> Invalid {
+    refusal_headed(
+        format!(
+            "内容安全检查发现{}处个人信息或错误\u{FF0C}办事指南未发布\u{3002}请修改办事指南删除\u{FF0C}或由起草人以外的审核人填写理由后放行\u{FF1A}",
+            hits.len()
+        ),
+        hits,
+    )
+}
+
+fn refusal_headed(headline: String, hits: &[ItemHit]) -> Invalid {
+    let mut inv = Invalid::one("guard", headline);
     if ItemText::hits_in_attachments(hits) {
         inv.push("guard", ATTACHMENT_ADVICE);
     }

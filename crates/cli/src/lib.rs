@@ -6,6 +6,7 @@ pub mod attachments_cmd;
 pub mod backup_cmd;
 pub mod calendar_cmd;
 pub mod config;
+pub mod demo;
 pub mod inspect_cmd;
 pub mod logging;
 pub mod migrate_cmd;

@@ -203,6 +203,24 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.separation_of_duties = settings.separation_of_duties;
     let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(store = %state.storage.describe(), "附件存储");
+    if args.demo {
+        let portal = state
+            .config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}/", settings.listen));
+        let added = crate::demo::load(&db, &state.storage, &portal)
+            .await
+            .context("添加演示办事指南和开放数据")?;
+        if added != crate::demo::Added::default() {
+            tracing::info!(
+                guides = added.guides,
+                datasets = added.datasets,
+                sites = added.sites,
+                "已添加演示办事指南、开放数据和监测网站"
+            );
+        }
+    }
     let applied = state.search.catch_up(&db).await.context("同步搜索索引")?;
     tracing::info!(
         applied,

@@ -299,6 +299,23 @@ pub async fn update(
     .await
 }
 
+/// Whether `user_id` wrote or edited the guide (its creator or one of its authors).
+pub async fn is_author(
+    conn: &mut AnyConnection,
+    row: &ServiceRow,
+    user_id: Option<i64>,
+) -> DbResult<bool> {
+    let Some(u) = user_id else { return Ok(false) };
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM service_authors WHERE item_id = $1 AND user_id = $2",
+    )
+    .bind(row.id)
+    .bind(u)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0 || row.created_by == Some(u))
+}
+
 /// The workflow facts about `user_id` acting on `row`.
 pub async fn facts(
     conn: &mut AnyConnection,
@@ -306,15 +323,8 @@ pub async fn facts(
     user_id: Option<i64>,
     r: Rights,
 ) -> DbResult<Facts> {
-    let (author, approved): (i64, i64) = match user_id {
-        Some(u) => (
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM service_authors WHERE item_id = $1 AND user_id = $2",
-            )
-            .bind(row.id)
-            .bind(u)
-            .fetch_one(&mut *conn)
-            .await?,
+    let approved: i64 = match user_id {
+        Some(u) => {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM service_reviews WHERE item_id = $1 AND round = $2 \
                  AND reviewer_id = $3 AND decision = 'approve'",
@@ -323,15 +333,15 @@ pub async fn facts(
             .bind(row.review_round)
             .bind(u)
             .fetch_one(&mut *conn)
-            .await?,
-        ),
-        None => (0, 0),
+            .await?
+        }
+        None => 0,
     };
     Ok(Facts {
         can_edit: r.can_edit,
         can_review: r.can_review,
         can_withdraw: r.can_withdraw,
-        is_author: author > 0 || (user_id.is_some() && row.created_by == user_id),
+        is_author: is_author(conn, row, user_id).await?,
         approved_this_round: approved > 0,
         levels: review_levels(conn, row.org_id).await?,
         post_review_pending: false,

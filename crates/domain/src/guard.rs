@@ -626,6 +626,8 @@ pub enum Field {
     Body,
     /// The text extracted from an attachment (which one: [`ItemHit::attachment`]).
     Attachment,
+    /// An element of a service guide (which one: [`ItemHit::field_label`], such as 办理材料 ).
+    GuideElement,
 }
 
 impl Field {
@@ -635,6 +637,7 @@ impl Field {
             Field::Summary => "摘要",
             Field::Body => "正文",
             Field::Attachment => "附件",
+            Field::GuideElement => "办事指南",
         }
     }
 }

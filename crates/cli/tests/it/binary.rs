@@ -169,6 +169,13 @@ async fn serve_demo_on_a_fresh_data_dir() {
         item.contains("索引号"),
         "the item page has the metadata table"
     );
+    // 办事服务 and 数据开放 are not empty: the demo's guides and open datasets.
+    assert!(
+        get_ok("/bsfw?theme=birth")
+            .await
+            .contains("出生医学证明首次签发")
+    );
+    assert!(get_ok("/sjkf").await.contains("盘锦市A级旅游景区名录"));
 
     // The process is still serving (it did not crash after answering).
     assert!(
@@ -203,6 +210,26 @@ async fn serve_demo_on_a_fresh_data_dir() {
         .await
         .unwrap();
     assert_eq!(admins, 1);
+    for (table, n) in [
+        ("service_items", 5),
+        ("data_resources", 3),
+        ("monitored_sites", 1),
+    ] {
+        let count: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(count, n, "{table}: the demo adds its entries once");
+    }
+    let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM monitored_sites WHERE active = 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        active, 0,
+        "the demo's site is registered with monitoring off"
+    );
     db.pool.close().await;
 }
 

@@ -30,6 +30,7 @@ mod compliance;
 mod correspondence;
 mod crawl_nodes;
 mod data;
+mod demo;
 mod editor;
 mod events;
 mod external_evidence;

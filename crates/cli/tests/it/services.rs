@@ -473,6 +473,132 @@ both_backends!(
     }
 );
 
+/// 放行 of the guide's `hits` (their keys) as `u`, with `reason`.
+async fn release(u: &User, id: i64, hits: &[String], reason: &str) -> (StatusCode, String) {
+    let mut form: Vec<(String, &str)> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (format!("release_hit_{i}"), k.as_str()))
+        .collect();
+    form.push(("override_reason".into(), reason));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    u.submit(&format!("/admin/services/{id}/guard/release"), &pairs)
+        .await
+}
+
+/// A resident ID number （GB 11643, valid check digit） used by the guard tests.
+const ID_NUMBER: &str = "110101199003074514";
+
+both_backends!(
+    the_content_guard_refuses_a_guide_with_an_id_number_until_a_reviewer_releases_it,
+    |app| async move {
+        let org = app.org_id(ORG).await;
+        let (editor, first, _) = people(&app, org).await;
+        // An ID number in 办理材料 and a mobile number in the FAQ; 咨询电话 is the office's own.
+        let f: Vec<(&'static str, String)> = fields("生育登记", true)
+            .into_iter()
+            .map(|(k, v)| match k {
+                "material_source_0" => (k, format!("样例\u{FF1A}{ID_NUMBER}")),
+                "faq" => (
+                    k,
+                    "问\u{FF1A}找谁咨询\u{FF1F}\n答\u{FF1A}经办人13912345678\u{3002}".to_string(),
+                ),
+                _ => (k, v),
+            })
+            .collect();
+        let id = create(&editor, org, &f).await;
+        assert_eq!(
+            act(&editor, id, "submit", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            act(&first, id, "approve", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        let audit_before = app.audit_count().await;
+
+        let (s, page) = act(&editor, id, "publish", "").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = html::decode(&page);
+        assert!(
+            text.contains("内容安全检查发现2处个人信息或错误\u{FF0C}办事指南未发布"),
+            "{}",
+            html::excerpt(&page)
+        );
+        // Each hit with its place: the refused page lists them.
+        assert!(
+            text.contains("<td>办理材料第10字</td><td>身份证号</td>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<td>常见问题第10字</td><td>手机号</td>"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("固定电话"),
+            "the office's own phone is no hit"
+        );
+        // Nothing is published and nothing written.
+        assert_eq!(status(&app, id).await, ("approved".into(), 0, 0));
+        assert_eq!(app.audit_count().await, audit_before);
+        assert_eq!(app.get(&format!("/bsfw/{id}")).await.status(), 404);
+        let versions: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM service_versions WHERE item_id = $1")
+                .bind(id)
+                .fetch_one(&mut *app.conn().await)
+                .await
+                .unwrap();
+        assert_eq!(versions, 0);
+
+        // The detail page lists the hits; the author may not release them.
+        let detail = editor.get_ok(&format!("/admin/services/{id}")).await;
+        assert!(detail.contains("内容安全检查\u{FF1A}发现 2 处个人信息或错误"));
+        let keys: Vec<String> = [
+            format!("resident_id:{ID_NUMBER}"),
+            "mobile:13912345678".into(),
+        ]
+        .into();
+        assert_eq!(
+            release(&editor, id, &keys, "样例号码").await.0,
+            StatusCode::FORBIDDEN
+        );
+        // A reviewer releases one hit: the other still blocks.
+        let (s, _) = release(&first, id, &keys[..1], "样例号码为虚构的示例").await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, page) = act(&editor, id, "publish", "").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html::decode(&page).contains("内容安全检查发现1处"),
+            "{}",
+            html::excerpt(&page)
+        );
+        let (s, _) = release(&first, id, &keys[1..], "").await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a release needs its reason"
+        );
+        let (s, _) = release(&first, id, &keys[1..], "经办人同意公开其工作手机").await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(
+            act(&editor, id, "publish", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(status(&app, id).await, ("published".into(), 0, 1));
+        let released: Vec<(String, String)> = sqlx::query_as(
+            "SELECT kind, actor_name FROM service_guard_releases WHERE item_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&mut *app.conn().await)
+        .await
+        .unwrap();
+        assert_eq!(
+            released.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["resident_id", "mobile"]
+        );
+    }
+);
+
 /// A complete guide of `org` published through the workflow by the system (one review level),
 /// without `phone` when `with_phone` is false: for pages other tests look at.
 pub async fn published_guide(app: &TestApp, org: i64, name: &str, with_phone: bool) -> i64 {

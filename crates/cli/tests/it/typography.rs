@@ -1073,3 +1073,30 @@ fn template_text_attributes_and_literals_are_checked() {
     lines.sort();
     assert_eq!(lines, [5, 7, 7, 7, 8, 8, 8, 12], "{hits:?}");
 }
+
+/// The demo's data files （`crates/cli/demo/*.json`: guides and open datasets) have official
+/// punctuation in every string the product shows.
+#[test]
+fn demo_data_is_typeset() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let mut bad = Vec::new();
+    let mut read = 0;
+    for name in ["services.json", "datasets.json"] {
+        let src = std::fs::read_to_string(dir.join(name)).expect("demo data file");
+        let json: serde_json::Value = serde_json::from_str(&src).expect("demo data is JSON");
+        let mut texts = Vec::new();
+        collect_strings(&json, &mut texts);
+        read += texts.len();
+        for t in texts {
+            for f in text_faults(&t) {
+                bad.push(format!("{name}: {f}"));
+            }
+        }
+    }
+    assert!(read > 100, "the demo data was read");
+    assert!(
+        bad.is_empty(),
+        "ASCII punctuation in the demo data:\n{}",
+        bad.join("\n")
+    );
+}

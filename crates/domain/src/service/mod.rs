@@ -7,6 +7,7 @@ pub mod code;
 pub mod completeness;
 pub mod fields;
 pub mod flowchart;
+pub mod guard;
 pub mod table;
 pub mod vocab;
 

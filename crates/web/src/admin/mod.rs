@@ -165,6 +165,7 @@ route_table! {
     "/services/{id}" => get(services::detail);
     "/services/{id}/edit" => get(services::edit_form), post(services::update);
     "/services/{id}/workflow" => post(services::workflow);
+    "/services/{id}/guard/release" => post(services::guard_release);
     "/services/{id}/forms/{n}" => get(services::form_file);
     "/meetings" => get(meetings::list), post(meetings::create);
     "/meetings/{id}" => get(meetings::detail);

@@ -41,6 +41,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "returned" => "已退回修改\u{3002}",
         "published" => "已发布\u{FF0C}公众现在可以在办事服务中看到该办事指南\u{3002}",
         "withdrawn" => "已撤回\u{FF0C}该办事指南已从门户和搜索中移除\u{3002}",
+        "guard_released" => "已放行所选内容\u{FF0C}放行记入操作日志\u{3002}",
         "rule" => "已保存办事指南必备要素\u{3002}",
         "imported" => "已导入事项目录\u{FF0C}各事项为草稿\u{FF0C}请完善后提交审核\u{3002}",
         _ => return None,
@@ -462,7 +463,18 @@ async fn detail_page(
     .await?;
     let versions = services::versions(&mut conn, id).await?;
     let rule = services::rule(&mut conn).await?;
+    let report = app::guard_report(&mut conn, &row).await?;
+    let may_release = app::release_allowed(&mut conn, &user.caller(), &row).await?;
     drop(conn);
+    let guard: Vec<Value> = report
+        .iter()
+        .map(|(h, released)| {
+            json!({"location": h.location(), "kind_label": h.hit.kind_label, "before": h.hit.before,
+                   "matched": h.hit.matched, "after": h.hit.after, "masked": h.hit.masked,
+                   "key": gongkai_app::guard::hit_key(h), "released": released})
+        })
+        .collect();
+    let guard_blocking = report.iter().any(|(_, r)| !r);
     let guide = row.guide();
     let missing: Vec<&str> = rule.missing(&guide).iter().map(|e| e.label()).collect();
     let actions: Vec<Value> = svc::allowed(row.state(), &facts)
@@ -487,6 +499,7 @@ async fn detail_page(
                "g": crate::portal::bsfw::guide_view(&guide, row.id, "/admin/services"),
                "missing": missing, "actions": actions, "versions": versions,
                "may_edit": user.perms.can_edit_services_of(row.org_id),
+               "guard": guard, "guard_blocking": guard_blocking, "may_release": may_release,
                "errors": refused.map(error_map), "notice": notice}),
     )?;
     let status = if refused.is_some() {
@@ -548,6 +561,41 @@ pub async fn workflow(
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/services/{id}?notice={notice}")).into_response())
+        }
+        Err(Refusal::Invalid(inv)) => {
+            drop(tx);
+            detail_page(&state, &user, id, None, Some(&inv)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /admin/services/{id}/guard/release: 放行 the hits ticked (`release_hit_*` fields, each a
+/// hit's key) with `override_reason`; only those, never by the guide's authors.
+pub async fn guard_release(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    super::common::AdminForm(f): super::common::AdminForm<
+        std::collections::HashMap<String, String>,
+    >,
+) -> Result<Response, AppError> {
+    let keys: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k.starts_with("release_hit"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let reason = f.get("override_reason").cloned().unwrap_or_default();
+    let mut tx = state.db.begin_audited().await?;
+    let caller = user.caller();
+    let row = app::visible(&mut tx, &caller, id).await?;
+    match app::release_hits(&mut tx, &caller, &row, &reason, &keys).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(
+                Redirect::to(&format!("/admin/services/{id}?notice=guard_released"))
+                    .into_response(),
+            )
         }
         Err(Refusal::Invalid(inv)) => {
             drop(tx);
