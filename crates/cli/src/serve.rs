@@ -200,6 +200,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.password_policy = settings.password_policy;
     web.session_policy = settings.session_policy;
     web.require_totp_for_admins = settings.require_totp_for_admins;
+    web.page_cache = settings.page_cache.clone();
     let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(store = %state.storage.describe(), "附件存储");
     let applied = state.search.catch_up(&db).await.context("同步搜索索引")?;

@@ -43,6 +43,7 @@ pub mod download;
 pub mod error;
 mod health;
 pub mod metrics;
+pub mod page_cache;
 mod portal;
 pub mod storage;
 pub mod templates;
@@ -85,6 +86,8 @@ pub struct WebConfig {
     pub session_policy: gongkai_domain::account_policy::SessionPolicy,
     /// System administrators must use the TOTP second factor (`[security]`; default off).
     pub require_totp_for_admins: bool,
+    /// The public page cache (`[web]`; on by default).
+    pub page_cache: page_cache::PageCacheConfig,
 }
 
 impl WebConfig {
@@ -102,6 +105,7 @@ impl WebConfig {
             password_policy: Default::default(),
             session_policy: Default::default(),
             require_totp_for_admins: false,
+            page_cache: Default::default(),
         }
     }
 }
@@ -115,6 +119,8 @@ pub struct Inner {
     pub config: WebConfig,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// Anonymous public pages held in memory (see [`page_cache`]).
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 /// Shared state of every handler.
@@ -135,6 +141,12 @@ impl AppState {
         let search = Arc::new(gongkai_search::Search::open(
             &config.data_dir.join("index"),
         )?);
+        let page_cache = Arc::new(page_cache::PageCache::new(
+            config.page_cache.clone(),
+            config.public_url.is_none(),
+        ));
+        // With a runtime (always, under `serve` and the tests): follow the generation.
+        page_cache::spawn_followers(&page_cache, &db);
         Ok(Self(Arc::new(Inner {
             db,
             templates,
@@ -142,6 +154,7 @@ impl AppState {
             search,
             config,
             metrics: Arc::new(metrics::Metrics::default()),
+            page_cache,
         })))
     }
 }
@@ -152,13 +165,19 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_upload_bytes + 1024 * 1024;
     // The one CSRF check of the back office and of the portal's forms (not the bearer-token API).
     let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::verify);
+    // Anonymous GET/HEAD of the cached routes are answered from memory (`page_cache`).
+    let cached = axum::middleware::from_fn_with_state(state.clone(), page_cache::serve);
     Router::new()
-        .merge(portal::router().route_layer(csrf.clone()))
+        .merge(
+            portal::router()
+                .route_layer(csrf.clone())
+                .route_layer(cached.clone()),
+        )
         .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
         .merge(portal::ckan::router())
         .merge(api::root_router())
-        .merge(assets::router())
+        .merge(assets::router().route_layer(cached))
         .merge(health::build())
         .fallback(not_found)
         // Applied to each route, so the matched route template is known (`metrics::record`).
@@ -171,6 +190,11 @@ pub fn router(state: AppState) -> Router {
             portal::not_found_in_layout,
         ))
         .layer(axum::middleware::from_fn(portal::care::scope))
+        // After a write, this node reads the public-content generation before it answers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::after_writes,
+        ))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(util::security_headers))

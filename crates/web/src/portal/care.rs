@@ -10,7 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-const COOKIE: &str = "gk_care";
+/// The cookie holding the choice (`1` when on); part of the page cache's key.
+pub(crate) const COOKIE: &str = "gk_care";
 
 #[derive(Debug, Clone, Default)]
 struct Preference {
