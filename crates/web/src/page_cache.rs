@@ -416,8 +416,12 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     let (mine_ref, answer_ref, key_ref) = (&mut mine, &mut my_answer, &key);
     let rendered = flight
         .get_or_init(move || async move {
-            let (req, next) = mine_ref.take()?;
             let generation = cache.generation()?;
+            // A render that finished between this request's lookup and now.
+            if let Some(entry) = cache.get(key_ref, generation) {
+                return Some(entry);
+            }
+            let (req, next) = mine_ref.take()?;
             cache.renders.fetch_add(1, Ordering::Relaxed);
             let resp = next.run(req).await;
             match admit(cache, generation, resp).await {
