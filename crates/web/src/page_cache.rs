@@ -234,7 +234,9 @@ impl PageCache {
     /// The layout's shared data for generation `g`, if held.
     pub(crate) fn layout(&self, g: i64) -> Option<Arc<crate::portal::Chrome>> {
         let l = self.layout.lock().ok()?;
-        l.as_ref().filter(|(at, _)| *at == g).map(|(_, c)| c.clone())
+        l.as_ref()
+            .filter(|(at, _)| *at == g)
+            .map(|(_, c)| c.clone())
     }
 
     /// Keeps the layout loaded under generation `g`, unless the generation moved on meanwhile.
@@ -329,7 +331,7 @@ impl PageCache {
                 .path_and_query()
                 .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string()),
             host,
-            care: cookies.contains(&(crate::portal::care::COOKIE, "1")),
+            care: crate::portal::care::care_cookie(headers),
         })
     }
 
@@ -338,11 +340,7 @@ impl PageCache {
         let c = self.counters();
         out.push_str("# HELP gongkai_page_cache_requests_total Anonymous requests of cached routes: answered from memory (hit), rendered (miss), or bypassed (signed in or with a token).\n");
         out.push_str("# TYPE gongkai_page_cache_requests_total counter\n");
-        for (label, n) in [
-            ("hit", c.hits),
-            ("miss", c.misses),
-            ("bypass", c.bypasses),
-        ] {
+        for (label, n) in [("hit", c.hits), ("miss", c.misses), ("bypass", c.bypasses)] {
             let _ = writeln!(
                 out,
                 "gongkai_page_cache_requests_total{{result=\"{label}\"}} {n}"
@@ -407,9 +405,13 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
         return entry.answer(&want);
     }
     cache.misses.fetch_add(1, Ordering::Relaxed);
-    let flight: Flight = match cache.in_flight.lock() {
-        Ok(mut f) => f.entry(key.clone()).or_default().clone(),
-        Err(_) => return next.run(req).await,
+    let flight: Option<Flight> = cache
+        .in_flight
+        .lock()
+        .ok()
+        .map(|mut f| f.entry(key.clone()).or_default().clone());
+    let Some(flight) = flight else {
+        return next.run(req).await;
     };
     let mut mine = Some((anonymous(req, &key), next));
     let mut my_answer: Option<Response> = None;
@@ -459,7 +461,10 @@ fn anonymous(req: Request, key: &Key) -> Request {
         headers.insert(header::HOST, host.clone());
     }
     if key.care {
-        headers.insert(header::COOKIE, HeaderValue::from_static("gk_care=1"));
+        let cookie = format!("{}=1", crate::portal::care::COOKIE);
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            headers.insert(header::COOKIE, v);
+        }
     }
     parts.headers = headers;
     parts.method = Method::GET;
@@ -497,9 +502,10 @@ async fn admit(cache: &PageCache, generation: i64, resp: Response) -> Result<Arc
         }
         if buf.len() > limit {
             // Too large to keep: the answer goes out as it came, the part read first.
-            let head = futures_util::stream::once(async move {
-                Ok::<Bytes, axum::Error>(Bytes::from(buf))
-            });
+            let head =
+                futures_util::stream::once(
+                    async move { Ok::<Bytes, axum::Error>(Bytes::from(buf)) },
+                );
             let rest = body.into_data_stream();
             let stream = futures_util::StreamExt::chain(head, rest);
             return Err(Response::from_parts(parts, Body::from_stream(stream)));
@@ -512,7 +518,11 @@ async fn admit(cache: &PageCache, generation: i64, resp: Response) -> Result<Arc
         .flatten()
         .filter(|z| z.len() < identity.len());
     let mut headers = parts.headers;
-    for name in [header::CONTENT_LENGTH, header::ETAG, header::TRANSFER_ENCODING] {
+    for name in [
+        header::CONTENT_LENGTH,
+        header::ETAG,
+        header::TRANSFER_ENCODING,
+    ] {
         headers.remove(name);
     }
     let size = identity.len()
@@ -625,7 +635,11 @@ impl Entry {
             headers.insert(header::ETAG, v);
         }
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        if want.if_none_match.as_deref().is_some_and(|t| self.matches(t)) {
+        if want
+            .if_none_match
+            .as_deref()
+            .is_some_and(|t| self.matches(t))
+        {
             let mut resp = StatusCode::NOT_MODIFIED.into_response();
             for name in [header::ETAG, header::VARY, header::CACHE_CONTROL] {
                 if let Some(v) = headers.get(&name) {

@@ -57,7 +57,12 @@ async fn admin_api(app: &TestApp) -> crate::support::users::ApiUser {
 }
 
 /// Waits (bounded) until `check` holds for the anonymous answer of `path`.
-async fn eventually(app: &TestApp, path: &str, what: &str, check: impl Fn(StatusCode, &str) -> bool) {
+async fn eventually(
+    app: &TestApp,
+    path: &str,
+    what: &str,
+    check: impl Fn(StatusCode, &str) -> bool,
+) {
     for _ in 0..300 {
         let (s, body) = text(app, path).await;
         if check(s, &body) {
@@ -328,13 +333,20 @@ async fn another_node_withdraws(config: PageCacheConfig) {
     }
     assert!(counters(&app).hits >= 1, "node A answers from memory");
 
-    let b = gongkai_db::Db::connect(&app.postgres_url().unwrap()).await.unwrap();
+    let b = gongkai_db::Db::connect(&app.postgres_url().unwrap())
+        .await
+        .unwrap();
     let mut tx = b.begin().await.unwrap();
-    gongkai_db::items::unpublish(&mut tx, &app.actor(), id).await.unwrap();
+    gongkai_db::items::unpublish(&mut tx, &app.actor(), id)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     b.pool.close().await;
 
-    eventually(&app, &path, "node A stops showing the item", |s, _| s == StatusCode::NOT_FOUND).await;
+    eventually(&app, &path, "node A stops showing the item", |s, _| {
+        s == StatusCode::NOT_FOUND
+    })
+    .await;
     let (_, list) = text(&app, &format!("/columns/{COLUMN}")).await;
     assert!(!list.contains("双节点缓存测试"));
     app.teardown().await;
@@ -363,23 +375,37 @@ async fn another_nodes_write_is_caught_by_the_periodic_read_without_listen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reading_pages_never_moves_the_generation() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = TestApp::builder().backend(backend).page_cache().start().await;
+        let app = TestApp::builder()
+            .backend(backend)
+            .page_cache()
+            .start()
+            .await;
         let id = published(&app, "只读不变测试").await;
         let generation = |app: TestApp| async move {
-            gongkai_db::public_generation::current(&mut app.conn().await)
+            gongkai_db::public_generation::current(&mut *app.conn().await)
                 .await
                 .unwrap()
         };
         let g = generation(app.clone()).await;
         let visitor = app.visitor();
-        for p in ["/", "/xxgk", &format!("/items/{id}"), "/sitemap.xml", "/search?q=只读", "/orgs"] {
+        for p in [
+            "/",
+            "/xxgk",
+            &format!("/items/{id}"),
+            "/sitemap.xml",
+            "/search?q=只读",
+            "/orgs",
+        ] {
             let _ = visitor.get(p).await;
         }
         let admin = app.admin().await;
         let _ = admin.get(&format!("/items/{id}")).await;
         assert_eq!(generation(app.clone()).await, g, "{backend:?}: reads wrote");
         app.unpublish(id).await;
-        assert!(generation(app.clone()).await > g, "{backend:?}: a write bumps it");
+        assert!(
+            generation(app.clone()).await > g,
+            "{backend:?}: a write bumps it"
+        );
         app.teardown().await;
     }
 }

@@ -24,7 +24,8 @@ tokio::task_local! {
     static PREFERENCE: Preference;
 }
 
-fn care_cookie(headers: &HeaderMap) -> bool {
+/// Whether the request asks for 适老化 mode (the one reading of the cookie).
+pub(crate) fn care_cookie(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()

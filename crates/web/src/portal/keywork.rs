@@ -68,7 +68,7 @@ async fn render(state: &AppState, plan_id: i64) -> Result<Html<String>, AppError
     if public_plans::get(&mut conn, plan_id).await?.is_none() {
         return Err(AppError::not_found());
     }
-    let chrome = Chrome::load(&state, &mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let section = section(&chrome);
     let tree = plans::plan_tree(&mut conn, plan_id)
         .await

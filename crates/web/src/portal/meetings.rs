@@ -64,7 +64,7 @@ async fn page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let m = meetings::get(&mut conn, id).await.map_err(hide)?;
-    let chrome = Chrome::load(&state, &mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let approved = meetings::attendance(&mut conn, id)
         .await?
         .iter()

@@ -106,7 +106,7 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&state, &mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let all = orgs::all(&mut conn).await?;
     drop(conn);
     let orgs: Vec<_> = all
@@ -247,7 +247,7 @@ async fn done_page(
     duplicate: bool,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&state, &mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let m = messages::by_code(&mut conn, code)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -279,7 +279,7 @@ async fn query_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&state, &mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let (m, not_found) = if raw_code.trim().is_empty() {
         (None, false)
     } else {

@@ -99,7 +99,7 @@ pub async fn page(
         }
         None => String::new(),
     };
-    let chrome = Chrome::load(&state, &mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     drop(conn);
     let (jar, token) = super::form_token::issue(state, jar);
     let deadline = case.deadline(&cal).ok();
