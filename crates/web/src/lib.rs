@@ -165,20 +165,18 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_upload_bytes + 1024 * 1024;
     // The one CSRF check of the back office and of the portal's forms (not the bearer-token API).
     let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::verify);
-    // Anonymous GET/HEAD of the cached routes are answered from memory (`page_cache`).
+    // Anonymous GET/HEAD of the cached routes are answered from memory (`page_cache`; every
+    // route passes through it, and only `page_cache::CACHED_ROUTES` are looked up).
     let cached = axum::middleware::from_fn_with_state(state.clone(), page_cache::serve);
     Router::new()
-        .merge(
-            portal::router()
-                .route_layer(csrf.clone())
-                .route_layer(cached.clone()),
-        )
+        .merge(portal::router().route_layer(csrf.clone()))
         .nest("/admin", admin::router().route_layer(csrf))
         .nest("/api/v1", api::router())
         .merge(portal::ckan::router())
         .merge(api::root_router())
-        .merge(assets::router().route_layer(cached))
+        .merge(assets::router())
         .merge(health::build())
+        .route_layer(cached)
         .fallback(not_found)
         // Applied to each route, so the matched route template is known (`metrics::record`).
         .layer(axum::middleware::from_fn_with_state(
