@@ -29,6 +29,47 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// 等保 account and session controls; each missing key keeps its safe default.
     pub security: Option<SecurityConfig>,
+    /// `[web]`: the public page cache.
+    pub web: Option<WebSection>,
+}
+
+/// `[web]`: the public page cache (`gongkai_web::page_cache`); each missing key keeps its default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSection {
+    /// Serve anonymous public pages from memory (default true).
+    pub page_cache: Option<bool>,
+    /// The memory the cached pages may hold, in MB (default 64; at least 1).
+    pub page_cache_mb: Option<usize>,
+    /// Hear other nodes' writes through PostgreSQL LISTEN (default true; false behind a pooler
+    /// that cannot hold a LISTEN).
+    pub page_cache_listen: Option<bool>,
+    /// How often the public-content generation is read as the fallback, in milliseconds
+    /// (default 2000; 100 to 60000).
+    pub page_cache_check_ms: Option<u64>,
+}
+
+impl WebSection {
+    /// The cache's settings, defaults filled in; refuses values out of range.
+    pub fn page_cache(&self) -> anyhow::Result<gongkai_web::page_cache::PageCacheConfig> {
+        let d = gongkai_web::page_cache::PageCacheConfig::default();
+        let mb = self.page_cache_mb.unwrap_or(d.max_bytes / 1024 / 1024);
+        if !(1..=65536).contains(&mb) {
+            anyhow::bail!("[web] page_cache_mb 须在 1 到 65536 之间");
+        }
+        let check_ms = self
+            .page_cache_check_ms
+            .unwrap_or(d.check_every.as_millis() as u64);
+        if !(100..=60_000).contains(&check_ms) {
+            anyhow::bail!("[web] page_cache_check_ms 须在 100 到 60000 之间");
+        }
+        Ok(gongkai_web::page_cache::PageCacheConfig {
+            enabled: self.page_cache.unwrap_or(d.enabled),
+            max_bytes: mb * 1024 * 1024,
+            listen: self.page_cache_listen.unwrap_or(d.listen),
+            check_every: std::time::Duration::from_millis(check_ms),
+        })
+    }
 }
 
 /// `[security]`: the password and session policies (see `gongkai_domain::account_policy`).
@@ -141,6 +182,7 @@ pub struct Settings {
     pub session_policy: gongkai_domain::account_policy::SessionPolicy,
     pub require_totp_for_admins: bool,
     pub separation_of_duties: bool,
+    pub page_cache: gongkai_web::page_cache::PageCacheConfig,
 }
 
 impl Settings {
@@ -187,7 +229,14 @@ impl Settings {
             .as_ref()
             .and_then(|s| s.separation_of_duties)
             .unwrap_or(false);
+        let page_cache = file
+            .web
+            .as_ref()
+            .map(WebSection::page_cache)
+            .transpose()?
+            .unwrap_or_default();
         Ok(Self {
+            page_cache,
             require_totp_for_admins,
             separation_of_duties,
             password_policy,

@@ -201,6 +201,7 @@ pub async fn run(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     web.session_policy = settings.session_policy;
     web.require_totp_for_admins = settings.require_totp_for_admins;
     web.separation_of_duties = settings.separation_of_duties;
+    web.page_cache = settings.page_cache.clone();
     let state = gongkai_web::AppState::new(db.clone(), web).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(store = %state.storage.describe(), "附件存储");
     if args.demo {

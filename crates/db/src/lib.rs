@@ -52,6 +52,7 @@ pub mod orgs;
 pub mod plan_edits;
 pub mod plans;
 pub mod proposals;
+pub mod public_generation;
 pub mod public_plans;
 pub mod reminders;
 pub mod search_outbox;

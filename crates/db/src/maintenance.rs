@@ -44,7 +44,9 @@ fn ident(name: &str) -> DbResult<&str> {
     }
 }
 
-/// The application's tables (the migrations' table excluded), sorted by name.
+/// The application's tables, sorted by name: the migrations' table and the public-content
+/// generation (`public_generation`, a counter of the database's own writes, which a copy moves on)
+/// excluded.
 pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> DbResult<Vec<String>> {
     let names: Vec<String> = match backend {
         Backend::Sqlite => sqlx::query_scalar(
@@ -61,7 +63,7 @@ pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> DbResult<Vec<
     };
     Ok(names
         .into_iter()
-        .filter(|n| n != MIGRATIONS_TABLE)
+        .filter(|n| n != MIGRATIONS_TABLE && n != crate::public_generation::TABLE)
         .collect())
 }
 

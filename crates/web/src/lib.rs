@@ -43,6 +43,7 @@ pub mod download;
 pub mod error;
 mod health;
 pub mod metrics;
+pub mod page_cache;
 mod portal;
 pub mod refusals;
 pub mod storage;
@@ -89,6 +90,8 @@ pub struct WebConfig {
     /// 三员分立 : only the security administrator grants roles, only the audit administrator
     /// opens the audit log, nobody holds two of the three (`[security]`; default off).
     pub separation_of_duties: bool,
+    /// The public page cache (`[web]`; on by default).
+    pub page_cache: page_cache::PageCacheConfig,
 }
 
 impl WebConfig {
@@ -107,6 +110,7 @@ impl WebConfig {
             session_policy: Default::default(),
             require_totp_for_admins: false,
             separation_of_duties: false,
+            page_cache: Default::default(),
         }
     }
 }
@@ -122,6 +126,8 @@ pub struct Inner {
     pub metrics: Arc<metrics::Metrics>,
     /// How many refusals of each user were audited this minute (`refusals`).
     pub refusal_budget: refusals::Budget,
+    /// Anonymous public pages held in memory (see [`page_cache`]).
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 /// Shared state of every handler.
@@ -142,6 +148,12 @@ impl AppState {
         let search = Arc::new(gongkai_search::Search::open(
             &config.data_dir.join("index"),
         )?);
+        let page_cache = Arc::new(page_cache::PageCache::new(
+            config.page_cache.clone(),
+            config.public_url.is_none(),
+        ));
+        // With a runtime (always, under `serve` and the tests): follow the generation.
+        page_cache::spawn_followers(&page_cache, &db);
         Ok(Self(Arc::new(Inner {
             db,
             templates,
@@ -150,6 +162,7 @@ impl AppState {
             config,
             metrics: Arc::new(metrics::Metrics::default()),
             refusal_budget: refusals::Budget::default(),
+            page_cache,
         })))
     }
 }
@@ -160,6 +173,9 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_upload_bytes + 1024 * 1024;
     // The one CSRF check of the back office and of the portal's forms (not the bearer-token API).
     let csrf = axum::middleware::from_fn_with_state(state.clone(), csrf::verify);
+    // Anonymous GET/HEAD of the cached routes are answered from memory (`page_cache`; every
+    // route passes through it, and only `page_cache::CACHED_ROUTES` are looked up).
+    let cached = axum::middleware::from_fn_with_state(state.clone(), page_cache::serve);
     Router::new()
         .merge(portal::router().route_layer(csrf.clone()))
         .nest("/admin", admin::router().route_layer(csrf))
@@ -168,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::root_router())
         .merge(assets::router())
         .merge(health::build())
+        .route_layer(cached)
         .fallback(not_found)
         // Outside the CSRF check, so its refusals are audited too; acts on `/admin` and the API.
         .layer(axum::middleware::from_fn_with_state(
@@ -184,6 +201,11 @@ pub fn router(state: AppState) -> Router {
             portal::not_found_in_layout,
         ))
         .layer(axum::middleware::from_fn(portal::care::scope))
+        // After a write, this node reads the public-content generation before it answers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::after_writes,
+        ))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(util::security_headers))

@@ -197,6 +197,7 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
     }
     let mut out = String::new();
     state.metrics.render(&mut out);
+    state.page_cache.render_metrics(&mut out);
     if let Err(e) = database_gauges(&state, &mut out).await {
         tracing::warn!(error = %e, "metrics: the database gauges could not be read");
         out.push_str("# HELP gongkai_metrics_database_up Whether the scrape could read the database.\n# TYPE gongkai_metrics_database_up gauge\ngongkai_metrics_database_up 0\n");

@@ -42,14 +42,12 @@ pub fn note(extensions: &Extensions, user_id: i64) {
 
 /// The middleware: see the module documentation.
 pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let path = req
-        .extensions()
-        .get::<axum::extract::OriginalUri>()
-        .map(|u| u.path().to_owned())
-        .unwrap_or_else(|| req.uri().path().to_owned());
+    // A layer of the outer router: the URI is the whole path.
+    let path = req.uri().path();
     if !(path.starts_with("/admin") || path.starts_with("/api/v1")) {
         return next.run(req).await;
     }
+    let path = path.to_owned();
     let slot = Requester::default();
     req.extensions_mut().insert(slot.clone());
     let method = req.method().clone();

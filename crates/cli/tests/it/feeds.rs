@@ -139,9 +139,10 @@ fn xml_values(doc: &str) -> Vec<String> {
     out
 }
 
+// Runs with the page cache on: the leak matrix holds for what is served from memory too.
 both_backends!(
     feeds_and_open_data_show_only_public_items,
-    |app| async move {
+    TestApp::builder().page_cache() => |app| async move {
         let cases = cases(&app).await;
         let base = app.url("");
         let org = app.org_id(ORG).await;

@@ -53,6 +53,7 @@ mod messages;
 mod migrations;
 mod monitor;
 mod operations;
+mod page_cache;
 mod plan_edit;
 mod plan_review;
 mod plans;

@@ -375,6 +375,11 @@ both_backends!(
             .unwrap();
         assert!(age >= 59.0, "{age}");
         assert!(body.contains("gongkai_search_outbox_lag_rows "), "{body}");
+        // The page cache's counters: "/" and the two unknown items missed it.
+        assert!(
+            body.contains("gongkai_page_cache_requests_total{result=\"miss\"} 3"),
+            "{body}"
+        );
         assert!(
             body.contains("gongkai_search_outbox_lag_seconds "),
             "{body}"

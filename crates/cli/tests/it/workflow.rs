@@ -906,7 +906,9 @@ both_backends!(versions_and_public_change_notes, |app| async move {
 
 // The leak matrix for the workflow's non-public states over the HTML pages, the API, search
 // and attachments (feeds, sitemap and catalogue: `feeds.rs`). Published 主动公开 is the control.
-both_backends!(workflow_states_leak_nowhere, |app| async move {
+// With the page cache on: what is served from memory obeys the matrix too (warm-then-hide is
+// `page_cache.rs`).
+both_backends!(workflow_states_leak_nowhere, TestApp::builder().page_cache() => |app| async move {
     app.state().search.catch_up(app.db()).await.expect("sync");
     let states: [(&str, Option<Reach>); 7] = [
         ("泄漏检查草稿", None),

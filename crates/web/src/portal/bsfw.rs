@@ -69,7 +69,7 @@ pub async fn index(
     Query(f): Query<Filter>,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let rows = services::public_list(&mut conn).await?;
     drop(conn);
     let live: Vec<(&ServiceRow, Guide)> = rows
@@ -282,7 +282,7 @@ pub async fn show(
         .await?
         .ok_or_else(AppError::not_found)?;
     let versions = services::versions(&mut conn, id).await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     let guide = row.live_guide().ok_or_else(AppError::not_found)?;
     let versions: Vec<Value> = versions

@@ -10,7 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-const COOKIE: &str = "gk_care";
+/// The cookie holding the choice (`1` when on); part of the page cache's key.
+pub(crate) const COOKIE: &str = "gk_care";
 
 #[derive(Debug, Clone, Default)]
 struct Preference {
@@ -23,7 +24,8 @@ tokio::task_local! {
     static PREFERENCE: Preference;
 }
 
-fn care_cookie(headers: &HeaderMap) -> bool {
+/// Whether the request asks for 适老化 mode (the one reading of the cookie).
+pub(crate) fn care_cookie(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -53,7 +53,7 @@ pub async fn index(
     Query(f): Query<Filter>,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let rows = data::public_list(&mut conn).await?;
     drop(conn);
     let q: String = f.q.trim().chars().take(50).collect();
@@ -174,7 +174,7 @@ pub async fn show(
         res.open_type.label().to_string()
     };
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     let html = state.templates.render(
         "portal/sjkf_dataset.html",

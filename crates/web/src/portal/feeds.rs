@@ -200,7 +200,7 @@ async fn column_feed(
     format: Format,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let col = chrome
         .columns
         .iter()

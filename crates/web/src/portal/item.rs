@@ -89,7 +89,7 @@ pub async fn show(
         }
         Err(e) => return Err(hide(e)),
     };
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let org = orgs::get(&mut conn, item.org_id).await?;
     let attachments: Vec<AttachmentView> = attachments::of_item(&mut conn, item.id)
         .await?
@@ -192,7 +192,7 @@ async fn withdrawn_page(
     conn: &mut sqlx::AnyConnection,
     w: workflow::WithdrawnRow,
 ) -> Result<Response, AppError> {
-    let chrome = Chrome::load(conn).await?;
+    let chrome = Chrome::load(state, conn).await?;
     let gone = w.withdraw_mode == "gone";
     let org = orgs::get(conn, w.org_id).await?;
     let here = format!("/items/{}", w.id);

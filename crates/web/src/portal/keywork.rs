@@ -28,7 +28,7 @@ fn section(chrome: &Chrome) -> Section {
 /// `/zdgz`: the public plans grouped by year, newest year first.
 pub async fn index(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let public = public_plans::list(&mut conn).await?;
     drop(conn);
     let mut years: Vec<serde_json::Value> = Vec::new();
@@ -68,7 +68,7 @@ async fn render(state: &AppState, plan_id: i64) -> Result<Html<String>, AppError
     if public_plans::get(&mut conn, plan_id).await?.is_none() {
         return Err(AppError::not_found());
     }
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let section = section(&chrome);
     let tree = plans::plan_tree(&mut conn, plan_id)
         .await

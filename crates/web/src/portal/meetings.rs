@@ -29,7 +29,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let page =
         meetings::public_page(&mut conn, page_from_query(query.as_deref()), PER_PAGE).await?;
     drop(conn);
@@ -64,7 +64,7 @@ async fn page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let m = meetings::get(&mut conn, id).await.map_err(hide)?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let approved = meetings::attendance(&mut conn, id)
         .await?
         .iter()

@@ -47,7 +47,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let page = page_from_query(q.as_deref());
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let mut p = messages::list_public(&mut conn, page, PER_PAGE).await?;
     if p.rows.is_empty() && p.page > 1 {
         p = messages::list_public(&mut conn, 1, PER_PAGE).await?;
@@ -72,7 +72,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let m = messages::get_public(&mut conn, id).await.map_err(hide)?;
     let here = format!("/messages/{id}");
     Ok(state
@@ -106,7 +106,7 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let all = orgs::all(&mut conn).await?;
     drop(conn);
     let orgs: Vec<_> = all
@@ -247,7 +247,7 @@ async fn done_page(
     duplicate: bool,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let m = messages::by_code(&mut conn, code)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -279,7 +279,7 @@ async fn query_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let (m, not_found) = if raw_code.trim().is_empty() {
         (None, false)
     } else {

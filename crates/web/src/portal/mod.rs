@@ -18,6 +18,7 @@ mod data;
 mod feeds;
 mod form_token;
 pub(crate) use form_token::COOKIE as FORM_COOKIE;
+pub(crate) use ysqgk_my::COOKIE as APPLICANT_COOKIE;
 mod images;
 mod item;
 mod keywork;
@@ -221,7 +222,27 @@ pub(crate) enum Section {
 }
 
 impl Chrome {
-    pub async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
+    /// The layout's data: held in memory per public-content generation when the page cache
+    /// follows the generation (`page_cache`), else read from the database.
+    pub async fn load(
+        state: &AppState,
+        conn: &mut AnyConnection,
+    ) -> Result<std::sync::Arc<Self>, AppError> {
+        let cache = &state.page_cache;
+        let generation = cache.enabled().then(|| cache.generation()).flatten();
+        if let Some(g) = generation
+            && let Some(chrome) = cache.layout(g)
+        {
+            return Ok(chrome);
+        }
+        let chrome = std::sync::Arc::new(Self::read(conn).await?);
+        if let Some(g) = generation {
+            cache.keep_layout(g, chrome.clone());
+        }
+        Ok(chrome)
+    }
+
+    async fn read(conn: &mut AnyConnection) -> Result<Self, AppError> {
         let site = columns::default_site(conn).await?;
         let owner_name = match site.owner_org_id {
             Some(id) => db_orgs::get(conn, id)
@@ -425,7 +446,7 @@ pub(crate) async fn not_found_in_layout(
     }
     let page = async {
         let mut conn = state.db.pool.acquire().await?;
-        let chrome = Chrome::load(&mut conn).await?;
+        let chrome = Chrome::load(&state, &mut conn).await?;
         drop(conn);
         state.templates.render(
             "portal/not_found.html",

@@ -57,7 +57,7 @@ pub(crate) fn org_tree(all: &[Org], counts: &HashMap<i64, i64>) -> Vec<OrgNode> 
 /// `children`) and `org_count`.
 pub async fn index(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let all = orgs::all(&mut conn).await?;
     let counts: HashMap<i64, i64> = items::public_counts_by_org(&mut conn)
         .await?
@@ -103,7 +103,7 @@ pub async fn show(
     let id = parse_id(&id)?;
     let mut conn = state.db.pool.acquire().await?;
     let org = orgs::get(&mut conn, id).await.map_err(hide)?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let all = orgs::all(&mut conn).await?;
     let aliases = orgs::aliases_of(&mut conn, id).await?;
     let page_no = page_from_query(query.as_deref());

@@ -38,7 +38,7 @@ async fn keywork_links(conn: &mut sqlx::AnyConnection) -> Result<Vec<serde_json:
 
 pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let mut blocks = Vec::new();
     for c in chrome.columns.iter().filter(|c| c.on_home != 0) {
         let ids = columns::subtree(&chrome.columns, c.id);
@@ -81,7 +81,7 @@ pub async fn column(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let col = chrome
         .columns
         .iter()
@@ -168,7 +168,7 @@ async fn subtree_counts(
 /// in it).
 pub async fn xxgk(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let root = chrome
         .columns
         .iter()

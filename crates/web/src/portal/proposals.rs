@@ -17,7 +17,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let page_no = page_from_query(query.as_deref());
     let page = proposals::published(&mut conn, page_no, PER_PAGE).await?;
     drop(conn);
@@ -50,7 +50,7 @@ pub async fn show(
     let p = proposals::get_published(&mut conn, id)
         .await
         .map_err(hide)?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     let case = json!({"title": p.title, "number": p.number, "kind": p.kind().label(), "year": p.year,
         "org": p.lead_org_name, "replied_on": p.replied_on, "published_on": p.published_on,

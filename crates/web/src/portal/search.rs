@@ -158,7 +158,7 @@ pub async fn search(
         _ => 1,
     };
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let all_orgs = orgs::all(&mut conn).await?;
     let all_columns = columns::all(&mut conn, chrome.site.id).await?;
     let r = {

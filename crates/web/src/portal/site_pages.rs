@@ -60,7 +60,7 @@ pub async fn theme_css(State(state): State<AppState>) -> Result<Response, AppErr
 /// `portal/contact.html`: the footer's contact fields (`footer`), the owner and the ways to ask.
 pub async fn contact(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     state.templates.render(
         "portal/contact.html",
@@ -96,7 +96,7 @@ fn tree(chrome: &Chrome, parent: Option<i64>) -> Vec<MapNode> {
 /// the template.
 pub async fn site_map(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     let columns = tree(&chrome, None);
     state.templates.render(

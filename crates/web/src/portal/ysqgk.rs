@@ -66,7 +66,7 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     let orgs = gongkai_db::orgs::all(&mut conn).await?;
     drop(conn);
     // Keeps the visitor's token (other tabs hold forms with it); issues one when there is none.
@@ -232,7 +232,7 @@ async fn done_page(
     duplicate: bool,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     drop(conn);
     Ok(state
         .templates
@@ -263,7 +263,7 @@ pub(super) async fn lookup_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     drop(conn);
     let (jar, token) = super::form_token::issue(state, jar);
     let html: Html<String> = state.templates.render(

@@ -48,7 +48,7 @@ pub async fn list(
     let org: Option<i64> = q.org.trim().parse().ok();
     let page = q.page.trim().parse().unwrap_or(1);
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     let mut p = db_corr::public_log(&mut conn, org, page).await?;
     if p.rows.is_empty() && p.page > 1 {
         p = db_corr::public_log(&mut conn, org, 1).await?;
@@ -97,7 +97,7 @@ pub async fn show(
         .filter(|f| f.public == 1 && f.purpose == FilePurpose::Answer.code())
         .map(|f| json!({"id": f.id, "name": f.file_name, "size": f.size_bytes}))
         .collect();
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     let mut case = summary(&row);
     case["answer_text"] = json!(masked(&row, &row.answer_text));

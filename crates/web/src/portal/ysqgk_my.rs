@@ -99,7 +99,7 @@ pub async fn page(
         }
         None => String::new(),
     };
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(state, &mut conn).await?;
     drop(conn);
     let (jar, token) = super::form_token::issue(state, jar);
     let deadline = case.deadline(&cal).ok();
@@ -326,7 +326,7 @@ pub async fn withdraw_form(
 ) -> Result<Response, AppError> {
     let row = require(&state, &jar).await?;
     let mut conn = state.db.pool.acquire().await?;
-    let chrome = Chrome::load(&mut conn).await?;
+    let chrome = Chrome::load(&state, &mut conn).await?;
     drop(conn);
     let (jar, token) = super::form_token::issue(&state, jar);
     let html: Html<String> = state.templates.render(

@@ -116,9 +116,22 @@ pub struct TestAppBuilder {
     session_policy: gongkai_domain::account_policy::SessionPolicy,
     require_totp_for_admins: bool,
     separation_of_duties: bool,
+    page_cache: gongkai_web::page_cache::PageCacheConfig,
 }
 
 impl TestAppBuilder {
+    /// Serve anonymous public pages from memory, as `serve` does by default. Off in tests unless
+    /// asked for: most tests write through the db layer, which stands for another process, and
+    /// then read a page at once (this node would learn of it within `check_every`).
+    pub fn page_cache(mut self) -> Self {
+        self.page_cache.enabled = true;
+        self
+    }
+    /// The page cache with these settings (`enabled` included).
+    pub fn page_cache_config(mut self, c: gongkai_web::page_cache::PageCacheConfig) -> Self {
+        self.page_cache = c;
+        self
+    }
     /// The password policy (default: the product's).
     pub fn password_policy(mut self, p: gongkai_domain::account_policy::PasswordPolicy) -> Self {
         self.password_policy = p;
@@ -238,6 +251,7 @@ impl TestAppBuilder {
                 session_policy: self.session_policy,
                 require_totp_for_admins: self.require_totp_for_admins,
                 separation_of_duties: self.separation_of_duties,
+                page_cache: self.page_cache,
                 ..gongkai_web::WebConfig::new(dir.path().to_path_buf())
             },
         )
@@ -317,6 +331,10 @@ impl TestApp {
             },
             require_totp_for_admins: false,
             separation_of_duties: false,
+            page_cache: gongkai_web::page_cache::PageCacheConfig {
+                enabled: false,
+                ..Default::default()
+            },
         }
     }
 
