@@ -39,6 +39,7 @@ pub mod filings;
 pub mod guard_releases;
 pub mod host_leases;
 pub mod interpretations;
+pub mod item_page;
 pub mod items;
 pub mod jobs;
 pub mod maintenance;
@@ -52,6 +53,7 @@ pub mod orgs;
 pub mod plan_edits;
 pub mod plans;
 pub mod proposals;
+pub mod public_lists;
 pub mod public_plans;
 pub mod reminders;
 pub mod search_outbox;
@@ -180,6 +182,18 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// [`Db::refresh_statistics`] in the background, for a request that has just committed bulk
+    /// rows (a confirmed plan, an imported catalogue or list): the answer does not wait for it,
+    /// and the next pages are planned on the new rows. A failure is logged, never raised.
+    pub fn refresh_statistics_soon(&self) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = db.refresh_statistics().await {
+                tracing::warn!(error = %e, "更新查询统计信息失败");
+            }
+        });
     }
 
     pub async fn migrate(&self) -> DbResult<()> {

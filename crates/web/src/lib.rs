@@ -45,6 +45,7 @@ mod health;
 pub mod metrics;
 mod portal;
 pub mod storage;
+mod streamed;
 pub mod templates;
 pub mod upload;
 mod util;

@@ -20,6 +20,7 @@ mod form_token;
 pub(crate) use form_token::COOKIE as FORM_COOKIE;
 mod images;
 mod item;
+mod keyset;
 mod keywork;
 mod meetings;
 mod messages;
