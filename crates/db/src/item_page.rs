@@ -99,13 +99,14 @@ pub async fn related(conn: &mut AnyConnection, id: i64) -> DbResult<Related> {
     .fetch_all(conn)
     .await?;
     let mut out = Related::default();
-    for r in rows {
-        let link = || Link {
+    for mut r in rows {
+        let kind = std::mem::take(&mut r.kind);
+        let link = |r: Row| Link {
             id: r.id,
-            title: r.label.clone(),
-            org_name: r.detail.clone(),
+            title: r.label,
+            org_name: r.detail,
         };
-        match r.kind.as_str() {
+        match kind.as_str() {
             "a_column" => out.column_ids.push(r.id),
             "b_attachment" => out.attachments.push(AttachmentLine {
                 id: r.id,
@@ -113,9 +114,9 @@ pub async fn related(conn: &mut AnyConnection, id: i64) -> DbResult<Related> {
                 content_type: r.detail,
                 size_bytes: r.n,
             }),
-            "c_replaced_by" => out.replaced_by = Some(link()),
-            "d_interprets" => out.interprets = Some(link()),
-            "e_interpretation" => out.interpretations.push(link()),
+            "c_replaced_by" => out.replaced_by = Some(link(r)),
+            "d_interprets" => out.interprets = Some(link(r)),
+            "e_interpretation" => out.interpretations.push(link(r)),
             _ => out.changes.push((r.n, r.label)),
         }
     }

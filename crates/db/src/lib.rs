@@ -184,18 +184,6 @@ impl Db {
         Ok(())
     }
 
-    /// [`Db::refresh_statistics`] in the background, for a request that has just committed bulk
-    /// rows (a confirmed plan, an imported catalogue or list): the answer does not wait for it,
-    /// and the next pages are planned on the new rows. A failure is logged, never raised.
-    pub fn refresh_statistics_soon(&self) {
-        let db = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = db.refresh_statistics().await {
-                tracing::warn!(error = %e, "更新查询统计信息失败");
-            }
-        });
-    }
-
     pub async fn migrate(&self) -> DbResult<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,

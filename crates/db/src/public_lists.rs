@@ -129,18 +129,14 @@ async fn keyset(
     per_page: i64,
 ) -> DbResult<KeysetPage<ItemSummary>> {
     let per_page = per_page.clamp(1, 100);
+    if cursor == Cursor::First {
+        return first_page(conn, cond, per_page).await;
+    }
     let mut rows = fetch(&mut *conn, cond, cursor, per_page).await?;
     match cursor {
-        Cursor::First => {
-            let older = more(&mut rows, per_page, false);
-            Ok(KeysetPage {
-                rows,
-                newer: None,
-                older,
-            })
-        }
+        Cursor::First => first_page(conn, cond, per_page).await,
         // Nothing there (the list shrank, or a made-up cursor): the first page.
-        _ if rows.is_empty() => Box::pin(keyset(conn, cond, Cursor::First, per_page)).await,
+        _ if rows.is_empty() => first_page(conn, cond, per_page).await,
         Cursor::After(_) | Cursor::Numbered(_) => {
             let older = more(&mut rows, per_page, false);
             let newer = match cursor {
@@ -156,7 +152,7 @@ async fn keyset(
         Cursor::Before(_) => {
             // No row newer than this page: it is the first page, shown as the first page is.
             if more(&mut rows, per_page, true).is_none() {
-                return Box::pin(keyset(conn, cond, Cursor::First, per_page)).await;
+                return first_page(conn, cond, per_page).await;
             }
             Ok(KeysetPage {
                 newer: rows.first().map(key_of),
@@ -165,6 +161,20 @@ async fn keyset(
             })
         }
     }
+}
+
+async fn first_page(
+    conn: &mut AnyConnection,
+    cond: &str,
+    per_page: i64,
+) -> DbResult<KeysetPage<ItemSummary>> {
+    let mut rows = fetch(conn, cond, Cursor::First, per_page).await?;
+    let older = more(&mut rows, per_page, false);
+    Ok(KeysetPage {
+        rows,
+        newer: None,
+        older,
+    })
 }
 
 /// Drops the extra row read beyond `per_page` (the last one, or the first when `newer_side`)

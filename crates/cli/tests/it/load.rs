@@ -81,7 +81,7 @@ both_backends!(the_portal_and_search_answer_256_connections_without_error, TestA
         total.errors.extend(t.errors);
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    eprintln!(
         "load ({:?}): {} connections, {} answers in {secs:.1} s, {:.0} requests/s",
         app.backend(),
         CONNECTIONS,

@@ -3,7 +3,7 @@
 //! statement, and the catalogue CSV and sitemap streamed from the database past one chunk.
 
 use crate::support::TestApp;
-use gongkai_db::public_lists::{self, Cursor};
+use gongkai_db::public_lists;
 use reqwest::StatusCode;
 
 /// Clones the public item `source` `n` times by SQL (no index number, each a minute older than
