@@ -79,7 +79,8 @@ both_backends!(column_pages_go_by_key_both_ways_and_old_links_work, |app| async 
     let mut seen = Vec::new();
     let mut pages = vec!["/columns/tzgg".to_string()];
     let mut html = app.get_ok("/columns/tzgg").await;
-    assert!(rel_link(&html, "prev").is_none() && !html.contains(">首页<"));
+    let first_link = "href=\"/columns/tzgg\">首页<";
+    assert!(rel_link(&html, "prev").is_none() && !html.contains(first_link));
     assert!(html.contains("本页信息发布于"), "where the reader is");
     assert!(!html.contains("共 "), "no count of every row");
     loop {
@@ -90,7 +91,7 @@ both_backends!(column_pages_go_by_key_both_ways_and_old_links_work, |app| async 
             Some(next) => {
                 assert!(next.starts_with("/columns/tzgg?after="), "{next}");
                 html = app.get_ok(&next).await;
-                assert!(html.contains(">首页<"));
+                assert!(html.contains(first_link));
                 pages.push(next);
             }
             None => break,
@@ -188,7 +189,7 @@ both_backends!(catalogue_and_sitemap_stream_every_public_row, |app| async move {
     let resp = app.get("/xxgk/catalogue.csv").await;
     assert_eq!(resp.status(), StatusCode::OK);
     let csv = resp.text().await.unwrap();
-    assert!(csv.len() > 2 * 32 * 1024, "more than one chunk: {}", csv.len());
+    assert!(csv.len() > 32 * 1024, "more than one chunk: {}", csv.len());
     assert!(csv.starts_with("\u{feff}索引号\u{2c}标题"));
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), rows.len() + 1, "the header and every public row");
