@@ -4,8 +4,8 @@
 //! A page is addressed by a [`Cursor`]; the indexes of migration 0045 end in the key, so each
 //! page is a short range scan in index order.
 
-use crate::items::{ItemSummary, PUBLIC_SQL, SUMMARY_COLS, id_list};
 use crate::DbResult;
+use crate::items::{ItemSummary, PUBLIC_SQL, SUMMARY_COLS, id_list};
 use sqlx::AnyConnection;
 
 /// The key of a row in a public list: `(published_at, id)`.
@@ -30,7 +30,8 @@ impl Cursor {
     /// A key as links carry it: `<published_at>-<id>`; `None` for anything else.
     pub fn parse_key(text: &str) -> Option<Key> {
         let (p, id) = text.split_once('-')?;
-        let digits = |s: &str| !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(p) || !digits(id) {
             return None;
         }
@@ -104,9 +105,21 @@ async fn fetch(
     let limit = per_page + 1;
     let (range, order, offset) = match cursor {
         Cursor::First => (String::new(), "DESC", 0),
-        Cursor::After((p, id)) => (format!(" AND (i.published_at, i.id) < ({p}, {id})"), "DESC", 0),
-        Cursor::Before((p, id)) => (format!(" AND (i.published_at, i.id) > ({p}, {id})"), "ASC", 0),
-        Cursor::Numbered(n) => (String::new(), "DESC", (n.clamp(1, 1_000_000) - 1) * per_page),
+        Cursor::After((p, id)) => (
+            format!(" AND (i.published_at, i.id) < ({p}, {id})"),
+            "DESC",
+            0,
+        ),
+        Cursor::Before((p, id)) => (
+            format!(" AND (i.published_at, i.id) > ({p}, {id})"),
+            "ASC",
+            0,
+        ),
+        Cursor::Numbered(n) => (
+            String::new(),
+            "DESC",
+            (n.clamp(1, 1_000_000) - 1) * per_page,
+        ),
     };
     let mut rows: Vec<ItemSummary> = sqlx::query_as(dyn_sql!(
         "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id \
@@ -143,11 +156,7 @@ async fn keyset(
                 Cursor::Numbered(1) => None,
                 _ => rows.first().map(key_of),
             };
-            Ok(KeysetPage {
-                rows,
-                newer,
-                older,
-            })
+            Ok(KeysetPage { rows, newer, older })
         }
         Cursor::Before(_) => {
             // No row newer than this page: it is the first page, shown as the first page is.
@@ -229,7 +238,17 @@ mod tests {
     fn keys_round_trip_and_bad_ones_are_refused() {
         let k = (1_700_000_000_000, 42);
         assert_eq!(Cursor::parse_key(&Cursor::key_text(k)), Some(k));
-        for bad in ["", "-", "1-", "-1", "1.5-2", "x-1", "1-2-3", "+1-2", "99999999999999999999-1"] {
+        for bad in [
+            "",
+            "-",
+            "1-",
+            "-1",
+            "1.5-2",
+            "x-1",
+            "1-2-3",
+            "+1-2",
+            "99999999999999999999-1",
+        ] {
             assert_eq!(Cursor::parse_key(bad), None, "{bad}");
         }
     }

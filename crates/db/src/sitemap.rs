@@ -2,8 +2,8 @@
 //! first, a slice at a time, so a sitemap split into files of 50,000 addresses never loads more
 //! than one file's worth.
 
-use crate::{DbError, DbResult};
 use crate::items::PUBLIC_SQL;
+use crate::{DbError, DbResult};
 use sqlx::AnyConnection;
 
 /// How many items the public may see.

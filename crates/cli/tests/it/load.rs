@@ -97,7 +97,9 @@ both_backends!(the_portal_and_search_answer_256_connections_without_error, TestA
 /// conflicts still draws an id).
 async fn footprint(app: &TestApp) -> (Vec<TableSum>, i64) {
     let mut conn = app.conn().await;
-    let sums = maintenance::table_sums(&mut conn, app.db().backend).await.unwrap();
+    let sums = maintenance::table_sums(&mut conn, app.db().backend)
+        .await
+        .unwrap();
     let sequences = match app.backend() {
         Backend::Sqlite => 0,
         Backend::Postgres => sqlx::query_scalar(
@@ -145,7 +147,10 @@ both_backends!(an_idle_node_writes_nothing, |app| async move {
         if busy == 0 {
             break;
         }
-        assert!(Instant::now() < settle_until, "the worker did not finish its first work");
+        assert!(
+            Instant::now() < settle_until,
+            "the worker did not finish its first work"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;

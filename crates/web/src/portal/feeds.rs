@@ -212,7 +212,8 @@ async fn column_feed(
         &ids,
         gongkai_db::public_lists::Cursor::First,
         FEED_ITEMS,
-    ).await?;
+    )
+    .await?;
     let base = base_url(state, headers);
     let feed = Feed {
         title: format!("{} - {}", col.name, chrome.site.name),
@@ -244,7 +245,8 @@ async fn org_feed(
         id,
         gongkai_db::public_lists::Cursor::First,
         FEED_ITEMS,
-    ).await?;
+    )
+    .await?;
     let base = base_url(state, headers);
     let here = format!("/orgs/{id}");
     let feed = Feed {

@@ -89,7 +89,14 @@ mod tests {
         );
         assert_eq!(cursor_from_query(Some("page=3")), Cursor::Numbered(3));
         assert_eq!(cursor_from_query(Some("page=1")), Cursor::First);
-        for bad in ["after=x", "after=", "before=1-", "page=-2", "page=x", "after=1e3-1"] {
+        for bad in [
+            "after=x",
+            "after=",
+            "before=1-",
+            "page=-2",
+            "page=x",
+            "after=1e3-1",
+        ] {
             assert_eq!(cursor_from_query(Some(bad)), Cursor::First, "{bad}");
         }
     }

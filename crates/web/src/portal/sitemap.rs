@@ -6,9 +6,9 @@
 
 use super::{base_url, column_href};
 use crate::{AppError, AppState};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use gongkai_db::{columns, orgs, public_plans, sitemap};
 use quick_xml::Writer;
@@ -100,11 +100,11 @@ pub async fn render(
     limit: usize,
 ) -> Result<Option<Vec<u8>>, AppError> {
     match body(state, base, part, limit).await? {
-        Some(b) => Ok(Some(
-            crate::streamed::collect(b)
-                .await
-                .map_err(|e| AppError::Internal(format!("写出站点地图失败：{e}")))?,
-        )),
+        Some(b) => {
+            Ok(Some(crate::streamed::collect(b).await.map_err(|e| {
+                AppError::Internal(format!("写出站点地图失败：{e}"))
+            })?))
+        }
         None => Ok(None),
     }
 }
@@ -174,11 +174,16 @@ async fn body(
             return;
         }
         if item_to > item_from {
-            let mut rows = sitemap::public_updates_stream(&mut conn, item_from, item_to - item_from);
+            let mut rows =
+                sitemap::public_updates_stream(&mut conn, item_from, item_to - item_from);
             while let Some(row) = rows.next().await {
                 match row {
                     Ok((id, updated_at)) => {
-                        if out.write(&url_xml(&item_entry(&base, id, updated_at))).await.is_err() {
+                        if out
+                            .write(&url_xml(&item_entry(&base, id, updated_at)))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }

@@ -2,8 +2,8 @@
 //! against the full matrix of status × disclosure attribute.
 
 use gongkai_db::items::{self, PublicQuery};
-use gongkai_domain::model::{Disclosure, ItemStatus, is_publicly_visible};
 use gongkai_db::public_lists::{self, Cursor};
+use gongkai_domain::model::{Disclosure, ItemStatus, is_publicly_visible};
 
 /// The public items of one column, as /xxgk counts them.
 async fn public_count(conn: &mut sqlx::AnyConnection, column: i64) -> i64 {
@@ -105,10 +105,7 @@ both_backends!(
                 .await
                 .unwrap();
         assert_eq!(ids_of(&page.rows), public, "public_in_columns, two columns");
-        assert_eq!(
-            public_count(&mut conn, column).await,
-            public.len() as i64
-        );
+        assert_eq!(public_count(&mut conn, column).await, public.len() as i64);
 
         let page = public_lists::public_by_org(&mut conn, org, Cursor::First, 100)
             .await
