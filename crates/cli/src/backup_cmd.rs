@@ -365,6 +365,9 @@ async fn verify_database(settings: &Settings, manifest: &Manifest) -> anyhow::Re
         let mut conn = db.pool.acquire().await?;
         let level = maintenance::schema_level(&mut conn, db.backend).await?;
         let tables = maintenance::table_sums(&mut conn, db.backend).await?;
+        drop(conn);
+        // pg_restore brings no planner statistics: gather them before the site serves again.
+        db.refresh_statistics().await?;
         anyhow::Ok((level, tables))
     }
     .await;

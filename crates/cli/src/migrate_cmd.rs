@@ -111,6 +111,8 @@ pub async fn migrate_to(
     }
     maintenance::pg_reset_sequences(&mut tx).await?;
     tx.commit().await?;
+    // Copied rows have no planner statistics yet: without them the first pages plan on guesses.
+    target.refresh_statistics().await?;
 
     let source_sums = maintenance::table_sums(&mut src, Backend::Sqlite).await?;
     src.rollback().await?;

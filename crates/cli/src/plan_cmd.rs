@@ -271,6 +271,7 @@ pub async fn import_file(
         match app_plans::confirm(&mut tx, &caller, id, &decisions, over.as_ref()).await {
             Ok(plan_id) => {
                 tx.commit().await?;
+                db.refresh_statistics().await?;
                 out.push_str(&format!(
                     "已确认\u{FF0C}生成工作安排\u{FF08}编号 {plan_id}\u{FF09}\n"
                 ));

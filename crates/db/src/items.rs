@@ -177,59 +177,6 @@ pub async fn column_ids(conn: &mut AnyConnection, id: i64) -> DbResult<Vec<i64>>
     .await?)
 }
 
-/// Public items in any of `column_ids`, newest first.
-pub async fn public_in_columns(
-    conn: &mut AnyConnection,
-    column_ids: &[i64],
-    page: i64,
-    per_page: i64,
-) -> DbResult<Page<ItemSummary>> {
-    let cond = format!(
-        "{PUBLIC_SQL} AND i.id IN (SELECT item_id FROM item_columns WHERE column_id IN ({}))",
-        id_list(column_ids)
-    );
-    paged(conn, &cond, page, per_page).await
-}
-
-pub async fn public_by_org(
-    conn: &mut AnyConnection,
-    org_id: i64,
-    page: i64,
-    per_page: i64,
-) -> DbResult<Page<ItemSummary>> {
-    paged(
-        conn,
-        &format!("{PUBLIC_SQL} AND i.org_id = {org_id}"),
-        page,
-        per_page,
-    )
-    .await
-}
-
-async fn paged(
-    conn: &mut AnyConnection,
-    cond: &str,
-    page: i64,
-    per_page: i64,
-) -> DbResult<Page<ItemSummary>> {
-    let (page, per_page, offset) = page_bounds(page, per_page);
-    let total: i64 = sqlx::query_scalar(dyn_sql!("SELECT COUNT(*) FROM items i WHERE {cond}"))
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows = sqlx::query_as(dyn_sql!(
-        "SELECT {SUMMARY_COLS} FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
-         ORDER BY i.published_at DESC, i.id DESC LIMIT {per_page} OFFSET {offset}"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Page {
-        rows,
-        total,
-        page,
-        per_page,
-    })
-}
-
 /// Filter for the public API listing with keyset pagination on (published_at, id).
 #[derive(Debug, Clone, Default)]
 pub struct PublicQuery {
@@ -849,20 +796,6 @@ pub async fn count_by_status(
     .await?)
 }
 
-/// How many public items are in any of `column_ids` (each item counted once).
-pub async fn public_count_in_columns(
-    conn: &mut AnyConnection,
-    column_ids: &[i64],
-) -> DbResult<i64> {
-    Ok(sqlx::query_scalar(dyn_sql!(
-        "SELECT COUNT(*) FROM items i WHERE {PUBLIC_SQL} \
-         AND i.id IN (SELECT item_id FROM item_columns WHERE column_id IN ({}))",
-        id_list(column_ids)
-    ))
-    .fetch_one(conn)
-    .await?)
-}
-
 /// `(org_id, number of public items)` for every organisation that has public items.
 pub async fn public_counts_by_org(conn: &mut AnyConnection) -> DbResult<Vec<(i64, i64)>> {
     Ok(sqlx::query_as(dyn_sql!(
@@ -895,12 +828,8 @@ pub struct CatalogueQuery {
     pub year: Option<i32>,
 }
 
-/// Public items for the catalogue, newest first, at most `limit`.
-pub async fn public_catalogue(
-    conn: &mut AnyConnection,
-    q: CatalogueQuery,
-    limit: i64,
-) -> DbResult<Vec<CatalogueRow>> {
+/// The catalogue's statement: public items, newest first, at most `limit`.
+fn catalogue_sql(q: CatalogueQuery, limit: i64) -> sqlx::AssertSqlSafe<String> {
     let mut cond = PUBLIC_SQL.to_string();
     if let Some(o) = q.org_id {
         cond.push_str(&format!(" AND i.org_id = {o}"));
@@ -909,15 +838,39 @@ pub async fn public_catalogue(
         cond.push_str(&year_sql(y));
     }
     let limit = limit.max(0);
-    Ok(sqlx::query_as(dyn_sql!(
+    dyn_sql!(
         "SELECT i.id, i.index_no, i.title, \
          COALESCE(NULLIF(i.issuing_authority, ''), o.name) AS issuer, i.doc_number, i.written_on, \
          i.published_at, i.topic_category, i.validity \
          FROM items i JOIN organisations o ON o.id = i.org_id WHERE {cond} \
          ORDER BY i.published_at DESC, i.id DESC LIMIT {limit}"
-    ))
-    .fetch_all(conn)
-    .await?)
+    )
+}
+
+/// Public items for the catalogue, newest first, at most `limit`.
+pub async fn public_catalogue(
+    conn: &mut AnyConnection,
+    q: CatalogueQuery,
+    limit: i64,
+) -> DbResult<Vec<CatalogueRow>> {
+    Ok(sqlx::query_as(catalogue_sql(q, limit))
+        .fetch_all(conn)
+        .await?)
+}
+
+/// [`public_catalogue`] as a stream of rows read from the database as the consumer takes them
+/// (the CSV download writes each as it comes: memory stays bounded at any size). The order is
+/// served by the indexes `items_public` and `items_org_public`, never by a sort of every row.
+pub fn public_catalogue_stream(
+    conn: &mut AnyConnection,
+    q: CatalogueQuery,
+    limit: i64,
+) -> futures_util::stream::BoxStream<'_, DbResult<CatalogueRow>> {
+    use futures_util::{StreamExt, TryStreamExt};
+    sqlx::query_as(catalogue_sql(q, limit))
+        .fetch(conn)
+        .map_err(DbError::from)
+        .boxed()
 }
 
 /// `(id, updated_at)` of public items, most recently updated first, at most `limit` (for the

@@ -84,6 +84,17 @@ pub async fn enqueue_with(
     max_attempts: i64,
 ) -> DbResult<Option<i64>> {
     let now = now_ms();
+    // A key already queued is found by reading: the insert below would change nothing, but on
+    // PostgreSQL it would still draw an id from the sequence, and the worker asks every poll.
+    if let Some(key) = dedupe_key {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM jobs WHERE dedupe_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_some() {
+            return Ok(None);
+        }
+    }
     Ok(sqlx::query_scalar(
         "INSERT INTO jobs (kind, payload, run_at, attempts, max_attempts, status, dedupe_key, created_at, updated_at) \
          VALUES ($1, $2, $3, 0, $4, 'queued', $5, $6, $6) \
@@ -109,6 +120,18 @@ pub async fn claim_at(
     limit: i64,
     now: i64,
 ) -> DbResult<Vec<Job>> {
+    // Read first: an idle queue costs one read, never a write transaction (issue 18: an idle
+    // node wrote to the database every poll).
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $1) \
+         OR (status = 'running' AND locked_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE jobs SET status = 'failed', locked_by = NULL, locked_until = NULL, \

@@ -12,6 +12,9 @@ const SETTLE_MS: i64 = 60_000;
 /// Outbox rows are kept this long, so a node that was down for less catches up from them.
 const KEEP_MS: i64 = 24 * 3_600_000;
 const BATCH: i64 = 500;
+/// An unchanged mark is written again only this often (its time tells a later sync that pruning
+/// has not overtaken the node), so an idle node writes nothing in between (issue 18).
+const MARK_REFRESH_MS: i64 = 3_600_000;
 
 async fn to_doc(conn: &mut AnyConnection, row: SearchRow) -> SearchResult<SearchDoc> {
     let column_ids = items::column_ids(conn, row.id).await?;
@@ -92,9 +95,9 @@ async fn apply(
 /// Returns how many rows were applied.
 pub async fn sync(db: &Db, index: &SearchIndex, node_id: &str) -> SearchResult<usize> {
     let mut conn = db.pool.acquire().await.map_err(gongkai_db::DbError::from)?;
-    let mark = match search_outbox::node_mark(&mut conn, node_id).await? {
+    let (mark, synced_at) = match search_outbox::node_mark(&mut conn, node_id).await? {
         // Last synced before the oldest kept rows: rows it needed may be pruned.
-        Some((mark, synced_at)) if synced_at > now_ms() - KEEP_MS + SETTLE_MS => mark,
+        Some((mark, synced_at)) if synced_at > now_ms() - KEEP_MS + SETTLE_MS => (mark, synced_at),
         _ => {
             drop(conn);
             reindex(db, index, node_id, |_, _| {}).await?;
@@ -122,9 +125,12 @@ pub async fn sync(db: &Db, index: &SearchIndex, node_id: &str) -> SearchResult<u
     if applied > 0 {
         index.commit()?;
     }
-    // Written on every sync: `updated_at` tells the next sync whether pruning overtook this node.
-    search_outbox::set_node_mark(&mut conn, node_id, new_mark).await?;
-    search_outbox::prune(&mut conn, now_ms() - KEEP_MS).await?;
+    // Written when it moves, and hourly: `updated_at` tells the next sync whether pruning
+    // overtook this node. Pruning goes with it (rows are kept a day; an hour late is harmless).
+    if new_mark != mark || synced_at < now_ms() - MARK_REFRESH_MS {
+        search_outbox::set_node_mark(&mut conn, node_id, new_mark).await?;
+        search_outbox::prune(&mut conn, now_ms() - KEEP_MS).await?;
+    }
     Ok(applied)
 }
 

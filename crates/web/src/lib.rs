@@ -47,6 +47,7 @@ pub mod page_cache;
 mod portal;
 pub mod refusals;
 pub mod storage;
+mod streamed;
 pub mod templates;
 pub mod upload;
 mod util;

@@ -270,3 +270,15 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Result<R
     )?
     .into_response())
 }
+
+/// `Db::refresh_statistics` in the background, after a request has committed bulk rows (a
+/// confirmed plan, an imported catalogue or organisation list): the answer does not wait for it,
+/// and the next pages are planned on the new rows. A failure is logged, never raised.
+pub(crate) fn refresh_statistics_soon(db: &gongkai_db::Db) {
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = db.refresh_statistics().await {
+            tracing::warn!(error = %e, "更新查询统计信息失败");
+        }
+    });
+}

@@ -466,6 +466,7 @@ pub async fn confirm(
     match app_plans::confirm(&mut tx, &user.caller(), id, &decisions, over.as_ref()).await {
         Ok(plan_id) => {
             tx.commit().await?;
+            super::refresh_statistics_soon(&state.db);
             Ok(Redirect::to(&format!("/admin/plans/{plan_id}?notice=created")).into_response())
         }
         Err(gongkai_app::Refusal::Invalid(inv)) => {

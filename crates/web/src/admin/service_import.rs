@@ -230,6 +230,7 @@ pub async fn apply(
     match app_import::apply(&mut tx, &caller, &imp, mapping).await {
         Ok(_) => {
             tx.commit().await?;
+            super::refresh_statistics_soon(&state.db);
             Ok(Redirect::to("/admin/services?notice=imported").into_response())
         }
         Err(Refusal::Invalid(inv)) => {

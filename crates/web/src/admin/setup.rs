@@ -266,6 +266,7 @@ pub async fn import_submit(
     match gongkai_app::site::import_orgs(&mut tx, &user.caller(), &rows).await {
         Ok(_) => {
             tx.commit().await?;
+            super::refresh_statistics_soon(&state.db);
             Ok(Redirect::to("/admin/orgs?notice=orgs_imported").into_response())
         }
         Err(gongkai_app::Refusal::Invalid(e)) => {

@@ -91,22 +91,19 @@ pub(crate) fn cells(r: &CatalogueRow, base: &str) -> [String; 9] {
 
 pub(crate) use crate::download::csv_field;
 
-/// The whole CSV file: a BOM (so Excel reads UTF-8), the header, CRLF line ends.
-pub(crate) fn to_csv(rows: &[[String; 9]]) -> String {
-    let mut out = String::from("\u{feff}");
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .map(|c| csv_field(c))
-            .collect::<Vec<_>>()
-            .join(",")
-            + "\r\n"
-    };
-    out.push_str(&line(&HEADER.map(String::from)));
-    for r in rows {
-        out.push_str(&line(r));
-    }
-    out
+/// One CSV line (RFC 4180 quoting, CRLF).
+fn csv_line(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\r\n"
+}
+
+/// The start of the CSV file: a BOM (so Excel reads UTF-8) and the header.
+fn csv_head() -> String {
+    format!("\u{feff}{}", csv_line(&HEADER.map(String::from)))
 }
 
 pub(crate) fn to_xlsx(rows: &[[String; 9]]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -145,7 +142,12 @@ async fn rows(
     Ok((rows.iter().map(|r| cells(r, &base)).collect(), q))
 }
 
-fn download(q: CatalogueQuery, ext: &str, content_type: &'static str, body: Vec<u8>) -> Response {
+fn download(
+    q: CatalogueQuery,
+    ext: &str,
+    content_type: &'static str,
+    body: impl axum::response::IntoResponse,
+) -> Response {
     let mut stem = String::from("政府信息公开目录");
     let mut ascii = String::from("catalogue");
     if let Some(o) = q.org_id {
@@ -165,18 +167,36 @@ fn download(q: CatalogueQuery, ext: &str, content_type: &'static str, body: Vec<
     )
 }
 
+/// `/xxgk/catalogue.csv`: streamed from the database a row at a time (bounded memory at any
+/// size; see `crate::streamed`).
 pub async fn csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<CatalogueParams>,
 ) -> Result<Response, AppError> {
-    let (rows, q) = rows(&state, &headers, &params).await?;
-    Ok(download(
-        q,
-        "csv",
-        "text/csv; charset=utf-8",
-        to_csv(&rows).into_bytes(),
-    ))
+    let q = params.parse()?;
+    let base = base_url(&state, &headers);
+    // Acquired here, so a database that does not answer is an error page, not a broken file.
+    let mut conn = state.db.pool.acquire().await?;
+    let body = crate::streamed::body(move |mut out| async move {
+        use futures_util::StreamExt;
+        if out.write(&csv_head()).await.is_err() {
+            return;
+        }
+        let mut rows = items::public_catalogue_stream(&mut conn, q, MAX_ROWS);
+        while let Some(row) = rows.next().await {
+            match row {
+                Ok(r) => {
+                    if out.write(&csv_line(&cells(&r, &base))).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => return out.fail(e.to_string()).await,
+            }
+        }
+        out.finish().await;
+    });
+    Ok(download(q, "csv", "text/csv; charset=utf-8", body))
 }
 
 pub async fn xlsx(

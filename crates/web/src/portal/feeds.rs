@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use gongkai_db::columns;
-use gongkai_db::items::{self, ItemSummary};
+use gongkai_db::items::ItemSummary;
 use gongkai_db::orgs;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
@@ -207,7 +207,13 @@ async fn column_feed(
         .find(|c| c.slug == slug)
         .ok_or_else(AppError::not_found)?;
     let ids = columns::subtree(&chrome.columns, col.id);
-    let page = items::public_in_columns(&mut conn, &ids, 1, FEED_ITEMS).await?;
+    let page = gongkai_db::public_lists::public_in_columns(
+        &mut conn,
+        &ids,
+        gongkai_db::public_lists::Cursor::First,
+        FEED_ITEMS,
+    )
+    .await?;
     let base = base_url(state, headers);
     let feed = Feed {
         title: format!("{} - {}", col.name, chrome.site.name),
@@ -234,7 +240,13 @@ async fn org_feed(
     let mut conn = state.db.pool.acquire().await?;
     let org = orgs::get(&mut conn, id).await.map_err(hide)?;
     let site = columns::default_site(&mut conn).await?;
-    let page = items::public_by_org(&mut conn, id, 1, FEED_ITEMS).await?;
+    let page = gongkai_db::public_lists::public_by_org(
+        &mut conn,
+        id,
+        gongkai_db::public_lists::Cursor::First,
+        FEED_ITEMS,
+    )
+    .await?;
     let base = base_url(state, headers);
     let here = format!("/orgs/{id}");
     let feed = Feed {

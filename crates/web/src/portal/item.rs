@@ -5,7 +5,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use gongkai_db::{attachments, interpretations, items, orgs, workflow};
+use gongkai_db::{attachments, item_page, orgs, workflow};
 use gongkai_domain::model::Validity;
 use minijinja::value::Serde as S;
 use serde::Serialize;
@@ -79,7 +79,10 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let mut conn = state.db.pool.acquire().await?;
-    let item = match items::get_public(&mut conn, id).await {
+    let item_page::PublicItem {
+        item,
+        org_name: item_org,
+    } = match item_page::get_public(&mut conn, id).await {
         Ok(i) => i,
         Err(gongkai_db::DbError::NotFound(_)) => {
             return match workflow::withdrawn(&mut conn, id).await? {
@@ -90,9 +93,9 @@ pub async fn show(
         Err(e) => return Err(hide(e)),
     };
     let chrome = Chrome::load(&state, &mut conn).await?;
-    let org = orgs::get(&mut conn, item.org_id).await?;
-    let attachments: Vec<AttachmentView> = attachments::of_item(&mut conn, item.id)
-        .await?
+    let related = item_page::related(&mut conn, item.id).await?;
+    let attachments: Vec<AttachmentView> = related
+        .attachments
         .into_iter()
         .map(|a| AttachmentView {
             href: attachment_href(a.id, &a.file_name).into(),
@@ -103,11 +106,10 @@ pub async fn show(
             size_bytes: a.size_bytes,
         })
         .collect();
-    let column_ids = items::column_ids(&mut conn, item.id).await?;
     let columns: Vec<ColumnView> = chrome
         .columns
         .iter()
-        .filter(|c| column_ids.contains(&c.id))
+        .filter(|c| related.column_ids.contains(&c.id))
         .map(ColumnView::of)
         .collect();
     let mut breadcrumb = Vec::new();
@@ -123,40 +125,20 @@ pub async fn show(
         href: Href::default(),
     });
     let validity = Validity::from_code(&item.validity).unwrap_or(Validity::Valid);
-    let link = |i: &items::Item, org_name: String| LinkView {
-        href: format!("/items/{}", i.id).into(),
-        title: i.title.clone(),
-        org_name,
+    let link = |l: item_page::Link| LinkView {
+        href: format!("/items/{}", l.id).into(),
+        title: l.title,
+        org_name: l.org_name,
     };
-    // Links are shown only to documents that are public themselves.
-    let replaced_by = match item.replaced_by_item_id {
-        Some(rid) if validity != Validity::Valid => items::get_public(&mut conn, rid)
-            .await
-            .ok()
-            .map(|r| link(&r, String::new())),
+    // Links are shown only to documents that are public themselves (the query's rule).
+    let replaced_by = match related.replaced_by {
+        Some(r) if validity != Validity::Valid => Some(link(r)),
         _ => None,
     };
-    let interprets = match item.interprets_item_id {
-        Some(pid) => match items::get_public(&mut conn, pid).await {
-            Ok(p) => {
-                let org_name = orgs::get(&mut conn, p.org_id).await?.name;
-                Some(link(&p, org_name))
-            }
-            Err(_) => None,
-        },
-        None => None,
-    };
-    let interpretations: Vec<LinkView> = interpretations::public_of(&mut conn, item.id)
-        .await?
-        .into_iter()
-        .map(|r| LinkView {
-            href: format!("/items/{}", r.id).into(),
-            title: r.title,
-            org_name: r.org_name,
-        })
-        .collect();
-    let changes: Vec<_> = workflow::public_changes(&mut conn, item.id)
-        .await?
+    let interprets = related.interprets.map(link);
+    let interpretations: Vec<LinkView> = related.interpretations.into_iter().map(link).collect();
+    let changes: Vec<_> = related
+        .changes
         .into_iter()
         .map(|(at, note)| minijinja::context! { at => at, note => note })
         .collect();
@@ -172,7 +154,7 @@ pub async fn show(
             replaced_by => S(replaced_by),
             interprets => S(interprets),
             interpretations => S(interpretations),
-            org => minijinja::context! { id => org.id, name => &org.name },
+            org => minijinja::context! { id => item.org_id, name => &item_org },
             attachments => S(attachments),
             columns => S(columns),
             breadcrumb => S(breadcrumb),

@@ -21,6 +21,7 @@ pub(crate) use form_token::COOKIE as FORM_COOKIE;
 pub(crate) use ysqgk_my::COOKIE as APPLICANT_COOKIE;
 mod images;
 mod item;
+mod keyset;
 mod keywork;
 mod meetings;
 mod messages;

@@ -1,11 +1,11 @@
 //! Organisation directory and organisation pages.
 
-use super::{Chrome, Crumb, Href, PER_PAGE, Pager, Section, hide, page_from_query, parse_id};
+use super::{Chrome, Crumb, Href, PER_PAGE, Section, hide, parse_id};
 use crate::{AppError, AppState};
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
-use gongkai_db::items;
 use gongkai_db::orgs::{self, Org};
+use gongkai_db::{items, public_lists};
 use minijinja::value::Serde as S;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -106,13 +106,10 @@ pub async fn show(
     let chrome = Chrome::load(&state, &mut conn).await?;
     let all = orgs::all(&mut conn).await?;
     let aliases = orgs::aliases_of(&mut conn, id).await?;
-    let page_no = page_from_query(query.as_deref());
-    let mut page = items::public_by_org(&mut conn, id, page_no, PER_PAGE).await?;
-    if page.rows.is_empty() && page_no > 1 {
-        page = items::public_by_org(&mut conn, id, 1, PER_PAGE).await?;
-    }
+    let cursor = super::keyset::cursor_from_query(query.as_deref());
+    let page = public_lists::public_by_org(&mut conn, id, cursor, PER_PAGE).await?;
     let here = format!("/orgs/{id}");
-    let pager = Pager::of(&page, &here);
+    let pager = super::keyset::KeysetPager::of(&page, &here);
     // Ancestors for the breadcrumb, bounded against cycles in bad data.
     let mut ancestors = Vec::new();
     let mut cur = org.parent_id;

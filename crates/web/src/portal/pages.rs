@@ -1,11 +1,13 @@
 //! Home page, column pages and the 政府信息公开 platform page.
 
-use super::{Chrome, ColumnView, PER_PAGE, Pager, Section, column_href, page_from_query};
+use super::keyset::{KeysetPager, cursor_from_query};
+use super::{Chrome, ColumnView, PER_PAGE, Section, column_href};
 use crate::{AppError, AppState};
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use gongkai_db::columns::{self, Column};
-use gongkai_db::items::{self, ItemSummary};
+use gongkai_db::items::ItemSummary;
+use gongkai_db::public_lists::{self, Cursor};
 use gongkai_domain::seed::OPEN_GOV_ROOT;
 use minijinja::value::Serde as S;
 use serde::Serialize;
@@ -16,12 +18,13 @@ const HOME_ITEMS: i64 = 6;
 /// Items listed in a section of the 政府信息公开 page that has no sub-columns.
 const SECTION_ITEMS: i64 = 5;
 
-/// A column block of the home page: `column`, its latest public `items`, and `total`.
+/// A column block of the home page: `column`, its latest public `items`, and `more` (whether
+/// it holds more than are shown).
 #[derive(Serialize)]
 struct HomeBlock {
     column: ColumnView,
     items: Vec<ItemSummary>,
-    total: i64,
+    more: bool,
 }
 
 /// `portal/home.html`: `blocks` (see [`HomeBlock`]), `xxgk` (the 政府信息公开 column or none) and
@@ -42,11 +45,12 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppErro
     let mut blocks = Vec::new();
     for c in chrome.columns.iter().filter(|c| c.on_home != 0) {
         let ids = columns::subtree(&chrome.columns, c.id);
-        let page = items::public_in_columns(&mut conn, &ids, 1, HOME_ITEMS).await?;
+        let page =
+            public_lists::public_in_columns(&mut conn, &ids, Cursor::First, HOME_ITEMS).await?;
         blocks.push(HomeBlock {
             column: ColumnView::of(c),
+            more: page.older.is_some(),
             items: page.rows,
-            total: page.total,
         });
     }
     let xxgk = chrome.columns.iter().find(|c| c.slug == OPEN_GOV_ROOT);
@@ -94,13 +98,10 @@ pub async fn column(
         .map(ColumnView::of)
         .collect();
     let ids = columns::subtree(&chrome.columns, col.id);
-    let page_no = page_from_query(query.as_deref());
-    let mut page = items::public_in_columns(&mut conn, &ids, page_no, PER_PAGE).await?;
-    if page.rows.is_empty() && page_no > 1 {
-        page = items::public_in_columns(&mut conn, &ids, 1, PER_PAGE).await?;
-    }
+    let cursor = cursor_from_query(query.as_deref());
+    let page = public_lists::public_in_columns(&mut conn, &ids, cursor, PER_PAGE).await?;
     let here = column_href(&col.slug);
-    let pager = Pager::of(&page, &format!("/columns/{}", col.slug));
+    let pager = KeysetPager::of(&page, &format!("/columns/{}", col.slug));
     let section = chrome
         .top_of(col.id)
         .map_or(Section::Other, Section::Column);
@@ -150,17 +151,20 @@ fn build_tree(
     }
 }
 
+/// The number of public items under every column of `root`'s tree, in one statement.
 async fn subtree_counts(
     conn: &mut AnyConnection,
     all: &[Column],
     root: &Column,
 ) -> Result<std::collections::HashMap<i64, i64>, AppError> {
-    let mut counts = std::collections::HashMap::new();
-    for id in columns::subtree(all, root.id) {
-        let ids = columns::subtree(all, id);
-        counts.insert(id, items::public_count_in_columns(conn, &ids).await?);
-    }
-    Ok(counts)
+    let subtrees: Vec<(i64, Vec<i64>)> = columns::subtree(all, root.id)
+        .into_iter()
+        .map(|id| (id, columns::subtree(all, id)))
+        .collect();
+    Ok(public_lists::public_counts_in_subtrees(conn, &subtrees)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// `portal/xxgk.html`: `root` (a tree node: `column`, `count`, `children` of the same shape, and
@@ -177,12 +181,19 @@ pub async fn xxgk(State(state): State<AppState>) -> Result<Html<String>, AppErro
     let counts = subtree_counts(&mut conn, &chrome.columns, root).await?;
     let mut tree = build_tree(&chrome.columns, root, &counts, 0);
     for sec in tree.children.iter_mut().filter(|s| s.children.is_empty()) {
-        sec.items = items::public_in_columns(&mut conn, &[sec.column.id], 1, SECTION_ITEMS)
-            .await?
-            .rows;
+        sec.items = public_lists::public_in_columns(
+            &mut conn,
+            &[sec.column.id],
+            Cursor::First,
+            SECTION_ITEMS,
+        )
+        .await?
+        .rows;
     }
     let ids = columns::subtree(&chrome.columns, root.id);
-    let latest = items::public_in_columns(&mut conn, &ids, 1, 10).await?.rows;
+    let latest = public_lists::public_in_columns(&mut conn, &ids, Cursor::First, 10)
+        .await?
+        .rows;
     let keywork = keywork_links(&mut conn).await?;
     state.templates.render(
         "portal/xxgk.html",

@@ -6,6 +6,7 @@
 
 use super::{base_url, column_href};
 use crate::{AppError, AppState};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -37,22 +38,37 @@ fn document(
     Ok(w.into_inner())
 }
 
-/// A `urlset` of `entries`.
-pub(crate) fn write(entries: &[Entry]) -> io::Result<Vec<u8>> {
-    document("urlset", |w| {
-        for e in entries {
-            w.create_element("url").write_inner_content(|w| {
-                w.create_element("loc")
-                    .write_text_content(BytesText::new(&e.loc))?;
-                if let Some(m) = &e.lastmod {
-                    w.create_element("lastmod")
-                        .write_text_content(BytesText::new(m))?;
-                }
-                Ok(())
-            })?;
-        }
-        Ok(())
-    })
+/// The start of a `urlset` (written before its entries as they are read).
+fn urlset_head() -> String {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"{NS}\">")
+}
+
+const URLSET_TAIL: &str = "\n</urlset>\n";
+
+/// One `<url>` of a `urlset`, its text escaped.
+fn url_xml(e: &Entry) -> String {
+    let mut out = format!(
+        "\n  <url>\n    <loc>{}</loc>",
+        quick_xml::escape::escape(e.loc.as_str())
+    );
+    if let Some(m) = &e.lastmod {
+        out.push_str(&format!(
+            "\n    <lastmod>{}</lastmod>",
+            quick_xml::escape::escape(m.as_str())
+        ));
+    }
+    out.push_str("\n  </url>");
+    out
+}
+
+fn item_entry(base: &str, id: i64, updated_at: i64) -> Entry {
+    Entry {
+        loc: format!("{base}/items/{id}"),
+        lastmod: Some(
+            super::feeds::china_time(updated_at)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        ),
+    }
 }
 
 /// A `sitemapindex` naming `{base}/sitemap-1.xml` … `{base}/sitemap-{parts}.xml`.
@@ -76,13 +92,31 @@ pub(crate) fn parts(total: usize, limit: usize) -> usize {
 
 /// The sitemap for `base`: `part` `None` is `/sitemap.xml` (a `urlset` when everything fits in
 /// `limit` addresses, else the index), `Some(n)` is `/sitemap-{n}.xml`, the n-th `limit`
-/// addresses. `None` for a part that does not exist.
+/// addresses. `None` for a part that does not exist. The bytes of [`body`], gathered.
 pub async fn render(
     state: &AppState,
     base: &str,
     part: Option<usize>,
     limit: usize,
 ) -> Result<Option<Vec<u8>>, AppError> {
+    match body(state, base, part, limit).await? {
+        Some(b) => {
+            Ok(Some(crate::streamed::collect(b).await.map_err(|e| {
+                AppError::Internal(format!("写出站点地图失败：{e}"))
+            })?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The sitemap as a body written while the items are read (see [`render`]): the pages other
+/// than items are loaded first, then the items stream from the database in index order.
+async fn body(
+    state: &AppState,
+    base: &str,
+    part: Option<usize>,
+    limit: usize,
+) -> Result<Option<Body>, AppError> {
     let limit = limit.max(1);
     let mut conn = state.db.pool.acquire().await?;
     let site = columns::default_site(&mut conn).await?;
@@ -119,47 +153,55 @@ pub async fn render(
     let (from, to) = match part {
         None if n_parts > 1 => {
             let bytes = write_index(base, n_parts).map_err(write_error)?;
-            return Ok(Some(bytes));
+            return Ok(Some(Body::from(bytes)));
         }
         None => (0, total),
         Some(n) if n >= 1 && n <= n_parts => ((n - 1) * limit, (n * limit).min(total)),
         Some(_) => return Ok(None),
     };
     // Addresses [from, to): static pages first, then items.
-    let mut entries: Vec<Entry> = pages
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| (from..to).contains(i))
-        .map(|(_, e)| e)
-        .collect();
-    let static_count = total - items;
-    let item_from = from.max(static_count) - static_count;
-    let item_to = to.max(static_count) - static_count;
-    if item_to > item_from {
-        let rows = sitemap::public_updates_slice(
-            &mut conn,
-            item_from as i64,
-            (item_to - item_from) as i64,
-        )
-        .await?;
-        entries.extend(rows.into_iter().map(|(id, updated_at)| {
-            Entry {
-                loc: format!("{base}/items/{id}"),
-                lastmod: Some(
-                    super::feeds::china_time(updated_at)
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-                ),
-            }
-        }));
+    let mut head = urlset_head();
+    for e in pages.iter().take(to).skip(from) {
+        head.push_str(&url_xml(e));
     }
-    Ok(Some(write(&entries).map_err(write_error)?))
+    let static_count = total - items;
+    let item_from = (from.max(static_count) - static_count) as i64;
+    let item_to = (to.max(static_count) - static_count) as i64;
+    let base = base.to_string();
+    Ok(Some(crate::streamed::body(move |mut out| async move {
+        use futures_util::StreamExt;
+        if out.write(&head).await.is_err() {
+            return;
+        }
+        if item_to > item_from {
+            let mut rows =
+                sitemap::public_updates_stream(&mut conn, item_from, item_to - item_from);
+            while let Some(row) = rows.next().await {
+                match row {
+                    Ok((id, updated_at)) => {
+                        if out
+                            .write(&url_xml(&item_entry(&base, id, updated_at)))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(e) => return out.fail(e.to_string()).await,
+                }
+            }
+        }
+        if out.write(URLSET_TAIL).await.is_ok() {
+            out.finish().await;
+        }
+    })))
 }
 
 fn write_error(e: io::Error) -> AppError {
     AppError::Internal(format!("写出站点地图失败：{e}"))
 }
 
-fn xml(bytes: Vec<u8>) -> Response {
+fn xml(body: Body) -> Response {
     (
         [
             (
@@ -171,7 +213,7 @@ fn xml(bytes: Vec<u8>) -> Response {
                 HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
-        bytes,
+        body,
     )
         .into_response()
 }
@@ -182,10 +224,10 @@ pub async fn sitemap(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let base = base_url(&state, &headers);
-    let bytes = render(&state, &base, None, MAX_URLS)
+    let body = body(&state, &base, None, MAX_URLS)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(xml(bytes))
+    Ok(xml(body))
 }
 
 /// `/{file}` at the top level: `sitemap-{n}.xml`, anything else not found (the router cannot
@@ -202,10 +244,10 @@ pub async fn part(
         .and_then(|s| s.parse::<usize>().ok())
         .ok_or_else(AppError::not_found)?;
     let base = base_url(&state, &headers);
-    let bytes = render(&state, &base, Some(n), MAX_URLS)
+    let body = body(&state, &base, Some(n), MAX_URLS)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(xml(bytes))
+    Ok(xml(body))
 }
 
 /// Other methods on `/{file}`: not found, as for any unknown address.
