@@ -30,6 +30,7 @@ mod compliance;
 mod correspondence;
 mod crawl_nodes;
 mod data;
+mod data_cadence;
 mod editor;
 mod events;
 mod external_evidence;
