@@ -529,6 +529,9 @@ both_backends!(
         let (s, _) = upload(&ed, id, "医疗机构.csv", CSV.as_bytes(), "").await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let draft = create(&ed, org, &with(&fields("未发布的数据"), "code", "wjw-003")).await;
+        // package_search reads the search index, which follows the database (the worker's
+        // catch-up; here by hand).
+        app.state().search.catch_up(app.db()).await.expect("sync");
 
         let base = app.url("").trim_end_matches('/').to_string();
         let out = std::process::Command::new("python3")

@@ -133,7 +133,8 @@ both_backends!(
 
         // The provider's editors are told when week 3 lapses (its first overdue reminder, the
         // working day after the due date), once however often the scan runs.
-        let conn = &mut *app.conn().await;
+        let mut pooled = app.conn().await;
+        let conn = &mut *pooled;
         let first = data_cadence::scan_reminders(conn, d("2017-06-02"))
             .await
             .unwrap();
@@ -313,17 +314,33 @@ both_backends!(
     package_search_finds_datasets_through_the_search_index,
     |app| async move {
         let (id, _) = published(&app, "医疗机构名录", "monthly").await;
-        let (other, _) = published(&app, "空气质量监测数据", "monthly").await;
+        let org = app.org_id(ORG).await;
+        let ed = editor(&app, "hbj_search", ORG).await;
+        let mut air = with(&fields("空气质量监测数据"), "code", "");
+        for (k, v) in [
+            ("summary", "全市空气质量监测站点的小时数据"),
+            ("items", "站点名称|字符型\nPM2.5|数值型"),
+            ("tags", "环境 空气"),
+        ] {
+            air = with(&air, k, v);
+        }
+        let other = create(&ed, org, &air).await;
+        assert_eq!(publish(&ed, other, "publish").await.0, StatusCode::SEE_OTHER);
         app.state().search.catch_up(app.db()).await.expect("sync");
         let search = |q: &str| {
             let app = &app;
             let q = q.to_string();
             async move {
-                let url = format!(
-                    "/api/3/action/package_search?q={}&rows=5",
-                    urlencoding(&q)
-                );
-                let v: serde_json::Value = app.get(&url).await.json().await.unwrap();
+                let v: serde_json::Value = app
+                    .client()
+                    .get(app.url("/api/3/action/package_search"))
+                    .query(&[("q", q.as_str()), ("rows", "5")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 assert_eq!(v["success"], true, "{v}");
                 v["result"].clone()
             }
@@ -362,8 +379,3 @@ both_backends!(
         assert!(v["result"]["count"].as_u64().unwrap() >= 1, "{v}");
     }
 );
-
-/// Percent-encodes a query value.
-fn urlencoding(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}

@@ -334,7 +334,7 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let files = data::files(&mut conn, row.id).await?;
-    let cadence = cadence_report(&mut conn, Some(&[row.org_id])).await?;
+    let cadence = cadence_report(&mut conn, Some(std::slice::from_ref(&row.org_id))).await?;
     drop(conn);
     let checks: Value = match cadence.dataset(row.id) {
         Some(d) => json!({"standing": d.standing_label, "due": d.due, "met": d.counts.met,
