@@ -331,16 +331,8 @@ both_backends!(
             let app = &app;
             let q = q.to_string();
             async move {
-                let v: serde_json::Value = app
-                    .client()
-                    .get(app.url("/api/3/action/package_search"))
-                    .query(&[("q", q.as_str()), ("rows", "5")])
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let url = format!("/api/3/action/package_search?q={}&rows=5", encode(&q));
+                let v: serde_json::Value = app.get(&url).await.json().await.unwrap();
                 assert_eq!(v["success"], true, "{v}");
                 v["result"].clone()
             }
@@ -379,3 +371,15 @@ both_backends!(
         assert!(v["result"]["count"].as_u64().unwrap() >= 1, "{v}");
     }
 );
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
