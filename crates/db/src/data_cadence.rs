@@ -217,12 +217,15 @@ pub async fn report(
         let Some(on) = gongkai_domain::china_time::date_of(h.uploaded_at) else {
             continue;
         };
-        updates.entry(h.resource_id).or_default().push(EvidenceItem {
-            item_id: h.id,
-            // 数据更新：文件名
-            title: format!("\u{6570}\u{636E}\u{66F4}\u{65B0}\u{FF1A}{}", h.file_name),
-            published_on: on,
-        });
+        updates
+            .entry(h.resource_id)
+            .or_default()
+            .push(EvidenceItem {
+                item_id: h.id,
+                // 数据更新：文件名
+                title: format!("\u{6570}\u{636E}\u{66F4}\u{65B0}\u{FF1A}{}", h.file_name),
+                published_on: on,
+            });
     }
     let cal: Calendar = crate::calendar::load(conn).await?;
     let mut out = OpenDataReport::default();
@@ -364,12 +367,7 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
                     due_clause(&cal, rem.kind, "\u{66F4}\u{65B0}", due, today),
                 ),
                 link: format!("/admin/data/{}", d.resource_id),
-                key: format!(
-                    "reminder:dataset:{}:{}:{}",
-                    d.resource_id,
-                    p.key,
-                    rem.key()
-                ),
+                key: format!("reminder:dataset:{}:{}:{}", d.resource_id, p.key, rem.key()),
                 ..Default::default()
             };
             if enqueue(conn, &payload).await? {

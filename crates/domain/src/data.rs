@@ -615,7 +615,11 @@ impl CatalogueEntry {
             })
             .collect();
         let (url, method, parameters) = match &self.interface {
-            Some(i) => (i.url.clone(), i.method.label().to_string(), i.parameters.clone()),
+            Some(i) => (
+                i.url.clone(),
+                i.method.label().to_string(),
+                i.parameters.clone(),
+            ),
             None => (String::new(), String::new(), String::new()),
         };
         vec![

@@ -211,7 +211,13 @@ mod tests {
             ends_on: None,
         }];
         let updates = [update(1, "2025-03-04"), update(2, "2025-03-12")];
-        let r = evaluate(&terms, &updates, year(2025), d("2025-03-26"), &MondayToFriday);
+        let r = evaluate(
+            &terms,
+            &updates,
+            year(2025),
+            d("2025-03-26"),
+            &MondayToFriday,
+        );
         let s = statuses(&r);
         assert_eq!(
             &s[..3],
@@ -223,7 +229,11 @@ mod tests {
         );
         assert_eq!(r.standing(), Standing::Overdue);
         // An update in week 4 comes late for week 3.
-        let late = [updates[0].clone(), updates[1].clone(), update(3, "2025-03-26")];
+        let late = [
+            updates[0].clone(),
+            updates[1].clone(),
+            update(3, "2025-03-26"),
+        ];
         let r = evaluate(&terms, &late, year(2025), d("2025-03-26"), &MondayToFriday);
         assert_eq!(r.periods[2].result.assessment.status, Status::MetLate);
         assert_eq!(r.standing(), Standing::OnSchedule);
@@ -244,20 +254,43 @@ mod tests {
             },
         ];
         let updates = [update(1, "2025-03-04"), update(2, "2025-03-20")];
-        let r = evaluate(&terms, &updates, year(2025), d("2025-05-10"), &MondayToFriday);
-        let keys: Vec<String> = r.periods.iter().map(|p| p.result.period.key.clone()).collect();
-        assert_eq!(keys, ["2025-W10", "2025-W11", "2025-03", "2025-04", "2025-05"]);
+        let r = evaluate(
+            &terms,
+            &updates,
+            year(2025),
+            d("2025-05-10"),
+            &MondayToFriday,
+        );
+        let keys: Vec<String> = r
+            .periods
+            .iter()
+            .map(|p| p.result.period.key.clone())
+            .collect();
+        assert_eq!(
+            keys,
+            ["2025-W10", "2025-W11", "2025-03", "2025-04", "2025-05"]
+        );
         let s = statuses(&r);
         assert_eq!(s[0].1, Status::Met);
         assert_eq!(s[1].1, Status::Missed, "the week-2 update was never made");
-        assert_eq!(s[2].1, Status::Met, "March from the 19th: the update of the 20th");
+        assert_eq!(
+            s[2].1,
+            Status::Met,
+            "March from the 19th: the update of the 20th"
+        );
         // A dataset withdrawn owes nothing after it was withdrawn.
         let closed = [Term {
             cadence: Cadence::Weekly,
             starts_on: d("2025-03-03"),
             ends_on: Some(d("2025-03-12")),
         }];
-        let r = evaluate(&closed, &updates, year(2025), d("2025-06-30"), &MondayToFriday);
+        let r = evaluate(
+            &closed,
+            &updates,
+            year(2025),
+            d("2025-06-30"),
+            &MondayToFriday,
+        );
         assert_eq!(statuses(&r).len(), 1);
     }
 
@@ -270,11 +303,23 @@ mod tests {
         }];
         // Friday, then Monday: the weekend owes nothing.
         let updates = [update(1, "2025-03-07"), update(2, "2025-03-10")];
-        let r = evaluate(&terms, &updates, year(2025), d("2025-03-13"), &MondayToFriday);
+        let r = evaluate(
+            &terms,
+            &updates,
+            year(2025),
+            d("2025-03-13"),
+            &MondayToFriday,
+        );
         let s = statuses(&r);
         assert_eq!(
             s.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-            ["2025-03-07", "2025-03-10", "2025-03-11", "2025-03-12", "2025-03-13"]
+            [
+                "2025-03-07",
+                "2025-03-10",
+                "2025-03-11",
+                "2025-03-12",
+                "2025-03-13"
+            ]
         );
         assert_eq!(s[0].1, Status::Met);
         assert_eq!(s[1].1, Status::Met);

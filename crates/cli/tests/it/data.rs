@@ -103,7 +103,13 @@ pub(crate) async fn publish(u: &User, id: i64, action: &str) -> (StatusCode, Str
         .await
 }
 
-pub(crate) async fn upload(u: &User, id: i64, name: &str, bytes: &[u8], note: &str) -> (StatusCode, String) {
+pub(crate) async fn upload(
+    u: &User,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+    note: &str,
+) -> (StatusCode, String) {
     let form: Form = u.multipart().await.text("note", note.to_string()).part(
         "file",
         Part::bytes(bytes.to_vec()).file_name(name.to_string()),

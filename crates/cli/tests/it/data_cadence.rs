@@ -26,13 +26,12 @@ async fn published(app: &TestApp, name: &str, cadence: &str) -> (i64, crate::sup
 
 /// Moves the dataset's terms: the open one (or the one numbered `nth`) starts / ends on a day.
 async fn set_term(app: &TestApp, id: i64, nth: usize, starts_on: &str, ends_on: Option<&str>) {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM data_cadence_terms WHERE resource_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(&mut *app.conn().await)
-    .await
-    .unwrap();
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM data_cadence_terms WHERE resource_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *app.conn().await)
+            .await
+            .unwrap();
     sqlx::query("UPDATE data_cadence_terms SET starts_on = $1, ends_on = $2 WHERE id = $3")
         .bind(starts_on)
         .bind(ends_on)
@@ -126,7 +125,11 @@ both_backends!(
 
         // The back office: the dataset and its organisation are 逾期未更新 (nothing since 2017).
         let list = ed.get_ok("/admin/data").await;
-        assert!(list.contains("逾期未更新"), "{}", crate::support::html::excerpt(&list));
+        assert!(
+            list.contains("逾期未更新"),
+            "{}",
+            crate::support::html::excerpt(&list)
+        );
         assert!(list.contains("各单位按期更新情况"));
         let detail = ed.get_ok(&format!("/admin/data/{id}")).await;
         assert!(detail.contains("按期更新核查") && detail.contains("未完成"));
@@ -192,8 +195,15 @@ both_backends!(
         );
         let mut form: Vec<(&str, &str)> = crate::data::pairs(&f);
         form.push(("version", "2"));
-        let (s, loc) = ed2.submit(&format!("/admin/data/{closed}/edit"), &form).await;
-        assert_eq!(s, StatusCode::SEE_OTHER, "{}", crate::support::html::excerpt(&loc));
+        let (s, loc) = ed2
+            .submit(&format!("/admin/data/{closed}/edit"), &form)
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::SEE_OTHER,
+            "{}",
+            crate::support::html::excerpt(&loc)
+        );
         let open_terms: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM data_cadence_terms WHERE resource_id = $1 AND ends_on IS NULL",
         )
@@ -211,7 +221,11 @@ both_backends!(
                 .unwrap();
         assert_eq!(terms, 0, "不定期 is not checked");
         let list = ed.get_ok("/admin/data").await;
-        assert!(list.contains("不定期"), "{}", crate::support::html::excerpt(&list));
+        assert!(
+            list.contains("不定期"),
+            "{}",
+            crate::support::html::excerpt(&list)
+        );
     }
 );
 
@@ -219,11 +233,20 @@ both_backends!(
     changing_the_cadence_changes_the_periods_from_then,
     |app| async move {
         let (id, ed) = published(&app, "空气质量数据", "weekly").await;
-        let f = with(&with(&fields("空气质量数据"), "cadence", "monthly"), "code", "");
+        let f = with(
+            &with(&fields("空气质量数据"), "cadence", "monthly"),
+            "code",
+            "",
+        );
         let mut form: Vec<(&str, &str)> = crate::data::pairs(&f);
         form.push(("version", "2"));
         let (s, loc) = ed.submit(&format!("/admin/data/{id}/edit"), &form).await;
-        assert_eq!(s, StatusCode::SEE_OTHER, "{}", crate::support::html::excerpt(&loc));
+        assert_eq!(
+            s,
+            StatusCode::SEE_OTHER,
+            "{}",
+            crate::support::html::excerpt(&loc)
+        );
         // The change ended the weekly term today and opened a monthly one from today. Date
         // them: weekly from 8 May, monthly from Wednesday 17 May.
         set_term(&app, id, 0, "2017-05-08", Some("2017-05-17")).await;
@@ -244,7 +267,10 @@ both_backends!(
         assert_eq!(keys, ["2017-W19", "2017-05", "2017-06", "2017-07"], "{s:?}");
         assert_eq!(s[0].1, "met");
         assert_eq!(s[1].1, "met", "May from the 17th: the update of the 20th");
-        assert_eq!(s[2].1, "not_yet_due", "June is due 20 working days after it");
+        assert_eq!(
+            s[2].1, "not_yet_due",
+            "June is due 20 working days after it"
+        );
         let row = r.dataset(id).unwrap();
         assert_eq!(row.periods[0].cadence_label, "每周");
         assert_eq!(row.periods[1].cadence_label, "每月");
@@ -281,7 +307,12 @@ both_backends!(
         assert!(row[4].starts_with("医院名称|字符型|机构全称"));
         assert_eq!(row[11], "https://data.example.gov.cn/api/hospitals");
 
-        let json: serde_json::Value = ed.get("/admin/data/export.json").await.json().await.unwrap();
+        let json: serde_json::Value = ed
+            .get("/admin/data/export.json")
+            .await
+            .json()
+            .await
+            .unwrap();
         let all = json["datasets"].as_array().unwrap();
         assert_eq!(all.len(), 2);
         let e = all.iter().find(|e| e["id"] == public).unwrap();
@@ -299,14 +330,26 @@ both_backends!(
         let open = open["datasets"].as_array().unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!(open[0]["id"], public);
-        assert!(open[0]["url"].as_str().unwrap().ends_with(&format!("/sjkf/{public}")));
+        assert!(
+            open[0]["url"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/sjkf/{public}"))
+        );
         assert!(!open.iter().any(|e| e["id"] == draft));
         // Another organisation's editor exports nothing of this one.
         let other = editor(&app, "czj_export", "市财政局").await;
-        let theirs: serde_json::Value =
-            other.get("/admin/data/export.json").await.json().await.unwrap();
+        let theirs: serde_json::Value = other
+            .get("/admin/data/export.json")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(theirs["datasets"], serde_json::json!([]));
-        assert_eq!(app.visitor().get("/admin/data/export.xlsx").await.status(), 303);
+        assert_eq!(
+            app.visitor().get("/admin/data/export.xlsx").await.status(),
+            303
+        );
     }
 );
 
@@ -325,7 +368,10 @@ both_backends!(
             air = with(&air, k, v);
         }
         let other = create(&ed, org, &air).await;
-        assert_eq!(publish(&ed, other, "publish").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            publish(&ed, other, "publish").await.0,
+            StatusCode::SEE_OTHER
+        );
         app.state().search.catch_up(app.db()).await.expect("sync");
         let search = |q: &str| {
             let app = &app;

@@ -20,7 +20,10 @@ async fn visible_entries(
     user.require(scope.as_ref().is_none_or(|s| !s.is_empty()))?;
     let mut conn = state.db.pool.acquire().await?;
     let rows = data::list(&mut conn, scope.as_deref()).await?;
-    Ok(rows.iter().filter_map(ResourceRow::catalogue_entry).collect())
+    Ok(rows
+        .iter()
+        .filter_map(ResourceRow::catalogue_entry)
+        .collect())
 }
 
 /// The workbook: one sheet 信息资源目录 , the Chinese headers in the first row.
