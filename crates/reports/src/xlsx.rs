@@ -3,7 +3,7 @@
 //! charted), a bold frozen header row, widths for Chinese text, A4 landscape printing one page
 //! wide, and a native bar chart of the on-time rate by unit on 单位排名.
 //!
-//! Sheets: 汇总, 单位排名, 任务, 月度, 逾期清单, 全部期次, 未自动核查, 反馈情况, 开放数据更新.
+//! Sheets: 汇总、单位排名、任务、月度、逾期清单、全部期次、未自动核查、反馈情况、开放数据更新 .
 
 use crate::RenderError;
 use crate::notice::Notice;
@@ -401,7 +401,7 @@ fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErr
     Ok(ws)
 }
 
-/// Open datasets' stated cadences （开放数据更新）: one row per dataset that owed updates.
+/// Open datasets' stated cadences （开放数据更新） : one row per dataset that owed updates.
 fn open_data(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxError> {
     let mut cols: Vec<Col> = vec![
         ("数据集", 30.0),

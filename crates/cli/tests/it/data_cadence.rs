@@ -385,7 +385,7 @@ both_backends!(
         };
         // The words in another order, and a query only partly in the dataset, find it as the
         // portal's search does; a substring match would have found neither.
-        for q in ["名录医疗", "医疗机构名单", "text:机构"] {
+        for q in ["名录医疗", "医疗机构名单", "text:\u{673A}\u{6784}"] {
             let r = search(q).await;
             assert!(
                 r["results"]
