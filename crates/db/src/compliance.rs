@@ -37,6 +37,9 @@ pub struct ComplianceReport {
     pub periods: Vec<PeriodRow>,
     /// Feedback rounds as of the date (`compliance_feedback`).
     pub feedback: crate::compliance_feedback::FeedbackReport,
+    /// The section 开放数据更新 : open datasets' stated cadences within the plan's bounds
+    /// (`data_cadence`); standing obligations of the providers, not counted in the totals above.
+    pub open_data: crate::data_cadence::OpenDataReport,
 }
 
 impl ComplianceReport {
@@ -649,6 +652,7 @@ pub async fn report(
         })
         .collect();
     let feedback = crate::compliance_feedback::report(conn, plan_id, as_of).await?;
+    let open_data = crate::data_cadence::report(conn, None, py, as_of).await?;
     Ok(ComplianceReport {
         version: REPORT_VERSION,
         plan: PlanRef {
@@ -679,5 +683,6 @@ pub async fn report(
         obligations,
         periods,
         feedback,
+        open_data,
     })
 }

@@ -2,7 +2,8 @@
 //! (optimistic locking by `version`), publish and unpublish, a dataset file's upload (each one a
 //! dated update), and the public reads. **Every write takes the caller's transaction and an
 //! `Actor` and writes its audit entry there**; an edit and (un)publication queue the search
-//! outbox (`SearchKind::Dataset`) in the same transaction. Public means published and not 不予开放 :
+//! outbox (`SearchKind::Dataset`) and keep the stated cadence's terms (`data_cadence::follow`)
+//! in the same transaction. Public means published and not 不予开放 :
 //! [`PUBLIC_SQL`] is in every public query.
 
 use crate::audit::{self, Entry};
@@ -53,6 +54,19 @@ impl ResourceRow {
     /// Published and not 不予开放.
     pub fn is_public(&self) -> bool {
         self.is_published() && self.open_type != OpenType::Closed.code()
+    }
+
+    /// The entry as the catalogue is exported (XLSX, JSON); `None` only if the stored JSON were
+    /// unreadable.
+    pub fn catalogue_entry(&self) -> Option<gongkai_domain::data::CatalogueEntry> {
+        Some(gongkai_domain::data::CatalogueEntry::new(
+            self.id,
+            (self.org_id, &self.org_name),
+            &self.resource()?,
+            self.is_published(),
+            self.last_upload
+                .map(gongkai_domain::china_time::format_minute),
+        ))
     }
 
     /// The last change of the dataset: its newest file, else its publication or edit.
@@ -294,6 +308,10 @@ pub async fn update(
     if n == 0 {
         return Err(DbError::Stale);
     }
+    let owed = (row.is_published() && r.is_open())
+        .then(|| r.cadence())
+        .flatten();
+    crate::data_cadence::follow(conn, row.id, owed, crate::china_today()).await?;
     search_outbox::record_kind(conn, SearchKind::Dataset, row.id).await?;
     log(
         conn,
@@ -325,6 +343,11 @@ pub async fn set_published(
     .bind(row.id)
     .execute(&mut *conn)
     .await?;
+    let owed = row
+        .resource()
+        .filter(|r| published && r.is_open())
+        .and_then(|r| r.cadence());
+    crate::data_cadence::follow(conn, row.id, owed, crate::china_today()).await?;
     search_outbox::record_kind(conn, SearchKind::Dataset, row.id).await?;
     let (action, verb) = if published {
         ("data.publish", "发布")

@@ -31,6 +31,7 @@ pub mod compliance_feedback;
 pub mod compliance_sources;
 pub mod correspondence;
 pub mod data;
+pub mod data_cadence;
 mod error;
 pub mod events;
 pub mod external_lists;

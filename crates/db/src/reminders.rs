@@ -311,6 +311,8 @@ pub struct FullScan {
     pub applications: ScanOutcome,
     pub proposals: ScanOutcome,
     pub tickets: ScanOutcome,
+    /// Open datasets' stated cadences (`data_cadence`).
+    pub datasets: ScanOutcome,
     pub digest: bool,
     pub redelivered: usize,
 }
@@ -324,6 +326,7 @@ impl FullScan {
             + self.applications.enqueued
             + self.proposals.enqueued
             + self.tickets.enqueued
+            + self.datasets.enqueued
             + usize::from(self.digest)
             + self.redelivered
     }
@@ -338,6 +341,7 @@ pub async fn scan_all(conn: &mut AnyConnection, today: NaiveDate) -> DbResult<Fu
         applications: scan_applications(conn, today).await?,
         proposals: scan_proposals(conn, today).await?,
         tickets: crate::monitor::tickets::scan_reminders(conn, today).await?,
+        datasets: crate::data_cadence::scan_reminders(conn, today).await?,
         digest: weekly_digest(conn, today).await?,
         redelivered: notifications::redeliver_pending(conn).await?,
     })

@@ -326,6 +326,20 @@ pub fn evaluate_cached<W: WorkingDays + ?Sized>(
             .collect(),
         Err(e) => return ObligationResult::unchecked(Unchecked::InvalidRule, e.clone()),
     };
+    evaluate_periods(ob, periods, evidence, as_of, cal)
+}
+
+/// Assesses the given periods of a periodic obligation (already chosen by the caller: those
+/// whose window opened by `as_of`) from the evidence, with the same attribution as
+/// [`evaluate`]. An open dataset's stated cadence uses it for the periods of its terms
+/// (`open_data`).
+pub fn evaluate_periods<W: WorkingDays + ?Sized>(
+    ob: &Obligation,
+    periods: Vec<Period>,
+    evidence: &[EvidenceItem],
+    as_of: NaiveDate,
+    cal: &W,
+) -> ObligationResult {
     let assigned = attribute(ob.cadence, ob.plan, &periods, evidence, as_of);
     let mut counts = Counts::default();
     let periods = periods

@@ -488,6 +488,162 @@ pub fn parse_ckan_id(s: &str) -> Option<i64> {
         .filter(|n| *n > 0)
 }
 
+/// The columns of the catalogue's XLSX export, in order: the base elements of a catalogue entry
+/// and then its state. The elements are 资源名称、代码、提供单位、摘要、信息项、共享类型及依据、
+/// 开放类型及条件、更新周期、格式 and 接口. 信息项 are one per line as the form takes them (`名称|类型|说明`).
+pub const EXPORT_COLUMNS: [&str; 17] = [
+    "资源名称",
+    "资源代码",
+    "资源提供单位",
+    "资源摘要",
+    "信息项",
+    "共享类型",
+    "共享条件及依据",
+    "开放类型",
+    "开放条件",
+    "更新周期",
+    "数据格式",
+    "接口地址",
+    "接口请求方式",
+    "接口参数",
+    "关键词",
+    "发布状态",
+    "最近更新时间",
+];
+
+/// One dataset of the catalogue as exported: the JSON form (`docs/data-catalogue-export.md`)
+/// and, through [`CatalogueEntry::cells`], the XLSX row under [`EXPORT_COLUMNS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueEntry {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub provider_id: i64,
+    pub provider: String,
+    pub summary: String,
+    pub items: Vec<ExportedItem>,
+    pub sharing: Sharing,
+    pub sharing_label: &'static str,
+    pub sharing_basis: String,
+    pub open_type: OpenType,
+    pub open_type_label: &'static str,
+    pub open_conditions: String,
+    /// A cadence code (`weekly`, `every_1_days`, …); `None` is 不定期.
+    pub cadence: Option<String>,
+    pub cadence_label: String,
+    pub formats: Vec<Format>,
+    pub format_labels: Vec<&'static str>,
+    pub interface: Option<Interface>,
+    pub tags: Vec<String>,
+    /// `unpublished`, `published` (public), `published_closed` (published but 不予开放 ).
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// The newest file's upload, `YYYY-MM-DD HH:MM` China time; `None` without files.
+    pub last_update: Option<String>,
+}
+
+/// An 信息项 as exported, with its data type's label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedItem {
+    pub name: String,
+    pub data_type: DataType,
+    pub data_type_label: &'static str,
+    pub description: String,
+}
+
+impl CatalogueEntry {
+    /// The entry of resource `id` of `provider`; `published` and `public` as stored.
+    pub fn new(
+        id: i64,
+        (provider_id, provider): (i64, &str),
+        r: &Resource,
+        published: bool,
+        last_update: Option<String>,
+    ) -> CatalogueEntry {
+        let (status, status_label) = match (published, r.is_open()) {
+            (false, _) => ("unpublished", "未发布"),
+            (true, true) => ("published", "已发布"),
+            // 已发布（不予开放）
+            (true, false) => ("published_closed", "已发布\u{FF08}不予开放\u{FF09}"),
+        };
+        CatalogueEntry {
+            id,
+            name: r.name.clone(),
+            code: r.code.clone(),
+            provider_id,
+            provider: provider.to_string(),
+            summary: r.summary.clone(),
+            items: r
+                .items
+                .iter()
+                .map(|i| ExportedItem {
+                    name: i.name.clone(),
+                    data_type: i.data_type,
+                    data_type_label: i.data_type.label(),
+                    description: i.description.clone(),
+                })
+                .collect(),
+            sharing: r.sharing,
+            sharing_label: r.sharing.label(),
+            sharing_basis: r.sharing_basis.clone(),
+            open_type: r.open_type,
+            open_type_label: r.open_type.label(),
+            open_conditions: r.open_conditions.clone(),
+            cadence: r.cadence.clone(),
+            cadence_label: cadence_label(r.cadence().as_ref()),
+            formats: r.formats.clone(),
+            format_labels: r.formats.iter().map(|f| f.label()).collect(),
+            interface: r.interface.clone(),
+            tags: r.tags.clone(),
+            status,
+            status_label,
+            last_update,
+        }
+    }
+
+    /// The XLSX row under [`EXPORT_COLUMNS`].
+    pub fn cells(&self) -> Vec<String> {
+        let items: Vec<String> = self
+            .items
+            .iter()
+            .map(|i| {
+                if i.description.is_empty() {
+                    format!("{}|{}", i.name, i.data_type_label)
+                } else {
+                    format!("{}|{}|{}", i.name, i.data_type_label, i.description)
+                }
+            })
+            .collect();
+        let (url, method, parameters) = match &self.interface {
+            Some(i) => (
+                i.url.clone(),
+                i.method.label().to_string(),
+                i.parameters.clone(),
+            ),
+            None => (String::new(), String::new(), String::new()),
+        };
+        vec![
+            self.name.clone(),
+            self.code.clone(),
+            self.provider.clone(),
+            self.summary.clone(),
+            items.join("\n"),
+            self.sharing_label.to_string(),
+            self.sharing_basis.clone(),
+            self.open_type_label.to_string(),
+            self.open_conditions.clone(),
+            self.cadence_label.clone(),
+            self.format_labels.join("\u{3001}"),
+            url,
+            method,
+            parameters,
+            self.tags.join("\u{3001}"),
+            self.status_label.to_string(),
+            self.last_update.clone().unwrap_or_default(),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,6 +707,18 @@ mod tests {
         assert!(inv.message_for("cadence").is_some());
         assert!(inv.message_for("formats").is_some());
         assert!(inv.message_for("interface_url").is_some());
+    }
+
+    #[test]
+    fn an_exported_entry_fills_every_column() {
+        let r = fields().validate().expect("valid");
+        let e = CatalogueEntry::new(3, (7, "市统计局"), &r, true, None);
+        let cells = e.cells();
+        assert_eq!(cells.len(), EXPORT_COLUMNS.len());
+        assert_eq!(cells[0], "企业登记信息");
+        assert_eq!(cells[4].lines().count(), 3);
+        assert_eq!(cells[9], "每月");
+        assert_eq!(e.status, "published");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod content;
 pub mod correction;
 pub mod credit_code;
 pub mod data;
+pub mod data_cadence;
 pub mod doc_number;
 pub mod event;
 pub mod external_evidence;

@@ -30,7 +30,7 @@ impl Job for ReminderScan {
         let mut conn = ctx.db.pool.acquire().await?;
         let s = gongkai_db::reminders::scan_all(&mut conn, today).await?;
         Ok(format!(
-            "{today}: {} notices enqueued (feedback {}/{}, periods {}/{}, messages {}/{}, applications {}/{}, proposals {}/{}, tickets {}/{} due/enqueued; digest {}; redelivered {})",
+            "{today}: {} notices enqueued (feedback {}/{}, periods {}/{}, messages {}/{}, applications {}/{}, proposals {}/{}, tickets {}/{}, datasets {}/{} due/enqueued; digest {}; redelivered {})",
             s.enqueued(),
             s.feedback.due,
             s.feedback.enqueued,
@@ -44,6 +44,8 @@ impl Job for ReminderScan {
             s.proposals.enqueued,
             s.tickets.due,
             s.tickets.enqueued,
+            s.datasets.due,
+            s.datasets.enqueued,
             s.digest,
             s.redelivered
         ))

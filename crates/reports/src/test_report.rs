@@ -194,5 +194,6 @@ pub fn sample() -> ComplianceReport {
                 round(5, "市审计局", "missing", None, None),
             ],
         },
+        open_data: Default::default(),
     }
 }

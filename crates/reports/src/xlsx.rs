@@ -3,7 +3,7 @@
 //! charted), a bold frozen header row, widths for Chinese text, A4 landscape printing one page
 //! wide, and a native bar chart of the on-time rate by unit on 单位排名.
 //!
-//! Sheets: 汇总, 单位排名, 任务, 月度, 逾期清单, 全部期次, 未自动核查, 反馈情况.
+//! Sheets: 汇总、单位排名、任务、月度、逾期清单、全部期次、未自动核查、反馈情况、开放数据更新 .
 
 use crate::RenderError;
 use crate::notice::Notice;
@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-pub const SHEETS: [&str; 8] = [
+pub const SHEETS: [&str; 9] = [
     "汇总",
     "单位排名",
     "任务",
@@ -23,6 +23,7 @@ pub const SHEETS: [&str; 8] = [
     "全部期次",
     "未自动核查",
     "反馈情况",
+    "开放数据更新",
 ];
 
 struct Formats {
@@ -400,6 +401,30 @@ fn feedback(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxErr
     Ok(ws)
 }
 
+/// Open datasets' stated cadences （开放数据更新） : one row per dataset that owed updates.
+fn open_data(report: &ComplianceReport, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let mut cols: Vec<Col> = vec![
+        ("数据集", 30.0),
+        ("提供单位", 20.0),
+        ("更新周期", 10.0),
+        ("现状", 12.0),
+    ];
+    cols.extend(COUNT_COLS);
+    cols.push(("按时更新率", 12.0));
+    let mut ws = sheet("开放数据更新", &cols, f)?;
+    for (i, d) in report.open_data.datasets.iter().enumerate() {
+        let r = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        Row::new(&mut ws, f, r)
+            .wrapped(&d.name)?
+            .text(&d.org_name)?
+            .text(&d.cadence_label)?
+            .text(&d.standing_label)?
+            .counts(&d.counts)?
+            .rate(d.on_time_rate)?;
+    }
+    Ok(ws)
+}
+
 fn workbook(report: &ComplianceReport, notice: &Notice) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
@@ -416,6 +441,7 @@ fn workbook(report: &ComplianceReport, notice: &Notice) -> Result<Vec<u8>, XlsxE
     wb.push_worksheet(periods(report, &f)?);
     wb.push_worksheet(unchecked(report, &f)?);
     wb.push_worksheet(feedback(report, &f)?);
+    wb.push_worksheet(open_data(report, &f)?);
     wb.save_to_buffer()
 }
 

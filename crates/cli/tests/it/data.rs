@@ -11,10 +11,10 @@ use gongkai_domain::role::Role;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
-const ORG: &str = "市卫计委";
+pub(crate) const ORG: &str = "市卫计委";
 const OTHER_ORG: &str = "市财政局";
 /// A CSV file of three rows under its header (built from cells: its commas are data).
-const CSV: &str = concat!(
+pub(crate) const CSV: &str = concat!(
     "医院名称",
     ",",
     "床位数",
@@ -41,7 +41,7 @@ const CSV: &str = concat!(
     "\n",
 );
 
-fn fields(name: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn fields(name: &str) -> Vec<(&'static str, String)> {
     vec![
         ("name", name.to_string()),
         ("code", "wjw-001".to_string()),
@@ -68,11 +68,11 @@ fn fields(name: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn pairs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn pairs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     f.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-fn with(
+pub(crate) fn with(
     f: &[(&'static str, String)],
     key: &'static str,
     value: &str,
@@ -84,7 +84,7 @@ fn with(
 }
 
 /// Creates a resource as `u` for `org`; its id.
-async fn create(u: &User, org: i64, f: &[(&'static str, String)]) -> i64 {
+pub(crate) async fn create(u: &User, org: i64, f: &[(&'static str, String)]) -> i64 {
     let org = org.to_string();
     let mut form = pairs(f);
     form.push(("org_id", org.as_str()));
@@ -98,12 +98,18 @@ async fn create(u: &User, org: i64, f: &[(&'static str, String)]) -> i64 {
         .unwrap()
 }
 
-async fn publish(u: &User, id: i64, action: &str) -> (StatusCode, String) {
+pub(crate) async fn publish(u: &User, id: i64, action: &str) -> (StatusCode, String) {
     u.submit(&format!("/admin/data/{id}/publish"), &[("action", action)])
         .await
 }
 
-async fn upload(u: &User, id: i64, name: &str, bytes: &[u8], note: &str) -> (StatusCode, String) {
+pub(crate) async fn upload(
+    u: &User,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+    note: &str,
+) -> (StatusCode, String) {
     let form: Form = u.multipart().await.text("note", note.to_string()).part(
         "file",
         Part::bytes(bytes.to_vec()).file_name(name.to_string()),
@@ -158,7 +164,7 @@ pub(crate) async fn published_dataset(app: &TestApp, org: i64, name: &str) -> i6
     id
 }
 
-async fn editor(app: &TestApp, name: &str, org: &str) -> User {
+pub(crate) async fn editor(app: &TestApp, name: &str, org: &str) -> User {
     let org = app.org_id(org).await;
     app.create_user(name, Role::Editor, Some(org)).await;
     app.user(name, PASSWORD).await
@@ -529,6 +535,9 @@ both_backends!(
         let (s, _) = upload(&ed, id, "医疗机构.csv", CSV.as_bytes(), "").await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let draft = create(&ed, org, &with(&fields("未发布的数据"), "code", "wjw-003")).await;
+        // package_search reads the search index, which follows the database (the worker's
+        // catch-up; here by hand).
+        app.state().search.catch_up(app.db()).await.expect("sync");
 
         let base = app.url("").trim_end_matches('/').to_string();
         let out = std::process::Command::new("python3")

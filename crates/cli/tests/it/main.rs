@@ -31,6 +31,7 @@ mod correspondence;
 mod crawl_nodes;
 mod data;
 mod demo;
+mod data_cadence;
 mod editor;
 mod events;
 mod external_evidence;

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_app::Refusal;
 use gongkai_app::data::{self as app, StoredFile};
 use gongkai_db::data::{self, ResourceRow};
+use gongkai_db::data_cadence::{self, OpenDataReport};
 use gongkai_db::orgs;
 use gongkai_domain::Invalid;
 use gongkai_domain::data::{
@@ -87,6 +88,7 @@ pub async fn list(
     }
     let mut conn = state.db.pool.acquire().await?;
     let rows = data::list(&mut conn, scope.as_deref()).await?;
+    let cadence = cadence_report(&mut conn, scope.as_deref()).await?;
     drop(conn);
     let items: Vec<Value> = rows
         .iter()
@@ -94,8 +96,15 @@ pub async fn list(
             let (sharing, open) = labels(r);
             json!({"id": r.id, "name": r.name, "code": r.code, "org": r.org_name,
                    "sharing": sharing, "open": open, "published": r.is_published(),
-                   "public": r.is_public()})
+                   "public": r.is_public(), "update": update_standing(r, &cadence)})
         })
+        .collect();
+    let units: Vec<Value> = cadence
+        .units
+        .iter()
+        .map(|u| json!({"org": u.org_name, "datasets": u.datasets, "overdue": u.overdue_datasets,
+                        "on_schedule": u.datasets - u.overdue_datasets, "due": u.counts.met + u.counts.met_late + u.counts.missed,
+                        "met": u.counts.met, "met_late": u.counts.met_late, "missed": u.counts.missed}))
         .collect();
     let may_create = user.perms.editable_orgs().is_none_or(|o| !o.is_empty());
     let html = render(
@@ -103,9 +112,40 @@ pub async fn list(
         &user,
         "admin/data.html",
         "data",
-        json!({"items": items, "may_create": may_create, "notice": notice_text(&q.notice)}),
+        json!({"items": items, "units": units, "may_create": may_create,
+               "notice": notice_text(&q.notice)}),
     )?;
     Ok(html.into_response())
+}
+
+/// The stated cadences of the organisations' datasets over the last twelve months.
+async fn cadence_report(
+    conn: &mut sqlx::AnyConnection,
+    orgs: Option<&[i64]>,
+) -> Result<OpenDataReport, AppError> {
+    let today = gongkai_db::china_today();
+    Ok(match data_cadence::recent(today) {
+        Some(bounds) => data_cadence::report(conn, orgs, bounds, today).await?,
+        None => OpenDataReport::default(),
+    })
+}
+
+/// 按期更新 or 逾期未更新 with the dataset's counts, or why it is not checked.
+fn update_standing(row: &ResourceRow, report: &OpenDataReport) -> Value {
+    if let Some(d) = report.dataset(row.id).filter(|_| row.is_public()) {
+        return json!({"code": d.standing, "label": d.standing_label, "due": d.due,
+                      "met": d.counts.met, "met_late": d.counts.met_late, "missed": d.counts.missed});
+    }
+    let stated = row.resource().and_then(|r| r.cadence());
+    // 未公开，不核查 / 不定期，不核查
+    let label = if !row.is_public() {
+        "\u{672A}\u{516C}\u{5F00}\u{FF0C}\u{4E0D}\u{6838}\u{67E5}"
+    } else if stated.is_none() {
+        "\u{4E0D}\u{5B9A}\u{671F}\u{FF0C}\u{4E0D}\u{6838}\u{67E5}"
+    } else {
+        "\u{672A}\u{5230}\u{671F}"
+    };
+    json!({"code": "not_checked", "label": label})
 }
 
 /// The form as posted: the organisation, the version loaded and the fields.
@@ -294,7 +334,17 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let files = data::files(&mut conn, row.id).await?;
+    let cadence = cadence_report(&mut conn, Some(std::slice::from_ref(&row.org_id))).await?;
     drop(conn);
+    let checks: Value = match cadence.dataset(row.id) {
+        Some(d) => json!({"standing": d.standing_label, "due": d.due, "met": d.counts.met,
+            "met_late": d.counts.met_late, "missed": d.counts.missed,
+            "periods": d.periods.iter().rev().take(24).map(|p| json!({
+                "label": p.label, "cadence": p.cadence_label, "due": p.due,
+                "status": p.status, "status_label": p.status_label, "explanation": p.explanation,
+            })).collect::<Vec<_>>()}),
+        None => Value::Null,
+    };
     let r = row.resource();
     let (sharing, open) = labels(row);
     let files: Vec<Value> = files
@@ -320,7 +370,7 @@ async fn detail_page(
                    "items": r.items.iter().map(|i| json!({"name": i.name, "type": i.data_type.label(), "description": i.description})).collect::<Vec<_>>(),
                    "interface": r.interface.as_ref().map(|i| json!({"url": i.url, "method": i.method.label(), "parameters": i.parameters})),
                    "tags": r.tags, "open_data": r.is_open()})),
-               "files": files,
+               "files": files, "checks": checks, "update": update_standing(row, &cadence),
                "may_edit": user.perms.can_edit_data_of(row.org_id),
                "may_publish": user.perms.can_publish_data_of(row.org_id),
                "notice": notice, "errors": errors.map(error_map).unwrap_or(json!({}))}),

@@ -11,6 +11,7 @@ mod assessment;
 mod calendar;
 mod common;
 mod data;
+mod data_export;
 mod events;
 mod feedback;
 mod filings;
@@ -150,6 +151,8 @@ route_table! {
     "/proposals/{id}/{step}" => post(proposals::step);
     "/data" => get(data::list), post(data::create);
     "/data/new" => get(data::new_form);
+    "/data/export.xlsx" => get(data_export::export_xlsx);
+    "/data/export.json" => get(data_export::export_json);
     "/data/{id}" => get(data::detail);
     "/data/{id}/edit" => get(data::edit_form), post(data::update);
     "/data/{id}/publish" => post(data::publish);

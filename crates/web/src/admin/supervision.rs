@@ -194,6 +194,12 @@ pub async fn board(
     Ok(render(&state, &user, "admin/supervision.html", "supervision", json!({
         "post_review": post_review,
         "feedback": {"counts": fb_counts, "late": fb_rows("late"), "missing": fb_rows("missing")},
+        "open_data": r.open_data.datasets.iter().filter(|d| in_scope(&l.scope, d.org_id))
+            .map(|d| json!({"resource_id": d.resource_id, "name": d.name, "org_name": d.org_name,
+                            "cadence_label": d.cadence_label, "due": d.due, "met": d.counts.met,
+                            "met_late": d.counts.met_late, "missed": d.counts.missed,
+                            "standing_label": d.standing_label}))
+            .collect::<Vec<_>>(),
         "heat": heat,
         "plan": r.plan, "plans": l.plan_options, "as_of": l.as_of, "error": l.error, "base": base,
         "totals": counts_json(&totals), "units": unit_rows, "tasks": if l.scope.is_none() { tasks } else { Vec::new() },

@@ -1,7 +1,7 @@
 //! A read-only API compatible with CKAN's action API (`/api/3/action/…`, and `/api/action/…`
 //! as `ckanapi` calls it), so CKAN clients and
 //! harvesters read the open datasets: `package_list`, `package_show`, `package_search`,
-//! `organization_list`, `organization_show`. Answers use CKAN's envelope
+//! `organization_list`, `organization_show`; `package_search` goes through the search index. Answers use CKAN's envelope
 //! (`{"help", "success", "result"}`; errors `{"success": false, "error": {"__type", "message"}}`
 //! with CKAN's status codes: 404 Not Found Error, 409 Validation Error, 400 Bad Request).
 //! **Only public datasets, ever** (`gongkai_db::data::public_*`). GET, and POST with the
@@ -22,6 +22,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gongkai_db::data::{self, FileRow, ResourceRow};
 use gongkai_domain::data::{Resource, ckan_name, parse_ckan_id};
+use gongkai_domain::model::SearchKind;
+use gongkai_search::Filters;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -136,30 +138,58 @@ fn package(base: &str, row: &ResourceRow, res: &Resource, files: &[FileRow]) -> 
     })
 }
 
-/// Whether a public dataset matches CKAN's `q` (empty and `*:*` match all; every word must be
-/// found in the name, code, summary, tags, 信息项 or provider).
-fn matches(q: &str, row: &ResourceRow, res: &Resource) -> bool {
+/// CKAN's `q` as the portal's search reads it: empty and `*:*` ask for every dataset; Solr
+/// field prefixes (`text:`, `title:`, `name:`, `notes:`, `tags:`) are dropped, since the index
+/// searches a dataset's name, code, summary, 信息项 and keywords together.
+fn search_text(q: &str) -> String {
     let q = q.trim();
     if q.is_empty() || q == "*:*" {
-        return true;
+        return String::new();
     }
-    let hay = format!(
-        "{} {} {} {} {} {}",
-        res.name,
-        res.code,
-        res.summary,
-        res.tags.join(" "),
-        res.items
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        row.org_name
-    )
-    .to_lowercase();
     q.split_whitespace()
-        .map(|w| w.trim_start_matches("text:").to_lowercase())
-        .all(|w| hay.contains(&w))
+        .map(|w| {
+            ["text:", "title:", "name:", "notes:", "tags:"]
+                .iter()
+                .find_map(|p| w.strip_prefix(p))
+                .unwrap_or(w)
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `package_search`: the public datasets matching `q` through the search index (as the
+/// portal's search finds them: word order, parts of words, partial matches), ranked by it;
+/// with no query every public dataset, newest change first. `count` is every match, `start` and
+/// `rows` the page.
+async fn search_ids(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    q: &str,
+    start: usize,
+    rows: usize,
+) -> Result<(usize, Vec<i64>), AppError> {
+    let text = search_text(q);
+    if text.is_empty() {
+        let mut all = data::public_list(conn).await?;
+        all.sort_by(|a, b| b.modified_ms().cmp(&a.modified_ms()).then(a.id.cmp(&b.id)));
+        let ids = all.iter().skip(start).take(rows).map(|r| r.id).collect();
+        return Ok((all.len(), ids));
+    }
+    let filters = Filters {
+        search_kind: Some(SearchKind::Dataset),
+        ..Filters::default()
+    };
+    let r = state
+        .search
+        .query(move |i| i.search_range(&text, filters, start, rows.max(1)))
+        .await?;
+    let ids = if rows == 0 || start >= r.total {
+        Vec::new()
+    } else {
+        r.hits.iter().take(rows).map(|h| h.id).collect()
+    };
+    Ok((r.total, ids))
 }
 
 /// GET /api/3/action/{action}
@@ -283,22 +313,16 @@ async fn answer(
                 ));
             };
             let q = params.get("q").map(String::as_str).unwrap_or("");
-            let all = data::public_list(&mut conn).await?;
-            let mut hits: Vec<(ResourceRow, Resource)> = all
-                .into_iter()
-                .filter_map(|r| r.resource().map(|res| (r, res)))
-                .filter(|(r, res)| matches(q, r, res))
-                .collect();
-            hits.sort_by(|a, b| {
-                b.0.modified_ms()
-                    .cmp(&a.0.modified_ms())
-                    .then(a.0.id.cmp(&b.0.id))
-            });
-            let count = hits.len();
+            let (count, ids) = search_ids(state, &mut conn, q, start, rows_n.min(MAX_ROWS)).await?;
             let mut results = Vec::new();
-            for (row, res) in hits.iter().skip(start).take(rows_n.min(MAX_ROWS)) {
+            for id in ids {
+                // The index follows the database: a dataset withdrawn since is left out.
+                let Some(row) = data::public_get(&mut conn, id).await? else {
+                    continue;
+                };
+                let Some(res) = row.resource() else { continue };
                 let files = data::files(&mut conn, row.id).await?;
-                results.push(package(base, row, res, &files));
+                results.push(package(base, &row, &res, &files));
             }
             ok(
                 base,

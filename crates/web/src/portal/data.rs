@@ -303,3 +303,33 @@ pub async fn feed(
     );
     Ok(resp)
 }
+
+/// GET /sjkf.json: the public open-dataset list as JSON, each dataset under the catalogue's base
+/// elements (`gongkai_domain::data::CatalogueEntry`, documented in
+/// `docs/data-catalogue-export.md`) with its page.
+pub async fn catalogue_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = data::public_list(&mut conn).await?;
+    drop(conn);
+    let base = base_url(&state, &headers);
+    let datasets: Vec<Value> = rows
+        .iter()
+        .filter_map(|r| {
+            let mut v = serde_json::to_value(r.catalogue_entry()?).ok()?;
+            v["url"] = json!(format!("{base}/sjkf/{}", r.id));
+            Some(v)
+        })
+        .collect();
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        )],
+        serde_json::to_string_pretty(&json!({"version": 1, "datasets": datasets}))
+            .unwrap_or_default(),
+    )
+        .into_response())
+}

@@ -72,6 +72,7 @@ route_table! {
     "/jytabl/{id}" => get(proposals::show);
     "/bsfw" => get(bsfw::index);
     "/sjkf" => get(data::index);
+    "/sjkf.json" => get(data::catalogue_json);
     "/sjkf/{id}" => get(data::show);
     "/sjkf/{id}/rss.xml" => get(data::feed);
     "/sjkf/{id}/files/{file_id}" => get(data::file);
