@@ -342,7 +342,7 @@ pub async fn scan_reminders(conn: &mut AnyConnection, today: NaiveDate) -> DbRes
     let rules = notifications::kind_rules(conn, SubjectKind::Obligation).await?;
     for d in report.datasets.iter().filter(|d| d.public) {
         for p in &d.periods {
-            if !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed") {
+            if !gongkai_domain::obligation::Status::still_owed(&p.status) {
                 continue;
             }
             let due = p.due.naive();

@@ -740,7 +740,7 @@ pub async fn scan_period_reminders(
         let report = crate::compliance::report(conn, plan_id, today).await?;
         let names = duty_names(conn, plan_id).await?;
         for p in &report.periods {
-            if !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed") {
+            if !gongkai_domain::obligation::Status::still_owed(&p.status) {
                 continue;
             }
             let due = p.due.naive();

@@ -569,9 +569,7 @@ pub async fn my_deadlines(
         let rules = notifications::rules(conn, plan_id).await?;
         let report = crate::compliance::report(conn, plan_id, today).await?;
         for p in &report.periods {
-            if !mine(p.org_id)
-                || !matches!(p.status.as_str(), "due_soon" | "not_yet_due" | "missed")
-            {
+            if !mine(p.org_id) || !gongkai_domain::obligation::Status::still_owed(&p.status) {
                 continue;
             }
             let due = p.due.naive();

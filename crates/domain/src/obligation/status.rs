@@ -54,6 +54,15 @@ impl Status {
         Status::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// Whether the period is still owed, so its reminders are sent: not yet published (due soon
+    /// or later) or missed. The stored code of an unknown status is not owed.
+    pub fn still_owed(code: &str) -> bool {
+        matches!(
+            Status::from_code(code),
+            Some(Status::DueSoon | Status::NotYetDue | Status::Missed)
+        )
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Met => "按时完成",

@@ -1270,3 +1270,14 @@ fn not_applicable_is_set_by_a_person() {
         "2017年5月：不适用"
     );
 }
+
+#[test]
+fn a_period_is_still_owed_until_published_or_set_aside() {
+    let owed: Vec<&str> = Status::ALL
+        .into_iter()
+        .map(Status::code)
+        .filter(|c| Status::still_owed(c))
+        .collect();
+    assert_eq!(owed, ["missed", "due_soon", "not_yet_due"]);
+    assert!(!Status::still_owed("unknown"));
+}

@@ -46,12 +46,7 @@ pub async fn release(
         let mut conn = state.db.pool.acquire().await?;
         gongkai_app::items::visible(&mut conn, &caller, id).await?
     };
-    let keys: Vec<String> = f
-        .iter()
-        .filter(|(k, _)| k.starts_with("release_hit"))
-        .map(|(_, v)| v.clone())
-        .collect();
-    let reason = f.get("override_reason").cloned().unwrap_or_default();
+    let (keys, reason) = release_request(&f);
     let mut tx = state.db.begin_audited().await?;
     match gongkai_app::guard::release(&mut tx, &caller, &item, &reason, &keys).await {
         Ok(_) => {
@@ -269,4 +264,18 @@ pub async fn lists_save(
         tx.commit().await?;
     }
     Ok(Redirect::to("/admin/guard/lists?notice=saved").into_response())
+}
+
+/// The hits a release form ticks (`release_hit…` fields, their keys) and its reason
+/// (`override_reason`): the same form for an item and for a guide.
+pub(super) fn release_request(
+    f: &std::collections::HashMap<String, String>,
+) -> (Vec<String>, String) {
+    let keys = f
+        .iter()
+        .filter(|(k, _)| k.starts_with("release_hit"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let reason = f.get("override_reason").cloned().unwrap_or_default();
+    (keys, reason)
 }

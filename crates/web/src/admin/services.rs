@@ -580,12 +580,7 @@ pub async fn guard_release(
         std::collections::HashMap<String, String>,
     >,
 ) -> Result<Response, AppError> {
-    let keys: Vec<String> = f
-        .iter()
-        .filter(|(k, _)| k.starts_with("release_hit"))
-        .map(|(_, v)| v.clone())
-        .collect();
-    let reason = f.get("override_reason").cloned().unwrap_or_default();
+    let (keys, reason) = super::guard::release_request(&f);
     let mut tx = state.db.begin_audited().await?;
     let caller = user.caller();
     let row = app::visible(&mut tx, &caller, id).await?;
