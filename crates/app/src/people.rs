@@ -26,6 +26,23 @@ pub async fn manageable(
     }
 }
 
+/// Refuses a grant the caller may not give: beyond `Permissions::can_grant`, a system
+/// administrator names the first security administrator under 三员分立 , and only the first.
+async fn may_grant(conn: &mut sqlx::AnyConnection, caller: &Caller<'_>, g: &Grant) -> Outcome<()> {
+    if caller.perms.can_grant(g.role, g.org_id) {
+        return Ok(());
+    }
+    if !caller.perms.may_name_first_security_admin(g.role) {
+        return Err(Refusal::forbidden());
+    }
+    if users::active_holders(conn, Role::SecurityAdmin.code()).await? > 0 {
+        return Err(role_refused(
+            "已有安全管理员\u{FF1A}其他角色由安全管理员授予".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A grant the separation of duties or self-granting forbids: an error on the role field.
 fn role_refused(why: String) -> Refusal {
     let mut inv = gongkai_domain::Invalid::default();
@@ -44,13 +61,11 @@ pub async fn create_user(
     caller: &Caller<'_>,
     new: &users::NewUser<'_>,
 ) -> Outcome<i64> {
-    if !caller.perms.can_manage_users()
-        || !new
-            .grants
-            .iter()
-            .all(|g| caller.perms.can_grant(g.role, g.org_id))
-    {
+    if !caller.perms.can_manage_users() {
         return Err(Refusal::forbidden());
+    }
+    for g in new.grants {
+        may_grant(tx, caller, g).await?;
     }
     let mut held = Vec::new();
     for g in new.grants {
@@ -74,9 +89,7 @@ pub async fn grant(
     g: &Grant,
 ) -> Outcome<()> {
     manageable(tx, caller, target).await?;
-    if !caller.perms.can_grant(g.role, g.org_id) {
-        return Err(Refusal::forbidden());
-    }
+    may_grant(tx, caller, g).await?;
     let held: Vec<Role> = users::grants(tx, target)
         .await?
         .iter()

@@ -87,6 +87,17 @@ pub async fn grants(conn: &mut AnyConnection, user_id: i64) -> DbResult<Vec<Gran
     )
 }
 
+/// How many active users hold `role` (its code).
+pub async fn active_holders(conn: &mut AnyConnection, role: &str) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id \
+         WHERE r.role = $1 AND u.is_active = 1",
+    )
+    .bind(role)
+    .fetch_one(conn)
+    .await?)
+}
+
 pub async fn all_grants(conn: &mut AnyConnection) -> DbResult<Vec<GrantRow>> {
     Ok(
         sqlx::query_as("SELECT * FROM user_roles ORDER BY user_id, id")

@@ -121,6 +121,31 @@ impl Permissions {
         self
     }
 
+    /// With 三员分立 on, a system administrator may name the first security administrator (the
+    /// use case checks that nobody holds the role yet): otherwise nobody could grant any role.
+    pub fn may_name_first_security_admin(&self, role: Role) -> bool {
+        self.separated && self.is_system_admin() && role == Role::SecurityAdmin
+    }
+
+    /// The roles this user's grant forms offer: global ones they may grant, and the
+    /// organisation-scoped ones when they grant on some organisation.
+    pub fn grantable_roles(&self) -> Vec<Role> {
+        let scoped = self.has_global(Role::SecurityAdmin)
+            || (self.is_system_admin() && !self.separated)
+            || self.scoped.iter().any(|(r, _)| *r == Role::OrgAdmin);
+        Role::ALL
+            .iter()
+            .copied()
+            .filter(|&r| {
+                if r.is_global() {
+                    self.can_grant(r, None) || self.may_name_first_security_admin(r)
+                } else {
+                    scoped
+                }
+            })
+            .collect()
+    }
+
     /// Why a user holding `held` may not be given `role` by this caller (`by_self`: the caller
     /// grants to themselves), beyond [`Self::can_grant`]; `None` when they may. Only a system
     /// administrator without 三员分立 grants to themselves: anyone else would raise their own
@@ -864,6 +889,15 @@ mod tests {
             None
         );
         assert!(sec.grant_refusal(&[], Role::Editor, true).is_some());
+
+        // The forms offer what may be granted; the first security administrator is named by the
+        // system administrator.
+        assert!(sec.grantable_roles().contains(&Role::SystemAdmin));
+        assert!(sec.grantable_roles().contains(&Role::Editor));
+        assert_eq!(sys.grantable_roles(), vec![Role::SecurityAdmin]);
+        assert!(sys.may_name_first_security_admin(Role::SecurityAdmin));
+        assert!(!sys.may_name_first_security_admin(Role::AuditAdmin));
+        assert!(!sec.may_name_first_security_admin(Role::SecurityAdmin));
     }
 
     #[test]

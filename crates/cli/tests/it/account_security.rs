@@ -688,6 +688,23 @@ both_backends!(
     TestApp::builder().separation_of_duties() => |app| async move {
         let org = first_org(&app).await.to_string();
         let admin = app.admin().await;
+
+        // Nobody grants yet: the system administrator names the first security administrator,
+        // and only the first.
+        let first = app.create_user("diyi", Role::Reviewer, None).await;
+        let second = app.create_user("dier", Role::Reviewer, None).await;
+        let form = admin.get_ok(&format!("/admin/users/{first}")).await;
+        assert!(form.contains("value=\"security_admin\"") && !form.contains("value=\"editor\""));
+        let (s, to) = admin
+            .submit(&format!("/admin/users/{first}/grants"), &[("role", "security_admin")])
+            .await;
+        assert_eq!((s, to), (StatusCode::SEE_OTHER, format!("/admin/users/{first}?notice=granted")));
+        let (s, body) = admin
+            .submit(&format!("/admin/users/{second}/grants"), &[("role", "security_admin")])
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("已有安全管理员"), "{body}");
+
         let anquan = app.create_user("anquan", Role::SecurityAdmin, None).await;
         let shenji = app.create_user("shenji", Role::AuditAdmin, None).await;
         let ops = app.create_user("yunwei", Role::SystemAdmin, None).await;

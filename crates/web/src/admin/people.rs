@@ -21,9 +21,9 @@ pub struct NoticeQuery {
 }
 
 fn roles_json(user: &CurrentUser) -> Vec<serde_json::Value> {
-    Role::ALL
+    user.perms
+        .grantable_roles()
         .iter()
-        .filter(|r| user.perms.is_system_admin() || !r.is_global())
         .map(|r| json!({"code": r.code(), "label": r.label(), "global": r.is_global()}))
         .collect()
 }
@@ -170,7 +170,7 @@ fn parse_grant(user: &CurrentUser, role: &str, org: &str, inv: &mut Invalid) -> 
             }
         }
     };
-    if !user.perms.can_grant(role, org_id) {
+    if !user.perms.can_grant(role, org_id) && !user.perms.may_name_first_security_admin(role) {
         inv.push("role", "您无权授予该角色或该机构的权限");
         return None;
     }
