@@ -28,7 +28,11 @@ pub async fn manageable(
 
 /// Refuses a grant the caller may not give: beyond `Permissions::can_grant`, a system
 /// administrator names the first security administrator under 三员分立 , and only the first.
-async fn may_grant(conn: &mut sqlx::AnyConnection, caller: &Caller<'_>, g: &Grant) -> Outcome<()> {
+async fn check_grant(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller<'_>,
+    g: &Grant,
+) -> Outcome<()> {
     if caller.perms.can_grant(g.role, g.org_id) {
         return Ok(());
     }
@@ -65,7 +69,7 @@ pub async fn create_user(
         return Err(Refusal::forbidden());
     }
     for g in new.grants {
-        may_grant(tx, caller, g).await?;
+        check_grant(tx, caller, g).await?;
     }
     let mut held = Vec::new();
     for g in new.grants {
@@ -89,7 +93,7 @@ pub async fn grant(
     g: &Grant,
 ) -> Outcome<()> {
     manageable(tx, caller, target).await?;
-    may_grant(tx, caller, g).await?;
+    check_grant(tx, caller, g).await?;
     let held: Vec<Role> = users::grants(tx, target)
         .await?
         .iter()
